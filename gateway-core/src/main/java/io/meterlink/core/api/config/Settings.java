@@ -1,0 +1,62 @@
+package io.meterlink.core.api.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A typed view of one mapping in the configuration file. Every getter declares the key once with
+ * its type, default and bounds. A missing required key, a wrong type or an out-of-range value is
+ * recorded as a {@link ConfigError} naming file, line and key (the getter then returns the default
+ * or a neutral value so that binding goes on and every error is reported in one pass).
+ * {@link #finish()} records every key that no getter asked for as "unknown key".
+ *
+ * <p>Not thread-safe; used once, while binding.
+ */
+public interface Settings {
+    /** Dotted path of this mapping, e.g. {@code uplink} or {@code sources[0]}; empty at the root. */
+    String path();
+
+    boolean has(String key);
+
+    String string(String key, String defaultValue);
+
+    String requiredString(String key);
+
+    /** One of {@code allowed} (case-sensitive). */
+    String choice(String key, String defaultValue, Set<String> allowed);
+
+    int integer(String key, int defaultValue, int min, int max);
+
+    long longValue(String key, long defaultValue, long min, long max);
+
+    boolean bool(String key, boolean defaultValue);
+
+    /** Durations such as {@code 200ms}, {@code 5s}, {@code 10m}, {@code 1h}. */
+    Duration duration(String key, Duration defaultValue, Duration min, Duration max);
+
+    /** Byte sizes such as {@code 256MiB}, {@code 64KiB}, {@code 1000}. */
+    long bytes(String key, long defaultValue, long min, long max);
+
+    /** A path, resolved against the configuration file's directory when relative. */
+    Optional<Path> path(String key);
+
+    /** A secret; never echoed in errors. */
+    Optional<Secret> secret(String key);
+
+    /** A nested mapping; an absent key gives an empty mapping at that path. */
+    Settings section(String key);
+
+    /** A list of mappings (e.g. {@code sources}). */
+    List<Settings> sections(String key);
+
+    List<String> strings(String key);
+
+    /** Records an error at this key (for checks across keys, or driver-specific checks). */
+    void error(String key, String message);
+
+    /** Records every key of this mapping that no getter read as unknown. Call once per mapping when done. */
+    void finish();
+}

@@ -1,0 +1,18 @@
+package io.meterlink.core.api.driver;
+
+import io.meterlink.core.api.MeterId;
+
+/** What drivers report about meters and lines; shown in status. Thread-safe. */
+public interface Health {
+    /** A frame from this meter was decoded. */
+    void meterHeard(MeterId meter, Integer rssiDbm);
+
+    /** A polled meter did not answer (after retries). {@code address} is the driver's own address text. */
+    void meterSilent(String source, String address);
+
+    /** A frame or line input was refused; counted per kind. */
+    void badInput(String source, DecodeException.Kind kind);
+
+    /** A transport failed and is being reopened. */
+    void transportError(String source, String message);
+}

@@ -1,0 +1,108 @@
+package io.meterlink.core.config;
+
+import io.meterlink.core.api.config.Secret;
+import io.meterlink.core.api.config.Settings;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code uplink:} section: how the gateway reaches the utility's MQTT broker.
+ *
+ * @param url              {@code ssl://host:port} (TLS) or {@code tcp://host:port} (plaintext, only with allowInsecure)
+ * @param protocol         MQTT 5 (default) or 3.1.1
+ * @param clientId         MQTT client id (default: the gateway id)
+ * @param topicPrefix      default {@code meterlink/v1}
+ * @param caFile           pinned CA certificate(s), PEM; required for TLS
+ * @param certFile         client certificate (PEM) for mutual TLS
+ * @param keyFile          client private key (PEM, PKCS#8 or traditional) for mutual TLS
+ * @param username         username for password authentication over TLS
+ * @param password         password for password authentication
+ * @param allowInsecure    development only: permit {@code tcp://} (a warning is logged at every connect)
+ * @param batchMaxReadings most readings per published message (default 500)
+ * @param batchMaxBytes    most payload bytes per published message (default 256 KiB)
+ * @param inflightWindow   most unacknowledged batches at once (default 8; kept below Paho's in-flight limit)
+ * @param backoffMin       first reconnect delay bound (default 1 s)
+ * @param backoffMax       largest reconnect delay bound (default 5 min)
+ * @param keepAlive        MQTT keep-alive (default 30 s)
+ * @param connectTimeout   TCP+TLS+CONNECT timeout (default 20 s)
+ * @param statusInterval   how often the retained status is published (default 60 s)
+ */
+public record UplinkConfig(
+        String url,
+        Protocol protocol,
+        String clientId,
+        String topicPrefix,
+        Optional<Path> caFile,
+        Optional<Path> certFile,
+        Optional<Path> keyFile,
+        Optional<String> username,
+        Optional<Secret> password,
+        boolean allowInsecure,
+        int batchMaxReadings,
+        int batchMaxBytes,
+        int inflightWindow,
+        Duration backoffMin,
+        Duration backoffMax,
+        Duration keepAlive,
+        Duration connectTimeout,
+        Duration statusInterval) {
+
+    public enum Protocol { MQTT5, MQTT311 }
+
+    public boolean isTls() { return url.startsWith("ssl://"); }
+
+    public static UplinkConfig bind(Settings s, String gatewayId) {
+        String url = s.requiredString("url");
+        if (url != null && !url.startsWith("ssl://") && !url.startsWith("tcp://")) {
+            s.error("url", "must start with ssl:// (TLS) or tcp:// (plaintext, development only)");
+        }
+        Protocol protocol = "mqtt311".equals(s.choice("protocol", "mqtt5", Set.of("mqtt5", "mqtt311")))
+                ? Protocol.MQTT311 : Protocol.MQTT5;
+        String clientId = s.string("client_id", gatewayId);
+        String prefix = s.string("topic_prefix", "meterlink/v1");
+        if (prefix != null && (prefix.isEmpty() || prefix.contains("+") || prefix.contains("#") || prefix.endsWith("/"))) {
+            s.error("topic_prefix", "must be non-empty, without wildcards and without a trailing '/'");
+        }
+        Settings tls = s.section("tls");
+        Optional<Path> ca = tls.path("ca_file");
+        Optional<Path> cert = tls.path("cert_file");
+        Optional<Path> key = tls.path("key_file");
+        tls.finish();
+        Optional<String> username = Optional.ofNullable(s.string("username", null));
+        Optional<Secret> password = s.secret("password");
+        boolean insecure = s.bool("allow_insecure", false);
+        int batchReadings = s.integer("batch_max_readings", 500, 1, 10_000);
+        int batchBytes = (int) s.bytes("batch_max_bytes", 256 * 1024, 1024, 64L * 1024 * 1024);
+        int window = s.integer("inflight_window", 8, 1, 64);
+        Duration bmin = s.duration("backoff_min", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofHours(1));
+        Duration bmax = s.duration("backoff_max", Duration.ofMinutes(5), Duration.ofMillis(10), Duration.ofHours(6));
+        Duration keepAlive = s.duration("keep_alive", Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofHours(1));
+        Duration connectTimeout = s.duration("connect_timeout", Duration.ofSeconds(20), Duration.ofSeconds(1), Duration.ofMinutes(5));
+        Duration statusInterval = s.duration("status_interval", Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofHours(24));
+
+        if (url != null && url.startsWith("ssl://") && ca.isEmpty()) {
+            s.error("tls.ca_file", "required for ssl:// (the utility CA is pinned)");
+        }
+        if (url != null && url.startsWith("tcp://") && !insecure) {
+            s.error("url", "plaintext tcp:// is refused; use ssl:// or set allow_insecure: true for development");
+        }
+        if (cert.isPresent() != key.isPresent()) {
+            s.error("tls", "cert_file and key_file go together");
+        }
+        if (username.isPresent() != password.isPresent()) {
+            s.error(username.isPresent() ? "password" : "username", "username and password go together");
+        }
+        if (url != null && url.startsWith("ssl://") && cert.isEmpty() && username.isEmpty()) {
+            s.error("tls", "no authentication: give tls.cert_file/key_file or username/password");
+        }
+        if (bmin.compareTo(bmax) > 0) {
+            s.error("backoff_min", "must not exceed backoff_max");
+        }
+        s.finish();
+        return new UplinkConfig(url, protocol, clientId, prefix, ca, cert, key, username, password, insecure,
+                batchReadings, batchBytes, window, bmin, bmax, keepAlive, connectTimeout, statusInterval);
+    }
+}

@@ -1,0 +1,34 @@
+package io.meterlink.core.status;
+
+import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.uplink.UplinkStats;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the retained status message and {@code meterlink status} show.
+ *
+ * @param gatewayId   the gateway
+ * @param version     Meterlink version
+ * @param timeEpochMs when the snapshot was taken
+ * @param uptimeS     seconds since start
+ * @param buffer      buffer figures
+ * @param uplink      uplink figures
+ * @param metersHeard meters heard at least once since start
+ * @param metersStale meters not heard within their expected interval (ids)
+ * @param badInput    refused frames/lines by kind
+ * @param alarms      active alarms (buffer quarantine, certificate, …)
+ */
+public record StatusSnapshot(
+        String gatewayId,
+        String version,
+        long timeEpochMs,
+        long uptimeS,
+        BufferStats buffer,
+        UplinkStats uplink,
+        int metersHeard,
+        List<String> metersStale,
+        Map<String, Long> badInput,
+        List<String> alarms) {
+}
