@@ -127,8 +127,8 @@ public final class SqliteBuffer implements Buffer {
             }
             BufferState state = new BufferState();
             DiskGuard disk = new DiskGuard(probe, cfg.minFreeDiskPercent(), diskCheckInterval.toNanos(), System::nanoTime);
-            BufferWriter writer = new BufferWriter(w, clock, state, cfg.maxBytes(), disk);
             initialise(w, cfg, clock, opened.quarantinedTo());
+            BufferWriter writer = new BufferWriter(w, clock, state, cfg.maxBytes(), disk);
             Map<String, Object> meta = Schema.readMeta(w);
             long version = Schema.longOf(meta, Schema.META_SCHEMA_VERSION);
             if (version > Schema.VERSION) {
