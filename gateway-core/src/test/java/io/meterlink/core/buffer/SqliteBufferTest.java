@@ -477,4 +477,19 @@ class SqliteBufferTest {
         }
     }
 
+
+    @Test
+    void append_largerThanOneTransaction_isSplitAndCompletesAfterItsLastPart() throws Exception {
+        BufferConfig cfg = config(db(), 256 * BufferConfig.MIB, Duration.ofMillis(10), 1000, 20_000);
+        try (SqliteBuffer b = SqliteBuffer.open(cfg, ENCODER, Clock.systemUTC())) {
+            long[] seqs = join(b.append(billing(0, 2_550)));
+            assertEquals(2_550, seqs.length);
+            assertEquals(1, seqs[0]);
+            assertEquals(2_550, seqs[2_549]);
+            List<Long> stored = allSeqs(b);
+            assertEquals(2_550, stored.size());
+            assertEquals(2_550, b.stats().depth());
+            assertEquals(2_550 * ROW, b.stats().bytes());
+        }
+    }
 }
