@@ -87,7 +87,7 @@ public final class MbusDecoder {
     static String manufacturer(int code) {
         char[] c = {(char) (64 + (code >> 10 & 0x1F)), (char) (64 + (code >> 5 & 0x1F)), (char) (64 + (code & 0x1F))};
         for (char ch : c) {
-            if (ch < 'A' || ch > 'Z') return String.format("%04X", code);
+            if (ch < '@' || ch > 'Z') return String.format("%04X", code);
         }
         return new String(c);
     }
@@ -186,7 +186,7 @@ public final class MbusDecoder {
         if (coding == DataFieldCoding.REAL32) {
             int bits = (le[0] & 0xFF) | (le[1] & 0xFF) << 8 | (le[2] & 0xFF) << 16 | (le[3] & 0xFF) << 24;
             float f = Float.intBitsToFloat(bits);
-            return Float.isFinite(f) ? new BigDecimal(Float.toString(f)) : null;
+            return Float.isFinite(f) ? new BigDecimal((double) f) : null; // the exact binary value
         }
         return null;
     }
