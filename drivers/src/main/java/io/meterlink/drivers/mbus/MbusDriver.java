@@ -67,6 +67,7 @@ public final class MbusDriver implements Driver {
                         LOG.info("{}: opened {}", source, transport.describe());
                         backoff = MIN_BACKOFF_MS;
                     } catch (IOException e) {
+                        if (!running) break;
                         LOG.warn("{}: cannot open {}: {} (retry in {} ms)", source, transport.describe(), e.getMessage(), backoff);
                         context.health().transportError(source, e.getMessage());
                         TimeUnit.MILLISECONDS.sleep(backoff);
@@ -78,6 +79,7 @@ public final class MbusDriver implements Driver {
                 try {
                     pollAll(master, source);
                 } catch (IOException e) {
+                    if (!running) break; // closed under our feet by close()
                     LOG.warn("{}: line failure on {}: {}", source, transport.describe(), e.getMessage());
                     context.health().transportError(source, e.getMessage());
                     transport.close();
