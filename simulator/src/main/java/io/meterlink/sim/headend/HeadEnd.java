@@ -1,0 +1,162 @@
+package io.meterlink.sim.headend;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLSocketFactory;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The virtual utility's head-end: subscribes to every gateway's readings and holds each arrival
+ * against the simulator's {@link Ledger}: lost, duplicates by {@code (gw, seq)}, duplicates by
+ * measurement, and latency from generation to arrival.
+ */
+public final class HeadEnd implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HeadEnd.class);
+
+    private final ObjectMapper json = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
+    private final Ledger ledger;
+    private final Clock clock;
+    private final MqttClient client;
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final List<Long> latenciesMs = new ArrayList<>();
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong duplicatesBySeq = new AtomicLong();
+    private final AtomicLong duplicatesByMeasurement = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong messages = new AtomicLong();
+
+    /**
+     * Connects and subscribes to {@code <prefix>/+/readings} with QoS 1.
+     *
+     * @param socketFactory TLS socket factory trusting the broker's CA ({@code null} for tcp://)
+     */
+    public HeadEnd(String url, String username, char[] password, SSLSocketFactory socketFactory,
+                   String topicPrefix, Ledger ledger, Clock clock) throws MqttException {
+        this.ledger = ledger;
+        this.clock = clock;
+        this.client = new MqttClient(url, "head-end-" + Long.toHexString(System.nanoTime()), new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        o.setCleanSession(true);
+        o.setAutomaticReconnect(true);
+        o.setHttpsHostnameVerificationEnabled(true);
+        o.setMaxInflight(100);
+        if (username != null) {
+            o.setUserName(username);
+            o.setPassword(password);
+        }
+        if (socketFactory != null) o.setSocketFactory(socketFactory);
+        client.setCallback(new MqttCallback() {
+            @Override public void connectionLost(Throwable cause) {
+                LOG.warn("head-end lost its connection: {}", cause.toString());
+            }
+
+            @Override public void messageArrived(String topic, MqttMessage message) {
+                onMessage(message.getPayload());
+            }
+
+            @Override public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        client.connect(o);
+        client.subscribe(topicPrefix + "/+/readings", 1);
+    }
+
+    void onMessage(byte[] payload) {
+        messages.incrementAndGet();
+        Instant now = clock.instant();
+        JsonNode batch;
+        try {
+            batch = json.readTree(payload);
+        } catch (IOException e) {
+            malformed.incrementAndGet();
+            return;
+        }
+        JsonNode readings = batch.path("readings");
+        if (!readings.isArray()) {
+            malformed.incrementAndGet();
+            return;
+        }
+        for (JsonNode r : readings) {
+            String gw = r.path("gw").asText(batch.path("gw").asText());
+            String seqKey = gw + "#" + r.path("seq").asLong(-1);
+            if (!seen.add(seqKey)) {
+                duplicatesBySeq.incrementAndGet();
+                continue;
+            }
+            delivered.incrementAndGet();
+            JsonNode value = r.path("value");
+            if (!r.hasNonNull("key") || !value.isNumber()) {
+                malformed.incrementAndGet();
+                continue;
+            }
+            Instant generatedAt = ledger.arrived(Ledger.keyOf(r.get("key").asText(), value.decimalValue()));
+            if (generatedAt == null) {
+                duplicatesByMeasurement.incrementAndGet();
+            } else {
+                synchronized (latenciesMs) {
+                    latenciesMs.add(Math.max(0, Duration.between(generatedAt, now).toMillis()));
+                }
+            }
+        }
+    }
+
+    /** Readings that arrived with a new {@code (gw, seq)}. */
+    public long delivered() { return delivered.get(); }
+
+    public long duplicatesBySeq() { return duplicatesBySeq.get(); }
+
+    public long duplicatesByMeasurement() { return duplicatesByMeasurement.get(); }
+
+    public long malformed() { return malformed.get(); }
+
+    /** Latency percentile in ms over matched arrivals ({@code p} in 0..100); 0 when none. */
+    public long latencyPercentileMs(double p) {
+        List<Long> copy;
+        synchronized (latenciesMs) {
+            copy = new ArrayList<>(latenciesMs);
+        }
+        if (copy.isEmpty()) return 0;
+        copy.sort(null);
+        int idx = (int) Math.ceil(p / 100.0 * copy.size()) - 1;
+        return copy.get(Math.max(0, Math.min(copy.size() - 1, idx)));
+    }
+
+    public long latencyMaxMs() { return latencyPercentileMs(100); }
+
+    /** Distinct {@code (gw, seq)} seen so far (for tests). */
+    public Set<String> seenSeqs() { return new HashSet<>(seen); }
+
+    @Override
+    public void close() {
+        try {
+            if (client.isConnected()) client.disconnect(2000);
+            client.close();
+        } catch (MqttException e) {
+            LOG.debug("head-end close: {}", e.toString());
+        }
+    }
+}
