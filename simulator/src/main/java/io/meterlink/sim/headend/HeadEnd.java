@@ -17,19 +17,19 @@ import org.slf4j.LoggerFactory;
 import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The virtual utility's head-end: subscribes to every gateway's readings and holds each arrival
- * against the simulator's {@link Ledger}: lost, duplicates by {@code (gw, seq)}, duplicates by
- * measurement, and latency from generation to arrival.
+ * against what the simulator generated ({@link #verdict}): lost, duplicates by {@code (gw, seq)},
+ * duplicates by measurement, and latency from generation to arrival.
  */
 public final class HeadEnd implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeadEnd.class);
@@ -37,16 +37,12 @@ public final class HeadEnd implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
-    private final Ledger ledger;
     private final Clock clock;
     private final MqttClient client;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
-    private final List<Long> latenciesMs = new ArrayList<>();
-    private final AtomicLong delivered = new AtomicLong();
+    private final Queue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
     private final AtomicLong duplicatesBySeq = new AtomicLong();
-    private final AtomicLong duplicatesByMeasurement = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
-    private final AtomicLong messages = new AtomicLong();
 
     /**
      * Connects and subscribes to {@code <prefix>/+/readings} with QoS 1.
@@ -54,8 +50,7 @@ public final class HeadEnd implements AutoCloseable {
      * @param socketFactory TLS socket factory trusting the broker's CA ({@code null} for tcp://)
      */
     public HeadEnd(String url, String username, char[] password, SSLSocketFactory socketFactory,
-                   String topicPrefix, Ledger ledger, Clock clock) throws MqttException {
-        this.ledger = ledger;
+                   String topicPrefix, Clock clock) throws MqttException {
         this.clock = clock;
         this.client = new MqttClient(url, "head-end-" + Long.toHexString(System.nanoTime()), new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
@@ -86,7 +81,6 @@ public final class HeadEnd implements AutoCloseable {
     }
 
     void onMessage(byte[] payload) {
-        messages.incrementAndGet();
         Instant now = clock.instant();
         JsonNode batch;
         try {
@@ -101,54 +95,39 @@ public final class HeadEnd implements AutoCloseable {
             return;
         }
         for (JsonNode r : readings) {
-            String gw = r.path("gw").asText(batch.path("gw").asText());
-            String seqKey = gw + "#" + r.path("seq").asLong(-1);
-            if (!seen.add(seqKey)) {
-                duplicatesBySeq.incrementAndGet();
-                continue;
-            }
-            delivered.incrementAndGet();
+            String seqKey = r.path("gw").asText(batch.path("gw").asText()) + "#" + r.path("seq").asLong(-1);
             JsonNode value = r.path("value");
             if (!r.hasNonNull("key") || !value.isNumber()) {
                 malformed.incrementAndGet();
                 continue;
             }
-            Instant generatedAt = ledger.arrived(Ledger.keyOf(r.get("key").asText(), value.decimalValue()));
-            if (generatedAt == null) {
-                duplicatesByMeasurement.incrementAndGet();
-            } else {
-                synchronized (latenciesMs) {
-                    latenciesMs.add(Math.max(0, Duration.between(generatedAt, now).toMillis()));
-                }
+            if (!seen.add(seqKey)) {
+                duplicatesBySeq.incrementAndGet();
+                continue;
             }
+            arrivals.add(new Arrival(seqKey, Verdict.keyOf(r.get("key").asText(), value.decimalValue()), now));
         }
+    }
+
+    /** One reading that arrived with a new {@code (gw, seq)}. */
+    public record Arrival(String gwSeq, String key, Instant at) {
     }
 
     /** Readings that arrived with a new {@code (gw, seq)}. */
-    public long delivered() { return delivered.get(); }
+    public long delivered() { return arrivals.size(); }
 
     public long duplicatesBySeq() { return duplicatesBySeq.get(); }
 
-    public long duplicatesByMeasurement() { return duplicatesByMeasurement.get(); }
-
+    /** Messages or readings that could not be parsed. */
     public long malformed() { return malformed.get(); }
 
-    /** Latency percentile in ms over matched arrivals ({@code p} in 0..100); 0 when none. */
-    public long latencyPercentileMs(double p) {
-        List<Long> copy;
-        synchronized (latenciesMs) {
-            copy = new ArrayList<>(latenciesMs);
-        }
-        if (copy.isEmpty()) return 0;
-        copy.sort(null);
-        int idx = (int) Math.ceil(p / 100.0 * copy.size()) - 1;
-        return copy.get(Math.max(0, Math.min(copy.size() - 1, idx)));
+    /** Distinct {@code gw#seq} seen so far. */
+    public Set<String> seenSeqs() { return Set.copyOf(seen); }
+
+    /** Holds every arrival so far against what was generated. */
+    public Verdict verdict(Collection<Verdict.Generated> generated) {
+        return Verdict.of(generated, List.copyOf(arrivals), duplicatesBySeq.get());
     }
-
-    public long latencyMaxMs() { return latencyPercentileMs(100); }
-
-    /** Distinct {@code (gw, seq)} seen so far (for tests). */
-    public Set<String> seenSeqs() { return new HashSet<>(seen); }
 
     @Override
     public void close() {
