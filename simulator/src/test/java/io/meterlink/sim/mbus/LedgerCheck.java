@@ -43,4 +43,11 @@ final class LedgerCheck {
         assertEquals(List.of(), invented, "readings received that no slave generated");
         assertEquals(List.of(), missing, "generated readings never received");
     }
+
+    /** Every received reading was generated exactly (nothing invented or altered). */
+    static void assertNothingInvented(List<Reading> received, VirtualMbusBus bus) {
+        Set<String> generated = new HashSet<>();
+        for (LedgerEntry e : bus.ledger()) for (Reading r : e.readings()) generated.add(key(r));
+        assertEquals(List.of(), received.stream().map(LedgerCheck::key).filter(k -> !generated.contains(k)).distinct().toList());
+    }
 }

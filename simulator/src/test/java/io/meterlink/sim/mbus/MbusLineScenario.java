@@ -53,6 +53,17 @@ final class MbusLineScenario {
 
     /** Runs the real driver until every answering slave generated 3 readouts and the silent one was reported. */
     void run(Map<String, Object> settingsMap) throws Exception {
+        Driver driver = start(settingsMap);
+        try {
+            VirtualMbusSlaveTest.await(() -> readouts(bus.slaves().get(0)) >= 3 && readouts(bus.slaves().get(1)) >= 3
+                    && rec.silent.contains("3"));
+        } finally {
+            driver.close();
+        }
+    }
+
+    /** Configures the real driver through its factory and starts it. */
+    Driver start(Map<String, Object> settingsMap) {
         DriverFactory factory = ServiceLoader.load(DriverFactory.class).stream().map(ServiceLoader.Provider::get)
                 .filter(f -> f.type().equals("mbus")).findFirst().orElseThrow();
         MapSettings settings = new MapSettings(settingsMap);
@@ -60,13 +71,8 @@ final class MbusLineScenario {
         settings.finish();
         assertEquals(List.of(), settings.errors());
         Driver driver = spec.create(rec);
-        try {
-            driver.start();
-            VirtualMbusSlaveTest.await(() -> readouts(bus.slaves().get(0)) >= 3 && readouts(bus.slaves().get(1)) >= 3
-                    && rec.silent.contains("3"));
-        } finally {
-            driver.close();
-        }
+        driver.start();
+        return driver;
     }
 
     void assertOutcome() {
@@ -83,7 +89,7 @@ final class MbusLineScenario {
         assertEquals(0, latest.getEpochSecond() % 60);
     }
 
-    private static long readouts(VirtualMbusSlave s) {
+    static long readouts(VirtualMbusSlave s) {
         return s.ledger().stream().map(LedgerEntry::generatedAt).distinct().count();
     }
 
