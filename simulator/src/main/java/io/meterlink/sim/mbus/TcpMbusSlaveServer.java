@@ -53,7 +53,7 @@ public final class TcpMbusSlaveServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         running = false;
         try {
             server.close();
@@ -62,6 +62,10 @@ public final class TcpMbusSlaveServer implements AutoCloseable {
         }
         dropClient();
         thread.interrupt();
-        thread.join(5_000);
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
