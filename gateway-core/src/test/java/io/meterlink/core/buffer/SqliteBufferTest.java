@@ -317,7 +317,7 @@ class SqliteBufferTest {
 
     @Test
     void append_blocksWhenTheQueueIsFull_andLosesNothing() throws Exception {
-        BufferConfig cfg = config(db(), 256 * BufferConfig.MIB, Duration.ofSeconds(10), 1000, 10);
+        BufferConfig cfg = config(db(), 256 * BufferConfig.MIB, Duration.ofSeconds(60), 1000, 10);
         try (SqliteBuffer b = SqliteBuffer.open(cfg, ENCODER, Clock.systemUTC())) {
             List<CompletableFuture<long[]>> futures = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -352,7 +352,7 @@ class SqliteBufferTest {
 
     @Test
     void close_flushesThePendingGroupCommit() throws Exception {
-        BufferConfig cfg = config(db(), 256 * BufferConfig.MIB, Duration.ofSeconds(10), 100_000, 20_000);
+        BufferConfig cfg = config(db(), 256 * BufferConfig.MIB, Duration.ofSeconds(60), 100_000, 20_000);
         List<CompletableFuture<long[]>> futures = new ArrayList<>();
         SqliteBuffer b = SqliteBuffer.open(cfg, ENCODER, Clock.systemUTC());
         for (int i = 0; i < 100; i++) {
