@@ -339,9 +339,10 @@ class SqliteBufferTest {
             assertEquals(Thread.State.WAITING, producer.getState(), "the 11th reading waits for room");
             assertFalse(blocked.isDone());
             b.flush();
-            long[] last = join(blocked.get(WAIT_S, TimeUnit.SECONDS));
+            CompletableFuture<long[]> lastFuture = blocked.get(WAIT_S, TimeUnit.SECONDS);
             producer.join();
             b.flush().get(WAIT_S, TimeUnit.SECONDS);
+            long[] last = join(lastFuture);
             for (int i = 0; i < 10; i++) {
                 assertArrayEquals(new long[] {i + 1}, join(futures.get(i)));
             }
