@@ -1,0 +1,171 @@
+package io.meterlink.sim.mbus;
+
+import io.meterlink.core.api.MeasurementFunction;
+import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.Quantity;
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.Unit;
+import io.meterlink.drivers.mbus.MbusFrame;
+import io.meterlink.drivers.mbus.MbusMedium;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A virtual wired M-Bus meter (water or heat) at a primary address. Its volume register only rises
+ * with the simulator's clock; its meter time is that clock (type F: minutes). It answers SND_NKE with
+ * E5 and REQ_UD2 with one or more RSP_UD telegrams (EN 13757-2 §5.5: a repeated FCB repeats the
+ * last telegram, a toggled FCB moves on), and records every telegram it generated in its ledger.
+ * Thread-safe (answers are serialised).
+ */
+public final class VirtualMbusSlave {
+    /** What sort of meter it models. */
+    public enum Kind { WATER, HEAT }
+
+    private static final BigDecimal KWH_PER_M3_K = new BigDecimal("1.163");
+
+    private final int address;
+    private final String id;
+    private final String manufacturer;
+    private final Kind kind;
+    private final Clock clock;
+    private final ZoneId zone;
+    private final int telegramsPerReadout;
+    private final Instant start;
+    private final long startLitres;
+    private final long flowLitresPerHour;
+    private final MeterId meterId;
+    private final List<LedgerEntry> ledger = new CopyOnWriteArrayList<>();
+    private volatile boolean silent;
+
+    private int accessNumber;
+    private List<byte[]> telegrams;
+    private int index;
+    private Boolean lastFcb;
+
+    /**
+     * @param id                  8 digits
+     * @param telegramsPerReadout 1, or 2 to exercise multi-telegram readout (DIF 1F)
+     * @param zone                the zone the meter's clock shows
+     */
+    public VirtualMbusSlave(int address, String id, String manufacturer, Kind kind, Clock clock, ZoneId zone,
+                            long startLitres, long flowLitresPerHour, int telegramsPerReadout) {
+        if (address < 0 || address > 250) throw new IllegalArgumentException("primary address 0..250");
+        if (telegramsPerReadout < 1 || telegramsPerReadout > 2) throw new IllegalArgumentException("1 or 2 telegrams");
+        this.address = address;
+        this.id = id;
+        this.manufacturer = manufacturer;
+        this.kind = kind;
+        this.clock = clock;
+        this.zone = zone;
+        this.telegramsPerReadout = telegramsPerReadout;
+        this.start = clock.instant();
+        this.startLitres = startLitres;
+        this.flowLitresPerHour = flowLitresPerHour;
+        this.meterId = MeterId.of("mbus", manufacturer, id);
+    }
+
+    public int address() { return address; }
+
+    public MeterId meterId() { return meterId; }
+
+    /** A silent slave never answers (a broken or disconnected meter). */
+    public void setSilent(boolean silent) { this.silent = silent; }
+
+    public boolean isSilent() { return silent; }
+
+    /** Every telegram generated so far, oldest first. */
+    public List<LedgerEntry> ledger() { return List.copyOf(ledger); }
+
+    /**
+     * The answer to a request addressed to this slave, or {@code null} for none (silent, or a
+     * request it does not answer).
+     */
+    public synchronized byte[] answer(MbusFrame.Short request) {
+        if (silent) return null;
+        int c = request.control();
+        if (c == 0x40) { // SND_NKE (EN 13757-2 §5.3): reset the link layer
+            telegrams = null;
+            lastFcb = null;
+            index = 0;
+            return new MbusFrame.Ack().toBytes();
+        }
+        if ((c & 0xDF) == 0x5B || (c & 0xDF) == 0x4B) { // REQ_UD2, with or without FCV
+            boolean fcv = (c & 0x10) != 0;
+            boolean fcb = (c & 0x20) != 0;
+            boolean repeat = fcv && telegrams != null && lastFcb != null && lastFcb == fcb;
+            if (!repeat) {
+                if (telegrams == null || index + 1 >= telegrams.size()) {
+                    generate();
+                    index = 0;
+                } else {
+                    index++;
+                }
+            }
+            lastFcb = fcv ? fcb : null;
+            return telegrams.get(index).clone();
+        }
+        return null;
+    }
+
+    /** Builds the telegrams of one readout from the model at the current clock and records them. */
+    private void generate() {
+        Instant now = clock.instant();
+        LocalDateTime local = LocalDateTime.ofInstant(now, zone).truncatedTo(ChronoUnit.MINUTES);
+        Instant meterTime = local.atZone(zone).toInstant();
+        long elapsedMs = Math.max(0, Duration.between(start, now).toMillis());
+        long litres = startLitres + flowLitresPerHour * elapsedMs / 3_600_000L; // only rises
+        long flowLh = flowLitresPerHour + (now.getEpochSecond() / 60) % 7;       // l/h, varies a little
+        int flowTemp = 550 + (int) (now.getEpochSecond() / 60 % 50);             // 0.1 °C
+        int returnTemp = 350 + (int) (now.getEpochSecond() / 60 % 30);           // 0.1 °C
+        accessNumber = (accessNumber + 1) & 0xFF;
+
+        List<Part> parts = new ArrayList<>();
+        parts.add(new Part(b -> b.bcd8(0x13, litres), Quantity.VOLUME, Unit.M3, BigDecimal.valueOf(litres, 3)));
+        if (kind == Kind.HEAT) {
+            // energy follows the volume so it only rises too: kWh = litres/1000 × 20 K × 1.163
+            long kwh = BigDecimal.valueOf(litres, 3).multiply(BigDecimal.valueOf(20)).multiply(KWH_PER_M3_K).longValue();
+            int dt = flowTemp - returnTemp;
+            long watts = BigDecimal.valueOf(flowLh, 3).multiply(BigDecimal.valueOf(dt, 1)).multiply(KWH_PER_M3_K)
+                    .multiply(BigDecimal.valueOf(1000)).longValue();
+            parts.add(new Part(b -> b.int32(0x06, kwh), Quantity.ENERGY, Unit.WH, BigDecimal.valueOf(kwh * 1000)));
+            parts.add(new Part(b -> b.int32(0x2B, watts), Quantity.POWER, Unit.W, BigDecimal.valueOf(watts)));
+            parts.add(new Part(b -> b.int16(0x5A, flowTemp), Quantity.FLOW_TEMPERATURE, Unit.CELSIUS, BigDecimal.valueOf(flowTemp, 1)));
+            parts.add(new Part(b -> b.int16(0x5E, returnTemp), Quantity.RETURN_TEMPERATURE, Unit.CELSIUS, BigDecimal.valueOf(returnTemp, 1)));
+            parts.add(new Part(b -> b.int16(0x61, dt * 10L), Quantity.TEMPERATURE_DIFFERENCE, Unit.KELVIN, BigDecimal.valueOf(dt * 10L, 2)));
+        } else {
+            int water = 100 + (int) (now.getEpochSecond() / 60 % 40); // 0.1 °C
+            parts.add(new Part(b -> b.int16(0x66, water), Quantity.EXTERNAL_TEMPERATURE, Unit.CELSIUS, BigDecimal.valueOf(water, 1)));
+        }
+        parts.add(new Part(b -> b.int32(0x3B, flowLh), Quantity.VOLUME_FLOW, Unit.M3_PER_H, BigDecimal.valueOf(flowLh, 3)));
+
+        int medium = kind == Kind.HEAT ? MbusMedium.HEAT_OUTLET : MbusMedium.WATER;
+        int split = telegramsPerReadout == 1 ? parts.size() : (parts.size() + 1) / 2;
+        List<byte[]> out = new ArrayList<>();
+        for (int t = 0; t < telegramsPerReadout; t++) {
+            RspUdBuilder b = new RspUdBuilder(address, id, manufacturer, 1, medium, accessNumber, 0);
+            if (t == 0) b.dateTimeF(local); // later telegrams carry no time: the first one's applies
+            List<Reading> readings = new ArrayList<>();
+            for (Part p : parts.subList(t == 0 ? 0 : split, t == 0 ? split : parts.size())) {
+                p.encoder.accept(b);
+                readings.add(new Reading(meterId, p.quantity, p.unit, p.value.stripTrailingZeros(), MeasurementFunction.INSTANTANEOUS,
+                        0, 0, 0, meterTime, now, 0, null));
+            }
+            if (t + 1 < telegramsPerReadout) b.moreRecordsFollow();
+            byte[] frame = b.build();
+            out.add(frame);
+            ledger.add(new LedgerEntry(address, now, t, readings, frame));
+        }
+        telegrams = out;
+    }
+
+    private record Part(java.util.function.Consumer<RspUdBuilder> encoder, Quantity quantity, Unit unit, BigDecimal value) {}
+}
