@@ -62,6 +62,15 @@ public final class Gateway implements AutoCloseable {
         this.version = Version.current();
     }
 
+    /**
+     * Starts a gateway with the real parts (SQLite buffer, MQTT uplink), the system clock, and the
+     * accepted-trace when {@code -Dmeterlink.trace.accepted=true}.
+     */
+    public static Gateway start(GatewayConfig config) throws GatewayException {
+        AcceptedListener accepted = Boolean.getBoolean(TRACE_ACCEPTED) ? AcceptedListener.trace(System.out) : AcceptedListener.NONE;
+        return start(config, new StandardParts(), Clock.systemUTC(), accepted);
+    }
+
     /** Starts a gateway from the given parts. On failure everything already started is closed again. */
     public static Gateway start(GatewayConfig config, GatewayParts parts, Clock clock, AcceptedListener accepted)
             throws GatewayException {

@@ -9,7 +9,7 @@ import io.meterlink.core.status.StatusSnapshot;
 import java.time.Clock;
 import java.util.function.Supplier;
 
-/** Makes the parts {@link Gateway} wires together: the real ones in StandardParts, others in tests. */
+/** Makes the parts {@link Gateway} wires together: the real ones in {@link StandardParts}, others in tests. */
 public interface GatewayParts {
     ReadingEncoder encoder(String gatewayId);
 
