@@ -55,7 +55,7 @@ final class StatusCommand implements Callable<Integer> {
             o.put("gateway_id", cfg.gatewayId());
             o.put("version", Version.current());
             o.put("config", config.toString());
-            o.put("uplink", cfg.uplink().url());
+            o.put("uplink", safeUrl(cfg.uplink().url()));
             o.put("protocol", cfg.uplink().protocol().name().toLowerCase(java.util.Locale.ROOT));
             o.put("authentication", authentication(cfg.uplink()));
             o.put("status_topic", statusTopic);
@@ -76,7 +76,7 @@ final class StatusCommand implements Callable<Integer> {
             out.println(BufferReport.row("gateway", cfg.gatewayId()));
             out.println(BufferReport.row("version", Version.current()));
             out.println(BufferReport.row("config", config.toString()));
-            out.println(BufferReport.row("uplink", cfg.uplink().url() + " (" + cfg.uplink().protocol().name().toLowerCase(java.util.Locale.ROOT)
+            out.println(BufferReport.row("uplink", safeUrl(cfg.uplink().url()) + " (" + cfg.uplink().protocol().name().toLowerCase(java.util.Locale.ROOT)
                     + ", " + authentication(cfg.uplink()) + ")"));
             List<String> sources = new ArrayList<>();
             cfg.sources().forEach(s -> sources.add(s.name() + " (" + s.driver() + ")"));
@@ -89,6 +89,15 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.flush();
         return Main.OK;
+    }
+
+    /** The URL without any {@code user:password@} part. */
+    static String safeUrl(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.indexOf('@', scheme < 0 ? 0 : scheme + 3);
+        int slash = url.indexOf('/', scheme < 0 ? 0 : scheme + 3);
+        if (scheme < 0 || at < 0 || (slash >= 0 && at > slash)) return url;
+        return url.substring(0, scheme + 3) + "***@" + url.substring(at + 1);
     }
 
     private static String authentication(UplinkConfig u) {

@@ -178,6 +178,12 @@ class MainTest {
     }
 
     @Test
+    void status_neverShowsCredentialsInTheUrl() {
+        assertEquals("ssl://***@broker:8883", StatusCommand.safeUrl("ssl://gw:pw@broker:8883"));
+        assertEquals("ssl://broker:8883", StatusCommand.safeUrl("ssl://broker:8883"));
+    }
+
+    @Test
     void exampleConfig_isValid() {
         Path example = Path.of("src/main/config/meterlink.example.yaml");
         assertTrue(Files.isRegularFile(example), "example config in the repo");
