@@ -1,0 +1,126 @@
+package io.meterlink.drivers.mbus;
+
+import io.meterlink.core.api.config.Settings;
+import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.drivers.transport.SerialTransport;
+import io.meterlink.drivers.transport.TcpTransport;
+import io.meterlink.drivers.transport.Transport;
+
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Wired M-Bus (EN 13757-2/-3) with the gateway as master, over a serial line or a raw TCP socket.
+ *
+ * <pre>
+ * driver: mbus
+ * transport: serial        # serial | tcp
+ * port: /dev/ttyUSB0       # serial device (serial)
+ * baud: 2400               # 300 | 2400 | 9600 (line speed; with tcp, the converter's line speed)
+ * host: 10.0.0.5           # tcp
+ * tcp_port: 4001           # tcp
+ * poll_interval: 15m
+ * timeout_ms: 500          # optional; default 330 bit times + 50 ms (serial), 1000 ms (tcp)
+ * retries: 2               # optional, 0..5
+ * time_zone: UTC           # optional, zone of the meters' clocks
+ * meters:
+ *   - address: 1
+ *     name: house 12 water
+ * </pre>
+ * The caller finishes (checks for unknown keys) the source mapping itself; this factory finishes the
+ * meter mappings. Stateless, thread-safe.
+ */
+public final class MbusDriverFactory implements DriverFactory {
+    private static final Set<Integer> BAUDS = Set.of(300, 2400, 9600);
+    private static final int TCP_CONNECT_TIMEOUT_MS = 5_000;
+    private static final int TCP_DEFAULT_TIMEOUT_MS = 1_000;
+
+    @Override
+    public String type() { return "mbus"; }
+
+    @Override
+    public DriverSpec configure(Settings s) {
+        boolean ok = true;
+        String kind = s.choice("transport", "serial", Set.of("serial", "tcp"));
+        int baud = s.integer("baud", 2400, 300, 9600);
+        if (!BAUDS.contains(baud)) {
+            s.error("baud", "must be 300, 2400 or 9600, got " + baud);
+            ok = false;
+        }
+        Supplier<Transport> transport;
+        String endpoint;
+        int defaultTimeout;
+        if ("tcp".equals(kind)) {
+            String host = s.requiredString("host");
+            int port = s.integer("tcp_port", 0, 1, 65535);
+            if (!s.has("tcp_port")) {
+                s.error("tcp_port", "required for transport tcp");
+                ok = false;
+            }
+            if (host == null || host.isBlank() || port < 1) ok = false;
+            endpoint = "tcp:" + host + ":" + port;
+            transport = () -> new TcpTransport(host, port, TCP_CONNECT_TIMEOUT_MS);
+            defaultTimeout = TCP_DEFAULT_TIMEOUT_MS;
+        } else {
+            String device = s.requiredString("port");
+            if (device == null || device.isBlank()) ok = false;
+            endpoint = "serial:" + device + "@" + baud;
+            int b = baud;
+            transport = () -> SerialTransport.mbus(device, b);
+            defaultTimeout = MbusTiming.responseTimeoutMillis(BAUDS.contains(baud) ? baud : 2400);
+        }
+        Duration interval = s.duration("poll_interval", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(7));
+        int timeout = s.has("timeout_ms") ? s.integer("timeout_ms", defaultTimeout, 10, 60_000) : defaultTimeout;
+        int retries = s.integer("retries", 2, 0, 5);
+        ZoneId zone = ZoneId.of("UTC");
+        String zoneName = s.string("time_zone", "UTC");
+        try {
+            zone = ZoneId.of(zoneName);
+        } catch (DateTimeException e) {
+            s.error("time_zone", "unknown time zone '" + zoneName + "'");
+            ok = false;
+        }
+        List<MbusDriverConfig.Meter> meters = meters(s);
+        if (meters == null) ok = false;
+        if (!ok) return null;
+        MbusDriverConfig config = new MbusDriverConfig(endpoint, baud, interval, timeout, retries, zone, meters);
+        return context -> new MbusDriver(config, transport.get(), context);
+    }
+
+    private static List<MbusDriverConfig.Meter> meters(Settings s) {
+        List<Settings> sections = s.sections("meters");
+        if (sections.isEmpty()) {
+            s.error("meters", "at least one meter is required");
+            return null;
+        }
+        boolean ok = true;
+        List<MbusDriverConfig.Meter> out = new ArrayList<>();
+        Set<Integer> seen = new HashSet<>();
+        for (Settings m : sections) {
+            if (!m.has("address")) {
+                m.error("address", "required (primary address 0..250)");
+                ok = false;
+            }
+            int address = m.integer("address", -1, 0, 250);
+            String name = m.string("name", null);
+            m.finish();
+            if (address < 0 || address > 250) {
+                ok = false;
+                continue;
+            }
+            if (!seen.add(address)) {
+                m.error("address", "primary address " + address + " is listed twice");
+                ok = false;
+                continue;
+            }
+            out.add(new MbusDriverConfig.Meter(address, name));
+        }
+        return ok ? out : null;
+    }
+}

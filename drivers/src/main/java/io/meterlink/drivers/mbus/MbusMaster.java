@@ -1,0 +1,144 @@
+package io.meterlink.drivers.mbus;
+
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.drivers.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The master side of the wired M-Bus link layer (EN 13757-2 §5): SND_NKE, REQ_UD2 with the FCB
+ * toggle, retries, multi-telegram readout. One line, one thread: not thread-safe.
+ */
+public final class MbusMaster {
+    private static final Logger LOG = LoggerFactory.getLogger(MbusMaster.class);
+    /** SND_NKE: C = 40 (EN 13757-2 §5.3). */
+    public static final int C_SND_NKE = 0x40;
+    /** REQ_UD2 with FCV set: 5B (FCB 0) / 7B (FCB 1) (EN 13757-2 §5.3). */
+    public static final int C_REQ_UD2 = 0x5B;
+    public static final int FCB = 0x20;
+    /** Upper bound on telegrams of one multi-telegram readout, against a slave that never ends. */
+    static final int MAX_TELEGRAMS = 16;
+
+    private final Transport transport;
+    private final MbusDecoder decoder;
+    private final int timeoutMillis;
+    private final int retries;
+    private final Consumer<DecodeException> badInput;
+    private final MbusFramer framer = new MbusFramer();
+    private final byte[] buf = new byte[512];
+
+    /**
+     * @param timeoutMillis wait for the first byte of an answer (and between bytes)
+     * @param retries       repetitions after a missing or bad answer (EN 13757-2 §5.4 allows up to 2)
+     * @param badInput      told about every refused frame or skipped noise
+     */
+    public MbusMaster(Transport transport, MbusDecoder decoder, int timeoutMillis, int retries, Consumer<DecodeException> badInput) {
+        this.transport = transport;
+        this.decoder = decoder;
+        this.timeoutMillis = timeoutMillis;
+        this.retries = retries;
+        this.badInput = badInput;
+    }
+
+    /** Resets the slave's link layer (SND_NKE, answered by E5). Returns false when it never acknowledged. */
+    public boolean sndNke(int address) throws IOException, InterruptedException {
+        MbusFrame request = new MbusFrame.Short(C_SND_NKE, address);
+        for (int attempt = 0; attempt <= retries; attempt++) {
+            send(request);
+            MbusFrame answer;
+            while ((answer = await()) != null) {
+                if (answer instanceof MbusFrame.Ack) return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reads all telegrams of one slave at a primary address: SND_NKE, then REQ_UD2 (FCB 1 first, toggled
+     * for each further telegram while the slave signals more records with DIF 1F). A repetition keeps
+     * the FCB so that the slave repeats its last answer (EN 13757-2 §5.5).
+     *
+     * @return the decoded telegrams; empty when the slave did not answer
+     */
+    public List<MbusTelegram> readout(int address) throws IOException, InterruptedException {
+        checkAddress(address);
+        List<MbusTelegram> telegrams = new ArrayList<>();
+        if (!sndNke(address)) return telegrams;
+        boolean fcb = true;
+        for (int i = 0; i < MAX_TELEGRAMS; i++) {
+            MbusTelegram t = requestUserData(address, fcb);
+            if (t == null) {
+                if (!telegrams.isEmpty()) LOG.warn("primary {}: telegram {} of a multi-telegram readout missing", address, i + 1);
+                return telegrams;
+            }
+            telegrams.add(t);
+            if (!t.moreRecordsFollow()) return telegrams;
+            fcb = !fcb;
+        }
+        LOG.warn("primary {}: stopped multi-telegram readout after {} telegrams", address, MAX_TELEGRAMS);
+        return telegrams;
+    }
+
+    private MbusTelegram requestUserData(int address, boolean fcb) throws IOException, InterruptedException {
+        MbusFrame request = new MbusFrame.Short(C_REQ_UD2 | (fcb ? FCB : 0), address);
+        for (int attempt = 0; attempt <= retries; attempt++) {
+            send(request);
+            MbusFrame answer;
+            while ((answer = await()) != null) {
+                if (!(answer instanceof MbusFrame.Long l)) continue; // an E5 or short frame is not an answer to REQ_UD2
+                if (l.address() != address) {
+                    badInput.accept(new DecodeException(DecodeException.Kind.SYNTAX,
+                            "answer from primary " + l.address() + " while polling " + address, "primary " + l.address(), null));
+                    continue;
+                }
+                try {
+                    return decoder.decode(l);
+                } catch (DecodeException e) {
+                    badInput.accept(e);
+                    break; // repeat the request: the slave repeats the same telegram
+                }
+            }
+        }
+        return null;
+    }
+
+    private void send(MbusFrame request) throws IOException {
+        transport.drainInput();
+        framer.reset();
+        transport.write(request.toBytes());
+    }
+
+    /** The next frame, or null when the line stayed quiet for the timeout. Refused input is reported. */
+    private MbusFrame await() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        // a line that keeps sending noise must not hold us forever: at most a few frames' worth
+        long hardStop = deadline + 4L * timeoutMillis * 1_000_000L;
+        while (true) {
+            if (Thread.interrupted()) throw new InterruptedException();
+            try {
+                MbusFrame f = framer.next();
+                if (f != null) return f;
+            } catch (DecodeException e) {
+                badInput.accept(e);
+                continue;
+            }
+            long now = System.nanoTime();
+            long left = Math.min(deadline, hardStop) - now;
+            if (left <= 0) return null;
+            int n = transport.read(buf, (int) Math.max(1, left / 1_000_000L));
+            if (n > 0) {
+                framer.feed(buf, 0, n);
+                deadline = Math.max(deadline, System.nanoTime() + timeoutMillis * 1_000_000L);
+            }
+        }
+    }
+
+    private static void checkAddress(int address) {
+        if (address < 0 || address > 250) throw new IllegalArgumentException("primary address must be 0..250, got " + address);
+    }
+}

@@ -1,0 +1,36 @@
+package io.meterlink.drivers.transport;
+
+import java.io.IOException;
+
+/**
+ * One byte pipe to a meter line: a serial port, a raw TCP socket (ser2net), a radio dongle or a
+ * simulator. Knows nothing of meters or frames. Not thread-safe: one driver thread uses it (except
+ * {@link #close()}, which may be called from another thread to unblock a reader).
+ */
+public interface Transport extends AutoCloseable {
+    /** Opens the pipe; a no-op when already open. */
+    void open() throws IOException;
+
+    boolean isOpen();
+
+    /** Writes all bytes and flushes them to the line. */
+    void write(byte[] bytes) throws IOException;
+
+    /**
+     * Reads up to {@code buf.length} bytes, waiting at most {@code timeoutMillis} for the first one.
+     *
+     * @return number of bytes read, or 0 when nothing arrived in time
+     * @throws IOException when the pipe is broken or closed (never on a mere timeout)
+     */
+    int read(byte[] buf, int timeoutMillis) throws IOException;
+
+    /** Discards every byte already received and not yet read (stale answers, line noise). */
+    void drainInput() throws IOException;
+
+    /** Human-readable endpoint for logs and health reports, e.g. {@code serial:/dev/ttyUSB0@2400}. */
+    String describe();
+
+    /** Releases the pipe; idempotent, never throws. */
+    @Override
+    void close();
+}

@@ -1,0 +1,120 @@
+package io.meterlink.drivers.mbus;
+
+import io.meterlink.core.api.MeasurementFunction;
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.Unit;
+import io.meterlink.core.api.driver.DecodeException;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Conformance against libmbus's real frames (shared test data, read at test time): every record we
+ * turn into a reading must match libmbus's normalized decoding (value, unit, function, storage,
+ * tariff, device).
+ */
+class MbusDecoderLibmbusTest {
+    private static final Map<Unit, String> LIBMBUS_UNIT = Map.of(
+            Unit.WH, "Wh", Unit.J, "J", Unit.M3, "m^3", Unit.W, "W", Unit.M3_PER_H, "m^3/h",
+            Unit.CELSIUS, "°C", Unit.KELVIN, "K", Unit.S, "s");
+    private static final Map<String, MeasurementFunction> LIBMBUS_FUNCTION = Map.of(
+            "Instantaneous value", MeasurementFunction.INSTANTANEOUS, "Maximum value", MeasurementFunction.MAXIMUM,
+            "Minimum value", MeasurementFunction.MINIMUM, "Value during error state", MeasurementFunction.ERROR);
+
+    private final MbusDecoder decoder = new MbusDecoder();
+
+    @Test
+    void testFrames_everyReadingMatchesLibmbus() throws Exception {
+        List<String> mismatches = new ArrayList<>();
+        int frames = 0, compared = 0, libmbusNumeric = 0;
+        for (Path hex : LibmbusFrames.hexFiles("test-frames")) {
+            MbusFrame.Long frame = (MbusFrame.Long) MbusFramer.parse(LibmbusFrames.frame(hex));
+            if (frame.ci() != 0x72) continue; // the two fixed-structure frames (CI 73) are not in scope
+            frames++;
+            MbusTelegram t = decoder.decode(frame);
+            Map<String, String> si = LibmbusFrames.slaveInformation(hex);
+            String name = hex.getFileName().toString();
+            assertEquals(si.get("Id"), t.header().id().replaceFirst("^0+(?=.)", ""), name + " id");
+            assertEquals(si.get("Manufacturer"), t.header().manufacturer(), name + " manufacturer");
+            assertEquals(Integer.parseInt(si.get("AccessNumber")), t.header().accessNumber(), name + " access number");
+            assertEquals(Integer.parseInt(si.get("Status"), 16), t.header().status(), name + " status");
+
+            List<Map<String, String>> expected = LibmbusFrames.expectedRecords(hex);
+            for (Map<String, String> e : expected) {
+                if (LIBMBUS_UNIT.containsValue(e.getOrDefault("Unit", ""))) libmbusNumeric++;
+            }
+            for (int i = 0; i < t.records().size(); i++) {
+                MbusRecord r = t.records().get(i);
+                if (!r.isReading()) continue;
+                if (i >= expected.size()) {
+                    mismatches.add(name + " record " + i + ": libmbus has no such record");
+                    continue;
+                }
+                compared++;
+                String problem = compare(r, expected.get(i));
+                if (problem != null) mismatches.add(name + " record " + i + " (" + r.dib() + " " + r.vib() + "): " + problem);
+            }
+        }
+        System.out.printf("libmbus conformance: %d frames, %d readings compared, libmbus has %d records in our units (%.1f %%)%n",
+                frames, compared, libmbusNumeric, 100.0 * compared / Math.max(1, libmbusNumeric));
+        assertTrue(frames >= 70, "expected the 74 CI 72 frames, found " + frames);
+        assertTrue(compared >= 500, "too few records compared: " + compared);
+        assertEquals(List.of(), mismatches);
+    }
+
+    private static String compare(MbusRecord r, Map<String, String> e) {
+        MeasurementFunction f = LIBMBUS_FUNCTION.get(e.get("Function"));
+        if (f != r.function()) return "function " + r.function() + " vs " + e.get("Function");
+        if (Long.parseLong(e.get("StorageNumber")) != r.storage()) return "storage " + r.storage() + " vs " + e.get("StorageNumber");
+        if (e.containsKey("Tariff") && Integer.parseInt(e.get("Tariff")) != r.tariff()) return "tariff " + r.tariff() + " vs " + e.get("Tariff");
+        if (e.containsKey("Device") && Integer.parseInt(e.get("Device")) != r.subunit()) return "device " + r.subunit() + " vs " + e.get("Device");
+        String unit = LIBMBUS_UNIT.get(r.meaning().unit());
+        if (!e.get("Unit").equals(unit)) return "unit " + unit + " vs " + e.get("Unit");
+        BigDecimal ours = ((MbusValue.Numeric) r.value()).value();
+        BigDecimal theirs = new BigDecimal(e.get("Value"));
+        // libmbus prints %f (6 decimals) from a double: allow its rounding, nothing more
+        BigDecimal tolerance = theirs.abs().multiply(new BigDecimal("1e-12")).max(new BigDecimal("0.0000005"));
+        if (ours.subtract(theirs).abs().compareTo(tolerance) > 0) return "value " + ours.toPlainString() + " vs " + theirs;
+        return null;
+    }
+
+    @Test
+    void kamstrupMultical601_readingsCarryMeterIdAndMeterTime() throws Exception {
+        Path hex = LibmbusFrames.dir("test-frames").resolve("kamstrup_multical_601.hex");
+        MbusTelegram t = decoder.decode((MbusFrame.Long) MbusFramer.parse(LibmbusFrames.frame(hex)));
+        Instant received = Instant.parse("2024-05-01T10:00:00Z");
+        List<Reading> readings = new MbusReadingMapper(ZoneOffset.UTC).toReadings(t, received, null);
+        Reading energy = readings.get(0);
+        assertEquals("mbus:KAM:06855817", energy.meter().toString());
+        assertEquals(0, new BigDecimal("37351000").compareTo(energy.value()));
+        assertEquals(Unit.WH, energy.unit());
+        // 04 6D 1A 2F 65 11: type F 2011-01-05 15:26
+        assertEquals(Instant.parse("2011-01-05T15:26:00Z"), energy.meterTime());
+        assertTrue(readings.stream().allMatch(r -> Instant.parse("2011-01-05T15:26:00Z").equals(r.meterTime())));
+        assertEquals(received, energy.receivedAt());
+    }
+
+    @Test
+    void errorFrames_giveTypedErrors() throws Exception {
+        int refused = 0;
+        for (Path hex : LibmbusFrames.hexFiles("error-frames")) {
+            try {
+                MbusFrame f = MbusFramer.parse(LibmbusFrames.frame(hex));
+                decoder.decode((MbusFrame.Long) f);
+            } catch (DecodeException e) {
+                assertNotNull(e.kind());
+                refused++;
+            }
+        }
+        // the 10 frames libmbus cannot parse plus the 10 application-error frames (CI 70)
+        assertEquals(LibmbusFrames.hexFiles("error-frames").size(), refused, "every error frame must be refused");
+    }
+}

@@ -1,0 +1,85 @@
+package io.meterlink.drivers.mbus;
+
+import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.drivers.testing.MapSettings;
+import io.meterlink.drivers.testing.Recording;
+import io.meterlink.drivers.testing.ScriptedLine;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.function.BooleanSupplier;
+
+import static io.meterlink.drivers.testing.Hex.bytes;
+import static org.junit.jupiter.api.Assertions.*;
+
+class MbusDriverTest {
+
+    @Test
+    void serviceLoader_findsMbusFactory() {
+        assertTrue(ServiceLoader.load(DriverFactory.class).stream().anyMatch(p -> p.get().type().equals("mbus")));
+    }
+
+    @Test
+    void configure_validSerial_givesSpec() {
+        MapSettings s = new MapSettings(Map.of("transport", "serial", "port", "/dev/ttyUSB0", "baud", 9600,
+                "poll_interval", "30s", "meters", List.of(Map.of("address", 1, "name", "a"), Map.of("address", 2))));
+        assertNotNull(new MbusDriverFactory().configure(s));
+        s.finish();
+        assertEquals(List.of(), s.errors());
+    }
+
+    @Test
+    void configure_badValues_reportsEveryError() {
+        MapSettings s = new MapSettings(Map.of("transport", "tcp", "host", "gw", "baud", 1200,
+                "meters", List.of(Map.of("address", 251), Map.of("address", 3, "colour", "red"), Map.of("address", 3))));
+        assertNull(new MbusDriverFactory().configure(s));
+        List<String> e = s.errors();
+        assertTrue(e.stream().anyMatch(x -> x.startsWith("baud")), e.toString());
+        assertTrue(e.stream().anyMatch(x -> x.startsWith("tcp_port")), e.toString());
+        assertTrue(e.stream().anyMatch(x -> x.startsWith("meters[0].address")), e.toString());
+        assertTrue(e.stream().anyMatch(x -> x.equals("meters[1].colour: unknown key")), e.toString());
+        assertTrue(e.stream().anyMatch(x -> x.startsWith("meters[2].address") && x.contains("twice")), e.toString());
+    }
+
+    @Test
+    void configure_noMeters_isAnError() {
+        MapSettings s = new MapSettings(Map.of("port", "/dev/ttyS0"));
+        assertNull(new MbusDriverFactory().configure(s));
+        assertTrue(s.errors().stream().anyMatch(x -> x.startsWith("meters")));
+    }
+
+    @Test
+    void driver_silentMeterReported_othersStillRead() throws Exception {
+        String header = "78 56 34 12 2D 2C 01 07 2A 00 00 00";
+        ScriptedLine line = new ScriptedLine(req -> {
+            if (req.address() == 2) return null; // silent meter
+            if (req.control() == 0x40) return bytes("E5");
+            return new MbusFrame.Long(0x08, req.address(), 0x72, bytes(header + " 04 13 01 00 00 00")).toBytes();
+        });
+        Recording rec = new Recording(Clock.fixed(Instant.parse("2024-01-01T00:00:00Z"), ZoneOffset.UTC));
+        MbusDriverConfig cfg = new MbusDriverConfig("scripted", 2400, Duration.ofSeconds(1), 30, 2, ZoneOffset.UTC,
+                List.of(new MbusDriverConfig.Meter(1, null), new MbusDriverConfig.Meter(2, null), new MbusDriverConfig.Meter(3, null)));
+        try (MbusDriver d = new MbusDriver(cfg, line, rec)) {
+            d.start();
+            await(() -> rec.readings.size() >= 2 && !rec.silent.isEmpty());
+        }
+        assertEquals("2", rec.silent.get(0));
+        assertTrue(rec.heard.stream().allMatch(m -> m.toString().equals("mbus:KAM:12345678")));
+        assertEquals(0, rec.readings.get(0).value().compareTo(new java.math.BigDecimal("0.001")));
+        assertFalse(line.isOpen(), "transport closed with the driver");
+    }
+
+    private static void await(BooleanSupplier c) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > end) fail("condition not met in 30 s");
+            Thread.sleep(20);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.meterlink.drivers.testing;
+
+import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DriverContext;
+import io.meterlink.core.api.driver.Health;
+import io.meterlink.core.api.driver.ReadingSink;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A driver context whose sink and health record everything, for tests. Thread-safe. */
+public final class Recording implements DriverContext, ReadingSink, Health {
+    public final List<Reading> readings = new CopyOnWriteArrayList<>();
+    public final List<MeterId> heard = new CopyOnWriteArrayList<>();
+    public final List<String> silent = new CopyOnWriteArrayList<>();
+    public final List<DecodeException.Kind> bad = new CopyOnWriteArrayList<>();
+    public final List<String> transportErrors = new CopyOnWriteArrayList<>();
+    private final Clock clock;
+
+    public Recording(Clock clock) { this.clock = clock; }
+
+    @Override public String sourceName() { return "line1"; }
+    @Override public ReadingSink sink() { return this; }
+    @Override public Health health() { return this; }
+    @Override public Clock clock() { return clock; }
+    @Override public void accept(List<Reading> r) { readings.addAll(r); }
+    @Override public void meterHeard(MeterId meter, Integer rssiDbm) { heard.add(meter); }
+    @Override public void meterSilent(String source, String address) { silent.add(address); }
+    @Override public void badInput(String source, DecodeException.Kind kind) { bad.add(kind); }
+    @Override public void transportError(String source, String message) { transportErrors.add(message); }
+}

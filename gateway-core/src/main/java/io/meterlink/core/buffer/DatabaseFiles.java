@@ -1,0 +1,125 @@
+package io.meterlink.core.buffer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Opens the database file for writing, after an integrity check; a file that fails it is
+ * quarantined: renamed with its {@code -wal}/{@code -shm} files to {@code <name>.corrupt-<UTC time>}
+ * and kept. Never deletes a database.
+ */
+final class DatabaseFiles {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseFiles.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    static final int BUSY_TIMEOUT_MS = 10_000;
+
+    private DatabaseFiles() {
+    }
+
+    /** An open, checked connection, and the renamed file when the old one was quarantined. */
+    record Opened(Connection connection, Path quarantinedTo) {
+    }
+
+    static Connection connect(Path db, boolean readOnly) throws SQLException {
+        SQLiteConfig c = new SQLiteConfig();
+        c.setBusyTimeout(BUSY_TIMEOUT_MS);
+        if (readOnly) {
+            c.setReadOnly(true);
+        }
+        return DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath(), c.toProperties());
+    }
+
+    static Opened openChecked(Path db, Clock clock) {
+        Path quarantined = null;
+        if (Files.exists(db)) {
+            String problem = check(db);
+            if (problem != null) {
+                quarantined = quarantine(db, clock);
+                LOG.error("Buffer database {} failed its integrity check ({}); quarantined as {}, starting a new one",
+                        db, problem, quarantined);
+            }
+        }
+        try {
+            return new Opened(connect(db, false), quarantined);
+        } catch (SQLException e) {
+            throw new BufferException("cannot open buffer database " + db + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Null when the file passes {@code PRAGMA quick_check}, else what is wrong with it. */
+    static String check(Path db) {
+        try (Connection c = connect(db, false); Statement s = c.createStatement()) {
+            List<String> rows = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+                while (rs.next() && rows.size() < 5) {
+                    rows.add(rs.getString(1));
+                }
+            }
+            if (rows.size() == 1 && "ok".equals(rows.get(0))) {
+                return null;
+            }
+            return "quick_check: " + String.join("; ", rows);
+        } catch (SQLException e) {
+            if (isCorruption(e)) {
+                return e.getMessage();
+            }
+            throw new BufferException("cannot open buffer database " + db + ": " + e.getMessage(), e);
+        }
+    }
+
+    static boolean isCorruption(SQLException e) {
+        if (e instanceof SQLiteException se) {
+            SQLiteErrorCode code = se.getResultCode();
+            int primary = code.code & 0xff;
+            return primary == SQLiteErrorCode.SQLITE_CORRUPT.code || primary == SQLiteErrorCode.SQLITE_NOTADB.code;
+        }
+        int primary = e.getErrorCode() & 0xff;
+        return primary == SQLiteErrorCode.SQLITE_CORRUPT.code || primary == SQLiteErrorCode.SQLITE_NOTADB.code;
+    }
+
+    /** Renames the database and its WAL/SHM files so SQLite could still open the renamed copy. */
+    static Path quarantine(Path db, Clock clock) {
+        String base = db.getFileName() + ".corrupt-" + STAMP.format(clock.instant());
+        Path target = db.resolveSibling(base);
+        for (int i = 1; Files.exists(target) || Files.exists(sibling(target, "-wal")); i++) {
+            target = db.resolveSibling(base + "-" + i);
+        }
+        try {
+            // WAL and SHM first: a crash half-way must not leave a fresh database next to the old WAL
+            for (String suffix : new String[] {"-wal", "-shm"}) {
+                Path side = sibling(db, suffix);
+                if (Files.exists(side)) {
+                    Files.move(side, sibling(target, suffix), StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            Files.move(db, target, StandardCopyOption.ATOMIC_MOVE);
+            SeqReservation.fsyncDirectory(db.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new BufferException("cannot quarantine corrupt buffer database " + db + ": " + e.getMessage(), e);
+        }
+        return target.toAbsolutePath();
+    }
+
+    static Path sibling(Path p, String suffix) {
+        return p.resolveSibling(p.getFileName() + suffix);
+    }
+}
