@@ -94,7 +94,7 @@ public final class ConfigLoader {
             }
             String type = s.requiredString("driver");
             Duration interval = s.duration("expected_interval", SourceConfig.DEFAULT_EXPECTED_INTERVAL,
-                    Duration.ofSeconds(1), Duration.ofDays(7));
+                    Duration.ofMillis(100), Duration.ofDays(7));
             if (type == null) continue;
             Optional<DriverFactory> factory = drivers.find(type);
             if (factory.isEmpty()) {
