@@ -16,12 +16,15 @@ import java.util.concurrent.CountDownLatch;
 /** The real services: drivers through ServiceLoader, the SQLite buffer, the MQTT uplink, POSIX signals. */
 final class StandardServices implements Services {
     private static final Logger LOG = LoggerFactory.getLogger(StandardServices.class);
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private boolean handling;
 
     @Override public GatewayConfig loadConfig(Path file) throws ConfigException {
         return ConfigLoader.load(file);
     }
 
     @Override public Gateway start(GatewayConfig config) throws GatewayException {
+        handleStopSignals(); // before starting: a SIGTERM during start-up still ends in a clean close
         return Gateway.start(config);
     }
 
@@ -35,7 +38,13 @@ final class StandardServices implements Services {
      * cannot be handled (e.g. {@code -Xrs}), the gateway's shutdown hook still closes it.
      */
     @Override public void awaitStopRequest() throws InterruptedException {
-        CountDownLatch stop = new CountDownLatch(1);
+        handleStopSignals();
+        stop.await();
+    }
+
+    private synchronized void handleStopSignals() {
+        if (handling) return;
+        handling = true;
         for (String name : new String[] {"TERM", "INT"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
@@ -46,6 +55,5 @@ final class StandardServices implements Services {
                 LOG.warn("Cannot handle SIG{} ({}); relying on the shutdown hook", name, e.getMessage());
             }
         }
-        stop.await();
     }
 }
