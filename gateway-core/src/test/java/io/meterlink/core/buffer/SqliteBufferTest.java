@@ -493,4 +493,28 @@ class SqliteBufferTest {
             assertEquals(2_550 * ROW, b.stats().bytes());
         }
     }
+
+    @Test
+    void sigterm_shutdownHookClose_storesThePendingGroupCommit() throws Exception {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                CrashingAppenderMain.class.getName(), db().toString(), "sigterm");
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.equals("QUEUED")) {
+                // wait until the readings are queued
+            }
+            assertEquals("QUEUED", line);
+            p.destroy(); // SIGTERM: the shutdown hook closes the buffer
+            assertTrue(p.waitFor(WAIT_S, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(500, SqliteBuffer.inspect(db()).depth());
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
+            assertEquals(500, allSeqs(b).size());
+            assertArrayEquals(new long[] {501}, join(b.append(List.of(billing(1)))), "clean close: no seq gap");
+        }
+    }
 }
