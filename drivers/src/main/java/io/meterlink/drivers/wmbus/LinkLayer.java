@@ -29,8 +29,8 @@ public final class LinkLayer {
         if (f.length < HEADER + 1) throw new DecodeException(Kind.TRUNCATED, "wireless frame shorter than 11 bytes");
         int l = f[0] & 0xFF;
         if (l < HEADER) throw new DecodeException(Kind.LENGTH, "L field " + l + " is shorter than the link header");
-        // Format A with CRCs: block 1 is followed by its CRC.
-        if (f.length >= HEADER + 2 && Crc16.matches(f, 0, HEADER) && f.length != l + 1) return stripA(f, l);
+        // Format A with CRCs: block 1 (or, when block 1 is damaged, block 2) is followed by its CRC.
+        if (f.length != l + 1 && f.length >= HEADER + 2 && (Crc16.matches(f, 0, HEADER) || secondBlockCrcOk(f, l))) return stripA(f, l);
         if (f.length == l + 1) {
             if (validB(f, l)) return stripB(f, l);
             return f.clone();
@@ -63,6 +63,11 @@ public final class LinkLayer {
             o += len;
         }
         return out;
+    }
+
+    private static boolean secondBlockCrcOk(byte[] f, int l) {
+        int len = Math.min(BLOCK, l + 1 - HEADER);
+        return len > 0 && f.length >= HEADER + 2 + len + 2 && Crc16.matches(f, HEADER + 2, HEADER + 2 + len);
     }
 
     private static boolean validB(byte[] f, int l) {

@@ -63,6 +63,8 @@ public final class WmbusDecoder {
         private byte[] aflMcl;
         private byte[] aflMcr;
         private byte[] aflMl;
+        /** The configuration announced more ciphertext than the frame holds. */
+        private boolean cutShort;
 
         Parse(byte[] f, KeyLookup keys) {
             this.f = f;
@@ -277,9 +279,27 @@ public final class WmbusDecoder {
                 }
                 default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", meter, null);
             }
-            MbusTelegram t = ApduDecoder.decode(idLe, manLe, version, type, access, status, apdu, from, meter);
+            MbusTelegram t = cutShort ? longestDecodable(idLe, manLe, version, type, access, status, apdu, meter)
+                    : ApduDecoder.decode(idLe, manLe, version, type, access, status, apdu, from, meter);
             List<MbusRecord> records = t.records();
             return new WmbusTelegram(link, man, id, version, type, ci, access, status, security, records, t.manufacturerData());
+        }
+
+        /**
+         * The records of a telegram whose last ciphertext block is missing: the longest run of whole
+         * records in the blocks that were there (records are read in order, so a record cut at the
+         * end is dropped, never misread).
+         */
+        private static MbusTelegram longestDecodable(byte[] idLe, byte[] manLe, int version, int type, int access, int status,
+                                                     byte[] apdu, String meter) throws DecodeException {
+            for (int n = apdu.length; n >= 2; n--) {
+                try {
+                    return ApduDecoder.decode(idLe, manLe, version, type, access, status, Arrays.copyOf(apdu, n), 0, meter);
+                } catch (DecodeException e) {
+                    if (e.kind() != Kind.TRUNCATED) throw e;
+                }
+            }
+            throw new DecodeException(Kind.TRUNCATED, "no whole record in the decrypted blocks", meter, null);
         }
 
         private byte[] key(String man, String id, String meter) throws DecodeException {
@@ -304,14 +324,18 @@ public final class WmbusDecoder {
             int encLen = 16 * blocks;
             int available = f.length - p;
             if (blocks == 0) throw new DecodeException(Kind.SYNTAX, "encrypted telegram with 0 encrypted blocks", meter, null);
-            if (encLen > available) {
-                throw new DecodeException(Kind.TRUNCATED, "configuration announces " + encLen + " encrypted bytes, " + available + " present", meter, null);
+            if (encLen > available) { // cut short: decrypt the whole blocks there are, the records in them stand
+                cutShort = true;
+                encLen = available / 16 * 16;
+                if (encLen == 0) throw new DecodeException(Kind.TRUNCATED, "encrypted part shorter than one block", meter, null);
             }
-            byte[] plain = crypt(() -> WmbusCrypto.cbcDecrypt(key, iv, f, p, encLen));
+            int n = encLen;
+            byte[] plain = crypt(() -> WmbusCrypto.cbcDecrypt(key, iv, f, p, n));
             if ((plain[0] & 0xFF) != 0x2F || (plain[1] & 0xFF) != 0x2F) {
                 throw new DecodeException(Kind.WRONG_KEY, "decryption failed (no 2F2F verification bytes): wrong key", meter, null);
             }
-            byte[] out = Arrays.copyOf(plain, encLen + available - encLen);
+            if (cutShort) return plain;
+            byte[] out = Arrays.copyOf(plain, available);
             System.arraycopy(f, p + encLen, out, encLen, available - encLen);
             return out;
         }
