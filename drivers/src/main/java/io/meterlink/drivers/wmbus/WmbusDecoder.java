@@ -245,6 +245,11 @@ public final class WmbusDecoder {
                 }
                 case 5 -> { // EN 13757-7 §9.4.5 / OMS Vol 2 §9.4.4: AES-CBC, IV = M A(ID, ver, type) ACC×8
                     security = 5;
+                    if (alreadyDecrypted(man, id)) {
+                        apdu = f;
+                        from = p;
+                        break;
+                    }
                     byte[] key = key(man, id, meter);
                     byte[] iv = new byte[16];
                     System.arraycopy(manLe, 0, iv, 0, 2);
@@ -300,6 +305,15 @@ public final class WmbusDecoder {
                 }
             }
             throw new DecodeException(Kind.TRUNCATED, "no whole record in the decrypted blocks", meter, null);
+        }
+
+        /**
+         * A capture whose receiver already decrypted it (the mode bits still say encrypted): only
+         * considered when no key is configured, and only when the payload starts with 2F2F.
+         */
+        private boolean alreadyDecrypted(String man, String id) {
+            if (keys.key(man, id).isPresent() || keys.key(link.manufacturer(), link.id()).isPresent()) return false;
+            return p + 2 <= f.length && (f[p] & 0xFF) == 0x2F && (f[p + 1] & 0xFF) == 0x2F;
         }
 
         private byte[] key(String man, String id, String meter) throws DecodeException {
