@@ -113,7 +113,7 @@ public final class MbusDriver implements Driver {
             Instant firstTime = mapper.meterTime(telegrams.get(0));
             for (MbusTelegram t : telegrams) {
                 readings.addAll(mapper.toReadings(t, receivedAt, firstTime));
-                heard.add(MbusReadingMapper.meterId(t.header()));
+                heard.add(MbusReadingMapper.meterId(t));
             }
             for (MeterId id : heard) context.health().meterHeard(id, null);
             if (!readings.isEmpty()) context.sink().accept(readings);

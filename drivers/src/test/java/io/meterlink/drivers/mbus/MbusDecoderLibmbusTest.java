@@ -22,9 +22,10 @@ import static org.junit.jupiter.api.Assertions.*;
  * tariff, device).
  */
 class MbusDecoderLibmbusTest {
-    private static final Map<Unit, String> LIBMBUS_UNIT = Map.of(
-            Unit.WH, "Wh", Unit.J, "J", Unit.M3, "m^3", Unit.W, "W", Unit.M3_PER_H, "m^3/h",
-            Unit.CELSIUS, "°C", Unit.KELVIN, "K", Unit.S, "s");
+    private static final Map<Unit, String> LIBMBUS_UNIT = Map.ofEntries(
+            Map.entry(Unit.WH, "Wh"), Map.entry(Unit.J, "J"), Map.entry(Unit.M3, "m^3"), Map.entry(Unit.W, "W"),
+            Map.entry(Unit.M3_PER_H, "m^3/h"), Map.entry(Unit.CELSIUS, "°C"), Map.entry(Unit.KELVIN, "K"), Map.entry(Unit.S, "s"),
+            Map.entry(Unit.V, "V"), Map.entry(Unit.A, "A"), Map.entry(Unit.HCA, "Units for H.C.A."));
     private static final Map<String, MeasurementFunction> LIBMBUS_FUNCTION = Map.of(
             "Instantaneous value", MeasurementFunction.INSTANTANEOUS, "Maximum value", MeasurementFunction.MAXIMUM,
             "Minimum value", MeasurementFunction.MINIMUM, "Value during error state", MeasurementFunction.ERROR);
