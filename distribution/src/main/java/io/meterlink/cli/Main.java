@@ -31,7 +31,6 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        defaultLogging();
         System.exit(commandLine(new StandardServices()).execute(args));
     }
 
@@ -50,18 +49,6 @@ public final class Main implements Callable<Integer> {
         cl.setOut(out);
         cl.setErr(err);
         return cl;
-    }
-
-    /** slf4j-simple: timestamps and short logger names, unless the user configured otherwise. */
-    private static void defaultLogging() {
-        setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
-        setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
-        setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
-        setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) System.setProperty(key, value);
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {
