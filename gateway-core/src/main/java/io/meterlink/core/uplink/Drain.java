@@ -1,0 +1,169 @@
+package io.meterlink.core.uplink;
+
+import io.meterlink.core.buffer.Buffer;
+import io.meterlink.core.buffer.StoredReading;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which readings go into the next batch, and which batches are in flight, for one connection.
+ *
+ * <p>Policy (docs/payloads.md, "Live and backlog"): at each connect the readings are split at the
+ * highest committed seq. Everything up to it is the <em>backlog</em> (sent oldest first); everything
+ * committed later is <em>live</em>. When only one kind waits it may use the whole window. When both
+ * wait, a free slot goes to live unless live already holds at least {@code ⌈window/2⌉} slots and
+ * backlog holds fewer than the rest — so live batches get at least half the window and a backlog
+ * drain never starves them, while the backlog still moves. Nothing is preempted: live data waiting
+ * behind a full window of backlog batches takes the next slot that frees.
+ *
+ * <p>Not thread-safe: the uplink thread only.
+ */
+final class Drain {
+
+    enum Kind { LIVE, BACKLOG }
+
+    /** A batch handed to the client, identified by {@code tag} until its acknowledgement. */
+    record Batch(long tag, Kind kind, long[] seqs, byte[] payload) {
+    }
+
+    private final Buffer buffer;
+    private final JsonPayloads payloads;
+    private final int maxReadings;
+    private final int maxBytes;
+    private final Clock clock;
+    private final Map<Long, Batch> inflight = new LinkedHashMap<>();
+    private long nextTag = 1;
+    private int window = 1;
+    private long liveStart;
+    private long liveCursor;
+    private long backlogCursor;
+    private long deadLettered;
+
+    Drain(Buffer buffer, JsonPayloads payloads, int maxReadings, int maxBytes, Clock clock) {
+        this.buffer = buffer;
+        this.payloads = payloads;
+        this.maxReadings = maxReadings;
+        this.maxBytes = maxBytes;
+        this.clock = clock;
+    }
+
+    /**
+     * A new connection: forget what was in flight (a clean session never acknowledges it) and start
+     * again from the lowest stored seq, so every unconfirmed reading is sent again.
+     */
+    void reset(int window) {
+        this.window = Math.max(1, window);
+        inflight.clear();
+        liveStart = buffer.highestCommittedSeq();
+        liveCursor = liveStart;
+        long lowest = buffer.lowestSeq();
+        backlogCursor = lowest <= 0 ? liveStart : Math.min(lowest - 1, liveStart);
+    }
+
+    /** The next batch to publish now, or null when the window is full or nothing is waiting. */
+    Batch next() {
+        for (int guard = 0; guard < 10_000; guard++) {
+            if (inflight.size() >= window) return null;
+            long highest = buffer.highestCommittedSeq();
+            boolean live = highest > liveCursor;
+            boolean backlog = backlogCursor < liveStart;
+            Kind kind;
+            if (live && backlog) {
+                // live holds at least half the window; backlog may take the rest
+                boolean liveHasHalf = liveInflight() >= (window + 1) / 2;
+                kind = liveHasHalf && backlogInflight() < backlogCap(true) ? Kind.BACKLOG : Kind.LIVE;
+            } else if (live) {
+                kind = Kind.LIVE;
+            } else if (backlog) {
+                kind = Kind.BACKLOG;
+            } else {
+                return null;
+            }
+            Outcome o = read(kind);
+            if (o == Outcome.SENT) return lastIssued;
+            if (o == Outcome.EMPTY && kind == Kind.LIVE) {
+                // everything up to 'highest' was visible before the read: gone (evicted) meanwhile
+                liveCursor = Math.max(liveCursor, highest);
+            }
+            // EMPTY backlog moved its cursor to the end; DEAD_LETTERED moved past the reading
+        }
+        return null;
+    }
+
+    /** Most backlog batches in flight: the whole window, or {@code window − ⌈window/2⌉} while live data waits. */
+    int backlogCap(boolean liveWaiting) {
+        return liveWaiting ? window - (window + 1) / 2 : window;
+    }
+
+    private enum Outcome { SENT, EMPTY, DEAD_LETTERED }
+
+    private Batch lastIssued;
+
+    private Outcome read(Kind kind) {
+        long cursor = kind == Kind.LIVE ? liveCursor : backlogCursor;
+        int budget = maxBytes - payloads.batchOverhead(1);
+        List<StoredReading> got = buffer.read(cursor, maxReadings, Math.max(1, budget));
+        List<StoredReading> list = new ArrayList<>(got.size());
+        for (StoredReading r : got) {
+            if (kind == Kind.BACKLOG && r.seq() > liveStart) break;
+            list.add(r);
+        }
+        if (list.isEmpty()) {
+            if (kind == Kind.BACKLOG) backlogCursor = liveStart;
+            return Outcome.EMPTY;
+        }
+        StoredReading first = list.get(0);
+        if (first.body().length + payloads.batchOverhead(1) > maxBytes) {
+            buffer.deadLetter(new long[]{first.seq()}, "too_big: " + first.body().length
+                    + " bytes exceed batch_max_bytes " + maxBytes);
+            deadLettered++;
+            advance(kind, first.seq());
+            return Outcome.DEAD_LETTERED;
+        }
+        long total = 0;
+        int n = 0;
+        for (StoredReading r : list) {
+            if (total + r.body().length + payloads.batchOverhead(n + 1) > maxBytes) break;
+            total += r.body().length;
+            n++;
+        }
+        list = list.subList(0, n);
+        long[] seqs = new long[n];
+        for (int i = 0; i < n; i++) seqs[i] = list.get(i).seq();
+        Batch b = new Batch(nextTag++, kind, seqs, payloads.batch(list, clock.instant()));
+        advance(kind, seqs[n - 1]);
+        inflight.put(b.tag(), b);
+        lastIssued = b;
+        return Outcome.SENT;
+    }
+
+    private void advance(Kind kind, long seq) {
+        if (kind == Kind.LIVE) liveCursor = Math.max(liveCursor, seq);
+        else backlogCursor = Math.max(backlogCursor, seq);
+    }
+
+    /** The batch {@code tag} left the window (acknowledged or refused); null when unknown. */
+    Batch complete(long tag) {
+        return inflight.remove(tag);
+    }
+
+    int inflight() { return inflight.size(); }
+
+    int window() { return window; }
+
+    int backlogInflight() {
+        int n = 0;
+        for (Batch b : inflight.values()) if (b.kind() == Kind.BACKLOG) n++;
+        return n;
+    }
+
+    int liveInflight() { return inflight.size() - backlogInflight(); }
+
+    boolean backlogDone() { return backlogCursor >= liveStart; }
+
+    long deadLettered() { return deadLettered; }
+}

@@ -1,0 +1,195 @@
+package io.meterlink.core.uplink;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.buffer.ReadingEncoder;
+import io.meterlink.core.buffer.StoredReading;
+import io.meterlink.core.status.StatusSnapshot;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Payload format v1 (documented in {@code docs/payloads.md}): one JSON object per reading (encoded
+ * once at ingest and stored), batch envelopes that concatenate stored bodies without parsing them,
+ * and status messages.
+ *
+ * <p>Thread-safe (stateless apart from the immutable gateway id).
+ */
+public final class JsonPayloads implements ReadingEncoder {
+
+    /** Version carried by every message as {@code "v"}. */
+    public static final int VERSION = 1;
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN) // exact decimal, never 1E+3
+            .build();
+
+    private final String gatewayId;
+    private final byte[] batchHead;
+
+    public JsonPayloads(String gatewayId) {
+        this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");
+        this.batchHead = ("{\"v\":" + VERSION + ",\"type\":\"readings\",\"gw\":" + quote(gatewayId) + ",\"batch\":")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    public String gatewayId() { return gatewayId; }
+
+    @Override
+    public byte[] encode(long seq, Reading r) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(320);
+        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeStringField("gw", gatewayId);
+            g.writeNumberField("seq", seq);
+            g.writeStringField("meter", r.meter().toString());
+            g.writeStringField("quantity", r.quantity().wireName());
+            g.writeStringField("unit", r.unit().symbol());
+            g.writeFieldName("value");
+            g.writeNumber(r.value());
+            g.writeStringField("function", r.function().wireName());
+            g.writeNumberField("storage", r.storage());
+            g.writeNumberField("tariff", r.tariff());
+            g.writeNumberField("subunit", r.subunit());
+            if (r.meterTime() != null) {
+                g.writeStringField("meter_time", r.meterTime().toString());
+            } else {
+                g.writeNullField("meter_time");
+            }
+            g.writeStringField("received", r.receivedAt().toString());
+            g.writeNumberField("status", r.status());
+            if (r.rssiDbm() != null) {
+                g.writeNumberField("rssi", r.rssiDbm());
+            }
+            g.writeStringField("key", r.measurementKey());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // cannot happen with a byte array
+        }
+        return out.toByteArray();
+    }
+
+    /** Bytes a batch adds around its reading bodies (envelope and commas), for a batch of {@code n} readings. */
+    public int batchOverhead(int n) {
+        // head + batch id "<first>-<last>" (2 x 20 digits + quotes + dash) + sent time (~30) + keys and brackets
+        return batchHead.length + 44 + 48 + 16 + Math.max(0, n - 1);
+    }
+
+    /**
+     * A readings batch: {@code {"v":1,"type":"readings","gw":…,"batch":"<first>-<last>","sent":…,"readings":[…]}}
+     * whose array is the stored bodies concatenated as they are.
+     */
+    public byte[] batch(List<StoredReading> readings, Instant sent) {
+        if (readings.isEmpty()) throw new IllegalArgumentException("empty batch");
+        int size = batchHead.length + 128 + readings.size();
+        for (StoredReading r : readings) size += r.body().length;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+        out.writeBytes(batchHead);
+        String tail = "\"" + readings.get(0).seq() + "-" + readings.get(readings.size() - 1).seq()
+                + "\",\"sent\":\"" + sent + "\",\"readings\":[";
+        out.writeBytes(tail.getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < readings.size(); i++) {
+            if (i > 0) out.write(',');
+            out.writeBytes(readings.get(i).body());
+        }
+        out.write(']');
+        out.write('}');
+        return out.toByteArray();
+    }
+
+    /** The status message: every {@link StatusSnapshot} field plus {@code "state"} ({@code online}/{@code offline}). */
+    public byte[] status(StatusSnapshot s, String state) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeNumberField("v", VERSION);
+            g.writeStringField("type", "status");
+            g.writeStringField("gw", gatewayId);
+            g.writeStringField("state", state);
+            g.writeStringField("version", s.version());
+            g.writeStringField("time", Instant.ofEpochMilli(s.timeEpochMs()).toString());
+            g.writeNumberField("uptime_s", s.uptimeS());
+            BufferStats b = s.buffer();
+            if (b != null) {
+                g.writeObjectFieldStart("buffer");
+                g.writeNumberField("depth", b.depth());
+                g.writeNumberField("bytes", b.bytes());
+                g.writeNumberField("max_bytes", b.maxBytes());
+                g.writeNumberField("oldest_unsent_age_ms", b.oldestUnsentAgeMs());
+                g.writeNumberField("highest_seq", b.highestSeq());
+                g.writeNumberField("accepted", b.accepted());
+                g.writeNumberField("confirmed", b.confirmed());
+                writeCounts(g, "evictions", b.evictions());
+                g.writeNumberField("dead_letters", b.deadLetters());
+                writeStrings(g, "alarms", b.alarms());
+                g.writeEndObject();
+            }
+            UplinkStats u = s.uplink();
+            if (u != null) {
+                g.writeObjectFieldStart("uplink");
+                g.writeBooleanField("connected", u.connected());
+                g.writeNumberField("reconnects", u.reconnects());
+                g.writeNumberField("published", u.published());
+                if (u.lastAckEpochMs() > 0) {
+                    g.writeStringField("last_ack", Instant.ofEpochMilli(u.lastAckEpochMs()).toString());
+                } else {
+                    g.writeNullField("last_ack");
+                }
+                g.writeNumberField("refused", u.refused());
+                g.writeStringField("last_error", u.lastError());
+                g.writeEndObject();
+            }
+            g.writeNumberField("meters_heard", s.metersHeard());
+            writeStrings(g, "meters_stale", s.metersStale());
+            writeCounts(g, "bad_input", s.badInput());
+            writeStrings(g, "alarms", s.alarms());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The last will: {@code {"v":1,"type":"status","gw":…,"state":"offline"}} (retained). */
+    public byte[] lastWill() {
+        return ("{\"v\":" + VERSION + ",\"type\":\"status\",\"gw\":" + quote(gatewayId) + ",\"state\":\"offline\",\"reason\":\"connection_lost\"}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void writeCounts(JsonGenerator g, String name, Map<String, Long> counts) throws IOException {
+        g.writeObjectFieldStart(name);
+        if (counts != null) {
+            for (var e : new java.util.TreeMap<>(counts).entrySet()) g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeStrings(JsonGenerator g, String name, List<String> values) throws IOException {
+        g.writeArrayFieldStart(name);
+        if (values != null) {
+            for (String v : values) g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+
+    private static String quote(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeString(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}

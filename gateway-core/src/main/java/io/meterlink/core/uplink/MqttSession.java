@@ -1,0 +1,48 @@
+package io.meterlink.core.uplink;
+
+/**
+ * One connection to the broker through one MQTT client library (Paho v5 or v3). Every method is
+ * called on the uplink thread only; the {@link Listener} is called on the library's threads and
+ * must only hand events over.
+ */
+interface MqttSession extends AutoCloseable {
+
+    /** What the broker granted at CONNACK. */
+    record Connected(int receiveMaximum) {
+    }
+
+    /** Events from the library's threads. Implementations must not block and must not call the session. */
+    interface Listener {
+        /** The broker acknowledged the publish {@code tag}; {@code reasonCode} is the MQTT 5 PUBACK reason (0 for 3.1.1). */
+        void acknowledged(long tag, int reasonCode);
+
+        /** The publish {@code tag} failed locally or the connection went away under it. */
+        void failed(long tag, Throwable cause);
+
+        /** The connection is gone. */
+        void connectionLost(Throwable cause);
+    }
+
+    /** Creates sessions; each {@link #open} builds a new client. */
+    interface Factory {
+        MqttSession open(Listener listener) throws MqttSessionException;
+    }
+
+    /** Blocks until connected, refused or timed out. */
+    Connected connect() throws MqttSessionException;
+
+    /** Starts a QoS 1 publish; the outcome arrives at the listener with {@code tag}. */
+    void publish(String topic, byte[] payload, boolean retained, long tag) throws MqttSessionException;
+
+    /** Clean DISCONNECT (no last will), waiting at most {@code timeoutMs}. Never throws. */
+    void disconnect(long timeoutMs);
+
+    /** Releases the client's threads; safe after a lost connection. Never throws. */
+    @Override
+    void close();
+
+    /** A library error, with a message free of secrets. */
+    final class MqttSessionException extends Exception {
+        public MqttSessionException(String message, Throwable cause) { super(message, cause); }
+    }
+}

@@ -1,0 +1,383 @@
+package io.meterlink.core.uplink;
+
+import io.meterlink.core.buffer.Buffer;
+import io.meterlink.core.config.UplinkConfig;
+import io.meterlink.core.status.StatusSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.SocketFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * Publishes the buffer's readings to the utility's MQTT broker and the gateway's retained status.
+ *
+ * <p>One uplink thread makes every client call; Paho's callbacks only enqueue events for it (Paho
+ * deadlocks when called from its callbacks). The thread connects (own reconnect loop, exponential
+ * backoff with full jitter), publishes QoS 1 batches read from the buffer within a bounded in-flight
+ * window, confirms readings in the buffer on PUBACK, and after every reconnect sends again everything
+ * still unconfirmed. See {@code docs/payloads.md} for topics, payloads and the refusal policy.
+ *
+ * <p>Thread-safe: {@link #start()}, {@link #stats()} and {@link #close()} may be called from any thread.
+ */
+public final class MqttUplink implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(MqttUplink.class);
+
+    /** How long {@link #close()} waits for outstanding acknowledgements and the final status. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+    /** A connection that lived this long counts as healthy: the backoff starts again from its minimum. */
+    static final Duration HEALTHY_SESSION = Duration.ofSeconds(60);
+
+    private final UplinkConfig cfg;
+    private final String gatewayId;
+    private final Buffer buffer;
+    private final Supplier<StatusSnapshot> status;
+    private final Clock clock;
+    private final MqttSession.Factory sessions;
+    private final Backoff backoff;
+    private final JsonPayloads payloads;
+    private final Drain drain;
+    private final String readingsTopic;
+    private final String statusTopic;
+
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile boolean stopping;
+    private volatile Thread thread;
+
+    private volatile boolean connected;
+    private volatile long reconnects;
+    private volatile long published;
+    private volatile long lastAckEpochMs;
+    private volatile long refused;
+    private volatile String lastError;
+    private long connects;
+    private long generation;
+    private long nextStatusTag = -1;
+    private long statusTagInFlight;
+    private String lastLoggedError;
+
+    public MqttUplink(UplinkConfig cfg, String gatewayId, Buffer buffer, Supplier<StatusSnapshot> status, Clock clock) {
+        this(cfg, gatewayId, buffer, status, clock, null, new Backoff(cfg.backoffMin(), cfg.backoffMax()));
+    }
+
+    /** For tests: a given session factory (null = Paho) and backoff. */
+    MqttUplink(UplinkConfig cfg, String gatewayId, Buffer buffer, Supplier<StatusSnapshot> status, Clock clock,
+               MqttSession.Factory sessions, Backoff backoff) {
+        this.cfg = Objects.requireNonNull(cfg, "cfg");
+        this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");
+        this.buffer = Objects.requireNonNull(buffer, "buffer");
+        this.status = Objects.requireNonNull(status, "status");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.backoff = Objects.requireNonNull(backoff, "backoff");
+        validate(cfg);
+        this.sessions = sessions != null ? sessions : pahoFactory(cfg, gatewayId);
+        this.payloads = new JsonPayloads(gatewayId);
+        this.drain = new Drain(buffer, payloads, cfg.batchMaxReadings(), cfg.batchMaxBytes(), clock);
+        this.readingsTopic = cfg.topicPrefix() + "/" + gatewayId + "/readings";
+        this.statusTopic = cfg.topicPrefix() + "/" + gatewayId + "/status";
+    }
+
+    private static void validate(UplinkConfig cfg) {
+        String url = cfg.url();
+        if (url == null || !(url.startsWith("ssl://") || url.startsWith("tcp://"))) {
+            throw new IllegalArgumentException("uplink url must start with ssl:// or tcp://");
+        }
+        if (url.startsWith("tcp://") && !cfg.allowInsecure()) {
+            throw new IllegalArgumentException("plaintext tcp:// is refused; use ssl:// or set allow_insecure: true for development");
+        }
+        if (cfg.isTls() && cfg.caFile().isEmpty()) {
+            throw new IllegalArgumentException("ssl:// needs tls.ca_file (the utility CA is pinned)");
+        }
+    }
+
+    private MqttSession.Factory pahoFactory(UplinkConfig cfg, String gatewayId) {
+        if (cfg.isTls()) {
+            try { // fail early on unreadable CA, certificate or key files; rebuilt at every connect for renewals
+                TlsContexts.socketFactory(cfg.caFile().orElseThrow(), cfg.certFile(), cfg.keyFile());
+            } catch (TlsContexts.TlsSetupException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+        return listener -> {
+            Optional<SocketFactory> sf = Optional.empty();
+            if (cfg.isTls()) {
+                try {
+                    sf = Optional.of(TlsContexts.socketFactory(cfg.caFile().orElseThrow(), cfg.certFile(), cfg.keyFile()));
+                } catch (TlsContexts.TlsSetupException e) {
+                    throw new MqttSession.MqttSessionException(e.getMessage(), e);
+                }
+            }
+            SessionSpec spec = new SessionSpec(cfg.url(), cfg.clientId() == null ? gatewayId : cfg.clientId(), sf,
+                    cfg.username(), cfg.password().map(p -> p.reveal()),
+                    (int) cfg.keepAlive().toSeconds(), (int) Math.max(1, cfg.connectTimeout().toSeconds()),
+                    cfg.inflightWindow() + 4, statusTopic, payloads.lastWill());
+            return cfg.protocol() == UplinkConfig.Protocol.MQTT311
+                    ? new Paho3Session(spec, listener) : new Paho5Session(spec, listener);
+        };
+    }
+
+    /** Starts the uplink thread; it connects and keeps connecting until {@link #close()}. */
+    public void start() {
+        if (!started.compareAndSet(false, true)) throw new IllegalStateException("already started");
+        buffer.onCommit(this::wake);
+        Thread t = new Thread(this::run, "meterlink-uplink");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    /** Current counters; cheap, any thread. */
+    public UplinkStats stats() {
+        return new UplinkStats(connected, reconnects, published, lastAckEpochMs, refused, lastError);
+    }
+
+    /**
+     * Publishes a final retained {@code offline} status when connected, waits briefly for outstanding
+     * acknowledgements, disconnects cleanly (no last will) and stops the thread.
+     */
+    @Override
+    public void close() {
+        stopping = true;
+        events.offer(Stop.INSTANCE);
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(cfg.connectTimeout().plus(CLOSE_GRACE).plusSeconds(10).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) log.warn("uplink thread did not stop in time");
+        }
+    }
+
+    private void wake() {
+        if (wakePending.compareAndSet(false, true)) events.offer(Wake.INSTANCE);
+    }
+
+    // ---------------------------------------------------------------- uplink thread
+
+    private void run() {
+        try {
+            while (!stopping) {
+                long gen = ++generation;
+                MqttSession session = null;
+                long connectedAt = 0;
+                try {
+                    session = sessions.open(new Forwarder(gen));
+                    if (!cfg.isTls()) {
+                        log.warn("uplink connects to {} WITHOUT TLS (allow_insecure): development only", cfg.url());
+                    }
+                    MqttSession.Connected c = session.connect();
+                    connectedAt = clock.millis();
+                    onConnected(c);
+                    serve(session, gen, c);
+                } catch (MqttSession.MqttSessionException e) {
+                    error("connect to " + cfg.url() + " failed: " + e.getMessage(), e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stopping = true;
+                } catch (RuntimeException e) {
+                    error("uplink error: " + UplinkErrors.describe(e), e);
+                } finally {
+                    connected = false;
+                    if (session != null) session.close();
+                }
+                if (connectedAt != 0 && clock.millis() - connectedAt >= HEALTHY_SESSION.toMillis()) backoff.reset();
+                if (!stopping) pause(backoff.next());
+            }
+        } finally {
+            connected = false;
+            log.info("uplink stopped");
+        }
+    }
+
+    private void onConnected(MqttSession.Connected c) {
+        connected = true;
+        if (connects++ > 0) reconnects++;
+        // leave room in the broker's receive maximum for the status message
+        int window = Math.max(1, Math.min(cfg.inflightWindow(), c.receiveMaximum() - 2));
+        drain.reset(window);
+        statusTagInFlight = 0;
+        log.info("uplink connected to {} as {} ({}), window {}", cfg.url(), gatewayId, cfg.protocol(), window);
+    }
+
+    /** The connected loop; returns when the connection is lost or unusable, or after a clean stop. */
+    private void serve(MqttSession session, long gen, MqttSession.Connected c) throws MqttSession.MqttSessionException, InterruptedException {
+        publishStatus(session, "online");
+        long nextStatus = clock.millis() + cfg.statusInterval().toMillis();
+        while (true) {
+            if (stopping) {
+                shutdown(session, gen);
+                return;
+            }
+            Drain.Batch b;
+            while ((b = drain.next()) != null) {
+                session.publish(readingsTopic, b.payload(), false, b.tag());
+            }
+            long now = clock.millis();
+            if (now >= nextStatus) {
+                if (statusTagInFlight == 0) publishStatus(session, "online");
+                nextStatus = now + cfg.statusInterval().toMillis();
+            }
+            long waitMs = Math.max(1, Math.min(1000, nextStatus - now));
+            Event ev = events.poll(waitMs, TimeUnit.MILLISECONDS);
+            if (ev == null) continue;
+            if (!handle(ev, gen)) return;
+        }
+    }
+
+    /** Applies one event; false when the connection must be dropped. */
+    private boolean handle(Event ev, long gen) {
+        if (ev instanceof Wake) {
+            wakePending.set(false);
+            return true;
+        }
+        if (ev instanceof Stop) {
+            return true; // the loop sees 'stopping'
+        }
+        if (ev instanceof Ack a) {
+            if (a.gen() != gen) return true;
+            return acknowledged(a.tag(), a.reasonCode());
+        }
+        if (ev instanceof Failed f) {
+            if (f.gen() != gen) return true;
+            error("publish failed: " + UplinkErrors.describe(f.cause()), f.cause());
+            return false;
+        }
+        if (ev instanceof Lost l) {
+            if (l.gen() != gen) return true;
+            error("connection lost: " + UplinkErrors.describe(l.cause()), l.cause());
+            return false;
+        }
+        return true;
+    }
+
+    private boolean acknowledged(long tag, int rc) {
+        if (tag < 0) {
+            if (tag == statusTagInFlight) statusTagInFlight = 0;
+            if (rc >= 0x80) {
+                refused++;
+                error("status publish refused by the broker: " + ReasonCodes.describe(rc), null);
+            }
+            return true;
+        }
+        Drain.Batch b = drain.complete(tag);
+        if (b == null) return true;
+        if (rc < 0x80) {
+            buffer.confirm(b.seqs());
+            published += b.seqs().length;
+            lastAckEpochMs = clock.millis();
+            backoff.reset();
+            return true;
+        }
+        refused++;
+        String reason = ReasonCodes.describe(rc);
+        if (ReasonCodes.isBatchSpecific(rc)) {
+            // the broker will never take this batch: park it so the queue moves on
+            buffer.deadLetter(b.seqs(), "refused: " + reason);
+            error("batch of " + b.seqs().length + " readings (seq " + b.seqs()[0] + "…) refused by the broker: "
+                    + reason + "; moved to dead letters", null);
+            return true;
+        }
+        // not this batch's fault (authorisation, quota, broker trouble): keep it, back off, resend
+        error("publish to " + readingsTopic + " refused by the broker: " + reason + "; readings kept, reconnecting after backoff", null);
+        return false;
+    }
+
+    private void publishStatus(MqttSession session, String state) throws MqttSession.MqttSessionException {
+        byte[] body;
+        try {
+            body = payloads.status(status.get(), state);
+        } catch (RuntimeException e) {
+            error("status snapshot failed: " + UplinkErrors.describe(e), e);
+            return;
+        }
+        long tag = nextStatusTag--;
+        statusTagInFlight = tag;
+        session.publish(statusTopic, body, true, tag);
+    }
+
+    private void shutdown(MqttSession session, long gen) throws InterruptedException {
+        try {
+            publishStatus(session, "offline");
+        } catch (MqttSession.MqttSessionException e) {
+            error("final status not sent: " + e.getMessage(), e);
+            return;
+        }
+        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+        while ((drain.inflight() > 0 || statusTagInFlight != 0) && System.nanoTime() < deadline) {
+            Event ev = events.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            if (ev != null && !handle(ev, gen)) return;
+        }
+        session.disconnect(2000);
+        log.info("uplink disconnected cleanly from {}", cfg.url());
+    }
+
+    /** Sleeps for {@code d} unless stopped. */
+    private void pause(Duration d) {
+        long deadline = System.nanoTime() + d.toNanos();
+        try {
+            while (!stopping) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return;
+                Event ev = events.poll(left, TimeUnit.NANOSECONDS);
+                if (ev instanceof Wake) wakePending.set(false);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping = true;
+        }
+    }
+
+    private void error(String message, Throwable cause) {
+        lastError = message;
+        if (!message.equals(lastLoggedError)) {
+            log.warn("{}", message);
+            lastLoggedError = message;
+        } else {
+            log.debug("{}", message, cause);
+        }
+    }
+
+    // ---------------------------------------------------------------- events from Paho's threads
+
+    private sealed interface Event permits Wake, Stop, Ack, Failed, Lost {
+    }
+
+    private enum Wake implements Event { INSTANCE }
+
+    private enum Stop implements Event { INSTANCE }
+
+    private record Ack(long gen, long tag, int reasonCode) implements Event {
+    }
+
+    private record Failed(long gen, long tag, Throwable cause) implements Event {
+    }
+
+    private record Lost(long gen, Throwable cause) implements Event {
+    }
+
+    /** Runs on Paho's threads: only enqueues. */
+    private final class Forwarder implements MqttSession.Listener {
+        private final long gen;
+
+        Forwarder(long gen) { this.gen = gen; }
+
+        @Override public void acknowledged(long tag, int reasonCode) { events.offer(new Ack(gen, tag, reasonCode)); }
+
+        @Override public void failed(long tag, Throwable cause) { events.offer(new Failed(gen, tag, cause)); }
+
+        @Override public void connectionLost(Throwable cause) { events.offer(new Lost(gen, cause)); }
+    }
+}
