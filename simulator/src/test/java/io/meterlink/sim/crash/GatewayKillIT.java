@@ -3,6 +3,7 @@ package io.meterlink.sim.crash;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.sim.bench.GatewayProcess;
+import io.meterlink.sim.bench.GatewayYaml;
 import io.meterlink.sim.headend.Verdict;
 import io.meterlink.sim.mbus.TcpMbusSlaveServer;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,7 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GatewayKillIT {
     private static final String GW = "gw-kill";
-    private static final int METERS_PER_LINE = 10;
+    /** Three lines of 60 meters polled every second: readings flow all the time (a burst, not a trickle). */
+    private static final int LINES = 3;
+    private static final int METERS_PER_LINE = 60;
+    private static final int MIN_ACCEPTED = 1_000;
     private static final Duration LONG = Duration.ofSeconds(120);
 
     @TempDir
@@ -35,23 +40,23 @@ class GatewayKillIT {
     @Test
     void sigkillMidBurst_thenRestart_everyAcceptedReadingDelivered_noMeasurementUnderTwoSeqs() throws Exception {
         try (CrashFixture f = new CrashFixture(dir)) {
-            TcpMbusSlaveServer a = f.line(METERS_PER_LINE, 10_000_000);
-            TcpMbusSlaveServer b = f.line(METERS_PER_LINE, 20_000_000);
             Path db = dir.resolve("state/buffer.db");
-            Path config = f.config(GW, db)
-                    .mbusTcpSource("line-a", "127.0.0.1", a.port(), "1s", CrashFixture.addresses(METERS_PER_LINE))
-                    .mbusTcpSource("line-b", "127.0.0.1", b.port(), "1s", CrashFixture.addresses(METERS_PER_LINE))
-                    .writeTo(dir.resolve("meterlink.yaml"));
+            GatewayYaml yaml = f.config(GW, db);
+            for (int i = 0; i < LINES; i++) {
+                TcpMbusSlaveServer line = f.line(METERS_PER_LINE, 10_000_000 * (i + 1));
+                yaml.mbusTcpSource("line-" + i, "127.0.0.1", line.port(), "1s", CrashFixture.addresses(METERS_PER_LINE));
+            }
+            Path config = yaml.writeTo(dir.resolve("meterlink.yaml"));
 
             // run 1: a few seconds of accepted output, then SIGKILL just after a commit, mid-cycle
             List<long[]> run1;
             try (GatewayProcess g1 = GatewayProcess.start(f.jar, config, List.of("-Xmx128m"), dir.resolve("gateway-1.log"))) {
-                assertTrue(CrashFixture.await(LONG, () -> g1.acceptedCount() >= 300 || !g1.isAlive()),
+                assertTrue(CrashFixture.await(LONG, () -> g1.acceptedCount() >= MIN_ACCEPTED || !g1.isAlive()),
                         "run 1 accepted readings\n" + g1.logTail(40));
                 assertTrue(g1.isAlive(), "run 1 still running before the kill\n" + g1.logTail(40));
                 long seen = g1.acceptedCount();
                 assertTrue(CrashFixture.await(LONG, () -> g1.acceptedCount() > seen), "another commit");
-                Thread.sleep(60); // the next group commit is being collected: readings in flight
+                Thread.sleep(20 + new Random().nextInt(150)); // within the next group commit window: readings in flight
                 g1.kill();
                 run1 = g1.acceptedRanges();
             }
@@ -63,7 +68,7 @@ class GatewayKillIT {
             Set<Long> accepted2;
             int exit;
             try (GatewayProcess g2 = GatewayProcess.start(f.jar, config, List.of("-Xmx128m"), dir.resolve("gateway-2.log"))) {
-                assertTrue(CrashFixture.await(LONG, () -> g2.acceptedCount() >= 300 || !g2.isAlive()),
+                assertTrue(CrashFixture.await(LONG, () -> g2.acceptedCount() >= MIN_ACCEPTED || !g2.isAlive()),
                         "run 2 accepted readings\n" + g2.logTail(40));
                 f.stopLines();
                 Thread.sleep(1_500); // the last readouts reach their group commit
@@ -94,7 +99,7 @@ class GatewayKillIT {
                     v.generated(), v.delivered(), v.lost(), v.duplicatesBySeq(), v.duplicatesByMeasurement(),
                     f.headEnd.malformed(), exit, after.depth());
 
-            assertTrue(accepted1.size() >= 300 && accepted2.size() >= 300, "both runs accepted readings");
+            assertTrue(accepted1.size() >= MIN_ACCEPTED && accepted2.size() >= MIN_ACCEPTED, "both runs accepted readings");
             assertEquals(Set.of(), overlap, "seqs never repeat across the crash");
             assertEquals(List.of(), lostAccepted, "every accepted reading was delivered");
             assertEquals(0, v.duplicatesByMeasurement(), "no measurement under two seqs beyond what was generated");
