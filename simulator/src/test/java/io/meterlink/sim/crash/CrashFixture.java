@@ -111,6 +111,17 @@ final class CrashFixture implements AutoCloseable {
         return out;
     }
 
+    /** How many readings the slaves generated so far. */
+    long generatedReadings() {
+        long n = 0;
+        for (VirtualMbusBus bus : buses) {
+            for (VirtualMbusSlave s : bus.slaves()) {
+                for (LedgerEntry e : s.ledger()) n += e.readings().size();
+            }
+        }
+        return n;
+    }
+
     /** Every seq of the traced ranges. */
     static Set<Long> seqs(List<long[]> ranges) {
         Set<Long> out = new TreeSet<>();
