@@ -147,6 +147,7 @@ public final class DrainBenchmark implements Callable<Integer> {
                 }
                 long doneNanos = System.nanoTime();
                 long peakRssKib = gateway.peakRssKib();
+                long cpuMs = gateway.cpuMillis();
                 boolean alive = gateway.isAlive();
                 int exit = alive ? gateway.stop(Duration.ofSeconds(60)) : -1;
                 if (!done) err.println("gateway log tail:\n" + gateway.logTail(40));
@@ -162,6 +163,7 @@ public final class DrainBenchmark implements Callable<Integer> {
                 r.put("readings_per_s", done ? Math.round(readings / drainS) : 0);
                 r.put("first_arrival_s", first == 0 ? -1 : round((first - t0) / 1e9));
                 r.put("peak_rss_mib", peakRssKib < 0 ? -1 : round(peakRssKib / 1024.0));
+                r.put("gateway_cpu_s", cpuMs < 0 ? -1 : round(cpuMs / 1000.0));
                 r.put("xmx", xmx);
                 r.put("batch_max_readings", batchMaxReadings == null ? "default" : batchMaxReadings.toString());
                 r.put("batch_max_bytes", batchMaxBytes == null ? "default" : batchMaxBytes);

@@ -160,6 +160,11 @@ public final class GatewayProcess implements AutoCloseable {
         return -1;
     }
 
+    /** CPU time (user + system) the process used so far; -1 when unavailable. */
+    public long cpuMillis() {
+        return process.toHandle().info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
+    }
+
     /** SIGKILL, then waits for the process and for its stdout to be read to the end. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
