@@ -64,6 +64,8 @@ public final class DrainBenchmark implements Callable<Integer> {
     Integer inflightWindow;
     @Option(names = "--gateway-jar", description = "meterlink.jar (default: distribution/target/meterlink.jar here or one level up)")
     Path gatewayJar;
+    @Option(names = "--gateway-jvm-arg", description = "an extra JVM option for the gateway (repeatable), e.g. for a profiler")
+    List<String> gatewayJvmArgs = new ArrayList<>();
     @Option(names = "--work-dir", description = "where buffer, PKI and broker files go (default: a new temp dir, deleted after)")
     Path workDir;
     @Option(names = "--timeout", defaultValue = "PT10M", description = "give up after this ISO-8601 duration (default ${DEFAULT-VALUE})")
@@ -125,7 +127,7 @@ public final class DrainBenchmark implements Callable<Integer> {
             yaml.uplink(broker.url(), pki.caFile(), gw.certFile(), gw.keyFile());
             Path config = yaml.writeTo(dir.resolve("meterlink.yaml"));
             long t0 = System.nanoTime();
-            GatewayProcess gateway = GatewayProcess.start(jar, config, List.of("-Xmx" + xmx), dir.resolve("gateway.log"));
+            GatewayProcess gateway = GatewayProcess.start(jar, config, jvmArgs(), dir.resolve("gateway.log"));
             try {
                 long deadline = t0 + timeout.toNanos();
                 long depth = -1;
@@ -177,6 +179,13 @@ public final class DrainBenchmark implements Callable<Integer> {
                 gateway.close();
             }
         }
+    }
+
+    private List<String> jvmArgs() {
+        List<String> args = new ArrayList<>();
+        args.add("-Xmx" + xmx);
+        args.addAll(gatewayJvmArgs);
+        return args;
     }
 
     /** Writes {@code readings} heat-meter readings through the real buffer and encoder (synchronous=NORMAL: a fixture, not the gateway). */
