@@ -66,6 +66,8 @@ public final class DrainBenchmark implements Callable<Integer> {
     Path gatewayJar;
     @Option(names = "--gateway-jvm-arg", description = "an extra JVM option for the gateway (repeatable), e.g. for a profiler")
     List<String> gatewayJvmArgs = new ArrayList<>();
+    @Option(names = "--broker-config", description = "a raw line appended to the Mosquitto configuration (repeatable), e.g. 'autosave_interval 60'")
+    List<String> brokerConfig = new ArrayList<>();
     @Option(names = "--work-dir", description = "where buffer, PKI and broker files go (default: a new temp dir, deleted after)")
     Path workDir;
     @Option(names = "--timeout", defaultValue = "PT10M", description = "give up after this ISO-8601 duration (default ${DEFAULT-VALUE})")
@@ -122,7 +124,9 @@ public final class DrainBenchmark implements Callable<Integer> {
         if (batchMaxBytes != null) yaml.uplinkKey("batch_max_bytes", batchMaxBytes);
         if (inflightWindow != null) yaml.uplinkKey("inflight_window", inflightWindow.toString());
 
-        try (MosquittoBroker broker = MosquittoBroker.builder(dir.resolve("broker"), pki.caFile(), server).build().start();
+        MosquittoBroker.Builder brokerBuilder = MosquittoBroker.builder(dir.resolve("broker"), pki.caFile(), server);
+        brokerConfig.forEach(brokerBuilder::extraConfig);
+        try (MosquittoBroker broker = brokerBuilder.build().start();
              SeqCounter counter = new SeqCounter(broker.url(), ClientTls.mutual(pki, headEnd), PREFIX)) {
             yaml.uplink(broker.url(), pki.caFile(), gw.certFile(), gw.keyFile());
             Path config = yaml.writeTo(dir.resolve("meterlink.yaml"));
