@@ -175,6 +175,7 @@ public final class DrainBenchmark implements Callable<Integer> {
                 r.put("batch_max_bytes", batchMaxBytes == null ? "default" : batchMaxBytes);
                 r.put("inflight_window", inflightWindow == null ? "default" : inflightWindow.toString());
                 r.put("prefill_ms", prefillMs);
+                r.put("load_avg_1m", loadAverage());
                 r.put("gateway_exit", exit);
                 out.println(r);
                 out.flush();
@@ -233,6 +234,11 @@ public final class DrainBenchmark implements Callable<Integer> {
             default -> BigDecimal.valueOf(120 + (meter % 40), 3);
         };
         return Reading.of(id, QUANTITIES[field], UNITS[field], value.stripTrailingZeros(), meterTime, received);
+    }
+
+    /** The machine's 1-minute load average (other work on a shared machine skews the figures), -1 when unknown. */
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static double round(double v) {
