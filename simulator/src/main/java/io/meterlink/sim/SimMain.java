@@ -45,8 +45,8 @@ public final class SimMain implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (meters < 1 || meters > 10_000 || durationSeconds < 1 || pollMs < 100) {
-                System.err.println("--meters must be 1..10000, --duration >= 1, --poll-interval >= 100");
+            if (meters < 1 || meters > 10_000 || durationSeconds < 1 || pollMs < 1000) {
+                System.err.println("--meters must be 1..10000, --duration >= 1, --poll-interval >= 1000");
                 return 2;
             }
             Demo.Result r = new Demo(meters, Duration.ofSeconds(durationSeconds), Duration.ofMillis(pollMs), System.err).run();

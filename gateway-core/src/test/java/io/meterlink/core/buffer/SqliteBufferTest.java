@@ -317,7 +317,7 @@ class SqliteBufferTest {
 
     @Test
     void append_blocksWhenTheQueueIsFull_andLosesNothing() throws Exception {
-        BufferConfig cfg = config(db(), 256 * BufferConfig.MIB, Duration.ofSeconds(10), 1000, 10);
+        BufferConfig cfg = config(db(), 256 * BufferConfig.MIB, Duration.ofSeconds(60), 1000, 10);
         try (SqliteBuffer b = SqliteBuffer.open(cfg, ENCODER, Clock.systemUTC())) {
             List<CompletableFuture<long[]>> futures = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -339,9 +339,10 @@ class SqliteBufferTest {
             assertEquals(Thread.State.WAITING, producer.getState(), "the 11th reading waits for room");
             assertFalse(blocked.isDone());
             b.flush();
-            long[] last = join(blocked.get(WAIT_S, TimeUnit.SECONDS));
+            CompletableFuture<long[]> lastFuture = blocked.get(WAIT_S, TimeUnit.SECONDS);
             producer.join();
             b.flush().get(WAIT_S, TimeUnit.SECONDS);
+            long[] last = join(lastFuture);
             for (int i = 0; i < 10; i++) {
                 assertArrayEquals(new long[] {i + 1}, join(futures.get(i)));
             }
@@ -352,7 +353,7 @@ class SqliteBufferTest {
 
     @Test
     void close_flushesThePendingGroupCommit() throws Exception {
-        BufferConfig cfg = config(db(), 256 * BufferConfig.MIB, Duration.ofSeconds(10), 100_000, 20_000);
+        BufferConfig cfg = config(db(), 256 * BufferConfig.MIB, Duration.ofSeconds(60), 100_000, 20_000);
         List<CompletableFuture<long[]>> futures = new ArrayList<>();
         SqliteBuffer b = SqliteBuffer.open(cfg, ENCODER, Clock.systemUTC());
         for (int i = 0; i < 100; i++) {
@@ -477,4 +478,43 @@ class SqliteBufferTest {
         }
     }
 
+
+    @Test
+    void append_largerThanOneTransaction_isSplitAndCompletesAfterItsLastPart() throws Exception {
+        BufferConfig cfg = config(db(), 256 * BufferConfig.MIB, Duration.ofMillis(10), 1000, 20_000);
+        try (SqliteBuffer b = SqliteBuffer.open(cfg, ENCODER, Clock.systemUTC())) {
+            long[] seqs = join(b.append(billing(0, 2_550)));
+            assertEquals(2_550, seqs.length);
+            assertEquals(1, seqs[0]);
+            assertEquals(2_550, seqs[2_549]);
+            List<Long> stored = allSeqs(b);
+            assertEquals(2_550, stored.size());
+            assertEquals(2_550, b.stats().depth());
+            assertEquals(2_550 * ROW, b.stats().bytes());
+        }
+    }
+
+    @Test
+    void sigterm_shutdownHookClose_storesThePendingGroupCommit() throws Exception {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                CrashingAppenderMain.class.getName(), db().toString(), "sigterm");
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.equals("QUEUED")) {
+                // wait until the readings are queued
+            }
+            assertEquals("QUEUED", line);
+            p.destroy(); // SIGTERM: the shutdown hook closes the buffer
+            assertTrue(p.waitFor(WAIT_S, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(500, SqliteBuffer.inspect(db()).depth());
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
+            assertEquals(500, allSeqs(b).size());
+            assertArrayEquals(new long[] {501}, join(b.append(List.of(billing(1)))), "clean close: no seq gap");
+        }
+    }
 }

@@ -1,0 +1,88 @@
+package io.meterlink.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meterlink.core.buffer.BufferStats;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Renders offline buffer figures as aligned text or as a JSON object. */
+final class BufferReport {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private BufferReport() {
+    }
+
+    static List<String> lines(Path path, BufferStats s) {
+        List<String> out = new ArrayList<>();
+        out.add(row("buffer", path.toString()));
+        out.add(row("depth", s.depth() + " readings"));
+        out.add(row("bytes", size(s.bytes()) + " of " + size(s.maxBytes())
+                + (s.maxBytes() > 0 ? String.format(Locale.ROOT, " (%.1f %%)", 100.0 * s.bytes() / s.maxBytes()) : "")));
+        out.add(row("oldest unsent age", s.depth() == 0 ? "-" : age(s.oldestUnsentAgeMs())));
+        out.add(row("highest seq", Long.toString(s.highestSeq())));
+        out.add(row("evictions", evictions(s.evictions())));
+        out.add(row("dead letters", Long.toString(s.deadLetters())));
+        out.add(row("alarms", s.alarms().isEmpty() ? "none" : String.join(", ", s.alarms())));
+        return out;
+    }
+
+    static ObjectNode json(Path path, BufferStats s) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("path", path.toString());
+        o.put("depth", s.depth());
+        o.put("bytes", s.bytes());
+        o.put("max_bytes", s.maxBytes());
+        o.put("oldest_unsent_age_ms", s.oldestUnsentAgeMs());
+        o.put("highest_seq", s.highestSeq());
+        ObjectNode ev = o.putObject("evictions");
+        new TreeMap<>(s.evictions()).forEach(ev::put);
+        o.put("dead_letters", s.deadLetters());
+        ArrayNode alarms = o.putArray("alarms");
+        s.alarms().forEach(alarms::add);
+        return o;
+    }
+
+    static String row(String label, String value) {
+        return String.format(Locale.ROOT, "%-18s %s", label, value);
+    }
+
+    private static String evictions(Map<String, Long> byReason) {
+        if (byReason.isEmpty()) return "0";
+        long total = byReason.values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder sb = new StringBuilder().append(total).append(" (");
+        String sep = "";
+        for (Map.Entry<String, Long> e : new TreeMap<>(byReason).entrySet()) {
+            sb.append(sep).append(e.getKey()).append(' ').append(e.getValue());
+            sep = ", ";
+        }
+        return sb.append(')').toString();
+    }
+
+    static String size(long bytes) {
+        if (bytes < 1024) return bytes + " B";
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int i = -1;
+        while (v >= 1024 && i < units.length - 1) {
+            v /= 1024;
+            i++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
+    }
+
+    static String age(long ms) {
+        Duration d = Duration.ofMillis(ms);
+        if (d.toDays() > 0) return d.toDays() + "d " + d.toHoursPart() + "h";
+        if (d.toHours() > 0) return d.toHours() + "h " + d.toMinutesPart() + "m";
+        if (d.toMinutes() > 0) return d.toMinutes() + "m " + d.toSecondsPart() + "s";
+        return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
+}

@@ -1,0 +1,76 @@
+package io.meterlink.cli;
+
+import io.meterlink.core.status.Version;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code meterlink}: the field gateway's command line. Exit codes: 0 ok, 2 bad usage or
+ * configuration, 3 runtime failure.
+ */
+@Command(name = "meterlink", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Meter gateway: reads utility meters, buffers every reading in SQLite, publishes over authenticated MQTT.",
+        subcommands = {RunCommand.class, ConfigCommand.class, BufferCommand.class, StatusCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:ok", "2:bad usage or configuration", "3:runtime failure"})
+public final class Main implements Callable<Integer> {
+    public static final int OK = 0;
+    public static final int USAGE = 2;
+    public static final int FAILURE = 3;
+
+    @Spec CommandSpec spec;
+
+    @Override public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine(new StandardServices()).execute(args));
+    }
+
+    /** The command line with its exit-code policy; output goes to the given writers when set. */
+    public static CommandLine commandLine(Services services) {
+        CommandLine cl = new CommandLine(new Main(), new ServicesFactory(services));
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("meterlink: " + e);
+            return FAILURE;
+        });
+        return cl;
+    }
+
+    public static CommandLine commandLine(Services services, PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine(services);
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl;
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override public String[] getVersion() {
+            return new String[] {"meterlink " + Version.current(),
+                    "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
+        }
+    }
+
+    /** Hands {@link Services} to the commands' constructors. */
+    private static final class ServicesFactory implements CommandLine.IFactory {
+        private final Services services;
+        private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
+
+        ServicesFactory(Services services) { this.services = services; }
+
+        @Override public <K> K create(Class<K> cls) throws Exception {
+            try {
+                return cls.getDeclaredConstructor(Services.class).newInstance(services);
+            } catch (NoSuchMethodException e) {
+                return fallback.create(cls);
+            }
+        }
+    }
+}

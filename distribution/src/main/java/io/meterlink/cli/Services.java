@@ -1,0 +1,24 @@
+package io.meterlink.cli;
+
+import io.meterlink.core.api.config.ConfigException;
+import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.config.GatewayConfig;
+import io.meterlink.core.runtime.Gateway;
+import io.meterlink.core.runtime.GatewayException;
+
+import java.nio.file.Path;
+
+/** What the commands need from the gateway: the real implementation is {@link StandardServices}; tests give their own. */
+public interface Services {
+    /** Reads and validates a configuration file; every error is in the exception. */
+    GatewayConfig loadConfig(Path file) throws ConfigException;
+
+    /** Starts the gateway the configuration describes. */
+    Gateway start(GatewayConfig config) throws GatewayException;
+
+    /** Reads a buffer database's figures without changing it. */
+    BufferStats inspectBuffer(Path database) throws Exception;
+
+    /** Blocks until the process is asked to stop (SIGTERM, SIGINT). */
+    void awaitStopRequest() throws InterruptedException;
+}

@@ -1,0 +1,108 @@
+package io.meterlink.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meterlink.core.api.config.ConfigException;
+import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.config.GatewayConfig;
+import io.meterlink.core.config.SourceConfig;
+import io.meterlink.core.config.UplinkConfig;
+import io.meterlink.core.status.Version;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code meterlink status --config F}: what can be known offline, from the files alone (configuration
+ * and buffer). Live figures (meters heard, uplink) are in the retained MQTT status message.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Offline status: the configuration summary and the buffer's figures, from the files alone.",
+                "Live figures (meters heard and stale, uplink) are in the retained status message the running gateway"
+                        + " publishes on <topic_prefix>/<gateway_id>/status."})
+final class StatusCommand implements Callable<Integer> {
+    private final Services services;
+    @Spec CommandSpec spec;
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration file")
+    Path config;
+    @Option(names = "--json", description = "one JSON object on one line")
+    boolean json;
+
+    StatusCommand(Services services) { this.services = services; }
+
+    @Override public Integer call() throws Exception {
+        GatewayConfig cfg;
+        try {
+            cfg = services.loadConfig(config);
+        } catch (ConfigException e) {
+            return ConfigErrors.print(e, spec.commandLine().getErr());
+        }
+        Path db = cfg.buffer().path();
+        BufferStats stats = Files.exists(db) ? services.inspectBuffer(db) : null;
+        String statusTopic = cfg.uplink().topicPrefix() + "/" + cfg.gatewayId() + "/status";
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode o = BufferReport.JSON.createObjectNode();
+            o.put("offline", true);
+            o.put("gateway_id", cfg.gatewayId());
+            o.put("version", Version.current());
+            o.put("config", config.toString());
+            o.put("uplink", safeUrl(cfg.uplink().url()));
+            o.put("protocol", cfg.uplink().protocol().name().toLowerCase(java.util.Locale.ROOT));
+            o.put("authentication", authentication(cfg.uplink()));
+            o.put("status_topic", statusTopic);
+            ArrayNode sources = o.putArray("sources");
+            for (SourceConfig s : cfg.sources()) {
+                sources.addObject().put("name", s.name()).put("driver", s.driver());
+            }
+            if (stats == null) {
+                o.putNull("buffer");
+            } else {
+                o.set("buffer", BufferReport.json(db, stats));
+            }
+            out.println(BufferReport.JSON.writeValueAsString(o));
+        } else {
+            out.println("Offline view from the files; live figures (meters heard and stale, uplink) are in the retained");
+            out.println("status message the running gateway publishes on " + statusTopic + ".");
+            out.println();
+            out.println(BufferReport.row("gateway", cfg.gatewayId()));
+            out.println(BufferReport.row("version", Version.current()));
+            out.println(BufferReport.row("config", config.toString()));
+            out.println(BufferReport.row("uplink", safeUrl(cfg.uplink().url()) + " (" + cfg.uplink().protocol().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", " + authentication(cfg.uplink()) + ")"));
+            List<String> sources = new ArrayList<>();
+            cfg.sources().forEach(s -> sources.add(s.name() + " (" + s.driver() + ")"));
+            out.println(BufferReport.row("sources", sources.isEmpty() ? "none" : sources.size() + ": " + String.join(", ", sources)));
+            if (stats == null) {
+                out.println(BufferReport.row("buffer", "none yet at " + db));
+            } else {
+                BufferReport.lines(db, stats).forEach(out::println);
+            }
+        }
+        out.flush();
+        return Main.OK;
+    }
+
+    /** The URL without any {@code user:password@} part. */
+    static String safeUrl(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.indexOf('@', scheme < 0 ? 0 : scheme + 3);
+        int slash = url.indexOf('/', scheme < 0 ? 0 : scheme + 3);
+        if (scheme < 0 || at < 0 || (slash >= 0 && at > slash)) return url;
+        return url.substring(0, scheme + 3) + "***@" + url.substring(at + 1);
+    }
+
+    private static String authentication(UplinkConfig u) {
+        if (!u.isTls()) return "plaintext, development only";
+        if (u.certFile().isPresent()) return "mutual TLS";
+        return "username/password over TLS";
+    }
+}

@@ -1,0 +1,128 @@
+package io.meterlink.core.config;
+
+import io.meterlink.core.api.config.ConfigError;
+import io.meterlink.core.api.config.ConfigException;
+import io.meterlink.core.api.config.Settings;
+import io.meterlink.core.api.driver.DriverFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads a gateway's YAML configuration into a {@link GatewayConfig}, reporting every error (file,
+ * line, dotted key) at once. Drivers are found through {@link DriverRegistry}; the loader never names
+ * a concrete driver.
+ *
+ * <pre>
+ * gateway_id: gw-0001          # required
+ * state_dir: /var/lib/meterlink
+ * buffer: {…}                  # BufferConfig
+ * uplink: {…}                  # UplinkConfig
+ * sources:
+ *   - name: heat-meters        # unique
+ *     driver: mbus             # a DriverFactory type
+ *     expected_interval: 15m   # optional; stale after 3x
+ *     …                        # the driver's own keys
+ * </pre>
+ */
+public final class ConfigLoader {
+    private final DriverRegistry drivers;
+
+    public ConfigLoader(DriverRegistry drivers) {
+        this.drivers = drivers;
+    }
+
+    /** Loads {@code file} with the drivers found through {@link java.util.ServiceLoader}. */
+    public static GatewayConfig load(Path file) throws ConfigException {
+        return new ConfigLoader(DriverRegistry.fromServiceLoader()).read(file);
+    }
+
+    /** Loads {@code file} with the given drivers. */
+    public static GatewayConfig load(Path file, DriverRegistry drivers) throws ConfigException {
+        return new ConfigLoader(drivers).read(file);
+    }
+
+    public GatewayConfig read(Path file) throws ConfigException {
+        YamlFile yaml = YamlFile.parse(file);
+        if (!yaml.errors().isEmpty()) {
+            // unreadable or not YAML: binding would only add "missing key" noise
+            throw new ConfigException(sorted(yaml.errors()));
+        }
+        GatewayConfig config = bind(yaml, file);
+        if (!yaml.errors().isEmpty() || config == null) {
+            throw new ConfigException(sorted(yaml.errors()));
+        }
+        return config;
+    }
+
+    /** Binds the root mapping; returns {@code null} when errors were recorded. */
+    private GatewayConfig bind(YamlFile yaml, Path file) {
+        Settings root = yaml.root();
+        String gatewayId = root.requiredString("gateway_id");
+        if (gatewayId != null && !GatewayConfig.ID.matcher(gatewayId).matches()) {
+            root.error("gateway_id", "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+                    + " (it is an MQTT topic level: no '+', '#' or '/')");
+            gatewayId = null;
+        }
+        Path stateDir = root.path("state_dir").orElse(GatewayConfig.DEFAULT_STATE_DIR);
+        BufferConfig buffer = BufferConfig.bind(root.section("buffer"), stateDir);
+        UplinkConfig uplink = UplinkConfig.bind(root.section("uplink"), gatewayId == null ? "gateway" : gatewayId);
+        List<SourceConfig> sources = bindSources(root, yaml);
+        root.finish();
+        if (gatewayId == null || !yaml.errors().isEmpty()) return null;
+        return new GatewayConfig(file, gatewayId, stateDir, buffer, uplink, sources);
+    }
+
+    private List<SourceConfig> bindSources(Settings root, YamlFile yaml) {
+        List<SourceConfig> out = new ArrayList<>();
+        Map<String, String> names = new HashMap<>();
+        List<Settings> items = root.sections("sources");
+        for (Settings s : items) {
+            String name = s.requiredString("name");
+            if (name != null && !GatewayConfig.ID.matcher(name).matches()) {
+                s.error("name", "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+                name = null;
+            } else if (name != null && names.putIfAbsent(name, s.path()) != null) {
+                s.error("name", "duplicate source name '" + name + "' (also used by " + names.get(name) + ")");
+                name = null;
+            }
+            String type = s.requiredString("driver");
+            Duration interval = s.duration("expected_interval", SourceConfig.DEFAULT_EXPECTED_INTERVAL,
+                    Duration.ofMillis(100), Duration.ofDays(7));
+            if (type == null) continue;
+            Optional<DriverFactory> factory = drivers.find(type);
+            if (factory.isEmpty()) {
+                s.error("driver", "unknown driver '" + type + "'; known: "
+                        + (drivers.types().isEmpty() ? "none installed" : String.join(", ", drivers.types())));
+                continue; // its other keys belong to a driver we do not know: do not call them unknown
+            }
+            int errorsBefore = yaml.errors().size();
+            DriverFactory.DriverSpec spec;
+            try {
+                spec = factory.get().configure(s);
+            } catch (RuntimeException e) {
+                s.error("driver", "driver '" + type + "' failed to read its settings: " + e.getClass().getSimpleName());
+                continue;
+            }
+            s.finish(); // idempotent: catches a driver that forgot to
+            if (spec != null && name != null) {
+                out.add(new SourceConfig(name, type, interval, spec));
+            } else if (spec == null && yaml.errors().size() == errorsBefore) {
+                s.error("driver", "driver '" + type + "' refused its settings without saying why");
+            }
+        }
+        return out;
+    }
+
+    static List<ConfigError> sorted(List<ConfigError> errors) {
+        List<ConfigError> out = new ArrayList<>(errors);
+        out.sort(Comparator.comparingInt(ConfigError::line));
+        return out;
+    }
+}

@@ -1,0 +1,213 @@
+package io.meterlink.core.runtime;
+
+import io.meterlink.core.api.driver.Driver;
+import io.meterlink.core.api.driver.DriverContext;
+import io.meterlink.core.api.driver.Health;
+import io.meterlink.core.api.driver.ReadingSink;
+import io.meterlink.core.buffer.Buffer;
+import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.buffer.ReadingEncoder;
+import io.meterlink.core.config.GatewayConfig;
+import io.meterlink.core.config.SourceConfig;
+import io.meterlink.core.status.StatusSnapshot;
+import io.meterlink.core.status.Version;
+import io.meterlink.core.uplink.UplinkStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The running gateway: the one place where the object graph is wired. {@link #start} opens the
+ * buffer, starts the uplink, then each source's driver; {@link #close} stops the drivers first, then
+ * flushes the buffer's pending group commit, closes the uplink, then closes the buffer.
+ *
+ * <p>Thread-safe.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    /** System property: print {@code ACCEPTED <first>-<last>} on stdout after each commit. */
+    public static final String TRACE_ACCEPTED = "meterlink.trace.accepted";
+    private static final UplinkStats NO_UPLINK = new UplinkStats(false, 0, 0, 0, 0, null);
+    private static final BufferStats NO_BUFFER = new BufferStats(0, 0, 0, 0, 0, 0, 0, Map.of(), 0, List.of());
+
+    private final GatewayConfig config;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final Buffer buffer;
+    private final HealthRegistry health;
+    private final BufferSink sink;
+    private final String version;
+    private final List<Driver> drivers = new ArrayList<>();
+    private final List<String> alarms = new CopyOnWriteArrayList<>();
+    private volatile UplinkService uplink;
+    private volatile BufferStats lastBufferStats = NO_BUFFER;
+    private Thread shutdownHook;
+    private boolean closed;
+
+    private Gateway(GatewayConfig config, Clock clock, Buffer buffer, AcceptedListener accepted) {
+        this.config = config;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+        this.buffer = buffer;
+        this.health = new HealthRegistry(clock, SourceConfig.DEFAULT_EXPECTED_INTERVAL, 10_000);
+        this.sink = new BufferSink(buffer, accepted);
+        this.version = Version.current();
+    }
+
+    /**
+     * Starts a gateway with the real parts (SQLite buffer, MQTT uplink), the system clock, and the
+     * accepted-trace when {@code -Dmeterlink.trace.accepted=true}.
+     */
+    public static Gateway start(GatewayConfig config) throws GatewayException {
+        AcceptedListener accepted = Boolean.getBoolean(TRACE_ACCEPTED) ? AcceptedListener.trace(System.out) : AcceptedListener.NONE;
+        return start(config, new StandardParts(), Clock.systemUTC(), accepted);
+    }
+
+    /** Starts a gateway from the given parts. On failure everything already started is closed again. */
+    public static Gateway start(GatewayConfig config, GatewayParts parts, Clock clock, AcceptedListener accepted)
+            throws GatewayException {
+        Objects.requireNonNull(config, "config");
+        ReadingEncoder encoder = parts.encoder(config.gatewayId());
+        Buffer buffer;
+        try {
+            buffer = parts.openBuffer(config.buffer(), encoder, clock);
+        } catch (Exception e) {
+            throw new GatewayException("cannot open the buffer " + config.buffer().path() + ": " + e.getMessage(), e);
+        }
+        Gateway gateway = new Gateway(config, clock, buffer, accepted);
+        try {
+            gateway.uplink = parts.uplink(config.uplink(), config.gatewayId(), buffer, gateway::status, clock);
+            gateway.uplink.start();
+            gateway.startDrivers();
+        } catch (RuntimeException e) {
+            gateway.close();
+            throw new GatewayException("cannot start: " + e.getMessage(), e);
+        }
+        LOG.info("Meterlink {} started: gateway {}, {} source(s), buffer {}",
+                gateway.version, config.gatewayId(), config.sources().size(), config.buffer().path());
+        if (config.sources().isEmpty()) {
+            LOG.warn("No sources configured: the gateway only drains its buffer");
+        }
+        return gateway;
+    }
+
+    private void startDrivers() {
+        for (SourceConfig source : config.sources()) {
+            Health sourceHealth = health.forSource(source.name(), source.expectedInterval());
+            DriverContext context = new Context(source.name(), sink, sourceHealth, clock);
+            try {
+                Driver driver = source.spec().create(context);
+                synchronized (this) {
+                    drivers.add(driver);
+                }
+                driver.start();
+            } catch (RuntimeException e) {
+                // one broken source must not stop the others: alarm and carry on
+                LOG.error("Source {} ({}) failed to start", source.name(), source.driver(), e);
+                alarms.add("source_failed:" + source.name());
+            }
+        }
+    }
+
+    /** Closes this gateway when the JVM shuts down (SIGTERM, SIGINT); removed again by {@link #close}. */
+    public synchronized Gateway closeOnShutdown() {
+        if (shutdownHook == null && !closed) {
+            shutdownHook = new Thread(this::close, "meterlink-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+        return this;
+    }
+
+    /** Stops the drivers, flushes the buffer, closes the uplink, closes the buffer. Idempotent; callers wait for the first to finish. */
+    @Override public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        LOG.info("Stopping gateway {}", config.gatewayId());
+        List<Driver> reversed = new ArrayList<>(drivers);
+        Collections.reverse(reversed);
+        for (Driver d : reversed) {
+            try {
+                d.close();
+            } catch (RuntimeException e) {
+                LOG.warn("A driver failed to close", e);
+            }
+        }
+        // make every reading the drivers handed over durable first (the uplink may take a while to close),
+        // then the uplink: acknowledgements that arrive while it closes are still confirmed, and the
+        // buffer's close commits them
+        try {
+            buffer.flush().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.error("Flushing the buffer failed; closing it will try again", e);
+        }
+        UplinkService u = uplink;
+        if (u != null) {
+            try {
+                u.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Closing the uplink failed", e);
+            }
+        }
+        try {
+            lastBufferStats = buffer.stats();
+        } catch (RuntimeException e) {
+            // keep the previous figures
+        }
+        try {
+            buffer.close();
+        } catch (RuntimeException e) {
+            LOG.error("Closing the buffer failed", e);
+        }
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down
+            }
+        }
+        LOG.info("Gateway {} stopped", config.gatewayId());
+    }
+
+    /** A snapshot for the retained status message and {@code meterlink status}. */
+    public StatusSnapshot status() {
+        BufferStats b;
+        try {
+            b = buffer.stats();
+            lastBufferStats = b;
+        } catch (RuntimeException e) {
+            b = lastBufferStats; // closing, or a transient read failure: show the last figures
+        }
+        UplinkService u = uplink;
+        UplinkStats us = u == null ? NO_UPLINK : u.stats();
+        List<String> all = new ArrayList<>(b.alarms());
+        all.addAll(alarms);
+        if (sink.failed() > 0) all.add("buffer_write_failed:" + sink.failed());
+        Instant now = clock.instant();
+        return new StatusSnapshot(config.gatewayId(), version, now.toEpochMilli(),
+                Math.max(0, now.getEpochSecond() - startedAt.getEpochSecond()), b, us,
+                health.metersHeard(), health.staleMeters(), health.badInputByKind(), List.copyOf(all));
+    }
+
+    public GatewayConfig config() { return config; }
+
+    public HealthRegistry health() { return health; }
+
+    /** The sink drivers write to (for embedding and tests). */
+    public ReadingSink sink() { return sink; }
+
+    private record Context(String sourceName, ReadingSink sink, Health health, Clock clock) implements DriverContext {
+    }
+}

@@ -1,0 +1,20 @@
+package io.meterlink.core.runtime;
+
+import io.meterlink.core.buffer.Buffer;
+import io.meterlink.core.buffer.ReadingEncoder;
+import io.meterlink.core.config.BufferConfig;
+import io.meterlink.core.config.UplinkConfig;
+import io.meterlink.core.status.StatusSnapshot;
+
+import java.time.Clock;
+import java.util.function.Supplier;
+
+/** Makes the parts {@link Gateway} wires together: the real ones in {@link StandardParts}, others in tests. */
+public interface GatewayParts {
+    ReadingEncoder encoder(String gatewayId);
+
+    /** Opens (creating, checking, quarantining as needed) the store of record. */
+    Buffer openBuffer(BufferConfig config, ReadingEncoder encoder, Clock clock) throws Exception;
+
+    UplinkService uplink(UplinkConfig config, String gatewayId, Buffer buffer, Supplier<StatusSnapshot> status, Clock clock);
+}

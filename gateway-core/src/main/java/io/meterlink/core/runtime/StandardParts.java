@@ -1,0 +1,37 @@
+package io.meterlink.core.runtime;
+
+import io.meterlink.core.buffer.Buffer;
+import io.meterlink.core.buffer.ReadingEncoder;
+import io.meterlink.core.buffer.SqliteBuffer;
+import io.meterlink.core.config.BufferConfig;
+import io.meterlink.core.config.UplinkConfig;
+import io.meterlink.core.status.StatusSnapshot;
+import io.meterlink.core.uplink.JsonPayloads;
+import io.meterlink.core.uplink.MqttUplink;
+import io.meterlink.core.uplink.UplinkStats;
+
+import java.time.Clock;
+import java.util.function.Supplier;
+
+/** The real parts: the SQLite buffer, the JSON payload encoder and the Paho MQTT uplink. */
+public final class StandardParts implements GatewayParts {
+    @Override public ReadingEncoder encoder(String gatewayId) {
+        return new JsonPayloads(gatewayId);
+    }
+
+    @Override public Buffer openBuffer(BufferConfig config, ReadingEncoder encoder, Clock clock) {
+        return SqliteBuffer.open(config, encoder, clock);
+    }
+
+    @Override public UplinkService uplink(UplinkConfig config, String gatewayId, Buffer buffer,
+                                          Supplier<StatusSnapshot> status, Clock clock) {
+        MqttUplink uplink = new MqttUplink(config, gatewayId, buffer, status, clock);
+        return new UplinkService() {
+            @Override public void start() { uplink.start(); }
+
+            @Override public UplinkStats stats() { return uplink.stats(); }
+
+            @Override public void close() { uplink.close(); }
+        };
+    }
+}

@@ -1,0 +1,234 @@
+package io.meterlink.core.runtime;
+
+import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.Quantity;
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.Unit;
+import io.meterlink.core.api.driver.Driver;
+import io.meterlink.core.api.driver.DriverContext;
+import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.core.buffer.Buffer;
+import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.buffer.ReadingEncoder;
+import io.meterlink.core.buffer.StoredReading;
+import io.meterlink.core.config.BufferConfig;
+import io.meterlink.core.config.GatewayConfig;
+import io.meterlink.core.config.SourceConfig;
+import io.meterlink.core.config.UplinkConfig;
+import io.meterlink.core.status.StatusSnapshot;
+import io.meterlink.core.uplink.UplinkStats;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Wiring and lifecycle of {@link Gateway} with in-memory parts; the real parts are exercised by GatewayIT. */
+class GatewayTest {
+    private static final MeterId METER = MeterId.of("test:TST:00000001");
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final FakeParts parts = new FakeParts();
+
+    private static UplinkConfig uplink() {
+        return new UplinkConfig("tcp://127.0.0.1:1", UplinkConfig.Protocol.MQTT5, "gw", "meterlink/v1",
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), true,
+                500, 256 * 1024, 8, Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(30),
+                Duration.ofSeconds(20), Duration.ofSeconds(60));
+    }
+
+    private GatewayConfig config(SourceConfig... sources) {
+        return new GatewayConfig(null, "gw-1", Path.of("/tmp/state"), BufferConfig.defaults(Path.of("/tmp/state/buffer.db")),
+                uplink(), List.of(sources));
+    }
+
+    /** A source whose driver hands {@code n} readings to the sink and records its close. */
+    private SourceConfig emitting(String name, int n) {
+        DriverFactory.DriverSpec spec = context -> new Driver() {
+            private Thread thread;
+
+            @Override public void start() {
+                thread = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < n; i++) {
+                            context.sink().accept(List.of(Reading.of(METER, Quantity.VOLUME, Unit.M3,
+                                    BigDecimal.valueOf(i), null, context.clock().instant())));
+                            context.health().meterHeard(METER, -60);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                thread.start();
+            }
+
+            @Override public void close() {
+                events.add("driver.close:" + name);
+                thread.interrupt();
+            }
+        };
+        return new SourceConfig(name, "test", Duration.ofMinutes(1), spec);
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void start_wiresDriversToTheBuffer_andTracesAcceptedSeqs() throws Exception {
+        ByteArrayOutputStream trace = new ByteArrayOutputStream();
+        Gateway gw = Gateway.start(config(emitting("a", 25)), parts, Clock.systemUTC(),
+                AcceptedListener.trace(new PrintStream(trace, true, StandardCharsets.UTF_8)));
+        try {
+            await(() -> parts.buffer.committed.size() == 25, "25 readings committed");
+            await(() -> trace.toString(StandardCharsets.UTF_8).lines().count() == 25, "25 trace lines");
+            assertTrue(trace.toString(StandardCharsets.UTF_8).lines().allMatch(l -> l.matches("ACCEPTED (\\d+)-\\1")),
+                    trace::toString);
+            assertTrue(parts.uplinkStarted);
+            StatusSnapshot s = gw.status();
+            assertEquals("gw-1", s.gatewayId());
+            assertEquals(25, s.buffer().depth());
+            assertEquals(1, s.metersHeard());
+            assertEquals(parts.uplinkStats, s.uplink());
+            assertEquals(List.of("database_quarantined:/x"), s.alarms());
+        } finally {
+            gw.close();
+        }
+    }
+
+    @Test
+    void close_stopsDrivers_flushesTheBuffer_closesTheUplink_thenTheBuffer() throws Exception {
+        Gateway gw = Gateway.start(config(emitting("a", 0), emitting("b", 0)), parts, Clock.systemUTC(), AcceptedListener.NONE);
+        gw.close();
+        gw.close();
+        assertEquals(List.of("driver.close:b", "driver.close:a", "buffer.flush", "uplink.close", "buffer.close"), events);
+    }
+
+    @Test
+    void uplinkStatusSupplier_seesTheGateway() throws Exception {
+        Gateway gw = Gateway.start(config(), parts, Clock.systemUTC(), AcceptedListener.NONE);
+        try {
+            assertEquals("gw-1", parts.statusSupplier.get().gatewayId());
+        } finally {
+            gw.close();
+        }
+    }
+
+    @Test
+    void bufferThatCannotOpen_isAStartFailure() {
+        parts.failOpen = true;
+        GatewayException e = assertThrows(GatewayException.class,
+                () -> Gateway.start(config(emitting("a", 1)), parts, Clock.systemUTC(), AcceptedListener.NONE));
+        assertTrue(e.getMessage().contains("buffer"), e::getMessage);
+    }
+
+    @Test
+    void sourceThatFailsToStart_raisesAnAlarm_andTheOthersRun() throws Exception {
+        SourceConfig broken = new SourceConfig("broken", "test", Duration.ofMinutes(1), context -> {
+            throw new IllegalStateException("no such port");
+        });
+        Gateway gw = Gateway.start(config(broken, emitting("ok", 3)), parts, Clock.systemUTC(), AcceptedListener.NONE);
+        try {
+            await(() -> parts.buffer.committed.size() == 3, "3 readings from the healthy source");
+            assertTrue(gw.status().alarms().contains("source_failed:broken"), gw.status().alarms()::toString);
+        } finally {
+            gw.close();
+        }
+    }
+
+    @Test
+    void uplinkThatFailsToStart_closesTheBufferAgain() {
+        parts.failUplink = true;
+        assertThrows(GatewayException.class,
+                () -> Gateway.start(config(), parts, Clock.systemUTC(), AcceptedListener.NONE));
+        assertTrue(events.contains("buffer.close"), events::toString);
+    }
+
+    private final class FakeParts implements GatewayParts {
+        final FakeBuffer buffer = new FakeBuffer();
+        final UplinkStats uplinkStats = new UplinkStats(false, 2, 0, 0, 0, "connection refused");
+        boolean failOpen;
+        boolean failUplink;
+        volatile boolean uplinkStarted;
+        volatile Supplier<StatusSnapshot> statusSupplier;
+
+        @Override public ReadingEncoder encoder(String gatewayId) {
+            return (seq, r) -> ("{\"seq\":" + seq + "}").getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override public Buffer openBuffer(BufferConfig config, ReadingEncoder encoder, Clock clock) throws Exception {
+            if (failOpen) throw new java.io.IOException("disk on fire");
+            buffer.encoder = encoder;
+            return buffer;
+        }
+
+        @Override public UplinkService uplink(UplinkConfig config, String gatewayId, Buffer b, Supplier<StatusSnapshot> status, Clock clock) {
+            statusSupplier = status;
+            return new UplinkService() {
+                @Override public void start() {
+                    if (failUplink) throw new IllegalStateException("bad TLS material");
+                    uplinkStarted = true;
+                }
+
+                @Override public UplinkStats stats() { return uplinkStats; }
+
+                @Override public void close() { events.add("uplink.close"); }
+            };
+        }
+    }
+
+    /** Commits each append at once on the caller's thread (the real buffer's group commit is tested with it). */
+    private final class FakeBuffer implements Buffer {
+        final List<StoredReading> committed = new CopyOnWriteArrayList<>();
+        ReadingEncoder encoder;
+        long seq;
+
+        @Override public synchronized CompletableFuture<long[]> append(List<Reading> readings) {
+            long[] seqs = new long[readings.size()];
+            for (int i = 0; i < seqs.length; i++) {
+                seqs[i] = ++seq;
+                committed.add(new StoredReading(seq, 0, 0, encoder.encode(seq, readings.get(i))));
+            }
+            return CompletableFuture.completedFuture(seqs);
+        }
+
+        @Override public List<StoredReading> read(long afterSeq, int maxReadings, int maxBytes) { return new ArrayList<>(); }
+        @Override public long lowestSeq() { return 0; }
+        @Override public long highestCommittedSeq() { return seq; }
+        @Override public void confirm(long[] seqs) { }
+        @Override public void deadLetter(long[] seqs, String reason) { }
+        @Override public void onCommit(Runnable listener) { }
+
+        @Override public BufferStats stats() {
+            return new BufferStats(committed.size(), 0, 0, 0, seq, committed.size(), 0, Map.of(), 0,
+                    List.of("database_quarantined:/x"));
+        }
+
+        @Override public CompletableFuture<Void> flush() {
+            events.add("buffer.flush");
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override public void close() { events.add("buffer.close"); }
+    }
+}

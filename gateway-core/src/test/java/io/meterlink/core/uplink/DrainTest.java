@@ -1,0 +1,113 @@
+package io.meterlink.core.uplink;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DrainTest {
+
+    private final JsonPayloads payloads = new JsonPayloads("gw-1");
+    private final FakeBuffer buffer = new FakeBuffer(payloads);
+
+    private Drain drain(int maxReadings, int maxBytes) {
+        return new Drain(buffer, payloads, maxReadings, maxBytes, Clock.systemUTC());
+    }
+
+    private static List<Drain.Batch> takeAll(Drain d) {
+        List<Drain.Batch> out = new ArrayList<>();
+        Drain.Batch b;
+        while ((b = d.next()) != null) out.add(b);
+        return out;
+    }
+
+    @Test
+    void backlogAlone_fillsWholeWindow_oldestFirst() {
+        buffer.appendBodies(100, 10);
+        Drain d = drain(10, 100_000);
+        d.reset(4);
+        List<Drain.Batch> sent = takeAll(d);
+        assertEquals(4, sent.size());
+        assertTrue(sent.stream().allMatch(b -> b.kind() == Drain.Kind.BACKLOG));
+        assertEquals(1, sent.get(0).seqs()[0]);
+        assertEquals(31, sent.get(3).seqs()[0]);
+    }
+
+    @Test
+    void liveArriving_behindFullBacklogWindow_takesNextFreeSlot_andHoldsAtLeastHalf() {
+        buffer.appendBodies(1000, 10);
+        Drain d = drain(10, 100_000);
+        d.reset(4);
+        List<Drain.Batch> inflight = new ArrayList<>(takeAll(d));
+        buffer.appendBodies(200, 10); // live data keeps waiting from now on
+        assertNull(d.next(), "window full: nothing preempted");
+
+        int live = 0, backlog = 0;
+        for (int round = 0; round < 12; round++) {
+            Drain.Batch done = inflight.remove(0); // oldest acknowledged first
+            d.complete(done.tag());
+            buffer.confirm(done.seqs());
+            inflight.addAll(takeAll(d));
+            live = d.liveInflight();
+            backlog = d.backlogInflight();
+            if (round == 0) assertEquals(1, live, "the first free slot goes to live data");
+        }
+        assertEquals(2, live, "live holds half the window while both wait");
+        assertEquals(2, backlog, "backlog keeps the other half: not starved either");
+    }
+
+    @Test
+    void liveOnly_usesWholeWindow() {
+        Drain d = drain(5, 100_000);
+        d.reset(4);
+        buffer.appendBodies(100, 10);
+        List<Drain.Batch> sent = takeAll(d);
+        assertEquals(4, sent.size());
+        assertTrue(sent.stream().allMatch(b -> b.kind() == Drain.Kind.LIVE));
+    }
+
+    @Test
+    void batch_respectsMaxBytes_andTooBigReadingIsDeadLettered() {
+        buffer.appendBodies(1, 10);
+        buffer.appendBodies(1, 5000); // seq 2: alone larger than a batch may be
+        buffer.appendBodies(20, 100);
+        Drain d = drain(500, 1024);
+        d.reset(8);
+        List<Drain.Batch> sent = takeAll(d);
+        assertTrue(buffer.deadLetters.containsKey(2L), "too big reading dead-lettered");
+        assertTrue(buffer.deadLetters.get(2L).startsWith("too_big"));
+        long total = 0;
+        for (Drain.Batch b : sent) {
+            assertTrue(b.payload().length <= 1024, "batch of " + b.payload().length + " bytes");
+            total += b.seqs().length;
+            for (long s : b.seqs()) assertTrue(s != 2);
+        }
+        assertEquals(21, total);
+    }
+
+    @Test
+    void reset_afterReconnect_resendsEverythingUnconfirmed() {
+        buffer.appendBodies(30, 10);
+        Drain d = drain(10, 100_000);
+        d.reset(8);
+        List<Drain.Batch> first = takeAll(d);
+        assertEquals(3, first.size());
+        d.complete(first.get(1).tag());
+        buffer.confirm(first.get(1).seqs()); // only the middle batch was acknowledged
+        d.reset(8); // connection lost, new connection
+        List<Drain.Batch> again = takeAll(d);
+        List<Long> seqs = new ArrayList<>();
+        again.forEach(b -> { for (long s : b.seqs()) seqs.add(s); });
+        List<Long> expected = new ArrayList<>();
+        for (long s = 1; s <= 10; s++) expected.add(s);
+        for (long s = 21; s <= 30; s++) expected.add(s);
+        assertEquals(expected, seqs);
+        assertArrayEquals(new long[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, again.get(0).seqs());
+    }
+}

@@ -1,0 +1,70 @@
+package io.meterlink.core.uplink;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** Scripted in-memory broker side of one connection; the test acknowledges publishes by hand or automatically. */
+final class FakeSession implements MqttSession {
+    record Published(String topic, byte[] payload, boolean retained, long tag) { }
+
+    static final class Broker implements MqttSession.Factory {
+        final List<FakeSession> sessions = new ArrayList<>();
+        final BlockingQueue<Published> published = new LinkedBlockingQueue<>();
+        volatile boolean refuseConnect;
+        /** reason code for the next readings acks (0 = success); -1 = do not auto-ack. */
+        volatile int autoAck = 0;
+
+        @Override
+        public synchronized MqttSession open(Listener listener) throws MqttSessionException {
+            FakeSession s = new FakeSession(this, listener);
+            sessions.add(s);
+            return s;
+        }
+
+        synchronized FakeSession last() { return sessions.get(sessions.size() - 1); }
+
+        Published take() throws InterruptedException {
+            Published p = published.poll(10, TimeUnit.SECONDS);
+            if (p == null) throw new AssertionError("nothing published within 10 s");
+            return p;
+        }
+    }
+
+    final Broker broker;
+    final Listener listener;
+    volatile boolean connected;
+    volatile boolean disconnectedCleanly;
+
+    FakeSession(Broker broker, Listener listener) {
+        this.broker = broker;
+        this.listener = listener;
+    }
+
+    @Override
+    public Connected connect() throws MqttSessionException {
+        if (broker.refuseConnect) throw new MqttSessionException("refused by test", null);
+        connected = true;
+        return new Connected(100);
+    }
+
+    @Override
+    public void publish(String topic, byte[] payload, boolean retained, long tag) throws MqttSessionException {
+        if (!connected) throw new MqttSessionException("not connected", null);
+        broker.published.add(new Published(topic, payload, retained, tag));
+        int rc = broker.autoAck;
+        if (tag < 0) listener.acknowledged(tag, 0);
+        else if (rc >= 0) listener.acknowledged(tag, rc);
+    }
+
+    void drop() {
+        connected = false;
+        listener.connectionLost(new java.io.IOException("link down (test)"));
+    }
+
+    @Override public void disconnect(long timeoutMs) { disconnectedCleanly = true; connected = false; }
+
+    @Override public void close() { connected = false; }
+}

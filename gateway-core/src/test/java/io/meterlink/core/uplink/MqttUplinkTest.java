@@ -1,0 +1,165 @@
+package io.meterlink.core.uplink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.config.UplinkConfig;
+import io.meterlink.core.status.StatusSnapshot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MqttUplinkTest {
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final JsonPayloads payloads = new JsonPayloads("gw-1");
+    private final FakeBuffer buffer = new FakeBuffer(payloads);
+    private final FakeSession.Broker broker = new FakeSession.Broker();
+    private MqttUplink uplink;
+
+    static UplinkConfig config(String url, boolean insecure) {
+        return new UplinkConfig(url, UplinkConfig.Protocol.MQTT5, "gw-1", "meterlink/v1",
+                url.startsWith("ssl://") ? Optional.of(Path.of("/nonexistent/ca.crt")) : Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), insecure,
+                10, 64 * 1024, 4, Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(30),
+                Duration.ofSeconds(5), Duration.ofSeconds(60));
+    }
+
+    private MqttUplink start() {
+        uplink = new MqttUplink(config("tcp://127.0.0.1:1", true), "gw-1", buffer, this::snapshot, Clock.systemUTC(),
+                broker, new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
+        uplink.start();
+        return uplink;
+    }
+
+    private StatusSnapshot snapshot() {
+        return new StatusSnapshot("gw-1", "test", System.currentTimeMillis(), 1, buffer.stats(),
+                uplink == null ? null : uplink.stats(), 0, List.of(), Map.of(), List.of());
+    }
+
+    @AfterEach
+    void close() {
+        if (uplink != null) uplink.close();
+    }
+
+    private static void await(BooleanSupplier c, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void plaintext_isRefused_withoutAllowInsecure() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                new MqttUplink(config("tcp://127.0.0.1:1883", false), "gw-1", buffer, this::snapshot, Clock.systemUTC()));
+        assertTrue(e.getMessage().contains("tcp://"));
+    }
+
+    @Test
+    void committedReadings_arePublished_andConfirmedOnPuback() throws Exception {
+        start();
+        buffer.appendBodies(25, 12);
+        await(() -> buffer.stored.isEmpty(), "all confirmed");
+        assertEquals(25, uplink.stats().published());
+        assertTrue(uplink.stats().connected());
+        assertTrue(uplink.stats().lastAckEpochMs() > 0);
+        TreeSet<Long> batchIds = new TreeSet<>();
+        int readings = 0;
+        for (FakeSession.Published p : broker.published) {
+            if (p.topic().equals("meterlink/v1/gw-1/readings")) {
+                JsonNode n = json.readTree(p.payload()); // bodies are opaque here; the envelope must parse
+                assertEquals(false, p.retained());
+                readings += n.get("readings").size();
+                batchIds.add(Long.parseLong(n.get("batch").asText().split("-")[0]));
+            }
+        }
+        assertEquals(25, readings, "each reading once");
+        assertEquals(List.of(1L, 11L, 21L), List.copyOf(batchIds), "batches of batch_max_readings=10, oldest first");
+        FakeSession.Published first = broker.published.peek();
+        assertEquals("meterlink/v1/gw-1/status", first.topic());
+        assertTrue(first.retained());
+        assertEquals("online", json.readTree(first.payload()).get("state").asText());
+    }
+
+    @Test
+    void connectionLost_reconnects_andResendsUnacknowledged() throws Exception {
+        broker.autoAck = -1; // hold every PUBACK
+        start();
+        buffer.appendBodies(5, 12);
+        await(() -> broker.published.stream().anyMatch(p -> p.topic().endsWith("/readings")), "first batch");
+        FakeSession first = broker.last();
+        broker.autoAck = 0;
+        first.drop();
+        await(() -> buffer.stored.isEmpty(), "resent after reconnect and confirmed");
+        assertEquals(1, uplink.stats().reconnects());
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), buffer.confirmed);
+    }
+
+    @Test
+    void connectFailure_isReported_andRetriedWithBackoff() throws Exception {
+        broker.refuseConnect = true;
+        start();
+        await(() -> broker.sessions.size() >= 3, "several attempts");
+        assertTrue(uplink.stats().lastError().contains("refused by test"), uplink.stats().lastError());
+        assertTrue(!uplink.stats().connected());
+        broker.refuseConnect = false;
+        buffer.appendBodies(3, 12);
+        await(() -> buffer.stored.isEmpty(), "delivered once the broker accepts");
+    }
+
+    @Test
+    void notAuthorized_isCountedAndReported_readingsKept() throws Exception {
+        broker.autoAck = 0x87;
+        start();
+        buffer.appendBodies(3, 12);
+        await(() -> uplink.stats().refused() >= 1, "refusal counted");
+        assertTrue(uplink.stats().lastError().contains("0x87 not authorized"), uplink.stats().lastError());
+        assertEquals(3, buffer.stored.size(), "readings stay in the store of record");
+        assertTrue(buffer.deadLetters.isEmpty());
+        broker.autoAck = 0; // ACL fixed
+        await(() -> buffer.stored.isEmpty(), "delivered after the fix");
+    }
+
+    @Test
+    void packetTooLarge_deadLettersTheBatch_andQueueMovesOn() throws Exception {
+        broker.autoAck = 0x95;
+        start();
+        buffer.appendBodies(3, 12);
+        await(() -> buffer.deadLetters.size() == 3, "batch parked");
+        assertTrue(buffer.deadLetters.get(1L).contains("0x95"));
+        broker.autoAck = 0;
+        buffer.appendBodies(2, 12);
+        await(() -> buffer.confirmed.size() == 2, "later readings still flow");
+        assertEquals(1, uplink.stats().refused());
+    }
+
+    @Test
+    void close_publishesOfflineStatus_andDisconnectsCleanly() throws Exception {
+        start();
+        await(() -> uplink.stats().connected(), "connected");
+        uplink.close();
+        FakeSession s = broker.last();
+        assertTrue(s.disconnectedCleanly);
+        FakeSession.Published lastMsg = null;
+        for (FakeSession.Published p : broker.published) lastMsg = p;
+        assertEquals("meterlink/v1/gw-1/status", lastMsg.topic());
+        assertTrue(lastMsg.retained());
+        assertEquals("offline", json.readTree(lastMsg.payload()).get("state").asText());
+        BufferStats unused = buffer.stats();
+        assertEquals(0, unused.depth());
+    }
+}
