@@ -58,16 +58,8 @@ public final class SeqCounter implements AutoCloseable {
         long now = System.nanoTime();
         if (messages++ == 0) firstArrivalNanos = now;
         lastArrivalNanos = now;
-        int i = 0;
-        while ((i = indexOf(p, SEQ, i)) >= 0) {
-            i += SEQ.length;
-            long seq = 0;
-            int digits = 0;
-            while (i < p.length && p[i] >= '0' && p[i] <= '9') {
-                seq = seq * 10 + (p[i++] - '0');
-                digits++;
-            }
-            if (digits == 0 || seq > Integer.MAX_VALUE) {
+        scanSeqs(p, seq -> {
+            if (seq < 0 || seq > Integer.MAX_VALUE) {
                 outOfRange++;
             } else if (seen.get((int) seq)) {
                 duplicates++;
@@ -75,6 +67,21 @@ public final class SeqCounter implements AutoCloseable {
                 seen.set((int) seq);
                 distinct++;
             }
+        });
+    }
+
+    /** Calls {@code sink} with the number after each {@code "seq":} in {@code p} (-1 when no digits follow). */
+    static void scanSeqs(byte[] p, java.util.function.LongConsumer sink) {
+        int i = 0;
+        while ((i = indexOf(p, SEQ, i)) >= 0) {
+            i += SEQ.length;
+            long seq = 0;
+            int digits = 0;
+            while (i < p.length && p[i] >= '0' && p[i] <= '9' && digits < 19) {
+                seq = seq * 10 + (p[i++] - '0');
+                digits++;
+            }
+            sink.accept(digits == 0 ? -1 : seq);
         }
     }
 
