@@ -68,6 +68,10 @@ public final class DrainBenchmark implements Callable<Integer> {
     List<String> gatewayJvmArgs = new ArrayList<>();
     @Option(names = "--broker-config", description = "a raw line appended to the Mosquitto configuration (repeatable), e.g. 'autosave_interval 60'")
     List<String> brokerConfig = new ArrayList<>();
+    @Option(names = "--no-subscriber", description = "diagnostic: nobody subscribes; done when the buffer is empty (isolates the broker's fan-out)")
+    boolean noSubscriber;
+    @Option(names = "--subscriber-qos", defaultValue = "1", description = "the subscriber's QoS (default ${DEFAULT-VALUE}; 0 is a diagnostic)")
+    int subscriberQos;
     @Option(names = "--work-dir", description = "where buffer, PKI and broker files go (default: a new temp dir, deleted after)")
     Path workDir;
     @Option(names = "--timeout", defaultValue = "PT10M", description = "give up after this ISO-8601 duration (default ${DEFAULT-VALUE})")
@@ -127,7 +131,7 @@ public final class DrainBenchmark implements Callable<Integer> {
         MosquittoBroker.Builder brokerBuilder = MosquittoBroker.builder(dir.resolve("broker"), pki.caFile(), server);
         brokerConfig.forEach(brokerBuilder::extraConfig);
         try (MosquittoBroker broker = brokerBuilder.build().start();
-             SeqCounter counter = new SeqCounter(broker.url(), ClientTls.mutual(pki, headEnd), PREFIX)) {
+             SeqCounter counter = noSubscriber ? null : new SeqCounter(broker.url(), ClientTls.mutual(pki, headEnd), PREFIX, subscriberQos)) {
             yaml.uplink(broker.url(), pki.caFile(), gw.certFile(), gw.keyFile());
             Path config = yaml.writeTo(dir.resolve("meterlink.yaml"));
             long t0 = System.nanoTime();
@@ -139,7 +143,7 @@ public final class DrainBenchmark implements Callable<Integer> {
                 boolean done = false;
                 while (System.nanoTime() < deadline && gateway.isAlive()) {
                     Thread.sleep(100);
-                    if (counter.hasAll(1, readings)) {
+                    if (counter == null || counter.hasAll(1, readings)) {
                         depth = SqliteBuffer.inspect(db).depth();
                         if (depth == 0) {
                             done = true;
@@ -148,7 +152,8 @@ public final class DrainBenchmark implements Callable<Integer> {
                     }
                     if (System.nanoTime() - lastReport > 2_000_000_000L) {
                         lastReport = System.nanoTime();
-                        err.printf("  %5.1f s: %d of %d arrived%n", (lastReport - t0) / 1e9, counter.distinct(), readings);
+                        err.printf("  %5.1f s: %d of %d arrived%n", (lastReport - t0) / 1e9,
+                                counter == null ? readings - SqliteBuffer.inspect(db).depth() : counter.distinct(), readings);
                     }
                 }
                 long doneNanos = System.nanoTime();
@@ -158,18 +163,23 @@ public final class DrainBenchmark implements Callable<Integer> {
                 int exit = alive ? gateway.stop(Duration.ofSeconds(60)) : -1;
                 if (!done) err.println("gateway log tail:\n" + gateway.logTail(40));
                 double drainS = (doneNanos - t0) / 1e9;
-                long first = counter.firstArrivalNanos();
+                long first = counter == null ? 0 : counter.firstArrivalNanos();
                 ObjectNode r = new ObjectMapper().createObjectNode();
                 r.put("readings", readings);
-                r.put("delivered", counter.distinct());
-                r.put("duplicates", counter.duplicates());
-                r.put("messages", counter.messages());
+                if (counter != null) {
+                    r.put("delivered", counter.distinct());
+                    r.put("duplicates", counter.duplicates());
+                    r.put("messages", counter.messages());
+                } else {
+                    r.put("delivered", "not counted (--no-subscriber)");
+                }
                 r.put("complete", done);
                 r.put("drain_s", round(drainS));
                 r.put("readings_per_s", done ? Math.round(readings / drainS) : 0);
                 r.put("first_arrival_s", first == 0 ? -1 : round((first - t0) / 1e9));
                 r.put("peak_rss_mib", peakRssKib < 0 ? -1 : round(peakRssKib / 1024.0));
                 r.put("gateway_cpu_s", cpuMs < 0 ? -1 : round(cpuMs / 1000.0));
+                r.put("subscriber_qos", counter == null ? -1 : subscriberQos);
                 r.put("xmx", xmx);
                 r.put("batch_max_readings", batchMaxReadings == null ? "default" : batchMaxReadings.toString());
                 r.put("batch_max_bytes", batchMaxBytes == null ? "default" : batchMaxBytes);

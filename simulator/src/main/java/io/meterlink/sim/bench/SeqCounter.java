@@ -31,6 +31,11 @@ public final class SeqCounter implements AutoCloseable {
     private long lastArrivalNanos;
 
     public SeqCounter(String url, SSLSocketFactory socketFactory, String topicPrefix) throws MqttException {
+        this(url, socketFactory, topicPrefix, 1);
+    }
+
+    /** @param qos subscription QoS (1 normally; 0 to take the subscriber's acknowledgements out of a measurement) */
+    public SeqCounter(String url, SSLSocketFactory socketFactory, String topicPrefix, int qos) throws MqttException {
         client = new MqttClient(url, "seq-counter-" + Long.toHexString(System.nanoTime()), new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
@@ -51,7 +56,7 @@ public final class SeqCounter implements AutoCloseable {
             }
         });
         client.connect(o);
-        client.subscribe(topicPrefix + "/+/readings", 1);
+        client.subscribe(topicPrefix + "/+/readings", qos);
     }
 
     synchronized void onPayload(byte[] p) {
