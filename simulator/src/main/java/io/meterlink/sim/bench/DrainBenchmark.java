@@ -144,7 +144,7 @@ public final class DrainBenchmark implements Callable<Integer> {
                 while (System.nanoTime() < deadline && gateway.isAlive()) {
                     Thread.sleep(100);
                     if (counter == null || counter.hasAll(1, readings)) {
-                        depth = SqliteBuffer.inspect(db).depth();
+                        depth = depthOf(db);
                         if (depth == 0) {
                             done = true;
                             break;
@@ -153,7 +153,7 @@ public final class DrainBenchmark implements Callable<Integer> {
                     if (System.nanoTime() - lastReport > 2_000_000_000L) {
                         lastReport = System.nanoTime();
                         err.printf("  %5.1f s: %d of %d arrived%n", (lastReport - t0) / 1e9,
-                                counter == null ? readings - SqliteBuffer.inspect(db).depth() : counter.distinct(), readings);
+                                counter == null ? readings - depthOf(db) : counter.distinct(), readings);
                     }
                 }
                 long doneNanos = System.nanoTime();
@@ -193,6 +193,15 @@ public final class DrainBenchmark implements Callable<Integer> {
             } finally {
                 gateway.close();
             }
+        }
+    }
+
+    /** Depth read from the file while the gateway writes it; -1 when it cannot be read just now. */
+    private static long depthOf(Path db) {
+        try {
+            return SqliteBuffer.inspect(db).depth();
+        } catch (io.meterlink.core.buffer.BufferException e) {
+            return -1;
         }
     }
 

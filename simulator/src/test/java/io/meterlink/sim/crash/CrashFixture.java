@@ -142,6 +142,15 @@ final class CrashFixture implements AutoCloseable {
         return missing;
     }
 
+    /** The buffer's depth read from the file while the gateway may be writing it; -1 when it cannot be read just now. */
+    static long depth(Path db) {
+        try {
+            return io.meterlink.core.buffer.SqliteBuffer.inspect(db).depth();
+        } catch (io.meterlink.core.buffer.BufferException e) {
+            return -1;
+        }
+    }
+
     static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

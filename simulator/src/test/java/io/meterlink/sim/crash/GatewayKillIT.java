@@ -82,7 +82,7 @@ class GatewayKillIT {
                 boolean drained = CrashFixture.await(LONG, () -> {
                     Set<Long> now = new HashSet<>(accepted1);
                     now.addAll(CrashFixture.seqs(g2.acceptedRanges()));
-                    return f.notDelivered(GW, now).isEmpty() && SqliteBuffer.inspect(db).depth() == 0;
+                    return f.notDelivered(GW, now).isEmpty() && CrashFixture.depth(db) == 0;
                 });
                 accepted2 = CrashFixture.seqs(g2.acceptedRanges());
                 all.addAll(accepted2);
