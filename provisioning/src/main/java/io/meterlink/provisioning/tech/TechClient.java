@@ -44,6 +44,8 @@ public final class TechClient implements AutoCloseable {
         public NoAnswerException(String message) { super(message); }
     }
 
+    private static final long CLOSE_NOTIFY_GRACE_MS = 200;
+
     private final InetSocketAddress gateway;
     private final Duration timeout;
     private final CoapEndpoint endpoint;
@@ -143,9 +145,14 @@ public final class TechClient implements AutoCloseable {
     /** Sends close_notify to the gateway (so it frees the connection at once) and releases the socket. */
     @Override public void close() {
         try {
-            if (connector.isRunning()) connector.close(gateway);
+            if (connector.isRunning()) {
+                connector.close(gateway);
+                Thread.sleep(CLOSE_NOTIFY_GRACE_MS); // the alert is sent on the connector's own thread
+            }
         } catch (RuntimeException e) {
             // best effort: the gateway evicts idle connections by itself
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         endpoint.destroy();
     }

@@ -61,7 +61,7 @@ public record TechEndpointConfig(
     /** Port 5684 on all interfaces, 15 minutes open, 4 connections, 5 failures a minute lock an address out for 10 minutes. */
     public static TechEndpointConfig defaults() {
         return new TechEndpointConfig(anyAddress(), DEFAULT_PORT, DEFAULT_IDENTITY, MAX_OPEN_WINDOW, 4,
-                Duration.ofSeconds(30), 5, Duration.ofMinutes(1), Duration.ofMinutes(10), 256 * 1024, Duration.ofSeconds(30));
+                Duration.ofSeconds(10), 5, Duration.ofMinutes(1), Duration.ofMinutes(10), 256 * 1024, Duration.ofSeconds(30));
     }
 
     /**
@@ -111,6 +111,11 @@ public record TechEndpointConfig(
     public TechEndpointConfig withLockout(int limit, Duration window, Duration lockoutFor) {
         return new TechEndpointConfig(bindAddress, port, pskIdentity, openWindow, maxConnections, staleAfter,
                 limit, window, lockoutFor, maxBodyBytes, readTimeout);
+    }
+
+    public TechEndpointConfig withStaleAfter(Duration stale) {
+        return new TechEndpointConfig(bindAddress, port, pskIdentity, openWindow, maxConnections, stale,
+                failureLimit, failureWindow, lockout, maxBodyBytes, readTimeout);
     }
 
     public TechEndpointConfig withMaxConnections(int max) {

@@ -19,7 +19,8 @@ import java.util.Optional;
 
 /** The endpoint's JSON bodies. Stateless; thread-safe. */
 final class TechJson {
-    static final ObjectMapper JSON = new ObjectMapper();
+    // exact decimals: a meter value keeps its scale (124.000 stays 124.000)
+    static final ObjectMapper JSON = new ObjectMapper().setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
     private TechJson() { }
 
