@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "meterlink", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Meter gateway: reads utility meters, buffers every reading in SQLite, publishes over authenticated MQTT.",
-        subcommands = {RunCommand.class, ConfigCommand.class, BufferCommand.class, StatusCommand.class},
+        subcommands = {RunCommand.class, ConfigCommand.class, BufferCommand.class, StatusCommand.class, ProvisionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "2:bad usage or configuration", "3:runtime failure"})
 public final class Main implements Callable<Integer> {
@@ -31,7 +31,6 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        defaultLogging();
         System.exit(commandLine(new StandardServices()).execute(args));
     }
 
@@ -50,18 +49,6 @@ public final class Main implements Callable<Integer> {
         cl.setOut(out);
         cl.setErr(err);
         return cl;
-    }
-
-    /** slf4j-simple: timestamps and short logger names, unless the user configured otherwise. */
-    private static void defaultLogging() {
-        setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
-        setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
-        setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
-        setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) System.setProperty(key, value);
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

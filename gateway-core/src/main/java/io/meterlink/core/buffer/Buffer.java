@@ -47,6 +47,15 @@ public interface Buffer extends AutoCloseable {
 
     BufferStats stats();
 
+    /**
+     * Commits everything queued so far (readings, confirms, dead letters) now, without waiting for
+     * the group-commit interval; the future completes after that commit. An implementation that
+     * writes through (nothing pending) may return a completed future.
+     */
+    default CompletableFuture<Void> flush() {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Flushes the pending group commit, then closes. */
     @Override
     void close();

@@ -333,9 +333,9 @@ public final class SqliteBuffer implements Buffer {
 
     /**
      * Commits everything queued so far (readings, confirms, dead letters) without waiting for the
-     * group-commit interval; the future completes after that commit. Not part of {@link Buffer}:
-     * for tests, benchmarks and orderly hand-overs.
+     * group-commit interval; the future completes after that commit.
      */
+    @Override
     public CompletableFuture<Void> flush() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!queue.command(new PendingQueue.Flush(done))) {

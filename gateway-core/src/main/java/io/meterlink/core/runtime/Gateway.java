@@ -23,11 +23,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The running gateway: the one place where the object graph is wired. {@link #start} opens the
  * buffer, starts the uplink, then each source's driver; {@link #close} stops the drivers first, then
- * closes the buffer (which flushes its pending group commit), then the uplink.
+ * flushes the buffer's pending group commit, closes the uplink, then closes the buffer.
  *
  * <p>Thread-safe.
  */
@@ -126,7 +129,7 @@ public final class Gateway implements AutoCloseable {
         return this;
     }
 
-    /** Stops the drivers, flushes and closes the buffer, closes the uplink. Idempotent; callers wait for the first to finish. */
+    /** Stops the drivers, flushes the buffer, closes the uplink, closes the buffer. Idempotent; callers wait for the first to finish. */
     @Override public synchronized void close() {
         if (closed) return;
         closed = true;
@@ -140,6 +143,24 @@ public final class Gateway implements AutoCloseable {
                 LOG.warn("A driver failed to close", e);
             }
         }
+        // make every reading the drivers handed over durable first (the uplink may take a while to close),
+        // then the uplink: acknowledgements that arrive while it closes are still confirmed, and the
+        // buffer's close commits them
+        try {
+            buffer.flush().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.error("Flushing the buffer failed; closing it will try again", e);
+        }
+        UplinkService u = uplink;
+        if (u != null) {
+            try {
+                u.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Closing the uplink failed", e);
+            }
+        }
         try {
             lastBufferStats = buffer.stats();
         } catch (RuntimeException e) {
@@ -149,14 +170,6 @@ public final class Gateway implements AutoCloseable {
             buffer.close();
         } catch (RuntimeException e) {
             LOG.error("Closing the buffer failed", e);
-        }
-        UplinkService u = uplink;
-        if (u != null) {
-            try {
-                u.close();
-            } catch (RuntimeException e) {
-                LOG.warn("Closing the uplink failed", e);
-            }
         }
         if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
             try {

@@ -117,11 +117,11 @@ class GatewayTest {
     }
 
     @Test
-    void close_stopsDriversFirst_thenFlushesTheBuffer_thenClosesTheUplink() throws Exception {
+    void close_stopsDrivers_flushesTheBuffer_closesTheUplink_thenTheBuffer() throws Exception {
         Gateway gw = Gateway.start(config(emitting("a", 0), emitting("b", 0)), parts, Clock.systemUTC(), AcceptedListener.NONE);
         gw.close();
         gw.close();
-        assertEquals(List.of("driver.close:b", "driver.close:a", "buffer.close", "uplink.close"), events);
+        assertEquals(List.of("driver.close:b", "driver.close:a", "buffer.flush", "uplink.close", "buffer.close"), events);
     }
 
     @Test
@@ -222,6 +222,11 @@ class GatewayTest {
         @Override public BufferStats stats() {
             return new BufferStats(committed.size(), 0, 0, 0, seq, committed.size(), 0, Map.of(), 0,
                     List.of("database_quarantined:/x"));
+        }
+
+        @Override public CompletableFuture<Void> flush() {
+            events.add("buffer.flush");
+            return CompletableFuture.completedFuture(null);
         }
 
         @Override public void close() { events.add("buffer.close"); }

@@ -217,7 +217,9 @@ public final class MosquittoBroker implements AutoCloseable {
         c.add("log_timestamp_format %Y-%m-%dT%H:%M:%S");
         c.add("connection_messages true");
         c.add("max_inflight_messages 0");
-        c.add("max_queued_messages 0"); // unlimited queue for offline persistent subscribers (head-end)
+        // a large queue for offline persistent subscribers (the head-end). Not 0 ("unlimited"):
+        // Mosquitto 2.0 then answers every denied QoS 1 publish by disconnecting (quota check)
+        c.add("max_queued_messages 1000000");
         c.add("acl_file " + writeAcl());
         if (!passwordUsers.isEmpty()) c.add("password_file " + writePasswords());
         c.addAll(extraConfig);

@@ -182,6 +182,15 @@ public final class TestPki {
      * is random.
      */
     public KeyStoreFile serverKeyStore(Issued server) {
+        return keyStore(server);
+    }
+
+    /**
+     * A PKCS#12 key store holding {@code identity}'s key and its chain (leaf, CA) under alias
+     * {@code server} — for a Java broker or a Java MQTT client (head-end). File {@code <name>.p12};
+     * random password.
+     */
+    public KeyStoreFile keyStore(Issued server) {
         try {
             String password = randomPassword();
             KeyStore ks = KeyStore.getInstance("PKCS12");

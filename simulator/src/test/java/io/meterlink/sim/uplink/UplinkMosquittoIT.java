@@ -1,0 +1,161 @@
+package io.meterlink.sim.uplink;
+
+import io.meterlink.core.config.UplinkConfig;
+import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.sim.broker.MosquittoBroker;
+import io.meterlink.sim.mbus.MapSettings;
+import io.meterlink.sim.pki.TestPki;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static io.meterlink.sim.uplink.UplinkFixture.await;
+import static io.meterlink.sim.uplink.UplinkFixture.config;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The uplink against a real Mosquitto with TLS, client certificates ({@code require_certificate},
+ * {@code use_identity_as_username}) and an ACL that lets each gateway write only its own topics.
+ */
+class UplinkMosquittoIT {
+
+    private static final Duration LONG = Duration.ofSeconds(60);
+
+    @TempDir static Path dir;
+    private static TestPki pki;
+    private static MosquittoBroker broker;
+    private static HeadEndSubscriber headEnd;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        UplinkFixture.requireMosquitto();
+        pki = TestPki.create(dir.resolve("pki"));
+        broker = MosquittoBroker.builder(dir.resolve("broker"), pki.caFile(), pki.issueLocalhostServer())
+                .passwordUser("gw-pw", "s3cret-Pa55")
+                .build().start();
+        headEnd = new HeadEndSubscriber(broker.url(), pki, pki.issueClient("headend"), "meterlink/v1");
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (headEnd != null) headEnd.close();
+        if (broker != null) broker.stop();
+    }
+
+    private UplinkConfig mutualTls(String cn, UplinkConfig.Protocol protocol) {
+        TestPki.Issued client = pki.issueClient(cn);
+        return config(broker.url(), protocol, cn, pki.caFile(), client.certFile(), client.keyFile(), null, null);
+    }
+
+    private void deliversEveryReadingAsStored(String gw, UplinkConfig cfg) throws Exception {
+        try (UplinkFixture.Gateway g = new UplinkFixture.Gateway(dir.resolve(gw), gw, cfg)) {
+            g.append(300); // a backlog before the first connect
+            g.uplink.start();
+            for (int i = 0; i < 10; i++) g.append(37); // live readings while connected
+            await(() -> headEnd.count(gw) == g.accepted.size(), LONG,
+                    () -> "head-end has " + headEnd.count(gw) + " of " + g.accepted.size() + "; " + g.uplink.stats()
+                            + "\n" + broker.logTail(20));
+            for (long seq : g.accepted) {
+                String batch = headEnd.batchOf(gw, seq);
+                assertNotNull(batch, "seq " + seq);
+                String body = new String(g.storedBodies.get(seq), StandardCharsets.UTF_8);
+                assertTrue(batch.contains(body), "reading " + seq + " arrives byte for byte as stored");
+            }
+            await(() -> g.buffer.stats().depth() == 0, LONG, () -> "buffer empty: " + g.buffer.stats());
+            UplinkStats s = g.uplink.stats();
+            assertEquals(g.accepted.size(), s.published());
+            assertEquals(0, s.refused());
+            await(() -> headEnd.status.containsKey(gw), LONG, () -> "retained status of " + gw);
+            assertTrue(headEnd.status.get(gw).contains("\"state\":\"online\""));
+        }
+        await(() -> headEnd.status.get(gw).contains("\"state\":\"offline\""), LONG, () -> "offline status after close");
+    }
+
+    @Test
+    void mutualTls_mqtt5_deliversEveryReadingAsStored_andBufferEndsEmpty() throws Exception {
+        deliversEveryReadingAsStored("gw-m5", mutualTls("gw-m5", UplinkConfig.Protocol.MQTT5));
+    }
+
+    @Test
+    void mutualTls_mqtt311_deliversEveryReadingAsStored_andBufferEndsEmpty() throws Exception {
+        deliversEveryReadingAsStored("gw-m3", mutualTls("gw-m3", UplinkConfig.Protocol.MQTT311));
+    }
+
+    @Test
+    void passwordOverTls_deliversEveryReadingAsStored() throws Exception {
+        UplinkConfig cfg = config(broker.passwordUrl(), UplinkConfig.Protocol.MQTT5, "gw-pw", pki.caFile(),
+                null, null, "gw-pw", "s3cret-Pa55");
+        deliversEveryReadingAsStored("gw-pw", cfg);
+    }
+
+    @Test
+    void gatewayPublishingIntoAnotherGatewaysTopics_isRefusedByTheBroker_andReported() throws Exception {
+        // the certificate says gw-a (the broker's username), the gateway id says gw-b: ACL allows only meterlink/v1/gw-a/#
+        TestPki.Issued certA = pki.issueClient("gw-a");
+        UplinkConfig cfg = config(broker.url(), UplinkConfig.Protocol.MQTT5, "gw-b", pki.caFile(),
+                certA.certFile(), certA.keyFile(), null, null);
+        try (UplinkFixture.Gateway g = new UplinkFixture.Gateway(dir.resolve("gw-b"), "gw-b", cfg)) {
+            g.append(20);
+            g.uplink.start();
+            await(() -> g.uplink.stats().refused() > 0 && g.uplink.stats().lastError() != null, LONG,
+                    () -> "refusal reported: " + g.uplink.stats() + "\n" + broker.logTail(20));
+            assertTrue(g.uplink.stats().lastError().contains("not authorized"), g.uplink.stats().lastError());
+            Thread.sleep(1000);
+            assertEquals(0, headEnd.count("gw-b"), "nothing reached gw-b's topics");
+            assertEquals(20, g.buffer.stats().depth(), "refused readings stay in the buffer");
+            assertEquals(0, g.uplink.stats().published());
+        }
+    }
+
+    @Test
+    void plaintext_isRefused_withoutTheDevelopmentFlag() throws Exception {
+        MapSettings s = new MapSettings(Map.of("url", "tcp://127.0.0.1:" + broker.port()));
+        UplinkConfig.bind(s, "gw-tcp");
+        assertTrue(s.errors().stream().anyMatch(e -> e.startsWith("url") && e.contains("plaintext")), s.errors().toString());
+
+        UplinkConfig cfg = config("tcp://127.0.0.1:" + broker.port(), UplinkConfig.Protocol.MQTT5, "gw-tcp",
+                null, null, null, null, null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new UplinkFixture.Gateway(dir.resolve("gw-tcp"), "gw-tcp", cfg));
+        assertTrue(e.getMessage().contains("plaintext tcp:// is refused"), e.getMessage());
+    }
+
+    @Test
+    void brokerCertificates_wrongHost_untrustedCa_expired_areEachRefused() throws Exception {
+        TestPki other = pki.unrelatedCa("other-ca");
+        Map<String, TestPki.Issued> bad = Map.of(
+                "does not match the host name", pki.issueWrongHostServer(),
+                "not issued by the pinned CA", other.issueLocalhostServer(),
+                "expired", pki.issueExpiredServer());
+        for (var e : bad.entrySet()) {
+            String gw = "gw-bad-" + e.getValue().name();
+            try (MosquittoBroker b = MosquittoBroker.builder(dir.resolve("broker-" + e.getValue().name()), pki.caFile(), e.getValue())
+                    .build().start();
+                 UplinkFixture.Gateway g = new UplinkFixture.Gateway(dir.resolve(gw), gw, mutualTlsTo(b, gw))) {
+                g.append(5);
+                g.uplink.start();
+                await(() -> g.uplink.stats().lastError() != null, LONG, () -> "error for " + e.getKey());
+                String err = g.uplink.stats().lastError();
+                assertTrue(err.contains(e.getKey()), "expected '" + e.getKey() + "' in: " + err);
+                assertFalse(g.uplink.stats().connected());
+                assertEquals(0, g.uplink.stats().reconnects());
+                assertEquals(5, g.buffer.stats().depth());
+            }
+        }
+    }
+
+    private UplinkConfig mutualTlsTo(MosquittoBroker b, String cn) {
+        TestPki.Issued client = pki.issueClient(cn);
+        return config(b.url(), UplinkConfig.Protocol.MQTT5, cn, pki.caFile(), client.certFile(), client.keyFile(), null, null);
+    }
+}
