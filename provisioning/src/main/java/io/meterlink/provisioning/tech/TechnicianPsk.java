@@ -34,6 +34,11 @@ public final class TechnicianPsk {
         return new TechnicianPsk(identity, s.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The PSK of the secret that {@code provision init} generated and stored in the state directory. */
+    public static TechnicianPsk of(String identity, io.meterlink.provisioning.secret.TechnicianSecret secret) {
+        return new TechnicianPsk(identity, secret.pskBytes());
+    }
+
     /** Reads the secret text from a file (first line, trimmed). The file's content is never put in an error message. */
     public static TechnicianPsk fromFile(String identity, Path file) throws IOException {
         byte[] raw = Files.readAllBytes(file);
