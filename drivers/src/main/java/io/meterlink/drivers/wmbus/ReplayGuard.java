@@ -1,0 +1,49 @@
+package io.meterlink.drivers.wmbus;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Remembers, per meter, the last few (access number, content) pairs seen, so that a telegram heard
+ * twice (a repeater, two dongles, a replay) is stored once. Bounded: {@value #PER_METER} entries per
+ * meter, {@value #MAX_METERS} meters (least recently heard forgotten first). Not thread-safe: the
+ * driver thread owns it.
+ */
+final class ReplayGuard {
+    static final int PER_METER = 8;
+    static final int MAX_METERS = 10_000;
+
+    private final Map<String, long[]> seen = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override protected boolean removeEldestEntry(Map.Entry<String, long[]> e) { return size() > MAX_METERS; }
+    };
+    private final Map<String, Integer> next = new LinkedHashMap<>();
+
+    /**
+     * Records the telegram and says whether it was seen before.
+     *
+     * @param meter        meter id text
+     * @param accessNumber access number, -1 when the telegram has none
+     * @param content      the frame bytes
+     * @return true when the same meter sent the same access number and content before
+     */
+    boolean isReplay(String meter, int accessNumber, byte[] content) {
+        long key = fingerprint(accessNumber, content);
+        long[] ring = seen.computeIfAbsent(meter, m -> new long[PER_METER]);
+        for (long k : ring) {
+            if (k == key) return true;
+        }
+        int at = next.getOrDefault(meter, 0);
+        ring[at] = key;
+        next.put(meter, (at + 1) % PER_METER);
+        if (next.size() > MAX_METERS) next.keySet().retainAll(seen.keySet());
+        return false;
+    }
+
+    /** 64-bit FNV-1a over access number and content; never 0 (0 marks an empty slot). */
+    private static long fingerprint(int accessNumber, byte[] content) {
+        long h = 0xcbf29ce484222325L;
+        h = (h ^ (accessNumber & 0x1FF)) * 0x100000001b3L;
+        for (byte b : content) h = (h ^ (b & 0xFF)) * 0x100000001b3L;
+        return h == 0 ? 1 : h;
+    }
+}

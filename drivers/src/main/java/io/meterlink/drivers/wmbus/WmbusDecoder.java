@@ -1,0 +1,369 @@
+package io.meterlink.drivers.wmbus;
+
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeException.Kind;
+import io.meterlink.drivers.mbus.MbusRecord;
+import io.meterlink.drivers.mbus.MbusTelegram;
+
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decodes one wireless M-Bus frame: link layer (EN 13757-4, CRCs present or removed), extended link
+ * layer CI 8C/8D/8E/8F (8D/8F with AES-128-CTR), authentication and fragmentation layer CI 90 (MAC
+ * verified), transport layer CI 72/7A/78 with security mode 5 (AES-CBC) or 7 (AES-CBC, CMAC key
+ * derivation, OMS Vol 2 §9), then the data records (EN 13757-3). A pure function, thread-safe.
+ * A telegram is either decoded whole or refused with a typed {@link DecodeException}: a missing key
+ * is {@code NO_KEY}, a wrong key {@code WRONG_KEY}, a MAC mismatch {@code AUTHENTICATION}; never a
+ * reading from undecryptable bytes.
+ */
+public final class WmbusDecoder {
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
+
+    private WmbusDecoder() {}
+
+    /**
+     * Decodes one frame, starting with its L field.
+     *
+     * @param frame a wireless frame, with or without its block CRCs (format A or B)
+     * @param keys  where to find meter keys; {@link KeyLookup#none()} when there are none
+     */
+    public static WmbusTelegram decode(byte[] frame, KeyLookup keys) throws DecodeException {
+        return new Parse(LinkLayer.strip(frame), keys).run();
+    }
+
+    /** EN 13757-3 §5.4 / EN 62056-21: three letters of 5 bits each, 'A' = 1; 4 hex digits when not letters. */
+    static String manufacturer(int code) {
+        char[] c = {(char) (64 + (code >> 10 & 0x1F)), (char) (64 + (code >> 5 & 0x1F)), (char) (64 + (code & 0x1F))};
+        for (char ch : c) {
+            if (ch < 'A' || ch > 'Z') return String.format("%04X", code);
+        }
+        return new String(c);
+    }
+
+    /** Identification number: 4 bytes LSB first, printed as 8 (BCD) digits. */
+    static String id(byte[] f, int at) {
+        return HEX.formatHex(new byte[] {f[at + 3], f[at + 2], f[at + 1], f[at]});
+    }
+
+    /** One decoding run: the working state of a single frame. */
+    private static final class Parse {
+        private byte[] f;
+        private final KeyLookup keys;
+        private final WmbusTelegram.LinkHeader link;
+        private int p = LinkLayer.HEADER;
+        private int ellAccess = -1;
+        private int security;
+        // AFL (CI 90) fields, when present
+        private byte[] aflMac;
+        private byte[] aflMcl;
+        private byte[] aflMcr;
+        private byte[] aflMl;
+        /** The configuration announced more ciphertext than the frame holds. */
+        private boolean cutShort;
+
+        Parse(byte[] f, KeyLookup keys) {
+            this.f = f;
+            this.keys = keys;
+            int man = (f[2] & 0xFF) | (f[3] & 0xFF) << 8;
+            this.link = new WmbusTelegram.LinkHeader(f[1] & 0xFF, manufacturer(man), id(f, 4), f[8] & 0xFF, f[9] & 0xFF);
+        }
+
+        private String meter() { return "wmbus:" + link.manufacturer() + ":" + link.id(); }
+
+        private DecodeException error(Kind kind, String message) { return new DecodeException(kind, message, meter(), null); }
+
+        private void need(int n, String what) throws DecodeException {
+            if (p + n > f.length) throw error(Kind.TRUNCATED, what + " needs " + n + " bytes, " + (f.length - p) + " left");
+        }
+
+        WmbusTelegram run() throws DecodeException {
+            for (int layer = 0; layer < 4; layer++) {
+                need(1, "CI field");
+                int ci = f[p] & 0xFF;
+                switch (ci) {
+                    case 0x8C -> ell(3, false);          // EN 13757-4 §13.2.2 ELL I: CC, ACC
+                    case 0x8E -> ell(11, false);         // ELL III: CC, ACC, M2, A2
+                    case 0x8D -> ell(7, true);           // ELL II: CC, ACC, SN (+ payload CRC)
+                    case 0x8F -> ell(15, true);          // ELL IV: CC, ACC, M2, A2, SN (+ payload CRC)
+                    case 0x90 -> afl();                  // EN 13757-7 §6 / OMS Vol 2 §6: AFL
+                    case 0x72, 0x7A, 0x78 -> {
+                        return tpl(ci);
+                    }
+                    case 0x79 -> throw error(Kind.UNSUPPORTED, "compact frame (CI 79) needs the full frame it refers to");
+                    default -> {
+                        if (ci >= 0xA0 && ci <= 0xB7) { // EN 13757-7 Table 2: manufacturer specific CI
+                            return new WmbusTelegram(link, link.manufacturer(), link.id(), link.version(), link.deviceType(), ci,
+                                    ellAccess, 0, security, List.of(), HEX.formatHex(f, p + 1, f.length));
+                        }
+                        throw error(Kind.UNSUPPORTED, String.format("CI %02X not supported", ci));
+                    }
+                }
+            }
+            throw error(Kind.SYNTAX, "too many link layers");
+        }
+
+        /** Extended link layer (EN 13757-4 §13.2); with a session number, AES-128-CTR (§13.2.12). */
+        private void ell(int len, boolean withSession) throws DecodeException {
+            need(len, "ELL");
+            int cc = f[p + 1] & 0xFF;
+            ellAccess = f[p + 2] & 0xFF;
+            int start = p;
+            p += len;
+            if (!withSession) return;
+            int snAt = start + len - 4;
+            long sn = (f[snAt] & 0xFFL) | (f[snAt + 1] & 0xFFL) << 8 | (f[snAt + 2] & 0xFFL) << 16 | (f[snAt + 3] & 0xFFL) << 24;
+            int enc = (int) (sn >>> 29);
+            need(3, "ELL payload");
+            if (enc == 0) {
+                if (!payloadCrcOk(f, p)) throw error(Kind.CHECKSUM, "ELL payload CRC is wrong");
+            } else if (enc == 1) {
+                security = WmbusTelegram.SECURITY_ELL_CTR;
+                Optional<byte[]> key = keys.key(link.manufacturer(), link.id());
+                byte[] plain = null;
+                if (key.isPresent()) {
+                    byte[] iv = new byte[16]; // M(2) A(6) CC SN(4) FN(2)=0 BC=0
+                    System.arraycopy(f, 2, iv, 0, 8);
+                    iv[8] = (byte) (cc & ~0x10);
+                    System.arraycopy(f, snAt, iv, 9, 4);
+                    byte[] k = checkKey(key.get());
+                    byte[] dec = crypt(() -> WmbusCrypto.ctr(k, iv, f, p, f.length - p));
+                    if (payloadCrcOk(dec, 0)) plain = dec;
+                }
+                if (plain == null && payloadCrcOk(f, p)) { // already decrypted by the receiver
+                    plain = Arrays.copyOfRange(f, p, f.length);
+                }
+                if (plain == null) {
+                    throw key.isPresent() ? error(Kind.WRONG_KEY, "ELL decryption failed (payload CRC mismatch)")
+                            : error(Kind.NO_KEY, "ELL encrypted and no key configured");
+                }
+                byte[] g = Arrays.copyOf(f, p + plain.length);
+                System.arraycopy(plain, 0, g, p, plain.length);
+                f = g;
+            } else {
+                throw error(Kind.UNSUPPORTED, "ELL encryption " + enc + " not supported");
+            }
+            p += 2; // payload CRC
+        }
+
+        /** ELL payload CRC (EN 13757-4 §13.2.11): CRC-16 of the rest, least significant byte first. */
+        private static boolean payloadCrcOk(byte[] b, int at) {
+            if (at + 2 > b.length) return false;
+            int crc = Crc16.of(b, at + 2, b.length);
+            return ((b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8) == crc;
+        }
+
+        /** Authentication and fragmentation layer (EN 13757-7 §6, OMS Vol 2 §6.2). */
+        private void afl() throws DecodeException {
+            need(2, "AFL");
+            int afll = f[p + 1] & 0xFF;
+            need(2 + afll, "AFL");
+            int end = p + 2 + afll;
+            int q = p + 2;
+            if (afll < 2) throw error(Kind.SYNTAX, "AFL too short");
+            int fcl = (f[q] & 0xFF) | (f[q + 1] & 0xFF) << 8;
+            q += 2;
+            if ((fcl & 0x4000) != 0) { // MF: more fragments follow
+                throw error(Kind.UNSUPPORTED, "fragmented AFL messages are not supported");
+            }
+            int macLen = 0;
+            if ((fcl & 0x2000) != 0) { // MCLP
+                if (q + 1 > end) throw error(Kind.SYNTAX, "AFL field overrun");
+                aflMcl = Arrays.copyOfRange(f, q, q + 1);
+                macLen = switch (f[q] & 0x0F) { // OMS Vol 2 Table 23: authentication type
+                    case 0 -> 0;
+                    case 3 -> 2;
+                    case 4 -> 4;
+                    case 5 -> 8;
+                    case 6 -> 12;
+                    case 7 -> 16;
+                    default -> throw error(Kind.UNSUPPORTED, "AFL authentication type " + (f[q] & 0x0F) + " not supported");
+                };
+                q += 1;
+            }
+            if ((fcl & 0x0200) != 0) q += 2; // KIP: key information
+            if ((fcl & 0x0800) != 0) { // MCRP
+                if (q + 4 > end) throw error(Kind.SYNTAX, "AFL field overrun");
+                aflMcr = Arrays.copyOfRange(f, q, q + 4);
+                q += 4;
+            }
+            if ((fcl & 0x0400) != 0) { // MACP
+                if (q + macLen > end || macLen == 0) throw error(Kind.SYNTAX, "AFL MAC field overrun");
+                aflMac = Arrays.copyOfRange(f, q, q + macLen);
+                q += macLen;
+            }
+            if ((fcl & 0x1000) != 0) { // MLP
+                if (q + 2 > end) throw error(Kind.SYNTAX, "AFL field overrun");
+                aflMl = Arrays.copyOfRange(f, q, q + 2);
+                q += 2;
+            }
+            if (q > end) throw error(Kind.SYNTAX, "AFL field overrun");
+            p = end;
+        }
+
+        /** Transport layer (EN 13757-7 §7): CI 72 long header, 7A short header, 78 none. */
+        private WmbusTelegram tpl(int ci) throws DecodeException {
+            int tplStart = p;
+            byte[] idLe = Arrays.copyOfRange(f, 4, 8);
+            byte[] manLe = Arrays.copyOfRange(f, 2, 4);
+            int version = link.version(), type = link.deviceType();
+            int access = ellAccess, status = 0, cf = 0;
+            p += 1;
+            if (ci == 0x72) {
+                need(8, "TPL long header");
+                idLe = Arrays.copyOfRange(f, p, p + 4);
+                manLe = Arrays.copyOfRange(f, p + 4, p + 6);
+                version = f[p + 6] & 0xFF;
+                type = f[p + 7] & 0xFF;
+                p += 8;
+            }
+            if (ci != 0x78) {
+                need(4, "TPL header");
+                access = f[p] & 0xFF;
+                status = f[p + 1] & 0xFF;
+                cf = (f[p + 2] & 0xFF) | (f[p + 3] & 0xFF) << 8;
+                p += 4;
+            }
+            String man = manufacturer((manLe[0] & 0xFF) | (manLe[1] & 0xFF) << 8);
+            String id = HEX.formatHex(new byte[] {idLe[3], idLe[2], idLe[1], idLe[0]});
+            String meter = "wmbus:" + man + ":" + id;
+            int mode = cf >> 8 & 0x1F; // EN 13757-7 §7.5.8: configuration field, security mode bits 8-12
+            int blocks = cf >> 4 & 0x0F;
+            byte[] apdu;
+            int from;
+            if (aflMac != null && mode != 7) {
+                throw error(Kind.UNSUPPORTED, "AFL MAC with security mode " + mode + " not supported");
+            }
+            switch (mode) {
+                case 0 -> {
+                    apdu = f;
+                    from = p;
+                }
+                case 5 -> { // EN 13757-7 §9.4.5 / OMS Vol 2 §9.4.4: AES-CBC, IV = M A(ID, ver, type) ACC×8
+                    security = 5;
+                    if (alreadyDecrypted(man, id)) {
+                        apdu = f;
+                        from = p;
+                        break;
+                    }
+                    byte[] key = key(man, id, meter);
+                    byte[] iv = new byte[16];
+                    System.arraycopy(manLe, 0, iv, 0, 2);
+                    System.arraycopy(idLe, 0, iv, 2, 4);
+                    iv[6] = (byte) version;
+                    iv[7] = (byte) type;
+                    Arrays.fill(iv, 8, 16, (byte) access);
+                    apdu = decrypt(key, iv, blocks, meter);
+                    from = 0;
+                }
+                case 7 -> { // OMS Vol 2 §9.4.6 / CEN/TR 17167: CMAC-derived keys, MAC in the AFL, AES-CBC IV 0
+                    security = 7;
+                    need(1, "configuration field extension");
+                    p += 1;
+                    if (aflMac == null || aflMcr == null) throw new DecodeException(Kind.UNSUPPORTED, "security mode 7 without AFL MAC", meter, null);
+                    byte[] master = key(man, id, meter);
+                    byte[] meterIdLe = idLe;
+                    byte[] kEnc = crypt(() -> WmbusCrypto.deriveKey(master, 0x00, aflMcr, meterIdLe));
+                    byte[] kMac = crypt(() -> WmbusCrypto.deriveKey(master, 0x01, aflMcr, meterIdLe));
+                    int mlLen = aflMl == null ? 0 : 2;
+                    byte[] macInput = new byte[1 + 4 + mlLen + f.length - tplStart];
+                    macInput[0] = aflMcl == null ? 0 : aflMcl[0];
+                    System.arraycopy(aflMcr, 0, macInput, 1, 4);
+                    if (aflMl != null) System.arraycopy(aflMl, 0, macInput, 5, 2);
+                    System.arraycopy(f, tplStart, macInput, 5 + mlLen, f.length - tplStart);
+                    byte[] mac = crypt(() -> AesCmac.mac(kMac, macInput));
+                    if (!MessageDigest.isEqual(Arrays.copyOf(mac, aflMac.length), aflMac)) {
+                        throw new DecodeException(Kind.AUTHENTICATION, "AFL MAC mismatch (wrong key or altered telegram)", meter, null);
+                    }
+                    apdu = decrypt(kEnc, new byte[16], blocks, meter);
+                    from = 0;
+                }
+                default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", meter, null);
+            }
+            MbusTelegram t = cutShort ? longestDecodable(idLe, manLe, version, type, access, status, apdu, meter)
+                    : ApduDecoder.decode(idLe, manLe, version, type, access, status, apdu, from, meter);
+            List<MbusRecord> records = t.records();
+            return new WmbusTelegram(link, man, id, version, type, ci, access, status, security, records, t.manufacturerData());
+        }
+
+        /**
+         * The records of a telegram whose last ciphertext block is missing: the longest run of whole
+         * records in the blocks that were there (records are read in order, so a record cut at the
+         * end is dropped, never misread).
+         */
+        private static MbusTelegram longestDecodable(byte[] idLe, byte[] manLe, int version, int type, int access, int status,
+                                                     byte[] apdu, String meter) throws DecodeException {
+            for (int n = apdu.length; n >= 2; n--) {
+                try {
+                    return ApduDecoder.decode(idLe, manLe, version, type, access, status, Arrays.copyOf(apdu, n), 0, meter);
+                } catch (DecodeException e) {
+                    if (e.kind() != Kind.TRUNCATED) throw e;
+                }
+            }
+            throw new DecodeException(Kind.TRUNCATED, "no whole record in the decrypted blocks", meter, null);
+        }
+
+        /**
+         * A capture whose receiver already decrypted it (the mode bits still say encrypted): only
+         * considered when no key is configured, and only when the payload starts with 2F2F.
+         */
+        private boolean alreadyDecrypted(String man, String id) {
+            if (keys.key(man, id).isPresent() || keys.key(link.manufacturer(), link.id()).isPresent()) return false;
+            return p + 2 <= f.length && (f[p] & 0xFF) == 0x2F && (f[p + 1] & 0xFF) == 0x2F;
+        }
+
+        private byte[] key(String man, String id, String meter) throws DecodeException {
+            Optional<byte[]> k = keys.key(man, id);
+            if (k.isEmpty() && !(man.equals(link.manufacturer()) && id.equals(link.id()))) {
+                k = keys.key(link.manufacturer(), link.id());
+            }
+            if (k.isEmpty()) throw new DecodeException(Kind.NO_KEY, "telegram is encrypted and no key is configured", meter, null);
+            return checkKey(k.get());
+        }
+
+        private byte[] checkKey(byte[] key) throws DecodeException {
+            if (key.length != 16) throw error(Kind.WRONG_KEY, "configured key is not 16 bytes");
+            return key;
+        }
+
+        /**
+         * Decrypts {@code blocks} AES blocks at {@code p} and appends the plaintext rest; the result must
+         * start with the 2F2F verification bytes (EN 13757-7 §9.4.5).
+         */
+        private byte[] decrypt(byte[] key, byte[] iv, int blocks, String meter) throws DecodeException {
+            int encLen = 16 * blocks;
+            int available = f.length - p;
+            if (blocks == 0) throw new DecodeException(Kind.SYNTAX, "encrypted telegram with 0 encrypted blocks", meter, null);
+            if (encLen > available) { // cut short: decrypt the whole blocks there are, the records in them stand
+                cutShort = true;
+                encLen = available / 16 * 16;
+                if (encLen == 0) throw new DecodeException(Kind.TRUNCATED, "encrypted part shorter than one block", meter, null);
+            }
+            int n = encLen;
+            byte[] plain = crypt(() -> WmbusCrypto.cbcDecrypt(key, iv, f, p, n));
+            if ((plain[0] & 0xFF) != 0x2F || (plain[1] & 0xFF) != 0x2F) {
+                throw new DecodeException(Kind.WRONG_KEY, "decryption failed (no 2F2F verification bytes): wrong key", meter, null);
+            }
+            if (cutShort) return plain;
+            byte[] out = Arrays.copyOf(plain, available);
+            System.arraycopy(f, p + encLen, out, encLen, available - encLen);
+            return out;
+        }
+
+        private interface CryptoStep {
+            byte[] run() throws GeneralSecurityException;
+        }
+
+        private byte[] crypt(CryptoStep step) throws DecodeException {
+            try {
+                return step.run();
+            } catch (GeneralSecurityException e) {
+                throw new DecodeException(Kind.OTHER, "AES failed: " + e.getClass().getSimpleName(), meter(), null);
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.meterlink.drivers.wmbus;
+
+import io.meterlink.core.api.config.Secret;
+import io.meterlink.core.api.config.Settings;
+import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.drivers.transport.SerialTransport;
+import io.meterlink.drivers.transport.TcpTransport;
+import io.meterlink.drivers.transport.Transport;
+
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Wireless M-Bus (EN 13757-4) heard through a radio dongle on a serial line or a raw TCP socket.
+ *
+ * <pre>
+ * driver: wmbus
+ * transport: serial        # serial | tcp
+ * port: /dev/ttyUSB0       # serial device (serial)
+ * baud: 57600              # default: 57600 im871a, 9600 amb8465, 115200 hexlines
+ * host: 10.0.0.5           # tcp
+ * tcp_port: 4001           # tcp
+ * dongle: im871a           # im871a | amb8465 | hexlines
+ * mode: t1                 # t1 | c1 | s1
+ * amb_rssi: true           # amb8465: the stick appends an RSSI byte (its RSSI_Enable parameter)
+ * time_zone: UTC           # zone of the meters' clocks
+ * accept_unknown: true     # store unencrypted telegrams of meters not listed below
+ * meters:
+ *   - id: "12345678"       # 8 digits
+ *     manufacturer: KAM    # optional filter
+ *     key: 000102…0F       # 32 hex digits, AES-128; a secret, never logged
+ * </pre>
+ * The caller finishes (checks for unknown keys) the source mapping itself; this factory finishes the
+ * meter mappings. Stateless, thread-safe.
+ */
+public final class WmbusDriverFactory implements DriverFactory {
+    private static final Pattern ID = Pattern.compile("[0-9]{8}");
+    private static final Pattern MANUFACTURER = Pattern.compile("[A-Z]{3}");
+    private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}");
+    private static final int TCP_CONNECT_TIMEOUT_MS = 5_000;
+
+    @Override
+    public String type() { return "wmbus"; }
+
+    @Override
+    public DriverSpec configure(Settings s) {
+        boolean ok = true;
+        String kind = s.choice("transport", "serial", Set.of("serial", "tcp"));
+        String dongle = s.choice("dongle", "im871a", Set.of("im871a", "amb8465", "hexlines"));
+        String modeName = s.choice("mode", "t1", Set.of("t1", "c1", "s1"));
+        int defaultBaud = switch (dongle) {
+            case "amb8465" -> 9600;
+            case "hexlines" -> 115200;
+            default -> 57600;
+        };
+        int baud = s.integer("baud", defaultBaud, 300, 921600);
+        boolean ambRssi = s.bool("amb_rssi", true);
+        boolean acceptUnknown = s.bool("accept_unknown", true);
+        Supplier<Transport> transport;
+        String endpoint;
+        if ("tcp".equals(kind)) {
+            String host = s.requiredString("host");
+            int port = s.integer("tcp_port", 0, 1, 65535);
+            if (!s.has("tcp_port")) {
+                s.error("tcp_port", "required for transport tcp");
+                ok = false;
+            }
+            if (host == null || host.isBlank() || port < 1) ok = false;
+            endpoint = "tcp:" + host + ":" + port;
+            transport = () -> new TcpTransport(host, port, TCP_CONNECT_TIMEOUT_MS);
+        } else {
+            String device = s.requiredString("port");
+            if (device == null || device.isBlank()) ok = false;
+            endpoint = "serial:" + device + "@" + baud;
+            transport = () -> new SerialTransport(device, baud, SerialTransport.Parity.NONE);
+        }
+        ZoneId zone = ZoneId.of("UTC");
+        String zoneName = s.string("time_zone", "UTC");
+        try {
+            zone = ZoneId.of(zoneName);
+        } catch (DateTimeException e) {
+            s.error("time_zone", "unknown time zone '" + zoneName + "'");
+            ok = false;
+        }
+        List<WmbusDriverConfig.Meter> meters = meters(s);
+        if (meters == null) ok = false;
+        if (!ok) return null;
+        WmbusDriverConfig config = new WmbusDriverConfig(endpoint, dongle, WmbusMode.of(modeName), ambRssi, zone, acceptUnknown, meters);
+        return context -> new WmbusDriver(config, transport.get(), context);
+    }
+
+    private static List<WmbusDriverConfig.Meter> meters(Settings s) {
+        boolean ok = true;
+        List<WmbusDriverConfig.Meter> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Settings m : s.sections("meters")) {
+            String id = m.requiredString("id");
+            String man = m.string("manufacturer", null);
+            Optional<Secret> key = m.secret("key");
+            m.finish();
+            if (id == null) {
+                ok = false;
+                continue;
+            }
+            if (!ID.matcher(id).matches()) {
+                m.error("id", "must be the meter's 8-digit identification number");
+                ok = false;
+                continue;
+            }
+            if (man != null && !MANUFACTURER.matcher(man).matches()) {
+                m.error("manufacturer", "must be a three-letter upper-case code such as KAM");
+                ok = false;
+                continue;
+            }
+            if (key.isPresent() && !KEY.matcher(new String(key.get().reveal())).matches()) {
+                m.error("key", "must be 32 hex digits (AES-128)"); // never echo the value
+                ok = false;
+                continue;
+            }
+            if (!seen.add(id + "/" + man)) {
+                m.error("id", "meter " + id + " is listed twice");
+                ok = false;
+                continue;
+            }
+            out.add(new WmbusDriverConfig.Meter(id, man, key.orElse(null)));
+        }
+        return ok ? out : null;
+    }
+}

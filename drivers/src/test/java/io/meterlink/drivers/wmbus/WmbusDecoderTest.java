@@ -1,0 +1,109 @@
+package io.meterlink.drivers.wmbus;
+
+import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.Quantity;
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.Unit;
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeException.Kind;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class WmbusDecoderTest {
+    private final WmbusReadingMapper mapper = new WmbusReadingMapper(ZoneOffset.UTC);
+
+    private void assertValues(WmbusTelegram t) {
+        assertEquals("KAM", t.manufacturer());
+        assertEquals("12345678", t.id());
+        assertEquals(27, t.version());
+        assertEquals(0x16, t.deviceType());
+        assertEquals(0x7A, t.ci());
+        assertEquals(0x42, t.accessNumber());
+        List<Reading> r = mapper.toReadings(t, Instant.EPOCH, -70);
+        assertEquals(2, r.size());
+        assertEquals(MeterId.of("wmbus:KAM:12345678"), r.get(0).meter());
+        assertEquals(Quantity.VOLUME, r.get(0).quantity());
+        assertEquals(Unit.M3, r.get(0).unit());
+        assertEquals(0, new BigDecimal("12345.678").compareTo(r.get(0).value()));
+        assertEquals(Quantity.FLOW_TEMPERATURE, r.get(1).quantity());
+        assertEquals(0, new BigDecimal("45.6").compareTo(r.get(1).value()));
+        assertEquals(-70, r.get(0).rssiDbm());
+    }
+
+    @Test
+    void decode_plainFrameWithoutCrcs_givesHeaderAndRecords() throws Exception {
+        assertValues(WmbusDecoder.decode(TestFrames.plain(0x42), KeyLookup.none()));
+    }
+
+    @Test
+    void decode_formatAWithCrcs_checksAndRemovesThem() throws Exception {
+        byte[] a = LinkLayer.withCrcA(TestFrames.plain(0x42));
+        assertEquals(TestFrames.plain(0x42).length + 2 * 3, a.length, "blocks of 10, 16 and the rest, each with a CRC");
+        assertValues(WmbusDecoder.decode(a, KeyLookup.none()));
+    }
+
+    @Test
+    void decode_formatBWithCrc_checksAndRemovesIt() throws Exception {
+        byte[] b = LinkLayer.withCrcB(TestFrames.plain(0x42));
+        assertEquals((b.length - 1), b[0] & 0xFF, "format B: L counts the CRC");
+        assertValues(WmbusDecoder.decode(b, KeyLookup.none()));
+    }
+
+    @Test
+    void decode_formatAWithOneFlippedBit_isAChecksumError() {
+        byte[] a = LinkLayer.withCrcA(TestFrames.plain(0x42));
+        a[20] ^= 0x01;
+        DecodeException e = assertThrows(DecodeException.class, () -> WmbusDecoder.decode(a, KeyLookup.none()));
+        assertEquals(Kind.CHECKSUM, e.kind());
+    }
+
+    @Test
+    void decode_frameShorterThanItsLField_isTruncated() {
+        byte[] f = TestFrames.plain(0x42);
+        DecodeException e = assertThrows(DecodeException.class, () -> WmbusDecoder.decode(Arrays.copyOf(f, f.length - 1), KeyLookup.none()));
+        assertEquals(Kind.TRUNCATED, e.kind());
+    }
+
+    @Test
+    void decode_mode5_withKey_decrypts_withoutKey_isNoKey_withWrongKey_isWrongKey() throws Exception {
+        byte[] f = TestFrames.mode5(0x42, TestFrames.KEY);
+        WmbusTelegram t = WmbusDecoder.decode(f, (m, id) -> "12345678".equals(id) ? Optional.of(TestFrames.KEY.clone()) : Optional.empty());
+        assertValues(t);
+        assertEquals(5, t.securityMode());
+        assertEquals(Kind.NO_KEY, assertThrows(DecodeException.class, () -> WmbusDecoder.decode(f, KeyLookup.none())).kind());
+        byte[] wrong = TestFrames.KEY.clone();
+        wrong[0] ^= 1;
+        DecodeException e = assertThrows(DecodeException.class, () -> WmbusDecoder.decode(f, (m, id) -> Optional.of(wrong.clone())));
+        assertEquals(Kind.WRONG_KEY, e.kind());
+        assertEquals("wmbus:KAM:12345678", e.meter());
+    }
+
+    @Test
+    void decode_manufacturerSpecificCi_givesHeaderWithoutRecords() throws Exception {
+        byte[] f = TestFrames.withL(io.meterlink.drivers.testing.Hex.bytes("44 2D2C 78563412 1B 16 A2 0102030405"));
+        WmbusTelegram t = WmbusDecoder.decode(f, KeyLookup.none());
+        assertEquals(0xA2, t.ci());
+        assertTrue(t.records().isEmpty());
+        assertEquals("0102030405", t.manufacturerData());
+    }
+
+    @Test
+    void aesCmac_matchesRfc4493Examples() throws Exception {
+        byte[] key = io.meterlink.drivers.testing.Hex.bytes("2b7e151628aed2a6abf7158809cf4f3c");
+        // RFC 4493 §4 examples 1 (empty message) and 2 (16 bytes)
+        assertEquals("bb1d6929e95937287fa37d129b756746", java.util.HexFormat.of().formatHex(AesCmac.mac(key, new byte[0])));
+        assertEquals("070a16b46b4d4144f79bdd9dd04a287c", java.util.HexFormat.of().formatHex(
+                AesCmac.mac(key, io.meterlink.drivers.testing.Hex.bytes("6bc1bee22e409f96e93d7e117393172a"))));
+        // example 3 (40 bytes, last block partial)
+        assertEquals("dfa66747de9ae63030ca32611497c827", java.util.HexFormat.of().formatHex(AesCmac.mac(key, io.meterlink.drivers.testing.Hex.bytes(
+                "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411"))));
+    }
+}

@@ -1,0 +1,149 @@
+package io.meterlink.drivers.wmbus;
+
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeException.Kind;
+import io.meterlink.drivers.testing.Hex;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class WmbusDongleFramerTest {
+    private static final byte[] FRAME = TestFrames.plain(0x42);
+    /** The frame as the dongles send it: without its L field. */
+    private static final byte[] NO_L = Arrays.copyOfRange(FRAME, 1, FRAME.length);
+
+    private static byte[] cat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) out.writeBytes(p);
+        return out.toByteArray();
+    }
+
+    /** An iM871A HCI message with time stamp, RSSI and CRC. */
+    private static byte[] imMessage(int endpoint, int msgId, byte[] payload, int rssiRaw) {
+        byte[] head = {
+                (byte) 0xA5,                  // start of frame
+                (byte) (0xE0 | endpoint),     // control: CRC (8) + RSSI (4) + time stamp (2); endpoint id
+                (byte) msgId,                 // message id
+                (byte) payload.length};       // payload length
+        byte[] tail = {
+                0x10, 0x20, 0x30, 0x40,       // time stamp (LSB first)
+                (byte) rssiRaw,               // RSSI
+                0, 0};                        // CRC-16, filled in below (LSB first)
+        byte[] m = cat(head, payload, tail);
+        int crc = Im871aFramer.crc16(m, 1, m.length - 2);
+        m[m.length - 2] = (byte) crc;
+        m[m.length - 1] = (byte) (crc >> 8);
+        return m;
+    }
+
+    @Test
+    void im871a_wmbusMessageIndication_givesFrameWithLFieldAndRssi() throws Exception {
+        Im871aFramer f = new Im871aFramer(WmbusMode.T1);
+        byte[] msg = imMessage(0x02, 0x03, NO_L, 0x82); // RADIOLINK, WMBUS_MSG_IND
+        byte[] stream = cat(Hex.bytes("00 13"), msg); // line noise first
+        f.feed(stream, 10); // partial input
+        assertNull(f.next());
+        f.feed(Arrays.copyOfRange(stream, 10, stream.length), stream.length - 10);
+        RadioFrame r = f.next();
+        assertArrayEquals(FRAME, r.frame());
+        assertEquals(Im871aFramer.rssiDbm(0x82), r.rssiDbm());
+        assertEquals(-57, r.rssiDbm()); // 130 × 8/15 − 126.67
+        assertNull(f.next());
+    }
+
+    @Test
+    void im871a_badCrc_isChecksumError_andTheNextMessageStillComes() throws Exception {
+        Im871aFramer f = new Im871aFramer(WmbusMode.T1);
+        byte[] bad = imMessage(0x02, 0x03, NO_L, 0x80);
+        bad[8] ^= 0x01;
+        byte[] good = imMessage(0x02, 0x03, NO_L, 0x80);
+        byte[] response = imMessage(0x01, 0x04, new byte[] {0x00}, 0); // DEVMGMT SET_CONFIG_RSP: skipped
+        byte[] s = cat(bad, response, good);
+        f.feed(s, s.length);
+        assertEquals(Kind.CHECKSUM, assertThrows(DecodeException.class, f::next).kind());
+        RadioFrame r = f.next();
+        assertArrayEquals(FRAME, r.frame());
+    }
+
+    @Test
+    void im871a_setupCommand_isASetConfigRequestWithValidCrc() {
+        byte[] c = new Im871aFramer(WmbusMode.C1).setupCommand();
+        assertEquals((byte) 0xA5, c[0]);
+        assertEquals(0x81, c[1] & 0xFF);  // CRC flag, endpoint DEVMGMT
+        assertEquals(0x03, c[2]);         // SET_CONFIG_REQ
+        assertEquals(0x06, c[7]);         // link mode C1
+        int crc = Im871aFramer.crc16(c, 1, c.length - 2);
+        assertEquals(crc, (c[c.length - 2] & 0xFF) | (c[c.length - 1] & 0xFF) << 8);
+    }
+
+    /** An AMB8465 command-mode message: FF CMD LEN payload CS. */
+    private static byte[] ambCommand(int cmd, byte[] payload) {
+        byte[] m = cat(new byte[] {
+                (byte) 0xFF,                  // start
+                (byte) cmd,                   // command
+                (byte) payload.length},       // length (RSSI included)
+                payload, new byte[1]);        // checksum below
+        int cs = 0;
+        for (int i = 0; i < m.length - 1; i++) cs ^= m[i];
+        m[m.length - 1] = (byte) cs;
+        return m;
+    }
+
+    @Test
+    void amb8465_commandModeDataIndication_withRssi() throws Exception {
+        Amb8465Framer f = new Amb8465Framer(WmbusMode.T1, true);
+        byte[] m = cat(ambCommand(0x84, new byte[] {0x00}),           // CMD_SET_MODE_CNF: skipped
+                ambCommand(0x03, cat(NO_L, new byte[] {(byte) 0xF0}))); // CMD_DATA_IND, RSSI 0xF0 = −16 → −82 dBm
+        f.feed(m, m.length);
+        RadioFrame r = f.next();
+        assertArrayEquals(FRAME, r.frame());
+        assertEquals(-82, r.rssiDbm());
+        assertNull(f.next());
+    }
+
+    @Test
+    void amb8465_badChecksum_isChecksumError() {
+        Amb8465Framer f = new Amb8465Framer(WmbusMode.T1, false);
+        byte[] m = ambCommand(0x03, NO_L);
+        m[m.length - 1] ^= 0x55;
+        f.feed(m, m.length);
+        assertEquals(Kind.CHECKSUM, assertThrows(DecodeException.class, f::next).kind());
+    }
+
+    @Test
+    void amb8465_transparentMode_lengthThenFrameThenRssi() throws Exception {
+        Amb8465Framer f = new Amb8465Framer(WmbusMode.C1, true);
+        byte[] m = cat(new byte[] {0x00, 0x11},                        // noise, skipped
+                new byte[] {(byte) (NO_L.length + 1)}, NO_L,           // length (RSSI included), frame without L
+                new byte[] {0x20});                                    // RSSI +32 → −58 dBm
+        f.feed(m, m.length);
+        RadioFrame r = f.next();
+        assertArrayEquals(FRAME, r.frame());
+        assertEquals(-58, r.rssiDbm());
+    }
+
+    @Test
+    void hexLines_rtlWmbusAndPlainHex() throws Exception {
+        HexLineFramer f = new HexLineFramer();
+        String hex = java.util.HexFormat.of().formatHex(FRAME);
+        String text = "# comment\n"
+                + "T1;1;1;2019-04-03 19:00:42.000;97;148;12345678;0x" + hex + "\n"
+                + "\n"
+                + hex.replaceAll("(..)", "$1 ") + "\r\n"
+                + "T1;0;1;2019-04-03 19:00:43.000;97;148;12345678;0x" + hex + "\n"
+                + "zz\n";
+        byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+        f.feed(b, b.length);
+        RadioFrame a = f.next();
+        assertArrayEquals(FRAME, a.frame());
+        assertNull(a.rssiDbm());
+        assertArrayEquals(FRAME, f.next().frame());
+        assertEquals(Kind.CHECKSUM, assertThrows(DecodeException.class, f::next).kind());
+        assertEquals(Kind.SYNTAX, assertThrows(DecodeException.class, f::next).kind());
+        assertNull(f.next());
+    }
+}

@@ -1,0 +1,135 @@
+package io.meterlink.drivers.wmbus;
+
+import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.driver.DecodeException.Kind;
+import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.core.api.driver.Driver;
+import io.meterlink.drivers.testing.MapSettings;
+import io.meterlink.drivers.testing.Recording;
+import io.meterlink.drivers.transport.Transport;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class WmbusDriverTest {
+    private static final String KEY_HEX = HexFormat.of().formatHex(TestFrames.KEY);
+
+    /** An in-memory line that hands out queued chunks, then fails once to test the reopen. */
+    private static final class FeedLine implements Transport {
+        final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
+        volatile int opens;
+        volatile boolean open;
+        volatile boolean failOnce;
+
+        @Override public void open() { open = true; opens++; }
+        @Override public boolean isOpen() { return open; }
+        @Override public void write(byte[] bytes) {}
+        @Override public synchronized int read(byte[] buf, int timeoutMillis) throws IOException {
+            if (failOnce) {
+                failOnce = false;
+                throw new IOException("unplugged");
+            }
+            byte[] c = chunks.poll();
+            if (c == null) {
+                try {
+                    wait(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted");
+                }
+                return 0;
+            }
+            System.arraycopy(c, 0, buf, 0, c.length);
+            return c.length;
+        }
+        @Override public void drainInput() {}
+        @Override public String describe() { return "feed"; }
+        @Override public void close() { open = false; }
+        synchronized void raw(byte[] b) { chunks.add(b); }
+        synchronized void line(byte[] frame) { chunks.add((HexFormat.of().formatHex(frame) + "\n").getBytes(StandardCharsets.US_ASCII)); }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) fail("timed out waiting for " + what);
+            Thread.sleep(10);
+        }
+    }
+
+    private static WmbusDriverConfig config(boolean acceptUnknown, List<WmbusDriverConfig.Meter> meters) {
+        return new WmbusDriverConfig("feed", "hexlines", WmbusMode.T1, false, java.time.ZoneOffset.UTC, acceptUnknown, meters);
+    }
+
+    @Test
+    void driver_storesReadings_countsReplayAndMissingKey_andReopensAfterAFailure() throws Exception {
+        FeedLine line = new FeedLine();
+        Recording rec = new Recording(Clock.systemUTC());
+        var meter = new WmbusDriverConfig.Meter("12345678", "KAM", io.meterlink.core.api.config.Secret.of(KEY_HEX));
+        try (Driver d = new WmbusDriver(config(true, List.of(meter)), line, rec)) {
+            d.start();
+            line.line(TestFrames.mode5(1, TestFrames.KEY));
+            line.line(TestFrames.mode5(1, TestFrames.KEY)); // heard twice: a replay
+            await(() -> rec.readings.size() == 2 && rec.bad.contains(Kind.REPLAY), "readings and a replay");
+            line.failOnce = true;
+            line.line(TestFrames.plain(2));
+            await(() -> rec.readings.size() == 4, "readings after the reopen");
+            assertTrue(line.opens >= 2);
+            assertFalse(rec.transportErrors.isEmpty());
+            assertEquals(MeterId.of("wmbus:KAM:12345678"), rec.heard.get(0));
+        }
+        assertEquals(4, rec.readings.size(), "the replay was not stored");
+    }
+
+    @Test
+    void driver_unknownEncryptedMeter_isCountedAsNoKey_unknownPlainMeterIsStored() throws Exception {
+        FeedLine line = new FeedLine();
+        Recording rec = new Recording(Clock.systemUTC());
+        try (Driver d = new WmbusDriver(config(true, List.of()), line, rec)) {
+            d.start();
+            line.line(TestFrames.mode5(1, TestFrames.KEY));
+            line.line(TestFrames.plain(2));
+            await(() -> rec.readings.size() == 2 && rec.bad.contains(Kind.NO_KEY), "plain readings and NO_KEY");
+        }
+    }
+
+    @Test
+    void driver_withAcceptUnknownOff_ignoresMetersNotListed() throws Exception {
+        FeedLine line = new FeedLine();
+        Recording rec = new Recording(Clock.systemUTC());
+        var other = new WmbusDriverConfig.Meter("87654321", null, null);
+        try (Driver d = new WmbusDriver(config(false, List.of(other)), line, rec)) {
+            d.start();
+            line.line(TestFrames.plain(2));
+            line.raw("zz\n".getBytes(StandardCharsets.US_ASCII)); // a bad line as a marker that the first was handled
+            await(() -> rec.bad.contains(Kind.SYNTAX), "the marker");
+            assertTrue(rec.readings.isEmpty());
+        }
+    }
+
+    @Test
+    void factory_isRegistered_andValidatesSettingsWithoutEchoingTheKey() {
+        DriverFactory f = ServiceLoader.load(DriverFactory.class).stream().map(ServiceLoader.Provider::get)
+                .filter(x -> x.type().equals("wmbus")).findFirst().orElseThrow();
+        MapSettings good = new MapSettings(Map.of("transport", "tcp", "host", "localhost", "tcp_port", "4001", "dongle", "amb8465",
+                "mode", "c1", "meters", List.of(Map.of("id", "12345678", "manufacturer", "KAM", "key", KEY_HEX))));
+        assertNotNull(f.configure(good), good.errors().toString());
+        assertTrue(good.errors().isEmpty(), good.errors().toString());
+        String badKey = "00112233445566778899AABBCCDDEEFG";
+        MapSettings bad = new MapSettings(Map.of("port", "/dev/ttyUSB0", "dongle", "im871a",
+                "meters", List.of(Map.of("id", "1234", "key", KEY_HEX), Map.of("id", "12345678", "key", badKey))));
+        assertNull(f.configure(bad));
+        assertEquals(2, bad.errors().size(), bad.errors().toString());
+        assertTrue(bad.errors().stream().noneMatch(e -> e.contains(badKey) || e.contains(KEY_HEX)), "keys must never be echoed");
+    }
+}
