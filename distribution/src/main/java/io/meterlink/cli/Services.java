@@ -2,6 +2,7 @@ package io.meterlink.cli;
 
 import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.config.DriverRegistry;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.runtime.Gateway;
 import io.meterlink.core.runtime.GatewayException;
@@ -18,6 +19,11 @@ public interface Services {
 
     /** Reads a buffer database's figures without changing it. */
     BufferStats inspectBuffer(Path database) throws Exception;
+
+    /** The installed drivers (to validate configuration bundles); by default those found through ServiceLoader. */
+    default DriverRegistry drivers() {
+        return DriverRegistry.fromServiceLoader();
+    }
 
     /** Blocks until the process is asked to stop (SIGTERM, SIGINT). */
     void awaitStopRequest() throws InterruptedException;

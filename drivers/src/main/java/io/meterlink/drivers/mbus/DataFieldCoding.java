@@ -5,6 +5,7 @@ public enum DataFieldCoding {
     NONE(0, 0), INT8(1, 1), INT16(2, 2), INT24(3, 3), INT32(4, 4), REAL32(5, 4), INT48(6, 6), INT64(7, 8),
     SELECTION(8, 0), BCD2(9, 1), BCD4(10, 2), BCD6(11, 3), BCD8(12, 4), VARIABLE(13, -1), BCD12(14, 6), SPECIAL(15, 0);
 
+    private static final DataFieldCoding[] BY_CODE = values();
     private final int code;
     private final int length;
 
@@ -14,7 +15,7 @@ public enum DataFieldCoding {
     }
 
     /** Coding for the DIF's low nibble. */
-    public static DataFieldCoding ofDif(int dif) { return values()[dif & 0x0F]; }
+    public static DataFieldCoding ofDif(int dif) { return BY_CODE[dif & 0x0F]; }
 
     public int code() { return code; }
 

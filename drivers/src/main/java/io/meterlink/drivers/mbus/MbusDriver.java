@@ -101,10 +101,10 @@ public final class MbusDriver implements Driver {
     private void pollAll(MbusMaster master, String source) throws IOException, InterruptedException {
         for (MbusDriverConfig.Meter meter : config.meters()) {
             if (!running) return;
-            List<MbusTelegram> telegrams = master.readout(meter.address());
+            List<MbusTelegram> telegrams = meter.secondary() == null ? master.readout(meter.address()) : master.readout(meter.secondary());
             if (telegrams.isEmpty()) {
                 LOG.debug("{}: {} did not answer", source, meter);
-                context.health().meterSilent(source, String.valueOf(meter.address()));
+                context.health().meterSilent(source, meter.key());
                 continue;
             }
             Instant receivedAt = context.clock().instant();
@@ -113,7 +113,7 @@ public final class MbusDriver implements Driver {
             Instant firstTime = mapper.meterTime(telegrams.get(0));
             for (MbusTelegram t : telegrams) {
                 readings.addAll(mapper.toReadings(t, receivedAt, firstTime));
-                heard.add(MbusReadingMapper.meterId(t.header()));
+                heard.add(MbusReadingMapper.meterId(t));
             }
             for (MeterId id : heard) context.health().meterHeard(id, null);
             if (!readings.isEmpty()) context.sink().accept(readings);

@@ -21,12 +21,24 @@ public record MbusDriverConfig(String endpoint, int baud, Duration pollInterval,
         meters = List.copyOf(meters);
     }
 
-    /** One meter to poll: primary address 0–250 and an optional name for logs. */
-    public record Meter(int address, String name) {
+    /**
+     * One meter to poll: primary address 0–250, or a secondary address (then {@code address} is -1),
+     * and an optional name for logs.
+     */
+    public record Meter(int address, SecondaryAddress secondary, String name) {
         public Meter {
-            if (address < 0 || address > 250) throw new IllegalArgumentException("primary address must be 0..250");
+            if (secondary == null && (address < 0 || address > 250)) throw new IllegalArgumentException("primary address must be 0..250");
+            if (secondary != null && address != -1) throw new IllegalArgumentException("a meter has a primary or a secondary address, not both");
         }
 
-        @Override public String toString() { return name == null ? "primary " + address : name + " (primary " + address + ")"; }
+        public Meter(int address, String name) { this(address, null, name); }
+
+        /** Key for status reports: the primary address, or the secondary id mask. */
+        public String key() { return secondary == null ? String.valueOf(address) : secondary.id(); }
+
+        @Override public String toString() {
+            String where = secondary == null ? "primary " + address : secondary.toString();
+            return name == null ? where : name + " (" + where + ")";
+        }
     }
 }

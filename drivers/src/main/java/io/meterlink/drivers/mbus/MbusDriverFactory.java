@@ -32,6 +32,10 @@ import java.util.function.Supplier;
  * meters:
  *   - address: 1
  *     name: house 12 water
+ *   - secondary: "12345678"   # or with wildcards "1234FFFF" / "1234****" (EN 13757-3 §11)
+ *     manufacturer: KAM       # optional, with secondary
+ *     version: 27             # optional, with secondary
+ *     medium: 7               # optional, with secondary (EN 13757-3 Table 3)
  * </pre>
  * The caller finishes (checks for unknown keys) the source mapping itself; this factory finishes the
  * meter mappings. Stateless, thread-safe.
@@ -102,9 +106,35 @@ public final class MbusDriverFactory implements DriverFactory {
         boolean ok = true;
         List<MbusDriverConfig.Meter> out = new ArrayList<>();
         Set<Integer> seen = new HashSet<>();
+        Set<SecondaryAddress> seenSecondary = new HashSet<>();
         for (Settings m : sections) {
+            if (m.has("secondary")) {
+                String name = m.string("name", null);
+                String sec = m.string("secondary", "");
+                String man = m.string("manufacturer", null);
+                int version = m.integer("version", -1, 0, 255);
+                int medium = m.integer("medium", -1, 0, 255);
+                if (m.has("address")) {
+                    m.error("address", "a meter has a primary address or a secondary address, not both");
+                    ok = false;
+                }
+                m.finish();
+                try {
+                    SecondaryAddress a = new SecondaryAddress(sec, man, version, medium);
+                    if (!seenSecondary.add(a)) {
+                        m.error("secondary", "secondary address " + sec + " is listed twice");
+                        ok = false;
+                        continue;
+                    }
+                    out.add(new MbusDriverConfig.Meter(-1, a, name));
+                } catch (IllegalArgumentException e) {
+                    m.error("secondary", e.getMessage());
+                    ok = false;
+                }
+                continue;
+            }
             if (!m.has("address")) {
-                m.error("address", "required (primary address 0..250)");
+                m.error("address", "required (primary address 0..250, or secondary: \"12345678\")");
                 ok = false;
             }
             int address = m.integer("address", -1, 0, 250);

@@ -21,6 +21,12 @@ public final class MbusMaster {
     /** REQ_UD2 with FCV set: 5B (FCB 0) / 7B (FCB 1) (EN 13757-2 §5.3). */
     public static final int C_REQ_UD2 = 0x5B;
     public static final int FCB = 0x20;
+    /** SND_UD: C = 53 (EN 13757-2 §5.3). */
+    public static final int C_SND_UD = 0x53;
+    /** Network layer address: the slave selected by secondary address answers here (EN 13757-2 §5.6). */
+    public static final int ADDRESS_SELECTED = 253;
+    /** CI of the selection telegram (EN 13757-3 §11, Table 30). */
+    public static final int CI_SELECT = 0x52;
     /** Upper bound on telegrams of one multi-telegram readout, against a slave that never ends. */
     static final int MAX_TELEGRAMS = 16;
 
@@ -67,8 +73,45 @@ public final class MbusMaster {
      */
     public List<MbusTelegram> readout(int address) throws IOException, InterruptedException {
         checkAddress(address);
+        if (!sndNke(address)) return new ArrayList<>();
+        return readoutAt(address);
+    }
+
+    /**
+     * Selects a slave by secondary address (SND_UD with CI 52 to address 253, answered by E5) and
+     * reads all its telegrams at address 253 (EN 13757-3 §11). A telegram whose header does not fit
+     * the mask (a wildcard that matched another meter) is reported and ends the readout.
+     *
+     * @return the decoded telegrams; empty when no slave acknowledged the selection
+     */
+    public List<MbusTelegram> readout(SecondaryAddress secondary) throws IOException, InterruptedException {
+        if (!select(secondary)) return new ArrayList<>();
+        List<MbusTelegram> telegrams = readoutAt(ADDRESS_SELECTED);
+        for (MbusTelegram t : telegrams) {
+            if (!secondary.matches(t.header())) {
+                badInput.accept(new DecodeException(DecodeException.Kind.OTHER,
+                        "answer from " + t.header().id() + " does not fit " + secondary, secondary.toString(), null));
+                return new ArrayList<>();
+            }
+        }
+        return telegrams;
+    }
+
+    /** Sends the selection telegram; true when a slave acknowledged with E5. */
+    public boolean select(SecondaryAddress secondary) throws IOException, InterruptedException {
+        MbusFrame request = new MbusFrame.Long(C_SND_UD, ADDRESS_SELECTED, CI_SELECT, secondary.toBytes());
+        for (int attempt = 0; attempt <= retries; attempt++) {
+            send(request);
+            MbusFrame answer;
+            while ((answer = await()) != null) {
+                if (answer instanceof MbusFrame.Ack) return true;
+            }
+        }
+        return false;
+    }
+
+    private List<MbusTelegram> readoutAt(int address) throws IOException, InterruptedException {
         List<MbusTelegram> telegrams = new ArrayList<>();
-        if (!sndNke(address)) return telegrams;
         boolean fcb = true;
         for (int i = 0; i < MAX_TELEGRAMS; i++) {
             MbusTelegram t = requestUserData(address, fcb);
@@ -91,7 +134,7 @@ public final class MbusMaster {
             MbusFrame answer;
             while ((answer = await()) != null) {
                 if (!(answer instanceof MbusFrame.Long l)) continue; // an E5 or short frame is not an answer to REQ_UD2
-                if (l.address() != address) {
+                if (address != ADDRESS_SELECTED && l.address() != address) { // at 253 the slave answers with its own primary address
                     badInput.accept(new DecodeException(DecodeException.Kind.SYNTAX,
                             "answer from primary " + l.address() + " while polling " + address, "primary " + l.address(), null));
                     continue;

@@ -10,9 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Maps a decoded telegram to {@link Reading}s: meter id {@code mbus:<MAN>:<id>}, one reading per
- * numeric record, and the telegram's current date-time record (type F/I, storage 0) as every
- * reading's meter time. Pure and thread-safe.
+ * Maps decoded records to {@link Reading}s: one reading per numeric record of a Reading quantity,
+ * and the telegram's current date-time record (type F/I, storage 0) as every reading's meter time.
+ * Used for wired telegrams (meter id {@code mbus:<MAN>:<id>}) and, through
+ * {@link #toReadings(MeterId, int, List, Instant, Instant, Integer)}, for wireless ones. Pure and thread-safe.
  */
 public final class MbusReadingMapper {
     /** Meter family prefix of every wired M-Bus meter id. */
@@ -25,15 +26,28 @@ public final class MbusReadingMapper {
         this.meterZone = meterZone;
     }
 
+    /** {@code mbus:<MAN>:<id>}; a telegram without long header is named by its primary address instead. */
     public static MeterId meterId(MbusHeader h) {
         return MeterId.of(FAMILY, h.manufacturer(), h.id());
     }
 
+    static MeterId meterId(MbusTelegram t) {
+        MbusHeader h = t.header();
+        if (h.id() == null) return MeterId.of(FAMILY, "UNKNOWN", "primary" + t.address());
+        return meterId(h);
+    }
+
     /** The meter's own current time from the telegram, or {@code null} when it sends none (or an invalid one). */
     public Instant meterTime(MbusTelegram t) {
-        for (MbusRecord r : t.records()) {
-            if (r.meaning().kind() == VifMeaning.Kind.DATE_TIME && r.storage() == 0 && r.tariff() == 0 && r.subunit() == 0
-                    && r.function() == MeasurementFunction.INSTANTANEOUS
+        return meterTime(t.records());
+    }
+
+    /** The current (storage 0, instantaneous) date-time record of these records, or {@code null}. */
+    public Instant meterTime(List<MbusRecord> records) {
+        for (MbusRecord r : records) {
+            if (r.meaning().kind() == VifMeaning.Kind.DATE_TIME && "date_time".equals(r.meaning().name())
+                    && r.storage() == 0 && r.tariff() == 0 && r.subunit() == 0
+                    && r.function() == MeasurementFunction.INSTANTANEOUS && r.modifiers().isEmpty()
                     && r.value() instanceof MbusValue.DateTime dt && dt.dateTime() != null) {
                 return dt.dateTime().atZone(meterZone).toInstant();
             }
@@ -46,15 +60,25 @@ public final class MbusReadingMapper {
      *                          telegram of a multi-telegram readout), may be {@code null}
      */
     public List<Reading> toReadings(MbusTelegram t, Instant receivedAt, Instant fallbackMeterTime) {
-        MeterId meter = meterId(t.header());
-        Instant meterTime = meterTime(t);
+        return toReadings(meterId(t), t.header().status(), t.records(), receivedAt, fallbackMeterTime, null);
+    }
+
+    /**
+     * Readings of any decoded M-Bus records (wired or wireless).
+     *
+     * @param status  the header's status byte (negative when the telegram has none: stored as 0)
+     * @param rssiDbm signal strength when a radio reports it, else {@code null}
+     */
+    public List<Reading> toReadings(MeterId meter, int status, List<MbusRecord> records, Instant receivedAt,
+                                    Instant fallbackMeterTime, Integer rssiDbm) {
+        Instant meterTime = meterTime(records);
         if (meterTime == null) meterTime = fallbackMeterTime;
         List<Reading> out = new ArrayList<>();
-        for (MbusRecord r : t.records()) {
+        for (MbusRecord r : records) {
             if (!r.isReading()) continue;
             VifMeaning m = r.meaning();
             out.add(new Reading(meter, m.quantity(), m.unit(), ((MbusValue.Numeric) r.value()).value().stripTrailingZeros(),
-                    r.function(), (int) r.storage(), r.tariff(), r.subunit(), meterTime, receivedAt, t.header().status(), null));
+                    r.function(), (int) r.storage(), r.tariff(), r.subunit(), meterTime, receivedAt, Math.max(0, status), rssiDbm));
         }
         return out;
     }

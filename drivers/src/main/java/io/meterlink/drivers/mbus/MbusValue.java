@@ -3,6 +3,7 @@ package io.meterlink.drivers.mbus;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.util.HexFormat;
 
 /** The decoded value of one data record. Immutable. */
@@ -20,16 +21,22 @@ public sealed interface MbusValue {
      */
     record DateTime(LocalDateTime dateTime, boolean summerTime, String text) implements MbusValue {}
 
-    /** Variable-length text (LVAR 00–BF), in reading order. */
+    /** Type J time of day (EN 13757-3:2013 Annex A); {@code time} is {@code null} when invalid. */
+    record Time(LocalTime time, String text) implements MbusValue {}
+
+    /** Text: variable-length LVAR 00–BF in reading order, or identifier digits as sent (BCD). */
     record Text(String text) implements MbusValue {}
 
-    /** Bytes left undecoded (unsupported coding, invalid BCD, manufacturer data). */
+    /** Bytes left undecoded (unsupported coding, invalid BCD, manufacturer data), LSB first as the field was read. */
     record Raw(byte[] bytes) implements MbusValue {
         public Raw { bytes = bytes.clone(); }
 
         @Override public byte[] bytes() { return bytes.clone(); }
 
-        @Override public String toString() { return "Raw[" + HexFormat.of().formatHex(bytes) + "]"; }
+        /** Upper-case hex, no separators. */
+        public String hex() { return HexFormat.of().withUpperCase().formatHex(bytes); }
+
+        @Override public String toString() { return "Raw[" + hex() + "]"; }
 
         @Override public boolean equals(Object o) { return o instanceof Raw r && java.util.Arrays.equals(r.bytes, bytes); }
 

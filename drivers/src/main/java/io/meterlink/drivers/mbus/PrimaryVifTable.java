@@ -6,19 +6,28 @@ import io.meterlink.core.api.Unit;
 import java.math.BigDecimal;
 
 /**
- * The primary VIF table (EN 13757-3 §6.4.2, Table 10 / Annex A), scaled into the canonical units of
- * the Reading model. Pure and thread-safe.
+ * The primary VIF table (EN 13757-3 §6.4.2, Table 10), scaled into the canonical units of the
+ * Reading model. The extension codes FB/FD, plain text 7C and manufacturer 7F are handled by
+ * {@link VifDecoder}. Pure and thread-safe.
  */
 public final class PrimaryVifTable {
-    private static final BigDecimal SIXTY = BigDecimal.valueOf(60);
-    private static final BigDecimal HOUR = BigDecimal.valueOf(3600);
-    private static final BigDecimal DAY = BigDecimal.valueOf(86400);
+    static final BigDecimal SIXTY = BigDecimal.valueOf(60);
+    static final BigDecimal HOUR = BigDecimal.valueOf(3600);
+    static final BigDecimal DAY = BigDecimal.valueOf(86400);
+    private static final VifMeaning[] TABLE = new VifMeaning[128];
+
+    static {
+        for (int v = 0; v < 128; v++) TABLE[v] = build(v);
+    }
 
     private PrimaryVifTable() {}
 
-    /** Meaning of a primary VIF (extension bit ignored); {@link VifMeaning.Kind#UNSUPPORTED} when unknown. */
+    /** Meaning of a primary VIF (extension bit ignored); {@link VifMeaning.Kind#UNSUPPORTED} when reserved. */
     public static VifMeaning lookup(int vif) {
-        int v = vif & 0x7F;
+        return TABLE[vif & 0x7F];
+    }
+
+    private static VifMeaning build(int v) {
         int n3 = v & 0x07, n2 = v & 0x03;
         switch (v >> 3) {
             case 0x00: return num(Quantity.ENERGY, Unit.WH, n3 - 3, "energy Wh");                 // E000 0nnn
@@ -46,33 +55,38 @@ public final class PrimaryVifTable {
             default: break;
         }
         return switch (v) {
-            case 0x6C -> VifMeaning.of(VifMeaning.Kind.DATE, "date (type G)");                    // E110 1100
-            case 0x6D -> VifMeaning.of(VifMeaning.Kind.DATE_TIME, "date and time (type F/I)");    // E110 1101
-            case 0x6E -> VifMeaning.of(VifMeaning.Kind.UNITS_HCA, "units for H.C.A.");            // E110 1110
-            case 0x78 -> VifMeaning.of(VifMeaning.Kind.FABRICATION_NUMBER, "fabrication number"); // E111 1000
-            case 0x79 -> VifMeaning.of(VifMeaning.Kind.ENHANCED_ID, "enhanced identification");   // E111 1001
-            case 0x7A -> VifMeaning.of(VifMeaning.Kind.BUS_ADDRESS, "bus address");               // E111 1010
-            default -> VifMeaning.of(VifMeaning.Kind.UNSUPPORTED, String.format("VIF %02X", vif & 0xFF));
+            case 0x6C -> VifMeaning.of(VifMeaning.Kind.DATE, "date", "date (type G)");                     // E110 1100
+            case 0x6D -> VifMeaning.of(VifMeaning.Kind.DATE_TIME, "date_time", "date and time (type F/I/J)"); // E110 1101
+            case 0x6E -> VifMeaning.numeric(Quantity.HEAT_COST_ALLOCATION, Unit.HCA, BigDecimal.ONE, "units for H.C.A."); // E110 1110
+            case 0x78 -> VifMeaning.of(VifMeaning.Kind.IDENTIFIER, "fabrication_number", "fabrication number"); // E111 1000
+            case 0x79 -> VifMeaning.of(VifMeaning.Kind.IDENTIFIER, "enhanced_identification", "(enhanced) identification"); // E111 1001
+            case 0x7A -> VifMeaning.of(VifMeaning.Kind.IDENTIFIER, "bus_address", "bus address");           // E111 1010
+            case 0x7E -> VifMeaning.of(VifMeaning.Kind.UNSUPPORTED, "any_vif", "any VIF (readout selection)"); // E111 1110
+            case 0x7F -> VifMeaning.of(VifMeaning.Kind.MANUFACTURER, "manufacturer_specific", "manufacturer specific VIF");
+            default -> VifMeaning.unsupported(String.format("reserved VIF %02X", v));                      // E110 1111 etc.
         };
     }
 
-    private static VifMeaning num(Quantity q, Unit u, int exp, String what) {
+    static VifMeaning num(Quantity q, Unit u, int exp, String what) {
         return VifMeaning.numeric(q, u, BigDecimal.ONE.scaleByPowerOfTen(exp), what + " 10^" + exp);
     }
 
-    private static VifMeaning scaled(Quantity q, Unit u, int exp, BigDecimal toCanonical, String what) {
+    static VifMeaning scaled(Quantity q, Unit u, int exp, BigDecimal toCanonical, String what) {
         return VifMeaning.numeric(q, u, BigDecimal.ONE.scaleByPowerOfTen(exp).multiply(toCanonical), what + " 10^" + exp);
     }
 
     /** nn: 00 seconds, 01 minutes, 10 hours, 11 days (EN 13757-3 Table 10 note). */
-    private static VifMeaning duration(Quantity q, int nn, String what) {
-        BigDecimal f = switch (nn) {
+    static BigDecimal seconds(int nn) {
+        return switch (nn) {
             case 0 -> BigDecimal.ONE;
             case 1 -> SIXTY;
             case 2 -> HOUR;
             default -> DAY;
         };
+    }
+
+    private static VifMeaning duration(Quantity q, int nn, String what) {
         String[] units = {"s", "min", "h", "d"};
-        return VifMeaning.numeric(q, Unit.S, f, what + " " + units[nn]);
+        return VifMeaning.numeric(q, Unit.S, seconds(nn), what + " " + units[nn]);
     }
 }

@@ -6,33 +6,60 @@ import io.meterlink.core.api.Unit;
 import java.math.BigDecimal;
 
 /**
- * What a value information field means: a scaled quantity in a canonical unit, or one of the
- * non-numeric kinds (dates, identification). Immutable.
+ * What a value information block means (EN 13757-3 §6.4): a scaled number (with a Reading
+ * quantity in a canonical unit, or a plain counter/parameter), a date or time, an identifier, flags,
+ * or something kept raw. Immutable.
  *
  * @param kind        what sort of record it is
- * @param quantity    the quantity for {@link Kind#NUMERIC}, else {@code null}
- * @param unit        the canonical unit for {@link Kind#NUMERIC}, else {@code null}
+ * @param quantity    the Reading quantity for {@link Kind#NUMERIC} records that become readings, else {@code null}
+ * @param unit        canonical unit of the scaled value, {@code null} when it has none
  * @param factor      raw value × factor = value in {@code unit} (exact)
- * @param description short text for decode output, e.g. {@code energy 10^-3 Wh}
+ * @param name        lower-case name for decode output, e.g. {@code volume}, {@code date_time}, {@code customer}
+ * @param description short human text, e.g. {@code energy 10^-3 Wh}
  */
-public record VifMeaning(Kind kind, Quantity quantity, Unit unit, BigDecimal factor, String description) {
+public record VifMeaning(Kind kind, Quantity quantity, Unit unit, BigDecimal factor, String name, String description) {
     /** Kinds of records. */
     public enum Kind {
-        NUMERIC, DATE, DATE_TIME, FABRICATION_NUMBER, ENHANCED_ID, BUS_ADDRESS, UNITS_HCA,
-        /** Known to the standard but not decoded here (kept raw, no reading). */
+        /** A number; a reading when {@link #quantity()} is set. */
+        NUMERIC,
+        /** Type G date (or type F with VIF 6C and 4 bytes). */
+        DATE,
+        /** Type F or I date and time (type J time only with 3 bytes). */
+        DATE_TIME,
+        /** Type K daylight saving (FD 72). */
+        DAYLIGHT_SAVING,
+        /** Identification, versions, customer, addresses: shown as sent (digits or text). */
+        IDENTIFIER,
+        /** Bit fields such as error flags and digital inputs/outputs. */
+        FLAGS,
+        /** Manufacturer-specific VIF 7F/FF: data kept raw. */
+        MANUFACTURER,
+        /** Plain-text VIF 7C/FC: the unit is the text the meter sends. */
+        PLAIN_TEXT,
+        /** Reserved or not decodable: kept raw, no reading. */
         UNSUPPORTED
     }
 
+    /** A reading quantity in a canonical unit. */
     static VifMeaning numeric(Quantity q, Unit u, BigDecimal factor, String description) {
-        return new VifMeaning(Kind.NUMERIC, q, u, factor, description);
+        return new VifMeaning(Kind.NUMERIC, q, u, factor, q.wireName(), description);
     }
 
-    static VifMeaning of(Kind kind, String description) {
-        return new VifMeaning(kind, null, null, BigDecimal.ONE, description);
+    /** A number that is not a reading quantity (a counter, a parameter); {@code unit} may be {@code null}. */
+    static VifMeaning number(String name, Unit u, BigDecimal factor, String description) {
+        return new VifMeaning(Kind.NUMERIC, null, u, factor, name, description);
+    }
+
+    static VifMeaning of(Kind kind, String name, String description) {
+        return new VifMeaning(kind, null, null, BigDecimal.ONE, name, description);
+    }
+
+    static VifMeaning unsupported(String description) {
+        return of(Kind.UNSUPPORTED, "unsupported", description);
     }
 
     /** The same meaning with its factor multiplied (combinable VIFE correction factors). */
     VifMeaning times(BigDecimal f, String what) {
-        return new VifMeaning(kind, quantity, unit, factor.multiply(f), description + " " + what);
+        return new VifMeaning(kind, quantity, unit, factor.multiply(f), name, description + " " + what);
     }
 }

@@ -22,9 +22,10 @@ import static org.junit.jupiter.api.Assertions.*;
  * tariff, device).
  */
 class MbusDecoderLibmbusTest {
-    private static final Map<Unit, String> LIBMBUS_UNIT = Map.of(
-            Unit.WH, "Wh", Unit.J, "J", Unit.M3, "m^3", Unit.W, "W", Unit.M3_PER_H, "m^3/h",
-            Unit.CELSIUS, "°C", Unit.KELVIN, "K", Unit.S, "s");
+    private static final Map<Unit, String> LIBMBUS_UNIT = Map.ofEntries(
+            Map.entry(Unit.WH, "Wh"), Map.entry(Unit.J, "J"), Map.entry(Unit.M3, "m^3"), Map.entry(Unit.W, "W"),
+            Map.entry(Unit.M3_PER_H, "m^3/h"), Map.entry(Unit.CELSIUS, "°C"), Map.entry(Unit.KELVIN, "K"), Map.entry(Unit.S, "s"),
+            Map.entry(Unit.V, "V"), Map.entry(Unit.A, "A"), Map.entry(Unit.HCA, "Units for H.C.A."));
     private static final Map<String, MeasurementFunction> LIBMBUS_FUNCTION = Map.of(
             "Instantaneous value", MeasurementFunction.INSTANTANEOUS, "Maximum value", MeasurementFunction.MAXIMUM,
             "Minimum value", MeasurementFunction.MINIMUM, "Value during error state", MeasurementFunction.ERROR);
@@ -84,6 +85,71 @@ class MbusDecoderLibmbusTest {
         BigDecimal tolerance = theirs.abs().multiply(new BigDecimal("1e-12")).max(new BigDecimal("0.0000005"));
         if (ours.subtract(theirs).abs().compareTo(tolerance) > 0) return "value " + ours.toPlainString() + " vs " + theirs;
         return null;
+    }
+
+    /** Every record, readings or not (dates, identifiers, text, raw): figures printed, a floor asserted. */
+    @Test
+    void testFrames_everyRecordMatchRate() throws Exception {
+        int total = 0, matched = 0;
+        List<String> misses = new ArrayList<>();
+        for (Path hex : LibmbusFrames.hexFiles("test-frames")) {
+            MbusFrame.Long frame = (MbusFrame.Long) MbusFramer.parse(LibmbusFrames.frame(hex));
+            if (frame.ci() != 0x72) continue;
+            MbusTelegram t = decoder.decode(frame);
+            List<Map<String, String>> expected = LibmbusFrames.expectedRecords(hex).stream()
+                    .filter(e -> !"Manufacturer specific".equals(e.get("Function")) && !"More records follow".equals(e.get("Function")))
+                    .toList();
+            int n = Math.max(expected.size(), t.records().size());
+            for (int i = 0; i < n; i++) {
+                total++;
+                if (i >= expected.size() || i >= t.records().size()) {
+                    misses.add(hex.getFileName() + " record " + i + ": count differs");
+                    continue;
+                }
+                MbusRecord r = t.records().get(i);
+                Map<String, String> e = expected.get(i);
+                String problem = e.get("Value") == null ? "libmbus has no value" : compareAny(r, e);
+                if (problem == null) matched++;
+                else misses.add(hex.getFileName() + " record " + i + " (" + r.dib() + " " + r.vib() + "): " + problem);
+            }
+        }
+        double rate = 100.0 * matched / Math.max(1, total);
+        System.out.printf("libmbus conformance, every record: %d of %d match (%.1f %%)%n", matched, total, rate);
+        misses.forEach(m -> System.out.println("  miss: " + m));
+        assertTrue(rate >= 95.0, "match rate " + rate);
+    }
+
+    private static String compareAny(MbusRecord r, Map<String, String> e) {
+        MeasurementFunction f = LIBMBUS_FUNCTION.get(e.get("Function"));
+        if (f != r.function()) return "function " + r.function() + " vs " + e.get("Function");
+        if (Long.parseLong(e.get("StorageNumber")) != r.storage()) return "storage";
+        if (e.containsKey("Tariff") && Integer.parseInt(e.get("Tariff")) != r.tariff()) return "tariff";
+        if (e.containsKey("Device") && Integer.parseInt(e.get("Device")) != r.subunit()) return "device";
+        String theirs = e.get("Value").trim();
+        MbusValue v = r.value();
+        if (r.isReading()) return compare(r, e);
+        if (v instanceof MbusValue.Numeric num) return numericEquals(num.value(), theirs) ? null : "value " + num.value() + " vs " + theirs;
+        if (v instanceof MbusValue.Text text) {
+            if (text.text().trim().equals(theirs)) return null;
+            try {
+                if (numericEquals(new BigDecimal(text.text()), theirs)) return null;
+            } catch (NumberFormatException ignored) { }
+            return "text '" + text.text() + "' vs " + theirs;
+        }
+        if (v instanceof MbusValue.Date d) return theirs.equals(d.text()) ? null : "date " + d.text() + " vs " + theirs;
+        if (v instanceof MbusValue.DateTime dt) return theirs.startsWith(dt.text().substring(0, 16)) ? null : "date-time " + dt.text() + " vs " + theirs;
+        if (v instanceof MbusValue.Raw raw) return theirs.replace(" ", "").equalsIgnoreCase(raw.hex()) ? null : "raw " + raw.hex() + " vs " + theirs;
+        return "value " + v + " vs " + theirs;
+    }
+
+    private static boolean numericEquals(BigDecimal ours, String theirs) {
+        try {
+            BigDecimal t = new BigDecimal(theirs);
+            BigDecimal tolerance = t.abs().multiply(new BigDecimal("1e-12")).max(new BigDecimal("0.0000005"));
+            return ours.subtract(t).abs().compareTo(tolerance) <= 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     @Test

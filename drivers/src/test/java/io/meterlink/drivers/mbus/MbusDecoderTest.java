@@ -94,9 +94,9 @@ class MbusDecoderTest {
     }
 
     @Test
-    void decode_unsupportedExtensionRecord_keptRawAndRestDecoded() throws Exception {
-        // 02 FD 48 (FD table: voltage) 10 00, then 04 13 volume
-        MbusTelegram t = decode("02 FD 48 10 00 04 13 01 00 00 00");
+    void decode_reservedExtensionRecord_keptRawAndRestDecoded() throws Exception {
+        // 02 FD 7A (FD table: reserved) 10 00, then 04 13 volume
+        MbusTelegram t = decode("02 FD 7A 10 00 04 13 01 00 00 00");
         assertEquals(VifMeaning.Kind.UNSUPPORTED, t.records().get(0).meaning().kind());
         assertFalse(t.records().get(0).isReading());
         assertTrue(t.records().get(1).isReading());

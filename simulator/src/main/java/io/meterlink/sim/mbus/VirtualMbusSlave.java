@@ -77,6 +77,31 @@ public final class VirtualMbusSlave {
 
     public MeterId meterId() { return meterId; }
 
+    /** Version byte of its header. */
+    public int version() { return 1; }
+
+    /** Medium byte of its header (EN 13757-3 Table 3). */
+    public int medium() { return kind == Kind.HEAT ? MbusMedium.HEAT_OUTLET : MbusMedium.WATER; }
+
+    /**
+     * True when the 8 bytes of a selection telegram (CI 52: id BCD LSB first, manufacturer, version,
+     * medium; F nibbles / FF bytes are wildcards, EN 13757-3 §11) fit this slave.
+     */
+    public boolean matchesSelection(byte[] mask) {
+        if (mask.length < 8) return false;
+        for (int i = 0; i < 4; i++) {
+            int b = mask[i] & 0xFF;
+            String two = id.substring(6 - 2 * i, 8 - 2 * i);
+            if ((b >> 4) != 0x0F && (b >> 4) != two.charAt(0) - '0') return false;
+            if ((b & 0x0F) != 0x0F && (b & 0x0F) != two.charAt(1) - '0') return false;
+        }
+        int man = (mask[4] & 0xFF) | (mask[5] & 0xFF) << 8;
+        int own = (manufacturer.charAt(0) - 64) << 10 | (manufacturer.charAt(1) - 64) << 5 | (manufacturer.charAt(2) - 64);
+        if (man != 0xFFFF && man != own) return false;
+        if ((mask[6] & 0xFF) != 0xFF && (mask[6] & 0xFF) != version()) return false;
+        return (mask[7] & 0xFF) == 0xFF || (mask[7] & 0xFF) == medium();
+    }
+
     /** A silent slave never answers (a broken or disconnected meter). */
     public void setSilent(boolean silent) { this.silent = silent; }
 
@@ -84,6 +109,13 @@ public final class VirtualMbusSlave {
 
     /** Every telegram generated so far, oldest first. */
     public List<LedgerEntry> ledger() { return List.copyOf(ledger); }
+
+    /** Resets the link layer state (FCB), as a selection by secondary address does. */
+    public synchronized void resetLink() {
+        telegrams = null;
+        lastFcb = null;
+        index = 0;
+    }
 
     /**
      * The answer to a request addressed to this slave, or {@code null} for none (silent, or a
@@ -147,11 +179,11 @@ public final class VirtualMbusSlave {
         }
         parts.add(new Part(b -> b.int32(0x3B, flowLh), Quantity.VOLUME_FLOW, Unit.M3_PER_H, BigDecimal.valueOf(flowLh, 3)));
 
-        int medium = kind == Kind.HEAT ? MbusMedium.HEAT_OUTLET : MbusMedium.WATER;
+        int medium = medium();
         int split = telegramsPerReadout == 1 ? parts.size() : (parts.size() + 1) / 2;
         List<byte[]> out = new ArrayList<>();
         for (int t = 0; t < telegramsPerReadout; t++) {
-            RspUdBuilder b = new RspUdBuilder(address, id, manufacturer, 1, medium, accessNumber, 0);
+            RspUdBuilder b = new RspUdBuilder(address, id, manufacturer, version(), medium, accessNumber, 0);
             if (t == 0) b.dateTimeF(local); // later telegrams carry no time: the first one's applies
             List<Reading> readings = new ArrayList<>();
             for (Part p : parts.subList(t == 0 ? 0 : split, t == 0 ? split : parts.size())) {

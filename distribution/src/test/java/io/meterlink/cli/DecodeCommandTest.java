@@ -1,0 +1,170 @@
+package io.meterlink.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code meterlink decode} run in-process on real frames. */
+class DecodeCommandTest {
+    /**
+     * Kamstrup Multical 601 RSP_UD from libmbus (BSD-3-Clause, rSCADA / Raditex Control,
+     * test/test-frames/kamstrup_multical_601.hex), first records only, checksum recomputed by the test.
+     */
+    private static final String KAMSTRUP_HEADER = "08 11 72 17 58 85 06 2D 2C 08 04 04 00 00 00"; // C A CI | id 06855817 | KAM | v8 | heat | acc 4 | st 0 | sig
+    private static final String KAMSTRUP_RECORDS =
+            "0C 78 17 58 85 06"     // fabrication number 06855817
+            + " 04 06 E7 91 00 00"  // energy kWh 37351
+            + " 04 14 2C DB 00 00"  // volume 10^-2 m3: 561.08
+            + " 04 6D 1A 2F 65 11"  // date time F 2011-01-05 15:26
+            + " 14 2D 00 01 00 00"  // max power 10^2 W ×256
+            + " 84 10 06 01 00 00 00"  // energy tariff 1 kWh 1
+            + " 02 FD 48 EE 08"     // voltage 10^-1 V: 0x08EE = 2286 → 228.6
+            + " 0F 01 02";          // manufacturer data
+
+    @TempDir Path dir;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    static String longFrame(String body) {
+        String[] b = body.trim().split("\\s+");
+        int cs = 0;
+        for (String x : b) cs += Integer.parseInt(x, 16);
+        return String.format("68 %02X %02X 68 %s %02X 16", b.length, b.length, body.trim(), cs & 0xFF);
+    }
+
+    private List<JsonNode> decode(String... lines) throws Exception {
+        return decodeWith(List.of(), lines);
+    }
+
+    private List<JsonNode> decodeWith(List<String> options, String... lines) throws Exception {
+        Path in = dir.resolve("in.txt");
+        Files.writeString(in, String.join("\n", lines) + "\n");
+        List<String> args = new ArrayList<>(List.of("decode", "--input", in.toString()));
+        args.addAll(options);
+        int code = Main.commandLine(new MainTest.FakeServices(), new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute(args.toArray(String[]::new));
+        assertEquals(0, code, err::toString);
+        List<JsonNode> nodes = new ArrayList<>();
+        for (String l : out.toString().split("\n")) nodes.add(mapper.readTree(l));
+        return nodes;
+    }
+
+    @Test
+    void decode_wiredLongFrame_givesHeaderAndRecords() throws Exception {
+        JsonNode o = decode(longFrame(KAMSTRUP_HEADER + " " + KAMSTRUP_RECORDS)).get(0);
+        assertEquals("06855817", o.get("id").asText());
+        assertEquals("KAM", o.get("manufacturer").asText());
+        assertEquals(8, o.get("version").asInt());
+        assertEquals("heat", o.get("medium").asText());
+        assertEquals(4, o.get("access_no").asInt());
+        assertEquals(0, o.get("status").asInt());
+        JsonNode r = o.get("records");
+        assertEquals("fabrication_number", r.get(0).get("quantity").asText());
+        assertEquals("06855817", r.get(0).get("value").asText());
+        JsonNode energy = r.get(1);
+        assertEquals("energy", energy.get("quantity").asText());
+        assertEquals("Wh", energy.get("unit").asText());
+        assertTrue(energy.get("value").isNumber());
+        assertEquals("37351000", energy.get("value").asText());
+        assertEquals("instantaneous", energy.get("function").asText());
+        assertEquals("04", energy.get("dif").asText());
+        assertEquals("06", energy.get("vif").asText());
+        assertEquals(561.08, r.get(2).get("value").asDouble(), 1e-9);
+        assertEquals("m3", r.get(2).get("unit").asText());
+        assertEquals("2011-01-05T15:26:00", r.get(3).get("value").asText());
+        assertEquals("maximum", r.get(4).get("function").asText());
+        assertEquals(25600, r.get(4).get("value").asInt());
+        assertEquals(1, r.get(5).get("tariff").asInt());
+        assertEquals("8410", r.get(5).get("dif").asText());
+        assertEquals("voltage", r.get(6).get("quantity").asText());
+        assertEquals("V", r.get(6).get("unit").asText());
+        assertEquals(228.6, r.get(6).get("value").asDouble(), 1e-9);
+        assertEquals("0102", o.get("manufacturer_data").asText());
+    }
+
+    @Test
+    void decode_badLines_giveErrorObjects_andDecodingGoesOn() throws Exception {
+        String good = longFrame(KAMSTRUP_HEADER + " " + KAMSTRUP_RECORDS);
+        String badChecksum = good.substring(0, good.length() - 5) + "00 16";
+        List<JsonNode> nodes = decode("zz", badChecksum, good, longFrame("08 01 72 12 34"), "", good);
+        assertEquals(6, nodes.size());
+        assertEquals(1, nodes.get(0).get("input_line").asInt());
+        assertTrue(nodes.get(0).has("error"));
+        assertTrue(nodes.get(1).get("error").asText().contains("checksum"), nodes.get(1)::toString);
+        assertEquals(2, nodes.get(1).get("input_line").asInt());
+        assertEquals("06855817", nodes.get(2).get("id").asText());
+        assertTrue(nodes.get(3).get("error").asText().startsWith("truncated"), nodes.get(3)::toString);
+        assertEquals(5, nodes.get(4).get("input_line").asInt());
+        assertEquals("KAM", nodes.get(5).get("manufacturer").asText());
+    }
+
+    @Test
+    void decode_ackAndSpacesFree_hexAccepted() throws Exception {
+        String compact = longFrame(KAMSTRUP_HEADER + " " + KAMSTRUP_RECORDS).replace(" ", "");
+        List<JsonNode> nodes = decode("E5", compact.toLowerCase());
+        assertEquals("ack", nodes.get(0).get("frame").asText());
+        assertEquals("06855817", nodes.get(1).get("id").asText());
+    }
+
+    @Test
+    void decode_wirelessFrame_isRecognisedAsWireless() throws Exception {
+        // wM-Bus SND_NR from a Kamstrup meter, CRCs removed: L 2E, C 44, M 2D 2C, A 78 56 34 12 1B 16, CI 8D …
+        JsonNode o = decode("2E 44 2D 2C 78 56 34 12 1B 16 8D 20 01 02 03").get(0);
+        assertEquals(1, o.get("input_line").asInt());
+        assertTrue(o.has("error"));
+        assertFalse(o.get("error").asText().contains("checksum"), o::toString);
+    }
+
+    /**
+     * The OMS Vol 2 Annex N gas meter example (mode 5, key 01…0F 11), as carried by tudborg/exmbus
+     * (Apache-2.0) test vectors: L 2E, C 44, M 93 15 (ELS), A 78 56 34 12 33 03, CI 7A, ACC 2A,
+     * status 00, configuration 20 25 (mode 5, 2 blocks), then the ciphertext.
+     */
+    private static final String OMS_ANNEX_N_MODE5 =
+            "2E4493157856341233037A2A0020255923C95AAA26D1B2E7493B013EC4A6F6D3529B520EDFF0EA6DEFC99D6D69EBF3";
+
+    @Test
+    void decode_wirelessMode5_withKey_givesTheMetersValues() throws Exception {
+        JsonNode o = decodeWith(List.of("--key", "0102030405060708090A0B0C0D0E0F11"), OMS_ANNEX_N_MODE5).get(0);
+        assertEquals("wireless", o.path("frame").asText(), o::toString);
+        assertEquals("12345678", o.get("id").asText());
+        assertEquals("ELS", o.get("manufacturer").asText());
+        assertEquals("gas", o.get("medium").asText());
+        assertEquals(42, o.get("access_no").asInt());
+        JsonNode volume = o.get("records").get(0);
+        assertEquals("volume", volume.get("quantity").asText());
+        assertEquals("m3", volume.get("unit").asText());
+        assertEquals(new java.math.BigDecimal("28504.27"), volume.get("value").decimalValue());
+        assertEquals("2008-05-31T23:50:00", o.get("records").get(1).get("value").asText());
+    }
+
+    @Test
+    void decode_wirelessMode5_wrongOrMissingKey_isATypedError_neverValues() throws Exception {
+        Path keys = dir.resolve("keys.txt");
+        Files.writeString(keys, "# id key\n12345678 0102030405060708090A0B0C0D0E0F12\n");
+        JsonNode wrong = decodeWith(List.of("--keys", keys.toString()), OMS_ANNEX_N_MODE5).get(0);
+        assertTrue(wrong.has("error") && !wrong.has("records"), wrong::toString);
+        assertFalse(wrong.toString().contains("0102030405060708090A0B0C0D0E0F12"), "the key is never echoed");
+        out.getBuffer().setLength(0);
+        JsonNode none = decode(OMS_ANNEX_N_MODE5).get(0);
+        assertTrue(none.has("error") && !none.has("records"), none::toString);
+    }
+
+    @Test
+    void isWired_tellsWiredFromWireless() {
+        assertTrue(DecodeCommand.isWired(new byte[] {(byte) 0xE5}));
+        assertTrue(DecodeCommand.isWired(new byte[] {0x10, 0x5B, 0x01, 0x5C, 0x16}));
+        assertFalse(DecodeCommand.isWired(new byte[] {0x2E, 0x44, 0x2D, 0x2C}));
+    }
+}

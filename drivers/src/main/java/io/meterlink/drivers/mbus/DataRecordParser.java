@@ -1,0 +1,147 @@
+package io.meterlink.drivers.mbus;
+
+import io.meterlink.core.api.MeasurementFunction;
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeException.Kind;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses the data records of the variable data structure (EN 13757-3 §6): DIB, VIB, value; idle
+ * filler 2F skipped; manufacturer data after DIF 0F/1F kept raw. Pure and thread-safe.
+ */
+final class DataRecordParser {
+    /** EN 13757-3 §6.3.1: at most 10 DIFE and 10 VIFE per record. */
+    static final int MAX_EXTENSIONS = 10;
+    private static final MeasurementFunction[] FUNCTIONS = MeasurementFunction.values();
+
+    private DataRecordParser() {}
+
+    static ApplicationLayer.DataRecords parse(byte[] d, int from, int to, boolean msbFirst, String where) throws DecodeException {
+        ByteCursor c = new ByteCursor(d, from, to, where);
+        List<MbusRecord> records = new ArrayList<>();
+        boolean more = false;
+        String manufacturerData = "";
+        while (c.remaining() > 0) {
+            int dif = c.peek();
+            if (dif == 0x2F) { // EN 13757-3 §6.3.3: idle filler
+                c.next();
+                continue;
+            }
+            if (dif == 0x0F || dif == 0x1F) { // §6.3.3: manufacturer specific data to the end; 1F = more records follow
+                c.next();
+                more = dif == 0x1F;
+                manufacturerData = MbusRecord.hex(d, c.pos, to);
+                break;
+            }
+            if ((dif & 0x0F) == 0x0F) { // 3F..6F reserved, 7F global readout request (master to slave only)
+                throw c.error(Kind.UNSUPPORTED, String.format("special DIF %02X not allowed in a response", dif));
+            }
+            records.add(record(c, msbFirst));
+        }
+        return new ApplicationLayer.DataRecords(records, more, manufacturerData);
+    }
+
+    private static MbusRecord record(ByteCursor c, boolean msbFirst) throws DecodeException {
+        int start = c.pos;
+        int dif = c.next();
+        // EN 13757-3 §6.3.5: DIFE bit 6 sub-unit, bits 4-5 tariff, bits 0-3 storage, bit 7 extension
+        long storage = dif >> 6 & 0x01;
+        int tariff = 0, subunit = 0, n = 0;
+        int e = dif;
+        while ((e & 0x80) != 0) {
+            if (n == MAX_EXTENSIONS) throw c.error(Kind.SYNTAX, "more than 10 DIFEs");
+            e = c.next();
+            storage |= (long) (e & 0x0F) << (1 + 4 * n);
+            tariff |= (e >> 4 & 0x03) << (2 * n);
+            subunit |= (e >> 6 & 0x01) << n;
+            n++;
+        }
+        String dib = MbusRecord.hex(c.data, start, c.pos);
+        MeasurementFunction function = FUNCTIONS[dif >> 4 & 0x03]; // §6.3.2 function field
+
+        int vibStart = c.pos;
+        VifDecoder.Vib vib = VifDecoder.decode(c, msbFirst);
+        String vibHex = MbusRecord.hex(c.data, vibStart, c.pos);
+
+        DataFieldCoding coding = DataFieldCoding.ofDif(dif);
+        MbusValue value = value(c, coding, vib.meaning(), msbFirst);
+        return new MbusRecord(dib, vibHex, function, storage, tariff, subunit, coding, vib.meaning(), vib.modifiers(), vib.error(), value);
+    }
+
+    private static MbusValue value(ByteCursor c, DataFieldCoding coding, VifMeaning meaning, boolean msbFirst) throws DecodeException {
+        if (coding == DataFieldCoding.VARIABLE) return variable(c, meaning);
+        int len = coding.length();
+        byte[] raw = field(c.data, c.take(len), len, msbFirst);
+        if (len == 0) return new MbusValue.Raw(raw);
+        switch (meaning.kind()) {
+            case DATE:
+                if (coding == DataFieldCoding.INT16) return DataValues.dateG(raw);
+                if (coding == DataFieldCoding.INT32) return DataValues.dateTimeF(raw);
+                return new MbusValue.Raw(raw);
+            case DATE_TIME:
+                if (coding == DataFieldCoding.INT32) return DataValues.dateTimeF(raw);
+                if (coding == DataFieldCoding.INT48) return DataValues.dateTimeI(raw);
+                if (coding == DataFieldCoding.INT24) return DataValues.timeJ(raw);
+                if (coding == DataFieldCoding.INT16) return DataValues.dateG(raw);
+                return new MbusValue.Raw(raw);
+            case IDENTIFIER:
+                if (coding.isBcd()) return new MbusValue.Text(DataValues.bcdDigits(raw));
+                if (coding.isInteger()) return new MbusValue.Numeric(DataValues.unsigned(raw));
+                return new MbusValue.Raw(raw);
+            case FLAGS:
+                return coding.isInteger() ? new MbusValue.Numeric(DataValues.unsigned(raw)) : new MbusValue.Raw(raw);
+            case NUMERIC:
+            case PLAIN_TEXT:
+                BigDecimal number = number(coding, raw);
+                return number == null ? new MbusValue.Raw(raw) : new MbusValue.Numeric(number.multiply(meaning.factor()));
+            default: // MANUFACTURER, DAYLIGHT_SAVING, UNSUPPORTED
+                return new MbusValue.Raw(raw);
+        }
+    }
+
+    private static BigDecimal number(DataFieldCoding coding, byte[] le) {
+        if (coding.isInteger()) return DataValues.signed(le);   // Annex A type B
+        if (coding.isBcd()) return DataValues.bcd(le);          // type A
+        if (coding == DataFieldCoding.REAL32) return DataValues.real32(le); // type H
+        return null;
+    }
+
+    /** EN 13757-3 Annex B: LVAR gives text, BCD or binary of a length it encodes. */
+    private static MbusValue variable(ByteCursor c, VifMeaning meaning) throws DecodeException {
+        int lvar = c.next();
+        int len;
+        if (lvar <= 0xBF) len = lvar;                       // text
+        else if (lvar <= 0xCF) len = lvar - 0xC0;           // positive BCD
+        else if (lvar <= 0xDF) len = lvar - 0xD0;           // negative BCD
+        else if (lvar <= 0xEF) len = lvar - 0xE0;           // binary number
+        else if (lvar <= 0xF4) len = 4 * (lvar - 0xEC);     // binary number, 16..32 bytes
+        else if (lvar == 0xF5) len = 48;
+        else if (lvar == 0xF6) len = 64;
+        else throw c.error(Kind.UNSUPPORTED, String.format("reserved LVAR %02X", lvar));
+        int at = c.take(len);
+        byte[] raw = new byte[len];
+        System.arraycopy(c.data, at, raw, 0, len);
+        boolean numeric = meaning.kind() == VifMeaning.Kind.NUMERIC || meaning.kind() == VifMeaning.Kind.PLAIN_TEXT;
+        if (lvar <= 0xBF) return new MbusValue.Text(DataValues.text(raw));
+        if (lvar <= 0xDF) {
+            if (len == 0 || len > 9) return new MbusValue.Raw(raw);
+            BigDecimal v = DataValues.bcd(raw);
+            if (v == null) return new MbusValue.Raw(raw);
+            if (lvar >= 0xD0) v = v.negate();
+            if (numeric) return new MbusValue.Numeric(v.multiply(meaning.factor()));
+            return new MbusValue.Text(DataValues.bcdDigits(raw));
+        }
+        if (numeric && len > 0 && len <= 8) return new MbusValue.Numeric(DataValues.signed(raw).multiply(meaning.factor()));
+        return new MbusValue.Raw(raw);
+    }
+
+    /** Copy of a multi-byte field in LSB-first order (mode 2 frames send MSB first). */
+    static byte[] field(byte[] d, int at, int len, boolean msbFirst) {
+        byte[] out = new byte[len];
+        for (int i = 0; i < len; i++) out[i] = d[msbFirst ? at + len - 1 - i : at + i];
+        return out;
+    }
+}

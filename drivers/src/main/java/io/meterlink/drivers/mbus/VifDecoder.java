@@ -1,0 +1,72 @@
+package io.meterlink.drivers.mbus;
+
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeException.Kind;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses one value information block (EN 13757-3 §6.4): the VIF, the plain-text unit of VIF 7C/FC,
+ * the FB/FD extension tables, manufacturer VIF 7F/FF and the combinable VIFEs. Pure and thread-safe.
+ */
+final class VifDecoder {
+    private VifDecoder() {}
+
+    /** What the VIB says, with the combinable extensions that changed its meaning and a record error. */
+    record Vib(VifMeaning meaning, List<String> modifiers, String error) {}
+
+    static Vib decode(ByteCursor c, boolean msbFirst) throws DecodeException {
+        int vif = c.next();
+        int low = vif & 0x7F;
+        List<Integer> vifes = new ArrayList<>();
+        VifMeaning m;
+        int combinableFrom = 0;
+        if (low == 0x7C) { // §6.4.6 plain text VIF: length byte and ASCII unit sent last char first, then VIFEs (as libmbus reads it)
+            int len = c.next();
+            int at = c.take(len);
+            byte[] s = DataRecordParser.field(c.data, at, len, !msbFirst);
+            String unit = new String(s, StandardCharsets.ISO_8859_1);
+            m = new VifMeaning(VifMeaning.Kind.PLAIN_TEXT, null, null, java.math.BigDecimal.ONE, "plain_text", unit);
+            readVifes(c, vif, vifes);
+        } else {
+            readVifes(c, vif, vifes);
+            if (vif == 0xFB || vif == 0xFD) { // §6.4.4 extension tables: first VIFE is the code, the rest combinable
+                m = vif == 0xFB ? ExtensionVifTables.lookupFb(vifes.get(0)) : ExtensionVifTables.lookupFd(vifes.get(0));
+                combinableFrom = 1;
+            } else if (low == 0x7B || low == 0x7D) { // FB/FD code without the extension bit: nothing follows
+                return new Vib(VifMeaning.unsupported(String.format("VIF %02X without extension", vif)), List.of(), null);
+            } else {
+                m = PrimaryVifTable.lookup(vif);
+            }
+        }
+        if (m.kind() == VifMeaning.Kind.MANUFACTURER && combinableFrom == 0) {
+            return new Vib(m, vifes.isEmpty() ? List.of() : List.of("manufacturer specific VIFEs"), null);
+        }
+        List<String> modifiers = new ArrayList<>(0);
+        String error = null;
+        for (int i = combinableFrom; i < vifes.size(); i++) {
+            int e = vifes.get(i) & 0x7F;
+            if (e == 0x7F) { // §6.4.5 E111 1111: the remaining VIFEs are manufacturer specific
+                modifiers.add("manufacturer specific VIFEs");
+                break;
+            }
+            CombinableVifes.Applied a = CombinableVifes.apply(m, e);
+            m = a.meaning();
+            if (a.modifier() != null) modifiers.add(a.modifier());
+            if (a.error() != null) error = a.error();
+            if (e == 0x7C) break; // extension of the combinable table: the rest is not defined here
+        }
+        return new Vib(m, modifiers, error);
+    }
+
+    private static void readVifes(ByteCursor c, int vif, List<Integer> vifes) throws DecodeException {
+        int v = vif;
+        while ((v & 0x80) != 0) {
+            if (vifes.size() == DataRecordParser.MAX_EXTENSIONS) throw c.error(Kind.SYNTAX, "more than 10 VIFEs");
+            v = c.next();
+            vifes.add(v);
+        }
+    }
+}

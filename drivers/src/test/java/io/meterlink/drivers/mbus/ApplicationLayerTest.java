@@ -1,0 +1,129 @@
+package io.meterlink.drivers.mbus;
+
+import io.meterlink.core.api.Quantity;
+import io.meterlink.core.api.Unit;
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeException.Kind;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.LocalTime;
+import java.util.List;
+
+import static io.meterlink.drivers.testing.Hex.bytes;
+import static org.junit.jupiter.api.Assertions.*;
+
+class ApplicationLayerTest {
+    private static List<MbusRecord> records(String hex) throws DecodeException {
+        byte[] b = bytes(hex);
+        return ApplicationLayer.records(b, 0, b.length, false).records();
+    }
+
+    private static BigDecimal value(MbusRecord r) { return ((MbusValue.Numeric) r.value()).value(); }
+
+    @Test
+    void fbTable_megawattHoursAndGigajoules_scaledToCanonicalUnits() throws Exception {
+        // 02 FB 01 (energy 10^0 MWh) 0A 00 → 10 MWh ; 02 FB 09 (10^0 GJ) 02 00 → 2 GJ
+        List<MbusRecord> rs = records("02 FB 01 0A 00 02 FB 09 02 00");
+        assertEquals(Unit.WH, rs.get(0).meaning().unit());
+        assertEquals(0, new BigDecimal("10000000").compareTo(value(rs.get(0))));
+        assertEquals(Unit.J, rs.get(1).meaning().unit());
+        assertEquals(0, new BigDecimal("2000000000").compareTo(value(rs.get(1))));
+        assertTrue(rs.get(0).isReading());
+    }
+
+    @Test
+    void fdTable_voltsAmpsAndIdentifiers() throws Exception {
+        // 02 FD 48 (10^-1 V) EE 08 → 228.6 V ; 02 FD 59 (10^-3 A) 10 27 → 10 A ; 0C FD 0E firmware BCD 00000102
+        List<MbusRecord> rs = records("02 FD 48 EE 08 02 FD 59 10 27 0C FD 0E 02 01 00 00");
+        assertEquals(Quantity.VOLTAGE, rs.get(0).meaning().quantity());
+        assertEquals(0, new BigDecimal("228.6").compareTo(value(rs.get(0))));
+        assertEquals(Quantity.CURRENT, rs.get(1).meaning().quantity());
+        assertEquals(0, new BigDecimal("10").compareTo(value(rs.get(1))));
+        assertEquals("firmware_version", rs.get(2).meaning().name());
+        assertEquals(new MbusValue.Text("00000102"), rs.get(2).value());
+        assertFalse(rs.get(2).isReading());
+    }
+
+    @Test
+    void combinableVife_perHour_isCarriedAndNotAReading() throws Exception {
+        // 04 93 22: volume l, VIFE per hour
+        MbusRecord r = records("04 93 22 05 00 00 00").get(0);
+        assertEquals(List.of("per hour"), r.modifiers());
+        assertFalse(r.isReading());
+    }
+
+    @Test
+    void combinableVife_multiplicativeCorrection_isApplied() throws Exception {
+        // 04 93 75: volume l ×10^-1
+        MbusRecord r = records("04 93 75 0A 00 00 00").get(0);
+        assertTrue(r.isReading());
+        assertEquals(0, new BigDecimal("0.001").compareTo(value(r)));
+    }
+
+    @Test
+    void recordErrorVife_isCarried_noReading() throws Exception {
+        MbusRecord r = records("04 93 15 FF FF FF FF").get(0); // E001 0101 no data available
+        assertEquals("no data available", r.error());
+        assertFalse(r.isReading());
+    }
+
+    @Test
+    void manufacturerVif_keptRaw() throws Exception {
+        MbusRecord r = records("02 FF 01 AB CD").get(0);
+        assertEquals(VifMeaning.Kind.MANUFACTURER, r.meaning().kind());
+        assertEquals("ABCD", ((MbusValue.Raw) r.value()).hex()); // bytes in the order sent
+    }
+
+    @Test
+    void typeJ_timeOfDay() throws Exception {
+        MbusRecord r = records("03 6D 1E 2D 0C").get(0); // 30 s, 45 min, 12 h
+        assertEquals(new MbusValue.Time(LocalTime.of(12, 45, 30), "12:45:30"), r.value());
+    }
+
+    @Test
+    void plainTextVif_unitFromTheMeter() throws Exception {
+        // 02 7C 03 "h°C"? here "kWh" sent reversed: 68 57 6B
+        MbusRecord r = records("02 7C 03 68 57 6B 05 00").get(0);
+        assertEquals(VifMeaning.Kind.PLAIN_TEXT, r.meaning().kind());
+        assertEquals("kWh", r.meaning().description());
+        assertEquals(0, BigDecimal.valueOf(5).compareTo(value(r)));
+    }
+
+    @Test
+    void lvarNegativeBcd_isNegative() throws Exception {
+        MbusRecord r = records("0D 13 D2 34 12").get(0); // LVAR D2: negative BCD, 2 bytes: -1234 l
+        assertEquals(0, new BigDecimal("-1.234").compareTo(value(r)));
+    }
+
+    @Test
+    void decode_shortHeader_givesAccessAndStatus() throws Exception {
+        byte[] b = bytes("7A 2A 04 00 00 04 13 01 00 00 00");
+        ApplicationLayer.Apdu a = ApplicationLayer.decode(b, 0, b.length);
+        assertEquals(TplHeader.Type.SHORT, a.header().type());
+        assertEquals(42, a.header().accessNumber());
+        assertEquals(4, a.header().status());
+        assertEquals(1, a.records().size());
+    }
+
+    @Test
+    void decode_encryptedHeader_throwsNoKey() {
+        byte[] b = bytes("7A 2A 00 20 05 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10");
+        assertEquals(Kind.NO_KEY, assertThrows(DecodeException.class, () -> ApplicationLayer.decode(b, 0, b.length)).kind());
+    }
+
+    @Test
+    void decode_noHeader_recordsOnly() throws Exception {
+        byte[] b = bytes("00 78 04 13 01 00 00 00");
+        ApplicationLayer.Apdu a = ApplicationLayer.decode(b, 1, b.length - 1);
+        assertEquals(TplHeader.Type.NONE, a.header().type());
+        assertEquals(1, a.records().size());
+    }
+
+    @Test
+    void secondaryAddress_wildcardsBecomeFNibbles() {
+        assertArrayEquals(bytes("FF FF 34 12 2D 2C FF 07"), new SecondaryAddress("1234****", "KAM", -1, 7).toBytes());
+        assertTrue(SecondaryAddress.ofId("1234FFFF").matches(new MbusHeader("12345678", "KAM", 1, 7, 0, 0, 0)));
+        assertFalse(SecondaryAddress.ofId("1234FFFF").matches(new MbusHeader("12355678", "KAM", 1, 7, 0, 0, 0)));
+    }
+}

@@ -1,0 +1,372 @@
+package io.meterlink.provisioning.bundle;
+
+import io.meterlink.core.api.config.ConfigError;
+import io.meterlink.core.config.GatewayConfig;
+import io.meterlink.provisioning.identity.Pem;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One configuration bundle, parsed and turned into the gateway's YAML configuration. The bundle is a
+ * YAML document (JSON is valid YAML, so a JSON bundle works too):
+ *
+ * <pre>
+ * bundle_version: 8            # required; must be greater than the installed bundle's
+ * gateway_id: gw-0001          # optional; must be this gateway's id when given
+ * topic_prefix: meterlink/v1   # optional
+ * ca_certificates: |           # required: the utility CA(s), PEM, pinned for the broker and for install-cert
+ *   -----BEGIN CERTIFICATE----- …
+ * broker:                      # the uplink section of the configuration, without tls and topic_prefix
+ *   url: ssl://mqtt.utility.example:8883
+ * buffer: {…}                  # optional, as in the configuration
+ * schedules:                   # optional: named sets of keys a source takes with 'schedule: NAME'
+ *   quarter-hourly: {poll_interval: 15m, expected_interval: 15m}
+ * sources:                     # the meter inventory, as in the configuration (with per-meter keys)
+ *   - {name: heat, driver: mbus, schedule: quarter-hourly, …}
+ * </pre>
+ *
+ * Scalars are carried over as written (as YAML nodes, so a hex key is never reinterpreted as a
+ * number). Errors never quote values. Not thread-safe; one per apply.
+ */
+final class BundleDocument {
+    static final int MAX_BYTES = 1024 * 1024;
+    private static final Set<String> TOP_KEYS = Set.of("bundle_version", "gateway_id", "topic_prefix", "ca_certificates",
+            "broker", "buffer", "schedules", "sources");
+    private static final Pattern SOURCE_KEY = Pattern.compile("sources\\[(\\d+)]\\.([^.\\[]+)(.*)");
+
+    private final String name;
+    private final List<ConfigError> errors = new ArrayList<>();
+    private MappingNode root;
+    private long version;
+    private String gatewayId;
+    private String caPem;
+    private List<X509Certificate> caCertificates = List.of();
+    /** sources[i] -> (key -> schedule name) for keys a schedule gave it, to blame the schedule in errors. */
+    private final Map<Integer, Map<String, String>> fromSchedule = new HashMap<>();
+
+    private BundleDocument(String name) {
+        this.name = name;
+    }
+
+    /** Parses and checks the bundle's own structure; {@link #errors()} holds what is wrong. */
+    static BundleDocument parse(String name, byte[] bytes, Instant now) {
+        BundleDocument d = new BundleDocument(name);
+        d.read(bytes, now);
+        return d;
+    }
+
+    List<ConfigError> errors() { return errors; }
+
+    long version() { return version; }
+
+    /** The gateway id the bundle names, or {@code null}. */
+    String gatewayId() { return gatewayId; }
+
+    String caPem() { return caPem; }
+
+    List<X509Certificate> caCertificates() { return caCertificates; }
+
+    private void read(byte[] bytes, Instant now) {
+        if (bytes.length > MAX_BYTES) {
+            error(0, "(bundle)", "larger than " + MAX_BYTES / 1024 + " KiB");
+            return;
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            error(0, "(bundle)", "not valid UTF-8 text");
+            return;
+        }
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(20);
+        options.setAllowRecursiveKeys(false);
+        options.setNestingDepthLimit(20);
+        options.setCodePointLimit(MAX_BYTES);
+        options.setAllowDuplicateKeys(false);
+        Node node;
+        try {
+            node = new Yaml(options).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            // problem and context only: the snippet of the line could hold a key
+            error(m == null ? 0 : m.getLine() + 1, "(yaml)", "invalid YAML: " + (e.getProblem() == null ? "syntax error" : e.getProblem()));
+            return;
+        } catch (YAMLException e) {
+            error(0, "(yaml)", "invalid YAML");
+            return;
+        }
+        if (!(node instanceof MappingNode m)) {
+            error(node == null ? 0 : line(node), "(bundle)", "the bundle must be a mapping of keys to values");
+            return;
+        }
+        root = m;
+        Map<String, NodeTuple> top = entries(root, "");
+        for (Map.Entry<String, NodeTuple> e : top.entrySet()) {
+            if (!TOP_KEYS.contains(e.getKey())) error(line(e.getValue().getKeyNode()), e.getKey(), "unknown key");
+        }
+        version = readVersion(top.get("bundle_version"));
+        gatewayId = readGatewayId(top.get("gateway_id"));
+        readCa(top.get("ca_certificates"), now);
+        NodeTuple broker = top.get("broker");
+        if (broker == null) {
+            error(line(root), "broker", "required key is missing");
+        } else if (!(broker.getValueNode() instanceof MappingNode bm)) {
+            error(line(broker.getValueNode()), "broker", "expected a mapping");
+        } else {
+            Map<String, NodeTuple> b = entries(bm, "broker");
+            for (String k : List.of("tls", "topic_prefix")) {
+                if (b.containsKey(k)) error(line(b.get(k).getKeyNode()), "broker." + k,
+                        k.equals("tls") ? "set by the gateway: give the CA in ca_certificates; the client certificate is the gateway's own"
+                                : "give topic_prefix at the top level of the bundle");
+            }
+        }
+    }
+
+    private long readVersion(NodeTuple t) {
+        if (t == null) {
+            error(line(root), "bundle_version", "required key is missing");
+            return 0;
+        }
+        if (t.getValueNode() instanceof ScalarNode s) {
+            try {
+                long v = Long.parseLong(s.getValue().trim());
+                if (v >= 1) return v;
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        error(line(t.getValueNode()), "bundle_version", "must be a whole number from 1 to " + Long.MAX_VALUE);
+        return 0;
+    }
+
+    private String readGatewayId(NodeTuple t) {
+        if (t == null) return null;
+        if (t.getValueNode() instanceof ScalarNode s && GatewayConfig.ID.matcher(s.getValue()).matches()) return s.getValue();
+        error(line(t.getValueNode()), "gateway_id", "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+        return null;
+    }
+
+    private void readCa(NodeTuple t, Instant now) {
+        if (t == null) {
+            error(line(root), "ca_certificates", "required key is missing (the utility CA certificate(s), PEM)");
+            return;
+        }
+        if (!(t.getValueNode() instanceof ScalarNode s)) {
+            error(line(t.getValueNode()), "ca_certificates", "expected PEM text (use a '|' block)");
+            return;
+        }
+        int at = line(t.getValueNode());
+        try {
+            List<X509Certificate> certs = Pem.certificates(s.getValue());
+            if (certs.isEmpty()) {
+                error(at, "ca_certificates", "no PEM CERTIFICATE block found");
+                return;
+            }
+            for (int i = 0; i < certs.size(); i++) {
+                X509Certificate c = certs.get(i);
+                String which = "certificate " + (i + 1) + " (" + c.getSubjectX500Principal().getName() + ")";
+                if (c.getBasicConstraints() < 0) error(at, "ca_certificates", which + " is not a CA certificate");
+                if (c.getNotAfter().before(Date.from(now))) error(at, "ca_certificates", which + " expired on " + c.getNotAfter().toInstant());
+            }
+            caCertificates = certs;
+            caPem = Pem.encodeCertificates(certs);
+        } catch (CertificateException e) {
+            error(at, "ca_certificates", "not a valid PEM X.509 certificate");
+        }
+    }
+
+    /**
+     * The gateway configuration for this bundle, as YAML text. Call only when {@link #errors()} is
+     * empty. Schedule errors (unknown schedule, clashing keys) are added to {@link #errors()}.
+     */
+    String toConfigYaml(String id, Path stateDir, Path caFile, Path certFile, Path keyFile) {
+        Map<String, NodeTuple> top = entries(root, "");
+        List<NodeTuple> out = new ArrayList<>();
+        out.add(tuple("gateway_id", str(id)));
+        out.add(tuple("state_dir", str(stateDir.toString())));
+        if (top.containsKey("buffer")) out.add(tuple("buffer", top.get("buffer").getValueNode()));
+
+        MappingNode broker = (MappingNode) top.get("broker").getValueNode();
+        List<NodeTuple> uplink = new ArrayList<>(broker.getValue());
+        boolean passwordAuth = entries(broker, "broker").containsKey("username") || entries(broker, "broker").containsKey("password");
+        if (top.containsKey("topic_prefix")) uplink.add(tuple("topic_prefix", top.get("topic_prefix").getValueNode()));
+        List<NodeTuple> tls = new ArrayList<>();
+        tls.add(tuple("ca_file", str(caFile.toString())));
+        if (!passwordAuth) {
+            tls.add(tuple("cert_file", str(certFile.toString())));
+            tls.add(tuple("key_file", str(keyFile.toString())));
+        }
+        uplink.add(tuple("tls", map(tls)));
+        out.add(tuple("uplink", map(uplink)));
+
+        Map<String, MappingNode> schedules = readSchedules(top.get("schedules"));
+        NodeTuple sources = top.get("sources");
+        if (sources != null) {
+            if (sources.getValueNode() instanceof SequenceNode seq) {
+                List<Node> items = new ArrayList<>();
+                for (int i = 0; i < seq.getValue().size(); i++) items.add(withSchedule(i, seq.getValue().get(i), schedules));
+                out.add(tuple("sources", new SequenceNode(Tag.SEQ, items, DumperOptions.FlowStyle.BLOCK)));
+            } else {
+                out.add(sources); // ConfigLoader reports the wrong type, at this key
+            }
+        }
+        DumperOptions dump = new DumperOptions();
+        dump.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        dump.setSplitLines(false);
+        StringWriter w = new StringWriter();
+        w.write("# Generated by 'meterlink provision apply' from bundle version " + version + ". Do not edit: apply a new bundle.\n");
+        new Yaml(dump).serialize(map(out), w);
+        return w.toString();
+    }
+
+    private Map<String, MappingNode> readSchedules(NodeTuple t) {
+        Map<String, MappingNode> out = new LinkedHashMap<>();
+        if (t == null) return out;
+        if (!(t.getValueNode() instanceof MappingNode m)) {
+            error(line(t.getValueNode()), "schedules", "expected a mapping of schedule names to settings");
+            return out;
+        }
+        for (Map.Entry<String, NodeTuple> e : entries(m, "schedules").entrySet()) {
+            if (e.getValue().getValueNode() instanceof MappingNode sm) {
+                out.put(e.getKey(), sm);
+            } else {
+                error(line(e.getValue().getValueNode()), "schedules." + e.getKey(), "expected a mapping such as {poll_interval: 15m, expected_interval: 15m}");
+            }
+        }
+        return out;
+    }
+
+    private Node withSchedule(int index, Node item, Map<String, MappingNode> schedules) {
+        if (!(item instanceof MappingNode m)) return item; // ConfigLoader reports it
+        Map<String, NodeTuple> keys = entries(m, "sources[" + index + "]");
+        NodeTuple ref = keys.get("schedule");
+        if (ref == null) return item;
+        List<NodeTuple> merged = new ArrayList<>();
+        for (NodeTuple t : m.getValue()) if (t != ref) merged.add(t);
+        String sched = ref.getValueNode() instanceof ScalarNode s ? s.getValue() : null;
+        MappingNode settings = sched == null ? null : schedules.get(sched);
+        if (settings == null) {
+            error(line(ref.getValueNode()), "sources[" + index + "].schedule", "unknown schedule"
+                    + (schedules.isEmpty() ? " (the bundle has no schedules)" : "; known: " + String.join(", ", schedules.keySet())));
+            return item;
+        }
+        for (Map.Entry<String, NodeTuple> e : entries(settings, "schedules." + sched).entrySet()) {
+            if (keys.containsKey(e.getKey())) {
+                error(line(keys.get(e.getKey()).getKeyNode()), "sources[" + index + "]." + e.getKey(),
+                        "also set by schedule '" + sched + "': give it in one place");
+                continue;
+            }
+            merged.add(e.getValue());
+            fromSchedule.computeIfAbsent(index, k -> new HashMap<>()).put(e.getKey(), sched);
+        }
+        return map(merged);
+    }
+
+    /** An error of the generated configuration, re-expressed with the bundle's key and line. */
+    ConfigError translate(ConfigError e) {
+        String key = e.key();
+        if (key.equals("uplink.topic_prefix")) key = "topic_prefix";
+        else if (key.startsWith("uplink.tls")) key = "ca_certificates";
+        else if (key.equals("uplink")) key = "broker";
+        else if (key.startsWith("uplink.")) key = "broker." + key.substring("uplink.".length());
+        else if (key.equals("state_dir") || key.equals("gateway_id")) key = "(gateway) " + key;
+        Matcher m = SOURCE_KEY.matcher(key);
+        if (m.matches()) {
+            String sched = fromSchedule.getOrDefault(Integer.parseInt(m.group(1)), Map.of()).get(m.group(2));
+            if (sched != null) key = "schedules." + sched + "." + m.group(2) + m.group(3);
+        }
+        return new ConfigError(name, lineOf(key), key, e.message());
+    }
+
+    /** Line of the deepest existing node along a dotted key path such as {@code sources[1].meters[0].key}. */
+    int lineOf(String key) {
+        if (root == null) return 0;
+        Node node = root;
+        int best = line(root);
+        for (String part : key.split("\\.")) {
+            Matcher m = Pattern.compile("([^\\[]*)((?:\\[\\d+])*)").matcher(part);
+            if (!m.matches()) break;
+            if (!(node instanceof MappingNode map)) break;
+            NodeTuple t = entries(map, null).get(m.group(1));
+            if (t == null) break;
+            best = line(t.getKeyNode());
+            node = t.getValueNode();
+            Matcher idx = Pattern.compile("\\[(\\d+)]").matcher(m.group(2));
+            while (idx.find()) {
+                int i = Integer.parseInt(idx.group(1));
+                if (!(node instanceof SequenceNode seq) || i >= seq.getValue().size()) return best;
+                node = seq.getValue().get(i);
+                best = line(node);
+            }
+        }
+        return best;
+    }
+
+    private Map<String, NodeTuple> entries(MappingNode m, String path) {
+        Map<String, NodeTuple> out = new LinkedHashMap<>();
+        for (NodeTuple t : m.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode k) {
+                if (Tag.MERGE.equals(k.getTag()) && path != null) {
+                    error(line(k), path.isEmpty() ? "<<" : path + ".<<", "merge keys (<<) are not supported; write the keys out");
+                    continue;
+                }
+                out.putIfAbsent(k.getValue(), t);
+            } else if (path != null) {
+                error(line(t.getKeyNode()), path.isEmpty() ? "(bundle)" : path, "keys must be plain names");
+            }
+        }
+        return out;
+    }
+
+    private void error(int line, String key, String message) {
+        errors.add(new ConfigError(name, line, key, message));
+    }
+
+    private static int line(Node n) {
+        return n.getStartMark() == null ? 0 : n.getStartMark().getLine() + 1;
+    }
+
+    private static NodeTuple tuple(String key, Node value) {
+        return new NodeTuple(str(key), value);
+    }
+
+    private static ScalarNode str(String value) {
+        return new ScalarNode(Tag.STR, value, null, null, DumperOptions.ScalarStyle.PLAIN);
+    }
+
+    private static MappingNode map(List<NodeTuple> tuples) {
+        return new MappingNode(Tag.MAP, tuples, DumperOptions.FlowStyle.BLOCK);
+    }
+}
