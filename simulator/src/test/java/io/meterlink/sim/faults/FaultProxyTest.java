@@ -51,9 +51,13 @@ class FaultProxyTest {
     }
 
     static void await(BooleanSupplier c) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        await(c, () -> "");
+    }
+
+    static void await(BooleanSupplier c, java.util.function.Supplier<String> state) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!c.getAsBoolean()) {
-            if (System.nanoTime() > end) fail("condition not met within 30 s");
+            if (System.nanoTime() > end) fail("condition not met within 60 s " + state.get());
             Thread.sleep(10);
         }
     }
