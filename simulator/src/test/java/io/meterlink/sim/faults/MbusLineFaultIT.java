@@ -10,11 +10,15 @@ import io.meterlink.sim.mbus.TcpMbusSlaveServer;
 import io.meterlink.sim.mbus.VirtualMbusBus;
 import io.meterlink.sim.mbus.VirtualMbusSlave;
 import io.meterlink.sim.model.MetersCommand;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.PrintStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -45,11 +49,19 @@ class MbusLineFaultIT {
         return start(rec, port, 2);
     }
 
+    private static Driver startSerial(Recording rec, Path port) {
+        return start(rec, new HashMap<>(Map.of("transport", "serial", "port", port.toString(), "baud", 2400,
+                "poll_interval", "1s", "timeout_ms", 1000)));
+    }
+
     private static Driver start(Recording rec, int port, int retries) {
+        return start(rec, new HashMap<>(Map.of("transport", "tcp", "host", "127.0.0.1", "tcp_port", port,
+                "poll_interval", "1s", "timeout_ms", 1000, "retries", retries)));
+    }
+
+    private static Driver start(Recording rec, Map<String, Object> m) {
         DriverFactory factory = ServiceLoader.load(DriverFactory.class).stream().map(ServiceLoader.Provider::get)
                 .filter(f -> f.type().equals("mbus")).findFirst().orElseThrow();
-        Map<String, Object> m = new HashMap<>(Map.of("transport", "tcp", "host", "127.0.0.1", "tcp_port", port,
-                "poll_interval", "1s", "timeout_ms", 1000, "retries", retries));
         m.put("meters", List.of(Map.of("address", 1), Map.of("address", 2), Map.of("address", 3)));
         MapSettings settings = new MapSettings(m);
         DriverFactory.DriverSpec spec = factory.configure(settings);
@@ -133,5 +145,27 @@ class MbusLineFaultIT {
             assertNothingInvented(rec, running.bus());
         }
         assertTrue(log.toString().contains("mbus:MLS:70000001"), log.toString());
+    }
+
+    @Test
+    void metersCommand_overPty_readByTheRealDriver(@TempDir Path dir) throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/bin/socat"))) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) fail("socat is not installed");
+            Assumptions.abort("socat is not installed");
+        }
+        Path link = dir.resolve("mbus0");
+        MetersCommand cmd = new MetersCommand();
+        new CommandLine(cmd).parseArgs("--mbus-pty", link.toString(), "--count", "2", "--model", "water", "--utc-offset", "+00:00");
+        Recording rec = new Recording(CLOCK);
+        try (MetersCommand.Running running = cmd.start(new PrintStream(new ByteArrayOutputStream(), true))) {
+            Driver d = startSerial(rec, link);
+            try {
+                FaultProxyTest.await(() -> running.bus().slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
+            } finally {
+                d.close();
+            }
+            assertNothingInvented(rec, running.bus());
+        }
+        assertFalse(Files.exists(link), "socat stopped and removed its link");
     }
 }
