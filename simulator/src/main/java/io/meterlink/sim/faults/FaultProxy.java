@@ -170,31 +170,33 @@ public final class FaultProxy implements AutoCloseable {
             throw new IllegalArgumentException("need 0 <= min <= max for up and down");
         }
         Random random = new Random(seed);
-        synchronized (lock) {
-            stopFlappingLocked();
-            Thread t = new Thread(() -> {
+        stopFlapper();
+        Thread t = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        Thread.sleep(between(random, minUp, maxUp));
-                        cut(true);
-                        Thread.sleep(between(random, minDown, maxDown));
-                        restore();
-                    }
+                    Thread.sleep(between(random, minUp, maxUp));
+                    cut(true);
+                    Thread.sleep(between(random, minDown, maxDown));
                 } catch (InterruptedException e) {
-                    // stopped
+                    return; // stopFlapping restores
                 }
-            }, "fault-proxy-flap-" + port);
-            t.setDaemon(true);
+                try {
+                    restore();
+                } catch (UncheckedIOException e) {
+                    LOG.warn("fault proxy {}: flapping could not restore, tries again: {}", port, e.getMessage());
+                }
+            }
+        }, "fault-proxy-flap-" + port);
+        t.setDaemon(true);
+        synchronized (lock) {
             flapper = t;
-            t.start();
         }
+        t.start();
     }
 
     /** Stops flapping and restores the link. */
     public void stopFlapping() {
-        synchronized (lock) {
-            stopFlappingLocked();
-        }
+        stopFlapper();
         restore();
     }
 
@@ -212,8 +214,8 @@ public final class FaultProxy implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        stopFlapper();
         synchronized (lock) {
-            stopFlappingLocked();
             closeQuietly(server);
             server = null;
             lock.notifyAll();
@@ -227,18 +229,19 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private void stopFlappingLocked() {
-        Thread t = flapper;
-        flapper = null;
-        if (t != null) {
-            t.interrupt();
-            if (t != Thread.currentThread()) {
-                try {
-                    t.join(5_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+    /** Stops the flapping thread and waits for it (outside the lock, which it takes to cut and restore). */
+    private void stopFlapper() {
+        Thread t;
+        synchronized (lock) {
+            t = flapper;
+            flapper = null;
+        }
+        if (t == null || t == Thread.currentThread()) return;
+        t.interrupt();
+        try {
+            t.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
