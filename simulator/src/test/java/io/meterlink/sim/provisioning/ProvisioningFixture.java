@@ -67,6 +67,11 @@ final class ProvisioningFixture {
         return TlsContexts.socketFactory(pki.caFile(), Optional.of(client.certFile()), Optional.of(client.keyFile()));
     }
 
+    /** A client certificate for {@code cn}. */
+    static TestPki.Issued connectable(TestPki pki, String cn) {
+        return pki.issueClient(cn);
+    }
+
     /** A connected MQTT 5 client with {@code client}'s certificate. */
     static MqttAsyncClient connect(MosquittoBroker broker, TestPki pki, TestPki.Issued client) throws Exception {
         MqttAsyncClient c = new MqttAsyncClient(broker.url(), "t-" + client.name() + "-" + System.nanoTime(), new MemoryPersistence());
