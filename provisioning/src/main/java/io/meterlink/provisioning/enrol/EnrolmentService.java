@@ -47,6 +47,8 @@ public final class EnrolmentService {
     private final IdentityStore identities;
     private final CertificateInstaller installer;
     private final SecureRandom random = new SecureRandom();
+    private final Object progressLock = new Object();
+    private CompletableFuture<InstalledCertificate> last;
 
     public EnrolmentService(IdentityStore identities, Clock clock) {
         this.identities = identities;
@@ -75,6 +77,28 @@ public final class EnrolmentService {
         t.setDaemon(true);
         t.start();
         return f;
+    }
+
+    /**
+     * For the technician endpoint's {@code POST /enrol}: starts an enrolment unless one is running and
+     * returns a short state without secrets: {@code started}, {@code running}, or the outcome of the
+     * previous one ({@code installed, valid until …} / {@code failed: …}) followed by {@code ; started}.
+     */
+    public String startOrReport(ClaimConfig claim) {
+        synchronized (progressLock) {
+            if (last != null && !last.isDone()) return "running";
+            String before = "";
+            if (last != null) {
+                try {
+                    before = "installed, valid until " + last.getNow(null).notAfter() + "; ";
+                } catch (RuntimeException e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    before = "failed: " + cause.getMessage() + "; ";
+                }
+            }
+            last = start(claim);
+            return before + "started";
+        }
     }
 
     /** Enrols by claim (blocking, at most about {@code claim.timeout()} plus the connect time); see the class comment. */

@@ -1,0 +1,273 @@
+package io.meterlink.sim.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.Quantity;
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.Unit;
+import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.buffer.SqliteBuffer;
+import io.meterlink.core.config.BufferConfig;
+import io.meterlink.core.uplink.JsonPayloads;
+import io.meterlink.sim.broker.MosquittoBroker;
+import io.meterlink.sim.pki.TestPki;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/**
+ * Backlog drain benchmark (issue 2 §8): pre-fills a buffer file with N realistic heat-meter
+ * readings, starts a local Mosquitto with mutual TLS, starts the real gateway ({@code meterlink.jar},
+ * a child JVM, {@code -Xmx64m} by default) on that buffer with no sources, and measures the time
+ * until every reading arrived at a subscriber and was acknowledged (buffer depth 0). Ends with one
+ * JSON line on stdout; progress goes to stderr. Exit 0 when everything was delivered and the
+ * gateway exited cleanly, 3 otherwise.
+ */
+@Command(name = "drain-benchmark", mixinStandardHelpOptions = true,
+        description = "Time the drain of a pre-filled buffer backlog to a local Mosquitto over mutual TLS.")
+public final class DrainBenchmark implements Callable<Integer> {
+    private static final String GATEWAY_ID = "bench-gw";
+    private static final String PREFIX = "meterlink/v1";
+    /** The fields of one heat-meter readout, as the virtual M-Bus heat meter sends them. */
+    private static final Quantity[] QUANTITIES = {Quantity.VOLUME, Quantity.ENERGY, Quantity.POWER,
+            Quantity.FLOW_TEMPERATURE, Quantity.RETURN_TEMPERATURE, Quantity.TEMPERATURE_DIFFERENCE, Quantity.VOLUME_FLOW};
+    private static final Unit[] UNITS = {Unit.M3, Unit.WH, Unit.W, Unit.CELSIUS, Unit.CELSIUS, Unit.KELVIN, Unit.M3_PER_H};
+
+    @Option(names = "--readings", defaultValue = "1000000", description = "backlog size (default ${DEFAULT-VALUE})")
+    long readings;
+    @Option(names = "--meters", defaultValue = "2000", description = "distinct meters in the backlog (default ${DEFAULT-VALUE})")
+    int meters;
+    @Option(names = "--xmx", defaultValue = "64m", description = "the gateway's -Xmx (default ${DEFAULT-VALUE})")
+    String xmx;
+    @Option(names = "--batch-max-readings", description = "uplink.batch_max_readings (default: the gateway's)")
+    Integer batchMaxReadings;
+    @Option(names = "--batch-max-bytes", description = "uplink.batch_max_bytes, e.g. 512KiB (default: the gateway's)")
+    String batchMaxBytes;
+    @Option(names = "--inflight-window", description = "uplink.inflight_window (default: the gateway's)")
+    Integer inflightWindow;
+    @Option(names = "--gateway-jar", description = "meterlink.jar (default: distribution/target/meterlink.jar here or one level up)")
+    Path gatewayJar;
+    @Option(names = "--gateway-jvm-arg", description = "an extra JVM option for the gateway (repeatable), e.g. for a profiler")
+    List<String> gatewayJvmArgs = new ArrayList<>();
+    @Option(names = "--broker-config", description = "a raw line appended to the Mosquitto configuration (repeatable), e.g. 'autosave_interval 60'")
+    List<String> brokerConfig = new ArrayList<>();
+    @Option(names = "--no-subscriber", description = "diagnostic: nobody subscribes; done when the buffer is empty (isolates the broker's fan-out)")
+    boolean noSubscriber;
+    @Option(names = "--subscriber-qos", defaultValue = "1", description = "the subscriber's QoS (default ${DEFAULT-VALUE}; 0 is a diagnostic)")
+    int subscriberQos;
+    @Option(names = "--work-dir", description = "where buffer, PKI and broker files go (default: a new temp dir, deleted after)")
+    Path workDir;
+    @Option(names = "--timeout", defaultValue = "PT10M", description = "give up after this ISO-8601 duration (default ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public DrainBenchmark() {
+        this(System.out, System.err);
+    }
+
+    DrainBenchmark(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DrainBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (readings < 1 || readings > Integer.MAX_VALUE - 1) throw new CommandLine.ParameterException(
+                new CommandLine(this), "--readings must be 1.." + (Integer.MAX_VALUE - 1));
+        Path jar = gatewayJar != null ? GatewayProcess.findJar(List.of(gatewayJar))
+                : GatewayProcess.findJar(List.of(Path.of("distribution/target/meterlink.jar"), Path.of("../distribution/target/meterlink.jar")));
+        boolean temp = workDir == null;
+        Path dir = temp ? Files.createTempDirectory("meterlink-drain-") : Files.createDirectories(workDir);
+        try {
+            return run(jar, dir);
+        } finally {
+            if (temp) deleteTree(dir);
+        }
+    }
+
+    private int run(Path jar, Path dir) throws Exception {
+        Path db = dir.resolve("state/buffer.db");
+        long prefillStart = System.nanoTime();
+        prefill(db);
+        long prefillMs = (System.nanoTime() - prefillStart) / 1_000_000;
+        BufferStats before = SqliteBuffer.inspect(db);
+        err.printf("pre-filled %d readings (%d MiB accounted) in %d ms%n", before.depth(), before.bytes() >> 20, prefillMs);
+
+        TestPki pki = TestPki.create(dir.resolve("pki"));
+        TestPki.Issued server = pki.issueLocalhostServer();
+        TestPki.Issued gw = pki.issueClient(GATEWAY_ID);
+        TestPki.Issued headEnd = pki.issueClient("headend");
+        GatewayYaml yaml = new GatewayYaml(GATEWAY_ID, dir.resolve("state"), db)
+                .bufferKey("max_bytes", "4GiB")
+                .bufferKey("min_free_disk_percent", "1")
+                .uplinkKey("status_interval", "10s");
+        if (batchMaxReadings != null) yaml.uplinkKey("batch_max_readings", batchMaxReadings.toString());
+        if (batchMaxBytes != null) yaml.uplinkKey("batch_max_bytes", batchMaxBytes);
+        if (inflightWindow != null) yaml.uplinkKey("inflight_window", inflightWindow.toString());
+
+        MosquittoBroker.Builder brokerBuilder = MosquittoBroker.builder(dir.resolve("broker"), pki.caFile(), server);
+        brokerConfig.forEach(brokerBuilder::extraConfig);
+        try (MosquittoBroker broker = brokerBuilder.build().start();
+             SeqCounter counter = noSubscriber ? null : new SeqCounter(broker.url(), ClientTls.mutual(pki, headEnd), PREFIX, subscriberQos)) {
+            yaml.uplink(broker.url(), pki.caFile(), gw.certFile(), gw.keyFile());
+            Path config = yaml.writeTo(dir.resolve("meterlink.yaml"));
+            long t0 = System.nanoTime();
+            GatewayProcess gateway = GatewayProcess.start(jar, config, jvmArgs(), dir.resolve("gateway.log"));
+            try {
+                long deadline = t0 + timeout.toNanos();
+                long depth = -1;
+                long lastReport = t0;
+                boolean done = false;
+                while (System.nanoTime() < deadline && gateway.isAlive()) {
+                    Thread.sleep(100);
+                    if (counter == null || counter.hasAll(1, readings)) {
+                        depth = depthOf(db);
+                        if (depth == 0) {
+                            done = true;
+                            break;
+                        }
+                    }
+                    if (System.nanoTime() - lastReport > 2_000_000_000L) {
+                        lastReport = System.nanoTime();
+                        err.printf("  %5.1f s: %d of %d arrived%n", (lastReport - t0) / 1e9,
+                                counter == null ? readings - depthOf(db) : counter.distinct(), readings);
+                    }
+                }
+                long doneNanos = System.nanoTime();
+                long peakRssKib = gateway.peakRssKib();
+                long cpuMs = gateway.cpuMillis();
+                boolean alive = gateway.isAlive();
+                int exit = alive ? gateway.stop(Duration.ofSeconds(60)) : -1;
+                if (!done) err.println("gateway log tail:\n" + gateway.logTail(40));
+                double drainS = (doneNanos - t0) / 1e9;
+                long first = counter == null ? 0 : counter.firstArrivalNanos();
+                ObjectNode r = new ObjectMapper().createObjectNode();
+                r.put("readings", readings);
+                if (counter != null) {
+                    r.put("delivered", counter.distinct());
+                    r.put("duplicates", counter.duplicates());
+                    r.put("messages", counter.messages());
+                } else {
+                    r.put("delivered", "not counted (--no-subscriber)");
+                }
+                r.put("complete", done);
+                r.put("drain_s", round(drainS));
+                r.put("readings_per_s", done ? Math.round(readings / drainS) : 0);
+                r.put("first_arrival_s", first == 0 ? -1 : round((first - t0) / 1e9));
+                r.put("peak_rss_mib", peakRssKib < 0 ? -1 : round(peakRssKib / 1024.0));
+                r.put("gateway_cpu_s", cpuMs < 0 ? -1 : round(cpuMs / 1000.0));
+                r.put("subscriber_qos", counter == null ? -1 : subscriberQos);
+                r.put("xmx", xmx);
+                r.put("batch_max_readings", batchMaxReadings == null ? "default" : batchMaxReadings.toString());
+                r.put("batch_max_bytes", batchMaxBytes == null ? "default" : batchMaxBytes);
+                r.put("inflight_window", inflightWindow == null ? "default" : inflightWindow.toString());
+                r.put("prefill_ms", prefillMs);
+                r.put("load_avg_1m", loadAverage());
+                r.put("gateway_exit", exit);
+                out.println(r);
+                out.flush();
+                return done && exit == 0 ? 0 : 3;
+            } finally {
+                gateway.close();
+            }
+        }
+    }
+
+    /** Depth read from the file while the gateway writes it; -1 when it cannot be read just now. */
+    private static long depthOf(Path db) {
+        try {
+            return SqliteBuffer.inspect(db).depth();
+        } catch (io.meterlink.core.buffer.BufferException e) {
+            return -1;
+        }
+    }
+
+    private List<String> jvmArgs() {
+        List<String> args = new ArrayList<>();
+        args.add("-Xmx" + xmx);
+        args.addAll(gatewayJvmArgs);
+        return args;
+    }
+
+    /** Writes {@code readings} heat-meter readings through the real buffer and encoder (synchronous=NORMAL: a fixture, not the gateway). */
+    private void prefill(Path db) throws Exception {
+        BufferConfig cfg = new BufferConfig(db, 4L << 30, 1, Duration.ofMillis(200), 10_000, false, 50_000);
+        Instant base = Instant.now().minus(Duration.ofDays(30)).truncatedTo(ChronoUnit.HOURS);
+        Instant received = Instant.now();
+        int chunk = 10_000;
+        try (SqliteBuffer buffer = SqliteBuffer.open(cfg, new JsonPayloads(GATEWAY_ID), Clock.systemUTC())) {
+            if (buffer.highestCommittedSeq() != 0) throw new IllegalStateException(db + " is not a new buffer");
+            List<CompletableFuture<long[]>> pending = new ArrayList<>();
+            for (long from = 0; from < readings; from += chunk) {
+                int n = (int) Math.min(chunk, readings - from);
+                List<Reading> batch = new ArrayList<>(n);
+                for (long i = from; i < from + n; i++) batch.add(reading(i, base, received));
+                pending.add(buffer.append(batch));
+                if (pending.size() >= 20) {
+                    pending.remove(0).join();
+                }
+            }
+            for (CompletableFuture<long[]> f : pending) f.join();
+        }
+    }
+
+    /** The {@code i}-th reading: readout {@code i / 7} of meter {@code readout % meters}, every 15 minutes. */
+    private Reading reading(long i, Instant base, Instant received) {
+        long readout = i / QUANTITIES.length;
+        int field = (int) (i % QUANTITIES.length);
+        int meter = (int) (readout % meters);
+        long round = readout / meters;
+        MeterId id = MeterId.of("mbus", "KAM", String.format("%08d", 10_000_000 + meter));
+        Instant meterTime = base.plus(Duration.ofMinutes(15 * round));
+        long litres = 1_000_000L + meter * 37L + round * 125;
+        BigDecimal value = switch (field) {
+            case 0 -> BigDecimal.valueOf(litres, 3);
+            case 1 -> BigDecimal.valueOf(litres * 23);
+            case 2 -> BigDecimal.valueOf(4_000 + (meter + round) % 900);
+            case 3 -> BigDecimal.valueOf(550 + (round % 50), 1);
+            case 4 -> BigDecimal.valueOf(350 + (round % 30), 1);
+            case 5 -> BigDecimal.valueOf(200 + (round % 20), 1);
+            default -> BigDecimal.valueOf(120 + (meter % 40), 3);
+        };
+        return Reading.of(id, QUANTITIES[field], UNITS[field], value.stripTrailingZeros(), meterTime, received);
+    }
+
+    /** The machine's 1-minute load average (other work on a shared machine skews the figures), -1 when unknown. */
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}
