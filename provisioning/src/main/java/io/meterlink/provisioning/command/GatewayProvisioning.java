@@ -17,7 +17,7 @@ import java.time.Duration;
 
 /**
  * What provisioning adds to a running gateway that has an identity in its state directory: the MQTT
- * commands ({@link CommandDispatcher}) and certificate renewal ({@link CertificateRenewal}, when the
+ * commands ({@link CommandDispatcher}, only over a TLS uplink) and certificate renewal ({@link CertificateRenewal}, when the
  * uplink uses a client certificate). {@link #close()} stops both. Thread-safe.
  */
 public final class GatewayProvisioning implements AutoCloseable {
@@ -47,12 +47,17 @@ public final class GatewayProvisioning implements AutoCloseable {
             LOG.info("No provisioning identity in {}: MQTT commands and certificate renewal are off", dir.root());
             return new GatewayProvisioning(null, null);
         }
-        CommandDispatcher commands = new CommandDispatcher(new BundleService(dir, identities, drivers, clock));
-        try {
-            uplink.commands(commands);
-        } catch (UnsupportedOperationException e) {
-            commands.close();
-            commands = null;
+        CommandDispatcher commands = null;
+        if (gateway.config().uplink().isTls()) {
+            commands = new CommandDispatcher(new BundleService(dir, identities, drivers, clock));
+            try {
+                uplink.commands(commands);
+            } catch (UnsupportedOperationException e) {
+                commands.close();
+                commands = null;
+            }
+        } else {
+            LOG.warn("The uplink is not TLS (allow_insecure): MQTT commands are off");
         }
         CertificateRenewal renewal = null;
         if (gateway.config().uplink().certFile().filter(f -> f.equals(dir.certificateFile())).isPresent()) {

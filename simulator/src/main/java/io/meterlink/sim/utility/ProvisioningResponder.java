@@ -167,6 +167,8 @@ public final class ProvisioningResponder implements AutoCloseable {
             refusal = "unknown claim " + levels[1];
         } else if (enrolled.contains(gw)) {
             refusal = gw + " has already enrolled; renew with its own certificate";
+        } else if (gw.startsWith("claim-")) {
+            refusal = "gateway ids starting with claim- are reserved for claim credentials";
         } else if (!allowed.contains(gw)) {
             refusal = gw + " is not on the allow-list";
         }
