@@ -68,6 +68,7 @@ public final class ProvisioningResponder implements AutoCloseable {
     private final MqttAsyncClient client;
     private final String prefix;
     private final UtilityCa ca;
+    private volatile UtilityCa signer;
     private final Set<String> claimIds;
     private final Set<String> allowed = ConcurrentHashMap.newKeySet();
     private final Set<String> enrolled = ConcurrentHashMap.newKeySet();
@@ -90,6 +91,7 @@ public final class ProvisioningResponder implements AutoCloseable {
                                  Set<String> claimIds, Set<String> allowList) throws MqttException {
         this.prefix = prefix;
         this.ca = ca;
+        this.signer = ca;
         this.claimIds = Set.copyOf(claimIds);
         this.allowed.addAll(allowList);
         this.client = new MqttAsyncClient(url, "utility-provisioning-" + Long.toHexString(System.nanoTime()), new MemoryPersistence());
@@ -116,6 +118,12 @@ public final class ProvisioningResponder implements AutoCloseable {
 
     /** Validity of the certificates issued from now on (default 30 days); back-dated by a minute for clock skew. */
     public ProvisioningResponder validity(Duration d) { this.validity = d; return this; }
+
+    /**
+     * Signs from now on with {@code other} instead of the utility CA (fault injection: a certificate
+     * the broker will refuse); {@code null} goes back to the utility CA.
+     */
+    public ProvisioningResponder signWith(UtilityCa other) { this.signer = other == null ? ca : other; return this; }
 
     /** Adds gateway ids that may enrol by claim. */
     public void allow(String gatewayId) { allowed.add(gatewayId); }
@@ -180,7 +188,7 @@ public final class ProvisioningResponder implements AutoCloseable {
         }
         try {
             Instant now = Instant.now();
-            X509Certificate cert = ca.sign(req.get().csrPem(), gw, now.minusSeconds(60), now.plus(validity));
+            X509Certificate cert = signer.sign(req.get().csrPem(), gw, now.minusSeconds(60), now.plus(validity));
             String pem = "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(cert.getEncoded())
                     + "\n-----END CERTIFICATE-----\n";
             enrolled.add(gw);

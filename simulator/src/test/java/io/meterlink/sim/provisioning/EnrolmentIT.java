@@ -77,7 +77,7 @@ class EnrolmentIT {
         ProvisioningResponder.aclLines(PREFIX, "provisioning", Map.of(CLAIM, "claim-" + CLAIM)).forEach(b::aclLine);
         broker = b.build().start();
         responder = new ProvisioningResponder(broker.url(), ProvisioningFixture.tls(pki, pki.issueClient("provisioning")), PREFIX,
-                new UtilityCa(pki), Set.of(CLAIM), Set.of("gw-e2e", "gw-renew", "gw-twice"));
+                new UtilityCa(pki), Set.of(CLAIM), Set.of("gw-e2e", "gw-renew", "gw-twice", "gw-rogue"));
         headEnd = new HeadEnd(broker.url(), null, null, ProvisioningFixture.tls(pki, headEndCert), PREFIX, Clock.systemUTC());
     }
 
@@ -185,9 +185,10 @@ class EnrolmentIT {
         assertEquals(0, meterlink(services, log, "provision", "init", "--gateway-id", gw, "--state-dir", state.toString()), log::toString);
         assertEquals(0, meterlink(services, log, "provision", "apply", bundle.toString(), "--state-dir", state.toString()), log::toString);
         // a short-lived first certificate: 60 s back-dated + 60 s ahead, so two thirds of its life are over at once
-        synchronized (responder) {
+        try {
             responder.validity(Duration.ofSeconds(60));
             assertEquals(0, meterlink(services, log, "provision", "enrol", "--claim-config", claim.toString(), "--state-dir", state.toString()), log::toString);
+        } finally {
             responder.validity(Duration.ofDays(30));
         }
         BigInteger first = installed(state).getSerialNumber();
@@ -217,6 +218,37 @@ class EnrolmentIT {
         } finally {
             services.stop.countDown();
             run.join(30_000);
+        }
+    }
+
+    @Test
+    void renewal_withACertificateTheBrokerRefuses_keepsTheOldOne_alarms_andKeepsDelivering() throws Exception {
+        String gw = "gw-rogue";
+        Path state = dir.resolve(gw);
+        Path bundle = Files.writeString(dir.resolve(gw + ".bundle.yaml"), ProvisioningFixture.bundle(1, gw, broker, pki));
+        Path claim = ProvisioningFixture.claimConfig(dir.resolve("claim-rogue.yaml"), CLAIM, broker, pki, claimCert);
+        ProvisioningFixture.TestServices services = new ProvisioningFixture.TestServices(Duration.ofSeconds(1));
+        StringBuilder log = new StringBuilder();
+        assertEquals(0, meterlink(services, log, "provision", "init", "--gateway-id", gw, "--state-dir", state.toString()), log::toString);
+        assertEquals(0, meterlink(services, log, "provision", "apply", bundle.toString(), "--state-dir", state.toString()), log::toString);
+        Thread run = null;
+        try {
+            responder.validity(Duration.ofSeconds(60)); // due for renewal at once
+            assertEquals(0, meterlink(services, log, "provision", "enrol", "--claim-config", claim.toString(), "--state-dir", state.toString()), log::toString);
+            responder.validity(Duration.ofDays(30)).signWith(new UtilityCa(pki.unrelatedCa("rogue")));
+            BigInteger first = installed(state).getSerialNumber();
+            run = ProvisioningFixture.run(services, log, "--config", new StateDir(state).configFile().toString());
+            await(() -> services.gateway != null, LONG, () -> "gateway started\n" + log);
+            Gateway g = services.gateway;
+            await(() -> g.status().alarms().contains("certificate_renewal_failed"), LONG, () -> "renewal alarm; " + g.status());
+            for (int i = 1; i <= 10; i++) g.sink().accept(List.of(ProvisioningFixture.reading(i)));
+            await(() -> delivered(gw) == 10, LONG, () -> "delivered with the old certificate; " + g.status());
+            assertEquals(first, installed(state).getSerialNumber(), "the working certificate stays installed");
+            assertTrue(Files.notExists(new StateDir(state).certificateFile().resolveSibling("gateway.pem.new")));
+        } finally {
+            responder.signWith(null).validity(Duration.ofDays(30));
+            services.stop.countDown();
+            if (run != null) run.join(30_000);
         }
     }
 
