@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 
 /**
  * Reads a gateway's YAML configuration into a {@link GatewayConfig}, reporting every error (file,
@@ -29,13 +30,29 @@ import java.util.Optional;
  *     driver: mbus             # a DriverFactory type
  *     expected_interval: 15m   # optional; stale after 3x
  *     …                        # the driver's own keys
+ * technician_endpoint: {…}     # sections other modules declare ({@link ConfigSection})
  * </pre>
  */
 public final class ConfigLoader {
     private final DriverRegistry drivers;
+    private final List<ConfigSection<?>> sections;
 
+    /** With the module sections found through {@link ServiceLoader}. */
     public ConfigLoader(DriverRegistry drivers) {
+        this(drivers, installedSections());
+    }
+
+    public ConfigLoader(DriverRegistry drivers, List<ConfigSection<?>> sections) {
         this.drivers = drivers;
+        this.sections = List.copyOf(sections);
+    }
+
+    /** The {@link ConfigSection}s installed on the class path. */
+    @SuppressWarnings("rawtypes")
+    public static List<ConfigSection<?>> installedSections() {
+        List<ConfigSection<?>> out = new ArrayList<>();
+        for (ConfigSection s : ServiceLoader.load(ConfigSection.class, ConfigLoader.class.getClassLoader())) out.add(s);
+        return out;
     }
 
     /** Loads {@code file} with the drivers found through {@link java.util.ServiceLoader}. */
@@ -74,9 +91,22 @@ public final class ConfigLoader {
         BufferConfig buffer = BufferConfig.bind(root.section("buffer"), stateDir);
         UplinkConfig uplink = UplinkConfig.bind(root.section("uplink"), gatewayId == null ? "gateway" : gatewayId);
         List<SourceConfig> sources = bindSources(root, yaml);
+        Map<String, Object> extra = new HashMap<>();
+        for (ConfigSection<?> section : sections) {
+            Settings s = root.section(section.key());
+            Object value;
+            try {
+                value = section.bind(s);
+            } catch (RuntimeException e) {
+                s.error("", "section '" + section.key() + "' failed to read its settings: " + e.getClass().getSimpleName());
+                value = null;
+            }
+            s.finish();
+            if (value != null) extra.put(section.key(), value);
+        }
         root.finish();
         if (gatewayId == null || !yaml.errors().isEmpty()) return null;
-        return new GatewayConfig(file, gatewayId, stateDir, buffer, uplink, sources);
+        return new GatewayConfig(file, gatewayId, stateDir, buffer, uplink, sources, extra);
     }
 
     private List<SourceConfig> bindSources(Settings root, YamlFile yaml) {

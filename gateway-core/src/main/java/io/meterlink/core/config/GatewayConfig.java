@@ -2,6 +2,8 @@ package io.meterlink.core.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -14,9 +16,10 @@ import java.util.regex.Pattern;
  * @param buffer    the {@code buffer:} section
  * @param uplink    the {@code uplink:} section
  * @param sources   the {@code sources:} list, in file order, names unique
+ * @param sections  the values of the sections other modules declare ({@link ConfigSection}), by key
  */
 public record GatewayConfig(Path source, String gatewayId, Path stateDir, BufferConfig buffer, UplinkConfig uplink,
-                            List<SourceConfig> sources) {
+                            List<SourceConfig> sources, Map<String, Object> sections) {
     /** What a gateway id (and a source name) may look like. */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/meterlink");
@@ -30,5 +33,17 @@ public record GatewayConfig(Path source, String gatewayId, Path stateDir, Buffer
         Objects.requireNonNull(buffer, "buffer");
         Objects.requireNonNull(uplink, "uplink");
         sources = List.copyOf(sources);
+        sections = Map.copyOf(sections);
+    }
+
+    /** A configuration without module sections. */
+    public GatewayConfig(Path source, String gatewayId, Path stateDir, BufferConfig buffer, UplinkConfig uplink,
+                         List<SourceConfig> sources) {
+        this(source, gatewayId, stateDir, buffer, uplink, sources, Map.of());
+    }
+
+    /** The bound value of {@code section}, when the loader knew it (its module was installed). */
+    public <T> Optional<T> section(ConfigSection<T> section, Class<T> type) {
+        return Optional.ofNullable(sections.get(section.key())).map(type::cast);
     }
 }

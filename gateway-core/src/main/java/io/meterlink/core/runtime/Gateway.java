@@ -1,5 +1,6 @@
 package io.meterlink.core.runtime;
 
+import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.core.api.driver.Health;
@@ -26,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * The running gateway: the one place where the object graph is wired. {@link #start} opens the
@@ -50,6 +52,7 @@ public final class Gateway implements AutoCloseable {
     private final String version;
     private final List<Driver> drivers = new ArrayList<>();
     private final List<String> alarms = new CopyOnWriteArrayList<>();
+    private final List<Consumer<List<Reading>>> observers = new CopyOnWriteArrayList<>();
     private volatile UplinkService uplink;
     private final CertificateExpiry certificate;
     private volatile BufferStats lastBufferStats = NO_BUFFER;
@@ -107,7 +110,7 @@ public final class Gateway implements AutoCloseable {
     private void startDrivers() {
         for (SourceConfig source : config.sources()) {
             Health sourceHealth = health.forSource(source.name(), source.expectedInterval());
-            DriverContext context = new Context(source.name(), sink, sourceHealth, clock);
+            DriverContext context = new Context(source.name(), this::accept, sourceHealth, clock);
             try {
                 Driver driver = source.spec().create(context);
                 synchronized (this) {
@@ -120,6 +123,28 @@ public final class Gateway implements AutoCloseable {
                 alarms.add("source_failed:" + source.name());
             }
         }
+    }
+
+    /** What every driver writes to: the buffer first, then the observers. */
+    private void accept(List<Reading> readings) throws InterruptedException {
+        sink.accept(readings);
+        if (readings == null || readings.isEmpty()) return;
+        for (Consumer<List<Reading>> o : observers) {
+            try {
+                o.accept(readings);
+            } catch (RuntimeException e) {
+                LOG.warn("A reading observer failed", e);
+            }
+        }
+    }
+
+    /**
+     * Shows {@code observer} every list of readings a driver hands over, after it went to the buffer
+     * (handed over, not yet committed), on the driver's thread: it must be quick and must not block.
+     * For views such as the technician's latest values. Any thread.
+     */
+    public void observeReadings(Consumer<List<Reading>> observer) {
+        observers.add(Objects.requireNonNull(observer, "observer"));
     }
 
     /** Closes this gateway when the JVM shuts down (SIGTERM, SIGINT); removed again by {@link #close}. */
@@ -223,8 +248,8 @@ public final class Gateway implements AutoCloseable {
 
     public HealthRegistry health() { return health; }
 
-    /** The sink drivers write to (for embedding and tests). */
-    public ReadingSink sink() { return sink; }
+    /** The sink drivers write to (for embedding and tests): the buffer, then the reading observers. */
+    public ReadingSink sink() { return this::accept; }
 
     private record Context(String sourceName, ReadingSink sink, Health health, Clock clock) implements DriverContext {
     }

@@ -136,4 +136,30 @@ class ConfigLoaderTest {
         assertEquals(YamlFile.YAML_KEY, errors.get(0).key());
         assertEquals(p.toString(), errors.get(0).file());
     }
+
+    /** A module section: {@code extra: {level: N}}. */
+    private static final ConfigSection<Integer> EXTRA = new ConfigSection<>() {
+        @Override public String key() { return "extra"; }
+
+        @Override public Integer bind(io.meterlink.core.api.config.Settings s) {
+            int level = s.integer("level", 3, 1, 9);
+            s.finish();
+            return level;
+        }
+    };
+
+    @Test
+    void moduleSection_isBound_absentGivesDefaults_unknownKeysStayErrors() throws Exception {
+        ConfigLoader loader = new ConfigLoader(DriverRegistry.fromServiceLoader(), List.of(EXTRA));
+        Path p = write("gateway_id: gw", "uplink: {url: 'tcp://localhost:1883', allow_insecure: true}", "extra:", "  level: 7");
+        assertEquals(7, loader.read(p).section(EXTRA, Integer.class).orElseThrow());
+        p = write("gateway_id: gw", "uplink: {url: 'tcp://localhost:1883', allow_insecure: true}");
+        assertEquals(3, loader.read(p).section(EXTRA, Integer.class).orElseThrow());
+        Path bad = write("gateway_id: gw", "uplink: {url: 'tcp://localhost:1883', allow_insecure: true}", "extra:", "  levle: 7");
+        List<ConfigError> errors = assertThrows(ConfigException.class, () -> loader.read(bad)).errors();
+        assertTrue(has(errors, 4, "extra.levle", "unknown"), errors::toString);
+        // without the module installed the section itself is unknown
+        Path withSection = write("gateway_id: gw", "uplink: {url: 'tcp://localhost:1883', allow_insecure: true}", "extra:", "  level: 7");
+        assertTrue(has(errorsOf(withSection), 3, "extra", "unknown"), errorsOf(withSection)::toString);
+    }
 }

@@ -95,6 +95,22 @@ class GatewayTest {
     }
 
     @Test
+    void readingObservers_seeWhatDriversHandOver_afterTheBuffer_andAFailingOneHarmsNothing() throws Exception {
+        List<Reading> seen = new CopyOnWriteArrayList<>();
+        Gateway gw = Gateway.start(config(emitting("a", 5)), parts, Clock.systemUTC(), AcceptedListener.NONE);
+        try {
+            gw.observeReadings(r -> { throw new IllegalStateException("observer bug"); });
+            gw.observeReadings(seen::addAll);
+            await(() -> parts.buffer.committed.size() == 5, "5 readings committed");
+            gw.sink().accept(List.of(Reading.of(METER, Quantity.VOLUME, Unit.M3, BigDecimal.TEN, null, Instant.now())));
+            await(() -> parts.buffer.committed.size() == 6, "the sixth reading committed");
+            assertTrue(seen.stream().anyMatch(r -> r.value().compareTo(BigDecimal.TEN) == 0), seen::toString);
+        } finally {
+            gw.close();
+        }
+    }
+
+    @Test
     void start_wiresDriversToTheBuffer_andTracesAcceptedSeqs() throws Exception {
         ByteArrayOutputStream trace = new ByteArrayOutputStream();
         Gateway gw = Gateway.start(config(emitting("a", 25)), parts, Clock.systemUTC(),
