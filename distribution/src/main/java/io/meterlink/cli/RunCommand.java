@@ -12,9 +12,12 @@ import picocli.CommandLine.Spec;
 import io.meterlink.provisioning.command.GatewayProvisioning;
 import io.meterlink.provisioning.enrol.ClaimConfig;
 import io.meterlink.provisioning.enrol.EnrolOnStart;
+import io.meterlink.provisioning.tech.GatewayTechnician;
+import io.meterlink.provisioning.tech.TechnicianAccess;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code meterlink run --config F}: validate, start, run until SIGTERM/SIGINT, close cleanly. */
@@ -29,6 +32,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--claim-config", paramLabel = "FILE",
             description = "enrol by claim first when the configured client certificate is not installed yet (e.g. /etc/meterlink/claim.yaml)")
     Path claimConfig;
+    /** Owner the {@code provision open} trigger must have: root. Tests only. */
+    @Option(names = "--tech-trigger-uid", hidden = true, defaultValue = "0")
+    int techTriggerUid = TechnicianAccess.ROOT_UID;
 
     RunCommand(Services services) { this.services = services; }
 
@@ -39,11 +45,17 @@ final class RunCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return ConfigErrors.print(e, spec.commandLine().getErr());
         }
-        if (claimConfig != null && EnrolOnStart.needed(cfg)) {
+        ClaimConfig claim = null;
+        if (claimConfig != null) {
             try {
-                EnrolOnStart.ensure(cfg, ClaimConfig.load(claimConfig), Clock.systemUTC());
+                claim = ClaimConfig.load(claimConfig);
             } catch (ConfigException e) {
                 return ConfigErrors.print(e, spec.commandLine().getErr());
+            }
+        }
+        if (claim != null && EnrolOnStart.needed(cfg)) {
+            try {
+                EnrolOnStart.ensure(cfg, claim, Clock.systemUTC());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return Main.FAILURE;
@@ -60,11 +72,14 @@ final class RunCommand implements Callable<Integer> {
         gateway.closeOnShutdown(); // any other way the JVM ends still flushes the buffer
         GatewayProvisioning provisioning = GatewayProvisioning.attach(gateway, services.drivers(), Clock.systemUTC(),
                 services.renewalCheckInterval());
+        GatewayTechnician technician = GatewayTechnician.attach(gateway, services.drivers(), Optional.ofNullable(claim),
+                techTriggerUid, Clock.systemUTC());
         try {
             services.awaitStopRequest();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            technician.close();
             provisioning.close();
             gateway.close();
         }

@@ -1,0 +1,187 @@
+package io.meterlink.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meterlink.provisioning.identity.IdentityStore;
+import io.meterlink.provisioning.identity.StateDir;
+import io.meterlink.provisioning.tech.LocalOpenSignal;
+import io.meterlink.provisioning.tech.TechClient;
+import io.meterlink.provisioning.tech.TechEndpointConfig;
+import io.meterlink.provisioning.tech.TechnicianPsk;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The packaged {@code meterlink.jar run} as a child JVM with {@code technician_endpoint} in its
+ * configuration: the endpoint is closed at start, opens on the {@code provision open} trigger file,
+ * answers {@code status} over CoAPs with the label secret (our TechClient and libcoap's
+ * {@code coap-client-openssl}), gives nothing for a wrong PSK, and is unbound after SIGTERM.
+ * The libcoap part fails when CI=true and the binary is missing, and is skipped (with a message) otherwise.
+ */
+class TechnicianEndpointRunIT {
+    private static final Path JAR = Path.of("target/meterlink.jar");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir Path dir;
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach void killAll() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    private String stderr() {
+        try {
+            return Files.readString(dir.resolve("stderr.txt"));
+        } catch (IOException e) {
+            return "(no stderr: " + e.getMessage() + ")";
+        }
+    }
+
+    private static void await(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) fail("timed out: " + what.get());
+            Thread.sleep(100);
+        }
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean udpPortFree(int port) {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String onPath(String name) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File f = new File(d, name);
+            if (f.canExecute()) return f.getAbsolutePath();
+        }
+        return null;
+    }
+
+    @Test void run_opensOnTheLocalTrigger_answersStatusWithThePsk_andNothingWithAWrongOne() throws Exception {
+        assertTrue(Files.isRegularFile(JAR), "package the jar first (mvn verify)");
+        Path state = Files.createDirectories(dir.resolve("state"));
+        String secret = new IdentityStore(new StateDir(state), new SecureRandom()).init("gw-tech", false).technicianSecret().reveal();
+        int uid = (Integer) Files.getAttribute(state, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        int port = freeUdpPort();
+        Path cfg = dir.resolve("gw.yaml");
+        Files.writeString(cfg, String.join("\n",
+                "gateway_id: gw-tech",
+                "state_dir: " + state,
+                "uplink:",
+                "  url: tcp://127.0.0.1:" + freeTcpPort(), // no broker: the gateway buffers, status still answers
+                "  allow_insecure: true",
+                "technician_endpoint:",
+                "  bind: 127.0.0.1",
+                "  port: " + port,
+                "  open_window: 2m",
+                ""));
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
+                "-jar", JAR.toString(), "run", "--config", cfg.toString(), "--tech-trigger-uid", Integer.toString(uid));
+        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile()).start();
+        processes.add(p);
+        await(() -> stderr().contains("Technician endpoint closed; opens on"), Duration.ofSeconds(90),
+                () -> "technician endpoint not started: " + stderr());
+        assertTrue(p.isAlive(), this::stderr);
+        InetSocketAddress gateway = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        TechnicianPsk psk = TechnicianPsk.of(TechEndpointConfig.DEFAULT_IDENTITY, secret.toCharArray());
+
+        // closed: nothing is bound, nothing answers
+        assertTrue(udpPortFree(port), "the UDP port is not bound while closed");
+        try (TechClient c = new TechClient(gateway, psk, Duration.ofSeconds(3), 64 * 1024)) {
+            assertThrows(IOException.class, c::status);
+        }
+
+        LocalOpenSignal signal = new LocalOpenSignal(state, uid, Clock.systemUTC());
+        signal.request(); // what 'meterlink provision open' does
+        await(() -> !signal.pending(), Duration.ofSeconds(30), () -> "trigger not taken: " + stderr());
+        await(() -> !udpPortFree(port), Duration.ofSeconds(30), () -> "endpoint not bound after the trigger: " + stderr());
+
+        try (TechClient c = new TechClient(gateway, psk, Duration.ofSeconds(30), 64 * 1024)) {
+            TechClient.Response r = c.status();
+            assertTrue(r.success(), r::toString);
+            JsonNode n = JSON.readTree(r.body());
+            assertEquals("gw-tech", n.get("gw").asText(), r.body());
+            assertTrue(n.has("technician_endpoint"), r.body());
+            assertTrue(n.get("technician_endpoint").has("open_until"), r.body());
+            TechClient.Response meters = c.meters();
+            assertTrue(meters.success(), meters::toString);
+            assertTrue(JSON.readTree(meters.body()).get("meters").isArray(), meters.body());
+            TechClient.Response read = c.read("wmbus:KAM:12345678");
+            assertEquals("5.01", read.code(), "no poll-now in the drivers: " + read);
+            TechClient.Response enrol = c.enrol();
+            assertEquals("5.03", enrol.code(), "run without --claim-config: " + enrol);
+        }
+
+        TechnicianPsk wrong = TechnicianPsk.of(TechEndpointConfig.DEFAULT_IDENTITY, "not-the-label-secret".toCharArray());
+        try (TechClient c = new TechClient(gateway, wrong, Duration.ofSeconds(8), 64 * 1024)) {
+            assertThrows(IOException.class, c::status, "a wrong PSK gets no answer");
+        }
+
+        String libcoap = onPath("coap-client-openssl");
+        if (libcoap == null && "true".equals(System.getenv("CI"))) fail("coap-client-openssl is missing: install libcoap3-bin");
+        if (libcoap != null) {
+            String uri = "coaps://127.0.0.1:" + port + "/status";
+            String ok = coapClient(libcoap, secret, uri);
+            assertEquals("gw-tech", JSON.readTree(ok).get("gw").asText(), ok);
+            String bad = coapClient(libcoap, "not-the-label-secret", uri);
+            assertFalse(bad.contains("{"), "no response body for a wrong PSK (libcoap logs warnings on stdout): " + bad);
+        } else {
+            System.out.println("coap-client-openssl not installed (libcoap3-bin): libcoap part skipped");
+        }
+
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped within 60 s");
+        assertEquals(0, p.exitValue(), this::stderr);
+        assertTrue(udpPortFree(port), "the endpoint is unbound after shutdown");
+        assertFalse(stderr().contains(secret), "the technician secret never appears in the log");
+    }
+
+    private String coapClient(String binary, String key, String uri) throws IOException, InterruptedException {
+        Path out = dir.resolve("coap-" + System.nanoTime() + ".out");
+        Process c = new ProcessBuilder(binary, "-m", "get", "-B", "20", "-u", TechEndpointConfig.DEFAULT_IDENTITY, "-k", key, uri)
+                .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        processes.add(c);
+        if (!c.waitFor(60, TimeUnit.SECONDS)) fail("coap-client-openssl did not finish within 60 s");
+        return Files.readString(out);
+    }
+}
