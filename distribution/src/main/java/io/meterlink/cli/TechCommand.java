@@ -184,7 +184,7 @@ final class TechCommand implements Callable<Integer> {
         @Override public Integer call() { return run(target, spec, c -> c.read(meter)); }
     }
 
-    @Command(name = "enrol", mixinStandardHelpOptions = true, description = "Start online enrolment (answers 5.01 until this gateway supports it).")
+    @Command(name = "enrol", mixinStandardHelpOptions = true, description = "Start online enrolment by claim (the gateway runs with --claim-config; 5.03 otherwise).")
     static final class Enrol implements Callable<Integer> {
         @Mixin Target target;
         @Spec CommandSpec spec;
