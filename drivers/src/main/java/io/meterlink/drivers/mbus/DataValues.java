@@ -66,10 +66,17 @@ final class DataValues {
         return new String(s, StandardCharsets.ISO_8859_1);
     }
 
-    /** Type G: day, month, year in 16 bits. */
+    /**
+     * Type G: day, month, year in 16 bits. A periodic date (EN 13757-3:2018 Annex A: day 0 = every
+     * day, month 15 = every month, year 127 = every year) has a {@code null} date and a text such as
+     * {@code every year, month 1, day 1}.
+     */
     static MbusValue dateG(byte[] b) {
         int day = b[0] & 0x1F, month = b[1] & 0x0F;
-        int year = year((b[0] & 0xE0) >> 5 | (b[1] & 0xF0) >> 1);
+        int yy = (b[0] & 0xE0) >> 5 | (b[1] & 0xF0) >> 1;
+        String periodic = periodic(yy, month, day);
+        if (periodic != null) return new MbusValue.Date(null, periodic);
+        int year = year(yy);
         String text = String.format("%04d-%02d-%02d", year, month, day);
         try {
             return new MbusValue.Date(LocalDate.of(year, month, day), text);
@@ -78,11 +85,16 @@ final class DataValues {
         }
     }
 
-    /** Type F: minute (bit 7 = invalid), hour (bit 7 = summer time), day, month, year. */
+    /** Type F: minute (bit 7 = invalid), hour (bit 7 = summer time), day, month, year; periodic as type G. */
     static MbusValue dateTimeF(byte[] b) {
         boolean invalid = (b[0] & 0x80) != 0;
         int minute = b[0] & 0x3F, hour = b[1] & 0x1F, day = b[2] & 0x1F, month = b[3] & 0x0F;
-        int year = year((b[2] & 0xE0) >> 5 | (b[3] & 0xF0) >> 1);
+        int yy = (b[2] & 0xE0) >> 5 | (b[3] & 0xF0) >> 1;
+        String periodic = periodic(yy, month, day);
+        if (periodic != null && !invalid) {
+            return new MbusValue.DateTime(null, (b[1] & 0x80) != 0, periodic + String.format(", %02d:%02d", hour, minute));
+        }
+        int year = year(yy);
         return dateTime(year, month, day, hour, minute, 0, invalid, (b[1] & 0x80) != 0);
     }
 
@@ -113,6 +125,14 @@ final class DataValues {
         } catch (DateTimeException e) {
             return new MbusValue.DateTime(null, summer, text);
         }
+    }
+
+    /** EN 13757-3:2018 Annex A periodic dates; {@code null} for an ordinary (or invalid) date. */
+    private static String periodic(int yy, int month, int day) {
+        if (yy != 127 && month != 15 && day != 0) return null;
+        if (month == 0 || month > 12 && month != 15 || yy > 99 && yy != 127) return null; // invalid, not periodic
+        return (yy == 127 ? "every year" : "year " + year(yy)) + ", " + (month == 15 ? "every month" : "month " + month)
+                + ", " + (day == 0 ? "every day" : "day " + day);
     }
 
     /** Two-digit years: 81–99 are 19xx, the rest 20xx (as meters of the last century sent them). */

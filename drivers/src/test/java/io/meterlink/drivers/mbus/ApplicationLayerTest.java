@@ -46,6 +46,21 @@ class ApplicationLayerTest {
     }
 
     @Test
+    void typeGDate_year127_isPeriodicEveryYearNotAYear() throws Exception {
+        // 42 6C E1 F1: storage 1 date, day 1, month 1, year bits 1111111 = 127 (every year)
+        MbusRecord r = records("42 6C E1 F1").get(0);
+        assertEquals(new MbusValue.Date(null, "every year, month 1, day 1"), r.value());
+        // an ordinary date still decodes: day 1, month 11, year 23 → E1 2B
+        assertEquals(new MbusValue.Date(java.time.LocalDate.of(2023, 11, 1), "2023-11-01"), records("02 6C E1 2B").get(0).value());
+    }
+
+    @Test
+    void typeGDate_month15_isEveryMonth() throws Exception {
+        // day 5, month 15, year 24: 0x05 | (24 & 7) << 5 = 0x05, (24 >> 3) << 4 | 15 = 0x3F
+        assertEquals(new MbusValue.Date(null, "year 2024, every month, day 5"), records("02 6C 05 3F").get(0).value());
+    }
+
+    @Test
     void combinableVife_perHour_isCarriedAndNotAReading() throws Exception {
         // 04 93 22: volume l, VIFE per hour
         MbusRecord r = records("04 93 22 05 00 00 00").get(0);
