@@ -39,7 +39,9 @@ final class DataRecordParser {
             if ((dif & 0x0F) == 0x0F) { // 3F..6F reserved, 7F global readout request (master to slave only)
                 throw c.error(Kind.UNSUPPORTED, String.format("special DIF %02X not allowed in a response", dif));
             }
-            records.add(record(c, msbFirst));
+            MbusRecord r = record(c, msbFirst);
+            records.add(r);
+            if (CompactProfile.isProfile(r.modifiers())) CompactProfile.expand(r, records);
         }
         return new ApplicationLayer.DataRecords(records, more, manufacturerData);
     }
@@ -67,7 +69,8 @@ final class DataRecordParser {
         String vibHex = MbusRecord.hex(c.data, vibStart, c.pos);
 
         DataFieldCoding coding = DataFieldCoding.ofDif(dif);
-        MbusValue value = value(c, coding, vib.meaning(), msbFirst);
+        MbusValue value = coding == DataFieldCoding.VARIABLE && CompactProfile.isProfile(vib.modifiers())
+                ? profileBytes(c) : value(c, coding, vib.meaning(), msbFirst);
         return new MbusRecord(dib, vibHex, function, storage, tariff, subunit, coding, vib.meaning(), vib.modifiers(), vib.error(), value);
     }
 
@@ -107,6 +110,17 @@ final class DataRecordParser {
         if (coding.isBcd()) return DataValues.bcd(le);          // type A
         if (coding == DataFieldCoding.REAL32) return DataValues.real32(le); // type H
         return null;
+    }
+
+    /** The LVAR data of a compact profile in the order sent (Annex F); a non-binary LVAR is read as bytes too. */
+    private static MbusValue profileBytes(ByteCursor c) throws DecodeException {
+        int lvar = c.next();
+        int len = lvar <= 0xBF ? lvar : lvar <= 0xEF ? lvar & 0x0F : -1;
+        if (len < 0) throw c.error(Kind.UNSUPPORTED, String.format("LVAR %02X in a compact profile", lvar));
+        int at = c.take(len);
+        byte[] raw = new byte[len];
+        System.arraycopy(c.data, at, raw, 0, len);
+        return new MbusValue.Raw(raw);
     }
 
     /** EN 13757-3 Annex B: LVAR gives text, BCD or binary of a length it encodes. */

@@ -61,6 +61,34 @@ class ApplicationLayerTest {
     }
 
     @Test
+    void inverseCompactProfile_expandsToEarlierStorageNumbersAndMonths() throws Exception {
+        // storage 8: date 2026-02-01 (8204 6C 41 32), volume 10^-3 m3 (8404 13) 100;
+        // 8D04 93 13: same storage, volume, VIFE 13 inverse compact profile, LVAR 0A:
+        // SCB 04 (absolute, unit days, 32-bit), spacing FE (monthly), 90 then 0x80000000 (no value)
+        List<MbusRecord> rs = records("82 04 6C 41 32 84 04 13 64 00 00 00 8D 04 93 13 0A 04 FE 5A 00 00 00 00 00 00 80");
+        MbusRecord profile = rs.get(2);
+        assertEquals(List.of("inverse compact profile"), profile.modifiers());
+        assertFalse(profile.isReading());
+        assertEquals(5, rs.size(), "profile expands to a date and a value for storage 9 only: " + rs);
+        assertEquals(9, rs.get(3).storage());
+        assertEquals(new MbusValue.Date(java.time.LocalDate.of(2026, 1, 1), "2026-01-01"), rs.get(3).value());
+        assertEquals(9, rs.get(4).storage());
+        assertEquals(0, new BigDecimal("0.090").compareTo(value(rs.get(4))));
+        assertTrue(rs.get(4).isReading());
+    }
+
+    @Test
+    void compactProfileWithRegisterNumbers_goesForwardInTime() throws Exception {
+        // storage 2 date 2024-01-01 (82 01 6C 01 31), 8D 01 EE 1E: HCA, profile with register numbers,
+        // LVAR 04: SCB 02 (absolute, 16-bit, unit s), spacing FE (not monthly with seconds: no dates), 7 → storage 3
+        List<MbusRecord> rs = records("82 01 6C 01 31 8D 01 EE 1E 04 02 FE 07 00");
+        assertEquals(3, rs.size(), rs.toString());
+        assertEquals(3, rs.get(2).storage());
+        assertEquals(Unit.HCA, rs.get(2).meaning().unit());
+        assertEquals(0, BigDecimal.valueOf(7).compareTo(value(rs.get(2))));
+    }
+
+    @Test
     void combinableVife_perHour_isCarriedAndNotAReading() throws Exception {
         // 04 93 22: volume l, VIFE per hour
         MbusRecord r = records("04 93 22 05 00 00 00").get(0);
