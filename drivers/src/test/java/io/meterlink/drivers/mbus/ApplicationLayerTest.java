@@ -64,8 +64,8 @@ class ApplicationLayerTest {
     void inverseCompactProfile_expandsToEarlierStorageNumbersAndMonths() throws Exception {
         // storage 8: date 2026-02-01 (8204 6C 41 32), volume 10^-3 m3 (8404 13) 100;
         // 8D04 93 13: same storage, volume, VIFE 13 inverse compact profile, LVAR 0A:
-        // SCB 04 (absolute, unit days, 32-bit), spacing FE (monthly), 90 then 0x80000000 (no value)
-        List<MbusRecord> rs = records("82 04 6C 41 32 84 04 13 64 00 00 00 8D 04 93 13 0A 04 FE 5A 00 00 00 00 00 00 80");
+        // SCB 34 (absolute, unit days, 32-bit), spacing FE (monthly), 90 then 0x80000000 (no value)
+        List<MbusRecord> rs = records("82 04 6C 41 32 84 04 13 64 00 00 00 8D 04 93 13 0A 34 FE 5A 00 00 00 00 00 00 80");
         MbusRecord profile = rs.get(2);
         assertEquals(List.of("inverse compact profile"), profile.modifiers());
         assertFalse(profile.isReading());
