@@ -40,8 +40,7 @@ final class DataRecordParser {
                 throw c.error(Kind.UNSUPPORTED, String.format("special DIF %02X not allowed in a response", dif));
             }
             MbusRecord r = record(c, msbFirst);
-            records.add(r);
-            if (CompactProfile.isProfile(r.modifiers())) CompactProfile.expand(r, records);
+            if (!CompactProfile.isProfile(r.modifiers()) || !CompactProfile.expand(r, records)) records.add(r);
         }
         return new ApplicationLayer.DataRecords(records, more, manufacturerData);
     }

@@ -66,15 +66,12 @@ class ApplicationLayerTest {
         // 8D04 93 13: same storage, volume, VIFE 13 inverse compact profile, LVAR 0A:
         // SCB 34 (absolute, unit days, 32-bit), spacing FE (monthly), 90 then 0x80000000 (no value)
         List<MbusRecord> rs = records("82 04 6C 41 32 84 04 13 64 00 00 00 8D 04 93 13 0A 34 FE 5A 00 00 00 00 00 00 80");
-        MbusRecord profile = rs.get(2);
-        assertEquals(List.of("inverse compact profile"), profile.modifiers());
-        assertFalse(profile.isReading());
-        assertEquals(5, rs.size(), "profile expands to a date and a value for storage 9 only: " + rs);
+        assertEquals(4, rs.size(), "profile is replaced by a date and a value for storage 9 only: " + rs);
+        assertEquals(9, rs.get(2).storage());
+        assertEquals(new MbusValue.Date(java.time.LocalDate.of(2026, 1, 1), "2026-01-01"), rs.get(2).value());
         assertEquals(9, rs.get(3).storage());
-        assertEquals(new MbusValue.Date(java.time.LocalDate.of(2026, 1, 1), "2026-01-01"), rs.get(3).value());
-        assertEquals(9, rs.get(4).storage());
-        assertEquals(0, new BigDecimal("0.090").compareTo(value(rs.get(4))));
-        assertTrue(rs.get(4).isReading());
+        assertEquals(0, new BigDecimal("0.090").compareTo(value(rs.get(3))));
+        assertTrue(rs.get(3).isReading());
     }
 
     @Test
@@ -82,10 +79,31 @@ class ApplicationLayerTest {
         // storage 2 date 2024-01-01 (82 01 6C 01 31), 8D 01 EE 1E: HCA, profile with register numbers,
         // LVAR 04: SCB 02 (absolute, 16-bit, unit s), spacing FE (not monthly with seconds: no dates), 7 → storage 3
         List<MbusRecord> rs = records("82 01 6C 01 31 8D 01 EE 1E 04 02 FE 07 00");
+        assertEquals(2, rs.size(), rs.toString());
+        assertEquals(3, rs.get(1).storage());
+        assertEquals(Unit.HCA, rs.get(1).meaning().unit());
+        assertEquals(0, BigDecimal.valueOf(7).compareTo(value(rs.get(1))));
+    }
+
+    @Test
+    void inverseCompactProfile_signedDifferences_areTakenOffTheBaseValue() throws Exception {
+        // storage 8 volume 10^-3 m3 = 64475 (BCD 8C04 13), profile 8D04 93 13 LVAR 08: SCB FB (signed
+        // differences, days, 6-digit BCD), spacing FE, 4412 then 4151 → 60.063 and 55.912 m3
+        List<MbusRecord> rs = records("8C 04 13 75 44 06 00 8D 04 93 13 08 FB FE 12 44 00 51 41 00");
         assertEquals(3, rs.size(), rs.toString());
-        assertEquals(3, rs.get(2).storage());
-        assertEquals(Unit.HCA, rs.get(2).meaning().unit());
-        assertEquals(0, BigDecimal.valueOf(7).compareTo(value(rs.get(2))));
+        assertEquals(9, rs.get(1).storage());
+        assertEquals(0, new BigDecimal("60.063").compareTo(value(rs.get(1))));
+        assertEquals(10, rs.get(2).storage());
+        assertEquals(0, new BigDecimal("55.912").compareTo(value(rs.get(2))));
+    }
+
+    @Test
+    void compactProfile_withIncrementsButNoBaseValue_staysRawWithItsModifier() throws Exception {
+        // SCB 72: increment mode 01 (increments) and no storage-2 value before it: not expanded
+        MbusRecord r = records("8D 01 EE 1E 04 72 FE 07 00").get(0);
+        assertEquals(List.of("compact profile with register numbers"), r.modifiers());
+        assertEquals(new MbusValue.Raw(bytes("72 FE 07 00")), r.value());
+        assertFalse(r.isReading());
     }
 
     @Test
