@@ -113,9 +113,7 @@ final class DataRecordParser {
 
     /** The LVAR data of a compact profile in the order sent (Annex F); a non-binary LVAR is read as bytes too. */
     private static MbusValue profileBytes(ByteCursor c) throws DecodeException {
-        int lvar = c.next();
-        int len = lvar <= 0xBF ? lvar : lvar <= 0xEF ? lvar & 0x0F : -1;
-        if (len < 0) throw c.error(Kind.UNSUPPORTED, String.format("LVAR %02X in a compact profile", lvar));
+        int len = lvarLength(c, c.next());
         int at = c.take(len);
         byte[] raw = new byte[len];
         System.arraycopy(c.data, at, raw, 0, len);
@@ -125,15 +123,7 @@ final class DataRecordParser {
     /** EN 13757-3 Annex B: LVAR gives text, BCD or binary of a length it encodes. */
     private static MbusValue variable(ByteCursor c, VifMeaning meaning) throws DecodeException {
         int lvar = c.next();
-        int len;
-        if (lvar <= 0xBF) len = lvar;                       // text
-        else if (lvar <= 0xCF) len = lvar - 0xC0;           // positive BCD
-        else if (lvar <= 0xDF) len = lvar - 0xD0;           // negative BCD
-        else if (lvar <= 0xEF) len = lvar - 0xE0;           // binary number
-        else if (lvar <= 0xF4) len = 4 * (lvar - 0xEC);     // binary number, 16..32 bytes
-        else if (lvar == 0xF5) len = 48;
-        else if (lvar == 0xF6) len = 64;
-        else throw c.error(Kind.UNSUPPORTED, String.format("reserved LVAR %02X", lvar));
+        int len = lvarLength(c, lvar);
         int at = c.take(len);
         byte[] raw = new byte[len];
         System.arraycopy(c.data, at, raw, 0, len);
@@ -149,6 +139,18 @@ final class DataRecordParser {
         }
         if (numeric && len > 0 && len <= 8) return new MbusValue.Numeric(DataValues.signed(raw).multiply(meaning.factor()));
         return new MbusValue.Raw(raw);
+    }
+
+    /** Data length an LVAR byte announces (Annex B). */
+    private static int lvarLength(ByteCursor c, int lvar) throws DecodeException {
+        if (lvar <= 0xBF) return lvar;                      // text
+        if (lvar <= 0xCF) return lvar - 0xC0;               // positive BCD
+        if (lvar <= 0xDF) return lvar - 0xD0;               // negative BCD
+        if (lvar <= 0xEF) return lvar - 0xE0;               // binary number
+        if (lvar <= 0xF4) return 4 * (lvar - 0xEC);         // binary number, 16..32 bytes
+        if (lvar == 0xF5) return 48;
+        if (lvar == 0xF6) return 64;
+        throw c.error(Kind.UNSUPPORTED, String.format("reserved LVAR %02X", lvar));
     }
 
     /** Copy of a multi-byte field in LSB-first order (mode 2 frames send MSB first). */

@@ -98,6 +98,14 @@ class ApplicationLayerTest {
     }
 
     @Test
+    void compactProfile_longBinaryLvar_isReadLikeAnyLvar() throws Exception {
+        // LVAR F0 announces 16 bytes: SCB 02 (absolute, 16-bit), spacing 01, then 7 elements of 1..7
+        List<MbusRecord> rs = records("8D 01 EE 1E F0 02 01 01 00 02 00 03 00 04 00 05 00 06 00 07 00");
+        assertEquals(7, rs.size(), rs.toString());
+        assertEquals(9, rs.get(6).storage());
+    }
+
+    @Test
     void compactProfile_withIncrementsButNoBaseValue_staysRawWithItsModifier() throws Exception {
         // SCB 72: increment mode 01 (increments) and no storage-2 value before it: not expanded
         MbusRecord r = records("8D 01 EE 1E 04 72 FE 07 00").get(0);

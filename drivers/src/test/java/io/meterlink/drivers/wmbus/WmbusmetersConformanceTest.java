@@ -75,20 +75,20 @@ class WmbusmetersConformanceTest {
             Map.entry("apator162", "Apator registers in manufacturer data"),
             Map.entry("apator172", "Apator CI A0 manufacturer telegram"),
             Map.entry("bfw240radio", "BFW proprietary payload after 2F 2F"),
-            Map.entry("compact5", "Techem CI A2 manufacturer telegram"),
-            Map.entry("fhkvdataiii", "Techem CI A0 manufacturer telegram"),
+            Map.entry("compact5", "Techem manufacturer CI (A0-A2) telegram"),
+            Map.entry("fhkvdataiii", "Techem manufacturer CI (A0-A2) telegram"),
             Map.entry("hydroclimav2", "BMeters data after DIF 0F"),
             Map.entry("hydrodigit", "BMeters data after DIF 0F"),
-            Map.entry("izarv2", "Diehl PRIOS manufacturer telegram"),
-            Map.entry("mkradio3", "Techem CI A2 manufacturer telegram"),
-            Map.entry("mkradio3a", "Techem CI A2 manufacturer telegram"),
-            Map.entry("mkradio4", "Techem CI A2 manufacturer telegram"),
+            Map.entry("izarv2", "Diehl PRIOS manufacturer CI A2 telegram"),
+            Map.entry("mkradio3", "Techem manufacturer CI (A0-A2) telegram"),
+            Map.entry("mkradio3a", "Techem manufacturer CI (A0-A2) telegram"),
+            Map.entry("mkradio4", "Techem manufacturer CI (A0-A2) telegram"),
             Map.entry("q400", "battery percentage computed by wmbusmeters from remaining days"),
             Map.entry("qcaloric", "Qundis container in manufacturer VIF FF 5F"),
             Map.entry("qheatv2", "Qundis container in manufacturer VIF FF 5F"),
             Map.entry("qwater", "Qundis container in manufacturer VIF FF 5F"),
             Map.entry("qwaterv2", "Qundis container in manufacturer VIF FF 5F"),
-            Map.entry("vario451", "Techem CI A2 manufacturer telegram"));
+            Map.entry("vario451", "Techem manufacturer CI (A0-A2) telegram"));
 
     /** Why an expected value is not reproduced. */
     enum Miss {
