@@ -14,6 +14,11 @@ final class DataValues {
 
     /** Type B: signed two's complement integer. */
     static BigDecimal signed(byte[] le) {
+        if (le.length > 0 && le.length <= 8) { // fits a long: no BigInteger on the hot path
+            long v = le[le.length - 1]; // sign-extended top byte
+            for (int i = le.length - 2; i >= 0; i--) v = v << 8 | (le[i] & 0xFF);
+            return BigDecimal.valueOf(v);
+        }
         byte[] be = new byte[le.length];
         for (int i = 0; i < le.length; i++) be[i] = le[le.length - 1 - i];
         return new BigDecimal(new BigInteger(be));
@@ -21,6 +26,11 @@ final class DataValues {
 
     /** Type C: unsigned integer. */
     static BigDecimal unsigned(byte[] le) {
+        if (le.length < 8) {
+            long v = 0;
+            for (int i = le.length - 1; i >= 0; i--) v = v << 8 | (le[i] & 0xFF);
+            return BigDecimal.valueOf(v);
+        }
         byte[] be = new byte[le.length];
         for (int i = 0; i < le.length; i++) be[i] = le[le.length - 1 - i];
         return new BigDecimal(new BigInteger(1, be));
@@ -70,7 +80,7 @@ final class DataValues {
     static MbusValue dateG(byte[] b) {
         int day = b[0] & 0x1F, month = b[1] & 0x0F;
         int year = year((b[0] & 0xE0) >> 5 | (b[1] & 0xF0) >> 1);
-        String text = String.format("%04d-%02d-%02d", year, month, day);
+        String text = digits(digits(digits(new StringBuilder(10), year, 4).append('-'), month, 2).append('-'), day, 2).toString();
         try {
             return new MbusValue.Date(LocalDate.of(year, month, day), text);
         } catch (DateTimeException e) {
@@ -97,7 +107,7 @@ final class DataValues {
     /** Type J: second, minute, hour. */
     static MbusValue timeJ(byte[] b) {
         int second = b[0] & 0x3F, minute = b[1] & 0x3F, hour = b[2] & 0x1F;
-        String text = String.format("%02d:%02d:%02d", hour, minute, second);
+        String text = digits(digits(digits(new StringBuilder(8), hour, 2).append(':'), minute, 2).append(':'), second, 2).toString();
         try {
             return new MbusValue.Time(LocalTime.of(hour, minute, second), text);
         } catch (DateTimeException e) {
@@ -106,13 +116,24 @@ final class DataValues {
     }
 
     private static MbusValue dateTime(int y, int mo, int d, int h, int mi, int s, boolean invalid, boolean summer) {
-        String text = String.format("%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, s);
+        StringBuilder b = new StringBuilder(19);
+        digits(digits(digits(b, y, 4).append('-'), mo, 2).append('-'), d, 2).append('T');
+        String text = digits(digits(digits(b, h, 2).append(':'), mi, 2).append(':'), s, 2).toString();
         if (invalid) return new MbusValue.DateTime(null, summer, text);
         try {
             return new MbusValue.DateTime(LocalDateTime.of(y, mo, d, h, mi, s), summer, text);
         } catch (DateTimeException e) {
             return new MbusValue.DateTime(null, summer, text);
         }
+    }
+
+    /** Appends {@code v} (0 ≤ v) zero-padded to {@code width} digits, as {@code %0<width>d} would, without a Formatter. */
+    private static StringBuilder digits(StringBuilder b, int v, int width) {
+        int pow = 1;
+        for (int i = 1; i < width; i++) pow *= 10;
+        if (v >= pow * 10) return b.append(v); // wider than width: all digits, as the format would
+        for (; pow > 0; pow /= 10) b.append((char) ('0' + v / pow % 10));
+        return b;
     }
 
     /** Two-digit years: 81–99 are 19xx, the rest 20xx (as meters of the last century sent them). */

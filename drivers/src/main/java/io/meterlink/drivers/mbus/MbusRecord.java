@@ -39,7 +39,9 @@ public record MbusRecord(String dib, String vib, MeasurementFunction function, l
                 && modifiers.isEmpty() && (error == null || "none".equals(error)) && storage <= Integer.MAX_VALUE;
     }
 
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
+
     static String hex(byte[] b, int from, int to) {
-        return HexFormat.of().withUpperCase().formatHex(b, from, to);
+        return HEX.formatHex(b, from, to);
     }
 }

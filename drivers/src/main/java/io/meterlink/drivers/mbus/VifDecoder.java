@@ -44,21 +44,27 @@ final class VifDecoder {
         if (m.kind() == VifMeaning.Kind.MANUFACTURER && combinableFrom == 0) {
             return new Vib(m, vifes.isEmpty() ? List.of() : List.of("manufacturer specific VIFEs"), null);
         }
-        List<String> modifiers = new ArrayList<>(0);
+        List<String> modifiers = List.of(); // most records have none: no list allocated then
         String error = null;
         for (int i = combinableFrom; i < vifes.size(); i++) {
             int e = vifes.get(i) & 0x7F;
             if (e == 0x7F) { // §6.4.5 E111 1111: the remaining VIFEs are manufacturer specific
-                modifiers.add("manufacturer specific VIFEs");
+                modifiers = add(modifiers, "manufacturer specific VIFEs");
                 break;
             }
             CombinableVifes.Applied a = CombinableVifes.apply(m, e);
             m = a.meaning();
-            if (a.modifier() != null) modifiers.add(a.modifier());
+            if (a.modifier() != null) modifiers = add(modifiers, a.modifier());
             if (a.error() != null) error = a.error();
             if (e == 0x7C) break; // extension of the combinable table: the rest is not defined here
         }
         return new Vib(m, modifiers, error);
+    }
+
+    private static List<String> add(List<String> list, String s) {
+        List<String> out = list.isEmpty() ? new ArrayList<>(2) : list;
+        out.add(s);
+        return out;
     }
 
     private static void readVifes(ByteCursor c, int vif, List<Integer> vifes) throws DecodeException {

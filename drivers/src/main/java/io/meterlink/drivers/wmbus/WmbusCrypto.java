@@ -5,26 +5,62 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import java.security.GeneralSecurityException;
 
-/** AES primitives of the wireless M-Bus security modes, on the JCE. Stateless, thread-safe. */
+/**
+ * AES primitives of the wireless M-Bus security modes, on the JCE. Thread-safe: each thread keeps
+ * its own {@link Cipher} instances (created once, re-initialised per telegram; the JCE keeps the
+ * expanded key while the key stays the same), so no cipher is looked up per telegram.
+ */
 final class WmbusCrypto {
+    private static final ThreadLocal<Ciphers> CIPHERS = ThreadLocal.withInitial(Ciphers::new);
+
     private WmbusCrypto() {}
 
+    /** The ciphers of one thread; created lazily. */
+    private static final class Ciphers {
+        private Cipher cbc;
+        private Cipher ctr;
+        private Cipher ecb;
+
+        Cipher cbc() throws GeneralSecurityException {
+            if (cbc == null) cbc = Cipher.getInstance("AES/CBC/NoPadding");
+            return cbc;
+        }
+
+        Cipher ctr() throws GeneralSecurityException {
+            if (ctr == null) ctr = Cipher.getInstance("AES/CTR/NoPadding");
+            return ctr;
+        }
+
+        Cipher ecb() throws GeneralSecurityException {
+            if (ecb == null) ecb = Cipher.getInstance("AES/ECB/NoPadding");
+            return ecb;
+        }
+    }
+
+    /** An AES-128 ECB encryptor of this thread initialised with {@code key}; use it before the next call on this thread. */
     static Cipher ecb(byte[] key) throws GeneralSecurityException {
-        Cipher c = Cipher.getInstance("AES/ECB/NoPadding");
+        Cipher c = CIPHERS.get().ecb();
         c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
         return c;
     }
 
     /** AES-128-CBC decryption of whole blocks (EN 13757-7 §9.4.5 mode 5, OMS Vol 2 §9.5 mode 7). */
     static byte[] cbcDecrypt(byte[] key, byte[] iv, byte[] data, int from, int len) throws GeneralSecurityException {
-        Cipher c = Cipher.getInstance("AES/CBC/NoPadding");
+        byte[] out = new byte[len];
+        cbcDecrypt(key, iv, data, from, len, out, 0);
+        return out;
+    }
+
+    /** As {@link #cbcDecrypt(byte[], byte[], byte[], int, int)}, into {@code out} at {@code at}. */
+    static void cbcDecrypt(byte[] key, byte[] iv, byte[] data, int from, int len, byte[] out, int at) throws GeneralSecurityException {
+        Cipher c = CIPHERS.get().cbc();
         c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
-        return c.doFinal(data, from, len);
+        c.doFinal(data, from, len, out, at);
     }
 
     /** AES-128-CTR (EN 13757-4 §13.2.12, ELL): any length, counter in the last bytes of the IV. */
     static byte[] ctr(byte[] key, byte[] iv, byte[] data, int from, int len) throws GeneralSecurityException {
-        Cipher c = Cipher.getInstance("AES/CTR/NoPadding");
+        Cipher c = CIPHERS.get().ctr();
         c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
         return c.doFinal(data, from, len);
     }

@@ -2,8 +2,7 @@ package io.meterlink.drivers.wmbus;
 
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
-import io.meterlink.drivers.mbus.MbusRecord;
-import io.meterlink.drivers.mbus.MbusTelegram;
+import io.meterlink.drivers.mbus.ApplicationLayer;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -47,8 +46,16 @@ public final class WmbusDecoder {
 
     /** Identification number: 4 bytes LSB first, printed as 8 (BCD) digits. */
     static String id(byte[] f, int at) {
-        return HEX.formatHex(new byte[] {f[at + 3], f[at + 2], f[at + 1], f[at]});
+        char[] c = new char[8];
+        for (int i = 0; i < 4; i++) {
+            int b = f[at + 3 - i] & 0xFF;
+            c[2 * i] = HEX_DIGITS[b >> 4];
+            c[2 * i + 1] = HEX_DIGITS[b & 0x0F];
+        }
+        return new String(c);
     }
+
+    private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
 
     /** One decoding run: the working state of a single frame. */
     private static final class Parse {
@@ -229,7 +236,7 @@ public final class WmbusDecoder {
                 p += 4;
             }
             String man = manufacturer((manLe[0] & 0xFF) | (manLe[1] & 0xFF) << 8);
-            String id = HEX.formatHex(new byte[] {idLe[3], idLe[2], idLe[1], idLe[0]});
+            String id = id(idLe, 0);
             String meter = "wmbus:" + man + ":" + id;
             int mode = cf >> 8 & 0x1F; // EN 13757-7 §7.5.8: configuration field, security mode bits 8-12
             int blocks = cf >> 4 & 0x0F;
@@ -245,12 +252,13 @@ public final class WmbusDecoder {
                 }
                 case 5 -> { // EN 13757-7 §9.4.5 / OMS Vol 2 §9.4.4: AES-CBC, IV = M A(ID, ver, type) ACC×8
                     security = 5;
-                    if (alreadyDecrypted(man, id)) {
+                    Optional<byte[]> configured = lookupKey(man, id);
+                    if (configured.isEmpty() && alreadyDecrypted()) {
                         apdu = f;
                         from = p;
                         break;
                     }
-                    byte[] key = key(man, id, meter);
+                    byte[] key = key(configured, meter);
                     byte[] iv = new byte[16];
                     System.arraycopy(manLe, 0, iv, 0, 2);
                     System.arraycopy(idLe, 0, iv, 2, 4);
@@ -265,7 +273,7 @@ public final class WmbusDecoder {
                     need(1, "configuration field extension");
                     p += 1;
                     if (aflMac == null || aflMcr == null) throw new DecodeException(Kind.UNSUPPORTED, "security mode 7 without AFL MAC", meter, null);
-                    byte[] master = key(man, id, meter);
+                    byte[] master = key(lookupKey(man, id), meter);
                     byte[] meterIdLe = idLe;
                     byte[] kEnc = crypt(() -> WmbusCrypto.deriveKey(master, 0x00, aflMcr, meterIdLe));
                     byte[] kMac = crypt(() -> WmbusCrypto.deriveKey(master, 0x01, aflMcr, meterIdLe));
@@ -284,10 +292,8 @@ public final class WmbusDecoder {
                 }
                 default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", meter, null);
             }
-            MbusTelegram t = cutShort ? longestDecodable(idLe, manLe, version, type, access, status, apdu, meter)
-                    : ApduDecoder.decode(idLe, manLe, version, type, access, status, apdu, from, meter);
-            List<MbusRecord> records = t.records();
-            return new WmbusTelegram(link, man, id, version, type, ci, access, status, security, records, t.manufacturerData());
+            ApplicationLayer.DataRecords t = cutShort ? longestDecodable(apdu, meter) : ApduDecoder.decode(apdu, from, apdu.length, meter);
+            return new WmbusTelegram(link, man, id, version, type, ci, access, status, security, t.records(), t.manufacturerData());
         }
 
         /**
@@ -295,11 +301,10 @@ public final class WmbusDecoder {
          * records in the blocks that were there (records are read in order, so a record cut at the
          * end is dropped, never misread).
          */
-        private static MbusTelegram longestDecodable(byte[] idLe, byte[] manLe, int version, int type, int access, int status,
-                                                     byte[] apdu, String meter) throws DecodeException {
+        private static ApplicationLayer.DataRecords longestDecodable(byte[] apdu, String meter) throws DecodeException {
             for (int n = apdu.length; n >= 2; n--) {
                 try {
-                    return ApduDecoder.decode(idLe, manLe, version, type, access, status, Arrays.copyOf(apdu, n), 0, meter);
+                    return ApduDecoder.decode(apdu, 0, n, meter);
                 } catch (DecodeException e) {
                     if (e.kind() != Kind.TRUNCATED) throw e;
                 }
@@ -311,16 +316,20 @@ public final class WmbusDecoder {
          * A capture whose receiver already decrypted it (the mode bits still say encrypted): only
          * considered when no key is configured, and only when the payload starts with 2F2F.
          */
-        private boolean alreadyDecrypted(String man, String id) {
-            if (keys.key(man, id).isPresent() || keys.key(link.manufacturer(), link.id()).isPresent()) return false;
+        private boolean alreadyDecrypted() {
             return p + 2 <= f.length && (f[p] & 0xFF) == 0x2F && (f[p + 1] & 0xFF) == 0x2F;
         }
 
-        private byte[] key(String man, String id, String meter) throws DecodeException {
+        /** The key of the metering device, else of the radio that sent the frame (looked up once per telegram). */
+        private Optional<byte[]> lookupKey(String man, String id) {
             Optional<byte[]> k = keys.key(man, id);
             if (k.isEmpty() && !(man.equals(link.manufacturer()) && id.equals(link.id()))) {
                 k = keys.key(link.manufacturer(), link.id());
             }
+            return k;
+        }
+
+        private byte[] key(Optional<byte[]> k, String meter) throws DecodeException {
             if (k.isEmpty()) throw new DecodeException(Kind.NO_KEY, "telegram is encrypted and no key is configured", meter, null);
             return checkKey(k.get());
         }
@@ -344,13 +353,16 @@ public final class WmbusDecoder {
                 if (encLen == 0) throw new DecodeException(Kind.TRUNCATED, "encrypted part shorter than one block", meter, null);
             }
             int n = encLen;
-            byte[] plain = crypt(() -> WmbusCrypto.cbcDecrypt(key, iv, f, p, n));
-            if ((plain[0] & 0xFF) != 0x2F || (plain[1] & 0xFF) != 0x2F) {
+            // one array: the decrypted blocks, then the plaintext rest (EN 13757-7 §9.4.5: unencrypted data may follow)
+            byte[] out = new byte[cutShort ? encLen : available];
+            crypt(() -> {
+                WmbusCrypto.cbcDecrypt(key, iv, f, p, n, out, 0);
+                return out;
+            });
+            if ((out[0] & 0xFF) != 0x2F || (out[1] & 0xFF) != 0x2F) {
                 throw new DecodeException(Kind.WRONG_KEY, "decryption failed (no 2F2F verification bytes): wrong key", meter, null);
             }
-            if (cutShort) return plain;
-            byte[] out = Arrays.copyOf(plain, available);
-            System.arraycopy(f, p + encLen, out, encLen, available - encLen);
+            if (!cutShort) System.arraycopy(f, p + encLen, out, encLen, available - encLen);
             return out;
         }
 
