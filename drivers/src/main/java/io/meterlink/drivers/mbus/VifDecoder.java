@@ -17,8 +17,18 @@ final class VifDecoder {
     /** What the VIB says, with the combinable extensions that changed its meaning and a record error. */
     record Vib(VifMeaning meaning, List<String> modifiers, String error) {}
 
+    /** The VIB of a primary VIF without extension: the same every time, made once. */
+    private static final Vib[] PRIMARY = new Vib[0x80];
+
+    static {
+        for (int v = 0; v < 0x80; v++) {
+            if (v != 0x7C && v != 0x7B && v != 0x7D) PRIMARY[v] = new Vib(PrimaryVifTable.lookup(v), List.of(), null);
+        }
+    }
+
     static Vib decode(ByteCursor c, boolean msbFirst) throws DecodeException {
         int vif = c.next();
+        if (vif < 0x80 && PRIMARY[vif] != null) return PRIMARY[vif]; // most records: one VIF byte, nothing to combine
         int low = vif & 0x7F;
         List<Integer> vifes = new ArrayList<>();
         VifMeaning m;

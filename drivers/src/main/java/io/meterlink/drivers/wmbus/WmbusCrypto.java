@@ -7,23 +7,37 @@ import java.security.GeneralSecurityException;
 
 /**
  * AES primitives of the wireless M-Bus security modes, on the JCE. Thread-safe: each thread keeps
- * its own {@link Cipher} instances (created once, re-initialised per telegram; the JCE keeps the
- * expanded key while the key stays the same), so no cipher is looked up per telegram.
+ * its own {@link Cipher} instances (created once, re-initialised per telegram), and for AES-CBC a
+ * small table of ciphers by key ({@value #CBC_SLOTS} slots), so a meter heard again finds its
+ * expanded key ready (the JCE re-expands a key only when it changes).
  */
 final class WmbusCrypto {
+    static final int CBC_SLOTS = 64;
     private static final ThreadLocal<Ciphers> CIPHERS = ThreadLocal.withInitial(Ciphers::new);
 
     private WmbusCrypto() {}
 
     /** The ciphers of one thread; created lazily. */
     private static final class Ciphers {
-        private Cipher cbc;
+        private final Cipher[] cbc = new Cipher[CBC_SLOTS];
+        private final SecretKeySpec[] cbcKey = new SecretKeySpec[CBC_SLOTS];
+        private final byte[][] cbcKeyBytes = new byte[CBC_SLOTS][];
         private Cipher ctr;
         private Cipher ecb;
 
-        Cipher cbc() throws GeneralSecurityException {
-            if (cbc == null) cbc = Cipher.getInstance("AES/CBC/NoPadding");
-            return cbc;
+        /** A CBC decryptor for {@code key} with the IV set; direct-mapped by key, the slot's previous key evicted. */
+        Cipher cbc(byte[] key, byte[] iv) throws GeneralSecurityException {
+            int slot = java.util.Arrays.hashCode(key) & (CBC_SLOTS - 1);
+            if (cbc[slot] == null) cbc[slot] = Cipher.getInstance("AES/CBC/NoPadding");
+            if (!java.util.Arrays.equals(cbcKeyBytes[slot], key)) {
+                cbcKeyBytes[slot] = null; // stays empty if the key is refused
+                cbcKey[slot] = new SecretKeySpec(key, "AES");
+                cbc[slot].init(Cipher.DECRYPT_MODE, cbcKey[slot], new IvParameterSpec(iv));
+                cbcKeyBytes[slot] = key.clone();
+            } else {
+                cbc[slot].init(Cipher.DECRYPT_MODE, cbcKey[slot], new IvParameterSpec(iv));
+            }
+            return cbc[slot];
         }
 
         Cipher ctr() throws GeneralSecurityException {
@@ -53,9 +67,7 @@ final class WmbusCrypto {
 
     /** As {@link #cbcDecrypt(byte[], byte[], byte[], int, int)}, into {@code out} at {@code at}. */
     static void cbcDecrypt(byte[] key, byte[] iv, byte[] data, int from, int len, byte[] out, int at) throws GeneralSecurityException {
-        Cipher c = CIPHERS.get().cbc();
-        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
-        c.doFinal(data, from, len, out, at);
+        CIPHERS.get().cbc(key, iv).doFinal(data, from, len, out, at);
     }
 
     /** AES-128-CTR (EN 13757-4 §13.2.12, ELL): any length, counter in the last bytes of the IV. */

@@ -32,7 +32,7 @@ public final class WmbusDecoder {
      * @param keys  where to find meter keys; {@link KeyLookup#none()} when there are none
      */
     public static WmbusTelegram decode(byte[] frame, KeyLookup keys) throws DecodeException {
-        return new Parse(LinkLayer.strip(frame), keys).run();
+        return new Parse(LinkLayer.stripShared(frame), keys).run(); // Parse never writes into the frame
     }
 
     /** EN 13757-3 §5.4 / EN 62056-21: three letters of 5 bits each, 'A' = 1; 4 hex digits when not letters. */
@@ -215,15 +215,14 @@ public final class WmbusDecoder {
         /** Transport layer (EN 13757-7 §7): CI 72 long header, 7A short header, 78 none. */
         private WmbusTelegram tpl(int ci) throws DecodeException {
             int tplStart = p;
-            byte[] idLe = Arrays.copyOfRange(f, 4, 8);
-            byte[] manLe = Arrays.copyOfRange(f, 2, 4);
+            int idAt = 4, manAt = 2; // where the identification (LSB first) and the manufacturer are: link layer…
             int version = link.version(), type = link.deviceType();
             int access = ellAccess, status = 0, cf = 0;
             p += 1;
             if (ci == 0x72) {
                 need(8, "TPL long header");
-                idLe = Arrays.copyOfRange(f, p, p + 4);
-                manLe = Arrays.copyOfRange(f, p + 4, p + 6);
+                idAt = p; // …or the TPL long header
+                manAt = p + 4;
                 version = f[p + 6] & 0xFF;
                 type = f[p + 7] & 0xFF;
                 p += 8;
@@ -235,8 +234,8 @@ public final class WmbusDecoder {
                 cf = (f[p + 2] & 0xFF) | (f[p + 3] & 0xFF) << 8;
                 p += 4;
             }
-            String man = manufacturer((manLe[0] & 0xFF) | (manLe[1] & 0xFF) << 8);
-            String id = id(idLe, 0);
+            String man = manufacturer((f[manAt] & 0xFF) | (f[manAt + 1] & 0xFF) << 8);
+            String id = id(f, idAt);
             String meter = "wmbus:" + man + ":" + id;
             int mode = cf >> 8 & 0x1F; // EN 13757-7 §7.5.8: configuration field, security mode bits 8-12
             int blocks = cf >> 4 & 0x0F;
@@ -260,8 +259,8 @@ public final class WmbusDecoder {
                     }
                     byte[] key = key(configured, meter);
                     byte[] iv = new byte[16];
-                    System.arraycopy(manLe, 0, iv, 0, 2);
-                    System.arraycopy(idLe, 0, iv, 2, 4);
+                    System.arraycopy(f, manAt, iv, 0, 2);
+                    System.arraycopy(f, idAt, iv, 2, 4);
                     iv[6] = (byte) version;
                     iv[7] = (byte) type;
                     Arrays.fill(iv, 8, 16, (byte) access);
@@ -274,7 +273,7 @@ public final class WmbusDecoder {
                     p += 1;
                     if (aflMac == null || aflMcr == null) throw new DecodeException(Kind.UNSUPPORTED, "security mode 7 without AFL MAC", meter, null);
                     byte[] master = key(lookupKey(man, id), meter);
-                    byte[] meterIdLe = idLe;
+                    byte[] meterIdLe = Arrays.copyOfRange(f, idAt, idAt + 4);
                     byte[] kEnc = crypt(() -> WmbusCrypto.deriveKey(master, 0x00, aflMcr, meterIdLe));
                     byte[] kMac = crypt(() -> WmbusCrypto.deriveKey(master, 0x01, aflMcr, meterIdLe));
                     int mlLen = aflMl == null ? 0 : 2;
