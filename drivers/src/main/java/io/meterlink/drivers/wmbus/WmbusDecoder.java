@@ -264,7 +264,7 @@ public final class WmbusDecoder {
                     iv[6] = (byte) version;
                     iv[7] = (byte) type;
                     Arrays.fill(iv, 8, 16, (byte) access);
-                    apdu = decrypt(key, iv, blocks, meter);
+                    apdu = decrypt(key, iv, blocks, meter, true);
                     from = 0;
                 }
                 case 7 -> { // OMS Vol 2 §9.4.6 / CEN/TR 17167: CMAC-derived keys, MAC in the AFL, AES-CBC IV 0
@@ -286,7 +286,7 @@ public final class WmbusDecoder {
                     if (!MessageDigest.isEqual(Arrays.copyOf(mac, aflMac.length), aflMac)) {
                         throw new DecodeException(Kind.AUTHENTICATION, "AFL MAC mismatch (wrong key or altered telegram)", meter, null);
                     }
-                    apdu = decrypt(kEnc, new byte[16], blocks, meter);
+                    apdu = decrypt(kEnc, new byte[16], blocks, meter, false);
                     from = 0;
                 }
                 default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", meter, null);
@@ -342,7 +342,7 @@ public final class WmbusDecoder {
          * Decrypts {@code blocks} AES blocks at {@code p} and appends the plaintext rest; the result must
          * start with the 2F2F verification bytes (EN 13757-7 §9.4.5).
          */
-        private byte[] decrypt(byte[] key, byte[] iv, int blocks, String meter) throws DecodeException {
+        private byte[] decrypt(byte[] key, byte[] iv, int blocks, String meter, boolean meterKey) throws DecodeException {
             int encLen = 16 * blocks;
             int available = f.length - p;
             if (blocks == 0) throw new DecodeException(Kind.SYNTAX, "encrypted telegram with 0 encrypted blocks", meter, null);
@@ -355,7 +355,7 @@ public final class WmbusDecoder {
             // one array: the decrypted blocks, then the plaintext rest (EN 13757-7 §9.4.5: unencrypted data may follow)
             byte[] out = new byte[cutShort ? encLen : available];
             crypt(() -> {
-                WmbusCrypto.cbcDecrypt(key, iv, f, p, n, out, 0);
+                WmbusCrypto.cbcDecrypt(key, iv, f, p, n, out, 0, meterKey);
                 return out;
             });
             if ((out[0] & 0xFF) != 0x2F || (out[1] & 0xFF) != 0x2F) {
