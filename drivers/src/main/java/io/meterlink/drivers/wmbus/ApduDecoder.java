@@ -17,17 +17,13 @@ final class ApduDecoder {
 
     /**
      * @param apdu  the records, plaintext, in {@code apdu[from..to)}
-     * @param meter meter text for errors
+     * @throws DecodeException without the meter: the caller adds it
      */
-    static ApplicationLayer.DataRecords decode(byte[] apdu, int from, int to, String meter) throws DecodeException {
+    static ApplicationLayer.DataRecords decode(byte[] apdu, int from, int to) throws DecodeException {
         int n = to - from;
         if (n > MAX_RECORDS_LENGTH) {
-            throw new DecodeException(DecodeException.Kind.LENGTH, "application layer longer than " + MAX_RECORDS_LENGTH + " bytes", meter, null);
+            throw new DecodeException(DecodeException.Kind.LENGTH, "application layer longer than " + MAX_RECORDS_LENGTH + " bytes");
         }
-        try {
-            return ApplicationLayer.records(apdu, from, n, false);
-        } catch (DecodeException e) {
-            throw new DecodeException(e.kind(), e.getMessage(), meter, e);
-        }
+        return ApplicationLayer.records(apdu, from, n, false);
     }
 }

@@ -70,6 +70,9 @@ public final class WmbusDecoder {
         private byte[] aflMcl;
         private byte[] aflMcr;
         private byte[] aflMl;
+        /** The metering device's manufacturer and id, once the TPL header is read. */
+        private String tplMan;
+        private String tplId;
         /** The configuration announced more ciphertext than the frame holds. */
         private boolean cutShort;
 
@@ -81,6 +84,9 @@ public final class WmbusDecoder {
         }
 
         private String meter() { return "wmbus:" + link.manufacturer() + ":" + link.id(); }
+
+        /** The metering device for errors after the TPL header: built only when there is an error. */
+        private String device() { return "wmbus:" + tplMan + ":" + tplId; }
 
         private DecodeException error(Kind kind, String message) { return new DecodeException(kind, message, meter(), null); }
 
@@ -234,9 +240,10 @@ public final class WmbusDecoder {
                 cf = (f[p + 2] & 0xFF) | (f[p + 3] & 0xFF) << 8;
                 p += 4;
             }
-            String man = manufacturer((f[manAt] & 0xFF) | (f[manAt + 1] & 0xFF) << 8);
-            String id = id(f, idAt);
-            String meter = "wmbus:" + man + ":" + id;
+            String man = manAt == 2 ? link.manufacturer() : manufacturer((f[manAt] & 0xFF) | (f[manAt + 1] & 0xFF) << 8);
+            String id = idAt == 4 ? link.id() : id(f, idAt);
+            tplMan = man;
+            tplId = id;
             int mode = cf >> 8 & 0x1F; // EN 13757-7 §7.5.8: configuration field, security mode bits 8-12
             int blocks = cf >> 4 & 0x0F;
             byte[] apdu;
@@ -257,22 +264,22 @@ public final class WmbusDecoder {
                         from = p;
                         break;
                     }
-                    byte[] key = key(configured, meter);
+                    byte[] key = key(configured);
                     byte[] iv = new byte[16];
                     System.arraycopy(f, manAt, iv, 0, 2);
                     System.arraycopy(f, idAt, iv, 2, 4);
                     iv[6] = (byte) version;
                     iv[7] = (byte) type;
                     Arrays.fill(iv, 8, 16, (byte) access);
-                    apdu = decrypt(key, iv, blocks, meter, true);
+                    apdu = decrypt(key, iv, blocks, true);
                     from = 0;
                 }
                 case 7 -> { // OMS Vol 2 §9.4.6 / CEN/TR 17167: CMAC-derived keys, MAC in the AFL, AES-CBC IV 0
                     security = 7;
                     need(1, "configuration field extension");
                     p += 1;
-                    if (aflMac == null || aflMcr == null) throw new DecodeException(Kind.UNSUPPORTED, "security mode 7 without AFL MAC", meter, null);
-                    byte[] master = key(lookupKey(man, id), meter);
+                    if (aflMac == null || aflMcr == null) throw new DecodeException(Kind.UNSUPPORTED, "security mode 7 without AFL MAC", device(), null);
+                    byte[] master = key(lookupKey(man, id));
                     byte[] meterIdLe = Arrays.copyOfRange(f, idAt, idAt + 4);
                     byte[] kEnc = crypt(() -> WmbusCrypto.deriveKey(master, 0x00, aflMcr, meterIdLe));
                     byte[] kMac = crypt(() -> WmbusCrypto.deriveKey(master, 0x01, aflMcr, meterIdLe));
@@ -284,14 +291,19 @@ public final class WmbusDecoder {
                     System.arraycopy(f, tplStart, macInput, 5 + mlLen, f.length - tplStart);
                     byte[] mac = crypt(() -> AesCmac.mac(kMac, macInput));
                     if (!MessageDigest.isEqual(Arrays.copyOf(mac, aflMac.length), aflMac)) {
-                        throw new DecodeException(Kind.AUTHENTICATION, "AFL MAC mismatch (wrong key or altered telegram)", meter, null);
+                        throw new DecodeException(Kind.AUTHENTICATION, "AFL MAC mismatch (wrong key or altered telegram)", device(), null);
                     }
-                    apdu = decrypt(kEnc, new byte[16], blocks, meter, false);
+                    apdu = decrypt(kEnc, new byte[16], blocks, false);
                     from = 0;
                 }
-                default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", meter, null);
+                default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", device(), null);
             }
-            ApplicationLayer.DataRecords t = cutShort ? longestDecodable(apdu, meter) : ApduDecoder.decode(apdu, from, apdu.length, meter);
+            ApplicationLayer.DataRecords t;
+            try {
+                t = cutShort ? longestDecodable(apdu) : ApduDecoder.decode(apdu, from, apdu.length);
+            } catch (DecodeException e) {
+                throw new DecodeException(e.kind(), e.getMessage(), device(), e);
+            }
             return new WmbusTelegram(link, man, id, version, type, ci, access, status, security, t.records(), t.manufacturerData());
         }
 
@@ -300,15 +312,15 @@ public final class WmbusDecoder {
          * records in the blocks that were there (records are read in order, so a record cut at the
          * end is dropped, never misread).
          */
-        private static ApplicationLayer.DataRecords longestDecodable(byte[] apdu, String meter) throws DecodeException {
+        private static ApplicationLayer.DataRecords longestDecodable(byte[] apdu) throws DecodeException {
             for (int n = apdu.length; n >= 2; n--) {
                 try {
-                    return ApduDecoder.decode(apdu, 0, n, meter);
+                    return ApduDecoder.decode(apdu, 0, n);
                 } catch (DecodeException e) {
                     if (e.kind() != Kind.TRUNCATED) throw e;
                 }
             }
-            throw new DecodeException(Kind.TRUNCATED, "no whole record in the decrypted blocks", meter, null);
+            throw new DecodeException(Kind.TRUNCATED, "no whole record in the decrypted blocks");
         }
 
         /**
@@ -328,8 +340,8 @@ public final class WmbusDecoder {
             return k;
         }
 
-        private byte[] key(Optional<byte[]> k, String meter) throws DecodeException {
-            if (k.isEmpty()) throw new DecodeException(Kind.NO_KEY, "telegram is encrypted and no key is configured", meter, null);
+        private byte[] key(Optional<byte[]> k) throws DecodeException {
+            if (k.isEmpty()) throw new DecodeException(Kind.NO_KEY, "telegram is encrypted and no key is configured", device(), null);
             return checkKey(k.get());
         }
 
@@ -342,14 +354,14 @@ public final class WmbusDecoder {
          * Decrypts {@code blocks} AES blocks at {@code p} and appends the plaintext rest; the result must
          * start with the 2F2F verification bytes (EN 13757-7 §9.4.5).
          */
-        private byte[] decrypt(byte[] key, byte[] iv, int blocks, String meter, boolean meterKey) throws DecodeException {
+        private byte[] decrypt(byte[] key, byte[] iv, int blocks, boolean meterKey) throws DecodeException {
             int encLen = 16 * blocks;
             int available = f.length - p;
-            if (blocks == 0) throw new DecodeException(Kind.SYNTAX, "encrypted telegram with 0 encrypted blocks", meter, null);
+            if (blocks == 0) throw new DecodeException(Kind.SYNTAX, "encrypted telegram with 0 encrypted blocks", device(), null);
             if (encLen > available) { // cut short: decrypt the whole blocks there are, the records in them stand
                 cutShort = true;
                 encLen = available / 16 * 16;
-                if (encLen == 0) throw new DecodeException(Kind.TRUNCATED, "encrypted part shorter than one block", meter, null);
+                if (encLen == 0) throw new DecodeException(Kind.TRUNCATED, "encrypted part shorter than one block", device(), null);
             }
             int n = encLen;
             // one array: the decrypted blocks, then the plaintext rest (EN 13757-7 §9.4.5: unencrypted data may follow)
@@ -359,7 +371,7 @@ public final class WmbusDecoder {
                 return out;
             });
             if ((out[0] & 0xFF) != 0x2F || (out[1] & 0xFF) != 0x2F) {
-                throw new DecodeException(Kind.WRONG_KEY, "decryption failed (no 2F2F verification bytes): wrong key", meter, null);
+                throw new DecodeException(Kind.WRONG_KEY, "decryption failed (no 2F2F verification bytes): wrong key", device(), null);
             }
             if (!cutShort) System.arraycopy(f, p + encLen, out, encLen, available - encLen);
             return out;
