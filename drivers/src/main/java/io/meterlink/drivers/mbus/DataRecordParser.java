@@ -98,7 +98,8 @@ final class DataRecordParser {
             case NUMERIC:
             case PLAIN_TEXT:
                 BigDecimal number = number(coding, raw);
-                return number == null ? new MbusValue.Raw(raw) : new MbusValue.Numeric(number.multiply(meaning.factor()));
+                if (number == null) return new MbusValue.Raw(raw);
+                return new MbusValue.Numeric(meaning.factor() == BigDecimal.ONE ? number : number.multiply(meaning.factor()));
             default: // MANUFACTURER, DAYLIGHT_SAVING, UNSUPPORTED
                 return new MbusValue.Raw(raw);
         }
