@@ -51,11 +51,20 @@ public final class HeadEnd implements AutoCloseable {
      */
     public HeadEnd(String url, String username, char[] password, SSLSocketFactory socketFactory,
                    String topicPrefix, Clock clock) throws MqttException {
+        this(url, username, password, socketFactory, topicPrefix, clock, false);
+    }
+
+    /**
+     * As above; with {@code persistentSession} the broker keeps the subscription and queues QoS 1
+     * messages while the head-end is disconnected (a broker restart then loses nothing for it).
+     */
+    public HeadEnd(String url, String username, char[] password, SSLSocketFactory socketFactory,
+                   String topicPrefix, Clock clock, boolean persistentSession) throws MqttException {
         this.clock = clock;
         this.client = new MqttClient(url, "head-end-" + Long.toHexString(System.nanoTime()), new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        o.setCleanSession(true);
+        o.setCleanSession(!persistentSession);
         o.setAutomaticReconnect(true);
         o.setHttpsHostnameVerificationEnabled(true);
         o.setMaxInflight(100);
@@ -120,6 +129,9 @@ public final class HeadEnd implements AutoCloseable {
 
     /** Messages or readings that could not be parsed. */
     public long malformed() { return malformed.get(); }
+
+    /** Every arrival with a new {@code (gw, seq)} so far, in arrival order. */
+    public List<Arrival> arrivals() { return List.copyOf(arrivals); }
 
     /** Distinct {@code gw#seq} seen so far. */
     public Set<String> seenSeqs() { return Set.copyOf(seen); }

@@ -1,0 +1,111 @@
+package io.meterlink.sim.scenario;
+
+import io.meterlink.sim.headend.HeadEnd;
+import io.meterlink.sim.headend.Verdict;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Holds what arrived at the head-end against what the meters generated and what the gateway traced
+ * as accepted. The definitions (also in {@code docs/simulator.md}):
+ * <ul>
+ *   <li>accepted: seqs in the gateway's {@code ACCEPTED} trace of every run, plus any delivered seq
+ *       (a reading committed just before a SIGKILL may arrive before its trace line was printed);</li>
+ *   <li>lost accepted: accepted seqs that never arrived;</li>
+ *   <li>never delivered: generated readings matched by no arrival (matching as {@link Verdict});</li>
+ *   <li>in flight at a kill: never-delivered readings generated within the kill window before a
+ *       SIGKILL (read from the meter, not yet committed: they die with the process; not lost);</li>
+ *   <li>lost: {@code max(lost accepted, never delivered − in flight at a kill) − evictions}, at least 0.
+ *       Evicted readings are the documented bound of a full buffer and are reported apart.</li>
+ * </ul>
+ * Pure; not thread-safe.
+ */
+public final class Accounting {
+    /** A span of time during which a fault was active (live latency excludes readings generated in one). */
+    public record Window(Instant from, Instant to) {
+        boolean contains(Instant t) {
+            return !t.isBefore(from) && !t.isAfter(to);
+        }
+    }
+
+    /** The figures. */
+    public record Figures(long generated, long accepted, long delivered, long lost, long lostAccepted, long neverDelivered,
+                          long inFlightAtKill, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
+                          long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs) {
+    }
+
+    private Accounting() {
+    }
+
+    /**
+     * @param gatewayId      the gateway whose arrivals count
+     * @param generated      every reading the meters generated
+     * @param arrivals       every arrival with a new {@code (gw, seq)}
+     * @param traced         seqs the gateway traced as accepted, over every run
+     * @param kills          when each SIGKILL happened
+     * @param killWindow     how long before a kill a generated reading may still be in flight
+     * @param faultWindows   spans during which some fault was active
+     * @param evictions      readings the buffer evicted (cap reached)
+     */
+    public static Figures of(String gatewayId, Collection<Verdict.Generated> generated, List<HeadEnd.Arrival> arrivals,
+                             long duplicatesBySeq, Set<Long> traced, List<Instant> kills, Duration killWindow,
+                             List<Window> faultWindows, long evictions) {
+        String prefix = gatewayId + "#";
+        Set<Long> delivered = new HashSet<>();
+        for (HeadEnd.Arrival a : arrivals) {
+            if (a.gwSeq().startsWith(prefix)) delivered.add(Long.parseLong(a.gwSeq().substring(prefix.length())));
+        }
+        long lostAccepted = traced.stream().filter(s -> !delivered.contains(s)).count();
+        Set<Long> accepted = new HashSet<>(traced);
+        accepted.addAll(delivered);
+
+        Map<String, ArrayDeque<Instant>> pending = new HashMap<>();
+        for (Verdict.Generated g : generated) {
+            pending.computeIfAbsent(Verdict.keyOf(g.reading().measurementKey(), g.reading().value()), k -> new ArrayDeque<>())
+                    .addLast(g.at());
+        }
+        List<Long> latencies = new ArrayList<>(arrivals.size());
+        List<Long> live = new ArrayList<>();
+        long unmatched = 0;
+        for (HeadEnd.Arrival a : arrivals) {
+            ArrayDeque<Instant> q = pending.get(a.key());
+            Instant at = q == null ? null : q.pollFirst();
+            if (at == null) {
+                unmatched++;
+                continue;
+            }
+            long ms = Math.max(0, Duration.between(at, a.at()).toMillis());
+            latencies.add(ms);
+            if (faultWindows.stream().noneMatch(w -> w.contains(at))) live.add(ms);
+        }
+        long neverDelivered = 0;
+        long inFlight = 0;
+        for (ArrayDeque<Instant> q : pending.values()) {
+            for (Instant at : q) {
+                neverDelivered++;
+                if (kills.stream().anyMatch(k -> !at.isAfter(k) && !at.isBefore(k.minus(killWindow)))) inFlight++;
+            }
+        }
+        long lost = Math.max(0, Math.max(lostAccepted, neverDelivered - inFlight) - evictions);
+        latencies.sort(null);
+        live.sort(null);
+        return new Figures(generated.size(), accepted.size(), arrivals.size(), lost, lostAccepted, neverDelivered, inFlight,
+                duplicatesBySeq, unmatched, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100),
+                live.size(), percentile(live, 99));
+    }
+
+    static long percentile(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) return 0;
+        int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, idx)));
+    }
+}
