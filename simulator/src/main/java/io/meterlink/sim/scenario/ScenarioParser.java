@@ -114,11 +114,11 @@ public final class ScenarioParser {
 
     private static Fault fault(Settings f) {
         String type = f.choice("type", null, FAULTS);
+        Duration at = f.duration("at", Duration.ZERO, Duration.ZERO, MAX_RUN);
         if (type == null) {
             if (!f.has("type")) f.error("type", "required key is missing");
             return null;
         }
-        Duration at = f.duration("at", Duration.ZERO, Duration.ZERO, MAX_RUN);
         if (!f.has("at")) f.error("at", "required key is missing");
         return switch (type) {
             case "gateway_kill" -> new Fault.GatewayKill(at);
