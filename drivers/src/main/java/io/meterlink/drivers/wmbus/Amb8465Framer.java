@@ -18,6 +18,8 @@ public final class Amb8465Framer implements DongleFramer {
     private final ByteQueue in = new ByteQueue();
     private final WmbusMode mode;
     private final boolean rssiAppended;
+    /** A command-mode message checked out: the stick talks command mode, transparent-mode framing is off. */
+    private boolean commandMode;
 
     /** @param rssiAppended whether the stick is configured to append the RSSI byte (its RSSI_Enable parameter) */
     public Amb8465Framer(WmbusMode mode, boolean rssiAppended) {
@@ -38,9 +40,12 @@ public final class Amb8465Framer implements DongleFramer {
                 int cs = 0;
                 for (int i = 0; i < total - 1; i++) cs ^= in.get(i);
                 if (cs != in.get(total - 1)) {
-                    in.consume(1);
+                    // drop the whole damaged message: resyncing one byte on would let the transparent-mode
+                    // rule below read the same unverified bytes (LEN, frame, RSSI) as a frame
+                    in.consume(total);
                     throw new DecodeException(Kind.CHECKSUM, "AMB8465 message checksum is wrong");
                 }
+                commandMode = true;
                 if (cmd != CMD_DATA_IND) {
                     in.consume(total); // confirmation of a command, not a received frame
                     continue;
@@ -52,7 +57,7 @@ public final class Amb8465Framer implements DongleFramer {
             }
             // transparent mode: length byte, then C field (EN 13757-4 §12.5.2 SND_NR 44, SND_IR 46, …)
             int len = in.get(0);
-            if (len < 10 + (rssiAppended ? 1 : 0) || !plausibleC(in.get(1))) {
+            if (commandMode || len < 10 + (rssiAppended ? 1 : 0) || !plausibleC(in.get(1))) {
                 in.consume(1); // not the start of a frame: resync
                 continue;
             }

@@ -318,6 +318,8 @@ class WmbusCryptoVectorsTest {
 
         static BigDecimal numeric(MbusRecord r) {
             if (r.value() instanceof MbusValue.Numeric n) return n.value();
+            // identification numbers (fabrication no, customer location) are kept as digit text with leading zeros
+            if (r.value() instanceof MbusValue.Text t && t.text().matches("[0-9]{1,20}")) return new BigDecimal(t.text());
             if (r.value() instanceof MbusValue.Raw raw && raw.bytes().length <= 8) { // flags, ids: unsigned LE integer or BCD
                 byte[] b = raw.bytes();
                 StringBuilder hex = new StringBuilder();
