@@ -24,7 +24,10 @@ import java.util.Set;
  *   <li>never delivered: generated readings matched by no arrival (matching as {@link Verdict});</li>
  *   <li>in flight at a kill: never-delivered readings generated within the kill window before a
  *       SIGKILL (read from the meter, not yet committed: they die with the process; not lost);</li>
- *   <li>lost: {@code max(lost accepted, never delivered − in flight at a kill) − evictions}, at least 0.
+ *   <li>not heard: never-delivered wireless readings sent while the gateway was not listening: from
+ *       the start of the run or a SIGKILL until the first wireless reading generated after it that
+ *       did arrive (a radio telegram is sent once; nobody can accept what nobody heard);</li>
+ *   <li>lost: {@code max(lost accepted, never delivered − in flight at a kill − not heard) − evictions}, at least 0.
  *       Evicted readings are the documented bound of a full buffer and are reported apart.</li>
  * </ul>
  * Pure; not thread-safe.
@@ -39,9 +42,16 @@ public final class Accounting {
 
     /** The figures. */
     public record Figures(long generated, long accepted, long delivered, long lost, long lostAccepted, long neverDelivered,
-                          long inFlightAtKill, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
-                          long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs) {
+                          long inFlightAtKill, long notHeard, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
+                          long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs,
+                          List<String> unexcusedSample) {
+        public Figures {
+            unexcusedSample = List.copyOf(unexcusedSample);
+        }
     }
+
+    /** At most this many never-delivered readings that nothing excuses are named, for diagnosis. */
+    static final int SAMPLE = 10_000;
 
     private Accounting() {
     }
@@ -51,13 +61,14 @@ public final class Accounting {
      * @param generated      every reading the meters generated
      * @param arrivals       every arrival with a new {@code (gw, seq)}
      * @param traced         seqs the gateway traced as accepted, over every run
+     * @param start          when the meters started
      * @param kills          when each SIGKILL happened
      * @param killWindow     how long before a kill a generated reading may still be in flight
      * @param faultWindows   spans during which some fault was active
      * @param evictions      readings the buffer evicted (cap reached)
      */
     public static Figures of(String gatewayId, Collection<Verdict.Generated> generated, List<HeadEnd.Arrival> arrivals,
-                             long duplicatesBySeq, Set<Long> traced, List<Instant> kills, Duration killWindow,
+                             long duplicatesBySeq, Set<Long> traced, Instant start, List<Instant> kills, Duration killWindow,
                              List<Window> faultWindows, long evictions) {
         String prefix = gatewayId + "#";
         Set<Long> delivered = new HashSet<>();
@@ -68,39 +79,71 @@ public final class Accounting {
         Set<Long> accepted = new HashSet<>(traced);
         accepted.addAll(delivered);
 
-        Map<String, ArrayDeque<Instant>> pending = new HashMap<>();
+        Map<String, ArrayDeque<Verdict.Generated>> pending = new HashMap<>();
         for (Verdict.Generated g : generated) {
             pending.computeIfAbsent(Verdict.keyOf(g.reading().measurementKey(), g.reading().value()), k -> new ArrayDeque<>())
-                    .addLast(g.at());
+                    .addLast(g);
         }
+        List<Instant> deafFrom = new ArrayList<>(kills);
+        deafFrom.add(start);
+        Instant[] heardAgain = new Instant[deafFrom.size()];
         List<Long> latencies = new ArrayList<>(arrivals.size());
         List<Long> live = new ArrayList<>();
         long unmatched = 0;
         for (HeadEnd.Arrival a : arrivals) {
-            ArrayDeque<Instant> q = pending.get(a.key());
-            Instant at = q == null ? null : q.pollFirst();
-            if (at == null) {
+            ArrayDeque<Verdict.Generated> q = pending.get(a.key());
+            Verdict.Generated g = q == null ? null : q.pollFirst();
+            if (g == null) {
                 unmatched++;
                 continue;
             }
+            Instant at = g.at();
             long ms = Math.max(0, Duration.between(at, a.at()).toMillis());
             latencies.add(ms);
             if (faultWindows.stream().noneMatch(w -> w.contains(at))) live.add(ms);
+            if (wireless(g)) {
+                for (int i = 0; i < heardAgain.length; i++) {
+                    if (!at.isBefore(deafFrom.get(i)) && (heardAgain[i] == null || at.isBefore(heardAgain[i]))) heardAgain[i] = at;
+                }
+            }
         }
         long neverDelivered = 0;
         long inFlight = 0;
-        for (ArrayDeque<Instant> q : pending.values()) {
-            for (Instant at : q) {
+        long notHeard = 0;
+        List<String> sample = new ArrayList<>();
+        for (ArrayDeque<Verdict.Generated> q : pending.values()) {
+            for (Verdict.Generated g : q) {
+                Instant at = g.at();
                 neverDelivered++;
-                if (kills.stream().anyMatch(k -> !at.isAfter(k) && !at.isBefore(k.minus(killWindow)))) inFlight++;
+                boolean excused = false;
+                if (kills.stream().anyMatch(k -> !at.isAfter(k) && !at.isBefore(k.minus(killWindow)))) {
+                    inFlight++;
+                    excused = true;
+                } else if (wireless(g)) {
+                    for (int i = 0; i < heardAgain.length; i++) {
+                        if (!at.isBefore(deafFrom.get(i)) && (heardAgain[i] == null || at.isBefore(heardAgain[i]))) {
+                            notHeard++;
+                            excused = true;
+                            break;
+                        }
+                    }
+                }
+                if (!excused && sample.size() < SAMPLE) {
+                    sample.add(g.reading().meter() + " " + g.reading().quantity().wireName() + "=" + g.reading().value()
+                            + " generated " + at);
+                }
             }
         }
-        long lost = Math.max(0, Math.max(lostAccepted, neverDelivered - inFlight) - evictions);
+        long lost = Math.max(0, Math.max(lostAccepted, neverDelivered - inFlight - notHeard) - evictions);
         latencies.sort(null);
         live.sort(null);
         return new Figures(generated.size(), accepted.size(), arrivals.size(), lost, lostAccepted, neverDelivered, inFlight,
-                duplicatesBySeq, unmatched, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100),
-                live.size(), percentile(live, 99));
+                notHeard, duplicatesBySeq, unmatched, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100),
+                live.size(), percentile(live, 99), sample);
+    }
+
+    private static boolean wireless(Verdict.Generated g) {
+        return g.reading().meter().toString().startsWith("wmbus:");
     }
 
     static long percentile(List<Long> sorted, double p) {

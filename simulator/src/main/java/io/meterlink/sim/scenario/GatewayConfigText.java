@@ -25,6 +25,18 @@ final class GatewayConfigText {
         meters(addresses);
     }
 
+    /** A wireless M-Bus dongle reached over TCP, with the meters' keys (a secret: the file is 0600). */
+    void wmbusTcp(String name, int port, String dongle, List<String[]> meterIdAndKey) {
+        sources.append("  - name: ").append(name).append('\n');
+        sources.append("    driver: wmbus\n    transport: tcp\n    host: 127.0.0.1\n    tcp_port: ").append(port).append('\n');
+        sources.append("    dongle: ").append(dongle).append("\n    mode: t1\n    time_zone: UTC\n    accept_unknown: false\n");
+        sources.append("    meters:\n");
+        for (String[] m : meterIdAndKey) {
+            sources.append("      - id: \"").append(m[0]).append("\"\n");
+            if (m[1] != null) sources.append("        key: ").append(m[1]).append('\n');
+        }
+    }
+
     private void head(String name, Duration interval) {
         sources.append("  - name: ").append(name).append('\n');
         sources.append("    driver: mbus\n");

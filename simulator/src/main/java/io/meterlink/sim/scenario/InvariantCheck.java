@@ -13,6 +13,7 @@ public final class InvariantCheck {
         Accounting.Figures f = r.figures();
         List<String> out = new ArrayList<>();
         max(out, "lost", inv.lost(), f.lost());
+        max(out, "lost_accepted", inv.lostAccepted(), f.lostAccepted());
         max(out, "max_duplicates_by_measurement", inv.maxDuplicatesByMeasurement(), f.duplicatesByMeasurement());
         max(out, "max_duplicates_by_seq", inv.maxDuplicatesBySeq(), f.duplicatesBySeq());
         max(out, "p99_latency_ms_max", inv.p99LatencyMsMax(), f.p99LatencyMs());

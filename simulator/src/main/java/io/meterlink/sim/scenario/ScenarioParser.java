@@ -97,7 +97,7 @@ public final class ScenarioParser {
 
         Settings i = root.section("invariants");
         ScenarioSpec.Invariants invariants = new ScenarioSpec.Invariants(
-                bound(i, "lost"), bound(i, "max_duplicates_by_measurement"), bound(i, "max_duplicates_by_seq"),
+                bound(i, "lost"), bound(i, "lost_accepted"), bound(i, "max_duplicates_by_measurement"), bound(i, "max_duplicates_by_seq"),
                 bound(i, "p99_latency_ms_max"), bound(i, "live_p99_latency_ms_max"), bound(i, "min_delivered"),
                 bound(i, "max_evictions"), bound(i, "min_bad_frames"), bound(i, "max_peak_rss_mib"));
         i.finish();

@@ -51,6 +51,7 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         m.put("lost_accepted", f.lostAccepted());
         m.put("never_delivered", f.neverDelivered());
         m.put("in_flight_at_kill", f.inFlightAtKill());
+        m.put("not_heard", f.notHeard());
         m.put("duplicates", f.duplicatesBySeq() + f.duplicatesByMeasurement());
         m.put("duplicates_by_seq", f.duplicatesBySeq());
         m.put("duplicates_by_measurement", f.duplicatesByMeasurement());

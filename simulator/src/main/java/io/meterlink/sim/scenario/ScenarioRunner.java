@@ -11,6 +11,12 @@ import io.meterlink.sim.mbus.TcpMbusSlaveServer;
 import io.meterlink.sim.mbus.VirtualMbusBus;
 import io.meterlink.sim.mbus.VirtualMbusSlave;
 import io.meterlink.sim.pki.TestPki;
+import io.meterlink.sim.wmbus.Im871aDongle;
+import io.meterlink.sim.wmbus.TcpDongleServer;
+import io.meterlink.sim.wmbus.VirtualWmbusMeter;
+import io.meterlink.sim.wmbus.WmbusBroadcaster;
+import io.meterlink.sim.wmbus.WmbusFrameBuilder;
+import io.meterlink.sim.wmbus.WmbusLedgerEntry;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,6 +29,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +48,8 @@ public final class ScenarioRunner {
     private static final int SERIAL_BAUD = 9600;
     private static final Duration TICK = Duration.ofMillis(100);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+    /** The drain ends once nothing new was accepted for this long (and everything accepted arrived). */
+    private static final Duration QUIET = Duration.ofSeconds(5);
 
     private final ScenarioSpec spec;
     private final Path jar;
@@ -51,6 +60,7 @@ public final class ScenarioRunner {
 
     private final List<VirtualMbusBus> buses = new ArrayList<>();
     private final List<SerialLine> serialLines = new ArrayList<>();
+    private final List<WmbusBroadcaster> radios = new ArrayList<>();
     private final List<AutoCloseable> lines = new ArrayList<>();
     private final List<GatewayProcess> runs = new ArrayList<>();
     private final Set<Long> traced = new HashSet<>();
@@ -106,6 +116,7 @@ public final class ScenarioRunner {
 
                 Instant t0 = clock.instant();
                 startGateway(configFile, status);
+                radios.forEach(WmbusBroadcaster::start);
                 Timeline timeline = timeline(broker, path, configFile, status);
                 Instant end = t0.plus(spec.duration());
                 Instant nextProgress = t0.plus(PROGRESS_EVERY);
@@ -129,14 +140,25 @@ public final class ScenarioRunner {
 
                 // stop the meters: a silent slave generates nothing more; then let the last answers commit
                 buses.forEach(b -> b.slaves().forEach(s -> s.setSilent(true)));
+                radios.forEach(WmbusBroadcaster::close);
                 log("meters stopped after %ds; draining (up to %ds)", spec.duration().toSeconds(), spec.drainTimeout().toSeconds());
                 Thread.sleep(2_000);
                 Instant drainEnd = clock.instant().plus(spec.drainTimeout());
                 nextProgress = clock.instant().plus(PROGRESS_EVERY);
+                long lastAccepted = -1;
+                Instant quietSince = clock.instant();
                 while (clock.instant().isBefore(drainEnd)) {
                     checkGateway();
                     long depth = sample(db);
-                    if (depth == 0 && undelivered(headEnd) == 0) break;
+                    long acceptedNow = current().acceptedCount();
+                    if (acceptedNow != lastAccepted) {
+                        lastAccepted = acceptedNow;
+                        quietSince = clock.instant();
+                    }
+                    // done when the buffer is empty, every accepted seq arrived, and nothing was accepted for a while
+                    // (the last telegrams may still be on their way through a driver)
+                    if (depth == 0 && undelivered(headEnd) == 0
+                            && Duration.between(quietSince, clock.instant()).compareTo(QUIET) >= 0) break;
                     if (!clock.instant().isBefore(nextProgress)) {
                         progress(t0, "draining", headEnd, status);
                         nextProgress = clock.instant().plus(PROGRESS_EVERY);
@@ -145,6 +167,7 @@ public final class ScenarioRunner {
                 }
                 Thread.sleep(1_000); // late duplicates and the last status message
                 progress(t0, "done", headEnd, status);
+                log("bad input counted by the last gateway run, by kind: %s", status.lastBadInput());
                 GatewayProcess last = current();
                 peakRssKib = Math.max(peakRssKib, last.peakRssKib());
                 int exit = last.stop(Duration.ofSeconds(60));
@@ -156,7 +179,14 @@ public final class ScenarioRunner {
                 List<HeadEnd.Arrival> arrivals = headEnd.arrivals();
                 if (!arrivals.isEmpty()) faultWindows.add(new Accounting.Window(t0, arrivals.get(0).at())); // start-up
                 Accounting.Figures figures = Accounting.of(GATEWAY_ID, generated(), arrivals, headEnd.duplicatesBySeq(),
-                        traced, kills, spec.gateway().killInFlightWindow(), faultWindows, evictions);
+                        traced, t0, kills, spec.gateway().killInFlightWindow(), faultWindows, evictions);
+                if (!figures.unexcusedSample().isEmpty()) {
+                    Path list = dir.resolve("never-delivered.txt");
+                    Files.write(list, figures.unexcusedSample());
+                    log("never delivered, nothing excuses: %s … (%d listed in %s)",
+                            String.join("; ", figures.unexcusedSample().subList(0, Math.min(3, figures.unexcusedSample().size()))),
+                            figures.unexcusedSample().size(), list);
+                }
                 ScenarioResult result = new ScenarioResult(spec.name(), figures, maxDepth, evictions, status.badFrames(),
                         peakRssKib, runs.size(), List.of());
                 return result.withFailed(InvariantCheck.failures(spec.invariants(), result));
@@ -173,11 +203,6 @@ public final class ScenarioRunner {
                 throw new ScenarioException(f.type() + " needs the TCP fault proxy (io.meterlink.sim.faults.FaultProxy), not in this build yet");
             }
         }
-        for (ScenarioSpec.MeterGroup g : spec.meters()) {
-            if (g.protocol() == ScenarioSpec.Protocol.WMBUS) {
-                throw new ScenarioException("wmbus meters need the simulator's virtual wireless meters, not in this build yet");
-            }
-        }
         if (spec.meters().stream().anyMatch(g -> g.protocol() == ScenarioSpec.Protocol.MBUS_SERIAL) && SocatPty.binary() == null) {
             throw new ScenarioException("mbus_serial meters need socat (apt-get install socat)");
         }
@@ -188,6 +213,10 @@ public final class ScenarioRunner {
         int groupIndex = 0;
         int serialLine = 0;
         for (ScenarioSpec.MeterGroup g : spec.meters()) {
+            if (g.protocol() == ScenarioSpec.Protocol.WMBUS) {
+                startRadio(config, g, groupIndex++);
+                continue;
+            }
             int remaining = g.count();
             for (int line = 0; remaining > 0; line++) {
                 int n = Math.min(g.perLine(), remaining);
@@ -219,6 +248,39 @@ public final class ScenarioRunner {
             groupIndex++;
         }
         return config;
+    }
+
+    /** Wireless meters of one group, {@code perLine} per virtual iM871A dongle reached over TCP. */
+    private void startRadio(GatewayConfigText config, ScenarioSpec.MeterGroup g, int groupIndex) throws IOException {
+        int remaining = g.count();
+        for (int line = 0; remaining > 0; line++) {
+            int n = Math.min(g.perLine(), remaining);
+            remaining -= n;
+            List<VirtualWmbusMeter> meters = new ArrayList<>();
+            List<String[]> idsAndKeys = new ArrayList<>();
+            for (int i = 1; i <= n; i++) {
+                String id = String.format("%08d", 50_000_000 + groupIndex * 1_000_000 + line * 1_000 + i);
+                byte[] key = null;
+                if ("random".equals(g.keys())) {
+                    key = new byte[16];
+                    random.nextBytes(key);
+                }
+                boolean heat = i % 3 == 0;
+                meters.add(new VirtualWmbusMeter(id, heat ? "KAM" : "DME", heat ? VirtualWmbusMeter.Kind.HEAT : VirtualWmbusMeter.Kind.WATER,
+                        key == null ? WmbusFrameBuilder.Security.NONE : WmbusFrameBuilder.Security.MODE5, key, clock, ZoneOffset.UTC,
+                        200_000L + 7_919L * i, 60 + 40L * (i % 10), -60 - i % 40));
+                idsAndKeys.add(new String[]{id, key == null ? null : HexFormat.of().withUpperCase().formatHex(key)});
+            }
+            Im871aDongle dongle = new Im871aDongle();
+            TcpDongleServer server = new TcpDongleServer(0, dongle);
+            WmbusBroadcaster air = new WmbusBroadcaster(meters, dongle, server, g.interval(), random.nextLong());
+            lines.add(server);
+            lines.add(air); // closed first: no telegram after the dongle is gone
+            radios.add(air);
+            config.wmbusTcp(g.protocol().key() + "-" + groupIndex + "-" + line, server.port(), dongle.type(), idsAndKeys);
+        }
+        log("%d wmbus meter(s) (%s), every %ds", g.count(), "random".equals(g.keys()) ? "mode 5, own keys" : "in clear",
+                g.interval().toSeconds());
     }
 
     private Timeline timeline(ScenarioBroker broker, UplinkPath path, Path configFile, StatusWatcher status) {
@@ -343,6 +405,11 @@ public final class ScenarioRunner {
         for (VirtualMbusBus bus : buses) {
             for (LedgerEntry e : bus.ledger()) e.readings().forEach(r -> out.add(new Verdict.Generated(r, e.generatedAt())));
         }
+        for (WmbusBroadcaster air : radios) {
+            for (VirtualWmbusMeter m : air.meters()) {
+                for (WmbusLedgerEntry e : m.ledger()) e.readings().forEach(r -> out.add(new Verdict.Generated(r, e.generatedAt())));
+            }
+        }
         return out;
     }
 
@@ -350,6 +417,9 @@ public final class ScenarioRunner {
         long n = 0;
         for (VirtualMbusBus bus : buses) {
             for (VirtualMbusSlave s : bus.slaves()) for (LedgerEntry e : s.ledger()) n += e.readings().size();
+        }
+        for (WmbusBroadcaster air : radios) {
+            for (VirtualWmbusMeter m : air.meters()) for (WmbusLedgerEntry e : m.ledger()) n += e.readings().size();
         }
         return n;
     }

@@ -90,6 +90,7 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
      * Bounds checked at the end; {@code null} where the file does not set one.
      *
      * @param lost                        max readings lost (see docs/simulator.md for the definition)
+     * @param lostAccepted                max readings traced as accepted that never arrived
      * @param maxDuplicatesByMeasurement  max arrivals re-stamping an already delivered measurement under a new seq
      * @param maxDuplicatesBySeq          max repeated {@code (gw, seq)} arrivals (at-least-once allows them)
      * @param p99LatencyMsMax             max p99 latency of every delivered reading
@@ -99,7 +100,7 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
      * @param minBadFrames                at least this many bad frames counted (garbage was noticed)
      * @param maxPeakRssMib               gateway peak RSS bound
      */
-    public record Invariants(Long lost, Long maxDuplicatesByMeasurement, Long maxDuplicatesBySeq, Long p99LatencyMsMax,
+    public record Invariants(Long lost, Long lostAccepted, Long maxDuplicatesByMeasurement, Long maxDuplicatesBySeq, Long p99LatencyMsMax,
                              Long liveP99LatencyMsMax, Long minDelivered, Long maxEvictions, Long minBadFrames,
                              Long maxPeakRssMib) {
     }

@@ -28,6 +28,7 @@ final class StatusWatcher implements AutoCloseable {
     /** run start → highest bad-input total seen for that run. */
     private final TreeMap<Instant, Long> badByRun = new TreeMap<>();
     private volatile String lastState = "";
+    private volatile String lastBadInput = "{}";
 
     StatusWatcher(String url, String user, char[] password, SSLSocketFactory tls, String prefix, String gatewayId)
             throws MqttException {
@@ -78,6 +79,7 @@ final class StatusWatcher implements AutoCloseable {
             lastState = n.path("state").asText("");
             if (!n.hasNonNull("time")) return;
             Instant time = Instant.parse(n.get("time").asText());
+            lastBadInput = n.path("bad_input").toString();
             long bad = 0;
             for (Iterator<Map.Entry<String, JsonNode>> it = n.path("bad_input").fields(); it.hasNext(); ) {
                 bad += it.next().getValue().asLong();
@@ -94,6 +96,11 @@ final class StatusWatcher implements AutoCloseable {
     /** Bad input counted over every run. */
     synchronized long badFrames() {
         return badByRun.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** The {@code bad_input} object of the last status message, as JSON (by kind). */
+    String lastBadInput() {
+        return lastBadInput;
     }
 
     /** The state of the last status message ({@code online}/{@code offline}), empty before any. */

@@ -37,7 +37,7 @@ class AccountingTest {
     void everythingDelivered_nothingLost_latencyFromGeneration() {
         List<Verdict.Generated> g = List.of(gen(0), gen(1), gen(2));
         List<HeadEnd.Arrival> a = List.of(arrival(g.get(0), 1, 100), arrival(g.get(1), 2, 200), arrival(g.get(2), 3, 300));
-        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L, 2L, 3L), List.of(), Duration.ofSeconds(3), List.of(), 0);
+        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L, 2L, 3L), T0, List.of(), Duration.ofSeconds(3), List.of(), 0);
         assertEquals(3, f.generated());
         assertEquals(3, f.accepted());
         assertEquals(0, f.lost());
@@ -50,7 +50,7 @@ class AccountingTest {
         List<Verdict.Generated> g = List.of(gen(0), gen(1));
         List<HeadEnd.Arrival> a = List.of(arrival(g.get(0), 1, 100));
         Instant kill = T0.plusSeconds(2);
-        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L, 2L), List.of(kill), Duration.ofSeconds(3), List.of(), 0);
+        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L, 2L), T0, List.of(kill), Duration.ofSeconds(3), List.of(), 0);
         assertEquals(1, f.lostAccepted());
         assertEquals(1, f.lost());
     }
@@ -59,7 +59,7 @@ class AccountingTest {
     void generatedJustBeforeAKill_andNeverAccepted_isInFlight_notLost() {
         List<Verdict.Generated> g = List.of(gen(0), gen(10), gen(20));
         List<HeadEnd.Arrival> a = List.of(arrival(g.get(0), 1, 100));
-        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L), List.of(T0.plusSeconds(11)), Duration.ofSeconds(3),
+        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L), T0, List.of(T0.plusSeconds(11)), Duration.ofSeconds(3),
                 List.of(), 0);
         assertEquals(2, f.neverDelivered());
         assertEquals(1, f.inFlightAtKill(), "the reading of second 10, one second before the kill");
@@ -70,7 +70,7 @@ class AccountingTest {
     void evictions_areNotCountedAsLost() {
         List<Verdict.Generated> g = List.of(gen(0), gen(1), gen(2));
         List<HeadEnd.Arrival> a = List.of(arrival(g.get(2), 3, 100));
-        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L, 2L, 3L), List.of(), Duration.ZERO, List.of(), 2);
+        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L, 2L, 3L), T0, List.of(), Duration.ZERO, List.of(), 2);
         assertEquals(2, f.lostAccepted());
         assertEquals(0, f.lost());
     }
@@ -79,10 +79,29 @@ class AccountingTest {
     void sameMeasurementUnderASecondSeq_isADuplicateByMeasurement() {
         List<Verdict.Generated> g = List.of(gen(0));
         List<HeadEnd.Arrival> a = List.of(arrival(g.get(0), 1, 100), arrival(g.get(0), 7, 150));
-        Accounting.Figures f = Accounting.of("gw", g, a, 4, Set.of(1L, 7L), List.of(), Duration.ZERO, List.of(), 0);
+        Accounting.Figures f = Accounting.of("gw", g, a, 4, Set.of(1L, 7L), T0, List.of(), Duration.ZERO, List.of(), 0);
         assertEquals(1, f.duplicatesByMeasurement());
         assertEquals(4, f.duplicatesBySeq());
         assertEquals(0, f.lost());
+    }
+
+    @Test
+    void wirelessTelegramsSentWhileTheGatewayWasDown_areNotHeard_notLost() {
+        MeterId radio = MeterId.of("wmbus", "KAM", "20000001");
+        List<Verdict.Generated> g = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Instant at = T0.plusSeconds(i);
+            g.add(new Verdict.Generated(new Reading(radio, Quantity.VOLUME, Unit.M3, BigDecimal.valueOf(i),
+                    MeasurementFunction.INSTANTANEOUS, 0, 0, 0, at, at, 0, null), at));
+        }
+        // killed at second 3 (nothing in flight), listening again from second 6: seconds 3..5 unheard; second 8 lost
+        List<HeadEnd.Arrival> a = List.of(arrival(g.get(0), 1, 10), arrival(g.get(1), 2, 10), arrival(g.get(2), 3, 10),
+                arrival(g.get(6), 4, 10), arrival(g.get(7), 5, 10), arrival(g.get(9), 6, 10));
+        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L, 2L, 3L, 4L, 5L, 6L), T0, List.of(T0.plusMillis(2_500)),
+                Duration.ZERO, List.of(), 0);
+        assertEquals(4, f.neverDelivered());
+        assertEquals(3, f.notHeard());
+        assertEquals(1, f.lost());
     }
 
     @Test
@@ -95,7 +114,7 @@ class AccountingTest {
             a.add(arrival(g.get(i), i + 1, duringOutage ? 60_000 : 50));
         }
         Accounting.Window outage = new Accounting.Window(T0.plusSeconds(10), T0.plusSeconds(19));
-        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(), List.of(), Duration.ZERO, List.of(outage), 0);
+        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(), T0, List.of(), Duration.ZERO, List.of(outage), 0);
         assertEquals(60_000, f.p99LatencyMs());
         assertEquals(90, f.liveReadings());
         assertEquals(50, f.liveP99LatencyMs());

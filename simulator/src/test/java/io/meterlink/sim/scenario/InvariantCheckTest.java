@@ -10,20 +10,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class InvariantCheckTest {
     private static ScenarioResult result(long lost, long p99, long delivered, long bad) {
-        Accounting.Figures f = new Accounting.Figures(delivered + lost, delivered + lost, delivered, lost, lost, lost, 0, 0, 0,
-                p99 / 2, p99, p99, delivered, p99);
+        Accounting.Figures f = new Accounting.Figures(delivered + lost, delivered + lost, delivered, lost, lost, lost, 0, 0, 0, 0,
+                p99 / 2, p99, p99, delivered, p99, List.of());
         return new ScenarioResult("t", f, 10, 0, bad, 100_000, 1, List.of());
     }
 
     @Test
     void everyBoundHeld_noFailure() {
-        ScenarioSpec.Invariants inv = new ScenarioSpec.Invariants(0L, 0L, null, 5000L, 5000L, 10L, 0L, 1L, 200L);
+        ScenarioSpec.Invariants inv = new ScenarioSpec.Invariants(0L, 0L, 0L, null, 5000L, 5000L, 10L, 0L, 1L, 200L);
         assertEquals(List.of(), InvariantCheck.failures(inv, result(0, 400, 100, 3)));
     }
 
     @Test
     void failedBounds_areNamedAsInTheFile_withTheFigure() {
-        ScenarioSpec.Invariants inv = new ScenarioSpec.Invariants(0L, null, null, 0L, null, 1000L, null, 1L, null);
+        ScenarioSpec.Invariants inv = new ScenarioSpec.Invariants(0L, null, null, null, 0L, null, 1000L, null, 1L, null);
         List<String> failed = InvariantCheck.failures(inv, result(2, 400, 100, 0));
         assertEquals(List.of("lost: 2 > 0", "p99_latency_ms_max: 400 > 0", "min_delivered: 100 < 1000", "min_bad_frames: 0 < 1"), failed);
     }

@@ -47,8 +47,8 @@ class ScenarioParserTest {
         assertTrue(spec.faults().stream().anyMatch(f -> f instanceof Fault.BrokerOutage));
         assertTrue(spec.faults().stream().anyMatch(f -> f instanceof Fault.GatewayKill));
         assertTrue(spec.faults().stream().anyMatch(f -> f instanceof Fault.SerialGarbage));
-        assertEquals(0L, spec.invariants().lost());
-        assertEquals(List.of(ScenarioSpec.Protocol.MBUS_TCP, ScenarioSpec.Protocol.MBUS_SERIAL),
+        assertEquals(0L, spec.invariants().lostAccepted());
+        assertEquals(List.of(ScenarioSpec.Protocol.MBUS_TCP, ScenarioSpec.Protocol.MBUS_SERIAL, ScenarioSpec.Protocol.WMBUS),
                 spec.meters().stream().map(ScenarioSpec.MeterGroup::protocol).toList());
     }
 
