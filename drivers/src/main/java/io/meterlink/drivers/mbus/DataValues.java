@@ -44,9 +44,12 @@ final class DataValues {
 
     /** BCD digits as sent, most significant first (identifiers keep their leading zeros; A–F stay hex). */
     static String bcdDigits(byte[] le) {
-        StringBuilder s = new StringBuilder(le.length * 2);
-        for (int i = le.length - 1; i >= 0; i--) s.append(String.format("%02X", le[i] & 0xFF));
-        return s.toString();
+        char[] out = new char[le.length * 2];
+        for (int i = le.length - 1, o = 0; i >= 0; i--) {
+            out[o++] = Character.toUpperCase(Character.forDigit((le[i] >> 4) & 0x0F, 16));
+            out[o++] = Character.toUpperCase(Character.forDigit(le[i] & 0x0F, 16));
+        }
+        return new String(out);
     }
 
     /** Type H: IEEE 754 single; {@code null} for NaN and infinities. */

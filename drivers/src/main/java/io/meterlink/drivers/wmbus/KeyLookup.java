@@ -31,7 +31,8 @@ public interface KeyLookup {
 
     /** Keys by 8-digit meter id. */
     static KeyLookup byId(Map<String, Secret> keys) {
-        Map<String, Secret> copy = Map.copyOf(keys);
-        return (m, id) -> Optional.ofNullable(copy.get(id)).map(Secret::revealHex);
+        Map<String, byte[]> bytes = new java.util.HashMap<>();
+        keys.forEach((id, key) -> bytes.put(id, key.revealHex())); // parsed once, not per telegram
+        return (m, id) -> Optional.ofNullable(bytes.get(id)).map(byte[]::clone);
     }
 }

@@ -1,7 +1,6 @@
 package io.meterlink.core.api;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Identity of a meter: {@code <family>:<manufacturer>:<id>}, e.g. {@code mbus:KAM:12345678}.
@@ -10,9 +9,8 @@ import java.util.regex.Pattern;
  * identification. Immutable; validated on construction.
  */
 public final class MeterId implements Comparable<MeterId> {
-    private static final Pattern FAMILY = Pattern.compile("[a-z][a-z0-9]{0,15}");
-    private static final Pattern MANUFACTURER = Pattern.compile("[A-Za-z0-9@_-]{1,16}");
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,40}");
+    // family [a-z][a-z0-9]{0,15}; manufacturer [A-Za-z0-9@_-]{1,16}; id [A-Za-z0-9._-]{1,40}
+    // (checked by hand, not by regex: this runs for every decoded telegram)
 
     private final String family;
     private final String manufacturer;
@@ -27,9 +25,9 @@ public final class MeterId implements Comparable<MeterId> {
     }
 
     public static MeterId of(String family, String manufacturer, String id) {
-        check(FAMILY, family, "family");
-        check(MANUFACTURER, manufacturer, "manufacturer");
-        check(ID, id, "id");
+        if (!valid(family, 16, false, "") || !(family.charAt(0) >= 'a' && family.charAt(0) <= 'z')) throw invalid("family", family);
+        if (!valid(manufacturer, 16, true, "@_-")) throw invalid("manufacturer", manufacturer);
+        if (!valid(id, 40, true, "._-")) throw invalid("id", id);
         return new MeterId(family, manufacturer, id);
     }
 
@@ -43,10 +41,19 @@ public final class MeterId implements Comparable<MeterId> {
         return of(parts[0], parts[1], parts[2]);
     }
 
-    private static void check(Pattern p, String value, String what) {
-        if (value == null || !p.matcher(value).matches()) {
-            throw new IllegalArgumentException("invalid meter " + what + ": '" + value + "'");
+    /** 1..max characters: lower-case letters, digits, upper-case letters when allowed, and {@code extra}. */
+    private static boolean valid(String s, int max, boolean upper, String extra) {
+        if (s == null || s.isEmpty() || s.length() > max) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || upper && c >= 'A' && c <= 'Z' || extra.indexOf(c) >= 0;
+            if (!ok) return false;
         }
+        return true;
+    }
+
+    private static IllegalArgumentException invalid(String what, String value) {
+        return new IllegalArgumentException("invalid meter " + what + ": '" + value + "'");
     }
 
     public String family() { return family; }

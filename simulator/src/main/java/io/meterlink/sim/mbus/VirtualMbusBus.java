@@ -23,6 +23,18 @@ public final class VirtualMbusBus {
     private final java.util.Set<Integer> selected = new java.util.TreeSet<>();
     private final Map<Integer, VirtualMbusSlave> slaves = new TreeMap<>();
     private final ConcurrentLinkedQueue<byte[]> noise = new ConcurrentLinkedQueue<>();
+    private volatile AnswerFilter filter = (address, answer) -> answer;
+
+    /**
+     * Changes what goes on the line for one answer (fault injection: corrupt, truncate, prefix
+     * garbage, delay). Called on the line's serving thread, after queued noise was prefixed; may block
+     * to make the answer late (on a real byte pipe: TCP or pty).
+     */
+    @FunctionalInterface
+    public interface AnswerFilter {
+        /** @param address the request's address; returns the bytes to send, or {@code null} for silence */
+        byte[] apply(int address, byte[] answer);
+    }
 
     public VirtualMbusBus(List<VirtualMbusSlave> slaves) {
         for (VirtualMbusSlave s : slaves) {
@@ -34,6 +46,9 @@ public final class VirtualMbusBus {
 
     /** Bytes to put on the line just before the next answer (fault injection). */
     public void injectNoiseBeforeNextAnswer(byte[] bytes) { noise.add(bytes.clone()); }
+
+    /** Every answer passes through this filter from now on (see {@link AnswerFilter}). */
+    public void setAnswerFilter(AnswerFilter filter) { this.filter = java.util.Objects.requireNonNull(filter, "filter"); }
 
     /** The bytes the line carries back for a master request, or {@code null} for silence. */
     public synchronized byte[] handle(MbusFrame request) {
@@ -59,11 +74,11 @@ public final class VirtualMbusBus {
         }
         if (answer == null) return null;
         byte[] n = noise.poll();
-        if (n == null) return answer;
+        if (n == null) return filter.apply(s.address(), answer);
         byte[] out = new byte[n.length + answer.length];
         System.arraycopy(n, 0, out, 0, n.length);
         System.arraycopy(answer, 0, out, n.length, answer.length);
-        return out;
+        return filter.apply(s.address(), out);
     }
 
     /** SND_UD to 253 with CI 52: selection by secondary address. */
@@ -72,7 +87,7 @@ public final class VirtualMbusBus {
         selected.clear();
         byte[] mask = l.data();
         for (VirtualMbusSlave slave : slaves.values()) {
-            if (!slave.isSilent() && slave.matchesSelection(mask)) {
+            if (slave.answersNow() && slave.matchesSelection(mask)) {
                 selected.add(slave.address());
                 slave.resetLink(); // a newly selected slave starts a fresh FCB sequence
             }

@@ -7,10 +7,11 @@ import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.Unit;
 import io.meterlink.drivers.mbus.MbusFrame;
 import io.meterlink.drivers.mbus.MbusMedium;
+import io.meterlink.sim.model.ConstantFlow;
+import io.meterlink.sim.model.MeterModel;
 
 import java.math.BigDecimal;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -39,9 +40,7 @@ public final class VirtualMbusSlave {
     private final Clock clock;
     private final ZoneId zone;
     private final int telegramsPerReadout;
-    private final Instant start;
-    private final long startLitres;
-    private final long flowLitresPerHour;
+    private final MeterModel model;
     private final MeterId meterId;
     private final List<LedgerEntry> ledger = new CopyOnWriteArrayList<>();
     private volatile boolean silent;
@@ -58,6 +57,20 @@ public final class VirtualMbusSlave {
      */
     public VirtualMbusSlave(int address, String id, String manufacturer, Kind kind, Clock clock, ZoneId zone,
                             long startLitres, long flowLitresPerHour, int telegramsPerReadout) {
+        this(address, id, manufacturer, kind, clock, zone, new ConstantFlow(clock.instant(), startLitres, flowLitresPerHour),
+                telegramsPerReadout);
+    }
+
+    /**
+     * A slave driven by a behaviour model: its volume and flow registers, its meter time, and
+     * whether it answers at all come from {@code model} at the simulator clock's instant.
+     *
+     * @param id                  8 digits
+     * @param telegramsPerReadout 1, or 2 to exercise multi-telegram readout (DIF 1F)
+     * @param zone                the zone the meter's clock shows
+     */
+    public VirtualMbusSlave(int address, String id, String manufacturer, Kind kind, Clock clock, ZoneId zone,
+                            MeterModel model, int telegramsPerReadout) {
         if (address < 0 || address > 250) throw new IllegalArgumentException("primary address 0..250");
         if (telegramsPerReadout < 1 || telegramsPerReadout > 2) throw new IllegalArgumentException("1 or 2 telegrams");
         this.address = address;
@@ -67,9 +80,7 @@ public final class VirtualMbusSlave {
         this.clock = clock;
         this.zone = zone;
         this.telegramsPerReadout = telegramsPerReadout;
-        this.start = clock.instant();
-        this.startLitres = startLitres;
-        this.flowLitresPerHour = flowLitresPerHour;
+        this.model = java.util.Objects.requireNonNull(model, "model");
         this.meterId = MeterId.of("mbus", manufacturer, id);
     }
 
@@ -107,6 +118,12 @@ public final class VirtualMbusSlave {
 
     public boolean isSilent() { return silent; }
 
+    /** True when the slave would answer now: not set silent and its model answers at the clock's instant. */
+    public boolean answersNow() { return !silent && model.answers(clock.instant()); }
+
+    /** The behaviour model driving this slave. */
+    public MeterModel model() { return model; }
+
     /** Every telegram generated so far, oldest first. */
     public List<LedgerEntry> ledger() { return List.copyOf(ledger); }
 
@@ -122,7 +139,7 @@ public final class VirtualMbusSlave {
      * request it does not answer).
      */
     public synchronized byte[] answer(MbusFrame.Short request) {
-        if (silent) return null;
+        if (!answersNow()) return null;
         int c = request.control();
         if (c == 0x40) { // SND_NKE (EN 13757-2 §5.3): reset the link layer
             telegrams = null;
@@ -151,11 +168,11 @@ public final class VirtualMbusSlave {
     /** Builds the telegrams of one readout from the model at the current clock and records them. */
     private void generate() {
         Instant now = clock.instant();
-        LocalDateTime local = LocalDateTime.ofInstant(now, zone).truncatedTo(ChronoUnit.MINUTES);
+        MeterModel.Registers reg = model.at(now);
+        LocalDateTime local = LocalDateTime.ofInstant(reg.meterTime(), zone).truncatedTo(ChronoUnit.MINUTES);
         Instant meterTime = local.atZone(zone).toInstant();
-        long elapsedMs = Math.max(0, Duration.between(start, now).toMillis());
-        long litres = startLitres + flowLitresPerHour * elapsedMs / 3_600_000L; // only rises
-        long flowLh = flowLitresPerHour + (now.getEpochSecond() / 60) % 7;       // l/h, varies a little
+        long litres = reg.volumeLitres();                                        // rises unless the model says otherwise
+        long flowLh = reg.flowLitresPerHour() + (model instanceof ConstantFlow ? (now.getEpochSecond() / 60) % 7 : 0); // l/h
         int flowTemp = 550 + (int) (now.getEpochSecond() / 60 % 50);             // 0.1 °C
         int returnTemp = 350 + (int) (now.getEpochSecond() / 60 % 30);           // 0.1 °C
         accessNumber = (accessNumber + 1) & 0xFF;

@@ -1,5 +1,7 @@
 package io.meterlink.sim.mbus;
 
+import io.meterlink.drivers.testing.Recording;
+import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverFactory;

@@ -1,5 +1,6 @@
 package io.meterlink.sim.mbus;
 
+import io.meterlink.drivers.testing.Recording;
 import io.meterlink.core.api.Reading;
 import io.meterlink.drivers.mbus.MbusDecoder;
 import io.meterlink.drivers.mbus.MbusDriverFactory;

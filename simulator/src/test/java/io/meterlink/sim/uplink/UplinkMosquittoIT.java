@@ -3,7 +3,7 @@ package io.meterlink.sim.uplink;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.uplink.UplinkStats;
 import io.meterlink.sim.broker.MosquittoBroker;
-import io.meterlink.sim.mbus.MapSettings;
+import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.sim.pki.TestPki;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,0 +1,112 @@
+package io.meterlink.drivers.transport;
+
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.Driver;
+import io.meterlink.core.api.driver.DriverContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The life of a driver that owns one line: its own thread opens the transport, hands it to
+ * {@link #serve} (poll or listen), and after a failure closes it and reopens with exponential
+ * back-off (1 s to 60 s), reporting each failure to {@link io.meterlink.core.api.driver.Health}.
+ * Bad input never reaches this level: {@link #badInput} counts it and the line goes on.
+ */
+public abstract class LineDriver implements Driver {
+    private static final Logger LOG = LoggerFactory.getLogger(LineDriver.class);
+    private static final long MIN_BACKOFF_MS = 1_000;
+    private static final long MAX_BACKOFF_MS = 60_000;
+
+    protected final Transport transport;
+    protected final DriverContext context;
+    private final String family;
+    private final Object lock = new Object();
+    private Thread thread;
+    private volatile boolean running;
+
+    protected LineDriver(String family, Transport transport, DriverContext context) {
+        this.family = family;
+        this.transport = transport;
+        this.context = context;
+    }
+
+    /**
+     * Works the open line until {@link #running()} turns false (then returns) or the line fails
+     * (then throws {@link IOException}; the line is closed and reopened).
+     */
+    protected abstract void serve() throws IOException, InterruptedException;
+
+    protected final boolean running() { return running; }
+
+    protected final String source() { return context.sourceName(); }
+
+    /** Counts refused input; the line goes on. */
+    protected final void badInput(DecodeException e) {
+        LOG.debug("{}: refused input ({}{}): {}", source(), e.kind(), e.meter() == null ? "" : ", " + e.meter(), e.getMessage());
+        context.health().badInput(source(), e.kind());
+    }
+
+    @Override
+    public final void start() {
+        synchronized (lock) {
+            if (thread != null) return;
+            running = true;
+            thread = new Thread(this::run, family + "-" + source());
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    private void run() {
+        long backoff = MIN_BACKOFF_MS;
+        try {
+            while (running) {
+                try {
+                    if (!transport.isOpen()) {
+                        transport.open();
+                        LOG.info("{}: opened {}", source(), transport.describe());
+                        backoff = MIN_BACKOFF_MS;
+                    }
+                    serve();
+                } catch (IOException e) {
+                    if (!running) break; // closed under our feet by close()
+                    LOG.warn("{}: {} failed: {} (reopen in {} ms)", source(), transport.describe(), e.getMessage(), backoff);
+                    context.health().transportError(source(), e.getMessage());
+                    transport.close();
+                    TimeUnit.MILLISECONDS.sleep(backoff);
+                    backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("{}: {} driver stopped by an unexpected error", source(), family, e);
+            context.health().transportError(source(), "driver stopped: " + e);
+        } finally {
+            transport.close();
+        }
+    }
+
+    @Override
+    public final void close() {
+        Thread t;
+        synchronized (lock) {
+            running = false;
+            t = thread;
+            thread = null;
+        }
+        if (t != null) {
+            t.interrupt();
+            transport.close();
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        transport.close();
+    }
+}

@@ -1,0 +1,171 @@
+package io.meterlink.sim.faults;
+
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.driver.Driver;
+import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.sim.mbus.LedgerEntry;
+import io.meterlink.drivers.testing.MapSettings;
+import io.meterlink.drivers.testing.Recording;
+import io.meterlink.sim.mbus.TcpMbusSlaveServer;
+import io.meterlink.sim.mbus.VirtualMbusBus;
+import io.meterlink.sim.mbus.VirtualMbusSlave;
+import io.meterlink.sim.model.MetersCommand;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Bad input on purpose on a wired M-Bus line, read by the real {@code mbus} driver over TCP. */
+class MbusLineFaultIT {
+    private static final Clock CLOCK = Clock.systemUTC();
+
+    private static VirtualMbusBus bus() {
+        List<VirtualMbusSlave> slaves = new ArrayList<>();
+        for (int a = 1; a <= 3; a++) {
+            slaves.add(new VirtualMbusSlave(a, "4000000" + a, "KAM", VirtualMbusSlave.Kind.WATER, CLOCK, ZoneOffset.UTC,
+                    1_000L * a, 600, 1));
+        }
+        return new VirtualMbusBus(slaves);
+    }
+
+    private static Driver start(Recording rec, int port) {
+        return start(rec, port, 2);
+    }
+
+    private static Driver startSerial(Recording rec, Path port) {
+        return start(rec, new HashMap<>(Map.of("transport", "serial", "port", port.toString(), "baud", 2400,
+                "poll_interval", "1s", "timeout_ms", 1000)));
+    }
+
+    private static Driver start(Recording rec, int port, int retries) {
+        return start(rec, new HashMap<>(Map.of("transport", "tcp", "host", "127.0.0.1", "tcp_port", port,
+                "poll_interval", "1s", "timeout_ms", 1000, "retries", retries)));
+    }
+
+    private static Driver start(Recording rec, Map<String, Object> m) {
+        DriverFactory factory = ServiceLoader.load(DriverFactory.class).stream().map(ServiceLoader.Provider::get)
+                .filter(f -> f.type().equals("mbus")).findFirst().orElseThrow();
+        m.put("meters", List.of(Map.of("address", 1), Map.of("address", 2), Map.of("address", 3)));
+        MapSettings settings = new MapSettings(m);
+        DriverFactory.DriverSpec spec = factory.configure(settings);
+        settings.finish();
+        assertEquals(List.of(), settings.errors());
+        Driver d = spec.create(rec);
+        d.start();
+        return d;
+    }
+
+    private static String key(Reading r) {
+        return r.meter() + "|" + r.quantity() + "|" + r.unit() + "|" + r.value().stripTrailingZeros().toPlainString() + "|"
+                + r.function() + "|" + r.storage() + "|" + r.meterTime() + "|" + r.status();
+    }
+
+    private static void assertNothingInvented(Recording rec, VirtualMbusBus bus) {
+        Set<String> generated = new HashSet<>();
+        for (LedgerEntry e : bus.ledger()) for (Reading r : e.readings()) generated.add(key(r));
+        assertEquals(List.of(), rec.readings.stream().map(MbusLineFaultIT::key).filter(k -> !generated.contains(k)).distinct().toList(),
+                "readings received that no meter generated");
+    }
+
+    private static long readingsReceived(Recording rec, VirtualMbusSlave s) {
+        return rec.readings.stream().filter(r -> r.meter().equals(s.meterId())).count();
+    }
+
+    @Test
+    void highGarbageRate_validMetersStillRead_badInputCounted() throws Exception {
+        VirtualMbusBus bus = bus();
+        LineNoise noise = new LineNoise(0.7, 0.1, 0.1, 48, 12345).install(bus);
+        Recording rec = new Recording(CLOCK);
+        try (TcpMbusSlaveServer server = new TcpMbusSlaveServer(0, bus)) {
+            Driver d = start(rec, server.port());
+            try {
+                FaultProxyTest.await(() -> bus.slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
+            } finally {
+                d.close();
+            }
+        }
+        LineNoise.Stats st = noise.stats();
+        assertTrue(st.garbage() >= 3, "garbage was injected: " + st);
+        assertTrue(st.unusable() >= 1, "some answers were unusable: " + st);
+        assertFalse(rec.bad.isEmpty(), "the driver counted bad input");
+        assertNothingInvented(rec, bus);
+    }
+
+    @Test
+    void meterAnsweringLate_isReportedSilent_othersStillRead() throws Exception {
+        VirtualMbusBus bus = bus();
+        LineNoise noise = new LineNoise(0, 0, 0, 1, 1).install(bus);
+        noise.answerLate(2, Duration.ofMillis(1_500)); // beyond the master's 1 s timeout
+        Recording rec = new Recording(CLOCK);
+        VirtualMbusSlave one = bus.slaves().get(0), three = bus.slaves().get(2);
+        try (TcpMbusSlaveServer server = new TcpMbusSlaveServer(0, bus)) {
+            Driver d = start(rec, server.port(), 0);
+            try {
+                FaultProxyTest.await(() -> rec.silent.contains("2") && readingsReceived(rec, one) >= 6 && readingsReceived(rec, three) >= 6,
+                        () -> "silent " + rec.silent + ", readings of 1: " + readingsReceived(rec, one) + ", of 3: " + readingsReceived(rec, three)
+                                + ", of 2: " + readingsReceived(rec, bus.slaves().get(1)) + ", bad " + rec.bad + ", transport errors " + rec.transportErrors);
+            } finally {
+                d.close();
+            }
+        }
+        assertTrue(noise.stats().late() >= 1);
+        assertNothingInvented(rec, bus);
+    }
+
+    @Test
+    void metersCommand_overTcp_readByTheRealDriver() throws Exception {
+        MetersCommand cmd = new MetersCommand();
+        new CommandLine(cmd).parseArgs("--mbus-tcp", "0", "--count", "3", "--model", "leak", "--fault-after", "0", "--utc-offset", "+00:00");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Recording rec = new Recording(CLOCK);
+        try (MetersCommand.Running running = cmd.start(new PrintStream(log, true))) {
+            Driver d = start(rec, running.tcpPort());
+            try {
+                FaultProxyTest.await(() -> running.bus().slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
+            } finally {
+                d.close();
+            }
+            assertNothingInvented(rec, running.bus());
+        }
+        assertTrue(log.toString().contains("mbus:MLS:70000001"), log.toString());
+    }
+
+    @Test
+    void metersCommand_overPty_readByTheRealDriver(@TempDir Path dir) throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/bin/socat"))) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) fail("socat is not installed");
+            Assumptions.abort("socat is not installed");
+        }
+        Path link = dir.resolve("mbus0");
+        MetersCommand cmd = new MetersCommand();
+        new CommandLine(cmd).parseArgs("--mbus-pty", link.toString(), "--count", "2", "--model", "water", "--utc-offset", "+00:00");
+        Recording rec = new Recording(CLOCK);
+        try (MetersCommand.Running running = cmd.start(new PrintStream(new ByteArrayOutputStream(), true))) {
+            Driver d = startSerial(rec, link);
+            try {
+                FaultProxyTest.await(() -> running.bus().slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
+            } finally {
+                d.close();
+            }
+            assertNothingInvented(rec, running.bus());
+        }
+        assertFalse(Files.exists(link), "socat stopped and removed its link");
+    }
+}
