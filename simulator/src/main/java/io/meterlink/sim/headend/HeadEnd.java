@@ -114,12 +114,27 @@ public final class HeadEnd implements AutoCloseable {
                 duplicatesBySeq.incrementAndGet();
                 continue;
             }
-            arrivals.add(new Arrival(seqKey, Verdict.keyOf(r.get("key").asText(), value.decimalValue()), now));
+            Instant received = null;
+            try {
+                if (r.hasNonNull("received")) received = Instant.parse(r.get("received").asText());
+            } catch (java.time.format.DateTimeParseException e) {
+                // matching falls back to arrival order
+            }
+            arrivals.add(new Arrival(seqKey, Verdict.keyOf(r.get("key").asText(), value.decimalValue()), now, received));
         }
     }
 
-    /** One reading that arrived with a new {@code (gw, seq)}. */
-    public record Arrival(String gwSeq, String key, Instant at) {
+    /**
+     * One reading that arrived with a new {@code (gw, seq)}.
+     *
+     * @param at       when it arrived here
+     * @param received the gateway's receive time of the reading ({@code received} in the payload), or {@code null}
+     */
+    public record Arrival(String gwSeq, String key, Instant at, Instant received) {
+        /** An arrival whose gateway receive time is unknown. */
+        public Arrival(String gwSeq, String key, Instant at) {
+            this(gwSeq, key, at, null);
+        }
     }
 
     /** Readings that arrived with a new {@code (gw, seq)}. */

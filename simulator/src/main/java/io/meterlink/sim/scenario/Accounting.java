@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Holds what arrived at the head-end against what the meters generated and what the gateway traced
@@ -21,7 +22,8 @@ import java.util.Set;
  *   <li>accepted: seqs in the gateway's {@code ACCEPTED} trace of every run, plus any delivered seq
  *       (a reading committed just before a SIGKILL may arrive before its trace line was printed);</li>
  *   <li>lost accepted: accepted seqs that never arrived;</li>
- *   <li>never delivered: generated readings matched by no arrival (matching as {@link Verdict});</li>
+ *   <li>never delivered: generated readings matched by no arrival (key and value as {@link Verdict}; among
+ *       same-key readings, the one generated last before the gateway's receive time);</li>
  *   <li>in flight at a kill: never-delivered readings generated within the kill window before a
  *       SIGKILL (read from the meter, not yet committed: they die with the process; not lost);</li>
  *   <li>not heard: never-delivered wireless readings sent while the gateway was not listening: from
@@ -49,6 +51,9 @@ public final class Accounting {
             unexcusedSample = List.copyOf(unexcusedSample);
         }
     }
+
+    /** Tolerance between the simulator's generation time and the gateway's receive time (same host clock). */
+    static final Duration CLOCK_SLACK = Duration.ofMillis(500);
 
     /** At most this many never-delivered readings that nothing excuses are named, for diagnosis. */
     static final int SAMPLE = 10_000;
@@ -79,10 +84,10 @@ public final class Accounting {
         Set<Long> accepted = new HashSet<>(traced);
         accepted.addAll(delivered);
 
-        Map<String, ArrayDeque<Verdict.Generated>> pending = new HashMap<>();
+        Map<String, TreeMap<Instant, ArrayDeque<Verdict.Generated>>> pending = new HashMap<>();
         for (Verdict.Generated g : generated) {
-            pending.computeIfAbsent(Verdict.keyOf(g.reading().measurementKey(), g.reading().value()), k -> new ArrayDeque<>())
-                    .addLast(g);
+            pending.computeIfAbsent(Verdict.keyOf(g.reading().measurementKey(), g.reading().value()), k -> new TreeMap<>())
+                    .computeIfAbsent(g.at(), t -> new ArrayDeque<>()).addLast(g);
         }
         List<Instant> deafFrom = new ArrayList<>(kills);
         deafFrom.add(start);
@@ -91,8 +96,7 @@ public final class Accounting {
         List<Long> live = new ArrayList<>();
         long unmatched = 0;
         for (HeadEnd.Arrival a : arrivals) {
-            ArrayDeque<Verdict.Generated> q = pending.get(a.key());
-            Verdict.Generated g = q == null ? null : q.pollFirst();
+            Verdict.Generated g = take(pending.get(a.key()), a.received());
             if (g == null) {
                 unmatched++;
                 continue;
@@ -111,8 +115,8 @@ public final class Accounting {
         long inFlight = 0;
         long notHeard = 0;
         List<String> sample = new ArrayList<>();
-        for (ArrayDeque<Verdict.Generated> q : pending.values()) {
-            for (Verdict.Generated g : q) {
+        for (TreeMap<Instant, ArrayDeque<Verdict.Generated>> byTime : pending.values()) {
+            for (Verdict.Generated g : byTime.values().stream().flatMap(ArrayDeque::stream).toList()) {
                 Instant at = g.at();
                 neverDelivered++;
                 boolean excused = false;
@@ -140,6 +144,21 @@ public final class Accounting {
         return new Figures(generated.size(), accepted.size(), arrivals.size(), lost, lostAccepted, neverDelivered, inFlight,
                 notHeard, duplicatesBySeq, unmatched, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100),
                 live.size(), percentile(live, 99), sample);
+    }
+
+    /**
+     * The generated reading an arrival stands for: among those with its key, the latest generated at
+     * or before the gateway's receive time (plus {@link #CLOCK_SLACK}); the oldest when the receive
+     * time is unknown or none fits. Same-key readings (a constant temperature within one minute) are
+     * thus told apart by time.
+     */
+    private static Verdict.Generated take(TreeMap<Instant, ArrayDeque<Verdict.Generated>> byTime, Instant received) {
+        if (byTime == null || byTime.isEmpty()) return null;
+        Map.Entry<Instant, ArrayDeque<Verdict.Generated>> e = received == null ? null : byTime.floorEntry(received.plus(CLOCK_SLACK));
+        if (e == null) e = byTime.firstEntry();
+        Verdict.Generated g = e.getValue().pollFirst();
+        if (e.getValue().isEmpty()) byTime.remove(e.getKey());
+        return g;
     }
 
     private static boolean wireless(Verdict.Generated g) {

@@ -105,6 +105,25 @@ class AccountingTest {
     }
 
     @Test
+    void sameKeyReadings_areToldApartByTheGatewaysReceiveTime() {
+        // a constant temperature in one minute: three telegrams with the same key and value; the first never arrived
+        List<Verdict.Generated> g = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Instant at = T0.plusSeconds(2L * i);
+            g.add(new Verdict.Generated(new Reading(METER, Quantity.EXTERNAL_TEMPERATURE, Unit.CELSIUS, new BigDecimal("12.9"),
+                    MeasurementFunction.INSTANTANEOUS, 0, 0, 0, T0, at, 0, null), at));
+        }
+        String key = Verdict.keyOf(g.get(0).reading().measurementKey(), g.get(0).reading().value());
+        List<HeadEnd.Arrival> a = List.of(
+                new HeadEnd.Arrival("gw#1", key, T0.plusMillis(2_300), T0.plusMillis(2_010)),
+                new HeadEnd.Arrival("gw#2", key, T0.plusMillis(4_300), T0.plusMillis(4_010)));
+        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L, 2L), T0, List.of(), Duration.ZERO, List.of(), 0);
+        assertEquals(1, f.neverDelivered());
+        assertEquals(300, f.maxLatencyMs(), "each arrival matched to its own telegram, not to the oldest");
+        assertEquals(List.of(METER + " external_temperature=12.9 generated " + T0), f.unexcusedSample());
+    }
+
+    @Test
     void liveLatency_leavesOutReadingsGeneratedDuringAFault() {
         List<Verdict.Generated> g = new ArrayList<>();
         List<HeadEnd.Arrival> a = new ArrayList<>();
