@@ -68,6 +68,7 @@ public final class ScenarioRunner {
     private final List<Accounting.Window> windows = new ArrayList<>();
     private Instant openKillWindow;
     private long maxDepth;
+    private long lastDepth;
     private long peakRssKib = -1;
 
     /**
@@ -424,14 +425,9 @@ public final class ScenarioRunner {
         long accepted = traced.size() + (current().isAlive() ? current().acceptedCount() : 0);
         log("[%4ds] %-8s generated %d  accepted %d  delivered %d  depth %d (max %d)  bad frames %d  gateway run %d%s",
                 Duration.between(t0, clock.instant()).toSeconds(), phase, generatedCount(), accepted, headEnd.delivered(),
-                maxDepthNow(), maxDepth, status.badFrames(), runs.size(), current().isAlive() ? "" : " (down)");
+                lastDepth, maxDepth, status.badFrames(), runs.size(), current().isAlive() ? "" : " (down)");
     }
 
-    private long lastDepth;
-
-    private long maxDepthNow() {
-        return lastDepth;
-    }
 
     static Set<Long> seqs(List<long[]> ranges) {
         Set<Long> out = new HashSet<>();
