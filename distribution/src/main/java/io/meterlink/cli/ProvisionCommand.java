@@ -40,7 +40,8 @@ import java.util.concurrent.Callable;
 @Command(name = "provision", mixinStandardHelpOptions = true,
         description = "Provision this gateway: identity, certificate, configuration bundles.",
         subcommands = {ProvisionCommand.Init.class, ProvisionCommand.Csr.class, ProvisionCommand.InstallCert.class,
-                ProvisionCommand.Apply.class, ProvisionCommand.Rollback.class, ProvisionOpenCommand.class})
+                ProvisionCommand.Apply.class, ProvisionCommand.Rollback.class, ProvisionOpenCommand.class,
+                ProvisionEnrolCommand.class})
 final class ProvisionCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

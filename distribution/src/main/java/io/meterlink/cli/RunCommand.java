@@ -9,7 +9,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.meterlink.provisioning.command.GatewayProvisioning;
+import io.meterlink.provisioning.enrol.ClaimConfig;
+import io.meterlink.provisioning.enrol.EnrolOnStart;
+
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 
 /** {@code meterlink run --config F}: validate, start, run until SIGTERM/SIGINT, close cleanly. */
@@ -21,6 +26,9 @@ final class RunCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration file")
     Path config;
+    @Option(names = "--claim-config", paramLabel = "FILE",
+            description = "enrol by claim first when the configured client certificate is not installed yet (e.g. /etc/meterlink/claim.yaml)")
+    Path claimConfig;
 
     RunCommand(Services services) { this.services = services; }
 
@@ -31,6 +39,16 @@ final class RunCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return ConfigErrors.print(e, spec.commandLine().getErr());
         }
+        if (claimConfig != null && EnrolOnStart.needed(cfg)) {
+            try {
+                EnrolOnStart.ensure(cfg, ClaimConfig.load(claimConfig), Clock.systemUTC());
+            } catch (ConfigException e) {
+                return ConfigErrors.print(e, spec.commandLine().getErr());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Main.FAILURE;
+            }
+        }
         Gateway gateway;
         try {
             gateway = services.start(cfg);
@@ -40,11 +58,14 @@ final class RunCommand implements Callable<Integer> {
             return Main.FAILURE;
         }
         gateway.closeOnShutdown(); // any other way the JVM ends still flushes the buffer
+        GatewayProvisioning provisioning = GatewayProvisioning.attach(gateway, services.drivers(), Clock.systemUTC(),
+                services.renewalCheckInterval());
         try {
             services.awaitStopRequest();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            provisioning.close();
             gateway.close();
         }
         return Main.OK;

@@ -25,6 +25,11 @@ public interface Services {
         return DriverRegistry.fromServiceLoader();
     }
 
+    /** How often a running gateway checks whether its certificate is due for renewal (two thirds of its life). */
+    default java.time.Duration renewalCheckInterval() {
+        return io.meterlink.provisioning.command.GatewayProvisioning.CHECK_EVERY;
+    }
+
     /** Blocks until the process is asked to stop (SIGTERM, SIGINT). */
     void awaitStopRequest() throws InterruptedException;
 }

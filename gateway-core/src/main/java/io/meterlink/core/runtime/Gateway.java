@@ -51,6 +51,7 @@ public final class Gateway implements AutoCloseable {
     private final List<Driver> drivers = new ArrayList<>();
     private final List<String> alarms = new CopyOnWriteArrayList<>();
     private volatile UplinkService uplink;
+    private final CertificateExpiry certificate;
     private volatile BufferStats lastBufferStats = NO_BUFFER;
     private Thread shutdownHook;
     private boolean closed;
@@ -63,6 +64,7 @@ public final class Gateway implements AutoCloseable {
         this.health = new HealthRegistry(clock, SourceConfig.DEFAULT_EXPECTED_INTERVAL, 10_000);
         this.sink = new BufferSink(buffer, accepted);
         this.version = Version.current();
+        this.certificate = config.uplink().certFile().map(CertificateExpiry::new).orElse(null);
     }
 
     /**
@@ -196,10 +198,26 @@ public final class Gateway implements AutoCloseable {
         all.addAll(alarms);
         if (sink.failed() > 0) all.add("buffer_write_failed:" + sink.failed());
         Instant now = clock.instant();
+        Long daysLeft = certificate == null ? null : certificate.daysLeft(now);
+        if (daysLeft != null && daysLeft < 0) all.add("certificate_expired");
+        if (u != null && u.credentialsRefused()) all.add("certificate_refused");
         return new StatusSnapshot(config.gatewayId(), version, now.toEpochMilli(),
                 Math.max(0, now.getEpochSecond() - startedAt.getEpochSecond()), b, us,
-                health.metersHeard(), health.staleMeters(), health.badInputByKind(), List.copyOf(all));
+                health.metersHeard(), health.staleMeters(), health.badInputByKind(), List.copyOf(all), daysLeft);
     }
+
+    /** Raises an alarm shown in status until {@link #clearAlarm}; a no-op when it is already raised. Any thread. */
+    public void raiseAlarm(String alarm) {
+        ((CopyOnWriteArrayList<String>) alarms).addIfAbsent(alarm);
+    }
+
+    /** Clears an alarm raised with {@link #raiseAlarm}. Any thread. */
+    public void clearAlarm(String alarm) {
+        alarms.remove(alarm);
+    }
+
+    /** The running uplink (commands, reconnect after a renewal); {@code null} before start. */
+    public UplinkService uplink() { return uplink; }
 
     public GatewayConfig config() { return config; }
 

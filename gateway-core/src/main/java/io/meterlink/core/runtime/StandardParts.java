@@ -6,6 +6,7 @@ import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.core.config.BufferConfig;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.status.StatusSnapshot;
+import io.meterlink.core.uplink.CommandHandler;
 import io.meterlink.core.uplink.JsonPayloads;
 import io.meterlink.core.uplink.MqttUplink;
 import io.meterlink.core.uplink.UplinkStats;
@@ -32,6 +33,12 @@ public final class StandardParts implements GatewayParts {
             @Override public UplinkStats stats() { return uplink.stats(); }
 
             @Override public void close() { uplink.close(); }
+
+            @Override public void commands(CommandHandler handler) { uplink.commands(handler); }
+
+            @Override public void reconnect() { uplink.reconnect(); }
+
+            @Override public boolean credentialsRefused() { return uplink.credentialsRefused(); }
         };
     }
 }

@@ -1,5 +1,6 @@
 package io.meterlink.core.runtime;
 
+import io.meterlink.core.uplink.CommandHandler;
 import io.meterlink.core.uplink.UplinkStats;
 
 /** The running uplink as the runtime sees it. Thread-safe. */
@@ -8,6 +9,20 @@ public interface UplinkService extends AutoCloseable {
     void start();
 
     UplinkStats stats();
+
+    /** Hands the head-end's commands ({@code <prefix>/<gw>/cmd/#}) to {@code handler}; see {@link CommandHandler}. */
+    default void commands(CommandHandler handler) {
+        throw new UnsupportedOperationException("this uplink takes no commands");
+    }
+
+    /** Reconnects at once, reading the certificate and key files again (after a renewal). */
+    default void reconnect() {
+    }
+
+    /** True while the broker refuses our credentials (certificate revoked, expired, unknown). */
+    default boolean credentialsRefused() {
+        return false;
+    }
 
     /** Stops publishing and disconnects; idempotent. */
     @Override

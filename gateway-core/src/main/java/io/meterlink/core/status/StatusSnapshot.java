@@ -19,6 +19,8 @@ import java.util.Map;
  * @param metersStale meters not heard within their expected interval (ids)
  * @param badInput    refused frames/lines by kind
  * @param alarms      active alarms (buffer quarantine, certificate, …)
+ * @param certificateDaysLeft whole days until the gateway's client certificate expires (negative once
+ *                    expired), {@code null} when the uplink uses no client certificate or it cannot be read
  */
 public record StatusSnapshot(
         String gatewayId,
@@ -30,5 +32,13 @@ public record StatusSnapshot(
         int metersHeard,
         List<String> metersStale,
         Map<String, Long> badInput,
-        List<String> alarms) {
+        List<String> alarms,
+        Long certificateDaysLeft) {
+
+    /** A snapshot without certificate figures. */
+    public StatusSnapshot(String gatewayId, String version, long timeEpochMs, long uptimeS, BufferStats buffer,
+                          UplinkStats uplink, int metersHeard, List<String> metersStale, Map<String, Long> badInput,
+                          List<String> alarms) {
+        this(gatewayId, version, timeEpochMs, uptimeS, buffer, uplink, metersHeard, metersStale, badInput, alarms, null);
+    }
 }

@@ -154,6 +154,7 @@ public final class JsonPayloads implements ReadingEncoder {
             writeStrings(g, "meters_stale", s.metersStale());
             writeCounts(g, "bad_input", s.badInput());
             writeStrings(g, "alarms", s.alarms());
+            if (s.certificateDaysLeft() != null) g.writeNumberField("certificate_days_left", s.certificateDaysLeft());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

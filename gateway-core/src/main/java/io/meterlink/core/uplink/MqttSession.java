@@ -21,6 +21,10 @@ interface MqttSession extends AutoCloseable {
 
         /** The connection is gone. */
         void connectionLost(Throwable cause);
+
+        /** A message arrived on a subscribed topic. */
+        default void messageArrived(String topic, byte[] payload) {
+        }
     }
 
     /** Creates sessions; each {@link #open} builds a new client. */
@@ -33,6 +37,11 @@ interface MqttSession extends AutoCloseable {
 
     /** Starts a QoS 1 publish; the outcome arrives at the listener with {@code tag}. */
     void publish(String topic, byte[] payload, boolean retained, long tag) throws MqttSessionException;
+
+    /** Starts a QoS 1 subscription to {@code filter}; messages arrive at the listener. */
+    default void subscribe(String filter) throws MqttSessionException {
+        throw new MqttSessionException("subscriptions are not supported by this session", null);
+    }
 
     /** Clean DISCONNECT (no last will), waiting at most {@code timeoutMs}. Never throws. */
     void disconnect(long timeoutMs);

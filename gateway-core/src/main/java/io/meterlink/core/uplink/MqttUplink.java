@@ -48,6 +48,9 @@ public final class MqttUplink implements AutoCloseable {
     private final Drain drain;
     private final String readingsTopic;
     private final String statusTopic;
+    private final String commandFilter;
+    private final String commandPrefix;
+    private final String replyTopic;
 
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final AtomicBoolean wakePending = new AtomicBoolean();
@@ -61,6 +64,9 @@ public final class MqttUplink implements AutoCloseable {
     private volatile long lastAckEpochMs;
     private volatile long refused;
     private volatile String lastError;
+    private volatile CommandHandler commandHandler;
+    private volatile boolean credentialsRefused;
+    private boolean reconnectNow;
     private long connects;
     private long generation;
     private long nextStatusTag = -1;
@@ -86,6 +92,9 @@ public final class MqttUplink implements AutoCloseable {
         this.drain = new Drain(buffer, payloads, cfg.batchMaxReadings(), cfg.batchMaxBytes(), clock);
         this.readingsTopic = cfg.topicPrefix() + "/" + gatewayId + "/readings";
         this.statusTopic = cfg.topicPrefix() + "/" + gatewayId + "/status";
+        this.commandPrefix = cfg.topicPrefix() + "/" + gatewayId + "/cmd/";
+        this.commandFilter = commandPrefix + "#";
+        this.replyTopic = cfg.topicPrefix() + "/" + gatewayId + "/cmd-reply";
     }
 
     private static void validate(UplinkConfig cfg) {
@@ -137,6 +146,33 @@ public final class MqttUplink implements AutoCloseable {
         t.start();
     }
 
+    /**
+     * Subscribes to {@code <prefix>/<gw>/cmd/#} (now if connected, and after every connect) and hands
+     * each command to {@code handler} on the uplink thread. Any thread.
+     */
+    public void commands(CommandHandler handler) {
+        commandHandler = Objects.requireNonNull(handler, "handler");
+        events.offer(Subscribe.INSTANCE);
+    }
+
+    /**
+     * Drops the current connection cleanly and connects again at once, building the TLS context from
+     * the (possibly renewed) certificate and key files again. Unacknowledged readings stay in the
+     * buffer and are sent again. Any thread.
+     */
+    public void reconnect() {
+        events.offer(Reconnect.INSTANCE);
+    }
+
+    /**
+     * True when the last connection attempt was refused because of our credentials (the broker
+     * rejected the client certificate in the TLS handshake, or refused the CONNECT as not
+     * authorised); false again after the next successful connect. Any thread.
+     */
+    public boolean credentialsRefused() {
+        return credentialsRefused;
+    }
+
     /** Current counters; cheap, any thread. */
     public UplinkStats stats() {
         return new UplinkStats(connected, reconnects, published, lastAckEpochMs, refused, lastError);
@@ -183,6 +219,7 @@ public final class MqttUplink implements AutoCloseable {
                     onConnected(c);
                     serve(session, gen, c);
                 } catch (MqttSession.MqttSessionException e) {
+                    if (connectedAt == 0) credentialsRefused = UplinkErrors.isCredentialRefusal(e);
                     error("connect to " + cfg.url() + " failed: " + e.getMessage(), e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -194,6 +231,10 @@ public final class MqttUplink implements AutoCloseable {
                     if (session != null) session.close();
                 }
                 if (connectedAt != 0 && clock.millis() - connectedAt >= HEALTHY_SESSION.toMillis()) backoff.reset();
+                if (reconnectNow) {
+                    reconnectNow = false;
+                    continue;
+                }
                 if (!stopping) pause(backoff.next());
             }
         } finally {
@@ -204,6 +245,7 @@ public final class MqttUplink implements AutoCloseable {
 
     private void onConnected(MqttSession.Connected c) {
         connected = true;
+        credentialsRefused = false;
         if (connects++ > 0) reconnects++;
         // leave room in the broker's receive maximum for the status message
         int window = Math.max(1, Math.min(cfg.inflightWindow(), c.receiveMaximum() - 2));
@@ -215,6 +257,7 @@ public final class MqttUplink implements AutoCloseable {
     /** The connected loop; returns when the connection is lost or unusable, or after a clean stop. */
     private void serve(MqttSession session, long gen, MqttSession.Connected c) throws MqttSession.MqttSessionException, InterruptedException {
         publishStatus(session, "online");
+        if (commandHandler != null) session.subscribe(commandFilter);
         long nextStatus = clock.millis() + cfg.statusInterval().toMillis();
         while (true) {
             if (stopping) {
@@ -233,6 +276,20 @@ public final class MqttUplink implements AutoCloseable {
             long waitMs = Math.max(1, Math.min(1000, nextStatus - now));
             Event ev = events.poll(waitMs, TimeUnit.MILLISECONDS);
             if (ev == null) continue;
+            if (ev instanceof Reconnect) {
+                log.info("uplink reconnecting on request (e.g. a renewed certificate)");
+                reconnectNow = true;
+                session.disconnect(2000);
+                return;
+            }
+            if (ev instanceof Subscribe) {
+                session.subscribe(commandFilter);
+                continue;
+            }
+            if (ev instanceof Reply r) {
+                session.publish(replyTopic, r.payload(), false, nextStatusTag--);
+                continue;
+            }
             if (!handle(ev, gen)) return;
         }
     }
@@ -243,8 +300,12 @@ public final class MqttUplink implements AutoCloseable {
             wakePending.set(false);
             return true;
         }
-        if (ev instanceof Stop) {
-            return true; // the loop sees 'stopping'
+        if (ev instanceof Stop || ev instanceof Subscribe || ev instanceof Reconnect || ev instanceof Reply) {
+            return true; // the loop sees 'stopping'; the others only matter while serving
+        }
+        if (ev instanceof Command c) {
+            if (c.gen() == gen) command(c);
+            return true;
         }
         if (ev instanceof Ack a) {
             if (a.gen() != gen) return true;
@@ -265,10 +326,11 @@ public final class MqttUplink implements AutoCloseable {
 
     private boolean acknowledged(long tag, int rc) {
         if (tag < 0) {
-            if (tag == statusTagInFlight) statusTagInFlight = 0;
+            boolean isStatus = tag == statusTagInFlight;
+            if (isStatus) statusTagInFlight = 0;
             if (rc >= 0x80) {
                 refused++;
-                error("status publish refused by the broker: " + ReasonCodes.describe(rc), null);
+                error((isStatus ? "status" : "command reply") + " publish refused by the broker: " + ReasonCodes.describe(rc), null);
             }
             return true;
         }
@@ -324,7 +386,18 @@ public final class MqttUplink implements AutoCloseable {
         log.info("uplink disconnected cleanly from {}", cfg.url());
     }
 
-    /** Sleeps for {@code d} unless stopped. */
+    private void command(Command c) {
+        CommandHandler h = commandHandler;
+        if (h == null || !c.topic().startsWith(commandPrefix)) return;
+        String name = c.topic().substring(commandPrefix.length());
+        try {
+            h.onCommand(name, c.payload(), payload -> events.offer(new Reply(Objects.requireNonNull(payload, "payload"))));
+        } catch (RuntimeException e) {
+            error("command " + name + " failed: " + UplinkErrors.describe(e), e);
+        }
+    }
+
+    /** Sleeps for {@code d} unless stopped or asked to reconnect. */
     private void pause(Duration d) {
         long deadline = System.nanoTime() + d.toNanos();
         try {
@@ -333,6 +406,7 @@ public final class MqttUplink implements AutoCloseable {
                 if (left <= 0) return;
                 Event ev = events.poll(left, TimeUnit.NANOSECONDS);
                 if (ev instanceof Wake) wakePending.set(false);
+                if (ev instanceof Reconnect) return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -352,7 +426,17 @@ public final class MqttUplink implements AutoCloseable {
 
     // ---------------------------------------------------------------- events from Paho's threads
 
-    private sealed interface Event permits Wake, Stop, Ack, Failed, Lost {
+    private sealed interface Event permits Wake, Stop, Ack, Failed, Lost, Subscribe, Reconnect, Command, Reply {
+    }
+
+    private enum Subscribe implements Event { INSTANCE }
+
+    private enum Reconnect implements Event { INSTANCE }
+
+    private record Command(long gen, String topic, byte[] payload) implements Event {
+    }
+
+    private record Reply(byte[] payload) implements Event {
     }
 
     private enum Wake implements Event { INSTANCE }
@@ -379,5 +463,7 @@ public final class MqttUplink implements AutoCloseable {
         @Override public void failed(long tag, Throwable cause) { events.offer(new Failed(gen, tag, cause)); }
 
         @Override public void connectionLost(Throwable cause) { events.offer(new Lost(gen, cause)); }
+
+        @Override public void messageArrived(String topic, byte[] payload) { events.offer(new Command(gen, topic, payload)); }
     }
 }

@@ -27,7 +27,7 @@ final class Paho3Session implements MqttSession {
         }
         client.setCallback(new MqttCallback() {
             @Override public void connectionLost(Throwable cause) { listener.connectionLost(cause); }
-            @Override public void messageArrived(String topic, MqttMessage message) { }
+            @Override public void messageArrived(String topic, MqttMessage message) { listener.messageArrived(topic, message.getPayload()); }
             @Override public void deliveryComplete(IMqttDeliveryToken token) { }
         });
     }
@@ -65,6 +65,15 @@ final class Paho3Session implements MqttSession {
                 @Override public void onSuccess(IMqttToken token) { listener.acknowledged(tag, 0); }
                 @Override public void onFailure(IMqttToken token, Throwable cause) { listener.failed(tag, cause); }
             });
+        } catch (MqttException e) {
+            throw new MqttSessionException(UplinkErrors.describe(e), e);
+        }
+    }
+
+    @Override
+    public void subscribe(String filter) throws MqttSessionException {
+        try {
+            client.subscribe(filter, 1);
         } catch (MqttException e) {
             throw new MqttSessionException(UplinkErrors.describe(e), e);
         }

@@ -9,6 +9,7 @@ import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ final class Paho5Session implements MqttSession {
                         : new MqttException(r.getReturnCode()));
             }
             @Override public void mqttErrorOccurred(MqttException e) { listener.connectionLost(e); }
-            @Override public void messageArrived(String topic, MqttMessage message) { }
+            @Override public void messageArrived(String topic, MqttMessage message) { listener.messageArrived(topic, message.getPayload()); }
             @Override public void deliveryComplete(IMqttToken token) { }
             @Override public void connectComplete(boolean reconnect, String serverURI) { }
             @Override public void authPacketArrived(int reasonCode, MqttProperties properties) { }
@@ -80,6 +81,15 @@ final class Paho5Session implements MqttSession {
                 }
                 @Override public void onFailure(IMqttToken token, Throwable cause) { listener.failed(tag, cause); }
             });
+        } catch (MqttException e) {
+            throw new MqttSessionException(UplinkErrors.describe(e), e);
+        }
+    }
+
+    @Override
+    public void subscribe(String filter) throws MqttSessionException {
+        try {
+            client.subscribe(new MqttSubscription(filter, 1));
         } catch (MqttException e) {
             throw new MqttSessionException(UplinkErrors.describe(e), e);
         }

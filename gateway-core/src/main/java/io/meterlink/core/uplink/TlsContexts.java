@@ -41,7 +41,7 @@ import java.util.Optional;
  * hostname verification always on (set on every socket and enforced again in the trust manager, so
  * no client library default can switch it off), and optionally a client certificate from PEM files.
  */
-final class TlsContexts {
+public final class TlsContexts {
 
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
@@ -49,11 +49,11 @@ final class TlsContexts {
     }
 
     /** Thrown for unreadable or unsuitable CA, certificate or key files; the message names the file, never key material. */
-    static final class TlsSetupException extends Exception {
+    public static final class TlsSetupException extends Exception {
         TlsSetupException(String message, Throwable cause) { super(message, cause); }
     }
 
-    static SSLSocketFactory socketFactory(Path caFile, Optional<Path> certFile, Optional<Path> keyFile) throws TlsSetupException {
+    public static SSLSocketFactory socketFactory(Path caFile, Optional<Path> certFile, Optional<Path> keyFile) throws TlsSetupException {
         try {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);

@@ -50,6 +50,31 @@ final class UplinkErrors {
         return null;
     }
 
+    /**
+     * True when the broker refused our credentials: a TLS alert about our certificate (bad, revoked,
+     * expired, unknown CA), or an MQTT CONNACK "not authorised" / "bad user name or password"
+     * (MQTT 3.1.1 §3.2.2.3 codes 4 and 5, MQTT 5 §3.2.2.2 reason codes 0x86, 0x87).
+     */
+    static boolean isCredentialRefusal(Throwable t) {
+        Set<Throwable> seen = new HashSet<>();
+        for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
+            if (c instanceof org.eclipse.paho.client.mqttv3.MqttException e3) {
+                int rc = e3.getReasonCode();
+                if (rc == 4 || rc == 5) return true;
+            }
+            if (c instanceof org.eclipse.paho.mqttv5.common.MqttException e5) {
+                int rc = e5.getReasonCode();
+                if (rc == 0x86 || rc == 0x87) return true;
+            }
+            String m = c.getMessage();
+            if (c instanceof javax.net.ssl.SSLException && m != null && m.contains("fatal alert")
+                    && (m.contains("certificate") || m.contains("unknown_ca") || m.contains("handshake_failure"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Throwable root(Throwable t) {
         Set<Throwable> seen = new HashSet<>();
         Throwable r = t;

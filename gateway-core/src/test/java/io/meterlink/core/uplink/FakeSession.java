@@ -37,6 +37,7 @@ final class FakeSession implements MqttSession {
     final Listener listener;
     volatile boolean connected;
     volatile boolean disconnectedCleanly;
+    final List<String> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     FakeSession(Broker broker, Listener listener) {
         this.broker = broker;
@@ -62,6 +63,16 @@ final class FakeSession implements MqttSession {
     void drop() {
         connected = false;
         listener.connectionLost(new java.io.IOException("link down (test)"));
+    }
+
+    @Override public void subscribe(String filter) throws MqttSessionException {
+        if (!connected) throw new MqttSessionException("not connected", null);
+        subscriptions.add(filter);
+    }
+
+    /** The broker delivers a message on a subscribed topic. */
+    void deliver(String topic, byte[] payload) {
+        listener.messageArrived(topic, payload);
     }
 
     @Override public void disconnect(long timeoutMs) { disconnectedCleanly = true; connected = false; }

@@ -162,4 +162,61 @@ class MqttUplinkTest {
         BufferStats unused = buffer.stats();
         assertEquals(0, unused.depth());
     }
+
+    @Test
+    void commands_areSubscribed_dispatched_andRepliedOnCmdReply() throws Exception {
+        start();
+        await(() -> uplink.stats().connected(), "connected");
+        java.util.concurrent.BlockingQueue<String> names = new java.util.concurrent.LinkedBlockingQueue<>();
+        uplink.commands((name, payload, reply) -> {
+            names.add(name + "=" + new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+            new Thread(() -> reply.accept("done".getBytes(java.nio.charset.StandardCharsets.UTF_8))).start();
+        });
+        FakeSession s = broker.last();
+        await(() -> s.subscriptions.contains("meterlink/v1/gw-1/cmd/#"), "subscribed to cmd/#");
+        s.deliver("meterlink/v1/gw-1/cmd/apply-bundle/7", "body".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("apply-bundle/7=body", names.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+        FakeSession.Published p;
+        do {
+            p = broker.take();
+        } while (!p.topic().endsWith("/cmd-reply"));
+        assertEquals("meterlink/v1/gw-1/cmd-reply", p.topic());
+        assertEquals("done", new String(p.payload(), java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(!p.retained());
+    }
+
+    @Test
+    void commandHandler_isSubscribedAgain_afterReconnect() throws Exception {
+        start();
+        await(() -> uplink.stats().connected(), "connected");
+        uplink.commands((name, payload, reply) -> { });
+        await(() -> broker.last().subscriptions.contains("meterlink/v1/gw-1/cmd/#"), "subscribed");
+        FakeSession first = broker.last();
+        uplink.reconnect();
+        await(() -> broker.last() != first && broker.last().subscriptions.contains("meterlink/v1/gw-1/cmd/#"),
+                "a new session, subscribed again");
+        assertTrue(first.disconnectedCleanly, "the old session was closed with DISCONNECT");
+    }
+
+    @Test
+    void reconnect_resendsUnconfirmedReadings_losingNone() throws Exception {
+        broker.autoAck = -1; // hold acknowledgements
+        start();
+        buffer.appendBodies(5, 12);
+        await(() -> broker.published.stream().anyMatch(p -> p.topic().endsWith("/readings")), "a batch sent");
+        FakeSession first = broker.last();
+        broker.autoAck = 0;
+        uplink.reconnect();
+        await(() -> broker.last() != first, "reconnected");
+        await(() -> buffer.stored.isEmpty(), "all confirmed after the reconnect");
+        assertEquals(5, uplink.stats().published());
+    }
+
+    @Test
+    void credentialRefusal_isRecognised_inTlsAlertsAndConnack() {
+        assertTrue(UplinkErrors.isCredentialRefusal(new RuntimeException("x",
+                new javax.net.ssl.SSLHandshakeException("Received fatal alert: certificate_revoked"))));
+        assertTrue(UplinkErrors.isCredentialRefusal(new org.eclipse.paho.client.mqttv3.MqttException(5)));
+        assertTrue(!UplinkErrors.isCredentialRefusal(new java.net.ConnectException("Connection refused")));
+    }
 }

@@ -55,6 +55,8 @@ public final class MosquittoBroker implements AutoCloseable {
     private final String headEndUser;
     private final Map<String, String> passwordUsers;
     private final List<String> extraConfig;
+    private final List<String> aclLines;
+    private final Path crlFile;
     private final Duration startTimeout;
     private int port;
     private int passwordPort;
@@ -68,6 +70,8 @@ public final class MosquittoBroker implements AutoCloseable {
         this.headEndUser = b.headEndUser;
         this.passwordUsers = Map.copyOf(b.passwordUsers);
         this.extraConfig = List.copyOf(b.extraConfig);
+        this.aclLines = List.copyOf(b.aclLines);
+        this.crlFile = b.crlFile;
         this.startTimeout = b.startTimeout;
     }
 
@@ -94,6 +98,8 @@ public final class MosquittoBroker implements AutoCloseable {
         private String headEndUser = "headend";
         private final Map<String, String> passwordUsers = new LinkedHashMap<>();
         private final List<String> extraConfig = new ArrayList<>();
+        private final List<String> aclLines = new ArrayList<>();
+        private Path crlFile;
         private Duration startTimeout = Duration.ofSeconds(30);
 
         private Builder(Path dir, Path caFile, TestPki.Issued serverCert) {
@@ -112,6 +118,18 @@ public final class MosquittoBroker implements AutoCloseable {
 
         /** A raw line appended to the generated configuration (global section). */
         public Builder extraConfig(String line) { extraConfig.add(line); return this; }
+
+        /**
+         * A raw ACL line appended after the default ones ({@code pattern …} applies to everyone;
+         * {@code user NAME} starts a block of {@code topic …} lines for that user).
+         */
+        public Builder aclLine(String line) { aclLines.add(line); return this; }
+
+        /**
+         * A PEM CRL file ({@code crlfile}) checked for client certificates on every listener; the
+         * broker reads it at start, so {@link MosquittoBroker#restart()} after changing it.
+         */
+        public Builder crlFile(Path file) { this.crlFile = file; return this; }
 
         public Builder startTimeout(Duration d) { this.startTimeout = d; return this; }
 
@@ -244,6 +262,7 @@ public final class MosquittoBroker implements AutoCloseable {
         c.add("certfile " + serverCert.certFile());
         c.add("keyfile " + serverCert.keyFile());
         c.add("tls_version tlsv1.2");
+        if (crlFile != null) c.add("crlfile " + crlFile);
     }
 
     private Path writeAcl() throws IOException {
@@ -255,6 +274,10 @@ public final class MosquittoBroker implements AutoCloseable {
         a.add("user " + headEndUser);
         a.add("topic read " + topicPrefix + "/#");
         a.add("topic write " + topicPrefix + "/+/cmd/#");
+        if (!aclLines.isEmpty()) {
+            a.add("");
+            a.addAll(aclLines);
+        }
         Path acl = dir.resolve("acl");
         Files.write(acl, a, StandardCharsets.UTF_8);
         return acl;

@@ -1,0 +1,78 @@
+package io.meterlink.provisioning.command;
+
+import io.meterlink.core.config.DriverRegistry;
+import io.meterlink.core.runtime.Gateway;
+import io.meterlink.core.runtime.UplinkService;
+import io.meterlink.provisioning.bundle.BundleService;
+import io.meterlink.provisioning.enrol.CertificateRenewal;
+import io.meterlink.provisioning.enrol.EnrolmentService;
+import io.meterlink.provisioning.identity.IdentityStore;
+import io.meterlink.provisioning.identity.StateDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * What provisioning adds to a running gateway that has an identity in its state directory: the MQTT
+ * commands ({@link CommandDispatcher}, only over a TLS uplink) and certificate renewal ({@link CertificateRenewal}, when the
+ * uplink uses a client certificate). {@link #close()} stops both. Thread-safe.
+ */
+public final class GatewayProvisioning implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayProvisioning.class);
+    /** Default interval of the renewal check. */
+    public static final Duration CHECK_EVERY = Duration.ofHours(1);
+
+    private final CommandDispatcher commands;
+    private final CertificateRenewal renewal;
+
+    private GatewayProvisioning(CommandDispatcher commands, CertificateRenewal renewal) {
+        this.commands = commands;
+        this.renewal = renewal;
+    }
+
+    /**
+     * Attaches to {@code gateway}; does nothing (returns an inert instance) when its state directory
+     * holds no identity or its uplink takes no commands.
+     *
+     * @param checkEvery how often the certificate's age is checked ({@link #CHECK_EVERY} in production)
+     */
+    public static GatewayProvisioning attach(Gateway gateway, DriverRegistry drivers, Clock clock, Duration checkEvery) {
+        StateDir dir = new StateDir(gateway.config().stateDir());
+        IdentityStore identities = new IdentityStore(dir, new SecureRandom());
+        UplinkService uplink = gateway.uplink();
+        if (!identities.exists() || uplink == null) {
+            LOG.info("No provisioning identity in {}: MQTT commands and certificate renewal are off", dir.root());
+            return new GatewayProvisioning(null, null);
+        }
+        CommandDispatcher commands = null;
+        if (gateway.config().uplink().isTls()) {
+            commands = new CommandDispatcher(new BundleService(dir, identities, drivers, clock));
+            try {
+                uplink.commands(commands);
+            } catch (UnsupportedOperationException e) {
+                commands.close();
+                commands = null;
+            }
+        } else {
+            LOG.warn("The uplink is not TLS (allow_insecure): MQTT commands are off");
+        }
+        CertificateRenewal renewal = null;
+        if (gateway.config().uplink().certFile().filter(f -> f.equals(dir.certificateFile())).isPresent()) {
+            renewal = new CertificateRenewal(new EnrolmentService(identities, clock), dir, gateway.config().uplink(), uplink,
+                    new CertificateRenewal.Alarms() {
+                        @Override public void raise(String alarm) { gateway.raiseAlarm(alarm); }
+                        @Override public void clear(String alarm) { gateway.clearAlarm(alarm); }
+                    }, clock, checkEvery, Duration.ofSeconds(60)).start();
+        }
+        return new GatewayProvisioning(commands, renewal);
+    }
+
+    @Override
+    public void close() {
+        if (renewal != null) renewal.close();
+        if (commands != null) commands.close();
+    }
+}

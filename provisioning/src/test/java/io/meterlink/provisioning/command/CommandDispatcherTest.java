@@ -1,0 +1,100 @@
+package io.meterlink.provisioning.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meterlink.core.config.DriverRegistry;
+import io.meterlink.provisioning.bundle.BundleService;
+import io.meterlink.provisioning.identity.IdentityStore;
+import io.meterlink.provisioning.identity.Pem;
+import io.meterlink.provisioning.identity.StateDir;
+import io.meterlink.provisioning.identity.TestCa;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CommandDispatcherTest {
+    private static final String PASSWORD = "Very-Secret-Broker-Pa55";
+    private final ObjectMapper json = new ObjectMapper();
+    private CommandDispatcher dispatcher;
+    private TestCa ca;
+
+    @BeforeEach
+    void setUp(@TempDir Path tmp) throws Exception {
+        StateDir dir = new StateDir(tmp.resolve("state"));
+        IdentityStore ids = new IdentityStore(dir, new SecureRandom());
+        ids.init("gw-0001", false);
+        ca = TestCa.create("Utility CA");
+        dispatcher = new CommandDispatcher(new BundleService(dir, ids, new DriverRegistry(List.of()), Clock.systemUTC()));
+    }
+
+    private String bundle(long version, String url) throws Exception {
+        return "bundle_version: " + version + "\ngateway_id: gw-0001\nca_certificates: |\n"
+                + Pem.encode("CERTIFICATE", ca.certificate().getEncoded()).indent(2)
+                + "broker:\n  url: " + url + "\n  username: gw-0001\n  password: " + PASSWORD + "\nsources: []\n";
+    }
+
+    private JsonNode send(String name, String body) throws Exception {
+        BlockingQueue<byte[]> replies = new LinkedBlockingQueue<>();
+        dispatcher.onCommand(name, body.getBytes(StandardCharsets.UTF_8), replies::add);
+        byte[] reply = replies.poll(30, TimeUnit.SECONDS);
+        assertNotNull(reply, "a reply");
+        String text = new String(reply, StandardCharsets.UTF_8);
+        assertFalse(text.contains(PASSWORD), "no secret in the reply: " + text);
+        return json.readTree(reply);
+    }
+
+    @Test
+    void applyBundle_appliesAndRepliesWithVersion() throws Exception {
+        JsonNode r = send("apply-bundle/req-1", bundle(3, "ssl://mqtt.utility.example:8883"));
+        assertTrue(r.path("ok").asBoolean(), r.toString());
+        assertEquals("apply-bundle", r.path("cmd").asText());
+        assertEquals("req-1", r.path("request").asText());
+        assertEquals(3, r.path("version").asLong());
+        assertEquals(0, r.path("previous_version").asLong());
+    }
+
+    @Test
+    void applyBundle_olderVersion_isRefusedTyped() throws Exception {
+        assertTrue(send("apply-bundle", bundle(5, "ssl://mqtt.utility.example:8883")).path("ok").asBoolean());
+        JsonNode r = send("apply-bundle", bundle(4, "ssl://mqtt.utility.example:8883"));
+        assertFalse(r.path("ok").asBoolean());
+        assertEquals("bundle_not_newer", r.path("error").asText());
+    }
+
+    @Test
+    void applyBundle_invalid_listsErrorsWithoutValues() throws Exception {
+        JsonNode r = send("apply-bundle", bundle(2, "http://" + PASSWORD + ".example"));
+        assertFalse(r.path("ok").asBoolean());
+        assertEquals("bundle_invalid", r.path("error").asText());
+        assertTrue(r.path("errors").size() >= 1, r.toString());
+        assertEquals(1, dispatcher.refused());
+    }
+
+    @Test
+    void unknownCommand_isAnsweredAndCounted() throws Exception {
+        JsonNode r = send("reboot-now", "");
+        assertFalse(r.path("ok").asBoolean());
+        assertEquals("unknown_command", r.path("error").asText());
+        assertEquals(1, dispatcher.refused());
+    }
+
+    @Test
+    void oversizedBody_isRefusedUnread() throws Exception {
+        JsonNode r = send("apply-bundle", "x".repeat(CommandDispatcher.MAX_BODY + 1));
+        assertEquals("too_large", r.path("error").asText());
+    }
+}

@@ -1,0 +1,159 @@
+package io.meterlink.sim.provisioning;
+
+import io.meterlink.cli.Main;
+import io.meterlink.cli.Services;
+import io.meterlink.core.api.MeasurementFunction;
+import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.Quantity;
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.Unit;
+import io.meterlink.core.api.config.ConfigException;
+import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.buffer.SqliteBuffer;
+import io.meterlink.core.config.ConfigLoader;
+import io.meterlink.core.config.GatewayConfig;
+import io.meterlink.core.runtime.Gateway;
+import io.meterlink.core.runtime.GatewayException;
+import io.meterlink.core.uplink.TlsContexts;
+import io.meterlink.provisioning.identity.Pem;
+import io.meterlink.sim.broker.MosquittoBroker;
+import io.meterlink.sim.pki.TestPki;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+import javax.net.ssl.SSLSocketFactory;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** Shared pieces of the provisioning integration tests. */
+final class ProvisioningFixture {
+    static final String PREFIX = "meterlink/v1";
+
+    private ProvisioningFixture() {
+    }
+
+    /** Tests need mosquitto: in CI its absence is a failure, elsewhere a skip with a message. */
+    static void requireMosquitto() {
+        if (MosquittoBroker.available()) return;
+        String msg = "mosquitto not installed at " + MosquittoBroker.BINARY + " (apt-get install mosquitto)";
+        if ("true".equals(System.getenv("CI"))) Assertions.fail(msg);
+        Assumptions.assumeTrue(false, msg);
+    }
+
+    static void await(BooleanSupplier condition, Duration timeout, Supplier<String> what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) Assertions.fail("timed out: " + what.get());
+            Thread.sleep(50);
+        }
+    }
+
+    static SSLSocketFactory tls(TestPki pki, TestPki.Issued client) throws Exception {
+        return TlsContexts.socketFactory(pki.caFile(), Optional.of(client.certFile()), Optional.of(client.keyFile()));
+    }
+
+    /** A client certificate for {@code cn}. */
+    static TestPki.Issued connectable(TestPki pki, String cn) {
+        return pki.issueClient(cn);
+    }
+
+    /** A connected MQTT 5 client with {@code client}'s certificate. */
+    static MqttAsyncClient connect(MosquittoBroker broker, TestPki pki, TestPki.Issued client) throws Exception {
+        MqttAsyncClient c = new MqttAsyncClient(broker.url(), "t-" + client.name() + "-" + System.nanoTime(), new MemoryPersistence());
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setSocketFactory(tls(pki, client));
+        o.setCleanStart(true);
+        c.connect(o).waitForCompletion(30_000);
+        return c;
+    }
+
+    /** Publishes QoS 1 and returns the PUBACK reason code, 0 for any success (0x10 "no subscribers" too; 0x87: not authorised). */
+    static int publish(MqttAsyncClient c, String topic, byte[] body) throws Exception {
+        IMqttToken t = c.publish(topic, new MqttMessage(body, 1, false, null));
+        t.waitForCompletion(30_000);
+        int[] rc = t.getReasonCodes();
+        return rc == null || rc.length == 0 || rc[0] < 0x80 ? 0 : rc[0];
+    }
+
+    /** A bundle for {@code gw}: the test broker, its CA pinned, no meters. */
+    static String bundle(long version, String gw, MosquittoBroker broker, TestPki pki) throws Exception {
+        return "bundle_version: " + version + "\ngateway_id: " + gw + "\ntopic_prefix: " + PREFIX + "\nca_certificates: |\n"
+                + Pem.encode("CERTIFICATE", pki.ca().certificate().getEncoded()).indent(2)
+                + "broker:\n  url: " + broker.url() + "\n  status_interval: 2s\n  backoff_min: 100ms\n  backoff_max: 1s\n"
+                + "sources: []\n";
+    }
+
+    /** The claim configuration: the claim certificate, the test CA pinned. */
+    static Path claimConfig(Path file, String claimId, MosquittoBroker broker, TestPki pki, TestPki.Issued claim) throws Exception {
+        Files.writeString(file, "claim_id: " + claimId + "\ntimeout: 30s\nbroker:\n  url: " + broker.url() + "\n"
+                + "  tls: {ca_file: " + pki.caFile() + ", cert_file: " + claim.certFile() + ", key_file: " + claim.keyFile() + "}\n");
+        return file;
+    }
+
+    static Reading reading(int i) {
+        return new Reading(MeterId.of("wmbus:KAM:" + String.format("%08d", i % 10)), Quantity.VOLUME, Unit.M3,
+                new BigDecimal(i).movePointLeft(3), MeasurementFunction.INSTANTANEOUS, 0, 0, 0,
+                Instant.parse("2026-11-26T00:00:00Z").plusSeconds(i), Instant.now(), 0, null);
+    }
+
+    /** The real services, except that the started gateway is kept and the stop request is a latch. */
+    static final class TestServices implements Services {
+        final CountDownLatch stop = new CountDownLatch(1);
+        final Duration renewalCheck;
+        volatile Gateway gateway;
+
+        TestServices(Duration renewalCheck) { this.renewalCheck = renewalCheck; }
+
+        @Override public GatewayConfig loadConfig(Path file) throws ConfigException { return ConfigLoader.load(file); }
+
+        @Override public Gateway start(GatewayConfig config) throws GatewayException {
+            gateway = Gateway.start(config);
+            return gateway;
+        }
+
+        @Override public BufferStats inspectBuffer(Path database) { return SqliteBuffer.inspect(database); }
+
+        @Override public Duration renewalCheckInterval() { return renewalCheck; }
+
+        @Override public void awaitStopRequest() throws InterruptedException { stop.await(); }
+    }
+
+    /** One CLI command, in process; returns the exit code, output appended to {@code log}. */
+    static int meterlink(Services services, StringBuilder log, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = Main.commandLine(services, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        synchronized (log) {
+            log.append("$ meterlink ").append(String.join(" ", args)).append(" -> ").append(rc).append('\n').append(out).append(err);
+        }
+        return rc;
+    }
+
+    /** Runs {@code meterlink run …} on a thread (it returns when {@code services.stop} counts down). */
+    static Thread run(Services services, StringBuilder log, String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "run";
+        System.arraycopy(args, 0, all, 1, args.length);
+        Thread t = new Thread(() -> meterlink(services, log, all), "it-meterlink-run");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    static List<String> none() { return List.of(); }
+}
