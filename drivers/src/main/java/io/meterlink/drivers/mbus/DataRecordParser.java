@@ -39,7 +39,8 @@ final class DataRecordParser {
             if ((dif & 0x0F) == 0x0F) { // 3F..6F reserved, 7F global readout request (master to slave only)
                 throw c.error(Kind.UNSUPPORTED, String.format("special DIF %02X not allowed in a response", dif));
             }
-            records.add(record(c, msbFirst));
+            MbusRecord r = record(c, msbFirst);
+            if (!CompactProfile.isProfile(r.modifiers()) || !CompactProfile.expand(r, records)) records.add(r);
         }
         return new ApplicationLayer.DataRecords(records, more, manufacturerData);
     }
@@ -67,7 +68,8 @@ final class DataRecordParser {
         String vibHex = MbusRecord.hex(c.data, vibStart, c.pos);
 
         DataFieldCoding coding = DataFieldCoding.ofDif(dif);
-        MbusValue value = value(c, coding, vib.meaning(), msbFirst);
+        MbusValue value = coding == DataFieldCoding.VARIABLE && CompactProfile.isProfile(vib.modifiers())
+                ? profileBytes(c) : value(c, coding, vib.meaning(), msbFirst);
         return new MbusRecord(dib, vibHex, function, storage, tariff, subunit, coding, vib.meaning(), vib.modifiers(), vib.error(), value);
     }
 
@@ -96,7 +98,8 @@ final class DataRecordParser {
             case NUMERIC:
             case PLAIN_TEXT:
                 BigDecimal number = number(coding, raw);
-                return number == null ? new MbusValue.Raw(raw) : new MbusValue.Numeric(number.multiply(meaning.factor()));
+                if (number == null) return new MbusValue.Raw(raw);
+                return new MbusValue.Numeric(meaning.factor() == BigDecimal.ONE ? number : number.multiply(meaning.factor()));
             default: // MANUFACTURER, DAYLIGHT_SAVING, UNSUPPORTED
                 return new MbusValue.Raw(raw);
         }
@@ -109,18 +112,19 @@ final class DataRecordParser {
         return null;
     }
 
+    /** The LVAR data of a compact profile in the order sent (Annex F); a non-binary LVAR is read as bytes too. */
+    private static MbusValue profileBytes(ByteCursor c) throws DecodeException {
+        int len = lvarLength(c, c.next());
+        int at = c.take(len);
+        byte[] raw = new byte[len];
+        System.arraycopy(c.data, at, raw, 0, len);
+        return new MbusValue.Raw(raw);
+    }
+
     /** EN 13757-3 Annex B: LVAR gives text, BCD or binary of a length it encodes. */
     private static MbusValue variable(ByteCursor c, VifMeaning meaning) throws DecodeException {
         int lvar = c.next();
-        int len;
-        if (lvar <= 0xBF) len = lvar;                       // text
-        else if (lvar <= 0xCF) len = lvar - 0xC0;           // positive BCD
-        else if (lvar <= 0xDF) len = lvar - 0xD0;           // negative BCD
-        else if (lvar <= 0xEF) len = lvar - 0xE0;           // binary number
-        else if (lvar <= 0xF4) len = 4 * (lvar - 0xEC);     // binary number, 16..32 bytes
-        else if (lvar == 0xF5) len = 48;
-        else if (lvar == 0xF6) len = 64;
-        else throw c.error(Kind.UNSUPPORTED, String.format("reserved LVAR %02X", lvar));
+        int len = lvarLength(c, lvar);
         int at = c.take(len);
         byte[] raw = new byte[len];
         System.arraycopy(c.data, at, raw, 0, len);
@@ -136,6 +140,18 @@ final class DataRecordParser {
         }
         if (numeric && len > 0 && len <= 8) return new MbusValue.Numeric(DataValues.signed(raw).multiply(meaning.factor()));
         return new MbusValue.Raw(raw);
+    }
+
+    /** Data length an LVAR byte announces (Annex B). */
+    private static int lvarLength(ByteCursor c, int lvar) throws DecodeException {
+        if (lvar <= 0xBF) return lvar;                      // text
+        if (lvar <= 0xCF) return lvar - 0xC0;               // positive BCD
+        if (lvar <= 0xDF) return lvar - 0xD0;               // negative BCD
+        if (lvar <= 0xEF) return lvar - 0xE0;               // binary number
+        if (lvar <= 0xF4) return 4 * (lvar - 0xEC);         // binary number, 16..32 bytes
+        if (lvar == 0xF5) return 48;
+        if (lvar == 0xF6) return 64;
+        throw c.error(Kind.UNSUPPORTED, String.format("reserved LVAR %02X", lvar));
     }
 
     /** Copy of a multi-byte field in LSB-first order (mode 2 frames send MSB first). */

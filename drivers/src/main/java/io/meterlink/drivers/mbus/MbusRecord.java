@@ -39,7 +39,24 @@ public record MbusRecord(String dib, String vib, MeasurementFunction function, l
                 && modifiers.isEmpty() && (error == null || "none".equals(error)) && storage <= Integer.MAX_VALUE;
     }
 
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
+    /** DIBs and VIBs are mostly one or two bytes: their hex text is made once (racy fill of immutable strings is safe). */
+    private static final String[] HEX1 = new String[256];
+    private static final String[] HEX2 = new String[65536];
+
     static String hex(byte[] b, int from, int to) {
-        return HexFormat.of().withUpperCase().formatHex(b, from, to);
+        if (to - from == 1) {
+            int k = b[from] & 0xFF;
+            String s = HEX1[k];
+            if (s == null) HEX1[k] = s = HEX.formatHex(b, from, to);
+            return s;
+        }
+        if (to - from == 2) {
+            int k = (b[from] & 0xFF) << 8 | (b[from + 1] & 0xFF);
+            String s = HEX2[k];
+            if (s == null) HEX2[k] = s = HEX.formatHex(b, from, to);
+            return s;
+        }
+        return HEX.formatHex(b, from, to);
     }
 }

@@ -17,8 +17,18 @@ final class VifDecoder {
     /** What the VIB says, with the combinable extensions that changed its meaning and a record error. */
     record Vib(VifMeaning meaning, List<String> modifiers, String error) {}
 
+    /** The VIB of a primary VIF without extension: the same every time, made once. */
+    private static final Vib[] PRIMARY = new Vib[0x80];
+
+    static {
+        for (int v = 0; v < 0x80; v++) {
+            if (v != 0x7C && v != 0x7B && v != 0x7D) PRIMARY[v] = new Vib(PrimaryVifTable.lookup(v), List.of(), null);
+        }
+    }
+
     static Vib decode(ByteCursor c, boolean msbFirst) throws DecodeException {
         int vif = c.next();
+        if (vif < 0x80 && PRIMARY[vif] != null) return PRIMARY[vif]; // most records: one VIF byte, nothing to combine
         int low = vif & 0x7F;
         List<Integer> vifes = new ArrayList<>();
         VifMeaning m;
@@ -44,21 +54,27 @@ final class VifDecoder {
         if (m.kind() == VifMeaning.Kind.MANUFACTURER && combinableFrom == 0) {
             return new Vib(m, vifes.isEmpty() ? List.of() : List.of("manufacturer specific VIFEs"), null);
         }
-        List<String> modifiers = new ArrayList<>(0);
+        List<String> modifiers = List.of(); // most records have none: no list allocated then
         String error = null;
         for (int i = combinableFrom; i < vifes.size(); i++) {
             int e = vifes.get(i) & 0x7F;
             if (e == 0x7F) { // §6.4.5 E111 1111: the remaining VIFEs are manufacturer specific
-                modifiers.add("manufacturer specific VIFEs");
+                modifiers = add(modifiers, "manufacturer specific VIFEs");
                 break;
             }
             CombinableVifes.Applied a = CombinableVifes.apply(m, e);
             m = a.meaning();
-            if (a.modifier() != null) modifiers.add(a.modifier());
+            if (a.modifier() != null) modifiers = add(modifiers, a.modifier());
             if (a.error() != null) error = a.error();
             if (e == 0x7C) break; // extension of the combinable table: the rest is not defined here
         }
         return new Vib(m, modifiers, error);
+    }
+
+    private static List<String> add(List<String> list, String s) {
+        List<String> out = list.isEmpty() ? new ArrayList<>(2) : list;
+        out.add(s);
+        return out;
     }
 
     private static void readVifes(ByteCursor c, int vif, List<Integer> vifes) throws DecodeException {

@@ -5,7 +5,8 @@ import java.security.GeneralSecurityException;
 
 /**
  * AES-CMAC (RFC 4493) on top of the JCE's AES/ECB. Used for the OMS mode 7 key derivation and MAC
- * (OMS Vol 2 §9.5 / CEN/TR 17167). Not thread-safe (holds a cipher); create one per use.
+ * (OMS Vol 2 §9.5 / CEN/TR 17167). Thread-safe through {@link #mac(byte[], byte[])} only: an instance
+ * uses its thread's ECB cipher, so it lives for one MAC on one thread.
  */
 final class AesCmac {
     private static final int BLOCK = 16;
@@ -15,7 +16,7 @@ final class AesCmac {
     private final byte[] k1;
     private final byte[] k2;
 
-    AesCmac(byte[] key) throws GeneralSecurityException {
+    private AesCmac(byte[] key) throws GeneralSecurityException {
         ecb = WmbusCrypto.ecb(key);
         byte[] l = ecb.doFinal(new byte[BLOCK]); // RFC 4493 §2.3: L = AES-128(K, 0^128)
         k1 = shiftXor(l);

@@ -26,6 +26,12 @@ public final class LinkLayer {
      * @throws DecodeException TRUNCATED when shorter than L says, CHECKSUM when a CRC is wrong
      */
     public static byte[] strip(byte[] f) throws DecodeException {
+        byte[] out = stripShared(f);
+        return out == f ? f.clone() : out;
+    }
+
+    /** As {@link #strip}, but returns {@code f} itself when it has nothing to remove: for readers only. */
+    static byte[] stripShared(byte[] f) throws DecodeException {
         if (f.length < HEADER + 1) throw new DecodeException(Kind.TRUNCATED, "wireless frame shorter than 11 bytes");
         int l = f[0] & 0xFF;
         if (l < HEADER) throw new DecodeException(Kind.LENGTH, "L field " + l + " is shorter than the link header");
@@ -33,7 +39,7 @@ public final class LinkLayer {
         if (f.length != l + 1 && f.length >= HEADER + 2 && (Crc16.matches(f, 0, HEADER) || secondBlockCrcOk(f, l))) return stripA(f, l);
         if (f.length == l + 1) {
             if (validB(f, l)) return stripB(f, l);
-            return f.clone();
+            return f;
         }
         if (f.length > l + 1) return Arrays.copyOf(f, l + 1); // CRCs removed, trailing bytes (e.g. a radio's RSSI byte)
         // Shorter than L: a format B frame whose CRC was removed while L kept counting it

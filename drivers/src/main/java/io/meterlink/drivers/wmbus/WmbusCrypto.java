@@ -4,27 +4,106 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** AES primitives of the wireless M-Bus security modes, on the JCE. Stateless, thread-safe. */
+/**
+ * AES primitives of the wireless M-Bus security modes, on the JCE. Thread-safe: each thread keeps
+ * its own {@link Cipher} instances (created once, re-initialised per telegram), and for AES-CBC a
+ * small LRU table of ciphers by key ({@value #CBC_KEYS} keys), so a meter heard again finds its
+ * expanded key ready (the JCE re-expands a key only when it changes).
+ */
 final class WmbusCrypto {
+    /** Keys per thread whose CBC cipher is kept (about 1 KB each). */
+    static final int CBC_KEYS = 256;
+    private static final ThreadLocal<Ciphers> CIPHERS = ThreadLocal.withInitial(Ciphers::new);
+
     private WmbusCrypto() {}
 
+    /** The ciphers of one thread; created lazily. */
+    private static final class Ciphers {
+        /** CBC decryptors by key, least recently used evicted beyond {@value #CBC_KEYS}. */
+        private final Map<KeyBytes, CbcSlot> cbc = new LinkedHashMap<>(64, 0.75f, true) {
+            @Override protected boolean removeEldestEntry(Map.Entry<KeyBytes, CbcSlot> e) { return size() > CBC_KEYS; }
+        };
+        private Cipher cbcOnce;
+        private Cipher ctr;
+        private Cipher ecb;
+
+        /** A CBC decryptor for {@code key} with the IV set. */
+        Cipher cbc(byte[] key, byte[] iv) throws GeneralSecurityException {
+            KeyBytes k = new KeyBytes(key);
+            CbcSlot slot = cbc.get(k);
+            if (slot == null) {
+                Cipher c = Cipher.getInstance("AES/CBC/NoPadding");
+                SecretKeySpec spec = new SecretKeySpec(key, "AES");
+                c.init(Cipher.DECRYPT_MODE, spec, new IvParameterSpec(iv)); // refused keys are not cached
+                cbc.put(new KeyBytes(key.clone()), new CbcSlot(c, spec));
+                return c;
+            }
+            slot.cipher.init(Cipher.DECRYPT_MODE, slot.key, new IvParameterSpec(iv));
+            return slot.cipher;
+        }
+
+        /** A CBC decryptor for a key used once (mode 7 session keys): not kept in the table. */
+        Cipher cbcOnce(byte[] key, byte[] iv) throws GeneralSecurityException {
+            if (cbcOnce == null) cbcOnce = Cipher.getInstance("AES/CBC/NoPadding");
+            cbcOnce.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
+            return cbcOnce;
+        }
+
+        Cipher ctr() throws GeneralSecurityException {
+            if (ctr == null) ctr = Cipher.getInstance("AES/CTR/NoPadding");
+            return ctr;
+        }
+
+        Cipher ecb() throws GeneralSecurityException {
+            if (ecb == null) ecb = Cipher.getInstance("AES/ECB/NoPadding");
+            return ecb;
+        }
+    }
+
+    /** A key's bytes as a map key (content equality); the map's own copy is never handed out. */
+    private record KeyBytes(byte[] bytes) {
+        @Override public boolean equals(Object o) { return o instanceof KeyBytes k && Arrays.equals(k.bytes, bytes); }
+
+        @Override public int hashCode() { return Arrays.hashCode(bytes); }
+
+        @Override public String toString() { return "KeyBytes[hidden]"; }
+    }
+
+    private record CbcSlot(Cipher cipher, SecretKeySpec key) {}
+
+    /** An AES-128 ECB encryptor of this thread initialised with {@code key}; use it before the next call on this thread. */
     static Cipher ecb(byte[] key) throws GeneralSecurityException {
-        Cipher c = Cipher.getInstance("AES/ECB/NoPadding");
+        Cipher c = CIPHERS.get().ecb();
         c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
         return c;
     }
 
     /** AES-128-CBC decryption of whole blocks (EN 13757-7 §9.4.5 mode 5, OMS Vol 2 §9.5 mode 7). */
     static byte[] cbcDecrypt(byte[] key, byte[] iv, byte[] data, int from, int len) throws GeneralSecurityException {
-        Cipher c = Cipher.getInstance("AES/CBC/NoPadding");
-        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
-        return c.doFinal(data, from, len);
+        byte[] out = new byte[len];
+        cbcDecrypt(key, iv, data, from, len, out, 0, false);
+        return out;
+    }
+
+    /**
+     * As {@link #cbcDecrypt(byte[], byte[], byte[], int, int)}, into {@code out} at {@code at}.
+     *
+     * @param longLived true for a meter's own key (its cipher is kept for the next telegram), false
+     *                  for a key derived for one telegram
+     */
+    static void cbcDecrypt(byte[] key, byte[] iv, byte[] data, int from, int len, byte[] out, int at, boolean longLived)
+            throws GeneralSecurityException {
+        Ciphers c = CIPHERS.get();
+        (longLived ? c.cbc(key, iv) : c.cbcOnce(key, iv)).doFinal(data, from, len, out, at);
     }
 
     /** AES-128-CTR (EN 13757-4 §13.2.12, ELL): any length, counter in the last bytes of the IV. */
     static byte[] ctr(byte[] key, byte[] iv, byte[] data, int from, int len) throws GeneralSecurityException {
-        Cipher c = Cipher.getInstance("AES/CTR/NoPadding");
+        Cipher c = CIPHERS.get().ctr();
         c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
         return c.doFinal(data, from, len);
     }

@@ -2,8 +2,7 @@ package io.meterlink.drivers.wmbus;
 
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
-import io.meterlink.drivers.mbus.MbusRecord;
-import io.meterlink.drivers.mbus.MbusTelegram;
+import io.meterlink.drivers.mbus.ApplicationLayer;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -33,7 +32,7 @@ public final class WmbusDecoder {
      * @param keys  where to find meter keys; {@link KeyLookup#none()} when there are none
      */
     public static WmbusTelegram decode(byte[] frame, KeyLookup keys) throws DecodeException {
-        return new Parse(LinkLayer.strip(frame), keys).run();
+        return new Parse(LinkLayer.stripShared(frame), keys).run(); // Parse never writes into the frame
     }
 
     /** EN 13757-3 §5.4 / EN 62056-21: three letters of 5 bits each, 'A' = 1; 4 hex digits when not letters. */
@@ -47,8 +46,16 @@ public final class WmbusDecoder {
 
     /** Identification number: 4 bytes LSB first, printed as 8 (BCD) digits. */
     static String id(byte[] f, int at) {
-        return HEX.formatHex(new byte[] {f[at + 3], f[at + 2], f[at + 1], f[at]});
+        char[] c = new char[8];
+        for (int i = 0; i < 4; i++) {
+            int b = f[at + 3 - i] & 0xFF;
+            c[2 * i] = HEX_DIGITS[b >> 4];
+            c[2 * i + 1] = HEX_DIGITS[b & 0x0F];
+        }
+        return new String(c);
     }
+
+    private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
 
     /** One decoding run: the working state of a single frame. */
     private static final class Parse {
@@ -63,6 +70,9 @@ public final class WmbusDecoder {
         private byte[] aflMcl;
         private byte[] aflMcr;
         private byte[] aflMl;
+        /** The metering device's manufacturer and id, once the TPL header is read. */
+        private String tplMan;
+        private String tplId;
         /** The configuration announced more ciphertext than the frame holds. */
         private boolean cutShort;
 
@@ -74,6 +84,9 @@ public final class WmbusDecoder {
         }
 
         private String meter() { return "wmbus:" + link.manufacturer() + ":" + link.id(); }
+
+        /** The metering device for errors after the TPL header: built only when there is an error. */
+        private String device() { return "wmbus:" + tplMan + ":" + tplId; }
 
         private DecodeException error(Kind kind, String message) { return new DecodeException(kind, message, meter(), null); }
 
@@ -208,15 +221,14 @@ public final class WmbusDecoder {
         /** Transport layer (EN 13757-7 §7): CI 72 long header, 7A short header, 78 none. */
         private WmbusTelegram tpl(int ci) throws DecodeException {
             int tplStart = p;
-            byte[] idLe = Arrays.copyOfRange(f, 4, 8);
-            byte[] manLe = Arrays.copyOfRange(f, 2, 4);
+            int idAt = 4, manAt = 2; // where the identification (LSB first) and the manufacturer are: link layer…
             int version = link.version(), type = link.deviceType();
             int access = ellAccess, status = 0, cf = 0;
             p += 1;
             if (ci == 0x72) {
                 need(8, "TPL long header");
-                idLe = Arrays.copyOfRange(f, p, p + 4);
-                manLe = Arrays.copyOfRange(f, p + 4, p + 6);
+                idAt = p; // …or the TPL long header
+                manAt = p + 4;
                 version = f[p + 6] & 0xFF;
                 type = f[p + 7] & 0xFF;
                 p += 8;
@@ -228,9 +240,10 @@ public final class WmbusDecoder {
                 cf = (f[p + 2] & 0xFF) | (f[p + 3] & 0xFF) << 8;
                 p += 4;
             }
-            String man = manufacturer((manLe[0] & 0xFF) | (manLe[1] & 0xFF) << 8);
-            String id = HEX.formatHex(new byte[] {idLe[3], idLe[2], idLe[1], idLe[0]});
-            String meter = "wmbus:" + man + ":" + id;
+            String man = manAt == 2 ? link.manufacturer() : manufacturer((f[manAt] & 0xFF) | (f[manAt + 1] & 0xFF) << 8);
+            String id = idAt == 4 ? link.id() : id(f, idAt);
+            tplMan = man;
+            tplId = id;
             int mode = cf >> 8 & 0x1F; // EN 13757-7 §7.5.8: configuration field, security mode bits 8-12
             int blocks = cf >> 4 & 0x0F;
             byte[] apdu;
@@ -245,28 +258,29 @@ public final class WmbusDecoder {
                 }
                 case 5 -> { // EN 13757-7 §9.4.5 / OMS Vol 2 §9.4.4: AES-CBC, IV = M A(ID, ver, type) ACC×8
                     security = 5;
-                    if (alreadyDecrypted(man, id)) {
+                    Optional<byte[]> configured = lookupKey(man, id);
+                    if (configured.isEmpty() && alreadyDecrypted()) {
                         apdu = f;
                         from = p;
                         break;
                     }
-                    byte[] key = key(man, id, meter);
+                    byte[] key = key(configured);
                     byte[] iv = new byte[16];
-                    System.arraycopy(manLe, 0, iv, 0, 2);
-                    System.arraycopy(idLe, 0, iv, 2, 4);
+                    System.arraycopy(f, manAt, iv, 0, 2);
+                    System.arraycopy(f, idAt, iv, 2, 4);
                     iv[6] = (byte) version;
                     iv[7] = (byte) type;
                     Arrays.fill(iv, 8, 16, (byte) access);
-                    apdu = decrypt(key, iv, blocks, meter);
+                    apdu = decrypt(key, iv, blocks, true);
                     from = 0;
                 }
                 case 7 -> { // OMS Vol 2 §9.4.6 / CEN/TR 17167: CMAC-derived keys, MAC in the AFL, AES-CBC IV 0
                     security = 7;
                     need(1, "configuration field extension");
                     p += 1;
-                    if (aflMac == null || aflMcr == null) throw new DecodeException(Kind.UNSUPPORTED, "security mode 7 without AFL MAC", meter, null);
-                    byte[] master = key(man, id, meter);
-                    byte[] meterIdLe = idLe;
+                    if (aflMac == null || aflMcr == null) throw new DecodeException(Kind.UNSUPPORTED, "security mode 7 without AFL MAC", device(), null);
+                    byte[] master = key(lookupKey(man, id));
+                    byte[] meterIdLe = Arrays.copyOfRange(f, idAt, idAt + 4);
                     byte[] kEnc = crypt(() -> WmbusCrypto.deriveKey(master, 0x00, aflMcr, meterIdLe));
                     byte[] kMac = crypt(() -> WmbusCrypto.deriveKey(master, 0x01, aflMcr, meterIdLe));
                     int mlLen = aflMl == null ? 0 : 2;
@@ -277,17 +291,20 @@ public final class WmbusDecoder {
                     System.arraycopy(f, tplStart, macInput, 5 + mlLen, f.length - tplStart);
                     byte[] mac = crypt(() -> AesCmac.mac(kMac, macInput));
                     if (!MessageDigest.isEqual(Arrays.copyOf(mac, aflMac.length), aflMac)) {
-                        throw new DecodeException(Kind.AUTHENTICATION, "AFL MAC mismatch (wrong key or altered telegram)", meter, null);
+                        throw new DecodeException(Kind.AUTHENTICATION, "AFL MAC mismatch (wrong key or altered telegram)", device(), null);
                     }
-                    apdu = decrypt(kEnc, new byte[16], blocks, meter);
+                    apdu = decrypt(kEnc, new byte[16], blocks, false);
                     from = 0;
                 }
-                default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", meter, null);
+                default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", device(), null);
             }
-            MbusTelegram t = cutShort ? longestDecodable(idLe, manLe, version, type, access, status, apdu, meter)
-                    : ApduDecoder.decode(idLe, manLe, version, type, access, status, apdu, from, meter);
-            List<MbusRecord> records = t.records();
-            return new WmbusTelegram(link, man, id, version, type, ci, access, status, security, records, t.manufacturerData());
+            ApplicationLayer.DataRecords t;
+            try {
+                t = cutShort ? longestDecodable(apdu) : ApduDecoder.decode(apdu, from, apdu.length);
+            } catch (DecodeException e) {
+                throw new DecodeException(e.kind(), e.getMessage(), device(), e);
+            }
+            return new WmbusTelegram(link, man, id, version, type, ci, access, status, security, t.records(), t.manufacturerData());
         }
 
         /**
@@ -295,33 +312,36 @@ public final class WmbusDecoder {
          * records in the blocks that were there (records are read in order, so a record cut at the
          * end is dropped, never misread).
          */
-        private static MbusTelegram longestDecodable(byte[] idLe, byte[] manLe, int version, int type, int access, int status,
-                                                     byte[] apdu, String meter) throws DecodeException {
+        private static ApplicationLayer.DataRecords longestDecodable(byte[] apdu) throws DecodeException {
             for (int n = apdu.length; n >= 2; n--) {
                 try {
-                    return ApduDecoder.decode(idLe, manLe, version, type, access, status, Arrays.copyOf(apdu, n), 0, meter);
+                    return ApduDecoder.decode(apdu, 0, n);
                 } catch (DecodeException e) {
                     if (e.kind() != Kind.TRUNCATED) throw e;
                 }
             }
-            throw new DecodeException(Kind.TRUNCATED, "no whole record in the decrypted blocks", meter, null);
+            throw new DecodeException(Kind.TRUNCATED, "no whole record in the decrypted blocks");
         }
 
         /**
          * A capture whose receiver already decrypted it (the mode bits still say encrypted): only
          * considered when no key is configured, and only when the payload starts with 2F2F.
          */
-        private boolean alreadyDecrypted(String man, String id) {
-            if (keys.key(man, id).isPresent() || keys.key(link.manufacturer(), link.id()).isPresent()) return false;
+        private boolean alreadyDecrypted() {
             return p + 2 <= f.length && (f[p] & 0xFF) == 0x2F && (f[p + 1] & 0xFF) == 0x2F;
         }
 
-        private byte[] key(String man, String id, String meter) throws DecodeException {
+        /** The key of the metering device, else of the radio that sent the frame (looked up once per telegram). */
+        private Optional<byte[]> lookupKey(String man, String id) {
             Optional<byte[]> k = keys.key(man, id);
             if (k.isEmpty() && !(man.equals(link.manufacturer()) && id.equals(link.id()))) {
                 k = keys.key(link.manufacturer(), link.id());
             }
-            if (k.isEmpty()) throw new DecodeException(Kind.NO_KEY, "telegram is encrypted and no key is configured", meter, null);
+            return k;
+        }
+
+        private byte[] key(Optional<byte[]> k) throws DecodeException {
+            if (k.isEmpty()) throw new DecodeException(Kind.NO_KEY, "telegram is encrypted and no key is configured", device(), null);
             return checkKey(k.get());
         }
 
@@ -334,23 +354,26 @@ public final class WmbusDecoder {
          * Decrypts {@code blocks} AES blocks at {@code p} and appends the plaintext rest; the result must
          * start with the 2F2F verification bytes (EN 13757-7 §9.4.5).
          */
-        private byte[] decrypt(byte[] key, byte[] iv, int blocks, String meter) throws DecodeException {
+        private byte[] decrypt(byte[] key, byte[] iv, int blocks, boolean meterKey) throws DecodeException {
             int encLen = 16 * blocks;
             int available = f.length - p;
-            if (blocks == 0) throw new DecodeException(Kind.SYNTAX, "encrypted telegram with 0 encrypted blocks", meter, null);
+            if (blocks == 0) throw new DecodeException(Kind.SYNTAX, "encrypted telegram with 0 encrypted blocks", device(), null);
             if (encLen > available) { // cut short: decrypt the whole blocks there are, the records in them stand
                 cutShort = true;
                 encLen = available / 16 * 16;
-                if (encLen == 0) throw new DecodeException(Kind.TRUNCATED, "encrypted part shorter than one block", meter, null);
+                if (encLen == 0) throw new DecodeException(Kind.TRUNCATED, "encrypted part shorter than one block", device(), null);
             }
             int n = encLen;
-            byte[] plain = crypt(() -> WmbusCrypto.cbcDecrypt(key, iv, f, p, n));
-            if ((plain[0] & 0xFF) != 0x2F || (plain[1] & 0xFF) != 0x2F) {
-                throw new DecodeException(Kind.WRONG_KEY, "decryption failed (no 2F2F verification bytes): wrong key", meter, null);
+            // one array: the decrypted blocks, then the plaintext rest (EN 13757-7 §9.4.5: unencrypted data may follow)
+            byte[] out = new byte[cutShort ? encLen : available];
+            crypt(() -> {
+                WmbusCrypto.cbcDecrypt(key, iv, f, p, n, out, 0, meterKey);
+                return out;
+            });
+            if ((out[0] & 0xFF) != 0x2F || (out[1] & 0xFF) != 0x2F) {
+                throw new DecodeException(Kind.WRONG_KEY, "decryption failed (no 2F2F verification bytes): wrong key", device(), null);
             }
-            if (cutShort) return plain;
-            byte[] out = Arrays.copyOf(plain, available);
-            System.arraycopy(f, p + encLen, out, encLen, available - encLen);
+            if (!cutShort) System.arraycopy(f, p + encLen, out, encLen, available - encLen);
             return out;
         }
 

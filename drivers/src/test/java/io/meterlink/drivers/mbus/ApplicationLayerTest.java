@@ -46,6 +46,75 @@ class ApplicationLayerTest {
     }
 
     @Test
+    void typeGDate_year127_isPeriodicEveryYearNotAYear() throws Exception {
+        // 42 6C E1 F1: storage 1 date, day 1, month 1, year bits 1111111 = 127 (every year)
+        MbusRecord r = records("42 6C E1 F1").get(0);
+        assertEquals(new MbusValue.Date(null, "every year, month 1, day 1"), r.value());
+        // an ordinary date still decodes: day 1, month 11, year 23 → E1 2B
+        assertEquals(new MbusValue.Date(java.time.LocalDate.of(2023, 11, 1), "2023-11-01"), records("02 6C E1 2B").get(0).value());
+    }
+
+    @Test
+    void typeGDate_month15_isEveryMonth() throws Exception {
+        // day 5, month 15, year 24: 0x05 | (24 & 7) << 5 = 0x05, (24 >> 3) << 4 | 15 = 0x3F
+        assertEquals(new MbusValue.Date(null, "year 2024, every month, day 5"), records("02 6C 05 3F").get(0).value());
+    }
+
+    @Test
+    void inverseCompactProfile_expandsToEarlierStorageNumbersAndMonths() throws Exception {
+        // storage 8: date 2026-02-01 (8204 6C 41 32), volume 10^-3 m3 (8404 13) 100;
+        // 8D04 93 13: same storage, volume, VIFE 13 inverse compact profile, LVAR 0A:
+        // SCB 34 (absolute, unit days, 32-bit), spacing FE (monthly), 90 then 0x80000000 (no value)
+        List<MbusRecord> rs = records("82 04 6C 41 32 84 04 13 64 00 00 00 8D 04 93 13 0A 34 FE 5A 00 00 00 00 00 00 80");
+        assertEquals(4, rs.size(), "profile is replaced by a date and a value for storage 9 only: " + rs);
+        assertEquals(9, rs.get(2).storage());
+        assertEquals(new MbusValue.Date(java.time.LocalDate.of(2026, 1, 1), "2026-01-01"), rs.get(2).value());
+        assertEquals(9, rs.get(3).storage());
+        assertEquals(0, new BigDecimal("0.090").compareTo(value(rs.get(3))));
+        assertTrue(rs.get(3).isReading());
+    }
+
+    @Test
+    void compactProfileWithRegisterNumbers_goesForwardInTime() throws Exception {
+        // storage 2 date 2024-01-01 (82 01 6C 01 31), 8D 01 EE 1E: HCA, profile with register numbers,
+        // LVAR 04: SCB 02 (absolute, 16-bit, unit s), spacing FE (not monthly with seconds: no dates), 7 → storage 3
+        List<MbusRecord> rs = records("82 01 6C 01 31 8D 01 EE 1E 04 02 FE 07 00");
+        assertEquals(2, rs.size(), rs.toString());
+        assertEquals(3, rs.get(1).storage());
+        assertEquals(Unit.HCA, rs.get(1).meaning().unit());
+        assertEquals(0, BigDecimal.valueOf(7).compareTo(value(rs.get(1))));
+    }
+
+    @Test
+    void inverseCompactProfile_signedDifferences_areTakenOffTheBaseValue() throws Exception {
+        // storage 8 volume 10^-3 m3 = 64475 (BCD 8C04 13), profile 8D04 93 13 LVAR 08: SCB FB (signed
+        // differences, days, 6-digit BCD), spacing FE, 4412 then 4151 → 60.063 and 55.912 m3
+        List<MbusRecord> rs = records("8C 04 13 75 44 06 00 8D 04 93 13 08 FB FE 12 44 00 51 41 00");
+        assertEquals(3, rs.size(), rs.toString());
+        assertEquals(9, rs.get(1).storage());
+        assertEquals(0, new BigDecimal("60.063").compareTo(value(rs.get(1))));
+        assertEquals(10, rs.get(2).storage());
+        assertEquals(0, new BigDecimal("55.912").compareTo(value(rs.get(2))));
+    }
+
+    @Test
+    void compactProfile_longBinaryLvar_isReadLikeAnyLvar() throws Exception {
+        // LVAR F0 announces 16 bytes: SCB 02 (absolute, 16-bit), spacing 01, then 7 elements of 1..7
+        List<MbusRecord> rs = records("8D 01 EE 1E F0 02 01 01 00 02 00 03 00 04 00 05 00 06 00 07 00");
+        assertEquals(7, rs.size(), rs.toString());
+        assertEquals(9, rs.get(6).storage());
+    }
+
+    @Test
+    void compactProfile_withIncrementsButNoBaseValue_staysRawWithItsModifier() throws Exception {
+        // SCB 72: increment mode 01 (increments) and no storage-2 value before it: not expanded
+        MbusRecord r = records("8D 01 EE 1E 04 72 FE 07 00").get(0);
+        assertEquals(List.of("compact profile with register numbers"), r.modifiers());
+        assertEquals(new MbusValue.Raw(bytes("72 FE 07 00")), r.value());
+        assertFalse(r.isReading());
+    }
+
+    @Test
     void combinableVife_perHour_isCarriedAndNotAReading() throws Exception {
         // 04 93 22: volume l, VIFE per hour
         MbusRecord r = records("04 93 22 05 00 00 00").get(0);

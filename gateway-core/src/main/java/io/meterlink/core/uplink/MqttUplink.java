@@ -329,8 +329,9 @@ public final class MqttUplink implements AutoCloseable {
             boolean isStatus = tag == statusTagInFlight;
             if (isStatus) statusTagInFlight = 0;
             if (rc >= 0x80) {
-                refused++;
+                // the error first: a reader that sees the count must also see why
                 error((isStatus ? "status" : "command reply") + " publish refused by the broker: " + ReasonCodes.describe(rc), null);
+                refused++;
             }
             return true;
         }
@@ -343,17 +344,19 @@ public final class MqttUplink implements AutoCloseable {
             backoff.reset();
             return true;
         }
-        refused++;
+        // the error before the count: a reader that sees the count must also see why
         String reason = ReasonCodes.describe(rc);
         if (ReasonCodes.isBatchSpecific(rc)) {
             // the broker will never take this batch: park it so the queue moves on
             buffer.deadLetter(b.seqs(), "refused: " + reason);
             error("batch of " + b.seqs().length + " readings (seq " + b.seqs()[0] + "…) refused by the broker: "
                     + reason + "; moved to dead letters", null);
+            refused++;
             return true;
         }
         // not this batch's fault (authorisation, quota, broker trouble): keep it, back off, resend
         error("publish to " + readingsTopic + " refused by the broker: " + reason + "; readings kept, reconnecting after backoff", null);
+        refused++;
         return false;
     }
 

@@ -51,11 +51,20 @@ public final class HeadEnd implements AutoCloseable {
      */
     public HeadEnd(String url, String username, char[] password, SSLSocketFactory socketFactory,
                    String topicPrefix, Clock clock) throws MqttException {
+        this(url, username, password, socketFactory, topicPrefix, clock, false);
+    }
+
+    /**
+     * As above; with {@code persistentSession} the broker keeps the subscription and queues QoS 1
+     * messages while the head-end is disconnected (a broker restart then loses nothing for it).
+     */
+    public HeadEnd(String url, String username, char[] password, SSLSocketFactory socketFactory,
+                   String topicPrefix, Clock clock, boolean persistentSession) throws MqttException {
         this.clock = clock;
         this.client = new MqttClient(url, "head-end-" + Long.toHexString(System.nanoTime()), new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        o.setCleanSession(true);
+        o.setCleanSession(!persistentSession);
         o.setAutomaticReconnect(true);
         o.setHttpsHostnameVerificationEnabled(true);
         o.setMaxInflight(100);
@@ -105,12 +114,27 @@ public final class HeadEnd implements AutoCloseable {
                 duplicatesBySeq.incrementAndGet();
                 continue;
             }
-            arrivals.add(new Arrival(seqKey, Verdict.keyOf(r.get("key").asText(), value.decimalValue()), now));
+            Instant received = null;
+            try {
+                if (r.hasNonNull("received")) received = Instant.parse(r.get("received").asText());
+            } catch (java.time.format.DateTimeParseException e) {
+                // matching falls back to arrival order
+            }
+            arrivals.add(new Arrival(seqKey, Verdict.keyOf(r.get("key").asText(), value.decimalValue()), now, received));
         }
     }
 
-    /** One reading that arrived with a new {@code (gw, seq)}. */
-    public record Arrival(String gwSeq, String key, Instant at) {
+    /**
+     * One reading that arrived with a new {@code (gw, seq)}.
+     *
+     * @param at       when it arrived here
+     * @param received the gateway's receive time of the reading ({@code received} in the payload), or {@code null}
+     */
+    public record Arrival(String gwSeq, String key, Instant at, Instant received) {
+        /** An arrival whose gateway receive time is unknown. */
+        public Arrival(String gwSeq, String key, Instant at) {
+            this(gwSeq, key, at, null);
+        }
     }
 
     /** Readings that arrived with a new {@code (gw, seq)}. */
@@ -120,6 +144,9 @@ public final class HeadEnd implements AutoCloseable {
 
     /** Messages or readings that could not be parsed. */
     public long malformed() { return malformed.get(); }
+
+    /** Every arrival with a new {@code (gw, seq)} so far, in arrival order. */
+    public List<Arrival> arrivals() { return List.copyOf(arrivals); }
 
     /** Distinct {@code gw#seq} seen so far. */
     public Set<String> seenSeqs() { return Set.copyOf(seen); }

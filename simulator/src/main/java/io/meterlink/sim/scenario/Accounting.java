@@ -1,0 +1,173 @@
+package io.meterlink.sim.scenario;
+
+import io.meterlink.sim.headend.HeadEnd;
+import io.meterlink.sim.headend.Verdict;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Holds what arrived at the head-end against what the meters generated and what the gateway traced
+ * as accepted. The definitions (also in {@code docs/simulator.md}):
+ * <ul>
+ *   <li>accepted: seqs in the gateway's {@code ACCEPTED} trace of every run, plus any delivered seq
+ *       (a reading committed just before a SIGKILL may arrive before its trace line was printed);</li>
+ *   <li>lost accepted: accepted seqs that never arrived;</li>
+ *   <li>never delivered: generated readings matched by no arrival (key and value as {@link Verdict}; among
+ *       same-key readings, the one generated last before the gateway's receive time);</li>
+ *   <li>in flight at a kill: never-delivered readings generated within the kill window before a
+ *       SIGKILL (read from the meter, not yet committed: they die with the process; not lost);</li>
+ *   <li>not heard: never-delivered wireless readings sent while the gateway was not listening: from
+ *       the start of the run or a SIGKILL until the first wireless reading generated after it that
+ *       did arrive (a radio telegram is sent once; nobody can accept what nobody heard);</li>
+ *   <li>lost: {@code max(lost accepted, never delivered − in flight at a kill − not heard) − evictions}, at least 0.
+ *       Evicted readings are the documented bound of a full buffer and are reported apart.</li>
+ * </ul>
+ * Pure; not thread-safe.
+ */
+public final class Accounting {
+    /** A span of time during which a fault was active (live latency excludes readings generated in one). */
+    public record Window(Instant from, Instant to) {
+        boolean contains(Instant t) {
+            return !t.isBefore(from) && !t.isAfter(to);
+        }
+    }
+
+    /** The figures. */
+    public record Figures(long generated, long accepted, long delivered, long lost, long lostAccepted, long neverDelivered,
+                          long inFlightAtKill, long notHeard, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
+                          long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs,
+                          List<String> unexcusedSample) {
+        public Figures {
+            unexcusedSample = List.copyOf(unexcusedSample);
+        }
+    }
+
+    /** Tolerance between the simulator's generation time and the gateway's receive time (same host clock). */
+    static final Duration CLOCK_SLACK = Duration.ofMillis(500);
+
+    /** At most this many never-delivered readings that nothing excuses are named, for diagnosis. */
+    static final int SAMPLE = 10_000;
+
+    private Accounting() {
+    }
+
+    /**
+     * @param gatewayId      the gateway whose arrivals count
+     * @param generated      every reading the meters generated
+     * @param arrivals       every arrival with a new {@code (gw, seq)}
+     * @param traced         seqs the gateway traced as accepted, over every run
+     * @param start          when the meters started
+     * @param kills          when each SIGKILL happened
+     * @param killWindow     how long before a kill a generated reading may still be in flight
+     * @param faultWindows   spans during which some fault was active
+     * @param evictions      readings the buffer evicted (cap reached)
+     */
+    public static Figures of(String gatewayId, Collection<Verdict.Generated> generated, List<HeadEnd.Arrival> arrivals,
+                             long duplicatesBySeq, Set<Long> traced, Instant start, List<Instant> kills, Duration killWindow,
+                             List<Window> faultWindows, long evictions) {
+        String prefix = gatewayId + "#";
+        Set<Long> delivered = new HashSet<>();
+        for (HeadEnd.Arrival a : arrivals) {
+            if (a.gwSeq().startsWith(prefix)) delivered.add(Long.parseLong(a.gwSeq().substring(prefix.length())));
+        }
+        long lostAccepted = traced.stream().filter(s -> !delivered.contains(s)).count();
+        Set<Long> accepted = new HashSet<>(traced);
+        accepted.addAll(delivered);
+
+        Map<String, TreeMap<Instant, ArrayDeque<Verdict.Generated>>> pending = new HashMap<>();
+        for (Verdict.Generated g : generated) {
+            pending.computeIfAbsent(Verdict.keyOf(g.reading().measurementKey(), g.reading().value()), k -> new TreeMap<>())
+                    .computeIfAbsent(g.at(), t -> new ArrayDeque<>()).addLast(g);
+        }
+        List<Instant> deafFrom = new ArrayList<>(kills);
+        deafFrom.add(start);
+        Instant[] heardAgain = new Instant[deafFrom.size()];
+        List<Long> latencies = new ArrayList<>(arrivals.size());
+        List<Long> live = new ArrayList<>();
+        long unmatched = 0;
+        for (HeadEnd.Arrival a : arrivals) {
+            Verdict.Generated g = take(pending.get(a.key()), a.received());
+            if (g == null) {
+                unmatched++;
+                continue;
+            }
+            Instant at = g.at();
+            long ms = Math.max(0, Duration.between(at, a.at()).toMillis());
+            latencies.add(ms);
+            if (faultWindows.stream().noneMatch(w -> w.contains(at))) live.add(ms);
+            if (wireless(g)) {
+                for (int i = 0; i < heardAgain.length; i++) {
+                    if (!at.isBefore(deafFrom.get(i)) && (heardAgain[i] == null || at.isBefore(heardAgain[i]))) heardAgain[i] = at;
+                }
+            }
+        }
+        long neverDelivered = 0;
+        long inFlight = 0;
+        long notHeard = 0;
+        List<String> sample = new ArrayList<>();
+        for (TreeMap<Instant, ArrayDeque<Verdict.Generated>> byTime : pending.values()) {
+            for (Verdict.Generated g : byTime.values().stream().flatMap(ArrayDeque::stream).toList()) {
+                Instant at = g.at();
+                neverDelivered++;
+                boolean excused = false;
+                if (kills.stream().anyMatch(k -> !at.isAfter(k) && !at.isBefore(k.minus(killWindow)))) {
+                    inFlight++;
+                    excused = true;
+                } else if (wireless(g)) {
+                    for (int i = 0; i < heardAgain.length; i++) {
+                        if (!at.isBefore(deafFrom.get(i)) && (heardAgain[i] == null || at.isBefore(heardAgain[i]))) {
+                            notHeard++;
+                            excused = true;
+                            break;
+                        }
+                    }
+                }
+                if (!excused && sample.size() < SAMPLE) {
+                    sample.add(g.reading().meter() + " " + g.reading().quantity().wireName() + "=" + g.reading().value()
+                            + " generated " + at);
+                }
+            }
+        }
+        long lost = Math.max(0, Math.max(lostAccepted, neverDelivered - inFlight - notHeard) - evictions);
+        latencies.sort(null);
+        live.sort(null);
+        return new Figures(generated.size(), accepted.size(), arrivals.size(), lost, lostAccepted, neverDelivered, inFlight,
+                notHeard, duplicatesBySeq, unmatched, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100),
+                live.size(), percentile(live, 99), sample);
+    }
+
+    /**
+     * The generated reading an arrival stands for: among those with its key, the latest generated at
+     * or before the gateway's receive time (plus {@link #CLOCK_SLACK}); the oldest when the receive
+     * time is unknown or none fits. Same-key readings (a constant temperature within one minute) are
+     * thus told apart by time.
+     */
+    private static Verdict.Generated take(TreeMap<Instant, ArrayDeque<Verdict.Generated>> byTime, Instant received) {
+        if (byTime == null || byTime.isEmpty()) return null;
+        Map.Entry<Instant, ArrayDeque<Verdict.Generated>> e = received == null ? null : byTime.floorEntry(received.plus(CLOCK_SLACK));
+        if (e == null) e = byTime.firstEntry();
+        Verdict.Generated g = e.getValue().pollFirst();
+        if (e.getValue().isEmpty()) byTime.remove(e.getKey());
+        return g;
+    }
+
+    private static boolean wireless(Verdict.Generated g) {
+        return g.reading().meter().toString().startsWith("wmbus:");
+    }
+
+    static long percentile(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) return 0;
+        int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, idx)));
+    }
+}

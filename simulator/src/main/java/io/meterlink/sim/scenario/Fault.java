@@ -1,0 +1,69 @@
+package io.meterlink.sim.scenario;
+
+import java.time.Duration;
+
+/** One fault of a scenario, with its timing relative to the start of metering. Immutable. */
+public sealed interface Fault {
+    /** When it starts. */
+    Duration at();
+
+    /** How long it lasts (zero for an instant fault such as a SIGKILL). */
+    Duration length();
+
+    /** The key used in scenario files. */
+    String type();
+
+    /** Whether this fault acts on the gateway-to-broker path through the fault proxy. */
+    default boolean needsProxy() { return false; }
+
+    /** The broker is stopped (SIGTERM, or SIGKILL with {@code kill}) at {@code at} and started again {@code length} later. */
+    record BrokerOutage(Duration at, Duration length, boolean kill) implements Fault {
+        public String type() { return "broker_outage"; }
+    }
+
+    /** SIGKILL of the gateway at {@code at}; it is restarted on the same buffer after the gateway's {@code restart_after}. */
+    record GatewayKill(Duration at) implements Fault {
+        public Duration length() { return Duration.ZERO; }
+
+        public String type() { return "gateway_kill"; }
+    }
+
+    /**
+     * Garbage bytes before meter answers on one serial M-Bus line: a burst of {@code bytes} random
+     * bytes every {@code every}, during {@code length}.
+     *
+     * @param line index of the serial line (0 = the first {@code mbus_serial} line)
+     */
+    record SerialGarbage(Duration at, Duration length, int line, int bytes, Duration every) implements Fault {
+        public String type() { return "serial_garbage"; }
+    }
+
+    /** The proxy between gateway and broker resets every connection and refuses new ones during {@code length}. */
+    record ProxyCut(Duration at, Duration length) implements Fault {
+        public String type() { return "proxy_cut"; }
+
+        public boolean needsProxy() { return true; }
+    }
+
+    /** The proxy swallows every byte both ways without closing anything (no RST) during {@code length}. */
+    record ProxyBlackHole(Duration at, Duration length) implements Fault {
+        public String type() { return "proxy_blackhole"; }
+
+        public boolean needsProxy() { return true; }
+    }
+
+    /** During {@code length}, the proxy cuts the link every {@code upMin}..{@code upMax} for {@code downMin}..{@code downMax}. */
+    record ProxyFlap(Duration at, Duration length, Duration upMin, Duration upMax, Duration downMin, Duration downMax)
+            implements Fault {
+        public String type() { return "proxy_flap"; }
+
+        public boolean needsProxy() { return true; }
+    }
+
+    /** The proxy adds {@code latency} to every chunk both ways during {@code length}. */
+    record ProxyLatency(Duration at, Duration length, Duration latency) implements Fault {
+        public String type() { return "proxy_latency"; }
+
+        public boolean needsProxy() { return true; }
+    }
+}

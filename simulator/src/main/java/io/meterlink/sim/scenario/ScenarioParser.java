@@ -1,0 +1,152 @@
+package io.meterlink.sim.scenario;
+
+import io.meterlink.core.api.config.ConfigError;
+import io.meterlink.core.api.config.ConfigException;
+import io.meterlink.core.api.config.Settings;
+import io.meterlink.core.config.YamlFile;
+import io.meterlink.core.config.YamlSettings;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads a scenario file (YAML, through the gateway's own {@link YamlSettings}, so that every error
+ * names file, line and key, and unknown keys are errors). The format is documented in
+ * {@code docs/simulator.md}. Stateless.
+ */
+public final class ScenarioParser {
+    private static final Duration MAX_RUN = Duration.ofDays(7);
+    private static final Set<String> BROKERS = Set.of("mosquitto", "embedded");
+    private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus");
+    private static final Set<String> FAULTS = Set.of("broker_outage", "gateway_kill", "serial_garbage",
+            "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency");
+    private static final Set<String> KEYS = Set.of("none", "random");
+    private static final long NO_BOUND = Long.MAX_VALUE;
+
+    /** Parses {@code file}. */
+    public ScenarioSpec parse(Path file) throws ConfigException {
+        return bind(YamlSettings.load(file));
+    }
+
+    /** Parses {@code text} as if read from {@code file} (tests). */
+    public ScenarioSpec parse(Path file, String text) throws ConfigException {
+        return bind(YamlFile.parse(file, text).root());
+    }
+
+    private ScenarioSpec bind(YamlSettings root) throws ConfigException {
+        if (!root.errors().isEmpty()) throw new ConfigException(root.errors());
+        String name = root.requiredString("name");
+        Duration duration = root.duration("duration", Duration.ofSeconds(60), Duration.ofSeconds(5), MAX_RUN);
+        Duration drain = root.duration("drain_timeout", Duration.ofSeconds(120), Duration.ofSeconds(5), MAX_RUN);
+        long seed = root.longValue("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE);
+
+        Settings b = root.section("broker");
+        ScenarioSpec.BrokerKind broker = "embedded".equals(b.choice("kind", "mosquitto", BROKERS))
+                ? ScenarioSpec.BrokerKind.EMBEDDED : ScenarioSpec.BrokerKind.MOSQUITTO;
+        b.finish();
+
+        Settings g = root.section("gateway");
+        ScenarioSpec.GatewaySpec gateway = new ScenarioSpec.GatewaySpec(
+                g.has("jvm_args") ? g.strings("jvm_args") : List.of("-Xmx128m"),
+                g.has("buffer_max_bytes") ? g.bytes("buffer_max_bytes", 0, 64 * 1024, Long.MAX_VALUE) : 0,
+                g.integer("batch_max_readings", 0, 1, 100_000),
+                g.duration("restart_after", Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(1)),
+                g.duration("kill_in_flight_window", Duration.ofSeconds(3), Duration.ZERO, Duration.ofMinutes(5)));
+        g.finish();
+
+        List<ScenarioSpec.MeterGroup> meters = new ArrayList<>();
+        List<Settings> meterSections = root.sections("meters");
+        if (meterSections.isEmpty()) root.error("meters", "at least one group of meters is required");
+        for (Settings m : meterSections) {
+            String protocol = m.choice("protocol", null, PROTOCOLS);
+            if (protocol == null && !m.has("protocol")) m.error("protocol", "required key is missing");
+            int count = m.integer("count", 1, 1, 100_000);
+            Duration interval = m.duration("interval", Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofDays(1));
+            int perLine = m.integer("per_line", 50, 1, 250);
+            String keys = m.choice("keys", "none", KEYS);
+            m.finish();
+            if (protocol != null) {
+                meters.add(new ScenarioSpec.MeterGroup(ScenarioSpec.Protocol.of(protocol), count, interval, perLine, keys));
+            }
+        }
+
+        List<Fault> faults = new ArrayList<>();
+        for (Settings f : root.sections("faults")) {
+            Fault fault = fault(f);
+            f.finish();
+            if (fault == null) continue;
+            if (fault.at().plus(fault.length()).compareTo(duration) > 0) {
+                f.error(fault instanceof Fault.GatewayKill ? "at" : "for", "the fault must end within the scenario's duration ("
+                        + duration.toSeconds() + "s)");
+            }
+            if (fault instanceof Fault.BrokerOutage && broker == ScenarioSpec.BrokerKind.EMBEDDED) {
+                f.error("type", "broker_outage needs broker.kind: mosquitto");
+            }
+            if (fault instanceof Fault.SerialGarbage sg) {
+                int serialLines = meters.stream().filter(m -> m.protocol() == ScenarioSpec.Protocol.MBUS_SERIAL)
+                        .mapToInt(ScenarioSpec.MeterGroup::lines).sum();
+                if (sg.line() >= serialLines) {
+                    f.error("line", "there are " + serialLines + " mbus_serial line(s); line is 0-based");
+                }
+            }
+            faults.add(fault);
+        }
+
+        Settings i = root.section("invariants");
+        ScenarioSpec.Invariants invariants = new ScenarioSpec.Invariants(
+                bound(i, "lost"), bound(i, "lost_accepted"), bound(i, "max_duplicates_by_measurement"), bound(i, "max_duplicates_by_seq"),
+                bound(i, "p99_latency_ms_max"), bound(i, "live_p99_latency_ms_max"), bound(i, "min_delivered"),
+                bound(i, "max_evictions"), bound(i, "min_bad_frames"), bound(i, "max_peak_rss_mib"));
+        i.finish();
+        root.finish();
+
+        List<ConfigError> errors = root.errors();
+        if (!errors.isEmpty()) throw new ConfigException(errors);
+        return new ScenarioSpec(name, duration, drain, seed, broker, gateway, meters, faults, invariants);
+    }
+
+    private static Long bound(Settings s, String key) {
+        return s.has(key) ? s.longValue(key, 0, 0, NO_BOUND) : null;
+    }
+
+    private static Fault fault(Settings f) {
+        String type = f.choice("type", null, FAULTS);
+        Duration at = f.duration("at", Duration.ZERO, Duration.ZERO, MAX_RUN);
+        if (type == null) {
+            if (!f.has("type")) f.error("type", "required key is missing");
+            return null;
+        }
+        if (!f.has("at")) f.error("at", "required key is missing");
+        return switch (type) {
+            case "gateway_kill" -> new Fault.GatewayKill(at);
+            case "broker_outage" -> new Fault.BrokerOutage(at, length(f), f.bool("kill", false));
+            case "serial_garbage" -> new Fault.SerialGarbage(at, length(f), f.integer("line", 0, 0, 10_000),
+                    f.integer("bytes", 16, 1, 4096), f.duration("every", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofHours(1)));
+            case "proxy_cut" -> new Fault.ProxyCut(at, length(f));
+            case "proxy_blackhole" -> new Fault.ProxyBlackHole(at, length(f));
+            case "proxy_latency" -> new Fault.ProxyLatency(at, length(f),
+                    f.duration("latency", Duration.ofMillis(500), Duration.ZERO, Duration.ofMinutes(10)));
+            case "proxy_flap" -> flap(f, at);
+            default -> throw new IllegalStateException(type);
+        };
+    }
+
+    private static Fault.ProxyFlap flap(Settings f, Duration at) {
+        Duration length = length(f);
+        Duration upMin = f.duration("up_min", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofHours(1));
+        Duration upMax = f.duration("up_max", Duration.ofSeconds(20), Duration.ofMillis(100), Duration.ofHours(1));
+        Duration downMin = f.duration("down_min", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofHours(1));
+        Duration downMax = f.duration("down_max", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofHours(1));
+        if (upMax.compareTo(upMin) < 0) f.error("up_max", "must not be below up_min");
+        if (downMax.compareTo(downMin) < 0) f.error("down_max", "must not be below down_min");
+        return new Fault.ProxyFlap(at, length, upMin, upMax, downMin, downMax);
+    }
+
+    private static Duration length(Settings f) {
+        if (!f.has("for")) f.error("for", "required key is missing");
+        return f.duration("for", Duration.ofSeconds(1), Duration.ofMillis(100), MAX_RUN);
+    }
+}

@@ -1,0 +1,74 @@
+package io.meterlink.sim.scenario;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outcome of one scenario run: the figures of {@link Accounting} plus what was sampled from the
+ * gateway, and which invariants failed. Immutable.
+ *
+ * @param maxBufferDepth   deepest buffer seen (sampled from the database file about once a second)
+ * @param evictions        readings evicted by the buffer cap, from the database's own counter
+ * @param badFrames        bad input the gateway counted (sum of its status {@code bad_input}, every run)
+ * @param peakRssKib       highest peak RSS ({@code VmHWM}) of any gateway run, KiB
+ * @param gatewayRuns      how many gateway processes ran (1 + restarts)
+ */
+public record ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
+                             long peakRssKib, int gatewayRuns, List<String> failed) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public ScenarioResult {
+        failed = List.copyOf(failed);
+    }
+
+    public boolean passed() {
+        return failed.isEmpty();
+    }
+
+    /** The same result naming the failed invariants. */
+    public ScenarioResult withFailed(List<String> names) {
+        List<String> all = new ArrayList<>(failed);
+        all.addAll(names);
+        return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, all);
+    }
+
+    /** One line of JSON (the scenario command's stdout). */
+    public String toJson() {
+        Accounting.Figures f = figures;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scenario", scenario);
+        m.put("passed", passed());
+        m.put("generated", f.generated());
+        m.put("accepted", f.accepted());
+        m.put("delivered", f.delivered());
+        m.put("lost", f.lost());
+        m.put("lost_accepted", f.lostAccepted());
+        m.put("never_delivered", f.neverDelivered());
+        m.put("in_flight_at_kill", f.inFlightAtKill());
+        m.put("not_heard", f.notHeard());
+        m.put("duplicates", f.duplicatesBySeq() + f.duplicatesByMeasurement());
+        m.put("duplicates_by_seq", f.duplicatesBySeq());
+        m.put("duplicates_by_measurement", f.duplicatesByMeasurement());
+        m.put("p50_latency_ms", f.p50LatencyMs());
+        m.put("p99_latency_ms", f.p99LatencyMs());
+        m.put("max_latency_ms", f.maxLatencyMs());
+        m.put("live_p99_latency_ms", f.liveP99LatencyMs());
+        m.put("max_buffer_depth", maxBufferDepth);
+        m.put("evictions", evictions);
+        m.put("bad_frames", badFrames);
+        m.put("gateway_peak_rss_kib", peakRssKib);
+        m.put("gateway_runs", gatewayRuns);
+        m.put("failed_invariants", failed);
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

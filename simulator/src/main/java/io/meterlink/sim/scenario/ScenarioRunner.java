@@ -1,0 +1,480 @@
+package io.meterlink.sim.scenario;
+
+import io.meterlink.core.buffer.BufferException;
+import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.buffer.SqliteBuffer;
+import io.meterlink.sim.bench.GatewayProcess;
+import io.meterlink.sim.headend.HeadEnd;
+import io.meterlink.sim.headend.Verdict;
+import io.meterlink.sim.mbus.LedgerEntry;
+import io.meterlink.sim.mbus.TcpMbusSlaveServer;
+import io.meterlink.sim.mbus.VirtualMbusBus;
+import io.meterlink.sim.mbus.VirtualMbusSlave;
+import io.meterlink.sim.pki.TestPki;
+import io.meterlink.sim.wmbus.Im871aDongle;
+import io.meterlink.sim.wmbus.TcpDongleServer;
+import io.meterlink.sim.wmbus.VirtualWmbusMeter;
+import io.meterlink.sim.wmbus.WmbusBroadcaster;
+import io.meterlink.sim.wmbus.WmbusFrameBuilder;
+import io.meterlink.sim.wmbus.WmbusLedgerEntry;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Runs one {@link ScenarioSpec} against the real gateway ({@code meterlink.jar run} as a child JVM):
+ * starts the broker, the head-end and the virtual meters, plays the faults on their timeline,
+ * stops the meters after {@code duration}, waits for the drain, and accounts for every reading
+ * ({@link Accounting}). Progress goes to {@code progress}. Single-threaded orchestration; one run
+ * per instance.
+ */
+public final class ScenarioRunner {
+    static final String GATEWAY_ID = "sim-gw";
+    private static final int SERIAL_BAUD = 9600;
+    private static final Duration TICK = Duration.ofMillis(100);
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+    /** The drain ends once nothing new was accepted for this long (and everything accepted arrived). */
+    private static final Duration QUIET = Duration.ofSeconds(5);
+
+    private final ScenarioSpec spec;
+    private final Path jar;
+    private final Path dir;
+    private final PrintStream progress;
+    private final Clock clock = Clock.systemUTC();
+    private final Random random;
+
+    private final List<VirtualMbusBus> buses = new ArrayList<>();
+    private final List<SerialLine> serialLines = new ArrayList<>();
+    private final List<WmbusBroadcaster> radios = new ArrayList<>();
+    private final List<AutoCloseable> lines = new ArrayList<>();
+    private final List<GatewayProcess> runs = new ArrayList<>();
+    private final Set<Long> traced = new HashSet<>();
+    private final List<Instant> kills = new ArrayList<>();
+    private final List<Accounting.Window> windows = new ArrayList<>();
+    private Instant openKillWindow;
+    private long maxDepth;
+    private long lastDepth;
+    private long peakRssKib = -1;
+
+    /**
+     * @param jar the gateway's runnable jar
+     * @param dir working directory (PKI, broker, buffer, logs); kept after the run for inspection
+     */
+    public ScenarioRunner(ScenarioSpec spec, Path jar, Path dir, PrintStream progress) {
+        this.spec = spec;
+        this.jar = jar;
+        this.dir = dir;
+        this.progress = progress;
+        this.random = new Random(spec.seed());
+    }
+
+    /** Thrown when a scenario cannot run here (missing tool, unsupported fault, gateway died). */
+    public static final class ScenarioException extends Exception {
+        public ScenarioException(String message) {
+            super(message);
+        }
+    }
+
+    /** Runs it; the result names every failed invariant. */
+    public ScenarioResult run() throws Exception {
+        refuseWhatThisBuildCannotDo();
+        Files.createDirectories(dir);
+        log("working directory %s", dir);
+        TestPki pki = TestPki.create(dir.resolve("pki"));
+        try (ScenarioBroker broker = spec.broker() == ScenarioSpec.BrokerKind.MOSQUITTO
+                ? ScenarioBroker.mosquitto(dir.resolve("broker"), pki)
+                : ScenarioBroker.embedded(dir.resolve("broker"), pki, GATEWAY_ID);
+             UplinkPath path = spec.faults().stream().anyMatch(Fault::needsProxy)
+                     ? new UplinkPath.Proxied(broker.url()) : new UplinkPath.Direct(broker.url());
+             HeadEnd headEnd = broker.headEnd(clock);
+             StatusWatcher status = new StatusWatcher(broker.url(), broker.headEndUser(), broker.headEndPassword(),
+                     broker.headEndTls(), ScenarioBroker.PREFIX, GATEWAY_ID)) {
+            log("%s broker on %s", spec.broker().name().toLowerCase(Locale.ROOT), broker.url());
+            try {
+                Path stateDir = dir.resolve("state");
+                Files.createDirectories(stateDir);
+                GatewayConfigText config = startMeters();
+                Path configFile = dir.resolve("meterlink.yaml");
+                Files.deleteIfExists(configFile);
+                Files.createFile(configFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(configFile, config.text(GATEWAY_ID, stateDir, spec.gateway(), path.gatewayUrl(),
+                        broker.gatewayUplinkYaml(GATEWAY_ID)));
+                Path db = stateDir.resolve("buffer.db");
+
+                Instant t0 = clock.instant();
+                startGateway(configFile, status);
+                radios.forEach(WmbusBroadcaster::start);
+                Timeline timeline = timeline(broker, path, configFile, status);
+                Instant end = t0.plus(spec.duration());
+                Instant nextProgress = t0.plus(PROGRESS_EVERY);
+                Instant nextSample = t0;
+                while (clock.instant().isBefore(end)) {
+                    timeline.runDue(Duration.between(t0, clock.instant()));
+                    checkGateway();
+                    Instant now = clock.instant();
+                    if (!now.isBefore(nextSample)) {
+                        sample(db);
+                        nextSample = now.plusSeconds(1);
+                    }
+                    if (!now.isBefore(nextProgress)) {
+                        progress(t0, "metering", headEnd, status);
+                        nextProgress = now.plus(PROGRESS_EVERY);
+                    }
+                    Thread.sleep(TICK.toMillis());
+                }
+                timeline.runDue(spec.duration());
+                path.restore();
+
+                // stop the meters: a silent slave generates nothing more; then let the last answers commit
+                buses.forEach(b -> b.slaves().forEach(s -> s.setSilent(true)));
+                radios.forEach(WmbusBroadcaster::close);
+                log("meters stopped after %ds; draining (up to %ds)", spec.duration().toSeconds(), spec.drainTimeout().toSeconds());
+                Thread.sleep(2_000);
+                Instant drainEnd = clock.instant().plus(spec.drainTimeout());
+                nextProgress = clock.instant().plus(PROGRESS_EVERY);
+                long lastAccepted = -1;
+                Instant quietSince = clock.instant();
+                while (clock.instant().isBefore(drainEnd)) {
+                    checkGateway();
+                    long depth = sample(db);
+                    long acceptedNow = current().acceptedCount();
+                    if (acceptedNow != lastAccepted) {
+                        lastAccepted = acceptedNow;
+                        quietSince = clock.instant();
+                    }
+                    // done when the buffer is empty, every accepted seq arrived or was evicted, and nothing was accepted for a while
+                    // (the last telegrams may still be on their way through a driver)
+                    // evicted readings (buffer cap) were accepted and will never arrive: the documented bound
+                    if (depth == 0 && undelivered(headEnd) <= Math.max(0, evictions(db))
+                            && Duration.between(quietSince, clock.instant()).compareTo(QUIET) >= 0) break;
+                    if (!clock.instant().isBefore(nextProgress)) {
+                        progress(t0, "draining", headEnd, status);
+                        nextProgress = clock.instant().plus(PROGRESS_EVERY);
+                    }
+                    Thread.sleep(250);
+                }
+                Thread.sleep(1_000); // late duplicates and the last status message
+                progress(t0, "done", headEnd, status);
+                log("bad input counted by the last gateway run, by kind: %s", status.lastBadInput());
+                GatewayProcess last = current();
+                peakRssKib = Math.max(peakRssKib, last.peakRssKib());
+                int exit = last.stop(Duration.ofSeconds(60));
+                traced.addAll(seqs(last.acceptedRanges()));
+                if (exit != 0) log("the gateway exited with %d after SIGTERM\n%s", exit, last.logTail(20));
+                long evictions = evictions(db);
+
+                List<Accounting.Window> faultWindows = new ArrayList<>(windows);
+                List<HeadEnd.Arrival> arrivals = headEnd.arrivals();
+                if (!arrivals.isEmpty()) faultWindows.add(new Accounting.Window(t0, arrivals.get(0).at())); // start-up
+                Accounting.Figures figures = Accounting.of(GATEWAY_ID, generated(), arrivals, headEnd.duplicatesBySeq(),
+                        traced, t0, kills, spec.gateway().killInFlightWindow(), faultWindows, evictions);
+                if (!figures.unexcusedSample().isEmpty()) {
+                    Path list = dir.resolve("never-delivered.txt");
+                    Files.write(list, figures.unexcusedSample());
+                    log("never delivered, nothing excuses: %s … (%d listed in %s)",
+                            String.join("; ", figures.unexcusedSample().subList(0, Math.min(3, figures.unexcusedSample().size()))),
+                            figures.unexcusedSample().size(), list);
+                }
+                ScenarioResult result = new ScenarioResult(spec.name(), figures, maxDepth, evictions, status.badFrames(),
+                        peakRssKib, runs.size(), List.of());
+                return result.withFailed(InvariantCheck.failures(spec.invariants(), result));
+            } finally {
+                for (GatewayProcess g : runs) g.close();
+                closeLines();
+            }
+        }
+    }
+
+    private void refuseWhatThisBuildCannotDo() throws ScenarioException {
+        if (spec.meters().stream().anyMatch(g -> g.protocol() == ScenarioSpec.Protocol.MBUS_SERIAL) && SocatPty.binary() == null) {
+            throw new ScenarioException("mbus_serial meters need socat (apt-get install socat)");
+        }
+    }
+
+    private GatewayConfigText startMeters() throws IOException, InterruptedException {
+        GatewayConfigText config = new GatewayConfigText();
+        int groupIndex = 0;
+        int serialLine = 0;
+        for (ScenarioSpec.MeterGroup g : spec.meters()) {
+            if (g.protocol() == ScenarioSpec.Protocol.WMBUS) {
+                startRadio(config, g, groupIndex++);
+                continue;
+            }
+            int remaining = g.count();
+            for (int line = 0; remaining > 0; line++) {
+                int n = Math.min(g.perLine(), remaining);
+                remaining -= n;
+                List<VirtualMbusSlave> slaves = new ArrayList<>();
+                int idBase = 10_000_000 + groupIndex * 1_000_000 + line * 1_000;
+                for (int a = 1; a <= n; a++) {
+                    boolean heat = a % 3 == 0;
+                    slaves.add(new VirtualMbusSlave(a, String.format("%08d", idBase + a), heat ? "KAM" : "ELS",
+                            heat ? VirtualMbusSlave.Kind.HEAT : VirtualMbusSlave.Kind.WATER, clock, ZoneOffset.UTC,
+                            100_000L + 7_919L * a, 60 + 40L * (a % 10), 1));
+                }
+                VirtualMbusBus bus = new VirtualMbusBus(slaves);
+                buses.add(bus);
+                List<Integer> addresses = slaves.stream().map(VirtualMbusSlave::address).toList();
+                String name = g.protocol().key() + "-" + groupIndex + "-" + line;
+                if (g.protocol() == ScenarioSpec.Protocol.MBUS_TCP) {
+                    TcpMbusSlaveServer server = new TcpMbusSlaveServer(0, bus);
+                    lines.add(server);
+                    config.mbusTcp(name, server.port(), g.interval(), addresses);
+                } else {
+                    SerialLine serial = new SerialLine(dir, "serial-" + serialLine++, SERIAL_BAUD, bus);
+                    lines.add(serial);
+                    serialLines.add(serial);
+                    config.mbusSerial(name, serial.gatewayEnd(), SERIAL_BAUD, g.interval(), addresses);
+                }
+            }
+            log("%d %s meter(s), every %ds", g.count(), g.protocol().key(), g.interval().toSeconds());
+            groupIndex++;
+        }
+        return config;
+    }
+
+    /** Wireless meters of one group, {@code perLine} per virtual iM871A dongle reached over TCP. */
+    private void startRadio(GatewayConfigText config, ScenarioSpec.MeterGroup g, int groupIndex) throws IOException {
+        int remaining = g.count();
+        for (int line = 0; remaining > 0; line++) {
+            int n = Math.min(g.perLine(), remaining);
+            remaining -= n;
+            List<VirtualWmbusMeter> meters = new ArrayList<>();
+            List<String[]> idsAndKeys = new ArrayList<>();
+            for (int i = 1; i <= n; i++) {
+                String id = String.format("%08d", 50_000_000 + groupIndex * 1_000_000 + line * 1_000 + i);
+                byte[] key = null;
+                if ("random".equals(g.keys())) {
+                    key = new byte[16];
+                    random.nextBytes(key);
+                }
+                boolean heat = i % 3 == 0;
+                meters.add(new VirtualWmbusMeter(id, heat ? "KAM" : "DME", heat ? VirtualWmbusMeter.Kind.HEAT : VirtualWmbusMeter.Kind.WATER,
+                        key == null ? WmbusFrameBuilder.Security.NONE : WmbusFrameBuilder.Security.MODE5, key, clock, ZoneOffset.UTC,
+                        200_000L + 7_919L * i, 60 + 40L * (i % 10), -60 - i % 40));
+                idsAndKeys.add(new String[]{id, key == null ? null : HexFormat.of().withUpperCase().formatHex(key)});
+            }
+            Im871aDongle dongle = new Im871aDongle();
+            TcpDongleServer server = new TcpDongleServer(0, dongle);
+            WmbusBroadcaster air = new WmbusBroadcaster(meters, dongle, server, g.interval(), random.nextLong());
+            lines.add(server);
+            lines.add(air); // closed first: no telegram after the dongle is gone
+            radios.add(air);
+            config.wmbusTcp(g.protocol().key() + "-" + groupIndex + "-" + line, server.port(), dongle.type(), idsAndKeys);
+        }
+        log("%d wmbus meter(s) (%s), every %ds", g.count(), "random".equals(g.keys()) ? "mode 5, own keys" : "in clear",
+                g.interval().toSeconds());
+    }
+
+    private Timeline timeline(ScenarioBroker broker, UplinkPath path, Path configFile, StatusWatcher status) {
+        Timeline t = new Timeline();
+        for (Fault f : spec.faults()) {
+            Duration end = f.at().plus(f.length());
+            if (f instanceof Fault.BrokerOutage o) {
+                Instant[] from = new Instant[1];
+                t.at(o.at(), "broker " + (o.kill() ? "killed" : "stopped") + " for " + o.length().toSeconds() + "s", () -> {
+                    from[0] = clock.instant();
+                    broker.stop(o.kill());
+                });
+                t.at(end, "broker started again", () -> {
+                    broker.start();
+                    windows.add(new Accounting.Window(from[0], clock.instant()));
+                });
+            } else if (f instanceof Fault.GatewayKill k) {
+                t.at(k.at(), "SIGKILL of the gateway", () -> {
+                    GatewayProcess g = current();
+                    peakRssKib = Math.max(peakRssKib, g.peakRssKib());
+                    g.kill();
+                    kills.add(clock.instant());
+                    openKillWindow = clock.instant();
+                    traced.addAll(seqs(g.acceptedRanges()));
+                });
+                t.at(k.at().plus(spec.gateway().restartAfter()), "gateway restarted on the same buffer", () -> {
+                    for (SerialLine line : serialLines) line.recreate();
+                    startGateway(configFile, status);
+                });
+            } else if (f instanceof Fault.SerialGarbage s) {
+                VirtualMbusBus bus = serialLines.get(s.line()).bus();
+                t.at(s.at(), "garbage on serial line " + s.line() + " for " + s.length().toSeconds() + "s", () -> { });
+                for (Duration d = s.at(); d.compareTo(end) < 0; d = d.plus(s.every())) {
+                    t.at(d, null, () -> {
+                        byte[] junk = new byte[s.bytes()];
+                        random.nextBytes(junk);
+                        bus.injectNoiseBeforeNextAnswer(junk);
+                    });
+                }
+            } else if (f instanceof Fault.ProxyCut c) {
+                proxy(t, c, "link cut", path::cut, path);
+            } else if (f instanceof Fault.ProxyBlackHole b) {
+                proxy(t, b, "link black-holed", path::blackHole, path);
+            } else if (f instanceof Fault.ProxyLatency l) {
+                proxy(t, l, "latency " + l.latency().toMillis() + "ms added", () -> path.latency(l.latency()), path);
+            } else if (f instanceof Fault.ProxyFlap fl) {
+                proxy(t, fl, "link flapping",
+                    () -> path.flap(fl.upMin(), fl.upMax(), fl.downMin(), fl.downMax(), random.nextLong()), path);
+            }
+        }
+        return t;
+    }
+
+    private void proxy(Timeline t, Fault f, String what, Action start, UplinkPath path) {
+        Instant[] from = new Instant[1];
+        t.at(f.at(), what + " for " + f.length().toSeconds() + "s", () -> {
+            from[0] = clock.instant();
+            start.run();
+        });
+        t.at(f.at().plus(f.length()), "link restored", () -> {
+            path.restore();
+            windows.add(new Accounting.Window(from[0], clock.instant()));
+        });
+    }
+
+    private void startGateway(Path configFile, StatusWatcher status) throws IOException {
+        int n = runs.size() + 1;
+        status.runStarted(clock.instant());
+        runs.add(GatewayProcess.start(jar, configFile, spec.gateway().jvmArgs(), dir.resolve("gateway-" + n + ".log")));
+    }
+
+    private GatewayProcess current() {
+        return runs.get(runs.size() - 1);
+    }
+
+    /** Fails when the gateway died without being killed; closes a kill's fault window once the new run accepts. */
+    private void checkGateway() throws ScenarioException {
+        if (runs.isEmpty()) return;
+        GatewayProcess g = current();
+        boolean waitingForRestart = kills.size() == runs.size();
+        if (!g.isAlive() && !waitingForRestart) {
+            throw new ScenarioException("the gateway (run " + runs.size() + ") exited on its own:\n" + g.logTail(40));
+        }
+        if (openKillWindow != null && g.isAlive() && runs.size() > kills.size() && g.acceptedCount() > 0) {
+            windows.add(new Accounting.Window(openKillWindow, clock.instant()));
+            openKillWindow = null;
+        }
+    }
+
+    private long sample(Path db) {
+        long depth = -1;
+        try {
+            if (Files.exists(db)) depth = SqliteBuffer.inspect(db).depth();
+        } catch (BufferException e) {
+            // the gateway is writing just now: the next sample reads it
+        }
+        if (depth >= 0) lastDepth = depth;
+        maxDepth = Math.max(maxDepth, depth);
+        GatewayProcess g = current();
+        if (g.isAlive()) peakRssKib = Math.max(peakRssKib, g.peakRssKib());
+        return depth;
+    }
+
+    private long undelivered(HeadEnd headEnd) {
+        Set<Long> all = new HashSet<>(traced);
+        all.addAll(seqs(current().acceptedRanges()));
+        Set<String> seen = headEnd.seenSeqs();
+        return all.stream().filter(s -> !seen.contains(GATEWAY_ID + "#" + s)).count();
+    }
+
+    private static long evictions(Path db) {
+        try {
+            BufferStats s = SqliteBuffer.inspect(db);
+            return s.evictions().values().stream().mapToLong(Long::longValue).sum();
+        } catch (BufferException e) {
+            return -1;
+        }
+    }
+
+    private List<Verdict.Generated> generated() {
+        List<Verdict.Generated> out = new ArrayList<>();
+        for (VirtualMbusBus bus : buses) {
+            for (LedgerEntry e : bus.ledger()) e.readings().forEach(r -> out.add(new Verdict.Generated(r, e.generatedAt())));
+        }
+        for (WmbusBroadcaster air : radios) {
+            for (VirtualWmbusMeter m : air.meters()) {
+                for (WmbusLedgerEntry e : m.ledger()) e.readings().forEach(r -> out.add(new Verdict.Generated(r, e.generatedAt())));
+            }
+        }
+        return out;
+    }
+
+    private long generatedCount() {
+        long n = 0;
+        for (VirtualMbusBus bus : buses) {
+            for (VirtualMbusSlave s : bus.slaves()) for (LedgerEntry e : s.ledger()) n += e.readings().size();
+        }
+        for (WmbusBroadcaster air : radios) {
+            for (VirtualWmbusMeter m : air.meters()) for (WmbusLedgerEntry e : m.ledger()) n += e.readings().size();
+        }
+        return n;
+    }
+
+    private void progress(Instant t0, String phase, HeadEnd headEnd, StatusWatcher status) {
+        long accepted = traced.size() + (current().isAlive() ? current().acceptedCount() : 0);
+        log("[%4ds] %-8s generated %d  accepted %d  delivered %d  depth %d (max %d)  bad frames %d  gateway run %d%s",
+                Duration.between(t0, clock.instant()).toSeconds(), phase, generatedCount(), accepted, headEnd.delivered(),
+                lastDepth, maxDepth, status.badFrames(), runs.size(), current().isAlive() ? "" : " (down)");
+    }
+
+
+    static Set<Long> seqs(List<long[]> ranges) {
+        Set<Long> out = new HashSet<>();
+        for (long[] r : ranges) for (long s = r[0]; s <= r[1]; s++) out.add(s);
+        return out;
+    }
+
+    private void closeLines() {
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            try {
+                lines.get(i).close();
+            } catch (Exception e) {
+                log("closing a meter line: %s", e);
+            }
+        }
+    }
+
+    private void log(String format, Object... args) {
+        progress.printf("scenario %s: %s%n", spec.name(), String.format(Locale.ROOT, format, args));
+    }
+
+    /** An orchestration step (may block briefly, may fail). */
+    @FunctionalInterface
+    interface Action {
+        void run() throws Exception;
+    }
+
+    /** Fault steps at offsets from the start, run in order by the orchestration thread. */
+    private final class Timeline {
+        private record Step(Duration at, String label, Action action, int order) {
+        }
+
+        private final List<Step> steps = new ArrayList<>();
+        private int next;
+
+        void at(Duration at, String label, Action action) {
+            steps.add(new Step(at, label, action, steps.size()));
+            steps.sort(Comparator.comparing(Step::at).thenComparingInt(Step::order));
+        }
+
+        void runDue(Duration elapsed) throws Exception {
+            while (next < steps.size() && steps.get(next).at().compareTo(elapsed) <= 0) {
+                Step s = steps.get(next++);
+                if (s.label() != null) log("[%4ds] %s", s.at().toSeconds(), s.label());
+                s.action().run();
+            }
+        }
+    }
+}

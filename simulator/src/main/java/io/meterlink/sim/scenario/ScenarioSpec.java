@@ -1,0 +1,107 @@
+package io.meterlink.sim.scenario;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One scenario file, bound and checked ({@link ScenarioParser}). Immutable.
+ *
+ * @param name         for progress lines and the JSON result
+ * @param duration     metering time; every fault happens inside it
+ * @param drainTimeout after the meters stop, how long the gateway has to deliver everything
+ * @param seed         seed of every random choice (garbage bytes, flap intervals), for reruns
+ * @param broker       the utility's broker
+ * @param gateway      how the child gateway is run and configured
+ * @param meters       virtual meters by protocol
+ * @param faults       what breaks, and when
+ * @param invariants   what must hold at the end
+ */
+public record ScenarioSpec(String name, Duration duration, Duration drainTimeout, long seed, BrokerKind broker,
+                           GatewaySpec gateway, List<MeterGroup> meters, List<Fault> faults, Invariants invariants) {
+
+    public ScenarioSpec {
+        meters = List.copyOf(meters);
+        faults = List.copyOf(faults);
+    }
+
+    /** Which broker the scenario starts. */
+    public enum BrokerKind {
+        /** Real Mosquitto with mutual TLS and the per-gateway ACL (the default; what CI uses). */
+        MOSQUITTO,
+        /** Moquette in-process, TLS with password authentication (the demo's broker); cannot be stopped mid-run. */
+        EMBEDDED
+    }
+
+    /**
+     * The child gateway.
+     *
+     * @param jvmArgs          extra JVM options, e.g. {@code -Xmx64m}
+     * @param bufferMaxBytes   {@code buffer.max_bytes}, or 0 for the gateway's default (a small cap forces eviction)
+     * @param batchMaxReadings {@code uplink.batch_max_readings}, or 0 for the gateway's default
+     * @param restartAfter     pause between a SIGKILL and the restart
+     * @param killInFlightWindow readings generated this long before a SIGKILL may die uncommitted with the process:
+     *                         not counted as lost (see docs/simulator.md)
+     */
+    public record GatewaySpec(List<String> jvmArgs, long bufferMaxBytes, int batchMaxReadings, Duration restartAfter,
+                              Duration killInFlightWindow) {
+        public GatewaySpec {
+            jvmArgs = List.copyOf(jvmArgs);
+        }
+    }
+
+    /**
+     * Meters of one protocol.
+     *
+     * @param protocol what they speak and over which transport
+     * @param count    how many (M-Bus: up to 250 per line; more meters use more lines)
+     * @param interval how often the gateway polls each (wired) or each transmits (wireless)
+     * @param perLine  M-Bus meters per line (1..250)
+     * @param keys     AES keys of encrypted wireless meters: {@code none}, {@code random} (one per meter)
+     */
+    public record MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys) {
+        /** How many lines (TCP servers or pty pairs) this group needs. */
+        public int lines() {
+            return (count + perLine - 1) / perLine;
+        }
+    }
+
+    /** Protocols (and transports) a scenario can name. */
+    public enum Protocol {
+        /** Wired M-Bus over TCP (a serial-to-Ethernet converter). */
+        MBUS_TCP("mbus_tcp"),
+        /** Wired M-Bus over a serial line: a socat pseudo-terminal pair opened by jSerialComm at both ends. */
+        MBUS_SERIAL("mbus_serial"),
+        /** Wireless M-Bus behind a virtual radio dongle (needs the simulator's wireless meters). */
+        WMBUS("wmbus");
+
+        private final String key;
+
+        Protocol(String key) { this.key = key; }
+
+        public String key() { return key; }
+
+        public static Protocol of(String key) {
+            for (Protocol p : values()) if (p.key.equals(key)) return p;
+            throw new IllegalArgumentException(key);
+        }
+    }
+
+    /**
+     * Bounds checked at the end; {@code null} where the file does not set one.
+     *
+     * @param lost                        max readings lost (see docs/simulator.md for the definition)
+     * @param lostAccepted                max readings traced as accepted that never arrived
+     * @param maxDuplicatesByMeasurement  max arrivals re-stamping an already delivered measurement under a new seq
+     * @param maxDuplicatesBySeq          max repeated {@code (gw, seq)} arrivals (at-least-once allows them)
+     * @param p99LatencyMsMax             max p99 latency of every delivered reading
+     * @param liveP99LatencyMsMax         max p99 latency of readings generated while no fault was active
+     * @param minDelivered                at least this many readings delivered (a run that did nothing fails)
+     * @param maxEvictions                max readings evicted by the buffer cap
+     * @param minBadFrames                at least this many bad frames counted (garbage was noticed)
+     * @param maxPeakRssMib               gateway peak RSS bound
+     */
+    public record Invariants(Long lost, Long lostAccepted, Long maxDuplicatesByMeasurement, Long maxDuplicatesBySeq, Long p99LatencyMsMax,
+                             Long liveP99LatencyMsMax, Long minDelivered, Long maxEvictions, Long minBadFrames,
+                             Long maxPeakRssMib) {
+    }
+}

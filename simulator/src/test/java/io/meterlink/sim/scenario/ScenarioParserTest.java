@@ -1,0 +1,151 @@
+package io.meterlink.sim.scenario;
+
+import io.meterlink.core.api.config.ConfigError;
+import io.meterlink.core.api.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ScenarioParserTest {
+    private static final Path SCENARIOS = Path.of("scenarios");
+    private final ScenarioParser parser = new ScenarioParser();
+
+    @Test
+    void everyCommittedScenario_parses() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(SCENARIOS)) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertTrue(files.stream().map(p -> p.getFileName().toString()).toList()
+                .containsAll(List.of("ci-smoke.yaml", "outage.yaml", "flapping.yaml", "soak.yaml")), "committed scenarios: " + files);
+        for (Path f : files) {
+            try {
+                ScenarioSpec spec = parser.parse(f);
+                assertFalse(spec.meters().isEmpty(), f + " has meters");
+            } catch (ConfigException e) {
+                throw new AssertionError(f + " does not parse: " + e.errors());
+            }
+        }
+    }
+
+    @Test
+    void ciSmoke_hasABrokerOutageASigkillAndSerialGarbage_within3Minutes() throws ConfigException {
+        ScenarioSpec spec = parser.parse(SCENARIOS.resolve("ci-smoke.yaml"));
+        assertTrue(spec.duration().plus(spec.drainTimeout()).compareTo(Duration.ofMinutes(3)) <= 0, "at most 3 minutes");
+        assertEquals(ScenarioSpec.BrokerKind.MOSQUITTO, spec.broker());
+        assertTrue(spec.faults().stream().anyMatch(f -> f instanceof Fault.BrokerOutage));
+        assertTrue(spec.faults().stream().anyMatch(f -> f instanceof Fault.GatewayKill));
+        assertTrue(spec.faults().stream().anyMatch(f -> f instanceof Fault.SerialGarbage));
+        assertEquals(0L, spec.invariants().lostAccepted());
+        assertEquals(List.of(ScenarioSpec.Protocol.MBUS_TCP, ScenarioSpec.Protocol.MBUS_SERIAL, ScenarioSpec.Protocol.WMBUS),
+                spec.meters().stream().map(ScenarioSpec.MeterGroup::protocol).toList());
+    }
+
+    @Test
+    void fullFile_bindsEveryKey() throws ConfigException {
+        ScenarioSpec spec = parser.parse(Path.of("t.yaml"), """
+                name: t
+                duration: 2m
+                drain_timeout: 30s
+                seed: 7
+                broker:
+                  kind: mosquitto
+                gateway:
+                  jvm_args: [-Xmx64m]
+                  buffer_max_bytes: 1MiB
+                  batch_max_readings: 50
+                  restart_after: 2s
+                  kill_in_flight_window: 1s
+                meters:
+                  - protocol: mbus_tcp
+                    count: 300
+                    per_line: 250
+                    interval: 15m
+                faults:
+                  - type: proxy_flap
+                    at: 10s
+                    for: 1m
+                    up_min: 5s
+                    up_max: 20s
+                invariants:
+                  lost: 0
+                  live_p99_latency_ms_max: 5000
+                """);
+        assertEquals(Duration.ofMinutes(2), spec.duration());
+        assertEquals(7, spec.seed());
+        assertEquals(List.of("-Xmx64m"), spec.gateway().jvmArgs());
+        assertEquals(1024 * 1024, spec.gateway().bufferMaxBytes());
+        assertEquals(2, spec.meters().get(0).lines());
+        Fault.ProxyFlap flap = assertInstanceOf(Fault.ProxyFlap.class, spec.faults().get(0));
+        assertEquals(Duration.ofSeconds(20), flap.upMax());
+        assertTrue(flap.needsProxy());
+        assertEquals(5000L, spec.invariants().liveP99LatencyMsMax());
+        assertEquals(null, spec.invariants().maxEvictions());
+    }
+
+    @Test
+    void badValues_reportedWithLineAndKey_allInOnePass() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(Path.of("bad.yaml"), """
+                name: bad
+                duration: 30s
+                meters:
+                  - protocol: mbus_tcp
+                    count: lots
+                faults:
+                  - type: broker_outage
+                    at: 10s
+                    for: 1m
+                  - type: volcano
+                    at: 1s
+                invariants:
+                  lots: 0
+                """));
+        List<String> errors = e.errors().stream().map(ConfigError::toString).toList();
+        assertEquals(List.of(
+                "bad.yaml:5: meters[0].count: expected a whole number (got 'lots')",
+                "bad.yaml:9: faults[0].for: the fault must end within the scenario's duration (30s)",
+                "bad.yaml:10: faults[1].type: must be one of broker_outage, gateway_kill, proxy_blackhole, proxy_cut,"
+                        + " proxy_flap, proxy_latency, serial_garbage (got 'volcano')",
+                "bad.yaml:13: invariants.lots: unknown key"), errors);
+    }
+
+    @Test
+    void missingRequiredKeys_andSerialGarbageOnAMissingLine_areErrors() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(Path.of("m.yaml"), """
+                duration: 30s
+                meters:
+                  - count: 3
+                faults:
+                  - type: serial_garbage
+                    at: 1s
+                    for: 5s
+                """));
+        List<String> errors = e.errors().stream().map(ConfigError::toString).toList();
+        assertEquals(List.of(
+                "m.yaml:1: name: required key is missing",
+                "m.yaml:3: meters[0].protocol: required key is missing",
+                "m.yaml:5: faults[0].line: there are 0 mbus_serial line(s); line is 0-based"), errors);
+    }
+
+    @Test
+    void yamlSyntaxError_namesTheLine() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(Path.of("s.yaml"), """
+                name: s
+                meters:
+                  - protocol: mbus_tcp
+                   count: 3
+                """));
+        assertTrue(e.errors().get(0).line() > 0, e.errors().toString());
+    }
+}
