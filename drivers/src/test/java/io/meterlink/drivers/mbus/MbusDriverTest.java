@@ -4,7 +4,11 @@ import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
 import io.meterlink.drivers.testing.ScriptedLine;
+import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.Reading;
 import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -12,7 +16,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.ServiceLoader;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 import static io.meterlink.drivers.testing.Hex.bytes;
@@ -73,6 +82,82 @@ class MbusDriverTest {
         assertTrue(rec.heard.stream().allMatch(m -> m.toString().equals("mbus:KAM:12345678")));
         assertEquals(0, rec.readings.get(0).value().compareTo(new java.math.BigDecimal("0.001")));
         assertFalse(line.isOpen(), "transport closed with the driver");
+    }
+
+    private static final String HEADER = "78 56 34 12 2D 2C 01 07 2A 00 00 00"; // id 12345678, KAM, version 1, water (EN 13757-3 §6.3)
+    private static final MeterId HEARD = MeterId.of("mbus:KAM:12345678");
+
+    /** A line where meter 1 answers with volume 0.001 m³ until {@code silent} is set. */
+    private static ScriptedLine meterAt1(AtomicBoolean silent) {
+        return new ScriptedLine(req -> {
+            if (req.address() != 1 || silent.get()) return null;
+            if (req.control() == 0x40) return bytes("E5");
+            return new MbusFrame.Long(0x08, 1, 0x72, bytes(HEADER + " 04 13 01 00 00 00")).toBytes();
+        });
+    }
+
+    private static MbusDriverConfig hourly() {
+        // an hour between cycles: after the first cycle only readNow makes the driver talk
+        return new MbusDriverConfig("scripted", 2400, Duration.ofHours(1), 30, 1, ZoneOffset.UTC,
+                List.of(new MbusDriverConfig.Meter(1, "flat 1")));
+    }
+
+    @Test
+    void readNow_heardMeter_returnsFreshReadings_andHandsThemToTheSink() throws Exception {
+        Recording rec = new Recording(Clock.fixed(Instant.parse("2024-01-01T00:00:00Z"), ZoneOffset.UTC));
+        ScriptedLine line = meterAt1(new AtomicBoolean());
+        try (MbusDriver d = new MbusDriver(hourly(), line, rec)) {
+            d.start();
+            await(() -> rec.readings.size() == 1);
+            int requestsBefore = line.requests().size();
+
+            List<Reading> now = d.readNow(HEARD).get(30, TimeUnit.SECONDS);
+
+            assertEquals(1, now.size());
+            assertEquals(HEARD, now.get(0).meter());
+            assertEquals(0, now.get(0).value().compareTo(new BigDecimal("0.001")));
+            assertEquals(2, rec.readings.size(), "read-now readings also reach the sink");
+            assertEquals(now.get(0), rec.readings.get(1));
+            assertTrue(line.requests().size() > requestsBefore, "the meter was asked again");
+        }
+    }
+
+    @Test
+    void readNow_unknownMeter_completesExceptionally() throws Exception {
+        Recording rec = new Recording(Clock.systemUTC());
+        try (MbusDriver d = new MbusDriver(hourly(), meterAt1(new AtomicBoolean()), rec)) {
+            d.start();
+            await(() -> rec.readings.size() == 1);
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> d.readNow(MeterId.of("mbus:KAM:99999999")).get(30, TimeUnit.SECONDS));
+            assertInstanceOf(NoSuchElementException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("mbus:KAM:99999999"), e.getCause().getMessage());
+        }
+    }
+
+    @Test
+    void readNow_meterFallsSilent_completesWithTimeout() throws Exception {
+        Recording rec = new Recording(Clock.systemUTC());
+        AtomicBoolean silent = new AtomicBoolean();
+        try (MbusDriver d = new MbusDriver(hourly(), meterAt1(silent), rec)) {
+            d.start();
+            await(() -> rec.readings.size() == 1);
+            silent.set(true);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> d.readNow(HEARD).get(30, TimeUnit.SECONDS));
+            assertInstanceOf(TimeoutException.class, e.getCause());
+            assertEquals(List.of("1"), rec.silent);
+        }
+    }
+
+    @Test
+    void readNow_afterClose_completesWithIllegalState() throws Exception {
+        Recording rec = new Recording(Clock.systemUTC());
+        MbusDriver d = new MbusDriver(hourly(), meterAt1(new AtomicBoolean()), rec);
+        d.start();
+        await(() -> rec.readings.size() == 1);
+        d.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> d.readNow(HEARD).get(30, TimeUnit.SECONDS));
+        assertInstanceOf(IllegalStateException.class, e.getCause());
     }
 
     private static void await(BooleanSupplier c) throws InterruptedException {

@@ -1,5 +1,6 @@
 package io.meterlink.core.runtime;
 
+import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverContext;
@@ -17,12 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -145,6 +149,40 @@ public final class Gateway implements AutoCloseable {
      */
     public void observeReadings(Consumer<List<Reading>> observer) {
         observers.add(Objects.requireNonNull(observer, "observer"));
+    }
+
+    /**
+     * Reads one meter now through the first driver that knows it (asked in source order, see
+     * {@link Driver#readNow}); its readings also go to the buffer and the observers. Blocks the caller
+     * for at most {@code timeout} in all. Any thread.
+     *
+     * @throws NoSuchElementException no running driver knows the meter (or none can poll it)
+     * @throws TimeoutException       the meter did not answer, or not within {@code timeout}
+     * @throws GatewayException       the driver failed (line down, driver closed)
+     */
+    public List<Reading> readNow(MeterId meter, Duration timeout)
+            throws InterruptedException, TimeoutException, GatewayException {
+        Objects.requireNonNull(meter, "meter");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Driver> running;
+        synchronized (this) {
+            running = closed ? List.of() : List.copyOf(drivers);
+        }
+        for (Driver d : running) {
+            CompletableFuture<List<Reading>> f = d.readNow(meter);
+            try {
+                return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof UnsupportedOperationException || cause instanceof NoSuchElementException) continue;
+                if (cause instanceof TimeoutException t) throw t;
+                throw new GatewayException("reading " + meter + " failed: " + cause.getMessage(), cause);
+            } catch (TimeoutException e) {
+                f.cancel(false); // the driver skips a request nobody waits for
+                throw new TimeoutException(meter + " was not read within " + timeout.toMillis() + " ms");
+            }
+        }
+        throw new NoSuchElementException("no source has heard meter " + meter + " or can poll it");
     }
 
     /** Closes this gateway when the JVM shuts down (SIGTERM, SIGINT); removed again by {@link #close}. */

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -84,6 +85,63 @@ class GatewayTest {
             }
         };
         return new SourceConfig(name, "test", Duration.ofMinutes(1), spec);
+    }
+
+    /** A source whose driver answers {@link Driver#readNow} with {@code answer}; start and close do nothing. */
+    private static SourceConfig polling(String name, java.util.function.Function<MeterId, CompletableFuture<List<Reading>>> answer) {
+        DriverFactory.DriverSpec spec = context -> new Driver() {
+            @Override public void start() { }
+            @Override public CompletableFuture<List<Reading>> readNow(MeterId meter) { return answer.apply(meter); }
+            @Override public void close() { }
+        };
+        return new SourceConfig(name, "test", Duration.ofMinutes(1), spec);
+    }
+
+    @Test
+    void readNow_asksEachDriverInTurn_untilOneKnowsTheMeter() throws Exception {
+        Reading fresh = Reading.of(METER, Quantity.VOLUME, Unit.M3, new BigDecimal("7.250"), null, Instant.now());
+        SourceConfig listening = polling("radio", m -> new Driver() {
+            @Override public void start() { }
+            @Override public void close() { }
+        }.readNow(m)); // the SPI default: cannot poll
+        SourceConfig other = polling("line1", m -> CompletableFuture.failedFuture(new java.util.NoSuchElementException("not here")));
+        SourceConfig knowing = polling("line2", m -> m.equals(METER)
+                ? CompletableFuture.completedFuture(List.of(fresh))
+                : CompletableFuture.failedFuture(new java.util.NoSuchElementException("not here")));
+        Gateway gw = Gateway.start(config(listening, other, knowing), parts, Clock.systemUTC(), AcceptedListener.NONE);
+        try {
+            assertEquals(List.of(fresh), gw.readNow(METER, Duration.ofSeconds(30)));
+            assertThrows(java.util.NoSuchElementException.class, () -> gw.readNow(MeterId.of("test:TST:00000002"), Duration.ofSeconds(30)));
+        } finally {
+            gw.close();
+        }
+    }
+
+    @Test
+    void readNow_meterSilentOrTooSlow_isATimeout_andAFailedLineAGatewayException() throws Exception {
+        CompletableFuture<List<Reading>> never = new CompletableFuture<>();
+        Gateway slow = Gateway.start(config(polling("line1", m -> never)), parts, Clock.systemUTC(), AcceptedListener.NONE);
+        try {
+            assertThrows(TimeoutException.class, () -> slow.readNow(METER, Duration.ofMillis(50)));
+            assertTrue(never.isCancelled(), "the abandoned request is cancelled");
+        } finally {
+            slow.close();
+        }
+        Gateway silent = Gateway.start(config(polling("line1", m -> CompletableFuture.failedFuture(new TimeoutException("silent")))),
+                new FakeParts(), Clock.systemUTC(), AcceptedListener.NONE);
+        try {
+            assertThrows(TimeoutException.class, () -> silent.readNow(METER, Duration.ofSeconds(30)));
+        } finally {
+            silent.close();
+        }
+        Gateway broken = Gateway.start(config(polling("line1", m -> CompletableFuture.failedFuture(new java.io.IOException("line down")))),
+                new FakeParts(), Clock.systemUTC(), AcceptedListener.NONE);
+        try {
+            GatewayException e = assertThrows(GatewayException.class, () -> broken.readNow(METER, Duration.ofSeconds(30)));
+            assertTrue(e.getMessage().contains("line down"), e.getMessage());
+        } finally {
+            broken.close();
+        }
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
