@@ -147,7 +147,7 @@ class TechnicianEndpointRunIT {
             assertTrue(meters.success(), meters::toString);
             assertTrue(JSON.readTree(meters.body()).get("meters").isArray(), meters.body());
             TechClient.Response read = c.read("wmbus:KAM:12345678");
-            assertEquals("5.01", read.code(), "no poll-now in the drivers: " + read);
+            assertEquals("4.04", read.code(), "no source has heard the meter: " + read);
             TechClient.Response enrol = c.enrol();
             assertEquals("5.03", enrol.code(), "run without --claim-config: " + enrol);
         }

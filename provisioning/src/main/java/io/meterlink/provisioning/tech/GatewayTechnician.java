@@ -25,8 +25,8 @@ import java.util.Optional;
  * gateway with the real hooks — status from {@link Gateway#status()} and the client certificate's
  * expiry, meters from the health registry and the latest values seen on the gateway's sink, bundles
  * through {@link BundleService}, enrolment through {@link EnrolmentService#startOrReport} with the
- * claim configuration given to {@code run}. "Read a meter now" is not wired (the drivers offer no
- * poll-now): it answers 5.01. {@link #close()} unbinds the socket and stops the signal watchers.
+ * claim configuration given to {@code run}, "read a meter now" through {@link Gateway#readNow}
+ * ({@link GatewayMeterReader}). {@link #close()} unbinds the socket and stops the signal watchers.
  * Thread-safe.
  */
 public final class GatewayTechnician implements AutoCloseable {
@@ -111,7 +111,8 @@ public final class GatewayTechnician implements AutoCloseable {
                         "no claim configuration: the gateway runs without --claim-config");
             });
         }
-        return b.build(); // no reader: the drivers offer no poll-now, so POST /read answers 5.01
+        b.reader(new GatewayMeterReader(gateway::readNow));
+        return b.build();
     }
 
     /** The endpoint, when running. */

@@ -20,7 +20,9 @@ public final class TechRequestException extends Exception {
         /** Not available in this build yet (5.01). */
         NOT_IMPLEMENTED,
         /** The operation failed (5.00). */
-        FAILED
+        FAILED,
+        /** Something the gateway waited for did not answer in time, e.g. a meter (5.04). */
+        TIMEOUT
     }
 
     private final Kind kind;

@@ -144,6 +144,7 @@ final class TechResources {
             case UNAVAILABLE -> ResponseCode.SERVICE_UNAVAILABLE;
             case NOT_IMPLEMENTED -> ResponseCode.NOT_IMPLEMENTED;
             case FAILED -> ResponseCode.INTERNAL_SERVER_ERROR;
+            case TIMEOUT -> ResponseCode.GATEWAY_TIMEOUT;
         };
     }
 }
