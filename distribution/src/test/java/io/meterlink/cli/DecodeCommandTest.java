@@ -44,10 +44,16 @@ class DecodeCommandTest {
     }
 
     private List<JsonNode> decode(String... lines) throws Exception {
+        return decodeWith(List.of(), lines);
+    }
+
+    private List<JsonNode> decodeWith(List<String> options, String... lines) throws Exception {
         Path in = dir.resolve("in.txt");
         Files.writeString(in, String.join("\n", lines) + "\n");
+        List<String> args = new ArrayList<>(List.of("decode", "--input", in.toString()));
+        args.addAll(options);
         int code = Main.commandLine(new MainTest.FakeServices(), new PrintWriter(out, true), new PrintWriter(err, true))
-                .execute("decode", "--input", in.toString());
+                .execute(args.toArray(String[]::new));
         assertEquals(0, code, err::toString);
         List<JsonNode> nodes = new ArrayList<>();
         for (String l : out.toString().split("\n")) nodes.add(mapper.readTree(l));
@@ -118,6 +124,41 @@ class DecodeCommandTest {
         assertEquals(1, o.get("input_line").asInt());
         assertTrue(o.has("error"));
         assertFalse(o.get("error").asText().contains("checksum"), o::toString);
+    }
+
+    /**
+     * The OMS Vol 2 Annex N gas meter example (mode 5, key 01…0F 11), as carried by tudborg/exmbus
+     * (Apache-2.0) test vectors: L 2E, C 44, M 93 15 (ELS), A 78 56 34 12 33 03, CI 7A, ACC 2A,
+     * status 00, configuration 20 25 (mode 5, 2 blocks), then the ciphertext.
+     */
+    private static final String OMS_ANNEX_N_MODE5 =
+            "2E4493157856341233037A2A0020255923C95AAA26D1B2E7493B013EC4A6F6D3529B520EDFF0EA6DEFC99D6D69EBF3";
+
+    @Test
+    void decode_wirelessMode5_withKey_givesTheMetersValues() throws Exception {
+        JsonNode o = decodeWith(List.of("--key", "0102030405060708090A0B0C0D0E0F11"), OMS_ANNEX_N_MODE5).get(0);
+        assertEquals("wireless", o.path("frame").asText(), o::toString);
+        assertEquals("12345678", o.get("id").asText());
+        assertEquals("ELS", o.get("manufacturer").asText());
+        assertEquals("gas", o.get("medium").asText());
+        assertEquals(42, o.get("access_no").asInt());
+        JsonNode volume = o.get("records").get(0);
+        assertEquals("volume", volume.get("quantity").asText());
+        assertEquals("m3", volume.get("unit").asText());
+        assertEquals(new java.math.BigDecimal("28504.27"), volume.get("value").decimalValue());
+        assertEquals("2008-05-31T23:50:00", o.get("records").get(1).get("value").asText());
+    }
+
+    @Test
+    void decode_wirelessMode5_wrongOrMissingKey_isATypedError_neverValues() throws Exception {
+        Path keys = dir.resolve("keys.txt");
+        Files.writeString(keys, "# id key\n12345678 0102030405060708090A0B0C0D0E0F12\n");
+        JsonNode wrong = decodeWith(List.of("--keys", keys.toString()), OMS_ANNEX_N_MODE5).get(0);
+        assertTrue(wrong.has("error") && !wrong.has("records"), wrong::toString);
+        assertFalse(wrong.toString().contains("0102030405060708090A0B0C0D0E0F12"), "the key is never echoed");
+        out.getBuffer().setLength(0);
+        JsonNode none = decode(OMS_ANNEX_N_MODE5).get(0);
+        assertTrue(none.has("error") && !none.has("records"), none::toString);
     }
 
     @Test
