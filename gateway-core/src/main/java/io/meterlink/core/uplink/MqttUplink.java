@@ -318,7 +318,8 @@ public final class MqttUplink implements AutoCloseable {
         }
         if (ev instanceof Lost l) {
             if (l.gen() != gen) return true;
-            error("connection lost: " + UplinkErrors.describe(l.cause()), l.cause());
+            String why = UplinkErrors.describe(l.cause());
+            error(why.toLowerCase(java.util.Locale.ROOT).startsWith("connection lost") ? why : "connection lost: " + why, l.cause());
             return false;
         }
         return true;

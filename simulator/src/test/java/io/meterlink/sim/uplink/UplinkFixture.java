@@ -85,7 +85,7 @@ final class UplinkFixture {
                 storedBodies.put(seq, b);
                 return b;
             };
-            BufferConfig bc = new BufferConfig(dir.resolve("buffer.db"), 64 * BufferConfig.MIB, 0,
+            BufferConfig bc = new BufferConfig(dir.resolve("buffer.db"), 1024 * BufferConfig.MIB, 0,
                     Duration.ofMillis(20), 1000, false, 20_000);
             this.buffer = SqliteBuffer.open(bc, recording, Clock.systemUTC());
             long start = System.currentTimeMillis();

@@ -73,7 +73,7 @@ class UplinkMosquittoIT {
             }
             await(() -> g.buffer.stats().depth() == 0, LONG, () -> "buffer empty: " + g.buffer.stats());
             UplinkStats s = g.uplink.stats();
-            assertEquals(g.accepted.size(), s.published());
+            assertTrue(s.published() >= g.accepted.size(), "published " + s.published()); // resends after a reconnect count again
             assertEquals(0, s.refused());
             await(() -> headEnd.status.containsKey(gw), LONG, () -> "retained status of " + gw);
             assertTrue(headEnd.status.get(gw).contains("\"state\":\"online\""));
