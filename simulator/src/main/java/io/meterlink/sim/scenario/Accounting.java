@@ -31,11 +31,14 @@ import java.util.TreeMap;
  *       did arrive (a radio telegram is sent once; nobody can accept what nobody heard);</li>
  *   <li>lost: {@code max(lost accepted, never delivered − in flight at a kill − not heard) − evictions}, at least 0.
  *       Evicted readings are the documented bound of a full buffer and are reported apart.</li>
+ *   <li>live: readings generated while a backlog drains — after a fault window ended and no later than
+ *       the last arrival of a reading generated up to that end (the backlog drained), outside every
+ *       fault window.</li>
  * </ul>
  * Pure; not thread-safe.
  */
 public final class Accounting {
-    /** A span of time during which a fault was active (live latency excludes readings generated in one). */
+    /** A span of time during which a fault was active; the readings generated up to its end are a backlog. */
     public record Window(Instant from, Instant to) {
         boolean contains(Instant t) {
             return !t.isBefore(from) && !t.isAfter(to);
@@ -93,7 +96,7 @@ public final class Accounting {
         deafFrom.add(start);
         Instant[] heardAgain = new Instant[deafFrom.size()];
         List<Long> latencies = new ArrayList<>(arrivals.size());
-        List<Long> live = new ArrayList<>();
+        List<Instant[]> matched = new ArrayList<>(arrivals.size()); // {generated, arrived}
         long unmatched = 0;
         for (HeadEnd.Arrival a : arrivals) {
             Verdict.Generated g = take(pending.get(a.key()), a.received());
@@ -104,7 +107,7 @@ public final class Accounting {
             Instant at = g.at();
             long ms = Math.max(0, Duration.between(at, a.at()).toMillis());
             latencies.add(ms);
-            if (faultWindows.stream().noneMatch(w -> w.contains(at))) live.add(ms);
+            matched.add(new Instant[]{at, a.at()});
             if (wireless(g)) {
                 for (int i = 0; i < heardAgain.length; i++) {
                     if (!at.isBefore(deafFrom.get(i)) && (heardAgain[i] == null || at.isBefore(heardAgain[i]))) heardAgain[i] = at;
@@ -139,11 +142,37 @@ public final class Accounting {
             }
         }
         long lost = Math.max(0, Math.max(lostAccepted, neverDelivered - inFlight - notHeard) - evictions);
+        List<Long> live = live(matched, faultWindows);
         latencies.sort(null);
-        live.sort(null);
         return new Figures(generated.size(), accepted.size(), arrivals.size(), lost, lostAccepted, neverDelivered, inFlight,
                 notHeard, duplicatesBySeq, unmatched, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100),
                 live.size(), percentile(live, 99), sample);
+    }
+
+    /**
+     * Latencies (sorted) of the readings generated while a backlog drained: after a window's end and
+     * no later than the last arrival of anything generated up to that end, and inside no window.
+     */
+    private static List<Long> live(List<Instant[]> matched, List<Window> windows) {
+        Instant[] drained = new Instant[windows.size()];
+        for (Instant[] m : matched) {
+            for (int i = 0; i < drained.length; i++) {
+                if (!m[0].isAfter(windows.get(i).to()) && (drained[i] == null || m[1].isAfter(drained[i]))) drained[i] = m[1];
+            }
+        }
+        List<Long> live = new ArrayList<>();
+        for (Instant[] m : matched) {
+            Instant at = m[0];
+            if (windows.stream().anyMatch(w -> w.contains(at))) continue;
+            for (int i = 0; i < drained.length; i++) {
+                if (drained[i] != null && at.isAfter(windows.get(i).to()) && !at.isAfter(drained[i])) {
+                    live.add(Math.max(0, Duration.between(at, m[1]).toMillis()));
+                    break;
+                }
+            }
+        }
+        live.sort(null);
+        return live;
     }
 
     /**

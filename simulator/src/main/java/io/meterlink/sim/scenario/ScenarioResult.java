@@ -58,6 +58,7 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         m.put("p50_latency_ms", f.p50LatencyMs());
         m.put("p99_latency_ms", f.p99LatencyMs());
         m.put("max_latency_ms", f.maxLatencyMs());
+        m.put("live_readings", f.liveReadings());
         m.put("live_p99_latency_ms", f.liveP99LatencyMs());
         m.put("max_buffer_depth", maxBufferDepth);
         m.put("evictions", evictions);

@@ -124,18 +124,32 @@ class AccountingTest {
     }
 
     @Test
-    void liveLatency_leavesOutReadingsGeneratedDuringAFault() {
+    void liveLatency_countsOnlyReadingsGeneratedWhileTheBacklogDrains() {
         List<Verdict.Generated> g = new ArrayList<>();
         List<HeadEnd.Arrival> a = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             g.add(gen(i));
             boolean duringOutage = i >= 10 && i < 20;
-            a.add(arrival(g.get(i), i + 1, duringOutage ? 60_000 : 50));
+            boolean justAfter = i >= 20 && i < 25; // made during the reconnect: late, but live
+            a.add(arrival(g.get(i), i + 1, duringOutage ? 30_000 : justAfter ? 7_000 : 50));
         }
+        // the backlog (generated up to 19 s) is drained when its last reading arrives at 49 s
         Accounting.Window outage = new Accounting.Window(T0.plusSeconds(10), T0.plusSeconds(19));
         Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(), T0, List.of(), Duration.ZERO, List.of(outage), 0);
-        assertEquals(60_000, f.p99LatencyMs());
-        assertEquals(90, f.liveReadings());
-        assertEquals(50, f.liveP99LatencyMs());
+        assertEquals(30_000, f.p99LatencyMs());
+        assertEquals(30, f.liveReadings(), "generated at 20..49 s: after the outage, before the backlog was delivered");
+        assertEquals(7_000, f.liveP99LatencyMs());
+    }
+
+    @Test
+    void liveLatency_noFault_noLiveReadings() {
+        List<Verdict.Generated> g = new ArrayList<>();
+        List<HeadEnd.Arrival> a = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            g.add(gen(i));
+            a.add(arrival(g.get(i), i + 1, 50));
+        }
+        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(), T0, List.of(), Duration.ZERO, List.of(), 0);
+        assertEquals(0, f.liveReadings());
     }
 }
