@@ -26,6 +26,7 @@ public final class InvariantCheck {
         max(out, "max_wrong_key_delivered", inv.maxWrongKeyDelivered(), f.wrongKeyDelivered());
         min(out, "min_key_errors", inv.minKeyErrors(), r.keyErrors());
         max(out, "max_eviction_order_violations", inv.maxEvictionOrderViolations(), r.evictionOrderViolations());
+        min(out, "min_evictions", inv.minEvictions(), r.evictions());
         return out;
     }
 

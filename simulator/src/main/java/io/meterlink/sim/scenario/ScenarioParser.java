@@ -123,7 +123,7 @@ public final class ScenarioParser {
                 bound(i, "p99_latency_ms_max"), bound(i, "live_p99_latency_ms_max"), bound(i, "min_delivered"),
                 bound(i, "max_evictions"), bound(i, "min_bad_frames"), bound(i, "max_peak_rss_mib"),
                 bound(i, "max_out_of_order"), bound(i, "max_wrong_key_delivered"), bound(i, "min_key_errors"),
-                bound(i, "max_eviction_order_violations"));
+                bound(i, "max_eviction_order_violations"), bound(i, "min_evictions"));
         i.finish();
         root.finish();
 

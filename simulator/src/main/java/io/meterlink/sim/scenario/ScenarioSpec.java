@@ -109,16 +109,17 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
      * @param maxWrongKeyDelivered        max readings delivered from meters the gateway has a wrong key for (garbage readings)
      * @param minKeyErrors                at least this many telegrams refused for a wrong key
      * @param maxEvictionOrderViolations  max evicted readings the buffer's eviction policy did not name
+     * @param minEvictions                at least this many readings evicted (the buffer cap was reached)
      */
     public record Invariants(Long lost, Long lostAccepted, Long maxDuplicatesByMeasurement, Long maxDuplicatesBySeq, Long p99LatencyMsMax,
                              Long liveP99LatencyMsMax, Long minDelivered, Long maxEvictions, Long minBadFrames,
                              Long maxPeakRssMib, Long maxOutOfOrder, Long maxWrongKeyDelivered, Long minKeyErrors,
-                             Long maxEvictionOrderViolations) {
+                             Long maxEvictionOrderViolations, Long minEvictions) {
         /** Without the out-of-order, key and eviction-order bounds. */
         public Invariants(Long lost, Long lostAccepted, Long maxDuplicatesByMeasurement, Long maxDuplicatesBySeq, Long p99LatencyMsMax,
                           Long liveP99LatencyMsMax, Long minDelivered, Long maxEvictions, Long minBadFrames, Long maxPeakRssMib) {
             this(lost, lostAccepted, maxDuplicatesByMeasurement, maxDuplicatesBySeq, p99LatencyMsMax, liveP99LatencyMsMax, minDelivered,
-                    maxEvictions, minBadFrames, maxPeakRssMib, null, null, null, null);
+                    maxEvictions, minBadFrames, maxPeakRssMib, null, null, null, null, null);
         }
     }
 }

@@ -46,9 +46,9 @@ class InvariantCheckTest {
         Accounting.Figures f = new Accounting.Figures(10, 10, 10, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 10, 1, List.of(), 4, 0, 1, 2, 7);
         ScenarioResult r = new ScenarioResult("t", f, 10, 5, 3, 100_000, 1, List.of(), java.util.Map.of("wrong_key", 3L), 1);
         ScenarioSpec.Invariants inv = new ScenarioSpec.Invariants(null, null, null, null, null, null, null, null, null, null,
-                0L, 0L, 10L, 0L);
+                0L, 0L, 10L, 0L, 6L);
         assertEquals(List.of("max_out_of_order: 2 > 0", "max_wrong_key_delivered: 1 > 0", "min_key_errors: 3 < 10",
-                "max_eviction_order_violations: 1 > 0"), InvariantCheck.failures(inv, r));
+                "max_eviction_order_violations: 1 > 0", "min_evictions: 5 < 6"), InvariantCheck.failures(inv, r));
         String json = r.toJson();
         for (String key : List.of("\"out_of_order\":2", "\"out_of_order_by_arrival\":7", "\"wrong_key\":4", "\"wrong_key_delivered\":1",
                 "\"key_errors\":3", "\"bad_input\":{\"wrong_key\":3}", "\"eviction_order_violations\":1")) {

@@ -173,6 +173,7 @@ class ScenarioParserTest {
                   max_wrong_key_delivered: 0
                   min_key_errors: 5
                   max_eviction_order_violations: 0
+                  min_evictions: 1
                 """);
         assertEquals(2, spec.meters().get(1).wrongKeys());
         assertEquals(0, spec.meters().get(0).wrongKeys());
@@ -189,6 +190,7 @@ class ScenarioParserTest {
         assertEquals(0L, spec.invariants().maxWrongKeyDelivered());
         assertEquals(5L, spec.invariants().minKeyErrors());
         assertEquals(0L, spec.invariants().maxEvictionOrderViolations());
+        assertEquals(1L, spec.invariants().minEvictions());
     }
 
     @Test
