@@ -3,7 +3,7 @@ package io.meterlink.drivers.mbus;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.drivers.transport.SerialTransport;
-import io.meterlink.drivers.transport.TcpTransport;
+import io.meterlink.drivers.transport.LineEndpoint;
 import io.meterlink.drivers.transport.Transport;
 
 import java.time.DateTimeException;
@@ -42,7 +42,6 @@ import java.util.function.Supplier;
  */
 public final class MbusDriverFactory implements DriverFactory {
     private static final Set<Integer> BAUDS = Set.of(300, 2400, 9600);
-    private static final int TCP_CONNECT_TIMEOUT_MS = 5_000;
     private static final int TCP_DEFAULT_TIMEOUT_MS = 1_000;
 
     @Override
@@ -57,28 +56,12 @@ public final class MbusDriverFactory implements DriverFactory {
             s.error("baud", "must be 300, 2400 or 9600, got " + baud);
             ok = false;
         }
-        Supplier<Transport> transport;
-        String endpoint;
-        int defaultTimeout;
-        if ("tcp".equals(kind)) {
-            String host = s.requiredString("host");
-            int port = s.integer("tcp_port", 0, 1, 65535);
-            if (!s.has("tcp_port")) {
-                s.error("tcp_port", "required for transport tcp");
-                ok = false;
-            }
-            if (host == null || host.isBlank() || port < 1) ok = false;
-            endpoint = "tcp:" + host + ":" + port;
-            transport = () -> new TcpTransport(host, port, TCP_CONNECT_TIMEOUT_MS);
-            defaultTimeout = TCP_DEFAULT_TIMEOUT_MS;
-        } else {
-            String device = s.requiredString("port");
-            if (device == null || device.isBlank()) ok = false;
-            endpoint = "serial:" + device + "@" + baud;
-            int b = baud;
-            transport = () -> SerialTransport.mbus(device, b);
-            defaultTimeout = MbusTiming.responseTimeoutMillis(BAUDS.contains(baud) ? baud : 2400);
-        }
+        LineEndpoint line = LineEndpoint.read(s, kind, baud, SerialTransport::mbus);
+        ok &= line.ok();
+        Supplier<Transport> transport = line.transport();
+        String endpoint = line.endpoint();
+        int defaultTimeout = line.tcp() ? TCP_DEFAULT_TIMEOUT_MS
+                : MbusTiming.responseTimeoutMillis(BAUDS.contains(baud) ? baud : 2400);
         Duration interval = s.duration("poll_interval", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(7));
         int timeout = s.has("timeout_ms") ? s.integer("timeout_ms", defaultTimeout, 10, 60_000) : defaultTimeout;
         int retries = s.integer("retries", 2, 0, 5);
