@@ -6,12 +6,12 @@ import io.meterlink.drivers.transport.SerialTransport;
 import io.meterlink.drivers.transport.LineEndpoint;
 import io.meterlink.drivers.transport.Transport;
 
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -65,18 +65,12 @@ public final class MbusDriverFactory implements DriverFactory {
         Duration interval = s.duration("poll_interval", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(7));
         int timeout = s.has("timeout_ms") ? s.integer("timeout_ms", defaultTimeout, 10, 60_000) : defaultTimeout;
         int retries = s.integer("retries", 2, 0, 5);
-        ZoneId zone = ZoneId.of("UTC");
-        String zoneName = s.string("time_zone", "UTC");
-        try {
-            zone = ZoneId.of(zoneName);
-        } catch (DateTimeException e) {
-            s.error("time_zone", "unknown time zone '" + zoneName + "'");
-            ok = false;
-        }
+        Optional<ZoneId> zone = LineEndpoint.meterZone(s);
+        ok &= zone.isPresent();
         List<MbusDriverConfig.Meter> meters = meters(s);
         if (meters == null) ok = false;
         if (!ok) return null;
-        MbusDriverConfig config = new MbusDriverConfig(endpoint, baud, interval, timeout, retries, zone, meters);
+        MbusDriverConfig config = new MbusDriverConfig(endpoint, baud, interval, timeout, retries, zone.get(), meters);
         return context -> new MbusDriver(config, transport.get(), context);
     }
 

@@ -2,6 +2,9 @@ package io.meterlink.drivers.transport;
 
 import io.meterlink.core.api.config.Settings;
 
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -38,5 +41,19 @@ public record LineEndpoint(boolean tcp, String endpoint, Supplier<Transport> tra
         String device = s.requiredString("port");
         boolean ok = device != null && !device.isBlank();
         return new LineEndpoint(false, "serial:" + device + "@" + baud, () -> serial.open(device, baud), ok);
+    }
+
+    /**
+     * The zone of the clocks of the meters on this line ({@code time_zone}, default UTC), in which
+     * their date/time records are read; empty after recording an unknown zone in the settings.
+     */
+    public static Optional<ZoneId> meterZone(Settings s) {
+        String zoneName = s.string("time_zone", "UTC");
+        try {
+            return Optional.of(ZoneId.of(zoneName));
+        } catch (DateTimeException e) {
+            s.error("time_zone", "unknown time zone '" + zoneName + "'");
+            return Optional.empty();
+        }
     }
 }

@@ -7,7 +7,6 @@ import io.meterlink.drivers.transport.SerialTransport;
 import io.meterlink.drivers.transport.LineEndpoint;
 import io.meterlink.drivers.transport.Transport;
 
-import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -66,18 +65,12 @@ public final class WmbusDriverFactory implements DriverFactory {
         ok &= line.ok();
         Supplier<Transport> transport = line.transport();
         String endpoint = line.endpoint();
-        ZoneId zone = ZoneId.of("UTC");
-        String zoneName = s.string("time_zone", "UTC");
-        try {
-            zone = ZoneId.of(zoneName);
-        } catch (DateTimeException e) {
-            s.error("time_zone", "unknown time zone '" + zoneName + "'");
-            ok = false;
-        }
+        Optional<ZoneId> zone = LineEndpoint.meterZone(s);
+        ok &= zone.isPresent();
         List<WmbusDriverConfig.Meter> meters = meters(s);
         if (meters == null) ok = false;
         if (!ok) return null;
-        WmbusDriverConfig config = new WmbusDriverConfig(endpoint, dongle, WmbusMode.of(modeName), ambRssi, zone, acceptUnknown, meters);
+        WmbusDriverConfig config = new WmbusDriverConfig(endpoint, dongle, WmbusMode.of(modeName), ambRssi, zone.get(), acceptUnknown, meters);
         return context -> new WmbusDriver(config, transport.get(), context);
     }
 
