@@ -21,8 +21,8 @@ import java.util.function.LongPredicate;
 
 /**
  * Checks from outside that the buffer evicts what its documented policy names: lowest priority
- * first, oldest (lowest seq) first within a priority (docs/payloads.md, {@link Priority},
- * {@code BufferWriter.evict}). It looks at snapshots of the buffer's rows ({@code seq, priority})
+ * first, oldest (lowest seq) first within a priority (README {@code buffer.max_bytes}, {@link Priority},
+ * {@code SqliteBuffer}). It looks at snapshots of the buffer's rows ({@code seq, priority})
  * taken while the gateway runs; at the end, given the readings that were evicted (accepted, never
  * delivered), it counts those the policy did not name, by two tests that never blame a correct buffer:
  * <ol>
