@@ -1,5 +1,6 @@
 package io.meterlink.drivers.wmbus;
 
+import io.meterlink.drivers.mbus.Crc16;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 

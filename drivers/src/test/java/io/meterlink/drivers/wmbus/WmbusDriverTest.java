@@ -132,4 +132,20 @@ class WmbusDriverTest {
         assertEquals(2, bad.errors().size(), bad.errors().toString());
         assertTrue(bad.errors().stream().noneMatch(e -> e.contains(badKey) || e.contains(KEY_HEX)), "keys must never be echoed");
     }
+
+    @Test
+    void driver_telegramBrokenAtTheEnd_storesTheReadingsBefore_andCountsTheRest() throws Exception {
+        Recording rec = new Recording(Clock.systemUTC());
+        byte[] plain = TestFrames.plain(7);
+        byte[] broken = new byte[plain.length + 3]; // + 0C 13 12: a volume record cut after one byte
+        System.arraycopy(plain, 0, broken, 0, plain.length);
+        broken[plain.length] = 0x0C;
+        broken[plain.length + 1] = 0x13;
+        broken[plain.length + 2] = 0x12;
+        broken[0] = (byte) (broken.length - 1);
+        WmbusDriver d = new WmbusDriver(config(true, List.of()), new FeedLine(), rec, new io.meterlink.drivers.mbus.FormatCache());
+        d.handle(new RadioFrame(broken, null), "line1");
+        assertEquals(2, rec.readings.size(), "volume and flow temperature before the broken record");
+        assertEquals(List.of(Kind.TRUNCATED), rec.bad);
+    }
 }
