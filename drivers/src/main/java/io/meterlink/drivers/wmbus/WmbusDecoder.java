@@ -48,7 +48,7 @@ public final class WmbusDecoder {
      */
     public static WmbusTelegram decode(byte[] frame, KeyLookup keys, FormatCache formats) throws DecodeException {
         byte[] f = LinkLayer.stripShared(frame);
-        return new Parse(f, keys, formats, f == frame).run(); // Parse never writes into the frame
+        return new Parse(f, keys, formats, f == frame && LinkLayer.couldBeFormatBWithWrongLastCrc(f)).run(); // Parse never writes into f
     }
 
     /** EN 13757-3 §5.4 / EN 62056-21: three letters of 5 bits each, 'A' = 1; 4 hex digits when not letters. */
@@ -92,16 +92,16 @@ public final class WmbusDecoder {
         private String tplId;
         /** The configuration announced more ciphertext than the frame holds. */
         private boolean cutShort;
-        /** No link-layer CRC found: the frame may be a format B frame whose CRC failed. */
-        private final boolean noCrc;
+        /** No link-layer CRC found, and the frame may be a format B frame whose last CRC failed. */
+        private final boolean maybeBadB;
         /** A payload CRC, the 2F 2F after decryption with a key, or a MAC covered the records. */
         private boolean payloadChecked;
 
-        Parse(byte[] f, KeyLookup keys, FormatCache formats, boolean noCrc) {
+        Parse(byte[] f, KeyLookup keys, FormatCache formats, boolean maybeBadB) {
             this.f = f;
             this.keys = keys;
             this.formats = formats;
-            this.noCrc = noCrc;
+            this.maybeBadB = maybeBadB;
             int man = (f[2] & 0xFF) | (f[3] & 0xFF) << 8;
             this.link = new WmbusTelegram.LinkHeader(f[1] & 0xFF, manufacturer(man), id(f, 4), f[8] & 0xFF, f[9] & 0xFF);
         }
@@ -334,7 +334,7 @@ public final class WmbusDecoder {
             } catch (DecodeException e) {
                 throw new DecodeException(e.kind(), e.getMessage(), device(), e);
             }
-            if (t.undecoded() != null && noCrc && !payloadChecked && t.undecoded().hex().length() == 4) {
+            if (t.undecoded() != null && maybeBadB && !payloadChecked && t.undecoded().hex().length() == 4) {
                 // EN 13757-4 §12.5.3: two bytes after the last record are where a format B frame has its CRC; it did not match
                 throw new DecodeException(Kind.CHECKSUM, "the last 2 bytes are no record and no valid format B CRC (damaged frame or"
                         + " wrong CRC): refused, its records cannot be trusted", device(), null);

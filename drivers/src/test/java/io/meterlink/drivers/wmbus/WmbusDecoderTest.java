@@ -129,6 +129,19 @@ class WmbusDecoderTest {
         assertEquals("7AC4", t.undecoded().hex());
     }
 
+    @Test
+    void decode_twoBytesAfterTheLastRecordOf129Bytes_cannotBeAFormatBCrc_soTheRecordsBeforeStand() throws Exception {
+        byte[] plain = TestFrames.plain(0x42);
+        byte[] body = new byte[128]; // L = 128: 129 bytes, which no format B frame has (EN 13757-4 §12.5.3)
+        System.arraycopy(plain, 1, body, 0, plain.length - 1);
+        Arrays.fill(body, plain.length - 1, 126, (byte) 0x2F); // idle filler
+        body[126] = (byte) 0xDE;
+        body[127] = 0x47;
+        WmbusTelegram t = WmbusDecoder.decode(TestFrames.withL(body), KeyLookup.none());
+        assertValues(t);
+        assertEquals("DE47", t.undecoded().hex());
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
