@@ -89,13 +89,13 @@ public final class ApplicationLayer {
      *
      * @param msbFirst true only for CI 76 (wired mode 2)
      * @throws DecodeException TRUNCATED, SYNTAX (more than 10 DIFE/VIFE) or UNSUPPORTED (reserved
-     *                         DIF or LVAR) when the first record cannot be decoded (a later one
-     *                         ends the records: {@link DataRecords#undecoded()}); never a runtime
-     *                         exception for bad bytes
+     *                         DIF or LVAR) when a record cannot be decoded, unless it is the last
+     *                         two bytes or fewer after good records ({@link DataRecords#undecoded()});
+     *                         never a runtime exception for bad bytes
      */
     public static DataRecords records(byte[] buf, int offset, int length, boolean msbFirst) throws DecodeException {
         checkBounds(buf, offset, length);
-        return DataRecordParser.parse(buf, offset, offset + length, msbFirst, null, null);
+        return DataRecordParser.parse(buf, offset, offset + length, msbFirst, null, null, false);
     }
 
     /**
@@ -108,9 +108,19 @@ public final class ApplicationLayer {
         if (formats == null || msbFirst) return records(buf, offset, length, msbFirst);
         checkBounds(buf, offset, length);
         java.io.ByteArrayOutputStream format = new java.io.ByteArrayOutputStream(64);
-        DataRecords r = DataRecordParser.parse(buf, offset, offset + length, false, null, format);
+        DataRecords r = DataRecordParser.parse(buf, offset, offset + length, false, null, format, false);
         if (r.undecoded() == null && !r.records().isEmpty()) formats.learn(model, format.toByteArray());
         return r;
+    }
+
+    /**
+     * The records of a telegram whose data ends early for a known reason (ciphertext shorter than its
+     * configuration announced): the records before the one cut off are kept whatever its length, the
+     * rest is {@link DataRecords#undecoded()}.
+     */
+    public static DataRecords recordsCutShort(byte[] buf, int offset, int length) throws DecodeException {
+        checkBounds(buf, offset, length);
+        return DataRecordParser.parse(buf, offset, offset + length, false, null, null, true);
     }
 
     /**

@@ -30,7 +30,7 @@ final class CompactFrame {
                     "compact frame does not fit format %04X (full-frame CRC %04X expected, rebuilt %04X)",
                     signature, fullCrc, Crc16.of(full, 0, full.length)));
         }
-        return DataRecordParser.parse(full, 0, full.length, false, null, null);
+        return DataRecordParser.parse(full, 0, full.length, false, null, null, false);
     }
 
     /** DIB, VIB (from the format) and data (from the compact frame) of every record, in order. */

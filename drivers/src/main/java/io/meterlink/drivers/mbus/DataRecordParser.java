@@ -19,16 +19,24 @@ final class DataRecordParser {
 
     private DataRecordParser() {}
 
+    /** Most bytes after the last good record kept as an {@link UndecodedTail}: too few for any record with a value. */
+    static final int MAX_TRAILER = 2;
+
     /**
-     * The records of {@code d[from, to)}. A record that cannot be decoded ends the parse: the records
-     * before it are kept and the rest is returned as an {@link UndecodedTail}; when no record was
-     * decoded before it, the telegram is refused with the record's error.
+     * The records of {@code d[from, to)}. When the last {@value #MAX_TRAILER} bytes or fewer are no
+     * record (too short for DIF, VIF and a value: a trailer such as a CRC left in), the records
+     * before them are kept and those bytes are returned as an {@link UndecodedTail}. A record that
+     * could hold a value and cannot be decoded refuses the telegram with its error: the parse may
+     * have gone astray before it (proprietary data read as records), so the records before it are
+     * not trusted either, unless {@code cutShort} says why the data ends early.
      *
-     * @param format when not {@code null}, receives the DIB and VIB bytes of every record in order
-     *               (and a final DIF 0F/1F): the telegram's format for compact frames (OMS Vol 2)
+     * @param format   when not {@code null}, receives the DIB and VIB bytes of every record in order
+     *                 (and a final DIF 0F/1F): the telegram's format for compact frames (OMS Vol 2)
+     * @param cutShort the data is known to end early (ciphertext shorter than announced): keep the
+     *                 records before a broken one whatever its length
      */
     static ApplicationLayer.DataRecords parse(byte[] d, int from, int to, boolean msbFirst, String where,
-                                              java.io.ByteArrayOutputStream format) throws DecodeException {
+                                              java.io.ByteArrayOutputStream format, boolean cutShort) throws DecodeException {
         ByteCursor c = new ByteCursor(d, from, to, where);
         List<MbusRecord> records = new ArrayList<>();
         boolean more = false;
@@ -55,7 +63,7 @@ final class DataRecordParser {
                 }
                 r = record(c, msbFirst, format);
             } catch (DecodeException e) {
-                if (records.isEmpty()) throw e; // nothing decoded: refuse the telegram
+                if (records.isEmpty() || (!cutShort && to - start > MAX_TRAILER)) throw e;
                 tail = new UndecodedTail(e.kind(), e.getMessage(), MbusRecord.hex(d, start, to));
                 break;
             }

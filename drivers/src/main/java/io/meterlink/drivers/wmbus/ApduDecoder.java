@@ -26,6 +26,11 @@ final class ApduDecoder {
         return ApplicationLayer.records(apdu, from, checkedLength(from, to), false, formats, model);
     }
 
+    /** The records of decrypted blocks cut short (the frame ended before the announced ciphertext did). */
+    static ApplicationLayer.DataRecords cutShort(byte[] apdu, int from, int to) throws DecodeException {
+        return ApplicationLayer.recordsCutShort(apdu, from, checkedLength(from, to));
+    }
+
     /** The records of a compact frame (format signature, full-frame CRC, data) in {@code apdu[from..to)}. */
     static ApplicationLayer.DataRecords compact(byte[] apdu, int from, int to, FormatCache formats, String model) throws DecodeException {
         return ApplicationLayer.compactRecords(apdu, from, checkedLength(from, to), formats, model);

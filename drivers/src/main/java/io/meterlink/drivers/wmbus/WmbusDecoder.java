@@ -321,7 +321,7 @@ public final class WmbusDecoder {
                 }
                 default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", device(), null);
             }
-            // a cut-short ciphertext (cutShort) ends in a record cut off: the records before it stand, the rest is undecoded
+            // a cut-short ciphertext ends in a record cut off: the records before it stand, the rest is undecoded
             String model = FormatCache.model(man, version, type);
             ApplicationLayer.DataRecords t;
             try {
@@ -329,7 +329,7 @@ public final class WmbusDecoder {
                     if (mode != 0 && from + 2 <= apdu.length && apdu[from] == 0x2F && apdu[from + 1] == 0x2F) from += 2;
                     t = ApduDecoder.compact(apdu, from, apdu.length, formats, model);
                 } else {
-                    t = ApduDecoder.decode(apdu, from, apdu.length, cutShort ? null : formats, model);
+                    t = cutShort ? ApduDecoder.cutShort(apdu, from, apdu.length) : ApduDecoder.decode(apdu, from, apdu.length, formats, model);
                 }
             } catch (DecodeException e) {
                 throw new DecodeException(e.kind(), e.getMessage(), device(), e);

@@ -134,18 +134,17 @@ class WmbusDriverTest {
     }
 
     @Test
-    void driver_telegramBrokenAtTheEnd_storesTheReadingsBefore_andCountsTheRest() throws Exception {
+    void driver_twoBytesAfterTheLastRecord_storesTheReadings_andCountsTheRest() throws Exception {
         Recording rec = new Recording(Clock.systemUTC());
         byte[] plain = TestFrames.plain(7);
-        byte[] broken = new byte[plain.length + 3]; // + 0C 13 12: a volume record cut after one byte
+        byte[] broken = new byte[plain.length + 2]; // + 7A C4: two bytes that are no record (a CRC left in)
         System.arraycopy(plain, 0, broken, 0, plain.length);
-        broken[plain.length] = 0x0C;
-        broken[plain.length + 1] = 0x13;
-        broken[plain.length + 2] = 0x12;
+        broken[plain.length] = 0x7A;
+        broken[plain.length + 1] = (byte) 0xC4;
         broken[0] = (byte) (broken.length - 1);
         WmbusDriver d = new WmbusDriver(config(true, List.of()), new FeedLine(), rec, new io.meterlink.drivers.mbus.FormatCache());
-        d.handle(new RadioFrame(broken, null), "line1");
-        assertEquals(2, rec.readings.size(), "volume and flow temperature before the broken record");
+        d.handle(new RadioFrame(LinkLayer.withCrcA(broken), null), "line1"); // format A: its CRCs vouch for the bytes
+        assertEquals(2, rec.readings.size(), "volume and flow temperature before the two bytes");
         assertEquals(List.of(Kind.TRUNCATED), rec.bad);
     }
 }

@@ -116,6 +116,7 @@ class WmbusmetersConformanceTest {
         Map<String, Integer> unexplained = new TreeMap<>();
         FormatCache formats = new FormatCache();
         int partial = 0;
+        Map<String, Integer> partials = new TreeMap<>();
         for (String line : Files.readAllLines(file)) {
             if (line.isBlank()) continue;
             Map<String, Object> c = (Map<String, Object>) MiniJson.parse(line);
@@ -145,7 +146,7 @@ class WmbusmetersConformanceTest {
                 records = t.records();
                 if (t.undecoded() != null) {
                     partial++;
-                    reasons.merge("partial (records kept, rest " + t.undecoded().kind() + ")", 1, Integer::sum);
+                    partials.merge(driver + ": rest " + t.undecoded().kind() + " " + t.undecoded().hex(), 1, Integer::sum);
                 }
             } catch (DecodeException e) {
                 refused++;
@@ -190,6 +191,7 @@ class WmbusmetersConformanceTest {
         for (Miss m : Miss.values()) out.append(String.format("  misses %-4d %s%n", total[2 + m.ordinal()], m.text));
         out.append("  (b) matching: energy Wh/J, power W/J/h and °C/K differences are converted; no miss left of this kind\n");
         reasons.forEach((r, n) -> out.append(String.format("  refused %3d× %s%n", n, r)));
+        partials.forEach((r, n) -> out.append(String.format("  records kept up to a broken one %d× %s%n", n, r)));
         unexplained.forEach((f, n) -> out.append(String.format("  (a) %3d values, %s%n", n, f)));
         System.out.print(out);
         assertTrue(all > 300, "expected numeric fields found: " + all);
