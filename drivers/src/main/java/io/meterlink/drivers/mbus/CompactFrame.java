@@ -19,7 +19,11 @@ final class CompactFrame {
         if (to - from < 4) throw new DecodeException(Kind.TRUNCATED, "compact frame needs a format signature and a full-frame CRC");
         int signature = (b[from] & 0xFF) | (b[from + 1] & 0xFF) << 8;
         int fullCrc = (b[from + 2] & 0xFF) | (b[from + 3] & 0xFF) << 8;
-        byte[] format = formats == null ? null : formats.lookup(model, signature);
+        if (formats == null) {
+            throw new DecodeException(Kind.UNSUPPORTED, String.format(
+                    "compact frame with format signature %04X: decoded only with a format cache of full frames heard", signature));
+        }
+        byte[] format = formats.lookup(model, signature);
         if (format == null) {
             throw new DecodeException(Kind.UNSUPPORTED, String.format(
                     "compact frame with format signature %04X: no full frame of that format heard from %s yet", signature, model));

@@ -322,7 +322,7 @@ public final class WmbusDecoder {
                 default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", device(), null);
             }
             // a cut-short ciphertext ends in a record cut off: the records before it stand, the rest is undecoded
-            String model = FormatCache.model(man, version, type);
+            String model = formats == null ? null : FormatCache.model(man, version, type); // no string per telegram without a cache
             ApplicationLayer.DataRecords t;
             try {
                 if (ci == 0x79 || ci == 0x7B || ci == 0x73) { // OMS Vol 2: compact frame, after the 2F 2F of a decrypted one
