@@ -62,36 +62,47 @@ class FramerPropertyTest {
         return out.toByteArray();
     }
 
-    /** Feeds {@code bytes} in random chunks; returns how many frames decoded to a telegram. */
-    private int dongle(DongleFramer f, byte[] bytes, Random rnd, FormatCache formats) {
+    interface Feed { void feed(byte[] bytes, int off, int len); }
+    interface Next<F> { F next() throws DecodeException; }
+    /** Decodes a frame; false when it is no telegram to decode (an E5, a short frame). */
+    interface Decode<F> { boolean decode(F frame) throws DecodeException; }
+
+    /**
+     * Feeds {@code bytes} in random chunks, after each one takes frames until {@code null}; every
+     * frame is decoded. A DecodeException from either is the allowed outcome; returns the telegrams.
+     */
+    private <F> int run(byte[] bytes, Random rnd, Feed feed, Next<F> next, Decode<F> decode) {
         int telegrams = 0;
         for (int at = 0; at < bytes.length; ) {
             int n = Math.min(bytes.length - at, 1 + rnd.nextInt(64));
-            byte[] chunk = Arrays.copyOfRange(bytes, at, at + n);
-            f.feed(chunk, n);
+            feed.feed(bytes, at, n);
             at += n;
             for (int guard = 0; ; guard++) {
                 assertTrue(guard < 10_000, "framer does not come to rest");
                 long t0 = System.nanoTime();
-                RadioFrame r;
+                F frame;
                 try {
-                    r = f.next();
+                    frame = next.next();
                 } catch (DecodeException e) {
                     assertNotNull(e.kind());
                     continue;
                 } finally {
                     if (timing) slowestNs = Math.max(slowestNs, System.nanoTime() - t0);
                 }
-                if (r == null) break;
+                if (frame == null) break;
                 try {
-                    WmbusDecoder.decode(r.frame(), KeyLookup.none(), formats);
-                    telegrams++;
+                    if (decode.decode(frame)) telegrams++;
                 } catch (DecodeException e) {
                     assertNotNull(e.kind());
                 }
             }
         }
         return telegrams;
+    }
+
+    private int dongle(DongleFramer f, byte[] bytes, Random rnd, FormatCache formats) {
+        return run(bytes, rnd, (b, off, n) -> f.feed(Arrays.copyOfRange(b, off, off + n), n), f::next,
+                r -> WmbusDecoder.decode(r.frame(), KeyLookup.none(), formats) != null);
     }
 
     @Test
@@ -125,29 +136,8 @@ class FramerPropertyTest {
             byte[] bytes = rnd.nextInt(3) == 0 ? randomBytes(rnd)
                     : stream(rnd, () -> new MbusFrame.Long(0x08, k % 251, 0x72,
                             Hex.bytes("78 56 34 12 2D 2C 01 07 2A 00 00 00 04 13 01 00 00 00")).toBytes());
-            for (int at = 0; at < bytes.length; ) {
-                int n = Math.min(bytes.length - at, 1 + rnd.nextInt(64));
-                f.feed(bytes, at, n);
-                at += n;
-                for (int guard = 0; ; guard++) {
-                    assertTrue(guard < 10_000, "framer does not come to rest");
-                    MbusFrame frame;
-                    try {
-                        frame = f.next();
-                    } catch (DecodeException e) {
-                        assertNotNull(e.kind());
-                        continue;
-                    }
-                    if (frame == null) break;
-                    if (!(frame instanceof MbusFrame.Long l) || l.dataLength() == 0) continue;
-                    try {
-                        decoder.decode(l);
-                        telegrams++;
-                    } catch (DecodeException e) {
-                        assertNotNull(e.kind());
-                    }
-                }
-            }
+            telegrams += run(bytes, rnd, f::feed, f::next,
+                    frame -> frame instanceof MbusFrame.Long l && l.dataLength() > 0 && decoder.decode(l) != null);
             assertTrue(f.buffered() <= MbusFramer.MAX_FRAME * 2, "buffer bounded, holds " + f.buffered());
         }
         assertTrue(telegrams > 1_000, "good frames among the damage should still come through, got " + telegrams);
