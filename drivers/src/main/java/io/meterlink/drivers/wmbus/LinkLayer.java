@@ -1,5 +1,6 @@
 package io.meterlink.drivers.wmbus;
 
+import io.meterlink.drivers.mbus.Crc16;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 
@@ -19,6 +20,17 @@ public final class LinkLayer {
     private static final int B_FIRST = 126;
 
     private LinkLayer() {}
+
+    /**
+     * Whether {@code c} is a C field a meter sends (EN 13757-4 §12.5.2): SND_NR 44, SND_IR 46, ACC_NR 47,
+     * ACC_DMD 48, RSP_UD 08/18/28/38, ACK 00 and CNF_IR 06. Framers use it to tell a frame start from noise.
+     */
+    public static boolean plausibleC(int c) {
+        return switch (c) {
+            case 0x44, 0x46, 0x47, 0x48, 0x08, 0x18, 0x28, 0x38, 0x06, 0x00 -> true;
+            default -> false;
+        };
+    }
 
     /**
      * The frame without CRCs, its L field counting the bytes after it.
@@ -49,6 +61,17 @@ public final class LinkLayer {
             return out;
         }
         throw new DecodeException(Kind.TRUNCATED, "frame has " + f.length + " bytes, L field says " + (l + 1));
+    }
+
+    /**
+     * Whether {@code f}, taken as a frame without CRCs (its length is L + 1), could instead be a format
+     * B frame whose last CRC is wrong (EN 13757-4 §12.5.3): up to 128 bytes the last two are its only
+     * CRC; a longer one needs at least one byte after the first CRC (bytes 126–127), and that CRC to
+     * check. 129 and 130 bytes cannot be format B.
+     */
+    static boolean couldBeFormatBWithWrongLastCrc(byte[] f) {
+        if (f.length <= B_FIRST + 2) return true;
+        return f.length >= B_FIRST + 2 + 3 && Crc16.matches(f, 0, B_FIRST);
     }
 
     /** Frame format A (EN 13757-4 §12.5.2): 10-byte first block, then 16-byte blocks, each with a CRC. */
