@@ -24,10 +24,6 @@ import java.util.Set;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -48,13 +44,6 @@ public final class HeadEnd implements AutoCloseable {
     private final Queue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
     private final AtomicLong duplicatesBySeq = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
-    /** Parses off Paho's callback thread, so a batch's arrival time is when it arrived, not when the batches before it were parsed. */
-    private final ExecutorService parser = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "head-end-parser");
-        t.setDaemon(true);
-        return t;
-    });
-    private final AtomicLong unparsed = new AtomicLong();
 
     /**
      * Connects and subscribes to {@code <prefix>/+/readings} with QoS 1.
@@ -94,20 +83,7 @@ public final class HeadEnd implements AutoCloseable {
             }
 
             @Override public void messageArrived(String topic, MqttMessage message) {
-                Instant at = clock.instant();
-                byte[] payload = message.getPayload();
-                unparsed.incrementAndGet();
-                try {
-                    parser.execute(() -> {
-                        try {
-                            onMessage(payload, at);
-                        } finally {
-                            unparsed.decrementAndGet();
-                        }
-                    });
-                } catch (RejectedExecutionException e) { // closed
-                    unparsed.decrementAndGet();
-                }
+                onMessage(message.getPayload());
             }
 
             @Override public void deliveryComplete(IMqttDeliveryToken token) {
@@ -118,11 +94,7 @@ public final class HeadEnd implements AutoCloseable {
     }
 
     void onMessage(byte[] payload) {
-        onMessage(payload, clock.instant());
-    }
-
-    /** One readings message that arrived at {@code now}. */
-    void onMessage(byte[] payload, Instant now) {
+        Instant now = clock.instant();
         JsonNode batch;
         try {
             batch = json.readTree(payload);
@@ -172,32 +144,13 @@ public final class HeadEnd implements AutoCloseable {
     /** Readings that arrived with a new {@code (gw, seq)}. */
     public long delivered() { return arrivals.size(); }
 
-    public long duplicatesBySeq() {
-        awaitParsed();
-        return duplicatesBySeq.get();
-    }
+    public long duplicatesBySeq() { return duplicatesBySeq.get(); }
 
     /** Messages or readings that could not be parsed. */
     public long malformed() { return malformed.get(); }
 
-    /** Every arrival with a new {@code (gw, seq)} so far, in arrival order (after parsing what already arrived). */
-    public List<Arrival> arrivals() {
-        awaitParsed();
-        return List.copyOf(arrivals);
-    }
-
-    /** Waits (up to a minute) until every message received so far is parsed. */
-    private void awaitParsed() {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (unparsed.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
+    /** Every arrival with a new {@code (gw, seq)} so far, in arrival order. */
+    public List<Arrival> arrivals() { return List.copyOf(arrivals); }
 
     /** Whether {@code gw#seq} has arrived (without copying the set). */
     public boolean hasSeen(String gwSeq) { return seen.contains(gwSeq); }
@@ -207,7 +160,6 @@ public final class HeadEnd implements AutoCloseable {
 
     /** Holds every arrival so far against what was generated. */
     public Verdict verdict(Collection<Verdict.Generated> generated) {
-        awaitParsed();
         return Verdict.of(generated, List.copyOf(arrivals), duplicatesBySeq.get());
     }
 
@@ -218,8 +170,6 @@ public final class HeadEnd implements AutoCloseable {
             client.close();
         } catch (MqttException e) {
             LOG.debug("head-end close: {}", e.toString());
-        } finally {
-            parser.shutdownNow();
         }
     }
 }
