@@ -42,13 +42,25 @@ public final class Accounting {
         }
     }
 
-    /** The figures. */
+    /**
+     * The figures. {@code drainLiveReadings} and {@code drainLiveP99LatencyMs} are the live readings
+     * generated inside the drain window (see {@link #of(String, Collection, List, long, Set, Instant, List, Duration, List, long, Window)}),
+     * 0 without one.
+     */
     public record Figures(long generated, long accepted, long delivered, long lost, long lostAccepted, long neverDelivered,
                           long inFlightAtKill, long notHeard, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
                           long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs,
-                          List<String> unexcusedSample) {
+                          List<String> unexcusedSample, long drainLiveReadings, long drainLiveP99LatencyMs) {
         public Figures {
             unexcusedSample = List.copyOf(unexcusedSample);
+        }
+
+        /** Figures of a run without a backlog drain. */
+        public Figures(long generated, long accepted, long delivered, long lost, long lostAccepted, long neverDelivered,
+                       long inFlightAtKill, long notHeard, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
+                       long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs, List<String> unexcusedSample) {
+            this(generated, accepted, delivered, lost, lostAccepted, neverDelivered, inFlightAtKill, notHeard, duplicatesBySeq,
+                    duplicatesByMeasurement, p50LatencyMs, p99LatencyMs, maxLatencyMs, liveReadings, liveP99LatencyMs, unexcusedSample, 0, 0);
         }
     }
 
@@ -75,6 +87,18 @@ public final class Accounting {
     public static Figures of(String gatewayId, Collection<Verdict.Generated> generated, List<HeadEnd.Arrival> arrivals,
                              long duplicatesBySeq, Set<Long> traced, Instant start, List<Instant> kills, Duration killWindow,
                              List<Window> faultWindows, long evictions) {
+        return of(gatewayId, generated, arrivals, duplicatesBySeq, traced, start, kills, killWindow, faultWindows, evictions, null);
+    }
+
+    /**
+     * As above, and the live latency of the readings generated while a backlog drained.
+     *
+     * @param drain from the gateway's start until the last backlog reading arrived; {@code null} when there is no backlog.
+     *              Its readings that fall in a fault window (start-up included) are not live and not counted
+     */
+    public static Figures of(String gatewayId, Collection<Verdict.Generated> generated, List<HeadEnd.Arrival> arrivals,
+                             long duplicatesBySeq, Set<Long> traced, Instant start, List<Instant> kills, Duration killWindow,
+                             List<Window> faultWindows, long evictions, Window drain) {
         String prefix = gatewayId + "#";
         Set<Long> delivered = new HashSet<>();
         for (HeadEnd.Arrival a : arrivals) {
@@ -94,6 +118,7 @@ public final class Accounting {
         Instant[] heardAgain = new Instant[deafFrom.size()];
         List<Long> latencies = new ArrayList<>(arrivals.size());
         List<Long> live = new ArrayList<>();
+        List<Long> drainLive = new ArrayList<>();
         long unmatched = 0;
         for (HeadEnd.Arrival a : arrivals) {
             Verdict.Generated g = take(pending.get(a.key()), a.received());
@@ -104,7 +129,10 @@ public final class Accounting {
             Instant at = g.at();
             long ms = Math.max(0, Duration.between(at, a.at()).toMillis());
             latencies.add(ms);
-            if (faultWindows.stream().noneMatch(w -> w.contains(at))) live.add(ms);
+            if (faultWindows.stream().noneMatch(w -> w.contains(at))) {
+                live.add(ms);
+                if (drain != null && drain.contains(at)) drainLive.add(ms);
+            }
             if (wireless(g)) {
                 for (int i = 0; i < heardAgain.length; i++) {
                     if (!at.isBefore(deafFrom.get(i)) && (heardAgain[i] == null || at.isBefore(heardAgain[i]))) heardAgain[i] = at;
@@ -141,9 +169,10 @@ public final class Accounting {
         long lost = Math.max(0, Math.max(lostAccepted, neverDelivered - inFlight - notHeard) - evictions);
         latencies.sort(null);
         live.sort(null);
+        drainLive.sort(null);
         return new Figures(generated.size(), accepted.size(), arrivals.size(), lost, lostAccepted, neverDelivered, inFlight,
                 notHeard, duplicatesBySeq, unmatched, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100),
-                live.size(), percentile(live, 99), sample);
+                live.size(), percentile(live, 99), sample, drainLive.size(), percentile(drainLive, 99));
     }
 
     /**

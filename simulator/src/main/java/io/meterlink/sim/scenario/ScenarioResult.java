@@ -18,13 +18,22 @@ import java.util.Map;
  * @param badFrames        bad input the gateway counted (sum of its status {@code bad_input}, every run)
  * @param peakRssKib       highest peak RSS ({@code VmHWM}) of any gateway run, KiB
  * @param gatewayRuns      how many gateway processes ran (1 + restarts)
+ * @param backlog          readings pre-filled into the buffer before the gateway started (0: none)
+ * @param backlogDrainMs   from the gateway's launch until the last backlog reading arrived; -1 when some never did
+ *                         (or there was no backlog)
  */
 public record ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
-                             long peakRssKib, int gatewayRuns, List<String> failed) {
+                             long peakRssKib, int gatewayRuns, List<String> failed, long backlog, long backlogDrainMs) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ScenarioResult {
         failed = List.copyOf(failed);
+    }
+
+    /** The result of a run without a backlog. */
+    public ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
+                          long peakRssKib, int gatewayRuns, List<String> failed) {
+        this(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, 0, -1);
     }
 
     public boolean passed() {
@@ -35,7 +44,8 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
     public ScenarioResult withFailed(List<String> names) {
         List<String> all = new ArrayList<>(failed);
         all.addAll(names);
-        return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, all);
+        return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, all, backlog,
+                backlogDrainMs);
     }
 
     /** One line of JSON (the scenario command's stdout). */
@@ -64,6 +74,12 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         m.put("bad_frames", badFrames);
         m.put("gateway_peak_rss_kib", peakRssKib);
         m.put("gateway_runs", gatewayRuns);
+        if (backlog > 0) {
+            m.put("backlog", backlog);
+            m.put("backlog_drain_ms", backlogDrainMs);
+            m.put("drain_live_readings", f.drainLiveReadings());
+            m.put("drain_live_p99_latency_ms", f.drainLiveP99LatencyMs());
+        }
         m.put("failed_invariants", failed);
         try {
             return JSON.writeValueAsString(m);
