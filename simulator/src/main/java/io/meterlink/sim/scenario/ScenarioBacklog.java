@@ -1,5 +1,6 @@
 package io.meterlink.sim.scenario;
 
+import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.sim.bench.Backlog;
 import io.meterlink.sim.headend.HeadEnd;
 import io.meterlink.sim.headend.Verdict;
@@ -17,13 +18,16 @@ import java.util.Set;
  * A scenario's {@code backlog}: readings written into the gateway's new buffer file before its first
  * start (as after a long outage), through {@link Backlog}. They hold seqs {@code 1..N}, count as
  * accepted, and are accounted like the meters' readings, generated at the gateway's launch (inside
- * the start-up window, so never live). Immutable once filled.
+ * the start-up window, so never live). Also watches the buffer file for the moment the gateway had
+ * every backlog reading acknowledged by the broker. Not thread-safe (the orchestration thread).
  */
 final class ScenarioBacklog {
     /** Backlog meter ids start here: apart from the live meters' (wired 10…, wireless 50…). */
     private static final int METER_ID_BASE = 90_000_000;
 
     private final Backlog backlog;
+    private Instant launch;
+    private Instant ackedAt;
 
     private ScenarioBacklog(Backlog backlog) {
         this.backlog = backlog;
@@ -38,6 +42,25 @@ final class ScenarioBacklog {
         Backlog b = new Backlog(gatewayId, readings, Math.max(1, meters), METER_ID_BASE, base, now);
         b.writeTo(db);
         return new ScenarioBacklog(b);
+    }
+
+    /** The gateway was launched on the filled buffer at {@code at}. */
+    void launched(Instant at) {
+        launch = at;
+    }
+
+    /**
+     * A sample of the buffer file taken at {@code now}: the backlog is acknowledged once the oldest
+     * reading left was accepted after the launch (backlog readings were accepted before it), or none is left.
+     */
+    void observe(BufferStats stats, Instant now) {
+        if (launch == null || ackedAt != null) return;
+        if (stats.depth() == 0 || stats.oldestUnsentAgeMs() < Duration.between(launch, now).toMillis()) ackedAt = now;
+    }
+
+    /** When a sample first saw every backlog reading acknowledged (to the sampling period, about 1 s); empty before. */
+    Optional<Instant> ackedAt() {
+        return Optional.ofNullable(ackedAt);
     }
 
     long readings() {

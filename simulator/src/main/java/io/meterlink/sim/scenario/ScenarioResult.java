@@ -19,11 +19,14 @@ import java.util.Map;
  * @param peakRssKib       highest peak RSS ({@code VmHWM}) of any gateway run, KiB
  * @param gatewayRuns      how many gateway processes ran (1 + restarts)
  * @param backlog          readings pre-filled into the buffer before the gateway started (0: none)
- * @param backlogDrainMs   from the gateway's launch until the last backlog reading arrived; -1 when some never did
- *                         (or there was no backlog)
+ * @param backlogDrainMs   from the gateway's launch until the last backlog reading arrived at the head-end; -1 when some
+ *                         never did (or there was no backlog)
+ * @param backlogAckedMs   from the gateway's launch until its buffer held no backlog reading (every one acknowledged by
+ *                         the broker), sampled about once a second; -1 when never seen
  */
 public record ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
-                             long peakRssKib, int gatewayRuns, List<String> failed, long backlog, long backlogDrainMs) {
+                             long peakRssKib, int gatewayRuns, List<String> failed, long backlog, long backlogDrainMs,
+                             long backlogAckedMs) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ScenarioResult {
@@ -33,7 +36,7 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
     /** The result of a run without a backlog. */
     public ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
                           long peakRssKib, int gatewayRuns, List<String> failed) {
-        this(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, 0, -1);
+        this(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, 0, -1, -1);
     }
 
     public boolean passed() {
@@ -45,7 +48,7 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         List<String> all = new ArrayList<>(failed);
         all.addAll(names);
         return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, all, backlog,
-                backlogDrainMs);
+                backlogDrainMs, backlogAckedMs);
     }
 
     /** One line of JSON (the scenario command's stdout). */
@@ -76,6 +79,7 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         m.put("gateway_runs", gatewayRuns);
         if (backlog > 0) {
             m.put("backlog", backlog);
+            m.put("backlog_acked_ms", backlogAckedMs);
             m.put("backlog_drain_ms", backlogDrainMs);
             m.put("drain_live_readings", f.drainLiveReadings());
             m.put("drain_live_p99_latency_ms", f.drainLiveP99LatencyMs());

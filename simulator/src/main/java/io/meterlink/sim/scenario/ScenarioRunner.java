@@ -119,6 +119,7 @@ public final class ScenarioRunner {
                 if (spec.backlog() > 0) fillBacklog(db);
 
                 Instant t0 = clock.instant();
+                if (backlog != null) backlog.launched(t0);
                 startGateway(configFile, status);
                 radios.forEach(WmbusBroadcaster::start);
                 Timeline timeline = timeline(broker, path, configFile, status);
@@ -188,8 +189,10 @@ public final class ScenarioRunner {
                 if (backlog != null) {
                     generated.addAll(backlog.generated(t0)); // at the launch: inside the start-up window, never live
                     drained = backlog.drainedAt(GATEWAY_ID, arrivals).orElse(null);
-                    log("backlog of %d %s", backlog.readings(), drained == null ? "NOT fully delivered"
-                            : "delivered " + Duration.between(t0, drained).toMillis() + " ms after the gateway's launch");
+                    log("backlog of %d: %s; %s", backlog.readings(), backlog.ackedAt()
+                                    .map(at -> "acknowledged to the gateway " + Duration.between(t0, at).toMillis() + " ms after its launch")
+                                    .orElse("NOT acknowledged to the gateway"),
+                            drained == null ? "NOT fully delivered" : "at the head-end " + Duration.between(t0, drained).toMillis() + " ms after");
                 }
                 Accounting.Figures figures = Accounting.of(GATEWAY_ID, generated, arrivals, headEnd.duplicatesBySeq(),
                         traced, t0, kills, spec.gateway().killInFlightWindow(), faultWindows, evictions,
@@ -202,7 +205,8 @@ public final class ScenarioRunner {
                             figures.unexcusedSample().size(), list);
                 }
                 ScenarioResult result = new ScenarioResult(spec.name(), figures, maxDepth, evictions, status.badFrames(),
-                        peakRssKib, runs.size(), List.of(), spec.backlog(), drained == null ? -1 : Duration.between(t0, drained).toMillis());
+                        peakRssKib, runs.size(), List.of(), spec.backlog(), drained == null ? -1 : Duration.between(t0, drained).toMillis(),
+                        backlog == null ? -1 : backlog.ackedAt().map(at -> Duration.between(t0, at).toMillis()).orElse(-1L));
                 return result.withFailed(InvariantCheck.failures(spec.invariants(), result));
             } finally {
                 for (GatewayProcess g : runs) g.close();
@@ -410,7 +414,11 @@ public final class ScenarioRunner {
     private long sample(Path db) {
         long depth = -1;
         try {
-            if (Files.exists(db)) depth = SqliteBuffer.inspect(db).depth();
+            if (Files.exists(db)) {
+                BufferStats stats = SqliteBuffer.inspect(db);
+                depth = stats.depth();
+                if (backlog != null) backlog.observe(stats, clock.instant());
+            }
         } catch (BufferException e) {
             // the gateway is writing just now: the next sample reads it
         }

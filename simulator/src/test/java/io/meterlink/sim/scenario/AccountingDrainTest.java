@@ -1,38 +1,20 @@
 package io.meterlink.sim.scenario;
 
-import io.meterlink.core.api.MeasurementFunction;
-import io.meterlink.core.api.MeterId;
-import io.meterlink.core.api.Quantity;
-import io.meterlink.core.api.Reading;
-import io.meterlink.core.api.Unit;
 import io.meterlink.sim.headend.HeadEnd;
 import io.meterlink.sim.headend.Verdict;
 import org.junit.jupiter.api.Test;
 
-import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
+import static io.meterlink.sim.scenario.AccountingTest.T0;
+import static io.meterlink.sim.scenario.AccountingTest.arrival;
+import static io.meterlink.sim.scenario.AccountingTest.gen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The live latency of readings generated while a backlog drains. */
+/** The live latency of readings generated while a backlog drains (helpers: {@link AccountingTest}). */
 class AccountingDrainTest {
-    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-    private static final MeterId METER = MeterId.of("mbus", "ELS", "10000001");
-
-    private static Verdict.Generated gen(int second) {
-        Instant at = T0.plusSeconds(second);
-        return new Verdict.Generated(new Reading(METER, Quantity.VOLUME, Unit.M3, BigDecimal.valueOf(second),
-                MeasurementFunction.INSTANTANEOUS, 0, 0, 0, at, at, 0, null), at);
-    }
-
-    private static HeadEnd.Arrival arrival(Verdict.Generated g, long seq, long latencyMs) {
-        return new HeadEnd.Arrival("gw#" + seq, Verdict.keyOf(g.reading().measurementKey(), g.reading().value()),
-                g.at().plusMillis(latencyMs));
-    }
-
     @Test
     void drainLive_countsOnlyLiveReadingsGeneratedInTheDrainWindow() {
         // second 1: start-up (a fault window, not live); 5 and 10: during the drain; 30: after it

@@ -19,16 +19,16 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class AccountingTest {
-    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final MeterId METER = MeterId.of("mbus", "ELS", "10000001");
 
-    private static Verdict.Generated gen(int i) {
+    static Verdict.Generated gen(int i) {
         Instant at = T0.plusSeconds(i);
         return new Verdict.Generated(new Reading(METER, Quantity.VOLUME, Unit.M3, BigDecimal.valueOf(i), MeasurementFunction.INSTANTANEOUS,
                 0, 0, 0, at, at, 0, null), at);
     }
 
-    private static HeadEnd.Arrival arrival(Verdict.Generated g, long seq, long latencyMs) {
+    static HeadEnd.Arrival arrival(Verdict.Generated g, long seq, long latencyMs) {
         return new HeadEnd.Arrival("gw#" + seq, Verdict.keyOf(g.reading().measurementKey(), g.reading().value()),
                 g.at().plusMillis(latencyMs));
     }

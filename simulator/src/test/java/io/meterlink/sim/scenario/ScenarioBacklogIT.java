@@ -73,7 +73,8 @@ class ScenarioBacklogIT {
         assertEquals(0, f.duplicatesByMeasurement(), "every arrival matched a generated reading once");
         assertEquals(f.generated() - f.notHeard(), f.delivered(), "everything heard was delivered, the backlog included\n" + log);
         assertEquals(BACKLOG, r.backlog());
-        assertTrue(r.backlogDrainMs() > 0, "drain timed: " + r.backlogDrainMs());
+        assertTrue(r.backlogDrainMs() > 0, "drain timed at the head-end: " + r.backlogDrainMs());
+        assertTrue(r.backlogAckedMs() > 0, "drain timed at the gateway: " + r.backlogAckedMs());
         assertEquals(0, r.evictions());
 
         JsonNode json = new ObjectMapper().readTree(r.toJson());

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -64,5 +65,32 @@ class ScenarioBacklogTest {
         assertEquals(Optional.empty(), b.drainedAt("gw", a), "seq 3 of this gateway is missing");
         a.add(new HeadEnd.Arrival("gw#3", "k3", NOW.plusSeconds(6)));
         assertEquals(Optional.of(NOW.plusSeconds(7)), b.drainedAt("gw", a));
+    }
+
+    @Test
+    void observe_acknowledgedOnceTheOldestReadingLeftCameAfterTheLaunch() throws Exception {
+        ScenarioBacklog b = ScenarioBacklog.fill(dir.resolve("buffer.db"), "gw", 3, 1, NOW);
+        Instant launch = NOW.plusSeconds(10);
+        b.observe(stats(0, 0), launch.plusSeconds(1));
+        assertEquals(Optional.empty(), b.ackedAt(), "not launched yet: nothing to say");
+        b.launched(launch);
+        b.observe(stats(5, 25_000), launch.plusSeconds(20));
+        assertEquals(Optional.empty(), b.ackedAt(), "the oldest left was accepted 5 s before the launch: a backlog reading");
+        b.observe(stats(2, 3_000), launch.plusSeconds(21));
+        assertEquals(Optional.of(launch.plusSeconds(21)), b.ackedAt(), "the oldest left is a live reading");
+        b.observe(stats(0, 0), launch.plusSeconds(30));
+        assertEquals(Optional.of(launch.plusSeconds(21)), b.ackedAt(), "the first sample that saw it counts");
+    }
+
+    @Test
+    void observe_emptyBufferMeansAcknowledged() throws Exception {
+        ScenarioBacklog b = ScenarioBacklog.fill(dir.resolve("buffer.db"), "gw", 3, 1, NOW);
+        b.launched(NOW);
+        b.observe(stats(0, 0), NOW.plusSeconds(4));
+        assertEquals(Optional.of(NOW.plusSeconds(4)), b.ackedAt());
+    }
+
+    private static BufferStats stats(long depth, long oldestAgeMs) {
+        return new BufferStats(depth, depth * 300, 1L << 30, oldestAgeMs, 100, 100, 100 - depth, Map.of(), 0, List.of());
     }
 }
