@@ -1,10 +1,10 @@
 package io.meterlink.cli;
 
-import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.config.GatewayConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -30,20 +30,15 @@ final class BufferCommand implements Callable<Integer> {
     static final class Stats implements Callable<Integer> {
         private final Services services;
         @Spec CommandSpec spec;
-        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration file")
-        Path config;
+        @Mixin ConfigFileOption configFile;
         @Option(names = "--json", description = "one JSON object on one line")
         boolean json;
 
         Stats(Services services) { this.services = services; }
 
         @Override public Integer call() throws Exception {
-            GatewayConfig cfg;
-            try {
-                cfg = services.loadConfig(config);
-            } catch (ConfigException e) {
-                return ConfigErrors.print(e, spec.commandLine().getErr());
-            }
+            GatewayConfig cfg = configFile.load(services, spec);
+            if (cfg == null) return Main.USAGE;
             Path db = cfg.buffer().path();
             if (!Files.exists(db)) {
                 spec.commandLine().getErr().println("meterlink: no buffer database at " + db + " (has the gateway run yet?)");

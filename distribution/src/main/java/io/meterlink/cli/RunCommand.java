@@ -6,6 +6,7 @@ import io.meterlink.core.runtime.Gateway;
 import io.meterlink.core.runtime.GatewayException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -27,8 +28,7 @@ import java.util.concurrent.Callable;
 final class RunCommand implements Callable<Integer> {
     private final Services services;
     @Spec CommandSpec spec;
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration file")
-    Path config;
+    @Mixin ConfigFileOption configFile;
     @Option(names = "--claim-config", paramLabel = "FILE",
             description = "enrol by claim first when the configured client certificate is not installed yet (e.g. /etc/meterlink/claim.yaml)")
     Path claimConfig;
@@ -39,12 +39,8 @@ final class RunCommand implements Callable<Integer> {
     RunCommand(Services services) { this.services = services; }
 
     @Override public Integer call() {
-        GatewayConfig cfg;
-        try {
-            cfg = services.loadConfig(config);
-        } catch (ConfigException e) {
-            return ConfigErrors.print(e, spec.commandLine().getErr());
-        }
+        GatewayConfig cfg = configFile.load(services, spec);
+        if (cfg == null) return Main.USAGE;
         ClaimConfig claim = null;
         if (claimConfig != null) {
             try {

@@ -2,7 +2,6 @@ package io.meterlink.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.config.SourceConfig;
@@ -10,6 +9,7 @@ import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.status.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -31,20 +31,15 @@ import java.util.concurrent.Callable;
 final class StatusCommand implements Callable<Integer> {
     private final Services services;
     @Spec CommandSpec spec;
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration file")
-    Path config;
+    @Mixin ConfigFileOption configFile;
     @Option(names = "--json", description = "one JSON object on one line")
     boolean json;
 
     StatusCommand(Services services) { this.services = services; }
 
     @Override public Integer call() throws Exception {
-        GatewayConfig cfg;
-        try {
-            cfg = services.loadConfig(config);
-        } catch (ConfigException e) {
-            return ConfigErrors.print(e, spec.commandLine().getErr());
-        }
+        GatewayConfig cfg = configFile.load(services, spec);
+        if (cfg == null) return Main.USAGE;
         Path db = cfg.buffer().path();
         BufferStats stats = Files.exists(db) ? services.inspectBuffer(db) : null;
         String statusTopic = cfg.uplink().topicPrefix() + "/" + cfg.gatewayId() + "/status";
@@ -54,7 +49,7 @@ final class StatusCommand implements Callable<Integer> {
             o.put("offline", true);
             o.put("gateway_id", cfg.gatewayId());
             o.put("version", Version.current());
-            o.put("config", config.toString());
+            o.put("config", configFile.config.toString());
             o.put("uplink", safeUrl(cfg.uplink().url()));
             o.put("protocol", cfg.uplink().protocol().name().toLowerCase(java.util.Locale.ROOT));
             o.put("authentication", authentication(cfg.uplink()));
@@ -75,7 +70,7 @@ final class StatusCommand implements Callable<Integer> {
             out.println();
             out.println(BufferReport.row("gateway", cfg.gatewayId()));
             out.println(BufferReport.row("version", Version.current()));
-            out.println(BufferReport.row("config", config.toString()));
+            out.println(BufferReport.row("config", configFile.config.toString()));
             out.println(BufferReport.row("uplink", safeUrl(cfg.uplink().url()) + " (" + cfg.uplink().protocol().name().toLowerCase(java.util.Locale.ROOT)
                     + ", " + authentication(cfg.uplink()) + ")"));
             List<String> sources = new ArrayList<>();

@@ -3,15 +3,15 @@ package io.meterlink.drivers.mbus;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.drivers.transport.SerialTransport;
-import io.meterlink.drivers.transport.TcpTransport;
+import io.meterlink.drivers.transport.LineEndpoint;
 import io.meterlink.drivers.transport.Transport;
 
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -42,7 +42,6 @@ import java.util.function.Supplier;
  */
 public final class MbusDriverFactory implements DriverFactory {
     private static final Set<Integer> BAUDS = Set.of(300, 2400, 9600);
-    private static final int TCP_CONNECT_TIMEOUT_MS = 5_000;
     private static final int TCP_DEFAULT_TIMEOUT_MS = 1_000;
 
     @Override
@@ -57,43 +56,21 @@ public final class MbusDriverFactory implements DriverFactory {
             s.error("baud", "must be 300, 2400 or 9600, got " + baud);
             ok = false;
         }
-        Supplier<Transport> transport;
-        String endpoint;
-        int defaultTimeout;
-        if ("tcp".equals(kind)) {
-            String host = s.requiredString("host");
-            int port = s.integer("tcp_port", 0, 1, 65535);
-            if (!s.has("tcp_port")) {
-                s.error("tcp_port", "required for transport tcp");
-                ok = false;
-            }
-            if (host == null || host.isBlank() || port < 1) ok = false;
-            endpoint = "tcp:" + host + ":" + port;
-            transport = () -> new TcpTransport(host, port, TCP_CONNECT_TIMEOUT_MS);
-            defaultTimeout = TCP_DEFAULT_TIMEOUT_MS;
-        } else {
-            String device = s.requiredString("port");
-            if (device == null || device.isBlank()) ok = false;
-            endpoint = "serial:" + device + "@" + baud;
-            int b = baud;
-            transport = () -> SerialTransport.mbus(device, b);
-            defaultTimeout = MbusTiming.responseTimeoutMillis(BAUDS.contains(baud) ? baud : 2400);
-        }
+        LineEndpoint line = LineEndpoint.read(s, kind, baud, SerialTransport::mbus);
+        ok &= line.ok();
+        Supplier<Transport> transport = line.transport();
+        String endpoint = line.endpoint();
+        int defaultTimeout = line.tcp() ? TCP_DEFAULT_TIMEOUT_MS
+                : MbusTiming.responseTimeoutMillis(BAUDS.contains(baud) ? baud : 2400);
         Duration interval = s.duration("poll_interval", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(7));
         int timeout = s.has("timeout_ms") ? s.integer("timeout_ms", defaultTimeout, 10, 60_000) : defaultTimeout;
         int retries = s.integer("retries", 2, 0, 5);
-        ZoneId zone = ZoneId.of("UTC");
-        String zoneName = s.string("time_zone", "UTC");
-        try {
-            zone = ZoneId.of(zoneName);
-        } catch (DateTimeException e) {
-            s.error("time_zone", "unknown time zone '" + zoneName + "'");
-            ok = false;
-        }
+        Optional<ZoneId> zone = LineEndpoint.meterZone(s);
+        ok &= zone.isPresent();
         List<MbusDriverConfig.Meter> meters = meters(s);
         if (meters == null) ok = false;
         if (!ok) return null;
-        MbusDriverConfig config = new MbusDriverConfig(endpoint, baud, interval, timeout, retries, zone, meters);
+        MbusDriverConfig config = new MbusDriverConfig(endpoint, baud, interval, timeout, retries, zone.get(), meters);
         return context -> new MbusDriver(config, transport.get(), context);
     }
 

@@ -20,6 +20,8 @@ public final class Amb8465Framer implements DongleFramer {
     private final boolean rssiAppended;
     /** A command-mode message checked out: the stick talks command mode, transparent-mode framing is off. */
     private boolean commandMode;
+    /** Bytes at the head that belong to a message refused by its checksum: only a start byte may begin a message there. */
+    private int sofOnly;
 
     /** @param rssiAppended whether the stick is configured to append the RSSI byte (its RSSI_Enable parameter) */
     public Amb8465Framer(WmbusMode mode, boolean rssiAppended) {
@@ -33,6 +35,10 @@ public final class Amb8465Framer implements DongleFramer {
     public RadioFrame next() throws DecodeException {
         while (true) {
             if (in.size() < 2) return null;
+            if (in.get(0) != SOF && sofOnly > 0) {
+                consume(1); // inside a refused message: its bytes are not a transparent-mode frame
+                continue;
+            }
             if (in.get(0) == SOF) {
                 if (in.size() < 3) return null;
                 int cmd = in.get(1), len = in.get(2), total = 4 + len;
@@ -40,30 +46,31 @@ public final class Amb8465Framer implements DongleFramer {
                 int cs = 0;
                 for (int i = 0; i < total - 1; i++) cs ^= in.get(i);
                 if (cs != in.get(total - 1)) {
-                    // drop the whole damaged message: resyncing one byte on would let the transparent-mode
-                    // rule below read the same unverified bytes (LEN, frame, RSSI) as a frame
-                    in.consume(total);
+                    // resync one byte on (a false start may hide a real message), but the damaged message's
+                    // own bytes (LEN, frame, RSSI) must not be read as a transparent-mode frame
+                    consume(1);
+                    sofOnly = total - 1;
                     throw new DecodeException(Kind.CHECKSUM, "AMB8465 message checksum is wrong");
                 }
                 commandMode = true;
                 if (cmd != CMD_DATA_IND) {
-                    in.consume(total); // confirmation of a command, not a received frame
+                    consume(total); // confirmation of a command, not a received frame
                     continue;
                 }
                 RadioFrame f = frame(3, len);
-                in.consume(total);
+                consume(total);
                 if (f != null) return f;
                 continue;
             }
             // transparent mode: length byte, then C field (EN 13757-4 §12.5.2 SND_NR 44, SND_IR 46, …)
             int len = in.get(0);
-            if (commandMode || len < 10 + (rssiAppended ? 1 : 0) || !plausibleC(in.get(1))) {
-                in.consume(1); // not the start of a frame: resync
+            if (commandMode || len < 10 + (rssiAppended ? 1 : 0) || !LinkLayer.plausibleC(in.get(1))) {
+                consume(1); // not the start of a frame: resync
                 continue;
             }
             if (in.size() < 1 + len) return null;
             RadioFrame f = frame(1, len);
-            in.consume(1 + len);
+            consume(1 + len);
             if (f != null) return f;
         }
     }
@@ -81,12 +88,16 @@ public final class Amb8465Framer implements DongleFramer {
     /** AMB8465 manual, RSSI: the byte as a signed value, halved, minus 74 dBm. */
     static int rssiDbm(int raw) { return (byte) raw / 2 - 74; }
 
-    /** C fields a meter sends (EN 13757-4 §12.5.2): SND_NR 44, SND_IR 46, ACC_NR 47, ACC_DMD 48, RSP_UD 08/18/28/38, SND_NKE/ACK… */
-    static boolean plausibleC(int c) {
-        return switch (c) {
-            case 0x44, 0x46, 0x47, 0x48, 0x08, 0x18, 0x28, 0x38, 0x06, 0x00 -> true;
-            default -> false;
-        };
+    @Override
+    public boolean idle() {
+        if (in.size() == 0) return false;
+        consume(1);
+        return true;
+    }
+
+    private void consume(int n) {
+        in.consume(n);
+        sofOnly = Math.max(0, sofOnly - n);
     }
 
     /** CMD_SET_MODE_REQ (volatile): T1 meter → other = 08, S1 = 03, C1 = 0E. */

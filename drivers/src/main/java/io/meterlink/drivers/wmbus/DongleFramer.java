@@ -21,6 +21,16 @@ public interface DongleFramer {
      */
     RadioFrame next() throws DecodeException;
 
+    /**
+     * The line stayed quiet for a whole read timeout while a message was still incomplete. A dongle
+     * sends each message in one burst, so the head of the buffer was a false start (noise holding a
+     * start byte and a made-up length): drop that start byte so the bytes behind it are scanned again.
+     * Call {@link #next()} afterwards.
+     *
+     * @return whether a false start was dropped
+     */
+    default boolean idle() { return false; }
+
     /** Bytes to send after opening the line to put the dongle into the wanted mode; empty when none. */
     default byte[] setupCommand() { return new byte[0]; }
 }

@@ -17,11 +17,15 @@ public final class Im871aFramer implements DongleFramer {
     static final int CTRL_TIMESTAMP = 0x2; // bit 1: time stamp field present
     static final int ENDPOINT_DEVMGMT = 0x01;
     static final int ENDPOINT_RADIOLINK = 0x02;
+    static final int ENDPOINT_HWTEST = 0x04;
+    static final int CTRL_RESERVED = 0x1;  // bit 0: reserved, always 0
     static final int WMBUS_MSG_IND = 0x03;
     static final int DEVMGMT_MSG_SET_CONFIG_REQ = 0x03;
 
     private final ByteQueue in = new ByteQueue();
     private final WmbusMode mode;
+    /** A message with a good CRC was seen: this stick sends CRCs, so a header without the CRC bit is noise. */
+    private boolean crcSeen;
 
     public Im871aFramer(WmbusMode mode) { this.mode = mode; }
 
@@ -35,6 +39,11 @@ public final class Im871aFramer implements DongleFramer {
             in.consume(skip);
             if (in.size() < 4) return null;
             int control = in.get(1) >> 4, endpoint = in.get(1) & 0x0F, msgId = in.get(2), len = in.get(3);
+            if ((control & CTRL_RESERVED) != 0 || endpoint < ENDPOINT_DEVMGMT || endpoint > ENDPOINT_HWTEST
+                    || (crcSeen && (control & CTRL_CRC) == 0)) {
+                in.consume(1); // not a message header: noise holding the start byte
+                continue;
+            }
             int total = 4 + len + ((control & CTRL_TIMESTAMP) != 0 ? 4 : 0) + ((control & CTRL_RSSI) != 0 ? 1 : 0)
                     + ((control & CTRL_CRC) != 0 ? 2 : 0);
             if (in.size() < total) return null;
@@ -45,8 +54,14 @@ public final class Im871aFramer implements DongleFramer {
                     in.consume(1); // resync on the next start byte
                     throw new DecodeException(Kind.CHECKSUM, "iM871A message CRC is wrong");
                 }
+                crcSeen = true;
             }
-            if (endpoint != ENDPOINT_RADIOLINK || msgId != WMBUS_MSG_IND || len < 10) {
+            boolean received = endpoint == ENDPOINT_RADIOLINK && msgId == WMBUS_MSG_IND;
+            if (received && (len < 10 || !LinkLayer.plausibleC(in.get(4)))) {
+                in.consume(1); // says "received frame" but holds none: a false start, resync
+                continue;
+            }
+            if (!received) {
                 in.consume(total); // a response or an event, not a received frame
                 continue;
             }
@@ -61,6 +76,13 @@ public final class Im871aFramer implements DongleFramer {
             in.consume(total);
             return new RadioFrame(frame, rssi);
         }
+    }
+
+    @Override
+    public boolean idle() {
+        if (in.size() == 0) return false;
+        in.consume(1);
+        return true;
     }
 
     /** The stick's RSSI byte in dBm: raw × 8/15 − 380/3 (iM871A HCI specification, RSSI field). */

@@ -21,6 +21,17 @@ public final class LinkLayer {
     private LinkLayer() {}
 
     /**
+     * Whether {@code c} is a C field a meter sends (EN 13757-4 §12.5.2): SND_NR 44, SND_IR 46, ACC_NR 47,
+     * ACC_DMD 48, RSP_UD 08/18/28/38, ACK 00 and CNF_IR 06. Framers use it to tell a frame start from noise.
+     */
+    public static boolean plausibleC(int c) {
+        return switch (c) {
+            case 0x44, 0x46, 0x47, 0x48, 0x08, 0x18, 0x28, 0x38, 0x06, 0x00 -> true;
+            default -> false;
+        };
+    }
+
+    /**
      * The frame without CRCs, its L field counting the bytes after it.
      *
      * @throws DecodeException TRUNCATED when shorter than L says, CHECKSUM when a CRC is wrong

@@ -46,10 +46,23 @@ final class WmbusDriver extends LineDriver {
         byte[] buf = new byte[1024];
         while (running()) {
             int n = transport.read(buf, READ_TIMEOUT_MS);
-            if (n <= 0) continue;
+            if (n <= 0) {
+                abandonFalseStarts(framer);
+                continue;
+            }
             framer.feed(buf, n);
             drain(framer, source());
         }
+    }
+
+    /** A quiet line with bytes still unframed: drop false starts until what is left frames, counted once as TRUNCATED. */
+    private void abandonFalseStarts(DongleFramer framer) throws InterruptedException {
+        boolean dropped = false;
+        while (framer.idle()) {
+            dropped = true;
+            drain(framer, source());
+        }
+        if (dropped) badInput(new DecodeException(Kind.TRUNCATED, "incomplete dongle message abandoned after a quiet read timeout"));
     }
 
     private void drain(DongleFramer framer, String source) throws InterruptedException {

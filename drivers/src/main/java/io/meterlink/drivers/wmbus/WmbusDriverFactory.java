@@ -4,10 +4,9 @@ import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.drivers.transport.SerialTransport;
-import io.meterlink.drivers.transport.TcpTransport;
+import io.meterlink.drivers.transport.LineEndpoint;
 import io.meterlink.drivers.transport.Transport;
 
-import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,7 +43,6 @@ public final class WmbusDriverFactory implements DriverFactory {
     private static final Pattern ID = Pattern.compile("[0-9]{8}");
     private static final Pattern MANUFACTURER = Pattern.compile("[A-Z]{3}");
     private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}");
-    private static final int TCP_CONNECT_TIMEOUT_MS = 5_000;
 
     @Override
     public String type() { return "wmbus"; }
@@ -63,36 +61,16 @@ public final class WmbusDriverFactory implements DriverFactory {
         int baud = s.integer("baud", defaultBaud, 300, 921600);
         boolean ambRssi = s.bool("amb_rssi", true);
         boolean acceptUnknown = s.bool("accept_unknown", true);
-        Supplier<Transport> transport;
-        String endpoint;
-        if ("tcp".equals(kind)) {
-            String host = s.requiredString("host");
-            int port = s.integer("tcp_port", 0, 1, 65535);
-            if (!s.has("tcp_port")) {
-                s.error("tcp_port", "required for transport tcp");
-                ok = false;
-            }
-            if (host == null || host.isBlank() || port < 1) ok = false;
-            endpoint = "tcp:" + host + ":" + port;
-            transport = () -> new TcpTransport(host, port, TCP_CONNECT_TIMEOUT_MS);
-        } else {
-            String device = s.requiredString("port");
-            if (device == null || device.isBlank()) ok = false;
-            endpoint = "serial:" + device + "@" + baud;
-            transport = () -> new SerialTransport(device, baud, SerialTransport.Parity.NONE);
-        }
-        ZoneId zone = ZoneId.of("UTC");
-        String zoneName = s.string("time_zone", "UTC");
-        try {
-            zone = ZoneId.of(zoneName);
-        } catch (DateTimeException e) {
-            s.error("time_zone", "unknown time zone '" + zoneName + "'");
-            ok = false;
-        }
+        LineEndpoint line = LineEndpoint.read(s, kind, baud, (device, b) -> new SerialTransport(device, b, SerialTransport.Parity.NONE));
+        ok &= line.ok();
+        Supplier<Transport> transport = line.transport();
+        String endpoint = line.endpoint();
+        Optional<ZoneId> zone = LineEndpoint.meterZone(s);
+        ok &= zone.isPresent();
         List<WmbusDriverConfig.Meter> meters = meters(s);
         if (meters == null) ok = false;
         if (!ok) return null;
-        WmbusDriverConfig config = new WmbusDriverConfig(endpoint, dongle, WmbusMode.of(modeName), ambRssi, zone, acceptUnknown, meters);
+        WmbusDriverConfig config = new WmbusDriverConfig(endpoint, dongle, WmbusMode.of(modeName), ambRssi, zone.get(), acceptUnknown, meters);
         return context -> new WmbusDriver(config, transport.get(), context);
     }
 

@@ -70,6 +70,44 @@ class WmbusDongleFramerTest {
     }
 
     @Test
+    void im871a_falseStartWithMadeUpLength_isDroppedWhenTheLineGoesQuiet() throws Exception {
+        Im871aFramer f = new Im871aFramer(WmbusMode.T1);
+        byte[] good = imMessage(0x02, 0x03, NO_L, 0x80);
+        // noise that looks like a received frame of 240 bytes (control E, RADIOLINK, MSG_IND, C field 44)
+        byte[] falseStart = Hex.bytes("A5 E2 03 F0 44");
+        byte[] s = cat(good, falseStart, good);
+        f.feed(s, s.length);
+        assertArrayEquals(FRAME, f.next().frame());
+        assertNull(f.next(), "waits for the 240 bytes the false header announces");
+        assertTrue(f.idle(), "a quiet line abandons the false start");
+        assertArrayEquals(FRAME, f.next().frame(), "the real message behind it is not swallowed");
+        assertNull(f.next());
+        assertFalse(f.idle(), "nothing left to abandon");
+    }
+
+    @Test
+    void im871a_headerWithoutCrcBit_onAStickThatSendsCrcs_isNoise() throws Exception {
+        Im871aFramer f = new Im871aFramer(WmbusMode.T1);
+        byte[] good = imMessage(0x02, 0x03, NO_L, 0x80);
+        // DEVMGMT message of 32 bytes with only the time stamp bit: taken whole it would swallow the next frame
+        byte[] falseStart = Hex.bytes("A5 21 04 20");
+        byte[] s = cat(good, falseStart, good);
+        f.feed(s, s.length);
+        assertArrayEquals(FRAME, f.next().frame());
+        assertArrayEquals(FRAME, f.next().frame());
+        assertNull(f.next());
+    }
+
+    @Test
+    void im871a_headerWithReservedBitOrUnknownEndpoint_isNoise() throws Exception {
+        Im871aFramer f = new Im871aFramer(WmbusMode.T1);
+        byte[] good = imMessage(0x02, 0x03, NO_L, 0x80);
+        byte[] s = cat(Hex.bytes("A5 F2 03 30 44"), Hex.bytes("A5 E9 03 30 44"), good);
+        f.feed(s, s.length);
+        assertArrayEquals(FRAME, f.next().frame());
+    }
+
+    @Test
     void im871a_setupCommand_isASetConfigRequestWithValidCrc() {
         byte[] c = new Im871aFramer(WmbusMode.C1).setupCommand();
         assertEquals((byte) 0xA5, c[0]);
@@ -112,6 +150,28 @@ class WmbusDongleFramerTest {
         m[m.length - 1] ^= 0x55;
         f.feed(m, m.length);
         assertEquals(Kind.CHECKSUM, assertThrows(DecodeException.class, f::next).kind());
+    }
+
+    @Test
+    void amb8465_falseStartInNoise_failsItsChecksumButSwallowsNoRealMessage() throws Exception {
+        Amb8465Framer f = new Amb8465Framer(WmbusMode.T1, false);
+        byte[] good = ambCommand(0x03, NO_L);
+        byte[] s = cat(good, Hex.bytes("FF 03 05"), good); // noise: a 9-byte message reaching into the next one
+        f.feed(s, s.length);
+        assertArrayEquals(FRAME, f.next().frame());
+        assertEquals(Kind.CHECKSUM, assertThrows(DecodeException.class, f::next).kind());
+        assertArrayEquals(FRAME, f.next().frame());
+        assertNull(f.next());
+    }
+
+    @Test
+    void amb8465_damagedMessage_isNotReadAgainAsATransparentFrame() throws Exception {
+        Amb8465Framer f = new Amb8465Framer(WmbusMode.T1, false);
+        byte[] bad = ambCommand(0x03, cat(new byte[] {(byte) NO_L.length}, NO_L)); // inside: LEN + frame, transparent-shaped
+        bad[bad.length - 1] ^= 0x55;
+        f.feed(bad, bad.length);
+        assertEquals(Kind.CHECKSUM, assertThrows(DecodeException.class, f::next).kind());
+        assertNull(f.next(), "the damaged message's bytes give no frame");
     }
 
     @Test

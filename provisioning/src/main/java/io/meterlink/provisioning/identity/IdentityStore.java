@@ -118,7 +118,7 @@ public final class IdentityStore {
         }
     }
 
-    /** The technician secret (the CoAPs endpoint's DTLS PSK); its PSK identity is the gateway id. */
+    /** The technician secret (the CoAPs endpoint's DTLS PSK); its PSK identity is set by the endpoint's configuration, {@code technician} by default. */
     public TechnicianSecret technicianSecret() throws ProvisioningException {
         return TechnicianSecret.load(dir.technicianSecretFile());
     }
