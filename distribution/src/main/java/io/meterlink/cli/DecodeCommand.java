@@ -131,7 +131,7 @@ final class DecodeCommand implements Callable<Integer> {
         ObjectNode o = json.header(h.id(), h.manufacturer(), h.version(), h.medium(), h.accessNumber(), h.status());
         o.put("frame", "wired");
         o.put("address", t.address());
-        json.records(o, t.records(), t.moreRecordsFollow(), t.manufacturerData());
+        json.records(o, t.records(), t.moreRecordsFollow(), t.manufacturerData(), t.undecoded());
         return o;
     }
 }

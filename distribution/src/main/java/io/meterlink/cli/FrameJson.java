@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meterlink.drivers.mbus.MbusMedium;
 import io.meterlink.drivers.mbus.MbusRecord;
 import io.meterlink.drivers.mbus.MbusValue;
+import io.meterlink.drivers.mbus.UndecodedTail;
 import io.meterlink.drivers.mbus.VifMeaning;
 
 import java.util.List;
@@ -60,11 +61,17 @@ final class FrameJson {
         return out;
     }
 
-    void records(ObjectNode o, List<MbusRecord> records, boolean more, String manufacturerData) {
+    /** @param undecoded the end of the telegram after the last good record, or {@code null} */
+    void records(ObjectNode o, List<MbusRecord> records, boolean more, String manufacturerData, UndecodedTail undecoded) {
         ArrayNode a = o.putArray("records");
         for (MbusRecord r : records) a.add(record(r));
         if (more) o.put("more_records_follow", true);
         if (!manufacturerData.isEmpty()) o.put("manufacturer_data", manufacturerData);
+        if (undecoded != null) {
+            ObjectNode u = o.putObject("undecoded");
+            u.put("error", undecoded.kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + undecoded.reason());
+            u.put("hex", undecoded.hex());
+        }
     }
 
     ObjectNode record(MbusRecord r) {

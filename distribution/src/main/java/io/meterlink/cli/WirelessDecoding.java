@@ -2,6 +2,7 @@ package io.meterlink.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meterlink.core.api.config.Secret;
+import io.meterlink.drivers.mbus.FormatCache;
 import io.meterlink.drivers.wmbus.KeyLookup;
 import io.meterlink.drivers.wmbus.WmbusDecoder;
 import io.meterlink.drivers.wmbus.WmbusTelegram;
@@ -38,7 +39,8 @@ final class WirelessDecoding {
             keys = KeyLookup.byId(readKeys(file));
         }
         KeyLookup lookup = keys;
-        return frame -> toJson(json, WmbusDecoder.decode(frame, lookup));
+        FormatCache formats = new FormatCache(); // one for the whole stream: a compact frame decodes after a full frame of its format
+        return frame -> toJson(json, WmbusDecoder.decode(frame, lookup, formats));
     }
 
     static Map<String, Secret> readKeys(Path file) throws IOException {
@@ -61,7 +63,7 @@ final class WirelessDecoding {
         o.put("frame", "wireless");
         o.put("ci", String.format("%02X", t.ci()));
         o.put("security_mode", t.securityMode());
-        json.records(o, t.records(), false, t.manufacturerData());
+        json.records(o, t.records(), false, t.manufacturerData(), t.undecoded());
         return o;
     }
 }

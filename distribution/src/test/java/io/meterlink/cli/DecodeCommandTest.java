@@ -167,4 +167,35 @@ class DecodeCommandTest {
         assertTrue(DecodeCommand.isWired(new byte[] {0x10, 0x5B, 0x01, 0x5C, 0x16}));
         assertFalse(DecodeCommand.isWired(new byte[] {0x2E, 0x44, 0x2D, 0x2C}));
     }
+
+    /** KAM 12345678 v27 cold water, CI 7A: volume 12345.678 m3, flow temperature 45.6 °C, error flags 0 (built for this test). */
+    private static final String WIRELESS_FULL = "1D 44 2D2C 78563412 1B 16 7A 01 00 0000 0C13 78563412 0A5A 5604 02FD17 0000";
+    /**
+     * The same meter's compact frame (OMS Vol 2, CI 7B): format signature A5FE (CRC-16 of 0C13 0A5A 02FD17, LSB first),
+     * full-frame CRC 931F (of the three records), then the data only.
+     */
+    private static final String WIRELESS_COMPACT = "1A 44 2D2C 78563412 1B 16 7B 02 00 0000 A5FE 931F 78563412 5604 0000";
+
+    @Test
+    void decode_compactFrame_decodesOnceAFullFrameOfItsFormatWasOnAnEarlierLine() throws Exception {
+        List<JsonNode> out = decode(WIRELESS_COMPACT, WIRELESS_FULL, WIRELESS_COMPACT);
+        assertTrue(out.get(0).get("error").asText().startsWith("unsupported: compact frame"), out.get(0).toString());
+        assertEquals(1, out.get(0).get("input_line").asInt());
+        assertEquals(3, out.get(1).get("records").size());
+        JsonNode compact = out.get(2);
+        assertEquals("7B", compact.get("ci").asText());
+        assertEquals(3, compact.get("records").size());
+        assertEquals("volume", compact.get("records").get(0).get("quantity").asText());
+        assertEquals(0, new java.math.BigDecimal("12345.678").compareTo(compact.get("records").get(0).get("value").decimalValue()));
+    }
+
+    @Test
+    void decode_twoBytesAfterTheLastRecord_giveTheRecordsAndTheUndecodedRest() throws Exception {
+        // the Kamstrup frame's first two records, then 04 06: a 32-bit energy record without its data
+        JsonNode o = decode(longFrame(KAMSTRUP_HEADER + " 0C 78 17 58 85 06 04 06 E7 91 00 00 04 06")).get(0);
+        assertNull(o.get("error"));
+        assertEquals(2, o.get("records").size());
+        assertTrue(o.get("undecoded").get("error").asText().startsWith("truncated: "), o.toString());
+        assertEquals("0406", o.get("undecoded").get("hex").asText());
+    }
 }

@@ -25,15 +25,20 @@ public final class ApplicationLayer {
 
     private ApplicationLayer() {}
 
-    /** The data records of one telegram. Immutable. */
-    public record DataRecords(List<MbusRecord> records, boolean moreRecordsFollow, String manufacturerData) {
+    /**
+     * The data records of one telegram. Immutable.
+     *
+     * @param undecoded the end of the telegram from the first record that could not be decoded, or
+     *                  {@code null} when every record was decoded
+     */
+    public record DataRecords(List<MbusRecord> records, boolean moreRecordsFollow, String manufacturerData, UndecodedTail undecoded) {
         public DataRecords {
             records = List.copyOf(records);
         }
     }
 
-    /** Header plus records of one application telegram. Immutable. */
-    public record Apdu(TplHeader header, List<MbusRecord> records, boolean moreRecordsFollow, String manufacturerData) {
+    /** Header plus records of one application telegram (see {@link DataRecords}). Immutable. */
+    public record Apdu(TplHeader header, List<MbusRecord> records, boolean moreRecordsFollow, String manufacturerData, UndecodedTail undecoded) {
         public Apdu {
             records = List.copyOf(records);
         }
@@ -84,11 +89,54 @@ public final class ApplicationLayer {
      *
      * @param msbFirst true only for CI 76 (wired mode 2)
      * @throws DecodeException TRUNCATED, SYNTAX (more than 10 DIFE/VIFE) or UNSUPPORTED (reserved
-     *                         DIF or LVAR); never a runtime exception for bad bytes
+     *                         DIF or LVAR) when a record cannot be decoded, unless it is the last
+     *                         two bytes or fewer after good records ({@link DataRecords#undecoded()});
+     *                         never a runtime exception for bad bytes
      */
     public static DataRecords records(byte[] buf, int offset, int length, boolean msbFirst) throws DecodeException {
         checkBounds(buf, offset, length);
-        return DataRecordParser.parse(buf, offset, offset + length, msbFirst, null);
+        return DataRecordParser.parse(buf, offset, offset + length, msbFirst, null, null, false);
+    }
+
+    /**
+     * As {@link #records(byte[], int, int, boolean)}, and when every record decoded, remembers the
+     * telegram's format in {@code formats} for later compact frames of {@code model}
+     * ({@link FormatCache#model}).
+     */
+    public static DataRecords records(byte[] buf, int offset, int length, boolean msbFirst, FormatCache formats, String model)
+            throws DecodeException {
+        if (formats == null || msbFirst) return records(buf, offset, length, msbFirst);
+        checkBounds(buf, offset, length);
+        java.io.ByteArrayOutputStream format = new java.io.ByteArrayOutputStream(64);
+        DataRecords r = DataRecordParser.parse(buf, offset, offset + length, false, null, format, false);
+        if (r.undecoded() == null && !r.records().isEmpty()) formats.learn(model, format.toByteArray());
+        return r;
+    }
+
+    /**
+     * The records of a telegram whose data ends early for a known reason (ciphertext shorter than its
+     * configuration announced): the records before the one cut off are kept whatever its length, the
+     * rest is {@link DataRecords#undecoded()}.
+     */
+    public static DataRecords recordsCutShort(byte[] buf, int offset, int length) throws DecodeException {
+        checkBounds(buf, offset, length);
+        return DataRecordParser.parse(buf, offset, offset + length, false, null, null, true);
+    }
+
+    /**
+     * The records of a compact frame's application data in {@code buf[offset, offset+length)} (after
+     * the header, decrypted, without the 2F 2F verification bytes): format signature, full-frame CRC
+     * and data (OMS Vol 2, CI 79/7B/73), rebuilt with the format cached for {@code model}.
+     *
+     * @throws DecodeException UNSUPPORTED when no full frame with that format signature was heard
+     *                         (or {@code formats} is {@code null}), CHECKSUM when the rebuilt records
+     *                         fail the full-frame CRC, TRUNCATED or SYNTAX when the data does not fit
+     *                         the format
+     */
+    public static DataRecords compactRecords(byte[] buf, int offset, int length, FormatCache formats, String model)
+            throws DecodeException {
+        checkBounds(buf, offset, length);
+        return CompactFrame.decode(buf, offset, offset + length, formats, model);
     }
 
     /**
@@ -108,7 +156,7 @@ public final class ApplicationLayer {
     /** Records after an already parsed header, ignoring its security mode (wired meters often send junk there). */
     static Apdu withHeader(TplHeader h, byte[] buf, int offset, int length) throws DecodeException {
         DataRecords r = records(buf, offset + h.length(), length - h.length(), h.ci() == CI_LONG_MSB);
-        return new Apdu(h, r.records(), r.moreRecordsFollow(), r.manufacturerData());
+        return new Apdu(h, r.records(), r.moreRecordsFollow(), r.manufacturerData(), r.undecoded());
     }
 
     /** EN 13757-3 §5.4 / EN 62056-21: three letters of 5 bits each, 'A' = 1; else 4 hex digits. */

@@ -19,11 +19,29 @@ final class DataRecordParser {
 
     private DataRecordParser() {}
 
-    static ApplicationLayer.DataRecords parse(byte[] d, int from, int to, boolean msbFirst, String where) throws DecodeException {
+    /** Most bytes after the last good record kept as an {@link UndecodedTail}: too few for any record with a value. */
+    static final int MAX_TRAILER = 2;
+
+    /**
+     * The records of {@code d[from, to)}. When the last {@value #MAX_TRAILER} bytes or fewer are no
+     * record (too short for DIF, VIF and a value: a trailer such as a CRC left in), the records
+     * before them are kept and those bytes are returned as an {@link UndecodedTail}. A record that
+     * could hold a value and cannot be decoded refuses the telegram with its error: the parse may
+     * have gone astray before it (proprietary data read as records), so the records before it are
+     * not trusted either, unless {@code cutShort} says why the data ends early.
+     *
+     * @param format   when not {@code null}, receives the DIB and VIB bytes of every record in order
+     *                 (and a final DIF 0F/1F): the telegram's format for compact frames (OMS Vol 2)
+     * @param cutShort the data is known to end early (ciphertext shorter than announced): keep the
+     *                 records before a broken one whatever its length
+     */
+    static ApplicationLayer.DataRecords parse(byte[] d, int from, int to, boolean msbFirst, String where,
+                                              java.io.ByteArrayOutputStream format, boolean cutShort) throws DecodeException {
         ByteCursor c = new ByteCursor(d, from, to, where);
         List<MbusRecord> records = new ArrayList<>();
         boolean more = false;
         String manufacturerData = "";
+        UndecodedTail tail = null;
         while (c.remaining() > 0) {
             int dif = c.peek();
             if (dif == 0x2F) { // EN 13757-3 §6.3.3: idle filler
@@ -32,20 +50,29 @@ final class DataRecordParser {
             }
             if (dif == 0x0F || dif == 0x1F) { // §6.3.3: manufacturer specific data to the end; 1F = more records follow
                 c.next();
+                if (format != null) format.write(dif);
                 more = dif == 0x1F;
                 manufacturerData = MbusRecord.hex(d, c.pos, to);
                 break;
             }
-            if ((dif & 0x0F) == 0x0F) { // 3F..6F reserved, 7F global readout request (master to slave only)
-                throw c.error(Kind.UNSUPPORTED, String.format("special DIF %02X not allowed in a response", dif));
+            int start = c.pos;
+            MbusRecord r;
+            try {
+                if ((dif & 0x0F) == 0x0F) { // 3F..6F reserved, 7F global readout request (master to slave only)
+                    throw c.error(Kind.UNSUPPORTED, String.format("special DIF %02X not allowed in a response", dif));
+                }
+                r = record(c, msbFirst, format);
+            } catch (DecodeException e) {
+                if (records.isEmpty() || (!cutShort && to - start > MAX_TRAILER)) throw e;
+                tail = new UndecodedTail(e.kind(), e.getMessage(), MbusRecord.hex(d, start, to));
+                break;
             }
-            MbusRecord r = record(c, msbFirst);
             if (!CompactProfile.isProfile(r.modifiers()) || !CompactProfile.expand(r, records)) records.add(r);
         }
-        return new ApplicationLayer.DataRecords(records, more, manufacturerData);
+        return new ApplicationLayer.DataRecords(records, more, manufacturerData, tail);
     }
 
-    private static MbusRecord record(ByteCursor c, boolean msbFirst) throws DecodeException {
+    private static MbusRecord record(ByteCursor c, boolean msbFirst, java.io.ByteArrayOutputStream format) throws DecodeException {
         int start = c.pos;
         int dif = c.next();
         // EN 13757-3 §6.3.5: DIFE bit 6 sub-unit, bits 4-5 tariff, bits 0-3 storage, bit 7 extension
@@ -66,6 +93,7 @@ final class DataRecordParser {
         int vibStart = c.pos;
         VifDecoder.Vib vib = VifDecoder.decode(c, msbFirst);
         String vibHex = MbusRecord.hex(c.data, vibStart, c.pos);
+        if (format != null) format.write(c.data, start, c.pos - start);
 
         DataFieldCoding coding = DataFieldCoding.ofDif(dif);
         MbusValue value = coding == DataFieldCoding.VARIABLE && CompactProfile.isProfile(vib.modifiers())
@@ -143,7 +171,7 @@ final class DataRecordParser {
     }
 
     /** Data length an LVAR byte announces (Annex B). */
-    private static int lvarLength(ByteCursor c, int lvar) throws DecodeException {
+    static int lvarLength(ByteCursor c, int lvar) throws DecodeException {
         if (lvar <= 0xBF) return lvar;                      // text
         if (lvar <= 0xCF) return lvar - 0xC0;               // positive BCD
         if (lvar <= 0xDF) return lvar - 0xD0;               // negative BCD

@@ -6,9 +6,10 @@ import io.meterlink.core.api.driver.DecodeException.Kind;
 /**
  * Decodes the application layer of a wired RSP_UD long frame (EN 13757-3) through
  * {@link ApplicationLayer}: CI 72 (long header), 76 (long header, MSB first), 7A (short header),
- * 78 (no header). A pure function, thread-safe. Records it cannot interpret are kept raw; only
- * structural problems (truncation, too many extensions, reserved codings whose length is unknown)
- * refuse the whole frame.
+ * 78 (no header). A pure function, thread-safe. Records it cannot interpret are kept raw; a
+ * structural problem (truncation, too many extensions, reserved codings whose length is unknown)
+ * ends the records there ({@link MbusTelegram#undecoded()}), or refuses the frame when it is in the
+ * first record.
  */
 public final class MbusDecoder {
     /** EN 13757-3 §6.3.1: at most 10 DIFE and 10 VIFE per record. */
@@ -28,7 +29,8 @@ public final class MbusDecoder {
             TplHeader h = ApplicationLayer.header(apdu, 0, apdu.length);
             ApplicationLayer.Apdu a = ApplicationLayer.withHeader(h, apdu, 0, apdu.length);
             MbusHeader header = new MbusHeader(h.id(), h.manufacturer(), h.version(), h.medium(), h.accessNumber(), h.status(), h.configuration());
-            return new MbusTelegram(frame.control(), frame.address(), frame.ci(), header, a.records(), a.moreRecordsFollow(), a.manufacturerData());
+            return new MbusTelegram(frame.control(), frame.address(), frame.ci(), header, a.records(), a.moreRecordsFollow(), a.manufacturerData(),
+                    a.undecoded());
         } catch (DecodeException e) {
             throw new DecodeException(e.kind(), e.getMessage(), where, e.getCause());
         }

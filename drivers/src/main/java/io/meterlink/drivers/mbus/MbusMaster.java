@@ -140,7 +140,10 @@ public final class MbusMaster {
                     continue;
                 }
                 try {
-                    return decoder.decode(l);
+                    MbusTelegram t = decoder.decode(l);
+                    // the records before a broken one stand; the broken rest is counted, never guessed
+                    if (t.undecoded() != null) badInput.accept(t.undecoded().toException("primary " + l.address()));
+                    return t;
                 } catch (DecodeException e) {
                     badInput.accept(e);
                     break; // repeat the request: the slave repeats the same telegram

@@ -12,9 +12,11 @@ import java.util.List;
  * @param records            data records in frame order (idle fillers left out)
  * @param moreRecordsFollow  DIF 1F was present: the meter has another telegram (EN 13757-3 §6.3.2)
  * @param manufacturerData   bytes after DIF 0F/1F, hex, empty when none
+ * @param undecoded          the end of the telegram from the first record that could not be
+ *                           decoded (the records before it are kept), {@code null} when none
  */
 public record MbusTelegram(int control, int address, int ci, MbusHeader header, List<MbusRecord> records,
-                           boolean moreRecordsFollow, String manufacturerData) {
+                           boolean moreRecordsFollow, String manufacturerData, UndecodedTail undecoded) {
     public MbusTelegram {
         records = List.copyOf(records);
     }

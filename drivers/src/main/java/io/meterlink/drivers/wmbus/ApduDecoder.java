@@ -2,6 +2,7 @@ package io.meterlink.drivers.wmbus;
 
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.drivers.mbus.ApplicationLayer;
+import io.meterlink.drivers.mbus.FormatCache;
 import io.meterlink.drivers.mbus.MbusFrame;
 
 /**
@@ -16,14 +17,30 @@ final class ApduDecoder {
     private ApduDecoder() {}
 
     /**
-     * @param apdu  the records, plaintext, in {@code apdu[from..to)}
+     * @param apdu    the records, plaintext, in {@code apdu[from..to)}
+     * @param formats where to learn the telegram's format for compact frames, or {@code null}
+     * @param model   the meter model ({@link FormatCache#model})
      * @throws DecodeException without the meter: the caller adds it
      */
-    static ApplicationLayer.DataRecords decode(byte[] apdu, int from, int to) throws DecodeException {
+    static ApplicationLayer.DataRecords decode(byte[] apdu, int from, int to, FormatCache formats, String model) throws DecodeException {
+        return ApplicationLayer.records(apdu, from, checkedLength(from, to), false, formats, model);
+    }
+
+    /** The records of decrypted blocks cut short (the frame ended before the announced ciphertext did). */
+    static ApplicationLayer.DataRecords cutShort(byte[] apdu, int from, int to) throws DecodeException {
+        return ApplicationLayer.recordsCutShort(apdu, from, checkedLength(from, to));
+    }
+
+    /** The records of a compact frame (format signature, full-frame CRC, data) in {@code apdu[from..to)}. */
+    static ApplicationLayer.DataRecords compact(byte[] apdu, int from, int to, FormatCache formats, String model) throws DecodeException {
+        return ApplicationLayer.compactRecords(apdu, from, checkedLength(from, to), formats, model);
+    }
+
+    private static int checkedLength(int from, int to) throws DecodeException {
         int n = to - from;
         if (n > MAX_RECORDS_LENGTH) {
             throw new DecodeException(DecodeException.Kind.LENGTH, "application layer longer than " + MAX_RECORDS_LENGTH + " bytes");
         }
-        return ApplicationLayer.records(apdu, from, n, false);
+        return n;
     }
 }

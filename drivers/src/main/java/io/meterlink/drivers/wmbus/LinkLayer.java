@@ -1,5 +1,6 @@
 package io.meterlink.drivers.wmbus;
 
+import io.meterlink.drivers.mbus.Crc16;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 
@@ -60,6 +61,17 @@ public final class LinkLayer {
             return out;
         }
         throw new DecodeException(Kind.TRUNCATED, "frame has " + f.length + " bytes, L field says " + (l + 1));
+    }
+
+    /**
+     * Whether {@code f}, taken as a frame without CRCs (its length is L + 1), could instead be a format
+     * B frame whose last CRC is wrong (EN 13757-4 §12.5.3): up to 128 bytes the last two are its only
+     * CRC; a longer one needs at least one byte after the first CRC (bytes 126–127), and that CRC to
+     * check. 129 and 130 bytes cannot be format B.
+     */
+    static boolean couldBeFormatBWithWrongLastCrc(byte[] f) {
+        if (f.length <= B_FIRST + 2) return true;
+        return f.length >= B_FIRST + 2 + 3 && Crc16.matches(f, 0, B_FIRST);
     }
 
     /** Frame format A (EN 13757-4 §12.5.2): 10-byte first block, then 16-byte blocks, each with a CRC. */

@@ -1,8 +1,10 @@
 package io.meterlink.drivers.wmbus;
 
+import io.meterlink.drivers.mbus.Crc16;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 import io.meterlink.drivers.mbus.ApplicationLayer;
+import io.meterlink.drivers.mbus.FormatCache;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -14,11 +16,13 @@ import java.util.Optional;
 /**
  * Decodes one wireless M-Bus frame: link layer (EN 13757-4, CRCs present or removed), extended link
  * layer CI 8C/8D/8E/8F (8D/8F with AES-128-CTR), authentication and fragmentation layer CI 90 (MAC
- * verified), transport layer CI 72/7A/78 with security mode 5 (AES-CBC) or 7 (AES-CBC, CMAC key
- * derivation, OMS Vol 2 §9), then the data records (EN 13757-3). A pure function, thread-safe.
- * A telegram is either decoded whole or refused with a typed {@link DecodeException}: a missing key
- * is {@code NO_KEY}, a wrong key {@code WRONG_KEY}, a MAC mismatch {@code AUTHENTICATION}; never a
- * reading from undecryptable bytes.
+ * verified), transport layer CI 72/7A/78 (full frames) and 73/7B/79 (compact frames, rebuilt from a
+ * {@link FormatCache}) with security mode 5 (AES-CBC) or 7 (AES-CBC, CMAC key derivation, OMS Vol 2
+ * §9), then the data records (EN 13757-3). Thread-safe; pure but for the format cache it is given.
+ * A telegram whose checks fail is refused with a typed {@link DecodeException}: a missing key is
+ * {@code NO_KEY}, a wrong key {@code WRONG_KEY}, a MAC mismatch {@code AUTHENTICATION}; never a
+ * reading from undecryptable bytes. A record that cannot be decoded after good ones ends the
+ * records ({@link WmbusTelegram#undecoded()}).
  */
 public final class WmbusDecoder {
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
@@ -32,7 +36,19 @@ public final class WmbusDecoder {
      * @param keys  where to find meter keys; {@link KeyLookup#none()} when there are none
      */
     public static WmbusTelegram decode(byte[] frame, KeyLookup keys) throws DecodeException {
-        return new Parse(LinkLayer.stripShared(frame), keys).run(); // Parse never writes into the frame
+        return decode(frame, keys, null);
+    }
+
+    /**
+     * Decodes one frame, learning the format of full frames into {@code formats} and rebuilding
+     * compact frames (CI 79/7B/73) from it.
+     *
+     * @param formats formats heard so far (shared across telegrams), or {@code null}: then compact
+     *                frames are refused ({@code UNSUPPORTED})
+     */
+    public static WmbusTelegram decode(byte[] frame, KeyLookup keys, FormatCache formats) throws DecodeException {
+        byte[] f = LinkLayer.stripShared(frame);
+        return new Parse(f, keys, formats, f == frame && LinkLayer.couldBeFormatBWithWrongLastCrc(f)).run(); // Parse never writes into f
     }
 
     /** EN 13757-3 §5.4 / EN 62056-21: three letters of 5 bits each, 'A' = 1; 4 hex digits when not letters. */
@@ -61,6 +77,7 @@ public final class WmbusDecoder {
     private static final class Parse {
         private byte[] f;
         private final KeyLookup keys;
+        private final FormatCache formats;
         private final WmbusTelegram.LinkHeader link;
         private int p = LinkLayer.HEADER;
         private int ellAccess = -1;
@@ -75,10 +92,16 @@ public final class WmbusDecoder {
         private String tplId;
         /** The configuration announced more ciphertext than the frame holds. */
         private boolean cutShort;
+        /** No link-layer CRC found, and the frame may be a format B frame whose last CRC failed. */
+        private final boolean maybeBadB;
+        /** A payload CRC, the 2F 2F after decryption with a key, or a MAC covered the records. */
+        private boolean payloadChecked;
 
-        Parse(byte[] f, KeyLookup keys) {
+        Parse(byte[] f, KeyLookup keys, FormatCache formats, boolean maybeBadB) {
             this.f = f;
             this.keys = keys;
+            this.formats = formats;
+            this.maybeBadB = maybeBadB;
             int man = (f[2] & 0xFF) | (f[3] & 0xFF) << 8;
             this.link = new WmbusTelegram.LinkHeader(f[1] & 0xFF, manufacturer(man), id(f, 4), f[8] & 0xFF, f[9] & 0xFF);
         }
@@ -104,14 +127,13 @@ public final class WmbusDecoder {
                     case 0x8D -> ell(7, true);           // ELL II: CC, ACC, SN (+ payload CRC)
                     case 0x8F -> ell(15, true);          // ELL IV: CC, ACC, M2, A2, SN (+ payload CRC)
                     case 0x90 -> afl();                  // EN 13757-7 §6 / OMS Vol 2 §6: AFL
-                    case 0x72, 0x7A, 0x78 -> {
+                    case 0x72, 0x7A, 0x78, 0x73, 0x7B, 0x79 -> { // EN 13757-7 Table 2: full and compact frames
                         return tpl(ci);
                     }
-                    case 0x79 -> throw error(Kind.UNSUPPORTED, "compact frame (CI 79) needs the full frame it refers to");
                     default -> {
                         if (ci >= 0xA0 && ci <= 0xB7) { // EN 13757-7 Table 2: manufacturer specific CI
                             return new WmbusTelegram(link, link.manufacturer(), link.id(), link.version(), link.deviceType(), ci,
-                                    ellAccess, 0, security, List.of(), HEX.formatHex(f, p + 1, f.length));
+                                    ellAccess, 0, security, List.of(), HEX.formatHex(f, p + 1, f.length), null);
                         }
                         throw error(Kind.UNSUPPORTED, String.format("CI %02X not supported", ci));
                     }
@@ -132,6 +154,7 @@ public final class WmbusDecoder {
             long sn = (f[snAt] & 0xFFL) | (f[snAt + 1] & 0xFFL) << 8 | (f[snAt + 2] & 0xFFL) << 16 | (f[snAt + 3] & 0xFFL) << 24;
             int enc = (int) (sn >>> 29);
             need(3, "ELL payload");
+            payloadChecked = true; // the payload CRC is checked below, whatever the encryption
             if (enc == 0) {
                 if (!payloadCrcOk(f, p)) throw error(Kind.CHECKSUM, "ELL payload CRC is wrong");
             } else if (enc == 1) {
@@ -218,14 +241,14 @@ public final class WmbusDecoder {
             p = end;
         }
 
-        /** Transport layer (EN 13757-7 §7): CI 72 long header, 7A short header, 78 none. */
+        /** Transport layer (EN 13757-7 §7): CI 72/73 long header, 7A/7B short header, 78/79 none. */
         private WmbusTelegram tpl(int ci) throws DecodeException {
             int tplStart = p;
             int idAt = 4, manAt = 2; // where the identification (LSB first) and the manufacturer are: link layer…
             int version = link.version(), type = link.deviceType();
             int access = ellAccess, status = 0, cf = 0;
             p += 1;
-            if (ci == 0x72) {
+            if (ci == 0x72 || ci == 0x73) {
                 need(8, "TPL long header");
                 idAt = p; // …or the TPL long header
                 manAt = p + 4;
@@ -233,7 +256,7 @@ public final class WmbusDecoder {
                 type = f[p + 7] & 0xFF;
                 p += 8;
             }
-            if (ci != 0x78) {
+            if (ci != 0x78 && ci != 0x79) {
                 need(4, "TPL header");
                 access = f[p] & 0xFF;
                 status = f[p + 1] & 0xFF;
@@ -298,29 +321,26 @@ public final class WmbusDecoder {
                 }
                 default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", device(), null);
             }
+            // a cut-short ciphertext ends in a record cut off: the records before it stand, the rest is undecoded
+            String model = formats == null ? null : FormatCache.model(man, version, type); // no string per telegram without a cache
             ApplicationLayer.DataRecords t;
             try {
-                t = cutShort ? longestDecodable(apdu) : ApduDecoder.decode(apdu, from, apdu.length);
+                if (ci == 0x79 || ci == 0x7B || ci == 0x73) { // OMS Vol 2: compact frame, after the 2F 2F of a decrypted one
+                    if (mode != 0 && from + 2 <= apdu.length && apdu[from] == 0x2F && apdu[from + 1] == 0x2F) from += 2;
+                    t = ApduDecoder.compact(apdu, from, apdu.length, formats, model);
+                } else {
+                    t = cutShort ? ApduDecoder.cutShort(apdu, from, apdu.length) : ApduDecoder.decode(apdu, from, apdu.length, formats, model);
+                }
             } catch (DecodeException e) {
                 throw new DecodeException(e.kind(), e.getMessage(), device(), e);
             }
-            return new WmbusTelegram(link, man, id, version, type, ci, access, status, security, t.records(), t.manufacturerData());
-        }
-
-        /**
-         * The records of a telegram whose last ciphertext block is missing: the longest run of whole
-         * records in the blocks that were there (records are read in order, so a record cut at the
-         * end is dropped, never misread).
-         */
-        private static ApplicationLayer.DataRecords longestDecodable(byte[] apdu) throws DecodeException {
-            for (int n = apdu.length; n >= 2; n--) {
-                try {
-                    return ApduDecoder.decode(apdu, 0, n);
-                } catch (DecodeException e) {
-                    if (e.kind() != Kind.TRUNCATED) throw e;
-                }
+            if (t.undecoded() != null && maybeBadB && !payloadChecked && t.undecoded().hex().length() == 4) {
+                // EN 13757-4 §12.5.3: two bytes after the last record are where a format B frame has its CRC; it did not match
+                throw new DecodeException(Kind.CHECKSUM, "the last 2 bytes are no record and no valid format B CRC (damaged frame or"
+                        + " wrong CRC): refused, its records cannot be trusted", device(), null);
             }
-            throw new DecodeException(Kind.TRUNCATED, "no whole record in the decrypted blocks");
+            return new WmbusTelegram(link, man, id, version, type, ci, access, status, security, t.records(), t.manufacturerData(),
+                    t.undecoded());
         }
 
         /**
@@ -373,6 +393,7 @@ public final class WmbusDecoder {
             if ((out[0] & 0xFF) != 0x2F || (out[1] & 0xFF) != 0x2F) {
                 throw new DecodeException(Kind.WRONG_KEY, "decryption failed (no 2F2F verification bytes): wrong key", device(), null);
             }
+            payloadChecked = true;
             if (!cutShort) System.arraycopy(f, p + encLen, out, encLen, available - encLen);
             return out;
         }

@@ -5,6 +5,7 @@ import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 import io.meterlink.core.api.driver.DriverContext;
+import io.meterlink.drivers.mbus.FormatCache;
 import io.meterlink.drivers.transport.LineDriver;
 import io.meterlink.drivers.transport.Transport;
 import org.slf4j.Logger;
@@ -18,7 +19,9 @@ import java.util.List;
  * Listens to one radio dongle (or hex line feed) on its own thread: opens the transport (reopening
  * with back-off after a failure), puts the dongle into the configured mode, frames and decodes every
  * telegram, hands the readings to the sink. Bad frames, missing or wrong keys and replays are
- * counted in {@link io.meterlink.core.api.driver.Health}, never stop the driver.
+ * counted in {@link io.meterlink.core.api.driver.Health}, never stop the driver. Formats of full
+ * frames are remembered in a {@link FormatCache} so that later compact frames decode; a telegram
+ * whose last records are broken gives the readings before them and the rest is counted.
  */
 final class WmbusDriver extends LineDriver {
     private static final Logger LOG = LoggerFactory.getLogger(WmbusDriver.class);
@@ -28,12 +31,19 @@ final class WmbusDriver extends LineDriver {
     private final WmbusReadingMapper mapper;
     private final KeyLookup keys;
     private final ReplayGuard replays = new ReplayGuard();
+    private final FormatCache formats;
 
     WmbusDriver(WmbusDriverConfig config, Transport transport, DriverContext context) {
+        this(config, transport, context, new FormatCache());
+    }
+
+    /** @param formats compact-frame formats; one cache may be shared by every radio source of a gateway (it is thread-safe) */
+    WmbusDriver(WmbusDriverConfig config, Transport transport, DriverContext context, FormatCache formats) {
         super("wmbus", transport, context);
         this.config = config;
         this.mapper = new WmbusReadingMapper(config.meterZone());
         this.keys = config.keys();
+        this.formats = formats;
     }
 
     /** Puts the dongle into the configured mode, then frames and decodes what it hears until stopped. */
@@ -86,7 +96,7 @@ final class WmbusDriver extends LineDriver {
     /** Decodes one frame and stores its readings, unless it is a replay or from an unwanted meter. */
     void handle(RadioFrame f, String source) throws DecodeException, InterruptedException {
         byte[] frame = f.frame();
-        WmbusTelegram t = WmbusDecoder.decode(frame, keys);
+        WmbusTelegram t = WmbusDecoder.decode(frame, keys, formats);
         boolean known = config.known(t.manufacturer(), t.id()) || config.known(t.link().manufacturer(), t.link().id());
         MeterId meter = WmbusReadingMapper.meterId(t);
         if (!known && !config.acceptUnknown()) {
@@ -97,6 +107,7 @@ final class WmbusDriver extends LineDriver {
             throw new DecodeException(Kind.REPLAY, "telegram seen before (access number " + t.accessNumber() + ")", meter.toString(), null);
         }
         context.health().meterHeard(meter, f.rssiDbm());
+        if (t.undecoded() != null) badInput(t.undecoded().toException(meter.toString())); // counted; the records before it stand
         Instant now = context.clock().instant();
         List<Reading> readings = mapper.toReadings(t, now, f.rssiDbm());
         if (!readings.isEmpty()) context.sink().accept(readings);

@@ -3,8 +3,9 @@ package io.meterlink.drivers.wmbus;
 import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
-import io.meterlink.drivers.transport.SerialTransport;
+import io.meterlink.drivers.mbus.FormatCache;
 import io.meterlink.drivers.transport.LineEndpoint;
+import io.meterlink.drivers.transport.SerialTransport;
 import io.meterlink.drivers.transport.Transport;
 
 import java.time.ZoneId;
@@ -40,6 +41,8 @@ import java.util.regex.Pattern;
  * meter mappings. Stateless, thread-safe.
  */
 public final class WmbusDriverFactory implements DriverFactory {
+    /** Formats of full frames, shared by every radio line of the gateway: a compact frame heard on one line decodes with a format learnt on another. */
+    private final FormatCache formats = new FormatCache();
     private static final Pattern ID = Pattern.compile("[0-9]{8}");
     private static final Pattern MANUFACTURER = Pattern.compile("[A-Z]{3}");
     private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}");
@@ -71,7 +74,7 @@ public final class WmbusDriverFactory implements DriverFactory {
         if (meters == null) ok = false;
         if (!ok) return null;
         WmbusDriverConfig config = new WmbusDriverConfig(endpoint, dongle, WmbusMode.of(modeName), ambRssi, zone.get(), acceptUnknown, meters);
-        return context -> new WmbusDriver(config, transport.get(), context);
+        return context -> new WmbusDriver(config, transport.get(), context, formats);
     }
 
     private static List<WmbusDriverConfig.Meter> meters(Settings s) {

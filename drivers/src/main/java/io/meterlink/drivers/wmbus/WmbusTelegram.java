@@ -1,6 +1,7 @@
 package io.meterlink.drivers.wmbus;
 
 import io.meterlink.drivers.mbus.MbusRecord;
+import io.meterlink.drivers.mbus.UndecodedTail;
 
 import java.util.List;
 
@@ -21,10 +22,12 @@ import java.util.List;
  * @param securityMode     the TPL security mode (0 = none, 5, 7), or 0xE0 (224) for ELL AES-CTR
  * @param records          the data records in frame order (empty for manufacturer specific CIs)
  * @param manufacturerData bytes left undecoded (manufacturer specific data or CI), hex, empty when none
+ * @param undecoded        the end of the records from the first one that could not be decoded (the
+ *                         records before it are kept), {@code null} when every record was decoded
  */
 public record WmbusTelegram(LinkHeader link, String manufacturer, String id, int version, int deviceType, int ci,
                             int accessNumber, int status, int securityMode, List<MbusRecord> records,
-                            String manufacturerData) {
+                            String manufacturerData, UndecodedTail undecoded) {
     public WmbusTelegram {
         records = List.copyOf(records);
     }

@@ -195,4 +195,37 @@ class ApplicationLayerTest {
         assertTrue(SecondaryAddress.ofId("1234FFFF").matches(new MbusHeader("12345678", "KAM", 1, 7, 0, 0, 0)));
         assertFalse(SecondaryAddress.ofId("1234FFFF").matches(new MbusHeader("12355678", "KAM", 1, 7, 0, 0, 0)));
     }
+
+    @Test
+    void records_twoBytesAfterGoodOnes_keepsThemAndReturnsTheTypedRest() throws Exception {
+        // 0C 13 78563412 (volume 12345.678 m3), then 0C 13: a BCD8 record without its data, too short for any value
+        byte[] b = bytes("0C 13 78 56 34 12 0C 13");
+        ApplicationLayer.DataRecords r = ApplicationLayer.records(b, 0, b.length, false);
+        assertEquals(1, r.records().size());
+        assertEquals(0, new BigDecimal("12345.678").compareTo(value(r.records().get(0))));
+        assertEquals(Kind.TRUNCATED, r.undecoded().kind());
+        assertEquals("0C13", r.undecoded().hex());
+        // a reserved special DIF after a good record: kept raw as the undecoded rest, nothing guessed
+        byte[] special = bytes("0C 13 78 56 34 12 3F 01");
+        assertEquals(Kind.UNSUPPORTED, ApplicationLayer.records(special, 0, special.length, false).undecoded().kind());
+        byte[] clean = bytes("0C 13 78 56 34 12 2F 2F");
+        assertNull(ApplicationLayer.records(clean, 0, clean.length, false).undecoded(), "idle filler is not an error");
+    }
+
+    @Test
+    void records_brokenRecordThatCouldHoldAValue_refusesTheTelegram_goodOnesBeforeItIncluded() throws Exception {
+        // the parse may have gone astray before such a record (proprietary data read as records): nothing is kept
+        byte[] b = bytes("0C 13 78 56 34 12 0C 13 12");
+        assertEquals(Kind.TRUNCATED, assertThrows(DecodeException.class, () -> ApplicationLayer.records(b, 0, b.length, false)).kind());
+        // unless the data is known to end early (ciphertext cut short): then the records before it stand
+        ApplicationLayer.DataRecords r = ApplicationLayer.recordsCutShort(b, 0, b.length);
+        assertEquals(1, r.records().size());
+        assertEquals("0C1312", r.undecoded().hex());
+    }
+
+    @Test
+    void records_brokenFirstRecord_refusesTheTelegram() {
+        byte[] b = bytes("0C 13 12");
+        assertEquals(Kind.TRUNCATED, assertThrows(DecodeException.class, () -> ApplicationLayer.records(b, 0, b.length, false)).kind());
+    }
 }

@@ -167,4 +167,36 @@ class MbusDriverTest {
             Thread.sleep(20);
         }
     }
+
+    @Test
+    void driver_meterThatStopsAnswering_isStaleInStatus_whileTheOthersAreStillRead() throws Exception {
+        AtomicBoolean twoSilent = new AtomicBoolean();
+        ScriptedLine line = new ScriptedLine(req -> {
+            if (req.address() == 2 && twoSilent.get()) return null;
+            if (req.control() == 0x40) return bytes("E5");
+            String id = req.address() == 1 ? "11 11 11 11" : "22 22 22 22";
+            return new MbusFrame.Long(0x08, req.address(), 0x72, bytes(id + " 2D 2C 01 07 2A 00 00 00 04 13 01 00 00 00")).toBytes();
+        });
+        io.meterlink.core.runtime.HealthRegistry health = new io.meterlink.core.runtime.HealthRegistry(Clock.systemUTC(), Duration.ofMinutes(15), 100);
+        List<Reading> readings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.meterlink.core.api.driver.DriverContext context = new io.meterlink.core.api.driver.DriverContext() {
+            private final io.meterlink.core.api.driver.Health h = health.forSource("line1", Duration.ofMinutes(15));
+            @Override public String sourceName() { return "line1"; }
+            @Override public io.meterlink.core.api.driver.ReadingSink sink() { return readings::addAll; }
+            @Override public io.meterlink.core.api.driver.Health health() { return h; }
+            @Override public Clock clock() { return Clock.systemUTC(); }
+        };
+        MbusDriverConfig cfg = new MbusDriverConfig("scripted", 2400, Duration.ofMillis(50), 30, 1, ZoneOffset.UTC,
+                List.of(new MbusDriverConfig.Meter(1, null), new MbusDriverConfig.Meter(2, null)));
+        try (MbusDriver d = new MbusDriver(cfg, line, context)) {
+            d.start();
+            await(() -> readings.stream().anyMatch(r -> r.meter().equals(MeterId.of("mbus:KAM:22222222"))));
+            assertTrue(health.staleMeters().isEmpty(), "both answered: " + health.staleMeters());
+            twoSilent.set(true);
+            await(() -> health.staleMeters().contains("line1/2"));
+            long fromOne = readings.stream().filter(r -> r.meter().equals(MeterId.of("mbus:KAM:11111111"))).count();
+            await(() -> readings.stream().filter(r -> r.meter().equals(MeterId.of("mbus:KAM:11111111"))).count() > fromOne);
+        }
+        assertEquals(List.of("line1/2"), health.staleMeters(), "meter 1 still answers, meter 2 is stale");
+    }
 }

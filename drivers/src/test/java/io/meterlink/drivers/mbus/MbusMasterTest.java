@@ -94,4 +94,17 @@ class MbusMasterTest {
         assertEquals(1150, MbusTiming.responseTimeoutMillis(300));
         assertEquals(85, MbusTiming.responseTimeoutMillis(9600));
     }
+
+    @Test
+    void readout_twoBytesAfterTheLastRecord_keepsTheRecords_countsTheRest_withoutRepeating() throws Exception {
+        // volume 0.001 m3, then 04 13: a 32-bit volume record without its data (the checksum is right)
+        ScriptedLine line = new ScriptedLine(req -> req.control() == 0x40 ? bytes("E5") : rsp(req.address(), "04 13 01 00 00 00 04 13"));
+        List<MbusTelegram> ts = master(line).readout(1);
+        assertEquals(1, ts.size());
+        assertEquals(1, ts.get(0).records().size());
+        assertEquals("0413", ts.get(0).undecoded().hex());
+        assertEquals(List.of(DecodeException.Kind.TRUNCATED), bad.stream().map(DecodeException::kind).toList());
+        assertEquals("primary 1", bad.get(0).meter());
+        assertEquals(2, line.requests().size(), "SND_NKE and one REQ_UD2: the meter would send the same again");
+    }
 }

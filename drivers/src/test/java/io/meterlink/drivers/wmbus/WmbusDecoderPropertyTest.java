@@ -1,6 +1,7 @@
 package io.meterlink.drivers.wmbus;
 
 import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.drivers.mbus.FormatCache;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -18,10 +19,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class WmbusDecoderPropertyTest {
     private final WmbusReadingMapper mapper = new WmbusReadingMapper(ZoneOffset.UTC);
     private static final KeyLookup KEY = (m, id) -> Optional.of(TestFrames.KEY.clone());
+    /** Shared by every decode, as in the driver: full frames teach formats, compact frames use them. */
+    private final FormatCache formats = new FormatCache();
 
     private boolean decodes(byte[] f, KeyLookup keys) {
         try {
-            WmbusTelegram t = WmbusDecoder.decode(f, keys);
+            WmbusTelegram t = WmbusDecoder.decode(f, keys, formats);
             mapper.toReadings(t, Instant.EPOCH, null);
             return true;
         } catch (DecodeException e) {
@@ -37,7 +40,9 @@ class WmbusDecoderPropertyTest {
             byte[] b = new byte[rnd.nextInt(260)];
             rnd.nextBytes(b);
             if (b.length > 0 && rnd.nextBoolean()) b[0] = (byte) (b.length - 1);
-            if (b.length > 10 && rnd.nextBoolean()) b[10] = (byte) new int[] {0x7A, 0x72, 0x78, 0x8C, 0x8D, 0x90}[rnd.nextInt(6)];
+            if (b.length > 10 && rnd.nextBoolean()) {
+                b[10] = (byte) new int[] {0x7A, 0x72, 0x78, 0x8C, 0x8D, 0x90, 0x79, 0x7B, 0x73}[rnd.nextInt(9)];
+            }
             decodes(b, rnd.nextBoolean() ? KEY : KeyLookup.none());
         }
     }
@@ -49,7 +54,9 @@ class WmbusDecoderPropertyTest {
         frames.add(TestFrames.mode5(2, TestFrames.KEY));
         frames.add(LinkLayer.withCrcA(TestFrames.plain(3)));
         frames.add(LinkLayer.withCrcB(TestFrames.plain(4)));
-        List<KeyLookup> keys = new ArrayList<>(List.of(KeyLookup.none(), KEY, KeyLookup.none(), KeyLookup.none()));
+        // a compact frame (CI 7B) of the plain telegram's format: signature A5FE, full-frame CRC 931F
+        frames.add(TestFrames.withL(io.meterlink.drivers.testing.Hex.bytes("44 2D2C 78563412 1B 16 7B 05 00 0000 A5FE 931F 78563412 5604 0000")));
+        List<KeyLookup> keys = new ArrayList<>(List.of(KeyLookup.none(), KEY, KeyLookup.none(), KeyLookup.none(), KeyLookup.none()));
         String base = System.getProperty("meterlink.testdata", System.getenv("METERLINK_TESTDATA"));
         if (base != null && java.nio.file.Files.isDirectory(java.nio.file.Path.of(base, "crypto"))) {
             for (Map<String, Object> v : WmbusCryptoVectorsTest.vectors()) {

@@ -106,4 +106,42 @@ class WmbusDecoderTest {
         assertEquals("dfa66747de9ae63030ca32611497c827", java.util.HexFormat.of().formatHex(AesCmac.mac(key, io.meterlink.drivers.testing.Hex.bytes(
                 "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411"))));
     }
+
+    @Test
+    void decode_recordThatCouldHoldAValueBrokenAtTheEnd_refusesTheTelegram() {
+        // the plain telegram and then 0C 13 12: a BCD8 volume record cut after one byte
+        byte[] f = TestFrames.withL(Arrays.copyOfRange(concat(TestFrames.plain(0x42), io.meterlink.drivers.testing.Hex.bytes("0C 13 12")), 1,
+                TestFrames.plain(0x42).length + 3));
+        assertEquals(Kind.TRUNCATED, assertThrows(DecodeException.class, () -> WmbusDecoder.decode(f, KeyLookup.none())).kind());
+    }
+
+    @Test
+    void decode_twoBytesAfterTheLastRecordOfACrclessFrame_isRefused_asAFormatBFrameWithAWrongCrcWouldBe() throws Exception {
+        byte[] plain = TestFrames.plain(0x42);
+        byte[] junk = TestFrames.withL(Arrays.copyOfRange(concat(plain, new byte[] {0x7A, (byte) 0xC4}), 1, plain.length + 2));
+        assertEquals(Kind.CHECKSUM, assertThrows(DecodeException.class, () -> WmbusDecoder.decode(junk, KeyLookup.none())).kind());
+        // the same two bytes inside a frame whose format A CRCs check: the records before them stand
+        WmbusTelegram t = WmbusDecoder.decode(LinkLayer.withCrcA(junk), KeyLookup.none());
+        assertValues(t);
+        assertEquals("7AC4", t.undecoded().hex());
+    }
+
+    @Test
+    void decode_twoBytesAfterTheLastRecordOf129Bytes_cannotBeAFormatBCrc_soTheRecordsBeforeStand() throws Exception {
+        byte[] plain = TestFrames.plain(0x42);
+        byte[] body = new byte[128]; // L = 128: 129 bytes, which no format B frame has (EN 13757-4 §12.5.3)
+        System.arraycopy(plain, 1, body, 0, plain.length - 1);
+        Arrays.fill(body, plain.length - 1, 126, (byte) 0x2F); // idle filler
+        body[126] = (byte) 0xDE;
+        body[127] = 0x47;
+        WmbusTelegram t = WmbusDecoder.decode(TestFrames.withL(body), KeyLookup.none());
+        assertValues(t);
+        assertEquals("DE47", t.undecoded().hex());
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

@@ -16,14 +16,14 @@ class WmbusDongleFramerTest {
     /** The frame as the dongles send it: without its L field. */
     private static final byte[] NO_L = Arrays.copyOfRange(FRAME, 1, FRAME.length);
 
-    private static byte[] cat(byte[]... parts) {
+    static byte[] cat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) out.writeBytes(p);
         return out.toByteArray();
     }
 
     /** An iM871A HCI message with time stamp, RSSI and CRC. */
-    private static byte[] imMessage(int endpoint, int msgId, byte[] payload, int rssiRaw) {
+    static byte[] imMessage(int endpoint, int msgId, byte[] payload, int rssiRaw) {
         byte[] head = {
                 (byte) 0xA5,                  // start of frame
                 (byte) (0xE0 | endpoint),     // control: CRC (8) + RSSI (4) + time stamp (2); endpoint id
@@ -119,7 +119,7 @@ class WmbusDongleFramerTest {
     }
 
     /** An AMB8465 command-mode message: FF CMD LEN payload CS. */
-    private static byte[] ambCommand(int cmd, byte[] payload) {
+    static byte[] ambCommand(int cmd, byte[] payload) {
         byte[] m = cat(new byte[] {
                 (byte) 0xFF,                  // start
                 (byte) cmd,                   // command

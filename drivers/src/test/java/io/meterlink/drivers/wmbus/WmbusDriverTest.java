@@ -132,4 +132,19 @@ class WmbusDriverTest {
         assertEquals(2, bad.errors().size(), bad.errors().toString());
         assertTrue(bad.errors().stream().noneMatch(e -> e.contains(badKey) || e.contains(KEY_HEX)), "keys must never be echoed");
     }
+
+    @Test
+    void driver_twoBytesAfterTheLastRecord_storesTheReadings_andCountsTheRest() throws Exception {
+        Recording rec = new Recording(Clock.systemUTC());
+        byte[] plain = TestFrames.plain(7);
+        byte[] broken = new byte[plain.length + 2]; // + 7A C4: two bytes that are no record (a CRC left in)
+        System.arraycopy(plain, 0, broken, 0, plain.length);
+        broken[plain.length] = 0x7A;
+        broken[plain.length + 1] = (byte) 0xC4;
+        broken[0] = (byte) (broken.length - 1);
+        WmbusDriver d = new WmbusDriver(config(true, List.of()), new FeedLine(), rec, new io.meterlink.drivers.mbus.FormatCache());
+        d.handle(new RadioFrame(LinkLayer.withCrcA(broken), null), "line1"); // format A: its CRCs vouch for the bytes
+        assertEquals(2, rec.readings.size(), "volume and flow temperature before the two bytes");
+        assertEquals(List.of(Kind.TRUNCATED), rec.bad);
+    }
 }

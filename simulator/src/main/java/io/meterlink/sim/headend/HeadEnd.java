@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The virtual utility's head-end: subscribes to every gateway's readings and holds each arrival
  * against what the simulator generated ({@link #verdict}): lost, duplicates by {@code (gw, seq)},
- * duplicates by measurement, and latency from generation to arrival.
+ * duplicates by measurement, out of order per meter series ({@link Order}), and latency from
+ * generation to arrival.
  */
 public final class HeadEnd implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeadEnd.class);
@@ -147,6 +148,9 @@ public final class HeadEnd implements AutoCloseable {
 
     /** Every arrival with a new {@code (gw, seq)} so far, in arrival order. */
     public List<Arrival> arrivals() { return List.copyOf(arrivals); }
+
+    /** Whether {@code gw#seq} has arrived (without copying the set). */
+    public boolean hasSeen(String gwSeq) { return seen.contains(gwSeq); }
 
     /** Distinct {@code gw#seq} seen so far. */
     public Set<String> seenSeqs() { return Set.copyOf(seen); }

@@ -26,9 +26,12 @@ import java.util.Map;
  * @param p50LatencyMs             generation to arrival, median
  * @param p99LatencyMs             generation to arrival, 99th percentile
  * @param maxLatencyMs             generation to arrival, worst
+ * @param outOfOrder               readings older than a lower seq of the same meter series ({@link Order#bySeq}; must be 0)
+ * @param outOfOrderByArrival      readings that arrived after a newer one of the same series ({@link Order#byArrival};
+ *                                 expected after an outage, when live readings overtake the backlog)
  */
 public record Verdict(long generated, long delivered, long lost, long duplicatesBySeq, long duplicatesByMeasurement,
-                      long p50LatencyMs, long p99LatencyMs, long maxLatencyMs) {
+                      long p50LatencyMs, long p99LatencyMs, long maxLatencyMs, long outOfOrder, long outOfOrderByArrival) {
 
     /** One generated reading and when it was generated. */
     public record Generated(Reading reading, Instant at) {
@@ -58,8 +61,9 @@ public record Verdict(long generated, long delivered, long lost, long duplicates
         }
         long lost = pending.values().stream().mapToLong(ArrayDeque::size).sum();
         latencies.sort(null);
+        Order order = Order.of(arrivals);
         return new Verdict(generated.size(), arrivals.size(), lost, duplicatesBySeq, unmatched,
-                percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100));
+                percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100), order.bySeq(), order.byArrival());
     }
 
     static long percentile(List<Long> sorted, double p) {

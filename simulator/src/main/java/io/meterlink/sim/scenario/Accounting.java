@@ -1,6 +1,7 @@
 package io.meterlink.sim.scenario;
 
 import io.meterlink.sim.headend.HeadEnd;
+import io.meterlink.sim.headend.Order;
 import io.meterlink.sim.headend.Verdict;
 
 import java.time.Duration;
@@ -29,8 +30,13 @@ import java.util.TreeMap;
  *   <li>not heard: never-delivered wireless readings sent while the gateway was not listening: from
  *       the start of the run or a SIGKILL until the first wireless reading generated after it that
  *       did arrive (a radio telegram is sent once; nobody can accept what nobody heard);</li>
- *   <li>lost: {@code max(lost accepted, never delivered − in flight at a kill − not heard) − evictions}, at least 0.
- *       Evicted readings are the documented bound of a full buffer and are reported apart.</li>
+ *   <li>wrong key, answered late: never-delivered readings of a meter named by an {@link Excuse} (the
+ *       gateway was given a wrong key for it; it answered after the gateway's timeout), generated in
+ *       the excuse's window;</li>
+ *   <li>lost: {@code max(lost accepted, never delivered − in flight at a kill − not heard − wrong key − answered late)
+ *       − evictions}, at least 0. Evicted readings are the documented bound of a full buffer and are reported apart;</li>
+ *   <li>wrong key delivered: arrivals from a meter while a wrong-key excuse names it (a garbage reading: must be 0);</li>
+ *   <li>out of order, out of order by arrival: see {@link Order}.</li>
  * </ul>
  * Pure; not thread-safe.
  */
@@ -42,25 +48,49 @@ public final class Accounting {
         }
     }
 
+    /** Why a fault makes a meter's readings undeliverable on purpose. */
+    public enum Reason {
+        /** The gateway was configured with a key that is not the meter's: every telegram is refused (counted as a key error). */
+        WRONG_KEY,
+        /** The meter answered after the gateway's timeout: the gateway may have given up on that answer. */
+        ANSWERED_LATE
+    }
+
+    /** Never-delivered readings of {@code meter} generated during {@code window} are excused for {@code reason}. */
+    public record Excuse(Reason reason, String meter, Window window) {
+    }
+
     /**
      * The figures. {@code drainLiveReadings} and {@code drainLiveP99LatencyMs} are the live readings
-     * generated inside the drain window (see {@link #of(String, Collection, List, long, Set, Instant, List, Duration, List, long, Window)}),
-     * 0 without one.
+     * generated inside the drain window of a backlog (see {@link #of(String, Collection, List, long, Set, Instant, List,
+     * Duration, List, long, List, Window)}), 0 without one.
      */
     public record Figures(long generated, long accepted, long delivered, long lost, long lostAccepted, long neverDelivered,
                           long inFlightAtKill, long notHeard, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
                           long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs,
-                          List<String> unexcusedSample, long drainLiveReadings, long drainLiveP99LatencyMs) {
+                          List<String> unexcusedSample, long wrongKey, long answeredLate, long wrongKeyDelivered,
+                          long outOfOrder, long outOfOrderByArrival, long drainLiveReadings, long drainLiveP99LatencyMs) {
         public Figures {
             unexcusedSample = List.copyOf(unexcusedSample);
+        }
+
+        /** Figures of a run without faults that excuse readings, without order figures and without a backlog drain. */
+        public Figures(long generated, long accepted, long delivered, long lost, long lostAccepted, long neverDelivered,
+                       long inFlightAtKill, long notHeard, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
+                       long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs, List<String> unexcusedSample) {
+            this(generated, accepted, delivered, lost, lostAccepted, neverDelivered, inFlightAtKill, notHeard, duplicatesBySeq,
+                    duplicatesByMeasurement, p50LatencyMs, p99LatencyMs, maxLatencyMs, liveReadings, liveP99LatencyMs, unexcusedSample,
+                    0, 0, 0, 0, 0);
         }
 
         /** Figures of a run without a backlog drain. */
         public Figures(long generated, long accepted, long delivered, long lost, long lostAccepted, long neverDelivered,
                        long inFlightAtKill, long notHeard, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
-                       long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs, List<String> unexcusedSample) {
+                       long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs, List<String> unexcusedSample,
+                       long wrongKey, long answeredLate, long wrongKeyDelivered, long outOfOrder, long outOfOrderByArrival) {
             this(generated, accepted, delivered, lost, lostAccepted, neverDelivered, inFlightAtKill, notHeard, duplicatesBySeq,
-                    duplicatesByMeasurement, p50LatencyMs, p99LatencyMs, maxLatencyMs, liveReadings, liveP99LatencyMs, unexcusedSample, 0, 0);
+                    duplicatesByMeasurement, p50LatencyMs, p99LatencyMs, maxLatencyMs, liveReadings, liveP99LatencyMs, unexcusedSample,
+                    wrongKey, answeredLate, wrongKeyDelivered, outOfOrder, outOfOrderByArrival, 0, 0);
         }
     }
 
@@ -87,7 +117,15 @@ public final class Accounting {
     public static Figures of(String gatewayId, Collection<Verdict.Generated> generated, List<HeadEnd.Arrival> arrivals,
                              long duplicatesBySeq, Set<Long> traced, Instant start, List<Instant> kills, Duration killWindow,
                              List<Window> faultWindows, long evictions) {
-        return of(gatewayId, generated, arrivals, duplicatesBySeq, traced, start, kills, killWindow, faultWindows, evictions, null);
+        return of(gatewayId, generated, arrivals, duplicatesBySeq, traced, start, kills, killWindow, faultWindows, evictions, List.of());
+    }
+
+    /** As above, with readings that faults made undeliverable on purpose ({@code excuses}). */
+    public static Figures of(String gatewayId, Collection<Verdict.Generated> generated, List<HeadEnd.Arrival> arrivals,
+                             long duplicatesBySeq, Set<Long> traced, Instant start, List<Instant> kills, Duration killWindow,
+                             List<Window> faultWindows, long evictions, List<Excuse> excuses) {
+        return of(gatewayId, generated, arrivals, duplicatesBySeq, traced, start, kills, killWindow, faultWindows, evictions, excuses,
+                null);
     }
 
     /**
@@ -98,7 +136,7 @@ public final class Accounting {
      */
     public static Figures of(String gatewayId, Collection<Verdict.Generated> generated, List<HeadEnd.Arrival> arrivals,
                              long duplicatesBySeq, Set<Long> traced, Instant start, List<Instant> kills, Duration killWindow,
-                             List<Window> faultWindows, long evictions, Window drain) {
+                             List<Window> faultWindows, long evictions, List<Excuse> excuses, Window drain) {
         String prefix = gatewayId + "#";
         Set<Long> delivered = new HashSet<>();
         for (HeadEnd.Arrival a : arrivals) {
@@ -120,7 +158,9 @@ public final class Accounting {
         List<Long> live = new ArrayList<>();
         List<Long> drainLive = new ArrayList<>();
         long unmatched = 0;
+        long wrongKeyDelivered = 0;
         for (HeadEnd.Arrival a : arrivals) {
+            if (excused(excuses, Reason.WRONG_KEY, meterOf(a.key()), a.received()) != null) wrongKeyDelivered++;
             Verdict.Generated g = take(pending.get(a.key()), a.received());
             if (g == null) {
                 unmatched++;
@@ -142,13 +182,20 @@ public final class Accounting {
         long neverDelivered = 0;
         long inFlight = 0;
         long notHeard = 0;
+        long wrongKey = 0;
+        long answeredLate = 0;
         List<String> sample = new ArrayList<>();
         for (TreeMap<Instant, ArrayDeque<Verdict.Generated>> byTime : pending.values()) {
             for (Verdict.Generated g : byTime.values().stream().flatMap(ArrayDeque::stream).toList()) {
                 Instant at = g.at();
                 neverDelivered++;
                 boolean excused = false;
-                if (kills.stream().anyMatch(k -> !at.isAfter(k) && !at.isBefore(k.minus(killWindow)))) {
+                Excuse excuse = excused(excuses, null, g.reading().meter().toString(), at);
+                if (excuse != null) {
+                    if (excuse.reason() == Reason.WRONG_KEY) wrongKey++;
+                    else answeredLate++;
+                    excused = true;
+                } else if (kills.stream().anyMatch(k -> !at.isAfter(k) && !at.isBefore(k.minus(killWindow)))) {
                     inFlight++;
                     excused = true;
                 } else if (wireless(g)) {
@@ -166,13 +213,29 @@ public final class Accounting {
                 }
             }
         }
-        long lost = Math.max(0, Math.max(lostAccepted, neverDelivered - inFlight - notHeard) - evictions);
+        long lost = Math.max(0, Math.max(lostAccepted, neverDelivered - inFlight - notHeard - wrongKey - answeredLate) - evictions);
         latencies.sort(null);
         live.sort(null);
         drainLive.sort(null);
+        Order order = Order.of(arrivals);
         return new Figures(generated.size(), accepted.size(), arrivals.size(), lost, lostAccepted, neverDelivered, inFlight,
                 notHeard, duplicatesBySeq, unmatched, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100),
-                live.size(), percentile(live, 99), sample, drainLive.size(), percentile(drainLive, 99));
+                live.size(), percentile(live, 99), sample, wrongKey, answeredLate, wrongKeyDelivered, order.bySeq(), order.byArrival(),
+                drainLive.size(), percentile(drainLive, 99));
+    }
+
+    /** The first excuse (of {@code reason}, or any when null) naming {@code meter} at {@code t}; null when none. */
+    private static Excuse excused(List<Excuse> excuses, Reason reason, String meter, Instant t) {
+        if (excuses.isEmpty() || meter == null) return null;
+        for (Excuse e : excuses) {
+            if ((reason == null || e.reason() == reason) && e.meter().equals(meter) && (t == null || e.window().contains(t))) return e;
+        }
+        return null;
+    }
+
+    private static String meterOf(String key) {
+        int bar = key.indexOf('|');
+        return bar < 0 ? null : key.substring(0, bar);
     }
 
     /**

@@ -66,4 +66,31 @@ public sealed interface Fault {
 
         public boolean needsProxy() { return true; }
     }
+
+    /** The proxy caps each direction at {@code bytesPerSecond} during {@code length}. */
+    record ProxyBandwidth(Duration at, Duration length, long bytesPerSecond) implements Fault {
+        public String type() { return "proxy_bandwidth"; }
+
+        public boolean needsProxy() { return true; }
+    }
+
+    /**
+     * Bad frames on the radio path of one virtual dongle: every {@code every} during {@code length}, one
+     * telegram with a broken checksum and one cut short (each a copy of a meter's real telegram, not in its ledger).
+     *
+     * @param radio index of the dongle (0 = the first {@code wmbus} dongle, in file order)
+     */
+    record RadioBadFrames(Duration at, Duration length, int radio, Duration every) implements Fault {
+        public String type() { return "radio_bad_frames"; }
+    }
+
+    /**
+     * The first {@code meters} meters of one wired M-Bus line answer {@code delay} late during {@code length}
+     * (the line is half duplex: the late answer holds the line).
+     *
+     * @param line index of the wired line (0 = the first {@code mbus_tcp} or {@code mbus_serial} line, in file order)
+     */
+    record MbusLate(Duration at, Duration length, int line, int meters, Duration delay) implements Fault {
+        public String type() { return "mbus_late"; }
+    }
 }

@@ -6,13 +6,15 @@ import java.util.List;
 
 /** Builds the gateway's configuration file for a scenario run. Not thread-safe. */
 final class GatewayConfigText {
+    /** The wired M-Bus answer timeout the gateway is given ({@code timeout_ms}); a later answer may be given up on. */
+    static final java.time.Duration MBUS_TIMEOUT = java.time.Duration.ofMillis(1000);
     private final StringBuilder sources = new StringBuilder();
 
     /** A wired M-Bus line over TCP. */
     void mbusTcp(String name, int port, Duration interval, List<Integer> addresses) {
         head(name, interval);
         sources.append("    transport: tcp\n    host: 127.0.0.1\n    tcp_port: ").append(port).append('\n');
-        sources.append("    timeout_ms: 1000\n");
+        sources.append("    timeout_ms: ").append(MBUS_TIMEOUT.toMillis()).append('\n');
         meters(addresses);
     }
 
@@ -21,7 +23,7 @@ final class GatewayConfigText {
         head(name, interval);
         sources.append("    transport: serial\n    port: ").append(quote(device)).append('\n');
         sources.append("    baud: ").append(baud).append('\n');
-        sources.append("    timeout_ms: 1000\n");
+        sources.append("    timeout_ms: ").append(MBUS_TIMEOUT.toMillis()).append('\n');
         meters(addresses);
     }
 

@@ -22,6 +22,11 @@ public final class InvariantCheck {
         max(out, "max_evictions", inv.maxEvictions(), r.evictions());
         min(out, "min_bad_frames", inv.minBadFrames(), r.badFrames());
         max(out, "max_peak_rss_mib", inv.maxPeakRssMib(), r.peakRssKib() < 0 ? 0 : r.peakRssKib() / 1024);
+        max(out, "max_out_of_order", inv.maxOutOfOrder(), f.outOfOrder());
+        max(out, "max_wrong_key_delivered", inv.maxWrongKeyDelivered(), f.wrongKeyDelivered());
+        min(out, "min_key_errors", inv.minKeyErrors(), r.keyErrors());
+        max(out, "max_eviction_order_violations", inv.maxEvictionOrderViolations(), r.evictionOrderViolations());
+        min(out, "min_evictions", inv.minEvictions(), r.evictions());
         return out;
     }
 

@@ -22,7 +22,7 @@ public final class ScenarioParser {
     private static final Set<String> BROKERS = Set.of("mosquitto", "embedded");
     private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus");
     private static final Set<String> FAULTS = Set.of("broker_outage", "gateway_kill", "serial_garbage",
-            "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency");
+            "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency", "proxy_bandwidth", "radio_bad_frames", "mbus_late");
     private static final Set<String> KEYS = Set.of("none", "random");
     private static final long NO_BOUND = Long.MAX_VALUE;
     /** Wired M-Bus: primary addresses 1..250 on one line (EN 13757-2). */
@@ -74,14 +74,20 @@ public final class ScenarioParser {
             boolean wireless = "wmbus".equals(protocol);
             int perLine = m.integer("per_line", 50, 1, wireless ? MAX_PER_DONGLE : MAX_PER_MBUS_LINE);
             String keys = m.choice("keys", "none", KEYS);
+            int wrongKeys = m.integer("wrong_keys", 0, 0, 100_000);
             boolean spread = m.bool("spread", false);
             if (spread && !wireless) m.error("spread", "only wmbus meters transmit on their own; the gateway polls wired ones");
             int lineBaud = m.integer("line_baud", 0, 300, 9600);
             if (m.has("line_baud") && !BAUDS.contains(lineBaud)) m.error("line_baud", "must be 300, 2400 or 9600, got " + lineBaud);
             if (m.has("line_baud") && !"mbus_tcp".equals(protocol)) m.error("line_baud", "only for mbus_tcp (a serial line has its own speed)");
             m.finish();
+            if (wrongKeys > 0 && !("wmbus".equals(protocol) && "random".equals(keys))) {
+                m.error("wrong_keys", "only wmbus meters with keys: random can have a wrong key");
+            } else if (wrongKeys > count) {
+                m.error("wrong_keys", "more than the group's " + count + " meters");
+            }
             if (protocol != null) {
-                meters.add(new ScenarioSpec.MeterGroup(ScenarioSpec.Protocol.of(protocol), count, interval, perLine, keys,
+                meters.add(new ScenarioSpec.MeterGroup(ScenarioSpec.Protocol.of(protocol), count, interval, perLine, keys, wrongKeys,
                         spread, lineBaud));
             }
         }
@@ -105,6 +111,22 @@ public final class ScenarioParser {
                     f.error("line", "there are " + serialLines + " mbus_serial line(s); line is 0-based");
                 }
             }
+            if (fault instanceof Fault.RadioBadFrames rb) {
+                int radios = meters.stream().filter(m -> m.protocol() == ScenarioSpec.Protocol.WMBUS).mapToInt(ScenarioSpec.MeterGroup::lines).sum();
+                if (rb.radio() >= radios) f.error("radio", "there are " + radios + " wmbus dongle(s); radio is 0-based");
+            }
+            if (fault instanceof Fault.MbusLate late) {
+                List<Integer> wired = new ArrayList<>();
+                for (ScenarioSpec.MeterGroup m : meters) {
+                    if (m.protocol() == ScenarioSpec.Protocol.WMBUS) continue;
+                    for (int left = m.count(); left > 0; left -= m.perLine()) wired.add(Math.min(m.perLine(), left));
+                }
+                if (late.line() >= wired.size()) {
+                    f.error("line", "there are " + wired.size() + " wired M-Bus line(s); line is 0-based");
+                } else if (late.meters() > wired.get(late.line())) {
+                    f.error("meters", "line " + late.line() + " has " + wired.get(late.line()) + " meter(s)");
+                }
+            }
             faults.add(fault);
         }
 
@@ -112,7 +134,9 @@ public final class ScenarioParser {
         ScenarioSpec.Invariants invariants = new ScenarioSpec.Invariants(
                 bound(i, "lost"), bound(i, "lost_accepted"), bound(i, "max_duplicates_by_measurement"), bound(i, "max_duplicates_by_seq"),
                 bound(i, "p99_latency_ms_max"), bound(i, "live_p99_latency_ms_max"), bound(i, "min_delivered"),
-                bound(i, "max_evictions"), bound(i, "min_bad_frames"), bound(i, "max_peak_rss_mib"));
+                bound(i, "max_evictions"), bound(i, "min_bad_frames"), bound(i, "max_peak_rss_mib"),
+                bound(i, "max_out_of_order"), bound(i, "max_wrong_key_delivered"), bound(i, "min_key_errors"),
+                bound(i, "max_eviction_order_violations"), bound(i, "min_evictions"));
         i.finish();
         root.finish();
 
@@ -143,6 +167,11 @@ public final class ScenarioParser {
             case "proxy_latency" -> new Fault.ProxyLatency(at, length(f),
                     f.duration("latency", Duration.ofMillis(500), Duration.ZERO, Duration.ofMinutes(10)));
             case "proxy_flap" -> flap(f, at);
+            case "proxy_bandwidth" -> new Fault.ProxyBandwidth(at, length(f), f.bytes("bytes_per_second", 1024, 1, 1L << 40));
+            case "radio_bad_frames" -> new Fault.RadioBadFrames(at, length(f), f.integer("radio", 0, 0, 10_000),
+                    f.duration("every", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofHours(1)));
+            case "mbus_late" -> new Fault.MbusLate(at, length(f), f.integer("line", 0, 0, 10_000), f.integer("meters", 1, 1, 250),
+                    f.duration("delay", Duration.ofMillis(800), Duration.ofMillis(1), Duration.ofMinutes(1)));
             default -> throw new IllegalStateException(type);
         };
     }

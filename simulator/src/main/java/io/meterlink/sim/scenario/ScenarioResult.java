@@ -18,6 +18,9 @@ import java.util.Map;
  * @param badFrames        bad input the gateway counted (sum of its status {@code bad_input}, every run)
  * @param peakRssKib       highest peak RSS ({@code VmHWM}) of any gateway run, KiB
  * @param gatewayRuns      how many gateway processes ran (1 + restarts)
+ * @param badInput         bad input the gateway counted by kind ({@code checksum}, {@code truncated}, {@code wrong_key}, …), every run
+ * @param evictionOrderViolations evicted readings that the buffer's policy (lowest priority first, oldest first) did not
+ *                         name: a reading sorting before it stayed in the buffer ({@link EvictionAudit})
  * @param backlog          readings pre-filled into the buffer before the gateway started (0: none)
  * @param backlogDrainMs   from the gateway's launch until the last backlog reading arrived at the head-end; -1 when some
  *                         never did (or there was no backlog)
@@ -25,18 +28,32 @@ import java.util.Map;
  *                         the broker), sampled about once a second; -1 when never seen
  */
 public record ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
-                             long peakRssKib, int gatewayRuns, List<String> failed, long backlog, long backlogDrainMs,
-                             long backlogAckedMs) {
+                             long peakRssKib, int gatewayRuns, List<String> failed, Map<String, Long> badInput,
+                             long evictionOrderViolations, long backlog, long backlogDrainMs, long backlogAckedMs) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ScenarioResult {
         failed = List.copyOf(failed);
+        badInput = Map.copyOf(badInput);
     }
 
-    /** The result of a run without a backlog. */
+    /** A result without bad input by kind nor an eviction audit. */
     public ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
                           long peakRssKib, int gatewayRuns, List<String> failed) {
-        this(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, 0, -1, -1);
+        this(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, Map.of(), 0);
+    }
+
+    /** A result without a backlog. */
+    public ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
+                          long peakRssKib, int gatewayRuns, List<String> failed, Map<String, Long> badInput,
+                          long evictionOrderViolations) {
+        this(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, badInput,
+                evictionOrderViolations, 0, -1, -1);
+    }
+
+    /** Wireless telegrams the gateway refused for a wrong key ({@code wrong_key} in its bad input). */
+    public long keyErrors() {
+        return badInput.getOrDefault("wrong_key", 0L);
     }
 
     public boolean passed() {
@@ -47,8 +64,8 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
     public ScenarioResult withFailed(List<String> names) {
         List<String> all = new ArrayList<>(failed);
         all.addAll(names);
-        return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, all, backlog,
-                backlogDrainMs, backlogAckedMs);
+        return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, all, badInput,
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs);
     }
 
     /** One line of JSON (the scenario command's stdout). */
@@ -65,6 +82,9 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         m.put("never_delivered", f.neverDelivered());
         m.put("in_flight_at_kill", f.inFlightAtKill());
         m.put("not_heard", f.notHeard());
+        m.put("wrong_key", f.wrongKey());
+        m.put("answered_late", f.answeredLate());
+        m.put("wrong_key_delivered", f.wrongKeyDelivered());
         m.put("duplicates", f.duplicatesBySeq() + f.duplicatesByMeasurement());
         m.put("duplicates_by_seq", f.duplicatesBySeq());
         m.put("duplicates_by_measurement", f.duplicatesByMeasurement());
@@ -72,9 +92,14 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         m.put("p99_latency_ms", f.p99LatencyMs());
         m.put("max_latency_ms", f.maxLatencyMs());
         m.put("live_p99_latency_ms", f.liveP99LatencyMs());
+        m.put("out_of_order", f.outOfOrder());
+        m.put("out_of_order_by_arrival", f.outOfOrderByArrival());
         m.put("max_buffer_depth", maxBufferDepth);
         m.put("evictions", evictions);
+        m.put("eviction_order_violations", evictionOrderViolations);
         m.put("bad_frames", badFrames);
+        m.put("bad_input", new java.util.TreeMap<>(badInput));
+        m.put("key_errors", keyErrors());
         m.put("gateway_peak_rss_kib", peakRssKib);
         m.put("gateway_runs", gatewayRuns);
         if (backlog > 0) {

@@ -1,9 +1,11 @@
 package io.meterlink.sim.scenario;
 
+import io.meterlink.core.api.Priority;
 import io.meterlink.core.buffer.BufferException;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.sim.bench.GatewayProcess;
+import io.meterlink.sim.faults.LineNoise;
 import io.meterlink.sim.headend.HeadEnd;
 import io.meterlink.sim.headend.Verdict;
 import io.meterlink.sim.mbus.LedgerEntry;
@@ -30,9 +32,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
@@ -66,6 +70,10 @@ public final class ScenarioRunner {
     private final Set<Long> traced = new HashSet<>();
     private final List<Instant> kills = new ArrayList<>();
     private final List<Accounting.Window> windows = new ArrayList<>();
+    private final List<Accounting.Excuse> excuses = new ArrayList<>();
+    private final Map<Integer, LineNoise> lateLines = new HashMap<>();
+    private final EvictionAudit audit = new EvictionAudit();
+    private Instant nextAudit = Instant.MIN;
     private Instant openKillWindow;
     private long maxDepth;
     private long lastDepth;
@@ -132,6 +140,7 @@ public final class ScenarioRunner {
                     Instant now = clock.instant();
                     if (!now.isBefore(nextSample)) {
                         sample(db);
+                        audit(db, headEnd);
                         nextSample = now.plusSeconds(1);
                     }
                     if (!now.isBefore(nextProgress)) {
@@ -155,6 +164,7 @@ public final class ScenarioRunner {
                 while (clock.instant().isBefore(drainEnd)) {
                     checkGateway();
                     long depth = sample(db);
+                    audit(db, headEnd);
                     long acceptedNow = current().acceptedCount();
                     if (acceptedNow != lastAccepted) {
                         lastAccepted = acceptedNow;
@@ -195,8 +205,10 @@ public final class ScenarioRunner {
                             drained == null ? "NOT fully delivered" : "at the head-end " + Duration.between(t0, drained).toMillis() + " ms after");
                 }
                 Accounting.Figures figures = Accounting.of(GATEWAY_ID, generated, arrivals, headEnd.duplicatesBySeq(),
-                        traced, t0, kills, spec.gateway().killInFlightWindow(), faultWindows, evictions,
+                        traced, t0, kills, spec.gateway().killInFlightWindow(), faultWindows, evictions, excuses,
                         backlog == null ? null : new Accounting.Window(t0, drained == null ? clock.instant() : drained));
+                long orderViolations = auditEvictions(headEnd, generated);
+                logFaultsSent();
                 if (!figures.unexcusedSample().isEmpty()) {
                     Path list = dir.resolve("never-delivered.txt");
                     Files.write(list, figures.unexcusedSample());
@@ -205,7 +217,8 @@ public final class ScenarioRunner {
                             figures.unexcusedSample().size(), list);
                 }
                 ScenarioResult result = new ScenarioResult(spec.name(), figures, maxDepth, evictions, status.badFrames(),
-                        peakRssKib, runs.size(), List.of(), spec.backlog(), drained == null ? -1 : Duration.between(t0, drained).toMillis(),
+                        peakRssKib, runs.size(), List.of(), status.badInputByKind(), orderViolations, spec.backlog(),
+                        drained == null ? -1 : Duration.between(t0, drained).toMillis(),
                         backlog == null ? -1 : backlog.ackedAt().map(at -> Duration.between(t0, at).toMillis()).orElse(-1L));
                 return result.withFailed(InvariantCheck.failures(spec.invariants(), result));
             } finally {
@@ -302,15 +315,25 @@ public final class ScenarioRunner {
             for (int i = 1; i <= n; i++) {
                 String id = String.format("%08d", 50_000_000 + groupIndex * 1_000_000 + line * 10_000 + i);
                 byte[] key = null;
+                byte[] gatewayKey = null;
                 if ("random".equals(g.keys())) {
                     key = new byte[16];
                     random.nextBytes(key);
+                    gatewayKey = key;
+                    if (line * g.perLine() + i <= g.wrongKeys()) { // the gateway was given another key for this meter
+                        gatewayKey = new byte[16];
+                        random.nextBytes(gatewayKey);
+                    }
                 }
                 boolean heat = i % 3 == 0;
                 meters.add(new VirtualWmbusMeter(id, heat ? "KAM" : "DME", heat ? VirtualWmbusMeter.Kind.HEAT : VirtualWmbusMeter.Kind.WATER,
                         key == null ? WmbusFrameBuilder.Security.NONE : WmbusFrameBuilder.Security.MODE5, key, clock, ZoneOffset.UTC,
                         200_000L + 7_919L * i, 60 + 40L * (i % 10), -60 - i % 40));
-                idsAndKeys.add(new String[]{id, key == null ? null : HexFormat.of().withUpperCase().formatHex(key)});
+                idsAndKeys.add(new String[]{id, gatewayKey == null ? null : HexFormat.of().withUpperCase().formatHex(gatewayKey)});
+                if (gatewayKey != key) {
+                    excuses.add(new Accounting.Excuse(Accounting.Reason.WRONG_KEY, meters.get(meters.size() - 1).meterId().toString(),
+                            new Accounting.Window(Instant.MIN, Instant.MAX)));
+                }
             }
             Im871aDongle dongle = new Im871aDongle();
             TcpDongleServer server = new TcpDongleServer(0, dongle);
@@ -322,6 +345,7 @@ public final class ScenarioRunner {
         }
         log("%d wmbus meter(s) (%s), every %ds%s", g.count(), "random".equals(g.keys()) ? "mode 5, own keys" : "in clear",
                 g.interval().toSeconds(), g.spread() ? ", spread over the interval" : "");
+        if (g.wrongKeys() > 0) log("the gateway has a wrong key for %d of them", g.wrongKeys());
     }
 
     private Timeline timeline(ScenarioBroker broker, UplinkPath path, Path configFile, StatusWatcher status) {
@@ -367,12 +391,88 @@ public final class ScenarioRunner {
                 proxy(t, b, "link black-holed", path::blackHole, path);
             } else if (f instanceof Fault.ProxyLatency l) {
                 proxy(t, l, "latency " + l.latency().toMillis() + "ms added", () -> path.latency(l.latency()), path);
+            } else if (f instanceof Fault.ProxyBandwidth bw) {
+                proxy(t, bw, "bandwidth capped at " + bw.bytesPerSecond() + " B/s", () -> path.bandwidth(bw.bytesPerSecond()), path);
+            } else if (f instanceof Fault.RadioBadFrames rb) {
+                radioBadFrames(t, rb);
+            } else if (f instanceof Fault.MbusLate late) {
+                mbusLate(t, late);
             } else if (f instanceof Fault.ProxyFlap fl) {
                 proxy(t, fl, "link flapping",
                     () -> path.flap(fl.upMin(), fl.upMax(), fl.downMin(), fl.downMax(), random.nextLong()), path);
             }
         }
         return t;
+    }
+
+    /** A CRC error and a truncated frame, each from the next meter of the dongle in turn, every {@code every}. */
+    private void radioBadFrames(Timeline t, Fault.RadioBadFrames rb) {
+        WmbusBroadcaster air = radios.get(rb.radio());
+        List<VirtualWmbusMeter> meters = air.meters();
+        t.at(rb.at(), "CRC errors and truncated frames on radio " + rb.radio() + " every " + rb.every().toMillis() + "ms for "
+                + rb.length().toSeconds() + "s", () -> { });
+        int k = 0;
+        for (Duration d = rb.at(); d.compareTo(rb.at().plus(rb.length())) < 0; d = d.plus(rb.every())) {
+            VirtualWmbusMeter m = meters.get(k++ % meters.size());
+            t.at(d, null, () -> {
+                air.inject(WmbusBroadcaster.Fault.CRC_ERROR, m);
+                air.inject(WmbusBroadcaster.Fault.TRUNCATED, m);
+            });
+        }
+    }
+
+    /**
+     * Meters answering late. At or beyond the gateway's timeout the gateway may give up on an answer
+     * (and take it for its repetition instead): their never-delivered readings of the window are excused.
+     */
+    private void mbusLate(Timeline t, Fault.MbusLate late) {
+        VirtualMbusBus bus = buses.get(late.line());
+        LineNoise noise = lateLines.computeIfAbsent(late.line(), i -> new LineNoise(0, 0, 0, 1, spec.seed()).install(bus));
+        List<VirtualMbusSlave> slaves = bus.slaves().subList(0, late.meters());
+        Instant[] from = new Instant[1];
+        t.at(late.at(), late.meters() + " meter(s) of wired line " + late.line() + " answer " + late.delay().toMillis() + "ms late for "
+                + late.length().toSeconds() + "s (gateway timeout " + GatewayConfigText.MBUS_TIMEOUT.toMillis() + "ms)", () -> {
+            from[0] = clock.instant();
+            slaves.forEach(s -> noise.answerLate(s.address(), late.delay()));
+        });
+        t.at(late.at().plus(late.length()), "wired line " + late.line() + " answers on time again", () -> {
+            slaves.forEach(s -> noise.answerLate(s.address(), Duration.ZERO));
+            Instant to = clock.instant().plus(late.delay());
+            windows.add(new Accounting.Window(from[0], to));
+            if (late.delay().compareTo(GatewayConfigText.MBUS_TIMEOUT) >= 0) {
+                for (VirtualMbusSlave s : slaves) {
+                    excuses.add(new Accounting.Excuse(Accounting.Reason.ANSWERED_LATE, s.meterId().toString(), new Accounting.Window(from[0], to)));
+                }
+            }
+        });
+    }
+
+    /** Snapshots the buffer's rows for the {@link EvictionAudit}, at most once a second, when the scenario caps the buffer. */
+    private void audit(Path db, HeadEnd headEnd) {
+        if (spec.gateway().bufferMaxBytes() <= 0 || clock.instant().isBefore(nextAudit)) return;
+        nextAudit = clock.instant().plusSeconds(1);
+        EvictionAudit.Rows rows = EvictionAudit.read(db);
+        if (rows != null) audit.snapshot(rows.seqs(), rows.priorities(), seq -> headEnd.hasSeen(GATEWAY_ID + "#" + seq));
+    }
+
+    /** Evicted readings (accepted, never delivered) that the eviction policy did not name; 0 without a buffer cap. */
+    private long auditEvictions(HeadEnd headEnd, List<Verdict.Generated> generated) {
+        if (spec.gateway().bufferMaxBytes() <= 0) return 0;
+        Set<Long> evicted = new HashSet<>();
+        for (long seq : traced) if (!headEnd.hasSeen(GATEWAY_ID + "#" + seq)) evicted.add(seq);
+        Priority lowest = generated.stream().map(g -> Priority.of(g.reading())).min(Comparator.naturalOrder()).orElse(Priority.DIAGNOSTIC);
+        List<Long> wrong = audit.violations(evicted, lowest);
+        log("eviction audit: %d buffer snapshots, %d accepted readings never delivered, %d not named by the policy%s", audit.snapshots(),
+                evicted.size(), wrong.size(), wrong.isEmpty() ? "" : " (seqs " + wrong.subList(0, Math.min(10, wrong.size())) + ")");
+        return wrong.size();
+    }
+
+    private void logFaultsSent() {
+        for (int i = 0; i < radios.size(); i++) {
+            List<WmbusBroadcaster.SentFault> sent = radios.get(i).faultsSent();
+            if (!sent.isEmpty()) log("radio %d: %d bad frame(s) sent", i, sent.size());
+        }
+        lateLines.forEach((line, noise) -> log("wired line %d: %d late answer(s)", line, noise.stats().late()));
     }
 
     private void proxy(Timeline t, Fault f, String what, Action start, UplinkPath path) {

@@ -66,16 +66,22 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
      * @param interval how often the gateway polls each (wired) or each transmits (wireless)
      * @param perLine  M-Bus meters per line (1..250), wireless meters per dongle
      * @param keys     AES keys of encrypted wireless meters: {@code none}, {@code random} (one per meter)
+     * @param wrongKeys how many of these wireless meters (the first ones) the gateway is given a wrong key for
      * @param spread   wireless: each meter transmits at its own offset within the interval (as real meters do)
      *                 instead of all of a dongle's meters in one burst
      * @param lineBaud wired over TCP: the converter's M-Bus line speed the virtual line answers at (each answer
      *                 takes its bytes' time on the wire, 11 bits per character); 0: at once
      */
-    public record MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, boolean spread,
-                             int lineBaud) {
-        /** A group in one burst per interval, answering at once. */
+    public record MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
+                             boolean spread, int lineBaud) {
+        /** A group whose keys the gateway all has. */
         public MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys) {
-            this(protocol, count, interval, perLine, keys, false, 0);
+            this(protocol, count, interval, perLine, keys, 0);
+        }
+
+        /** A group in one burst per interval, answering at once. */
+        public MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys) {
+            this(protocol, count, interval, perLine, keys, wrongKeys, false, 0);
         }
 
         /** How many lines (TCP servers or pty pairs) this group needs. */
@@ -118,9 +124,21 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
      * @param maxEvictions                max readings evicted by the buffer cap
      * @param minBadFrames                at least this many bad frames counted (garbage was noticed)
      * @param maxPeakRssMib               gateway peak RSS bound
+     * @param maxOutOfOrder               max readings older than a lower seq of the same meter series (see docs/simulator.md)
+     * @param maxWrongKeyDelivered        max readings delivered from meters the gateway has a wrong key for (garbage readings)
+     * @param minKeyErrors                at least this many telegrams refused for a wrong key
+     * @param maxEvictionOrderViolations  max evicted readings the buffer's eviction policy did not name
+     * @param minEvictions                at least this many readings evicted (the buffer cap was reached)
      */
     public record Invariants(Long lost, Long lostAccepted, Long maxDuplicatesByMeasurement, Long maxDuplicatesBySeq, Long p99LatencyMsMax,
                              Long liveP99LatencyMsMax, Long minDelivered, Long maxEvictions, Long minBadFrames,
-                             Long maxPeakRssMib) {
+                             Long maxPeakRssMib, Long maxOutOfOrder, Long maxWrongKeyDelivered, Long minKeyErrors,
+                             Long maxEvictionOrderViolations, Long minEvictions) {
+        /** Without the out-of-order, key and eviction-order bounds. */
+        public Invariants(Long lost, Long lostAccepted, Long maxDuplicatesByMeasurement, Long maxDuplicatesBySeq, Long p99LatencyMsMax,
+                          Long liveP99LatencyMsMax, Long minDelivered, Long maxEvictions, Long minBadFrames, Long maxPeakRssMib) {
+            this(lost, lostAccepted, maxDuplicatesByMeasurement, maxDuplicatesBySeq, p99LatencyMsMax, liveP99LatencyMsMax, minDelivered,
+                    maxEvictions, minBadFrames, maxPeakRssMib, null, null, null, null, null);
+        }
     }
 }

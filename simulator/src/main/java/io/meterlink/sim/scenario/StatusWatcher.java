@@ -27,6 +27,8 @@ final class StatusWatcher implements AutoCloseable {
     private final String topic;
     /** run start → highest bad-input total seen for that run. */
     private final TreeMap<Instant, Long> badByRun = new TreeMap<>();
+    /** run start → kind → highest count seen for that run. */
+    private final TreeMap<Instant, Map<String, Long>> kindsByRun = new TreeMap<>();
     private volatile String lastState = "";
     private volatile String lastBadInput = "{}";
 
@@ -71,6 +73,7 @@ final class StatusWatcher implements AutoCloseable {
     /** A new gateway process started now. */
     synchronized void runStarted(Instant at) {
         badByRun.put(at, 0L);
+        kindsByRun.put(at, new TreeMap<>());
     }
 
     void onStatus(byte[] payload) {
@@ -81,12 +84,17 @@ final class StatusWatcher implements AutoCloseable {
             Instant time = Instant.parse(n.get("time").asText());
             lastBadInput = n.path("bad_input").toString();
             long bad = 0;
+            Map<String, Long> kinds = new TreeMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = n.path("bad_input").fields(); it.hasNext(); ) {
-                bad += it.next().getValue().asLong();
+                Map.Entry<String, JsonNode> e = it.next();
+                bad += e.getValue().asLong();
+                kinds.put(e.getKey(), e.getValue().asLong());
             }
             synchronized (this) {
                 Map.Entry<Instant, Long> run = badByRun.floorEntry(time);
                 if (run != null && bad > run.getValue()) badByRun.put(run.getKey(), bad);
+                Map.Entry<Instant, Map<String, Long>> byKind = kindsByRun.floorEntry(time);
+                if (byKind != null) kinds.forEach((k, v) -> byKind.getValue().merge(k, v, Math::max));
             }
         } catch (Exception e) {
             // a status message we cannot read is not ours to judge here
@@ -96,6 +104,13 @@ final class StatusWatcher implements AutoCloseable {
     /** Bad input counted over every run. */
     synchronized long badFrames() {
         return badByRun.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Bad input by kind ({@code checksum}, {@code truncated}, {@code wrong_key}, …) counted over every run. */
+    synchronized Map<String, Long> badInputByKind() {
+        Map<String, Long> out = new TreeMap<>();
+        kindsByRun.values().forEach(run -> run.forEach((k, v) -> out.merge(k, v, Long::sum)));
+        return out;
     }
 
     /** The {@code bad_input} object of the last status message, as JSON (by kind). */

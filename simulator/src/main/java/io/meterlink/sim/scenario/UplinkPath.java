@@ -25,10 +25,13 @@ interface UplinkPath extends AutoCloseable {
     /** Adds {@code latency} to every chunk both ways, until {@link #restore()}. */
     void latency(Duration latency);
 
+    /** Caps each direction at {@code bytesPerSecond}, until {@link #restore()}. */
+    void bandwidth(long bytesPerSecond);
+
     /** Cuts the link for {@code downMin..downMax} every {@code upMin..upMax} (random, from {@code seed}) until {@link #restore()}. */
     void flap(Duration upMin, Duration upMax, Duration downMin, Duration downMax, long seed);
 
-    /** Back to a healthy path (also ends flapping). */
+    /** Back to a healthy path (also ends flapping, removes latency and the bandwidth cap). */
     void restore();
 
     @Override
@@ -49,6 +52,8 @@ interface UplinkPath extends AutoCloseable {
         @Override public void blackHole() { throw unsupported(); }
 
         @Override public void latency(Duration latency) { throw unsupported(); }
+
+        @Override public void bandwidth(long bytesPerSecond) { throw unsupported(); }
 
         @Override public void flap(Duration upMin, Duration upMax, Duration downMin, Duration downMax, long seed) {
             throw unsupported();
@@ -88,6 +93,8 @@ interface UplinkPath extends AutoCloseable {
             proxy.latency(FaultProxy.Direction.DOWNSTREAM, latency);
         }
 
+        @Override public void bandwidth(long bytesPerSecond) { proxy.bandwidth(bytesPerSecond); }
+
         @Override public void flap(Duration upMin, Duration upMax, Duration downMin, Duration downMax, long seed) {
             proxy.flap(upMin, upMax, downMin, downMax, seed);
         }
@@ -96,6 +103,7 @@ interface UplinkPath extends AutoCloseable {
             if (proxy.isFlapping()) proxy.stopFlapping();
             proxy.latency(FaultProxy.Direction.UPSTREAM, Duration.ZERO);
             proxy.latency(FaultProxy.Direction.DOWNSTREAM, Duration.ZERO);
+            proxy.bandwidth(0);
             proxy.restore();
         }
 

@@ -23,7 +23,7 @@ class AccountingDrainTest {
                 arrival(g.get(2), 3, 4_000), arrival(g.get(3), 4, 100));
         List<Accounting.Window> faults = List.of(new Accounting.Window(T0, T0.plusSeconds(2)));
         Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L, 2L, 3L, 4L), T0, List.of(), Duration.ofSeconds(3), faults, 0,
-                new Accounting.Window(T0, T0.plusSeconds(20)));
+                List.of(), new Accounting.Window(T0, T0.plusSeconds(20)));
         assertEquals(2, f.drainLiveReadings());
         assertEquals(8_000, f.drainLiveP99LatencyMs());
         assertEquals(3, f.liveReadings());

@@ -138,4 +138,54 @@ class AccountingTest {
         assertEquals(90, f.liveReadings());
         assertEquals(50, f.liveP99LatencyMs());
     }
+
+    private static Verdict.Generated genOf(MeterId meter, int i) {
+        Instant at = T0.plusSeconds(i);
+        return new Verdict.Generated(new Reading(meter, Quantity.VOLUME, Unit.M3, BigDecimal.valueOf(i), MeasurementFunction.INSTANTANEOUS,
+                0, 0, 0, at, at, 0, null), at);
+    }
+
+    @Test
+    void wrongKeyMeter_neverDelivered_isExcused_andAnyArrivalFromItIsCounted() {
+        MeterId locked = MeterId.of("wmbus", "DME", "50000001");
+        List<Verdict.Generated> g = List.of(gen(0), gen(1), genOf(locked, 0), genOf(locked, 1));
+        Accounting.Excuse wrongKey = new Accounting.Excuse(Accounting.Reason.WRONG_KEY, locked.toString(),
+                new Accounting.Window(Instant.MIN, Instant.MAX));
+        List<HeadEnd.Arrival> a = List.of(arrival(g.get(0), 1, 100), arrival(g.get(1), 2, 100));
+        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L, 2L), T0, List.of(), Duration.ZERO, List.of(), 0, List.of(wrongKey));
+        assertEquals(2, f.neverDelivered());
+        assertEquals(2, f.wrongKey());
+        assertEquals(0, f.lost());
+        assertEquals(0, f.wrongKeyDelivered());
+
+        // a reading of that meter arriving anyway (a garbage decryption) is counted, matched or not
+        HeadEnd.Arrival garbage = new HeadEnd.Arrival("gw#3", Verdict.keyOf(genOf(locked, 7).reading().measurementKey(),
+                new BigDecimal("123456.789")), T0.plusSeconds(8), T0.plusSeconds(7));
+        Accounting.Figures withGarbage = Accounting.of("gw", g, List.of(a.get(0), a.get(1), garbage), 0, Set.of(1L, 2L, 3L), T0,
+                List.of(), Duration.ZERO, List.of(), 0, List.of(wrongKey));
+        assertEquals(1, withGarbage.wrongKeyDelivered());
+        assertEquals(1, withGarbage.duplicatesByMeasurement(), "and it matches nothing generated");
+    }
+
+    @Test
+    void answeredLate_excusesOnlyThatMeter_insideItsWindow() {
+        MeterId late = MeterId.of("mbus", "ELS", "10000002");
+        List<Verdict.Generated> g = List.of(genOf(late, 5), genOf(late, 50), gen(6));
+        Accounting.Excuse excuse = new Accounting.Excuse(Accounting.Reason.ANSWERED_LATE, late.toString(),
+                new Accounting.Window(T0, T0.plusSeconds(10)));
+        Accounting.Figures f = Accounting.of("gw", g, List.of(), 0, Set.of(), T0, List.of(), Duration.ZERO, List.of(), 0, List.of(excuse));
+        assertEquals(3, f.neverDelivered());
+        assertEquals(1, f.answeredLate(), "only the reading generated inside the window");
+        assertEquals(2, f.lost(), "the late meter's reading after the window and the other meter's reading");
+    }
+
+    @Test
+    void figures_countOutOfOrderPerMeterSeries() {
+        List<Verdict.Generated> g = List.of(gen(0), gen(60), gen(120));
+        // the backlog (seq 1, 2) arrives after the live reading (seq 3)
+        List<HeadEnd.Arrival> a = List.of(arrival(g.get(2), 3, 100), arrival(g.get(0), 1, 200_000), arrival(g.get(1), 2, 200_000));
+        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L, 2L, 3L), T0, List.of(), Duration.ZERO, List.of(), 0);
+        assertEquals(0, f.outOfOrder());
+        assertEquals(2, f.outOfOrderByArrival());
+    }
 }

@@ -115,8 +115,8 @@ class ScenarioParserTest {
         assertEquals(List.of(
                 "bad.yaml:5: meters[0].count: expected a whole number (got 'lots')",
                 "bad.yaml:9: faults[0].for: the fault must end within the scenario's duration (30s)",
-                "bad.yaml:10: faults[1].type: must be one of broker_outage, gateway_kill, proxy_blackhole, proxy_cut,"
-                        + " proxy_flap, proxy_latency, serial_garbage (got 'volcano')",
+                "bad.yaml:10: faults[1].type: must be one of broker_outage, gateway_kill, mbus_late, proxy_bandwidth, proxy_blackhole,"
+                        + " proxy_cut, proxy_flap, proxy_latency, radio_bad_frames, serial_garbage (got 'volcano')",
                 "bad.yaml:13: invariants.lots: unknown key"), errors);
     }
 
@@ -136,6 +136,89 @@ class ScenarioParserTest {
                 "m.yaml:1: name: required key is missing",
                 "m.yaml:3: meters[0].protocol: required key is missing",
                 "m.yaml:5: faults[0].line: there are 0 mbus_serial line(s); line is 0-based"), errors);
+    }
+
+    @Test
+    void newFaults_wrongKeys_andOrderKeyEvictionInvariants_bind() throws ConfigException {
+        ScenarioSpec spec = parser.parse(Path.of("f.yaml"), """
+                name: f
+                duration: 1m
+                gateway:
+                  buffer_max_bytes: 128KiB
+                meters:
+                  - protocol: mbus_tcp
+                    count: 10
+                  - protocol: wmbus
+                    count: 6
+                    keys: random
+                    wrong_keys: 2
+                faults:
+                  - type: proxy_bandwidth
+                    at: 5s
+                    for: 10s
+                    bytes_per_second: 2KiB
+                  - type: radio_bad_frames
+                    at: 1s
+                    for: 20s
+                    radio: 0
+                    every: 500ms
+                  - type: mbus_late
+                    at: 2s
+                    for: 10s
+                    line: 0
+                    meters: 2
+                    delay: 1500ms
+                invariants:
+                  max_out_of_order: 0
+                  max_wrong_key_delivered: 0
+                  min_key_errors: 5
+                  max_eviction_order_violations: 0
+                  min_evictions: 1
+                """);
+        assertEquals(2, spec.meters().get(1).wrongKeys());
+        assertEquals(0, spec.meters().get(0).wrongKeys());
+        Fault.ProxyBandwidth bw = assertInstanceOf(Fault.ProxyBandwidth.class, spec.faults().get(0));
+        assertEquals(2048, bw.bytesPerSecond());
+        assertTrue(bw.needsProxy());
+        Fault.RadioBadFrames rb = assertInstanceOf(Fault.RadioBadFrames.class, spec.faults().get(1));
+        assertEquals(Duration.ofMillis(500), rb.every());
+        assertFalse(rb.needsProxy());
+        Fault.MbusLate late = assertInstanceOf(Fault.MbusLate.class, spec.faults().get(2));
+        assertEquals(2, late.meters());
+        assertEquals(Duration.ofMillis(1500), late.delay());
+        assertEquals(0L, spec.invariants().maxOutOfOrder());
+        assertEquals(0L, spec.invariants().maxWrongKeyDelivered());
+        assertEquals(5L, spec.invariants().minKeyErrors());
+        assertEquals(0L, spec.invariants().maxEvictionOrderViolations());
+        assertEquals(1L, spec.invariants().minEvictions());
+    }
+
+    @Test
+    void newFaults_onMissingLinesOrMeters_andWrongKeysWithoutKeys_areErrors() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(Path.of("w.yaml"), """
+                name: w
+                duration: 30s
+                meters:
+                  - protocol: mbus_tcp
+                    count: 3
+                  - protocol: wmbus
+                    count: 4
+                    wrong_keys: 1
+                faults:
+                  - type: radio_bad_frames
+                    at: 1s
+                    for: 5s
+                    radio: 1
+                  - type: mbus_late
+                    at: 1s
+                    for: 5s
+                    meters: 4
+                """));
+        List<String> errors = e.errors().stream().map(ConfigError::toString).toList();
+        assertEquals(List.of(
+                "w.yaml:8: meters[1].wrong_keys: only wmbus meters with keys: random can have a wrong key",
+                "w.yaml:13: faults[0].radio: there are 1 wmbus dongle(s); radio is 0-based",
+                "w.yaml:17: faults[1].meters: line 0 has 3 meter(s)"), errors);
     }
 
     @Test
