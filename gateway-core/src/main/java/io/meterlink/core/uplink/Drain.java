@@ -13,12 +13,15 @@ import java.util.Map;
  * Which readings go into the next batch, and which batches are in flight, for one connection.
  *
  * <p>Policy (docs/payloads.md, "Live and backlog"): at each connect the readings are split at the
- * highest committed seq. Everything up to it is the <em>backlog</em> (sent oldest first); everything
- * committed later is <em>live</em>. When only one kind waits it may use the whole window. When both
- * wait, a free slot goes to live unless live already holds at least {@code ⌈window/2⌉} slots and
- * backlog holds fewer than the rest — so live batches get at least half the window and a backlog
- * drain never starves them, while the backlog still moves. Nothing is preempted: live data waiting
- * behind a full window of backlog batches takes the next slot that frees.
+ * highest seq committed when the broker was last known unreachable ({@code liveAfter}: when the
+ * previous connection was lost or the last connection attempt failed). Everything up to it is the
+ * <em>backlog</em> (sent oldest first); everything committed later — during the reconnect and from
+ * now on — is <em>live</em>, so readings made while the gateway was reconnecting do not queue
+ * behind the whole backlog. When only one kind waits it may use the whole window. When both wait, a
+ * free slot goes to live unless live already holds at least {@code ⌈window/2⌉} slots and backlog
+ * holds fewer than the rest — so live batches get at least half the window and a backlog drain never
+ * starves them, while the backlog keeps at least {@code ⌊window/2⌋} slots and finishes. Nothing is
+ * preempted: live data waiting behind a full window of backlog batches takes the next slot that frees.
  *
  * <p>Not thread-safe: the uplink thread only.
  */
@@ -53,12 +56,21 @@ final class Drain {
 
     /**
      * A new connection: forget what was in flight (a clean session never acknowledges it) and start
-     * again from the lowest stored seq, so every unconfirmed reading is sent again.
+     * again from the lowest stored seq, so every unconfirmed reading is sent again. Everything stored
+     * now is backlog.
      */
     void reset(int window) {
+        reset(window, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #reset(int)}, but readings with a seq above {@code liveAfter} (at most the highest
+     * committed seq) are live: committed after the broker was last known unreachable.
+     */
+    void reset(int window, long liveAfter) {
         this.window = Math.max(1, window);
         inflight.clear();
-        liveStart = buffer.highestCommittedSeq();
+        liveStart = Math.max(0, Math.min(liveAfter, buffer.highestCommittedSeq()));
         liveCursor = liveStart;
         long lowest = buffer.lowestSeq();
         backlogCursor = lowest <= 0 ? liveStart : Math.min(lowest - 1, liveStart);

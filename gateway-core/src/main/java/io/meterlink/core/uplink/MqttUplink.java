@@ -68,6 +68,8 @@ public final class MqttUplink implements AutoCloseable {
     private volatile boolean credentialsRefused;
     private boolean reconnectNow;
     private long connects;
+    /** Highest committed seq when the broker was last known unreachable (-1: not yet tried); the live/backlog split. */
+    private long unreachableSeq = -1;
     private long generation;
     private long nextStatusTag = -1;
     private long statusTagInFlight;
@@ -207,6 +209,8 @@ public final class MqttUplink implements AutoCloseable {
         try {
             while (!stopping) {
                 long gen = ++generation;
+                // the first attempt of this process: what was stored before it is backlog
+                if (unreachableSeq < 0) unreachableSeq = buffer.highestCommittedSeq();
                 MqttSession session = null;
                 long connectedAt = 0;
                 try {
@@ -228,6 +232,8 @@ public final class MqttUplink implements AutoCloseable {
                     error("uplink error: " + UplinkErrors.describe(e), e);
                 } finally {
                     connected = false;
+                    // the connection is gone or never came: what was committed until now is backlog
+                    unreachableSeq = buffer.highestCommittedSeq();
                     if (session != null) session.close();
                 }
                 if (connectedAt != 0 && clock.millis() - connectedAt >= HEALTHY_SESSION.toMillis()) backoff.reset();
@@ -249,7 +255,7 @@ public final class MqttUplink implements AutoCloseable {
         if (connects++ > 0) reconnects++;
         // leave room in the broker's receive maximum for the status message
         int window = Math.max(1, Math.min(cfg.inflightWindow(), c.receiveMaximum() - 2));
-        drain.reset(window);
+        drain.reset(window, unreachableSeq);
         statusTagInFlight = 0;
         log.info("uplink connected to {} as {} ({}), window {}", cfg.url(), gatewayId, cfg.protocol(), window);
     }

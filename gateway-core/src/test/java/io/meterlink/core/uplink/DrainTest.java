@@ -63,6 +63,35 @@ class DrainTest {
     }
 
     @Test
+    void reset_withLiveAfter_sendsLaterReadingsAsLive_beforeTheBacklog() {
+        buffer.appendBodies(100, 10); // seq 1..90 before the broker was lost, 91..100 while reconnecting
+        Drain d = drain(10, 100_000);
+        d.reset(4, 90);
+        List<Drain.Batch> sent = takeAll(d);
+        assertEquals(4, sent.size());
+        assertEquals(Drain.Kind.LIVE, sent.get(0).kind());
+        assertArrayEquals(new long[]{91, 92, 93, 94, 95, 96, 97, 98, 99, 100}, sent.get(0).seqs());
+        for (int i = 1; i < 4; i++) {
+            assertEquals(Drain.Kind.BACKLOG, sent.get(i).kind());
+            assertEquals(1 + 10L * (i - 1), sent.get(i).seqs()[0]);
+        }
+        assertTrue(sent.stream().flatMapToLong(b -> java.util.Arrays.stream(b.seqs())).allMatch(s -> s <= 30 || s > 90),
+                "each reading in exactly one kind");
+    }
+
+    @Test
+    void reset_liveAfterBeyondHighest_isClampedToHighest() {
+        buffer.appendBodies(20, 10);
+        Drain d = drain(10, 100_000);
+        d.reset(4, 1_000);
+        List<Drain.Batch> sent = takeAll(d);
+        assertEquals(2, sent.size());
+        assertTrue(sent.stream().allMatch(b -> b.kind() == Drain.Kind.BACKLOG));
+        buffer.appendBodies(1, 10);
+        assertEquals(Drain.Kind.LIVE, d.next().kind(), "seq 21 is live");
+    }
+
+    @Test
     void liveOnly_usesWholeWindow() {
         Drain d = drain(5, 100_000);
         d.reset(4);

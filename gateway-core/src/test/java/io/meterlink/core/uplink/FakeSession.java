@@ -14,6 +14,8 @@ final class FakeSession implements MqttSession {
         final List<FakeSession> sessions = new ArrayList<>();
         final BlockingQueue<Published> published = new LinkedBlockingQueue<>();
         volatile boolean refuseConnect;
+        /** when set, each connect waits for it first (a connect attempt held in progress). */
+        volatile java.util.concurrent.CountDownLatch connectGate;
         /** reason code for the next readings acks (0 = success); -1 = do not auto-ack. */
         volatile int autoAck = 0;
 
@@ -46,6 +48,15 @@ final class FakeSession implements MqttSession {
 
     @Override
     public Connected connect() throws MqttSessionException {
+        java.util.concurrent.CountDownLatch gate = broker.connectGate;
+        if (gate != null) {
+            try {
+                if (!gate.await(20, TimeUnit.SECONDS)) throw new MqttSessionException("connect gate never opened (test)", null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MqttSessionException("interrupted", e);
+            }
+        }
         if (broker.refuseConnect) throw new MqttSessionException("refused by test", null);
         connected = true;
         return new Connected(100);

@@ -110,6 +110,42 @@ class MqttUplinkTest {
     }
 
     @Test
+    void readingsMadeWhileReconnecting_goLive_beforeTheBacklog() throws Exception {
+        broker.autoAck = -1; // hold every PUBACK: nothing leaves the buffer
+        start();
+        buffer.appendBodies(40, 12); // seq 1..40: four batches fill the window
+        await(() -> readingBatches().size() == 4, "the window filled");
+        broker.refuseConnect = true;
+        broker.last().drop();
+        await(() -> broker.sessions.size() >= 3, "reconnect attempts refused");
+        buffer.appendBodies(5, 12); // seq 41..45, made while the broker is known unreachable: backlog
+        int n = broker.sessions.size();
+        await(() -> broker.sessions.size() >= n + 2, "an attempt refused after seq 45 was committed");
+
+        broker.connectGate = new java.util.concurrent.CountDownLatch(1);
+        int m = broker.sessions.size();
+        await(() -> broker.sessions.size() > m, "an attempt held in connect");
+        broker.refuseConnect = false;
+        buffer.appendBodies(5, 12); // seq 46..50, made during the attempt that succeeds: live
+        broker.published.clear();
+        broker.connectGate.countDown();
+        await(() -> readingBatches().size() == 4, "the window filled again");
+
+        List<Long> firstSeqs = readingBatches().stream().map(b -> Long.parseLong(b.get("batch").asText().split("-")[0])).toList();
+        assertEquals(List.of(46L, 1L, 11L, 21L), firstSeqs, "live first, then the backlog oldest first; 41..45 wait in the backlog");
+    }
+
+    private List<JsonNode> readingBatches() {
+        return broker.published.stream().filter(p -> p.topic().endsWith("/readings")).map(p -> {
+            try {
+                return json.readTree(p.payload());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
+    @Test
     void connectFailure_isReported_andRetriedWithBackoff() throws Exception {
         broker.refuseConnect = true;
         start();

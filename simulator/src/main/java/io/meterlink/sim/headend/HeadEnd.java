@@ -67,6 +67,9 @@ public final class HeadEnd implements AutoCloseable {
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         o.setCleanSession(!persistentSession);
         o.setAutomaticReconnect(true);
+        // Paho's reconnect delay doubles up to 128 s: after a long broker outage the head-end would come
+        // back long after the gateway and its wait would count as the readings' latency
+        o.setMaxReconnectDelay(1000);
         o.setHttpsHostnameVerificationEnabled(true);
         o.setMaxInflight(100);
         if (username != null) {

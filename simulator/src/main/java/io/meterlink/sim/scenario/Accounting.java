@@ -37,11 +37,14 @@ import java.util.TreeMap;
  *       − evictions}, at least 0. Evicted readings are the documented bound of a full buffer and are reported apart;</li>
  *   <li>wrong key delivered: arrivals from a meter while a wrong-key excuse names it (a garbage reading: must be 0);</li>
  *   <li>out of order, out of order by arrival: see {@link Order}.</li>
+ *   <li>live: readings generated while a backlog drains — after a fault window ended and no later than
+ *       the last arrival of a reading generated up to that end (the backlog drained), outside every
+ *       fault window.</li>
  * </ul>
  * Pure; not thread-safe.
  */
 public final class Accounting {
-    /** A span of time during which a fault was active (live latency excludes readings generated in one). */
+    /** A span of time during which a fault was active; the readings generated up to its end are a backlog. */
     public record Window(Instant from, Instant to) {
         boolean contains(Instant t) {
             return !t.isBefore(from) && !t.isAfter(to);
@@ -60,37 +63,14 @@ public final class Accounting {
     public record Excuse(Reason reason, String meter, Window window) {
     }
 
-    /**
-     * The figures. {@code drainLiveReadings} and {@code drainLiveP99LatencyMs} are the live readings
-     * generated inside the drain window of a backlog (see {@link #of(String, Collection, List, long, Set, Instant, List,
-     * Duration, List, long, List, Window)}), 0 without one.
-     */
+    /** The figures. */
     public record Figures(long generated, long accepted, long delivered, long lost, long lostAccepted, long neverDelivered,
                           long inFlightAtKill, long notHeard, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
                           long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs,
                           List<String> unexcusedSample, long wrongKey, long answeredLate, long wrongKeyDelivered,
-                          long outOfOrder, long outOfOrderByArrival, long drainLiveReadings, long drainLiveP99LatencyMs) {
+                          long outOfOrder, long outOfOrderByArrival) {
         public Figures {
             unexcusedSample = List.copyOf(unexcusedSample);
-        }
-
-        /** Figures of a run without faults that excuse readings, without order figures and without a backlog drain. */
-        public Figures(long generated, long accepted, long delivered, long lost, long lostAccepted, long neverDelivered,
-                       long inFlightAtKill, long notHeard, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
-                       long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs, List<String> unexcusedSample) {
-            this(generated, accepted, delivered, lost, lostAccepted, neverDelivered, inFlightAtKill, notHeard, duplicatesBySeq,
-                    duplicatesByMeasurement, p50LatencyMs, p99LatencyMs, maxLatencyMs, liveReadings, liveP99LatencyMs, unexcusedSample,
-                    0, 0, 0, 0, 0);
-        }
-
-        /** Figures of a run without a backlog drain. */
-        public Figures(long generated, long accepted, long delivered, long lost, long lostAccepted, long neverDelivered,
-                       long inFlightAtKill, long notHeard, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
-                       long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs, List<String> unexcusedSample,
-                       long wrongKey, long answeredLate, long wrongKeyDelivered, long outOfOrder, long outOfOrderByArrival) {
-            this(generated, accepted, delivered, lost, lostAccepted, neverDelivered, inFlightAtKill, notHeard, duplicatesBySeq,
-                    duplicatesByMeasurement, p50LatencyMs, p99LatencyMs, maxLatencyMs, liveReadings, liveP99LatencyMs, unexcusedSample,
-                    wrongKey, answeredLate, wrongKeyDelivered, outOfOrder, outOfOrderByArrival, 0, 0);
         }
     }
 
@@ -124,19 +104,6 @@ public final class Accounting {
     public static Figures of(String gatewayId, Collection<Verdict.Generated> generated, List<HeadEnd.Arrival> arrivals,
                              long duplicatesBySeq, Set<Long> traced, Instant start, List<Instant> kills, Duration killWindow,
                              List<Window> faultWindows, long evictions, List<Excuse> excuses) {
-        return of(gatewayId, generated, arrivals, duplicatesBySeq, traced, start, kills, killWindow, faultWindows, evictions, excuses,
-                null);
-    }
-
-    /**
-     * As above, and the live latency of the readings generated while a backlog drained.
-     *
-     * @param drain from the gateway's start until the last backlog reading arrived; {@code null} when there is no backlog.
-     *              Its readings that fall in a fault window (start-up included) are not live and not counted
-     */
-    public static Figures of(String gatewayId, Collection<Verdict.Generated> generated, List<HeadEnd.Arrival> arrivals,
-                             long duplicatesBySeq, Set<Long> traced, Instant start, List<Instant> kills, Duration killWindow,
-                             List<Window> faultWindows, long evictions, List<Excuse> excuses, Window drain) {
         String prefix = gatewayId + "#";
         Set<Long> delivered = new HashSet<>();
         for (HeadEnd.Arrival a : arrivals) {
@@ -155,8 +122,7 @@ public final class Accounting {
         deafFrom.add(start);
         Instant[] heardAgain = new Instant[deafFrom.size()];
         List<Long> latencies = new ArrayList<>(arrivals.size());
-        List<Long> live = new ArrayList<>();
-        List<Long> drainLive = new ArrayList<>();
+        List<Instant[]> matched = new ArrayList<>(arrivals.size()); // {generated, arrived}
         long unmatched = 0;
         long wrongKeyDelivered = 0;
         for (HeadEnd.Arrival a : arrivals) {
@@ -169,10 +135,7 @@ public final class Accounting {
             Instant at = g.at();
             long ms = Math.max(0, Duration.between(at, a.at()).toMillis());
             latencies.add(ms);
-            if (faultWindows.stream().noneMatch(w -> w.contains(at))) {
-                live.add(ms);
-                if (drain != null && drain.contains(at)) drainLive.add(ms);
-            }
+            matched.add(new Instant[]{at, a.at()});
             if (wireless(g)) {
                 for (int i = 0; i < heardAgain.length; i++) {
                     if (!at.isBefore(deafFrom.get(i)) && (heardAgain[i] == null || at.isBefore(heardAgain[i]))) heardAgain[i] = at;
@@ -215,13 +178,11 @@ public final class Accounting {
         }
         long lost = Math.max(0, Math.max(lostAccepted, neverDelivered - inFlight - notHeard - wrongKey - answeredLate) - evictions);
         latencies.sort(null);
-        live.sort(null);
-        drainLive.sort(null);
+        List<Long> live = live(matched, faultWindows);
         Order order = Order.of(arrivals);
         return new Figures(generated.size(), accepted.size(), arrivals.size(), lost, lostAccepted, neverDelivered, inFlight,
                 notHeard, duplicatesBySeq, unmatched, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100),
-                live.size(), percentile(live, 99), sample, wrongKey, answeredLate, wrongKeyDelivered, order.bySeq(), order.byArrival(),
-                drainLive.size(), percentile(drainLive, 99));
+                live.size(), percentile(live, 99), sample, wrongKey, answeredLate, wrongKeyDelivered, order.bySeq(), order.byArrival());
     }
 
     /** The first excuse (of {@code reason}, or any when null) naming {@code meter} at {@code t}; null when none. */
@@ -236,6 +197,32 @@ public final class Accounting {
     private static String meterOf(String key) {
         int bar = key.indexOf('|');
         return bar < 0 ? null : key.substring(0, bar);
+    }
+
+    /**
+     * Latencies (sorted) of the readings generated while a backlog drained: after a window's end and
+     * no later than the last arrival of anything generated up to that end, and inside no window.
+     */
+    private static List<Long> live(List<Instant[]> matched, List<Window> windows) {
+        Instant[] drained = new Instant[windows.size()];
+        for (Instant[] m : matched) {
+            for (int i = 0; i < drained.length; i++) {
+                if (!m[0].isAfter(windows.get(i).to()) && (drained[i] == null || m[1].isAfter(drained[i]))) drained[i] = m[1];
+            }
+        }
+        List<Long> live = new ArrayList<>();
+        for (Instant[] m : matched) {
+            Instant at = m[0];
+            if (windows.stream().anyMatch(w -> w.contains(at))) continue;
+            for (int i = 0; i < drained.length; i++) {
+                if (drained[i] != null && at.isAfter(windows.get(i).to()) && !at.isAfter(drained[i])) {
+                    live.add(Math.max(0, Duration.between(at, m[1]).toMillis()));
+                    break;
+                }
+            }
+        }
+        live.sort(null);
+        return live;
     }
 
     /**

@@ -18,6 +18,9 @@ public final class InvariantCheck {
         max(out, "max_duplicates_by_seq", inv.maxDuplicatesBySeq(), f.duplicatesBySeq());
         max(out, "p99_latency_ms_max", inv.p99LatencyMsMax(), f.p99LatencyMs());
         max(out, "live_p99_latency_ms_max", inv.liveP99LatencyMsMax(), f.liveP99LatencyMs());
+        if (inv.liveP99LatencyMsMax() != null && f.liveReadings() == 0) {
+            out.add("live_p99_latency_ms_max: no live readings (none generated while a backlog drained)");
+        }
         min(out, "min_delivered", inv.minDelivered(), f.delivered());
         max(out, "max_evictions", inv.maxEvictions(), r.evictions());
         min(out, "min_bad_frames", inv.minBadFrames(), r.badFrames());

@@ -18,7 +18,7 @@ import java.util.Set;
  * A scenario's {@code backlog}: readings written into the gateway's new buffer file before its first
  * start (as after a long outage), through {@link Backlog}. They hold seqs {@code 1..N}, count as
  * accepted, and are accounted like the meters' readings, generated at the gateway's launch (inside
- * the start-up window, so never live). Also watches the buffer file for the moment the gateway had
+ * the start-up window: live readings are then those generated while it drains). Also watches the buffer file for the moment the gateway had
  * every backlog reading acknowledged by the broker. Not thread-safe (the orchestration thread).
  */
 final class ScenarioBacklog {

@@ -91,6 +91,7 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         m.put("p50_latency_ms", f.p50LatencyMs());
         m.put("p99_latency_ms", f.p99LatencyMs());
         m.put("max_latency_ms", f.maxLatencyMs());
+        m.put("live_readings", f.liveReadings());
         m.put("live_p99_latency_ms", f.liveP99LatencyMs());
         m.put("out_of_order", f.outOfOrder());
         m.put("out_of_order_by_arrival", f.outOfOrderByArrival());
@@ -106,8 +107,6 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
             m.put("backlog", backlog);
             m.put("backlog_acked_ms", backlogAckedMs);
             m.put("backlog_drain_ms", backlogDrainMs);
-            m.put("drain_live_readings", f.drainLiveReadings());
-            m.put("drain_live_p99_latency_ms", f.drainLiveP99LatencyMs());
         }
         m.put("failed_invariants", failed);
         try {

@@ -197,7 +197,9 @@ public final class ScenarioRunner {
                 List<Verdict.Generated> generated = generated();
                 Instant drained = null;
                 if (backlog != null) {
-                    generated.addAll(backlog.generated(t0)); // at the launch: inside the start-up window, never live
+                    // at the launch: inside the start-up window, so the backlog is that window's, and live readings are those
+                    // generated while it drains (Accounting)
+                    generated.addAll(backlog.generated(t0));
                     drained = backlog.drainedAt(GATEWAY_ID, arrivals).orElse(null);
                     log("backlog of %d: %s; %s", backlog.readings(), backlog.ackedAt()
                                     .map(at -> "acknowledged to the gateway " + Duration.between(t0, at).toMillis() + " ms after its launch")
@@ -205,8 +207,7 @@ public final class ScenarioRunner {
                             drained == null ? "NOT fully delivered" : "at the head-end " + Duration.between(t0, drained).toMillis() + " ms after");
                 }
                 Accounting.Figures figures = Accounting.of(GATEWAY_ID, generated, arrivals, headEnd.duplicatesBySeq(),
-                        traced, t0, kills, spec.gateway().killInFlightWindow(), faultWindows, evictions, excuses,
-                        backlog == null ? null : new Accounting.Window(t0, drained == null ? clock.instant() : drained));
+                        traced, t0, kills, spec.gateway().killInFlightWindow(), faultWindows, evictions, excuses);
                 long orderViolations = auditEvictions(headEnd, generated);
                 logFaultsSent();
                 if (!figures.unexcusedSample().isEmpty()) {

@@ -19,16 +19,16 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class AccountingTest {
-    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final MeterId METER = MeterId.of("mbus", "ELS", "10000001");
 
-    static Verdict.Generated gen(int i) {
+    private static Verdict.Generated gen(int i) {
         Instant at = T0.plusSeconds(i);
         return new Verdict.Generated(new Reading(METER, Quantity.VOLUME, Unit.M3, BigDecimal.valueOf(i), MeasurementFunction.INSTANTANEOUS,
                 0, 0, 0, at, at, 0, null), at);
     }
 
-    static HeadEnd.Arrival arrival(Verdict.Generated g, long seq, long latencyMs) {
+    private static HeadEnd.Arrival arrival(Verdict.Generated g, long seq, long latencyMs) {
         return new HeadEnd.Arrival("gw#" + seq, Verdict.keyOf(g.reading().measurementKey(), g.reading().value()),
                 g.at().plusMillis(latencyMs));
     }
@@ -124,19 +124,33 @@ class AccountingTest {
     }
 
     @Test
-    void liveLatency_leavesOutReadingsGeneratedDuringAFault() {
+    void liveLatency_countsOnlyReadingsGeneratedWhileTheBacklogDrains() {
         List<Verdict.Generated> g = new ArrayList<>();
         List<HeadEnd.Arrival> a = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             g.add(gen(i));
             boolean duringOutage = i >= 10 && i < 20;
-            a.add(arrival(g.get(i), i + 1, duringOutage ? 60_000 : 50));
+            boolean justAfter = i >= 20 && i < 25; // made during the reconnect: late, but live
+            a.add(arrival(g.get(i), i + 1, duringOutage ? 30_000 : justAfter ? 7_000 : 50));
         }
+        // the backlog (generated up to 19 s) is drained when its last reading arrives at 49 s
         Accounting.Window outage = new Accounting.Window(T0.plusSeconds(10), T0.plusSeconds(19));
         Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(), T0, List.of(), Duration.ZERO, List.of(outage), 0);
-        assertEquals(60_000, f.p99LatencyMs());
-        assertEquals(90, f.liveReadings());
-        assertEquals(50, f.liveP99LatencyMs());
+        assertEquals(30_000, f.p99LatencyMs());
+        assertEquals(30, f.liveReadings(), "generated at 20..49 s: after the outage, before the backlog was delivered");
+        assertEquals(7_000, f.liveP99LatencyMs());
+    }
+
+    @Test
+    void liveLatency_noFault_noLiveReadings() {
+        List<Verdict.Generated> g = new ArrayList<>();
+        List<HeadEnd.Arrival> a = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            g.add(gen(i));
+            a.add(arrival(g.get(i), i + 1, 50));
+        }
+        Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(), T0, List.of(), Duration.ZERO, List.of(), 0);
+        assertEquals(0, f.liveReadings());
     }
 
     private static Verdict.Generated genOf(MeterId meter, int i) {

@@ -80,6 +80,7 @@ class ScenarioBacklogIT {
         JsonNode json = new ObjectMapper().readTree(r.toJson());
         assertEquals(BACKLOG, json.get("backlog").asLong());
         assertEquals(r.backlogDrainMs(), json.get("backlog_drain_ms").asLong());
-        assertTrue(json.has("drain_live_p99_latency_ms"), r.toJson());
+        assertTrue(f.maxLatencyMs() >= r.backlogDrainMs(), "the last backlog reading, generated at the launch, counts in the latency "
+                + r.toJson());
     }
 }
