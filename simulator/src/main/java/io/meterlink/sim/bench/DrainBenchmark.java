@@ -2,14 +2,8 @@ package io.meterlink.sim.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meterlink.core.api.MeterId;
-import io.meterlink.core.api.Quantity;
-import io.meterlink.core.api.Reading;
-import io.meterlink.core.api.Unit;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.SqliteBuffer;
-import io.meterlink.core.config.BufferConfig;
-import io.meterlink.core.uplink.JsonPayloads;
 import io.meterlink.sim.broker.MosquittoBroker;
 import io.meterlink.sim.pki.TestPki;
 import picocli.CommandLine;
@@ -18,10 +12,8 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -29,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -45,10 +36,6 @@ import java.util.stream.Stream;
 public final class DrainBenchmark implements Callable<Integer> {
     private static final String GATEWAY_ID = "bench-gw";
     private static final String PREFIX = "meterlink/v1";
-    /** The fields of one heat-meter readout, as the virtual M-Bus heat meter sends them. */
-    private static final Quantity[] QUANTITIES = {Quantity.VOLUME, Quantity.ENERGY, Quantity.POWER,
-            Quantity.FLOW_TEMPERATURE, Quantity.RETURN_TEMPERATURE, Quantity.TEMPERATURE_DIFFERENCE, Quantity.VOLUME_FLOW};
-    private static final Unit[] UNITS = {Unit.M3, Unit.WH, Unit.W, Unit.CELSIUS, Unit.CELSIUS, Unit.KELVIN, Unit.M3_PER_H};
 
     @Option(names = "--readings", defaultValue = "1000000", description = "backlog size (default ${DEFAULT-VALUE})")
     long readings;
@@ -212,47 +199,10 @@ public final class DrainBenchmark implements Callable<Integer> {
         return args;
     }
 
-    /** Writes {@code readings} heat-meter readings through the real buffer and encoder (synchronous=NORMAL: a fixture, not the gateway). */
+    /** Writes the backlog: {@code readings} heat-meter readings of {@code meters} meters, 30 days old. */
     private void prefill(Path db) throws Exception {
-        BufferConfig cfg = new BufferConfig(db, 4L << 30, 1, Duration.ofMillis(200), 10_000, false, 50_000);
         Instant base = Instant.now().minus(Duration.ofDays(30)).truncatedTo(ChronoUnit.HOURS);
-        Instant received = Instant.now();
-        int chunk = 10_000;
-        try (SqliteBuffer buffer = SqliteBuffer.open(cfg, new JsonPayloads(GATEWAY_ID), Clock.systemUTC())) {
-            if (buffer.highestCommittedSeq() != 0) throw new IllegalStateException(db + " is not a new buffer");
-            List<CompletableFuture<long[]>> pending = new ArrayList<>();
-            for (long from = 0; from < readings; from += chunk) {
-                int n = (int) Math.min(chunk, readings - from);
-                List<Reading> batch = new ArrayList<>(n);
-                for (long i = from; i < from + n; i++) batch.add(reading(i, base, received));
-                pending.add(buffer.append(batch));
-                if (pending.size() >= 20) {
-                    pending.remove(0).join();
-                }
-            }
-            for (CompletableFuture<long[]> f : pending) f.join();
-        }
-    }
-
-    /** The {@code i}-th reading: readout {@code i / 7} of meter {@code readout % meters}, every 15 minutes. */
-    private Reading reading(long i, Instant base, Instant received) {
-        long readout = i / QUANTITIES.length;
-        int field = (int) (i % QUANTITIES.length);
-        int meter = (int) (readout % meters);
-        long round = readout / meters;
-        MeterId id = MeterId.of("mbus", "KAM", String.format("%08d", 10_000_000 + meter));
-        Instant meterTime = base.plus(Duration.ofMinutes(15 * round));
-        long litres = 1_000_000L + meter * 37L + round * 125;
-        BigDecimal value = switch (field) {
-            case 0 -> BigDecimal.valueOf(litres, 3);
-            case 1 -> BigDecimal.valueOf(litres * 23);
-            case 2 -> BigDecimal.valueOf(4_000 + (meter + round) % 900);
-            case 3 -> BigDecimal.valueOf(550 + (round % 50), 1);
-            case 4 -> BigDecimal.valueOf(350 + (round % 30), 1);
-            case 5 -> BigDecimal.valueOf(200 + (round % 20), 1);
-            default -> BigDecimal.valueOf(120 + (meter % 40), 3);
-        };
-        return Reading.of(id, QUANTITIES[field], UNITS[field], value.stripTrailingZeros(), meterTime, received);
+        new Backlog(GATEWAY_ID, readings, meters, 10_000_000, base, Instant.now()).writeTo(db);
     }
 
     /** The machine's 1-minute load average (other work on a shared machine skews the figures), -1 when unknown. */

@@ -25,6 +25,11 @@ public final class ScenarioParser {
             "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency", "proxy_bandwidth", "radio_bad_frames", "mbus_late");
     private static final Set<String> KEYS = Set.of("none", "random");
     private static final long NO_BOUND = Long.MAX_VALUE;
+    /** Wired M-Bus: primary addresses 1..250 on one line (EN 13757-2). */
+    private static final int MAX_PER_MBUS_LINE = 250;
+    private static final int MAX_PER_DONGLE = 10_000;
+    private static final Set<Integer> BAUDS = Set.of(300, 2400, 9600);
+    private static final long MAX_BACKLOG = 100_000_000L;
 
     /** Parses {@code file}. */
     public ScenarioSpec parse(Path file) throws ConfigException {
@@ -42,6 +47,7 @@ public final class ScenarioParser {
         Duration duration = root.duration("duration", Duration.ofSeconds(60), Duration.ofSeconds(5), MAX_RUN);
         Duration drain = root.duration("drain_timeout", Duration.ofSeconds(120), Duration.ofSeconds(5), MAX_RUN);
         long seed = root.longValue("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE);
+        long backlog = root.longValue("backlog", 0, 0, MAX_BACKLOG);
 
         Settings b = root.section("broker");
         ScenarioSpec.BrokerKind broker = "embedded".equals(b.choice("kind", "mosquitto", BROKERS))
@@ -65,9 +71,15 @@ public final class ScenarioParser {
             if (protocol == null && !m.has("protocol")) m.error("protocol", "required key is missing");
             int count = m.integer("count", 1, 1, 100_000);
             Duration interval = m.duration("interval", Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofDays(1));
-            int perLine = m.integer("per_line", 50, 1, 250);
+            boolean wireless = "wmbus".equals(protocol);
+            int perLine = m.integer("per_line", 50, 1, wireless ? MAX_PER_DONGLE : MAX_PER_MBUS_LINE);
             String keys = m.choice("keys", "none", KEYS);
             int wrongKeys = m.integer("wrong_keys", 0, 0, 100_000);
+            boolean spread = m.bool("spread", false);
+            if (spread && !wireless) m.error("spread", "only wmbus meters transmit on their own; the gateway polls wired ones");
+            int lineBaud = m.integer("line_baud", 0, 300, 9600);
+            if (m.has("line_baud") && !BAUDS.contains(lineBaud)) m.error("line_baud", "must be 300, 2400 or 9600, got " + lineBaud);
+            if (m.has("line_baud") && !"mbus_tcp".equals(protocol)) m.error("line_baud", "only for mbus_tcp (a serial line has its own speed)");
             m.finish();
             if (wrongKeys > 0 && !("wmbus".equals(protocol) && "random".equals(keys))) {
                 m.error("wrong_keys", "only wmbus meters with keys: random can have a wrong key");
@@ -75,7 +87,8 @@ public final class ScenarioParser {
                 m.error("wrong_keys", "more than the group's " + count + " meters");
             }
             if (protocol != null) {
-                meters.add(new ScenarioSpec.MeterGroup(ScenarioSpec.Protocol.of(protocol), count, interval, perLine, keys, wrongKeys));
+                meters.add(new ScenarioSpec.MeterGroup(ScenarioSpec.Protocol.of(protocol), count, interval, perLine, keys, wrongKeys,
+                        spread, lineBaud));
             }
         }
 
@@ -129,7 +142,7 @@ public final class ScenarioParser {
 
         List<ConfigError> errors = root.errors();
         if (!errors.isEmpty()) throw new ConfigException(errors);
-        return new ScenarioSpec(name, duration, drain, seed, broker, gateway, meters, faults, invariants);
+        return new ScenarioSpec(name, duration, drain, seed, broker, gateway, meters, faults, invariants, backlog);
     }
 
     private static Long bound(Settings s, String key) {

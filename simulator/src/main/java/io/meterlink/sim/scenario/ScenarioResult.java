@@ -21,10 +21,15 @@ import java.util.Map;
  * @param badInput         bad input the gateway counted by kind ({@code checksum}, {@code truncated}, {@code wrong_key}, …), every run
  * @param evictionOrderViolations evicted readings that the buffer's policy (lowest priority first, oldest first) did not
  *                         name: a reading sorting before it stayed in the buffer ({@link EvictionAudit})
+ * @param backlog          readings pre-filled into the buffer before the gateway started (0: none)
+ * @param backlogDrainMs   from the gateway's launch until the last backlog reading arrived at the head-end; -1 when some
+ *                         never did (or there was no backlog)
+ * @param backlogAckedMs   from the gateway's launch until its buffer held no backlog reading (every one acknowledged by
+ *                         the broker), sampled about once a second; -1 when never seen
  */
 public record ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
                              long peakRssKib, int gatewayRuns, List<String> failed, Map<String, Long> badInput,
-                             long evictionOrderViolations) {
+                             long evictionOrderViolations, long backlog, long backlogDrainMs, long backlogAckedMs) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ScenarioResult {
@@ -36,6 +41,14 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
     public ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
                           long peakRssKib, int gatewayRuns, List<String> failed) {
         this(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, Map.of(), 0);
+    }
+
+    /** A result without a backlog. */
+    public ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
+                          long peakRssKib, int gatewayRuns, List<String> failed, Map<String, Long> badInput,
+                          long evictionOrderViolations) {
+        this(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, badInput,
+                evictionOrderViolations, 0, -1, -1);
     }
 
     /** Wireless telegrams the gateway refused for a wrong key ({@code wrong_key} in its bad input). */
@@ -52,7 +65,7 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         List<String> all = new ArrayList<>(failed);
         all.addAll(names);
         return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, all, badInput,
-                evictionOrderViolations);
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs);
     }
 
     /** One line of JSON (the scenario command's stdout). */
@@ -90,6 +103,11 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         m.put("key_errors", keyErrors());
         m.put("gateway_peak_rss_kib", peakRssKib);
         m.put("gateway_runs", gatewayRuns);
+        if (backlog > 0) {
+            m.put("backlog", backlog);
+            m.put("backlog_acked_ms", backlogAckedMs);
+            m.put("backlog_drain_ms", backlogDrainMs);
+        }
         m.put("failed_invariants", failed);
         try {
             return JSON.writeValueAsString(m);

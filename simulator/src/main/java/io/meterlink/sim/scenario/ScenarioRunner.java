@@ -78,6 +78,7 @@ public final class ScenarioRunner {
     private long maxDepth;
     private long lastDepth;
     private long peakRssKib = -1;
+    private ScenarioBacklog backlog;
 
     /**
      * @param jar the gateway's runnable jar
@@ -123,8 +124,10 @@ public final class ScenarioRunner {
                 Files.writeString(configFile, config.text(GATEWAY_ID, stateDir, spec.gateway(), path.gatewayUrl(),
                         broker.gatewayUplinkYaml(GATEWAY_ID)));
                 Path db = stateDir.resolve("buffer.db");
+                if (spec.backlog() > 0) fillBacklog(db);
 
                 Instant t0 = clock.instant();
+                if (backlog != null) backlog.launched(t0);
                 startGateway(configFile, status);
                 radios.forEach(WmbusBroadcaster::start);
                 Timeline timeline = timeline(broker, path, configFile, status);
@@ -192,6 +195,17 @@ public final class ScenarioRunner {
                 List<HeadEnd.Arrival> arrivals = headEnd.arrivals();
                 if (!arrivals.isEmpty()) faultWindows.add(new Accounting.Window(t0, arrivals.get(0).at())); // start-up
                 List<Verdict.Generated> generated = generated();
+                Instant drained = null;
+                if (backlog != null) {
+                    // at the launch: inside the start-up window, so the backlog is that window's, and live readings are those
+                    // generated while it drains (Accounting)
+                    generated.addAll(backlog.generated(t0));
+                    drained = backlog.drainedAt(GATEWAY_ID, arrivals).orElse(null);
+                    log("backlog of %d: %s; %s", backlog.readings(), backlog.ackedAt()
+                                    .map(at -> "acknowledged to the gateway " + Duration.between(t0, at).toMillis() + " ms after its launch")
+                                    .orElse("NOT acknowledged to the gateway"),
+                            drained == null ? "NOT fully delivered" : "at the head-end " + Duration.between(t0, drained).toMillis() + " ms after");
+                }
                 Accounting.Figures figures = Accounting.of(GATEWAY_ID, generated, arrivals, headEnd.duplicatesBySeq(),
                         traced, t0, kills, spec.gateway().killInFlightWindow(), faultWindows, evictions, excuses);
                 long orderViolations = auditEvictions(headEnd, generated);
@@ -204,7 +218,9 @@ public final class ScenarioRunner {
                             figures.unexcusedSample().size(), list);
                 }
                 ScenarioResult result = new ScenarioResult(spec.name(), figures, maxDepth, evictions, status.badFrames(),
-                        peakRssKib, runs.size(), List.of(), status.badInputByKind(), orderViolations);
+                        peakRssKib, runs.size(), List.of(), status.badInputByKind(), orderViolations, spec.backlog(),
+                        drained == null ? -1 : Duration.between(t0, drained).toMillis(),
+                        backlog == null ? -1 : backlog.ackedAt().map(at -> Duration.between(t0, at).toMillis()).orElse(-1L));
                 return result.withFailed(InvariantCheck.failures(spec.invariants(), result));
             } finally {
                 for (GatewayProcess g : runs) g.close();
@@ -217,6 +233,16 @@ public final class ScenarioRunner {
         if (spec.meters().stream().anyMatch(g -> g.protocol() == ScenarioSpec.Protocol.MBUS_SERIAL) && SocatPty.binary() == null) {
             throw new ScenarioException("mbus_serial meters need socat (apt-get install socat)");
         }
+    }
+
+    /** The backlog goes into the new buffer file before the gateway's first start; its seqs 1..N count as accepted. */
+    private void fillBacklog(Path db) throws Exception {
+        int meters = spec.meters().stream().mapToInt(ScenarioSpec.MeterGroup::count).sum();
+        long from = System.nanoTime();
+        backlog = ScenarioBacklog.fill(db, GATEWAY_ID, spec.backlog(), meters, clock.instant());
+        backlog.addSeqsTo(traced);
+        log("backlog: %d readings of %d meters written into the buffer in %d ms", spec.backlog(), meters,
+                (System.nanoTime() - from) / 1_000_000);
     }
 
     private GatewayConfigText startMeters() throws IOException, InterruptedException {
@@ -241,6 +267,7 @@ public final class ScenarioRunner {
                             100_000L + 7_919L * a, 60 + 40L * (a % 10), 1));
                 }
                 VirtualMbusBus bus = new VirtualMbusBus(slaves);
+                if (g.lineBaud() > 0) bus.setAnswerFilter(lineSpeed(g.lineBaud()));
                 buses.add(bus);
                 List<Integer> addresses = slaves.stream().map(VirtualMbusSlave::address).toList();
                 String name = g.protocol().key() + "-" + groupIndex + "-" + line;
@@ -255,10 +282,27 @@ public final class ScenarioRunner {
                     config.mbusSerial(name, serial.gatewayEnd(), SERIAL_BAUD, g.interval(), addresses);
                 }
             }
-            log("%d %s meter(s), every %ds", g.count(), g.protocol().key(), g.interval().toSeconds());
+            log("%d %s meter(s), every %ds%s", g.count(), g.protocol().key(), g.interval().toSeconds(),
+                    g.lineBaud() > 0 ? ", answering at " + g.lineBaud() + " baud" : "");
             groupIndex++;
         }
         return config;
+    }
+
+    /**
+     * Answers take their time on an M-Bus line of {@code baud}: request (a 5-character short frame) and
+     * answer at 11 bits per character (EN 13757-2 character format: start, 8 data, even parity, stop).
+     */
+    private static VirtualMbusBus.AnswerFilter lineSpeed(int baud) {
+        return (address, answer) -> {
+            long ms = (answer.length + 5) * 11_000L / baud;
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return answer;
+        };
     }
 
     /** Wireless meters of one group, {@code perLine} per virtual iM871A dongle reached over TCP. */
@@ -270,7 +314,7 @@ public final class ScenarioRunner {
             List<VirtualWmbusMeter> meters = new ArrayList<>();
             List<String[]> idsAndKeys = new ArrayList<>();
             for (int i = 1; i <= n; i++) {
-                String id = String.format("%08d", 50_000_000 + groupIndex * 1_000_000 + line * 1_000 + i);
+                String id = String.format("%08d", 50_000_000 + groupIndex * 1_000_000 + line * 10_000 + i);
                 byte[] key = null;
                 byte[] gatewayKey = null;
                 if ("random".equals(g.keys())) {
@@ -294,14 +338,14 @@ public final class ScenarioRunner {
             }
             Im871aDongle dongle = new Im871aDongle();
             TcpDongleServer server = new TcpDongleServer(0, dongle);
-            WmbusBroadcaster air = new WmbusBroadcaster(meters, dongle, server, g.interval(), random.nextLong());
+            WmbusBroadcaster air = new WmbusBroadcaster(meters, dongle, server, g.interval(), random.nextLong(), g.spread());
             lines.add(server);
             lines.add(air); // closed first: no telegram after the dongle is gone
             radios.add(air);
             config.wmbusTcp(g.protocol().key() + "-" + groupIndex + "-" + line, server.port(), dongle.type(), idsAndKeys);
         }
-        log("%d wmbus meter(s) (%s), every %ds", g.count(), "random".equals(g.keys()) ? "mode 5, own keys" : "in clear",
-                g.interval().toSeconds());
+        log("%d wmbus meter(s) (%s), every %ds%s", g.count(), "random".equals(g.keys()) ? "mode 5, own keys" : "in clear",
+                g.interval().toSeconds(), g.spread() ? ", spread over the interval" : "");
         if (g.wrongKeys() > 0) log("the gateway has a wrong key for %d of them", g.wrongKeys());
     }
 
@@ -471,7 +515,11 @@ public final class ScenarioRunner {
     private long sample(Path db) {
         long depth = -1;
         try {
-            if (Files.exists(db)) depth = SqliteBuffer.inspect(db).depth();
+            if (Files.exists(db)) {
+                BufferStats stats = SqliteBuffer.inspect(db);
+                depth = stats.depth();
+                if (backlog != null) backlog.observe(stats, clock.instant());
+            }
         } catch (BufferException e) {
             // the gateway is writing just now: the next sample reads it
         }

@@ -15,13 +15,22 @@ import java.util.List;
  * @param meters       virtual meters by protocol
  * @param faults       what breaks, and when
  * @param invariants   what must hold at the end
+ * @param backlog      readings pre-filled into the gateway's buffer before it starts (0: none), accounted like any other
  */
 public record ScenarioSpec(String name, Duration duration, Duration drainTimeout, long seed, BrokerKind broker,
-                           GatewaySpec gateway, List<MeterGroup> meters, List<Fault> faults, Invariants invariants) {
+                           GatewaySpec gateway, List<MeterGroup> meters, List<Fault> faults, Invariants invariants,
+                           long backlog) {
 
     public ScenarioSpec {
         meters = List.copyOf(meters);
         faults = List.copyOf(faults);
+        if (backlog < 0) throw new IllegalArgumentException("backlog >= 0");
+    }
+
+    /** A scenario without a backlog. */
+    public ScenarioSpec(String name, Duration duration, Duration drainTimeout, long seed, BrokerKind broker,
+                        GatewaySpec gateway, List<MeterGroup> meters, List<Fault> faults, Invariants invariants) {
+        this(name, duration, drainTimeout, seed, broker, gateway, meters, faults, invariants, 0);
     }
 
     /** Which broker the scenario starts. */
@@ -55,14 +64,24 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
      * @param protocol what they speak and over which transport
      * @param count    how many (M-Bus: up to 250 per line; more meters use more lines)
      * @param interval how often the gateway polls each (wired) or each transmits (wireless)
-     * @param perLine  M-Bus meters per line (1..250)
+     * @param perLine  M-Bus meters per line (1..250), wireless meters per dongle
      * @param keys     AES keys of encrypted wireless meters: {@code none}, {@code random} (one per meter)
      * @param wrongKeys how many of these wireless meters (the first ones) the gateway is given a wrong key for
+     * @param spread   wireless: each meter transmits at its own offset within the interval (as real meters do)
+     *                 instead of all of a dongle's meters in one burst
+     * @param lineBaud wired over TCP: the converter's M-Bus line speed the virtual line answers at (each answer
+     *                 takes its bytes' time on the wire, 11 bits per character); 0: at once
      */
-    public record MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys) {
+    public record MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
+                             boolean spread, int lineBaud) {
         /** A group whose keys the gateway all has. */
         public MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys) {
             this(protocol, count, interval, perLine, keys, 0);
+        }
+
+        /** A group in one burst per interval, answering at once. */
+        public MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys) {
+            this(protocol, count, interval, perLine, keys, wrongKeys, false, 0);
         }
 
         /** How many lines (TCP servers or pty pairs) this group needs. */

@@ -13,7 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The air between virtual wireless meters and one virtual dongle: every {@code interval} each meter
- * sends one telegram, which the dongle hands to the gateway over its {@link DongleLink}. Bad input
+ * sends one telegram, which the dongle hands to the gateway over its {@link DongleLink}: all in one
+ * burst at the start of each round, or, spread, meter {@code i} of {@code n} at {@code i/n} of the
+ * interval (as real meters, each on its own timer). Bad input
  * injected with {@link #inject} goes out in the next round, after the first meter's telegram.
  * Thread-safe.
  */
@@ -38,6 +40,7 @@ public final class WmbusBroadcaster implements AutoCloseable {
     private final VirtualDongle dongle;
     private final DongleLink link;
     private final long intervalMs;
+    private final boolean spread;
     private final Random random;
     private final ConcurrentLinkedQueue<SentFault> pending = new ConcurrentLinkedQueue<>();
     private final List<SentFault> sent = new CopyOnWriteArrayList<>();
@@ -48,11 +51,18 @@ public final class WmbusBroadcaster implements AutoCloseable {
 
     /** @param seed seeds the noise and the wrong keys, so a run can be repeated */
     public WmbusBroadcaster(List<VirtualWmbusMeter> meters, VirtualDongle dongle, DongleLink link, Duration interval, long seed) {
+        this(meters, dongle, link, interval, seed, false);
+    }
+
+    /** @param spread each meter at its own offset within the interval rather than all in one burst */
+    public WmbusBroadcaster(List<VirtualWmbusMeter> meters, VirtualDongle dongle, DongleLink link, Duration interval, long seed,
+                            boolean spread) {
         this.meters = List.copyOf(meters);
         this.dongle = dongle;
         this.link = link;
         this.intervalMs = interval.toMillis();
         this.random = new Random(seed);
+        this.spread = spread;
     }
 
     public List<VirtualWmbusMeter> meters() { return meters; }
@@ -90,7 +100,9 @@ public final class WmbusBroadcaster implements AutoCloseable {
         long next = System.nanoTime();
         try {
             while (running) {
+                long roundStart = next;
                 for (int i = 0; i < meters.size() && running; i++) {
+                    if (spread && !sleepUntil(roundStart + intervalMs * 1_000_000L * i / meters.size())) break;
                     transmit(meters.get(i));
                     if (i == 0) sendFaults();
                 }
@@ -105,6 +117,15 @@ public final class WmbusBroadcaster implements AutoCloseable {
         } catch (IOException e) {
             if (running) LOG.warn("virtual {} stopped sending: {}", dongle.type(), e.getMessage());
         }
+    }
+
+    /** Sleeps until {@code nanoTime}, waking at least every 100 ms to notice {@link #close}; false when closed. */
+    private boolean sleepUntil(long nanoTime) throws InterruptedException {
+        long wait;
+        while (running && (wait = nanoTime - System.nanoTime()) > 0) {
+            Thread.sleep(Math.min(100, Math.max(1, wait / 1_000_000L)));
+        }
+        return running;
     }
 
     private void sendFaults() throws IOException {
