@@ -29,6 +29,8 @@ import java.util.Set;
  * @param keepAlive        MQTT keep-alive (default 30 s)
  * @param connectTimeout   TCP+TLS+CONNECT timeout (default 20 s)
  * @param statusInterval   how often the retained status is published (default 60 s)
+ * @param backlogMaxRate   most backlog readings sent per second, 0 for no limit (the default); live readings are never
+ *                         held back (docs/payloads.md, "Live and backlog")
  */
 public record UplinkConfig(
         String url,
@@ -48,9 +50,20 @@ public record UplinkConfig(
         Duration backoffMax,
         Duration keepAlive,
         Duration connectTimeout,
-        Duration statusInterval) {
+        Duration statusInterval,
+        int backlogMaxRate) {
 
     public enum Protocol { MQTT5, MQTT311 }
+
+    /** Without a backlog rate limit. */
+    public UplinkConfig(String url, Protocol protocol, String clientId, String topicPrefix, Optional<Path> caFile,
+                        Optional<Path> certFile, Optional<Path> keyFile, Optional<String> username, Optional<Secret> password,
+                        boolean allowInsecure, int batchMaxReadings, int batchMaxBytes, int inflightWindow, Duration backoffMin,
+                        Duration backoffMax, Duration keepAlive, Duration connectTimeout, Duration statusInterval) {
+        this(url, protocol, clientId, topicPrefix, caFile, certFile, keyFile, username, password, allowInsecure,
+                batchMaxReadings, batchMaxBytes, inflightWindow, backoffMin, backoffMax, keepAlive, connectTimeout,
+                statusInterval, 0);
+    }
 
     public boolean isTls() { return url.startsWith("ssl://"); }
 
@@ -82,6 +95,7 @@ public record UplinkConfig(
         Duration keepAlive = s.duration("keep_alive", Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofHours(1));
         Duration connectTimeout = s.duration("connect_timeout", Duration.ofSeconds(20), Duration.ofSeconds(1), Duration.ofMinutes(5));
         Duration statusInterval = s.duration("status_interval", Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofHours(24));
+        int backlogMaxRate = s.integer("backlog_max_rate", 0, 0, 10_000_000);
 
         if (url != null && url.startsWith("ssl://") && ca.isEmpty()) {
             s.error("tls.ca_file", "required for ssl:// (the utility CA is pinned)");
@@ -103,6 +117,6 @@ public record UplinkConfig(
         }
         s.finish();
         return new UplinkConfig(url, protocol, clientId, prefix, ca, cert, key, username, password, insecure,
-                batchReadings, batchBytes, window, bmin, bmax, keepAlive, connectTimeout, statusInterval);
+                batchReadings, batchBytes, window, bmin, bmax, keepAlive, connectTimeout, statusInterval, backlogMaxRate);
     }
 }

@@ -23,6 +23,11 @@ import java.util.Map;
  * starves them, while the backlog keeps at least {@code ⌊window/2⌋} slots and finishes. Nothing is
  * preempted: live data waiting behind a full window of backlog batches takes the next slot that frees.
  *
+ * <p>With a backlog rate ({@code uplink.backlog_max_rate} readings per second), backlog batches are
+ * paced by a token bucket holding at most one second of readings (or one batch): after an outage the
+ * gateway does not push its whole backlog into the broker at once, where a slower subscriber would
+ * find the live readings queued behind it. Live batches are never paced.
+ *
  * <p>Not thread-safe: the uplink thread only.
  */
 final class Drain {
@@ -45,13 +50,43 @@ final class Drain {
     private long liveCursor;
     private long backlogCursor;
     private long deadLettered;
+    private final int backlogRate;
+    private double backlogTokens;
+    private long tokensAt;
 
     Drain(Buffer buffer, JsonPayloads payloads, int maxReadings, int maxBytes, Clock clock) {
+        this(buffer, payloads, maxReadings, maxBytes, clock, 0);
+    }
+
+    /** @param backlogRate most backlog readings per second, 0 for no limit */
+    Drain(Buffer buffer, JsonPayloads payloads, int maxReadings, int maxBytes, Clock clock, int backlogRate) {
         this.buffer = buffer;
         this.payloads = payloads;
         this.maxReadings = maxReadings;
         this.maxBytes = maxBytes;
         this.clock = clock;
+        this.backlogRate = backlogRate;
+        this.tokensAt = clock.millis();
+        this.backlogTokens = Math.max(backlogRate, maxReadings);
+    }
+
+    /** Whether the backlog's token bucket allows a batch now (always, without a rate). */
+    private boolean backlogPaced() {
+        if (backlogRate <= 0) return false;
+        long now = clock.millis();
+        double capacity = Math.max(backlogRate, maxReadings);
+        backlogTokens = Math.min(capacity, backlogTokens + (now - tokensAt) * backlogRate / 1000.0);
+        tokensAt = now;
+        return backlogTokens <= 0;
+    }
+
+    /**
+     * How long until the backlog may send again, when it waits only for its rate; {@code Long.MAX_VALUE}
+     * when not paced. The uplink thread sleeps at most this long.
+     */
+    long backlogWaitMillis() {
+        if (backlogRate <= 0 || backlogCursor >= liveStart || inflight.size() >= window || !backlogPaced()) return Long.MAX_VALUE;
+        return (long) Math.ceil(-backlogTokens * 1000.0 / backlogRate) + 1;
     }
 
     /**
@@ -82,7 +117,7 @@ final class Drain {
             if (inflight.size() >= window) return null;
             long highest = buffer.highestCommittedSeq();
             boolean live = highest > liveCursor;
-            boolean backlog = backlogCursor < liveStart;
+            boolean backlog = backlogCursor < liveStart && !backlogPaced();
             Kind kind;
             if (live && backlog) {
                 // live holds at least half the window; backlog may take the rest
@@ -148,6 +183,7 @@ final class Drain {
         for (int i = 0; i < n; i++) seqs[i] = list.get(i).seq();
         Batch b = new Batch(nextTag++, kind, seqs, payloads.batch(list, clock.instant()));
         advance(kind, seqs[n - 1]);
+        if (kind == Kind.BACKLOG) backlogTokens -= n;
         inflight.put(b.tag(), b);
         lastIssued = b;
         return Outcome.SENT;

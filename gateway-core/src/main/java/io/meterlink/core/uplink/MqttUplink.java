@@ -91,7 +91,7 @@ public final class MqttUplink implements AutoCloseable {
         validate(cfg);
         this.sessions = sessions != null ? sessions : pahoFactory(cfg, gatewayId);
         this.payloads = new JsonPayloads(gatewayId);
-        this.drain = new Drain(buffer, payloads, cfg.batchMaxReadings(), cfg.batchMaxBytes(), clock);
+        this.drain = new Drain(buffer, payloads, cfg.batchMaxReadings(), cfg.batchMaxBytes(), clock, cfg.backlogMaxRate());
         this.readingsTopic = cfg.topicPrefix() + "/" + gatewayId + "/readings";
         this.statusTopic = cfg.topicPrefix() + "/" + gatewayId + "/status";
         this.commandPrefix = cfg.topicPrefix() + "/" + gatewayId + "/cmd/";
@@ -279,7 +279,7 @@ public final class MqttUplink implements AutoCloseable {
                 if (statusTagInFlight == 0) publishStatus(session, "online");
                 nextStatus = now + cfg.statusInterval().toMillis();
             }
-            long waitMs = Math.max(1, Math.min(1000, nextStatus - now));
+            long waitMs = Math.max(1, Math.min(Math.min(1000, nextStatus - now), drain.backlogWaitMillis()));
             Event ev = events.poll(waitMs, TimeUnit.MILLISECONDS);
             if (ev == null) continue;
             if (ev instanceof Reconnect) {

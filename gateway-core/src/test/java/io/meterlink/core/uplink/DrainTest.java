@@ -91,6 +91,52 @@ class DrainTest {
         assertEquals(Drain.Kind.LIVE, d.next().kind(), "seq 21 is live");
     }
 
+    /** A clock the test moves by hand. */
+    private static final class StepClock extends java.time.Clock {
+        private java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+        void advanceMillis(long ms) { now = now.plusMillis(ms); }
+
+        @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+        @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+        @Override public java.time.Instant instant() { return now; }
+    }
+
+    @Test
+    void backlogRate_pacesTheBacklog_toItsRate_butNeverLiveReadings() {
+        buffer.appendBodies(2000, 10);
+        StepClock clock = new StepClock();
+        Drain d = new Drain(buffer, payloads, 10, 100_000, clock, 20); // 20 backlog readings per second
+        d.reset(8);
+        long backlogSent = 0;
+        for (int step = 0; step < 100; step++) { // 10 s in steps of 100 ms, every batch acknowledged at once
+            for (Drain.Batch b : takeAll(d)) {
+                assertEquals(Drain.Kind.BACKLOG, b.kind());
+                backlogSent += b.seqs().length;
+                d.complete(b.tag());
+                buffer.confirm(b.seqs());
+            }
+            assertTrue(d.backlogWaitMillis() <= 1001, "the uplink wakes when the next backlog batch may go");
+            clock.advanceMillis(100);
+        }
+        // a full bucket (20) at the start, then 20 per second for 10 s
+        assertTrue(backlogSent >= 200 && backlogSent <= 240, "backlog readings sent in 10 s: " + backlogSent);
+
+        buffer.appendBodies(50, 10); // live readings: not paced
+        List<Drain.Batch> live = takeAll(d);
+        assertEquals(5, live.size());
+        assertTrue(live.stream().allMatch(b -> b.kind() == Drain.Kind.LIVE));
+    }
+
+    @Test
+    void noBacklogRate_neverWaits() {
+        buffer.appendBodies(100, 10);
+        Drain d = drain(10, 100_000);
+        d.reset(4);
+        assertEquals(4, takeAll(d).size());
+        assertEquals(Long.MAX_VALUE, d.backlogWaitMillis());
+    }
+
     @Test
     void liveOnly_usesWholeWindow() {
         Drain d = drain(5, 100_000);

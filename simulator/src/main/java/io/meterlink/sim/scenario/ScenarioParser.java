@@ -60,7 +60,8 @@ public final class ScenarioParser {
                 g.has("buffer_max_bytes") ? g.bytes("buffer_max_bytes", 0, 64 * 1024, Long.MAX_VALUE) : 0,
                 g.integer("batch_max_readings", 0, 1, 100_000),
                 g.duration("restart_after", Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(1)),
-                g.duration("kill_in_flight_window", Duration.ofSeconds(3), Duration.ZERO, Duration.ofMinutes(5)));
+                g.duration("kill_in_flight_window", Duration.ofSeconds(3), Duration.ZERO, Duration.ofMinutes(5)),
+                g.integer("backlog_max_rate", 0, 0, 10_000_000));
         g.finish();
 
         List<ScenarioSpec.MeterGroup> meters = new ArrayList<>();

@@ -50,11 +50,18 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
      * @param restartAfter     pause between a SIGKILL and the restart
      * @param killInFlightWindow readings generated this long before a SIGKILL may die uncommitted with the process:
      *                         not counted as lost (see docs/simulator.md)
+     * @param backlogMaxRate   {@code uplink.backlog_max_rate} (backlog readings per second), or 0 for the gateway's default (no limit)
      */
     public record GatewaySpec(List<String> jvmArgs, long bufferMaxBytes, int batchMaxReadings, Duration restartAfter,
-                              Duration killInFlightWindow) {
+                              Duration killInFlightWindow, int backlogMaxRate) {
         public GatewaySpec {
             jvmArgs = List.copyOf(jvmArgs);
+        }
+
+        /** Without a backlog rate. */
+        public GatewaySpec(List<String> jvmArgs, long bufferMaxBytes, int batchMaxReadings, Duration restartAfter,
+                           Duration killInFlightWindow) {
+            this(jvmArgs, bufferMaxBytes, batchMaxReadings, restartAfter, killInFlightWindow, 0);
         }
     }
 

@@ -65,6 +65,7 @@ class ScenarioParserTest {
                   jvm_args: [-Xmx64m]
                   buffer_max_bytes: 1MiB
                   batch_max_readings: 50
+                  backlog_max_rate: 20000
                   restart_after: 2s
                   kill_in_flight_window: 1s
                 meters:
@@ -86,6 +87,9 @@ class ScenarioParserTest {
         assertEquals(7, spec.seed());
         assertEquals(List.of("-Xmx64m"), spec.gateway().jvmArgs());
         assertEquals(1024 * 1024, spec.gateway().bufferMaxBytes());
+        assertEquals(20000, spec.gateway().backlogMaxRate());
+        assertTrue(new GatewayConfigText().text("gw", Path.of("/tmp/s"), spec.gateway(), "ssl://h:1", "")
+                .contains("  backlog_max_rate: 20000\n"), "passed to the gateway's uplink section");
         assertEquals(2, spec.meters().get(0).lines());
         Fault.ProxyFlap flap = assertInstanceOf(Fault.ProxyFlap.class, spec.faults().get(0));
         assertEquals(Duration.ofSeconds(20), flap.upMax());
