@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -94,8 +95,9 @@ public final class ScenarioParser {
         }
 
         List<Fault> faults = new ArrayList<>();
+        Random moments = new Random(seed ^ 0x6B696C6CL); // random_within draws: the same seed gives the same run
         for (Settings f : root.sections("faults")) {
-            Fault fault = fault(f);
+            Fault fault = fault(f, moments);
             f.finish();
             if (fault == null) continue;
             if (fault.at().plus(fault.length()).compareTo(duration) > 0) {
@@ -146,11 +148,17 @@ public final class ScenarioParser {
         return new ScenarioSpec(name, duration, drain, seed, broker, gateway, meters, faults, invariants, backlog);
     }
 
+    /** {@code random_within: D}: the fault comes at a random moment in [at, at + D], drawn from the scenario's seed. */
+    private static long randomWithin(Settings f, Random moments) {
+        Duration within = f.duration("random_within", Duration.ZERO, Duration.ZERO, MAX_RUN);
+        return within.isZero() ? 0 : (long) (moments.nextDouble() * within.toMillis());
+    }
+
     private static Long bound(Settings s, String key) {
         return s.has(key) ? s.longValue(key, 0, 0, NO_BOUND) : null;
     }
 
-    private static Fault fault(Settings f) {
+    private static Fault fault(Settings f, Random moments) {
         String type = f.choice("type", null, FAULTS);
         Duration at = f.duration("at", Duration.ZERO, Duration.ZERO, MAX_RUN);
         if (type == null) {
@@ -159,7 +167,7 @@ public final class ScenarioParser {
         }
         if (!f.has("at")) f.error("at", "required key is missing");
         return switch (type) {
-            case "gateway_kill" -> new Fault.GatewayKill(at);
+            case "gateway_kill" -> new Fault.GatewayKill(at.plusMillis(randomWithin(f, moments)));
             case "broker_outage" -> new Fault.BrokerOutage(at, length(f), f.bool("kill", false));
             case "serial_garbage" -> new Fault.SerialGarbage(at, length(f), f.integer("line", 0, 0, 10_000),
                     f.integer("bytes", 16, 1, 4096), f.duration("every", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofHours(1)));

@@ -52,6 +52,33 @@ class ScenarioParserTest {
                 spec.meters().stream().map(ScenarioSpec.MeterGroup::protocol).toList());
     }
 
+    private Fault.GatewayKill randomKill(long seed) throws ConfigException {
+        ScenarioSpec spec = parser.parse(Path.of("kill.yaml"), """
+                name: kill
+                duration: 2m
+                seed: %d
+                meters:
+                  - protocol: mbus_tcp
+                faults:
+                  - type: gateway_kill
+                    at: 30s
+                    random_within: 60s
+                """.formatted(seed));
+        return assertInstanceOf(Fault.GatewayKill.class, spec.faults().get(0));
+    }
+
+    @Test
+    void gatewayKill_randomWithin_isAMomentInTheRange_drawnFromTheSeed() throws ConfigException {
+        java.util.Set<Duration> moments = new java.util.HashSet<>();
+        for (long seed = 1; seed <= 20; seed++) {
+            Duration at = randomKill(seed).at();
+            assertTrue(at.compareTo(Duration.ofSeconds(30)) >= 0 && at.compareTo(Duration.ofSeconds(90)) <= 0, "kill at " + at);
+            assertEquals(at, randomKill(seed).at(), "the same seed gives the same moment");
+            moments.add(at);
+        }
+        assertTrue(moments.size() > 10, "different seeds give different moments: " + moments);
+    }
+
     @Test
     void fullFile_bindsEveryKey() throws ConfigException {
         ScenarioSpec spec = parser.parse(Path.of("t.yaml"), """
