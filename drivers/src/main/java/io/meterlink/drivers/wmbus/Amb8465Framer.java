@@ -82,7 +82,7 @@ public final class Amb8465Framer implements DongleFramer {
         frame[0] = (byte) n;
         System.arraycopy(in.copy(at, at + n), 0, frame, 1, n);
         Integer rssi = rssiAppended ? rssiDbm(in.get(at + n)) : null;
-        return new RadioFrame(frame, rssi);
+        return new RadioFrame(frame, rssi, true);
     }
 
     /** AMB8465 manual, RSSI: the byte as a signed value, halved, minus 74 dBm. */

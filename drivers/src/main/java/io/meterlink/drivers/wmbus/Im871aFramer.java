@@ -74,7 +74,7 @@ public final class Im871aFramer implements DongleFramer {
                 rssi = rssiDbm(raw);
             }
             in.consume(total);
-            return new RadioFrame(frame, rssi);
+            return new RadioFrame(frame, rssi, true);
         }
     }
 

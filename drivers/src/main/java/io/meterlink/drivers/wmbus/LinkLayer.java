@@ -64,6 +64,20 @@ public final class LinkLayer {
     }
 
     /**
+     * A frame a dongle delivered without CRCs: its first L + 1 bytes (bytes after them, such as an
+     * RSSI byte, are dropped). Returns {@code f} itself when it is exactly that long: for readers only.
+     *
+     * @throws DecodeException TRUNCATED when shorter than L says, LENGTH when L is below the link header
+     */
+    static byte[] withoutCrcs(byte[] f) throws DecodeException {
+        if (f.length < HEADER + 1) throw new DecodeException(Kind.TRUNCATED, "wireless frame shorter than 11 bytes");
+        int l = f[0] & 0xFF;
+        if (l < HEADER) throw new DecodeException(Kind.LENGTH, "L field " + l + " is shorter than the link header");
+        if (f.length < l + 1) throw new DecodeException(Kind.TRUNCATED, "frame has " + f.length + " bytes, L field says " + (l + 1));
+        return f.length == l + 1 ? f : Arrays.copyOf(f, l + 1);
+    }
+
+    /**
      * Whether {@code f}, taken as a frame without CRCs (its length is L + 1), could instead be a format
      * B frame whose last CRC is wrong (EN 13757-4 §12.5.3): up to 128 bytes the last two are its only
      * CRC; a longer one needs at least one byte after the first CRC (bytes 126–127), and that CRC to

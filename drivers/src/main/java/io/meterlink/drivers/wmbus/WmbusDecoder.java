@@ -51,6 +51,15 @@ public final class WmbusDecoder {
         return new Parse(f, keys, formats, f == frame && LinkLayer.couldBeFormatBWithWrongLastCrc(f)).run(); // Parse never writes into f
     }
 
+    /**
+     * As {@link #decode(byte[], KeyLookup, FormatCache)} for a frame whose CRCs a dongle already
+     * checked and removed: taken as it is (bytes after the L-declared end ignored), never guessed at
+     * as format A or B.
+     */
+    public static WmbusTelegram decodeWithoutCrcs(byte[] frame, KeyLookup keys, FormatCache formats) throws DecodeException {
+        return new Parse(LinkLayer.withoutCrcs(frame), keys, formats, false).run();
+    }
+
     /** EN 13757-3 §5.4 / EN 62056-21: three letters of 5 bits each, 'A' = 1; 4 hex digits when not letters. */
     static String manufacturer(int code) {
         char[] c = {(char) (64 + (code >> 10 & 0x1F)), (char) (64 + (code >> 5 & 0x1F)), (char) (64 + (code & 0x1F))};

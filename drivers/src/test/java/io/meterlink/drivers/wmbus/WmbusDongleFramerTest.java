@@ -108,6 +108,18 @@ class WmbusDongleFramerTest {
     }
 
     @Test
+    void dongleFrames_areMarkedCrcFree_soAFrameEndingLikeAFormatBCrc_keepsItsLastBytes() throws Exception {
+        Im871aFramer f = new Im871aFramer(WmbusMode.T1);
+        byte[] m = imMessage(0x02, 0x03, NO_L, 0x80);
+        f.feed(m, m.length);
+        assertTrue(f.next().crcsRemoved());
+        // a CRC-free frame whose last two bytes happen to be a valid format B CRC over the rest
+        byte[] lookalike = LinkLayer.withCrcB(FRAME);
+        assertEquals(lookalike.length - 2, LinkLayer.stripShared(lookalike).length, "guessing takes them for a CRC");
+        assertEquals(lookalike.length, LinkLayer.withoutCrcs(lookalike).length, "a dongle's frame is taken as it is");
+    }
+
+    @Test
     void im871a_setupCommand_isASetConfigRequestWithValidCrc() {
         byte[] c = new Im871aFramer(WmbusMode.C1).setupCommand();
         assertEquals((byte) 0xA5, c[0]);
