@@ -48,7 +48,9 @@ public final class Amb8465Framer implements DongleFramer {
                 if (cs != in.get(total - 1)) {
                     // resync one byte on (a false start may hide a real message), but the damaged message's
                     // own bytes (LEN, frame, RSSI) must not be read as a transparent-mode frame
+                    boolean inside = sofOnly > 0; // a false start inside a message already refused: counted once
                     consume(1);
+                    if (inside) continue;
                     sofOnly = total - 1;
                     throw new DecodeException(Kind.CHECKSUM, "AMB8465 message checksum is wrong");
                 }

@@ -177,6 +177,27 @@ class WmbusDongleFramerTest {
     }
 
     @Test
+    void damagedMessage_withAFalseStartInside_isCountedOnce() throws Exception {
+        Amb8465Framer amb = new Amb8465Framer(WmbusMode.T1, false);
+        byte[] bad = ambCommand(0x03, cat(Hex.bytes("FF 03 02 00"), NO_L));
+        bad[bad.length - 1] ^= 0x55;
+        byte[] good = ambCommand(0x03, NO_L);
+        byte[] s = cat(bad, good);
+        amb.feed(s, s.length);
+        assertEquals(Kind.CHECKSUM, assertThrows(DecodeException.class, amb::next).kind());
+        assertArrayEquals(FRAME, amb.next().frame(), "the inner false start is skipped silently");
+
+        Im871aFramer im = new Im871aFramer(WmbusMode.T1);
+        byte[] imBad = imMessage(0x02, 0x03, cat(NO_L, Hex.bytes("A5 E2 03 01 44 00 00 00 00 00 00 00 00")), 0x80);
+        imBad[imBad.length - 1] ^= 0x5A;
+        byte[] imGood = imMessage(0x02, 0x03, NO_L, 0x80);
+        byte[] t = cat(imBad, imGood);
+        im.feed(t, t.length);
+        assertEquals(Kind.CHECKSUM, assertThrows(DecodeException.class, im::next).kind());
+        assertArrayEquals(FRAME, im.next().frame());
+    }
+
+    @Test
     void amb8465_damagedMessage_isNotReadAgainAsATransparentFrame() throws Exception {
         Amb8465Framer f = new Amb8465Framer(WmbusMode.T1, false);
         byte[] bad = ambCommand(0x03, cat(new byte[] {(byte) NO_L.length}, NO_L)); // inside: LEN + frame, transparent-shaped
