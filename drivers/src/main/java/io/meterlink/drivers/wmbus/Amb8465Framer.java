@@ -20,8 +20,6 @@ public final class Amb8465Framer implements DongleFramer {
     private final boolean rssiAppended;
     /** A command-mode message checked out: the stick talks command mode, transparent-mode framing is off. */
     private boolean commandMode;
-    /** Bytes at the head that belong to a message refused by its checksum: only a start byte may begin a message there. */
-    private int sofOnly;
 
     /** @param rssiAppended whether the stick is configured to append the RSSI byte (its RSSI_Enable parameter) */
     public Amb8465Framer(WmbusMode mode, boolean rssiAppended) {
@@ -35,8 +33,8 @@ public final class Amb8465Framer implements DongleFramer {
     public RadioFrame next() throws DecodeException {
         while (true) {
             if (in.size() < 2) return null;
-            if (in.get(0) != SOF && sofOnly > 0) {
-                consume(1); // inside a refused message: its bytes are not a transparent-mode frame
+            if (in.get(0) != SOF && in.inRefused()) {
+                in.consume(1); // inside a refused message: its bytes are not a transparent-mode frame
                 continue;
             }
             if (in.get(0) == SOF) {
@@ -48,31 +46,31 @@ public final class Amb8465Framer implements DongleFramer {
                 if (cs != in.get(total - 1)) {
                     // resync one byte on (a false start may hide a real message), but the damaged message's
                     // own bytes (LEN, frame, RSSI) must not be read as a transparent-mode frame
-                    boolean inside = sofOnly > 0; // a false start inside a message already refused: counted once
-                    consume(1);
+                    boolean inside = in.inRefused(); // a false start inside a message already refused: counted once
+                    in.consume(1);
                     if (inside) continue;
-                    sofOnly = total - 1;
+                    in.refuse(total - 1); // only a start byte may begin a message inside it
                     throw new DecodeException(Kind.CHECKSUM, "AMB8465 message checksum is wrong");
                 }
                 commandMode = true;
                 if (cmd != CMD_DATA_IND) {
-                    consume(total); // confirmation of a command, not a received frame
+                    in.consume(total); // confirmation of a command, not a received frame
                     continue;
                 }
                 RadioFrame f = frame(3, len);
-                consume(total);
+                in.consume(total);
                 if (f != null) return f;
                 continue;
             }
             // transparent mode: length byte, then C field (EN 13757-4 §12.5.2 SND_NR 44, SND_IR 46, …)
             int len = in.get(0);
             if (commandMode || len < 10 + (rssiAppended ? 1 : 0) || !LinkLayer.plausibleC(in.get(1))) {
-                consume(1); // not the start of a frame: resync
+                in.consume(1); // not the start of a frame: resync
                 continue;
             }
             if (in.size() < 1 + len) return null;
             RadioFrame f = frame(1, len);
-            consume(1 + len);
+            in.consume(1 + len);
             if (f != null) return f;
         }
     }
@@ -91,16 +89,7 @@ public final class Amb8465Framer implements DongleFramer {
     static int rssiDbm(int raw) { return (byte) raw / 2 - 74; }
 
     @Override
-    public boolean idle() {
-        if (in.size() == 0) return false;
-        consume(1);
-        return true;
-    }
-
-    private void consume(int n) {
-        in.consume(n);
-        sofOnly = Math.max(0, sofOnly - n);
-    }
+    public boolean idle() { return in.dropHead(); }
 
     /** CMD_SET_MODE_REQ (volatile): T1 meter → other = 08, S1 = 03, C1 = 0E. */
     @Override

@@ -8,6 +8,8 @@ final class ByteQueue {
     private int start;
     private int end;
     private long dropped;
+    /** Bytes at the head that belong to a message already refused (see {@link #refuse}). */
+    private int refused;
 
     void append(byte[] b, int n) {
         if (end + n > buf.length) {
@@ -32,7 +34,29 @@ final class ByteQueue {
 
     byte[] copy(int from, int to) { return Arrays.copyOfRange(buf, start + from, start + to); }
 
-    void consume(int n) { start += Math.min(n, size()); }
+    void consume(int n) {
+        int k = Math.min(n, size());
+        start += k;
+        refused = Math.max(0, refused - k);
+    }
+
+    /** The next {@code n} bytes belong to a message a framer refused: a false start among them is not a new message. */
+    void refuse(int n) { refused = Math.max(refused, n); }
+
+    /** Whether the head lies inside a refused message. */
+    boolean inRefused() { return refused > 0; }
+
+    /**
+     * Drops the head byte after a quiet read timeout: the false start of a message that will never
+     * complete (see {@link DongleFramer#idle()}).
+     *
+     * @return whether there was a byte to drop
+     */
+    boolean dropHead() {
+        if (size() == 0) return false;
+        consume(1);
+        return true;
+    }
 
     /** Bytes dropped because the buffer overflowed. */
     long dropped() { return dropped; }

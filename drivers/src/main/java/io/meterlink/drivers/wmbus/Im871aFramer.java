@@ -26,8 +26,6 @@ public final class Im871aFramer implements DongleFramer {
     private final WmbusMode mode;
     /** A message with a good CRC was seen: this stick sends CRCs, so a header without the CRC bit is noise. */
     private boolean crcSeen;
-    /** Bytes at the head that belong to a message refused by its CRC: a false start there is not counted again. */
-    private int refused;
 
     public Im871aFramer(WmbusMode mode) { this.mode = mode; }
 
@@ -38,12 +36,12 @@ public final class Im871aFramer implements DongleFramer {
         while (true) {
             int skip = 0;
             while (skip < in.size() && in.get(skip) != SOF) skip++;
-            consume(skip);
+            in.consume(skip);
             if (in.size() < 4) return null;
             int control = in.get(1) >> 4, endpoint = in.get(1) & 0x0F, msgId = in.get(2), len = in.get(3);
             if ((control & CTRL_RESERVED) != 0 || endpoint < ENDPOINT_DEVMGMT || endpoint > ENDPOINT_HWTEST
                     || (crcSeen && (control & CTRL_CRC) == 0)) {
-                consume(1); // not a message header: noise holding the start byte
+                in.consume(1); // not a message header: noise holding the start byte
                 continue;
             }
             int total = 4 + len + ((control & CTRL_TIMESTAMP) != 0 ? 4 : 0) + ((control & CTRL_RSSI) != 0 ? 1 : 0)
@@ -53,21 +51,21 @@ public final class Im871aFramer implements DongleFramer {
                 int crc = crc16(in, 1, total - 2);
                 int sent = in.get(total - 2) | in.get(total - 1) << 8;
                 if (crc != sent) {
-                    boolean inside = refused > 0; // a false start inside a message already refused: counted once
-                    consume(1); // resync on the next start byte
+                    boolean inside = in.inRefused(); // a false start inside a message already refused: counted once
+                    in.consume(1); // resync on the next start byte
                     if (inside) continue;
-                    refused = total - 1;
+                    in.refuse(total - 1);
                     throw new DecodeException(Kind.CHECKSUM, "iM871A message CRC is wrong");
                 }
                 crcSeen = true;
             }
             boolean received = endpoint == ENDPOINT_RADIOLINK && msgId == WMBUS_MSG_IND;
             if (received && (len < 10 || !LinkLayer.plausibleC(in.get(4)))) {
-                consume(1); // says "received frame" but holds none: a false start, resync
+                in.consume(1); // says "received frame" but holds none: a false start, resync
                 continue;
             }
             if (!received) {
-                consume(total); // a response or an event, not a received frame
+                in.consume(total); // a response or an event, not a received frame
                 continue;
             }
             byte[] frame = new byte[len + 1];
@@ -78,23 +76,13 @@ public final class Im871aFramer implements DongleFramer {
                 int raw = in.get(4 + len + ((control & CTRL_TIMESTAMP) != 0 ? 4 : 0));
                 rssi = rssiDbm(raw);
             }
-            consume(total);
+            in.consume(total);
             return new RadioFrame(frame, rssi, true);
         }
     }
 
     @Override
-    public boolean idle() {
-        if (in.size() == 0) return false;
-        consume(1);
-        return true;
-    }
-
-    private void consume(int n) {
-        int k = Math.min(n, in.size());
-        in.consume(k);
-        refused = Math.max(0, refused - k);
-    }
+    public boolean idle() { return in.dropHead(); }
 
     /** The stick's RSSI byte in dBm: raw × 8/15 − 380/3 (iM871A HCI specification, RSSI field). */
     static int rssiDbm(int raw) { return (int) Math.round(raw * 8.0 / 15.0 - 380.0 / 3.0); }

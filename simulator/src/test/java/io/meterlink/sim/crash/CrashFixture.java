@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * subscribed as the {@code headend} user, TCP lines of virtual M-Bus slaves, the gateway's config
  * and the path of {@code meterlink.jar}. Closes everything it started.
  */
-final class CrashFixture implements AutoCloseable {
+public final class CrashFixture implements AutoCloseable {
     static final Path JAR = Path.of("../distribution/target/meterlink.jar");
 
     final Path dir;
@@ -60,7 +60,7 @@ final class CrashFixture implements AutoCloseable {
     }
 
     /** Tests that need Mosquitto fail under CI=true when it is missing, else skip with a message. */
-    static void requireMosquitto() {
+    public static void requireMosquitto() {
         if (MosquittoBroker.available()) return;
         if ("true".equals(System.getenv("CI"))) fail("mosquitto is required under CI=true: " + MosquittoBroker.BINARY + " is missing");
         Assumptions.abort("mosquitto not installed (" + MosquittoBroker.BINARY + "): skipping");

@@ -2,8 +2,7 @@ package io.meterlink.sim.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.meterlink.sim.broker.MosquittoBroker;
-import org.junit.jupiter.api.Assumptions;
+import io.meterlink.sim.crash.CrashFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The faults a scenario file names since issue 4's second pass, end to end against the real gateway
@@ -33,10 +31,7 @@ class FaultsScenarioIT {
 
     @BeforeEach
     void needsMosquitto() {
-        if (!MosquittoBroker.available()) {
-            if ("true".equals(System.getenv("CI"))) fail("mosquitto is required under CI=true: " + MosquittoBroker.BINARY);
-            Assumptions.abort("mosquitto not installed: skipping");
-        }
+        CrashFixture.requireMosquitto();
     }
 
     @Test

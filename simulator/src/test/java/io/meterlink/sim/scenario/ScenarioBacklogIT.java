@@ -3,8 +3,7 @@ package io.meterlink.sim.scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.sim.bench.GatewayProcess;
-import io.meterlink.sim.broker.MosquittoBroker;
-import org.junit.jupiter.api.Assumptions;
+import io.meterlink.sim.crash.CrashFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +16,6 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A scenario with a 2,000-reading backlog against the real gateway jar and a real Mosquitto: the
@@ -32,10 +30,7 @@ class ScenarioBacklogIT {
 
     @Test
     void backlogOf2000_isAccountedWithTheLiveReadings_andDrained() throws Exception {
-        if (!MosquittoBroker.available()) {
-            if ("true".equals(System.getenv("CI"))) fail("mosquitto is required under CI=true: " + MosquittoBroker.BINARY);
-            Assumptions.abort("mosquitto not installed: skipping");
-        }
+        CrashFixture.requireMosquitto();
         Path file = dir.resolve("backlog.yaml");
         Files.writeString(file, """
                 name: backlog

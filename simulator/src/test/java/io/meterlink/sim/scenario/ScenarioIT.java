@@ -1,7 +1,6 @@
 package io.meterlink.sim.scenario;
 
-import io.meterlink.sim.broker.MosquittoBroker;
-import org.junit.jupiter.api.Assumptions;
+import io.meterlink.sim.crash.CrashFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@code meterlink-sim scenario FILE} end to end against the real gateway jar and a real Mosquitto:
@@ -28,10 +26,7 @@ class ScenarioIT {
 
     @Test
     void impossibleLatencyBound_exits1_namingIt_withOneJsonLine() throws Exception {
-        if (!MosquittoBroker.available()) {
-            if ("true".equals(System.getenv("CI"))) fail("mosquitto is required under CI=true: " + MosquittoBroker.BINARY);
-            Assumptions.abort("mosquitto not installed: skipping");
-        }
+        CrashFixture.requireMosquitto();
         Path file = dir.resolve("impossible.yaml");
         Files.writeString(file, """
                 name: impossible
