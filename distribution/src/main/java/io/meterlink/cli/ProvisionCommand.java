@@ -4,6 +4,8 @@ import io.meterlink.core.api.config.ConfigError;
 import io.meterlink.provisioning.bundle.ApplyResult;
 import io.meterlink.provisioning.bundle.BundleException;
 import io.meterlink.provisioning.bundle.BundleService;
+import io.meterlink.provisioning.bundle.SignedBundle;
+import io.meterlink.provisioning.bundle.SigningKeyPin;
 import io.meterlink.provisioning.identity.CertificateInstaller;
 import io.meterlink.provisioning.identity.IdentityStore;
 import io.meterlink.provisioning.identity.InitResult;
@@ -41,7 +43,7 @@ import java.util.concurrent.Callable;
         description = "Provision this gateway: identity, certificate, configuration bundles.",
         subcommands = {ProvisionCommand.Init.class, ProvisionCommand.Csr.class, ProvisionCommand.InstallCert.class,
                 ProvisionCommand.Apply.class, ProvisionCommand.Rollback.class, ProvisionOpenCommand.class,
-                ProvisionEnrolCommand.class})
+                ProvisionEnrolCommand.class, ProvisionSignCommand.Keygen.class, ProvisionSignCommand.Sign.class})
 final class ProvisionCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -83,11 +85,21 @@ final class ProvisionCommand implements Callable<Integer> {
         String gatewayId;
         @Option(names = "--force", description = "replace an existing identity (its certificate stops working)")
         boolean force;
+        @Option(names = "--bundle-signing-key", paramLabel = "FILE.pem",
+                description = "pin the utility's bundle-signing public key (Ed25519, from 'provision keygen'); without it, only unsigned bundles from this shell")
+        Path signingKey;
 
         @Override public Integer call() {
             try {
+                java.security.PublicKey key = null;
+                if (signingKey != null) key = ProvisionSignCommand.readPublicKey(signingKey);
                 InitResult r = state.identities().init(gatewayId, force);
                 PrintWriter out = spec.commandLine().getOut();
+                if (key != null) {
+                    SigningKeyPin pin = new SigningKeyPin(state.get());
+                    pin.pin(key);
+                    out.println("Bundle-signing key " + SignedBundle.keyId(key) + " pinned in " + pin.file());
+                }
                 out.println("Gateway " + r.identity().gatewayId() + ": key pair created in " + state.get().identityDir()
                         + (r.replaced() ? " (the previous identity was replaced)" : ""));
                 out.println("Technician secret (write it on the device label; it is not shown again): "
@@ -147,8 +159,9 @@ final class ProvisionCommand implements Callable<Integer> {
     }
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
-            description = {"Validate a configuration bundle completely, then make it the active configuration atomically.",
-                    "Refuses a version that is not newer than the installed one; the previous one is kept for 'rollback'."})
+            description = {"Check a signed configuration bundle (or, with --allow-unsigned, a plain one) completely, then make it",
+                    "the active configuration atomically. Refuses a version not above the highest accepted one, or more than",
+                    "1000 above it; the previous one is kept for 'rollback'."})
     static final class Apply implements Callable<Integer> {
         private final Services services;
         @Spec CommandSpec spec;
@@ -158,6 +171,9 @@ final class ProvisionCommand implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "FILE",
                 description = "also make FILE (e.g. /etc/meterlink/meterlink.yaml) a link to the applied configuration")
         Path config;
+        @Option(names = "--allow-unsigned",
+                description = "take a bundle without a signature (only here, at the device shell; the guard rails still apply)")
+        boolean allowUnsigned;
 
         Apply(Services services) { this.services = services; }
 
@@ -165,7 +181,8 @@ final class ProvisionCommand implements Callable<Integer> {
             try {
                 byte[] bytes = read(bundle);
                 StateDir dir = state.get();
-                ApplyResult r = new BundleService(dir, state.identities(), services.drivers(), Clock.systemUTC()).apply(bundle.equals("-") ? "(stdin)" : bundle, bytes);
+                ApplyResult r = new BundleService(dir, state.identities(), services.drivers(), Clock.systemUTC())
+                        .apply(bundle.equals("-") ? "(stdin)" : bundle, bytes, allowUnsigned);
                 if (config != null) linkConfig(config, dir.configFile());
                 report(spec.commandLine().getOut(), "Applied bundle version " + r.version(), r);
                 return Main.OK;
@@ -176,7 +193,7 @@ final class ProvisionCommand implements Callable<Integer> {
 
         private static byte[] read(String name) throws ProvisioningException {
             try (InputStream in = name.equals("-") ? System.in : Files.newInputStream(Path.of(name))) {
-                return in.readNBytes(1024 * 1024 + 1);
+                return in.readNBytes(SignedBundle.MAX_ENVELOPE + 1);
             } catch (IOException | RuntimeException e) {
                 throw new ProvisioningException(Kind.INVALID_INPUT, "cannot read the bundle " + name + ": " + e.getClass().getSimpleName(), e);
             }

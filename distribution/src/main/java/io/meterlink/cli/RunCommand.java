@@ -32,6 +32,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--claim-config", paramLabel = "FILE",
             description = "enrol by claim first when the configured client certificate is not installed yet (e.g. /etc/meterlink/claim.yaml)")
     Path claimConfig;
+    @Option(names = "--bundle-trial-timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "how long a bundle that changes the broker URL or CA may try to connect before it is rolled back (default: ${DEFAULT-VALUE})")
+    int trialSeconds;
     /** Owner the {@code provision open} trigger must have: root. Tests only. */
     @Option(names = "--tech-trigger-uid", hidden = true, defaultValue = "0")
     int techTriggerUid = TechnicianAccess.ROOT_UID;
@@ -41,6 +44,11 @@ final class RunCommand implements Callable<Integer> {
     @Override public Integer call() {
         GatewayConfig cfg = configFile.load(services, spec);
         if (cfg == null) return Main.USAGE;
+        if (trialSeconds < 1 || trialSeconds > 86_400) {
+            spec.commandLine().getErr().println("meterlink: --bundle-trial-timeout must be 1 to 86400 seconds");
+            spec.commandLine().getErr().flush();
+            return Main.USAGE;
+        }
         ClaimConfig claim = null;
         if (claimConfig != null) {
             try {
@@ -67,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
         }
         gateway.closeOnShutdown(); // any other way the JVM ends still flushes the buffer
         GatewayProvisioning provisioning = GatewayProvisioning.attach(gateway, services.drivers(), Clock.systemUTC(),
-                services.renewalCheckInterval());
+                services.renewalCheckInterval(), java.time.Duration.ofSeconds(trialSeconds));
         GatewayTechnician technician = GatewayTechnician.attach(gateway, services.drivers(), Optional.ofNullable(claim),
                 techTriggerUid, Clock.systemUTC());
         try {

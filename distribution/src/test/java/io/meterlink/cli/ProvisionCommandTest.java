@@ -148,28 +148,62 @@ class ProvisionCommandTest {
         Path v2 = Files.writeString(dir.resolve("v2.yaml"), ProvisionFixtures.bundle(2, ca.cert, true));
         Path etc = dir.resolve("etc/meterlink.yaml");
 
-        assertEquals(0, run("provision", "apply", v1.toString(), "--state-dir", state(), "--config", etc.toString()), err::toString);
+        assertEquals(0, run("provision", "apply", "--allow-unsigned", v1.toString(), "--state-dir", state(), "--config", etc.toString()), err::toString);
         assertTrue(out.toString().contains("Applied bundle version 1 (1 source)"), out::toString);
         assertEquals(0, run("config", "validate", etc.toString()), err::toString);
         String applied1 = Files.readString(etc);
 
-        assertEquals(2, run("provision", "apply", v1.toString(), "--state-dir", state()));
+        assertEquals(2, run("provision", "apply", "--allow-unsigned", v1.toString(), "--state-dir", state()));
         assertTrue(err.toString().contains("not newer"), err::toString);
 
         Path broken = Files.writeString(dir.resolve("v3.yaml"), ProvisionFixtures.bundle(3, ca.cert, true).replace(ProvisionFixtures.METER_KEY_2, "zz"));
-        assertEquals(2, run("provision", "apply", broken.toString(), "--state-dir", state()));
+        assertEquals(2, run("provision", "apply", "--allow-unsigned", broken.toString(), "--state-dir", state()));
         assertTrue(err.toString().contains(broken + ":"), err::toString);
         assertTrue(err.toString().contains("sources[0].meters[1].key: must be 32 hex digits"), err::toString);
         assertTrue(err.toString().contains("nothing was changed"), err::toString);
         assertEquals(applied1, Files.readString(etc));
 
-        assertEquals(0, run("provision", "apply", v2.toString(), "--state-dir", state(), "--config", etc.toString()), err::toString);
+        assertEquals(0, run("provision", "apply", "--allow-unsigned", v2.toString(), "--state-dir", state(), "--config", etc.toString()), err::toString);
         assertTrue(Files.readString(etc).contains("username: gw-0001"));
 
         assertEquals(0, run("provision", "rollback", "--state-dir", state()), err::toString);
         assertTrue(out.toString().contains("Rolled back from bundle version 2 to 1"), out::toString);
         assertEquals(applied1, Files.readString(etc));
         assertEquals(2, run("provision", "rollback", "--state-dir", state()));
+    }
+
+    @Test
+    void keygen_sign_andAPinnedKey_letOnlySignedBundlesThrough() throws Exception {
+        Path keys = dir.resolve("offline/utility");
+        Files.createDirectories(keys.getParent());
+        assertEquals(0, run("provision", "keygen", keys.toString()), err::toString);
+        Path priv = dir.resolve("offline/utility.key");
+        Path pub = dir.resolve("offline/utility.pub");
+        assertEquals("rw-------", mode(priv));
+        assertEquals("rw-r--r--", mode(pub));
+        assertFalse(out.toString().contains("PRIVATE"), "the private key is never printed");
+        assertEquals(2, run("provision", "keygen", keys.toString()), "no silent overwrite");
+
+        assertEquals(0, run("provision", "init", "--gateway-id", "gw-0001", "--state-dir", state(), "--bundle-signing-key", pub.toString()), err::toString);
+        assertTrue(out.toString().contains("Bundle-signing key "), out::toString);
+        assertEquals(Files.readString(pub), Files.readString(dir.resolve("state/identity/bundle-signing.pub")));
+        assertEquals(2, run("provision", "init", "--gateway-id", "gw-0002", "--state-dir", dir.resolve("s2").toString(),
+                "--bundle-signing-key", priv.resolveSibling("missing.pub").toString()));
+
+        ProvisionFixtures.Ca ca = new ProvisionFixtures.Ca("Utility CA");
+        Path v1 = Files.writeString(dir.resolve("v1.yaml"), ProvisionFixtures.bundle(1, ca.cert, false));
+        assertEquals(2, run("provision", "apply", v1.toString(), "--state-dir", state()), "unsigned needs --allow-unsigned");
+        assertTrue(err.toString().contains("unsigned: "), err::toString);
+
+        Path signed = dir.resolve("v1.signed");
+        assertEquals(0, run("provision", "sign", v1.toString(), "--key", priv.toString(), "-o", signed.toString()), err::toString);
+        assertTrue(Files.readString(signed).startsWith("meterlink-signed-bundle/1 alg=Ed25519 key="));
+        assertTrue(Files.readString(signed).endsWith(Files.readString(v1)), "the bundle's exact bytes follow the header");
+        assertEquals(2, run("provision", "sign", v1.toString(), "--key", pub.toString(), "-o", dir.resolve("x").toString()), "needs the private key");
+        assertEquals(0, run("provision", "apply", signed.toString(), "--state-dir", state()), err::toString);
+        assertTrue(out.toString().contains("Applied bundle version 1"), out::toString);
+        assertEquals(2, run("provision", "apply", signed.toString(), "--state-dir", state()));
+        assertTrue(err.toString().contains("replayed: "), err::toString);
     }
 
     @Test

@@ -60,14 +60,14 @@ class ProvisionLeakTest {
         assertEquals(0, meterlink("provision", "install-cert", certFile.toString(), "--ca", caFile.toString(), "--state-dir", state));
 
         Path bundle = Files.writeString(dir.resolve("b1.yaml"), ProvisionFixtures.bundle(1, ca.cert, true));
-        assertEquals(0, meterlink("provision", "apply", bundle.toString(), "--state-dir", state));
+        assertEquals(0, meterlink("provision", "apply", "--allow-unsigned", bundle.toString(), "--state-dir", state));
         // refused bundles: the errors name keys, never values
         String badKey = ProvisionFixtures.bundle(2, ca.cert, true).replace(ProvisionFixtures.METER_KEY_2, ProvisionFixtures.METER_KEY_2 + "00");
-        assertEquals(2, meterlink("provision", "apply", Files.writeString(dir.resolve("b2.yaml"), badKey).toString(), "--state-dir", state));
+        assertEquals(2, meterlink("provision", "apply", "--allow-unsigned", Files.writeString(dir.resolve("b2.yaml"), badKey).toString(), "--state-dir", state));
         String badYaml = ProvisionFixtures.bundle(2, ca.cert, true).replace("password: ", "password: [" );
-        assertEquals(2, meterlink("provision", "apply", Files.writeString(dir.resolve("b3.yaml"), badYaml).toString(), "--state-dir", state));
-        assertEquals(2, meterlink("provision", "apply", bundle.toString(), "--state-dir", state));
-        assertEquals(0, meterlink("provision", "apply", Files.writeString(dir.resolve("b4.yaml"),
+        assertEquals(2, meterlink("provision", "apply", "--allow-unsigned", Files.writeString(dir.resolve("b3.yaml"), badYaml).toString(), "--state-dir", state));
+        assertEquals(2, meterlink("provision", "apply", "--allow-unsigned", bundle.toString(), "--state-dir", state));
+        assertEquals(0, meterlink("provision", "apply", "--allow-unsigned", Files.writeString(dir.resolve("b4.yaml"),
                 ProvisionFixtures.bundle(4, ca.cert, true)).toString(), "--state-dir", state));
         assertEquals(0, meterlink("provision", "rollback", "--state-dir", state));
 

@@ -38,6 +38,10 @@ public final class StandardParts implements GatewayParts {
 
             @Override public void reconnect() { uplink.reconnect(); }
 
+            @Override public void trial(UplinkConfig next, java.time.Duration bound, io.meterlink.core.uplink.TrialListener listener) {
+                uplink.trial(next, bound, listener);
+            }
+
             @Override public boolean credentialsRefused() { return uplink.credentialsRefused(); }
         };
     }

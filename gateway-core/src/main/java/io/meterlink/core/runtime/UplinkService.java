@@ -1,7 +1,11 @@
 package io.meterlink.core.runtime;
 
+import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.uplink.CommandHandler;
+import io.meterlink.core.uplink.TrialListener;
 import io.meterlink.core.uplink.UplinkStats;
+
+import java.time.Duration;
 
 /** The running uplink as the runtime sees it. Thread-safe. */
 public interface UplinkService extends AutoCloseable {
@@ -17,6 +21,14 @@ public interface UplinkService extends AutoCloseable {
 
     /** Reconnects at once, reading the certificate and key files again (after a renewal). */
     default void reconnect() {
+    }
+
+    /**
+     * Tries new connection settings (broker URL, CA) and keeps them only once the broker accepts the
+     * connection; rolls back on its own after {@code bound}. See {@code MqttUplink#trial}.
+     */
+    default void trial(UplinkConfig next, Duration bound, TrialListener listener) {
+        throw new UnsupportedOperationException("this uplink cannot try new settings");
     }
 
     /** True while the broker refuses our credentials (certificate revoked, expired, unknown). */

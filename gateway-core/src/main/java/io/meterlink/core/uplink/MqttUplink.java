@@ -66,6 +66,12 @@ public final class MqttUplink implements AutoCloseable {
     private volatile String lastError;
     private volatile CommandHandler commandHandler;
     private volatile boolean credentialsRefused;
+    /** The settings every connection attempt uses (URL and CA together); replaced only by a trial. */
+    private volatile UplinkSettings active;
+    /** While a trial runs: the settings to return to, its deadline (clock millis) and listener; uplink thread only. */
+    private UplinkSettings trialPrevious;
+    private long trialDeadline;
+    private TrialListener trialListener;
     private boolean reconnectNow;
     private long connects;
     /** Highest committed seq when the broker was last known unreachable (-1: not yet tried); the live/backlog split. */
@@ -89,7 +95,8 @@ public final class MqttUplink implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         validate(cfg);
-        this.sessions = sessions != null ? sessions : pahoFactory(cfg, gatewayId);
+        this.active = snapshot(cfg);
+        this.sessions = sessions != null ? sessions : pahoFactory(gatewayId);
         this.payloads = new JsonPayloads(gatewayId);
         this.drain = new Drain(buffer, payloads, cfg.batchMaxReadings(), cfg.batchMaxBytes(), clock, cfg.backlogMaxRate());
         this.readingsTopic = cfg.topicPrefix() + "/" + gatewayId + "/readings";
@@ -112,30 +119,50 @@ public final class MqttUplink implements AutoCloseable {
         }
     }
 
-    private MqttSession.Factory pahoFactory(UplinkConfig cfg, String gatewayId) {
-        if (cfg.isTls()) {
-            try { // fail early on unreadable CA, certificate or key files; rebuilt at every connect for renewals
-                TlsContexts.socketFactory(cfg.caFile().orElseThrow(), cfg.certFile(), cfg.keyFile());
-            } catch (TlsContexts.TlsSetupException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-            }
+    private static UplinkSettings snapshot(UplinkConfig cfg) {
+        try { // fail early on an unreadable CA file; certificate and key are read again at every connect for renewals
+            UplinkSettings s = UplinkSettings.of(cfg);
+            if (cfg.isTls()) TlsContexts.socketFactory(s.trustAnchors(), cfg.certFile(), cfg.keyFile());
+            return s;
+        } catch (TlsContexts.TlsSetupException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /** Sessions built from the {@link #active} snapshot taken once per attempt. */
+    private MqttSession.Factory pahoFactory(String gatewayId) {
         return listener -> {
+            UplinkSettings now = active;
+            UplinkConfig c = now.cfg();
             Optional<SocketFactory> sf = Optional.empty();
-            if (cfg.isTls()) {
+            if (c.isTls()) {
                 try {
-                    sf = Optional.of(TlsContexts.socketFactory(cfg.caFile().orElseThrow(), cfg.certFile(), cfg.keyFile()));
+                    sf = Optional.of(TlsContexts.socketFactory(now.trustAnchors(), c.certFile(), c.keyFile()));
                 } catch (TlsContexts.TlsSetupException e) {
                     throw new MqttSession.MqttSessionException(e.getMessage(), e);
                 }
             }
-            SessionSpec spec = new SessionSpec(cfg.url(), cfg.clientId() == null ? gatewayId : cfg.clientId(), sf,
-                    cfg.username(), cfg.password().map(p -> p.reveal()),
-                    (int) cfg.keepAlive().toSeconds(), (int) Math.max(1, cfg.connectTimeout().toSeconds()),
+            SessionSpec spec = new SessionSpec(c.url(), c.clientId() == null ? gatewayId : c.clientId(), sf,
+                    c.username(), c.password().map(p -> p.reveal()),
+                    (int) c.keepAlive().toSeconds(), (int) Math.max(1, c.connectTimeout().toSeconds()),
                     cfg.inflightWindow() + 4, statusTopic, payloads.lastWill());
-            return cfg.protocol() == UplinkConfig.Protocol.MQTT311
+            return c.protocol() == UplinkConfig.Protocol.MQTT311
                     ? new Paho3Session(spec, listener) : new Paho5Session(spec, listener);
         };
+    }
+
+    /**
+     * Tries {@code next} (a new broker URL and/or CA; the rest of its settings only for the connection):
+     * drops the current connection and connects with {@code next}; it is kept once the broker accepts
+     * the connection (CONNACK success, {@link TrialListener#accepted}); with no accepted connection
+     * within {@code bound}, the settings in use before come back ({@link TrialListener#rolledBack})
+     * and the uplink reconnects with them at once. Readings stay in the buffer throughout. Any thread.
+     *
+     * @throws IllegalArgumentException when {@code next} is unusable (bad URL, unreadable CA); nothing changes
+     */
+    public void trial(UplinkConfig next, Duration bound, TrialListener listener) {
+        validate(next);
+        events.offer(new Trial(snapshot(next), bound, Objects.requireNonNull(listener, "listener")));
     }
 
     /** Starts the uplink thread; it connects and keeps connecting until {@link #close()}. */
@@ -215,8 +242,8 @@ public final class MqttUplink implements AutoCloseable {
                 long connectedAt = 0;
                 try {
                     session = sessions.open(new Forwarder(gen));
-                    if (!cfg.isTls()) {
-                        log.warn("uplink connects to {} WITHOUT TLS (allow_insecure): development only", cfg.url());
+                    if (!active.cfg().isTls()) {
+                        log.warn("uplink connects to {} WITHOUT TLS (allow_insecure): development only", active.cfg().url());
                     }
                     MqttSession.Connected c = session.connect();
                     connectedAt = clock.millis();
@@ -224,7 +251,7 @@ public final class MqttUplink implements AutoCloseable {
                     serve(session, gen, c);
                 } catch (MqttSession.MqttSessionException e) {
                     if (connectedAt == 0) credentialsRefused = UplinkErrors.isCredentialRefusal(e);
-                    error("connect to " + cfg.url() + " failed: " + e.getMessage(), e);
+                    error("connect to " + active.cfg().url() + " failed: " + e.getMessage(), e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     stopping = true;
@@ -237,11 +264,16 @@ public final class MqttUplink implements AutoCloseable {
                     if (session != null) session.close();
                 }
                 if (connectedAt != 0 && clock.millis() - connectedAt >= HEALTHY_SESSION.toMillis()) backoff.reset();
+                if (trialListener != null && clock.millis() >= trialDeadline) endTrial(false);
                 if (reconnectNow) {
                     reconnectNow = false;
                     continue;
                 }
-                if (!stopping) pause(backoff.next());
+                if (!stopping) {
+                    Duration d = backoff.next();
+                    if (trialListener != null) d = Duration.ofMillis(Math.max(0, Math.min(d.toMillis(), trialDeadline - clock.millis())));
+                    pause(d);
+                }
             }
         } finally {
             connected = false;
@@ -257,7 +289,51 @@ public final class MqttUplink implements AutoCloseable {
         int window = Math.max(1, Math.min(cfg.inflightWindow(), c.receiveMaximum() - 2));
         drain.reset(window, unreachableSeq);
         statusTagInFlight = 0;
-        log.info("uplink connected to {} as {} ({}), window {}", cfg.url(), gatewayId, cfg.protocol(), window);
+        log.info("uplink connected to {} as {} ({}), window {}", active.cfg().url(), gatewayId, active.cfg().protocol(), window);
+        if (trialListener != null) endTrial(true);
+    }
+
+    /** Uplink thread: a trial event starts a trial (or is refused while one runs). */
+    private void startTrial(Trial t) {
+        if (trialListener != null) {
+            t.listener().rolledBack(t.next().cfg().url(), "another trial is running");
+            return;
+        }
+        trialPrevious = active;
+        active = t.next();
+        trialDeadline = clock.millis() + t.bound().toMillis();
+        trialListener = t.listener();
+        reconnectNow = true;
+        backoff.reset();
+        log.info("uplink trying new settings: {} for at most {} s", active.cfg().url(), t.bound().toSeconds());
+    }
+
+    /** Uplink thread: keeps the trial's settings or returns to the previous ones. */
+    private void endTrial(boolean accepted) {
+        TrialListener l = trialListener;
+        String url = active.cfg().url();
+        trialListener = null;
+        if (accepted) {
+            log.info("uplink trial accepted by {}: keeping the new settings", url);
+            trialPrevious = null;
+            safely(() -> l.accepted(url));
+            return;
+        }
+        String why = lastError == null ? "no connection" : lastError;
+        active = trialPrevious;
+        trialPrevious = null;
+        reconnectNow = true;
+        backoff.reset();
+        log.warn("uplink trial of {} failed ({}): back to {}", url, why, active.cfg().url());
+        safely(() -> l.rolledBack(url, why));
+    }
+
+    private void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            error("trial listener failed: " + UplinkErrors.describe(e), e);
+        }
     }
 
     /** The connected loop; returns when the connection is lost or unusable, or after a clean stop. */
@@ -292,6 +368,14 @@ public final class MqttUplink implements AutoCloseable {
                 session.subscribe(commandFilter);
                 continue;
             }
+            if (ev instanceof Trial t) {
+                startTrial(t);
+                if (reconnectNow) {
+                    session.disconnect(2000);
+                    return;
+                }
+                continue;
+            }
             if (ev instanceof Reply r) {
                 session.publish(replyTopic, r.payload(), false, nextStatusTag--);
                 continue;
@@ -304,6 +388,10 @@ public final class MqttUplink implements AutoCloseable {
     private boolean handle(Event ev, long gen) {
         if (ev instanceof Wake) {
             wakePending.set(false);
+            return true;
+        }
+        if (ev instanceof Trial t) {
+            startTrial(t); // while shutting down: the run loop sees 'stopping' first
             return true;
         }
         if (ev instanceof Stop || ev instanceof Subscribe || ev instanceof Reconnect || ev instanceof Reply) {
@@ -393,7 +481,7 @@ public final class MqttUplink implements AutoCloseable {
             if (ev != null && !handle(ev, gen)) return;
         }
         session.disconnect(2000);
-        log.info("uplink disconnected cleanly from {}", cfg.url());
+        log.info("uplink disconnected cleanly from {}", active.cfg().url());
     }
 
     private void command(Command c) {
@@ -417,6 +505,13 @@ public final class MqttUplink implements AutoCloseable {
                 Event ev = events.poll(left, TimeUnit.NANOSECONDS);
                 if (ev instanceof Wake) wakePending.set(false);
                 if (ev instanceof Reconnect) return;
+                if (ev instanceof Trial t) {
+                    startTrial(t);
+                    if (reconnectNow) {
+                        reconnectNow = false;
+                        return;
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -436,7 +531,10 @@ public final class MqttUplink implements AutoCloseable {
 
     // ---------------------------------------------------------------- events from Paho's threads
 
-    private sealed interface Event permits Wake, Stop, Ack, Failed, Lost, Subscribe, Reconnect, Command, Reply {
+    private sealed interface Event permits Wake, Stop, Ack, Failed, Lost, Subscribe, Reconnect, Command, Reply, Trial {
+    }
+
+    private record Trial(UplinkSettings next, Duration bound, TrialListener listener) implements Event {
     }
 
     private enum Subscribe implements Event { INSTANCE }

@@ -54,10 +54,14 @@ public final class TlsContexts {
     }
 
     public static SSLSocketFactory socketFactory(Path caFile, Optional<Path> certFile, Optional<Path> keyFile) throws TlsSetupException {
+        return socketFactory(readCertificates(caFile), certFile, keyFile);
+    }
+
+    /** As {@link #socketFactory(Path, Optional, Optional)}, with trust anchors already read (an uplink settings snapshot). */
+    static SSLSocketFactory socketFactory(List<X509Certificate> cas, Optional<Path> certFile, Optional<Path> keyFile) throws TlsSetupException {
         try {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
-            List<X509Certificate> cas = readCertificates(caFile);
             for (int i = 0; i < cas.size(); i++) trust.setCertificateEntry("ca-" + i, cas.get(i));
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
             tmf.init(trust);

@@ -10,6 +10,11 @@ import java.nio.file.Path;
  * @param configFile      the generated gateway configuration ({@code <state>/config/meterlink.yaml})
  * @param caFile          the pinned utility CA certificate(s) ({@code <state>/config/ca.pem})
  * @param sources         number of sources (meter groups) configured
+ * @param uplinkChanged   the broker URL or the pinned CA differ from the configuration before: a running gateway
+ *                        tries them as a trial ({@code GatewayProvisioning}) and rolls back when the broker does not accept it
  */
-public record ApplyResult(long version, long previousVersion, Path configFile, Path caFile, int sources) {
+public record ApplyResult(long version, long previousVersion, Path configFile, Path caFile, int sources, boolean uplinkChanged) {
+    public ApplyResult(long version, long previousVersion, Path configFile, Path caFile, int sources) {
+        this(version, previousVersion, configFile, caFile, sources, false);
+    }
 }

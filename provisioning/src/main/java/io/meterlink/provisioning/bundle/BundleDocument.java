@@ -2,7 +2,9 @@ package io.meterlink.provisioning.bundle;
 
 import io.meterlink.core.api.config.ConfigError;
 import io.meterlink.core.config.GatewayConfig;
+import io.meterlink.provisioning.bundle.BundleRefusedException.Reason;
 import io.meterlink.provisioning.identity.Pem;
+import io.meterlink.provisioning.secret.ProvisioningException;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -16,13 +18,16 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
+import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -42,7 +47,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * bundle_version: 8            # required; must be greater than the installed bundle's
- * gateway_id: gw-0001          # optional; must be this gateway's id when given
+ * gateway_id: gw-0001          # this gateway's id; required in a signed bundle
  * topic_prefix: meterlink/v1   # optional
  * ca_certificates: |           # required: the utility CA(s), PEM, pinned for the broker and for install-cert
  *   -----BEGIN CERTIFICATE----- …
@@ -53,6 +58,8 @@ import java.util.regex.Pattern;
  *   quarter-hourly: {poll_interval: 15m, expected_interval: 15m}
  * sources:                     # the meter inventory, as in the configuration (with per-meter keys)
  *   - {name: heat, driver: mbus, schedule: quarter-hourly, …}
+ * signing_key: |               # optional: the next bundle-signing key (PEM), pinned once this bundle is applied
+ *   -----BEGIN PUBLIC KEY----- …
  * </pre>
  *
  * Scalars are carried over as written (as YAML nodes, so a hex key is never reinterpreted as a
@@ -61,7 +68,13 @@ import java.util.regex.Pattern;
 final class BundleDocument {
     static final int MAX_BYTES = 1024 * 1024;
     private static final Set<String> TOP_KEYS = Set.of("bundle_version", "gateway_id", "topic_prefix", "ca_certificates",
-            "broker", "buffer", "schedules", "sources");
+            "broker", "buffer", "schedules", "sources", "signing_key");
+    /** A URL with user-info ({@code scheme://user[:password]@host}). */
+    private static final Pattern URL_USER_INFO = Pattern.compile("(?s)\\s*[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\s]*@.*");
+    /** Keys whose value is a file or directory the gateway writes or reads: confined to the state directory. */
+    private static final Pattern PATH_KEY = Pattern.compile("path|.*_file|.*_dir");
+    /** State directory parts no bundle path may reach. */
+    private static final List<String> PROTECTED = List.of("identity", "tls", "bundles", "config", "config.prev");
     private static final Pattern SOURCE_KEY = Pattern.compile("sources\\[(\\d+)]\\.([^.\\[]+)(.*)");
 
     private final String name;
@@ -70,6 +83,7 @@ final class BundleDocument {
     private long version;
     private String gatewayId;
     private String caPem;
+    private PublicKey signingKey;
     private List<X509Certificate> caCertificates = List.of();
     /** sources[i] -> (key -> schedule name) for keys a schedule gave it, to blame the schedule in errors. */
     private final Map<Integer, Map<String, String>> fromSchedule = new HashMap<>();
@@ -94,7 +108,104 @@ final class BundleDocument {
 
     String caPem() { return caPem; }
 
+    /** The broker URL as written ({@code broker.url}), or {@code null}. */
+    String brokerUrl() {
+        NodeTuple b = root == null ? null : entries(root, null).get("broker");
+        if (b == null || !(b.getValueNode() instanceof MappingNode bm)) return null;
+        NodeTuple u = entries(bm, null).get("url");
+        return u != null && u.getValueNode() instanceof ScalarNode s ? s.getValue().trim() : null;
+    }
+
     List<X509Certificate> caCertificates() { return caCertificates; }
+
+    /** The new bundle-signing key this bundle pins ({@code signing_key}), or {@code null}. */
+    PublicKey signingKey() { return signingKey; }
+
+    /**
+     * The rules no signature lifts: the broker only over TLS ({@code ssl://}, never {@code allow_insecure}),
+     * no credentials inside any URL, and every path-valued key ({@code path}, {@code *_file},
+     * {@code *_dir}) absolute, inside {@code stateRoot} once symbolic links are resolved, and outside
+     * {@code identity/}, {@code tls/}, {@code bundles/} and the {@code config} links. Call after
+     * {@link #parse} (does nothing when the bundle did not parse).
+     */
+    void checkGuardRails(Path stateRoot) throws BundleRefusedException {
+        if (root == null) return;
+        Map<String, NodeTuple> top = entries(root, null);
+        NodeTuple broker = top.get("broker");
+        if (broker != null && broker.getValueNode() instanceof MappingNode bm) {
+            Map<String, NodeTuple> b = entries(bm, null);
+            if (b.containsKey("allow_insecure")) {
+                throw new BundleRefusedException(Reason.FORBIDDEN_SETTING, "broker.allow_insecure (line "
+                        + line(b.get("allow_insecure").getKeyNode()) + "): no bundle may allow plaintext MQTT");
+            }
+            NodeTuple url = b.get("url");
+            if (url != null && url.getValueNode() instanceof ScalarNode u && !u.getValue().trim().regionMatches(true, 0, "ssl://", 0, 6)) {
+                throw new BundleRefusedException(Reason.FORBIDDEN_SETTING, "broker.url (line " + line(u)
+                        + "): a bundle may only name an ssl:// broker");
+            }
+        }
+        walk(root, "", stateRoot);
+    }
+
+    private void walk(Node node, String key, Path stateRoot) throws BundleRefusedException {
+        if (node instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                String k = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "?";
+                walk(t.getValueNode(), key.isEmpty() ? k : key + "." + k, stateRoot);
+            }
+        } else if (node instanceof SequenceNode seq) {
+            for (int i = 0; i < seq.getValue().size(); i++) walk(seq.getValue().get(i), key + "[" + i + "]", stateRoot);
+        } else if (node instanceof ScalarNode s) {
+            if (URL_USER_INFO.matcher(s.getValue()).matches()) {
+                throw new BundleRefusedException(Reason.FORBIDDEN_SETTING, key + " (line " + line(s)
+                        + "): a URL must not carry a user name or password; use the broker's username/password keys");
+            }
+            String last = key.substring(key.lastIndexOf('.') + 1);
+            if (PATH_KEY.matcher(last).matches() && !key.equals("ca_certificates")) confined(key, s, stateRoot);
+        }
+    }
+
+    private static void confined(String key, ScalarNode s, Path stateRoot) throws BundleRefusedException {
+        String text = s.getValue().trim();
+        String where = key + " (line " + line(s) + ")";
+        Path p;
+        try {
+            p = Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new BundleRefusedException(Reason.PATH_ESCAPE, where + ": not a valid path");
+        }
+        if (!p.isAbsolute()) throw new BundleRefusedException(Reason.PATH_ESCAPE, where + ": must be an absolute path inside the state directory");
+        for (Path part : p) {
+            if (part.toString().equals("..")) throw new BundleRefusedException(Reason.PATH_ESCAPE, where + ": '..' is not allowed in a path");
+        }
+        Path root = realOrNormal(stateRoot);
+        Path real = realOrNormal(p);
+        if (!real.startsWith(root) || real.equals(root)) {
+            throw new BundleRefusedException(Reason.PATH_ESCAPE, where + ": outside the state directory " + root);
+        }
+        for (String prot : PROTECTED) {
+            if (real.startsWith(root.resolve(prot)) || real.startsWith(realOrNormal(stateRoot.resolve(prot)))) {
+                throw new BundleRefusedException(Reason.PATH_ESCAPE, where + ": inside " + prot + "/ of the state directory");
+            }
+        }
+    }
+
+    /** {@code p} with symbolic links resolved as far as it exists, the rest appended. */
+    private static Path realOrNormal(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        Path existing = abs;
+        Path rest = abs.getFileSystem().getPath("");
+        while (existing != null) {
+            try {
+                return existing.toRealPath().resolve(rest).normalize();
+            } catch (IOException e) {
+                if (existing.getFileName() == null) break;
+                rest = existing.getFileName().resolve(rest);
+                existing = existing.getParent();
+            }
+        }
+        return abs;
+    }
 
     private void read(byte[] bytes, Instant now) {
         if (bytes.length > MAX_BYTES) {
@@ -139,6 +250,7 @@ final class BundleDocument {
         version = readVersion(top.get("bundle_version"));
         gatewayId = readGatewayId(top.get("gateway_id"));
         readCa(top.get("ca_certificates"), now);
+        readSigningKey(top.get("signing_key"));
         NodeTuple broker = top.get("broker");
         if (broker == null) {
             error(line(root), "broker", "required key is missing");
@@ -176,6 +288,19 @@ final class BundleDocument {
         if (t.getValueNode() instanceof ScalarNode s && GatewayConfig.ID.matcher(s.getValue()).matches()) return s.getValue();
         error(line(t.getValueNode()), "gateway_id", "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
         return null;
+    }
+
+    private void readSigningKey(NodeTuple t) {
+        if (t == null) return;
+        if (t.getValueNode() instanceof ScalarNode s) {
+            try {
+                signingKey = SigningKeyPin.parse(s.getValue());
+                return;
+            } catch (ProvisioningException e) {
+                // reported below
+            }
+        }
+        error(line(t.getValueNode()), "signing_key", "expected an Ed25519 public key, PEM ('PUBLIC KEY' block, use a '|' block)");
     }
 
     private void readCa(NodeTuple t, Instant now) {

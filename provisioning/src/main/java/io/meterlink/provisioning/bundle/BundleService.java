@@ -5,7 +5,9 @@ import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.config.ConfigLoader;
 import io.meterlink.core.config.DriverRegistry;
 import io.meterlink.core.config.GatewayConfig;
+import io.meterlink.provisioning.bundle.BundleRefusedException.Reason;
 import io.meterlink.provisioning.identity.IdentityStore;
+import io.meterlink.provisioning.identity.Pem;
 import io.meterlink.provisioning.identity.StateDir;
 import io.meterlink.provisioning.secret.ProvisioningException;
 import io.meterlink.provisioning.secret.ProvisioningException.Kind;
@@ -19,7 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -34,7 +38,12 @@ import java.util.regex.Pattern;
  * The entry point for the CLI ({@code meterlink provision apply}), an authenticated MQTT command and
  * the CoAPs technician endpoint alike.
  *
- * <p>{@link #apply} validates everything before it writes anything: the bundle's own keys, its CA
+ * <p>{@link #apply} takes a signed bundle ({@link SignedBundle}, verified with the key pinned by
+ * {@link SigningKeyPin}) from anywhere, and a plain one only from the device shell. It refuses, with a
+ * typed {@link BundleRefusedException}, what no signature makes acceptable (plaintext MQTT,
+ * credentials in URLs, paths out of the state directory), other gateways' bundles, versions not above
+ * the highest ever accepted ({@code bundles/highest-version}) and jumps of more than
+ * {@link #MAX_VERSION_STEP}. It validates everything before it writes anything: the bundle's own keys, its CA
  * certificates, and the gateway configuration it turns into, bound by {@link ConfigLoader} with the
  * installed drivers. It refuses a version that is not newer than the installed one. A bundle becomes
  * a generation directory {@code bundles/vN} (files 0600, directory 0700, fsync'd), and the symbolic
@@ -47,18 +56,24 @@ import java.util.regex.Pattern;
 public final class BundleService {
     private static final Logger LOG = LoggerFactory.getLogger(BundleService.class);
     private static final Pattern GENERATION = Pattern.compile("v(\\d{1,19})");
+    /** Largest step a new bundle version may take above the highest accepted one (a lock-out by a huge version is refused). */
+    public static final long MAX_VERSION_STEP = 1000;
+    /** {@code bundles/highest-version}: the highest version ever accepted. */
+    static final String HIGHEST_NAME = "highest-version";
 
     private final StateDir dir;
     private final IdentityStore identities;
     private final DriverRegistry drivers;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    private final SigningKeyPin keyPin;
 
     public BundleService(StateDir dir, IdentityStore identities, DriverRegistry drivers, Clock clock) {
         this.dir = dir;
         this.identities = identities;
         this.drivers = drivers;
         this.clock = clock;
+        this.keyPin = new SigningKeyPin(dir);
     }
 
     /** Version of the active bundle, if one was applied. */
@@ -71,22 +86,48 @@ public final class BundleService {
         return apply("bundle", bundle);
     }
 
+    /** {@link #apply(String, byte[], boolean)} requiring a signature: what the MQTT command and the technician endpoint call. */
+    public ApplyResult apply(String name, byte[] bundle) throws ProvisioningException {
+        return apply(name, bundle, false);
+    }
+
     /**
-     * Validates and applies {@code bundle}. Throws {@link BundleException} (every problem, with
-     * {@code name}, line and key) when the content is bad, {@link Kind#BUNDLE_NOT_NEWER} for an old
-     * version, {@link Kind#STORAGE} when writing fails; in each case the installed configuration is
-     * untouched.
+     * Checks and applies {@code bundle}: a signed envelope ({@link SignedBundle}) must verify with the
+     * pinned key ({@link SigningKeyPin}) and name this gateway; a plain bundle is taken only with
+     * {@code allowUnsigned} (a person at the device shell). Then, for both: the guard rails
+     * ({@link BundleDocument#checkGuardRails}), a version above the highest ever accepted by at most
+     * {@link #MAX_VERSION_STEP}, and the full validation. Throws {@link BundleRefusedException} with
+     * its typed reason, {@link BundleException} (every problem, with {@code name}, line and key) when
+     * the content is bad, {@link Kind#STORAGE} when writing fails; in each case the installed
+     * configuration is untouched.
      */
-    public synchronized ApplyResult apply(String name, byte[] bundle) throws ProvisioningException {
+    public synchronized ApplyResult apply(String name, byte[] bundle, boolean allowUnsigned) throws ProvisioningException {
+        boolean signed = SignedBundle.isEnvelope(bundle);
+        if (!signed && !allowUnsigned) {
+            throw new BundleRefusedException(Reason.UNSIGNED, "the bundle carries no signature; sign it with 'meterlink provision sign'");
+        }
+        if (signed) {
+            SignedBundle envelope = SignedBundle.parse(bundle);
+            PublicKey pinned = keyPin.load().orElseThrow(() -> new BundleRefusedException(Reason.NO_SIGNING_KEY,
+                    "no bundle-signing key is pinned on this gateway ('meterlink provision init --bundle-signing-key')"));
+            bundle = envelope.verify(pinned);
+        }
         BundleDocument doc = BundleDocument.parse(name, bundle, clock.instant());
+        doc.checkGuardRails(dir.root());
         if (!doc.errors().isEmpty()) throw new BundleException(doc.errors());
-        String gatewayId = gatewayId(doc, name);
+        String gatewayId = signed ? signedGatewayId(doc) : gatewayId(doc, name);
 
         OptionalLong installed = installedVersion();
-        if (installed.isPresent() && doc.version() <= installed.getAsLong()) {
-            throw new ProvisioningException(Kind.BUNDLE_NOT_NEWER, name + ": bundle version " + doc.version()
-                    + " is not newer than the installed version " + installed.getAsLong());
+        long highest = Math.max(installed.orElse(0), highestAccepted());
+        if (doc.version() <= highest) {
+            throw new BundleRefusedException(Reason.REPLAYED, name + ": bundle version " + doc.version()
+                    + " is not newer than the highest accepted version " + highest);
         }
+        if (doc.version() - highest > MAX_VERSION_STEP) {
+            throw new BundleRefusedException(Reason.VERSION_JUMP, name + ": bundle version " + doc.version()
+                    + " is more than " + MAX_VERSION_STEP + " above the highest accepted version " + highest);
+        }
+        boolean uplinkChanged = uplinkDiffers(doc);
 
         SecureFiles.privateDirectory(dir.root());
         SecureFiles.privateDirectory(dir.bundlesDir());
@@ -110,11 +151,18 @@ public final class BundleService {
             Files.move(staging, generation, StandardCopyOption.ATOMIC_MOVE);
             SecureFiles.fsyncDirectory(dir.bundlesDir());
 
+            // the high-water mark first: a crash after it burns the version, never lets it be replayed
+            SecureFiles.replace(highestFile(), Long.toString(doc.version()).getBytes(StandardCharsets.US_ASCII), false);
             Optional<Path> current = target(dir.configLink());
             if (current.isPresent()) SecureFiles.relink(dir.previousConfigLink(), current.get());
             SecureFiles.relink(dir.configLink(), dir.root().relativize(generation));
             pruneGenerations();
-            ApplyResult result = new ApplyResult(doc.version(), installed.orElse(0), dir.configFile(), dir.caFile(), bound.sources().size());
+            if (doc.signingKey() != null && !doc.signingKey().equals(keyPin.load().orElse(null))) {
+                keyPin.pin(doc.signingKey());
+                LOG.info("Bundle-signing key rotated to {} by bundle version {}", SignedBundle.keyId(doc.signingKey()), doc.version());
+            }
+            ApplyResult result = new ApplyResult(doc.version(), installed.orElse(0), dir.configFile(), dir.caFile(),
+                    bound.sources().size(), uplinkChanged);
             LOG.info("Applied configuration bundle version {} (was {}): {} source(s), configuration {}", result.version(),
                     installed.isPresent() ? installed.getAsLong() : "none", result.sources(), result.configFile());
             return result;
@@ -153,6 +201,48 @@ public final class BundleService {
         }
         LOG.info("Rolled back the configuration from bundle version {} to {}", from.orElse(0), to.getAsLong());
         return new ApplyResult(to.getAsLong(), from.orElse(0), dir.configFile(), dir.caFile(), sources);
+    }
+
+    /** Highest bundle version ever accepted here (kept across rollbacks, so a rolled-back bundle cannot come back). */
+    public synchronized long highestAccepted() throws ProvisioningException {
+        Path f = highestFile();
+        if (!Files.exists(f)) return 0;
+        try {
+            return Long.parseLong(Files.readString(f, StandardCharsets.US_ASCII).trim());
+        } catch (IOException | NumberFormatException e) {
+            throw new ProvisioningException(Kind.STORAGE, "cannot read " + f + ": " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private Path highestFile() {
+        return dir.bundlesDir().resolve(HIGHEST_NAME);
+    }
+
+    private String signedGatewayId(BundleDocument doc) throws ProvisioningException {
+        if (!identities.exists()) {
+            throw new BundleRefusedException(Reason.WRONG_GATEWAY, "this gateway has no identity yet ('meterlink provision init')");
+        }
+        String ours = identities.load().gatewayId();
+        if (doc.gatewayId() == null) {
+            throw new BundleRefusedException(Reason.WRONG_GATEWAY, "a signed bundle must name its gateway (gateway_id)");
+        }
+        if (!ours.equals(doc.gatewayId())) {
+            throw new BundleRefusedException(Reason.WRONG_GATEWAY, "the bundle is for gateway '" + doc.gatewayId() + "', this gateway is '" + ours + "'");
+        }
+        return ours;
+    }
+
+    /** True when the bundle's broker URL or CA certificates differ from the active configuration's (or none is active). */
+    private boolean uplinkDiffers(BundleDocument doc) {
+        try {
+            if (!Files.exists(dir.configFile()) || !Files.exists(dir.caFile())) return true;
+            String oldCa = Pem.encodeCertificates(Pem.certificates(Files.readString(dir.caFile(), StandardCharsets.US_ASCII)));
+            if (!oldCa.equals(doc.caPem())) return true;
+            String oldUrl = ConfigLoader.load(dir.configFile(), drivers).uplink().url();
+            return !oldUrl.equals(doc.brokerUrl());
+        } catch (IOException | CertificateException | ConfigException | RuntimeException e) {
+            return true; // what cannot be compared counts as changed: the trial decides
+        }
     }
 
     private String gatewayId(BundleDocument doc, String name) throws ProvisioningException {

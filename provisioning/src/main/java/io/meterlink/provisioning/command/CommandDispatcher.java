@@ -7,13 +7,18 @@ import io.meterlink.core.api.config.ConfigError;
 import io.meterlink.core.uplink.CommandHandler;
 import io.meterlink.provisioning.bundle.ApplyResult;
 import io.meterlink.provisioning.bundle.BundleException;
+import io.meterlink.provisioning.bundle.BundleRefusedException;
 import io.meterlink.provisioning.bundle.BundleService;
+import io.meterlink.provisioning.bundle.SignedBundle;
 import io.meterlink.provisioning.secret.ProvisioningException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,19 +37,24 @@ import java.util.function.Consumer;
  *  "message":"…","errors":[{"line":12,"key":"sources[0].meters[1].key","message":"…"}]}
  * </pre>
  *
- * Commands: {@code apply-bundle} (body: the bundle, as for {@code meterlink provision apply}). A reply
+ * Commands: {@code apply-bundle} (body: a signed bundle, {@link SignedBundle}; refusals carry the typed
+ * reason of {@link BundleRefusedException} as {@code error}). A bundle that changes the broker URL or
+ * CA is tried on the running uplink and its outcome follows as a second reply with {@code "event":"trial"}
+ * ({@link UplinkTrials}). A reply
  * never holds a value from the bundle (no key, no password). Bad or unknown commands are answered
  * with an error and counted; they never stop the gateway. Thread-safe.
  */
 public final class CommandDispatcher implements CommandHandler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommandDispatcher.class);
-    /** Largest command body taken (a bundle is at most 1 MiB). */
-    public static final int MAX_BODY = 1024 * 1024;
+    /** Largest command body taken (a signed bundle: a header line and at most 1 MiB). */
+    public static final int MAX_BODY = SignedBundle.MAX_ENVELOPE;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BundleService bundles;
     private final ExecutorService worker;
     private final AtomicLong refused = new AtomicLong();
+    private final Map<String, AtomicLong> refusedBy = new ConcurrentHashMap<>();
+    private volatile UplinkTrials trials;
 
     public CommandDispatcher(BundleService bundles) {
         this.bundles = bundles;
@@ -58,13 +68,26 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
     /** Commands refused so far (unknown, too large, failed). */
     public long refused() { return refused.get(); }
 
+    /** Refusals so far by their {@code error} code ({@code unsigned}, {@code bad_signature}, …). */
+    public Map<String, Long> refusedByReason() {
+        Map<String, Long> out = new TreeMap<>();
+        refusedBy.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    /** Makes bundles that change the broker URL or CA a trial on the running uplink (see {@link UplinkTrials}). */
+    void trials(UplinkTrials t) { this.trials = t; }
+
+    /** The dispatcher's own thread, for work handed over from other threads. */
+    java.util.concurrent.Executor worker() { return worker; }
+
     @Override
     public void onCommand(String name, byte[] payload, Consumer<byte[]> reply) {
         int slash = name.indexOf('/');
         String cmd = slash < 0 ? name : name.substring(0, slash);
         String request = slash < 0 ? "" : name.substring(slash + 1);
         try {
-            worker.execute(() -> reply.accept(run(cmd, request, payload)));
+            worker.execute(() -> reply.accept(run(cmd, request, payload, reply)));
         } catch (RejectedExecutionException e) {
             LOG.debug("command {} after close: ignored", cmd);
         }
@@ -72,6 +95,11 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
 
     /** Runs one command and returns its reply. */
     byte[] run(String cmd, String request, byte[] payload) {
+        return run(cmd, request, payload, b -> { });
+    }
+
+    /** Runs one command and returns its reply; {@code later} takes events that come after it (a trial's outcome). */
+    byte[] run(String cmd, String request, byte[] payload, Consumer<byte[]> later) {
         ObjectNode r = JSON.createObjectNode();
         r.put("v", 1);
         r.put("type", "cmd-reply");
@@ -83,14 +111,27 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
         if (!"apply-bundle".equals(cmd)) {
             return refuse(r, "unknown_command", "known commands: apply-bundle");
         }
+        UplinkTrials t = trials;
+        if (t != null && t.pending()) {
+            return refuse(r, "trial_pending", "a bundle that changes the broker is being tried; send again after its outcome");
+        }
         try {
+            ObjectNode template = r.deepCopy();
             ApplyResult a = bundles.apply("mqtt:cmd/apply-bundle" + (request.isEmpty() ? "" : "/" + request), payload);
             r.put("ok", true);
             r.put("version", a.version());
             r.put("previous_version", a.previousVersion());
+            if (a.uplinkChanged() && t != null) {
+                t.start(a, template, event -> later.accept(bytes(event)));
+                r.put("trial", "started");
+                r.put("trial_seconds", t.bound().toSeconds());
+            }
             r.put("restart_required", true);
-            LOG.info("Bundle version {} applied by MQTT command (was {})", a.version(), a.previousVersion());
+            LOG.info("Bundle version {} applied by MQTT command (was {}){}", a.version(), a.previousVersion(),
+                    r.has("trial") ? ", uplink trial started" : "");
             return bytes(r);
+        } catch (BundleRefusedException e) {
+            return refuse(r, e.reason().code(), e.getMessage() + "; nothing was changed");
         } catch (BundleException e) {
             ArrayNode errors = r.putArray("errors");
             for (ConfigError ce : e.errors()) {
@@ -110,6 +151,7 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
 
     private byte[] refuse(ObjectNode r, String error, String message) {
         refused.incrementAndGet();
+        refusedBy.computeIfAbsent(error, k -> new AtomicLong()).incrementAndGet();
         r.put("ok", false);
         r.put("error", error);
         r.put("message", message);

@@ -24,6 +24,8 @@ public final class GatewayProvisioning implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayProvisioning.class);
     /** Default interval of the renewal check. */
     public static final Duration CHECK_EVERY = Duration.ofHours(1);
+    /** Default bound of a bundle's uplink trial: no accepted connection by then, and it is rolled back. */
+    public static final Duration TRIAL_BOUND = Duration.ofMinutes(5);
 
     private final CommandDispatcher commands;
     private final CertificateRenewal renewal;
@@ -40,6 +42,11 @@ public final class GatewayProvisioning implements AutoCloseable {
      * @param checkEvery how often the certificate's age is checked ({@link #CHECK_EVERY} in production)
      */
     public static GatewayProvisioning attach(Gateway gateway, DriverRegistry drivers, Clock clock, Duration checkEvery) {
+        return attach(gateway, drivers, clock, checkEvery, TRIAL_BOUND);
+    }
+
+    /** As {@link #attach(Gateway, DriverRegistry, Clock, Duration)}; {@code trialBound} bounds a bundle's uplink trial. */
+    public static GatewayProvisioning attach(Gateway gateway, DriverRegistry drivers, Clock clock, Duration checkEvery, Duration trialBound) {
         StateDir dir = new StateDir(gateway.config().stateDir());
         IdentityStore identities = new IdentityStore(dir, new SecureRandom());
         UplinkService uplink = gateway.uplink();
@@ -49,7 +56,12 @@ public final class GatewayProvisioning implements AutoCloseable {
         }
         CommandDispatcher commands = null;
         if (gateway.config().uplink().isTls()) {
-            commands = new CommandDispatcher(new BundleService(dir, identities, drivers, clock));
+            BundleService bundles = new BundleService(dir, identities, drivers, clock);
+            commands = new CommandDispatcher(bundles);
+            commands.trials(new UplinkTrials(bundles, drivers, uplink, trialBound, new UplinkTrials.Alarms() {
+                @Override public void raise(String alarm) { gateway.raiseAlarm(alarm); }
+                @Override public void clear(String alarm) { gateway.clearAlarm(alarm); }
+            }, commands.worker()));
             try {
                 uplink.commands(commands);
             } catch (UnsupportedOperationException e) {

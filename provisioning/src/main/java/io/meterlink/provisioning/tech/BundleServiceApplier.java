@@ -3,6 +3,7 @@ package io.meterlink.provisioning.tech;
 import io.meterlink.core.api.config.ConfigError;
 import io.meterlink.provisioning.bundle.ApplyResult;
 import io.meterlink.provisioning.bundle.BundleException;
+import io.meterlink.provisioning.bundle.BundleRefusedException;
 import io.meterlink.provisioning.bundle.BundleService;
 import io.meterlink.provisioning.secret.ProvisioningException;
 
@@ -10,7 +11,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
-/** {@code POST /bundle} through the bundle service: validates everything, applies atomically, refuses an older version. */
+/**
+ * {@code POST /bundle} through the bundle service: only a signed bundle ({@code SignedBundle}) for this gateway,
+ * validated completely, applied atomically; a refusal's message starts with its typed reason ({@code unsigned: …}).
+ */
 public final class BundleServiceApplier implements TechServices.BundleApplier {
     private static final int MAX_ERRORS_SHOWN = 20;
     private final BundleService bundles;
@@ -23,6 +27,8 @@ public final class BundleServiceApplier implements TechServices.BundleApplier {
         try {
             ApplyResult r = bundles.apply("technician", bundle);
             return "version " + r.version() + " (previous " + r.previousVersion() + "), " + r.sources() + " source(s)";
+        } catch (BundleRefusedException e) {
+            throw new TechRequestException(kind(e.kind()), e.getMessage() + "; nothing was changed");
         } catch (BundleException e) {
             List<ConfigError> errors = e.errors();
             String shown = errors.stream().limit(MAX_ERRORS_SHOWN).map(ConfigError::toString).collect(Collectors.joining("; "));

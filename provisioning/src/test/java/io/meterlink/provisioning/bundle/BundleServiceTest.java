@@ -44,7 +44,7 @@ class BundleServiceTest {
     }
 
     private ApplyResult apply(String text) throws ProvisioningException {
-        return service.apply("b.yaml", text.getBytes(StandardCharsets.UTF_8));
+        return service.apply("b.yaml", text.getBytes(StandardCharsets.UTF_8), true);
     }
 
     private static String mode(Path p) throws Exception {
@@ -101,10 +101,10 @@ class BundleServiceTest {
         apply(Bundles.bundle(1, ca));
         String before = Files.readString(state.configFile());
         String bad = Bundles.bundle(2, ca).replace(Bundles.METER_KEY_2, "0123456789abcdef") // too short
-                .replace("url: ssl://mqtt.utility.example:8883", "url: ftp://mqtt.utility.example");
+                .replace("protocol: mqtt5", "protocol: mqtt9");
         BundleException e = assertThrows(BundleException.class, () -> apply(bad));
         List<String> keys = e.errors().stream().map(ConfigError::key).toList();
-        assertTrue(keys.contains("broker.url"), keys.toString());
+        assertTrue(keys.contains("broker.protocol"), keys.toString());
         assertTrue(keys.contains("sources[0].meters[1].key"), keys.toString());
         ConfigError keyError = e.errors().stream().filter(x -> x.key().equals("sources[0].meters[1].key")).findFirst().orElseThrow();
         assertEquals("b.yaml", keyError.file());
@@ -114,7 +114,7 @@ class BundleServiceTest {
         assertEquals(before, Files.readString(state.configFile()));
         assertEquals(1, service.installedVersion().orElseThrow());
         try (var files = Files.list(state.bundlesDir())) {
-            assertEquals(List.of("v1"), files.map(p -> p.getFileName().toString()).toList(), "no staging left behind");
+            assertEquals(List.of("highest-version", "v1"), files.map(p -> p.getFileName().toString()).sorted().toList(), "no staging left behind");
         }
     }
 
@@ -160,7 +160,9 @@ class BundleServiceTest {
         assertEquals(1, service.installedVersion().orElseThrow());
         ProvisioningException again = assertThrows(ProvisioningException.class, () -> service.rollback());
         assertEquals(Kind.NOTHING_TO_ROLL_BACK, again.kind());
-        assertEquals(2, apply(Bundles.bundle(2, ca)).version(), "a newer bundle applies after a rollback");
+        BundleRefusedException replay = assertThrows(BundleRefusedException.class, () -> apply(Bundles.bundle(2, ca)));
+        assertEquals(BundleRefusedException.Reason.REPLAYED, replay.reason(), "a rolled-back version never comes back");
+        assertEquals(3, apply(Bundles.bundle(3, ca)).version(), "a newer bundle applies after a rollback");
     }
 
     @Test
@@ -173,7 +175,7 @@ class BundleServiceTest {
     void apply_keepsOnlyTheActiveAndThePreviousGeneration() throws Exception {
         for (int v = 1; v <= 4; v++) apply(Bundles.bundle(v, ca));
         try (var files = Files.list(state.bundlesDir())) {
-            assertEquals(List.of("v3", "v4"), files.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("highest-version", "v3", "v4"), files.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.core.config.DriverRegistry;
 import io.meterlink.provisioning.bundle.BundleService;
+import io.meterlink.provisioning.bundle.SignedBundle;
+import io.meterlink.provisioning.bundle.SigningKeyPin;
 import io.meterlink.provisioning.identity.IdentityStore;
 import io.meterlink.provisioning.identity.Pem;
 import io.meterlink.provisioning.identity.StateDir;
@@ -14,9 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +35,7 @@ class CommandDispatcherTest {
     private final ObjectMapper json = new ObjectMapper();
     private CommandDispatcher dispatcher;
     private TestCa ca;
+    private KeyPair utility;
 
     @BeforeEach
     void setUp(@TempDir Path tmp) throws Exception {
@@ -38,6 +43,8 @@ class CommandDispatcherTest {
         IdentityStore ids = new IdentityStore(dir, new SecureRandom());
         ids.init("gw-0001", false);
         ca = TestCa.create("Utility CA");
+        utility = SignedBundle.generate();
+        new SigningKeyPin(dir).pin(utility.getPublic());
         dispatcher = new CommandDispatcher(new BundleService(dir, ids, new DriverRegistry(List.of()), Clock.systemUTC()));
     }
 
@@ -48,8 +55,12 @@ class CommandDispatcherTest {
     }
 
     private JsonNode send(String name, String body) throws Exception {
+        return send(name, SignedBundle.sign(body.getBytes(StandardCharsets.UTF_8), utility.getPrivate(), utility.getPublic()));
+    }
+
+    private JsonNode send(String name, byte[] body) throws Exception {
         BlockingQueue<byte[]> replies = new LinkedBlockingQueue<>();
-        dispatcher.onCommand(name, body.getBytes(StandardCharsets.UTF_8), replies::add);
+        dispatcher.onCommand(name, body, replies::add);
         byte[] reply = replies.poll(30, TimeUnit.SECONDS);
         assertNotNull(reply, "a reply");
         String text = new String(reply, StandardCharsets.UTF_8);
@@ -72,12 +83,20 @@ class CommandDispatcherTest {
         assertTrue(send("apply-bundle", bundle(5, "ssl://mqtt.utility.example:8883")).path("ok").asBoolean());
         JsonNode r = send("apply-bundle", bundle(4, "ssl://mqtt.utility.example:8883"));
         assertFalse(r.path("ok").asBoolean());
-        assertEquals("bundle_not_newer", r.path("error").asText());
+        assertEquals("replayed", r.path("error").asText());
+    }
+
+    @Test
+    void applyBundle_unsignedOrForbidden_isRefusedWithItsReason_andCounted() throws Exception {
+        assertEquals("unsigned", send("apply-bundle", bundle(2, "ssl://b:8883").getBytes(StandardCharsets.UTF_8)).path("error").asText());
+        assertEquals("forbidden_setting", send("apply-bundle", bundle(2, "tcp://b:1883")).path("error").asText());
+        assertEquals("forbidden_setting", send("apply-bundle", bundle(2, "ssl://gw:" + PASSWORD + "@b:8883")).path("error").asText());
+        assertEquals(Map.of("forbidden_setting", 2L, "unsigned", 1L), dispatcher.refusedByReason());
     }
 
     @Test
     void applyBundle_invalid_listsErrorsWithoutValues() throws Exception {
-        JsonNode r = send("apply-bundle", bundle(2, "http://" + PASSWORD + ".example"));
+        JsonNode r = send("apply-bundle", bundle(2, "ssl://" + PASSWORD + ".example:8883").replace("sources: []", "sources: 7"));
         assertFalse(r.path("ok").asBoolean());
         assertEquals("bundle_invalid", r.path("error").asText());
         assertTrue(r.path("errors").size() >= 1, r.toString());
@@ -86,7 +105,7 @@ class CommandDispatcherTest {
 
     @Test
     void unknownCommand_isAnsweredAndCounted() throws Exception {
-        JsonNode r = send("reboot-now", "");
+        JsonNode r = send("reboot-now", new byte[0]);
         assertFalse(r.path("ok").asBoolean());
         assertEquals("unknown_command", r.path("error").asText());
         assertEquals(1, dispatcher.refused());
@@ -94,7 +113,7 @@ class CommandDispatcherTest {
 
     @Test
     void oversizedBody_isRefusedUnread() throws Exception {
-        JsonNode r = send("apply-bundle", "x".repeat(CommandDispatcher.MAX_BODY + 1));
+        JsonNode r = send("apply-bundle", "x".repeat(CommandDispatcher.MAX_BODY + 1).getBytes(StandardCharsets.UTF_8));
         assertEquals("too_large", r.path("error").asText());
     }
 }

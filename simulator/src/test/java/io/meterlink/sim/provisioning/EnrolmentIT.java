@@ -108,7 +108,7 @@ class EnrolmentIT {
         long t0 = System.nanoTime();
         // the technician's three commands (the third is what systemd runs: 'systemctl restart meterlink')
         assertEquals(0, meterlink(services, log, "provision", "init", "--gateway-id", gw, "--state-dir", state.toString()), log::toString);
-        assertEquals(0, meterlink(services, log, "provision", "apply", bundle.toString(), "--state-dir", state.toString()), log::toString);
+        assertEquals(0, meterlink(services, log, "provision", "apply", "--allow-unsigned", bundle.toString(), "--state-dir", state.toString()), log::toString);
         Thread run = ProvisioningFixture.run(services, log, "--config", new StateDir(state).configFile().toString(),
                 "--claim-config", claim.toString());
         try {
@@ -183,7 +183,7 @@ class EnrolmentIT {
         ProvisioningFixture.TestServices services = new ProvisioningFixture.TestServices(Duration.ofSeconds(1));
         StringBuilder log = new StringBuilder();
         assertEquals(0, meterlink(services, log, "provision", "init", "--gateway-id", gw, "--state-dir", state.toString()), log::toString);
-        assertEquals(0, meterlink(services, log, "provision", "apply", bundle.toString(), "--state-dir", state.toString()), log::toString);
+        assertEquals(0, meterlink(services, log, "provision", "apply", "--allow-unsigned", bundle.toString(), "--state-dir", state.toString()), log::toString);
         // a short-lived first certificate: 60 s back-dated + 60 s ahead, so two thirds of its life are over at once
         try {
             responder.validity(Duration.ofSeconds(60));
@@ -230,7 +230,7 @@ class EnrolmentIT {
         ProvisioningFixture.TestServices services = new ProvisioningFixture.TestServices(Duration.ofSeconds(1));
         StringBuilder log = new StringBuilder();
         assertEquals(0, meterlink(services, log, "provision", "init", "--gateway-id", gw, "--state-dir", state.toString()), log::toString);
-        assertEquals(0, meterlink(services, log, "provision", "apply", bundle.toString(), "--state-dir", state.toString()), log::toString);
+        assertEquals(0, meterlink(services, log, "provision", "apply", "--allow-unsigned", bundle.toString(), "--state-dir", state.toString()), log::toString);
         Thread run = null;
         try {
             responder.validity(Duration.ofSeconds(60)); // due for renewal at once

@@ -1,0 +1,144 @@
+package io.meterlink.cli;
+
+import io.meterlink.provisioning.bundle.SignedBundle;
+import io.meterlink.provisioning.bundle.SigningKeyPin;
+import io.meterlink.provisioning.identity.Pem;
+import io.meterlink.provisioning.secret.ProvisioningException;
+import io.meterlink.provisioning.secret.ProvisioningException.Kind;
+import io.meterlink.provisioning.secret.SecureFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.util.concurrent.Callable;
+
+/**
+ * The utility's side of signed bundles, run on an offline signing machine, never on a gateway:
+ * {@code provision keygen} makes the Ed25519 key pair, {@code provision sign} wraps a bundle in the
+ * signed envelope ({@link SignedBundle}). The private key file is written 0600 and never printed.
+ */
+final class ProvisionSignCommand {
+    private ProvisionSignCommand() {
+    }
+
+    /** An Ed25519 public key from a PEM file ({@code PUBLIC KEY}); exit 2 when it is not one. */
+    static PublicKey readPublicKey(Path file) throws ProvisioningException {
+        try {
+            return SigningKeyPin.parse(Files.readString(file, StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new ProvisioningException(Kind.INVALID_INPUT, "cannot read " + file + ": " + e.getClass().getSimpleName(), e);
+        } catch (ProvisioningException e) {
+            throw new ProvisioningException(Kind.INVALID_INPUT, file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Command(name = "keygen", mixinStandardHelpOptions = true,
+            description = {"Utility side: make a bundle-signing key pair (Ed25519). Writes NAME.key (private key and its public",
+                    "key, PEM, 0600: keep it offline) and NAME.pub (the public key to pin with 'provision init --bundle-signing-key')."})
+    static final class Keygen implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Parameters(paramLabel = "NAME", description = "path and base name of the two files, e.g. /media/offline/utility-bundles")
+        Path name;
+        @Option(names = "--force", description = "replace existing files")
+        boolean force;
+
+        @Override public Integer call() {
+            Path key = name.resolveSibling(name.getFileName() + ".key");
+            Path pub = name.resolveSibling(name.getFileName() + ".pub");
+            try {
+                if (!force && (Files.exists(key, LinkOption.NOFOLLOW_LINKS) || Files.exists(pub, LinkOption.NOFOLLOW_LINKS))) {
+                    throw new ProvisioningException(Kind.INVALID_INPUT, key + " or " + pub + " exists; use --force to replace");
+                }
+                KeyPair kp = SignedBundle.generate();
+                String pubPem = SigningKeyPin.pem(kp.getPublic());
+                SecureFiles.replace(key, (Pem.encode("PRIVATE KEY", kp.getPrivate().getEncoded()) + pubPem).getBytes(StandardCharsets.US_ASCII), false);
+                SecureFiles.replace(pub, pubPem.getBytes(StandardCharsets.US_ASCII), false);
+                Files.setPosixFilePermissions(pub, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("Bundle-signing key " + SignedBundle.keyId(kp.getPublic()) + ": private " + key + " (0600, keep offline), public " + pub);
+                out.flush();
+                return Main.OK;
+            } catch (ProvisioningException e) {
+                return ProvisionCommand.fail(e, spec.commandLine().getErr());
+            } catch (GeneralSecurityException | IOException e) {
+                spec.commandLine().getErr().println("meterlink: cannot make the key pair: " + e.getClass().getSimpleName());
+                spec.commandLine().getErr().flush();
+                return Main.FAILURE;
+            }
+        }
+    }
+
+    @Command(name = "sign", mixinStandardHelpOptions = true,
+            description = {"Utility side: sign a bundle with the key from 'provision keygen'. Writes the signed bundle (a header line,",
+                    "then the bundle's exact bytes) to OUT or standard output, for 'cmd/apply-bundle', POST /bundle or 'provision apply'."})
+    static final class Sign implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "BUNDLE", description = "the bundle (YAML or JSON); - for standard input")
+        String bundle;
+        @Option(names = "--key", required = true, paramLabel = "FILE.key", description = "the signing key file from 'provision keygen'")
+        Path keyFile;
+        @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write here instead of standard output")
+        Path output;
+
+        @Override public Integer call() {
+            try {
+                byte[] body;
+                try (InputStream in = bundle.equals("-") ? System.in : Files.newInputStream(Path.of(bundle))) {
+                    body = in.readNBytes(1024 * 1024 + 1);
+                } catch (IOException e) {
+                    throw new ProvisioningException(Kind.INVALID_INPUT, "cannot read the bundle " + bundle + ": " + e.getClass().getSimpleName(), e);
+                }
+                if (body.length > 1024 * 1024) throw new ProvisioningException(Kind.INVALID_INPUT, "the bundle is larger than 1024 KiB");
+                if (SignedBundle.isEnvelope(body)) throw new ProvisioningException(Kind.INVALID_INPUT, bundle + " is already signed");
+                String text;
+                try {
+                    text = Files.readString(keyFile, StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    throw new ProvisioningException(Kind.INVALID_INPUT, "cannot read " + keyFile + ": " + e.getClass().getSimpleName(), e);
+                }
+                PublicKey pub = SigningKeyPin.parse(text);
+                byte[] der = Pem.decodeFirst(text, "PRIVATE KEY");
+                if (der == null) throw new ProvisioningException(Kind.INVALID_INPUT, keyFile + ": no 'PRIVATE KEY' block (use the .key file from 'provision keygen')");
+                byte[] signed;
+                try {
+                    PrivateKey priv = SignedBundle.privateKey(der);
+                    signed = SignedBundle.sign(body, priv, pub);
+                    // the public key in the file must be this private key's: check by verifying our own signature
+                    SignedBundle.parse(signed).verify(pub);
+                } catch (GeneralSecurityException | ProvisioningException e) {
+                    throw new ProvisioningException(Kind.INVALID_INPUT, keyFile + ": not a matching Ed25519 key pair");
+                }
+                if (output != null) {
+                    Files.write(output, signed);
+                } else {
+                    OutputStream out = System.out;
+                    out.write(signed);
+                    out.flush();
+                }
+                spec.commandLine().getErr().println("Signed with key " + SignedBundle.keyId(pub) + (output != null ? ": " + output : ""));
+                spec.commandLine().getErr().flush();
+                return Main.OK;
+            } catch (ProvisioningException e) {
+                return ProvisionCommand.fail(e, spec.commandLine().getErr());
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("meterlink: cannot write the signed bundle: " + e.getClass().getSimpleName());
+                spec.commandLine().getErr().flush();
+                return Main.FAILURE;
+            }
+        }
+    }
+}
