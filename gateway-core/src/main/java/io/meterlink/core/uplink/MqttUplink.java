@@ -72,6 +72,9 @@ public final class MqttUplink implements AutoCloseable {
     private UplinkSettings trialPrevious;
     private long trialDeadline;
     private TrialListener trialListener;
+    /** Command replies that came while disconnected (uplink thread); sent after the next connect, the oldest dropped beyond the bound. */
+    private final java.util.ArrayDeque<byte[]> heldReplies = new java.util.ArrayDeque<>();
+    static final int HELD_REPLIES = 16;
     private boolean reconnectNow;
     private long connects;
     /** Highest committed seq when the broker was last known unreachable (-1: not yet tried); the live/backlog split. */
@@ -201,6 +204,9 @@ public final class MqttUplink implements AutoCloseable {
     public boolean credentialsRefused() {
         return credentialsRefused;
     }
+
+    /** The URL the next connection attempt uses (tests). */
+    String activeUrl() { return active.cfg().url(); }
 
     /** Current counters; cheap, any thread. */
     public UplinkStats stats() {
@@ -340,6 +346,7 @@ public final class MqttUplink implements AutoCloseable {
     private void serve(MqttSession session, long gen, MqttSession.Connected c) throws MqttSession.MqttSessionException, InterruptedException {
         publishStatus(session, "online");
         if (commandHandler != null) session.subscribe(commandFilter);
+        for (byte[] held; (held = heldReplies.poll()) != null; ) session.publish(replyTopic, held, false, nextStatusTag--);
         long nextStatus = clock.millis() + cfg.statusInterval().toMillis();
         while (true) {
             if (stopping) {
@@ -495,6 +502,11 @@ public final class MqttUplink implements AutoCloseable {
         }
     }
 
+    private void hold(byte[] reply) {
+        if (heldReplies.size() >= HELD_REPLIES) heldReplies.poll();
+        heldReplies.add(reply);
+    }
+
     /** Sleeps for {@code d} unless stopped or asked to reconnect. */
     private void pause(Duration d) {
         long deadline = System.nanoTime() + d.toNanos();
@@ -505,6 +517,7 @@ public final class MqttUplink implements AutoCloseable {
                 Event ev = events.poll(left, TimeUnit.NANOSECONDS);
                 if (ev instanceof Wake) wakePending.set(false);
                 if (ev instanceof Reconnect) return;
+                if (ev instanceof Reply r) hold(r.payload());
                 if (ev instanceof Trial t) {
                     startTrial(t);
                     if (reconnectNow) {

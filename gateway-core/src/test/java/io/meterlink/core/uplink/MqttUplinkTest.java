@@ -145,6 +145,61 @@ class MqttUplinkTest {
         }).toList();
     }
 
+    /** A listener that records the trial's outcome. */
+    private static final class Outcome implements TrialListener {
+        final java.util.concurrent.CompletableFuture<String> result = new java.util.concurrent.CompletableFuture<>();
+
+        @Override public void accepted(String url) { result.complete("accepted " + url); }
+
+        @Override public void rolledBack(String url, String why) { result.complete("rolled back " + url + ": " + why); }
+    }
+
+    /** The fake broker, unreachable for any URL on port 2. */
+    private MqttUplink startWithUnreachablePort2() {
+        MqttSession.Factory f = listener -> {
+            if (uplink.activeUrl().endsWith(":2")) throw new MqttSession.MqttSessionException("connection refused (port 2)", null);
+            return broker.open(listener);
+        };
+        uplink = new MqttUplink(config("tcp://127.0.0.1:1", true), "gw-1", buffer, this::snapshot, Clock.systemUTC(),
+                f, new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
+        uplink.start();
+        return uplink;
+    }
+
+    @Test
+    void trial_acceptedByTheNewBroker_keepsTheNewSettings() throws Exception {
+        start();
+        await(() -> uplink.stats().connected(), "connected");
+        Outcome o = new Outcome();
+        uplink.trial(config("tcp://127.0.0.1:3", true), Duration.ofSeconds(30), o);
+        assertEquals("accepted tcp://127.0.0.1:3", o.result.get(20, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("tcp://127.0.0.1:3", uplink.activeUrl());
+        buffer.appendBodies(2, 12);
+        await(() -> buffer.stored.isEmpty(), "delivered over the new settings");
+    }
+
+    @Test
+    void trial_withAnUnreachableBroker_rollsBackWithinTheBound_andKeepsDelivering() throws Exception {
+        startWithUnreachablePort2();
+        await(() -> uplink.stats().connected(), "connected");
+        Outcome o = new Outcome();
+        uplink.trial(config("tcp://127.0.0.1:2", true), Duration.ofMillis(500), o);
+        await(() -> "tcp://127.0.0.1:2".equals(uplink.activeUrl()) || o.result.isDone(), "trial started");
+        buffer.appendBodies(3, 12); // readings made during the trial wait in the buffer
+        String r = o.result.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(r.startsWith("rolled back tcp://127.0.0.1:2: ") && r.contains("port 2"), r);
+        assertEquals("tcp://127.0.0.1:1", uplink.activeUrl());
+        await(() -> buffer.stored.isEmpty(), "delivered after the rollback");
+    }
+
+    @Test
+    void trial_withUnusableSettings_isRefusedAtOnce_andChangesNothing() {
+        start();
+        assertThrows(IllegalArgumentException.class, () -> uplink.trial(config("ssl://127.0.0.1:3", false), Duration.ofSeconds(1), new Outcome()));
+        assertThrows(IllegalArgumentException.class, () -> uplink.trial(config("tcp://127.0.0.1:3", false), Duration.ofSeconds(1), new Outcome()));
+        assertEquals("tcp://127.0.0.1:1", uplink.activeUrl());
+    }
+
     @Test
     void connectFailure_isReported_andRetriedWithBackoff() throws Exception {
         broker.refuseConnect = true;

@@ -15,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -87,7 +89,11 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
         String cmd = slash < 0 ? name : name.substring(0, slash);
         String request = slash < 0 ? "" : name.substring(slash + 1);
         try {
-            worker.execute(() -> reply.accept(run(cmd, request, payload, reply)));
+            worker.execute(() -> {
+                List<Runnable> afterReply = new ArrayList<>();
+                reply.accept(run(cmd, request, payload, reply, afterReply));
+                afterReply.forEach(Runnable::run); // a trial starts after its reply is queued, so the reply goes out first
+            });
         } catch (RejectedExecutionException e) {
             LOG.debug("command {} after close: ignored", cmd);
         }
@@ -95,11 +101,17 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
 
     /** Runs one command and returns its reply. */
     byte[] run(String cmd, String request, byte[] payload) {
-        return run(cmd, request, payload, b -> { });
+        List<Runnable> afterReply = new ArrayList<>();
+        byte[] r = run(cmd, request, payload, b -> { }, afterReply);
+        afterReply.forEach(Runnable::run);
+        return r;
     }
 
-    /** Runs one command and returns its reply; {@code later} takes events that come after it (a trial's outcome). */
-    byte[] run(String cmd, String request, byte[] payload, Consumer<byte[]> later) {
+    /**
+     * Runs one command and returns its reply; {@code later} takes events that come after it (a trial's
+     * outcome), {@code afterReply} gets what must run once the reply is on its way.
+     */
+    private byte[] run(String cmd, String request, byte[] payload, Consumer<byte[]> later, List<Runnable> afterReply) {
         ObjectNode r = JSON.createObjectNode();
         r.put("v", 1);
         r.put("type", "cmd-reply");
@@ -122,7 +134,8 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
             r.put("version", a.version());
             r.put("previous_version", a.previousVersion());
             if (a.uplinkChanged() && t != null) {
-                t.start(a, template, event -> later.accept(bytes(event)));
+                t.reserve();
+                afterReply.add(() -> t.start(a, template, event -> later.accept(bytes(event))));
                 r.put("trial", "started");
                 r.put("trial_seconds", t.bound().toSeconds());
             }

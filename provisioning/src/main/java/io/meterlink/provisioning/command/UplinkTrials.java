@@ -58,13 +58,17 @@ final class UplinkTrials {
 
     Duration bound() { return bound; }
 
-    /**
-     * Starts the trial of {@code applied}; {@code report} gets the outcome event (built on {@code template}).
-     * When the uplink refuses the settings at once, the bundle is rolled back before this returns and the
-     * exception says why.
-     */
-    void start(ApplyResult applied, ObjectNode template, Consumer<ObjectNode> report) throws ProvisioningException {
+    /** Marks a trial as running from now on (before its reply is sent), so no other bundle slips in. */
+    void reserve() {
         if (!pending.compareAndSet(false, true)) throw new IllegalStateException("a trial is already running");
+    }
+
+    /**
+     * Starts the trial of {@code applied} (after {@link #reserve}); {@code report} gets the outcome event
+     * (built on {@code template}). When the uplink refuses the settings at once, the bundle is rolled
+     * back and that is the reported outcome.
+     */
+    void start(ApplyResult applied, ObjectNode template, Consumer<ObjectNode> report) {
         try {
             var next = ConfigLoader.load(applied.configFile(), drivers).uplink();
             uplink.trial(next, bound, new TrialListener() {
@@ -77,10 +81,7 @@ final class UplinkTrials {
                 }
             });
         } catch (ConfigException | RuntimeException e) {
-            pending.set(false);
-            bundles.rollback();
-            throw new ProvisioningException(ProvisioningException.Kind.BUNDLE_INVALID,
-                    "the new uplink settings cannot be used (" + e.getClass().getSimpleName() + "); rolled back to version " + applied.previousVersion());
+            finish(applied, template, report, false, "(new settings)", "unusable: " + e.getClass().getSimpleName());
         }
     }
 
@@ -96,7 +97,7 @@ final class UplinkTrials {
                 r.put("message", "the broker " + url + " accepted the new settings; they are kept");
                 LOG.info("Bundle version {}: trial accepted by {}", applied.version(), url);
             } else {
-                String message = "the broker " + url + " did not accept the connection within " + bound.toSeconds() + " s (" + why + ")";
+                String message = "the broker " + url + " did not accept a connection within " + bound.toSeconds() + " s (" + why + ")";
                 try {
                     ApplyResult back = bundles.rollback();
                     r.put("rolled_back_to", back.version());

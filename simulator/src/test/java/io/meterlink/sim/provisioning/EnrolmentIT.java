@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
 
 import static io.meterlink.sim.provisioning.ProvisioningFixture.PREFIX;
 import static io.meterlink.sim.provisioning.ProvisioningFixture.await;
+import static io.meterlink.sim.provisioning.ProvisioningFixture.collector;
+import static io.meterlink.sim.provisioning.ProvisioningFixture.poll;
 import static io.meterlink.sim.provisioning.ProvisioningFixture.meterlink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -105,9 +107,11 @@ class EnrolmentIT {
         ProvisioningFixture.TestServices services = new ProvisioningFixture.TestServices(Duration.ofHours(1));
         StringBuilder log = new StringBuilder();
 
+        java.security.KeyPair utility = ProvisioningFixture.signingKey(dir.resolve("utility.pub"));
         long t0 = System.nanoTime();
         // the technician's three commands (the third is what systemd runs: 'systemctl restart meterlink')
-        assertEquals(0, meterlink(services, log, "provision", "init", "--gateway-id", gw, "--state-dir", state.toString()), log::toString);
+        assertEquals(0, meterlink(services, log, "provision", "init", "--gateway-id", gw, "--state-dir", state.toString(),
+                "--bundle-signing-key", dir.resolve("utility.pub").toString()), log::toString);
         assertEquals(0, meterlink(services, log, "provision", "apply", "--allow-unsigned", bundle.toString(), "--state-dir", state.toString()), log::toString);
         Thread run = ProvisioningFixture.run(services, log, "--config", new StateDir(state).configFile().toString(),
                 "--claim-config", claim.toString());
@@ -135,15 +139,15 @@ class EnrolmentIT {
                 he.setCallback(collector(replies));
                 he.subscribe(PREFIX + "/" + gw + "/cmd-reply", 1).waitForCompletion(30_000);
                 assertEquals(0, ProvisioningFixture.publish(he, PREFIX + "/" + gw + "/cmd/apply-bundle/r-2",
-                        ProvisioningFixture.bundle(2, gw, broker, pki).getBytes(StandardCharsets.UTF_8)));
+                        ProvisioningFixture.sign(ProvisioningFixture.bundle(2, gw, broker, pki), utility)));
                 JsonNode reply = json.readTree(poll(replies));
                 assertTrue(reply.path("ok").asBoolean(), reply.toString());
                 assertEquals(2, reply.path("version").asLong());
                 assertEquals("r-2", reply.path("request").asText());
                 assertEquals(0, ProvisioningFixture.publish(he, PREFIX + "/" + gw + "/cmd/apply-bundle/r-3",
-                        ProvisioningFixture.bundle(1, gw, broker, pki).getBytes(StandardCharsets.UTF_8)));
+                        ProvisioningFixture.sign(ProvisioningFixture.bundle(1, gw, broker, pki), utility)));
                 reply = json.readTree(poll(replies));
-                assertEquals("bundle_not_newer", reply.path("error").asText(), reply.toString());
+                assertEquals("replayed", reply.path("error").asText(), reply.toString());
             } finally {
                 he.disconnect().waitForCompletion(5000);
                 he.close();
@@ -302,22 +306,5 @@ class EnrolmentIT {
             c.disconnect().waitForCompletion(5000);
             c.close();
         }
-    }
-
-    private static byte[] poll(BlockingQueue<byte[]> q) throws InterruptedException {
-        byte[] b = q.poll(60, TimeUnit.SECONDS);
-        assertNotNull(b, "a message within 60 s");
-        return b;
-    }
-
-    private static MqttCallback collector(BlockingQueue<byte[]> q) {
-        return new MqttCallback() {
-            @Override public void disconnected(MqttDisconnectResponse r) { }
-            @Override public void mqttErrorOccurred(MqttException e) { }
-            @Override public void messageArrived(String topic, MqttMessage m) { q.add(m.getPayload()); }
-            @Override public void deliveryComplete(IMqttToken token) { }
-            @Override public void connectComplete(boolean reconnect, String serverURI) { }
-            @Override public void authPacketArrived(int reasonCode, MqttProperties properties) { }
-        };
     }
 }

@@ -19,6 +19,10 @@ import io.meterlink.provisioning.identity.Pem;
 import io.meterlink.sim.broker.MosquittoBroker;
 import io.meterlink.sim.pki.TestPki;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -36,7 +40,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -98,6 +104,26 @@ final class ProvisioningFixture {
                 + "sources: []\n";
     }
 
+    /** A bundle for {@code gw} naming {@code url} and pinning {@code ca}, with {@code extra} top-level YAML appended. */
+    static String bundle(long version, String gw, String url, java.security.cert.X509Certificate ca, String extra) throws Exception {
+        return "bundle_version: " + version + "\ngateway_id: " + gw + "\ntopic_prefix: " + PREFIX + "\nca_certificates: |\n"
+                + Pem.encode("CERTIFICATE", ca.getEncoded()).indent(2)
+                + "broker:\n  url: " + url + "\n  status_interval: 2s\n  backoff_min: 100ms\n  backoff_max: 1s\n  connect_timeout: 3s\n"
+                + "sources: []\n" + extra;
+    }
+
+    /** The utility's bundle-signing key pair; its public part written to {@code pub} (for 'provision init --bundle-signing-key'). */
+    static java.security.KeyPair signingKey(Path pub) throws Exception {
+        java.security.KeyPair kp = io.meterlink.provisioning.bundle.SignedBundle.generate();
+        Files.writeString(pub, io.meterlink.provisioning.bundle.SigningKeyPin.pem(kp.getPublic()));
+        return kp;
+    }
+
+    static byte[] sign(String bundle, java.security.KeyPair key) throws Exception {
+        return io.meterlink.provisioning.bundle.SignedBundle.sign(bundle.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                key.getPrivate(), key.getPublic());
+    }
+
     /** The claim configuration: the claim certificate, the test CA pinned. */
     static Path claimConfig(Path file, String claimId, MosquittoBroker broker, TestPki pki, TestPki.Issued claim) throws Exception {
         Files.writeString(file, "claim_id: " + claimId + "\ntimeout: 30s\nbroker:\n  url: " + broker.url() + "\n"
@@ -156,4 +182,21 @@ final class ProvisioningFixture {
     }
 
     static List<String> none() { return List.of(); }
+
+    static byte[] poll(BlockingQueue<byte[]> q) throws InterruptedException {
+        byte[] b = q.poll(60, TimeUnit.SECONDS);
+        Assertions.assertNotNull(b, "a message within 60 s");
+        return b;
+    }
+
+    static MqttCallback collector(BlockingQueue<byte[]> q) {
+        return new MqttCallback() {
+            @Override public void disconnected(MqttDisconnectResponse r) { }
+            @Override public void mqttErrorOccurred(MqttException e) { }
+            @Override public void messageArrived(String topic, MqttMessage m) { q.add(m.getPayload()); }
+            @Override public void deliveryComplete(IMqttToken token) { }
+            @Override public void connectComplete(boolean reconnect, String serverURI) { }
+            @Override public void authPacketArrived(int reasonCode, MqttProperties properties) { }
+        };
+    }
 }
