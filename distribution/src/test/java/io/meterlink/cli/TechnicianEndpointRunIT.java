@@ -100,6 +100,8 @@ class TechnicianEndpointRunIT {
         assertTrue(Files.isRegularFile(JAR), "package the jar first (mvn verify)");
         Path state = Files.createDirectories(dir.resolve("state"));
         String secret = new IdentityStore(new StateDir(state), new SecureRandom()).init("gw-tech", false).technicianSecret().reveal();
+        java.security.KeyPair utility = io.meterlink.provisioning.bundle.SignedBundle.generate();
+        new io.meterlink.provisioning.bundle.SigningKeyPin(new StateDir(state)).pin(utility.getPublic());
         int uid = (Integer) Files.getAttribute(state, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         int port = freeUdpPort();
         Path cfg = dir.resolve("gw.yaml");
@@ -163,6 +165,23 @@ class TechnicianEndpointRunIT {
             String uri = "coaps://127.0.0.1:" + port + "/status";
             String ok = coapClient(libcoap, secret, uri);
             assertEquals("gw-tech", JSON.readTree(ok).get("gw").asText(), ok);
+
+            // POST /bundle from an independent peer: unsigned is refused with its reason, signed is applied
+            String bundle = "bundle_version: 1\ngateway_id: gw-tech\nca_certificates: |\n"
+                    + ProvisionFixtures.pem(new ProvisionFixtures.Ca("Utility CA").cert).indent(2)
+                    + "broker: {url: 'ssl://mqtt.utility.example:8883'}\nsources: []\n";
+            Path unsigned = Files.writeString(dir.resolve("unsigned.yaml"), bundle);
+            String refused = coapClient(libcoap, secret, "coaps://127.0.0.1:" + port + "/bundle", "post", unsigned);
+            assertTrue(refused.contains("unsigned"), refused);
+            assertFalse(Files.exists(new StateDir(state).configLink(), LinkOption.NOFOLLOW_LINKS), "nothing applied");
+            Path signed = Files.write(dir.resolve("signed.bundle"), io.meterlink.provisioning.bundle.SignedBundle.sign(
+                    bundle.getBytes(java.nio.charset.StandardCharsets.UTF_8), utility.getPrivate(), utility.getPublic()));
+            String applied = coapClient(libcoap, secret, "coaps://127.0.0.1:" + port + "/bundle", "post", signed);
+            assertTrue(applied.contains("version 1"), applied);
+            assertTrue(Files.isRegularFile(new StateDir(state).configFile()), "the signed bundle is applied");
+            String replayed = coapClient(libcoap, secret, "coaps://127.0.0.1:" + port + "/bundle", "post", signed);
+            assertTrue(replayed.contains("replayed"), replayed);
+
             String bad = coapClient(libcoap, "not-the-label-secret", uri);
             assertFalse(bad.contains("{"), "no response body for a wrong PSK (libcoap logs warnings on stdout): " + bad);
         } else {
@@ -177,9 +196,17 @@ class TechnicianEndpointRunIT {
     }
 
     private String coapClient(String binary, String key, String uri) throws IOException, InterruptedException {
+        return coapClient(binary, key, uri, "get", null);
+    }
+
+    /** libcoap's client; with a {@code body} file its content is sent (block-wise when large); stdout and stderr together. */
+    private String coapClient(String binary, String key, String uri, String method, Path body) throws IOException, InterruptedException {
         Path out = dir.resolve("coap-" + System.nanoTime() + ".out");
-        Process c = new ProcessBuilder(binary, "-m", "get", "-B", "20", "-u", TechEndpointConfig.DEFAULT_IDENTITY, "-k", key, uri)
-                .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> args = new ArrayList<>(List.of(binary, "-m", method, "-B", "20", "-u", TechEndpointConfig.DEFAULT_IDENTITY, "-k", key));
+        if (body != null) args.addAll(List.of("-f", body.toString()));
+        args.add(uri);
+        Process c = new ProcessBuilder(args).redirectOutput(out.toFile())
+                .redirectError(body != null ? ProcessBuilder.Redirect.appendTo(out.toFile()) : ProcessBuilder.Redirect.DISCARD).start();
         processes.add(c);
         if (!c.waitFor(60, TimeUnit.SECONDS)) fail("coap-client-openssl did not finish within 60 s");
         return Files.readString(out);
