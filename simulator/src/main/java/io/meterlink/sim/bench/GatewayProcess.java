@@ -66,6 +66,11 @@ public final class GatewayProcess implements AutoCloseable {
      * @param log     where stderr and non-trace stdout lines are appended
      */
     public static GatewayProcess start(Path jar, Path config, List<String> jvmArgs, Path log) throws IOException {
+        return start(jar, config, jvmArgs, log, List.of());
+    }
+
+    /** As {@link #start(Path, Path, List, Path)} with more options for {@code run} (e.g. {@code --bundle-trial-timeout 5}). */
+    public static GatewayProcess start(Path jar, Path config, List<String> jvmArgs, Path log, List<String> runArgs) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
         cmd.addAll(jvmArgs);
@@ -75,6 +80,7 @@ public final class GatewayProcess implements AutoCloseable {
         cmd.add("run");
         cmd.add("--config");
         cmd.add(config.toString());
+        cmd.addAll(runArgs);
         Process p = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();

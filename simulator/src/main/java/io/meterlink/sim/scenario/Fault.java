@@ -93,4 +93,15 @@ public sealed interface Fault {
     record MbusLate(Duration at, Duration length, int line, int meters, Duration delay) implements Fault {
         public String type() { return "mbus_late"; }
     }
+
+    /**
+     * A hostile head-end ({@code HostileHeadEnd}) publishes its attacks from {@code at}: bad bundles that must
+     * each be refused with their typed reason, an {@code oversizedMib} MiB command (0: none), and a signed
+     * CA and URL rotation to an unreachable broker that must be rolled back within {@code trialBound}.
+     */
+    record HostileHeadend(Duration at, int oversizedMib, Duration trialBound) implements Fault {
+        public Duration length() { return Duration.ZERO; }
+
+        public String type() { return "hostile_headend"; }
+    }
 }

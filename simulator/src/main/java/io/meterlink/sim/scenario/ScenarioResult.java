@@ -29,12 +29,28 @@ import java.util.Map;
  */
 public record ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
                              long peakRssKib, int gatewayRuns, List<String> failed, Map<String, Long> badInput,
-                             long evictionOrderViolations, long backlog, long backlogDrainMs, long backlogAckedMs) {
+                             long evictionOrderViolations, long backlog, long backlogDrainMs, long backlogAckedMs,
+                             List<Map<String, Object>> attacks) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ScenarioResult {
         failed = List.copyOf(failed);
         badInput = Map.copyOf(badInput);
+        attacks = List.copyOf(attacks);
+    }
+
+    /** A result without a hostile head-end's attacks. */
+    public ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
+                          long peakRssKib, int gatewayRuns, List<String> failed, Map<String, Long> badInput,
+                          long evictionOrderViolations, long backlog, long backlogDrainMs, long backlogAckedMs) {
+        this(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, badInput,
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, List.of());
+    }
+
+    /** The same result with the hostile head-end's attacks and their outcomes ({@code HostileHeadEnd.Attack#toMap}). */
+    public ScenarioResult withAttacks(List<Map<String, Object>> list) {
+        return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, badInput,
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, list);
     }
 
     /** A result without bad input by kind nor an eviction audit. */
@@ -65,7 +81,7 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         List<String> all = new ArrayList<>(failed);
         all.addAll(names);
         return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, all, badInput,
-                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs);
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, attacks);
     }
 
     /** One line of JSON (the scenario command's stdout). */
@@ -108,6 +124,7 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
             m.put("backlog_acked_ms", backlogAckedMs);
             m.put("backlog_drain_ms", backlogDrainMs);
         }
+        if (!attacks.isEmpty()) m.put("attacks", attacks);
         m.put("failed_invariants", failed);
         try {
             return JSON.writeValueAsString(m);

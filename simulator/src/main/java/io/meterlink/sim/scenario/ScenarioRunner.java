@@ -6,13 +6,21 @@ import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.sim.bench.GatewayProcess;
 import io.meterlink.sim.faults.LineNoise;
+import io.meterlink.provisioning.bundle.SignedBundle;
+import io.meterlink.provisioning.bundle.SigningKeyPin;
+import io.meterlink.provisioning.identity.IdentityStore;
+import io.meterlink.provisioning.identity.Pem;
+import io.meterlink.provisioning.identity.StateDir;
+import io.meterlink.provisioning.secret.SecureFiles;
 import io.meterlink.sim.headend.HeadEnd;
+import io.meterlink.sim.headend.HostileHeadEnd;
 import io.meterlink.sim.headend.Verdict;
 import io.meterlink.sim.mbus.LedgerEntry;
 import io.meterlink.sim.mbus.TcpMbusSlaveServer;
 import io.meterlink.sim.mbus.VirtualMbusBus;
 import io.meterlink.sim.mbus.VirtualMbusSlave;
 import io.meterlink.sim.pki.TestPki;
+import io.meterlink.sim.utility.UtilityCa;
 import io.meterlink.sim.wmbus.Im871aDongle;
 import io.meterlink.sim.wmbus.TcpDongleServer;
 import io.meterlink.sim.wmbus.VirtualWmbusMeter;
@@ -79,6 +87,9 @@ public final class ScenarioRunner {
     private long lastDepth;
     private long peakRssKib = -1;
     private ScenarioBacklog backlog;
+    /** Set when the scenario has a hostile head-end: its target, and the thread running its attacks. */
+    private HostileHeadEnd.Target hostileTarget;
+    private java.util.concurrent.CompletableFuture<List<HostileHeadEnd.Attack>> attacks;
 
     /**
      * @param jar the gateway's runnable jar
@@ -121,8 +132,10 @@ public final class ScenarioRunner {
                 Path configFile = dir.resolve("meterlink.yaml");
                 Files.deleteIfExists(configFile);
                 Files.createFile(configFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(configFile, config.text(GATEWAY_ID, stateDir, spec.gateway(), path.gatewayUrl(),
-                        broker.gatewayUplinkYaml(GATEWAY_ID)));
+                Fault.HostileHeadend hostile = hostileFault();
+                String uplinkYaml = hostile == null ? broker.gatewayUplinkYaml(GATEWAY_ID)
+                        : prepareHostile(hostile, stateDir, pki, path.gatewayUrl());
+                Files.writeString(configFile, config.text(GATEWAY_ID, stateDir, spec.gateway(), path.gatewayUrl(), uplinkYaml));
                 Path db = stateDir.resolve("buffer.db");
                 if (spec.backlog() > 0) fillBacklog(db);
 
@@ -151,6 +164,9 @@ public final class ScenarioRunner {
                 }
                 timeline.runDue(spec.duration());
                 path.restore();
+                List<Map<String, Object>> attackResults = new ArrayList<>();
+                List<String> attackFailures = new ArrayList<>();
+                if (attacks != null) judgeAttacks(attackResults, attackFailures);
 
                 // stop the meters: a silent slave generates nothing more; then let the last answers commit
                 buses.forEach(b -> b.slaves().forEach(s -> s.setSilent(true)));
@@ -221,7 +237,9 @@ public final class ScenarioRunner {
                         peakRssKib, runs.size(), List.of(), status.badInputByKind(), orderViolations, spec.backlog(),
                         drained == null ? -1 : Duration.between(t0, drained).toMillis(),
                         backlog == null ? -1 : backlog.ackedAt().map(at -> Duration.between(t0, at).toMillis()).orElse(-1L));
-                return result.withFailed(InvariantCheck.failures(spec.invariants(), result));
+                List<String> failures = new ArrayList<>(InvariantCheck.failures(spec.invariants(), result));
+                failures.addAll(attackFailures);
+                return result.withAttacks(attackResults).withFailed(failures);
             } finally {
                 for (GatewayProcess g : runs) g.close();
                 closeLines();
@@ -398,6 +416,8 @@ public final class ScenarioRunner {
                 radioBadFrames(t, rb);
             } else if (f instanceof Fault.MbusLate late) {
                 mbusLate(t, late);
+            } else if (f instanceof Fault.HostileHeadend) {
+                t.at(f.at(), "hostile head-end starts its attacks", () -> startAttacks(broker));
             } else if (f instanceof Fault.ProxyFlap fl) {
                 proxy(t, fl, "link flapping",
                     () -> path.flap(fl.upMin(), fl.upMax(), fl.downMin(), fl.downMax(), random.nextLong()), path);
@@ -491,7 +511,70 @@ public final class ScenarioRunner {
     private void startGateway(Path configFile, StatusWatcher status) throws IOException {
         int n = runs.size() + 1;
         status.runStarted(clock.instant());
-        runs.add(GatewayProcess.start(jar, configFile, spec.gateway().jvmArgs(), dir.resolve("gateway-" + n + ".log")));
+        List<String> runArgs = hostileTarget == null ? List.of()
+                : List.of("--bundle-trial-timeout", Long.toString(hostileTarget.trialBound().toSeconds()));
+        runs.add(GatewayProcess.start(jar, configFile, spec.gateway().jvmArgs(), dir.resolve("gateway-" + n + ".log"), runArgs));
+    }
+
+    private Fault.HostileHeadend hostileFault() {
+        return spec.faults().stream().filter(Fault.HostileHeadend.class::isInstance).map(Fault.HostileHeadend.class::cast)
+                .findFirst().orElse(null);
+    }
+
+    /**
+     * A gateway the head-end can send bundles to: an identity in the state directory with a certificate
+     * from the scenario's CA, the utility's bundle-signing key pinned; returns the uplink YAML using them.
+     */
+    private String prepareHostile(Fault.HostileHeadend h, Path stateDir, TestPki pki, String gatewayUrl) throws Exception {
+        StateDir sd = new StateDir(stateDir);
+        IdentityStore ids = new IdentityStore(sd, new java.security.SecureRandom());
+        ids.init(GATEWAY_ID, false);
+        Instant now = clock.instant();
+        java.security.cert.X509Certificate cert = new UtilityCa(pki).sign(ids.load().csrPem(), GATEWAY_ID,
+                now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)));
+        SecureFiles.privateDirectory(sd.tlsDir());
+        SecureFiles.replace(sd.certificateFile(), Pem.encode("CERTIFICATE", cert.getEncoded()).getBytes(java.nio.charset.StandardCharsets.US_ASCII), false);
+        java.security.KeyPair utility = SignedBundle.generate();
+        new SigningKeyPin(sd).pin(utility.getPublic());
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        hostileTarget = new HostileHeadEnd.Target(GATEWAY_ID, ScenarioBroker.PREFIX, gatewayUrl, pki.ca().certificate(),
+                TestPki.create(dir.resolve("pki-other"), "Other Utility CA").ca().certificate(), "ssl://localhost:" + closed,
+                stateDir, utility, SignedBundle.generate(), h.trialBound(), h.oversizedMib() * 1024 * 1024);
+        log("hostile head-end: gateway identity and certificate in %s, bundle-signing key %s pinned; trial bound %ds",
+                stateDir, SignedBundle.keyId(utility.getPublic()), h.trialBound().toSeconds());
+        return "  tls:\n"
+                + "    ca_file: " + GatewayConfigText.quote(pki.caFile()) + "\n"
+                + "    cert_file: " + GatewayConfigText.quote(sd.certificateFile()) + "\n"
+                + "    key_file: " + GatewayConfigText.quote(sd.privateKeyFile()) + "\n";
+    }
+
+    /** Starts the attacks on their own thread (the metering loop goes on meanwhile). */
+    private void startAttacks(ScenarioBroker broker) {
+        attacks = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (HostileHeadEnd he = new HostileHeadEnd(hostileTarget, broker.headEndTls(), m -> log("%s", m))) {
+                attacks.complete(he.run());
+            } catch (Exception | OutOfMemoryError e) {
+                attacks.completeExceptionally(e);
+            }
+        }, "hostile-head-end");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Waits for the attacks to end; each outcome goes to the JSON line, each unexpected one is a failure. */
+    private void judgeAttacks(List<Map<String, Object>> results, List<String> failures) throws InterruptedException {
+        try {
+            for (HostileHeadEnd.Attack a : attacks.get(5, java.util.concurrent.TimeUnit.MINUTES)) {
+                results.add(a.toMap());
+                if (!a.asExpected()) failures.add("hostile_headend: " + a.name() + ": " + a.outcome() + ", expected " + a.expected());
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            failures.add("hostile_headend: the attacks did not complete: " + e);
+        }
     }
 
     private GatewayProcess current() {
