@@ -60,6 +60,8 @@ public final class BundleService {
     public static final long MAX_VERSION_STEP = 1000;
     /** {@code bundles/highest-version}: the highest version ever accepted. */
     static final String HIGHEST_NAME = "highest-version";
+    /** {@code bundles/trial}: the version whose new broker URL/CA is being tried (see {@code UplinkTrials}). */
+    static final String TRIAL_NAME = "trial";
 
     private final StateDir dir;
     private final IdentityStore identities;
@@ -216,6 +218,35 @@ public final class BundleService {
 
     private Path highestFile() {
         return dir.bundlesDir().resolve(HIGHEST_NAME);
+    }
+
+    /** Records that the active bundle {@code version} is on trial ({@code bundles/trial}), so a restart can finish the trial. */
+    public synchronized void markTrial(long version) throws ProvisioningException {
+        SecureFiles.replace(dir.bundlesDir().resolve(TRIAL_NAME), Long.toString(version).getBytes(StandardCharsets.US_ASCII), false);
+    }
+
+    /** The version on trial when the marker is there and that version is still the active one. */
+    public synchronized OptionalLong pendingTrial() throws ProvisioningException {
+        Path f = dir.bundlesDir().resolve(TRIAL_NAME);
+        if (!Files.exists(f)) return OptionalLong.empty();
+        try {
+            long v = Long.parseLong(Files.readString(f, StandardCharsets.US_ASCII).trim());
+            OptionalLong installed = installedVersion();
+            if (installed.isPresent() && installed.getAsLong() == v) return OptionalLong.of(v);
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("Unreadable trial marker {}: {}", f, e.getClass().getSimpleName());
+        }
+        clearTrial(); // stale: another version is active now
+        return OptionalLong.empty();
+    }
+
+    /** Removes the trial marker. */
+    public synchronized void clearTrial() {
+        try {
+            Files.deleteIfExists(dir.bundlesDir().resolve(TRIAL_NAME));
+        } catch (IOException e) {
+            LOG.warn("Cannot remove the trial marker in {}: {}", dir.bundlesDir(), e.getClass().getSimpleName());
+        }
     }
 
     private String signedGatewayId(BundleDocument doc) throws ProvisioningException {

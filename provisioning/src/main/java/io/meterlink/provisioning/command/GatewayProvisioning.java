@@ -58,10 +58,12 @@ public final class GatewayProvisioning implements AutoCloseable {
         if (gateway.config().uplink().isTls()) {
             BundleService bundles = new BundleService(dir, identities, drivers, clock);
             commands = new CommandDispatcher(bundles);
-            commands.trials(new UplinkTrials(bundles, drivers, uplink, trialBound, new UplinkTrials.Alarms() {
+            UplinkTrials trials = new UplinkTrials(bundles, drivers, uplink, trialBound, new UplinkTrials.Alarms() {
                 @Override public void raise(String alarm) { gateway.raiseAlarm(alarm); }
                 @Override public void clear(String alarm) { gateway.clearAlarm(alarm); }
-            }, commands.worker()));
+            }, commands.worker());
+            commands.trials(trials);
+            trials.resume();
             try {
                 uplink.commands(commands);
             } catch (UnsupportedOperationException e) {

@@ -70,6 +70,7 @@ final class UplinkTrials {
      */
     void start(ApplyResult applied, ObjectNode template, Consumer<ObjectNode> report) {
         try {
+            bundles.markTrial(applied.version());
             var next = ConfigLoader.load(applied.configFile(), drivers).uplink();
             uplink.trial(next, bound, new TrialListener() {
                 @Override public void accepted(String url) {
@@ -80,8 +81,64 @@ final class UplinkTrials {
                     worker.execute(() -> finish(applied, template, report, false, url, why));
                 }
             });
-        } catch (ConfigException | RuntimeException e) {
+        } catch (ConfigException | ProvisioningException | RuntimeException e) {
             finish(applied, template, report, false, "(new settings)", "unusable: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * After a restart during a trial ({@code bundles/trial} names the active version): the gateway runs on
+     * the trial's settings, so it is watched again for {@code bound}. A connection accepted by then keeps
+     * them; otherwise the bundle is rolled back, the alarm raised, and the uplink switched to the
+     * previous generation's settings. Returns at once; the watch runs on its own daemon thread.
+     */
+    void resume() {
+        java.util.OptionalLong v;
+        try {
+            v = bundles.pendingTrial();
+        } catch (ProvisioningException e) {
+            LOG.warn("Cannot read the trial marker: {}", e.getMessage());
+            return;
+        }
+        if (v.isEmpty()) return;
+        long version = v.getAsLong();
+        pending.set(true);
+        LOG.info("Bundle version {} was on trial at the last stop: watching the uplink for {} s", version, bound.toSeconds());
+        Thread t = new Thread(() -> watchResumed(version), "meterlink-bundle-trial");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void watchResumed(long version) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                if (uplink.stats().connected()) {
+                    bundles.clearTrial();
+                    alarms.clear(ALARM);
+                    LOG.info("Bundle version {}: trial accepted after the restart", version);
+                    return;
+                }
+                Thread.sleep(250);
+            }
+            ApplyResult back = bundles.rollback();
+            bundles.clearTrial();
+            alarms.raise(ALARM);
+            var previous = ConfigLoader.load(back.configFile(), drivers).uplink();
+            LOG.warn("Bundle version {}: no accepted connection within {} s after the restart; rolled back to version {}",
+                    version, bound.toSeconds(), back.version());
+            // the previous settings for good (a bound no gateway outlives): they were working before the trial
+            uplink.trial(previous, Duration.ofDays(36_500), new TrialListener() {
+                @Override public void accepted(String url) { LOG.info("Back on {} after the rolled-back trial", url); }
+
+                @Override public void rolledBack(String url, String why) { LOG.warn("Cannot go back to {}: {}", url, why); }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ProvisioningException | ConfigException | RuntimeException e) {
+            LOG.error("Bundle version {}: the trial after the restart could not be finished: {}", version, e.getMessage());
+        } finally {
+            pending.set(false);
         }
     }
 
@@ -91,6 +148,7 @@ final class UplinkTrials {
         r.put("version", applied.version());
         try {
             if (accepted) {
+                bundles.clearTrial();
                 alarms.clear(ALARM);
                 r.put("ok", true);
                 r.put("trial", "accepted");
@@ -100,6 +158,7 @@ final class UplinkTrials {
                 String message = "the broker " + url + " did not accept a connection within " + bound.toSeconds() + " s (" + why + ")";
                 try {
                     ApplyResult back = bundles.rollback();
+                    bundles.clearTrial();
                     r.put("rolled_back_to", back.version());
                     message += "; rolled back to version " + back.version();
                 } catch (ProvisioningException e) {
