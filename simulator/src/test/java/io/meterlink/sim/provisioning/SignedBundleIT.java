@@ -214,13 +214,31 @@ class SignedBundleIT {
             assertEquals(0, ProvisioningFixture.publish(client, topic + "again-3", sign(ProvisioningFixture.bundle(3, GW, unreachable, caB, ""), utility)));
             assertEquals("replayed", json.readTree(poll(replies)).path("error").asText());
 
+            // issue 9 point 4: a bundle applied at the shell pins another CA in 'config' while the uplink runs; the running
+            // uplink keeps its snapshot (URL and CA together), so a broker restart does not strand it with the new CA
+            Path v4 = Files.writeString(dir.resolve("v4.yaml"), ProvisioningFixture.bundle(4, GW, urlA, caB, ""));
+            assertEquals(0, meterlink(services, log, "provision", "apply", "--allow-unsigned", v4.toString(), "--state-dir",
+                    state.root().toString()), log::toString);
+            // drop the gateway's session (a client with its certificate and client id takes it over): it reconnects
+            long reconnects = g.status().uplink().reconnects();
+            MqttAsyncClient kicker = new MqttAsyncClient(urlA, GW, new MemoryPersistence());
+            MqttConnectionOptions ko = new MqttConnectionOptions();
+            ko.setSocketFactory(TlsContexts.socketFactory(pki.caFile(), Optional.of(state.certificateFile()), Optional.of(state.privateKeyFile())));
+            kicker.connect(ko).waitForCompletion(30_000);
+            kicker.disconnect().waitForCompletion(5000);
+            kicker.close();
+            await(() -> g.status().uplink().reconnects() > reconnects && g.status().uplink().connected(), LONG,
+                    () -> "reconnected with the old CA and URL\n" + g.status() + "\n" + log);
+            long afterKick = delivered();
+            await(() -> delivered() > afterKick + 5, LONG, () -> "readings keep arriving after the reconnect");
+
             // a signed rotation to the second broker with the second CA: accepted there and kept
             BlockingQueue<byte[]> repliesB = new LinkedBlockingQueue<>();
             MqttAsyncClient heB = connectB();
             try {
                 heB.setCallback(collector(repliesB));
                 heB.subscribe(PREFIX + "/" + GW + "/cmd-reply", 1).waitForCompletion(30_000);
-                assertEquals(0, ProvisioningFixture.publish(client, topic + "rotate-4", sign(ProvisioningFixture.bundle(4, GW, brokerB.url(), caB, ""), utility)));
+                assertEquals(0, ProvisioningFixture.publish(client, topic + "rotate-5", sign(ProvisioningFixture.bundle(5, GW, brokerB.url(), caB, ""), utility)));
                 r = json.readTree(poll(replies));
                 assertEquals("started", r.path("trial").asText(), r.toString());
                 r = json.readTree(poll(repliesB));
