@@ -16,6 +16,7 @@ import io.meterlink.provisioning.enrol.EnrolOnStart;
 import io.meterlink.provisioning.tech.GatewayTechnician;
 import io.meterlink.provisioning.tech.TechnicianAccess;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -30,7 +31,8 @@ final class RunCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ConfigFileOption configFile;
     @Option(names = "--claim-config", paramLabel = "FILE",
-            description = "enrol by claim first when the configured client certificate is not installed yet (e.g. /etc/meterlink/claim.yaml)")
+            description = "enrol by claim first when the configured client certificate is not installed yet (e.g. /etc/meterlink/claim.yaml); "
+                    + "once the certificate is installed, a missing file is fine")
     Path claimConfig;
     /** Owner the {@code provision open} trigger must have: root. Tests only. */
     @Option(names = "--tech-trigger-uid", hidden = true, defaultValue = "0")
@@ -42,7 +44,8 @@ final class RunCommand implements Callable<Integer> {
         GatewayConfig cfg = configFile.load(services, spec);
         if (cfg == null) return Main.USAGE;
         ClaimConfig claim = null;
-        if (claimConfig != null) {
+        // a gateway provisioned by hand has its certificate and no claim file: nothing to enrol, nothing to read
+        if (claimConfig != null && (Files.exists(claimConfig) || EnrolOnStart.needed(cfg))) {
             try {
                 claim = ClaimConfig.load(claimConfig);
             } catch (ConfigException e) {
