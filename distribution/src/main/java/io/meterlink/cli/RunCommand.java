@@ -4,6 +4,8 @@ import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.runtime.Gateway;
 import io.meterlink.core.runtime.GatewayException;
+import io.meterlink.core.runtime.SdNotify;
+import io.meterlink.core.runtime.ServiceWatchdog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -52,8 +54,9 @@ final class RunCommand implements Callable<Integer> {
                 return ConfigErrors.print(e, spec.commandLine().getErr());
             }
         }
+        SdNotify notify = SdNotify.fromEnvironment(System.getenv());
         if (claim != null && EnrolOnStart.needed(cfg)) {
-            try {
+            try (StartExtender extender = StartExtender.start(notify, "enrolling by claim " + claim.claimId())) {
                 EnrolOnStart.ensure(cfg, claim, Clock.systemUTC());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -64,6 +67,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             gateway = services.start(cfg);
         } catch (GatewayException e) {
+            notify.send("STATUS=failed to start: " + e.getMessage().replaceAll("[\\r\\n]+", " "));
             spec.commandLine().getErr().println("meterlink: " + e.getMessage());
             spec.commandLine().getErr().flush();
             return Main.FAILURE;
@@ -73,14 +77,19 @@ final class RunCommand implements Callable<Integer> {
                 services.renewalCheckInterval());
         GatewayTechnician technician = GatewayTechnician.attach(gateway, services.drivers(), Optional.ofNullable(claim),
                 techTriggerUid, Clock.systemUTC());
+        // READY=1 now: the buffer is open and the drivers run; then the watchdog pings (docs/watchdog.md)
+        ServiceWatchdog watchdog = ServiceWatchdog.start(gateway, notify,
+                SdNotify.watchdogInterval(System.getenv(), ProcessHandle.current().pid()));
         try {
             services.awaitStopRequest();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            watchdog.close(); // STOPPING=1 before the (possibly slow) flush and close
             technician.close();
             provisioning.close();
             gateway.close();
+            notify.close();
         }
         return Main.OK;
     }

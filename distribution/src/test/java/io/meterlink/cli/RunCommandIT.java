@@ -43,20 +43,30 @@ class RunCommandIT {
     }
 
     private Path config() throws Exception {
+        return devConfig(dir, "gw-run");
+    }
+
+    /**
+     * A configuration in {@code dir} whose uplink points at a closed local port (plaintext, development
+     * flag): the gateway runs and keeps reconnecting. {@code more}: further lines (sources).
+     */
+    static Path devConfig(Path dir, String gatewayId, String... more) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path cfg = dir.resolve("gw.yaml");
-        Files.writeString(cfg, String.join("\n",
-                "gateway_id: gw-run",
+        List<String> lines = new ArrayList<>(List.of(
+                "gateway_id: " + gatewayId,
                 "state_dir: state",
                 "uplink:",
                 "  url: tcp://127.0.0.1:" + port,
                 "  allow_insecure: true",
                 "  backoff_min: 100ms",
-                "  backoff_max: 1s",
-                ""));
+                "  backoff_max: 1s"));
+        lines.addAll(List.of(more));
+        lines.add("");
+        Path cfg = dir.resolve("gw.yaml");
+        Files.writeString(cfg, String.join("\n", lines));
         return cfg;
     }
 

@@ -1,5 +1,6 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.api.driver.Heartbeat;
 import io.meterlink.core.buffer.Buffer;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.status.StatusSnapshot;
@@ -36,6 +37,8 @@ public final class MqttUplink implements AutoCloseable {
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
     /** A connection that lived this long counts as healthy: the backoff starts again from its minimum. */
     static final Duration HEALTHY_SESSION = Duration.ofSeconds(60);
+    /** Longest wait between two heartbeats of the uplink thread (backoff pauses wait in slices of it). */
+    static final Duration BEAT_SLICE = Duration.ofSeconds(1);
 
     private final UplinkConfig cfg;
     private final String gatewayId;
@@ -65,6 +68,8 @@ public final class MqttUplink implements AutoCloseable {
     private volatile long refused;
     private volatile String lastError;
     private volatile CommandHandler commandHandler;
+    /** The uplink loop's proof of life for the service watchdog: beaten at least every {@link #BEAT_SLICE}. */
+    private volatile Heartbeat heartbeat = Heartbeat.NONE;
     private volatile boolean credentialsRefused;
     private boolean reconnectNow;
     private long connects;
@@ -138,6 +143,11 @@ public final class MqttUplink implements AutoCloseable {
         };
     }
 
+    /** The heartbeat the uplink thread beats (docs/watchdog.md); call before {@link #start()}. */
+    public void heartbeat(Heartbeat heartbeat) {
+        this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+    }
+
     /** Starts the uplink thread; it connects and keeps connecting until {@link #close()}. */
     public void start() {
         if (!started.compareAndSet(false, true)) throw new IllegalStateException("already started");
@@ -208,6 +218,7 @@ public final class MqttUplink implements AutoCloseable {
     private void run() {
         try {
             while (!stopping) {
+                heartbeat.beat();
                 long gen = ++generation;
                 // the first attempt of this process: what was stored before it is backlog
                 if (unreachableSeq < 0) unreachableSeq = buffer.highestCommittedSeq();
@@ -218,6 +229,7 @@ public final class MqttUplink implements AutoCloseable {
                     if (!cfg.isTls()) {
                         log.warn("uplink connects to {} WITHOUT TLS (allow_insecure): development only", cfg.url());
                     }
+                    heartbeat.willBlock(cfg.connectTimeout().plus(BEAT_SLICE));
                     MqttSession.Connected c = session.connect();
                     connectedAt = clock.millis();
                     onConnected(c);
@@ -245,6 +257,7 @@ public final class MqttUplink implements AutoCloseable {
             }
         } finally {
             connected = false;
+            if (stopping) heartbeat.stop();
             log.info("uplink stopped");
         }
     }
@@ -266,7 +279,9 @@ public final class MqttUplink implements AutoCloseable {
         if (commandHandler != null) session.subscribe(commandFilter);
         long nextStatus = clock.millis() + cfg.statusInterval().toMillis();
         while (true) {
+            heartbeat.beat();
             if (stopping) {
+                heartbeat.willBlock(CLOSE_GRACE.plusSeconds(2));
                 shutdown(session, gen);
                 return;
             }
@@ -279,7 +294,7 @@ public final class MqttUplink implements AutoCloseable {
                 if (statusTagInFlight == 0) publishStatus(session, "online");
                 nextStatus = now + cfg.statusInterval().toMillis();
             }
-            long waitMs = Math.max(1, Math.min(Math.min(1000, nextStatus - now), drain.backlogWaitMillis()));
+            long waitMs = Math.max(1, Math.min(Math.min(BEAT_SLICE.toMillis(), nextStatus - now), drain.backlogWaitMillis()));
             Event ev = events.poll(waitMs, TimeUnit.MILLISECONDS);
             if (ev == null) continue;
             if (ev instanceof Reconnect) {
@@ -412,9 +427,10 @@ public final class MqttUplink implements AutoCloseable {
         long deadline = System.nanoTime() + d.toNanos();
         try {
             while (!stopping) {
+                heartbeat.beat();
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return;
-                Event ev = events.poll(left, TimeUnit.NANOSECONDS);
+                Event ev = events.poll(Math.min(left, BEAT_SLICE.toNanos()), TimeUnit.NANOSECONDS);
                 if (ev instanceof Wake) wakePending.set(false);
                 if (ev instanceof Reconnect) return;
             }
