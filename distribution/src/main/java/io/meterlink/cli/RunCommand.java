@@ -77,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
                 services.renewalCheckInterval());
         GatewayTechnician technician = GatewayTechnician.attach(gateway, services.drivers(), Optional.ofNullable(claim),
                 techTriggerUid, Clock.systemUTC());
-        // READY=1 now: the buffer is open and the drivers run; then the watchdog pings (docs/watchdog.md)
+        // READY=1 now: the buffer is open and the drivers run; then the watchdog pings (docs/packaging.md, "Watchdog")
         ServiceWatchdog watchdog = ServiceWatchdog.start(gateway, notify,
                 SdNotify.watchdogInterval(System.getenv(), ProcessHandle.current().pid()));
         try {

@@ -72,6 +72,10 @@ class DebPackageIT {
         List<String> groups = Arrays.asList(run(List.of("id", "-nG", PACKAGE)).output.strip().split("\\s+"));
         assertTrue(groups.containsAll(List.of(PACKAGE, "dialout", "gpio")), "groups: " + groups);
         assertTrue(Files.isSymbolicLink(ENABLED), "the unit is enabled (starts at boot), even without systemd running");
+        require("systemd-analyze");
+        Result verify = run(List.of("systemd-analyze", "verify", UNIT.toString()));
+        assertEquals(0, verify.code, verify.output);
+        assertEquals("", verify.output.strip(), "systemd accepts the installed unit as it is");
 
         // a buffer and an edited configuration, as in the field
         Path buffer = STATE.resolve("buffer.db");

@@ -39,7 +39,7 @@ public abstract class LineDriver implements Driver {
     /**
      * Works the open line until {@link #running()} turns false (then returns) or the line fails
      * (then throws {@link IOException}; the line is closed and reopened). Beats {@link #heartbeat()}
-     * at least once per liveness window, also while idle (docs/watchdog.md).
+     * at least once per liveness window, also while idle (docs/packaging.md, "Watchdog").
      */
     protected abstract void serve() throws IOException, InterruptedException;
 

@@ -299,7 +299,7 @@ public final class Gateway implements AutoCloseable {
     public ReadingSink sink() { return this::accept; }
 
     /**
-     * The loops that stopped making progress (docs/watchdog.md); empty while all do. Also probes the
+     * The loops that stopped making progress (docs/packaging.md, "Watchdog"); empty while all do. Also probes the
      * buffer writer: an empty {@link Buffer#flush()} goes through its queue like any commit, and its
      * completion is the writer's heartbeat (one probe at a time). For the service watchdog's thread.
      */

@@ -18,7 +18,7 @@ import java.util.Optional;
  * socket named by {@code NOTIFY_SOCKET} per message, newline-separated {@code KEY=value} lines such
  * as {@code READY=1}, {@code WATCHDOG=1}, {@code STATUS=…}, {@code STOPPING=1}. A path starting with
  * {@code @} is in the abstract namespace. Java 17's own AF_UNIX support has stream sockets only, so
- * the datagram goes through junixsocket (docs/watchdog.md says why).
+ * the datagram goes through junixsocket (docs/packaging.md, "Watchdog" says why).
  *
  * <p>Without {@code NOTIFY_SOCKET} (not under systemd, or {@code Type=} other than notify) every
  * send is a no-op. A failed send is logged once and never thrown: the notifications must not stop

@@ -10,7 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Tells systemd how the running gateway is ({@code Type=notify}, docs/watchdog.md): {@code READY=1}
+ * Tells systemd how the running gateway is ({@code Type=notify}, docs/packaging.md, "Watchdog"): {@code READY=1}
  * when started (the buffer is open and the drivers run), then every tick {@code WATCHDOG=1} while
  * every watched loop makes progress ({@link Gateway#stuckLoops()}), a one-line {@code STATUS=}, and
  * {@code STOPPING=1} when closed. While a loop is stuck it sends no pings (and logs the loop once), so

@@ -143,7 +143,7 @@ public final class MqttUplink implements AutoCloseable {
         };
     }
 
-    /** The heartbeat the uplink thread beats (docs/watchdog.md); call before {@link #start()}. */
+    /** The heartbeat the uplink thread beats (docs/packaging.md, "Watchdog"); call before {@link #start()}. */
     public void heartbeat(Heartbeat heartbeat) {
         this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
     }

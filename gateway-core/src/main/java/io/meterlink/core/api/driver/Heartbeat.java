@@ -3,7 +3,7 @@ package io.meterlink.core.api.driver;
 import java.time.Duration;
 
 /**
- * A loop's proof of life for the service watchdog ({@code docs/watchdog.md}). A loop calls
+ * A loop's proof of life for the service watchdog (docs/packaging.md, "Watchdog"). A loop calls
  * {@link #beat()} every time round, and at least once per liveness window (30 s; shorter under a
  * short {@code WatchdogSec=}) even when idle: a loop that waits longer waits in slices. Before a call
  * that may legitimately block longer (a connect, a meter's answer with retries) it calls
