@@ -77,6 +77,8 @@ class DebPackageIT {
         assertEquals(0, verify.code, verify.output);
         assertEquals("", verify.output.strip(), "systemd accepts the installed unit as it is");
 
+        runsAsTheUnitSays();
+
         // a buffer and an edited configuration, as in the field
         Path buffer = STATE.resolve("buffer.db");
         Files.writeString(buffer, "readings not yet sent");
@@ -108,6 +110,58 @@ class DebPackageIT {
         System.out.println("lintian " + deb.getFileName() + " (exit " + lintian.code + "):\n" + lintian.output);
         assertTrue(lintian.output.lines().noneMatch(l -> l.startsWith("E: ")), lintian.output);
         assertEquals(0, lintian.code, lintian.output);
+    }
+
+    /**
+     * The installed unit's command line, environment, user and umask, run as the service user (no
+     * systemd here, so without its sandbox) with a notify socket the test owns: READY=1 once the buffer is open in
+     * /var/lib/meterlink, STOPPING=1 and exit 0 on SIGTERM. The configuration has no certificate and
+     * there is no claim file, as on a gateway set up by hand.
+     */
+    private static void runsAsTheUnitSays() throws Exception {
+        List<String> unit = Files.readAllLines(UNIT);
+        List<String> exec = List.of(value(unit, "ExecStart").split(" "));
+        String env = value(unit, "Environment").replaceAll("^\"|\"$", "");
+        RunCommandIT.devConfig(CONFIG, "gw-deb", STATE.toString());
+        Path socketDir = Files.createTempDirectory("meterlink-notify");
+        Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path log = socketDir.resolve("stderr.txt");
+        try (NotifySocket notify = new NotifySocket(socketDir.resolve("notify"))) {
+            // the unit's user, groups and UMask=; exec all the way down: the JVM is the process the test started
+            List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + PACKAGE, "--regid=" + PACKAGE, "--init-groups", "--",
+                    "/bin/sh", "-c", "umask " + value(unit, "UMask") + " && exec \"$@\"", "sh"));
+            cmd.addAll(exec);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().put(env.substring(0, env.indexOf('=')), env.substring(env.indexOf('=') + 1));
+            pb.environment().put("NOTIFY_SOCKET", notify.path().toString());
+            Process gateway = pb.start();
+            try {
+                notify.await(m -> m.contains("READY=1"), 90, gateway::isAlive, () -> read(log));
+                assertOwned(STATE.resolve("buffer.db"), "rw-------", PACKAGE, PACKAGE);
+                gateway.destroy(); // SIGTERM, as systemctl stop
+                notify.await(m -> m.contains("STOPPING=1"), 30, () -> true, () -> read(log));
+                assertTrue(gateway.waitFor(60, TimeUnit.SECONDS), "stopped");
+                assertEquals(0, gateway.exitValue(), read(log));
+            } finally {
+                gateway.destroyForcibly();
+            }
+        } finally {
+            Files.deleteIfExists(log);
+            Files.deleteIfExists(socketDir);
+        }
+    }
+
+    private static String value(List<String> unit, String key) {
+        return unit.stream().filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1).strip())
+                .findFirst().orElseThrow(() -> new AssertionError("no " + key + "= in " + UNIT));
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "(" + e + ")";
+        }
     }
 
     private static void assertFiles() throws IOException {

@@ -43,21 +43,21 @@ class RunCommandIT {
     }
 
     private Path config() throws Exception {
-        return devConfig(dir, "gw-run");
+        return devConfig(dir.resolve("gw.yaml"), "gw-run", "state");
     }
 
     /**
-     * A configuration in {@code dir} whose uplink points at a closed local port (plaintext, development
-     * flag): the gateway runs and keeps reconnecting. {@code more}: further lines (sources).
+     * Writes a configuration to {@code file} whose uplink points at a closed local port (plaintext,
+     * development flag): the gateway runs and keeps reconnecting. {@code more}: further lines (sources).
      */
-    static Path devConfig(Path dir, String gatewayId, String... more) throws Exception {
+    static Path devConfig(Path file, String gatewayId, String stateDir, String... more) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         List<String> lines = new ArrayList<>(List.of(
                 "gateway_id: " + gatewayId,
-                "state_dir: state",
+                "state_dir: " + stateDir,
                 "uplink:",
                 "  url: tcp://127.0.0.1:" + port,
                 "  allow_insecure: true",
@@ -65,9 +65,8 @@ class RunCommandIT {
                 "  backoff_max: 1s"));
         lines.addAll(List.of(more));
         lines.add("");
-        Path cfg = dir.resolve("gw.yaml");
-        Files.writeString(cfg, String.join("\n", lines));
-        return cfg;
+        Files.writeString(file, String.join("\n", lines));
+        return file;
     }
 
     @Test

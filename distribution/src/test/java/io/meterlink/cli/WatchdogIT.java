@@ -3,13 +3,8 @@ package io.meterlink.cli;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.newsclub.net.unix.AFUNIXDatagramSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -42,32 +36,29 @@ class WatchdogIT {
     @Test
     void ready_thenPings_stopWhenADriverLoopIsStuck_stoppingOnSigterm() throws Exception {
         assertTrue(Files.isRegularFile(JAR), "package the jar first (mvn verify)");
-        Path socketFile = dir.resolve("notify.sock");
         Path trigger = dir.resolve("stuck-now");
-        try (AFUNIXDatagramSocket server = AFUNIXDatagramSocket.newInstance()) {
-            server.bind(AFUNIXSocketAddress.of(socketFile));
-            server.setSoTimeout(500);
-            process = start(config(trigger), socketFile);
+        try (NotifySocket server = new NotifySocket(dir.resolve("notify.sock"))) {
+            process = start(config(trigger), server.path());
 
-            String ready = await(server, m -> m.contains("READY=1"), 90);
+            String ready = server.await(m -> m.contains("READY=1"), 90, process::isAlive, this::stderr);
             assertTrue(Files.exists(dir.resolve("state/buffer.db")), "READY=1 after the buffer is open");
             assertTrue(ready.contains("STATUS=uplink offline"), ready);
 
-            List<String> healthy = collect(server, 10);
+            List<String> healthy = server.collect(10);
             long pings = healthy.stream().filter(m -> m.contains("WATCHDOG=1")).count();
             assertTrue(pings >= 3, "pings every 2 s while all loops make progress: " + healthy);
 
             Files.writeString(trigger, "block");
-            String stuck = await(server, m -> m.contains("STUCK"), 30);
+            String stuck = server.await(m -> m.contains("STUCK"), 30, process::isAlive, this::stderr);
             assertFalse(stuck.contains("WATCHDOG=1"), stuck);
             assertTrue(stuck.contains("source:stuck"), "the status names the stuck loop: " + stuck);
-            List<String> after = collect(server, 8);
+            List<String> after = server.collect(8);
             assertFalse(after.isEmpty(), "status keeps coming");
             assertTrue(after.stream().noneMatch(m -> m.contains("WATCHDOG=1")), "no pings while a loop is stuck: " + after);
             assertTrue(after.stream().allMatch(m -> m.contains("STUCK")), after.toString());
 
             process.destroy(); // SIGTERM
-            await(server, m -> m.contains("STOPPING=1"), 30);
+            server.await(m -> m.contains("STOPPING=1"), 30, () -> true, this::stderr);
             assertTrue(process.waitFor(60, TimeUnit.SECONDS), "stopped");
             assertEquals(0, process.exitValue(), stderr());
         }
@@ -87,53 +78,11 @@ class WatchdogIT {
     }
 
     private Path config(Path trigger) throws Exception {
-        return RunCommandIT.devConfig(dir, "gw-watchdog",
+        return RunCommandIT.devConfig(dir.resolve("gw.yaml"), "gw-watchdog", "state",
                 "sources:",
                 "  - name: stuck",
                 "    driver: stuck-test",
                 "    trigger: " + trigger);
-    }
-
-    private interface Match {
-        boolean test(String message);
-    }
-
-    /** The first message matching within {@code seconds}. */
-    private String await(AFUNIXDatagramSocket server, Match match, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        List<String> seen = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            String m = receive(server);
-            if (m == null) {
-                assertTrue(process.isAlive(), () -> "exited: " + stderr());
-                continue;
-            }
-            if (match.test(m)) return m;
-            seen.add(m);
-        }
-        assertNotNull(null, "no matching message within " + seconds + " s; seen " + seen + "\n" + stderr());
-        return null;
-    }
-
-    /** Every message within {@code seconds}. */
-    private List<String> collect(AFUNIXDatagramSocket server, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        List<String> out = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            String m = receive(server);
-            if (m != null) out.add(m);
-        }
-        return out;
-    }
-
-    private static String receive(AFUNIXDatagramSocket server) throws IOException {
-        DatagramPacket p = new DatagramPacket(new byte[4096], 4096);
-        try {
-            server.receive(p);
-        } catch (SocketTimeoutException e) {
-            return null;
-        }
-        return new String(p.getData(), p.getOffset(), p.getLength(), StandardCharsets.UTF_8);
     }
 
     private String stderr() {
