@@ -4,6 +4,8 @@ import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.runtime.Gateway;
 import io.meterlink.core.runtime.GatewayException;
+import io.meterlink.core.runtime.SdNotify;
+import io.meterlink.core.runtime.ServiceWatchdog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -16,6 +18,7 @@ import io.meterlink.provisioning.enrol.EnrolOnStart;
 import io.meterlink.provisioning.tech.GatewayTechnician;
 import io.meterlink.provisioning.tech.TechnicianAccess;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -30,7 +33,8 @@ final class RunCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ConfigFileOption configFile;
     @Option(names = "--claim-config", paramLabel = "FILE",
-            description = "enrol by claim first when the configured client certificate is not installed yet (e.g. /etc/meterlink/claim.yaml)")
+            description = "enrol by claim first when the configured client certificate is not installed yet (e.g. /etc/meterlink/claim.yaml); "
+                    + "once the certificate is installed, a missing file is fine")
     Path claimConfig;
     @Option(names = "--bundle-trial-timeout", paramLabel = "SECONDS", defaultValue = "300",
             description = "how long a bundle that changes the broker URL or CA may try to connect before it is rolled back (default: ${DEFAULT-VALUE})")
@@ -50,15 +54,17 @@ final class RunCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         ClaimConfig claim = null;
-        if (claimConfig != null) {
+        // a gateway provisioned by hand has its certificate and no claim file: nothing to enrol, nothing to read
+        if (claimConfig != null && (Files.exists(claimConfig) || EnrolOnStart.needed(cfg))) {
             try {
                 claim = ClaimConfig.load(claimConfig);
             } catch (ConfigException e) {
                 return ConfigErrors.print(e, spec.commandLine().getErr());
             }
         }
+        SdNotify notify = SdNotify.fromEnvironment(System.getenv());
         if (claim != null && EnrolOnStart.needed(cfg)) {
-            try {
+            try (StartExtender extender = StartExtender.start(notify, "enrolling by claim " + claim.claimId())) {
                 EnrolOnStart.ensure(cfg, claim, Clock.systemUTC());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -69,6 +75,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             gateway = services.start(cfg);
         } catch (GatewayException e) {
+            notify.send("STATUS=failed to start: " + e.getMessage().replaceAll("[\\r\\n]+", " "));
             spec.commandLine().getErr().println("meterlink: " + e.getMessage());
             spec.commandLine().getErr().flush();
             return Main.FAILURE;
@@ -78,14 +85,19 @@ final class RunCommand implements Callable<Integer> {
                 services.renewalCheckInterval(), java.time.Duration.ofSeconds(trialSeconds));
         GatewayTechnician technician = GatewayTechnician.attach(gateway, services.drivers(), Optional.ofNullable(claim),
                 techTriggerUid, Clock.systemUTC());
+        // READY=1 now: the buffer is open and the drivers run; then the watchdog pings (docs/packaging.md, "Watchdog")
+        ServiceWatchdog watchdog = ServiceWatchdog.start(gateway, notify,
+                SdNotify.watchdogInterval(System.getenv(), ProcessHandle.current().pid()));
         try {
             services.awaitStopRequest();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            watchdog.close(); // STOPPING=1 before the (possibly slow) flush and close
             technician.close();
             provisioning.close();
             gateway.close();
+            notify.close();
         }
         return Main.OK;
     }

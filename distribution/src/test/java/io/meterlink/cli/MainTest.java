@@ -120,6 +120,24 @@ class MainTest {
     }
 
     @Test
+    void run_certificateInstalled_missingClaimFile_starts() throws Exception {
+        Path cfg = validConfig();
+        Files.writeString(dir.resolve("gw.pem"), "installed by hand\n");
+        services.startFailure = new GatewayException("stop here", null);
+        assertEquals(3, run("run", "--config", cfg.toString(), "--claim-config", dir.resolve("claim.yaml").toString()));
+        assertEquals(1, services.starts, err::toString);
+        assertFalse(err.toString().contains("claim.yaml"), err::toString);
+    }
+
+    @Test
+    void run_noCertificate_missingClaimFile_exitsTwo_namingTheFile() throws Exception {
+        Path claim = dir.resolve("claim.yaml");
+        assertEquals(2, run("run", "--config", validConfig().toString(), "--claim-config", claim.toString()));
+        assertTrue(err.toString().contains(claim.toString()), err::toString);
+        assertEquals(0, services.starts);
+    }
+
+    @Test
     void bufferStats_printsTheFigures() throws Exception {
         Path cfg = validConfig();
         Files.createDirectories(dir.resolve("state"));

@@ -43,21 +43,30 @@ class RunCommandIT {
     }
 
     private Path config() throws Exception {
+        return devConfig(dir.resolve("gw.yaml"), "gw-run", "state");
+    }
+
+    /**
+     * Writes a configuration to {@code file} whose uplink points at a closed local port (plaintext,
+     * development flag): the gateway runs and keeps reconnecting. {@code more}: further lines (sources).
+     */
+    static Path devConfig(Path file, String gatewayId, String stateDir, String... more) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path cfg = dir.resolve("gw.yaml");
-        Files.writeString(cfg, String.join("\n",
-                "gateway_id: gw-run",
-                "state_dir: state",
+        List<String> lines = new ArrayList<>(List.of(
+                "gateway_id: " + gatewayId,
+                "state_dir: " + stateDir,
                 "uplink:",
                 "  url: tcp://127.0.0.1:" + port,
                 "  allow_insecure: true",
                 "  backoff_min: 100ms",
-                "  backoff_max: 1s",
-                ""));
-        return cfg;
+                "  backoff_max: 1s"));
+        lines.addAll(List.of(more));
+        lines.add("");
+        Files.writeString(file, String.join("\n", lines));
+        return file;
     }
 
     @Test

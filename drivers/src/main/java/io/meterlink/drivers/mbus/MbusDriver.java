@@ -32,6 +32,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class MbusDriver extends LineDriver {
     private static final Logger LOG = LoggerFactory.getLogger(MbusDriver.class);
+    /** Longest idle wait between two heartbeats. */
+    private static final long IDLE_SLICE_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Room for a whole long frame on a slow line on top of the answer timeouts (255 bytes at 300 baud: 9.4 s). */
+    private static final long FRAME_ALLOWANCE_MS = 10_000;
 
     private final MbusDriverConfig config;
     private final MbusReadingMapper mapper;
@@ -74,7 +78,8 @@ public final class MbusDriver extends LineDriver {
                 pollAll();
                 long waitNs;
                 while ((waitNs = config.pollInterval().toNanos() - (System.nanoTime() - cycleStart)) > 0) {
-                    Request r = requests.poll(waitNs, TimeUnit.NANOSECONDS);
+                    heartbeat().beat(); // idle between polls: waits in slices
+                    Request r = requests.poll(Math.min(waitNs, IDLE_SLICE_NS), TimeUnit.NANOSECONDS);
                     if (r != null) serveRequest(r);
                 }
             }
@@ -123,6 +128,8 @@ public final class MbusDriver extends LineDriver {
      * which meter ids answered there. Returns null when the meter did not answer.
      */
     private List<Reading> read(MbusDriverConfig.Meter meter) throws IOException, InterruptedException {
+        // a readout may wait for every try's answer (selection and multi-telegram readouts: a few exchanges)
+        heartbeat().willBlock(java.time.Duration.ofMillis(4L * (config.retries() + 1) * config.timeoutMillis() + FRAME_ALLOWANCE_MS));
         List<MbusTelegram> telegrams = meter.secondary() == null ? master.readout(meter.address()) : master.readout(meter.secondary());
         if (telegrams.isEmpty()) {
             LOG.debug("{}: {} did not answer", source(), meter);

@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +20,8 @@ public abstract class LineDriver implements Driver {
     private static final Logger LOG = LoggerFactory.getLogger(LineDriver.class);
     private static final long MIN_BACKOFF_MS = 1_000;
     private static final long MAX_BACKOFF_MS = 60_000;
+    /** Longest a transport may take to open (a TCP connect to a converter); the watchdog allows it. */
+    private static final Duration OPEN_ALLOWANCE = Duration.ofSeconds(30);
 
     protected final Transport transport;
     protected final DriverContext context;
@@ -35,13 +38,17 @@ public abstract class LineDriver implements Driver {
 
     /**
      * Works the open line until {@link #running()} turns false (then returns) or the line fails
-     * (then throws {@link IOException}; the line is closed and reopened).
+     * (then throws {@link IOException}; the line is closed and reopened). Beats {@link #heartbeat()}
+     * at least once per liveness window, also while idle (docs/packaging.md, "Watchdog").
      */
     protected abstract void serve() throws IOException, InterruptedException;
 
     protected final boolean running() { return running; }
 
     protected final String source() { return context.sourceName(); }
+
+    /** This driver's loop heartbeat for the service watchdog. */
+    protected final io.meterlink.core.api.driver.Heartbeat heartbeat() { return context.heartbeat(); }
 
     /** Counts refused input; the line goes on. */
     protected final void badInput(DecodeException e) {
@@ -64,8 +71,10 @@ public abstract class LineDriver implements Driver {
         long backoff = MIN_BACKOFF_MS;
         try {
             while (running) {
+                heartbeat().beat();
                 try {
                     if (!transport.isOpen()) {
+                        heartbeat().willBlock(OPEN_ALLOWANCE);
                         transport.open();
                         LOG.info("{}: opened {}", source(), transport.describe());
                         backoff = MIN_BACKOFF_MS;
@@ -76,6 +85,7 @@ public abstract class LineDriver implements Driver {
                     LOG.warn("{}: {} failed: {} (reopen in {} ms)", source(), transport.describe(), e.getMessage(), backoff);
                     context.health().transportError(source(), e.getMessage());
                     transport.close();
+                    heartbeat().willBlock(Duration.ofMillis(backoff));
                     TimeUnit.MILLISECONDS.sleep(backoff);
                     backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
                 }
@@ -86,6 +96,8 @@ public abstract class LineDriver implements Driver {
             LOG.error("{}: {} driver stopped by an unexpected error", source(), family, e);
             context.health().transportError(source(), "driver stopped: " + e);
         } finally {
+            // closed by design: no longer watched; ended by an error while running: stuck, so the service restarts
+            if (!running) heartbeat().stop();
             transport.close();
         }
     }

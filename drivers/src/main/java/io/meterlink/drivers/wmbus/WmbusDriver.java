@@ -55,6 +55,7 @@ final class WmbusDriver extends LineDriver {
         if (setup.length > 0) transport.write(setup);
         byte[] buf = new byte[1024];
         while (running()) {
+            heartbeat().beat();
             int n = transport.read(buf, READ_TIMEOUT_MS);
             if (n <= 0) {
                 abandonFalseStarts(framer);

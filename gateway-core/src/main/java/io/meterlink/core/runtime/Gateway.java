@@ -5,6 +5,7 @@ import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.core.api.driver.Health;
+import io.meterlink.core.api.driver.Heartbeat;
 import io.meterlink.core.api.driver.ReadingSink;
 import io.meterlink.core.buffer.Buffer;
 import io.meterlink.core.buffer.BufferStats;
@@ -45,6 +46,9 @@ public final class Gateway implements AutoCloseable {
     /** System property: print {@code ACCEPTED <first>-<last>} on stdout after each commit. */
     public static final String TRACE_ACCEPTED = "meterlink.trace.accepted";
     private static final UplinkStats NO_UPLINK = new UplinkStats(false, 0, 0, 0, 0, null);
+    /** Loop names in {@link #stuckLoops()}: the buffer writer, the uplink, and {@code source:<name>} per driver. */
+    public static final String BUFFER_WRITER = "buffer-writer";
+    public static final String UPLINK = "uplink";
     private static final BufferStats NO_BUFFER = new BufferStats(0, 0, 0, 0, 0, 0, 0, Map.of(), 0, List.of());
 
     private final GatewayConfig config;
@@ -59,6 +63,9 @@ public final class Gateway implements AutoCloseable {
     private final List<Consumer<List<Reading>>> observers = new CopyOnWriteArrayList<>();
     private volatile UplinkService uplink;
     private final CertificateExpiry certificate;
+    private final Liveness liveness = new Liveness(System::nanoTime);
+    private final Heartbeat writerBeat = liveness.register(BUFFER_WRITER);
+    private CompletableFuture<Void> writerProbe;
     private volatile BufferStats lastBufferStats = NO_BUFFER;
     private Thread shutdownHook;
     private boolean closed;
@@ -97,6 +104,7 @@ public final class Gateway implements AutoCloseable {
         Gateway gateway = new Gateway(config, clock, buffer, accepted);
         try {
             gateway.uplink = parts.uplink(config.uplink(), config.gatewayId(), buffer, gateway::status, clock);
+            gateway.uplink.heartbeat(gateway.liveness.register(UPLINK));
             gateway.uplink.start();
             gateway.startDrivers();
         } catch (RuntimeException e) {
@@ -114,7 +122,8 @@ public final class Gateway implements AutoCloseable {
     private void startDrivers() {
         for (SourceConfig source : config.sources()) {
             Health sourceHealth = health.forSource(source.name(), source.expectedInterval());
-            DriverContext context = new Context(source.name(), this::accept, sourceHealth, clock);
+            DriverContext context = new Context(source.name(), this::accept, sourceHealth, clock,
+                    liveness.register("source:" + source.name()));
             try {
                 Driver driver = source.spec().create(context);
                 synchronized (this) {
@@ -289,6 +298,29 @@ public final class Gateway implements AutoCloseable {
     /** The sink drivers write to (for embedding and tests): the buffer, then the reading observers. */
     public ReadingSink sink() { return this::accept; }
 
-    private record Context(String sourceName, ReadingSink sink, Health health, Clock clock) implements DriverContext {
+    /**
+     * The loops that stopped making progress (docs/packaging.md, "Watchdog"); empty while all do. Also probes the
+     * buffer writer: an empty {@link Buffer#flush()} goes through its queue like any commit, and its
+     * completion is the writer's heartbeat (one probe at a time). For the service watchdog's thread.
+     */
+    public List<Liveness.Stuck> stuckLoops() {
+        synchronized (liveness) {
+            if (writerProbe == null || writerProbe.isDone()) {
+                // the last probe went through: the writer was alive; the next one has a window to complete
+                if (writerProbe != null && !writerProbe.isCompletedExceptionally()) writerBeat.willBlock(liveness.window());
+                try {
+                    writerProbe = buffer.flush();
+                } catch (RuntimeException e) {
+                    LOG.debug("buffer probe failed: {}", e.toString());
+                }
+            }
+        }
+        return liveness.stuck();
+    }
+
+    /** The loops' heartbeats. */
+    public Liveness liveness() { return liveness; }
+
+    private record Context(String sourceName, ReadingSink sink, Health health, Clock clock, Heartbeat heartbeat) implements DriverContext {
     }
 }

@@ -30,6 +30,8 @@ public final class StandardParts implements GatewayParts {
         return new UplinkService() {
             @Override public void start() { uplink.start(); }
 
+            @Override public void heartbeat(io.meterlink.core.api.driver.Heartbeat heartbeat) { uplink.heartbeat(heartbeat); }
+
             @Override public UplinkStats stats() { return uplink.stats(); }
 
             @Override public void close() { uplink.close(); }

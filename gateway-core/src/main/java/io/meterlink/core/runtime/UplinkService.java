@@ -36,6 +36,10 @@ public interface UplinkService extends AutoCloseable {
         return false;
     }
 
+    /** The heartbeat the uplink's loop beats for the service watchdog (before {@link #start()}); by default unwatched. */
+    default void heartbeat(io.meterlink.core.api.driver.Heartbeat heartbeat) {
+    }
+
     /** Stops publishing and disconnects; idempotent. */
     @Override
     void close();

@@ -1,5 +1,6 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.api.driver.Heartbeat;
 import io.meterlink.core.buffer.Buffer;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.status.StatusSnapshot;
@@ -36,6 +37,8 @@ public final class MqttUplink implements AutoCloseable {
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
     /** A connection that lived this long counts as healthy: the backoff starts again from its minimum. */
     static final Duration HEALTHY_SESSION = Duration.ofSeconds(60);
+    /** Longest wait between two heartbeats of the uplink thread (backoff pauses wait in slices of it). */
+    static final Duration BEAT_SLICE = Duration.ofSeconds(1);
 
     private final UplinkConfig cfg;
     private final String gatewayId;
@@ -65,6 +68,8 @@ public final class MqttUplink implements AutoCloseable {
     private volatile long refused;
     private volatile String lastError;
     private volatile CommandHandler commandHandler;
+    /** The uplink loop's proof of life for the service watchdog: beaten at least every {@link #BEAT_SLICE}. */
+    private volatile Heartbeat heartbeat = Heartbeat.NONE;
     private volatile boolean credentialsRefused;
     /** The settings every connection attempt uses (URL and CA together); replaced only by a trial. */
     private volatile UplinkSettings active;
@@ -168,6 +173,11 @@ public final class MqttUplink implements AutoCloseable {
         events.offer(new Trial(snapshot(next), bound, Objects.requireNonNull(listener, "listener")));
     }
 
+    /** The heartbeat the uplink thread beats (docs/packaging.md, "Watchdog"); call before {@link #start()}. */
+    public void heartbeat(Heartbeat heartbeat) {
+        this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+    }
+
     /** Starts the uplink thread; it connects and keeps connecting until {@link #close()}. */
     public void start() {
         if (!started.compareAndSet(false, true)) throw new IllegalStateException("already started");
@@ -241,6 +251,7 @@ public final class MqttUplink implements AutoCloseable {
     private void run() {
         try {
             while (!stopping) {
+                heartbeat.beat();
                 long gen = ++generation;
                 // the first attempt of this process: what was stored before it is backlog
                 if (unreachableSeq < 0) unreachableSeq = buffer.highestCommittedSeq();
@@ -251,6 +262,7 @@ public final class MqttUplink implements AutoCloseable {
                     if (!active.cfg().isTls()) {
                         log.warn("uplink connects to {} WITHOUT TLS (allow_insecure): development only", active.cfg().url());
                     }
+                    heartbeat.willBlock(cfg.connectTimeout().plus(BEAT_SLICE));
                     MqttSession.Connected c = session.connect();
                     connectedAt = clock.millis();
                     onConnected(c);
@@ -283,6 +295,7 @@ public final class MqttUplink implements AutoCloseable {
             }
         } finally {
             connected = false;
+            if (stopping) heartbeat.stop();
             log.info("uplink stopped");
         }
     }
@@ -349,7 +362,9 @@ public final class MqttUplink implements AutoCloseable {
         for (byte[] held; (held = heldReplies.poll()) != null; ) session.publish(replyTopic, held, false, nextStatusTag--);
         long nextStatus = clock.millis() + cfg.statusInterval().toMillis();
         while (true) {
+            heartbeat.beat();
             if (stopping) {
+                heartbeat.willBlock(CLOSE_GRACE.plusSeconds(2));
                 shutdown(session, gen);
                 return;
             }
@@ -362,7 +377,7 @@ public final class MqttUplink implements AutoCloseable {
                 if (statusTagInFlight == 0) publishStatus(session, "online");
                 nextStatus = now + cfg.statusInterval().toMillis();
             }
-            long waitMs = Math.max(1, Math.min(Math.min(1000, nextStatus - now), drain.backlogWaitMillis()));
+            long waitMs = Math.max(1, Math.min(Math.min(BEAT_SLICE.toMillis(), nextStatus - now), drain.backlogWaitMillis()));
             Event ev = events.poll(waitMs, TimeUnit.MILLISECONDS);
             if (ev == null) continue;
             if (ev instanceof Reconnect) {
@@ -512,9 +527,10 @@ public final class MqttUplink implements AutoCloseable {
         long deadline = System.nanoTime() + d.toNanos();
         try {
             while (!stopping) {
+                heartbeat.beat();
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return;
-                Event ev = events.poll(left, TimeUnit.NANOSECONDS);
+                Event ev = events.poll(Math.min(left, BEAT_SLICE.toNanos()), TimeUnit.NANOSECONDS);
                 if (ev instanceof Wake) wakePending.set(false);
                 if (ev instanceof Reconnect) return;
                 if (ev instanceof Reply r) hold(r.payload());

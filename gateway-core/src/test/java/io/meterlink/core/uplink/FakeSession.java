@@ -16,6 +16,8 @@ final class FakeSession implements MqttSession {
         volatile boolean refuseConnect;
         /** when set, each connect waits for it first (a connect attempt held in progress). */
         volatile java.util.concurrent.CountDownLatch connectGate;
+        /** connects waiting at the gate now. */
+        final java.util.concurrent.atomic.AtomicInteger atGate = new java.util.concurrent.atomic.AtomicInteger();
         /** reason code for the next readings acks (0 = success); -1 = do not auto-ack. */
         volatile int autoAck = 0;
 
@@ -50,11 +52,14 @@ final class FakeSession implements MqttSession {
     public Connected connect() throws MqttSessionException {
         java.util.concurrent.CountDownLatch gate = broker.connectGate;
         if (gate != null) {
+            broker.atGate.incrementAndGet();
             try {
                 if (!gate.await(20, TimeUnit.SECONDS)) throw new MqttSessionException("connect gate never opened (test)", null);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new MqttSessionException("interrupted", e);
+            } finally {
+                broker.atGate.decrementAndGet();
             }
         }
         if (broker.refuseConnect) throw new MqttSessionException("refused by test", null);

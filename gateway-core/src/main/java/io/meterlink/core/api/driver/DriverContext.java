@@ -12,4 +12,12 @@ public interface DriverContext {
     Health health();
 
     Clock clock();
+
+    /**
+     * The heartbeat of the driver's loop for the service watchdog (see {@link Heartbeat}): a driver
+     * whose thread beats is watched, and a stuck one gets the service restarted. Default: nobody watches.
+     */
+    default Heartbeat heartbeat() {
+        return Heartbeat.NONE;
+    }
 }
