@@ -162,10 +162,21 @@ class DecodeCommandTest {
     }
 
     @Test
-    void isWired_tellsWiredFromWireless() {
-        assertTrue(DecodeCommand.isWired(new byte[] {(byte) 0xE5}));
-        assertTrue(DecodeCommand.isWired(new byte[] {0x10, 0x5B, 0x01, 0x5C, 0x16}));
-        assertFalse(DecodeCommand.isWired(new byte[] {0x2E, 0x44, 0x2D, 0x2C}));
+    void decode_autoDetection_sendsWiredLinesToMbusAndTheRestToWmbus() throws Exception {
+        List<JsonNode> o = decode("E5", "10 5B 01 5C 16", WIRELESS_FULL);
+        assertEquals("ack", o.get(0).get("frame").asText());
+        assertEquals("short", o.get(1).get("frame").asText());
+        assertEquals("wireless", o.get(2).get("frame").asText());
+    }
+
+    @Test
+    void decode_unknownProtocol_isAUsageErrorNamingTheKnownOnes() throws Exception {
+        Path in = dir.resolve("in.txt");
+        Files.writeString(in, "E5\n");
+        int code = Main.commandLine(new MainTest.FakeServices(), new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute("decode", "--protocol", "nope", "--input", in.toString());
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("known: ") && err.toString().contains("mbus"), err::toString);
     }
 
     /** KAM 12345678 v27 cold water, CI 7A: volume 12345.678 m3, flow temperature 45.6 °C, error flags 0 (built for this test). */
