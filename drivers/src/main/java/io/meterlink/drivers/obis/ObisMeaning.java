@@ -10,7 +10,8 @@ import io.meterlink.core.api.Quantity;
  * 14 frequency, 15 |P|, 16 P net; 21..40, 41..60, 61..80 the same per phase L1, L2, L3; 91 neutral
  * current. D 8/9/29 registers (energy), 7/4/5/24/25 instantaneous or average values, 6 maximum demand.
  * E is the tariff of a register (0 = total). Gas (A = 7, C 3), water (A = 8, C 1) and DSMR M-Bus
- * channels ({@code 0-n:24.2.x}) are volumes or energy by their unit. Anything else has no quantity.
+ * channels ({@code 0-n:24.2.x}, {@code 24.3.0} before DSMR 4) are volumes or energy by their unit; DSMR
+ * power failure and voltage sag/swell counters are counts. Anything else has no quantity.
  *
  * @param quantity  the quantity, or {@code null} when the code has no canonical meaning here
  * @param direction {@code import}, {@code export}, {@code absolute}, {@code net} or {@code null}
@@ -26,7 +27,8 @@ public record ObisMeaning(Quantity quantity, String direction, String phase, int
         int a = code.a();
         if (a == 1 || a == 255 && code.c() >= 1 && code.c() <= 91) return electricity(code);
         if (a == 7 && code.c() == 3 || a == 8 && code.c() == 1) return volume();
-        if (a == 0 && code.c() == 24 && code.d() == 2 && unit != null && unit.canonical() != null) {
+        if (a == 0 && code.c() == 96 && code.d() == 7 && (code.e() == 21 || code.e() == 9)) return count(); // DSMR power failures
+        if (a == 0 && code.c() == 24 && (code.d() == 2 || code.d() == 3) && unit != null && unit.canonical() != null) {
             return switch (unit.canonical()) { // DSMR M-Bus channel capture value: gas/water m3, heat GJ
                 case M3 -> volume();
                 case J, WH -> new ObisMeaning(Quantity.ENERGY, "import", null, 0, MeasurementFunction.INSTANTANEOUS);
@@ -34,6 +36,10 @@ public record ObisMeaning(Quantity quantity, String direction, String phase, int
             };
         }
         return NONE;
+    }
+
+    private static ObisMeaning count() {
+        return new ObisMeaning(Quantity.COUNT, null, null, 0, MeasurementFunction.INSTANTANEOUS);
     }
 
     private static ObisMeaning volume() {
@@ -53,6 +59,7 @@ public record ObisMeaning(Quantity quantity, String direction, String phase, int
         } else if (c > 20) {
             return NONE;
         }
+        if (base == 12 && (d == 32 || d == 36)) return new ObisMeaning(Quantity.COUNT, null, phase, 0, MeasurementFunction.INSTANTANEOUS); // voltage sags, swells
         boolean register = d == 8 || d == 9 || d == 29;
         boolean instantaneous = d == 7 || d == 4 || d == 5 || d == 24 || d == 25 || d == 6;
         if (!register && !instantaneous) return NONE;

@@ -20,10 +20,15 @@ public final class ObisRecords {
      * @param unit      the meter's unit, or {@code null}
      * @param meterTime ISO-8601 time of the value, or {@code null}
      */
+    /** True when a value of {@code code} in {@code unit} has a canonical quantity (so a unit-less value is still a number). */
+    public static boolean hasQuantity(Obis code, MeterUnit unit) {
+        return ObisMeaning.of(code, unit).quantity() != null;
+    }
+
     public static DecodedRecord record(Obis code, BigDecimal value, String text, MeterUnit unit, String meterTime) {
         ObisMeaning m = ObisMeaning.of(code, unit);
         boolean fits = m.quantity() != null && unit != null && unit.canonical() != null && m.quantity().units().contains(unit.canonical())
-                || m.quantity() != null && unit == null && m.quantity() == io.meterlink.core.api.Quantity.POWER_FACTOR;
+                || m.quantity() != null && unit == null && m.quantity().units().contains(io.meterlink.core.api.Unit.NONE);
         DecodedRecord.Builder r = new DecodedRecord.Builder();
         r.put("obis", code.toString());
         if (value != null && fits) r.put(DecodedRecord.QUANTITY, m.quantity().wireName());

@@ -1,0 +1,109 @@
+package io.meterlink.drivers.iec62056;
+
+import io.meterlink.core.api.driver.DecodedRecord;
+import io.meterlink.drivers.obis.MeterUnit;
+import io.meterlink.drivers.obis.Obis;
+import io.meterlink.drivers.obis.ObisRecords;
+
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Turns data sets into records, for IEC 62056-21 readouts and P1 telegrams alike. The value is the
+ * last group with a number and a unit (else the last group); a timestamp group
+ * ({@code YYMMDDhhmmssX}, X = W winter/CET, S summer/CEST, DSMR 5.0.2 §6.4) before it is the value's
+ * meter time. A unit-less pre-DSMR-4 gas value takes the unit group before it ({@code (m3)}). A
+ * profile buffer ({@code (count)(code)…(time)(value)…}, e.g. the power failure log 1-0:99.97.0)
+ * gives one record per entry. Values are numbers when they have a unit, a decimal point or their code a
+ * quantity; otherwise the text as sent (identifiers and status words keep their leading zeros). Stateless.
+ */
+public final class ReadoutRecords {
+    private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9]+(\\.[0-9]*)?");
+    private static final Pattern STAMP = Pattern.compile("[0-9]{12}[SW]?");
+
+    private ReadoutRecords() {}
+
+    /** The records of one data set (one, or one per entry of a profile buffer); {@code null} obis gives a record by address. */
+    public static List<DecodedRecord> records(DataSet d) {
+        List<DecodedRecord> out = new ArrayList<>();
+        List<String> g = d.groups();
+        int codes = 0;
+        while (g.size() > 1 + codes && Obis.parse(g.get(1 + codes).strip()) != null && g.get(1 + codes).contains(":")) codes++;
+        if (codes > 0 && NUMBER.matcher(d.value(0)).matches()) { // profile buffer: (count)(code…)(entries of 1 + codes groups)
+            Obis code = d.obis();
+            for (int i = 1 + codes; i < g.size(); i += 1 + codes) {
+                int last = Math.min(g.size() - 1, i + codes);
+                out.add(one(code, d.address(), d, i, last));
+            }
+            return out;
+        }
+        if (g.isEmpty()) {
+            out.add(byAddress(d.obis(), d.address(), null, "", null, null));
+            return out;
+        }
+        out.add(one(d.obis(), d.address(), d, 0, g.size() - 1));
+        return out;
+    }
+
+    /** A record from groups from..to of {@code d}. */
+    private static DecodedRecord one(Obis code, String address, DataSet d, int from, int to) {
+        int value = to;
+        for (int i = to; i >= from; i--) {
+            if (d.unit(i) != null && NUMBER.matcher(d.value(i)).matches()) {
+                value = i;
+                break;
+            }
+        }
+        String time = null;
+        for (int i = from; i < value; i++) {
+            if (STAMP.matcher(d.value(i)).matches()) time = timestamp(d.value(i));
+        }
+        if (time == null && value == from && d.groups().size() == 1 && STAMP.matcher(d.value(value)).matches() && d.unit(value) == null) {
+            String t = timestamp(d.value(value)); // a timestamp register such as 0-0:1.0.0
+            return byAddress(code, address, null, t != null ? t : d.value(value), null, null);
+        }
+        String unitText = d.unit(value);
+        if (unitText == null && value > from) { // (…)(m3)\r\n(00001.001): the unit group before the value
+            String prev = d.value(value - 1);
+            MeterUnit u = MeterUnit.text(prev);
+            if (u != null && u.canonical() != null && !NUMBER.matcher(prev).matches()) unitText = prev;
+        }
+        MeterUnit unit = MeterUnit.text(unitText);
+        String text = d.value(value);
+        boolean numeric = NUMBER.matcher(text).matches()
+                && (unit != null || text.indexOf('.') >= 0 || code != null && ObisRecords.hasQuantity(code, null));
+        return byAddress(code, address, numeric ? new BigDecimal(text) : null, numeric ? null : text, unit, time);
+    }
+
+    private static DecodedRecord byAddress(Obis code, String address, BigDecimal value, String text, MeterUnit unit, String time) {
+        if (code != null) return ObisRecords.record(code, value, text, unit, time);
+        DecodedRecord.Builder b = new DecodedRecord.Builder();
+        b.put("address", address);
+        if (unit != null) b.put(DecodedRecord.UNIT, unit.symbol());
+        b.put(DecodedRecord.VALUE, value != null ? (unit == null ? value : unit.apply(value)) : text);
+        b.put(DecodedRecord.METER_TIME, time);
+        return b.build();
+    }
+
+    /**
+     * {@code YYMMDDhhmmss} with optional W/S: an instant in UTC when the season flag is there (W = UTC+1,
+     * S = UTC+2), else the local date-time; {@code null} when it is no valid time.
+     */
+    public static String timestamp(String s) {
+        if (!STAMP.matcher(s).matches()) return null;
+        try {
+            LocalDateTime t = LocalDateTime.of(2000 + Integer.parseInt(s.substring(0, 2)), Integer.parseInt(s.substring(2, 4)),
+                    Integer.parseInt(s.substring(4, 6)), Integer.parseInt(s.substring(6, 8)), Integer.parseInt(s.substring(8, 10)),
+                    Integer.parseInt(s.substring(10, 12)));
+            if (s.length() == 12) return t.toString().length() == 16 ? t + ":00" : t.toString();
+            return t.toInstant(ZoneOffset.ofHours(s.charAt(12) == 'S' ? 2 : 1)).toString();
+        } catch (DateTimeException | NumberFormatException e) {
+            return null;
+        }
+    }
+}
