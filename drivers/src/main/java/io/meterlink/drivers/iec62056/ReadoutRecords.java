@@ -16,15 +16,17 @@ import java.util.regex.Pattern;
 /**
  * Turns data sets into records, for IEC 62056-21 readouts and P1 telegrams alike. The value is the
  * last group with a number and a unit (else the last group); a timestamp group
- * ({@code YYMMDDhhmmssX}, X = W winter/CET, S summer/CEST, DSMR 5.0.2 §6.4) before it is the value's
- * meter time. A unit-less pre-DSMR-4 gas value takes the unit group before it ({@code (m3)}). A
+ * ({@code YYMMDDhhmm[ss][X]}, X = W winter/CET, S summer/CEST, DSMR 5.0.2 §6.4) before or after
+ * it is the value's meter time. A unit-less pre-DSMR-4 gas value takes the unit group before it ({@code (m3)}). A
  * profile buffer ({@code (count)(code)…(time)(value)…}, e.g. the power failure log 1-0:99.97.0)
  * gives one record per entry. Values are numbers when they have a unit, a decimal point or their code a
  * quantity; otherwise the text as sent (identifiers and status words keep their leading zeros). Stateless.
  */
 public final class ReadoutRecords {
     private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9]+(\\.[0-9]*)?");
-    private static final Pattern STAMP = Pattern.compile("[0-9]{12}[SW]?");
+    private static final Pattern STAMP = Pattern.compile("[0-9]{10}([0-9]{2})?[SW]?");
+
+    private static final java.time.format.DateTimeFormatter LOCAL = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
 
     private ReadoutRecords() {}
 
@@ -60,10 +62,12 @@ public final class ReadoutRecords {
             }
         }
         String time = null;
-        for (int i = from; i < value; i++) {
-            if (STAMP.matcher(d.value(i)).matches()) time = timestamp(d.value(i));
+        for (int i = from; i <= to; i++) { // DSMR puts the time before the value, optical readouts after it
+            if (i != value && time == null && STAMP.matcher(d.value(i)).matches()) time = timestamp(d.value(i));
         }
-        if (time == null && value == from && d.groups().size() == 1 && STAMP.matcher(d.value(value)).matches() && d.unit(value) == null) {
+        String only = d.value(value);
+        if (time == null && value == from && d.groups().size() == 1 && d.unit(value) == null
+                && STAMP.matcher(only).matches() && (only.endsWith("S") || only.endsWith("W"))) {
             String t = timestamp(d.value(value)); // a timestamp register such as 0-0:1.0.0
             return byAddress(code, address, null, t != null ? t : d.value(value), null, null);
         }
@@ -91,17 +95,19 @@ public final class ReadoutRecords {
     }
 
     /**
-     * {@code YYMMDDhhmmss} with optional W/S: an instant in UTC when the season flag is there (W = UTC+1,
+     * {@code YYMMDDhhmm[ss]} with optional W/S: an instant in UTC when the season flag is there (W = UTC+1,
      * S = UTC+2), else the local date-time; {@code null} when it is no valid time.
      */
     public static String timestamp(String s) {
         if (!STAMP.matcher(s).matches()) return null;
         try {
+            boolean seconds = s.length() >= 12 && Character.isDigit(s.charAt(11));
             LocalDateTime t = LocalDateTime.of(2000 + Integer.parseInt(s.substring(0, 2)), Integer.parseInt(s.substring(2, 4)),
                     Integer.parseInt(s.substring(4, 6)), Integer.parseInt(s.substring(6, 8)), Integer.parseInt(s.substring(8, 10)),
-                    Integer.parseInt(s.substring(10, 12)));
-            if (s.length() == 12) return t.toString().length() == 16 ? t + ":00" : t.toString();
-            return t.toInstant(ZoneOffset.ofHours(s.charAt(12) == 'S' ? 2 : 1)).toString();
+                    seconds ? Integer.parseInt(s.substring(10, 12)) : 0);
+            char flag = s.charAt(s.length() - 1);
+            if (Character.isDigit(flag)) return LOCAL.format(t);
+            return t.toInstant(ZoneOffset.ofHours(flag == 'S' ? 2 : 1)).toString();
         } catch (DateTimeException | NumberFormatException e) {
             return null;
         }
