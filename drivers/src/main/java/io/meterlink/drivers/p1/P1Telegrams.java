@@ -87,7 +87,7 @@ final class P1Telegrams {
     }
 
     static String meterId(String equipment, int channel) {
-        return PROTOCOL + ":" + Iec62056FrameDecoder.sanitize(equipment, 16) + ":" + channel;
+        return PROTOCOL + ":" + Iec62056FrameDecoder.sanitize(equipment, 16).replace('.', '_') + ":" + channel; // no '.' in the manufacturer slot
     }
 
     /** DSMR sends equipment ids as hex-coded ASCII; decoded when it is printable, else as sent. */

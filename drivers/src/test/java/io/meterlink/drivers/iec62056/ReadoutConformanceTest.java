@@ -57,6 +57,10 @@ class ReadoutConformanceTest {
             List<StreamDecoding.Outcome> out = StreamDecoding.run(decoder, FrameDecoder.Options.none(), Files.readAllBytes(dir.resolve(file)), 5);
             List<DecodedFrame> frames = StreamDecoding.frames(out);
             List<String> why = new ArrayList<>();
+            for (DecodedFrame fr : frames) { // every meter id and record meter is a valid MeterId
+                if (fr.headerFact("meter") != null) io.meterlink.core.api.MeterId.of((String) fr.headerFact("meter"));
+                for (DecodedRecord rec : fr.records()) if (rec.fact("meter") != null) io.meterlink.core.api.MeterId.of((String) rec.fact("meter"));
+            }
             JsonNode exp = entry.get("expected");
             Iterator<Map.Entry<String, JsonNode>> it = exp.fields();
             while (it.hasNext()) {

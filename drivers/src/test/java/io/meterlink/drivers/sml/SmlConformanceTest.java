@@ -50,6 +50,10 @@ class SmlConformanceTest {
             List<DecodedFrame> frames = StreamDecoding.frames(StreamDecoding.run(new SmlFrameDecoder(),
                     io.meterlink.core.api.driver.FrameDecoder.Options.none(), Files.readAllBytes(bin), 7));
             int before = matched;
+            for (DecodedFrame fr : frames) { // every meter id and record meter is a valid MeterId
+                if (fr.headerFact("meter") != null) io.meterlink.core.api.MeterId.of((String) fr.headerFact("meter"));
+                for (DecodedRecord rec : fr.records()) if (rec.fact("meter") != null) io.meterlink.core.api.MeterId.of((String) rec.fact("meter"));
+            }
             int values = 0;
             List<String> why = new ArrayList<>();
             if (frames.size() != expected.size()) why.add("files: expected " + expected.size() + ", decoded " + frames.size());
