@@ -11,7 +11,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Turns data sets into records, for IEC 62056-21 readouts and P1 telegrams alike. The value is the
@@ -23,8 +22,6 @@ import java.util.regex.Pattern;
  * quantity; otherwise the text as sent (identifiers and status words keep their leading zeros). Stateless.
  */
 public final class ReadoutRecords {
-    private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9]+(\\.[0-9]*)?");
-    private static final Pattern STAMP = Pattern.compile("[0-9]{10}([0-9]{2})?[SW]?");
 
     private static final java.time.format.DateTimeFormatter LOCAL = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
 
@@ -36,7 +33,7 @@ public final class ReadoutRecords {
         List<String> g = d.groups();
         int codes = 0;
         while (g.size() > 1 + codes && Obis.parse(g.get(1 + codes).strip()) != null && g.get(1 + codes).contains(":")) codes++;
-        if (codes > 0 && NUMBER.matcher(d.value(0)).matches()) { // profile buffer: (count)(code…)(entries of 1 + codes groups)
+        if (codes > 0 && isNumber(d.value(0))) { // profile buffer: (count)(code…)(entries of 1 + codes groups)
             Obis code = d.obis();
             for (int i = 1 + codes; i < g.size(); i += 1 + codes) {
                 int last = Math.min(g.size() - 1, i + codes);
@@ -56,18 +53,18 @@ public final class ReadoutRecords {
     private static DecodedRecord one(Obis code, String address, DataSet d, int from, int to) {
         int value = to;
         for (int i = to; i >= from; i--) {
-            if (d.unit(i) != null && NUMBER.matcher(d.value(i)).matches()) {
+            if (d.unit(i) != null && isNumber(d.value(i))) {
                 value = i;
                 break;
             }
         }
         String time = null;
         for (int i = from; i <= to; i++) { // DSMR puts the time before the value, optical readouts after it
-            if (i != value && time == null && STAMP.matcher(d.value(i)).matches()) time = timestamp(d.value(i));
+            if (i != value && time == null && isStamp(d.value(i))) time = timestamp(d.value(i));
         }
         String only = d.value(value);
         if (time == null && value == from && d.groups().size() == 1 && d.unit(value) == null
-                && STAMP.matcher(only).matches() && (only.endsWith("S") || only.endsWith("W"))) {
+                && isStamp(only) && (only.endsWith("S") || only.endsWith("W"))) {
             String t = timestamp(d.value(value)); // a timestamp register such as 0-0:1.0.0
             return byAddress(code, address, null, t != null ? t : d.value(value), null, null);
         }
@@ -75,11 +72,11 @@ public final class ReadoutRecords {
         if (unitText == null && value > from) { // (…)(m3)\r\n(00001.001): the unit group before the value
             String prev = d.value(value - 1);
             MeterUnit u = MeterUnit.text(prev);
-            if (u != null && u.canonical() != null && !NUMBER.matcher(prev).matches()) unitText = prev;
+            if (u != null && u.canonical() != null && !isNumber(prev)) unitText = prev;
         }
         MeterUnit unit = MeterUnit.text(unitText);
         String text = d.value(value);
-        boolean numeric = NUMBER.matcher(text).matches()
+        boolean numeric = isNumber(text)
                 && (unit != null || text.indexOf('.') >= 0 || code != null && ObisRecords.hasQuantity(code, null));
         return byAddress(code, address, numeric ? new BigDecimal(text) : null, numeric ? null : text, unit, time);
     }
@@ -94,12 +91,35 @@ public final class ReadoutRecords {
         return b.build();
     }
 
+    /** {@code [-+]digits[.digits]} (checked by hand: this runs for every value of every telegram). */
+    static boolean isNumber(String s) {
+        int i = s.startsWith("-") || s.startsWith("+") ? 1 : 0;
+        int digits = 0;
+        boolean point = false;
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') digits++;
+            else if (c == '.' && !point && digits > 0) point = true;
+            else return false;
+        }
+        return digits > 0;
+    }
+
+    /** {@code YYMMDDhhmm}, {@code YYMMDDhhmmss}, each with an optional S or W. */
+    static boolean isStamp(String s) {
+        int n = s.length();
+        int digits = n > 0 && (s.charAt(n - 1) == 'S' || s.charAt(n - 1) == 'W') ? n - 1 : n;
+        if (digits != 10 && digits != 12) return false;
+        for (int i = 0; i < digits; i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        return true;
+    }
+
     /**
      * {@code YYMMDDhhmm[ss]} with optional W/S: an instant in UTC when the season flag is there (W = UTC+1,
      * S = UTC+2), else the local date-time; {@code null} when it is no valid time.
      */
     public static String timestamp(String s) {
-        if (!STAMP.matcher(s).matches()) return null;
+        if (!isStamp(s)) return null;
         try {
             boolean seconds = s.length() >= 12 && Character.isDigit(s.charAt(11));
             LocalDateTime t = LocalDateTime.of(2000 + Integer.parseInt(s.substring(0, 2)), Integer.parseInt(s.substring(2, 4)),

@@ -64,10 +64,13 @@ final class P1Telegrams {
             Obis o = d.obis();
             int channel = o != null && o.a() == 0 && o.b() >= 1 && o.b() <= 4 ? o.b() : 0;
             for (DecodedRecord rec : ReadoutRecords.records(d)) {
-                List<Fact> facts = new ArrayList<>(rec.facts());
-                if (rec.meterTime() == null && time != null && o != null && o.a() == 1 && rec.value() != null) {
-                    facts.add(new Fact(DecodedRecord.METER_TIME, time));
+                boolean stamp = rec.meterTime() == null && time != null && o != null && o.a() == 1 && rec.value() != null;
+                if (!stamp && channel == 0) {
+                    records.add(rec);
+                    continue;
                 }
+                List<Fact> facts = new ArrayList<>(rec.facts());
+                if (stamp) facts.add(new Fact(DecodedRecord.METER_TIME, time));
                 if (channel > 0) {
                     facts.add(new Fact("channel", channel));
                     facts.add(new Fact("meter", meterId(equipment.getOrDefault(channel, "channel" + channel), channel)));
