@@ -8,7 +8,8 @@ import io.meterlink.core.api.Quantity;
  * the canonical {@link Quantity}, energy flow direction, phase, tariff and function. Electricity
  * (A = 1): C 1..10 total (+P, −P, +Q, −Q, Q1..Q4, +S, −S), 11 current, 12 voltage, 13 power factor,
  * 14 frequency, 15 |P|, 16 P net; 21..40, 41..60, 61..80 the same per phase L1, L2, L3; 91 neutral
- * current. D 8/9/29 registers (energy), 7/4/5/24/25 instantaneous or average values, 6 maximum demand.
+ * current. D 8/9/29 registers (energy), 7/4/5/24/25 instantaneous or average power, 6 maximum
+ * demand; current, voltage, power factor and frequency only as instantaneous values (D 7).
  * E is the tariff of a register (0 = total). Gas (A = 7, C 3), water (A = 8, C 1) and DSMR M-Bus
  * channels ({@code 0-n:24.2.x}, {@code 24.3.0} before DSMR 4) are volumes or energy by their unit; DSMR
  * power failure and voltage sag/swell counters are counts. Anything else has no quantity.
@@ -74,10 +75,11 @@ public record ObisMeaning(Quantity quantity, String direction, String phase, int
         };
         Quantity q = switch (base) {
             case 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 16 -> register ? Quantity.ENERGY : Quantity.POWER;
-            case 11 -> register ? null : Quantity.CURRENT;
-            case 12 -> register ? null : Quantity.VOLTAGE;
-            case 13 -> register ? null : Quantity.POWER_FACTOR;
-            case 14 -> register ? null : Quantity.FREQUENCY;
+            // only instantaneous values (D 7): e.g. e-MUCS 1-0:31.4.0 is the fuse supervision threshold, no measurement
+            case 11 -> d == 7 ? Quantity.CURRENT : null;
+            case 12 -> d == 7 ? Quantity.VOLTAGE : null;
+            case 13 -> d == 7 ? Quantity.POWER_FACTOR : null;
+            case 14 -> d == 7 ? Quantity.FREQUENCY : null;
             default -> null;
         };
         if (q == null) return NONE;

@@ -70,7 +70,7 @@ final class P1Telegrams {
                     continue;
                 }
                 List<Fact> facts = new ArrayList<>(rec.facts());
-                if (stamp) facts.add(new Fact(DecodedRecord.METER_TIME, time));
+                if (stamp) facts.add(timeSlot(facts), new Fact(DecodedRecord.METER_TIME, time));
                 if (channel > 0) {
                     facts.add(new Fact("channel", channel));
                     facts.add(new Fact("meter", meterId(equipment.getOrDefault(channel, "channel" + channel), channel)));
@@ -87,6 +87,16 @@ final class P1Telegrams {
         if (time != null) h.add(new Fact(DecodedRecord.METER_TIME, time));
         if (!crcText.isEmpty()) h.add(new Fact("crc", crcText));
         return new DecodedFrame(PROTOCOL, h, records, List.of());
+    }
+
+    /** Where meter_time goes: after tariff, else after value (the record's display order). */
+    private static int timeSlot(List<Fact> facts) {
+        int at = facts.size();
+        for (int i = 0; i < facts.size(); i++) {
+            String n = facts.get(i).name();
+            if (n.equals(DecodedRecord.TARIFF) || n.equals(DecodedRecord.VALUE)) at = i + 1;
+        }
+        return at;
     }
 
     static String meterId(String equipment, int channel) {
