@@ -82,7 +82,12 @@ public final class ReadoutRecords {
     }
 
     private static DecodedRecord byAddress(Obis code, String address, BigDecimal value, String text, MeterUnit unit, String time) {
-        if (code != null) return ObisRecords.record(code, value, text, unit, time);
+        if (code != null && code.a() != 255) return ObisRecords.record(code, value, text, unit, time);
+        if (code != null) { // a short EDIS code (1.8.1, F.F): also as written, since A, B and F are our filling
+            List<io.meterlink.core.api.driver.Fact> facts = new ArrayList<>(ObisRecords.record(code, value, text, unit, time).facts());
+            facts.add(new io.meterlink.core.api.driver.Fact("address", address.strip()));
+            return new DecodedRecord(facts);
+        }
         DecodedRecord.Builder b = new DecodedRecord.Builder();
         b.put("address", address);
         if (unit != null) b.put(DecodedRecord.UNIT, unit.symbol());

@@ -44,6 +44,7 @@ class Iec62056FrameDecoderTest {
         assertEquals(0, new BigDecimal("12345678").compareTo(e.value()));
         assertEquals("Wh", e.unit());
         assertEquals(1, e.tariff());
+        assertEquals("1.8.1", e.fact("address"));
         assertEquals(0, new BigDecimal("1500").compareTo(record(f, "255-255:2.8.1*255").value()));
         DecodedRecord peak = record(f, "255-255:1.6.1*255");
         assertEquals("maximum", peak.function());
