@@ -4,42 +4,61 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.driver.DecodeException;
-import io.meterlink.drivers.mbus.MbusDecoder;
-import io.meterlink.drivers.mbus.MbusFrame;
-import io.meterlink.drivers.mbus.MbusFramer;
-import io.meterlink.drivers.mbus.MbusTelegram;
+import io.meterlink.core.api.driver.DecodedFrame;
+import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.core.api.driver.FrameDecoder;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
- * {@code meterlink decode}: hex frames in, one JSON object per input line out. Wired M-Bus frames
- * (68 … 16, 10 … 16, E5) are recognised by their start and stop bytes; everything else is treated
- * as a wireless M-Bus frame. Never stops on bad input.
+ * {@code meterlink decode}: captured frames in, one JSON object per frame out. The decoders are the
+ * drivers' {@link FrameDecoder}s found through {@link ServiceLoader}; this command names none. Hex
+ * lines (M-Bus, wM-Bus) are decoded one frame per line, each line given to the decoder that
+ * recognises it best; other families (P1, SML, IEC 62056-21) read a raw byte stream (or hex text with
+ * {@code --hex}). Never stops on bad input.
  */
 @Command(name = "decode", mixinStandardHelpOptions = true,
-        description = {"Decodes hex frames read from stdin (one per line, spaces allowed) and writes one JSON object per line.",
-                "Wired M-Bus (68 … 16, 10 … 16, E5) and wireless M-Bus are told apart by themselves.",
-                "A line that cannot be decoded gives {\"error\":\"…\",\"input_line\":N}."})
+        description = {"Decodes frames read from stdin and writes one JSON object per frame.",
+                "Without --protocol: hex lines (one frame per line, spaces allowed) are told apart by themselves",
+                "(wired M-Bus 68 … 16, 10 … 16, E5; otherwise wireless M-Bus); raw bytes (P1, SML, IEC 62056-21",
+                "readouts) by their start. A line that cannot be decoded gives {\"error\":\"…\",\"input_line\":N};",
+                "a bad frame in a byte stream gives {\"error\":\"…\",\"input_offset\":N}."})
 final class DecodeCommand implements Callable<Integer> {
+    private static final int SAMPLE = 4096;
+
     @Spec CommandSpec spec;
     @ArgGroup(exclusive = true)
     Keys keys;
     @Option(names = "--input", paramLabel = "FILE", description = "read FILE instead of stdin")
     Path input;
+    @Option(names = "--protocol", paramLabel = "NAME", description = "decode as NAME (mbus, wmbus, p1, sml, iec62056-21, …) instead of detecting it")
+    String protocol;
+    @Option(names = "--hex", description = "the byte stream is hex text (for byte-stream protocols such as p1, sml, iec62056-21)")
+    boolean hex;
+    @Option(names = "--auth-key", paramLabel = "HEX", description = "authentication key (32 hex digits), e.g. for encrypted P1")
+    String authKey;
 
     static final class Keys {
         @Option(names = "--key", paramLabel = "HEX", description = "AES-128 key (32 hex digits) for every encrypted meter")
@@ -54,22 +73,45 @@ final class DecodeCommand implements Callable<Integer> {
         ObjectMapper mapper = new ObjectMapper();
         mapper.enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
         FrameJson json = new FrameJson(mapper);
-        WirelessFrames wireless;
-        try {
-            wireless = WirelessDecoding.create(json, keys == null ? null : keys.key == null ? null : Secret.of(keys.key),
-                    keys == null ? null : keys.file);
-        } catch (IllegalArgumentException | IOException e) {
-            spec.commandLine().getErr().println("meterlink decode: " + e.getMessage());
-            return Main.USAGE;
+        Map<String, FrameDecoder> decoders = decoders();
+        if (protocol != null && !decoders.containsKey(protocol)) {
+            return usage("unknown protocol '" + protocol + "'; known: " + String.join(", ", decoders.keySet()));
         }
-        MbusDecoder wired = new MbusDecoder();
-        try (InputStream in = input == null ? System.in : Files.newInputStream(input);
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
+        FrameDecoder.Options options = new FrameDecoder.Options(keys == null || keys.key == null ? null : Secret.of(keys.key),
+                authKey == null ? null : Secret.of(authKey), keys == null ? null : keys.file);
+        try (InputStream raw = input == null ? System.in : Files.newInputStream(input);
+             BufferedInputStream in = new BufferedInputStream(raw, SAMPLE)) {
+            FrameDecoder chosen = protocol != null ? decoders.get(protocol) : null;
+            if (chosen == null) chosen = detectStream(decoders, sample(in, hex)); // else: hex lines, one frame each
+            List<FrameDecoder> lineDecoders = new ArrayList<>();
+            if (chosen != null && chosen.input() == FrameDecoder.Input.FRAME_PER_LINE) lineDecoders.add(chosen);
+            if (chosen == null) {
+                for (FrameDecoder d : decoders.values()) {
+                    if (d.input() == FrameDecoder.Input.FRAME_PER_LINE) lineDecoders.add(d);
+                }
+            }
+            List<FrameDecoder.Session> sessions = new ArrayList<>();
+            try {
+                if (!lineDecoders.isEmpty()) {
+                    for (FrameDecoder d : lineDecoders) sessions.add(d.open(options));
+                } else {
+                    sessions.add(chosen.open(options));
+                }
+            } catch (IllegalArgumentException e) {
+                return usage(e.getMessage());
+            } catch (UncheckedIOException e) {
+                return usage(e.getCause().getMessage());
+            }
+            if (lineDecoders.isEmpty()) {
+                stream(in, sessions.get(0), json, mapper, out);
+                return Main.OK;
+            }
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
             String line;
             int n = 0;
             while ((line = r.readLine()) != null) {
                 n++;
-                ObjectNode o = decodeLine(line, n, json, wired, wireless);
+                ObjectNode o = decodeLine(line, n, json, lineDecoders, sessions);
                 out.println(mapper.writeValueAsString(o));
             }
             out.flush();
@@ -77,61 +119,106 @@ final class DecodeCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    static ObjectNode decodeLine(String line, int n, FrameJson json, MbusDecoder wired, WirelessFrames wireless) {
+    private int usage(String message) {
+        spec.commandLine().getErr().println("meterlink decode: " + message);
+        return Main.USAGE;
+    }
+
+    /** Every decoder offered by a driver on the class path, by protocol name. */
+    static Map<String, FrameDecoder> decoders() {
+        Map<String, FrameDecoder> out = new TreeMap<>();
+        for (DriverFactory f : ServiceLoader.load(DriverFactory.class)) {
+            f.decoder().ifPresent(d -> out.putIfAbsent(d.protocol(), d));
+        }
+        return out;
+    }
+
+    /** The byte-stream decoder most sure of {@code sample}, or {@code null}. */
+    static FrameDecoder detectStream(Map<String, FrameDecoder> decoders, byte[] sample) {
+        FrameDecoder best = null;
+        int bestScore = 0;
+        for (FrameDecoder d : decoders.values()) {
+            if (d.input() != FrameDecoder.Input.BYTE_STREAM) continue;
+            int score = d.detect(sample);
+            if (score > bestScore) {
+                best = d;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /** The first bytes of the input, left unread; as bytes when {@code hex}. */
+    private static byte[] sample(BufferedInputStream in, boolean hex) throws IOException {
+        in.mark(SAMPLE);
+        byte[] b = in.readNBytes(SAMPLE);
+        in.reset();
+        if (!hex) return b;
+        byte[] out = new byte[b.length / 2 + 1];
+        int n = new HexText().convert(b, b.length, out);
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    private void stream(InputStream in, FrameDecoder.Session session, FrameJson json, ObjectMapper mapper, PrintWriter out) throws IOException {
+        FrameDecoder.Sink sink = new FrameDecoder.Sink() {
+            @Override public void frame(DecodedFrame frame, long offset) { print(mapper, out, json.frame(frame)); }
+
+            @Override public void error(DecodeException e, long offset) { print(mapper, out, json.error(reason(e), "input_offset", offset)); }
+        };
+        HexText text = hex ? new HexText() : null;
+        byte[] buf = new byte[8192];
+        byte[] bytes = hex ? new byte[buf.length / 2 + 1] : buf;
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            int len = text == null ? n : text.convert(buf, n, bytes);
+            try {
+                session.feed(bytes, 0, len, sink);
+            } catch (RuntimeException e) { // a decoder bug must not stop the stream
+                print(mapper, out, json.error("internal: " + e, "input_offset", -1));
+            }
+        }
+        session.end(sink);
+        if (text != null && text.skipped() > 0) {
+            print(mapper, out, json.error("syntax: " + text.skipped() + " characters of the input were not hex and were skipped", "input_offset", -1));
+        }
+        out.flush();
+    }
+
+    private static void print(ObjectMapper mapper, PrintWriter out, ObjectNode o) {
+        try {
+            out.println(mapper.writeValueAsString(o));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String reason(DecodeException e) {
+        return e.kind().name().toLowerCase(Locale.ROOT) + ": " + e.getMessage();
+    }
+
+    static ObjectNode decodeLine(String line, int n, FrameJson json, List<FrameDecoder> decoders, List<FrameDecoder.Session> sessions) {
         byte[] bytes;
         try {
             bytes = HexFormat.of().parseHex(line.replaceAll("\\s+", ""));
         } catch (IllegalArgumentException e) {
-            return json.error("not hex: " + e.getMessage(), n);
+            return json.error("not hex: " + e.getMessage(), "input_line", n);
         }
-        if (bytes.length == 0) return json.error("empty line", n);
+        if (bytes.length == 0) return json.error("empty line", "input_line", n);
+        int best = -1, bestScore = 0;
+        for (int i = 0; i < decoders.size(); i++) {
+            int score = decoders.size() == 1 ? 1 : decoders.get(i).detect(bytes);
+            if (score > bestScore) {
+                best = i;
+                bestScore = score;
+            }
+        }
+        if (best < 0) return json.error("unsupported: no decoder recognises this frame", "input_line", n);
         try {
-            if (isWired(bytes)) return wired(bytes, json, wired);
-            return wireless.decode(bytes);
+            return json.frame(sessions.get(best).decode(bytes));
         } catch (DecodeException e) {
-            return json.error(e.kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + e.getMessage(), n);
+            return json.error(reason(e), "input_line", n);
         } catch (RuntimeException e) { // a decoder bug must not stop the stream
-            return json.error("internal: " + e, n);
+            return json.error("internal: " + e, "input_line", n);
         }
-    }
-
-    /** EN 13757-2 §5.2: E5 alone, short frame 10 C A CS 16, long frame 68 L L 68 … CS 16 with L+6 bytes. */
-    static boolean isWired(byte[] b) {
-        int first = b[0] & 0xFF, last = b[b.length - 1] & 0xFF;
-        if (b.length == 1 && first == 0xE5) return true;
-        if (first == 0x10 && b.length == 5 && last == 0x16) return true;
-        return first == 0x68 && b.length >= 4 && (b[3] & 0xFF) == 0x68 && last == 0x16 && b.length == (b[1] & 0xFF) + 6;
-    }
-
-    private static ObjectNode wired(byte[] bytes, FrameJson json, MbusDecoder decoder) throws DecodeException {
-        MbusFrame f = MbusFramer.parse(bytes);
-        if (f instanceof MbusFrame.Ack) {
-            ObjectNode o = json.header(null, null, -1, -1, -1, -1);
-            o.put("frame", "ack");
-            return o;
-        }
-        if (f instanceof MbusFrame.Short s) {
-            ObjectNode o = json.header(null, null, -1, -1, -1, -1);
-            o.put("frame", "short");
-            o.put("c", String.format("%02X", s.control()));
-            o.put("a", s.address());
-            return o;
-        }
-        MbusFrame.Long l = (MbusFrame.Long) f;
-        if (l.dataLength() == 0 && l.ci() != 0x70) { // control frame (EN 13757-2 §5.2), e.g. SND_UD with CI only
-            ObjectNode o = json.header(null, null, -1, -1, -1, -1);
-            o.put("frame", "control");
-            o.put("c", String.format("%02X", l.control()));
-            o.put("a", l.address());
-            o.put("ci", String.format("%02X", l.ci()));
-            return o;
-        }
-        MbusTelegram t = decoder.decode(l);
-        var h = t.header();
-        ObjectNode o = json.header(h.id(), h.manufacturer(), h.version(), h.medium(), h.accessNumber(), h.status());
-        o.put("frame", "wired");
-        o.put("address", t.address());
-        json.records(o, t.records(), t.moreRecordsFollow(), t.manufacturerData(), t.undecoded());
-        return o;
     }
 }

@@ -162,10 +162,21 @@ class DecodeCommandTest {
     }
 
     @Test
-    void isWired_tellsWiredFromWireless() {
-        assertTrue(DecodeCommand.isWired(new byte[] {(byte) 0xE5}));
-        assertTrue(DecodeCommand.isWired(new byte[] {0x10, 0x5B, 0x01, 0x5C, 0x16}));
-        assertFalse(DecodeCommand.isWired(new byte[] {0x2E, 0x44, 0x2D, 0x2C}));
+    void decode_autoDetection_sendsWiredLinesToMbusAndTheRestToWmbus() throws Exception {
+        List<JsonNode> o = decode("E5", "10 5B 01 5C 16", WIRELESS_FULL);
+        assertEquals("ack", o.get(0).get("frame").asText());
+        assertEquals("short", o.get(1).get("frame").asText());
+        assertEquals("wireless", o.get(2).get("frame").asText());
+    }
+
+    @Test
+    void decode_unknownProtocol_isAUsageErrorNamingTheKnownOnes() throws Exception {
+        Path in = dir.resolve("in.txt");
+        Files.writeString(in, "E5\n");
+        int code = Main.commandLine(new MainTest.FakeServices(), new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute("decode", "--protocol", "nope", "--input", in.toString());
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("known: ") && err.toString().contains("mbus"), err::toString);
     }
 
     /** KAM 12345678 v27 cold water, CI 7A: volume 12345.678 m3, flow temperature 45.6 °C, error flags 0 (built for this test). */
@@ -197,5 +208,81 @@ class DecodeCommandTest {
         assertEquals(2, o.get("records").size());
         assertTrue(o.get("undecoded").get("error").asText().startsWith("truncated: "), o.toString());
         assertEquals("0406", o.get("undecoded").get("hex").asText());
+    }
+
+    // --- electricity families (byte streams) ---------------------------------------------------
+
+    private List<JsonNode> decodeBytes(byte[] input, String... options) throws Exception {
+        Path in = dir.resolve("in.bin");
+        Files.write(in, input);
+        List<String> args = new ArrayList<>(List.of("decode", "--input", in.toString()));
+        args.addAll(List.of(options));
+        int code = Main.commandLine(new MainTest.FakeServices(), new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute(args.toArray(String[]::new));
+        assertEquals(0, code, err::toString);
+        List<JsonNode> nodes = new ArrayList<>();
+        for (String l : out.toString().split("\n")) nodes.add(mapper.readTree(l));
+        return nodes;
+    }
+
+    /** CRC-16/ARC as DSMR 5.0.2 §6.2 specifies it (reflected polynomial 0xA001, initial value 0). */
+    private static String p1Telegram(String body) {
+        String upToBang = "/KFM5KAIFA-METER\r\n\r\n" + body + "!";
+        int crc = 0;
+        for (byte b : upToBang.getBytes(java.nio.charset.StandardCharsets.US_ASCII)) {
+            crc ^= b & 0xFF;
+            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? crc >>> 1 ^ 0xA001 : crc >>> 1;
+        }
+        return upToBang + String.format("%04X\r\n", crc);
+    }
+
+    @Test
+    void decode_p1Stream_oneObjectPerTelegram_andABadCrcIsAnErrorWithItsOffset() throws Exception {
+        String good = p1Telegram("1-3:0.2.8(42)\r\n0-0:96.1.1(4B384547303034303436333935353037)\r\n1-0:1.8.1(001581.123*kWh)\r\n");
+        String bad = good.replace("001581.123", "001581.124");
+        List<JsonNode> o = decodeBytes((good + bad).getBytes(java.nio.charset.StandardCharsets.US_ASCII), "--protocol", "p1");
+        assertEquals(2, o.size(), out::toString);
+        assertEquals("p1", o.get(0).get("protocol").asText());
+        assertEquals("p1:K8EG004046395507:0", o.get(0).get("meter").asText());
+        JsonNode r = o.get(0).get("records").get(2);
+        assertEquals("1-0:1.8.1*255", r.get("obis").asText());
+        assertEquals("energy", r.get("quantity").asText());
+        assertEquals("Wh", r.get("unit").asText());
+        assertEquals("1581123", r.get("value").asText());
+        assertEquals(1, r.get("tariff").asInt());
+        assertTrue(o.get(1).get("error").asText().startsWith("checksum: "), o.get(1)::toString);
+        assertEquals(good.length(), o.get(1).get("input_offset").asInt());
+    }
+
+    @Test
+    void decode_opticalReadout_isDetectedWithoutAFlag_andHexTextWorksWithHex() throws Exception {
+        String readout = "/ESY5Q3DA1004 V3.04\r\n\r\n1-0:1.8.0*255(00032549.5061662*kWh)\r\n1-0:21.7.0*255(-000557.29*W)\r\n!\r\n";
+        JsonNode o = decodeBytes(readout.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).get(0);
+        assertEquals("iec62056-21", o.get("protocol").asText());
+        assertEquals(0, new java.math.BigDecimal("32549506.1662").compareTo(o.get("records").get(0).get("value").decimalValue()));
+        assertTrue(out.toString().contains("\"value\":32549506.1662,"), out::toString); // exact and plain, never 3.25E7
+        assertEquals(0, new java.math.BigDecimal("-557.29").compareTo(o.get("records").get(1).get("value").decimalValue()));
+        out.getBuffer().setLength(0);
+        String hex = java.util.HexFormat.of().formatHex(readout.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        JsonNode h = decodeBytes((hex.substring(0, 40) + "\n" + hex.substring(40)).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                "--protocol", "iec62056-21", "--hex").get(0);
+        assertEquals(o, h);
+    }
+
+    @Test
+    void decode_smlDump_isDetectedWithoutAFlag_andGivesTheServerIdAsMeter() throws Exception {
+        String base = System.getProperty("meterlink.testdata");
+        Path dump = base == null ? null : Path.of(base, "sml", "DZG_DVS-7412.2_jmberg.bin");
+        if (dump == null || !Files.isRegularFile(dump)) {
+            org.junit.jupiter.api.Assumptions.assumeFalse("true".equalsIgnoreCase(System.getenv("CI")), "shared SML test data missing");
+            org.junit.jupiter.api.Assumptions.abort("shared SML test data not found: " + dump);
+        }
+        JsonNode o = decodeBytes(Files.readAllBytes(dump)).get(0);
+        assertEquals("sml", o.get("protocol").asText());
+        assertEquals("sml:DZG:0A01445A47000282225E", o.get("meter").asText());
+        JsonNode energy = o.get("records").get(2);
+        assertEquals("1-0:1.8.0*255", energy.get("obis").asText());
+        assertEquals(0, new java.math.BigDecimal("5430157.7").compareTo(energy.get("value").decimalValue()));
+        assertEquals("Wh", energy.get("unit").asText());
     }
 }

@@ -2,6 +2,7 @@ package io.meterlink.drivers.mbus;
 
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.core.api.driver.FrameDecoder;
 import io.meterlink.drivers.transport.SerialTransport;
 import io.meterlink.drivers.transport.LineEndpoint;
 import io.meterlink.drivers.transport.Transport;
@@ -43,6 +44,11 @@ import java.util.function.Supplier;
 public final class MbusDriverFactory implements DriverFactory {
     private static final Set<Integer> BAUDS = Set.of(300, 2400, 9600);
     private static final int TCP_DEFAULT_TIMEOUT_MS = 1_000;
+
+    private static final MbusFrameDecoder DECODER = new MbusFrameDecoder();
+
+    @Override
+    public Optional<FrameDecoder> decoder() { return Optional.of(DECODER); }
 
     @Override
     public String type() { return "mbus"; }

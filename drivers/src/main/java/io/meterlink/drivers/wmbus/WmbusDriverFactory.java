@@ -3,6 +3,7 @@ package io.meterlink.drivers.wmbus;
 import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.core.api.driver.FrameDecoder;
 import io.meterlink.drivers.mbus.FormatCache;
 import io.meterlink.drivers.transport.LineEndpoint;
 import io.meterlink.drivers.transport.SerialTransport;
@@ -46,6 +47,11 @@ public final class WmbusDriverFactory implements DriverFactory {
     private static final Pattern ID = Pattern.compile("[0-9]{8}");
     private static final Pattern MANUFACTURER = Pattern.compile("[A-Z]{3}");
     private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}");
+
+    private static final WmbusFrameDecoder DECODER = new WmbusFrameDecoder();
+
+    @Override
+    public Optional<FrameDecoder> decoder() { return Optional.of(DECODER); }
 
     @Override
     public String type() { return "wmbus"; }

@@ -2,6 +2,8 @@ package io.meterlink.core.api.driver;
 
 import io.meterlink.core.api.config.Settings;
 
+import java.util.Optional;
+
 /**
  * Plugin entry point, found through {@link java.util.ServiceLoader}. The core never names a
  * concrete driver; the configuration's {@code driver:} key selects a factory by {@link #type()}.
@@ -15,6 +17,9 @@ public interface DriverFactory {
      * anything. Returns {@code null} only when errors were recorded.
      */
     DriverSpec configure(Settings settings);
+
+    /** Offline decoding of this family for {@code meterlink decode}, when it offers one. */
+    default Optional<FrameDecoder> decoder() { return Optional.empty(); }
 
     /** A validated, not yet started driver configuration. */
     interface DriverSpec {

@@ -1,0 +1,140 @@
+package io.meterlink.drivers.iec62056;
+
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.drivers.obis.Obis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The parts of one readout or P1 telegram (IEC 62056-21 §6.3): identification message
+ * {@code /XXXZ<ident>} (XXX manufacturer, Z baud rate character), the data sets, and what follows
+ * {@code !} (P1's CRC digits). BCC (IEC 62056-21 §6.3.14: XOR of the bytes after STX up to and
+ * including ETX) is checked when the data message carries one. Immutable.
+ *
+ * @param manufacturer   the three letters of the identification, or {@code null} without one
+ * @param baudChar       the baud rate character Z, or {@code null}
+ * @param identification the rest of the identification line, or {@code null}
+ * @param dataSets       the data sets in order
+ * @param afterEnd       the characters between {@code !} and the line end (P1 CRC), or {@code null} when no {@code !} was seen
+ * @param endIndex       index of {@code !} in the telegram bytes, or -1
+ */
+public record Readout(String manufacturer, String baudChar, String identification, List<DataSet> dataSets, String afterEnd, int endIndex) {
+    /** Parses one telegram as the framer cut it; throws for a wrong BCC or a malformed identification. */
+    public static Readout parse(byte[] t) throws DecodeException {
+        int p = 0;
+        String man = null, baud = null, ident = null;
+        if (t.length > 0 && t[0] == '/') {
+            int lf = indexOf(t, (byte) '\n', 0);
+            int end = lf < 0 ? t.length : lf;
+            String line = new String(t, 1, Math.max(0, end - 1), StandardCharsets.ISO_8859_1).replace("\r", "");
+            if (line.length() < 4) throw new DecodeException(DecodeException.Kind.SYNTAX, "identification message shorter than /XXXZ: '" + printable(line) + "'");
+            man = line.substring(0, 3);
+            baud = line.substring(3, 4);
+            ident = line.substring(4);
+            p = lf < 0 ? t.length : lf + 1;
+        }
+        int stx = -1, etx = -1;
+        for (int i = p; i < t.length; i++) {
+            if (t[i] == ReadoutFramer.STX && stx < 0 && onlyLineEnds(t, p, i)) stx = i;
+            if (t[i] == ReadoutFramer.ETX && stx >= 0) {
+                etx = i;
+                break;
+            }
+        }
+        if (stx >= 0 && etx >= 0) {
+            if (etx + 1 >= t.length) throw new DecodeException(DecodeException.Kind.TRUNCATED, "readout ends before its BCC");
+            int bcc = 0;
+            for (int i = stx + 1; i <= etx; i++) bcc ^= t[i];
+            int sent = t[etx + 1] & 0xFF;
+            if ((bcc & 0xFF) != sent) {
+                throw new DecodeException(DecodeException.Kind.CHECKSUM, String.format("BCC %02X does not match the readout (computed %02X)", sent, bcc & 0xFF));
+            }
+        }
+        int dataStart = stx >= 0 ? stx + 1 : p;
+        int bang = -1;
+        int dataEnd = etx >= 0 ? etx : t.length;
+        for (int i = dataStart; i < dataEnd; i++) {
+            if (t[i] == '!' && !insideGroup(t, dataStart, i)) {
+                bang = i;
+                break;
+            }
+        }
+        String after = null;
+        if (bang >= 0) {
+            int e = bang + 1;
+            while (e < t.length && t[e] != '\r' && t[e] != '\n' && t[e] != ReadoutFramer.ETX) e++;
+            after = new String(t, bang + 1, e - bang - 1, StandardCharsets.ISO_8859_1);
+        }
+        List<DataSet> sets = dataSets(t, dataStart, bang >= 0 ? bang : dataEnd);
+        return new Readout(man, baud, ident, sets, after, bang);
+    }
+
+    private static boolean onlyLineEnds(byte[] t, int from, int to) {
+        for (int i = from; i < to; i++) if (t[i] != '\r' && t[i] != '\n') return false;
+        return true;
+    }
+
+    private static boolean insideGroup(byte[] t, int from, int at) {
+        int depth = 0;
+        for (int i = from; i < at; i++) {
+            if (t[i] == '(') depth = 1;
+            else if (t[i] == ')') depth = 0;
+        }
+        return depth > 0;
+    }
+
+    /** Data sets {@code address(group)(group)…}, several per line allowed; text outside them is skipped. */
+    static List<DataSet> dataSets(byte[] t, int from, int to) {
+        List<DataSet> out = new ArrayList<>();
+        int i = from;
+        String address = null;
+        List<String> groups = new ArrayList<>();
+        StringBuilder addr = new StringBuilder();
+        while (i < to) {
+            byte b = t[i];
+            if (b == '(') {
+                int close = indexOf(t, (byte) ')', i + 1);
+                if (close < 0 || close > to) close = to; // an unclosed group runs to the end
+                String g = new String(t, i + 1, close - i - 1, StandardCharsets.ISO_8859_1);
+                String a = addr.toString().strip();
+                if (!a.isEmpty()) { // a new data set
+                    if (address != null) out.add(dataSet(address, groups));
+                    address = a;
+                    groups = new ArrayList<>();
+                    addr.setLength(0);
+                }
+                if (address != null) groups.add(g);
+                i = close + 1;
+                continue;
+            }
+            if (b == '\r' || b == '\n' || b < 0x20 || b >= 0x7F) {
+                addr.setLength(0); // an address never spans lines; noise is dropped
+            } else {
+                addr.append((char) b);
+            }
+            i++;
+        }
+        if (address != null) out.add(dataSet(address, groups));
+        return out;
+    }
+
+    private static DataSet dataSet(String address, List<String> groups) {
+        return new DataSet(address, Obis.parse(address), groups);
+    }
+
+    private static int indexOf(byte[] t, byte b, int from) {
+        for (int i = from; i < t.length; i++) if (t[i] == b) return i;
+        return -1;
+    }
+
+    /** {@code s} with control and non-ASCII characters shown as {@code ?}. */
+    public static String printableText(String s) { return printable(s); }
+
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) b.append(c >= 0x20 && c < 0x7F ? c : '?');
+        return b.toString();
+    }
+}

@@ -1,0 +1,140 @@
+package io.meterlink.drivers.iec62056;
+
+import io.meterlink.core.api.driver.DecodedRecord;
+import io.meterlink.drivers.obis.MeterUnit;
+import io.meterlink.drivers.obis.Obis;
+import io.meterlink.drivers.obis.ObisRecords;
+
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns data sets into records, for IEC 62056-21 readouts and P1 telegrams alike. The value is the
+ * last group with a number and a unit (else the last group); a timestamp group
+ * ({@code YYMMDDhhmm[ss][X]}, X = W winter/CET, S summer/CEST, DSMR 5.0.2 §6.4) before or after
+ * it is the value's meter time. A unit-less pre-DSMR-4 gas value takes the unit group before it ({@code (m3)}). A
+ * profile buffer ({@code (count)(code)…(time)(value)…}, e.g. the power failure log 1-0:99.97.0)
+ * gives one record per entry. Values are numbers when they have a unit, a decimal point or their code a
+ * quantity; otherwise the text as sent (identifiers and status words keep their leading zeros). Stateless.
+ */
+public final class ReadoutRecords {
+
+    private static final java.time.format.DateTimeFormatter LOCAL = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
+
+    private ReadoutRecords() {}
+
+    /** The records of one data set (one, or one per entry of a profile buffer); {@code null} obis gives a record by address. */
+    public static List<DecodedRecord> records(DataSet d) {
+        List<DecodedRecord> out = new ArrayList<>();
+        List<String> g = d.groups();
+        int codes = 0;
+        while (g.size() > 1 + codes && Obis.parse(g.get(1 + codes).strip()) != null && g.get(1 + codes).contains(":")) codes++;
+        if (codes > 0 && isNumber(d.value(0))) { // profile buffer: (count)(code…)(entries of 1 + codes groups)
+            Obis code = d.obis();
+            for (int i = 1 + codes; i < g.size(); i += 1 + codes) {
+                int last = Math.min(g.size() - 1, i + codes);
+                out.add(one(code, d.address(), d, i, last));
+            }
+            return out;
+        }
+        if (g.isEmpty()) {
+            out.add(byAddress(d.obis(), d.address(), null, "", null, null));
+            return out;
+        }
+        out.add(one(d.obis(), d.address(), d, 0, g.size() - 1));
+        return out;
+    }
+
+    /** A record from groups from..to of {@code d}. */
+    private static DecodedRecord one(Obis code, String address, DataSet d, int from, int to) {
+        int value = to;
+        for (int i = to; i >= from; i--) {
+            if (d.unit(i) != null && isNumber(d.value(i))) {
+                value = i;
+                break;
+            }
+        }
+        String time = null;
+        for (int i = from; i <= to; i++) { // DSMR puts the time before the value, optical readouts after it
+            if (i != value && time == null && isStamp(d.value(i))) time = timestamp(d.value(i));
+        }
+        String only = d.value(value);
+        if (time == null && value == from && d.groups().size() == 1 && d.unit(value) == null
+                && isStamp(only) && (only.endsWith("S") || only.endsWith("W"))) {
+            String t = timestamp(d.value(value)); // a timestamp register such as 0-0:1.0.0
+            return byAddress(code, address, null, t != null ? t : d.value(value), null, null);
+        }
+        String unitText = d.unit(value);
+        if (unitText == null && value > from) { // (…)(m3)\r\n(00001.001): the unit group before the value
+            String prev = d.value(value - 1);
+            MeterUnit u = MeterUnit.text(prev);
+            if (u != null && u.canonical() != null && !isNumber(prev)) unitText = prev;
+        }
+        MeterUnit unit = MeterUnit.text(unitText);
+        String text = d.value(value);
+        boolean numeric = isNumber(text)
+                && (unit != null || text.indexOf('.') >= 0 || code != null && ObisRecords.hasQuantity(code, null));
+        return byAddress(code, address, numeric ? new BigDecimal(text) : null, numeric ? null : text, unit, time);
+    }
+
+    private static DecodedRecord byAddress(Obis code, String address, BigDecimal value, String text, MeterUnit unit, String time) {
+        if (code != null && code.a() != 255) return ObisRecords.record(code, value, text, unit, time);
+        if (code != null) { // a short EDIS code (1.8.1, F.F): also as written, since A, B and F are our filling
+            List<io.meterlink.core.api.driver.Fact> facts = new ArrayList<>(ObisRecords.record(code, value, text, unit, time).facts());
+            facts.add(new io.meterlink.core.api.driver.Fact("address", address.strip()));
+            return new DecodedRecord(facts);
+        }
+        DecodedRecord.Builder b = new DecodedRecord.Builder();
+        b.put("address", address);
+        if (unit != null) b.put(DecodedRecord.UNIT, unit.symbol());
+        b.put(DecodedRecord.VALUE, value != null ? (unit == null ? value : unit.apply(value)) : text);
+        b.put(DecodedRecord.METER_TIME, time);
+        return b.build();
+    }
+
+    /** {@code [-+]digits[.digits]} (checked by hand: this runs for every value of every telegram). */
+    static boolean isNumber(String s) {
+        int i = s.startsWith("-") || s.startsWith("+") ? 1 : 0;
+        int digits = 0;
+        boolean point = false;
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') digits++;
+            else if (c == '.' && !point && digits > 0) point = true;
+            else return false;
+        }
+        return digits > 0;
+    }
+
+    /** {@code YYMMDDhhmm}, {@code YYMMDDhhmmss}, each with an optional S or W. */
+    static boolean isStamp(String s) {
+        int n = s.length();
+        int digits = n > 0 && (s.charAt(n - 1) == 'S' || s.charAt(n - 1) == 'W') ? n - 1 : n;
+        if (digits != 10 && digits != 12) return false;
+        for (int i = 0; i < digits; i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        return true;
+    }
+
+    /**
+     * {@code YYMMDDhhmm[ss]} with optional W/S: an instant in UTC when the season flag is there (W = UTC+1,
+     * S = UTC+2), else the local date-time; {@code null} when it is no valid time.
+     */
+    public static String timestamp(String s) {
+        if (!isStamp(s)) return null;
+        try {
+            boolean seconds = s.length() >= 12 && Character.isDigit(s.charAt(11));
+            LocalDateTime t = LocalDateTime.of(2000 + Integer.parseInt(s.substring(0, 2)), Integer.parseInt(s.substring(2, 4)),
+                    Integer.parseInt(s.substring(4, 6)), Integer.parseInt(s.substring(6, 8)), Integer.parseInt(s.substring(8, 10)),
+                    seconds ? Integer.parseInt(s.substring(10, 12)) : 0);
+            char flag = s.charAt(s.length() - 1);
+            if (Character.isDigit(flag)) return LOCAL.format(t);
+            return t.toInstant(ZoneOffset.ofHours(flag == 'S' ? 2 : 1)).toString();
+        } catch (DateTimeException | NumberFormatException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.meterlink.drivers.sml;
+
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.drivers.obis.Crc16;
+
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+
+/**
+ * Cuts a byte stream into SML files (SML 1.04 §8, transport protocol version 1): start escape
+ * {@code 1B1B1B1B 01010101}, the messages in 4-byte blocks (a data block {@code 1B1B1B1B} is sent
+ * twice), then {@code 1B1B1B1B 1A nn c1 c2}: nn fill bytes at the end of the data, and a CRC-16 over
+ * everything from the start escape up to nn. Meters use CRC-16/X-25 (the standard) or CRC-16/KERMIT
+ * (e.g. Holley DTZ541); either is taken, in either byte order. A file whose CRC fails, that is cut
+ * by a new start or by the end of the stream, or that holds an unknown escape gives an error, never
+ * data. Bytes outside a file (a stream that starts mid-file) are reported once per run. Not thread-safe.
+ */
+final class SmlTransport {
+    /** Where files and errors go, with the stream offset of the file's start. */
+    interface Listener {
+        void file(byte[] data, long offset);
+
+        void error(DecodeException e, long offset);
+    }
+
+    static final int MAX_FILE = 64 * 1024;
+    private static final byte ESC = 0x1B;
+
+    private byte[] buf = new byte[1024];
+    private int len;
+    /** Stream offset of buf[0]. */
+    private long base;
+    /** Bytes skipped outside a file since the last report, and where they began. */
+    private long junk;
+    private long junkAt = -1;
+
+    void feed(byte[] in, int off, int n, Listener out) {
+        if (len + n > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+        System.arraycopy(in, off, buf, len, n);
+        len += n;
+        int consumed = scan(out);
+        System.arraycopy(buf, consumed, buf, 0, len - consumed);
+        len -= consumed;
+        base += consumed;
+    }
+
+    void end(Listener out) {
+        if (len >= 8 && isStart(0)) {
+            out.error(new DecodeException(DecodeException.Kind.TRUNCATED, "the stream ended inside an SML file"), base);
+        } else {
+            skip(base, len);
+        }
+        base += len;
+        len = 0;
+        reportJunk(out);
+    }
+
+    /** Returns how many bytes of buf are done with. */
+    private int scan(Listener out) {
+        int i = 0;
+        while (true) {
+            int start = findStart(i);
+            if (start < 0) {
+                int keep = Math.min(len - i, 7); // a start escape may be arriving
+                skip(base + i, len - i - keep);
+                return len - keep;
+            }
+            skip(base + i, start - i);
+            reportJunk(out);
+            int next = file(start, out);
+            if (next < 0) return start; // incomplete: wait for more bytes
+            i = next;
+        }
+    }
+
+    private void skip(long at, long n) {
+        if (n <= 0) return;
+        if (junk == 0) junkAt = at;
+        junk += n;
+    }
+
+    private void reportJunk(Listener out) {
+        if (junk > 0) {
+            out.error(new DecodeException(DecodeException.Kind.TRUNCATED, junk + " bytes outside any complete SML file skipped"), junkAt);
+            junk = 0;
+            junkAt = -1;
+        }
+    }
+
+    private int findStart(int from) {
+        for (int i = from; i + 8 <= len; i++) {
+            if (isStart(i)) return i;
+        }
+        return -1;
+    }
+
+    private boolean isStart(int i) {
+        return buf[i] == ESC && buf[i + 1] == ESC && buf[i + 2] == ESC && buf[i + 3] == ESC
+                && buf[i + 4] == 1 && buf[i + 5] == 1 && buf[i + 6] == 1 && buf[i + 7] == 1;
+    }
+
+    /**
+     * Reads the file starting at {@code start}; returns the index after it (after reporting it or its
+     * error), or -1 when more bytes are needed.
+     */
+    private int file(int start, Listener out) {
+        long offset = base + start;
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        int j = start + 8;
+        while (true) {
+            if (j - start > MAX_FILE) {
+                out.error(new DecodeException(DecodeException.Kind.LENGTH, "no end escape within " + MAX_FILE + " bytes"), offset);
+                return start + 8;
+            }
+            if (j + 4 > len) return -1;
+            if (!(buf[j] == ESC && buf[j + 1] == ESC && buf[j + 2] == ESC && buf[j + 3] == ESC)) {
+                data.write(buf, j, 4);
+                j += 4;
+                continue;
+            }
+            if (j + 8 > len) return -1;
+            if (buf[j + 4] == ESC && buf[j + 5] == ESC && buf[j + 6] == ESC && buf[j + 7] == ESC) {
+                data.write(buf, j, 4);
+                j += 8;
+            } else if (isStart(j)) {
+                out.error(new DecodeException(DecodeException.Kind.TRUNCATED, "SML file cut short by the start of the next one"), offset);
+                return j;
+            } else if (buf[j + 4] == 0x1A) {
+                int fill = buf[j + 5] & 0xFF;
+                int crc = (buf[j + 6] & 0xFF) << 8 | buf[j + 7] & 0xFF;
+                if (!crcMatches(start, j + 6, crc)) {
+                    out.error(new DecodeException(DecodeException.Kind.CHECKSUM, String.format("SML file CRC %04X does not match its content", crc)), offset);
+                } else if (fill > 3 || fill > data.size()) {
+                    out.error(new DecodeException(DecodeException.Kind.SYNTAX, "fill byte count " + fill + " out of 0..3"), offset);
+                } else {
+                    byte[] d = data.toByteArray();
+                    out.file(Arrays.copyOf(d, d.length - fill), offset);
+                }
+                return j + 8;
+            } else {
+                out.error(new DecodeException(DecodeException.Kind.SYNTAX, String.format("unknown escape sequence 1B1B1B1B %02X%02X%02X%02X",
+                        buf[j + 4], buf[j + 5], buf[j + 6], buf[j + 7])), offset);
+                return j + 4;
+            }
+        }
+    }
+
+    private boolean crcMatches(int from, int to, int crc) {
+        int swapped = (crc & 0xFF) << 8 | crc >>> 8;
+        int x25 = Crc16.x25(buf, from, to);
+        if (x25 == crc || x25 == swapped) return true;
+        int kermit = Crc16.kermit(buf, from, to);
+        return kermit == crc || kermit == swapped;
+    }
+}

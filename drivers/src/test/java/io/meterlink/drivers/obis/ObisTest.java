@@ -1,0 +1,61 @@
+package io.meterlink.drivers.obis;
+
+import io.meterlink.core.api.Quantity;
+import io.meterlink.core.api.driver.DecodedRecord;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ObisTest {
+    @Test
+    void crc16_standardCheckValues() {
+        byte[] check = "123456789".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(0x906E, Crc16.x25(check, 0, 9));
+        assertEquals(0x2189, Crc16.kermit(check, 0, 9));
+        assertEquals(0xBB3D, Crc16.arc(check, 0, 9));
+    }
+
+    @Test
+    void parse_fullShortAndLetterForms() {
+        assertEquals("1-0:1.8.0*255", Obis.parse("1-0:1.8.0").toString());
+        assertEquals("0-1:24.2.1*255", Obis.parse("0-1:24.2.1").toString());
+        assertEquals("1-0:1.8.1*1", Obis.parse("1-0:1.8.1*1").toString());
+        assertEquals("255-255:1.8.1*255", Obis.parse("1.8.1").toString());
+        assertEquals(new Obis(255, 255, 97, 97, 255, 255), Obis.parse("F.F"));
+        assertEquals(new Obis(255, 255, 96, 5, 0, 255), Obis.parse("C.5.0"));
+        assertNull(Obis.parse("hello"));
+        assertNull(Obis.parse("1-0:1.8.256"));
+    }
+
+    @Test
+    void meaning_mapsRegistersPowerPhasesAndTariffs() {
+        ObisMeaning export2 = ObisMeaning.of(Obis.parse("1-0:2.8.2"), MeterUnit.text("kWh"));
+        assertEquals(Quantity.ENERGY, export2.quantity());
+        assertEquals("export", export2.direction());
+        assertEquals(2, export2.tariff());
+        ObisMeaning l2 = ObisMeaning.of(Obis.parse("1-0:41.7.0"), MeterUnit.text("kW"));
+        assertEquals(Quantity.POWER, l2.quantity());
+        assertEquals("L2", l2.phase());
+        assertEquals(Quantity.VOLTAGE, ObisMeaning.of(Obis.parse("1-0:72.7.0"), null).quantity());
+        assertEquals(Quantity.CURRENT, ObisMeaning.of(Obis.parse("1-0:31.7.0"), null).quantity());
+        assertEquals(Quantity.FREQUENCY, ObisMeaning.of(Obis.parse("1-0:14.7.0"), null).quantity());
+        assertEquals(Quantity.VOLUME, ObisMeaning.of(Obis.parse("0-1:24.2.1"), MeterUnit.text("m3")).quantity());
+        assertNull(ObisMeaning.of(Obis.parse("0-0:96.1.1"), null).quantity());
+    }
+
+    @Test
+    void record_convertsUnits_andKeepsUnknownCodes() {
+        DecodedRecord r = ObisRecords.record(Obis.parse("1-0:1.8.1"), new BigDecimal("012345.678"), null, MeterUnit.text("kWh"), null);
+        assertEquals(new BigDecimal("12345678"), r.value());
+        assertEquals("Wh", r.unit());
+        assertEquals(1, r.tariff());
+        DecodedRecord unknown = ObisRecords.record(Obis.parse("1-0:99.1.0"), new BigDecimal("7"), null, MeterUnit.text("xyz"), null);
+        assertNull(unknown.quantity());
+        assertEquals("xyz", unknown.unit());
+        assertEquals("1-0:99.1.0*255", unknown.fact("obis"));
+        assertEquals(new BigDecimal("7"), unknown.value());
+    }
+}
