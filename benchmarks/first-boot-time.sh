@@ -28,7 +28,9 @@ free_port() {
   done
 }
 export BROKER_HOST=localhost BROKER_PORT=$(free_port) METERS_PORT=$(free_port) METERS_PORT_2=$(free_port)
-export METERLINK_JAR="$root/distribution/target/meterlink.jar" METERLINK_SIM_JAR="$root/simulator/target/meterlink-sim.jar"
+# copies: a build running meanwhile must not swap a jar under a running JVM
+cp "$root/distribution/target/meterlink.jar" "$root/simulator/target/meterlink-sim.jar" "$work/"
+export METERLINK_JAR="$work/meterlink.jar" METERLINK_SIM_JAR="$work/meterlink-sim.jar"
 
 # the guide's blocks, one file each
 awk -v dir="$work" '/^```sh deploy-test$/ {n++; f=sprintf("%s/block-%02d.sh", dir, n); next}
