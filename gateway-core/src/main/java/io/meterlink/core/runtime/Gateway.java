@@ -15,6 +15,7 @@ import io.meterlink.core.metrics.MetricsEndpoint;
 import io.meterlink.core.metrics.MetricsSection;
 import io.meterlink.core.metrics.MetricsText;
 import io.meterlink.core.status.CertificateFiles;
+import io.meterlink.core.status.NativeSqlite;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.status.Version;
 import io.meterlink.core.uplink.UplinkStats;
@@ -117,6 +118,7 @@ public final class Gateway implements AutoCloseable {
         if (config.sources().isEmpty()) {
             LOG.warn("No sources configured: the gateway only drains its buffer");
         }
+        LOG.info("Java {}, {}", System.getProperty("java.version"), NativeSqlite.describe());
         config.uplink().keyFile().map(CertificateFiles::keyFileWarning).ifPresent(LOG::warn);
         gateway.startMetrics();
         return gateway;
