@@ -92,7 +92,7 @@ class DeployGuideIT {
         assertTrue(Files.isRegularFile(gatewayJar) && Files.isRegularFile(simJar), "build the jars first");
 
         List<String> blocks = blocks(Files.readString(GUIDE));
-        assertTrue(blocks.size() >= 8, "the guide's executable blocks: " + blocks.size());
+        assertTrue(blocks.size() >= 9, "the guide's executable blocks: " + blocks.size());
         StringBuilder script = new StringBuilder("set -euo pipefail\n");
         for (int i = 0; i < blocks.size(); i++) {
             script.append("echo '== deploy.md block ").append(i + 1).append("' >&2\n").append(blocks.get(i)).append('\n');
