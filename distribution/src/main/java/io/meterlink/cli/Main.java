@@ -32,6 +32,7 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        System.setErr(JournalLog.configure(System.getenv(), System.err)); // before the first logger
         System.exit(commandLine(new StandardServices()).execute(args));
     }
 

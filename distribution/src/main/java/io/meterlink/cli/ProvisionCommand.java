@@ -60,6 +60,11 @@ final class ProvisionCommand implements Callable<Integer> {
 
         StateDir get() { return new StateDir(stateDir); }
 
+        /** {@code " --state-dir DIR"} to repeat in a hint, or nothing for the default directory. */
+        String argument() {
+            return get().equals(StateDir.defaultDir()) ? "" : " --state-dir " + get().root();
+        }
+
         IdentityStore identities() { return new IdentityStore(get(), new SecureRandom()); }
     }
 
@@ -104,7 +109,7 @@ final class ProvisionCommand implements Callable<Integer> {
                         + (r.replaced() ? " (the previous identity was replaced)" : ""));
                 out.println("Technician secret (write it on the device label; it is not shown again): "
                         + r.technicianSecret().reveal());
-                out.println("Next: meterlink provision csr > " + r.identity().gatewayId() + ".csr");
+                out.println("Next: meterlink provision csr" + state.argument() + " > " + r.identity().gatewayId() + ".csr");
                 out.flush();
                 return Main.OK;
             } catch (ProvisioningException e) {
@@ -131,8 +136,9 @@ final class ProvisionCommand implements Callable<Integer> {
     }
 
     @Command(name = "install-cert", mixinStandardHelpOptions = true,
-            description = {"Install this gateway's certificate after checking that it holds our public key, names this gateway,",
-                    "is within its validity and chains to the pinned utility CA. The previous one is kept as gateway.pem.prev."})
+            description = {"Install this gateway's certificate once checked against our key, our id and the pinned utility CA.",
+                    "It must hold our public key, name this gateway, be within its validity and chain to the pinned CA.",
+                    "The previous one is kept as gateway.pem.prev."})
     static final class InstallCert implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin StateDirOption state;

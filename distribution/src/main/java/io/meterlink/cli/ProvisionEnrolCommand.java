@@ -23,9 +23,9 @@ import java.util.concurrent.Callable;
  * reached or does not answer in time.
  */
 @Command(name = "enrol", aliases = "enroll", mixinStandardHelpOptions = true,
-        description = {"Enrol online: send this gateway's CSR to the utility's provisioning service with the claim credential,",
-                "receive the certificate, check it and install it. 'meterlink run --claim-config F' does the same on start",
-                "when no certificate is installed yet."})
+        description = {"Enrol online: get this gateway's certificate from the utility's provisioning service with the claim credential.",
+                "The CSR goes out, the certificate comes back, is checked and installed.",
+                "'meterlink run --claim-config F' does the same on start when no certificate is installed yet."})
 final class ProvisionEnrolCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ProvisionCommand.StateDirOption state;

@@ -6,6 +6,7 @@ import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.config.SourceConfig;
 import io.meterlink.core.config.UplinkConfig;
+import io.meterlink.core.status.CertificateFiles;
 import io.meterlink.core.status.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,6 +44,11 @@ final class StatusCommand implements Callable<Integer> {
         if (cfg == null) return Main.USAGE;
         Path db = cfg.buffer().path();
         BufferStats stats = Files.exists(db) ? services.inspectBuffer(db) : null;
+        CertificateFiles certificate = CertificateFiles.inspect(cfg.uplink(), Instant.now());
+        if (certificate.keyFileWarning() != null) {
+            spec.commandLine().getErr().println("warning: " + certificate.keyFileWarning());
+            spec.commandLine().getErr().flush();
+        }
         String statusTopic = cfg.uplink().topicPrefix() + "/" + cfg.gatewayId() + "/status";
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -58,6 +65,10 @@ final class StatusCommand implements Callable<Integer> {
             for (SourceConfig s : cfg.sources()) {
                 sources.addObject().put("name", s.name()).put("driver", s.driver());
             }
+            if (certificate.daysLeft() != null) o.put("certificate_days_left", certificate.daysLeft());
+            else o.putNull("certificate_days_left");
+            ArrayNode alarms = o.putArray("alarms");
+            certificate.alarms().forEach(alarms::add);
             if (stats == null) {
                 o.putNull("buffer");
             } else {
@@ -76,6 +87,11 @@ final class StatusCommand implements Callable<Integer> {
             List<String> sources = new ArrayList<>();
             cfg.sources().forEach(s -> sources.add(s.name() + " (" + s.driver() + ")"));
             out.println(BufferReport.row("sources", sources.isEmpty() ? "none" : sources.size() + ": " + String.join(", ", sources)));
+            if (certificate.configured()) {
+                out.println(BufferReport.row("certificate", certificate.daysLeft() == null ? "not readable at " + cfg.uplink().certFile().get()
+                        : certificate.daysLeft() + " days left (" + cfg.uplink().certFile().get() + ")"));
+            }
+            out.println(BufferReport.row("alarms (files)", certificate.alarms().isEmpty() ? "none" : String.join(", ", certificate.alarms())));
             if (stats == null) {
                 out.println(BufferReport.row("buffer", "none yet at " + db));
             } else {

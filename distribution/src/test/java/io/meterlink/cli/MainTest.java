@@ -56,6 +56,21 @@ class MainTest {
     }
 
     @Test
+    void help_everyDescriptionLine_isAWholeSentence() {
+        List<String> cut = new java.util.ArrayList<>();
+        java.util.Deque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(List.of(
+                Main.commandLine(services, new PrintWriter(out, true), new PrintWriter(err, true))));
+        while (!todo.isEmpty()) {
+            picocli.CommandLine c = todo.pop();
+            for (String line : c.getCommandSpec().usageMessage().description()) {
+                if (!line.strip().matches("(?s).*[.)!?:}]$")) cut.add(c.getCommandSpec().qualifiedName() + ": " + line);
+            }
+            todo.addAll(c.getSubcommands().values());
+        }
+        assertEquals(List.of(), cut, "help lines that end mid-sentence");
+    }
+
+    @Test
     void version_exitsZero() {
         assertEquals(0, run("--version"));
         assertTrue(out.toString().startsWith("meterlink "), out::toString);
@@ -193,6 +208,40 @@ class MainTest {
         assertTrue(o.contains("meterlink/v1/gw-7/status"), o);
         assertTrue(o.contains("ssl://broker.example:8883 (mqtt5, mutual TLS)"), o);
         assertTrue(o.contains("none yet at"), o);
+    }
+
+    @Test
+    void status_offline_showsCertificateDaysLeft_andTheAlarmsTheFilesShow() throws Exception {
+        ProvisionFixtures.Ca ca = new ProvisionFixtures.Ca("test-ca");
+        java.security.KeyPair keys = ProvisionFixtures.ecKeys();
+        ProvisionFixtures.write(dir.resolve("gw.pem"), ca.issue(keys.getPublic(), "gw-7",
+                java.time.Instant.now().minus(java.time.Duration.ofDays(1)), java.time.Instant.now().plus(java.time.Duration.ofDays(40).plusHours(1))));
+        Path key = Files.writeString(dir.resolve("gw.key"), "not read by status");
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path cfg = validConfig();
+        assertEquals(0, run("status", "--json", "--config", cfg.toString()));
+        com.fasterxml.jackson.databind.JsonNode n = BufferReport.JSON.readTree(out.toString());
+        assertEquals(40, n.get("certificate_days_left").asLong());
+        assertEquals(0, n.get("alarms").size(), n::toString);
+        assertEquals("", err.toString());
+
+        // an expired certificate and a key other users can read: both alarms, and a warning on stderr
+        ProvisionFixtures.write(dir.resolve("gw.pem"), ca.issue(keys.getPublic(), "gw-7",
+                java.time.Instant.now().minus(java.time.Duration.ofDays(30)), java.time.Instant.now().minus(java.time.Duration.ofDays(2))));
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("status", "--config", cfg.toString()));
+        assertTrue(out.toString().contains("certificate_expired"), out::toString);
+        assertTrue(out.toString().contains("key_file_exposed"), out::toString);
+        assertTrue(out.toString().contains("-2 days left") || out.toString().contains("-3 days left"), out::toString);
+        assertTrue(err.toString().contains("chmod 0600"), err::toString);
+
+        Files.delete(dir.resolve("gw.pem"));
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("status", "--json", "--config", cfg.toString()));
+        n = BufferReport.JSON.readTree(out.toString());
+        assertTrue(n.get("certificate_days_left").isNull());
+        assertEquals("certificate_missing", n.get("alarms").get(0).asText(), n::toString);
     }
 
     @Test

@@ -79,6 +79,13 @@ class ProvisionCommandTest {
     }
 
     @Test
+    void init_nextHint_keepsTheStateDir_soItCanBeTypedAsPrinted() throws Exception {
+        init();
+        String next = out.toString().lines().filter(l -> l.startsWith("Next: ")).findFirst().orElseThrow();
+        assertTrue(next.contains("meterlink provision csr --state-dir " + dir.resolve("state").toAbsolutePath().normalize() + " > "), next);
+    }
+
+    @Test
     void init_twice_exitsTwo_unlessForced() {
         init();
         assertEquals(2, run("provision", "init", "--gateway-id", "gw-0001", "--state-dir", state()));
@@ -131,6 +138,27 @@ class ProvisionCommandTest {
         assertEquals(0, run("provision", "install-cert", good.toString(), "--ca", caFile.toString(), "--state-dir", state()), err::toString);
         assertTrue(out.toString().contains("CN=gw-0001"), out::toString);
         assertEquals("rw-------", mode(dir.resolve("state/tls/gateway.pem")));
+    }
+
+    @Test
+    void exampleConfig_pointsAtTheFilesProvisioningWrites() throws Exception {
+        // provision a state directory by hand: init, then install-cert
+        init();
+        ProvisionFixtures.Ca ca = new ProvisionFixtures.Ca("Utility CA");
+        Path caFile = ProvisionFixtures.write(dir.resolve("ca.pem"), ca.cert);
+        Path cert = ProvisionFixtures.write(dir.resolve("gw.pem"), ca.issue(ProvisionFixtures.publicKey(csr()), "gw-0001"));
+        assertEquals(0, run("provision", "install-cert", cert.toString(), "--ca", caFile.toString(), "--state-dir", state()), err::toString);
+
+        // the example, with its state directory moved to ours
+        String example = Files.readString(Path.of("src/main/config/meterlink.example.yaml"));
+        assertTrue(example.contains("state_dir: /var/lib/meterlink\n"), "the example names the default state directory");
+        Path moved = Files.writeString(dir.resolve("meterlink.yaml"), example.replace("/var/lib/meterlink", state()));
+        GatewayConfig cfg = ConfigLoader.load(moved); // the real drivers, found through ServiceLoader
+        io.meterlink.provisioning.identity.StateDir layout = new io.meterlink.provisioning.identity.StateDir(cfg.stateDir());
+        assertEquals(layout.certificateFile(), cfg.uplink().certFile().orElseThrow());
+        assertEquals(layout.privateKeyFile(), cfg.uplink().keyFile().orElseThrow());
+        assertTrue(Files.isRegularFile(cfg.uplink().certFile().get()), "the certificate provisioning installed");
+        assertTrue(Files.isRegularFile(cfg.uplink().keyFile().get()), "the key provisioning made");
     }
 
     @Test

@@ -67,6 +67,28 @@ public record UplinkConfig(
 
     public boolean isTls() { return url.startsWith("ssl://"); }
 
+    /** Longest accepted prefix: leaves room for the gateway id and the topic's last levels. */
+    static final int TOPIC_PREFIX_MAX = 128;
+
+    /**
+     * Why {@code prefix} cannot begin our topics, or {@code null} when it can. Checked at load time
+     * so that a bad prefix is a configuration error naming the key, never a failure inside the MQTT
+     * client (MQTT 5 §4.7: no wildcards in a topic name; '$' topics belong to the broker).
+     */
+    public static String topicPrefixProblem(String prefix) {
+        if (prefix.isEmpty()) return "must not be empty";
+        if (prefix.length() > TOPIC_PREFIX_MAX) return "must be at most " + TOPIC_PREFIX_MAX + " characters";
+        if (prefix.contains("+") || prefix.contains("#")) return "must not contain the wildcards '+' or '#'";
+        if (prefix.startsWith("$")) return "must not start with '$' (reserved for the broker's own topics)";
+        if (prefix.startsWith("/") || prefix.endsWith("/")) return "must not start or end with '/'";
+        if (prefix.contains("//")) return "must not contain an empty level ('//')";
+        for (int i = 0; i < prefix.length(); i++) {
+            char c = prefix.charAt(i);
+            if (Character.isISOControl(c) || Character.isWhitespace(c)) return "must not contain spaces or control characters";
+        }
+        return null;
+    }
+
     public static UplinkConfig bind(Settings s, String gatewayId) {
         String url = s.requiredString("url");
         if (url != null && !url.startsWith("ssl://") && !url.startsWith("tcp://")) {
@@ -76,9 +98,8 @@ public record UplinkConfig(
                 ? Protocol.MQTT311 : Protocol.MQTT5;
         String clientId = s.string("client_id", gatewayId);
         String prefix = s.string("topic_prefix", "meterlink/v1");
-        if (prefix != null && (prefix.isEmpty() || prefix.contains("+") || prefix.contains("#") || prefix.endsWith("/"))) {
-            s.error("topic_prefix", "must be non-empty, without wildcards and without a trailing '/'");
-        }
+        String prefixProblem = prefix == null ? null : topicPrefixProblem(prefix);
+        if (prefixProblem != null) s.error("topic_prefix", prefixProblem);
         Settings tls = s.section("tls");
         Optional<Path> ca = tls.path("ca_file");
         Optional<Path> cert = tls.path("cert_file");

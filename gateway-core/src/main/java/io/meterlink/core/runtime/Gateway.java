@@ -12,12 +12,18 @@ import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.ReadingEncoder;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.config.SourceConfig;
+import io.meterlink.core.metrics.MetricsEndpoint;
+import io.meterlink.core.metrics.MetricsSection;
+import io.meterlink.core.metrics.MetricsText;
+import io.meterlink.core.status.CertificateFiles;
+import io.meterlink.core.status.NativeSqlite;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.status.Version;
 import io.meterlink.core.uplink.UplinkStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,10 +34,12 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -67,6 +75,8 @@ public final class Gateway implements AutoCloseable {
     private final Heartbeat writerBeat = liveness.register(BUFFER_WRITER);
     private CompletableFuture<Void> writerProbe;
     private volatile BufferStats lastBufferStats = NO_BUFFER;
+    private final Map<String, LongAdder> readingsBySource = new ConcurrentHashMap<>();
+    private volatile MetricsEndpoint metrics;
     private Thread shutdownHook;
     private boolean closed;
 
@@ -116,13 +126,46 @@ public final class Gateway implements AutoCloseable {
         if (config.sources().isEmpty()) {
             LOG.warn("No sources configured: the gateway only drains its buffer");
         }
+        LOG.info("Java {}, {}", System.getProperty("java.version"), NativeSqlite.describe());
+        config.uplink().keyFile().map(CertificateFiles::keyFileWarning).ifPresent(LOG::warn);
+        gateway.startMetrics();
         return gateway;
+    }
+
+    /** The optional local metrics endpoint ({@code metrics.listen}); a failure to bind raises an alarm, nothing more. */
+    private void startMetrics() {
+        MetricsSection.of(config).listen().ifPresent(address -> {
+            try {
+                metrics = MetricsEndpoint.start(address, this::status, () -> MetricsText.Sources.of(health, readingsBySource()));
+            } catch (IOException | RuntimeException e) {
+                LOG.error("Metrics endpoint on {} not started: {}", address, e.toString());
+                raiseAlarm("metrics_unavailable");
+            }
+        });
+    }
+
+    /** The bound metrics port, or -1 when the endpoint is off. */
+    public int metricsPort() {
+        MetricsEndpoint m = metrics;
+        return m == null ? -1 : m.port();
+    }
+
+    /** Readings each source handed over since start (accepted into the pre-commit queue), by source name. */
+    public Map<String, Long> readingsBySource() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        readingsBySource.forEach((name, n) -> out.put(name, n.sum()));
+        return out;
     }
 
     private void startDrivers() {
         for (SourceConfig source : config.sources()) {
             Health sourceHealth = health.forSource(source.name(), source.expectedInterval());
-            DriverContext context = new Context(source.name(), this::accept, sourceHealth, clock,
+            LongAdder counted = readingsBySource.computeIfAbsent(source.name(), n -> new LongAdder());
+            ReadingSink sourceSink = readings -> {
+                accept(readings);
+                if (readings != null) counted.add(readings.size());
+            };
+            DriverContext context = new Context(source.name(), sourceSink, sourceHealth, clock,
                     liveness.register("source:" + source.name()));
             try {
                 Driver driver = source.spec().create(context);
@@ -208,6 +251,8 @@ public final class Gateway implements AutoCloseable {
         if (closed) return;
         closed = true;
         LOG.info("Stopping gateway {}", config.gatewayId());
+        MetricsEndpoint m = metrics;
+        if (m != null) m.close();
         List<Driver> reversed = new ArrayList<>(drivers);
         Collections.reverse(reversed);
         for (Driver d : reversed) {

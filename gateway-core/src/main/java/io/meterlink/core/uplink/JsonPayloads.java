@@ -138,7 +138,8 @@ public final class JsonPayloads implements ReadingEncoder {
             UplinkStats u = s.uplink();
             if (u != null) {
                 g.writeObjectFieldStart("uplink");
-                g.writeBooleanField("connected", u.connected());
+                // the final "offline" message is sent over a live session, but describes the gateway going away
+                g.writeBooleanField("connected", u.connected() && !"offline".equals(state));
                 g.writeNumberField("reconnects", u.reconnects());
                 g.writeNumberField("published", u.published());
                 if (u.lastAckEpochMs() > 0) {

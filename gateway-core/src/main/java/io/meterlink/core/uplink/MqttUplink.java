@@ -303,6 +303,7 @@ public final class MqttUplink implements AutoCloseable {
     private void onConnected(MqttSession.Connected c) {
         connected = true;
         credentialsRefused = false;
+        lastError = null; // an error from before this connection is history, not the current state
         if (connects++ > 0) reconnects++;
         // leave room in the broker's receive maximum for the status message
         int window = Math.max(1, Math.min(cfg.inflightWindow(), c.receiveMaximum() - 2));

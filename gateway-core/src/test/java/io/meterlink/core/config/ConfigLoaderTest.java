@@ -162,4 +162,20 @@ class ConfigLoaderTest {
         Path withSection = write("gateway_id: gw", "uplink: {url: 'tcp://localhost:1883', allow_insecure: true}", "extra:", "  level: 7");
         assertTrue(has(errorsOf(withSection), 3, "extra", "unknown"), errorsOf(withSection)::toString);
     }
+
+    @Test
+    void badTopicPrefix_isAConfigErrorNamingTheKey_beforeAnyMqttClientSeesIt() throws Exception {
+        for (String bad : List.of("", "meterlink/+", "a/#", "$SYS/x", "/meterlink/v1", "meterlink/v1/", "meterlink//v1",
+                "meter link", "x".repeat(129))) {
+            Path p = write("gateway_id: gw-0001", "uplink:", "  url: ssl://broker.example:8883",
+                    "  topic_prefix: '" + bad + "'", "  tls:", "    ca_file: ca.pem", "    cert_file: gw.pem", "    key_file: gw.key");
+            List<ConfigError> errors = errorsOf(p);
+            assertTrue(has(errors, 4, "uplink.topic_prefix", "must"), bad + ": " + errors);
+        }
+        for (String good : List.of("meterlink/v1", "utility-a/meters/v1", "m")) {
+            Path p = write("gateway_id: gw-0001", "uplink:", "  url: ssl://broker.example:8883",
+                    "  topic_prefix: '" + good + "'", "  tls:", "    ca_file: ca.pem", "    cert_file: gw.pem", "    key_file: gw.key");
+            assertEquals(good, ConfigLoader.load(p).uplink().topicPrefix());
+        }
+    }
 }

@@ -103,4 +103,15 @@ class JsonPayloadsTest {
         assertEquals("alarm-1", n.get("alarms").get(0).asText());
         assertEquals("offline", json.readTree(p.lastWill()).get("state").asText());
     }
+
+    @Test
+    void status_offline_saysNotConnected_evenOverTheLiveSession() throws Exception {
+        StatusSnapshot s = new StatusSnapshot("gw-1", "0.1.0", Instant.parse("2026-11-26T09:00:00Z").toEpochMilli(), 3600,
+                null, new UplinkStats(true, 0, 5, 0, 0, null), 0, List.of(), Map.of(), List.of());
+        assertTrue(json.readTree(p.status(s, "online")).at("/uplink/connected").asBoolean());
+        JsonNode off = json.readTree(p.status(s, "offline"));
+        assertEquals("offline", off.get("state").asText());
+        assertFalse(off.at("/uplink/connected").asBoolean(), "the final status describes the gateway going away");
+        assertTrue(off.at("/uplink/last_error").isNull());
+    }
 }

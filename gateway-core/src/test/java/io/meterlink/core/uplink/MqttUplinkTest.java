@@ -19,6 +19,7 @@ import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MqttUplinkTest {
@@ -210,6 +211,8 @@ class MqttUplinkTest {
         broker.refuseConnect = false;
         buffer.appendBodies(3, 12);
         await(() -> buffer.stored.isEmpty(), "delivered once the broker accepts");
+        assertTrue(uplink.stats().connected());
+        assertNull(uplink.stats().lastError(), "the refusal before this connection is not the current state");
     }
 
     @Test

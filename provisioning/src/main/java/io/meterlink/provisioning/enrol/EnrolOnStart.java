@@ -18,7 +18,9 @@ import java.util.Optional;
 /**
  * {@code meterlink run --claim-config F}: when the configuration names a client certificate that is
  * not installed yet, enrol by claim before the gateway starts, trying again (5 s, doubling up to
- * 1 min) until it works or the thread is interrupted. Stateless apart from its arguments.
+ * 1 min) until it works or the thread is interrupted. On a first boot with no identity at all it
+ * makes the key pair first (as {@code provision init} would, without printing the technician secret).
+ * Stateless apart from its arguments.
  */
 public final class EnrolOnStart {
     private static final Logger LOG = LoggerFactory.getLogger(EnrolOnStart.class);
@@ -41,10 +43,17 @@ public final class EnrolOnStart {
         if (!expected.equals(dir.certificateFile())) {
             LOG.warn("The configuration's certificate {} is not the state directory's {}; enrolling into the latter", expected, dir.certificateFile());
         }
-        EnrolmentService service = new EnrolmentService(new IdentityStore(dir, new SecureRandom()), clock);
+        IdentityStore identities = new IdentityStore(dir, new SecureRandom());
+        EnrolmentService service = new EnrolmentService(identities, clock);
         Duration wait = FIRST_RETRY;
         while (true) {
             try {
+                if (!identities.exists()) {
+                    // zero touch: a first boot from an image has no key yet; make it here, never on the image
+                    identities.init(config.gatewayId(), false);
+                    LOG.info("First start without an identity: created the key pair of {} (technician secret in {})",
+                            config.gatewayId(), dir.technicianSecretFile());
+                }
                 return Optional.of(service.enrol(claim));
             } catch (ProvisioningException e) {
                 LOG.warn("Enrolment failed (trying again in {} s): {}", wait.toSeconds(), e.getMessage());

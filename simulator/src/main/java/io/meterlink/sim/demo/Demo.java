@@ -3,6 +3,7 @@ package io.meterlink.sim.demo;
 import io.meterlink.core.config.ConfigLoader;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.runtime.Gateway;
+import io.meterlink.core.status.NativeSqlite;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.sim.broker.EmbeddedBroker;
 import io.meterlink.sim.headend.HeadEnd;
@@ -74,6 +75,7 @@ public final class Demo {
         List<VirtualMbusSlave> slaves = new ArrayList<>();
         try {
             progress.printf("demo: working directory %s%n", dir);
+            progress.printf("demo: java %s, %s%n", System.getProperty("java.version"), NativeSqlite.describe());
             TestPki pki = TestPki.create(dir.resolve("pki"));
             TestPki.Issued server = pki.issueLocalhostServer();
             char[] gwPassword = randomPassword();

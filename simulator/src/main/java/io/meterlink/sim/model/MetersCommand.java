@@ -48,7 +48,8 @@ public final class MetersCommand implements java.util.concurrent.Callable<Intege
     @Option(names = "--garbage-rate", defaultValue = "0", description = "probability 0..1 of garbage bytes before an answer (default ${DEFAULT-VALUE})")
     double garbageRate;
 
-    @Option(names = "--utc-offset", defaultValue = "+01:00", description = "the meters' local time (default ${DEFAULT-VALUE})")
+    @Option(names = "--utc-offset", defaultValue = "+00:00",
+            description = "the meters' clock offset from UTC; match the gateway's time_zone (default ${DEFAULT-VALUE}, as the gateway's UTC)")
     String utcOffset;
 
     @Option(names = "--baud", defaultValue = "2400", description = "pty baud rate (default ${DEFAULT-VALUE})")

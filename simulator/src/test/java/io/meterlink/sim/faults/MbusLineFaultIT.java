@@ -130,6 +130,26 @@ class MbusLineFaultIT {
     }
 
     @Test
+    void metersCommand_andDriver_withTheirDefaults_agreeOnTime() throws Exception {
+        MetersCommand cmd = new MetersCommand();
+        new CommandLine(cmd).parseArgs("--mbus-tcp", "0", "--count", "1"); // no --utc-offset, and no time_zone below
+        Recording rec = new Recording(CLOCK);
+        try (MetersCommand.Running running = cmd.start(new PrintStream(new ByteArrayOutputStream(), true))) {
+            Driver d = start(rec, new HashMap<>(Map.of("transport", "tcp", "host", "127.0.0.1", "tcp_port", running.tcpPort(),
+                    "poll_interval", "1s", "timeout_ms", 1000)));
+            try {
+                FaultProxyTest.await(() -> rec.readings.stream().anyMatch(r -> r.meterTime() != null));
+            } finally {
+                d.close();
+            }
+        }
+        Reading r = rec.readings.stream().filter(x -> x.meterTime() != null).findFirst().orElseThrow();
+        // M-Bus dates carry minutes: a meter and a gateway that agree differ by well under an hour
+        Duration skew = Duration.between(r.receivedAt(), r.meterTime()).abs();
+        assertTrue(skew.compareTo(Duration.ofMinutes(5)) < 0, "meter_time " + r.meterTime() + " vs received " + r.receivedAt());
+    }
+
+    @Test
     void metersCommand_overTcp_readByTheRealDriver() throws Exception {
         MetersCommand cmd = new MetersCommand();
         new CommandLine(cmd).parseArgs("--mbus-tcp", "0", "--count", "3", "--model", "leak", "--fault-after", "0", "--utc-offset", "+00:00");
