@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * The {@code uplink:} section: how the gateway reaches the utility's MQTT broker.
  *
- * @param url              {@code ssl://host:port} (TLS) or {@code tcp://host:port} (plaintext, only with allowInsecure)
+ * @param url              {@code ssl://host:port} (TLS) or {@code tcp://host:port} (plaintext, only with allowInsecure),
+ *                         always a valid {@link BrokerUrl} (checked here; {@code null} only in a config with errors)
  * @param protocol         MQTT 5 (default) or 3.1.1
  * @param clientId         MQTT client id (default: the gateway id)
  * @param topicPrefix      default {@code meterlink/v1}
@@ -65,13 +66,26 @@ public record UplinkConfig(
                 statusInterval, 0);
     }
 
-    public boolean isTls() { return url.startsWith("ssl://"); }
+    public UplinkConfig {
+        if (url != null) url = BrokerUrl.parse(url).toString();
+    }
+
+    /** The parsed broker URL; {@code url} was validated when this record was built. */
+    public BrokerUrl broker() { return BrokerUrl.parse(url); }
+
+    public boolean isTls() { return broker().tls(); }
 
     public static UplinkConfig bind(Settings s, String gatewayId) {
-        String url = s.requiredString("url");
-        if (url != null && !url.startsWith("ssl://") && !url.startsWith("tcp://")) {
-            s.error("url", "must start with ssl:// (TLS) or tcp:// (plaintext, development only)");
+        BrokerUrl broker = null;
+        String rawUrl = s.requiredString("url");
+        if (rawUrl != null) {
+            try {
+                broker = BrokerUrl.parse(rawUrl);
+            } catch (IllegalArgumentException e) {
+                s.error("url", e.getMessage()); // never the value: it may hold a password
+            }
         }
+        String url = broker == null ? null : broker.toString();
         Protocol protocol = "mqtt311".equals(s.choice("protocol", "mqtt5", Set.of("mqtt5", "mqtt311")))
                 ? Protocol.MQTT311 : Protocol.MQTT5;
         String clientId = s.string("client_id", gatewayId);
@@ -97,10 +111,11 @@ public record UplinkConfig(
         Duration statusInterval = s.duration("status_interval", Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofHours(24));
         int backlogMaxRate = s.integer("backlog_max_rate", 0, 0, 10_000_000);
 
-        if (url != null && url.startsWith("ssl://") && ca.isEmpty()) {
+        boolean secure = broker != null && broker.tls();
+        if (secure && ca.isEmpty()) {
             s.error("tls.ca_file", "required for ssl:// (the utility CA is pinned)");
         }
-        if (url != null && url.startsWith("tcp://") && !insecure) {
+        if (broker != null && !broker.tls() && !insecure) {
             s.error("url", "plaintext tcp:// is refused; use ssl:// or set allow_insecure: true for development");
         }
         if (cert.isPresent() != key.isPresent()) {
@@ -109,7 +124,7 @@ public record UplinkConfig(
         if (username.isPresent() != password.isPresent()) {
             s.error(username.isPresent() ? "password" : "username", "username and password go together");
         }
-        if (url != null && url.startsWith("ssl://") && cert.isEmpty() && username.isEmpty()) {
+        if (secure && cert.isEmpty() && username.isEmpty()) {
             s.error("tls", "no authentication: give tls.cert_file/key_file or username/password");
         }
         if (bmin.compareTo(bmax) > 0) {

@@ -15,6 +15,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -36,6 +38,18 @@ public final class MqttUplink implements AutoCloseable {
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
     /** A connection that lived this long counts as healthy: the backoff starts again from its minimum. */
     static final Duration HEALTHY_SESSION = Duration.ofSeconds(60);
+    /** Largest command body taken (a bundle is at most 1 MiB); a larger one is answered {@code too_large}. */
+    public static final int MAX_COMMAND_BYTES = 1024 * 1024;
+    /**
+     * Largest inbound MQTT packet: a command of {@link #MAX_COMMAND_BYTES} plus its topic and header.
+     * Announced at CONNECT (MQTT 5: the broker drops larger messages for us) and enforced on the socket
+     * (MQTT 3.1.1: the payload is discarded unread and the command answered {@code too_large}).
+     */
+    public static final int MAX_PACKET_BYTES = MAX_COMMAND_BYTES + 64 * 1024 + 16;
+    /** Commands waiting for the uplink thread; one more is answered {@code busy}. */
+    public static final int MAX_PENDING_COMMANDS = 16;
+    /** Replies waiting to be published; one more is dropped and counted. */
+    public static final int MAX_PENDING_REPLIES = 64;
 
     private final UplinkConfig cfg;
     private final String gatewayId;
@@ -66,6 +80,13 @@ public final class MqttUplink implements AutoCloseable {
     private volatile String lastError;
     private volatile CommandHandler commandHandler;
     private volatile boolean credentialsRefused;
+    private final AtomicInteger pendingCommands = new AtomicInteger();
+    private final AtomicInteger pendingReplies = new AtomicInteger();
+    private final AtomicLong commandsReceived = new AtomicLong();
+    private final AtomicLong commandsTooLarge = new AtomicLong();
+    private final AtomicLong commandsBusy = new AtomicLong();
+    private final AtomicLong commandsFailed = new AtomicLong();
+    private final AtomicLong repliesDropped = new AtomicLong();
     private boolean reconnectNow;
     private long connects;
     /** Highest committed seq when the broker was last known unreachable (-1: not yet tried); the live/backlog split. */
@@ -100,11 +121,8 @@ public final class MqttUplink implements AutoCloseable {
     }
 
     private static void validate(UplinkConfig cfg) {
-        String url = cfg.url();
-        if (url == null || !(url.startsWith("ssl://") || url.startsWith("tcp://"))) {
-            throw new IllegalArgumentException("uplink url must start with ssl:// or tcp://");
-        }
-        if (url.startsWith("tcp://") && !cfg.allowInsecure()) {
+        if (cfg.url() == null) throw new IllegalArgumentException("uplink url is missing");
+        if (!cfg.isTls() && !cfg.allowInsecure()) {
             throw new IllegalArgumentException("plaintext tcp:// is refused; use ssl:// or set allow_insecure: true for development");
         }
         if (cfg.isTls() && cfg.caFile().isEmpty()) {
@@ -132,7 +150,7 @@ public final class MqttUplink implements AutoCloseable {
             SessionSpec spec = new SessionSpec(cfg.url(), cfg.clientId() == null ? gatewayId : cfg.clientId(), sf,
                     cfg.username(), cfg.password().map(p -> p.reveal()),
                     (int) cfg.keepAlive().toSeconds(), (int) Math.max(1, cfg.connectTimeout().toSeconds()),
-                    cfg.inflightWindow() + 4, statusTopic, payloads.lastWill());
+                    cfg.inflightWindow() + 4, statusTopic, payloads.lastWill(), MAX_PACKET_BYTES);
             return cfg.protocol() == UplinkConfig.Protocol.MQTT311
                     ? new Paho3Session(spec, listener) : new Paho5Session(spec, listener);
         };
@@ -173,6 +191,12 @@ public final class MqttUplink implements AutoCloseable {
      */
     public boolean credentialsRefused() {
         return credentialsRefused;
+    }
+
+    /** Command channel counters; cheap, any thread. */
+    public CommandStats commandStats() {
+        return new CommandStats(commandsReceived.get(), commandsTooLarge.get(), commandsBusy.get(), commandsFailed.get(),
+                repliesDropped.get());
     }
 
     /** Current counters; cheap, any thread. */
@@ -293,6 +317,7 @@ public final class MqttUplink implements AutoCloseable {
                 continue;
             }
             if (ev instanceof Reply r) {
+                pendingReplies.decrementAndGet();
                 session.publish(replyTopic, r.payload(), false, nextStatusTag--);
                 continue;
             }
@@ -306,10 +331,15 @@ public final class MqttUplink implements AutoCloseable {
             wakePending.set(false);
             return true;
         }
-        if (ev instanceof Stop || ev instanceof Subscribe || ev instanceof Reconnect || ev instanceof Reply) {
+        if (ev instanceof Reply) {
+            pendingReplies.decrementAndGet(); // not connected: the reply is dropped
+            return true;
+        }
+        if (ev instanceof Stop || ev instanceof Subscribe || ev instanceof Reconnect) {
             return true; // the loop sees 'stopping'; the others only matter while serving
         }
         if (ev instanceof Command c) {
+            pendingCommands.decrementAndGet();
             if (c.gen() == gen) command(c);
             return true;
         }
@@ -400,11 +430,49 @@ public final class MqttUplink implements AutoCloseable {
         CommandHandler h = commandHandler;
         if (h == null || !c.topic().startsWith(commandPrefix)) return;
         String name = c.topic().substring(commandPrefix.length());
-        try {
-            h.onCommand(name, c.payload(), payload -> events.offer(new Reply(Objects.requireNonNull(payload, "payload"))));
-        } catch (RuntimeException e) {
-            error("command " + name + " failed: " + UplinkErrors.describe(e), e);
+        if (c.payload().length > MAX_COMMAND_BYTES) {
+            refuseTooLarge(name, c.payload().length);
+            return;
         }
+        try {
+            h.onCommand(name, c.payload(), payload -> reply(Objects.requireNonNull(payload, "payload")));
+        } catch (Throwable e) { // NOPMD: no message may end the uplink thread, not even with an Error
+            commandsFailed.incrementAndGet();
+            error("command " + name + " failed: " + UplinkErrors.describe(e), e);
+            reply(CommandReplies.refusal(name, "internal_error", "the command failed: " + e.getClass().getSimpleName()));
+        }
+    }
+
+    private void refuseTooLarge(String name, long bytes) {
+        commandsTooLarge.incrementAndGet();
+        log.warn("command {} refused: body of {} bytes exceeds {}", name, bytes, MAX_COMMAND_BYTES); // any thread
+        reply(CommandReplies.refusal(name, "too_large", "the command body of " + bytes + " bytes exceeds "
+                + MAX_COMMAND_BYTES + " bytes"));
+    }
+
+    /** Queues a reply unless {@link #MAX_PENDING_REPLIES} are waiting (then it is dropped and counted). Any thread. */
+    private void reply(byte[] payload) {
+        if (pendingReplies.incrementAndGet() > MAX_PENDING_REPLIES) {
+            pendingReplies.decrementAndGet();
+            repliesDropped.incrementAndGet();
+            return;
+        }
+        events.offer(new Reply(payload));
+    }
+
+    /** From Paho's thread: queues the command unless too many are waiting (then answers {@code busy}). */
+    private void arrived(long gen, String topic, byte[] payload) {
+        commandsReceived.incrementAndGet();
+        if (pendingCommands.incrementAndGet() > MAX_PENDING_COMMANDS) {
+            pendingCommands.decrementAndGet();
+            commandsBusy.incrementAndGet();
+            if (topic.startsWith(commandPrefix)) {
+                reply(CommandReplies.refusal(topic.substring(commandPrefix.length()), "busy",
+                        MAX_PENDING_COMMANDS + " commands are waiting; try again later"));
+            }
+            return;
+        }
+        events.offer(new Command(gen, topic, payload));
     }
 
     /** Sleeps for {@code d} unless stopped or asked to reconnect. */
@@ -416,6 +484,8 @@ public final class MqttUplink implements AutoCloseable {
                 if (left <= 0) return;
                 Event ev = events.poll(left, TimeUnit.NANOSECONDS);
                 if (ev instanceof Wake) wakePending.set(false);
+                if (ev instanceof Command) pendingCommands.decrementAndGet(); // arrived just before the loss
+                if (ev instanceof Reply) pendingReplies.decrementAndGet(); // no connection to answer on
                 if (ev instanceof Reconnect) return;
             }
         } catch (InterruptedException e) {
@@ -474,6 +544,11 @@ public final class MqttUplink implements AutoCloseable {
 
         @Override public void connectionLost(Throwable cause) { events.offer(new Lost(gen, cause)); }
 
-        @Override public void messageArrived(String topic, byte[] payload) { events.offer(new Command(gen, topic, payload)); }
+        @Override public void messageArrived(String topic, byte[] payload) { arrived(gen, topic, payload); }
+
+        @Override public void messageTooLarge(String topic, long payloadBytes) {
+            commandsReceived.incrementAndGet();
+            if (topic.startsWith(commandPrefix)) refuseTooLarge(topic.substring(commandPrefix.length()), payloadBytes);
+        }
     }
 }
