@@ -14,12 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -33,7 +30,8 @@ import java.util.concurrent.Callable;
 @Command(name = "decode", mixinStandardHelpOptions = true,
         description = {"Decodes hex frames read from stdin (one per line, spaces allowed) and writes one JSON object per line.",
                 "Wired M-Bus (68 … 16, 10 … 16, E5) and wireless M-Bus are told apart by themselves.",
-                "A line that cannot be decoded gives {\"error\":\"…\",\"input_line\":N}."})
+                "A line that cannot be decoded gives {\"error\":\"…\",\"input_line\":N}.",
+                "Lines longer than 64 KiB are skipped unread: {\"error\":\"line_too_long: …\",\"input_line\":N}."})
 final class DecodeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @ArgGroup(exclusive = true)
@@ -64,12 +62,15 @@ final class DecodeCommand implements Callable<Integer> {
         }
         MbusDecoder wired = new MbusDecoder();
         try (InputStream in = input == null ? System.in : Files.newInputStream(input);
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
-            String line;
+             BoundedLineReader r = new BoundedLineReader(in, BoundedLineReader.DEFAULT_MAX_BYTES)) {
+            BoundedLineReader.Line line;
             int n = 0;
-            while ((line = r.readLine()) != null) {
+            while ((line = r.next()) != null) {
                 n++;
-                ObjectNode o = decodeLine(line, n, json, wired, wireless);
+                ObjectNode o = line.tooLong()
+                        ? json.error("line_too_long: " + line.length() + " bytes, more than the limit of "
+                                + BoundedLineReader.DEFAULT_MAX_BYTES + " (skipped)", n)
+                        : decodeLine(line.text(), n, json, wired, wireless);
                 out.println(mapper.writeValueAsString(o));
             }
             out.flush();

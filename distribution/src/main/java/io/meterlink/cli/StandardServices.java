@@ -4,6 +4,7 @@ import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.core.config.ConfigLoader;
+import io.meterlink.core.config.DriverRegistry;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.runtime.Gateway;
 import io.meterlink.core.runtime.GatewayException;
@@ -21,6 +22,10 @@ final class StandardServices implements Services {
 
     @Override public GatewayConfig loadConfig(Path file) throws ConfigException {
         return ConfigLoader.load(file);
+    }
+
+    @Override public GatewayConfig validateConfig(Path file) throws ConfigException {
+        return new ConfigLoader(DriverRegistry.fromServiceLoader()).checkingFiles(ConfigLoader.FileChecks.ALL).read(file);
     }
 
     @Override public Gateway start(GatewayConfig config) throws GatewayException {

@@ -76,6 +76,11 @@ public record UplinkConfig(
     public boolean isTls() { return broker().tls(); }
 
     public static UplinkConfig bind(Settings s, String gatewayId) {
+        return bind(s, gatewayId, ConfigLoader.FileChecks.NONE);
+    }
+
+    /** With {@code files} deciding how far the TLS files themselves are checked ({@link TlsFiles}). */
+    public static UplinkConfig bind(Settings s, String gatewayId, ConfigLoader.FileChecks files) {
         BrokerUrl broker = null;
         String rawUrl = s.requiredString("url");
         if (rawUrl != null) {
@@ -97,6 +102,7 @@ public record UplinkConfig(
         Optional<Path> ca = tls.path("ca_file");
         Optional<Path> cert = tls.path("cert_file");
         Optional<Path> key = tls.path("key_file");
+        if (files != ConfigLoader.FileChecks.NONE) TlsFiles.check(tls, ca, cert, key, files == ConfigLoader.FileChecks.ALL);
         tls.finish();
         Optional<String> username = Optional.ofNullable(s.string("username", null));
         Optional<Secret> password = s.secret("password");

@@ -87,7 +87,7 @@ public final class TlsContexts {
         }
     }
 
-    static List<X509Certificate> readCertificates(Path file) throws TlsSetupException {
+    public static List<X509Certificate> readCertificates(Path file) throws TlsSetupException {
         try (InputStream in = Files.newInputStream(file)) {
             List<X509Certificate> out = new ArrayList<>();
             for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
@@ -101,7 +101,7 @@ public final class TlsContexts {
     }
 
     /** PKCS#8 ({@code PRIVATE KEY}) or traditional ({@code EC PRIVATE KEY}, {@code RSA PRIVATE KEY}) PEM, unencrypted. */
-    static PrivateKey readPrivateKey(Path file) throws TlsSetupException {
+    public static PrivateKey readPrivateKey(Path file) throws TlsSetupException {
         try (Reader r = Files.newBufferedReader(file); PEMParser p = new PEMParser(r)) {
             Object o = p.readObject();
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
