@@ -20,8 +20,9 @@ final class StandardServices implements Services {
     private final CountDownLatch stop = new CountDownLatch(1);
     private boolean handling;
 
+    /** To run it: the TLS CA file must be usable, and the client certificate and key once the certificate exists. */
     @Override public GatewayConfig loadConfig(Path file) throws ConfigException {
-        return ConfigLoader.load(file);
+        return new ConfigLoader(DriverRegistry.fromServiceLoader()).checkingFiles(ConfigLoader.FileChecks.PRESENT).read(file);
     }
 
     @Override public GatewayConfig validateConfig(Path file) throws ConfigException {

@@ -76,12 +76,9 @@ public final class ConfigLoader {
         return out;
     }
 
-    /**
-     * Loads {@code file} to run it, with the drivers found through {@link java.util.ServiceLoader}: the
-     * TLS CA file must be usable, and the client certificate and key once the certificate exists.
-     */
+    /** Loads {@code file} with the drivers found through {@link java.util.ServiceLoader} (files it names are not opened). */
     public static GatewayConfig load(Path file) throws ConfigException {
-        return new ConfigLoader(DriverRegistry.fromServiceLoader()).checkingFiles(FileChecks.PRESENT).read(file);
+        return new ConfigLoader(DriverRegistry.fromServiceLoader()).read(file);
     }
 
     /** Loads {@code file} with the given drivers. */
