@@ -95,6 +95,29 @@ class InboundPacketGuardTest {
         assertThrows(IOException.class, () -> readAll(new InboundPacketGuard(new ByteArrayInputStream(stream), LIMIT, true, c -> { })));
     }
 
+    @Test
+    void plainSocketFactory_guardsTheSocketsInputStream() throws Exception {
+        byte[] big = publish("gw/cmd/x", 5, new byte[LIMIT * 4]);
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (java.net.Socket peer = server.accept()) {
+                    peer.getOutputStream().write(big);
+                } catch (IOException ignored) {
+                    // the test fails on the reading side
+                }
+            });
+            t.start();
+            List<InboundPacketGuard.Cut> cuts = new ArrayList<>();
+            javax.net.SocketFactory f = GuardedSockets.factory(null, in -> new InboundPacketGuard(in, LIMIT, true, cuts::add));
+            try (java.net.Socket s = f.createSocket()) {
+                s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), server.getLocalPort()));
+                assertArrayEquals(publish("gw/cmd/x", 5, new byte[0]), readAll(s.getInputStream()));
+            }
+            t.join(10_000);
+            assertEquals(1, cuts.size());
+        }
+    }
+
     /** An MQTT 3.1.1 PUBLISH, QoS 1 (§3.3): fixed header, topic, packet id, payload. */
     static byte[] publish(String topic, int packetId, byte[] payload) {
         byte[] t = topic.getBytes(StandardCharsets.UTF_8);

@@ -55,7 +55,7 @@ class CipherSuitesIT {
     @Test
     void opensslOfferingEcdhePsk_completesTheHandshake_onThatSuite() throws Exception {
         String out = sClient("ECDHE-PSK-AES128-CBC-SHA256");
-        assertTrue(out.contains("ECDHE-PSK-AES128-CBC-SHA256") && !out.contains("handshake failure"), out);
+        assertTrue(out.contains("Cipher is ECDHE-PSK-AES128-CBC-SHA256"), out);
     }
 
     @Test
