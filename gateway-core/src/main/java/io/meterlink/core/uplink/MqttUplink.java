@@ -150,10 +150,20 @@ public final class MqttUplink implements AutoCloseable {
             SessionSpec spec = new SessionSpec(cfg.url(), cfg.clientId() == null ? gatewayId : cfg.clientId(), sf,
                     cfg.username(), cfg.password().map(p -> p.reveal()),
                     (int) cfg.keepAlive().toSeconds(), (int) Math.max(1, cfg.connectTimeout().toSeconds()),
-                    cfg.inflightWindow() + 4, statusTopic, payloads.lastWill(), MAX_PACKET_BYTES);
+                    cfg.inflightWindow() + 4, statusTopic, payloads.lastWill(), maxPacketBytes(cfg));
             return cfg.protocol() == UplinkConfig.Protocol.MQTT311
                     ? new Paho3Session(spec, listener) : new Paho5Session(spec, listener);
         };
+    }
+
+    /**
+     * The Maximum Packet Size announced at CONNECT and enforced on the socket: {@link #MAX_PACKET_BYTES},
+     * or more when batches may be larger. Paho 1.2.5 also applies the value we announce to what it
+     * sends (paho.mqtt.java #987: it swaps the two directions), so it must leave room for our own
+     * largest batch, or every larger batch would fail with "Outgoing packet too large".
+     */
+    static int maxPacketBytes(UplinkConfig cfg) {
+        return Math.max(MAX_PACKET_BYTES, cfg.batchMaxBytes() + 64 * 1024 + 16);
     }
 
     /** Starts the uplink thread; it connects and keeps connecting until {@link #close()}. */

@@ -40,7 +40,7 @@ import java.util.function.Consumer;
 public final class CommandDispatcher implements CommandHandler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommandDispatcher.class);
     /** Largest command body taken (a bundle is at most 1 MiB). */
-    public static final int MAX_BODY = 1024 * 1024;
+    public static final int MAX_BODY = io.meterlink.core.uplink.MqttUplink.MAX_COMMAND_BYTES;
     /** Commands waiting for the worker; one more is answered {@code busy} at once. */
     public static final int MAX_QUEUED = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
