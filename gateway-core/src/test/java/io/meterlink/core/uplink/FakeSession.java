@@ -16,6 +16,8 @@ final class FakeSession implements MqttSession {
         volatile boolean refuseConnect;
         /** when set, each connect waits for it first (a connect attempt held in progress). */
         volatile java.util.concurrent.CountDownLatch connectGate;
+        /** connects that reached {@link #connectGate} and wait there. */
+        final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
         /** reason code for the next readings acks (0 = success); -1 = do not auto-ack. */
         volatile int autoAck = 0;
 
@@ -50,6 +52,7 @@ final class FakeSession implements MqttSession {
     public Connected connect() throws MqttSessionException {
         java.util.concurrent.CountDownLatch gate = broker.connectGate;
         if (gate != null) {
+            broker.held.incrementAndGet();
             try {
                 if (!gate.await(20, TimeUnit.SECONDS)) throw new MqttSessionException("connect gate never opened (test)", null);
             } catch (InterruptedException e) {
