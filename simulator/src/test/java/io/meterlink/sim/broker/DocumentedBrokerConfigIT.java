@@ -112,6 +112,30 @@ class DocumentedBrokerConfigIT {
         assertFalse(headEnd.has(PREFIX + "/gw-a/readings", "from-attacker"), "the denied publish reached nobody");
     }
 
+    /** {@code max_packet_size}: a 3 MiB "command" from the head-end never reaches the gateway; a small one does. */
+    @Test
+    void oversizedCommand_isStoppedAtTheBroker() throws Exception {
+        start(documented());
+        java.util.List<String> got = new CopyOnWriteArrayList<>();
+        MqttAsyncClient gw = gateway("gw-a", "gw-a", new AtomicReference<>());
+        gw.setCallback(new Callback() {
+            @Override public void messageArrived(String topic, MqttMessage m) { got.add(topic + " " + m.getPayload().length); }
+        });
+        gw.subscribe(PREFIX + "/gw-a/cmd/#", 1).waitForCompletion(30_000);
+        MqttAsyncClient he = headEndClient();
+        try {
+            he.publish(PREFIX + "/gw-a/cmd/apply-bundle/big", new MqttMessage(new byte[3 * 1024 * 1024], 1, false, null))
+                    .waitForCompletion(30_000);
+        } catch (MqttException expected) {
+            // the broker closes the connection on the oversized packet
+        }
+        MqttAsyncClient he2 = headEndClient();
+        publish(he2, PREFIX + "/gw-a/cmd/ping/small", "{}");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!got.contains(PREFIX + "/gw-a/cmd/ping/small 2") && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(List.of(PREFIX + "/gw-a/cmd/ping/small 2"), got, "only the small command arrived");
+    }
+
     /** Shows the option is what protects: without it the same attack kicks the victim off. */
     @Test
     void withoutUseUsernameAsClientId_theSameCertificateKicksTheVictim() throws Exception {
@@ -289,17 +313,23 @@ class DocumentedBrokerConfigIT {
 
     private Received headEnd() throws Exception {
         Received r = new Received();
-        MqttAsyncClient c = new MqttAsyncClient(url(), "headend", new MemoryPersistence());
-        clients.add(c);
+        MqttAsyncClient c = headEndClient();
         c.setCallback(new Callback() {
             @Override public void messageArrived(String topic, MqttMessage m) { r.add(topic, new String(m.getPayload(), StandardCharsets.UTF_8)); }
         });
+        c.subscribe(PREFIX + "/#", 1).waitForCompletion(30_000);
+        return r;
+    }
+
+    /** A connected client with the head-end's certificate (CN=headend, which is also its client id). */
+    private MqttAsyncClient headEndClient() throws Exception {
+        MqttAsyncClient c = new MqttAsyncClient(url(), "headend-" + System.nanoTime(), new MemoryPersistence());
+        clients.add(c);
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setSocketFactory(ClientTls.mutual(pki, pki.issueClient("headend")));
         o.setHttpsHostnameVerificationEnabled(true);
         c.connect(o).waitForCompletion(30_000);
-        c.subscribe(PREFIX + "/#", 1).waitForCompletion(30_000);
-        return r;
+        return c;
     }
 
     private abstract static class Callback implements MqttCallback {
