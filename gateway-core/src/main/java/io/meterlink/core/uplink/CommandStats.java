@@ -10,4 +10,6 @@ package io.meterlink.core.uplink;
  * @param repliesDropped replies not queued because {@link MqttUplink#MAX_PENDING_REPLIES} were waiting
  */
 public record CommandStats(long received, long tooLarge, long busy, long failed, long repliesDropped) {
+    /** No command seen. */
+    public static final CommandStats NONE = new CommandStats(0, 0, 0, 0, 0);
 }

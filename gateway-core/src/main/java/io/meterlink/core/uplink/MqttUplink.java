@@ -211,7 +211,7 @@ public final class MqttUplink implements AutoCloseable {
 
     /** Current counters; cheap, any thread. */
     public UplinkStats stats() {
-        return new UplinkStats(connected, reconnects, published, lastAckEpochMs, refused, lastError);
+        return new UplinkStats(connected, reconnects, published, lastAckEpochMs, refused, lastError, commandStats());
     }
 
     /**
