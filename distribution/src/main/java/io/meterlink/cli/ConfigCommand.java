@@ -21,7 +21,8 @@ final class ConfigCommand implements Callable<Integer> {
     }
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = "Report every error in a configuration file (file:line: key: message); print OK when there is none.")
+            description = {"Report every error in a configuration file (file:line: key: message); print OK when there is none.",
+                    "The TLS files it names must exist and parse, and the key must belong to the certificate."})
     static final class Validate implements Callable<Integer> {
         private final Services services;
         @Spec CommandSpec spec;
@@ -31,7 +32,7 @@ final class ConfigCommand implements Callable<Integer> {
 
         @Override public Integer call() {
             try {
-                services.loadConfig(file);
+                services.validateConfig(file);
             } catch (ConfigException e) {
                 return ConfigErrors.print(e, spec.commandLine().getErr());
             }

@@ -14,13 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +41,8 @@ import java.util.concurrent.Callable;
                 "Without --protocol: hex lines (one frame per line, spaces allowed) are told apart by themselves",
                 "(wired M-Bus 68 … 16, 10 … 16, E5; otherwise wireless M-Bus); raw bytes (P1, SML, IEC 62056-21",
                 "readouts) by their start. A line that cannot be decoded gives {\"error\":\"…\",\"input_line\":N};",
-                "a bad frame in a byte stream gives {\"error\":\"…\",\"input_offset\":N}."})
+                "a bad frame in a byte stream gives {\"error\":\"…\",\"input_offset\":N}.",
+                "Hex lines longer than 64 KiB are skipped unread: {\"error\":\"line_too_long: …\",\"input_line\":N}."})
 final class DecodeCommand implements Callable<Integer> {
     private static final int SAMPLE = 4096;
 
@@ -106,12 +104,15 @@ final class DecodeCommand implements Callable<Integer> {
                 stream(in, sessions.get(0), json, mapper, out);
                 return Main.OK;
             }
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
-            String line;
+            BoundedLineReader r = new BoundedLineReader(in, BoundedLineReader.DEFAULT_MAX_BYTES);
+            BoundedLineReader.Line line;
             int n = 0;
-            while ((line = r.readLine()) != null) {
+            while ((line = r.next()) != null) {
                 n++;
-                ObjectNode o = decodeLine(line, n, json, lineDecoders, sessions);
+                ObjectNode o = line.tooLong()
+                        ? json.error("line_too_long: " + line.length() + " bytes, more than the limit of "
+                                + BoundedLineReader.DEFAULT_MAX_BYTES + " (skipped)", "input_line", n)
+                        : decodeLine(line.text(), n, json, lineDecoders, sessions);
                 out.println(mapper.writeValueAsString(o));
             }
             out.flush();

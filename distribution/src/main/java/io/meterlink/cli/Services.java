@@ -14,6 +14,14 @@ public interface Services {
     /** Reads and validates a configuration file; every error is in the exception. */
     GatewayConfig loadConfig(Path file) throws ConfigException;
 
+    /**
+     * Validates a configuration file for {@code config validate}: as {@link #loadConfig}, and every file
+     * it names (CA, client certificate, key) must exist, parse and belong together.
+     */
+    default GatewayConfig validateConfig(Path file) throws ConfigException {
+        return loadConfig(file);
+    }
+
     /** Starts the gateway the configuration describes. */
     Gateway start(GatewayConfig config) throws GatewayException;
 

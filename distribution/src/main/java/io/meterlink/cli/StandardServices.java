@@ -4,6 +4,7 @@ import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.core.config.ConfigLoader;
+import io.meterlink.core.config.DriverRegistry;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.runtime.Gateway;
 import io.meterlink.core.runtime.GatewayException;
@@ -19,8 +20,13 @@ final class StandardServices implements Services {
     private final CountDownLatch stop = new CountDownLatch(1);
     private boolean handling;
 
+    /** To run it: the TLS CA file must be usable, and the client certificate and key once the certificate exists. */
     @Override public GatewayConfig loadConfig(Path file) throws ConfigException {
-        return ConfigLoader.load(file);
+        return new ConfigLoader(DriverRegistry.fromServiceLoader()).checkingFiles(ConfigLoader.FileChecks.PRESENT).read(file);
+    }
+
+    @Override public GatewayConfig validateConfig(Path file) throws ConfigException {
+        return new ConfigLoader(DriverRegistry.fromServiceLoader()).checkingFiles(ConfigLoader.FileChecks.ALL).read(file);
     }
 
     @Override public Gateway start(GatewayConfig config) throws GatewayException {

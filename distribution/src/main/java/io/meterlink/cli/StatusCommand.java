@@ -104,11 +104,7 @@ final class StatusCommand implements Callable<Integer> {
 
     /** The URL without any {@code user:password@} part. */
     static String safeUrl(String url) {
-        int scheme = url.indexOf("://");
-        int at = url.indexOf('@', scheme < 0 ? 0 : scheme + 3);
-        int slash = url.indexOf('/', scheme < 0 ? 0 : scheme + 3);
-        if (scheme < 0 || at < 0 || (slash >= 0 && at > slash)) return url;
-        return url.substring(0, scheme + 3) + "***@" + url.substring(at + 1);
+        return io.meterlink.core.config.BrokerUrl.redact(url);
     }
 
     private static String authentication(UplinkConfig u) {

@@ -34,8 +34,19 @@ import java.util.ServiceLoader;
  * </pre>
  */
 public final class ConfigLoader {
+    /** How far the files a configuration names are checked while binding it. */
+    public enum FileChecks {
+        /** Not at all (a bundle being staged names files that do not exist yet). */
+        NONE,
+        /** The TLS CA file must be usable; the client certificate and key only once the certificate exists (before enrolment it does not). */
+        PRESENT,
+        /** Every TLS file must exist, parse, and the key must belong to the certificate ({@code config validate}). */
+        ALL
+    }
+
     private final DriverRegistry drivers;
     private final List<ConfigSection<?>> sections;
+    private final FileChecks fileChecks;
 
     /** With the module sections found through {@link ServiceLoader}. */
     public ConfigLoader(DriverRegistry drivers) {
@@ -43,8 +54,18 @@ public final class ConfigLoader {
     }
 
     public ConfigLoader(DriverRegistry drivers, List<ConfigSection<?>> sections) {
+        this(drivers, sections, FileChecks.NONE);
+    }
+
+    private ConfigLoader(DriverRegistry drivers, List<ConfigSection<?>> sections, FileChecks fileChecks) {
         this.drivers = drivers;
         this.sections = List.copyOf(sections);
+        this.fileChecks = fileChecks;
+    }
+
+    /** This loader, checking the named files as {@code checks} says. */
+    public ConfigLoader checkingFiles(FileChecks checks) {
+        return new ConfigLoader(drivers, sections, checks);
     }
 
     /** The {@link ConfigSection}s installed on the class path. */
@@ -55,7 +76,7 @@ public final class ConfigLoader {
         return out;
     }
 
-    /** Loads {@code file} with the drivers found through {@link java.util.ServiceLoader}. */
+    /** Loads {@code file} with the drivers found through {@link java.util.ServiceLoader} (files it names are not opened). */
     public static GatewayConfig load(Path file) throws ConfigException {
         return new ConfigLoader(DriverRegistry.fromServiceLoader()).read(file);
     }
@@ -89,7 +110,7 @@ public final class ConfigLoader {
         }
         Path stateDir = root.path("state_dir").orElse(GatewayConfig.DEFAULT_STATE_DIR);
         BufferConfig buffer = BufferConfig.bind(root.section("buffer"), stateDir);
-        UplinkConfig uplink = UplinkConfig.bind(root.section("uplink"), gatewayId == null ? "gateway" : gatewayId);
+        UplinkConfig uplink = UplinkConfig.bind(root.section("uplink"), gatewayId == null ? "gateway" : gatewayId, fileChecks);
         List<SourceConfig> sources = bindSources(root, yaml);
         Map<String, Object> extra = new HashMap<>();
         for (ConfigSection<?> section : sections) {

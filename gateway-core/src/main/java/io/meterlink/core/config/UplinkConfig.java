@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * The {@code uplink:} section: how the gateway reaches the utility's MQTT broker.
  *
- * @param url              {@code ssl://host:port} (TLS) or {@code tcp://host:port} (plaintext, only with allowInsecure)
+ * @param url              {@code ssl://host:port} (TLS) or {@code tcp://host:port} (plaintext, only with allowInsecure),
+ *                         always a valid {@link BrokerUrl} (checked here; {@code null} only in a config with errors)
  * @param protocol         MQTT 5 (default) or 3.1.1
  * @param clientId         MQTT client id (default: the gateway id)
  * @param topicPrefix      default {@code meterlink/v1}
@@ -65,7 +66,14 @@ public record UplinkConfig(
                 statusInterval, 0);
     }
 
-    public boolean isTls() { return url.startsWith("ssl://"); }
+    public UplinkConfig {
+        if (url != null) url = BrokerUrl.parse(url).toString();
+    }
+
+    /** The parsed broker URL; {@code url} was validated when this record was built. */
+    public BrokerUrl broker() { return BrokerUrl.parse(url); }
+
+    public boolean isTls() { return broker().tls(); }
 
     /** Longest accepted prefix: leaves room for the gateway id and the topic's last levels. */
     static final int TOPIC_PREFIX_MAX = 128;
@@ -90,10 +98,21 @@ public record UplinkConfig(
     }
 
     public static UplinkConfig bind(Settings s, String gatewayId) {
-        String url = s.requiredString("url");
-        if (url != null && !url.startsWith("ssl://") && !url.startsWith("tcp://")) {
-            s.error("url", "must start with ssl:// (TLS) or tcp:// (plaintext, development only)");
+        return bind(s, gatewayId, ConfigLoader.FileChecks.NONE);
+    }
+
+    /** With {@code files} deciding how far the TLS files themselves are checked ({@link TlsFiles}). */
+    public static UplinkConfig bind(Settings s, String gatewayId, ConfigLoader.FileChecks files) {
+        BrokerUrl broker = null;
+        String rawUrl = s.requiredString("url");
+        if (rawUrl != null) {
+            try {
+                broker = BrokerUrl.parse(rawUrl);
+            } catch (IllegalArgumentException e) {
+                s.error("url", e.getMessage()); // never the value: it may hold a password
+            }
         }
+        String url = broker == null ? null : broker.toString();
         Protocol protocol = "mqtt311".equals(s.choice("protocol", "mqtt5", Set.of("mqtt5", "mqtt311")))
                 ? Protocol.MQTT311 : Protocol.MQTT5;
         String clientId = s.string("client_id", gatewayId);
@@ -104,6 +123,7 @@ public record UplinkConfig(
         Optional<Path> ca = tls.path("ca_file");
         Optional<Path> cert = tls.path("cert_file");
         Optional<Path> key = tls.path("key_file");
+        if (files != ConfigLoader.FileChecks.NONE) TlsFiles.check(tls, ca, cert, key, files == ConfigLoader.FileChecks.ALL);
         tls.finish();
         Optional<String> username = Optional.ofNullable(s.string("username", null));
         Optional<Secret> password = s.secret("password");
@@ -118,10 +138,11 @@ public record UplinkConfig(
         Duration statusInterval = s.duration("status_interval", Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofHours(24));
         int backlogMaxRate = s.integer("backlog_max_rate", 0, 0, 10_000_000);
 
-        if (url != null && url.startsWith("ssl://") && ca.isEmpty()) {
+        boolean secure = broker != null && broker.tls();
+        if (secure && ca.isEmpty()) {
             s.error("tls.ca_file", "required for ssl:// (the utility CA is pinned)");
         }
-        if (url != null && url.startsWith("tcp://") && !insecure) {
+        if (broker != null && !broker.tls() && !insecure) {
             s.error("url", "plaintext tcp:// is refused; use ssl:// or set allow_insecure: true for development");
         }
         if (cert.isPresent() != key.isPresent()) {
@@ -130,7 +151,7 @@ public record UplinkConfig(
         if (username.isPresent() != password.isPresent()) {
             s.error(username.isPresent() ? "password" : "username", "username and password go together");
         }
-        if (url != null && url.startsWith("ssl://") && cert.isEmpty() && username.isEmpty()) {
+        if (secure && cert.isEmpty() && username.isEmpty()) {
             s.error("tls", "no authentication: give tls.cert_file/key_file or username/password");
         }
         if (bmin.compareTo(bmax) > 0) {

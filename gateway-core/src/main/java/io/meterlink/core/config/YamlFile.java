@@ -135,13 +135,11 @@ public final class YamlFile {
             node = new Yaml(options).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            // problem and context only: the snippet of the offending line could hold a secret
-            String msg = "invalid YAML: " + (e.getProblem() == null ? "syntax error" : e.getProblem())
-                    + (e.getContext() == null ? "" : " (" + e.getContext() + ")");
-            error(mark == null ? 0 : mark.getLine() + 1, YAML_KEY, msg);
+            // never the snippet, nor a name or value the problem quotes: it could be a secret
+            error(mark == null ? 0 : mark.getLine() + 1, YAML_KEY, YamlErrors.describe(e));
             return null;
         } catch (YAMLException e) {
-            error(0, YAML_KEY, "invalid YAML: " + e.getMessage());
+            error(0, YAML_KEY, YamlErrors.describe(e));
             return null;
         }
         if (node == null) return null; // empty file: every required key is reported missing

@@ -149,6 +149,14 @@ public final class JsonPayloads implements ReadingEncoder {
                 }
                 g.writeNumberField("refused", u.refused());
                 g.writeStringField("last_error", u.lastError());
+                CommandStats c = u.commands() == null ? CommandStats.NONE : u.commands();
+                g.writeObjectFieldStart("commands");
+                g.writeNumberField("received", c.received());
+                g.writeNumberField("too_large", c.tooLarge());
+                g.writeNumberField("busy", c.busy());
+                g.writeNumberField("failed", c.failed());
+                g.writeNumberField("replies_dropped", c.repliesDropped());
+                g.writeEndObject();
                 g.writeEndObject();
             }
             g.writeNumberField("meters_heard", s.metersHeard());

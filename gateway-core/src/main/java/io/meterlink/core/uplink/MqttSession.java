@@ -25,6 +25,13 @@ interface MqttSession extends AutoCloseable {
         /** A message arrived on a subscribed topic. */
         default void messageArrived(String topic, byte[] payload) {
         }
+
+        /**
+         * A message arrived on a subscribed topic but its payload of {@code payloadBytes} was above the
+         * packet limit and was discarded unread (MQTT 3.1.1; see {@link InboundPacketGuard}).
+         */
+        default void messageTooLarge(String topic, long payloadBytes) {
+        }
     }
 
     /** Creates sessions; each {@link #open} builds a new client. */

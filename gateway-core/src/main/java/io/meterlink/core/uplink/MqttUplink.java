@@ -16,6 +16,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -39,6 +41,21 @@ public final class MqttUplink implements AutoCloseable {
     static final Duration HEALTHY_SESSION = Duration.ofSeconds(60);
     /** Longest wait between two heartbeats of the uplink thread (backoff pauses wait in slices of it). */
     static final Duration BEAT_SLICE = Duration.ofSeconds(1);
+    /**
+     * Largest command body taken (a signed bundle: its header line and a bundle of at most 1 MiB); a
+     * larger one is answered {@code too_large}.
+     */
+    public static final int MAX_COMMAND_BYTES = 1024 * 1024 + 4096;
+    /**
+     * Largest inbound MQTT packet: a command of {@link #MAX_COMMAND_BYTES} plus its topic and header.
+     * Announced at CONNECT (MQTT 5: the broker drops larger messages for us) and enforced on the socket
+     * (MQTT 3.1.1: the payload is discarded unread and the command answered {@code too_large}).
+     */
+    public static final int MAX_PACKET_BYTES = MAX_COMMAND_BYTES + 64 * 1024 + 16;
+    /** Commands waiting for the uplink thread; one more is answered {@code busy}. */
+    public static final int MAX_PENDING_COMMANDS = 16;
+    /** Replies waiting to be published; one more is dropped and counted. */
+    public static final int MAX_PENDING_REPLIES = 64;
 
     private final UplinkConfig cfg;
     private final String gatewayId;
@@ -80,6 +97,13 @@ public final class MqttUplink implements AutoCloseable {
     /** Command replies that came while disconnected (uplink thread); sent after the next connect, the oldest dropped beyond the bound. */
     private final java.util.ArrayDeque<byte[]> heldReplies = new java.util.ArrayDeque<>();
     static final int HELD_REPLIES = 16;
+    private final AtomicInteger pendingCommands = new AtomicInteger();
+    private final AtomicInteger pendingReplies = new AtomicInteger();
+    private final AtomicLong commandsReceived = new AtomicLong();
+    private final AtomicLong commandsTooLarge = new AtomicLong();
+    private final AtomicLong commandsBusy = new AtomicLong();
+    private final AtomicLong commandsFailed = new AtomicLong();
+    private final AtomicLong repliesDropped = new AtomicLong();
     private boolean reconnectNow;
     private long connects;
     /** Highest committed seq when the broker was last known unreachable (-1: not yet tried); the live/backlog split. */
@@ -115,11 +139,8 @@ public final class MqttUplink implements AutoCloseable {
     }
 
     private static void validate(UplinkConfig cfg) {
-        String url = cfg.url();
-        if (url == null || !(url.startsWith("ssl://") || url.startsWith("tcp://"))) {
-            throw new IllegalArgumentException("uplink url must start with ssl:// or tcp://");
-        }
-        if (url.startsWith("tcp://") && !cfg.allowInsecure()) {
+        if (cfg.url() == null) throw new IllegalArgumentException("uplink url is missing");
+        if (!cfg.isTls() && !cfg.allowInsecure()) {
             throw new IllegalArgumentException("plaintext tcp:// is refused; use ssl:// or set allow_insecure: true for development");
         }
         if (cfg.isTls() && cfg.caFile().isEmpty()) {
@@ -153,7 +174,7 @@ public final class MqttUplink implements AutoCloseable {
             SessionSpec spec = new SessionSpec(c.url(), c.clientId() == null ? gatewayId : c.clientId(), sf,
                     c.username(), c.password().map(p -> p.reveal()),
                     (int) c.keepAlive().toSeconds(), (int) Math.max(1, c.connectTimeout().toSeconds()),
-                    cfg.inflightWindow() + 4, statusTopic, payloads.lastWill());
+                    cfg.inflightWindow() + 4, statusTopic, payloads.lastWill(), maxPacketBytes(c));
             return c.protocol() == UplinkConfig.Protocol.MQTT311
                     ? new Paho3Session(spec, listener) : new Paho5Session(spec, listener);
         };
@@ -176,6 +197,16 @@ public final class MqttUplink implements AutoCloseable {
     /** The heartbeat the uplink thread beats (docs/packaging.md, "Watchdog"); call before {@link #start()}. */
     public void heartbeat(Heartbeat heartbeat) {
         this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+    }
+
+    /**
+     * The Maximum Packet Size announced at CONNECT and enforced on the socket: {@link #MAX_PACKET_BYTES},
+     * or more when batches may be larger. Paho 1.2.5 also applies the value we announce to what it
+     * sends (paho.mqtt.java #987: it swaps the two directions), so it must leave room for our own
+     * largest batch, or every larger batch would fail with "Outgoing packet too large".
+     */
+    static int maxPacketBytes(UplinkConfig cfg) {
+        return Math.max(MAX_PACKET_BYTES, cfg.batchMaxBytes() + 64 * 1024 + 16);
     }
 
     /** Starts the uplink thread; it connects and keeps connecting until {@link #close()}. */
@@ -218,9 +249,15 @@ public final class MqttUplink implements AutoCloseable {
     /** The URL the next connection attempt uses (tests). */
     String activeUrl() { return active.cfg().url(); }
 
+    /** Command channel counters; cheap, any thread. */
+    public CommandStats commandStats() {
+        return new CommandStats(commandsReceived.get(), commandsTooLarge.get(), commandsBusy.get(), commandsFailed.get(),
+                repliesDropped.get());
+    }
+
     /** Current counters; cheap, any thread. */
     public UplinkStats stats() {
-        return new UplinkStats(connected, reconnects, published, lastAckEpochMs, refused, lastError);
+        return new UplinkStats(connected, reconnects, published, lastAckEpochMs, refused, lastError, commandStats());
     }
 
     /**
@@ -400,6 +437,7 @@ public final class MqttUplink implements AutoCloseable {
                 continue;
             }
             if (ev instanceof Reply r) {
+                pendingReplies.decrementAndGet();
                 session.publish(replyTopic, r.payload(), false, nextStatusTag--);
                 continue;
             }
@@ -417,10 +455,15 @@ public final class MqttUplink implements AutoCloseable {
             startTrial(t); // while shutting down: the run loop sees 'stopping' first
             return true;
         }
-        if (ev instanceof Stop || ev instanceof Subscribe || ev instanceof Reconnect || ev instanceof Reply) {
+        if (ev instanceof Reply) {
+            pendingReplies.decrementAndGet(); // not connected: the reply is dropped
+            return true;
+        }
+        if (ev instanceof Stop || ev instanceof Subscribe || ev instanceof Reconnect) {
             return true; // the loop sees 'stopping'; the others only matter while serving
         }
         if (ev instanceof Command c) {
+            pendingCommands.decrementAndGet();
             if (c.gen() == gen) command(c);
             return true;
         }
@@ -511,11 +554,49 @@ public final class MqttUplink implements AutoCloseable {
         CommandHandler h = commandHandler;
         if (h == null || !c.topic().startsWith(commandPrefix)) return;
         String name = c.topic().substring(commandPrefix.length());
-        try {
-            h.onCommand(name, c.payload(), payload -> events.offer(new Reply(Objects.requireNonNull(payload, "payload"))));
-        } catch (RuntimeException e) {
-            error("command " + name + " failed: " + UplinkErrors.describe(e), e);
+        if (c.payload().length > MAX_COMMAND_BYTES) {
+            refuseTooLarge(name, c.payload().length);
+            return;
         }
+        try {
+            h.onCommand(name, c.payload(), payload -> reply(Objects.requireNonNull(payload, "payload")));
+        } catch (Throwable e) { // NOPMD: no message may end the uplink thread, not even with an Error
+            commandsFailed.incrementAndGet();
+            error("command " + name + " failed: " + UplinkErrors.describe(e), e);
+            reply(CommandReplies.refusal(name, "internal_error", "the command failed: " + e.getClass().getSimpleName()));
+        }
+    }
+
+    private void refuseTooLarge(String name, long bytes) {
+        commandsTooLarge.incrementAndGet();
+        log.warn("command {} refused: body of {} bytes exceeds {}", name, bytes, MAX_COMMAND_BYTES); // any thread
+        reply(CommandReplies.refusal(name, "too_large", "the command body of " + bytes + " bytes exceeds "
+                + MAX_COMMAND_BYTES + " bytes"));
+    }
+
+    /** Queues a reply unless {@link #MAX_PENDING_REPLIES} are waiting (then it is dropped and counted). Any thread. */
+    private void reply(byte[] payload) {
+        if (pendingReplies.incrementAndGet() > MAX_PENDING_REPLIES) {
+            pendingReplies.decrementAndGet();
+            repliesDropped.incrementAndGet();
+            return;
+        }
+        events.offer(new Reply(payload));
+    }
+
+    /** From Paho's thread: queues the command unless too many are waiting (then answers {@code busy}). */
+    private void arrived(long gen, String topic, byte[] payload) {
+        commandsReceived.incrementAndGet();
+        if (pendingCommands.incrementAndGet() > MAX_PENDING_COMMANDS) {
+            pendingCommands.decrementAndGet();
+            commandsBusy.incrementAndGet();
+            if (topic.startsWith(commandPrefix)) {
+                reply(CommandReplies.refusal(topic.substring(commandPrefix.length()), "busy",
+                        MAX_PENDING_COMMANDS + " commands are waiting; try again later"));
+            }
+            return;
+        }
+        events.offer(new Command(gen, topic, payload));
     }
 
     private void hold(byte[] reply) {
@@ -533,6 +614,8 @@ public final class MqttUplink implements AutoCloseable {
                 if (left <= 0) return;
                 Event ev = events.poll(Math.min(left, BEAT_SLICE.toNanos()), TimeUnit.NANOSECONDS);
                 if (ev instanceof Wake) wakePending.set(false);
+                if (ev instanceof Command) pendingCommands.decrementAndGet(); // arrived just before the loss
+                if (ev instanceof Reply) pendingReplies.decrementAndGet(); // no connection to answer on
                 if (ev instanceof Reconnect) return;
                 if (ev instanceof Reply r) hold(r.payload());
                 if (ev instanceof Trial t) {
@@ -602,6 +685,11 @@ public final class MqttUplink implements AutoCloseable {
 
         @Override public void connectionLost(Throwable cause) { events.offer(new Lost(gen, cause)); }
 
-        @Override public void messageArrived(String topic, byte[] payload) { events.offer(new Command(gen, topic, payload)); }
+        @Override public void messageArrived(String topic, byte[] payload) { arrived(gen, topic, payload); }
+
+        @Override public void messageTooLarge(String topic, long payloadBytes) {
+            commandsReceived.incrementAndGet();
+            if (topic.startsWith(commandPrefix)) refuseTooLarge(topic.substring(commandPrefix.length()), payloadBytes);
+        }
     }
 }

@@ -10,12 +10,17 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
 /** {@link MqttSession} over the Paho MQTT 3.1.1 client. */
 final class Paho3Session implements MqttSession {
 
     private final SessionSpec spec;
     private final Listener listener;
     private final MqttAsyncClient client;
+    /** PUBLISH packets whose payload the guard cut, in arrival order (a reader thread adds, the callback takes). */
+    private final Queue<InboundPacketGuard.Cut> cuts = new ConcurrentLinkedQueue<>();
 
     Paho3Session(SessionSpec spec, Listener listener) throws MqttSessionException {
         this.spec = spec;
@@ -27,7 +32,15 @@ final class Paho3Session implements MqttSession {
         }
         client.setCallback(new MqttCallback() {
             @Override public void connectionLost(Throwable cause) { listener.connectionLost(cause); }
-            @Override public void messageArrived(String topic, MqttMessage message) { listener.messageArrived(topic, message.getPayload()); }
+            @Override public void messageArrived(String topic, MqttMessage message) {
+                InboundPacketGuard.Cut cut = cuts.peek();
+                if (cut != null && cut.topic().equals(topic) && cut.packetId() == message.getId() && message.getPayload().length == 0) {
+                    cuts.poll();
+                    listener.messageTooLarge(topic, cut.payloadBytes());
+                } else {
+                    listener.messageArrived(topic, message.getPayload());
+                }
+            }
             @Override public void deliveryComplete(IMqttDeliveryToken token) { }
         });
     }
@@ -41,7 +54,10 @@ final class Paho3Session implements MqttSession {
         o.setKeepAliveInterval(spec.keepAliveS());
         o.setConnectionTimeout(spec.connectTimeoutS());
         o.setMaxInflight(spec.maxInflight()); // above our own window (PITFALLS: "Too many publishes")
-        spec.socketFactory().ifPresent(o::setSocketFactory);
+        // MQTT 3.1.1 has no Maximum Packet Size: the guard cuts oversized PUBLISH payloads on the socket
+        // before Paho allocates them (PITFALLS: Paho reads a whole packet into one array)
+        o.setSocketFactory(GuardedSockets.factory(spec.socketFactory().orElse(null),
+                in -> new InboundPacketGuard(in, spec.maxPacketBytes(), true, cuts::add)));
         o.setHttpsHostnameVerificationEnabled(true); // off by default in v3 (PITFALLS)
         spec.username().ifPresent(o::setUserName);
         spec.password().ifPresent(o::setPassword);

@@ -52,7 +52,11 @@ final class Paho5Session implements MqttSession {
         o.setAutomaticReconnect(false); // our own loop (PITFALLS: Paho reconnect)
         o.setKeepAliveInterval(spec.keepAliveS());
         o.setConnectionTimeout(spec.connectTimeoutS());
-        spec.socketFactory().ifPresent(o::setSocketFactory);
+        // the broker must not send us a larger packet (MQTT 5 §3.1.2.11.4); the guard drops the
+        // connection should one arrive anyway, before Paho allocates it
+        o.setMaximumPacketSize((long) spec.maxPacketBytes());
+        o.setSocketFactory(GuardedSockets.factory(spec.socketFactory().orElse(null),
+                in -> new InboundPacketGuard(in, spec.maxPacketBytes(), false, cut -> { })));
         o.setHttpsHostnameVerificationEnabled(true);
         spec.username().ifPresent(o::setUserName);
         spec.password().ifPresent(p -> o.setPassword(new String(p).getBytes(StandardCharsets.UTF_8)));

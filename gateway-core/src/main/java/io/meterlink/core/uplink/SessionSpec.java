@@ -6,6 +6,8 @@ import java.util.Optional;
 /**
  * Everything a {@link MqttSession} needs to connect, resolved once from the configuration.
  * {@code password} is held only to hand it to the client library; {@link #toString()} hides it.
+ * {@code maxPacketBytes}: the largest inbound MQTT packet taken (announced at CONNECT under MQTT 5,
+ * enforced on the socket by {@link InboundPacketGuard} under both versions).
  */
 record SessionSpec(
         String url,
@@ -17,7 +19,8 @@ record SessionSpec(
         int connectTimeoutS,
         int maxInflight,
         String willTopic,
-        byte[] willPayload) {
+        byte[] willPayload,
+        int maxPacketBytes) {
 
     @Override
     public String toString() {

@@ -91,7 +91,7 @@ public final class TlsContexts {
         }
     }
 
-    static List<X509Certificate> readCertificates(Path file) throws TlsSetupException {
+    public static List<X509Certificate> readCertificates(Path file) throws TlsSetupException {
         try (InputStream in = Files.newInputStream(file)) {
             List<X509Certificate> out = new ArrayList<>();
             for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
@@ -105,7 +105,7 @@ public final class TlsContexts {
     }
 
     /** PKCS#8 ({@code PRIVATE KEY}) or traditional ({@code EC PRIVATE KEY}, {@code RSA PRIVATE KEY}) PEM, unencrypted. */
-    static PrivateKey readPrivateKey(Path file) throws TlsSetupException {
+    public static PrivateKey readPrivateKey(Path file) throws TlsSetupException {
         try (Reader r = Files.newBufferedReader(file); PEMParser p = new PEMParser(r)) {
             Object o = p.readObject();
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
@@ -122,12 +122,11 @@ public final class TlsContexts {
     }
 
     /** Restricts protocols and turns on HTTPS-style hostname verification on every socket it creates. */
-    static final class HardenedSocketFactory extends SSLSocketFactory {
-        private final SSLSocketFactory delegate;
+    static final class HardenedSocketFactory extends GuardedSockets.WrappingSslFactory {
 
-        HardenedSocketFactory(SSLSocketFactory delegate) { this.delegate = delegate; }
+        HardenedSocketFactory(SSLSocketFactory delegate) { super(delegate); }
 
-        private Socket harden(Socket s) {
+        @Override Socket wrap(Socket s) {
             if (s instanceof SSLSocket ssl) {
                 SSLParameters p = ssl.getSSLParameters();
                 List<String> supported = Arrays.asList(ssl.getSupportedProtocols());
@@ -136,21 +135,6 @@ public final class TlsContexts {
                 ssl.setSSLParameters(p);
             }
             return s;
-        }
-
-        @Override public String[] getDefaultCipherSuites() { return delegate.getDefaultCipherSuites(); }
-        @Override public String[] getSupportedCipherSuites() { return delegate.getSupportedCipherSuites(); }
-        @Override public Socket createSocket() throws IOException { return harden(delegate.createSocket()); }
-        @Override public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
-            return harden(delegate.createSocket(s, host, port, autoClose));
-        }
-        @Override public Socket createSocket(String host, int port) throws IOException { return harden(delegate.createSocket(host, port)); }
-        @Override public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            return harden(delegate.createSocket(host, port, localHost, localPort));
-        }
-        @Override public Socket createSocket(InetAddress host, int port) throws IOException { return harden(delegate.createSocket(host, port)); }
-        @Override public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-            return harden(delegate.createSocket(address, port, localAddress, localPort));
         }
     }
 

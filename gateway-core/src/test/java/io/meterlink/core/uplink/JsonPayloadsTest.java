@@ -84,7 +84,8 @@ class JsonPayloadsTest {
     void status_hasEverySnapshotField_andState() throws Exception {
         StatusSnapshot s = new StatusSnapshot("gw-1", "0.1.0", Instant.parse("2026-11-26T09:00:00Z").toEpochMilli(), 3600,
                 new BufferStats(10, 2048, 1 << 20, 1500, 99, 100, 90, Map.of("bytes_cap", 2L), 1, List.of()),
-                new UplinkStats(true, 2, 90, Instant.parse("2026-11-26T08:59:59Z").toEpochMilli(), 1, "boom"),
+                new UplinkStats(true, 2, 90, Instant.parse("2026-11-26T08:59:59Z").toEpochMilli(), 1, "boom",
+                        new CommandStats(7, 1, 2, 3, 0)),
                 5, List.of("wmbus:KAM:1"), Map.of("crc", 3L), List.of("alarm-1"));
         JsonNode n = json.readTree(p.status(s, "online"));
         assertEquals("online", n.get("state").asText());
@@ -97,6 +98,10 @@ class JsonPayloadsTest {
         assertEquals(2, n.at("/uplink/reconnects").asLong());
         assertEquals("2026-11-26T08:59:59Z", n.at("/uplink/last_ack").asText());
         assertEquals("boom", n.at("/uplink/last_error").asText());
+        assertEquals(7, n.at("/uplink/commands/received").asLong());
+        assertEquals(1, n.at("/uplink/commands/too_large").asLong());
+        assertEquals(2, n.at("/uplink/commands/busy").asLong());
+        assertEquals(3, n.at("/uplink/commands/failed").asLong());
         assertEquals(5, n.get("meters_heard").asInt());
         assertEquals("wmbus:KAM:1", n.get("meters_stale").get(0).asText());
         assertEquals(3, n.at("/bad_input/crc").asLong());

@@ -279,6 +279,95 @@ class MqttUplinkTest {
         assertTrue(!p.retained());
     }
 
+    /** The next cmd-reply the broker got, as JSON. */
+    private com.fasterxml.jackson.databind.JsonNode nextReply() throws Exception {
+        FakeSession.Published p;
+        do {
+            p = broker.take();
+        } while (!p.topic().endsWith("/cmd-reply"));
+        return json.readTree(p.payload());
+    }
+
+    @Test
+    void oversizedCommand_isAnsweredTooLarge_withoutReachingTheHandler() throws Exception {
+        start();
+        await(() -> uplink.stats().connected(), "connected");
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        uplink.commands((name, payload, reply) -> seen.add(name));
+        FakeSession s = broker.last();
+        await(() -> s.subscriptions.contains("meterlink/v1/gw-1/cmd/#"), "subscribed");
+        s.deliver("meterlink/v1/gw-1/cmd/apply-bundle/big", new byte[MqttUplink.MAX_COMMAND_BYTES + 1]);
+        var r = nextReply();
+        assertEquals("too_large", r.path("error").asText(), r.toString());
+        assertEquals("apply-bundle", r.path("cmd").asText());
+        assertEquals("big", r.path("request").asText());
+        assertEquals(1, uplink.commandStats().tooLarge());
+        assertEquals(List.of(), seen);
+        // a payload the MQTT 3.1.1 socket guard cut is answered the same way
+        s.listener.messageTooLarge("meterlink/v1/gw-1/cmd/apply-bundle/cut", 80L * 1024 * 1024);
+        r = nextReply();
+        assertEquals("too_large", r.path("error").asText(), r.toString());
+        assertEquals("cut", r.path("request").asText());
+        assertEquals(2, uplink.commandStats().tooLarge());
+    }
+
+    @Test
+    void handlerThrowingAnError_isAnsweredInternalError_andTheUplinkGoesOn() throws Exception {
+        start();
+        await(() -> uplink.stats().connected(), "connected");
+        uplink.commands((name, payload, reply) -> {
+            if (name.startsWith("boom")) throw new OutOfMemoryError("simulated");
+            reply.accept("ok".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
+        FakeSession s = broker.last();
+        await(() -> s.subscriptions.contains("meterlink/v1/gw-1/cmd/#"), "subscribed");
+        s.deliver("meterlink/v1/gw-1/cmd/boom/1", new byte[] {1});
+        var r = nextReply();
+        assertEquals("internal_error", r.path("error").asText(), r.toString());
+        assertEquals(1, uplink.commandStats().failed());
+        s.deliver("meterlink/v1/gw-1/cmd/fine/2", new byte[] {1});
+        FakeSession.Published p;
+        do {
+            p = broker.take();
+        } while (!p.topic().endsWith("/cmd-reply"));
+        assertEquals("ok", new String(p.payload(), java.nio.charset.StandardCharsets.UTF_8));
+        buffer.appendBodies(3, 12);
+        await(() -> uplink.stats().published() >= 3, "readings still flow");
+        assertTrue(uplink.stats().connected());
+    }
+
+    @Test
+    void commandFlood_beyondTheQueue_isAnsweredBusy_andCounted() throws Exception {
+        start();
+        await(() -> uplink.stats().connected(), "connected");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+        uplink.commands((name, payload, reply) -> {
+            handled.incrementAndGet();
+            try {
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS); // a slow handler holds the uplink thread
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        FakeSession s = broker.last();
+        await(() -> s.subscriptions.contains("meterlink/v1/gw-1/cmd/#"), "subscribed");
+        s.deliver("meterlink/v1/gw-1/cmd/slow/0", new byte[0]);
+        await(() -> handled.get() == 1, "the first command is being handled");
+        int flood = MqttUplink.MAX_PENDING_COMMANDS + 10;
+        for (int i = 1; i <= flood; i++) s.deliver("meterlink/v1/gw-1/cmd/flood/" + i, new byte[0]);
+        assertEquals(10, uplink.commandStats().busy(), uplink.commandStats().toString());
+        release.countDown();
+        await(() -> handled.get() == 1 + MqttUplink.MAX_PENDING_COMMANDS, "the queued commands are handled");
+        int busyReplies = 0;
+        for (int i = 0; i < 10; i++) {
+            var r = nextReply();
+            if ("busy".equals(r.path("error").asText())) busyReplies++;
+        }
+        assertEquals(10, busyReplies);
+        assertEquals(1 + flood, uplink.commandStats().received());
+    }
+
     @Test
     void commandHandler_isSubscribedAgain_afterReconnect() throws Exception {
         start();

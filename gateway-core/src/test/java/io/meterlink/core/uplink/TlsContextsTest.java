@@ -37,24 +37,15 @@ class TlsContextsTest {
     @TempDir Path dir;
 
     private static KeyPair ec() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(256);
-        return g.generateKeyPair();
+        return TestKeys.ec();
     }
 
     private static String pem(Object o) throws Exception {
-        StringWriter sw = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
-            w.writeObject(o);
-        }
-        return sw.toString();
+        return TestKeys.pem(o);
     }
 
     private Path selfSigned(KeyPair kp) throws Exception {
-        X500Name n = new X500Name("CN=test");
-        X509Certificate c = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(n, BigInteger.ONE,
-                new Date(System.currentTimeMillis() - 60_000), new Date(System.currentTimeMillis() + 86_400_000), n, kp.getPublic())
-                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+        X509Certificate c = TestKeys.selfSigned(kp);
         Path f = dir.resolve("cert.pem");
         Files.writeString(f, pem(c));
         return f;

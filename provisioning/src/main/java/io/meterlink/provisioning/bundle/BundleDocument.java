@@ -232,7 +232,7 @@ final class BundleDocument {
         } catch (MarkedYAMLException e) {
             Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             // problem and context only: the snippet of the line could hold a key
-            error(m == null ? 0 : m.getLine() + 1, "(yaml)", "invalid YAML: " + (e.getProblem() == null ? "syntax error" : e.getProblem()));
+            error(m == null ? 0 : m.getLine() + 1, "(yaml)", io.meterlink.core.config.YamlErrors.describe(e));
             return;
         } catch (YAMLException e) {
             error(0, "(yaml)", "invalid YAML");

@@ -21,8 +21,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -30,7 +31,7 @@ import java.util.function.Consumer;
 /**
  * The gateway's MQTT commands ({@code <prefix>/<gw>/cmd/<name>[/<request id>]}), received only over
  * the uplink's authenticated TLS session, where the broker's ACL lets only the head-end write a
- * gateway's command topics. Commands run one at a time on this dispatcher's own thread; every
+ * gateway's command topics. Commands run one at a time on this dispatcher's own thread, at most {@link #MAX_QUEUED} waiting (more are answered {@code busy}); every
  * command gets one reply on {@code <prefix>/<gw>/cmd-reply}:
  *
  * <pre>
@@ -50,17 +51,20 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommandDispatcher.class);
     /** Largest command body taken (a signed bundle: a header line and at most 1 MiB). */
     public static final int MAX_BODY = SignedBundle.MAX_ENVELOPE;
+    /** Commands waiting for the worker; one more is answered {@code busy} at once. */
+    public static final int MAX_QUEUED = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BundleService bundles;
-    private final ExecutorService worker;
+    private final ThreadPoolExecutor worker;
     private final AtomicLong refused = new AtomicLong();
     private final Map<String, AtomicLong> refusedBy = new ConcurrentHashMap<>();
     private volatile UplinkTrials trials;
+    private final AtomicLong busy = new AtomicLong();
 
     public CommandDispatcher(BundleService bundles) {
         this.bundles = bundles;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
+        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_QUEUED), r -> {
             Thread t = new Thread(r, "meterlink-commands");
             t.setDaemon(true);
             return t;
@@ -95,9 +99,17 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
                 afterReply.forEach(Runnable::run); // a trial starts after its reply is queued, so the reply goes out first
             });
         } catch (RejectedExecutionException e) {
-            LOG.debug("command {} after close: ignored", cmd);
+            if (worker.isShutdown()) {
+                LOG.debug("command {} after close: ignored", cmd);
+                return;
+            }
+            busy.incrementAndGet();
+            reply.accept(refuse(reply(cmd, request), "busy", MAX_QUEUED + " commands are waiting; try again later"));
         }
     }
+
+    /** Commands answered {@code busy} so far (the queue of {@link #MAX_QUEUED} was full). */
+    public long busy() { return busy.get(); }
 
     /** Runs one command and returns its reply. */
     byte[] run(String cmd, String request, byte[] payload) {
@@ -107,16 +119,21 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
         return r;
     }
 
-    /**
-     * Runs one command and returns its reply; {@code later} takes events that come after it (a trial's
-     * outcome), {@code afterReply} gets what must run once the reply is on its way.
-     */
-    private byte[] run(String cmd, String request, byte[] payload, Consumer<byte[]> later, List<Runnable> afterReply) {
+    private static ObjectNode reply(String cmd, String request) {
         ObjectNode r = JSON.createObjectNode();
         r.put("v", 1);
         r.put("type", "cmd-reply");
         r.put("cmd", cmd);
         r.put("request", request);
+        return r;
+    }
+
+    /**
+     * Runs one command and returns its reply; {@code later} takes events that come after it (a trial's
+     * outcome), {@code afterReply} gets what must run once the reply is on its way.
+     */
+    private byte[] run(String cmd, String request, byte[] payload, Consumer<byte[]> later, List<Runnable> afterReply) {
+        ObjectNode r = reply(cmd, request);
         if (payload.length > MAX_BODY) {
             return refuse(r, "too_large", "the command body exceeds " + MAX_BODY + " bytes");
         }
@@ -156,7 +173,7 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
             return refuse(r, "bundle_invalid", e.errors().size() + " error(s) in the bundle; nothing was changed");
         } catch (ProvisioningException e) {
             return refuse(r, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // NOPMD: a message must not end the worker thread
             LOG.error("Command {} failed", cmd, e);
             return refuse(r, "internal_error", e.getClass().getSimpleName());
         }

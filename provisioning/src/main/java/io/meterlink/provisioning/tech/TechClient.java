@@ -64,6 +64,7 @@ public final class TechClient implements AutoCloseable {
         // the handshake gives up well within the request timeout
         c.set(DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT, 1, TimeUnit.SECONDS);
         c.set(DtlsConfig.DTLS_MAX_RETRANSMISSIONS, 3);
+        TechCipherSuites.apply(c);
         byte[] key = psk.key();
         DtlsConnectorConfig dtls;
         try {

@@ -184,6 +184,7 @@ public final class TechnicianEndpoint implements AutoCloseable {
         c.set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST_FOR_PSK, true);
         c.set(DtlsConfig.DTLS_RECEIVER_THREAD_COUNT, 1);
         c.set(DtlsConfig.DTLS_CONNECTOR_THREAD_COUNT, 1);
+        TechCipherSuites.apply(c); // ECDHE-PSK only: forward secrecy
         return c;
     }
 

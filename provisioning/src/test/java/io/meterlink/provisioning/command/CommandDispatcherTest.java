@@ -116,4 +116,31 @@ class CommandDispatcherTest {
         JsonNode r = send("apply-bundle", "x".repeat(CommandDispatcher.MAX_BODY + 1).getBytes(StandardCharsets.UTF_8));
         assertEquals("too_large", r.path("error").asText());
     }
+
+    /** Issue 9: a YAML error quotes no text of the bundle (an alias name can be the password). */
+    @Test
+    void yamlErrorQuotingTheDocument_neverEchoesIt() throws Exception {
+        JsonNode r = send("apply-bundle/alias", bundle(3, "ssl://mqtt.example:8883").replace("password: " + PASSWORD,
+                "password: *" + PASSWORD));
+        assertEquals("bundle_invalid", r.path("error").asText(), r.toString());
+        assertTrue(r.toString().contains("undefined alias"), r.toString());
+    }
+
+    /** Issue 9: the worker queue is bounded; one command too many is answered busy at once. */
+    @Test
+    void commandsBeyondTheQueue_areAnsweredBusy() throws Exception {
+        BlockingQueue<byte[]> replies = new LinkedBlockingQueue<>();
+        int sent = CommandDispatcher.MAX_QUEUED + 6;
+        // slow commands: each bundle is validated in full on the one worker thread
+        String body = bundle(5, "ssl://mqtt.example:8883");
+        for (int i = 0; i < sent; i++) dispatcher.onCommand("apply-bundle/" + i, body.getBytes(StandardCharsets.UTF_8), replies::add);
+        int busy = 0;
+        for (int i = 0; i < sent; i++) {
+            byte[] reply = replies.poll(60, TimeUnit.SECONDS);
+            assertNotNull(reply, "every command gets a reply");
+            if ("busy".equals(json.readTree(reply).path("error").asText())) busy++;
+        }
+        assertTrue(busy >= 1 && busy <= sent - CommandDispatcher.MAX_QUEUED - 1, "busy replies: " + busy);
+        assertEquals(busy, dispatcher.busy());
+    }
 }

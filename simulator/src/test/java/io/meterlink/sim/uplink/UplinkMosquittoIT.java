@@ -91,6 +91,26 @@ class UplinkMosquittoIT {
         deliversEveryReadingAsStored("gw-m3", mutualTls("gw-m3", UplinkConfig.Protocol.MQTT311));
     }
 
+    /**
+     * Batches above the gateway's inbound packet bound (1 MiB + 64 KiB) still go out: Paho 1.2.5 holds
+     * outgoing packets to the Maximum Packet Size the client announces (paho.mqtt.java #987), so the
+     * uplink announces enough for its own largest batch.
+     */
+    @Test
+    void mqtt5_batchesAboveTheCommandBound_areDelivered() throws Exception {
+        UplinkConfig c = mutualTls("gw-big", UplinkConfig.Protocol.MQTT5);
+        UplinkConfig big = new UplinkConfig(c.url(), c.protocol(), c.clientId(), c.topicPrefix(), c.caFile(), c.certFile(),
+                c.keyFile(), c.username(), c.password(), c.allowInsecure(), 10_000, 4 * 1024 * 1024, c.inflightWindow(),
+                c.backoffMin(), c.backoffMax(), c.keepAlive(), c.connectTimeout(), c.statusInterval());
+        try (UplinkFixture.Gateway g = new UplinkFixture.Gateway(dir.resolve("gw-big"), "gw-big", big)) {
+            g.append(8_000); // about 2.5 MB of readings: one batch well above 1 MiB
+            g.uplink.start();
+            await(() -> headEnd.count("gw-big") == g.accepted.size(), LONG,
+                    () -> "head-end has " + headEnd.count("gw-big") + " of " + g.accepted.size() + "; " + g.uplink.stats());
+            assertEquals(0, g.uplink.stats().refused());
+        }
+    }
+
     @Test
     void passwordOverTls_deliversEveryReadingAsStored() throws Exception {
         UplinkConfig cfg = config(broker.passwordUrl(), UplinkConfig.Protocol.MQTT5, "gw-pw", pki.caFile(),

@@ -1,0 +1,110 @@
+package io.meterlink.core.config;
+
+import io.meterlink.core.api.config.Settings;
+import io.meterlink.core.uplink.TlsContexts;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The checks of the {@code uplink.tls} files that need the files themselves, made when a
+ * configuration is about to run or is validated ({@link ConfigLoader.FileChecks}), not when a bundle
+ * is staged: the CA file exists, is not empty and holds X.509 certificates; the client certificate
+ * and key exist, parse, and belong together (a fresh challenge signed with the key verifies with
+ * the certificate's public key). Errors go to the {@code tls} settings (file, line, key); they name
+ * files, never key material.
+ */
+final class TlsFiles {
+    private TlsFiles() {
+    }
+
+    static void check(Settings tls, Optional<Path> ca, Optional<Path> cert, Optional<Path> key, boolean requireClientCert) {
+        ca.ifPresent(f -> {
+            if (readable(tls, "ca_file", f)) {
+                try {
+                    TlsContexts.readCertificates(f);
+                } catch (TlsContexts.TlsSetupException e) {
+                    tls.error("ca_file", "no usable CA certificate: " + e.getMessage());
+                }
+            }
+        });
+        if (cert.isEmpty() || key.isEmpty()) return;
+        // before enrolment (run --claim-config) the certificate is not there yet; validate asks for it
+        if (!requireClientCert && !Files.exists(cert.get())) return;
+        X509Certificate leaf = null;
+        PrivateKey pk = null;
+        if (readable(tls, "cert_file", cert.get())) {
+            try {
+                List<X509Certificate> chain = TlsContexts.readCertificates(cert.get());
+                leaf = chain.get(0);
+            } catch (TlsContexts.TlsSetupException e) {
+                tls.error("cert_file", e.getMessage());
+            }
+        }
+        if (readable(tls, "key_file", key.get())) {
+            try {
+                pk = TlsContexts.readPrivateKey(key.get());
+            } catch (TlsContexts.TlsSetupException e) {
+                tls.error("key_file", e.getMessage());
+            }
+        }
+        if (leaf != null && pk != null && !matches(pk, leaf.getPublicKey())) {
+            tls.error("key_file", "the private key does not belong to the certificate in " + cert.get());
+        }
+    }
+
+    private static boolean readable(Settings tls, String key, Path file) {
+        if (!Files.exists(file)) {
+            tls.error(key, "no such file: " + file);
+            return false;
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            tls.error(key, "not a readable file: " + file);
+            return false;
+        }
+        try {
+            if (Files.size(file) == 0) {
+                tls.error(key, "empty file: " + file);
+                return false;
+            }
+        } catch (java.io.IOException e) {
+            tls.error(key, "cannot read " + file + ": " + e.getClass().getSimpleName());
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether {@code key} signs what {@code pub} verifies. */
+    static boolean matches(PrivateKey key, PublicKey pub) {
+        String alg = switch (key.getAlgorithm()) {
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            case "Ed448" -> "Ed448";
+            default -> null;
+        };
+        if (alg == null) return false;
+        try {
+            byte[] challenge = new byte[32];
+            new SecureRandom().nextBytes(challenge);
+            Signature s = Signature.getInstance(alg);
+            s.initSign(key);
+            s.update(challenge);
+            byte[] sig = s.sign();
+            Signature v = Signature.getInstance(alg);
+            v.initVerify(pub);
+            v.update(challenge);
+            return v.verify(sig);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+}
