@@ -38,6 +38,36 @@ final class RunCommand implements Callable<Integer> {
 
     RunCommand(Services services) { this.services = services; }
 
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) return true;
+        }
+        return false;
+    }
+
+    /** Null after a stop request; the gateway's failure when it cannot go on (storage beyond recovery). */
+    private GatewayException awaitStopOrFatal(Gateway gateway) throws InterruptedException {
+        java.util.concurrent.CompletableFuture<GatewayException> stop = new java.util.concurrent.CompletableFuture<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                services.awaitStopRequest();
+                stop.complete(null);
+            } catch (InterruptedException e) {
+                stop.complete(null);
+            }
+        }, "stop-request");
+        waiter.setDaemon(true);
+        waiter.start();
+        gateway.fatal().thenAccept(stop::complete);
+        try {
+            return stop.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return null;
+        } finally {
+            waiter.interrupt();
+        }
+    }
+
     @Override public Integer call() {
         GatewayConfig cfg = configFile.load(services, spec);
         if (cfg == null) return Main.USAGE;
@@ -63,21 +93,28 @@ final class RunCommand implements Callable<Integer> {
         } catch (GatewayException e) {
             spec.commandLine().getErr().println("meterlink: " + e.getMessage());
             spec.commandLine().getErr().flush();
-            return Main.FAILURE;
+            // buffer.path names a key, a log, another program's database: a configuration error, no restart loop
+            return causedBy(e, io.meterlink.core.buffer.NotABufferException.class) ? Main.USAGE : Main.FAILURE;
         }
         gateway.closeOnShutdown(); // any other way the JVM ends still flushes the buffer
         GatewayProvisioning provisioning = GatewayProvisioning.attach(gateway, services.drivers(), Clock.systemUTC(),
                 services.renewalCheckInterval());
         GatewayTechnician technician = GatewayTechnician.attach(gateway, services.drivers(), Optional.ofNullable(claim),
                 techTriggerUid, Clock.systemUTC());
+        GatewayException fatal = null;
         try {
-            services.awaitStopRequest();
+            fatal = awaitStopOrFatal(gateway);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             technician.close();
             provisioning.close();
             gateway.close();
+        }
+        if (fatal != null) {
+            spec.commandLine().getErr().println("meterlink: " + fatal.getMessage());
+            spec.commandLine().getErr().flush();
+            return Main.FAILURE; // 3: systemd restarts the service (Restart=always)
         }
         return Main.OK;
     }

@@ -48,6 +48,14 @@ public interface Buffer extends AutoCloseable {
     BufferStats stats();
 
     /**
+     * Called once (on the thread that found it) when a storage fault is beyond recovery: the buffer
+     * stores nothing more and every later append fails. The process should exit non-zero so that
+     * its supervisor restarts it. Called at once when that already happened.
+     */
+    default void onFatal(java.util.function.Consumer<BufferException> listener) {
+    }
+
+    /**
      * Commits everything queued so far (readings, confirms, dead letters) now, without waiting for
      * the group-commit interval; the future completes after that commit. An implementation that
      * writes through (nothing pending) may return a completed future.

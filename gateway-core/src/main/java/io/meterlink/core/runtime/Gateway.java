@@ -11,6 +11,7 @@ import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.ReadingEncoder;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.config.SourceConfig;
+import io.meterlink.core.status.Alarm;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.status.Version;
 import io.meterlink.core.uplink.UplinkStats;
@@ -62,6 +63,7 @@ public final class Gateway implements AutoCloseable {
     private volatile BufferStats lastBufferStats = NO_BUFFER;
     private Thread shutdownHook;
     private boolean closed;
+    private final CompletableFuture<GatewayException> fatal = new CompletableFuture<>();
 
     private Gateway(GatewayConfig config, Clock clock, Buffer buffer, AcceptedListener accepted) {
         this.config = config;
@@ -72,6 +74,15 @@ public final class Gateway implements AutoCloseable {
         this.sink = new BufferSink(buffer, accepted);
         this.version = Version.current();
         this.certificate = config.uplink().certFile().map(CertificateExpiry::new).orElse(null);
+        buffer.onFatal(e -> fatal.complete(new GatewayException("the buffer cannot store readings any more: " + e.getMessage(), e)));
+    }
+
+    /**
+     * Completes when the gateway cannot go on (a storage fault beyond recovery): the caller should
+     * close it and exit non-zero so that systemd restarts the service. Never completes otherwise.
+     */
+    public CompletableFuture<GatewayException> fatal() {
+        return fatal;
     }
 
     /**
@@ -124,7 +135,7 @@ public final class Gateway implements AutoCloseable {
             } catch (RuntimeException e) {
                 // one broken source must not stop the others: alarm and carry on
                 LOG.error("Source {} ({}) failed to start", source.name(), source.driver(), e);
-                alarms.add("source_failed:" + source.name());
+                alarms.add(new Alarm(Alarm.Kind.SOURCE_FAILED, source.name()).text());
             }
         }
     }
