@@ -6,6 +6,7 @@ import org.sqlite.SQLiteException;
 
 import java.io.IOException;
 import java.nio.file.FileStore;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -63,14 +64,35 @@ final class StorageFault {
         return kind;
     }
 
-    /** STORAGE_READONLY or STORAGE_FULL when the file system of {@code db} says so, else null. */
+    /**
+     * STORAGE_READONLY or STORAGE_FULL when the file system of {@code db} says so, else null. A
+     * file system the kernel made read-only after an error (ext4 {@code errors=remount-ro}) still
+     * reports itself writable: creating and deleting a probe file next to the database tells.
+     */
     static Alarm.Kind fileSystemState(Path db) {
+        Path dir = db.toAbsolutePath().getParent();
         try {
-            FileStore store = Files.getFileStore(db.toAbsolutePath().getParent());
+            FileStore store = Files.getFileStore(dir);
             if (store.isReadOnly()) {
                 return Alarm.Kind.STORAGE_READONLY;
             }
             if (store.getUsableSpace() < NEARLY_FULL_BYTES) {
+                return Alarm.Kind.STORAGE_FULL;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        Path probe = DatabaseFiles.sibling(db, ".probe");
+        try {
+            Files.deleteIfExists(probe);
+            Files.createFile(probe);
+            Files.delete(probe);
+        } catch (FileSystemException e) {
+            String reason = String.valueOf(e.getReason());
+            if (reason.contains("Read-only")) {
+                return Alarm.Kind.STORAGE_READONLY;
+            }
+            if (reason.contains("No space")) {
                 return Alarm.Kind.STORAGE_FULL;
             }
         } catch (IOException e) {

@@ -14,11 +14,13 @@ import java.util.Map;
  * of a kind, persisted in the {@link AlarmSidecar}, cleared by the next commit), counters, and the
  * rule that says when a fault is beyond recovery:
  * <ul>
- *   <li>{@code storage_full}, {@code storage_readonly}: never; waiting (with the readings held in
- *       the bounded queue) is the only cure, a restart frees no space;</li>
+ *   <li>{@code storage_full}: never; waiting (with the readings held in the bounded queue) is the
+ *       only cure, a restart frees no space;</li>
  *   <li>{@code storage_corrupt}: after {@value #CORRUPT_ATTEMPTS} consecutive failures (a restart
  *       checks the file and quarantines it; {@code buffer salvage} recovers its readings);</li>
- *   <li>{@code storage_io}: once failures have lasted {@code ioGiveUpMs} without a success;</li>
+ *   <li>{@code storage_io}, {@code storage_readonly}: once failures have lasted {@code ioGiveUpMs}
+ *       without a success (a file system the kernel made read-only after an error comes back only
+ *       through an unmount, fsck and a new process);</li>
  *   <li>any kind: the database file is gone.</li>
  * </ul>
  * Written by the writer thread (and the read side for corruption); read by any thread.
@@ -87,8 +89,8 @@ final class StorageFaults {
         if (consecutiveCorrupt >= CORRUPT_ATTEMPTS) {
             return "the database is corrupt (" + consecutiveCorrupt + " failures in a row)";
         }
-        if (kind == Alarm.Kind.STORAGE_IO && now - firstFailureMs >= ioGiveUpMs) {
-            return "I/O errors for " + (now - firstFailureMs) / 1000 + " s";
+        if ((kind == Alarm.Kind.STORAGE_IO || kind == Alarm.Kind.STORAGE_READONLY) && now - firstFailureMs >= ioGiveUpMs) {
+            return kind.code() + " for " + (now - firstFailureMs) / 1000 + " s";
         }
         return null;
     }

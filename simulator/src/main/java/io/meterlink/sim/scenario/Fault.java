@@ -93,4 +93,13 @@ public sealed interface Fault {
     record MbusLate(Duration at, Duration length, int line, int meters, Duration delay) implements Fault {
         public String type() { return "mbus_late"; }
     }
+
+    /**
+     * The file system holding the gateway's state directory (a tmpfs of {@code fsSizeBytes} the
+     * scenario mounts: needs root) is filled to the last byte at {@code at} and freed {@code length}
+     * later.
+     */
+    record DiskFull(Duration at, Duration length, long fsSizeBytes) implements Fault {
+        public String type() { return "disk_full"; }
+    }
 }

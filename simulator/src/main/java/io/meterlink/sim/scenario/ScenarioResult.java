@@ -29,8 +29,23 @@ import java.util.Map;
  */
 public record ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
                              long peakRssKib, int gatewayRuns, List<String> failed, Map<String, Long> badInput,
-                             long evictionOrderViolations, long backlog, long backlogDrainMs, long backlogAckedMs) {
+                             long evictionOrderViolations, long backlog, long backlogDrainMs, long backlogAckedMs,
+                             List<Map<String, Object>> storageAlarms) {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A result without a storage-alarm timeline. */
+    public ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
+                          long peakRssKib, int gatewayRuns, List<String> failed, Map<String, Long> badInput,
+                          long evictionOrderViolations, long backlog, long backlogDrainMs, long backlogAckedMs) {
+        this(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, badInput,
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, null);
+    }
+
+    /** The same result with the storage-alarm timeline of a {@code disk_full} run. */
+    public ScenarioResult withStorageAlarms(List<Map<String, Object>> timeline) {
+        return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, badInput,
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, List.copyOf(timeline));
+    }
 
     public ScenarioResult {
         failed = List.copyOf(failed);
@@ -65,7 +80,7 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         List<String> all = new ArrayList<>(failed);
         all.addAll(names);
         return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, all, badInput,
-                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs);
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, storageAlarms);
     }
 
     /** One line of JSON (the scenario command's stdout). */
@@ -107,6 +122,9 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
             m.put("backlog", backlog);
             m.put("backlog_acked_ms", backlogAckedMs);
             m.put("backlog_drain_ms", backlogDrainMs);
+        }
+        if (storageAlarms != null) {
+            m.put("storage_alarms", storageAlarms);
         }
         m.put("failed_invariants", failed);
         try {
