@@ -77,9 +77,14 @@ public final class BufferSalvage {
         List<StoredReading> valid = new ArrayList<>();
         NavigableSet<Long> seqs;
         try (Connection c = DatabaseFiles.connect(source, true)) {
-            seqs = seqsOf(c);
+            try (Statement s = c.createStatement()) {
+                // relaxes the schema sanity checks that refuse every statement on a truncated file (read-only: nothing is written)
+                s.execute("PRAGMA writable_schema = ON");
+            }
+            // prepared before any scan: a scan that meets a corrupt page can leave the schema unreadable to later prepares
             try (PreparedStatement one = c.prepareStatement(
                     "SELECT seq, accepted_at, priority, body, " + crcColumn(c) + " FROM readings WHERE seq = ?")) {
+                seqs = seqsOf(c);
                 for (long seq : seqs) {
                     try {
                         one.setLong(1, seq);
@@ -122,16 +127,16 @@ public final class BufferSalvage {
         return r;
     }
 
-    /** {@code crc}, or {@code NULL} for a schema 1 file. */
+    /** {@code crc}, or {@code NULL} for a schema 1 file (no such column). */
     private static String crcColumn(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA table_info(readings)")) {
-            while (rs.next()) {
-                if ("crc".equals(rs.getString("name"))) {
-                    return "crc";
-                }
+        try (PreparedStatement probe = c.prepareStatement("SELECT crc FROM readings LIMIT 0")) {
+            return "crc";
+        } catch (SQLException e) {
+            if (String.valueOf(e.getMessage()).contains("no such column")) {
+                return "NULL";
             }
+            throw e;
         }
-        return "NULL";
     }
 
     /** Every seq reachable through the table (both directions) or the eviction index; stops each path at its first error. */

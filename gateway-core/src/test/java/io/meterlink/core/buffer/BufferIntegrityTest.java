@@ -194,6 +194,24 @@ class BufferIntegrityTest {
     }
 
     @Test
+    void salvage_ofATruncatedFile_copiesTheReadableRows() throws Exception {
+        Path old = dir.resolve("old").resolve("buffer.db");
+        Files.createDirectories(old.getParent());
+        try (SqliteBuffer b = SqliteBuffer.open(config(old), ENCODER, Clock.systemUTC())) {
+            for (int i = 0; i < 10; i++) {
+                b.append(billing(i * 1000, 1000)).get(30, TimeUnit.SECONDS);
+            }
+        }
+        long size = Files.size(old);
+        try (var ch = java.nio.channels.FileChannel.open(old, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(size / 2);
+        }
+        BufferSalvage.Result r = BufferSalvage.salvage(old, config(db()), Clock.systemUTC());
+        assertTrue(r.salvaged() > 1000, r::toString);
+        assertEquals(r.found(), r.salvaged() + r.duplicates() + r.checksumMismatch() + r.unreadable(), r::toString);
+    }
+
+    @Test
     void salvage_refusesTheLiveFileAndNonSqliteFiles() throws Exception {
         fill(db(), 1);
         assertThrows(NotABufferException.class, () -> BufferSalvage.salvage(db(), config(db()), Clock.systemUTC()));
