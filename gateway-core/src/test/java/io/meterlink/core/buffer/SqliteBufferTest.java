@@ -34,6 +34,7 @@ import static io.meterlink.core.buffer.TestReadings.normal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -308,11 +309,21 @@ class SqliteBufferTest {
         corruptReadingsPage();
         try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
             assertTrue(b.stats().alarms().stream().noneMatch(a -> a.startsWith("database_quarantined")), b.stats().alarms()::toString);
+            java.util.concurrent.atomic.AtomicReference<BufferException> fatal = new java.util.concurrent.atomic.AtomicReference<>();
+            b.onFatal(fatal::set);
             // ... but the first read of that page finds it: alarm, and this close is not clean
             assertThrows(BufferException.class, () -> b.read(0, 10, 1 << 20));
             BufferStats stats = b.stats();
             assertEquals(List.of("storage_corrupt"), stats.alarms());
             assertTrue(stats.storage().faults().get("storage_corrupt") >= 1, stats.storage()::toString);
+            // it persists: after three failures in a row the buffer gives up (run exits 3, systemd restarts it)
+            for (int i = 0; i < StorageFaults.CORRUPT_ATTEMPTS; i++) {
+                assertThrows(BufferException.class, () -> b.read(0, 10, 1 << 20));
+            }
+            assertNotNull(fatal.get(), "fatal listeners told");
+            assertTrue(fatal.get().getMessage().contains("corrupt"), fatal.get().getMessage());
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> b.append(List.of(billing(9))).get(WAIT_S, TimeUnit.SECONDS),
+                    "nothing more is stored");
         }
         assertFalse(Files.exists(DatabaseFiles.cleanMarker(db())), "a close after corruption is not clean");
         // so the next open checks the whole file and quarantines it
