@@ -191,6 +191,19 @@ class GatewayTest {
     }
 
     @Test
+    void bufferBeyondRecovery_completesFatal_soRunCanExitNonZero() throws Exception {
+        Gateway gw = Gateway.start(config(emitting("a", 0)), parts, Clock.systemUTC(), AcceptedListener.NONE);
+        try {
+            org.junit.jupiter.api.Assertions.assertFalse(gw.fatal().isDone(), "nothing wrong yet");
+            parts.buffer.fatalListeners.forEach(l -> l.accept(new io.meterlink.core.buffer.BufferException("the database file is gone")));
+            GatewayException e = gw.fatal().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(e.getMessage().contains("the database file is gone"), e.getMessage());
+        } finally {
+            gw.close();
+        }
+    }
+
+    @Test
     void close_stopsDrivers_flushesTheBuffer_closesTheUplink_thenTheBuffer() throws Exception {
         Gateway gw = Gateway.start(config(emitting("a", 0), emitting("b", 0)), parts, Clock.systemUTC(), AcceptedListener.NONE);
         gw.close();
@@ -292,6 +305,13 @@ class GatewayTest {
         @Override public void confirm(long[] seqs) { }
         @Override public void deadLetter(long[] seqs, String reason) { }
         @Override public void onCommit(Runnable listener) { }
+
+        /** Set by a test: the buffer reports a storage fault beyond recovery to its listeners. */
+        final List<java.util.function.Consumer<io.meterlink.core.buffer.BufferException>> fatalListeners = new ArrayList<>();
+
+        @Override public void onFatal(java.util.function.Consumer<io.meterlink.core.buffer.BufferException> listener) {
+            fatalListeners.add(listener);
+        }
 
         @Override public BufferStats stats() {
             return new BufferStats(committed.size(), 0, 0, 0, seq, committed.size(), 0, Map.of(), 0,
