@@ -1,6 +1,9 @@
 package io.meterlink.cli;
 
+import io.meterlink.core.buffer.BufferException;
+import io.meterlink.core.buffer.BufferSalvage;
 import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.buffer.NotABufferException;
 import io.meterlink.core.config.GatewayConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +18,7 @@ import java.util.concurrent.Callable;
 
 /** {@code meterlink buffer …}. */
 @Command(name = "buffer", mixinStandardHelpOptions = true, description = "Inspect the buffer (the store of record).",
-        subcommands = BufferCommand.Stats.class)
+        subcommands = {BufferCommand.Stats.class, BufferCommand.Salvage.class})
 final class BufferCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -52,6 +55,52 @@ final class BufferCommand implements Callable<Integer> {
             } else {
                 BufferReport.lines(db, stats).forEach(out::println);
             }
+            out.flush();
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "salvage", mixinStandardHelpOptions = true,
+            description = {"Copy every readable, checksum-valid reading of a quarantined buffer file (FILE, e.g."
+                    + " buffer.db.corrupt-20261126T080000Z) into the live buffer, keeping each reading's seq; prints the counts"
+                    + " as one JSON object. Stop the gateway first (the live buffer is locked while it runs).",
+                    "Exit 0 done, 2 FILE is not a buffer (or is the live one), 3 the live buffer cannot be opened."})
+    static final class Salvage implements Callable<Integer> {
+        private final Services services;
+        @Spec CommandSpec spec;
+        @Mixin ConfigFileOption configFile;
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "FILE", description = "the quarantined buffer file")
+        Path file;
+
+        Salvage(Services services) { this.services = services; }
+
+        @Override public Integer call() throws Exception {
+            GatewayConfig cfg = configFile.load(services, spec);
+            if (cfg == null) return Main.USAGE;
+            PrintWriter err = spec.commandLine().getErr();
+            BufferSalvage.Result r;
+            try {
+                r = BufferSalvage.salvage(file, cfg.buffer(), java.time.Clock.systemUTC());
+            } catch (NotABufferException e) {
+                err.println("meterlink: " + e.getMessage());
+                err.flush();
+                return Main.USAGE;
+            } catch (BufferException e) {
+                err.println("meterlink: " + e.getMessage());
+                err.flush();
+                return Main.FAILURE;
+            }
+            var o = BufferReport.JSON.createObjectNode();
+            o.put("file", file.toString());
+            o.put("into", cfg.buffer().path().toString());
+            o.put("found", r.found());
+            o.put("salvaged", r.salvaged());
+            o.put("skipped_duplicate", r.duplicates());
+            o.put("skipped_checksum_mismatch", r.checksumMismatch());
+            o.put("skipped_unreadable", r.unreadable());
+            o.put("unchecked", r.unchecked());
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(BufferReport.JSON.writeValueAsString(o));
             out.flush();
             return Main.OK;
         }

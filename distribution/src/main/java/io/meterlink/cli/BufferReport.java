@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.buffer.StorageStats;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,13 @@ final class BufferReport {
         out.add(row("evictions", evictions(s.evictions())));
         out.add(row("dead letters", Long.toString(s.deadLetters())));
         out.add(row("alarms", s.alarms().isEmpty() ? "none" : String.join(", ", s.alarms())));
+        StorageStats st = s.storage();
+        if (st.alarmRaisedAtMs() > 0) {
+            out.add(row("storage alarm since", java.time.Instant.ofEpochMilli(st.alarmRaisedAtMs()).toString()));
+        }
+        if (!st.deadLettersByReason().isEmpty()) {
+            out.add(row("dead letter reasons", counts(st.deadLettersByReason())));
+        }
         return out;
     }
 
@@ -47,11 +55,29 @@ final class BufferReport {
         o.put("dead_letters", s.deadLetters());
         ArrayNode alarms = o.putArray("alarms");
         s.alarms().forEach(alarms::add);
+        StorageStats st = s.storage();
+        ObjectNode storage = o.putObject("storage");
+        if (st.alarmRaisedAtMs() > 0) {
+            storage.put("alarm_raised_at", java.time.Instant.ofEpochMilli(st.alarmRaisedAtMs()).toString());
+        } else {
+            storage.putNull("alarm_raised_at");
+        }
+        ObjectNode reasons = storage.putObject("dead_letter_reasons");
+        new TreeMap<>(st.deadLettersByReason()).forEach(reasons::put);
         return o;
     }
 
     static String row(String label, String value) {
         return String.format(Locale.ROOT, "%-18s %s", label, value);
+    }
+
+    private static String counts(Map<String, Long> byReason) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Long> e : new TreeMap<>(byReason).entrySet()) {
+            if (sb.length() > 0) sb.append(", ");
+            sb.append(e.getKey()).append(' ').append(e.getValue());
+        }
+        return sb.toString();
     }
 
     private static String evictions(Map<String, Long> byReason) {

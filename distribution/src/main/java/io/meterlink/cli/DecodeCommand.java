@@ -38,10 +38,10 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "decode", mixinStandardHelpOptions = true,
         description = {"Decodes frames read from stdin and writes one JSON object per frame.",
-                "Without --protocol: hex lines (one frame per line, spaces allowed) are told apart by themselves",
-                "(wired M-Bus 68 … 16, 10 … 16, E5; otherwise wireless M-Bus); raw bytes (P1, SML, IEC 62056-21",
-                "readouts) by their start. A line that cannot be decoded gives {\"error\":\"…\",\"input_line\":N};",
-                "a bad frame in a byte stream gives {\"error\":\"…\",\"input_offset\":N}.",
+                "Without --protocol, hex lines (one frame per line, spaces allowed) are told apart by themselves: wired M-Bus (68 … 16, 10 … 16, E5), otherwise wireless M-Bus.",
+                "Raw bytes (P1, SML, IEC 62056-21 readouts) are recognised by their start.",
+                "A line that cannot be decoded gives {\"error\":\"…\",\"input_line\":N}.",
+                "A bad frame in a byte stream gives {\"error\":\"…\",\"input_offset\":N}.",
                 "Hex lines longer than 64 KiB are skipped unread: {\"error\":\"line_too_long: …\",\"input_line\":N}."})
 final class DecodeCommand implements Callable<Integer> {
     private static final int SAMPLE = 4096;

@@ -165,9 +165,9 @@ final class ProvisionCommand implements Callable<Integer> {
     }
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
-            description = {"Check a signed configuration bundle (or, with --allow-unsigned, a plain one) completely, then make it",
-                    "the active configuration atomically. Refuses a version not above the highest accepted one, or more than",
-                    "1000 above it; the previous one is kept for 'rollback'."})
+            description = {"Check a signed configuration bundle (or, with --allow-unsigned, a plain one) completely.",
+                    "Then make it the active configuration atomically; the previous one is kept for 'rollback'.",
+                    "Refuses a version not above the highest accepted one, or more than 1000 above it."})
     static final class Apply implements Callable<Integer> {
         private final Services services;
         @Spec CommandSpec spec;

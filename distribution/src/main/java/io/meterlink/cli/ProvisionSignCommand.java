@@ -47,8 +47,9 @@ final class ProvisionSignCommand {
     }
 
     @Command(name = "keygen", mixinStandardHelpOptions = true,
-            description = {"Utility side: make a bundle-signing key pair (Ed25519). Writes NAME.key (private key and its public",
-                    "key, PEM, 0600: keep it offline) and NAME.pub (the public key to pin with 'provision init --bundle-signing-key')."})
+            description = {"Utility side: make a bundle-signing key pair (Ed25519).",
+                    "Writes NAME.key (private and public key, PEM, 0600: keep it offline).",
+                    "Writes NAME.pub (the public key to pin with 'provision init --bundle-signing-key')."})
     static final class Keygen implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Parameters(paramLabel = "NAME", description = "path and base name of the two files, e.g. /media/offline/utility-bundles")
@@ -83,8 +84,9 @@ final class ProvisionSignCommand {
     }
 
     @Command(name = "sign", mixinStandardHelpOptions = true,
-            description = {"Utility side: sign a bundle with the key from 'provision keygen'. Writes the signed bundle (a header line,",
-                    "then the bundle's exact bytes) to OUT or standard output, for 'cmd/apply-bundle', POST /bundle or 'provision apply'."})
+            description = {"Utility side: sign a bundle with the key from 'provision keygen'.",
+                    "Writes the signed bundle (a header line, then the bundle's exact bytes) to OUT or standard output.",
+                    "The result is what 'cmd/apply-bundle', POST /bundle and 'provision apply' take."})
     static final class Sign implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "BUNDLE", description = "the bundle (YAML or JSON); - for standard input")

@@ -45,6 +45,36 @@ final class RunCommand implements Callable<Integer> {
 
     RunCommand(Services services) { this.services = services; }
 
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) return true;
+        }
+        return false;
+    }
+
+    /** Null after a stop request; the gateway's failure when it cannot go on (storage beyond recovery). */
+    private GatewayException awaitStopOrFatal(Gateway gateway) throws InterruptedException {
+        java.util.concurrent.CompletableFuture<GatewayException> stop = new java.util.concurrent.CompletableFuture<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                services.awaitStopRequest();
+                stop.complete(null);
+            } catch (InterruptedException e) {
+                stop.complete(null);
+            }
+        }, "stop-request");
+        waiter.setDaemon(true);
+        waiter.start();
+        gateway.fatal().thenAccept(stop::complete);
+        try {
+            return stop.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return null;
+        } finally {
+            waiter.interrupt();
+        }
+    }
+
     @Override public Integer call() {
         GatewayConfig cfg = configFile.load(services, spec);
         if (cfg == null) return Main.USAGE;
@@ -78,7 +108,8 @@ final class RunCommand implements Callable<Integer> {
             notify.send("STATUS=failed to start: " + e.getMessage().replaceAll("[\\r\\n]+", " "));
             spec.commandLine().getErr().println("meterlink: " + e.getMessage());
             spec.commandLine().getErr().flush();
-            return Main.FAILURE;
+            // buffer.path names a key, a log, another program's database: a configuration error, no restart loop
+            return causedBy(e, io.meterlink.core.buffer.NotABufferException.class) ? Main.USAGE : Main.FAILURE;
         }
         gateway.closeOnShutdown(); // any other way the JVM ends still flushes the buffer
         GatewayProvisioning provisioning = GatewayProvisioning.attach(gateway, services.drivers(), Clock.systemUTC(),
@@ -88,8 +119,9 @@ final class RunCommand implements Callable<Integer> {
         // READY=1 now: the buffer is open and the drivers run; then the watchdog pings (docs/packaging.md, "Watchdog")
         ServiceWatchdog watchdog = ServiceWatchdog.start(gateway, notify,
                 SdNotify.watchdogInterval(System.getenv(), ProcessHandle.current().pid()));
+        GatewayException fatal = null;
         try {
-            services.awaitStopRequest();
+            fatal = awaitStopOrFatal(gateway);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -98,6 +130,11 @@ final class RunCommand implements Callable<Integer> {
             provisioning.close();
             gateway.close();
             notify.close();
+        }
+        if (fatal != null) {
+            spec.commandLine().getErr().println("meterlink: " + fatal.getMessage());
+            spec.commandLine().getErr().flush();
+            return Main.FAILURE; // 3: systemd restarts the service (Restart=always)
         }
         return Main.OK;
     }

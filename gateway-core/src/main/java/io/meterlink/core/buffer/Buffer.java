@@ -48,12 +48,28 @@ public interface Buffer extends AutoCloseable {
     BufferStats stats();
 
     /**
+     * Called once (on the thread that found it) when a storage fault is beyond recovery: the buffer
+     * stores nothing more and every later append fails. The process should exit non-zero so that
+     * its supervisor restarts it. Called at once when that already happened.
+     */
+    default void onFatal(java.util.function.Consumer<BufferException> listener) {
+    }
+
+    /**
      * Commits everything queued so far (readings, confirms, dead letters) now, without waiting for
      * the group-commit interval; the future completes after that commit. An implementation that
      * writes through (nothing pending) may return a completed future.
      */
     default CompletableFuture<Void> flush() {
         return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Whether a storage fault (full disk, read-only or failing storage) is being retried now: the
+     * writer waits for the storage to come back and appends wait on the bounded queue. Cheap; any thread.
+     */
+    default boolean storageFaultActive() {
+        return false;
     }
 
     /** Flushes the pending group commit, then closes. */

@@ -1,7 +1,12 @@
 package io.meterlink.core.buffer;
 
+import io.meterlink.core.status.Alarm;
+
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -18,21 +23,39 @@ final class BufferState {
     volatile long evictedBytesCap;
     volatile long evictedDiskFree;
     volatile long deadLetters;
-    /** Persistent alarms (from meta) and transient ones (write failures), in the order raised. */
-    final List<String> alarms = new CopyOnWriteArrayList<>();
+    /** Dead letters by reason since the database was created (meta {@code dead_letters.<reason>}). */
+    final Map<String, Long> deadLettersByReason = new ConcurrentHashMap<>();
+    /** Persistent alarms (from meta), in the order raised. */
+    final List<Alarm> alarms = new CopyOnWriteArrayList<>();
     volatile String writeFailure;
+    /** Set once the buffer opened; storage faults and their alarm. */
+    volatile StorageFaults faults;
 
     Map<String, Long> evictions() {
         return Map.of(Schema.REASON_BYTES_CAP, evictedBytesCap, Schema.REASON_DISK_FREE, evictedDiskFree);
     }
 
+    /** Every active alarm as published: persistent ones, the storage alarm, a non-storage write failure. */
     List<String> alarmList() {
-        String wf = writeFailure;
-        if (wf == null) {
-            return List.copyOf(alarms);
+        List<String> all = new ArrayList<>();
+        for (Alarm a : alarms) {
+            all.add(a.text());
         }
-        List<String> all = new java.util.ArrayList<>(alarms);
-        all.add("write_failed:" + wf);
+        StorageFaults f = faults;
+        Alarm storage = f == null ? null : f.alarm();
+        if (storage != null) {
+            all.add(storage.text());
+        }
+        String wf = writeFailure;
+        if (wf != null) {
+            all.add(new Alarm(Alarm.Kind.WRITE_FAILED, wf).text());
+        }
         return List.copyOf(all);
+    }
+
+    StorageStats storage() {
+        StorageFaults f = faults;
+        Map<String, Long> reasons = Map.copyOf(new TreeMap<>(deadLettersByReason));
+        return f == null ? new StorageStats(Map.of(), 0, 0, 0, reasons) : f.stats(reasons);
     }
 }

@@ -24,7 +24,8 @@ final class BufferWriter implements AutoCloseable {
     private static final int EVICT_CHUNK = 256;
     /** Rows per multi-row INSERT: one statement step for many rows, far fewer JNI calls. */
     static final int INSERT_CHUNK = 100;
-    private static final String INSERT_ROW = "(?, ?, ?, ?, ?)";
+    private static final String INSERT_ROW = "(?, ?, ?, ?, ?, ?)";
+    private static final int COLUMNS = 6;
 
     private final Connection conn;
     private final Clock clock;
@@ -43,6 +44,7 @@ final class BufferWriter implements AutoCloseable {
     private final PreparedStatement rangeDelete;
     private final PreparedStatement sizeOf;
     private final PreparedStatement toDeadLetter;
+    private final PreparedStatement importRow;
     /** The byte bound frozen when the disk went low ("stop growing"); -1 while the disk is fine. */
     private long diskCapBytes = -1;
 
@@ -55,7 +57,7 @@ final class BufferWriter implements AutoCloseable {
         this.begin = conn.prepareStatement("BEGIN IMMEDIATE");
         this.commit = conn.prepareStatement("COMMIT");
         this.rollback = conn.prepareStatement("ROLLBACK");
-        String insertSql = "INSERT INTO readings(seq, priority, accepted_at, size, body) VALUES " + INSERT_ROW;
+        String insertSql = "INSERT INTO readings(seq, priority, accepted_at, size, body, crc) VALUES " + INSERT_ROW;
         this.insert = conn.prepareStatement(insertSql);
         this.insertChunk = conn.prepareStatement(insertSql + (", " + INSERT_ROW).repeat(INSERT_CHUNK - 1));
         this.setMeta = conn.prepareStatement("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
@@ -64,6 +66,8 @@ final class BufferWriter implements AutoCloseable {
         this.rangeSum = conn.prepareStatement("SELECT count(*), total(size) FROM readings WHERE seq BETWEEN ? AND ?");
         this.rangeDelete = conn.prepareStatement("DELETE FROM readings WHERE seq BETWEEN ? AND ?");
         this.sizeOf = conn.prepareStatement("SELECT size FROM readings WHERE seq = ?");
+        this.importRow = conn.prepareStatement("INSERT OR IGNORE INTO readings(seq, priority, accepted_at, size, body, crc)"
+                + " VALUES (?, ?, ?, ?, ?, ?)");
         this.toDeadLetter = conn.prepareStatement(
                 "INSERT OR REPLACE INTO dead_letter(seq, reason, at, body) SELECT seq, ?, ?, body FROM readings WHERE seq = ?");
     }
@@ -78,6 +82,7 @@ final class BufferWriter implements AutoCloseable {
         long evictedBytesCap;
         long evictedDiskFree;
         long deadLetters;
+        final java.util.Map<String, Long> deadLettersByReason = new java.util.HashMap<>();
     }
 
     /** Runs the transaction. Throws when it was rolled back; then nothing of it is applied. */
@@ -96,6 +101,8 @@ final class BufferWriter implements AutoCloseable {
                     confirm(confirm.seqs(), d);
                 } else if (c instanceof PendingQueue.DeadLetter dl) {
                     deadLetter(dl.seqs(), dl.reason(), now, d);
+                } else if (c instanceof PendingQueue.Import im) {
+                    im.imported()[0] = importRows(im.rows(), d);
                 }
             }
             if (low && diskCapBytes < 0) {
@@ -130,6 +137,27 @@ final class BufferWriter implements AutoCloseable {
         state.evictedBytesCap += d.evictedBytesCap;
         state.evictedDiskFree += d.evictedDiskFree;
         state.deadLetters += d.deadLetters;
+        d.deadLettersByReason.forEach((reason, n) -> state.deadLettersByReason.merge(reason, n, Long::sum));
+    }
+
+    /** Inserts stored readings as they are (seq, priority, accepted_at, body, checksum); a seq already present is skipped. */
+    private int importRows(List<StoredReading> rows, Delta d) throws SQLException {
+        int added = 0;
+        for (StoredReading r : rows) {
+            importRow.setLong(1, r.seq());
+            importRow.setInt(2, r.priority());
+            importRow.setLong(3, r.acceptedAt());
+            importRow.setInt(4, r.body().length);
+            importRow.setBytes(5, r.body());
+            importRow.setLong(6, Checksums.of(r.seq(), r.body()));
+            if (importRow.executeUpdate() == 1) {
+                added++;
+                d.depth++;
+                d.bytes += r.body().length + Schema.ROW_OVERHEAD_BYTES;
+                d.highestSeq = Math.max(d.highestSeq, r.seq());
+            }
+        }
+        return added;
     }
 
     /** Whole chunks of {@link #INSERT_CHUNK} rows through the multi-row statement, the rest row by row; in seq order. */
@@ -145,7 +173,7 @@ final class BufferWriter implements AutoCloseable {
             for (int i = s.from(); i < s.to(); i++, k++) {
                 byte[] body = b.bodies[i];
                 if (k < chunked) {
-                    int p = (k % INSERT_CHUNK) * 5;
+                    int p = (k % INSERT_CHUNK) * COLUMNS;
                     bindRow(insertChunk, p, b.firstSeq + i, b.priorities[i], now, body);
                     if (k % INSERT_CHUNK == INSERT_CHUNK - 1) {
                         insertChunk.executeUpdate();
@@ -168,6 +196,7 @@ final class BufferWriter implements AutoCloseable {
         ps.setLong(p + 3, now);
         ps.setInt(p + 4, body.length);
         ps.setBytes(p + 5, body);
+        ps.setLong(p + 6, Checksums.of(seq, body));
     }
 
     /** Deletes exactly the given seqs; contiguous runs are deleted as one range. */
@@ -223,6 +252,7 @@ final class BufferWriter implements AutoCloseable {
             d.depth--;
             d.bytes -= size + Schema.ROW_OVERHEAD_BYTES;
             d.deadLetters++;
+            d.deadLettersByReason.merge(reason, 1L, Long::sum);
         }
     }
 
@@ -268,6 +298,9 @@ final class BufferWriter implements AutoCloseable {
         }
         if (d.deadLetters > 0) {
             meta(Schema.META_DEAD_LETTERS, state.deadLetters + d.deadLetters, -1);
+            for (var e : d.deadLettersByReason.entrySet()) {
+                meta(Schema.META_DEAD_LETTERS_PREFIX + e.getKey(), state.deadLettersByReason.getOrDefault(e.getKey(), 0L) + e.getValue(), -1);
+            }
         }
     }
 
@@ -287,12 +320,21 @@ final class BufferWriter implements AutoCloseable {
         setMeta.executeUpdate();
     }
 
-    /** Moves the WAL into the database file and truncates it (at close). */
-    void checkpoint() {
-        try (Statement s = conn.createStatement()) {
-            s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    /** A writer like this one on a fresh connection (after a storage fault). */
+    BufferWriter reopened(Connection fresh) throws SQLException {
+        BufferWriter w = new BufferWriter(fresh, clock, state, maxBytes, disk);
+        w.diskCapBytes = diskCapBytes;
+        return w;
+    }
+
+    /** Moves the WAL into the database file and truncates it (at close); false when that failed. */
+    boolean checkpoint() {
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+            // one row: busy (0 = completed), WAL frames, frames checkpointed
+            return rs.next() && rs.getInt(1) == 0;
         } catch (SQLException e) {
             LOG.warn("WAL checkpoint at close failed: {}", e.toString());
+            return false;
         }
     }
 

@@ -54,7 +54,11 @@ final class PendingQueue {
     }
 
     /** Work for the writer other than inserts. */
-    sealed interface Command permits Confirm, DeadLetter, Flush {
+    sealed interface Command permits Confirm, DeadLetter, Flush, Import {
+    }
+
+    /** Stored readings copied in as they are (salvage); {@code imported[0]} receives how many were new. */
+    record Import(List<StoredReading> rows, int[] imported) implements Command {
     }
 
     record Confirm(long[] seqs) implements Command {

@@ -10,7 +10,8 @@ import java.util.Map;
 /** Tables, meta keys and the accounting rule of the buffer database. */
 final class Schema {
 
-    static final int VERSION = 1;
+    /** 1: the first layout; 2: {@code readings.crc} (CRC-32C of seq + body, NULL for rows stored by version 1). */
+    static final int VERSION = 2;
 
     /**
      * Accounted bytes per stored row on top of its body: the SQLite record header, rowid, cell
@@ -26,15 +27,19 @@ final class Schema {
     static final String META_MAX_BYTES = "max_bytes";
     static final String META_DEAD_LETTERS = "dead_letters";
     static final String META_EVICTIONS_PREFIX = "evictions.";
+    /** Dead letters by reason: {@code dead_letters.<reason>}. */
+    static final String META_DEAD_LETTERS_PREFIX = "dead_letters.";
     /** An active alarm is a meta row {@code alarm:<text>} whose value is when it was raised. */
     static final String META_ALARM_PREFIX = "alarm:";
 
     static final String REASON_BYTES_CAP = "bytes_cap";
     static final String REASON_DISK_FREE = "disk_free";
+    /** Dead-letter reason of a reading whose stored checksum does not match its body. */
+    public static final String REASON_CHECKSUM_MISMATCH = "checksum_mismatch";
 
     private static final String[] DDL = {
         "CREATE TABLE IF NOT EXISTS readings(seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL,"
-                + " accepted_at INTEGER NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL)",
+                + " accepted_at INTEGER NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER)",
         // eviction order: lowest priority first, oldest first; size makes it a covering index
         "CREATE INDEX IF NOT EXISTS readings_eviction ON readings(priority, seq, size)",
         "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID",
@@ -60,6 +65,31 @@ final class Schema {
         }
     }
 
+    /**
+     * Brings a version 1 database to version 2 (adds the nullable {@code crc} column: existing rows
+     * keep every byte and are read unchecked); inside the caller's transaction. Returns the version
+     * found before.
+     */
+    static long migrate(Connection c) throws SQLException {
+        long found = longOf(readMeta(c), META_SCHEMA_VERSION);
+        if (found >= VERSION) {
+            return found;
+        }
+        boolean hasCrc = false;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA table_info(readings)")) {
+            while (rs.next()) {
+                hasCrc |= "crc".equals(rs.getString("name"));
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            if (!hasCrc) {
+                s.executeUpdate("ALTER TABLE readings ADD COLUMN crc INTEGER");
+            }
+            s.executeUpdate("UPDATE meta SET value = " + VERSION + " WHERE key = '" + META_SCHEMA_VERSION + "'");
+        }
+        return found;
+    }
+
     /** True when the database has tables but none of ours: someone else's file. */
     static boolean isForeign(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
@@ -77,6 +107,17 @@ final class Schema {
             }
         }
         return meta;
+    }
+
+    /** The {@code dead_letters.<reason>} counters. */
+    static Map<String, Long> deadLettersByReason(Map<String, Object> meta) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        meta.forEach((k, v) -> {
+            if (k.startsWith(META_DEAD_LETTERS_PREFIX) && v instanceof Number n) {
+                out.put(k.substring(META_DEAD_LETTERS_PREFIX.length()), n.longValue());
+            }
+        });
+        return out;
     }
 
     static long longOf(Map<String, Object> meta, String key) {

@@ -90,6 +90,7 @@ final class SeqReservation {
         byte[] text = ("# meterlink: every gateway seq ever used is <= this value; never lower it by hand\n"
                 + KEY + upTo + "\n").getBytes(StandardCharsets.UTF_8);
         try {
+            FilePermissions.createPrivate(tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(text);

@@ -3,6 +3,7 @@ package io.meterlink.core.buffer;
 import io.meterlink.core.api.Priority;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.config.BufferConfig;
+import io.meterlink.core.status.Alarm;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +48,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (checked at most once a second) the buffer does not grow. Over a bound the writer evicts the
  * lowest priority first, oldest first (billing last), counted per reason in {@code meta}.
  *
- * <p><b>Integrity.</b> At open, {@code PRAGMA quick_check}; a failing file is renamed (with its
- * WAL/SHM) to {@code <name>.corrupt-<UTC time>}, kept, and the alarm
- * {@code database_quarantined:<renamed path>} is recorded in the new database.
+ * <p><b>Integrity.</b> At an open after an unclean close (no {@code <db>.clean} marker),
+ * {@code PRAGMA quick_check}; a failing file is renamed (with its WAL/SHM) to
+ * {@code <name>.corrupt-<UTC time>}, kept, and the alarm {@code database_quarantined:<renamed path>}
+ * is recorded in the new database. A file without the SQLite header is refused, never renamed
+ * ({@link NotABufferException}). Each row carries a CRC-32C of seq and body, checked on read; a
+ * mismatch is dead-lettered ({@code checksum_mismatch}), never sent.
+ *
+ * <p><b>Storage faults.</b> A transaction that fails with SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR
+ * or SQLITE_CORRUPT is rolled back and retried, with the writer connection reopened before each
+ * retry (backoff {@value #RETRY_MIN_MS} ms doubling to {@value #RETRY_MAX_MS} ms); meanwhile its
+ * readings stay in memory and the bounded queue fills, so {@link #append} blocks (drivers slow
+ * down). The alarm ({@code storage_full}, …) is raised at the first failure, kept in the sidecar
+ * {@code <db>.alarms}, and cleared by the next commit. When {@link StorageFaults} finds the fault
+ * beyond recovery the buffer stops (every waiting future fails) and tells {@link #onFatal} listeners;
+ * the process should exit so that systemd restarts it.
  *
  * <p>A lock file {@code <db>.lock} keeps a second gateway process off the same database.
  * Thread-safe.
@@ -65,11 +78,19 @@ public final class SqliteBuffer implements Buffer {
     private final BufferState state;
     private final SeqReservation reservation;
     private final PendingQueue queue;
-    private final BufferWriter writer;
+    static final long RETRY_MIN_MS = 50;
+    static final long RETRY_MAX_MS = 2_000;
+
+    private final boolean synchronousFull;
+    private final StorageFaults faults;
+    private volatile BufferWriter writer;
     private final ReadSide readSide;
     private final Checkpointer checkpointer;
     private final FileLock fileLock;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<BufferException>> fatalListeners = new CopyOnWriteArrayList<>();
+    /** Set when a storage fault is beyond recovery: nothing more is written, the close is not clean. */
+    private volatile BufferException fatal;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final Thread writerThread;
@@ -80,6 +101,8 @@ public final class SqliteBuffer implements Buffer {
     private SqliteBuffer(Path db, ReadingEncoder encoder, Clock clock, BufferConfig cfg, BufferState state,
                          SeqReservation reservation, BufferWriter writer, ReadSide readSide, Checkpointer checkpointer, FileLock fileLock, long nextSeq) {
         this.db = db;
+        this.synchronousFull = cfg.synchronousFull();
+        this.faults = state.faults;
         this.encoder = encoder;
         this.clock = clock;
         this.maxBytes = cfg.maxBytes();
@@ -108,6 +131,11 @@ public final class SqliteBuffer implements Buffer {
 
     static SqliteBuffer open(BufferConfig cfg, ReadingEncoder encoder, Clock clock,
                              DiskGuard.FreeDiskProbe probe, Duration diskCheckInterval) {
+        return open(cfg, encoder, clock, probe, diskCheckInterval, StorageFaults.IO_GIVE_UP_MS);
+    }
+
+    static SqliteBuffer open(BufferConfig cfg, ReadingEncoder encoder, Clock clock,
+                             DiskGuard.FreeDiskProbe probe, Duration diskCheckInterval, long ioGiveUpMs) {
         Objects.requireNonNull(encoder, "encoder");
         Objects.requireNonNull(clock, "clock");
         Path db = cfg.path().toAbsolutePath();
@@ -116,9 +144,12 @@ public final class SqliteBuffer implements Buffer {
         } catch (IOException e) {
             throw new BufferException("cannot create the buffer directory " + db.getParent() + ": " + e.getMessage(), e);
         }
+        if (Files.exists(db)) {
+            DatabaseFiles.requireSqliteOrEmpty(db); // before any sidecar is created next to a key or a log
+        }
         FileLock lock = lock(db);
         Connection w = null;
-        Connection r = null;
+        ReadSide readSide = null;
         Connection k = null;
         try {
             SeqReservation reservation = SeqReservation.load(SeqReservation.sidecarOf(db));
@@ -126,11 +157,14 @@ public final class SqliteBuffer implements Buffer {
             w = opened.connection();
             configureWriter(w, cfg.synchronousFull());
             if (Schema.isForeign(w)) {
-                throw new BufferException(db + " is an SQLite database but not a Meterlink buffer; refusing to use it");
+                throw new NotABufferException(db + " is an SQLite database but not a Meterlink buffer; refusing to use it");
             }
             BufferState state = new BufferState();
+            AlarmSidecar alarmSidecar = new AlarmSidecar(AlarmSidecar.of(db));
+            state.faults = new StorageFaults(clock, alarmSidecar, ioGiveUpMs);
+            alarmSidecar.allocate();
             DiskGuard disk = new DiskGuard(probe, cfg.minFreeDiskPercent(), diskCheckInterval.toNanos(), System::nanoTime);
-            initialise(w, cfg, clock, opened.quarantinedTo());
+            initialise(w, cfg, clock, opened.quarantinedTo(), state.faults, db);
             BufferWriter writer = new BufferWriter(w, clock, state, cfg.maxBytes(), disk);
             Map<String, Object> meta = Schema.readMeta(w);
             long version = Schema.longOf(meta, Schema.META_SCHEMA_VERSION);
@@ -139,21 +173,25 @@ public final class SqliteBuffer implements Buffer {
             }
             load(state, meta);
             if (reservation.wasUnreadable()) {
-                state.alarms.add("seq_sidecar_unreadable:" + SeqReservation.sidecarOf(db));
+                state.alarms.add(new Alarm(Alarm.Kind.SEQ_SIDECAR_UNREADABLE, SeqReservation.sidecarOf(db).toString()));
             }
+            restrictExisting(db);
             long next = Math.max(state.highestSeq, reservation.reservedUpTo()) + 1;
-            r = DatabaseFiles.connect(db, false);
-            ReadSide readSide = new ReadSide(r);
+            SqliteBuffer[] self = new SqliteBuffer[1];
+            readSide = new ReadSide(() -> DatabaseFiles.connect(db, false),
+                    seqs -> self[0].deadLetter(seqs, Schema.REASON_CHECKSUM_MISMATCH),
+                    e -> self[0].readFailed(e));
             k = DatabaseFiles.connect(db, false);
             Checkpointer checkpointer = new Checkpointer(k, cfg.synchronousFull());
             SqliteBuffer buffer = new SqliteBuffer(db, encoder, clock, cfg, state, reservation, writer, readSide, checkpointer, lock, next);
+            self[0] = buffer;
             checkpointer.start();
             buffer.writerThread.start();
             LOG.info("Buffer {} open: depth {}, {} bytes, next seq {}", db, state.depth, state.bytes, next);
             return buffer;
         } catch (SQLException | RuntimeException e) {
             closeQuietly(k);
-            closeQuietly(r);
+            closeQuietly(readSide);
             closeQuietly(w);
             release(lock);
             if (e instanceof BufferException be) {
@@ -181,17 +219,62 @@ public final class SqliteBuffer implements Buffer {
         }
     }
 
-    private static void initialise(Connection w, BufferConfig cfg, Clock clock, Path quarantinedTo) throws SQLException {
+    /** Sets 0600 on the database and its sidecars, whatever an older version or the umask left. */
+    private static void restrictExisting(Path db) {
+        for (String suffix : new String[] {"", "-wal", "-shm", ".seq", ".lock", ".alarms"}) {
+            Path f = DatabaseFiles.sibling(db, suffix);
+            try {
+                if (Files.exists(f)) {
+                    FilePermissions.restrict(f);
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot set mode 0600 on {}: {}", f, e.toString());
+            }
+        }
+    }
+
+    /**
+     * Creates or migrates the schema and records the open's meta rows. A storage fault here (a full
+     * or read-only file system at start) raises its alarm and the buffer opens anyway when the schema
+     * is current, so readings are held (back-pressure) instead of the service restarting in a loop.
+     */
+    private static void initialise(Connection w, BufferConfig cfg, Clock clock, Path quarantinedTo,
+                                   StorageFaults faults, Path db) throws SQLException {
+        try {
+            initialiseTransaction(w, cfg, clock, quarantinedTo);
+            faults.succeeded();
+        } catch (SQLException e) {
+            Alarm.Kind kind = StorageFault.classify(e, db);
+            Map<String, Object> meta;
+            try {
+                meta = Schema.readMeta(w);
+            } catch (SQLException re) {
+                throw e;
+            }
+            if (kind == null || kind == Alarm.Kind.STORAGE_CORRUPT || quarantinedTo != null
+                    || Schema.longOf(meta, Schema.META_SCHEMA_VERSION) != Schema.VERSION) {
+                throw e;
+            }
+            LOG.error("Buffer {} cannot be written at start ({}): opening it anyway, writes are retried", db, e.getMessage());
+            faults.failed(kind, false);
+        }
+    }
+
+    private static void initialiseTransaction(Connection w, BufferConfig cfg, Clock clock, Path quarantinedTo) throws SQLException {
         try (Statement s = w.createStatement()) {
             s.execute("BEGIN IMMEDIATE");
             boolean ok = false;
             try {
                 Schema.create(w, clock.millis());
+                long from = Schema.migrate(w);
+                if (from > 0 && from < Schema.VERSION) {
+                    LOG.info("Buffer schema migrated from version {} to {}", from, Schema.VERSION);
+                }
                 s.executeUpdate("INSERT INTO meta(key, value) VALUES ('" + Schema.META_MAX_BYTES + "', " + cfg.maxBytes()
                         + ") ON CONFLICT(key) DO UPDATE SET value = excluded.value");
                 if (quarantinedTo != null) {
                     try (var ps = w.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)")) {
-                        ps.setString(1, Schema.META_ALARM_PREFIX + "database_quarantined:" + quarantinedTo);
+                        ps.setString(1, Schema.META_ALARM_PREFIX + new Alarm(Alarm.Kind.DATABASE_QUARANTINED, quarantinedTo.toString()).text());
                         ps.setLong(2, clock.millis());
                         ps.executeUpdate();
                     }
@@ -200,7 +283,11 @@ public final class SqliteBuffer implements Buffer {
                 ok = true;
             } finally {
                 if (!ok) {
-                    s.execute("ROLLBACK");
+                    try {
+                        s.execute("ROLLBACK");
+                    } catch (SQLException e) {
+                        LOG.debug("rollback failed: {}", e.toString());
+                    }
                 }
             }
         }
@@ -213,14 +300,18 @@ public final class SqliteBuffer implements Buffer {
         state.deadLetters = Schema.longOf(meta, Schema.META_DEAD_LETTERS);
         state.evictedBytesCap = Schema.longOf(meta, Schema.META_EVICTIONS_PREFIX + Schema.REASON_BYTES_CAP);
         state.evictedDiskFree = Schema.longOf(meta, Schema.META_EVICTIONS_PREFIX + Schema.REASON_DISK_FREE);
+        state.deadLettersByReason.putAll(Schema.deadLettersByReason(meta));
         state.alarms.addAll(alarmsOf(meta));
     }
 
-    private static List<String> alarmsOf(Map<String, Object> meta) {
-        List<String> alarms = new ArrayList<>();
+    private static List<Alarm> alarmsOf(Map<String, Object> meta) {
+        List<Alarm> alarms = new ArrayList<>();
         for (String key : meta.keySet()) {
             if (key.startsWith(Schema.META_ALARM_PREFIX)) {
-                alarms.add(key.substring(Schema.META_ALARM_PREFIX.length()));
+                Alarm a = Alarm.parse(key.substring(Schema.META_ALARM_PREFIX.length()));
+                if (a != null) {
+                    alarms.add(a);
+                }
             }
         }
         return alarms;
@@ -230,6 +321,7 @@ public final class SqliteBuffer implements Buffer {
         Path lockFile = DatabaseFiles.sibling(db, ".lock");
         FileChannel ch = null;
         try {
+            FilePermissions.createPrivate(lockFile);
             ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = ch.tryLock();
             if (lock == null) {
@@ -344,9 +436,64 @@ public final class SqliteBuffer implements Buffer {
         return done;
     }
 
+    /**
+     * Copies stored readings in as they are (same seq, priority, accepted-at and body; a seq already
+     * present is skipped) and commits; returns how many were new. For {@link BufferSalvage}.
+     */
+    int importStored(List<StoredReading> rows) {
+        int[] imported = new int[1];
+        if (!queue.command(new PendingQueue.Import(List.copyOf(rows), imported))) {
+            throw new BufferException("buffer is closed");
+        }
+        flush().join();
+        return imported[0];
+    }
+
     @Override
     public void onCommit(Runnable listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public void onFatal(java.util.function.Consumer<BufferException> listener) {
+        fatalListeners.add(Objects.requireNonNull(listener, "listener"));
+        BufferException f = fatal;
+        if (f != null) {
+            listener.accept(f);
+        }
+    }
+
+    /** A read failed: corruption counts towards giving up like a corrupt write. */
+    private void readFailed(SQLException e) {
+        Alarm.Kind kind = StorageFault.classify(e, db);
+        if (kind == Alarm.Kind.STORAGE_CORRUPT) {
+            String why = faults.readCorrupt();
+            if (why != null) {
+                giveUp(why, e);
+            }
+        }
+    }
+
+    /** The fault is beyond recovery: stop writing, fail what waits, tell the listeners (once). */
+    private synchronized void giveUp(String why, Exception cause) {
+        if (fatal != null) {
+            return;
+        }
+        BufferException f = new BufferException("buffer storage cannot recover: " + why, cause);
+        fatal = f;
+        LOG.error("Buffer {}: {}; stopping (the service should be restarted)", db, f.getMessage());
+        for (var l : fatalListeners) {
+            try {
+                l.accept(f);
+            } catch (RuntimeException e) {
+                LOG.warn("fatal-fault listener failed", e);
+            }
+        }
+    }
+
+    @Override
+    public boolean storageFaultActive() {
+        return state.storage().alarmRaisedAtMs() > 0;
     }
 
     @Override
@@ -361,7 +508,7 @@ public final class SqliteBuffer implements Buffer {
             }
         }
         return new BufferStats(state.depth, state.bytes, maxBytes, age, state.highestSeq, state.accepted,
-                state.confirmed, state.evictions(), state.deadLetters, state.alarmList());
+                state.confirmed, state.evictions(), state.deadLetters, state.alarmList(), state.storage());
     }
 
     /** Flushes the pending group commit (every future completes), checkpoints and closes. Idempotent; safe from a shutdown hook. */
@@ -396,12 +543,10 @@ public final class SqliteBuffer implements Buffer {
     }
 
     private void commit(PendingQueue.Work work) {
-        try {
-            writer.apply(work);
-        } catch (SQLException | RuntimeException e) {
-            fail(work, e);
+        if (!store(work)) {
             return;
         }
+        faults.succeeded();
         checkpointer.committed();
         if (state.writeFailure != null) {
             LOG.info("buffer writes succeed again");
@@ -429,6 +574,79 @@ public final class SqliteBuffer implements Buffer {
         }
     }
 
+    /**
+     * Runs the transaction; on a storage fault reopens the writer and retries, holding the work
+     * (and so, through the bounded queue, the producers) until it commits, the fault is beyond
+     * recovery or the buffer closes. False when the work was failed.
+     */
+    private boolean store(PendingQueue.Work work) {
+        long backoff = RETRY_MIN_MS;
+        boolean reopen = false;
+        while (true) {
+            BufferException f = fatal;
+            if (f != null) {
+                fail(work, f);
+                return false;
+            }
+            try {
+                if (reopen) {
+                    reopenWriter();
+                }
+                writer.apply(work);
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                Alarm.Kind kind = StorageFault.classify(e, db);
+                if (kind == null && !reopen) {
+                    fail(work, e); // not a storage fault: retrying cannot help
+                    return false;
+                }
+                if (kind == null) {
+                    // a failed reopen or a statement of the failed connection: the fault persists
+                    Alarm active = faults.alarm();
+                    kind = active != null ? active.kind() : Alarm.Kind.STORAGE_IO;
+                }
+                String why = faults.failed(kind, !Files.exists(db));
+                if (why != null) {
+                    giveUp(why, e);
+                    fail(work, fatal);
+                    return false;
+                }
+                if (closing.get()) {
+                    fail(work, e);
+                    return false;
+                }
+                LOG.debug("buffer transaction failed ({}), retrying in {} ms: {}", kind.code(), backoff, e.getMessage());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    fail(work, e);
+                    return false;
+                }
+                backoff = Math.min(backoff * 2, RETRY_MAX_MS);
+                reopen = true;
+            }
+        }
+    }
+
+    /** Closes the writer connection (and with it every prepared statement) and opens a fresh one. */
+    private void reopenWriter() throws SQLException {
+        BufferWriter old = writer;
+        old.close();
+        if (!Files.exists(db)) {
+            throw new SQLException("buffer database " + db + " is gone");
+        }
+        Connection c = DatabaseFiles.connect(db, false);
+        try {
+            configureWriter(c, synchronousFull);
+            writer = old.reopened(c);
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+        faults.recovered();
+    }
+
     private void fail(PendingQueue.Work work, Exception e) {
         String msg = e.getMessage();
         if (!Objects.equals(msg, lastFailure)) {
@@ -436,7 +654,9 @@ public final class SqliteBuffer implements Buffer {
                     work.readings(), work.commands().size(), msg);
             lastFailure = msg;
         }
-        state.writeFailure = msg;
+        if (StorageFault.classify(e, db) == null && !(e instanceof BufferException)) {
+            state.writeFailure = msg;
+        }
         BufferException failure = new BufferException("buffer transaction failed: " + msg, e);
         for (PendingQueue.Slice s : work.slices()) {
             s.batch().future.completeExceptionally(failure);
@@ -451,9 +671,14 @@ public final class SqliteBuffer implements Buffer {
     private void shutDown() {
         try {
             checkpointer.close();
-            writer.checkpoint();
+            boolean checkpointed = writer.checkpoint();
             writer.close();
             readSide.close();
+            if (checkpointed && fatal == null && faults.alarm() == null && !faults.corruptionSeen()) {
+                DatabaseFiles.markClean(db);
+            } else {
+                LOG.warn("Buffer {} not closed cleanly (storage fault or failed checkpoint): the next open checks it", db);
+            }
             try {
                 queue.close();
                 // the queue is closed, so no seq is handed out any more: nextSeq is final
@@ -495,6 +720,14 @@ public final class SqliteBuffer implements Buffer {
                 }
             }
             long age = oldest > 0 ? Math.max(0, System.currentTimeMillis() - oldest) : 0;
+            List<String> alarms = new ArrayList<>();
+            alarmsOf(meta).forEach(a -> alarms.add(a.text()));
+            AlarmSidecar.Persisted storage = new AlarmSidecar(AlarmSidecar.of(dbFile.toAbsolutePath())).read();
+            if (storage != null) {
+                alarms.add(Alarm.of(storage.kind()).text());
+            }
+            StorageStats storageStats = new StorageStats(Map.of(), 0, storage == null ? 0 : storage.raisedAtMs(), 0,
+                    Map.copyOf(Schema.deadLettersByReason(meta)));
             return new BufferStats(
                     Schema.longOf(meta, Schema.META_DEPTH),
                     Schema.longOf(meta, Schema.META_BYTES),
@@ -505,7 +738,8 @@ public final class SqliteBuffer implements Buffer {
                     Map.of(Schema.REASON_BYTES_CAP, Schema.longOf(meta, Schema.META_EVICTIONS_PREFIX + Schema.REASON_BYTES_CAP),
                             Schema.REASON_DISK_FREE, Schema.longOf(meta, Schema.META_EVICTIONS_PREFIX + Schema.REASON_DISK_FREE)),
                     Schema.longOf(meta, Schema.META_DEAD_LETTERS),
-                    List.copyOf(alarmsOf(meta)));
+                    List.copyOf(alarms),
+                    storageStats);
         } catch (SQLException e) {
             throw new BufferException("cannot read buffer database " + dbFile + ": " + e.getMessage(), e);
         }

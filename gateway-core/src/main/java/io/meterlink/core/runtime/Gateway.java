@@ -17,6 +17,7 @@ import io.meterlink.core.metrics.MetricsSection;
 import io.meterlink.core.metrics.MetricsText;
 import io.meterlink.core.status.CertificateFiles;
 import io.meterlink.core.status.NativeSqlite;
+import io.meterlink.core.status.Alarm;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.status.Version;
 import io.meterlink.core.uplink.UplinkStats;
@@ -79,6 +80,7 @@ public final class Gateway implements AutoCloseable {
     private volatile MetricsEndpoint metrics;
     private Thread shutdownHook;
     private boolean closed;
+    private final CompletableFuture<GatewayException> fatal = new CompletableFuture<>();
 
     private Gateway(GatewayConfig config, Clock clock, Buffer buffer, AcceptedListener accepted) {
         this.config = config;
@@ -89,6 +91,15 @@ public final class Gateway implements AutoCloseable {
         this.sink = new BufferSink(buffer, accepted);
         this.version = Version.current();
         this.certificate = config.uplink().certFile().map(CertificateExpiry::new).orElse(null);
+        buffer.onFatal(e -> fatal.complete(new GatewayException("the buffer cannot store readings any more: " + e.getMessage(), e)));
+    }
+
+    /**
+     * Completes when the gateway cannot go on (a storage fault beyond recovery): the caller should
+     * close it and exit non-zero so that systemd restarts the service. Never completes otherwise.
+     */
+    public CompletableFuture<GatewayException> fatal() {
+        return fatal;
     }
 
     /**
@@ -176,7 +187,7 @@ public final class Gateway implements AutoCloseable {
             } catch (RuntimeException e) {
                 // one broken source must not stop the others: alarm and carry on
                 LOG.error("Source {} ({}) failed to start", source.name(), source.driver(), e);
-                alarms.add("source_failed:" + source.name());
+                alarms.add(new Alarm(Alarm.Kind.SOURCE_FAILED, source.name()).text());
             }
         }
     }
@@ -360,7 +371,16 @@ public final class Gateway implements AutoCloseable {
                 }
             }
         }
-        return liveness.stuck();
+        List<Liveness.Stuck> stuck = liveness.stuck();
+        if (!stuck.isEmpty() && buffer.storageFaultActive()) {
+            // While a storage fault lasts the writer retries by design and the drivers wait on its bounded
+            // queue (docs/storage.md): a restart would only drop the readings waiting there. A fault beyond
+            // recovery ends the process through fatal() instead; other loops are still watched.
+            stuck = stuck.stream()
+                    .filter(s -> !s.loop().equals(BUFFER_WRITER) && !s.loop().startsWith("source:"))
+                    .toList();
+        }
+        return stuck;
     }
 
     /** The loops' heartbeats. */

@@ -133,6 +133,7 @@ public final class JsonPayloads implements ReadingEncoder {
                 writeCounts(g, "evictions", b.evictions());
                 g.writeNumberField("dead_letters", b.deadLetters());
                 writeStrings(g, "alarms", b.alarms());
+                writeStorage(g, b.storage());
                 g.writeEndObject();
             }
             UplinkStats u = s.uplink();
@@ -169,6 +170,26 @@ public final class JsonPayloads implements ReadingEncoder {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /** {@code "storage": {"faults": {...}, "recoveries": N, "alarm_raised_at": …|null, "alarm_cleared_at": …|null, "dead_letter_reasons": {...}}}. */
+    private static void writeStorage(JsonGenerator g, io.meterlink.core.buffer.StorageStats st) throws IOException {
+        if (st == null) return;
+        g.writeObjectFieldStart("storage");
+        writeCounts(g, "faults", st.faults());
+        g.writeNumberField("recoveries", st.recoveries());
+        writeTime(g, "alarm_raised_at", st.alarmRaisedAtMs());
+        writeTime(g, "alarm_cleared_at", st.lastClearedAtMs());
+        writeCounts(g, "dead_letter_reasons", st.deadLettersByReason());
+        g.writeEndObject();
+    }
+
+    private static void writeTime(JsonGenerator g, String name, long epochMs) throws IOException {
+        if (epochMs > 0) {
+            g.writeStringField(name, Instant.ofEpochMilli(epochMs).toString());
+        } else {
+            g.writeNullField(name);
+        }
     }
 
     /** The last will: {@code {"v":1,"type":"status","gw":…,"state":"offline"}} (retained). */

@@ -34,6 +34,7 @@ import static io.meterlink.core.buffer.TestReadings.normal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -273,8 +274,71 @@ class SqliteBufferTest {
         }
         byte[] garbage = new byte[64 * 1024];
         new Random(7).nextBytes(garbage);
+        // an SQLite header, then garbage: looks like a database, fails the check after a crash
+        System.arraycopy(DatabaseFiles.SQLITE_HEADER, 0, garbage, 0, DatabaseFiles.SQLITE_HEADER.length);
         Files.write(db(), garbage);
+        Files.delete(DatabaseFiles.cleanMarker(db()));
         assertQuarantined(garbage, 4);
+    }
+
+    @Test
+    void fileWithoutSqliteHeader_isRefused_neverRenamedOrTouched() throws Exception {
+        byte[] key = ("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIGc2Y8Gr7aZ0cXZ6\n-----END PRIVATE KEY-----\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Path keyFile = dir.resolve("gateway.key");
+        Files.write(keyFile, key);
+        NotABufferException e = assertThrows(NotABufferException.class,
+                () -> SqliteBuffer.open(config(keyFile), ENCODER, Clock.systemUTC()));
+        assertTrue(e.getMessage().contains("not an SQLite database"), e.getMessage());
+        assertArrayEquals(key, Files.readAllBytes(keyFile), "the key is unchanged");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(keyFile), files.toList(), "nothing renamed, no sidecar created next to it");
+        }
+        assertThrows(NotABufferException.class, () -> DatabaseFiles.quarantine(keyFile, Clock.systemUTC()));
+        assertArrayEquals(key, Files.readAllBytes(keyFile));
+    }
+
+    @Test
+    void cleanClose_leavesTheMarker_soTheNextOpenSkipsTheCheck_andAnUncleanOneIsChecked() throws Exception {
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
+            join(b.append(billing(0, 3)));
+            assertFalse(Files.exists(DatabaseFiles.cleanMarker(db())), "no marker while open");
+        }
+        assertTrue(Files.exists(DatabaseFiles.cleanMarker(db())), "a clean close leaves the marker");
+        // a corrupt page after a clean close is not looked for at open (the open reads no page it does not need) ...
+        corruptReadingsPage();
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
+            assertTrue(b.stats().alarms().stream().noneMatch(a -> a.startsWith("database_quarantined")), b.stats().alarms()::toString);
+            java.util.concurrent.atomic.AtomicReference<BufferException> fatal = new java.util.concurrent.atomic.AtomicReference<>();
+            b.onFatal(fatal::set);
+            // ... but the first read of that page finds it: alarm, and this close is not clean
+            assertThrows(BufferException.class, () -> b.read(0, 10, 1 << 20));
+            BufferStats stats = b.stats();
+            assertEquals(List.of("storage_corrupt"), stats.alarms());
+            assertTrue(stats.storage().faults().get("storage_corrupt") >= 1, stats.storage()::toString);
+            // it persists: after three failures in a row the buffer gives up (run exits 3, systemd restarts it)
+            for (int i = 0; i < StorageFaults.CORRUPT_ATTEMPTS; i++) {
+                assertThrows(BufferException.class, () -> b.read(0, 10, 1 << 20));
+            }
+            assertNotNull(fatal.get(), "fatal listeners told");
+            assertTrue(fatal.get().getMessage().contains("corrupt"), fatal.get().getMessage());
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> b.append(List.of(billing(9))).get(WAIT_S, TimeUnit.SECONDS),
+                    "nothing more is stored");
+        }
+        assertFalse(Files.exists(DatabaseFiles.cleanMarker(db())), "a close after corruption is not clean");
+        // so the next open checks the whole file and quarantines it
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
+            assertTrue(b.stats().alarms().get(0).startsWith("database_quarantined:"), b.stats().alarms()::toString);
+        }
+    }
+
+    /** Overwrites the b-tree header of page 2 (the root of {@code readings}, the first table created) with garbage. */
+    private void corruptReadingsPage() throws Exception {
+        try (var ch = java.nio.channels.FileChannel.open(db(), java.nio.file.StandardOpenOption.WRITE)) {
+            byte[] junk = new byte[64];
+            java.util.Arrays.fill(junk, (byte) 0xee);
+            ch.write(java.nio.ByteBuffer.wrap(junk), 4096);
+        }
     }
 
     @Test
@@ -290,6 +354,7 @@ class SqliteBufferTest {
             ch.truncate(size / 2);
         }
         byte[] truncated = Files.readAllBytes(db());
+        Files.delete(DatabaseFiles.cleanMarker(db())); // as after a crash
         assertQuarantined(truncated, 10_001);
     }
 

@@ -191,6 +191,52 @@ class GatewayTest {
     }
 
     @Test
+    void bufferBeyondRecovery_completesFatal_soRunCanExitNonZero() throws Exception {
+        Gateway gw = Gateway.start(config(emitting("a", 0)), parts, Clock.systemUTC(), AcceptedListener.NONE);
+        try {
+            org.junit.jupiter.api.Assertions.assertFalse(gw.fatal().isDone(), "nothing wrong yet");
+            parts.buffer.fatalListeners.forEach(l -> l.accept(new io.meterlink.core.buffer.BufferException("the database file is gone")));
+            GatewayException e = gw.fatal().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(e.getMessage().contains("the database file is gone"), e.getMessage());
+        } finally {
+            gw.close();
+        }
+    }
+
+    @Test
+    void storageFault_writerAndWaitingDrivers_areNotStuck() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        DriverFactory.DriverSpec spec = context -> new Driver() {
+            @Override public void start() {
+                new Thread(() -> {
+                    context.heartbeat().beat(); // then blocks without beating, as on a full buffer queue
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }).start();
+            }
+
+            @Override public void close() { release.countDown(); }
+        };
+        Gateway gw = Gateway.start(config(new SourceConfig("waiting", "test", Duration.ofMinutes(1), spec)), parts,
+                Clock.systemUTC(), AcceptedListener.NONE);
+        try {
+            gw.liveness().window(Liveness.MIN_WINDOW);
+            gw.liveness().register("other").beat(); // a loop that stops too, not waiting on storage
+            Supplier<List<String>> stuck = () -> gw.stuckLoops().stream().map(Liveness.Stuck::loop).sorted().toList();
+            await(() -> stuck.get().equals(List.of("other", "source:waiting")), "both loops stuck");
+            parts.buffer.storageFault = true;
+            assertEquals(List.of("other"), stuck.get(), "a driver waiting on a storage fault is not stuck; others are");
+            parts.buffer.storageFault = false;
+            assertEquals(List.of("other", "source:waiting"), stuck.get(), "once the fault is gone it is watched again");
+        } finally {
+            gw.close();
+        }
+    }
+
+    @Test
     void close_stopsDrivers_flushesTheBuffer_closesTheUplink_thenTheBuffer() throws Exception {
         Gateway gw = Gateway.start(config(emitting("a", 0), emitting("b", 0)), parts, Clock.systemUTC(), AcceptedListener.NONE);
         gw.close();
@@ -293,6 +339,13 @@ class GatewayTest {
         @Override public void deadLetter(long[] seqs, String reason) { }
         @Override public void onCommit(Runnable listener) { }
 
+        /** Set by a test: the buffer reports a storage fault beyond recovery to its listeners. */
+        final List<java.util.function.Consumer<io.meterlink.core.buffer.BufferException>> fatalListeners = new ArrayList<>();
+
+        @Override public void onFatal(java.util.function.Consumer<io.meterlink.core.buffer.BufferException> listener) {
+            fatalListeners.add(listener);
+        }
+
         @Override public BufferStats stats() {
             return new BufferStats(committed.size(), 0, 0, 0, seq, committed.size(), 0, Map.of(), 0,
                     List.of("database_quarantined:/x"));
@@ -302,6 +355,11 @@ class GatewayTest {
             events.add("buffer.flush");
             return CompletableFuture.completedFuture(null);
         }
+
+        /** Set by a test: a storage fault is being retried. */
+        volatile boolean storageFault;
+
+        @Override public boolean storageFaultActive() { return storageFault; }
 
         @Override public void close() { events.add("buffer.close"); }
     }

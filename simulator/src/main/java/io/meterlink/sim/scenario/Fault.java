@@ -104,4 +104,13 @@ public sealed interface Fault {
 
         public String type() { return "hostile_headend"; }
     }
+
+    /**
+     * The file system holding the gateway's state directory (a tmpfs of {@code fsSizeBytes} the
+     * scenario mounts: needs root) is filled to the last byte at {@code at} and freed {@code length}
+     * later.
+     */
+    record DiskFull(Duration at, Duration length, long fsSizeBytes) implements Fault {
+        public String type() { return "disk_full"; }
+    }
 }

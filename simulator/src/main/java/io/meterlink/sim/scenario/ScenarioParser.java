@@ -22,7 +22,7 @@ public final class ScenarioParser {
     private static final Duration MAX_RUN = Duration.ofDays(7);
     private static final Set<String> BROKERS = Set.of("mosquitto", "embedded");
     private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus");
-    private static final Set<String> FAULTS = Set.of("broker_outage", "gateway_kill", "serial_garbage",
+    private static final Set<String> FAULTS = Set.of("broker_outage", "gateway_kill", "serial_garbage", "disk_full",
             "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency", "proxy_bandwidth", "radio_bad_frames", "mbus_late", "hostile_headend");
     private static final Set<String> KEYS = Set.of("none", "random");
     private static final long NO_BOUND = Long.MAX_VALUE;
@@ -104,6 +104,9 @@ public final class ScenarioParser {
                 f.error(fault instanceof Fault.GatewayKill ? "at" : "for", "the fault must end within the scenario's duration ("
                         + duration.toSeconds() + "s)");
             }
+            if (fault instanceof Fault.DiskFull && faults.stream().anyMatch(Fault.DiskFull.class::isInstance)) {
+                f.error("type", "at most one disk_full fault: the state directory has one file system");
+            }
             if (fault instanceof Fault.BrokerOutage && broker == ScenarioSpec.BrokerKind.EMBEDDED) {
                 f.error("type", "broker_outage needs broker.kind: mosquitto");
             }
@@ -172,6 +175,7 @@ public final class ScenarioParser {
             case "serial_garbage" -> new Fault.SerialGarbage(at, length(f), f.integer("line", 0, 0, 10_000),
                     f.integer("bytes", 16, 1, 4096), f.duration("every", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofHours(1)));
             case "proxy_cut" -> new Fault.ProxyCut(at, length(f));
+            case "disk_full" -> new Fault.DiskFull(at, length(f), f.bytes("fs_size", 16L << 20, 1L << 20, 1L << 30));
             case "proxy_blackhole" -> new Fault.ProxyBlackHole(at, length(f));
             case "proxy_latency" -> new Fault.ProxyLatency(at, length(f),
                     f.duration("latency", Duration.ofMillis(500), Duration.ZERO, Duration.ofMinutes(10)));

@@ -30,8 +30,14 @@ import java.util.Map;
 public record ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
                              long peakRssKib, int gatewayRuns, List<String> failed, Map<String, Long> badInput,
                              long evictionOrderViolations, long backlog, long backlogDrainMs, long backlogAckedMs,
-                             List<Map<String, Object>> attacks) {
+                             List<Map<String, Object>> attacks, List<Map<String, Object>> storageAlarms) {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The same result with the storage-alarm timeline of a {@code disk_full} run. */
+    public ScenarioResult withStorageAlarms(List<Map<String, Object>> timeline) {
+        return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, badInput,
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, attacks, List.copyOf(timeline));
+    }
 
     public ScenarioResult {
         failed = List.copyOf(failed);
@@ -39,18 +45,18 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         attacks = List.copyOf(attacks);
     }
 
-    /** A result without a hostile head-end's attacks. */
+    /** A result without a hostile head-end's attacks nor a storage-alarm timeline. */
     public ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
                           long peakRssKib, int gatewayRuns, List<String> failed, Map<String, Long> badInput,
                           long evictionOrderViolations, long backlog, long backlogDrainMs, long backlogAckedMs) {
         this(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, badInput,
-                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, List.of());
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, List.of(), null);
     }
 
     /** The same result with the hostile head-end's attacks and their outcomes ({@code HostileHeadEnd.Attack#toMap}). */
     public ScenarioResult withAttacks(List<Map<String, Object>> list) {
         return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, badInput,
-                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, list);
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, list, storageAlarms);
     }
 
     /** A result without bad input by kind nor an eviction audit. */
@@ -81,7 +87,7 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         List<String> all = new ArrayList<>(failed);
         all.addAll(names);
         return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, all, badInput,
-                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, attacks);
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, attacks, storageAlarms);
     }
 
     /** One line of JSON (the scenario command's stdout). */
@@ -125,6 +131,9 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
             m.put("backlog_drain_ms", backlogDrainMs);
         }
         if (!attacks.isEmpty()) m.put("attacks", attacks);
+        if (storageAlarms != null) {
+            m.put("storage_alarms", storageAlarms);
+        }
         m.put("failed_invariants", failed);
         try {
             return JSON.writeValueAsString(m);

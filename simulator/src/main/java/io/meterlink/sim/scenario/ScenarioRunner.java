@@ -12,6 +12,7 @@ import io.meterlink.provisioning.identity.IdentityStore;
 import io.meterlink.provisioning.identity.Pem;
 import io.meterlink.provisioning.identity.StateDir;
 import io.meterlink.provisioning.secret.SecureFiles;
+import io.meterlink.sim.faults.SmallFileSystem;
 import io.meterlink.sim.headend.HeadEnd;
 import io.meterlink.sim.headend.HostileHeadEnd;
 import io.meterlink.sim.headend.Verdict;
@@ -86,6 +87,8 @@ public final class ScenarioRunner {
     private long maxDepth;
     private long lastDepth;
     private long peakRssKib = -1;
+    /** The state directory's own file system, with a {@code disk_full} fault. */
+    private SmallFileSystem stateFs;
     private ScenarioBacklog backlog;
     /** Set when the scenario has a hostile head-end: its target, and the thread running its attacks. */
     private HostileHeadEnd.Target hostileTarget;
@@ -128,6 +131,7 @@ public final class ScenarioRunner {
             try {
                 Path stateDir = dir.resolve("state");
                 Files.createDirectories(stateDir);
+                mountStateFileSystem(stateDir);
                 GatewayConfigText config = startMeters();
                 Path configFile = dir.resolve("meterlink.yaml");
                 Files.deleteIfExists(configFile);
@@ -239,12 +243,56 @@ public final class ScenarioRunner {
                         backlog == null ? -1 : backlog.ackedAt().map(at -> Duration.between(t0, at).toMillis()).orElse(-1L));
                 List<String> failures = new ArrayList<>(InvariantCheck.failures(spec.invariants(), result));
                 failures.addAll(attackFailures);
-                return result.withAttacks(attackResults).withFailed(failures);
+                result = result.withAttacks(attackResults).withFailed(failures);
+                if (stateFs != null) result = storageTimeline(result, status, t0);
+                return result;
             } finally {
                 for (GatewayProcess g : runs) g.close();
                 closeLines();
+                if (stateFs != null) stateFs.close();
             }
         }
+    }
+
+    /** With a {@code disk_full} fault, the state directory is a small tmpfs of its own (mounting needs root). */
+    private void mountStateFileSystem(Path stateDir) throws ScenarioException {
+        Fault.DiskFull df = diskFull();
+        if (df == null) return;
+        try {
+            stateFs = SmallFileSystem.mount(stateDir, df.fsSizeBytes());
+        } catch (IOException e) {
+            throw new ScenarioException("disk_full needs a tmpfs of its own for the gateway's state directory (run as root): "
+                    + e.getMessage());
+        }
+        log("state directory on a tmpfs of %d KiB", df.fsSizeBytes() / 1024);
+    }
+
+    private Fault.DiskFull diskFull() {
+        return spec.faults().stream().filter(Fault.DiskFull.class::isInstance).map(Fault.DiskFull.class::cast)
+                .findFirst().orElse(null);
+    }
+
+    /**
+     * The storage alarms the gateway's status showed (seconds after the start of metering) beside the
+     * fault's window; a disk_full run fails unless an alarm was raised during the fault and every one
+     * was cleared after it.
+     */
+    private ScenarioResult storageTimeline(ScenarioResult result, StatusWatcher status, Instant t0) {
+        Fault.DiskFull df = diskFull();
+        List<Map<String, Object>> timeline = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (StatusWatcher.StorageAlarm a : status.storageAlarms()) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("alarm", a.alarm());
+            m.put("fault_at_s", df.at().toMillis() / 1000.0);
+            m.put("fault_end_s", df.at().plus(df.length()).toMillis() / 1000.0);
+            m.put("raised_at_s", Duration.between(t0, a.raisedAt()).toMillis() / 1000.0);
+            m.put("cleared_at_s", a.clearedAt() == null ? null : Duration.between(t0, a.clearedAt()).toMillis() / 1000.0);
+            timeline.add(m);
+            if (a.clearedAt() == null) failed.add("storage_alarm: " + a.alarm() + " never cleared");
+        }
+        if (timeline.isEmpty()) failed.add("storage_alarm: no storage alarm seen while the disk was full");
+        return result.withStorageAlarms(timeline).withFailed(failed);
     }
 
     private void refuseWhatThisBuildCannotDo() throws ScenarioException {
@@ -414,6 +462,10 @@ public final class ScenarioRunner {
                 proxy(t, bw, "bandwidth capped at " + bw.bytesPerSecond() + " B/s", () -> path.bandwidth(bw.bytesPerSecond()), path);
             } else if (f instanceof Fault.RadioBadFrames rb) {
                 radioBadFrames(t, rb);
+            } else if (f instanceof Fault.DiskFull df) {
+                t.at(df.at(), "state file system filled for " + df.length().toSeconds() + "s", () ->
+                        log("filler of %d KiB written; %d bytes free", stateFs.fill() / 1024, stateFs.usable()));
+                t.at(end, "state file system freed", stateFs::free);
             } else if (f instanceof Fault.MbusLate late) {
                 mbusLate(t, late);
             } else if (f instanceof Fault.HostileHeadend) {

@@ -12,7 +12,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 import javax.net.ssl.SSLSocketFactory;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -31,6 +33,12 @@ final class StatusWatcher implements AutoCloseable {
     private final TreeMap<Instant, Map<String, Long>> kindsByRun = new TreeMap<>();
     private volatile String lastState = "";
     private volatile String lastBadInput = "{}";
+    /** Storage alarms ({@code storage_*} in {@code buffer.alarms}) by status time: raised, and cleared (null while active). */
+    private final List<StorageAlarm> storageAlarms = new ArrayList<>();
+
+    /** A storage alarm seen in status: when it first appeared and when a status first showed it gone. */
+    public record StorageAlarm(String alarm, Instant raisedAt, Instant clearedAt) {
+    }
 
     StatusWatcher(String url, String user, char[] password, SSLSocketFactory tls, String prefix, String gatewayId)
             throws MqttException {
@@ -90,7 +98,15 @@ final class StatusWatcher implements AutoCloseable {
                 bad += e.getValue().asLong();
                 kinds.put(e.getKey(), e.getValue().asLong());
             }
+            List<String> storage = new ArrayList<>();
+            for (JsonNode a : n.path("buffer").path("alarms")) {
+                if (a.asText().startsWith("storage_")) storage.add(a.asText());
+            }
+            // the gateway's own times when it reports them (the alarm may be raised while no status gets through)
+            Instant raised = instant(n.path("buffer").path("storage").path("alarm_raised_at"), time);
+            Instant cleared = instant(n.path("buffer").path("storage").path("alarm_cleared_at"), time);
             synchronized (this) {
+                trackStorage(storage, raised, cleared);
                 Map.Entry<Instant, Long> run = badByRun.floorEntry(time);
                 if (run != null && bad > run.getValue()) badByRun.put(run.getKey(), bad);
                 Map.Entry<Instant, Map<String, Long>> byKind = kindsByRun.floorEntry(time);
@@ -99,6 +115,29 @@ final class StatusWatcher implements AutoCloseable {
         } catch (Exception e) {
             // a status message we cannot read is not ours to judge here
         }
+    }
+
+    private static Instant instant(JsonNode n, Instant otherwise) {
+        return n.isTextual() ? Instant.parse(n.asText()) : otherwise;
+    }
+
+    private void trackStorage(List<String> active, Instant raisedAt, Instant clearedAt) {
+        for (int i = 0; i < storageAlarms.size(); i++) {
+            StorageAlarm a = storageAlarms.get(i);
+            if (a.clearedAt() == null && !active.contains(a.alarm())) {
+                storageAlarms.set(i, new StorageAlarm(a.alarm(), a.raisedAt(), clearedAt));
+            }
+        }
+        for (String alarm : active) {
+            if (storageAlarms.stream().noneMatch(a -> a.alarm().equals(alarm) && a.clearedAt() == null)) {
+                storageAlarms.add(new StorageAlarm(alarm, raisedAt, null));
+            }
+        }
+    }
+
+    /** Every storage alarm seen, in the order raised. */
+    synchronized List<StorageAlarm> storageAlarms() {
+        return List.copyOf(storageAlarms);
     }
 
     /** Bad input counted over every run. */

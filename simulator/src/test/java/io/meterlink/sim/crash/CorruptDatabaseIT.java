@@ -52,6 +52,9 @@ class CorruptDatabaseIT {
         Files.createDirectories(db.getParent());
         byte[] garbage = new byte[96 * 1024];
         new SecureRandom().nextBytes(garbage);
+        // the SQLite header, then garbage: it looks like a database (only such files are ever renamed)
+        byte[] header = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(header, 0, garbage, 0, header.length);
         Files.write(db, garbage);
         long firstSeq = runAndCheck("gw-garbage", db, garbage);
         assertTrue(firstSeq >= 1, "readings accepted in the new database");
@@ -66,9 +69,53 @@ class CorruptDatabaseIT {
         try (FileChannel ch = FileChannel.open(db, StandardOpenOption.WRITE)) {
             ch.truncate(size / 2);
         }
+        // as after a crash: no clean-close marker, so the start checks the whole file
+        Files.delete(db.resolveSibling(db.getFileName() + ".clean"));
         byte[] truncated = Files.readAllBytes(db);
         long firstSeq = runAndCheck("gw-truncated", db, truncated);
         assertTrue(firstSeq > oldHighest, "seqs continue above the quarantined database's " + oldHighest + ", got " + firstSeq);
+
+        // issue 9: the readable half comes back with meterlink buffer salvage (gateway stopped), keeping its seqs
+        Path kept = quarantined(db);
+        Path config = dir.resolve("meterlink.yaml");
+        GatewayProcess.CliResult salvage = GatewayProcess.cli(GatewayProcess.findJar(List.of(CrashFixture.JAR)), LONG,
+                "buffer", "salvage", kept.toString(), "--config", config.toString());
+        assertEquals(0, salvage.exitCode(), "buffer salvage: " + salvage.stderr());
+        JsonNode counts = JSON.readTree(salvage.stdout());
+        System.out.printf("gw-truncated: buffer salvage: %s", salvage.stdout());
+        long found = counts.get("found").asLong();
+        long salvaged = counts.get("salvaged").asLong();
+        assertTrue(salvaged > 1_000, "the readable half is salvaged: " + salvage.stdout());
+        assertEquals(found, salvaged + counts.get("skipped_duplicate").asLong() + counts.get("skipped_checksum_mismatch").asLong()
+                + counts.get("skipped_unreadable").asLong(), "every seq found is accounted for: " + salvage.stdout());
+        assertEquals(0, counts.get("skipped_duplicate").asLong(), "no salvaged seq collides with a new reading");
+        try (SqliteBuffer live = SqliteBuffer.open(new BufferConfig(db, 256 * BufferConfig.MIB, 1, Duration.ofMillis(50), 5_000, false, 20_000),
+                new JsonPayloads("gw-truncated"), Clock.systemUTC())) {
+            List<io.meterlink.core.buffer.StoredReading> rows = live.read(0, Integer.MAX_VALUE, Integer.MAX_VALUE);
+            assertTrue(rows.stream().filter(r -> r.seq() <= oldHighest).count() == salvaged, "salvaged rows keep their old seqs");
+            for (io.meterlink.core.buffer.StoredReading r : rows) {
+                assertTrue(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8).contains("\"seq\":" + r.seq()),
+                        "each body carries its own seq");
+            }
+        }
+    }
+
+    @Test
+    void bufferPathAtAPrivateKey_isAConfigurationError_theKeyIsNeverRenamed() throws Exception {
+        Path key = dir.resolve("state/identity/gateway.key");
+        Files.createDirectories(key.getParent());
+        String pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n";
+        Files.writeString(key, pem);
+        try (CrashFixture f = new CrashFixture(dir)) {
+            Path config = f.config("gw-key", key).writeTo(dir.resolve("meterlink.yaml"));
+            GatewayProcess.CliResult run = GatewayProcess.cli(f.jar, LONG, "run", "--config", config.toString());
+            assertEquals(2, run.exitCode(), "exit 2 (configuration: systemd does not restart it): " + run.stderr());
+            assertTrue(run.stderr().contains("not an SQLite database"), run.stderr());
+        }
+        assertEquals(pem, Files.readString(key), "the key is unchanged");
+        try (Stream<Path> files = Files.list(key.getParent())) {
+            assertEquals(List.of(key), files.toList(), "nothing renamed or created next to it");
+        }
     }
 
     /** Starts the gateway on the corrupt file; checks quarantine, alarm, acceptance and delivery; returns the first accepted seq. */

@@ -52,6 +52,40 @@ class ScenarioParserTest {
                 spec.meters().stream().map(ScenarioSpec.MeterGroup::protocol).toList());
     }
 
+    @Test
+    void diskFull_overlapsABrokerOutage_fsSizeBinds_within2Minutes() throws ConfigException {
+        ScenarioSpec spec = parser.parse(SCENARIOS.resolve("disk-full.yaml"));
+        assertTrue(spec.duration().plus(spec.drainTimeout()).compareTo(Duration.ofMinutes(2)) <= 0, "short enough for CI");
+        Fault.DiskFull df = spec.faults().stream().filter(Fault.DiskFull.class::isInstance).map(Fault.DiskFull.class::cast)
+                .findFirst().orElseThrow();
+        assertEquals(8L << 20, df.fsSizeBytes());
+        Fault.BrokerOutage outage = spec.faults().stream().filter(Fault.BrokerOutage.class::isInstance)
+                .map(Fault.BrokerOutage.class::cast).findFirst().orElseThrow();
+        assertTrue(outage.at().compareTo(df.at()) <= 0 && outage.at().plus(outage.length()).compareTo(df.at()) > 0,
+                "the buffer must grow while the disk is full");
+        assertEquals(0L, spec.invariants().lost());
+    }
+
+    @Test
+    void twoDiskFullFaults_areAnError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(Path.of("d.yaml"), """
+                name: d
+                duration: 30s
+                meters:
+                  - protocol: mbus_tcp
+                    count: 1
+                faults:
+                  - type: disk_full
+                    at: 1s
+                    for: 5s
+                  - type: disk_full
+                    at: 10s
+                    for: 5s
+                """));
+        assertEquals(List.of("d.yaml:10: faults[1].type: at most one disk_full fault: the state directory has one file system"),
+                e.errors().stream().map(ConfigError::toString).toList());
+    }
+
     private Fault.GatewayKill randomKill(long seed) throws ConfigException {
         ScenarioSpec spec = parser.parse(Path.of("kill.yaml"), """
                 name: kill
@@ -146,7 +180,7 @@ class ScenarioParserTest {
         assertEquals(List.of(
                 "bad.yaml:5: meters[0].count: expected a whole number (got 'lots')",
                 "bad.yaml:9: faults[0].for: the fault must end within the scenario's duration (30s)",
-                "bad.yaml:10: faults[1].type: must be one of broker_outage, gateway_kill, hostile_headend, mbus_late, proxy_bandwidth, proxy_blackhole,"
+                "bad.yaml:10: faults[1].type: must be one of broker_outage, disk_full, gateway_kill, hostile_headend, mbus_late, proxy_bandwidth, proxy_blackhole,"
                         + " proxy_cut, proxy_flap, proxy_latency, radio_bad_frames, serial_garbage (got 'volcano')",
                 "bad.yaml:13: invariants.lots: unknown key"), errors);
     }

@@ -1,0 +1,82 @@
+package io.meterlink.core.status;
+
+import java.util.Objects;
+
+/**
+ * One active alarm: a kind and an optional detail (a path, a source name). Published in status as
+ * its {@link #text()}, {@code kind} or {@code kind:detail}, e.g. {@code storage_full} or
+ * {@code database_quarantined:/var/lib/meterlink/buffer.db.corrupt-20261126T080000Z}.
+ *
+ * @param kind   what is wrong
+ * @param detail what it concerns, or {@code null}
+ */
+public record Alarm(Kind kind, String detail) {
+
+    /** The kinds of alarm the gateway raises itself; {@link #code()} is what status shows. */
+    public enum Kind {
+        /** The buffer failed its integrity check at open and was renamed; detail: the renamed file. */
+        DATABASE_QUARANTINED("database_quarantined"),
+        /** The sequence sidecar could not be read; detail: its path. */
+        SEQ_SIDECAR_UNREADABLE("seq_sidecar_unreadable"),
+        /** A buffer transaction failed for a reason other than storage (detail: the error). */
+        WRITE_FAILED("write_failed"),
+        /** SQLITE_FULL: the file system holding the buffer is full. */
+        STORAGE_FULL("storage_full"),
+        /** SQLITE_READONLY: the file system (or file) became read-only, e.g. an SD card remounted read-only. */
+        STORAGE_READONLY("storage_readonly"),
+        /** SQLITE_IOERR / SQLITE_CANTOPEN: the device returned an I/O error. */
+        STORAGE_IO("storage_io"),
+        /** SQLITE_CORRUPT / SQLITE_NOTADB while running. */
+        STORAGE_CORRUPT("storage_corrupt"),
+        /** A source's driver failed to start; detail: the source name. */
+        SOURCE_FAILED("source_failed");
+
+        private final String code;
+
+        Kind(String code) {
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+
+        /** The kind whose code is {@code code}, or {@code null}. */
+        public static Kind ofCode(String code) {
+            for (Kind k : values()) {
+                if (k.code.equals(code)) {
+                    return k;
+                }
+            }
+            return null;
+        }
+    }
+
+    public Alarm {
+        Objects.requireNonNull(kind, "kind");
+    }
+
+    public static Alarm of(Kind kind) {
+        return new Alarm(kind, null);
+    }
+
+    /** {@code kind} or {@code kind:detail}, as published in status. */
+    public String text() {
+        return detail == null ? kind.code() : kind.code() + ":" + detail;
+    }
+
+    /** The alarm whose {@link #text()} is {@code text}, or {@code null} when the kind is not one of ours. */
+    public static Alarm parse(String text) {
+        int colon = text.indexOf(':');
+        Kind k = Kind.ofCode(colon < 0 ? text : text.substring(0, colon));
+        if (k == null) {
+            return null;
+        }
+        return new Alarm(k, colon < 0 ? null : text.substring(colon + 1));
+    }
+
+    @Override
+    public String toString() {
+        return text();
+    }
+}
