@@ -52,8 +52,9 @@ public final class RadioChannel {
 
     public void schedule(Transmission t) { active.add(t); }
 
-    /** Writes the next {@code samples} samples (2 bytes each) into {@code out}; transmissions that end here report themselves sent. */
-    public void render(byte[] out, int samples) {
+    /** Writes the next {@code samples} samples (2 bytes each) into {@code out}; returns the callbacks of the transmissions that ended here. */
+    public List<Runnable> render(byte[] out, int samples) {
+        List<Runnable> ended = new ArrayList<>();
         int nOff = random.nextInt(NOISE_TABLE);
         float s = (float) sigma;
         float[] buf = new float[samples * 2];
@@ -78,7 +79,7 @@ public final class RadioChannel {
             }
             if (tEnd <= end) {
                 active.remove(k);
-                if (t.onSent != null) t.onSent.run();
+                if (t.onSent != null) ended.add(t.onSent);
             } else {
                 k++;
             }
@@ -88,5 +89,6 @@ public final class RadioChannel {
             out[i] = (byte) (v < 0 ? 0 : Math.min(v, 255));
         }
         now = end;
+        return ended;
     }
 }
