@@ -37,6 +37,11 @@ public final class RtlTcpCommand implements Callable<Integer> {
     long sampleRate;
     @Option(names = "--manifest", paramLabel = "FILE", description = "JSON manifest of the meters and every consumption they sent")
     Path manifest;
+    @Option(names = "--wedge-after", defaultValue = "0", paramLabel = "SECONDS",
+            description = "after this much stream, stop for good as a stuck dongle does (0 = never)")
+    double wedgeAfter;
+    @Option(names = "--wedge-constant", description = "when wedged, send samples of constant amplitude instead of nothing")
+    boolean wedgeConstant;
     @Option(names = "--duration", defaultValue = "0", description = "seconds to run, 0 = until killed (default ${DEFAULT-VALUE})")
     double duration;
 
@@ -48,7 +53,7 @@ public final class RtlTcpCommand implements Callable<Integer> {
             if (meters < 1 || meters > 1000) throw new IllegalArgumentException("--meters must be 1..1000");
             if (interval < 0 || (interval > 0 && interval < 0.05)) throw new IllegalArgumentException("--interval must be at least 0.05 s");
             try (RtlTcpServer s = new RtlTcpServer(new RtlTcpServer.Config(InetAddress.getByName(bind), port, meters, ps, seed, interval,
-                    snrDb, offsetHz, sampleRate, manifest, true))) {
+                    snrDb, offsetHz, sampleRate, manifest, true, wedgeAfter, wedgeConstant))) {
                 System.err.println("rtltcp: listening on " + bind + ":" + s.port() + " with " + meters + " meters");
                 if (duration > 0) Thread.sleep((long) (duration * 1000));
                 else Thread.currentThread().join();

@@ -6,7 +6,6 @@ import io.meterlink.drivers.ert.ErtDemodulator;
 import io.meterlink.drivers.ert.ErtProtocol;
 
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -36,9 +35,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection stays open), as a real dongle does.
  */
 public final class RtlTcpServer implements AutoCloseable {
-    /** Settings; {@code intervalSeconds <= 0} means each protocol's own interval. */
+    /**
+     * Settings; {@code intervalSeconds <= 0} means each protocol's own interval; {@code wedgeAfterSeconds > 0}
+     * wedges the server for good after that much stream (as a stuck dongle: only a restart clears it),
+     * sending nothing ({@code wedgeConstant} false) or samples of constant amplitude (true).
+     */
     public record Config(InetAddress bind, int port, int meters, List<ErtProtocol> protocols, long seed, double intervalSeconds,
-                         double snrDb, double maxOffsetHz, long sampleRate, Path manifest, boolean paced) {}
+                         double snrDb, double maxOffsetHz, long sampleRate, Path manifest, boolean paced,
+                         double wedgeAfterSeconds, boolean wedgeConstant) {
+        public Config(InetAddress bind, int port, int meters, List<ErtProtocol> protocols, long seed, double intervalSeconds,
+                      double snrDb, double maxOffsetHz, long sampleRate, Path manifest, boolean paced) {
+            this(bind, port, meters, protocols, seed, intervalSeconds, snrDb, maxOffsetHz, sampleRate, manifest, paced, 0, false);
+        }
+    }
 
     private static final int BLOCK = 16384;
     /** The simulator's intervals when none is given (a few tens of seconds, as such meters send). */
@@ -130,6 +139,14 @@ public final class RtlTcpServer implements AutoCloseable {
         long started = System.nanoTime();
         long samplesOut = 0;
         while (!closed && !s.isClosed()) {
+            if (wedged()) {
+                if (cfg.wedgeConstant()) {
+                    java.util.Arrays.fill(buf, (byte) 127);
+                    out.write(buf);
+                }
+                sleepNanos(BLOCK * 1_000_000_000L / rate);
+                continue;
+            }
             if (System.nanoTime() < stallUntilNanos.get()) {
                 sleepNanos(10_000_000);
                 started = System.nanoTime();
@@ -157,6 +174,8 @@ public final class RtlTcpServer implements AutoCloseable {
             }
         }
     }
+
+    private synchronized boolean wedged() { return cfg.wedgeAfterSeconds() > 0 && streamSeconds >= cfg.wedgeAfterSeconds(); }
 
     /** Puts on the air every packet whose time falls in the next block. */
     private synchronized void schedule(RadioChannel channel, long rate) {
@@ -198,10 +217,13 @@ public final class RtlTcpServer implements AutoCloseable {
                     }
                 }
             }
-        } catch (EOFException e) {
-            // client went away
         } catch (IOException e) {
-            // connection closed
+            // the client went away (EOF) or the connection closed: stop streaming to it
+        }
+        try {
+            s.close();
+        } catch (IOException e) {
+            // already closed
         }
     }
 
