@@ -38,8 +38,8 @@ final class ErtDriver extends LineDriver {
         super("ert", transport, context);
         this.config = config;
         this.rtl = transport;
-        this.mapper = new ErtReadingMapper(config.multipliers(), config.perMeter());
-        this.dedup = new ErtDeduplicator(config.dedupWindow());
+        this.mapper = config.mapping().mapper();
+        this.dedup = new ErtDeduplicator(config.mapping().dedupWindow());
     }
 
     @Override

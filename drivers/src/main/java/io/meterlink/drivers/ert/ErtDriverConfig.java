@@ -1,11 +1,8 @@
 package io.meterlink.drivers.ert;
 
-import io.meterlink.core.api.MeterId;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,17 +18,12 @@ import java.util.Set;
  * @param protocols     the packets to decode
  * @param stallTimeout  no samples (or only constant samples) this long is a stalled stream
  * @param restartAfter  stalls in a row after which the rtl_tcp child is restarted
- * @param dedupWindow   repeats of a packet within this window are dropped
- * @param multipliers   register unit → canonical unit (Wh, m3) per commodity
- * @param perMeter      the same per meter, overriding the commodity's
+ * @param mapping       dedup window and multipliers
  */
-public record ErtDriverConfig(String host, int port, List<String> command, long frequency, long sampleRate, Integer gainTenthsDb,
-                              int ppm, Set<ErtProtocol> protocols, Duration stallTimeout, int restartAfter, Duration dedupWindow,
-                              Map<ErtTypes.Commodity, BigDecimal> multipliers, Map<MeterId, BigDecimal> perMeter) {
+record ErtDriverConfig(String host, int port, List<String> command, long frequency, long sampleRate, Integer gainTenthsDb,
+                              int ppm, Set<ErtProtocol> protocols, Duration stallTimeout, int restartAfter, ErtMappingSettings mapping) {
     public ErtDriverConfig {
         command = List.copyOf(command);
         protocols = Set.copyOf(protocols);
-        multipliers = Map.copyOf(multipliers);
-        perMeter = Map.copyOf(perMeter);
     }
 }

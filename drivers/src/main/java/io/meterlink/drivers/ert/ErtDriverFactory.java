@@ -1,18 +1,13 @@
 package io.meterlink.drivers.ert;
 
-import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.FrameDecoder;
 
-import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -91,44 +86,10 @@ public final class ErtDriverFactory implements DriverFactory {
         }
         Duration stall = s.duration("stall_timeout", Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofMinutes(10));
         int restartAfter = s.integer("restart_after", 2, 1, 100);
-        Duration dedup = s.duration("dedup_window", Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(24));
-        Map<ErtTypes.Commodity, BigDecimal> multipliers = new EnumMap<>(ErtTypes.Commodity.class);
-        multipliers.put(ErtTypes.Commodity.ELECTRIC, BigDecimal.valueOf(1000));
-        Settings m = s.section("multipliers");
-        for (ErtTypes.Commodity c : ErtTypes.Commodity.values()) {
-            String v = m.string(c.wireName(), null);
-            if (v == null) continue;
-            BigDecimal d = decimal(m, c.wireName(), v);
-            if (d == null) ok = false;
-            else multipliers.put(c, d);
-        }
-        m.finish();
-        Map<MeterId, BigDecimal> perMeter = new HashMap<>();
-        for (Settings meter : s.sections("meters")) {
-            String id = meter.requiredString("id");
-            String v = meter.string("multiplier", "1");
-            meter.finish();
-            if (id == null) {
-                ok = false;
-                continue;
-            }
-            try {
-                MeterId mid = MeterId.of(id);
-                if (!mid.family().equals("ert")) throw new IllegalArgumentException("not an ert meter id");
-                BigDecimal d = decimal(meter, "multiplier", v);
-                if (d == null) ok = false;
-                else if (perMeter.put(mid, d) != null) {
-                    meter.error("id", "meter " + id + " is listed twice");
-                    ok = false;
-                }
-            } catch (IllegalArgumentException e) {
-                meter.error("id", "must be ert:<ERT type>:<id> or ert:r900:<id>, got '" + id + "'");
-                ok = false;
-            }
-        }
+        ErtMappingSettings mapping = ErtMappingSettings.read(s);
+        if (mapping == null) ok = false;
         if (!ok) return null;
-        ErtDriverConfig config = new ErtDriverConfig(host, port, command, frequency, rate, gain, ppm, protocols, stall, restartAfter,
-                dedup, multipliers, perMeter);
+        ErtDriverConfig config = new ErtDriverConfig(host, port, command, frequency, rate, gain, ppm, protocols, stall, restartAfter, mapping);
         return context -> {
             ErtDriver d = new ErtDriver(config, new RtlTcpTransport(host, port, command), context);
             return new Driver() {
@@ -140,16 +101,5 @@ public final class ErtDriverFactory implements DriverFactory {
                 }
             };
         };
-    }
-
-    private static BigDecimal decimal(Settings s, String key, String v) {
-        try {
-            BigDecimal d = new BigDecimal(v.trim());
-            if (d.signum() <= 0) throw new NumberFormatException();
-            return d;
-        } catch (NumberFormatException e) {
-            s.error(key, "must be a positive decimal number, got '" + v + "'");
-            return null;
-        }
     }
 }
