@@ -65,6 +65,7 @@ public final class RtlTcpServer implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private volatile long sampleRate;
     private volatile boolean closed;
+    private volatile boolean silent;
     private volatile Socket client;
     private double streamSeconds;
     private long packetsSent;
@@ -100,6 +101,9 @@ public final class RtlTcpServer implements AutoCloseable {
 
     /** Stops the stream for {@code millis} while the connection stays open (a stalled dongle). */
     public void stall(long millis) { stallUntilNanos.set(System.nanoTime() + millis * 1_000_000); }
+
+    /** The meters fall silent (packets on the air are finished); the stream goes on with noise. */
+    public void silence() { silent = true; }
 
     /** Drops the current client's connection (a dongle unplugged). */
     public void dropClient() throws IOException {
@@ -180,6 +184,7 @@ public final class RtlTcpServer implements AutoCloseable {
     /** Puts on the air every packet whose time falls in the next block. */
     private synchronized void schedule(RadioChannel channel, long rate) {
         double blockEnd = streamSeconds + (double) BLOCK / rate;
+        if (silent) return;
         for (int i = 0; i < meters.size(); i++) {
             while (nextSeconds[i] < blockEnd) {
                 VirtualRadioMeter m = meters.get(i);

@@ -46,15 +46,20 @@ class ErtDriverRtlTcpTest {
             assertEquals(List.of(), settings.errors());
             driver = spec.create(rec);
             driver.start();
-            Thread.sleep(2500);
+            waitForPackets(server, 2);
             server.stall(2500);
-            Thread.sleep(6000);
+            long until = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < until && rec.transportErrors.stream().noneMatch(e -> e.startsWith("stalled: "))) Thread.sleep(100);
             assertTrue(rec.transportErrors.stream().anyMatch(e -> e.startsWith("stalled: ")), rec.transportErrors::toString);
             long before = server.packetsSent();
-            Thread.sleep(2000);
+            waitForPackets(server, 4);
             assertTrue(server.packetsSent() > before, "the stream resumed after the stall");
-            server.close();
-            Thread.sleep(500);
+            server.silence(); // then every packet sent has reached the driver before the connection ends
+            int seen = -1;
+            for (int i = 0; i < 40 && rec.readings.size() != seen; i++) { // until the driver has handled what was written
+                seen = rec.readings.size();
+                Thread.sleep(1000);
+            }
         }
         driver.close();
         JsonNode m = new ObjectMapper().readTree(manifest.toFile());
@@ -80,5 +85,11 @@ class ErtDriverRtlTcpTest {
         }
         assertTrue(checked >= 20);
         assertTrue(rec.readings.stream().anyMatch(r -> r.storage() == 47 && r.meterTime() != null), "IDM intervals are readings");
+    }
+
+    /** Waits (at most a minute, for a loaded machine) until every meter sent at least {@code n} packets. */
+    private static void waitForPackets(RtlTcpServer server, int n) throws InterruptedException {
+        long until = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < until && server.meters().stream().anyMatch(m -> m.sent().size() < n)) Thread.sleep(100);
     }
 }

@@ -58,10 +58,12 @@ class RtlTcpServerTest {
             out.writeInt(1);
             out.flush();
             byte[] buf = new byte[65536];
-            long until = System.nanoTime() + 2_500_000_000L;
-            while (System.nanoTime() < until) feed(in, buf, main, alt);
-            server.close(); // no more writes: read what is left
-            while (feed(in, buf, main, alt)) { }
+            long until = System.nanoTime() + 60_000_000_000L; // a bound for a loaded machine; normally about 2 s
+            while (System.nanoTime() < until && server.meters().stream().anyMatch(x -> x.sent().size() < 3)) feed(in, buf, main, alt);
+            server.silence(); // packets on the air end; read on until they are in
+            long quiet = System.nanoTime() + 1_500_000_000L;
+            while (System.nanoTime() < quiet) feed(in, buf, main, alt);
+            server.close();
         }
         main.flush();
         alt.flush();
