@@ -42,6 +42,9 @@ public final class RtlTcpCommand implements Callable<Integer> {
     double wedgeAfter;
     @Option(names = "--wedge-constant", description = "when wedged, send samples of constant amplitude instead of nothing")
     boolean wedgeConstant;
+    @Option(names = "--bad-every", defaultValue = "0", paramLabel = "N",
+            description = "damage every N-th packet (fails its check; counted in the manifest as bad_packets_sent, 0 = none)")
+    int badEvery;
     @Option(names = "--duration", defaultValue = "0", description = "seconds to run, 0 = until killed (default ${DEFAULT-VALUE})")
     double duration;
 
@@ -53,7 +56,7 @@ public final class RtlTcpCommand implements Callable<Integer> {
             if (meters < 1 || meters > 1000) throw new IllegalArgumentException("--meters must be 1..1000");
             if (interval < 0 || (interval > 0 && interval < 0.05)) throw new IllegalArgumentException("--interval must be at least 0.05 s");
             try (RtlTcpServer s = new RtlTcpServer(new RtlTcpServer.Config(InetAddress.getByName(bind), port, meters, ps, seed, interval,
-                    snrDb, offsetHz, sampleRate, manifest, true, wedgeAfter, wedgeConstant))) {
+                    snrDb, offsetHz, sampleRate, manifest, true, wedgeAfter, wedgeConstant, badEvery))) {
                 System.err.println("rtltcp: listening on " + bind + ":" + s.port() + " with " + meters + " meters");
                 if (duration > 0) Thread.sleep((long) (duration * 1000));
                 else Thread.currentThread().join();

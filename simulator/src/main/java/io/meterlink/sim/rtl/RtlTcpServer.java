@@ -38,14 +38,16 @@ public final class RtlTcpServer implements AutoCloseable {
     /**
      * Settings; {@code intervalSeconds <= 0} means each protocol's own interval; {@code wedgeAfterSeconds > 0}
      * wedges the server for good after that much stream (as a stuck dongle: only a restart clears it),
-     * sending nothing ({@code wedgeConstant} false) or samples of constant amplitude (true).
+     * sending nothing ({@code wedgeConstant} false) or samples of constant amplitude (true);
+     * {@code badEvery > 0} damages every n-th packet after its preamble (one Manchester bit inverted; three
+     * R900 symbols changed, beyond Reed-Solomon) — such packets are counted, not listed in the manifest.
      */
     public record Config(InetAddress bind, int port, int meters, List<ErtProtocol> protocols, long seed, double intervalSeconds,
                          double snrDb, double maxOffsetHz, long sampleRate, Path manifest, boolean paced,
-                         double wedgeAfterSeconds, boolean wedgeConstant) {
+                         double wedgeAfterSeconds, boolean wedgeConstant, int badEvery) {
         public Config(InetAddress bind, int port, int meters, List<ErtProtocol> protocols, long seed, double intervalSeconds,
                       double snrDb, double maxOffsetHz, long sampleRate, Path manifest, boolean paced) {
-            this(bind, port, meters, protocols, seed, intervalSeconds, snrDb, maxOffsetHz, sampleRate, manifest, paced, 0, false);
+            this(bind, port, meters, protocols, seed, intervalSeconds, snrDb, maxOffsetHz, sampleRate, manifest, paced, 0, false, 0);
         }
     }
 
@@ -69,6 +71,8 @@ public final class RtlTcpServer implements AutoCloseable {
     private volatile Socket client;
     private double streamSeconds;
     private long packetsSent;
+    private long packetsBad;
+    private long scheduled;
 
     public RtlTcpServer(Config cfg) throws IOException {
         this.cfg = cfg;
@@ -192,11 +196,27 @@ public final class RtlTcpServer implements AutoCloseable {
                 long value = m.consumption();
                 byte[] chips = ErtModulator.chips(m.protocol(), f, m.intervals());
                 long at = channel.now() + Math.max(0, Math.round((nextSeconds[i] - streamSeconds) * rate));
-                channel.schedule(new RadioChannel.Transmission(at, chips, offsets[i], () -> sent(m, value)));
+                boolean bad = cfg.badEvery() > 0 && ++scheduled % cfg.badEvery() == 0;
+                if (bad) damage(m.protocol(), chips);
+                channel.schedule(new RadioChannel.Transmission(at, chips, offsets[i], bad ? this::badSent : () -> sent(m, value)));
                 nextSeconds[i] += interval(m.protocol());
             }
         }
     }
+
+    /** Inverts one Manchester bit after the preamble, or (R900) three digits of three symbols. */
+    private static void damage(ErtProtocol p, byte[] chips) {
+        int pre = p.preamble().length();
+        int[] at = p.isR900() ? new int[] {(pre - 1) * 2 + 8, (pre - 1) * 2 + 32, (pre - 1) * 2 + 64} : new int[] {pre * 2 + 10};
+        for (int a : at) {
+            for (int k = 0; k < (p.isR900() ? 4 : 2); k++) chips[a + k] ^= 1; // a digit's complement is another digit
+        }
+    }
+
+    private synchronized void badSent() { packetsBad++; }
+
+    /** Damaged packets sent so far. */
+    public synchronized long packetsBad() { return packetsBad; }
 
     private void sent(VirtualRadioMeter m, long value) {
         synchronized (this) {
@@ -241,6 +261,7 @@ public final class RtlTcpServer implements AutoCloseable {
             for (VirtualRadioMeter m : meters) list.add(m.manifest());
             root.put("meters", list);
             root.put("packets_sent", packetsSent);
+            root.put("bad_packets_sent", packetsBad);
         }
         try {
             Path tmp = cfg.manifest().resolveSibling(cfg.manifest().getFileName() + ".tmp");

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * The {@code ert} driver against the simulator's rtl_tcp server over TCP: every consumption the
  * manifest lists becomes a reading of {@code ert:<type>:<id>} (times the multiplier), IDM intervals
- * become readings of their own, and a stalled stream is reported and recovered from.
+ * become readings of their own, every damaged packet is counted as a checksum refusal (never a
+ * reading), and a stalled stream is reported and recovered from.
  */
 class ErtDriverRtlTcpTest {
     @TempDir Path dir;
@@ -39,7 +40,7 @@ class ErtDriverRtlTcpTest {
         Recording rec = new Recording(Clock.systemUTC());
         Driver driver;
         try (RtlTcpServer server = new RtlTcpServer(new RtlTcpServer.Config(InetAddress.getLoopbackAddress(), 0, 5, ps, 7, 0.5,
-                20, 10_000, 2_359_296, manifest, true))) {
+                20, 10_000, 2_359_296, manifest, true, 0, false, 4))) {
             MapSettings settings = new MapSettings(Map.of("host", "127.0.0.1", "tcp_port", server.port(), "stall_timeout", "1s",
                     "multipliers", Map.of("electric", "1000", "water", "0.001", "gas", "0.01")));
             DriverFactory.DriverSpec spec = new ErtDriverFactory().configure(settings);
@@ -62,6 +63,10 @@ class ErtDriverRtlTcpTest {
             }
         }
         driver.close();
+        long damaged = new ObjectMapper().readTree(manifest.toFile()).get("bad_packets_sent").asLong();
+        assertTrue(damaged >= 3, "damaged packets sent: " + damaged);
+        long checksum = rec.bad.stream().filter(k -> k == io.meterlink.core.api.driver.DecodeException.Kind.CHECKSUM).count();
+        assertTrue(checksum >= damaged - 1 && checksum <= damaged + 1, () -> "checksum refusals " + rec.bad + " for " + damaged + " damaged packets");
         JsonNode m = new ObjectMapper().readTree(manifest.toFile());
         Set<String> readings = new HashSet<>();
         for (Reading r : rec.readings) if (r.storage() == 0 && r.quantity() != Quantity.ERROR_FLAGS) readings.add(r.meter() + "=" + r.value().stripTrailingZeros().toPlainString());
