@@ -32,6 +32,7 @@ final class ErtDriver extends LineDriver {
     private final RtlTcpTransport rtl;
     private final ErtReadingMapper mapper;
     private final ErtDeduplicator dedup;
+    private final IdmIntervals intervals = new IdmIntervals();
     private int stallsInARow;
 
     ErtDriver(ErtDriverConfig config, RtlTcpTransport transport, DriverContext context) {
@@ -119,7 +120,7 @@ final class ErtDriver extends LineDriver {
         for (ErtPacket p : packets) {
             if (!dedup.accept(p, now)) continue;
             context.health().meterHeard(ErtReadingMapper.meterId(p), null);
-            readings.addAll(mapper.toReadings(p, now));
+            readings.addAll(mapper.toReadings(p, now, intervals.fresh(p)));
         }
         if (!readings.isEmpty()) context.sink().accept(readings);
     }

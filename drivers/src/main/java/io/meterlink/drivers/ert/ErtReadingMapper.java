@@ -57,7 +57,10 @@ public final class ErtReadingMapper {
         return v != null && v != 0;
     }
 
-    public List<Reading> toReadings(ErtPacket p, Instant receivedAt) {
+    public List<Reading> toReadings(ErtPacket p, Instant receivedAt) { return toReadings(p, receivedAt, Integer.MAX_VALUE); }
+
+    /** As {@link #toReadings(ErtPacket, Instant)}, with only the {@code newIntervals} most recent IDM intervals (see {@link IdmIntervals}). */
+    public List<Reading> toReadings(ErtPacket p, Instant receivedAt, int newIntervals) {
         MeterId meter = meterId(p);
         ErtTypes.Commodity c = ErtTypes.commodity(p.protocol(), p.ertType());
         boolean electric = c == ErtTypes.Commodity.ELECTRIC;
@@ -76,7 +79,7 @@ public final class ErtReadingMapper {
         if (iv.length > 0) {
             Long offset = p.field("transmit_time_offset");
             Instant end = receivedAt.minusMillis(offset == null ? 0 : offset * 1000 / 16).truncatedTo(ChronoUnit.SECONDS);
-            for (int i = 0; i < iv.length; i++) {
+            for (int i = 0; i < Math.min(iv.length, newIntervals); i++) {
                 out.add(new Reading(meter, q, unit, k.multiply(BigDecimal.valueOf(iv[i])), MeasurementFunction.INSTANTANEOUS,
                         i + 1, 0, 0, end.minus(IDM_INTERVAL.multipliedBy(i)), receivedAt, 0, null));
             }

@@ -22,6 +22,7 @@ final class RtlamrDriver extends LineDriver {
 
     private final ErtReadingMapper mapper;
     private final ErtDeduplicator dedup;
+    private final IdmIntervals intervals = new IdmIntervals();
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private boolean overlong;
 
@@ -66,7 +67,7 @@ final class RtlamrDriver extends LineDriver {
         Instant now = context.clock().instant();
         if (!dedup.accept(p, now)) return;
         context.health().meterHeard(ErtReadingMapper.meterId(p), null);
-        List<Reading> readings = mapper.toReadings(p, now);
+        List<Reading> readings = mapper.toReadings(p, now, intervals.fresh(p));
         context.sink().accept(readings);
     }
 }

@@ -75,6 +75,25 @@ class ErtReadingMapperTest {
     }
 
     @Test
+    void idmIntervals_onlyThoseSinceThePreviousPacket_becomeReadings() throws Exception {
+        IdmIntervals fresh = new IdmIntervals();
+        int[] iv = new int[47];
+        java.util.function.LongFunction<ErtPacket> idm = count -> {
+            try {
+                return ErtCodec.parse(ErtProtocol.IDM, ErtCodec.encode(ErtProtocol.IDM,
+                        Map.of("ert_serial", 5L, "ert_type", 7L, "interval_count", count, "last_consumption", count), iv));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        assertEquals(47, fresh.fresh(idm.apply(254)));
+        assertEquals(0, fresh.fresh(idm.apply(254)));  // the same interval again
+        assertEquals(3, fresh.fresh(idm.apply(1)));    // 255, 0, 1: across the wrap
+        assertEquals(47 + 1, mapper.toReadings(idm.apply(2), NOW, 47).size());
+        assertEquals(1 + 1, mapper.toReadings(idm.apply(2), NOW, fresh.fresh(idm.apply(2))).size());
+    }
+
+    @Test
     void dedup_dropsRepeatsWithinTheWindowOnly() throws Exception {
         ErtDeduplicator d = new ErtDeduplicator(Duration.ofSeconds(60));
         ErtPacket p = scm(1, 7, 100);

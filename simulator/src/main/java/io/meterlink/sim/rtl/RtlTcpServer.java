@@ -2,7 +2,10 @@ package io.meterlink.sim.rtl;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.drivers.ert.ErtCodec;
 import io.meterlink.drivers.ert.ErtDemodulator;
+import io.meterlink.drivers.ert.ErtPacket;
 import io.meterlink.drivers.ert.ErtProtocol;
 
 import java.io.DataInputStream;
@@ -195,10 +198,11 @@ public final class RtlTcpServer implements AutoCloseable {
                 Map<String, Long> f = m.next(random);
                 long value = m.consumption();
                 byte[] chips = ErtModulator.chips(m.protocol(), f, m.intervals());
+                ErtPacket packet = packet(m.protocol(), f, m.intervals());
                 long at = channel.now() + Math.max(0, Math.round((nextSeconds[i] - streamSeconds) * rate));
                 boolean bad = cfg.badEvery() > 0 && ++scheduled % cfg.badEvery() == 0;
                 if (bad) damage(m.protocol(), chips);
-                channel.schedule(new RadioChannel.Transmission(at, chips, offsets[i], bad ? this::badSent : () -> sent(m, value)));
+                channel.schedule(new RadioChannel.Transmission(at, chips, offsets[i], bad ? this::badSent : () -> sent(m, value, packet)));
                 nextSeconds[i] += interval(m.protocol());
             }
         }
@@ -218,9 +222,18 @@ public final class RtlTcpServer implements AutoCloseable {
     /** Damaged packets sent so far. */
     public synchronized long packetsBad() { return packetsBad; }
 
-    private void sent(VirtualRadioMeter m, long value) {
+    /** What a correct receiver decodes from these fields. */
+    private static ErtPacket packet(ErtProtocol p, Map<String, Long> f, int[] intervals) {
+        try {
+            return p.isR900() ? ErtCodec.parseR900(p, ErtCodec.encodeR900(p, f)) : ErtCodec.parse(p, ErtCodec.encode(p, f, intervals));
+        } catch (DecodeException e) {
+            throw new IllegalStateException("the simulator built a packet its own codec refuses", e);
+        }
+    }
+
+    private void sent(VirtualRadioMeter m, long value, ErtPacket packet) {
         synchronized (this) {
-            m.markSent(value);
+            m.markSent(value, packet, java.time.Instant.now());
             packetsSent++;
         }
         writeManifest();

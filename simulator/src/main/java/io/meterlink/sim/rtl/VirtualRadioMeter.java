@@ -1,6 +1,9 @@
 package io.meterlink.sim.rtl;
 
+import io.meterlink.drivers.ert.ErtPacket;
 import io.meterlink.drivers.ert.ErtProtocol;
+
+import java.time.Instant;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +25,7 @@ public final class VirtualRadioMeter {
     private final int type;
     private long consumption;
     private final List<Long> sent = new ArrayList<>();
+    private final List<Sent> ledger = new ArrayList<>();
     private final int[] deltas = new int[47];
     private int transmissions;
 
@@ -51,13 +55,22 @@ public final class VirtualRadioMeter {
     /** Every consumption sent so far, oldest first. */
     public List<Long> sent() { return List.copyOf(sent); }
 
-    void markSent(long value) { sent.add(value); }
+    /** One packet sent: when its last sample went out, and what a correct receiver decodes from it. */
+    public record Sent(Instant at, ErtPacket packet) {}
+
+    void markSent(long value, ErtPacket packet, Instant at) {
+        sent.add(value);
+        ledger.add(new Sent(at, packet));
+    }
+
+    /** Every packet sent so far, oldest first. */
+    public List<Sent> ledger() { return List.copyOf(ledger); }
 
     public int[] intervals() { return deltas.clone(); }
 
     /** The fields of the next transmission; the register moves on first. */
     public Map<String, Long> next(Random rnd) {
-        int delta = rnd.nextInt(protocol == ErtProtocol.IDM ? 500 : 2000);
+        int delta = 1 + rnd.nextInt(protocol == ErtProtocol.IDM ? 500 : 2000); // never 0: a repeat would be taken for the same packet
         long max = switch (protocol) {
             case SCM -> 1L << 24;
             case R900 -> 1L << 24;
@@ -99,7 +112,7 @@ public final class VirtualRadioMeter {
                     f.put("last_generation", (long) rnd.nextInt(1 << 16));
                     f.put("last_consumption_net", consumption);
                 }
-                f.put("transmit_time_offset", (long) rnd.nextInt(4800));
+                f.put("transmit_time_offset", 0L); // each packet closes an interval here: the newest interval ends as it is sent
             }
             case R900, R900BCD -> {
                 f.put("id", id);

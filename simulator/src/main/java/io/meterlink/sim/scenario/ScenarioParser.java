@@ -21,9 +21,9 @@ import java.util.Set;
 public final class ScenarioParser {
     private static final Duration MAX_RUN = Duration.ofDays(7);
     private static final Set<String> BROKERS = Set.of("mosquitto", "embedded");
-    private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus");
+    private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus", "ert");
     private static final Set<String> FAULTS = Set.of("broker_outage", "gateway_kill", "serial_garbage",
-            "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency", "proxy_bandwidth", "radio_bad_frames", "mbus_late");
+            "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency", "proxy_bandwidth", "radio_bad_frames", "mbus_late", "radio_stall");
     private static final Set<String> KEYS = Set.of("none", "random");
     private static final long NO_BOUND = Long.MAX_VALUE;
     /** Wired M-Bus: primary addresses 1..250 on one line (EN 13757-2). */
@@ -179,6 +179,7 @@ public final class ScenarioParser {
             case "proxy_bandwidth" -> new Fault.ProxyBandwidth(at, length(f), f.bytes("bytes_per_second", 1024, 1, 1L << 40));
             case "radio_bad_frames" -> new Fault.RadioBadFrames(at, length(f), f.integer("radio", 0, 0, 10_000),
                     f.duration("every", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofHours(1)));
+            case "radio_stall" -> new Fault.RadioStall(at, length(f));
             case "mbus_late" -> new Fault.MbusLate(at, length(f), f.integer("line", 0, 0, 10_000), f.integer("meters", 1, 1, 250),
                     f.duration("delay", Duration.ofMillis(800), Duration.ofMillis(1), Duration.ofMinutes(1)));
             default -> throw new IllegalStateException(type);
