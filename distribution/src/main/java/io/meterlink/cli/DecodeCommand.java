@@ -42,7 +42,8 @@ import java.util.concurrent.Callable;
                 "Raw bytes (P1, SML, IEC 62056-21 readouts) are recognised by their start.",
                 "A line that cannot be decoded gives {\"error\":\"…\",\"input_line\":N}.",
                 "A bad frame in a byte stream gives {\"error\":\"…\",\"input_offset\":N}.",
-                "Hex lines longer than 64 KiB are skipped unread: {\"error\":\"line_too_long: …\",\"input_line\":N}."})
+                "Hex lines longer than 64 KiB are skipped unread: {\"error\":\"line_too_long: …\",\"input_line\":N}.",
+                "Radio samples: --iq FILE [--sample-rate S/s] with --protocol ert (ERT SCM/SCM+/IDM/NetIDM, R900): one object per packet."})
 final class DecodeCommand implements Callable<Integer> {
     private static final int SAMPLE = 4096;
 
@@ -57,6 +58,12 @@ final class DecodeCommand implements Callable<Integer> {
     boolean hex;
     @Option(names = "--auth-key", paramLabel = "HEX", description = "authentication key (32 hex digits), e.g. for encrypted P1")
     String authKey;
+    @Option(names = "--iq", paramLabel = "FILE", description = "radio samples to demodulate (.cu8/.bin: unsigned 8-bit I/Q as rtl_sdr writes it; .cs16: signed 16-bit), e.g. --protocol ert")
+    Path iq;
+    @Option(names = "--sample-rate", paramLabel = "S/s", description = "samples per second of --iq (default: the decoder's, 2359296 for ert)")
+    Long sampleRate;
+    @Option(names = "--sample-format", paramLabel = "FMT", description = "cu8 or cs16; default from the --iq file name")
+    String sampleFormat;
 
     static final class Keys {
         @Option(names = "--key", paramLabel = "HEX", description = "AES-128 key (32 hex digits) for every encrypted meter")
@@ -75,11 +82,13 @@ final class DecodeCommand implements Callable<Integer> {
         if (protocol != null && !decoders.containsKey(protocol)) {
             return usage("unknown protocol '" + protocol + "'; known: " + String.join(", ", decoders.keySet()));
         }
+        if (iq != null || sampleRate != null || sampleFormat != null) return iq(decoders, out, json, mapper);
         FrameDecoder.Options options = new FrameDecoder.Options(keys == null || keys.key == null ? null : Secret.of(keys.key),
                 authKey == null ? null : Secret.of(authKey), keys == null ? null : keys.file);
         try (InputStream raw = input == null ? System.in : Files.newInputStream(input);
              BufferedInputStream in = new BufferedInputStream(raw, SAMPLE)) {
             FrameDecoder chosen = protocol != null ? decoders.get(protocol) : null;
+            if (chosen != null && chosen.input() == FrameDecoder.Input.IQ) return usage("--protocol " + protocol + " reads radio samples: give them with --iq FILE");
             if (chosen == null) chosen = detectStream(decoders, sample(in, hex)); // else: hex lines, one frame each
             List<FrameDecoder> lineDecoders = new ArrayList<>();
             if (chosen != null && chosen.input() == FrameDecoder.Input.FRAME_PER_LINE) lineDecoders.add(chosen);
@@ -116,6 +125,40 @@ final class DecodeCommand implements Callable<Integer> {
                 out.println(mapper.writeValueAsString(o));
             }
             out.flush();
+        }
+        return Main.OK;
+    }
+
+    /** {@code --iq FILE}: radio samples through the decoder that reads them ({@link FrameDecoder.Input#IQ}). */
+    private int iq(Map<String, FrameDecoder> decoders, PrintWriter out, FrameJson json, ObjectMapper mapper) throws IOException {
+        if (iq == null) return usage("--sample-rate and --sample-format go with --iq FILE");
+        if (input != null || hex) return usage("--iq reads its own file; leave out --input and --hex");
+        List<String> iqDecoders = new ArrayList<>();
+        for (FrameDecoder d : decoders.values()) if (d.input() == FrameDecoder.Input.IQ) iqDecoders.add(d.protocol());
+        String name = protocol;
+        if (name == null && iqDecoders.size() == 1) name = iqDecoders.get(0);
+        if (name == null || !iqDecoders.contains(name)) {
+            return usage("--iq needs --protocol with a decoder of radio samples; known: " + String.join(", ", iqDecoders));
+        }
+        String format = sampleFormat;
+        String file = iq.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (format == null) {
+            if (file.endsWith(".cu8") || file.endsWith(".bin")) format = "cu8";
+            else if (file.endsWith(".cs16")) format = "cs16";
+            else return usage("cannot tell the sample format of " + iq + " by its name (.cu8, .bin, .cs16): give --sample-format cu8|cs16");
+        }
+        if (!Files.isRegularFile(iq) || !Files.isReadable(iq)) return usage("cannot read " + iq);
+        Map<String, String> parameters = new TreeMap<>();
+        parameters.put(FrameDecoder.SAMPLE_FORMAT, format);
+        if (sampleRate != null) parameters.put(FrameDecoder.SAMPLE_RATE, Long.toString(sampleRate));
+        FrameDecoder.Session session;
+        try {
+            session = decoders.get(name).open(FrameDecoder.Options.none(), parameters);
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        try (InputStream in = Files.newInputStream(iq)) {
+            stream(in, session, json, mapper, out);
         }
         return Main.OK;
     }

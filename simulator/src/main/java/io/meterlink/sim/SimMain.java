@@ -2,6 +2,8 @@ package io.meterlink.sim;
 
 import io.meterlink.sim.demo.Demo;
 import io.meterlink.sim.model.MetersCommand;
+import io.meterlink.sim.rtl.PacketErrorRateCommand;
+import io.meterlink.sim.rtl.RtlTcpCommand;
 import io.meterlink.sim.scenario.ScenarioCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +15,7 @@ import java.util.concurrent.Callable;
 /** {@code meterlink-sim}: the simulator's command line. */
 @Command(name = "meterlink-sim", mixinStandardHelpOptions = true, versionProvider = SimMain.VersionProvider.class,
         description = "Meterlink simulator: virtual meters, a virtual utility, and the demo.",
-        subcommands = {SimMain.DemoCommand.class, MetersCommand.class, ScenarioCommand.class})
+        subcommands = {SimMain.DemoCommand.class, MetersCommand.class, ScenarioCommand.class, RtlTcpCommand.class, PacketErrorRateCommand.class})
 public final class SimMain implements Runnable {
 
     public static void main(String[] args) {

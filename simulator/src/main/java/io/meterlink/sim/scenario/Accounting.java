@@ -115,7 +115,7 @@ public final class Accounting {
 
         Map<String, TreeMap<Instant, ArrayDeque<Verdict.Generated>>> pending = new HashMap<>();
         for (Verdict.Generated g : generated) {
-            pending.computeIfAbsent(Verdict.keyOf(g.reading().measurementKey(), g.reading().value()), k -> new TreeMap<>())
+            pending.computeIfAbsent(timeless(Verdict.keyOf(g.reading().measurementKey(), g.reading().value())), k -> new TreeMap<>())
                     .computeIfAbsent(g.at(), t -> new ArrayDeque<>()).addLast(g);
         }
         List<Instant> deafFrom = new ArrayList<>(kills);
@@ -127,7 +127,7 @@ public final class Accounting {
         long wrongKeyDelivered = 0;
         for (HeadEnd.Arrival a : arrivals) {
             if (excused(excuses, Reason.WRONG_KEY, meterOf(a.key()), a.received()) != null) wrongKeyDelivered++;
-            Verdict.Generated g = take(pending.get(a.key()), a.received());
+            Verdict.Generated g = take(pending.get(timeless(a.key())), a.received());
             if (g == null) {
                 unmatched++;
                 continue;
@@ -241,7 +241,21 @@ public final class Accounting {
     }
 
     private static boolean wireless(Verdict.Generated g) {
-        return g.reading().meter().toString().startsWith("wmbus:");
+        String meter = g.reading().meter().toString();
+        return meter.startsWith("wmbus:") || meter.startsWith("ert:");
+    }
+
+    /**
+     * The matching key without its time for meters that send none ({@code ert:}): their measurement time
+     * is the gateway's receive time, unknown to the simulator; such arrivals are matched by meter,
+     * quantity, storage and value, the generated reading picked by time as {@link #take} does.
+     */
+    static String timeless(String key) {
+        if (key == null || !key.startsWith("ert:")) return key;
+        String[] f = key.split("\\|", -1); // meter|quantity|storage|tariff|subunit|function|time|value
+        if (f.length != 8) return key;
+        f[6] = "*";
+        return String.join("|", f);
     }
 
     static long percentile(List<Long> sorted, double p) {

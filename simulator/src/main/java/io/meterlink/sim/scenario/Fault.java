@@ -16,6 +16,12 @@ public sealed interface Fault {
     /** Whether this fault acts on the gateway-to-broker path through the fault proxy. */
     default boolean needsProxy() { return false; }
 
+    /** Every rtl_tcp server of the scenario's ert meters stops streaming (the connection stays open) for {@code length}. */
+    record RadioStall(Duration at, Duration length) implements Fault {
+        @Override
+        public String type() { return "radio_stall"; }
+    }
+
     /** The broker is stopped (SIGTERM, or SIGKILL with {@code kill}) at {@code at} and started again {@code length} later. */
     record BrokerOutage(Duration at, Duration length, boolean kill) implements Fault {
         public String type() { return "broker_outage"; }

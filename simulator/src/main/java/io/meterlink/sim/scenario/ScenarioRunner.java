@@ -22,6 +22,12 @@ import io.meterlink.sim.mbus.VirtualMbusBus;
 import io.meterlink.sim.mbus.VirtualMbusSlave;
 import io.meterlink.sim.pki.TestPki;
 import io.meterlink.sim.utility.UtilityCa;
+import io.meterlink.drivers.ert.ErtProtocol;
+import io.meterlink.drivers.ert.ErtReadingMapper;
+import io.meterlink.drivers.ert.ErtTypes;
+import io.meterlink.drivers.ert.IdmIntervals;
+import io.meterlink.sim.rtl.RtlTcpServer;
+import io.meterlink.sim.rtl.VirtualRadioMeter;
 import io.meterlink.sim.wmbus.Im871aDongle;
 import io.meterlink.sim.wmbus.TcpDongleServer;
 import io.meterlink.sim.wmbus.VirtualWmbusMeter;
@@ -74,6 +80,10 @@ public final class ScenarioRunner {
     private final List<VirtualMbusBus> buses = new ArrayList<>();
     private final List<SerialLine> serialLines = new ArrayList<>();
     private final List<WmbusBroadcaster> radios = new ArrayList<>();
+    private final List<RtlTcpServer> ertServers = new ArrayList<>();
+    /** How the gateway's ert driver maps packets (its default multipliers), to know what it must deliver. */
+    private static final ErtReadingMapper ERT_MAPPING = new ErtReadingMapper(
+            java.util.Map.of(ErtTypes.Commodity.ELECTRIC, java.math.BigDecimal.valueOf(1000)), java.util.Map.of());
     private final List<AutoCloseable> lines = new ArrayList<>();
     private final List<GatewayProcess> runs = new ArrayList<>();
     private final Set<Long> traced = new HashSet<>();
@@ -175,6 +185,7 @@ public final class ScenarioRunner {
                 // stop the meters: a silent slave generates nothing more; then let the last answers commit
                 buses.forEach(b -> b.slaves().forEach(s -> s.setSilent(true)));
                 radios.forEach(WmbusBroadcaster::close);
+                ertServers.forEach(RtlTcpServer::silence);
                 log("meters stopped after %ds; draining (up to %ds)", spec.duration().toSeconds(), spec.drainTimeout().toSeconds());
                 Thread.sleep(2_000);
                 Instant drainEnd = clock.instant().plus(spec.drainTimeout());
@@ -320,6 +331,10 @@ public final class ScenarioRunner {
                 startRadio(config, g, groupIndex++);
                 continue;
             }
+            if (g.protocol() == ScenarioSpec.Protocol.ERT) {
+                startErt(config, g, groupIndex++);
+                continue;
+            }
             int remaining = g.count();
             for (int line = 0; remaining > 0; line++) {
                 int n = Math.min(g.perLine(), remaining);
@@ -369,6 +384,21 @@ public final class ScenarioRunner {
             }
             return answer;
         };
+    }
+
+    /**
+     * 900 MHz meters of one group on one rtl_tcp server (SCM, SCM+, IDM, R900 in turn, 25 dB SNR), every
+     * 10th packet damaged: the gateway must refuse and count it.
+     */
+    private void startErt(GatewayConfigText config, ScenarioSpec.MeterGroup g, int groupIndex) throws IOException {
+        RtlTcpServer server = new RtlTcpServer(new RtlTcpServer.Config(java.net.InetAddress.getLoopbackAddress(), 0, g.count(),
+                List.of(ErtProtocol.SCM, ErtProtocol.SCM_PLUS, ErtProtocol.IDM, ErtProtocol.R900), random.nextLong(),
+                g.interval().toMillis() / 1000.0, 25, 10_000, 2_359_296, null, true, 0, false, 10));
+        lines.add(server);
+        ertServers.add(server);
+        config.ertTcp(g.protocol().key() + "-" + groupIndex, server.port(), g.interval());
+        log("%d ert meter(s) (scm, scm+, idm, r900) on rtl_tcp port %d, every %ds, every 10th packet damaged", g.count(), server.port(),
+                g.interval().toSeconds());
     }
 
     /** Wireless meters of one group, {@code perLine} per virtual iM871A dongle reached over TCP. */
@@ -460,6 +490,9 @@ public final class ScenarioRunner {
                 proxy(t, l, "latency " + l.latency().toMillis() + "ms added", () -> path.latency(l.latency()), path);
             } else if (f instanceof Fault.ProxyBandwidth bw) {
                 proxy(t, bw, "bandwidth capped at " + bw.bytesPerSecond() + " B/s", () -> path.bandwidth(bw.bytesPerSecond()), path);
+            } else if (f instanceof Fault.RadioStall rs) {
+                t.at(rs.at(), "rtl_tcp streams stalled for " + rs.length().toSeconds() + "s",
+                        () -> ertServers.forEach(s -> s.stall(rs.length().toMillis())));
             } else if (f instanceof Fault.RadioBadFrames rb) {
                 radioBadFrames(t, rb);
             } else if (f instanceof Fault.DiskFull df) {
@@ -691,6 +724,7 @@ public final class ScenarioRunner {
                 for (WmbusLedgerEntry e : m.ledger()) e.readings().forEach(r -> out.add(new Verdict.Generated(r, e.generatedAt())));
             }
         }
+        out.addAll(ertGenerated());
         return out;
     }
 
@@ -702,7 +736,27 @@ public final class ScenarioRunner {
         for (WmbusBroadcaster air : radios) {
             for (VirtualWmbusMeter m : air.meters()) for (WmbusLedgerEntry e : m.ledger()) n += e.readings().size();
         }
-        return n;
+        return n + ertGenerated().size();
+    }
+
+    /**
+     * The readings the gateway must deliver for the ert meters' packets, mapped as its driver maps them
+     * (the register, R900 flags, the IDM intervals new since the meter's previous packet). Their times
+     * are the gateway's receive time, unknown here: {@link Accounting} matches ert readings without it.
+     */
+    private List<Verdict.Generated> ertGenerated() {
+        List<Verdict.Generated> out = new ArrayList<>();
+        for (RtlTcpServer s : ertServers) {
+            for (VirtualRadioMeter m : s.meters()) {
+                IdmIntervals fresh = new IdmIntervals();
+                for (VirtualRadioMeter.Sent e : m.ledger()) {
+                    for (io.meterlink.core.api.Reading r : ERT_MAPPING.toReadings(e.packet(), e.at(), fresh.fresh(e.packet()))) {
+                        out.add(new Verdict.Generated(r, e.at()));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private void progress(Instant t0, String phase, HeadEnd headEnd, StatusWatcher status) {

@@ -104,7 +104,9 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
         /** Wired M-Bus over a serial line: a socat pseudo-terminal pair opened by jSerialComm at both ends. */
         MBUS_SERIAL("mbus_serial"),
         /** Wireless M-Bus behind a virtual radio dongle (needs the simulator's wireless meters). */
-        WMBUS("wmbus");
+        WMBUS("wmbus"),
+        /** 900 MHz ERT/R900 meters on the simulator's rtl_tcp server, heard by the gateway's {@code ert} driver. */
+        ERT("ert");
 
         private final String key;
 

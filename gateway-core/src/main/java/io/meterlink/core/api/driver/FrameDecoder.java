@@ -3,6 +3,7 @@ package io.meterlink.core.api.driver;
 import io.meterlink.core.api.config.Secret;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Offline decoding of one meter family, offered by its {@link DriverFactory#decoder()}: what
@@ -12,8 +13,11 @@ import java.nio.file.Path;
  * ({@link Input#BYTE_STREAM}, e.g. P1 telegrams, SML files). Thread-safe; its sessions are not.
  */
 public interface FrameDecoder {
-    /** How input reaches a session. */
-    enum Input { FRAME_PER_LINE, BYTE_STREAM }
+    /**
+     * How input reaches a session. {@link #IQ}: radio samples (e.g. {@code meterlink decode --iq FILE}),
+     * fed like a byte stream to a session opened with {@link #open(Options, Map)} and the sample parameters.
+     */
+    enum Input { FRAME_PER_LINE, BYTE_STREAM, IQ }
 
     /** The protocol name for {@code --protocol}, the family's {@link DriverFactory#type()}, e.g. {@code sml}. */
     String protocol();
@@ -32,6 +36,20 @@ public interface FrameDecoder {
      * telegram). Throws {@link IllegalArgumentException} for unusable options; its message never holds a key.
      */
     Session open(Options options);
+
+    /** Parameter of {@link Input#IQ} sessions: samples per second, e.g. {@code 2359296}. */
+    String SAMPLE_RATE = "sample_rate";
+    /** Parameter of {@link Input#IQ} sessions: {@code cu8} (unsigned 8-bit I/Q, as rtl_tcp) or {@code cs16} (signed 16-bit little-endian). */
+    String SAMPLE_FORMAT = "sample_format";
+
+    /**
+     * {@link #open(Options)} with family-specific parameters from the command line (absent keys take
+     * the family's defaults), e.g. {@link #SAMPLE_RATE} and {@link #SAMPLE_FORMAT} for {@link Input#IQ}.
+     * Throws {@link IllegalArgumentException} for an unusable parameter.
+     */
+    default Session open(Options options, Map<String, String> parameters) {
+        return open(options);
+    }
 
     /**
      * Options from the command line; every field may be {@code null}.
@@ -58,7 +76,7 @@ public interface FrameDecoder {
             throw new UnsupportedOperationException("this decoder reads a byte stream");
         }
 
-        /** {@link Input#BYTE_STREAM}: takes the next bytes of the stream; reports every complete frame or error. */
+        /** {@link Input#BYTE_STREAM} and {@link Input#IQ}: takes the next bytes of the stream; reports every complete frame or error. */
         default void feed(byte[] bytes, int offset, int length, Sink sink) {
             throw new UnsupportedOperationException("this decoder reads one frame per line");
         }
