@@ -5,11 +5,8 @@ import io.meterlink.core.uplink.TlsContexts;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
@@ -84,27 +81,6 @@ final class TlsFiles {
 
     /** Whether {@code key} signs what {@code pub} verifies. */
     static boolean matches(PrivateKey key, PublicKey pub) {
-        String alg = switch (key.getAlgorithm()) {
-            case "EC", "ECDSA" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            case "Ed448" -> "Ed448";
-            default -> null;
-        };
-        if (alg == null) return false;
-        try {
-            byte[] challenge = new byte[32];
-            new SecureRandom().nextBytes(challenge);
-            Signature s = Signature.getInstance(alg);
-            s.initSign(key);
-            s.update(challenge);
-            byte[] sig = s.sign();
-            Signature v = Signature.getInstance(alg);
-            v.initVerify(pub);
-            v.update(challenge);
-            return v.verify(sig);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
-        }
+        return KeyPairCheck.matches(key, pub);
     }
 }

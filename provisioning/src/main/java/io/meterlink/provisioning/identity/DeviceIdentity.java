@@ -11,10 +11,8 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 import java.io.IOException;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.SecureRandom;
 import java.security.Signature;
 import java.util.Objects;
 
@@ -70,20 +68,7 @@ public final class DeviceIdentity {
      * signed with the private key verifies with it.
      */
     public boolean holdsPrivateKeyOf(PublicKey candidate) {
-        try {
-            byte[] challenge = new byte[32];
-            new SecureRandom().nextBytes(challenge);
-            Signature signer = Signature.getInstance(SIGNATURE_ALGORITHM);
-            signer.initSign(privateKey);
-            signer.update(challenge);
-            byte[] proof = signer.sign();
-            Signature verifier = Signature.getInstance(SIGNATURE_ALGORITHM);
-            verifier.initVerify(candidate);
-            verifier.update(challenge);
-            return verifier.verify(proof);
-        } catch (GeneralSecurityException e) {
-            return false; // e.g. an RSA certificate: not our key
-        }
+        return io.meterlink.core.config.KeyPairCheck.matches(privateKey, candidate);
     }
 
     @Override public String toString() {
