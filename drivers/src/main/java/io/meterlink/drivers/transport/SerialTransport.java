@@ -65,6 +65,13 @@ public final class SerialTransport implements Transport {
     }
 
     @Override
+    public void setBaud(int newBaud) throws IOException {
+        SerialPort p = port;
+        if (p == null) throw new IOException("serial port " + device + " is closed");
+        if (!p.setBaudRate(newBaud)) throw new IOException("cannot set " + device + " to " + newBaud + " baud");
+    }
+
+    @Override
     public boolean isOpen() { return port != null; }
 
     @Override
