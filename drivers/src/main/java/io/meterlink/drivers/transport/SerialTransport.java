@@ -68,6 +68,7 @@ public final class SerialTransport implements Transport {
     public void setBaud(int newBaud) throws IOException {
         SerialPort p = port;
         if (p == null) throw new IOException("serial port " + device + " is closed");
+        if (p.getBaudRate() == newBaud) return; // jSerialComm 2.11 reports a failure when asked for the speed it has
         if (!p.setBaudRate(newBaud)) throw new IOException("cannot set " + device + " to " + newBaud + " baud");
     }
 
