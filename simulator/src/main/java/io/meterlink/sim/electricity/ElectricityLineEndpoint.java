@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Serves virtual electricity meters on the meter end of a line (a socat pty end opened through
- * jSerialComm, or an accepted TCP connection): P1 meters push a telegram each interval, optionally
+ * jSerialComm, or an accepted TCP connection): P1 and SML meters push a frame each interval, optionally
  * split into two writes 50 ms apart; IEC 62056-21 meters answer sign-ons in mode C, waiting t_r
  * (200 ms) before each answer and following the acknowledged speed on a serial line. Its own thread.
  */
@@ -34,15 +34,15 @@ public final class ElectricityLineEndpoint implements AutoCloseable {
         thread.start();
     }
 
-    /** P1 meters on one line, each pushing every {@code interval}; {@code split} sends each telegram in two parts. */
-    public static ElectricityLineEndpoint p1(Transport line, List<VirtualP1Meter> meters, Duration interval, boolean split, Clock clock) throws IOException {
+    /** Pushing meters (P1, SML) on one line, each sending every {@code interval}; {@code split} sends each frame in two parts. */
+    public static ElectricityLineEndpoint push(Transport line, List<? extends PushMeter> meters, Duration interval, boolean split, Clock clock) throws IOException {
         ElectricityLineEndpoint[] self = new ElectricityLineEndpoint[1];
         Runnable body = () -> {
             try {
                 while (self[0] == null) Thread.sleep(1);
                 while (self[0].running) {
-                    for (VirtualP1Meter m : meters) {
-                        byte[] t = m.telegram(clock.instant());
+                    for (PushMeter m : meters) {
+                        byte[] t = m.next(clock.instant());
                         if (split) {
                             int half = t.length / 2;
                             line.write(Arrays.copyOf(t, half));
@@ -55,12 +55,12 @@ public final class ElectricityLineEndpoint implements AutoCloseable {
                     Thread.sleep(interval.toMillis());
                 }
             } catch (IOException e) {
-                if (self[0].running) LOG.warn("virtual P1 line {} stopped: {}", line.describe(), e.getMessage());
+                if (self[0].running) LOG.warn("virtual pushing meters on {} stopped: {}", line.describe(), e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         };
-        self[0] = new ElectricityLineEndpoint(line, body, "p1-meters-" + line.describe());
+        self[0] = new ElectricityLineEndpoint(line, body, "push-meters-" + line.describe());
         return self[0];
     }
 

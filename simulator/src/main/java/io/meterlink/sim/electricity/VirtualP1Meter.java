@@ -30,7 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * gateway must deliver from it go to the ledger. Times are sent as winter time (flag W, UTC+1).
  * Thread-safe.
  */
-public final class VirtualP1Meter {
+public final class VirtualP1Meter implements PushMeter {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyMMddHHmmss").withZone(ZoneOffset.ofHours(1));
 
     private final String equipmentId;
@@ -69,7 +69,9 @@ public final class VirtualP1Meter {
 
     public MeterId gasMeterId() { return MeterId.of("p1", gasId, "1"); }
 
-    public List<ElectricityLedgerEntry> ledger() { return List.copyOf(ledger); }
+    @Override public List<ElectricityLedgerEntry> ledger() { return List.copyOf(ledger); }
+
+    @Override public byte[] next(Instant now) { return telegram(now); }
 
     /** The next telegram (encrypted when the meter has keys) as of {@code now}; recorded in the ledger. */
     public synchronized byte[] telegram(Instant now) {

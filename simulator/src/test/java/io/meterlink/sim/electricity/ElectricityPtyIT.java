@@ -91,9 +91,9 @@ class ElectricityPtyIT {
             Driver d = start("p1", Map.of("port", pty.gatewayEnd().toString(), "key", EK, "auth_key", AK), rec);
             Driver d22 = start("p1", Map.of("port", pty22.gatewayEnd().toString(), "baud", 9600), recOld);
             try (d; d22;
-                 ElectricityLineEndpoint e = ElectricityLineEndpoint.p1(new SerialTransport(pty.meterEnd().toString(), 115200, SerialTransport.Parity.NONE),
+                 ElectricityLineEndpoint e = ElectricityLineEndpoint.push(new SerialTransport(pty.meterEnd().toString(), 115200, SerialTransport.Parity.NONE),
                          List.of(meter), Duration.ofMillis(200), true, Clock.systemUTC());
-                 ElectricityLineEndpoint e22 = ElectricityLineEndpoint.p1(new SerialTransport(pty22.meterEnd().toString(), 9600, 7, SerialTransport.Parity.EVEN),
+                 ElectricityLineEndpoint e22 = ElectricityLineEndpoint.push(new SerialTransport(pty22.meterEnd().toString(), 9600, 7, SerialTransport.Parity.EVEN),
                          List.of(old), Duration.ofMillis(300), false, Clock.systemUTC())) {
                 await("six telegrams of each meter", () -> meter.ledger().size() >= 6 && old.ledger().size() >= 4, rec);
                 e.close();
@@ -110,6 +110,28 @@ class ElectricityPtyIT {
         assertEquals(java.util.Collections.nCopies((int) damaged, Kind.CHECKSUM), rec.bad);
         assertTrue(rec.heard.contains(meter.gasMeterId()));
         assertEquals(List.of(), recOld.bad);
+    }
+
+    @Test
+    void sml_generatedFilesWithNoiseOverAPty_everyReadingArrives_corruptFilesCountedAsChecksum() throws Exception {
+        requireSocat();
+        VirtualSmlMeter meter = new VirtualSmlMeter(12345678, 3, true, 5);
+        Recording rec = new Recording(Clock.systemUTC());
+        try (SocatPty pty = SocatPty.start(dir, "sml")) {
+            try (Driver d = start("sml", Map.of("port", pty.gatewayEnd().toString()), rec);
+                 ElectricityLineEndpoint e = ElectricityLineEndpoint.push(new SerialTransport(pty.meterEnd().toString(), 9600, SerialTransport.Parity.NONE),
+                         List.of(meter), Duration.ofMillis(150), true, Clock.systemUTC())) {
+                await("seven files", () -> meter.ledger().size() >= 7, rec);
+                e.close();
+                await("every generated reading", () -> rec.readings.size() >= generated(meter.ledger()).size()
+                        && rec.bad.contains(Kind.CHECKSUM), rec);
+            }
+        }
+        assertEquals(keys(generated(meter.ledger())), keys(rec.readings));
+        long damaged = meter.ledger().stream().filter(ElectricityLedgerEntry::damaged).count();
+        assertEquals(damaged, rec.bad.stream().filter(k -> k == Kind.CHECKSUM).count(), rec.bad::toString);
+        assertTrue(rec.bad.stream().allMatch(k -> k == Kind.CHECKSUM || k == Kind.TRUNCATED), "noise between files is skipped as such: " + rec.bad);
+        assertEquals(List.of(meter.meterId()), rec.heard.stream().distinct().toList());
     }
 
     @Test
