@@ -19,10 +19,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A virtual IEC 62056-21 mode C meter (manufacturer {@code SIM}, baud character 5 = 9600): answers
  * {@code /?<address>!} (or {@code /?!}) with its identification, and the acknowledgement
  * {@code ACK 0 Z 0} with a data readout (0.0.0 serial, 1.8.0 and 2.8.0 energy, 32.7 voltage) whose
- * registers move on each time; every n-th readout can carry a wrong BCC on demand. Each readout and
+ * registers move on each time and carry the meter's time (UTC, read with {@code time_zone: UTC}); every n-th readout can carry a wrong BCC on demand. Each readout and
  * the readings a gateway must deliver from it go to the ledger. Thread-safe.
  */
 public final class VirtualIecMeter {
+    private static final java.time.format.DateTimeFormatter STAMP = java.time.format.DateTimeFormatter.ofPattern("yyMMddHHmmss").withZone(java.time.ZoneOffset.UTC);
     private final String address;
     private final int badBccEvery;
     private final Random random;
@@ -57,10 +58,12 @@ public final class VirtualIecMeter {
         importWh += 1 + random.nextInt(2000);
         exportWh += random.nextInt(10);
         BigDecimal volts = BigDecimal.valueOf(2200 + random.nextInt(200), 1);
+        Instant t = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String stamp = "(" + STAMP.format(t) + ")"; // the meter's clock (UTC, no season flag) after each value
         String data = "0.0.0(" + address + ")\r\n"
-                + "1.8.0(" + kwh(importWh) + "*kWh)\r\n"
-                + "2.8.0(" + kwh(exportWh) + "*kWh)\r\n"
-                + "32.7(" + volts.toPlainString() + "*V)\r\n!\r\n";
+                + "1.8.0(" + kwh(importWh) + "*kWh)" + stamp + "\r\n"
+                + "2.8.0(" + kwh(exportWh) + "*kWh)" + stamp + "\r\n"
+                + "32.7(" + volts.toPlainString() + "*V)" + stamp + "\r\n!\r\n";
         byte[] body = data.getBytes(StandardCharsets.US_ASCII);
         int bcc = 0x03; // BCC: XOR of every byte after STX up to and including ETX (IEC 62056-21 §6.3.12)
         for (byte x : body) bcc ^= x;
@@ -74,9 +77,9 @@ public final class VirtualIecMeter {
         List<Reading> readings = new ArrayList<>();
         if (!damaged) {
             MeterId m = meterId();
-            readings.add(new Reading(m, Quantity.ENERGY, Unit.WH, BigDecimal.valueOf(importWh).stripTrailingZeros(), MeasurementFunction.INSTANTANEOUS, 0, 0, 1, null, now, 0, null));
-            readings.add(new Reading(m, Quantity.ENERGY, Unit.WH, BigDecimal.valueOf(exportWh).stripTrailingZeros(), MeasurementFunction.INSTANTANEOUS, 0, 0, 2, null, now, 0, null));
-            readings.add(new Reading(m, Quantity.VOLTAGE, Unit.V, volts.stripTrailingZeros(), MeasurementFunction.INSTANTANEOUS, 0, 0, 32, null, now, 0, null));
+            readings.add(new Reading(m, Quantity.ENERGY, Unit.WH, BigDecimal.valueOf(importWh).stripTrailingZeros(), MeasurementFunction.INSTANTANEOUS, 0, 0, 1, t, now, 0, null));
+            readings.add(new Reading(m, Quantity.ENERGY, Unit.WH, BigDecimal.valueOf(exportWh).stripTrailingZeros(), MeasurementFunction.INSTANTANEOUS, 0, 0, 2, t, now, 0, null));
+            readings.add(new Reading(m, Quantity.VOLTAGE, Unit.V, volts.stripTrailingZeros(), MeasurementFunction.INSTANTANEOUS, 0, 0, 32, t, now, 0, null));
         }
         ledger.add(new ElectricityLedgerEntry(meterId().toString(), now, readings, damaged));
         return o.toByteArray();

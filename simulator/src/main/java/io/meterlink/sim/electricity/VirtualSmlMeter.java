@@ -56,9 +56,10 @@ public final class VirtualSmlMeter implements PushMeter {
         msg.writeBytes(new byte[]{0x77, 0x01, 0x0B});                             // list of 7: client id absent, server id (10 bytes)
         msg.writeBytes(serverId);
         msg.writeBytes(new byte[]{0x01, 0x01, 0x73});                             // list name, sensor time absent; value list of 3
-        entry(msg, new byte[]{1, 0, 1, 8, 0, (byte) 255}, 30, -1, 0x59, importTenthWh, 8);
-        entry(msg, new byte[]{1, 0, 2, 8, 0, (byte) 255}, 30, -1, 0x59, exportTenthWh, 8);
-        entry(msg, new byte[]{1, 0, 16, 7, 0, (byte) 255}, 27, 0, 0x55, powerW, 4);
+        Instant t = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        entry(msg, new byte[]{1, 0, 1, 8, 0, (byte) 255}, t, 30, -1, 0x59, importTenthWh, 8);
+        entry(msg, new byte[]{1, 0, 2, 8, 0, (byte) 255}, t, 30, -1, 0x59, exportTenthWh, 8);
+        entry(msg, new byte[]{1, 0, 16, 7, 0, (byte) 255}, t, 27, 0, 0x55, powerW, 4);
         msg.writeBytes(new byte[]{0x01, 0x01, 0x63, 0, 0, 0x00});                 // signature, gateway time absent; message CRC (not checked by readers), end of message
         ByteArrayOutputStream f = new ByteArrayOutputStream();
         if (noise) f.writeBytes(new byte[]{0x55, 0x1B, 0x00, 0x7E});
@@ -80,26 +81,28 @@ public final class VirtualSmlMeter implements PushMeter {
         boolean damaged = damageEvery > 0 && sent % damageEvery == 0;
         List<Reading> readings = new ArrayList<>();
         if (damaged) {
-            bytes[bytes.length - 12] ^= 0x01; // inside the message's CRC field: framing holds, the file CRC fails
+            bytes[bytes.length - 12] ^= 0x01; // near the end of the message: framing holds, the file CRC fails
         } else {
-            readings.add(reading(Quantity.ENERGY, Unit.WH, BigDecimal.valueOf(importTenthWh, 1), 1, now));
-            readings.add(reading(Quantity.ENERGY, Unit.WH, BigDecimal.valueOf(exportTenthWh, 1), 2, now));
-            readings.add(reading(Quantity.POWER, Unit.W, BigDecimal.valueOf(powerW), 16, now));
+            readings.add(reading(Quantity.ENERGY, Unit.WH, BigDecimal.valueOf(importTenthWh, 1), 1, t, now));
+            readings.add(reading(Quantity.ENERGY, Unit.WH, BigDecimal.valueOf(exportTenthWh, 1), 2, t, now));
+            readings.add(reading(Quantity.POWER, Unit.W, BigDecimal.valueOf(powerW), 16, t, now));
         }
         ledger.add(new ElectricityLedgerEntry(meterId().toString(), now, readings, damaged));
         return bytes;
     }
 
-    private Reading reading(Quantity q, Unit u, BigDecimal v, int subunit, Instant now) {
-        return new Reading(meterId(), q, u, v.stripTrailingZeros(), MeasurementFunction.INSTANTANEOUS, 0, 0, subunit, null, now, 0, null);
+    private Reading reading(Quantity q, Unit u, BigDecimal v, int subunit, Instant t, Instant now) {
+        return new Reading(meterId(), q, u, v.stripTrailingZeros(), MeasurementFunction.INSTANTANEOUS, 0, 0, subunit, t, now, 0, null);
     }
 
-    /** A list entry of 7: object name, status absent, time absent, unit, scaler, value (TL {@code valueTl}, {@code width} bytes), signature absent. */
-    private static void entry(ByteArrayOutputStream o, byte[] obis, int unit, int scaler, int valueTl, long value, int width) {
+    /** A list entry of 7: object name, status absent, value time (SML_Time timestamp, §6.3.5), unit, scaler, value (TL {@code valueTl}, {@code width} bytes), signature absent. */
+    private static void entry(ByteArrayOutputStream o, byte[] obis, Instant t, int unit, int scaler, int valueTl, long value, int width) {
         o.write(0x77);
         o.write(0x07);
         o.writeBytes(obis);
-        o.writeBytes(new byte[]{0x01, 0x01, 0x62, (byte) unit, 0x52, (byte) scaler, (byte) valueTl});
+        long sec = t.getEpochSecond();
+        o.writeBytes(new byte[]{0x01, 0x72, 0x62, 0x02, 0x65, (byte) (sec >>> 24), (byte) (sec >>> 16), (byte) (sec >>> 8), (byte) sec});
+        o.writeBytes(new byte[]{0x62, (byte) unit, 0x52, (byte) scaler, (byte) valueTl});
         for (int i = width - 1; i >= 0; i--) o.write((int) (value >>> 8 * i));
         o.write(0x01); // value signature absent
     }
