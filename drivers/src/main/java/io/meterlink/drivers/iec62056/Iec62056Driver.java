@@ -105,7 +105,7 @@ final class Iec62056Driver extends LineDriver {
 
     /** Battery meters: NUL characters for 2.1–2.3 s, then 1.5–1.7 s before the sign-on (IEC 62056-21 §6.4.5). */
     private void wakeUp() throws IOException, InterruptedException {
-        int n = Math.max(1, config.initialBaud() * 22 / 100 / 10); // 2.2 s of characters at 10 bits each
+        int n = Math.max(1, config.initialBaud() * 22 / 100); // 2.2 s of characters at 10 bits each: baud × 2.2 / 10
         send(new byte[n], config.initialBaud());
         TimeUnit.MILLISECONDS.sleep(1_600);
         transport.drainInput();

@@ -115,6 +115,19 @@ class Iec62056DriverTest {
     }
 
     @Test
+    void wakeUp_sendsNulsForAbout2Seconds_beforeTheSignOn() throws Exception {
+        ModeCMeter line = new ModeCMeter();
+        Recording rec = new Recording(Clock.systemUTC());
+        Iec62056DriverConfig wake = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, true, 0, List.of("12345678"));
+        new Iec62056Driver(wake, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        String first = line.requests.get(0);
+        assertEquals(66, first.length(), "2.2 s of characters at 300 baud, 10 bits each"); // IEC 62056-21 §6.4.5: 2.1–2.3 s
+        assertTrue(first.chars().allMatch(c -> c == 0));
+        assertEquals("/?12345678!\r\n", line.requests.get(1));
+        assertEquals(3, rec.readings.size());
+    }
+
+    @Test
     void tcpLine_neverSwitchesSpeed() throws Exception {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
