@@ -30,6 +30,8 @@ class Iec62056DriverTest {
         private final ArrayDeque<Byte> out = new ArrayDeque<>();
         int badBccLeft;
         boolean open;
+        /** Mode B: the identification's baud character is a letter and the readout follows at once, without acknowledgement. */
+        boolean modeB;
 
         static byte[] readout(String data, boolean badBcc) {
             ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -51,7 +53,10 @@ class Iec62056DriverTest {
         public synchronized void write(byte[] b) {
             String s = new String(b, StandardCharsets.US_ASCII);
             requests.add(s);
-            if (s.equals("/?12345678!\r\n")) push("/ABC5\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
+            if (s.equals("/?12345678!\r\n") && modeB) {
+                push("/ABCE\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
+                push(readout("0.0.0(12345678)\r\n1.8.0(012345.678*kWh)\r\n2.8.0(000001.5*kWh)\r\n32.7(231.4*V)", false));
+            } else if (s.equals("/?12345678!\r\n")) push("/ABC5\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
             else if (s.equals("\u0006050\r\n")) push(readout("0.0.0(12345678)\r\n1.8.0(012345.678*kWh)\r\n2.8.0(000001.5*kWh)\r\n32.7(231.4*V)", badBccLeft-- > 0));
         }
 
@@ -124,6 +129,17 @@ class Iec62056DriverTest {
         assertEquals(66, first.length(), "2.2 s of characters at 300 baud, 10 bits each"); // IEC 62056-21 §6.4.5: 2.1–2.3 s
         assertTrue(first.chars().allMatch(c -> c == 0));
         assertEquals("/?12345678!\r\n", line.requests.get(1));
+        assertEquals(3, rec.readings.size());
+    }
+
+    @Test
+    void modeB_switchesToTheMeterSpeedWithoutAcknowledgement() throws Exception {
+        ModeCMeter line = new ModeCMeter();
+        line.modeB = true;
+        Recording rec = new Recording(Clock.systemUTC());
+        new Iec62056Driver(config(List.of("12345678"), 0), new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        assertEquals(List.of("/?12345678!\r\n"), line.requests); // no ACK in mode B
+        assertEquals(List.of(300, 9600), line.speeds); // E = 9600 baud (IEC 62056-21 §6.3.14)
         assertEquals(3, rec.readings.size());
     }
 
