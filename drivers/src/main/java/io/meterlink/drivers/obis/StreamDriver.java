@@ -21,7 +21,8 @@ import java.util.Set;
  * and cuts what arrives into frames with the family's {@link FrameDecoder} session, which resyncs on
  * its own after noise, a cut frame or a frame whose checksum fails (counted, never a reading). Every
  * decoded frame becomes readings through {@link ObisReadings}. A frame that stays incomplete over
- * a quiet read timeout is dropped by reopening the session (counted as truncated). Telegrams that
+ * a quiet read timeout is dropped (counted as truncated); the session, and with it the P1 frame
+ * counters of replay detection, lives as long as the driver. Telegrams that
  * arrive split over several reads, or several in one read, frame the same. Thread: its own.
  */
 public final class StreamDriver extends LineDriver {
@@ -32,6 +33,8 @@ public final class StreamDriver extends LineDriver {
     private final FrameDecoder.Options options;
     private final ObisReadings mapper;
     private final int quietMillis;
+    /** Kept across quiet times and reopens of the line: it holds what must outlive a frame (P1 frame counters for replay detection). */
+    private FrameDecoder.Session session;
 
     /**
      * @param options     keys for the session (P1 encryption), never logged
@@ -49,7 +52,7 @@ public final class StreamDriver extends LineDriver {
     @Override
     protected void serve() throws IOException, InterruptedException {
         LOG.info("{}: listening for {} frames", source(), decoder.protocol());
-        FrameDecoder.Session session = decoder.open(options);
+        if (session == null) session = decoder.open(options);
         FrameDecoder.Sink sink = new Sink();
         byte[] buf = new byte[4096];
         long lastByte = System.nanoTime();
@@ -61,8 +64,7 @@ public final class StreamDriver extends LineDriver {
                 pending = true;
                 session.feed(buf, 0, n, sink);
             } else if (pending && System.nanoTime() - lastByte > quietMillis * 1_000_000L) {
-                session.end(sink); // reports a half-received frame; a fresh session starts clean
-                session = decoder.open(options);
+                session.end(sink); // reports a half-received frame and leaves the session empty for the next one
                 pending = false;
             }
             if (Thread.interrupted()) throw new InterruptedException();

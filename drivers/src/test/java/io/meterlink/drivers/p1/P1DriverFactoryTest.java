@@ -69,6 +69,30 @@ class P1DriverFactoryTest {
     }
 
     @Test
+    void encryptedP1_replayAfterAQuietLine_isStillDetected() throws Exception {
+        byte[] telegram = P1FrameDecoderTest.withCrc(P1FrameDecoderTest.DSMR5);
+        FeedLine line = new FeedLine();
+        Recording rec = new Recording(Clock.systemUTC());
+        FrameDecoder.Options keys = new FrameDecoder.Options(Secret.of(EK), Secret.of(AK), null);
+        try (Driver d = new StreamDriver(new P1FrameDecoder(), keys, new ObisReadings(ZoneOffset.UTC), 200, line, rec)) {
+            d.start();
+            line.add(P1FrameDecoderTest.encrypt(telegram, 7, EK, AK), 100);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (rec.heard.isEmpty()) {
+                if (System.nanoTime() > deadline) fail("timed out: " + rec);
+                Thread.sleep(10);
+            }
+            Thread.sleep(600); // longer than the quiet time (200 ms): a meter sending every 10 s
+            line.add(P1FrameDecoderTest.encrypt(telegram, 7, EK, AK), 100); // the same frame counter again
+            while (rec.bad.isEmpty()) {
+                if (System.nanoTime() > deadline) fail("timed out: " + rec);
+                Thread.sleep(10);
+            }
+        }
+        assertEquals(List.of(Kind.REPLAY), rec.bad);
+    }
+
+    @Test
     void encryptedP1_withTheKeys_givesReadings_replayAndWrongKeyCounted() throws Exception {
         byte[] telegram = P1FrameDecoderTest.withCrc(P1FrameDecoderTest.DSMR5);
         FeedLine line = new FeedLine();
