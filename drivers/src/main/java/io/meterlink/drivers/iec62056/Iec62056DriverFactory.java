@@ -1,8 +1,89 @@
 package io.meterlink.drivers.iec62056;
 
-import io.meterlink.drivers.obis.DecoderOnlyFactory;
+import io.meterlink.core.api.config.Settings;
+import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.core.api.driver.FrameDecoder;
+import io.meterlink.drivers.obis.ObisReadings;
+import io.meterlink.drivers.obis.StreamSource;
+import io.meterlink.drivers.transport.LineEndpoint;
+import io.meterlink.drivers.transport.SerialTransport;
 
-/** The {@code iec62056-21} family (IEC 62056-21 optical readouts): its decoder for {@code meterlink decode}; the serial driver is not built yet. */
-public final class Iec62056DriverFactory extends DecoderOnlyFactory {
-    public Iec62056DriverFactory() { super(new Iec62056FrameDecoder()); }
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * IEC 62056-21 meters through an optical head or a serial/TCP line (7E1).
+ *
+ * <pre>
+ * driver: iec62056-21
+ * mode: poll               # poll (modes A, B, C: sign-on per meter) | d (mode D: the meter pushes at 2400)
+ * transport: serial        # serial | tcp
+ * port: /dev/ttyUSB0       # serial
+ * baud: 300                # sign-on speed (300; mode D: 2400)
+ * max_baud: 9600           # highest speed taken in a mode B/C switch
+ * host / tcp_port          # tcp (no speed switch)
+ * poll_interval: 15m
+ * response_timeout: 1500ms # longest wait for an answer and between its bytes
+ * retries: 1
+ * wake_up: false           # NUL wake-up sequence before each sign-on (battery meters)
+ * time_zone: Europe/Vienna # zone of meter times
+ * meters:                  # omit for one meter answering the empty address
+ *   - address: "12345678"  # device address for /?12345678! (up to 32 characters)
+ * </pre>
+ * Stateless, thread-safe.
+ */
+public final class Iec62056DriverFactory implements DriverFactory {
+    private static final Iec62056FrameDecoder DECODER = new Iec62056FrameDecoder();
+    private static final Pattern ADDRESS = Pattern.compile("[0-9A-Za-z ._-]{1,32}");
+
+    @Override public String type() { return Iec62056FrameDecoder.PROTOCOL; }
+
+    @Override public Optional<FrameDecoder> decoder() { return Optional.of(DECODER); }
+
+    @Override
+    public DriverSpec configure(Settings s) {
+        String mode = s.choice("mode", "poll", Set.of("poll", "d"));
+        if (mode.equals("d")) {
+            return StreamSource.read(s, DECODER, FrameDecoder.Options.none(), s.integer("baud", 2400, 300, 19200), "7E1", true);
+        }
+        boolean ok = true;
+        String kind = s.choice("transport", "serial", Set.of("serial", "tcp"));
+        int baud = s.integer("baud", 300, 300, 19200);
+        int maxBaud = s.integer("max_baud", 9600, 300, 19200);
+        Duration interval = s.duration("poll_interval", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(7));
+        Duration timeout = s.duration("response_timeout", Duration.ofMillis(1500), Duration.ofMillis(200), Duration.ofSeconds(30));
+        int retries = s.integer("retries", 1, 0, 5);
+        boolean wakeUp = s.bool("wake_up", false);
+        LineEndpoint line = LineEndpoint.read(s, kind, baud, (device, b) -> new SerialTransport(device, b, 7, SerialTransport.Parity.EVEN));
+        ok &= line.ok();
+        Optional<ZoneId> zone = LineEndpoint.meterZone(s);
+        ok &= zone.isPresent();
+        List<String> addresses = new ArrayList<>();
+        for (Settings m : s.sections("meters")) {
+            String a = m.requiredString("address");
+            m.finish();
+            if (a == null) {
+                ok = false;
+            } else if (!ADDRESS.matcher(a).matches()) {
+                m.error("address", "must be 1 to 32 letters, digits, spaces, '.', '_' or '-'");
+                ok = false;
+            } else if (addresses.contains(a)) {
+                m.error("address", "meter " + a + " is listed twice");
+                ok = false;
+            } else {
+                addresses.add(a);
+            }
+        }
+        if (addresses.isEmpty()) addresses.add("");
+        if (!ok) return null;
+        Iec62056DriverConfig config = new Iec62056DriverConfig(line.endpoint(), line.tcp(), baud, maxBaud, interval,
+                (int) timeout.toMillis(), wakeUp, retries, addresses);
+        ObisReadings mapper = new ObisReadings(zone.get());
+        return context -> new Iec62056Driver(config, mapper, line.transport().get(), context);
+    }
 }

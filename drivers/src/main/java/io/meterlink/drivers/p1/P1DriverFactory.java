@@ -1,8 +1,107 @@
 package io.meterlink.drivers.p1;
 
-import io.meterlink.drivers.obis.DecoderOnlyFactory;
+import io.meterlink.core.api.config.Secret;
+import io.meterlink.core.api.config.Settings;
+import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.core.api.driver.FrameDecoder;
+import io.meterlink.drivers.obis.StreamSource;
 
-/** The {@code p1} family (DSMR P1 ports, plain and encrypted): its decoder for {@code meterlink decode}; the serial driver is not built yet. */
-public final class P1DriverFactory extends DecoderOnlyFactory {
-    public P1DriverFactory() { super(new P1FrameDecoder()); }
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * DSMR P1 ports (plain and encrypted) read as they push telegrams (DSMR 5.0.2 §4: 115200 8N1 every
+ * second; DSMR 2.2/3: 9600 7E1 every 10 s), on a serial line or a raw TCP socket (ser2net).
+ *
+ * <pre>
+ * driver: p1
+ * transport: serial        # serial | tcp
+ * port: /dev/ttyUSB0       # serial
+ * baud: 115200             # 115200 (DSMR 4/5, default) or 9600 (DSMR 2.2/3)
+ * framing: 8N1             # 8N1, or 7E1 (default when baud is 9600)
+ * host: 10.0.0.5           # tcp
+ * tcp_port: 2001           # tcp
+ * time_zone: Europe/Amsterdam  # zone of telegram times without S/W flag
+ * frame_timeout: 3s        # a telegram incomplete after this long without a byte is dropped
+ * key: 000102…0F           # encrypted P1: encryption key (32 hex digits); a secret, never logged
+ * auth_key: 000102…0F      # encrypted P1: authentication key (32 hex digits)
+ * key_file: /etc/meterlink/p1.keys   # instead of key/auth_key: line 1 key, line 2 auth key; mode 0600
+ * </pre>
+ * The meter is {@code p1:<equipment id>:0}; gas, water and heat on M-Bus channel n are their own
+ * meters {@code p1:<their equipment id>:n}. Stateless, thread-safe.
+ */
+public final class P1DriverFactory implements DriverFactory {
+    private static final P1FrameDecoder DECODER = new P1FrameDecoder();
+    private static final String HEX32 = "[0-9A-Fa-f]{32}";
+
+    @Override public String type() { return P1Telegrams.PROTOCOL; }
+
+    @Override public Optional<FrameDecoder> decoder() { return Optional.of(DECODER); }
+
+    @Override
+    public DriverSpec configure(Settings s) {
+        boolean ok = true;
+        int baud = s.integer("baud", 115200, 300, 921600);
+        Optional<Secret> key = s.secret("key");
+        Optional<Secret> authKey = s.secret("auth_key");
+        Optional<Path> keyFile = s.path("key_file");
+        if (keyFile.isPresent()) {
+            if (key.isPresent() || authKey.isPresent()) {
+                s.error("key_file", "give key/auth_key or key_file, not both");
+                ok = false;
+            } else {
+                List<Secret> keys = readKeyFile(s, keyFile.get());
+                if (keys == null) ok = false;
+                else {
+                    key = Optional.of(keys.get(0));
+                    authKey = keys.size() > 1 ? Optional.of(keys.get(1)) : Optional.empty();
+                }
+            }
+        }
+        if (key.isPresent() && !new String(key.get().reveal()).matches(HEX32)) {
+            s.error(keyFile.isPresent() ? "key_file" : "key", "the encryption key must be 32 hex digits (AES-128)"); // never echo it
+            ok = false;
+        }
+        if (authKey.isPresent() && !new String(authKey.get().reveal()).matches(HEX32)) {
+            s.error(keyFile.isPresent() ? "key_file" : "auth_key", "the authentication key must be 32 hex digits (AES-128)");
+            ok = false;
+        }
+        if (authKey.isPresent() && key.isEmpty()) {
+            s.error("auth_key", "needs key (the encryption key)");
+            ok = false;
+        }
+        FrameDecoder.Options options = new FrameDecoder.Options(key.orElse(null), authKey.orElse(null), null);
+        return StreamSource.read(s, DECODER, options, baud, baud == 9600 ? "7E1" : "8N1", ok);
+    }
+
+    /** Line 1 the encryption key, line 2 (optional) the authentication key; the file must not be readable by group or others. */
+    private static List<Secret> readKeyFile(Settings s, Path file) {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            for (PosixFilePermission p : perms) {
+                if (p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")) {
+                    s.error("key_file", file + " must be readable by its owner only (chmod 600)");
+                    return null;
+                }
+            }
+            List<String> lines = Files.readAllLines(file, StandardCharsets.US_ASCII).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+            if (lines.isEmpty() || lines.size() > 2) {
+                s.error("key_file", file + " must hold the encryption key on its first line and optionally the authentication key on the second");
+                return null;
+            }
+            return lines.stream().map(Secret::of).toList();
+        } catch (UnsupportedOperationException e) {
+            s.error("key_file", "cannot check the permissions of " + file);
+            return null;
+        } catch (IOException e) {
+            s.error("key_file", "cannot read " + file + ": " + e.getClass().getSimpleName());
+            return null;
+        }
+    }
 }

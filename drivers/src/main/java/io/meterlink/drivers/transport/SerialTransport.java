@@ -22,9 +22,17 @@ public final class SerialTransport implements Transport {
     private final String device;
     private final int baud;
     private final Parity parity;
+    private final int dataBits;
     private volatile SerialPort port;
 
     public SerialTransport(String device, int baud, Parity parity) {
+        this(device, baud, 8, parity);
+    }
+
+    /** @param dataBits 7 or 8 (7E1 for optical heads and DSMR 2.2/3 P1 ports, IEC 62056-21 §6.2) */
+    public SerialTransport(String device, int baud, int dataBits, Parity parity) {
+        if (dataBits != 7 && dataBits != 8) throw new IllegalArgumentException("data bits must be 7 or 8");
+        this.dataBits = dataBits;
         if (device == null || device.isBlank()) throw new IllegalArgumentException("serial device must be given");
         if (baud <= 0) throw new IllegalArgumentException("baud must be > 0");
         this.device = device;
@@ -46,7 +54,7 @@ public final class SerialTransport implements Transport {
         } catch (RuntimeException e) {
             throw new IOException("cannot find serial port " + device + ": " + e.getMessage(), e);
         }
-        p.setComPortParameters(baud, 8, SerialPort.ONE_STOP_BIT, parity.code);
+        p.setComPortParameters(baud, dataBits, SerialPort.ONE_STOP_BIT, parity.code);
         p.setFlowControl(SerialPort.FLOW_CONTROL_DISABLED);
         // semi-blocking: read returns as soon as at least one byte is there, or after the timeout
         p.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING | SerialPort.TIMEOUT_WRITE_BLOCKING, 100, 0);
@@ -54,6 +62,14 @@ public final class SerialTransport implements Transport {
             throw new IOException("cannot open serial port " + device + " (error " + p.getLastErrorCode() + ")");
         }
         port = p;
+    }
+
+    @Override
+    public void setBaud(int newBaud) throws IOException {
+        SerialPort p = port;
+        if (p == null) throw new IOException("serial port " + device + " is closed");
+        if (p.getBaudRate() == newBaud) return; // jSerialComm 2.11 reports a failure when asked for the speed it has
+        if (!p.setBaudRate(newBaud)) throw new IOException("cannot set " + device + " to " + newBaud + " baud");
     }
 
     @Override

@@ -27,6 +27,12 @@ public interface Transport extends AutoCloseable {
     /** Discards every byte already received and not yet read (stale answers, line noise). */
     void drainInput() throws IOException;
 
+    /**
+     * Changes the line speed (IEC 62056-21 baud switch after the identification message). A no-op
+     * for pipes without a speed of their own (TCP, where the converter keeps its rate).
+     */
+    default void setBaud(int baud) throws IOException { }
+
     /** Human-readable endpoint for logs and health reports, e.g. {@code serial:/dev/ttyUSB0@2400}. */
     String describe();
 

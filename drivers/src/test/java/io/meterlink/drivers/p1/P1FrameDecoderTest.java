@@ -9,9 +9,6 @@ import io.meterlink.drivers.obis.Crc16;
 import io.meterlink.drivers.testing.StreamDecoding;
 import org.junit.jupiter.api.Test;
 
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -164,29 +161,8 @@ class P1FrameDecoderTest {
     private static final byte[] TITLE = HexFormat.of().parseHex("5341473230303030"); // "SAG20000"
 
     /** A general-global-cipher APDU (DB, system title, length, SC 30, counter, GCM ciphertext ‖ 12-byte tag), encrypted by the JDK. */
-    static byte[] encrypt(byte[] telegram, long counter, String ek, String ak) throws Exception {
-        byte[] iv = new byte[12];
-        System.arraycopy(TITLE, 0, iv, 0, 8);
-        for (int i = 0; i < 4; i++) iv[8 + i] = (byte) (counter >>> 24 - 8 * i);
-        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(HexFormat.of().parseHex(ek), "AES"), new GCMParameterSpec(96, iv));
-        byte[] aad = new byte[17];
-        aad[0] = 0x30;
-        System.arraycopy(HexFormat.of().parseHex(ak), 0, aad, 1, 16);
-        c.updateAAD(aad);
-        byte[] ct = c.doFinal(telegram);
-        int len = 5 + ct.length;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        o.write(0xDB);
-        o.write(8);
-        o.writeBytes(TITLE);
-        o.write(0x82);
-        o.write(len >> 8);
-        o.write(len & 0xFF);
-        o.write(0x30);
-        o.write(iv, 8, 4);
-        o.writeBytes(ct);
-        return o.toByteArray();
+    static byte[] encrypt(byte[] telegram, long counter, String ek, String ak) {
+        return P1Encryption.seal(telegram, TITLE, counter, HexFormat.of().parseHex(ek), HexFormat.of().parseHex(ak));
     }
 
     private static FrameDecoder.Options keys(String ek) {

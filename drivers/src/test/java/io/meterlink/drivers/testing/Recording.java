@@ -22,6 +22,7 @@ public final class Recording implements DriverContext, ReadingSink, Health {
 
     public Recording(Clock clock) { this.clock = clock; }
 
+    @Override public String toString() { return "readings " + readings + ", bad " + bad + ", transport errors " + transportErrors; }
     @Override public String sourceName() { return "line1"; }
     @Override public ReadingSink sink() { return this; }
     @Override public Health health() { return this; }

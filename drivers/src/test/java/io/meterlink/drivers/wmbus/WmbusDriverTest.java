@@ -4,15 +4,13 @@ import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.Driver;
+import io.meterlink.drivers.testing.FeedLine;
 import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
-import io.meterlink.drivers.transport.Transport;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -23,41 +21,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class WmbusDriverTest {
     private static final String KEY_HEX = HexFormat.of().formatHex(TestFrames.KEY);
-
-    /** An in-memory line that hands out queued chunks, then fails once to test the reopen. */
-    private static final class FeedLine implements Transport {
-        final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
-        volatile int opens;
-        volatile boolean open;
-        volatile boolean failOnce;
-
-        @Override public void open() { open = true; opens++; }
-        @Override public boolean isOpen() { return open; }
-        @Override public void write(byte[] bytes) {}
-        @Override public synchronized int read(byte[] buf, int timeoutMillis) throws IOException {
-            if (failOnce) {
-                failOnce = false;
-                throw new IOException("unplugged");
-            }
-            byte[] c = chunks.poll();
-            if (c == null) {
-                try {
-                    wait(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted");
-                }
-                return 0;
-            }
-            System.arraycopy(c, 0, buf, 0, c.length);
-            return c.length;
-        }
-        @Override public void drainInput() {}
-        @Override public String describe() { return "feed"; }
-        @Override public void close() { open = false; }
-        synchronized void raw(byte[] b) { chunks.add(b); }
-        synchronized void line(byte[] frame) { chunks.add((HexFormat.of().formatHex(frame) + "\n").getBytes(StandardCharsets.US_ASCII)); }
-    }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + 20_000_000_000L;
@@ -111,7 +74,7 @@ class WmbusDriverTest {
         try (Driver d = new WmbusDriver(config(false, List.of(other)), line, rec)) {
             d.start();
             line.line(TestFrames.plain(2));
-            line.raw("zz\n".getBytes(StandardCharsets.US_ASCII)); // a bad line as a marker that the first was handled
+            line.add("zz\n".getBytes(StandardCharsets.US_ASCII), 3); // a bad line as a marker that the first was handled
             await(() -> rec.bad.contains(Kind.SYNTAX), "the marker");
             assertTrue(rec.readings.isEmpty());
         }

@@ -27,7 +27,7 @@ import java.util.TreeMap;
  *       same-key readings, the one generated last before the gateway's receive time);</li>
  *   <li>in flight at a kill: never-delivered readings generated within the kill window before a
  *       SIGKILL (read from the meter, not yet committed: they die with the process; not lost);</li>
- *   <li>not heard: never-delivered wireless readings sent while the gateway was not listening: from
+ *   <li>not heard: never-delivered wireless (and P1/SML push) readings sent while the gateway was not listening: from
  *       the start of the run or a SIGKILL until the first wireless reading generated after it that
  *       did arrive (a radio telegram is sent once; nobody can accept what nobody heard);</li>
  *   <li>wrong key, answered late: never-delivered readings of a meter named by an {@link Excuse} (the
@@ -240,9 +240,10 @@ public final class Accounting {
         return g;
     }
 
+    /** Meters that send on their own (radio, P1 ports, SML interfaces): what they send while nobody listens is not heard. */
     private static boolean wireless(Verdict.Generated g) {
         String meter = g.reading().meter().toString();
-        return meter.startsWith("wmbus:") || meter.startsWith("ert:");
+        return meter.startsWith("wmbus:") || meter.startsWith("ert:") || meter.startsWith("p1:") || meter.startsWith("sml:");
     }
 
     /**

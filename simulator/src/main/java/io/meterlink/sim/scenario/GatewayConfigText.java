@@ -46,6 +46,26 @@ final class GatewayConfigText {
         sources.append("    stall_timeout: 3s\n    expected_interval: ").append(interval.toMillis()).append("ms\n");
     }
 
+    /** A pushing electricity meter (p1, sml) on a serial device; {@code keyHex}/{@code authKeyHex} for encrypted P1 (secrets: the file is 0600). */
+    void push(String name, String driver, Path device, int baud, Duration interval, String keyHex, String authKeyHex) {
+        sources.append("  - name: ").append(name).append('\n');
+        sources.append("    driver: ").append(driver).append("\n    transport: serial\n    port: ").append(quote(device)).append('\n');
+        sources.append("    baud: ").append(baud).append("\n    time_zone: UTC\n");
+        sources.append("    expected_interval: ").append(interval.toMillis()).append("ms\n");
+        if (keyHex != null) sources.append("    key: ").append(keyHex).append("\n    auth_key: ").append(authKeyHex).append('\n');
+    }
+
+    /** IEC 62056-21 meters polled by address on a serial device. */
+    void iec62056(String name, Path device, Duration interval, List<String> addresses) {
+        sources.append("  - name: ").append(name).append('\n');
+        sources.append("    driver: iec62056-21\n    transport: serial\n    port: ").append(quote(device)).append('\n');
+        sources.append("    time_zone: UTC\n    retries: 1\n");
+        sources.append("    poll_interval: ").append(interval.toMillis()).append("ms\n");
+        sources.append("    expected_interval: ").append(interval.toMillis()).append("ms\n");
+        sources.append("    meters:\n");
+        for (String a : addresses) sources.append("      - address: \"").append(a).append("\"\n");
+    }
+
     private void head(String name, Duration interval) {
         sources.append("  - name: ").append(name).append('\n');
         sources.append("    driver: mbus\n");

@@ -84,6 +84,8 @@ public final class ScenarioRunner {
     /** How the gateway's ert driver maps packets (its default multipliers), to know what it must deliver. */
     private static final ErtReadingMapper ERT_MAPPING = new ErtReadingMapper(
             java.util.Map.of(ErtTypes.Commodity.ELECTRIC, java.math.BigDecimal.valueOf(1000)), java.util.Map.of());
+    private final List<io.meterlink.sim.electricity.ElectricityLineEndpoint> electricityLines = new ArrayList<>();
+    private final List<java.util.function.Supplier<List<io.meterlink.sim.electricity.ElectricityLedgerEntry>>> electricityLedgers = new ArrayList<>();
     private final List<AutoCloseable> lines = new ArrayList<>();
     private final List<GatewayProcess> runs = new ArrayList<>();
     private final Set<Long> traced = new HashSet<>();
@@ -186,6 +188,7 @@ public final class ScenarioRunner {
                 buses.forEach(b -> b.slaves().forEach(s -> s.setSilent(true)));
                 radios.forEach(WmbusBroadcaster::close);
                 ertServers.forEach(RtlTcpServer::silence);
+                electricityLines.forEach(io.meterlink.sim.electricity.ElectricityLineEndpoint::close);
                 log("meters stopped after %ds; draining (up to %ds)", spec.duration().toSeconds(), spec.drainTimeout().toSeconds());
                 Thread.sleep(2_000);
                 Instant drainEnd = clock.instant().plus(spec.drainTimeout());
@@ -307,8 +310,8 @@ public final class ScenarioRunner {
     }
 
     private void refuseWhatThisBuildCannotDo() throws ScenarioException {
-        if (spec.meters().stream().anyMatch(g -> g.protocol() == ScenarioSpec.Protocol.MBUS_SERIAL) && SocatPty.binary() == null) {
-            throw new ScenarioException("mbus_serial meters need socat (apt-get install socat)");
+        if (spec.meters().stream().anyMatch(g -> g.protocol() == ScenarioSpec.Protocol.MBUS_SERIAL || g.electricity()) && SocatPty.binary() == null) {
+            throw new ScenarioException("mbus_serial, p1, sml and iec62056_21 meters need socat (apt-get install socat)");
         }
     }
 
@@ -333,6 +336,10 @@ public final class ScenarioRunner {
             }
             if (g.protocol() == ScenarioSpec.Protocol.ERT) {
                 startErt(config, g, groupIndex++);
+                continue;
+            }
+            if (g.electricity()) {
+                startElectricity(config, g, groupIndex++);
                 continue;
             }
             int remaining = g.count();
@@ -443,6 +450,67 @@ public final class ScenarioRunner {
         log("%d wmbus meter(s) (%s), every %ds%s", g.count(), "random".equals(g.keys()) ? "mode 5, own keys" : "in clear",
                 g.interval().toSeconds(), g.spread() ? ", spread over the interval" : "");
         if (g.wrongKeys() > 0) log("the gateway has a wrong key for %d of them", g.wrongKeys());
+    }
+
+    /**
+     * Electricity meters of one group, each on a socat pty pair opened through jSerialComm at both
+     * ends: P1 and SML meters one per line (a P1 port or optical head has one meter), IEC 62056-21
+     * mode C meters {@code perLine} per line, polled by address.
+     */
+    private void startElectricity(GatewayConfigText config, ScenarioSpec.MeterGroup g, int groupIndex) throws IOException, InterruptedException {
+        int perLine = g.protocol() == ScenarioSpec.Protocol.IEC62056_21 ? g.perLine() : 1;
+        int remaining = g.count();
+        for (int line = 0; remaining > 0; line++) {
+            int n = Math.min(perLine, remaining);
+            remaining -= n;
+            String name = g.protocol().key() + "-" + groupIndex + "-" + line;
+            SocatPty pty = SocatPty.start(dir, name);
+            lines.add(pty::close);
+            int first = 70_000_000 + groupIndex * 1_000_000 + line * 1_000;
+            io.meterlink.sim.electricity.ElectricityLineEndpoint endpoint;
+            switch (g.protocol()) {
+                case P1 -> {
+                    byte[] key = null, authKey = null;
+                    if ("random".equals(g.keys())) {
+                        key = new byte[16];
+                        authKey = new byte[16];
+                        random.nextBytes(key);
+                        random.nextBytes(authKey);
+                    }
+                    var meter = new io.meterlink.sim.electricity.VirtualP1Meter("SIM" + (first + 1), "5", key, authKey, g.damageEvery(), random.nextLong());
+                    electricityLedgers.add(meter::ledger);
+                    endpoint = io.meterlink.sim.electricity.ElectricityLineEndpoint.push(
+                            new io.meterlink.drivers.transport.SerialTransport(pty.meterEnd().toString(), 115200, io.meterlink.drivers.transport.SerialTransport.Parity.NONE),
+                            List.of(meter), g.interval(), line % 2 == 1, clock);
+                    config.push(name, "p1", pty.gatewayEnd(), 115200, g.interval(),
+                            key == null ? null : HexFormat.of().withUpperCase().formatHex(key), authKey == null ? null : HexFormat.of().withUpperCase().formatHex(authKey));
+                }
+                case SML -> {
+                    var meter = new io.meterlink.sim.electricity.VirtualSmlMeter(first + 1, g.damageEvery(), line % 2 == 1, random.nextLong());
+                    electricityLedgers.add(meter::ledger);
+                    endpoint = io.meterlink.sim.electricity.ElectricityLineEndpoint.push(
+                            new io.meterlink.drivers.transport.SerialTransport(pty.meterEnd().toString(), 9600, io.meterlink.drivers.transport.SerialTransport.Parity.NONE),
+                            List.of(meter), g.interval(), false, clock);
+                    config.push(name, "sml", pty.gatewayEnd(), 9600, g.interval(), null, null);
+                }
+                default -> {
+                    List<io.meterlink.sim.electricity.VirtualIecMeter> meters = new ArrayList<>();
+                    for (int i = 1; i <= n; i++) {
+                        var m = new io.meterlink.sim.electricity.VirtualIecMeter(Integer.toString(first + i), g.damageEvery(), random.nextLong());
+                        meters.add(m);
+                        electricityLedgers.add(m::ledger);
+                    }
+                    endpoint = io.meterlink.sim.electricity.ElectricityLineEndpoint.iec(
+                            new io.meterlink.drivers.transport.SerialTransport(pty.meterEnd().toString(), 300, 7, io.meterlink.drivers.transport.SerialTransport.Parity.EVEN),
+                            meters, true, clock);
+                    config.iec62056(name, pty.gatewayEnd(), g.interval(), meters.stream().map(io.meterlink.sim.electricity.VirtualIecMeter::address).toList());
+                }
+            }
+            electricityLines.add(endpoint);
+            lines.add(endpoint);
+        }
+        log("%d %s meter(s), every %ds%s%s", g.count(), g.protocol().key(), g.interval().toSeconds(),
+                "random".equals(g.keys()) ? ", encrypted" : "", g.damageEvery() > 0 ? ", every " + g.damageEvery() + ". frame damaged" : "");
     }
 
     private Timeline timeline(ScenarioBroker broker, UplinkPath path, Path configFile, StatusWatcher status) {
@@ -725,6 +793,9 @@ public final class ScenarioRunner {
             }
         }
         out.addAll(ertGenerated());
+        for (var ledger : electricityLedgers) {
+            for (var e : ledger.get()) e.readings().forEach(r -> out.add(new Verdict.Generated(r, e.generatedAt())));
+        }
         return out;
     }
 
@@ -736,6 +807,7 @@ public final class ScenarioRunner {
         for (WmbusBroadcaster air : radios) {
             for (VirtualWmbusMeter m : air.meters()) for (WmbusLedgerEntry e : m.ledger()) n += e.readings().size();
         }
+        for (var ledger : electricityLedgers) for (var e : ledger.get()) n += e.readings().size();
         return n + ertGenerated().size();
     }
 

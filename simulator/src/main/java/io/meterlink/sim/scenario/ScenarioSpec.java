@@ -78,9 +78,21 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
      *                 instead of all of a dongle's meters in one burst
      * @param lineBaud wired over TCP: the converter's M-Bus line speed the virtual line answers at (each answer
      *                 takes its bytes' time on the wire, 11 bits per character); 0: at once
+     * @param damageEvery electricity meters: every n-th telegram, file or readout is damaged (CRC/BCC), 0 never
      */
     public record MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
-                             boolean spread, int lineBaud) {
+                             boolean spread, int lineBaud, int damageEvery) {
+        /** A group without damaged electricity frames. */
+        public MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
+                          boolean spread, int lineBaud) {
+            this(protocol, count, interval, perLine, keys, wrongKeys, spread, lineBaud, 0);
+        }
+
+        /** Electricity meters (P1, SML, IEC 62056-21), read by the electricity drivers over socat ptys. */
+        public boolean electricity() {
+            return protocol == Protocol.P1 || protocol == Protocol.SML || protocol == Protocol.IEC62056_21;
+        }
+
         /** A group whose keys the gateway all has. */
         public MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys) {
             this(protocol, count, interval, perLine, keys, 0);
@@ -106,7 +118,13 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
         /** Wireless M-Bus behind a virtual radio dongle (needs the simulator's wireless meters). */
         WMBUS("wmbus"),
         /** 900 MHz ERT/R900 meters on the simulator's rtl_tcp server, heard by the gateway's {@code ert} driver. */
-        ERT("ert");
+        ERT("ert"),
+        /** DSMR P1 meters, one per socat pty pair (115200 8N1); {@code keys: random} gives encrypted P1. */
+        P1("p1"),
+        /** SML meters pushing generated files, one per socat pty pair (9600 8N1). */
+        SML("sml"),
+        /** IEC 62056-21 mode C meters polled by address, {@code perLine} on one socat pty pair. */
+        IEC62056_21("iec62056_21");
 
         private final String key;
 

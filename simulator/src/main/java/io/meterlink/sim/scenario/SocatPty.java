@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * line whose two ends are device paths. The virtual meters open one end, the gateway the other,
  * both through jSerialComm, exactly as with a USB serial adapter. Not thread-safe.
  */
-final class SocatPty implements AutoCloseable {
+public final class SocatPty implements AutoCloseable {
     private final Process process;
     private final Path meterEnd;
     private final Path gatewayEnd;
@@ -22,7 +22,7 @@ final class SocatPty implements AutoCloseable {
     }
 
     /** The socat binary on PATH, or {@code null}. */
-    static Path binary() {
+    public static Path binary() {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(java.io.File.pathSeparator)) {
             Path p = Path.of(dir, "socat");
             if (Files.isExecutable(p)) return p;
@@ -31,7 +31,7 @@ final class SocatPty implements AutoCloseable {
     }
 
     /** Starts the pair with links {@code <dir>/<name>-meters} and {@code <dir>/<name>-gateway}; returns when both exist. */
-    static SocatPty start(Path dir, String name) throws IOException, InterruptedException {
+    public static SocatPty start(Path dir, String name) throws IOException, InterruptedException {
         Path socat = binary();
         if (socat == null) throw new IOException("socat is not installed (apt-get install socat): mbus_serial meters need it");
         Path a = dir.resolve(name + "-meters");
@@ -53,9 +53,9 @@ final class SocatPty implements AutoCloseable {
         return new SocatPty(p, a, b);
     }
 
-    Path meterEnd() { return meterEnd; }
+    public Path meterEnd() { return meterEnd; }
 
-    Path gatewayEnd() { return gatewayEnd; }
+    public Path gatewayEnd() { return gatewayEnd; }
 
     @Override
     public void close() throws InterruptedException {

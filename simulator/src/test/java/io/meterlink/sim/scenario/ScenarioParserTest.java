@@ -86,6 +86,33 @@ class ScenarioParserTest {
                 e.errors().stream().map(ConfigError::toString).toList());
     }
 
+    @Test
+    void electricity_mixesEveryElectricityFamilyWithMbus_damagesFrames_within2Minutes() throws ConfigException {
+        ScenarioSpec spec = parser.parse(SCENARIOS.resolve("electricity.yaml"));
+        assertTrue(spec.duration().plus(spec.drainTimeout()).compareTo(Duration.ofMinutes(2)) <= 0, "at most 2 minutes");
+        assertEquals(List.of(ScenarioSpec.Protocol.MBUS_TCP, ScenarioSpec.Protocol.P1, ScenarioSpec.Protocol.SML, ScenarioSpec.Protocol.IEC62056_21),
+                spec.meters().stream().map(ScenarioSpec.MeterGroup::protocol).toList());
+        assertTrue(spec.meters().stream().filter(ScenarioSpec.MeterGroup::electricity).allMatch(g -> g.damageEvery() > 0));
+        assertEquals(0L, spec.invariants().lost());
+        assertTrue(spec.invariants().minBadFrames() > 0);
+    }
+
+    @Test
+    void damageEvery_onlyForElectricity_andOnlyP1Encrypts() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(Path.of("e.yaml"), """
+                name: e
+                duration: 30s
+                meters:
+                  - protocol: mbus_tcp
+                    damage_every: 3
+                  - protocol: sml
+                    keys: random
+                """));
+        List<String> errors = e.errors().stream().map(ConfigError::toString).toList();
+        assertEquals(List.of("e.yaml:5: meters[0].damage_every: only for p1, sml and iec62056_21 meters",
+                "e.yaml:7: meters[1].keys: only p1 meters encrypt"), errors);
+    }
+
     private Fault.GatewayKill randomKill(long seed) throws ConfigException {
         ScenarioSpec spec = parser.parse(Path.of("kill.yaml"), """
                 name: kill

@@ -1,17 +1,15 @@
 package io.meterlink.drivers.obis;
 
 import io.meterlink.core.api.driver.DriverFactory;
-import io.meterlink.drivers.testing.MapSettings;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class DecoderOnlyFactoryTest {
+class FamilyDecodersTest {
     @Test
     void everyFamily_offersItsDecoderUnderItsType_throughServiceLoader() {
         Set<String> types = new TreeSet<>();
@@ -20,15 +18,5 @@ class DecoderOnlyFactoryTest {
             if (f.decoder().isPresent()) types.add(f.type());
         }
         assertEquals(Set.of("ert", "iec62056-21", "mbus", "p1", "sml", "wmbus"), types);
-    }
-
-    @Test
-    void configuringADecodeOnlyFamily_isAnErrorThatSaysSo() {
-        for (DriverFactory f : ServiceLoader.load(DriverFactory.class)) {
-            if (!(f instanceof DecoderOnlyFactory)) continue;
-            MapSettings s = new MapSettings(Map.of());
-            assertNull(f.configure(s));
-            assertTrue(s.errors().stream().anyMatch(e -> e.contains("not available yet")), s.errors()::toString);
-        }
     }
 }

@@ -1,0 +1,183 @@
+package io.meterlink.drivers.iec62056;
+
+import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodedFrame;
+import io.meterlink.core.api.driver.DriverContext;
+import io.meterlink.core.api.driver.FrameDecoder;
+import io.meterlink.drivers.obis.ObisReadings;
+import io.meterlink.drivers.transport.LineDriver;
+import io.meterlink.drivers.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Polls IEC 62056-21 meters one after the other on one line, every poll interval (IEC 62056-21
+ * §6.4): optional wake-up (NULs for 2.2 s, then 1.6 s quiet, §6.4.5), sign-on {@code /?<address>!}
+ * at the initial speed, the identification message {@code /XXXZ<ident>}, then by its baud character
+ * Z: mode C ({@code 0}–{@code 9}) waits t_r (200 ms), acknowledges {@code ACK 0 Z 0} (data readout)
+ * and switches speed; mode B ({@code A}–{@code I}) switches without acknowledgement; mode A (any
+ * other) stays. The data message (STX … ! CR LF ETX BCC) is framed and checked by
+ * {@link Iec62056FrameDecoder}; a BCC error or silence is retried, then counted (bad input by kind,
+ * or the meter as silent). On TCP no speed is switched (the converter keeps its rate). Thread: its own.
+ */
+final class Iec62056Driver extends LineDriver {
+    private static final Logger LOG = LoggerFactory.getLogger(Iec62056Driver.class);
+    static final byte ACK = 0x06;
+    /** t_r: the master waits at least 200 ms after a message before sending (IEC 62056-21 §6.4.4). */
+    static final int REACTION_MS = 200;
+
+    private final Iec62056DriverConfig config;
+    private final ObisReadings mapper;
+    private final FrameDecoder decoder = new Iec62056FrameDecoder();
+
+    Iec62056Driver(Iec62056DriverConfig config, ObisReadings mapper, Transport transport, DriverContext context) {
+        super("iec62056", transport, context);
+        this.config = config;
+        this.mapper = mapper;
+    }
+
+    @Override
+    protected void serve() throws IOException, InterruptedException {
+        while (running()) {
+            long cycleStart = System.nanoTime();
+            for (String address : config.addresses()) {
+                if (!running()) return;
+                poll(address);
+            }
+            long waitNs = config.pollInterval().toNanos() - (System.nanoTime() - cycleStart);
+            if (waitNs > 0) TimeUnit.NANOSECONDS.sleep(waitNs);
+        }
+    }
+
+    /** One meter: up to 1 + retries sign-ons until a readout decodes. */
+    void poll(String address) throws IOException, InterruptedException {
+        boolean answered = false;
+        for (int attempt = 0; attempt <= config.retries(); attempt++) {
+            Outcome o = readout(address);
+            if (o.frame != null) {
+                deliver(o.frame);
+                return;
+            }
+            answered |= o.answered;
+            if (o.error != null) badInput(o.error);
+        }
+        if (!answered) context.health().meterSilent(source(), address.isEmpty() ? "(no address)" : address);
+    }
+
+    private record Outcome(DecodedFrame frame, DecodeException error, boolean answered) { }
+
+    private Outcome readout(String address) throws IOException, InterruptedException {
+        if (!config.tcp()) transport.setBaud(config.initialBaud());
+        transport.drainInput();
+        if (config.wakeUp()) wakeUp();
+        send(("/?" + address + "!\r\n").getBytes(StandardCharsets.US_ASCII), config.initialBaud());
+        byte[] ident = identification();
+        if (ident == null) return new Outcome(null, null, false);
+        char z = (char) ident[4];
+        int speed = config.initialBaud();
+        if (z >= '0' && z <= '9') { // mode C (or E): acknowledge with the speed we take
+            int proposed = Math.min(modeCBaud(z), config.maxBaud());
+            char chosen = modeCChar(proposed);
+            TimeUnit.MILLISECONDS.sleep(REACTION_MS);
+            send(new byte[]{ACK, '0', (byte) chosen, '0', '\r', '\n'}, config.initialBaud());
+            speed = modeCBaud(chosen);
+        } else if (z >= 'A' && z <= 'I') { // mode B: the meter switches on its own
+            speed = 300 << (z - 'A' + 1);
+        }
+        if (!config.tcp() && speed != config.initialBaud()) transport.setBaud(speed);
+        return dataMessage(ident);
+    }
+
+    /** Sends and waits until the bytes are on the line (10 bits per character at {@code baud}), so that a speed switch does not cut them. */
+    private void send(byte[] bytes, int baud) throws IOException, InterruptedException {
+        transport.write(bytes);
+        if (!config.tcp()) TimeUnit.MILLISECONDS.sleep(bytes.length * 10_000L / baud + 5);
+    }
+
+    /** Battery meters: NUL characters for 2.1–2.3 s, then 1.5–1.7 s before the sign-on (IEC 62056-21 §6.4.5). */
+    private void wakeUp() throws IOException, InterruptedException {
+        int n = Math.max(1, config.initialBaud() * 22 / 100); // 2.2 s of characters at 10 bits each: baud × 2.2 / 10
+        send(new byte[n], config.initialBaud());
+        TimeUnit.MILLISECONDS.sleep(1_600);
+        transport.drainInput();
+    }
+
+    /** The identification line {@code /XXXZ…CR LF} (an echo of our request skipped), or {@code null} on silence or garbage. */
+    private byte[] identification() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        byte[] one = new byte[1];
+        while (line.size() < 128) {
+            int n = transport.read(one, config.responseTimeout());
+            if (n <= 0) return null;
+            byte b = (byte) (one[0] & 0x7F);
+            if (line.size() == 0 && b != '/') continue; // noise before the message
+            line.write(b);
+            if (b == '\n') {
+                byte[] l = line.toByteArray();
+                if (l.length >= 7 && l[1] != '?') return l;
+                line.reset(); // our own request echoed (half-duplex lines)
+            }
+        }
+        return null;
+    }
+
+    private Outcome dataMessage(byte[] ident) throws IOException {
+        List<DecodedFrame> frames = new ArrayList<>();
+        List<DecodeException> errors = new ArrayList<>();
+        FrameDecoder.Sink sink = new FrameDecoder.Sink() {
+            @Override public void frame(DecodedFrame f, long offset) { frames.add(f); }
+
+            @Override public void error(DecodeException e, long offset) { errors.add(e); }
+        };
+        FrameDecoder.Session session = decoder.open(FrameDecoder.Options.none());
+        session.feed(ident, 0, ident.length, sink);
+        byte[] buf = new byte[1024];
+        while (frames.isEmpty() && errors.isEmpty()) {
+            int n = transport.read(buf, config.responseTimeout());
+            if (n <= 0) {
+                session.end(sink);
+                if (frames.isEmpty() && errors.isEmpty()) errors.add(new DecodeException(DecodeException.Kind.TRUNCATED, "no data message after the identification"));
+                break;
+            }
+            for (int i = 0; i < n; i++) buf[i] &= 0x7F; // 7E1 lines: a parity bit left in by a converter
+            session.feed(buf, 0, n, sink);
+        }
+        if (!frames.isEmpty()) return new Outcome(frames.get(0), null, true);
+        return new Outcome(null, errors.get(0), true);
+    }
+
+    private void deliver(DecodedFrame frame) throws InterruptedException {
+        List<Reading> readings;
+        try {
+            readings = mapper.toReadings(frame, context.clock().instant());
+        } catch (IllegalArgumentException e) {
+            badInput(new DecodeException(DecodeException.Kind.VALUE_RANGE, e.getMessage()));
+            return;
+        }
+        Object meter = frame.headerFact("meter");
+        if (meter != null) context.health().meterHeard(MeterId.of(meter.toString()), null);
+        LOG.debug("{}: readout of {} gave {} readings", source(), meter, readings.size());
+        if (!readings.isEmpty()) context.sink().accept(readings);
+    }
+
+    /** Mode C/E baud characters {@code 0}–{@code 6}: 300 × 2^n (IEC 62056-21 §6.3.14, Table 2). */
+    static int modeCBaud(char z) {
+        int n = Math.min(z - '0', 6);
+        return 300 << n;
+    }
+
+    static char modeCChar(int baud) {
+        char c = '0';
+        while (c < '6' && 300 << (c - '0' + 1) <= baud) c++;
+        return c;
+    }
+}

@@ -1,0 +1,24 @@
+package io.meterlink.drivers.iec62056;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A validated {@code iec62056-21} source that polls (modes A, B, C). Immutable.
+ *
+ * @param endpoint        transport description for logs
+ * @param tcp             a TCP line: no baud switch (the converter keeps its rate)
+ * @param initialBaud     speed of the sign-on (300 per IEC 62056-21 §6.4)
+ * @param maxBaud         highest speed accepted in a mode B/C switch
+ * @param pollInterval    time from the start of one cycle over every meter to the next
+ * @param responseTimeout longest wait for the first byte of an answer and between bytes (t_r, t_a max 1500 ms)
+ * @param wakeUp          send the NUL wake-up sequence before each sign-on (battery meters, §6.4.5)
+ * @param retries         sign-ons retried after silence or a refused readout
+ * @param addresses       device addresses for {@code /?<address>!}; one empty address for a single meter
+ */
+record Iec62056DriverConfig(String endpoint, boolean tcp, int initialBaud, int maxBaud, Duration pollInterval,
+                            int responseTimeout, boolean wakeUp, int retries, List<String> addresses) {
+    Iec62056DriverConfig {
+        addresses = List.copyOf(addresses);
+    }
+}

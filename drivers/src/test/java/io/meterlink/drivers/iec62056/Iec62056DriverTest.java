@@ -1,0 +1,164 @@
+package io.meterlink.drivers.iec62056;
+
+import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.Quantity;
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.driver.DecodeException.Kind;
+import io.meterlink.drivers.obis.ObisReadings;
+import io.meterlink.drivers.testing.MapSettings;
+import io.meterlink.drivers.testing.Recording;
+import io.meterlink.drivers.transport.Transport;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class Iec62056DriverTest {
+    /** An in-memory mode C meter at address 12345678: identification with baud character 5, the readout after ACK 0 Z 0. */
+    static final class ModeCMeter implements Transport {
+        final List<Integer> speeds = new CopyOnWriteArrayList<>();
+        final List<String> requests = new CopyOnWriteArrayList<>();
+        private final ArrayDeque<Byte> out = new ArrayDeque<>();
+        int badBccLeft;
+        boolean open;
+        /** Mode B: the identification's baud character is a letter and the readout follows at once, without acknowledgement. */
+        boolean modeB;
+
+        static byte[] readout(String data, boolean badBcc) {
+            ByteArrayOutputStream o = new ByteArrayOutputStream();
+            o.write(0x02); // STX
+            byte[] body = (data + "!\r\n").getBytes(StandardCharsets.US_ASCII);
+            o.writeBytes(body);
+            o.write(0x03); // ETX
+            int bcc = 0x03;
+            for (byte b : body) bcc ^= b; // BCC: XOR from after STX up to ETX (IEC 62056-21 §6.3.12)
+            o.write(badBcc ? bcc ^ 0x10 : bcc);
+            return o.toByteArray();
+        }
+
+        @Override public void open() { open = true; }
+        @Override public boolean isOpen() { return open; }
+        @Override public void setBaud(int baud) { speeds.add(baud); }
+
+        @Override
+        public synchronized void write(byte[] b) {
+            String s = new String(b, StandardCharsets.US_ASCII);
+            requests.add(s);
+            if (s.equals("/?12345678!\r\n") && modeB) {
+                push("/ABCE\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
+                push(readout("0.0.0(12345678)\r\n1.8.0(012345.678*kWh)\r\n2.8.0(000001.5*kWh)\r\n32.7(231.4*V)", false));
+            } else if (s.equals("/?12345678!\r\n")) push("/ABC5\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
+            else if (s.equals("\u0006050\r\n")) push(readout("0.0.0(12345678)\r\n1.8.0(012345.678*kWh)\r\n2.8.0(000001.5*kWh)\r\n32.7(231.4*V)", badBccLeft-- > 0));
+        }
+
+        private void push(byte[] b) { for (byte x : b) out.add(x); }
+
+        @Override
+        public int read(byte[] buf, int timeoutMillis) {
+            synchronized (this) {
+                if (!out.isEmpty()) {
+                    int n = 0;
+                    while (n < buf.length && !out.isEmpty()) buf[n++] = out.poll();
+                    return n;
+                }
+            }
+            try {
+                Thread.sleep(Math.min(timeoutMillis, 20));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
+        }
+
+        @Override public synchronized void drainInput() { out.clear(); }
+        @Override public String describe() { return "mode C meter"; }
+        @Override public void close() { open = false; }
+    }
+
+    private static Iec62056DriverConfig config(List<String> addresses, int retries) {
+        return new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, retries, addresses);
+    }
+
+    @Test
+    void modeC_signOnAckAndBaudSwitch_giveTheReadout_silentAddressReported() throws Exception {
+        ModeCMeter line = new ModeCMeter();
+        Recording rec = new Recording(Clock.systemUTC());
+        Iec62056Driver d = new Iec62056Driver(config(List.of("12345678", "999"), 0), new ObisReadings(ZoneOffset.UTC), line, rec);
+        d.poll("12345678");
+        d.poll("999");
+        assertEquals(List.of("/?12345678!\r\n", "\u0006050\r\n", "/?999!\r\n"), line.requests);
+        assertEquals(List.of(300, 9600, 300), line.speeds); // sign-on at 300, the switch to Z = 5, back to 300 for the next
+        MeterId m = MeterId.of("iec62056:ABC:12345678");
+        assertEquals(List.of(m), rec.heard);
+        assertEquals(List.of("999"), rec.silent);
+        List<Reading> rs = rec.readings;
+        assertEquals(3, rs.size(), rs::toString);
+        assertEquals("12345678", rs.get(0).value().toPlainString()); // 012345.678 kWh in Wh
+        assertEquals(Quantity.ENERGY, rs.get(0).quantity());
+        assertEquals(2, rs.get(1).subunit()); // export
+        assertEquals(Quantity.VOLTAGE, rs.get(2).quantity());
+    }
+
+    @Test
+    void badBcc_isCountedAndRetried() throws Exception {
+        ModeCMeter line = new ModeCMeter();
+        line.badBccLeft = 1;
+        Recording rec = new Recording(Clock.systemUTC());
+        new Iec62056Driver(config(List.of("12345678"), 1), new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        assertEquals(List.of(Kind.CHECKSUM), rec.bad);
+        assertEquals(3, rec.readings.size());
+        assertEquals(List.of(), rec.silent);
+    }
+
+    @Test
+    void wakeUp_sendsNulsForAbout2Seconds_beforeTheSignOn() throws Exception {
+        ModeCMeter line = new ModeCMeter();
+        Recording rec = new Recording(Clock.systemUTC());
+        Iec62056DriverConfig wake = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, true, 0, List.of("12345678"));
+        new Iec62056Driver(wake, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        String first = line.requests.get(0);
+        assertEquals(66, first.length(), "2.2 s of characters at 300 baud, 10 bits each"); // IEC 62056-21 §6.4.5: 2.1–2.3 s
+        assertTrue(first.chars().allMatch(c -> c == 0));
+        assertEquals("/?12345678!\r\n", line.requests.get(1));
+        assertEquals(3, rec.readings.size());
+    }
+
+    @Test
+    void modeB_switchesToTheMeterSpeedWithoutAcknowledgement() throws Exception {
+        ModeCMeter line = new ModeCMeter();
+        line.modeB = true;
+        Recording rec = new Recording(Clock.systemUTC());
+        new Iec62056Driver(config(List.of("12345678"), 0), new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        assertEquals(List.of("/?12345678!\r\n"), line.requests); // no ACK in mode B
+        assertEquals(List.of(300, 9600), line.speeds); // E = 9600 baud (IEC 62056-21 §6.3.14)
+        assertEquals(3, rec.readings.size());
+    }
+
+    @Test
+    void tcpLine_neverSwitchesSpeed() throws Exception {
+        ModeCMeter line = new ModeCMeter();
+        Recording rec = new Recording(Clock.systemUTC());
+        Iec62056DriverConfig tcp = new Iec62056DriverConfig("tcp", true, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"));
+        new Iec62056Driver(tcp, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        assertEquals(List.of(), line.speeds);
+        assertEquals(3, rec.readings.size());
+    }
+
+    @Test
+    void factory_readsMetersAndModes_refusesBadAddresses() {
+        assertNotNull(new Iec62056DriverFactory().configure(new MapSettings(Map.of("port", "/dev/ttyUSB0", "meters", List.of(Map.of("address", "12345678"))))));
+        assertNotNull(new Iec62056DriverFactory().configure(new MapSettings(Map.of("port", "/dev/ttyUSB0", "mode", "d"))));
+        MapSettings bad = new MapSettings(Map.of("port", "/dev/ttyUSB0", "meters", List.of(Map.of("address", "12!34"))));
+        assertNull(new Iec62056DriverFactory().configure(bad));
+        assertTrue(bad.errors().stream().anyMatch(e -> e.contains("address")), bad.errors()::toString);
+    }
+}

@@ -1,0 +1,89 @@
+package io.meterlink.sim.electricity;
+
+import io.meterlink.core.api.MeasurementFunction;
+import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.Quantity;
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.Unit;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A virtual IEC 62056-21 mode C meter (manufacturer {@code SIM}, baud character 5 = 9600): answers
+ * {@code /?<address>!} (or {@code /?!}) with its identification, and the acknowledgement
+ * {@code ACK 0 Z 0} with a data readout (0.0.0 serial, 1.8.0 and 2.8.0 energy, 32.7 voltage) whose
+ * registers move on each time and carry the meter's time (UTC, read with {@code time_zone: UTC}); every n-th readout can carry a wrong BCC on demand. Each readout and
+ * the readings a gateway must deliver from it go to the ledger. Thread-safe.
+ */
+public final class VirtualIecMeter {
+    private static final java.time.format.DateTimeFormatter STAMP = java.time.format.DateTimeFormatter.ofPattern("yyMMddHHmmss").withZone(java.time.ZoneOffset.UTC);
+    private final String address;
+    private final int badBccEvery;
+    private final Random random;
+    private final List<ElectricityLedgerEntry> ledger = new CopyOnWriteArrayList<>();
+    private long importWh = 10_000_000L, exportWh = 2_000L;
+    private int sent;
+
+    /** @param address the device address (digits), also the serial sent in 0.0.0 */
+    public VirtualIecMeter(String address, int badBccEvery, long seed) {
+        if (!address.matches("[0-9]{1,16}")) throw new IllegalArgumentException("address must be 1 to 16 digits");
+        this.address = address;
+        this.badBccEvery = badBccEvery;
+        this.random = new Random(seed);
+    }
+
+    public String address() { return address; }
+
+    public MeterId meterId() { return MeterId.of("iec62056", "SIM", address); }
+
+    public List<ElectricityLedgerEntry> ledger() { return List.copyOf(ledger); }
+
+    /** Whether a sign-on request is for this meter ({@code /?<address>!} or the empty address). */
+    public boolean addressed(String request) {
+        return request.equals("/?" + address + "!") || request.equals("/?!");
+    }
+
+    /** The identification message: {@code /SIM5} (mode C, up to 9600 baud). */
+    public byte[] identification() { return ("/SIM5\\2SIM" + address + "\r\n").getBytes(StandardCharsets.US_ASCII); }
+
+    /** The next data readout (STX … ! CR LF ETX BCC) as of {@code now}; recorded in the ledger. */
+    public synchronized byte[] readout(Instant now) {
+        importWh += 1 + random.nextInt(2000);
+        exportWh += random.nextInt(10);
+        BigDecimal volts = BigDecimal.valueOf(2200 + random.nextInt(200), 1);
+        Instant t = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String stamp = "(" + STAMP.format(t) + ")"; // the meter's clock (UTC, no season flag) after each value
+        String data = "0.0.0(" + address + ")\r\n"
+                + "1.8.0(" + kwh(importWh) + "*kWh)" + stamp + "\r\n"
+                + "2.8.0(" + kwh(exportWh) + "*kWh)" + stamp + "\r\n"
+                + "32.7(" + volts.toPlainString() + "*V)" + stamp + "\r\n!\r\n";
+        byte[] body = data.getBytes(StandardCharsets.US_ASCII);
+        int bcc = 0x03; // BCC: XOR of every byte after STX up to and including ETX (IEC 62056-21 §6.3.12)
+        for (byte x : body) bcc ^= x;
+        sent++;
+        boolean damaged = badBccEvery > 0 && sent % badBccEvery == 0;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        o.write(0x02);
+        o.writeBytes(body);
+        o.write(0x03);
+        o.write(damaged ? bcc ^ 0x01 : bcc);
+        List<Reading> readings = new ArrayList<>();
+        if (!damaged) {
+            MeterId m = meterId();
+            readings.add(new Reading(m, Quantity.ENERGY, Unit.WH, BigDecimal.valueOf(importWh).stripTrailingZeros(), MeasurementFunction.INSTANTANEOUS, 0, 0, 1, t, now, 0, null));
+            readings.add(new Reading(m, Quantity.ENERGY, Unit.WH, BigDecimal.valueOf(exportWh).stripTrailingZeros(), MeasurementFunction.INSTANTANEOUS, 0, 0, 2, t, now, 0, null));
+            readings.add(new Reading(m, Quantity.VOLTAGE, Unit.V, volts.stripTrailingZeros(), MeasurementFunction.INSTANTANEOUS, 0, 0, 32, t, now, 0, null));
+        }
+        ledger.add(new ElectricityLedgerEntry(meterId().toString(), now, readings, damaged));
+        return o.toByteArray();
+    }
+
+    private static String kwh(long wh) { return new BigDecimal(wh).movePointLeft(3).setScale(3).toPlainString(); }
+}
