@@ -493,7 +493,8 @@ public final class SqliteBuffer implements Buffer {
 
     @Override
     public boolean storageFaultActive() {
-        return state.storage().alarmRaisedAtMs() > 0;
+        StorageFaults f = state.faults;
+        return f != null && f.alarm() != null;
     }
 
     @Override
