@@ -49,6 +49,7 @@ final class ErtDriver extends LineDriver {
         int got = 0;
         long until = System.nanoTime() + config.stallTimeout().toNanos();
         while (got < 12) {
+            heartbeat().beat();
             byte[] part = new byte[12 - got];
             int n = transport.read(part, READ_TIMEOUT_MS);
             System.arraycopy(part, 0, header, got, n);
@@ -79,6 +80,7 @@ final class ErtDriver extends LineDriver {
         long constantSince = -1;
         long healthySince = -1;
         while (running()) {
+            heartbeat().beat(); // every read returns within READ_TIMEOUT_MS, samples or not
             int n = transport.read(buf, READ_TIMEOUT_MS);
             long now = System.nanoTime();
             if (n == 0) {

@@ -38,6 +38,7 @@ final class RtlamrDriver extends LineDriver {
         overlong = false;
         byte[] buf = new byte[8192];
         while (running()) {
+            heartbeat().beat(); // every read returns within 500 ms, data or not
             int n = transport.read(buf, 500);
             for (int i = 0; i < n; i++) {
                 byte b = buf[i];

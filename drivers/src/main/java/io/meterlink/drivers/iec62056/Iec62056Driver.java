@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  * or the meter as silent). On TCP no speed is switched (the converter keeps its rate). Thread: its own.
  */
 final class Iec62056Driver extends LineDriver {
+    /** Longest single wait between two heartbeats while idle between polls. */
+    private static final long IDLE_SLICE_NS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger LOG = LoggerFactory.getLogger(Iec62056Driver.class);
     static final byte ACK = 0x06;
     /** t_r: the master waits at least 200 ms after a message before sending (IEC 62056-21 §6.4.4). */
@@ -51,10 +53,14 @@ final class Iec62056Driver extends LineDriver {
             long cycleStart = System.nanoTime();
             for (String address : config.addresses()) {
                 if (!running()) return;
+                heartbeat().beat(); // and in each read of the sign-on and the readout
                 poll(address);
             }
-            long waitNs = config.pollInterval().toNanos() - (System.nanoTime() - cycleStart);
-            if (waitNs > 0) TimeUnit.NANOSECONDS.sleep(waitNs);
+            long waitNs;
+            while ((waitNs = config.pollInterval().toNanos() - (System.nanoTime() - cycleStart)) > 0) {
+                heartbeat().beat(); // idle between polls: waits in slices
+                TimeUnit.NANOSECONDS.sleep(Math.min(waitNs, IDLE_SLICE_NS));
+            }
         }
     }
 
@@ -105,6 +111,7 @@ final class Iec62056Driver extends LineDriver {
 
     /** Battery meters: NUL characters for 2.1–2.3 s, then 1.5–1.7 s before the sign-on (IEC 62056-21 §6.4.5). */
     private void wakeUp() throws IOException, InterruptedException {
+        heartbeat().willBlock(java.time.Duration.ofSeconds(5));
         int n = Math.max(1, config.initialBaud() * 22 / 100); // 2.2 s of characters at 10 bits each: baud × 2.2 / 10
         send(new byte[n], config.initialBaud());
         TimeUnit.MILLISECONDS.sleep(1_600);
@@ -116,6 +123,7 @@ final class Iec62056Driver extends LineDriver {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         byte[] one = new byte[1];
         while (line.size() < 128) {
+            heartbeat().beat();
             int n = transport.read(one, config.responseTimeout());
             if (n <= 0) return null;
             byte b = (byte) (one[0] & 0x7F);
@@ -142,6 +150,7 @@ final class Iec62056Driver extends LineDriver {
         session.feed(ident, 0, ident.length, sink);
         byte[] buf = new byte[1024];
         while (frames.isEmpty() && errors.isEmpty()) {
+            heartbeat().beat();
             int n = transport.read(buf, config.responseTimeout());
             if (n <= 0) {
                 session.end(sink);

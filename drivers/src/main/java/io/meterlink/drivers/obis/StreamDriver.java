@@ -58,6 +58,7 @@ public final class StreamDriver extends LineDriver {
         long lastByte = System.nanoTime();
         boolean pending = false;
         while (running()) {
+            heartbeat().beat(); // every read returns within READ_TIMEOUT_MS, data or not
             int n = transport.read(buf, READ_TIMEOUT_MS);
             if (n > 0) {
                 lastByte = System.nanoTime();

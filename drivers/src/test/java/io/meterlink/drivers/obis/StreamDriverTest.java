@@ -68,6 +68,19 @@ class StreamDriverTest {
     }
 
     @Test
+    void quietLine_theDriverLoopStillBeatsItsHeartbeat() throws Exception {
+        FeedLine line = new FeedLine(); // nothing arrives
+        Recording rec = new Recording(Clock.systemUTC());
+        try (Driver d = driver(new P1FrameDecoder(), line, rec)) {
+            d.start();
+            long first = rec.beats.get();
+            // each empty read ends within its timeout and the loop beats again: the watchdog never sees a stuck listener
+            await(() -> rec.beats.get() >= first + 5, "five more heartbeats on a silent line", rec.beats);
+        }
+        assertEquals(List.of(), rec.readings);
+    }
+
+    @Test
     void p1_splitAndJoinedTelegrams_giveReadings_badCrcCounted_channelIsItsOwnMeter() throws Exception {
         FeedLine line = new FeedLine();
         Recording rec = new Recording(Clock.systemUTC());

@@ -26,6 +26,15 @@ public final class Recording implements DriverContext, ReadingSink, Health {
     @Override public String sourceName() { return "line1"; }
     @Override public ReadingSink sink() { return this; }
     @Override public Health health() { return this; }
+    /** Heartbeats the driver's loop gave (the service watchdog's view of it). */
+    public final java.util.concurrent.atomic.AtomicLong beats = new java.util.concurrent.atomic.AtomicLong();
+    @Override public io.meterlink.core.api.driver.Heartbeat heartbeat() {
+        return new io.meterlink.core.api.driver.Heartbeat() {
+            @Override public void beat() { beats.incrementAndGet(); }
+            @Override public void willBlock(java.time.Duration longest) { beats.incrementAndGet(); }
+            @Override public void stop() { }
+        };
+    }
     @Override public Clock clock() { return clock; }
     @Override public void accept(List<Reading> r) { readings.addAll(r); }
     @Override public void meterHeard(MeterId meter, Integer rssiDbm) { heard.add(meter); }
