@@ -67,7 +67,7 @@ class MbusDecoderLibmbusTest {
         System.out.printf("libmbus conformance: %d frames, %d readings compared, libmbus has %d records in our units (%.1f %%)%n",
                 frames, compared, libmbusNumeric, 100.0 * compared / Math.max(1, libmbusNumeric));
         assertTrue(frames >= 70, "expected the 74 CI 72 frames, found " + frames);
-        assertTrue(compared >= 500, "too few records compared: " + compared);
+        assertTrue(compared >= 548, "readings compared fell below the 548 of December: " + compared);
         assertEquals(List.of(), mismatches);
     }
 
@@ -86,6 +86,24 @@ class MbusDecoderLibmbusTest {
         if (ours.subtract(theirs).abs().compareTo(tolerance) > 0) return "value " + ours.toPlainString() + " vs " + theirs;
         return null;
     }
+
+    /**
+     * Where we differ from libmbus on purpose or knowingly, mostly: manufacturer-specific VIFs (FF..) we keep
+     * raw where libmbus prints a number; FD1A/FD7C digital I/O kept raw; the plain text VIF 7C and
+     * LVAR binary shown in wire order; a Type F date with libmbus's 1900 placeholder; a Type I
+     * periodic date (every year); abb_f95's 2A/3A records in BCD with error digits; a 7B value
+     * libmbus leaves empty.
+     */
+    private static final java.util.Set<String> KNOWN_MISSES = java.util.Set.of(
+            "ELS_Elster-F96-Plus.hex#4", "ELS_Elster-F96-Plus.hex#5",
+            "EMU_EMU-Professional-375-M-Bus.hex#26", "EMU_EMU-Professional-375-M-Bus.hex#27",
+            "EMU_EMU-Professional-375-M-Bus.hex#28", "EMU_EMU-Professional-375-M-Bus.hex#29",
+            "LGB_G350.hex#3", "REL-Relay-Padpuls2.hex#1", "SBC_Saia-Burgess-ALE3.hex#16", "SBC_Saia-Burgess-ALE3.hex#19",
+            "SEN_Pollustat.hex#15", "abb_delta.hex#10", "abb_delta.hex#11", "abb_delta.hex#13", "abb_f95.hex#2", "abb_f95.hex#3",
+            "berg_dz_plus.hex#10", "berg_dz_plus.hex#11", "berg_dz_plus.hex#12", "berg_dz_plus.hex#13", "berg_dz_plus.hex#15",
+            "electricity-meter-1.hex#16", "electricity-meter-1.hex#19", "electricity-meter-2.hex#16", "electricity-meter-2.hex#19",
+            "example_binary16_lvar.hex#0", "landis+gyr_ultraheat_t230.hex#32", "sen_pollutherm.hex#2",
+            "siemens_rvd235.hex#3", "siemens_rvd235.hex#4", "siemens_rvd235.hex#5");
 
     /** Every record, readings or not (dates, identifiers, text, raw): figures printed, a floor asserted. */
     @Test
@@ -116,7 +134,10 @@ class MbusDecoderLibmbusTest {
         double rate = 100.0 * matched / Math.max(1, total);
         System.out.printf("libmbus conformance, every record: %d of %d match (%.1f %%)%n", matched, total, rate);
         misses.forEach(m -> System.out.println("  miss: " + m));
-        assertTrue(rate >= 95.0, "match rate " + rate);
+        // each known miss named, so one regression (or one fix) shows: pinned at 866 of 897 (96.5 %)
+        assertEquals(KNOWN_MISSES, misses.stream().map(m -> m.replaceFirst(" record (\\d+).*", "#$1")).collect(java.util.stream.Collectors.toSet()),
+                "the misses changed: update KNOWN_MISSES when a record was fixed");
+        assertEquals(total - KNOWN_MISSES.size(), matched);
     }
 
     private static String compareAny(MbusRecord r, Map<String, String> e) {
@@ -170,7 +191,7 @@ class MbusDecoderLibmbusTest {
 
     @Test
     void errorFrames_giveTypedErrors() throws Exception {
-        int refused = 0, partial = 0;
+        List<String> refused = new ArrayList<>(), partial = new ArrayList<>();
         for (Path hex : LibmbusFrames.hexFiles("error-frames")) {
             try {
                 MbusFrame f = MbusFramer.parse(LibmbusFrames.frame(hex));
@@ -179,15 +200,17 @@ class MbusDecoderLibmbusTest {
                 assertNotNull(t.undecoded(), hex + " decoded without an error");
                 assertNotNull(t.undecoded().kind());
                 assertFalse(t.records().isEmpty());
-                partial++;
+                partial.add(hex.getFileName() + ":" + t.undecoded().kind());
             } catch (DecodeException e) {
                 assertNotNull(e.kind());
-                refused++;
+                refused.add(hex.getFileName() + ":" + e.kind());
             }
         }
-        // 17 refused (application errors CI 70, a short header, records broken where a value could be);
-        // premature_end_of_dif1/2 and premature_end_of_vif1 end in a 1-2 byte trailer after 2 good records
-        assertEquals(LibmbusFrames.hexFiles("error-frames").size(), refused + partial, "every error frame gives a typed error");
-        assertEquals(3, partial, "frames with a trailer after good records");
+        // a frame broken after good records keeps them: exactly these three (a 1-2 byte trailer after 2 good records)
+        assertEquals(List.of("premature_end_of_dif1.hex:TRUNCATED", "premature_end_of_dif2.hex:TRUNCATED", "premature_end_of_vif1.hex:TRUNCATED"),
+                partial.stream().sorted().toList());
+        // the other 17 are refused whole (application errors CI 70, a short header, records broken where a value could be)
+        assertEquals(17, refused.size(), "refused whole: " + refused);
+        assertTrue(refused.stream().filter(r -> r.endsWith(":TRUNCATED")).count() >= 5, "truncations named as such: " + refused);
     }
 }

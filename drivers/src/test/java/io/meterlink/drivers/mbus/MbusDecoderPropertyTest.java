@@ -17,6 +17,9 @@ class MbusDecoderPropertyTest {
     private final MbusDecoder decoder = new MbusDecoder();
     private final MbusReadingMapper mapper = new MbusReadingMapper(ZoneOffset.UTC);
 
+    /** Inputs that reached each stage: the property holds only if the inputs got that far. */
+    private int framerErrors, decoded, decoderErrors;
+
     /** Frames then decodes everything in {@code bytes}; returns how many readings came out. */
     private int pipeline(byte[] bytes) {
         MbusFramer framer = new MbusFramer();
@@ -28,14 +31,17 @@ class MbusDecoderPropertyTest {
                 f = framer.next();
             } catch (DecodeException e) {
                 assertNotNull(e.kind());
+                framerErrors++;
                 continue;
             }
             if (f == null) break;
             if (f instanceof MbusFrame.Long l) {
                 try {
                     readings += mapper.toReadings(decoder.decode(l), Instant.EPOCH, null).size();
+                    decoded++;
                 } catch (DecodeException e) {
                     assertNotNull(e.kind());
+                    decoderErrors++;
                 }
             }
         }
@@ -51,6 +57,7 @@ class MbusDecoderPropertyTest {
             if (b.length > 0 && rnd.nextBoolean()) b[0] = 0x68;
             pipeline(b);
         }
+        assertTrue(framerErrors > 1_000, "the framer saw and refused the junk: " + framerErrors);
     }
 
     @Test
@@ -61,6 +68,8 @@ class MbusDecoderPropertyTest {
             rnd.nextBytes(data);
             pipeline(new MbusFrame.Long(0x08, rnd.nextInt(251), rnd.nextBoolean() ? 0x72 : 0x76, data).toBytes());
         }
+        assertEquals(20_000, decoded + decoderErrors, "every generated frame reached the decoder");
+        assertTrue(decoded > 100 && decoderErrors > 100, "both outcomes exercised: decoded " + decoded + ", refused " + decoderErrors);
     }
 
     @Test

@@ -184,9 +184,11 @@ class SqliteBufferTest {
             missing.removeAll(stored);
             assertTrue(missing.isEmpty(), "committed but lost: " + missing.size());
             assertEquals(stored.size(), b.stats().depth(), "meta depth matches the rows");
-            assertTrue(b.highestCommittedSeq() >= maxCommitted);
+            long highest = b.highestCommittedSeq();
+            assertTrue(highest >= maxCommitted, highest + " < " + maxCommitted);
             long next = join(b.append(List.of(billing(1))))[0];
-            assertTrue(next > b.highestCommittedSeq() - 1 && next > maxCommitted);
+            assertTrue(next > highest, "the next seq " + next + " continues above the stored " + highest);
+            assertEquals(next, b.highestCommittedSeq());
         }
         // and a brand-new database after the crash still starts above every seq the child used
         for (String suffix : new String[] {"", "-wal", "-shm"}) {

@@ -168,7 +168,8 @@ class MetricsEndpointIT {
                 assertEquals(0, s.get("meterlink_readings_delivered_total"));
                 assertEquals(0, s.get("meterlink_readings_evicted_total", "reason", "bytes_cap"));
                 assertEquals(0, s.get("meterlink_readings_evicted_total", "reason", "disk_free"));
-                assertTrue(s.get("meterlink_buffer_oldest_unsent_age_seconds") >= 0);
+                double age = s.get("meterlink_buffer_oldest_unsent_age_seconds");
+                assertTrue(age >= 0 && age < 600, "seconds since the oldest unsent reading, not a timestamp: " + age);
                 assertEquals(2, s.get("meterlink_decode_errors_total", "kind", "checksum", "source", "bench"));
                 assertEquals(1, s.get("meterlink_decode_errors_total", "kind", "wrong_key", "source", "bench"));
                 assertEquals(50, s.get("meterlink_source_readings_total", "source", "bench"));

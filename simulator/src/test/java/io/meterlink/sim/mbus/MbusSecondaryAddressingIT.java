@@ -58,7 +58,7 @@ class MbusSecondaryAddressingIT {
     }
 
     @Test
-    void bus_wildcardFittingTwoMeters_givesCollisionNotAReading() {
+    void bus_wildcardFittingTwoMeters_givesCollisionNotAReading() throws Exception {
         Clock clock = Clock.systemUTC();
         VirtualMbusBus bus = new VirtualMbusBus(List.of(
                 new VirtualMbusSlave(0, "11110001", "KAM", VirtualMbusSlave.Kind.WATER, clock, ZoneOffset.UTC, 1, 1, 1),
@@ -69,6 +69,10 @@ class MbusSecondaryAddressingIT {
         assertThrows(io.meterlink.core.api.driver.DecodeException.class, () -> io.meterlink.drivers.mbus.MbusFramer.parse(answer));
         // an exact mask selects one: a clean answer
         bus.handle(new io.meterlink.drivers.mbus.MbusFrame.Long(0x53, 253, 0x52, io.meterlink.drivers.mbus.SecondaryAddress.ofId("11110002").toBytes()));
-        assertDoesNotThrow(() -> io.meterlink.drivers.mbus.MbusFramer.parse(bus.handle(new io.meterlink.drivers.mbus.MbusFrame.Short(0x5B, 253))));
+        io.meterlink.drivers.mbus.MbusFrame selected = io.meterlink.drivers.mbus.MbusFramer.parse(bus.handle(new io.meterlink.drivers.mbus.MbusFrame.Short(0x5B, 253)));
+        io.meterlink.drivers.mbus.MbusFrame.Long rsp = assertInstanceOf(io.meterlink.drivers.mbus.MbusFrame.Long.class, selected);
+        assertEquals(0x72, rsp.ci(), "a variable data response");
+        // the identification number (BCD, little endian) is the one the exact mask named, not its neighbour's
+        assertArrayEquals(new byte[] {0x02, 0x00, 0x11, 0x11}, java.util.Arrays.copyOfRange(rsp.data(), 0, 4));
     }
 }

@@ -22,6 +22,7 @@ import static io.meterlink.sim.provisioning.ProvisioningFixture.PREFIX;
 import static io.meterlink.sim.provisioning.ProvisioningFixture.await;
 import static io.meterlink.sim.provisioning.ProvisioningFixture.meterlink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,7 +63,12 @@ class EnrolmentRevocationIT {
         ca.revoke(revoked.certificate());
         ca.writeCrl(crl);
         broker.restart(); // Mosquitto reads its crlfile at start
-        assertThrows(Exception.class, () -> ProvisioningFixture.connect(broker, pki, revoked));
+        org.eclipse.paho.mqttv5.common.MqttException refused =
+                assertThrows(org.eclipse.paho.mqttv5.common.MqttException.class, () -> ProvisioningFixture.connect(broker, pki, revoked));
+        // the broker names the reason in its TLS alert: the certificate is revoked (not expired, not unknown)
+        javax.net.ssl.SSLHandshakeException alert = assertInstanceOf(javax.net.ssl.SSLHandshakeException.class, refused.getCause(),
+                refused::toString);
+        assertTrue(alert.getMessage().contains("certificate_revoked"), alert.getMessage());
         var c = ProvisioningFixture.connect(broker, pki, good);
         assertTrue(c.isConnected());
         c.disconnect().waitForCompletion(5000);
