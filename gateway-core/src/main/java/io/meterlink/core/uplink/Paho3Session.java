@@ -73,7 +73,7 @@ final class Paho3Session implements MqttSession {
     }
 
     @Override
-    public void publish(String topic, byte[] payload, boolean retained, long tag) throws MqttSessionException {
+    public void publish(String topic, byte[] payload, boolean retained, PublishTag tag) throws MqttSessionException {
         try {
             // MQTT 3.1.1 PUBACK has no reason code: a refused publish is either acknowledged and
             // dropped by the broker or answered by closing the connection [MQTT-3.3.5-2]

@@ -76,7 +76,7 @@ final class Paho5Session implements MqttSession {
     }
 
     @Override
-    public void publish(String topic, byte[] payload, boolean retained, long tag) throws MqttSessionException {
+    public void publish(String topic, byte[] payload, boolean retained, PublishTag tag) throws MqttSessionException {
         try {
             client.publish(topic, payload, 1, retained, null, new MqttActionListener() {
                 @Override public void onSuccess(IMqttToken token) {
