@@ -14,7 +14,7 @@ import java.util.Map;
  * @param confirmed         readings acknowledged and deleted since start
  * @param evictions         evicted readings by reason ({@code bytes_cap}, {@code disk_free}), since the database was created
  * @param deadLetters       readings in the dead-letter table
- * @param alarms            active alarms as published ({@link io.meterlink.core.status.Alarm#text()}), e.g.
+ * @param alarms            active alarms as published ({@link io.meterlink.core.alarm.Alarm#text()}), e.g.
  *                          {@code database_quarantined:/path/to/file}, {@code storage_full}
  * @param storage           storage faults, recoveries and dead letters by reason
  */

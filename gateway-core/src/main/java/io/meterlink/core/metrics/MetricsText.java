@@ -1,9 +1,8 @@
 package io.meterlink.core.metrics;
 
 import io.meterlink.core.buffer.BufferStats;
-import io.meterlink.core.runtime.HealthRegistry;
 import io.meterlink.core.status.StatusSnapshot;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 
 import java.util.Locale;
 import java.util.Map;
@@ -29,11 +28,6 @@ public final class MetricsText {
     /** Per-source figures that the status snapshot sums up. */
     public record Sources(Map<String, Long> readings, Map<String, Long> metersHeard, Map<String, Map<String, Long>> badInput,
                    Map<String, Long> transportErrors) {
-        public static Sources of(HealthRegistry health, Map<String, Long> readingsBySource) {
-            Map<String, Long> heard = new TreeMap<>();
-            health.meters().forEach(m -> heard.merge(m.source(), 1L, Long::sum));
-            return new Sources(readingsBySource, heard, health.badInputBySource(), health.transportErrors());
-        }
     }
 
     String render(StatusSnapshot s, Sources sources) {

@@ -15,12 +15,13 @@ import io.meterlink.core.config.SourceConfig;
 import io.meterlink.core.metrics.MetricsEndpoint;
 import io.meterlink.core.metrics.MetricsSection;
 import io.meterlink.core.metrics.MetricsText;
+import io.meterlink.core.status.CertificateExpiry;
 import io.meterlink.core.status.CertificateFiles;
 import io.meterlink.core.status.NativeSqlite;
-import io.meterlink.core.status.Alarm;
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.status.Version;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,7 +148,7 @@ public final class Gateway implements AutoCloseable {
     private void startMetrics() {
         MetricsSection.of(config).listen().ifPresent(address -> {
             try {
-                metrics = MetricsEndpoint.start(address, this::status, () -> MetricsText.Sources.of(health, readingsBySource()));
+                metrics = MetricsEndpoint.start(address, this::status, () -> metricsSources(health, readingsBySource()));
             } catch (IOException | RuntimeException e) {
                 LOG.error("Metrics endpoint on {} not started: {}", address, e.toString());
                 raiseAlarm("metrics_unavailable");
@@ -309,6 +310,13 @@ public final class Gateway implements AutoCloseable {
             }
         }
         LOG.info("Gateway {} stopped", config.gatewayId());
+    }
+
+    /** The per-source figures of the metrics endpoint. */
+    private static MetricsText.Sources metricsSources(HealthRegistry health, Map<String, Long> readingsBySource) {
+        Map<String, Long> heard = new java.util.TreeMap<>();
+        health.meters().forEach(m -> heard.merge(m.source(), 1L, Long::sum));
+        return new MetricsText.Sources(readingsBySource, heard, health.badInputBySource(), health.transportErrors());
     }
 
     /** A snapshot for the retained status message and {@code meterlink status}. */

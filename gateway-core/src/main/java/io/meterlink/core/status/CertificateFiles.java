@@ -1,7 +1,7 @@
 package io.meterlink.core.status;
 
 import io.meterlink.core.config.UplinkConfig;
-import io.meterlink.core.runtime.CertificateExpiry;
+import io.meterlink.core.status.CertificateExpiry;
 
 import java.io.IOException;
 import java.nio.file.Files;

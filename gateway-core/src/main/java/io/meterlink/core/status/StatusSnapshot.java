@@ -1,7 +1,7 @@
 package io.meterlink.core.status;
 
 import io.meterlink.core.buffer.BufferStats;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 
 import java.util.List;
 import java.util.Map;

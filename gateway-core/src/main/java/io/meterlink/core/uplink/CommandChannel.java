@@ -1,5 +1,6 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.status.CommandStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,7 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.status.UplinkStats;
+import io.meterlink.core.status.CommandStats;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

@@ -1,5 +1,8 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.tls.TlsContexts;
+import io.meterlink.core.status.UplinkStats;
+import io.meterlink.core.status.CommandStats;
 import io.meterlink.core.api.driver.Heartbeat;
 import io.meterlink.core.buffer.Buffer;
 import io.meterlink.core.config.UplinkConfig;

@@ -1,5 +1,7 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.status.UplinkStats;
+import io.meterlink.core.status.CommandStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

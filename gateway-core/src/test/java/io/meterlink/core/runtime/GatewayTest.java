@@ -16,7 +16,7 @@ import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.config.SourceConfig;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.status.StatusSnapshot;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

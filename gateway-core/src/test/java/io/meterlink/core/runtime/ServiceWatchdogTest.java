@@ -2,7 +2,7 @@ package io.meterlink.core.runtime;
 
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.status.StatusSnapshot;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -9,7 +9,9 @@ import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.Unit;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.StoredReading;
+import io.meterlink.core.status.CommandStats;
 import io.meterlink.core.status.StatusSnapshot;
+import io.meterlink.core.status.UplinkStats;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

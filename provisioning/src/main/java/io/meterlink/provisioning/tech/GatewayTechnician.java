@@ -3,7 +3,7 @@ package io.meterlink.provisioning.tech;
 import com.pi4j.Pi4J;
 import com.pi4j.context.Context;
 import io.meterlink.core.config.DriverRegistry;
-import io.meterlink.core.runtime.CertificateExpiry;
+import io.meterlink.core.status.CertificateExpiry;
 import io.meterlink.core.runtime.Gateway;
 import io.meterlink.provisioning.bundle.BundleService;
 import io.meterlink.provisioning.enrol.ClaimConfig;

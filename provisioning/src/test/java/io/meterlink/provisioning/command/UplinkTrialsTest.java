@@ -4,7 +4,7 @@ import io.meterlink.core.config.DriverRegistry;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.runtime.UplinkService;
 import io.meterlink.core.uplink.TrialListener;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 import io.meterlink.provisioning.bundle.BundleService;
 import io.meterlink.provisioning.identity.IdentityStore;
 import io.meterlink.provisioning.identity.Pem;

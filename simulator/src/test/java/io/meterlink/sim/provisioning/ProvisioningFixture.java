@@ -14,7 +14,7 @@ import io.meterlink.core.config.ConfigLoader;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.runtime.Gateway;
 import io.meterlink.core.runtime.GatewayException;
-import io.meterlink.core.uplink.TlsContexts;
+import io.meterlink.core.tls.TlsContexts;
 import io.meterlink.provisioning.identity.Pem;
 import io.meterlink.sim.broker.MosquittoBroker;
 import io.meterlink.sim.pki.TestPki;

@@ -3,7 +3,7 @@ package io.meterlink.sim.provisioning;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.core.runtime.Gateway;
-import io.meterlink.core.uplink.TlsContexts;
+import io.meterlink.core.tls.TlsContexts;
 import io.meterlink.provisioning.identity.StateDir;
 import io.meterlink.sim.broker.MosquittoBroker;
 import io.meterlink.sim.headend.HeadEnd;

@@ -1,4 +1,4 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.status;
 
 /**
  * Counters of the command channel ({@code <prefix>/<gw>/cmd/#}) since start.

@@ -1,4 +1,4 @@
-package io.meterlink.core.status;
+package io.meterlink.core.alarm;
 
 import java.util.Objects;
 
