@@ -1,5 +1,6 @@
 package io.meterlink.core.metrics;
 
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.status.UplinkStats;
@@ -71,7 +72,7 @@ public final class MetricsText {
             gauge("meterlink_certificate_days_left", "whole days until the client certificate expires", Map.of(), s.certificateDaysLeft());
         }
         family("meterlink_alarm", "gauge", "active alarms, one series each");
-        for (String alarm : s.alarms()) sample("meterlink_alarm", Map.of("alarm", alarm), 1);
+        for (Alarm alarm : s.alarms()) sample("meterlink_alarm", Map.of("alarm", alarm.text()), 1);
         if (openMetrics) out.append("# EOF\n");
         return out.toString();
     }

@@ -19,6 +19,7 @@ import io.meterlink.core.status.CertificateExpiry;
 import io.meterlink.core.status.CertificateFiles;
 import io.meterlink.core.status.NativeSqlite;
 import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.status.Version;
 import io.meterlink.core.status.UplinkStats;
@@ -69,7 +70,7 @@ public final class Gateway implements AutoCloseable {
     private final BufferSink sink;
     private final String version;
     private final List<Driver> drivers = new ArrayList<>();
-    private final List<String> alarms = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Alarm> alarms = new CopyOnWriteArrayList<>();
     private final List<Consumer<List<Reading>>> observers = new CopyOnWriteArrayList<>();
     private volatile UplinkService uplink;
     private final CertificateExpiry certificate;
@@ -151,7 +152,7 @@ public final class Gateway implements AutoCloseable {
                 metrics = MetricsEndpoint.start(address, this::status, () -> metricsSources(health, readingsBySource()));
             } catch (IOException | RuntimeException e) {
                 LOG.error("Metrics endpoint on {} not started: {}", address, e.toString());
-                raiseAlarm("metrics_unavailable");
+                raiseAlarm(Alarm.of(Alarm.Kind.METRICS_UNAVAILABLE));
             }
         });
     }
@@ -188,7 +189,7 @@ public final class Gateway implements AutoCloseable {
             } catch (RuntimeException e) {
                 // one broken source must not stop the others: alarm and carry on
                 LOG.error("Source {} ({}) failed to start", source.name(), source.driver(), e);
-                alarms.add(new Alarm(Alarm.Kind.SOURCE_FAILED, source.name()).text());
+                alarms.add(new Alarm(Alarm.Kind.SOURCE_FAILED, source.name()));
             }
         }
     }
@@ -330,26 +331,35 @@ public final class Gateway implements AutoCloseable {
         }
         UplinkService u = uplink;
         UplinkStats us = u == null ? NO_UPLINK : u.stats();
-        List<String> all = new ArrayList<>(b.alarms());
+        List<Alarm> all = new ArrayList<>(b.alarms());
         all.addAll(alarms);
-        if (sink.failed() > 0) all.add("buffer_write_failed:" + sink.failed());
+        if (sink.failed() > 0) all.add(new Alarm(Alarm.Kind.BUFFER_WRITE_FAILED, Long.toString(sink.failed())));
         Instant now = clock.instant();
         Long daysLeft = certificate == null ? null : certificate.daysLeft(now);
-        if (daysLeft != null && daysLeft < 0) all.add("certificate_expired");
-        if (u != null && u.credentialsRefused()) all.add("certificate_refused");
+        if (daysLeft != null && daysLeft < 0) all.add(Alarm.of(Alarm.Kind.CERTIFICATE_EXPIRED));
+        if (u != null && u.credentialsRefused()) all.add(Alarm.of(Alarm.Kind.CERTIFICATE_REFUSED));
         return new StatusSnapshot(config.gatewayId(), version, now.toEpochMilli(),
                 Math.max(0, now.getEpochSecond() - startedAt.getEpochSecond()), b, us,
                 health.metersHeard(), health.staleMeters(), health.badInputByKind(), List.copyOf(all), daysLeft);
     }
 
     /** Raises an alarm shown in status until {@link #clearAlarm}; a no-op when it is already raised. Any thread. */
-    public void raiseAlarm(String alarm) {
-        ((CopyOnWriteArrayList<String>) alarms).addIfAbsent(alarm);
+    public void raiseAlarm(Alarm alarm) {
+        alarms.addIfAbsent(Objects.requireNonNull(alarm, "alarm"));
     }
 
     /** Clears an alarm raised with {@link #raiseAlarm}. Any thread. */
-    public void clearAlarm(String alarm) {
+    public void clearAlarm(Alarm alarm) {
         alarms.remove(alarm);
+    }
+
+    /** {@link #raiseAlarm} and {@link #clearAlarm} for the parts that raise alarms of their own (provisioning). */
+    public Alarms alarms() {
+        return new Alarms() {
+            @Override public void raise(Alarm alarm) { raiseAlarm(alarm); }
+
+            @Override public void clear(Alarm alarm) { clearAlarm(alarm); }
+        };
     }
 
     /** The running uplink (commands, reconnect after a renewal); {@code null} before start. */

@@ -58,10 +58,7 @@ public final class GatewayProvisioning implements AutoCloseable {
         if (gateway.config().uplink().isTls()) {
             BundleService bundles = new BundleService(dir, identities, drivers, clock);
             commands = new CommandDispatcher(bundles);
-            UplinkTrials trials = new UplinkTrials(bundles, drivers, uplink, trialBound, new UplinkTrials.Alarms() {
-                @Override public void raise(String alarm) { gateway.raiseAlarm(alarm); }
-                @Override public void clear(String alarm) { gateway.clearAlarm(alarm); }
-            }, commands.worker());
+            UplinkTrials trials = new UplinkTrials(bundles, drivers, uplink, trialBound, gateway.alarms(), commands.worker());
             commands.trials(trials);
             trials.resume();
             try {
@@ -76,10 +73,7 @@ public final class GatewayProvisioning implements AutoCloseable {
         CertificateRenewal renewal = null;
         if (gateway.config().uplink().certFile().filter(f -> f.equals(dir.certificateFile())).isPresent()) {
             renewal = new CertificateRenewal(new EnrolmentService(identities, clock), dir, gateway.config().uplink(), uplink,
-                    new CertificateRenewal.Alarms() {
-                        @Override public void raise(String alarm) { gateway.raiseAlarm(alarm); }
-                        @Override public void clear(String alarm) { gateway.clearAlarm(alarm); }
-                    }, clock, checkEvery, Duration.ofSeconds(60)).start();
+                    gateway.alarms(), clock, checkEvery, Duration.ofSeconds(60)).start();
         }
         return new GatewayProvisioning(commands, renewal);
     }

@@ -1,5 +1,6 @@
 package io.meterlink.sim.crash;
 
+import io.meterlink.sim.headend.GatewaySeq;
 import io.meterlink.sim.bench.ClientTls;
 import io.meterlink.sim.bench.GatewayProcess;
 import io.meterlink.sim.bench.GatewayYaml;
@@ -133,11 +134,11 @@ public final class CrashFixture implements AutoCloseable {
 
     /** Accepted seqs that have not (yet) arrived at the head-end, as {@code gw#seq}. */
     List<String> notDelivered(String gatewayId, Set<Long> accepted) {
-        Set<String> seen = headEnd.seenSeqs();
+        Set<GatewaySeq> seen = headEnd.seenSeqs();
         List<String> missing = new ArrayList<>();
         for (long s : accepted) {
-            String k = gatewayId + "#" + s;
-            if (!seen.contains(k)) missing.add(k);
+            GatewaySeq k = new GatewaySeq(gatewayId, s);
+            if (!seen.contains(k)) missing.add(k.toString());
         }
         return missing;
     }

@@ -1,5 +1,6 @@
 package io.meterlink.sim.crash;
 
+import io.meterlink.sim.headend.GatewaySeq;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.sim.bench.ClientTls;
@@ -222,13 +223,13 @@ class StorageFaultIT {
     }
 
     private static List<String> missing(HeadEnd headEnd, String gw, Set<Long> accepted) {
-        Set<String> seen = headEnd.seenSeqs();
-        return accepted.stream().map(s -> gw + "#" + s).filter(k -> !seen.contains(k)).toList();
+        Set<GatewaySeq> seen = headEnd.seenSeqs();
+        return accepted.stream().map(s -> new GatewaySeq(gw, s)).filter(k -> !seen.contains(k)).map(GatewaySeq::toString).toList();
     }
 
     private static List<String> missing(HeadEnd headEnd, Set<Long> accepted) {
-        Set<String> seen = headEnd.seenSeqs();
-        return accepted.stream().map(s -> "gw-full#" + s).filter(k -> !seen.contains(k)).toList();
+        Set<GatewaySeq> seen = headEnd.seenSeqs();
+        return accepted.stream().map(s -> new GatewaySeq("gw-full", s)).filter(k -> !seen.contains(k)).map(GatewaySeq::toString).toList();
     }
 
     private static void requireTools() {
