@@ -52,7 +52,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe.
  */
-public final class Gateway implements AutoCloseable {
+public final class Gateway implements GatewayRuntime, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     /** System property: print {@code ACCEPTED <first>-<last>} on stdout after each commit. */
     public static final String TRACE_ACCEPTED = "meterlink.trace.accepted";
@@ -82,6 +82,8 @@ public final class Gateway implements AutoCloseable {
     private volatile MetricsEndpoint metrics;
     private Thread shutdownHook;
     private boolean closed;
+    /** Started by {@link #extend}, closed first (newest first) by {@link #close}. */
+    private final List<GatewayExtension> extensions = new ArrayList<>();
     private final CompletableFuture<GatewayException> fatal = new CompletableFuture<>();
 
     private Gateway(GatewayConfig config, Clock clock, Buffer buffer, AcceptedListener accepted) {
@@ -212,6 +214,7 @@ public final class Gateway implements AutoCloseable {
      * (handed over, not yet committed), on the driver's thread: it must be quick and must not block.
      * For views such as the technician's latest values. Any thread.
      */
+    @Override
     public void observeReadings(Consumer<List<Reading>> observer) {
         observers.add(Objects.requireNonNull(observer, "observer"));
     }
@@ -225,6 +228,7 @@ public final class Gateway implements AutoCloseable {
      * @throws TimeoutException       the meter did not answer, or not within {@code timeout}
      * @throws GatewayException       the driver failed (line down, driver closed)
      */
+    @Override
     public List<Reading> readNow(MeterId meter, Duration timeout)
             throws InterruptedException, TimeoutException, GatewayException {
         Objects.requireNonNull(meter, "meter");
@@ -264,6 +268,14 @@ public final class Gateway implements AutoCloseable {
         if (closed) return;
         closed = true;
         LOG.info("Stopping gateway {}", config.gatewayId());
+        for (int i = extensions.size() - 1; i >= 0; i--) {
+            try {
+                extensions.get(i).close();
+            } catch (RuntimeException e) {
+                LOG.warn("An extension failed to close", e);
+            }
+        }
+        extensions.clear();
         MetricsEndpoint m = metrics;
         if (m != null) m.close();
         List<Driver> reversed = new ArrayList<>(drivers);
@@ -321,6 +333,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** A snapshot for the retained status message and {@code meterlink status}. */
+    @Override
     public StatusSnapshot status() {
         BufferStats b;
         try {
@@ -354,6 +367,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** {@link #raiseAlarm} and {@link #clearAlarm} for the parts that raise alarms of their own (provisioning). */
+    @Override
     public Alarms alarms() {
         return new Alarms() {
             @Override public void raise(Alarm alarm) { raiseAlarm(alarm); }
@@ -362,11 +376,31 @@ public final class Gateway implements AutoCloseable {
         };
     }
 
+    /**
+     * Starts each of {@code factories} on this gateway, in order (the one wiring place of the parts
+     * built on it: provisioning, the technician endpoint); they are closed first, newest first, when
+     * the gateway closes. An extension that fails to start stops the ones started here and is thrown.
+     */
+    public synchronized void extend(List<GatewayExtension.Factory> factories) {
+        if (closed) throw new IllegalStateException("the gateway is closed");
+        List<GatewayExtension> started = new ArrayList<>();
+        try {
+            for (GatewayExtension.Factory f : factories) started.add(Objects.requireNonNull(f.start(this), "extension"));
+        } catch (RuntimeException e) {
+            for (int i = started.size() - 1; i >= 0; i--) started.get(i).close();
+            throw e;
+        }
+        extensions.addAll(started);
+    }
+
     /** The running uplink (commands, reconnect after a renewal); {@code null} before start. */
+    @Override
     public UplinkService uplink() { return uplink; }
 
+    @Override
     public GatewayConfig config() { return config; }
 
+    @Override
     public HealthRegistry health() { return health; }
 
     /** The sink drivers write to (for embedding and tests): the buffer, then the reading observers. */

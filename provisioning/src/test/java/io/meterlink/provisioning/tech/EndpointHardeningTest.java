@@ -34,7 +34,11 @@ class EndpointHardeningTest {
     }
 
     private TechnicianEndpoint endpoint(TechEndpointConfig config) {
-        TechnicianEndpoint e = new TechnicianEndpoint(config, PSK, TechServices.builder().status(TechFixtures::status).build(), Clock.systemUTC());
+        return endpoint(config, Clock.systemUTC());
+    }
+
+    private TechnicianEndpoint endpoint(TechEndpointConfig config, Clock clock) {
+        TechnicianEndpoint e = new TechnicianEndpoint(config, PSK, TechServices.builder().status(TechFixtures::status).build(), clock);
         toClose.add(e);
         return e;
     }
@@ -68,14 +72,15 @@ class EndpointHardeningTest {
     }
 
     @Test void openAgain_whileOpen_restartsTheWindowOnTheSameSocket() throws Exception {
-        TechnicianEndpoint e = endpoint(TechFixtures.config().withOpenWindow(Duration.ofSeconds(3)));
+        MutableClock clock = new MutableClock(java.time.Instant.parse("2026-12-01T10:00:00Z"));
+        TechnicianEndpoint e = endpoint(TechFixtures.config().withOpenWindow(Duration.ofSeconds(3)), clock);
         e.open("first");
         InetSocketAddress first = e.address().orElseThrow();
         var until1 = e.openUntil().orElseThrow();
-        Thread.sleep(200);
+        clock.advance(Duration.ofMillis(200));
         e.open("second");
         assertEquals(first, e.address().orElseThrow());
-        assertTrue(e.openUntil().orElseThrow().isAfter(until1));
+        assertEquals(until1.plusMillis(200), e.openUntil().orElseThrow(), "the window runs again from the second open");
     }
 
     @Test void openWindow_longerThanFifteenMinutes_isRefused() {

@@ -1,5 +1,6 @@
 package io.meterlink.sim.crash;
 
+import io.meterlink.drivers.testing.Ci;
 import io.meterlink.sim.headend.GatewaySeq;
 import io.meterlink.sim.bench.ClientTls;
 import io.meterlink.sim.bench.GatewayProcess;
@@ -63,7 +64,7 @@ public final class CrashFixture implements AutoCloseable {
     /** Tests that need Mosquitto fail under CI=true when it is missing, else skip with a message. */
     public static void requireMosquitto() {
         if (MosquittoBroker.available()) return;
-        if ("true".equals(System.getenv("CI"))) fail("mosquitto is required under CI=true: " + MosquittoBroker.BINARY + " is missing");
+        if (Ci.active()) fail("mosquitto is required under CI=true: " + MosquittoBroker.BINARY + " is missing");
         Assumptions.abort("mosquitto not installed (" + MosquittoBroker.BINARY + "): skipping");
     }
 

@@ -1,5 +1,6 @@
 package io.meterlink.sim.crash;
 
+import io.meterlink.drivers.testing.Ci;
 import io.meterlink.sim.headend.GatewaySeq;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,7 +47,7 @@ class StorageFaultIT {
             return SmallFileSystem.mount(at, bytes);
         } catch (IOException e) {
             String msg = "cannot mount a small tmpfs for the storage-fault test (needs root): " + e.getMessage();
-            if ("true".equals(System.getenv("CI"))) fail(msg);
+            if (Ci.active()) fail(msg);
             Assumptions.abort(msg);
             return null;
         }
@@ -150,7 +151,7 @@ class StorageFaultIT {
             sh("mount", "-o", "loop,errors=remount-ro", image.toString(), state.toString());
         } catch (IOException e) {
             String msg = "cannot mount an ext4 loop file system for the read-only test (needs root, loop devices): " + e.getMessage();
-            if ("true".equals(System.getenv("CI"))) fail(msg);
+            if (Ci.active()) fail(msg);
             Assumptions.abort(msg);
         }
         boolean mounted = true;
