@@ -62,10 +62,14 @@ class EndpointHardeningTest {
     }
 
     @Test void openWindow_closesByItself_andThenAnswersNothing() throws Exception {
-        TechnicianEndpoint e = endpoint(TechFixtures.config().withOpenWindow(Duration.ofSeconds(2)));
+        MutableClock clock = new MutableClock(java.time.Instant.parse("2026-12-01T10:00:00Z"));
+        TechnicianEndpoint e = endpoint(TechFixtures.config().withOpenWindow(Duration.ofSeconds(2)), clock);
         e.open("test");
         InetSocketAddress where = loopback(e);
+        // the clock stands still: however slow the handshake, the window is still open
         assertEquals("2.05", client(where, PSK, Duration.ofSeconds(8)).status().code());
+        assertTrue(e.isOpen());
+        clock.advance(Duration.ofSeconds(2));
         await(() -> !e.isOpen(), Duration.ofSeconds(30), "the window to end");
         assertTrue(e.address().isEmpty());
         assertThrows(IOException.class, () -> client(where, PSK, Duration.ofSeconds(3)).status());
