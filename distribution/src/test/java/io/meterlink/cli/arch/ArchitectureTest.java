@@ -53,6 +53,8 @@ class ArchitectureTest {
                 offenders(Boundaries.driversSeeOnlyTheCoreApi("io.meterlink.archfixture")));
         assertEquals(List.of("io.meterlink.archfixture.core.buffer.Buffer -> io.meterlink.archfixture.core.uplink.Uplink"),
                 offenders(Boundaries.bufferNeverSeesTheUplink("io.meterlink.archfixture")));
+        assertEquals(List.of("io.meterlink.archfixture.cli.BadCli -> io.meterlink.archfixture.core.uplink.internal.Session"),
+                offenders(Boundaries.uplinkInternalsStayInside("io.meterlink.archfixture")));
         assertEquals(List.of("io.meterlink.archfixture.cli.BadCli -> io.meterlink.archfixture.drivers.bad.BadDriver"),
                 offenders(Boundaries.cliNamesNoDriver("io.meterlink.archfixture")));
         EvaluationResult cycles = Boundaries.noPackageCycles("io.meterlink.archfixture").evaluate(VIOLATING);

@@ -35,6 +35,13 @@ final class Boundaries {
                 .as("the buffer never depends on the uplink");
     }
 
+    /** The uplink's implementation (the MQTT client adapters) is reached only through the uplink. */
+    static ArchRule uplinkInternalsStayInside(String root) {
+        return noClasses().that().resideOutsideOfPackage(root + ".core.uplink..")
+                .should().dependOnClassesThat().resideInAPackage(root + ".core.uplink.internal..")
+                .as("only the uplink depends on " + root + ".core.uplink.internal");
+    }
+
     /** The CLI finds drivers through ServiceLoader; it names none. */
     static ArchRule cliNamesNoDriver(String root) {
         return noClasses().that().resideInAPackage(root + ".cli..")
@@ -49,6 +56,7 @@ final class Boundaries {
     }
 
     static List<ArchRule> all(String root) {
-        return List.of(driversSeeOnlyTheCoreApi(root), bufferNeverSeesTheUplink(root), cliNamesNoDriver(root), noPackageCycles(root));
+        return List.of(driversSeeOnlyTheCoreApi(root), bufferNeverSeesTheUplink(root), uplinkInternalsStayInside(root), cliNamesNoDriver(root),
+                noPackageCycles(root));
     }
 }

@@ -1,5 +1,8 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.uplink.internal.PublishTag;
+import io.meterlink.core.uplink.internal.ReasonCodes;
+
 import io.meterlink.core.buffer.Buffer;
 
 import java.time.Clock;

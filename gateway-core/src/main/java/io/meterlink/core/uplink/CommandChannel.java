@@ -1,5 +1,10 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.uplink.internal.MqttSession;
+import io.meterlink.core.uplink.internal.PublishTag;
+import io.meterlink.core.uplink.internal.UplinkErrors;
+import io.meterlink.core.uplink.internal.ReasonCodes;
+
 import io.meterlink.core.status.CommandStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,11 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.uplink.internal.MqttSession;
+import io.meterlink.core.uplink.internal.PublishTag;
+import io.meterlink.core.uplink.internal.Paho3Session;
+import io.meterlink.core.uplink.internal.Paho5Session;
+import io.meterlink.core.uplink.internal.SessionSpec;
+
 import io.meterlink.core.tls.TlsContexts;
 import io.meterlink.core.status.UplinkStats;
 import io.meterlink.core.status.CommandStats;

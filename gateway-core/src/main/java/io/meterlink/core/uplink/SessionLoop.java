@@ -1,5 +1,9 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.uplink.internal.MqttSession;
+import io.meterlink.core.uplink.internal.PublishTag;
+import io.meterlink.core.uplink.internal.UplinkErrors;
+
 import io.meterlink.core.api.driver.Heartbeat;
 import io.meterlink.core.buffer.Buffer;
 import org.slf4j.Logger;

@@ -1,5 +1,7 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.uplink.internal.PublishTag;
+
 import java.time.Duration;
 
 /**

@@ -1,5 +1,8 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.uplink.internal.MqttSession;
+import io.meterlink.core.uplink.internal.PublishTag;
+
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;

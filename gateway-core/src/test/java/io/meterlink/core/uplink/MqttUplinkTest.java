@@ -1,5 +1,8 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.uplink.internal.MqttSession;
+import io.meterlink.core.uplink.internal.UplinkErrors;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.core.buffer.BufferStats;

@@ -1,4 +1,4 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.uplink.internal;
 
 import javax.net.SocketFactory;
 import javax.net.ssl.HandshakeCompletedListener;

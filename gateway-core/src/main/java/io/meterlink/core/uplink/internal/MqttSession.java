@@ -1,11 +1,11 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.uplink.internal;
 
 /**
  * One connection to the broker through one MQTT client library (Paho v5 or v3). Every method is
  * called on the uplink thread only; the {@link Listener} is called on the library's threads and
  * must only hand events over.
  */
-interface MqttSession extends AutoCloseable {
+public interface MqttSession extends AutoCloseable {
 
     /** What the broker granted at CONNACK. */
     record Connected(int receiveMaximum) {

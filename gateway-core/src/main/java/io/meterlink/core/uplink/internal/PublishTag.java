@@ -1,12 +1,12 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.uplink.internal;
 
 /**
  * What a QoS 1 publish carried, handed to the client library with the publish and given back with
  * its acknowledgement, so the uplink knows what the broker confirmed or refused. Immutable.
  */
-sealed interface PublishTag {
+public sealed interface PublishTag {
 
-    /** A batch of readings; {@code id} is the {@link Drain} batch id. */
+    /** A batch of readings; {@code id} is the {@code Drain} batch id. */
     record Batch(long id) implements PublishTag {
     }
 
