@@ -1,17 +1,29 @@
 package io.meterlink.cli;
 
+import io.meterlink.core.alarm.Alarm;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meterlink.core.alarm.Alarm;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.meterlink.core.alarm.Alarm;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.buffer.StorageStats;
 
+import io.meterlink.core.alarm.Alarm;
 import java.nio.file.Path;
+import io.meterlink.core.alarm.Alarm;
 import java.time.Duration;
+import io.meterlink.core.alarm.Alarm;
 import java.util.ArrayList;
+import io.meterlink.core.alarm.Alarm;
 import java.util.List;
+import io.meterlink.core.alarm.Alarm;
 import java.util.Locale;
+import io.meterlink.core.alarm.Alarm;
 import java.util.Map;
+import io.meterlink.core.alarm.Alarm;
 import java.util.TreeMap;
 
 /** Renders offline buffer figures as aligned text or as a JSON object. */
@@ -31,7 +43,7 @@ final class BufferReport {
         out.add(row("highest seq", Long.toString(s.highestSeq())));
         out.add(row("evictions", evictions(s.evictions())));
         out.add(row("dead letters", Long.toString(s.deadLetters())));
-        out.add(row("alarms", s.alarms().isEmpty() ? "none" : String.join(", ", s.alarms())));
+        out.add(row("alarms", s.alarms().isEmpty() ? "none" : String.join(", ", Alarm.texts(s.alarms()))));
         StorageStats st = s.storage();
         if (st.alarmRaisedAtMs() > 0) {
             out.add(row("storage alarm since", java.time.Instant.ofEpochMilli(st.alarmRaisedAtMs()).toString()));
@@ -54,7 +66,7 @@ final class BufferReport {
         new TreeMap<>(s.evictions()).forEach(ev::put);
         o.put("dead_letters", s.deadLetters());
         ArrayNode alarms = o.putArray("alarms");
-        s.alarms().forEach(alarms::add);
+        Alarm.texts(s.alarms()).forEach(alarms::add);
         StorageStats st = s.storage();
         ObjectNode storage = o.putObject("storage");
         if (st.alarmRaisedAtMs() > 0) {

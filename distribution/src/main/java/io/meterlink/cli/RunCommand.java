@@ -21,6 +21,7 @@ import io.meterlink.provisioning.tech.TechnicianAccess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -112,10 +113,13 @@ final class RunCommand implements Callable<Integer> {
             return causedBy(e, io.meterlink.core.buffer.NotABufferException.class) ? Main.USAGE : Main.FAILURE;
         }
         gateway.closeOnShutdown(); // any other way the JVM ends still flushes the buffer
-        GatewayProvisioning provisioning = GatewayProvisioning.attach(gateway, services.drivers(), Clock.systemUTC(),
-                services.renewalCheckInterval(), java.time.Duration.ofSeconds(trialSeconds));
-        GatewayTechnician technician = GatewayTechnician.attach(gateway, services.drivers(), Optional.ofNullable(claim),
-                techTriggerUid, Clock.systemUTC());
+        // the parts built on the running gateway; it closes them first
+        Optional<ClaimConfig> claimed = Optional.ofNullable(claim);
+        gateway.extend(List.of(
+                runtime -> GatewayProvisioning.attach(runtime, services.drivers(), Clock.systemUTC(),
+                        services.renewalCheckInterval(), java.time.Duration.ofSeconds(trialSeconds)),
+                runtime -> GatewayTechnician.attach(runtime, services.drivers(), claimed,
+                        techTriggerUid, Clock.systemUTC())));
         // READY=1 now: the buffer is open and the drivers run; then the watchdog pings (docs/packaging.md, "Watchdog")
         ServiceWatchdog watchdog = ServiceWatchdog.start(gateway, notify,
                 SdNotify.watchdogInterval(System.getenv(), ProcessHandle.current().pid()));
@@ -126,9 +130,7 @@ final class RunCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         } finally {
             watchdog.close(); // STOPPING=1 before the (possibly slow) flush and close
-            technician.close();
-            provisioning.close();
-            gateway.close();
+            gateway.close(); // the technician endpoint and provisioning first
             notify.close();
         }
         if (fatal != null) {

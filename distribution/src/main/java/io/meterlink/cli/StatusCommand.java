@@ -1,25 +1,45 @@
 package io.meterlink.cli;
 
+import io.meterlink.core.alarm.Alarm;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.meterlink.core.alarm.Alarm;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.buffer.BufferStats;
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.config.GatewayConfig;
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.config.SourceConfig;
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.config.UplinkConfig;
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.status.CertificateFiles;
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.status.Version;
+import io.meterlink.core.alarm.Alarm;
 import picocli.CommandLine.Command;
+import io.meterlink.core.alarm.Alarm;
 import picocli.CommandLine.Model.CommandSpec;
+import io.meterlink.core.alarm.Alarm;
 import picocli.CommandLine.Mixin;
+import io.meterlink.core.alarm.Alarm;
 import picocli.CommandLine.Option;
+import io.meterlink.core.alarm.Alarm;
 import picocli.CommandLine.Spec;
 
+import io.meterlink.core.alarm.Alarm;
 import java.io.PrintWriter;
+import io.meterlink.core.alarm.Alarm;
 import java.nio.file.Files;
+import io.meterlink.core.alarm.Alarm;
 import java.nio.file.Path;
+import io.meterlink.core.alarm.Alarm;
 import java.time.Instant;
+import io.meterlink.core.alarm.Alarm;
 import java.util.ArrayList;
+import io.meterlink.core.alarm.Alarm;
 import java.util.List;
+import io.meterlink.core.alarm.Alarm;
 import java.util.concurrent.Callable;
 
 /**
@@ -68,7 +88,7 @@ final class StatusCommand implements Callable<Integer> {
             if (certificate.daysLeft() != null) o.put("certificate_days_left", certificate.daysLeft());
             else o.putNull("certificate_days_left");
             ArrayNode alarms = o.putArray("alarms");
-            certificate.alarms().forEach(alarms::add);
+            Alarm.texts(certificate.alarms()).forEach(alarms::add);
             if (stats == null) {
                 o.putNull("buffer");
             } else {
@@ -91,7 +111,7 @@ final class StatusCommand implements Callable<Integer> {
                 out.println(BufferReport.row("certificate", certificate.daysLeft() == null ? "not readable at " + cfg.uplink().certFile().get()
                         : certificate.daysLeft() + " days left (" + cfg.uplink().certFile().get() + ")"));
             }
-            out.println(BufferReport.row("alarms (files)", certificate.alarms().isEmpty() ? "none" : String.join(", ", certificate.alarms())));
+            out.println(BufferReport.row("alarms (files)", certificate.alarms().isEmpty() ? "none" : String.join(", ", Alarm.texts(certificate.alarms()))));
             if (stats == null) {
                 out.println(BufferReport.row("buffer", "none yet at " + db));
             } else {

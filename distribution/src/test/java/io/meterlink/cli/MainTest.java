@@ -1,5 +1,6 @@
 package io.meterlink.cli;
 
+import io.meterlink.core.alarm.Alarm;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.buffer.BufferStats;
@@ -158,7 +159,7 @@ class MainTest {
         Files.createDirectories(dir.resolve("state"));
         Files.writeString(dir.resolve("state/buffer.db"), "");
         services.stats = new BufferStats(1234, 3 * 1024 * 1024, 256L * 1024 * 1024, 125_000, 99_999, 0, 0,
-                Map.of("bytes_cap", 7L, "disk_free", 0L), 2, List.of("database_quarantined:/x.db"));
+                Map.of("bytes_cap", 7L, "disk_free", 0L), 2, List.of(Alarm.parse("database_quarantined:/x.db")));
         assertEquals(0, run("buffer", "stats", "--config", cfg.toString()));
         String o = out.toString();
         assertTrue(o.contains("1234 readings"), o);

@@ -16,7 +16,7 @@ import io.meterlink.core.runtime.GatewayException;
 import io.meterlink.core.runtime.GatewayParts;
 import io.meterlink.core.runtime.UplinkService;
 import io.meterlink.core.status.StatusSnapshot;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

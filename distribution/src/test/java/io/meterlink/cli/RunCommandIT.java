@@ -47,14 +47,38 @@ class RunCommandIT {
     }
 
     /**
-     * Writes a configuration to {@code file} whose uplink points at a closed local port (plaintext,
+     * The uplink port of every development configuration here: held by this test JVM for its whole
+     * life (a port closed again at once could be taken by anyone), dropping every connection before
+     * CONNECT, so the gateway runs and keeps reconnecting.
+     */
+    private static final ServerSocket UNREACHABLE_BROKER = unreachableBroker();
+
+    private static ServerSocket unreachableBroker() {
+        try {
+            ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            Thread t = new Thread(() -> {
+                while (!s.isClosed()) {
+                    try {
+                        s.accept().close();
+                    } catch (java.io.IOException e) {
+                        // keep listening
+                    }
+                }
+            }, "unreachable-broker");
+            t.setDaemon(true);
+            t.start();
+            return s;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Writes a configuration to {@code file} whose uplink points at {@link #UNREACHABLE_BROKER} (plaintext,
      * development flag): the gateway runs and keeps reconnecting. {@code more}: further lines (sources).
      */
     static Path devConfig(Path file, String gatewayId, String stateDir, String... more) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = UNREACHABLE_BROKER.getLocalPort();
         List<String> lines = new ArrayList<>(List.of(
                 "gateway_id: " + gatewayId,
                 "state_dir: " + stateDir,

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.status.StatusSnapshot;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 import io.meterlink.provisioning.tech.LocalOpenSignal;
 import io.meterlink.provisioning.tech.TechEndpointConfig;
 import io.meterlink.provisioning.tech.TechServices;

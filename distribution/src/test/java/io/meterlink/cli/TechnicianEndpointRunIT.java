@@ -160,7 +160,7 @@ class TechnicianEndpointRunIT {
         }
 
         String libcoap = onPath("coap-client-openssl");
-        if (libcoap == null && "true".equals(System.getenv("CI"))) fail("coap-client-openssl is missing: install libcoap3-bin");
+        if (libcoap == null && "true".equalsIgnoreCase(System.getenv("CI"))) fail("coap-client-openssl is missing: install libcoap3-bin");
         if (libcoap != null) {
             String uri = "coaps://127.0.0.1:" + port + "/status";
             String ok = coapClient(libcoap, secret, uri);

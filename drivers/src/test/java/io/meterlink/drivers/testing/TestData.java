@@ -17,7 +17,7 @@ public final class TestData {
         Path p = base == null ? null : Path.of(base, name);
         if (p == null || !Files.isDirectory(p)) {
             String msg = "shared test data folder " + name + " not found (meterlink.testdata=" + base + ")";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(msg);
+            if (Ci.active()) fail(msg);
             Assumptions.abort(msg);
         }
         return p;

@@ -1,6 +1,6 @@
 package io.meterlink.core.buffer;
 
-import io.meterlink.core.status.Alarm;
+import io.meterlink.core.alarm.Alarm;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,19 +36,16 @@ final class BufferState {
     }
 
     /** Every active alarm as published: persistent ones, the storage alarm, a non-storage write failure. */
-    List<String> alarmList() {
-        List<String> all = new ArrayList<>();
-        for (Alarm a : alarms) {
-            all.add(a.text());
-        }
+    List<Alarm> alarmList() {
+        List<Alarm> all = new ArrayList<>(alarms);
         StorageFaults f = faults;
         Alarm storage = f == null ? null : f.alarm();
         if (storage != null) {
-            all.add(storage.text());
+            all.add(storage);
         }
         String wf = writeFailure;
         if (wf != null) {
-            all.add(new Alarm(Alarm.Kind.WRITE_FAILED, wf).text());
+            all.add(new Alarm(Alarm.Kind.WRITE_FAILED, wf));
         }
         return List.copyOf(all);
     }

@@ -1,5 +1,7 @@
 package io.meterlink.core.buffer;
 
+import io.meterlink.core.alarm.Alarm;
+
 import java.util.Map;
 
 /**
@@ -14,8 +16,7 @@ import java.util.Map;
  * @param confirmed         readings acknowledged and deleted since start
  * @param evictions         evicted readings by reason ({@code bytes_cap}, {@code disk_free}), since the database was created
  * @param deadLetters       readings in the dead-letter table
- * @param alarms            active alarms as published ({@link io.meterlink.core.status.Alarm#text()}), e.g.
- *                          {@code database_quarantined:/path/to/file}, {@code storage_full}
+ * @param alarms            active alarms, e.g. {@code database_quarantined:/path/to/file}, {@code storage_full}
  * @param storage           storage faults, recoveries and dead letters by reason
  */
 public record BufferStats(
@@ -28,12 +29,12 @@ public record BufferStats(
         long confirmed,
         Map<String, Long> evictions,
         long deadLetters,
-        java.util.List<String> alarms,
+        java.util.List<Alarm> alarms,
         StorageStats storage) {
 
     /** Figures without storage-fault details ({@link StorageStats#NONE}). */
     public BufferStats(long depth, long bytes, long maxBytes, long oldestUnsentAgeMs, long highestSeq, long accepted,
-                       long confirmed, Map<String, Long> evictions, long deadLetters, java.util.List<String> alarms) {
+                       long confirmed, Map<String, Long> evictions, long deadLetters, java.util.List<Alarm> alarms) {
         this(depth, bytes, maxBytes, oldestUnsentAgeMs, highestSeq, accepted, confirmed, evictions, deadLetters, alarms,
                 StorageStats.NONE);
     }

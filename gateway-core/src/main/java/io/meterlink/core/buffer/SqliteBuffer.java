@@ -3,7 +3,7 @@ package io.meterlink.core.buffer;
 import io.meterlink.core.api.Priority;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.config.BufferConfig;
-import io.meterlink.core.status.Alarm;
+import io.meterlink.core.alarm.Alarm;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -721,11 +721,10 @@ public final class SqliteBuffer implements Buffer {
                 }
             }
             long age = oldest > 0 ? Math.max(0, System.currentTimeMillis() - oldest) : 0;
-            List<String> alarms = new ArrayList<>();
-            alarmsOf(meta).forEach(a -> alarms.add(a.text()));
+            List<Alarm> alarms = new ArrayList<>(alarmsOf(meta));
             AlarmSidecar.Persisted storage = new AlarmSidecar(AlarmSidecar.of(dbFile.toAbsolutePath())).read();
             if (storage != null) {
-                alarms.add(Alarm.of(storage.kind()).text());
+                alarms.add(Alarm.of(storage.kind()));
             }
             StorageStats storageStats = new StorageStats(Map.of(), 0, storage == null ? 0 : storage.raisedAtMs(), 0,
                     Map.copyOf(Schema.deadLettersByReason(meta)));

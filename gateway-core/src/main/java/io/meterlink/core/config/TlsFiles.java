@@ -1,7 +1,7 @@
 package io.meterlink.core.config;
 
 import io.meterlink.core.api.config.Settings;
-import io.meterlink.core.uplink.TlsContexts;
+import io.meterlink.core.tls.TlsContexts;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.meterlink.core.metrics;
 
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.buffer.BufferStats;
-import io.meterlink.core.runtime.HealthRegistry;
 import io.meterlink.core.status.StatusSnapshot;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 
 import java.util.Locale;
 import java.util.Map;
@@ -29,11 +29,6 @@ public final class MetricsText {
     /** Per-source figures that the status snapshot sums up. */
     public record Sources(Map<String, Long> readings, Map<String, Long> metersHeard, Map<String, Map<String, Long>> badInput,
                    Map<String, Long> transportErrors) {
-        public static Sources of(HealthRegistry health, Map<String, Long> readingsBySource) {
-            Map<String, Long> heard = new TreeMap<>();
-            health.meters().forEach(m -> heard.merge(m.source(), 1L, Long::sum));
-            return new Sources(readingsBySource, heard, health.badInputBySource(), health.transportErrors());
-        }
     }
 
     String render(StatusSnapshot s, Sources sources) {
@@ -77,7 +72,7 @@ public final class MetricsText {
             gauge("meterlink_certificate_days_left", "whole days until the client certificate expires", Map.of(), s.certificateDaysLeft());
         }
         family("meterlink_alarm", "gauge", "active alarms, one series each");
-        for (String alarm : s.alarms()) sample("meterlink_alarm", Map.of("alarm", alarm), 1);
+        for (Alarm alarm : s.alarms()) sample("meterlink_alarm", Map.of("alarm", alarm.text()), 1);
         if (openMetrics) out.append("# EOF\n");
         return out.toString();
     }

@@ -15,12 +15,14 @@ import io.meterlink.core.config.SourceConfig;
 import io.meterlink.core.metrics.MetricsEndpoint;
 import io.meterlink.core.metrics.MetricsSection;
 import io.meterlink.core.metrics.MetricsText;
+import io.meterlink.core.status.CertificateExpiry;
 import io.meterlink.core.status.CertificateFiles;
 import io.meterlink.core.status.NativeSqlite;
-import io.meterlink.core.status.Alarm;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.status.Version;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +52,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe.
  */
-public final class Gateway implements AutoCloseable {
+public final class Gateway implements GatewayRuntime, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     /** System property: print {@code ACCEPTED <first>-<last>} on stdout after each commit. */
     public static final String TRACE_ACCEPTED = "meterlink.trace.accepted";
@@ -68,7 +70,7 @@ public final class Gateway implements AutoCloseable {
     private final BufferSink sink;
     private final String version;
     private final List<Driver> drivers = new ArrayList<>();
-    private final List<String> alarms = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Alarm> alarms = new CopyOnWriteArrayList<>();
     private final List<Consumer<List<Reading>>> observers = new CopyOnWriteArrayList<>();
     private volatile UplinkService uplink;
     private final CertificateExpiry certificate;
@@ -80,6 +82,8 @@ public final class Gateway implements AutoCloseable {
     private volatile MetricsEndpoint metrics;
     private Thread shutdownHook;
     private boolean closed;
+    /** Started by {@link #extend}, closed first (newest first) by {@link #close}. */
+    private final List<GatewayExtension> extensions = new ArrayList<>();
     private final CompletableFuture<GatewayException> fatal = new CompletableFuture<>();
 
     private Gateway(GatewayConfig config, Clock clock, Buffer buffer, AcceptedListener accepted) {
@@ -147,10 +151,10 @@ public final class Gateway implements AutoCloseable {
     private void startMetrics() {
         MetricsSection.of(config).listen().ifPresent(address -> {
             try {
-                metrics = MetricsEndpoint.start(address, this::status, () -> MetricsText.Sources.of(health, readingsBySource()));
+                metrics = MetricsEndpoint.start(address, this::status, () -> metricsSources(health, readingsBySource()));
             } catch (IOException | RuntimeException e) {
                 LOG.error("Metrics endpoint on {} not started: {}", address, e.toString());
-                raiseAlarm("metrics_unavailable");
+                raiseAlarm(Alarm.of(Alarm.Kind.METRICS_UNAVAILABLE));
             }
         });
     }
@@ -187,7 +191,7 @@ public final class Gateway implements AutoCloseable {
             } catch (RuntimeException e) {
                 // one broken source must not stop the others: alarm and carry on
                 LOG.error("Source {} ({}) failed to start", source.name(), source.driver(), e);
-                alarms.add(new Alarm(Alarm.Kind.SOURCE_FAILED, source.name()).text());
+                alarms.add(new Alarm(Alarm.Kind.SOURCE_FAILED, source.name()));
             }
         }
     }
@@ -210,6 +214,7 @@ public final class Gateway implements AutoCloseable {
      * (handed over, not yet committed), on the driver's thread: it must be quick and must not block.
      * For views such as the technician's latest values. Any thread.
      */
+    @Override
     public void observeReadings(Consumer<List<Reading>> observer) {
         observers.add(Objects.requireNonNull(observer, "observer"));
     }
@@ -223,6 +228,7 @@ public final class Gateway implements AutoCloseable {
      * @throws TimeoutException       the meter did not answer, or not within {@code timeout}
      * @throws GatewayException       the driver failed (line down, driver closed)
      */
+    @Override
     public List<Reading> readNow(MeterId meter, Duration timeout)
             throws InterruptedException, TimeoutException, GatewayException {
         Objects.requireNonNull(meter, "meter");
@@ -262,6 +268,14 @@ public final class Gateway implements AutoCloseable {
         if (closed) return;
         closed = true;
         LOG.info("Stopping gateway {}", config.gatewayId());
+        for (int i = extensions.size() - 1; i >= 0; i--) {
+            try {
+                extensions.get(i).close();
+            } catch (RuntimeException e) {
+                LOG.warn("An extension failed to close", e);
+            }
+        }
+        extensions.clear();
         MetricsEndpoint m = metrics;
         if (m != null) m.close();
         List<Driver> reversed = new ArrayList<>(drivers);
@@ -311,7 +325,15 @@ public final class Gateway implements AutoCloseable {
         LOG.info("Gateway {} stopped", config.gatewayId());
     }
 
+    /** The per-source figures of the metrics endpoint. */
+    private static MetricsText.Sources metricsSources(HealthRegistry health, Map<String, Long> readingsBySource) {
+        Map<String, Long> heard = new java.util.TreeMap<>();
+        health.meters().forEach(m -> heard.merge(m.source(), 1L, Long::sum));
+        return new MetricsText.Sources(readingsBySource, heard, health.badInputBySource(), health.transportErrors());
+    }
+
     /** A snapshot for the retained status message and {@code meterlink status}. */
+    @Override
     public StatusSnapshot status() {
         BufferStats b;
         try {
@@ -322,33 +344,63 @@ public final class Gateway implements AutoCloseable {
         }
         UplinkService u = uplink;
         UplinkStats us = u == null ? NO_UPLINK : u.stats();
-        List<String> all = new ArrayList<>(b.alarms());
+        List<Alarm> all = new ArrayList<>(b.alarms());
         all.addAll(alarms);
-        if (sink.failed() > 0) all.add("buffer_write_failed:" + sink.failed());
+        if (sink.failed() > 0) all.add(new Alarm(Alarm.Kind.BUFFER_WRITE_FAILED, Long.toString(sink.failed())));
         Instant now = clock.instant();
         Long daysLeft = certificate == null ? null : certificate.daysLeft(now);
-        if (daysLeft != null && daysLeft < 0) all.add("certificate_expired");
-        if (u != null && u.credentialsRefused()) all.add("certificate_refused");
+        if (daysLeft != null && daysLeft < 0) all.add(Alarm.of(Alarm.Kind.CERTIFICATE_EXPIRED));
+        if (u != null && u.credentialsRefused()) all.add(Alarm.of(Alarm.Kind.CERTIFICATE_REFUSED));
         return new StatusSnapshot(config.gatewayId(), version, now.toEpochMilli(),
                 Math.max(0, now.getEpochSecond() - startedAt.getEpochSecond()), b, us,
                 health.metersHeard(), health.staleMeters(), health.badInputByKind(), List.copyOf(all), daysLeft);
     }
 
     /** Raises an alarm shown in status until {@link #clearAlarm}; a no-op when it is already raised. Any thread. */
-    public void raiseAlarm(String alarm) {
-        ((CopyOnWriteArrayList<String>) alarms).addIfAbsent(alarm);
+    public void raiseAlarm(Alarm alarm) {
+        alarms.addIfAbsent(Objects.requireNonNull(alarm, "alarm"));
     }
 
     /** Clears an alarm raised with {@link #raiseAlarm}. Any thread. */
-    public void clearAlarm(String alarm) {
+    public void clearAlarm(Alarm alarm) {
         alarms.remove(alarm);
     }
 
+    /** {@link #raiseAlarm} and {@link #clearAlarm} for the parts that raise alarms of their own (provisioning). */
+    @Override
+    public Alarms alarms() {
+        return new Alarms() {
+            @Override public void raise(Alarm alarm) { raiseAlarm(alarm); }
+
+            @Override public void clear(Alarm alarm) { clearAlarm(alarm); }
+        };
+    }
+
+    /**
+     * Starts each of {@code factories} on this gateway, in order (the one wiring place of the parts
+     * built on it: provisioning, the technician endpoint); they are closed first, newest first, when
+     * the gateway closes. An extension that fails to start stops the ones started here and is thrown.
+     */
+    public synchronized void extend(List<GatewayExtension.Factory> factories) {
+        if (closed) throw new IllegalStateException("the gateway is closed");
+        List<GatewayExtension> started = new ArrayList<>();
+        try {
+            for (GatewayExtension.Factory f : factories) started.add(Objects.requireNonNull(f.start(this), "extension"));
+        } catch (RuntimeException e) {
+            for (int i = started.size() - 1; i >= 0; i--) started.get(i).close();
+            throw e;
+        }
+        extensions.addAll(started);
+    }
+
     /** The running uplink (commands, reconnect after a renewal); {@code null} before start. */
+    @Override
     public UplinkService uplink() { return uplink; }
 
+    @Override
     public GatewayConfig config() { return config; }
 
+    @Override
     public HealthRegistry health() { return health; }
 
     /** The sink drivers write to (for embedding and tests): the buffer, then the reading observers. */

@@ -9,7 +9,7 @@ import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.uplink.CommandHandler;
 import io.meterlink.core.uplink.JsonPayloads;
 import io.meterlink.core.uplink.MqttUplink;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 
 import java.time.Clock;
 import java.util.function.Supplier;

@@ -3,7 +3,7 @@ package io.meterlink.core.runtime;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.uplink.CommandHandler;
 import io.meterlink.core.uplink.TrialListener;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 
 import java.time.Duration;
 

@@ -1,7 +1,8 @@
 package io.meterlink.core.status;
 
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.config.UplinkConfig;
-import io.meterlink.core.runtime.CertificateExpiry;
+import io.meterlink.core.status.CertificateExpiry;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import java.util.Set;
  * @param alarms        {@code certificate_expired}, {@code certificate_missing}, {@code key_file_exposed}
  * @param keyFileWarning a sentence on the key file's mode when group or others may read it, else {@code null}
  */
-public record CertificateFiles(boolean configured, Long daysLeft, List<String> alarms, String keyFileWarning) {
+public record CertificateFiles(boolean configured, Long daysLeft, List<Alarm> alarms, String keyFileWarning) {
     private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(
             PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
 
@@ -33,16 +34,16 @@ public record CertificateFiles(boolean configured, Long daysLeft, List<String> a
     }
 
     public static CertificateFiles inspect(UplinkConfig uplink, Instant now) {
-        List<String> alarms = new ArrayList<>();
+        List<Alarm> alarms = new ArrayList<>();
         Long days = null;
         if (uplink.certFile().isPresent()) {
             Path cert = uplink.certFile().get();
             days = new CertificateExpiry(cert).daysLeft(now);
-            if (!Files.exists(cert)) alarms.add("certificate_missing");
-            else if (days != null && days < 0) alarms.add("certificate_expired");
+            if (!Files.exists(cert)) alarms.add(Alarm.of(Alarm.Kind.CERTIFICATE_MISSING));
+            else if (days != null && days < 0) alarms.add(Alarm.of(Alarm.Kind.CERTIFICATE_EXPIRED));
         }
         String warning = uplink.keyFile().map(CertificateFiles::keyFileWarning).orElse(null);
-        if (warning != null) alarms.add("key_file_exposed");
+        if (warning != null) alarms.add(Alarm.of(Alarm.Kind.KEY_FILE_EXPOSED));
         return new CertificateFiles(uplink.certFile().isPresent(), days, alarms, warning);
     }
 

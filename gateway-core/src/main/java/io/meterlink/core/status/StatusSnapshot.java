@@ -1,7 +1,8 @@
 package io.meterlink.core.status;
 
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.buffer.BufferStats;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 
 import java.util.List;
 import java.util.Map;
@@ -32,13 +33,13 @@ public record StatusSnapshot(
         int metersHeard,
         List<String> metersStale,
         Map<String, Long> badInput,
-        List<String> alarms,
+        List<Alarm> alarms,
         Long certificateDaysLeft) {
 
     /** A snapshot without certificate figures. */
     public StatusSnapshot(String gatewayId, String version, long timeEpochMs, long uptimeS, BufferStats buffer,
                           UplinkStats uplink, int metersHeard, List<String> metersStale, Map<String, Long> badInput,
-                          List<String> alarms) {
+                          List<Alarm> alarms) {
         this(gatewayId, version, timeEpochMs, uptimeS, buffer, uplink, metersHeard, metersStale, badInput, alarms, null);
     }
 }

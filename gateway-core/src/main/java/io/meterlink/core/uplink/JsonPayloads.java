@@ -1,5 +1,8 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.status.UplinkStats;
+import io.meterlink.core.status.CommandStats;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -132,7 +135,7 @@ public final class JsonPayloads implements ReadingEncoder {
                 g.writeNumberField("confirmed", b.confirmed());
                 writeCounts(g, "evictions", b.evictions());
                 g.writeNumberField("dead_letters", b.deadLetters());
-                writeStrings(g, "alarms", b.alarms());
+                writeStrings(g, "alarms", Alarm.texts(b.alarms()));
                 writeStorage(g, b.storage());
                 g.writeEndObject();
             }
@@ -163,7 +166,7 @@ public final class JsonPayloads implements ReadingEncoder {
             g.writeNumberField("meters_heard", s.metersHeard());
             writeStrings(g, "meters_stale", s.metersStale());
             writeCounts(g, "bad_input", s.badInput());
-            writeStrings(g, "alarms", s.alarms());
+            writeStrings(g, "alarms", Alarm.texts(s.alarms()));
             if (s.certificateDaysLeft() != null) g.writeNumberField("certificate_days_left", s.certificateDaysLeft());
             g.writeEndObject();
         } catch (IOException e) {

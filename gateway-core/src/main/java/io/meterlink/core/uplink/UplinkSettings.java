@@ -1,5 +1,6 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.tls.TlsContexts;
 import io.meterlink.core.config.UplinkConfig;
 
 import java.security.cert.X509Certificate;

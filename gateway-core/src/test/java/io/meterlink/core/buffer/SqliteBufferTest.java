@@ -1,6 +1,7 @@
 package io.meterlink.core.buffer;
 
 
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.config.BufferConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -310,13 +311,13 @@ class SqliteBufferTest {
         // a corrupt page after a clean close is not looked for at open (the open reads no page it does not need) ...
         corruptReadingsPage();
         try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
-            assertTrue(b.stats().alarms().stream().noneMatch(a -> a.startsWith("database_quarantined")), b.stats().alarms()::toString);
+            assertTrue(Alarm.texts(b.stats().alarms()).stream().noneMatch(a -> a.startsWith("database_quarantined")), Alarm.texts(b.stats().alarms())::toString);
             java.util.concurrent.atomic.AtomicReference<BufferException> fatal = new java.util.concurrent.atomic.AtomicReference<>();
             b.onFatal(fatal::set);
             // ... but the first read of that page finds it: alarm, and this close is not clean
             assertThrows(BufferException.class, () -> b.read(0, 10, 1 << 20));
             BufferStats stats = b.stats();
-            assertEquals(List.of("storage_corrupt"), stats.alarms());
+            assertEquals(List.of("storage_corrupt"), Alarm.texts(stats.alarms()));
             assertTrue(stats.storage().faults().get("storage_corrupt") >= 1, stats.storage()::toString);
             // it persists: after three failures in a row the buffer gives up (run exits 3, systemd restarts it)
             for (int i = 0; i < StorageFaults.CORRUPT_ATTEMPTS; i++) {
@@ -330,7 +331,7 @@ class SqliteBufferTest {
         assertFalse(Files.exists(DatabaseFiles.cleanMarker(db())), "a close after corruption is not clean");
         // so the next open checks the whole file and quarantines it
         try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
-            assertTrue(b.stats().alarms().get(0).startsWith("database_quarantined:"), b.stats().alarms()::toString);
+            assertTrue(Alarm.texts(b.stats().alarms()).get(0).startsWith("database_quarantined:"), Alarm.texts(b.stats().alarms())::toString);
         }
     }
 
@@ -370,13 +371,13 @@ class SqliteBufferTest {
             assertEquals(1, kept.size(), "renamed and kept: " + kept);
             renamed = kept.get(0);
             assertArrayEquals(oldContent, Files.readAllBytes(renamed), "the corrupt file is kept as it was");
-            assertEquals(List.of("database_quarantined:" + renamed.toAbsolutePath()), b.stats().alarms());
+            assertEquals(List.of("database_quarantined:" + renamed.toAbsolutePath()), Alarm.texts(b.stats().alarms()));
             assertEquals(0, b.stats().depth());
             assertArrayEquals(new long[] {expectedNextSeq}, join(b.append(List.of(billing(1)))), "seqs continue above the old database's");
             assertEquals(1, allSeqs(b).size());
         }
         try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
-            assertEquals(List.of("database_quarantined:" + renamed.toAbsolutePath()), b.stats().alarms(), "the alarm survives a restart");
+            assertEquals(List.of("database_quarantined:" + renamed.toAbsolutePath()), Alarm.texts(b.stats().alarms()), "the alarm survives a restart");
             assertEquals(1, b.stats().depth());
         }
         assertTrue(Files.exists(renamed));

@@ -34,10 +34,25 @@ class GatewayIT {
     private static final Pattern ACCEPTED = Pattern.compile("ACCEPTED (\\d+)-(\\d+)");
     @TempDir Path dir;
 
-    private static int closedPort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    /**
+     * An uplink port no other process can take while the test runs (a port closed again at once could
+     * be reused by anyone): a listener that drops every connection before CONNECT, a broker that is
+     * never reachable.
+     */
+    private static ServerSocket unreachableBroker() throws Exception {
+        ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        Thread t = new Thread(() -> {
+            while (!s.isClosed()) {
+                try {
+                    s.accept().close();
+                } catch (java.io.IOException e) {
+                    // closed: the test is over
+                }
+            }
+        }, "unreachable-broker");
+        t.setDaemon(true);
+        t.start();
+        return s;
     }
 
     private GatewayConfig config(int readings, int port) throws Exception {
@@ -91,7 +106,12 @@ class GatewayIT {
 
     @Test
     void readings_areAccepted_whileTheBrokerIsUnreachable_andSurviveARestart() throws Exception {
-        int port = closedPort();
+        try (ServerSocket broker = unreachableBroker()) {
+            readingsSurviveARestart(broker.getLocalPort());
+        }
+    }
+
+    private void readingsSurviveARestart(int port) throws Exception {
         GatewayConfig first = config(500, port);
         ByteArrayOutputStream trace1 = new ByteArrayOutputStream();
         Gateway gw = Gateway.start(first, new StandardParts(), Clock.systemUTC(),

@@ -1,5 +1,6 @@
 package io.meterlink.core.runtime;
 
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Quantity;
 import io.meterlink.core.api.Reading;
@@ -16,7 +17,7 @@ import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.config.SourceConfig;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.status.StatusSnapshot;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -184,7 +185,7 @@ class GatewayTest {
             assertEquals(25, s.buffer().depth());
             assertEquals(1, s.metersHeard());
             assertEquals(parts.uplinkStats, s.uplink());
-            assertEquals(List.of("database_quarantined:/x"), s.alarms());
+            assertEquals(List.of("database_quarantined:/x"), Alarm.texts(s.alarms()));
         } finally {
             gw.close();
         }
@@ -270,7 +271,7 @@ class GatewayTest {
         Gateway gw = Gateway.start(config(broken, emitting("ok", 3)), parts, Clock.systemUTC(), AcceptedListener.NONE);
         try {
             await(() -> parts.buffer.committed.size() == 3, "3 readings from the healthy source");
-            assertTrue(gw.status().alarms().contains("source_failed:broken"), gw.status().alarms()::toString);
+            assertTrue(Alarm.texts(gw.status().alarms()).contains("source_failed:broken"), Alarm.texts(gw.status().alarms())::toString);
         } finally {
             gw.close();
         }
@@ -348,7 +349,7 @@ class GatewayTest {
 
         @Override public BufferStats stats() {
             return new BufferStats(committed.size(), 0, 0, 0, seq, committed.size(), 0, Map.of(), 0,
-                    List.of("database_quarantined:/x"));
+                    List.of(Alarm.parse("database_quarantined:/x")));
         }
 
         @Override public CompletableFuture<Void> flush() {

@@ -10,15 +10,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** In-memory Buffer for unit tests of the uplink: commits immediately, confirm/deadLetter synchronous. */
+/**
+ * In-memory Buffer for unit tests of the uplink: commits immediately, confirm/deadLetter synchronous.
+ * Its collections are concurrent: the test thread reads them while the uplink thread confirms.
+ */
 final class FakeBuffer implements Buffer {
-    final NavigableMap<Long, StoredReading> stored = new TreeMap<>();
-    final Map<Long, String> deadLetters = new TreeMap<>();
-    final List<Long> confirmed = new ArrayList<>();
+    final NavigableMap<Long, StoredReading> stored = new ConcurrentSkipListMap<>();
+    final Map<Long, String> deadLetters = new ConcurrentSkipListMap<>();
+    final List<Long> confirmed = new CopyOnWriteArrayList<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final ReadingEncoder encoder;
     private long seq;

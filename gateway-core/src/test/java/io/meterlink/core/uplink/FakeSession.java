@@ -1,6 +1,8 @@
 package io.meterlink.core.uplink;
 
-import java.util.ArrayList;
+import io.meterlink.core.uplink.internal.MqttSession;
+import io.meterlink.core.uplink.internal.PublishTag;
+
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -8,10 +10,11 @@ import java.util.concurrent.TimeUnit;
 
 /** Scripted in-memory broker side of one connection; the test acknowledges publishes by hand or automatically. */
 final class FakeSession implements MqttSession {
-    record Published(String topic, byte[] payload, boolean retained, long tag) { }
+    record Published(String topic, byte[] payload, boolean retained, PublishTag tag) { }
 
     static final class Broker implements MqttSession.Factory {
-        final List<FakeSession> sessions = new ArrayList<>();
+        /** Every session opened, oldest first; read by the test thread while the uplink thread adds. */
+        final List<FakeSession> sessions = new java.util.concurrent.CopyOnWriteArrayList<>();
         final BlockingQueue<Published> published = new LinkedBlockingQueue<>();
         volatile boolean refuseConnect;
         /** when set, each connect waits for it first (a connect attempt held in progress). */
@@ -22,13 +25,13 @@ final class FakeSession implements MqttSession {
         volatile int autoAck = 0;
 
         @Override
-        public synchronized MqttSession open(Listener listener) throws MqttSessionException {
+        public MqttSession open(Listener listener) throws MqttSessionException {
             FakeSession s = new FakeSession(this, listener);
             sessions.add(s);
             return s;
         }
 
-        synchronized FakeSession last() { return sessions.get(sessions.size() - 1); }
+        FakeSession last() { return sessions.get(sessions.size() - 1); }
 
         Published take() throws InterruptedException {
             Published p = published.poll(10, TimeUnit.SECONDS);
@@ -68,11 +71,11 @@ final class FakeSession implements MqttSession {
     }
 
     @Override
-    public void publish(String topic, byte[] payload, boolean retained, long tag) throws MqttSessionException {
+    public void publish(String topic, byte[] payload, boolean retained, PublishTag tag) throws MqttSessionException {
         if (!connected) throw new MqttSessionException("not connected", null);
         broker.published.add(new Published(topic, payload, retained, tag));
         int rc = broker.autoAck;
-        if (tag < 0) listener.acknowledged(tag, 0);
+        if (!(tag instanceof PublishTag.Batch)) listener.acknowledged(tag, 0);
         else if (rc >= 0) listener.acknowledged(tag, rc);
     }
 

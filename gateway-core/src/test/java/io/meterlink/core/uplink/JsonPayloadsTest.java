@@ -9,7 +9,10 @@ import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.Unit;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.StoredReading;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.status.CommandStats;
 import io.meterlink.core.status.StatusSnapshot;
+import io.meterlink.core.status.UplinkStats;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -86,7 +89,7 @@ class JsonPayloadsTest {
                 new BufferStats(10, 2048, 1 << 20, 1500, 99, 100, 90, Map.of("bytes_cap", 2L), 1, List.of()),
                 new UplinkStats(true, 2, 90, Instant.parse("2026-11-26T08:59:59Z").toEpochMilli(), 1, "boom",
                         new CommandStats(7, 1, 2, 3, 0)),
-                5, List.of("wmbus:KAM:1"), Map.of("crc", 3L), List.of("alarm-1"));
+                5, List.of("wmbus:KAM:1"), Map.of("crc", 3L), List.of(new Alarm(Alarm.Kind.SOURCE_FAILED, "m-bus 1")));
         JsonNode n = json.readTree(p.status(s, "online"));
         assertEquals("online", n.get("state").asText());
         assertEquals("status", n.get("type").asText());
@@ -105,7 +108,7 @@ class JsonPayloadsTest {
         assertEquals(5, n.get("meters_heard").asInt());
         assertEquals("wmbus:KAM:1", n.get("meters_stale").get(0).asText());
         assertEquals(3, n.at("/bad_input/crc").asLong());
-        assertEquals("alarm-1", n.get("alarms").get(0).asText());
+        assertEquals("source_failed:m-bus 1", n.get("alarms").get(0).asText());
         assertEquals("offline", json.readTree(p.lastWill()).get("state").asText());
     }
 

@@ -1,5 +1,8 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.uplink.internal.MqttSession;
+import io.meterlink.core.uplink.internal.UplinkErrors;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.core.buffer.BufferStats;
@@ -94,6 +97,36 @@ class MqttUplinkTest {
         assertEquals("meterlink/v1/gw-1/status", first.topic());
         assertTrue(first.retained());
         assertEquals("online", json.readTree(first.payload()).get("state").asText());
+    }
+
+    @Test
+    void nothingIsDeleted_whilePubacksAreHeld_andOnlyTheAcknowledgedBatchIsConfirmed() throws Exception {
+        broker.autoAck = -1; // the broker holds every PUBACK
+        start();
+        buffer.appendBodies(25, 12); // batches of 10: seq 1-10, 11-20, 21-25, all inside the window of 4
+        await(() -> readingPublishes().size() == 3, "three batches in flight");
+        // a barrier: a command is handled on the uplink thread after the publishes it made before polling
+        java.util.concurrent.CountDownLatch barrier = new java.util.concurrent.CountDownLatch(1);
+        uplink.commands((name, payload, reply) -> barrier.countDown());
+        await(() -> broker.last().subscriptions.contains("meterlink/v1/gw-1/cmd/#"), "subscribed");
+        broker.last().deliver("meterlink/v1/gw-1/cmd/barrier", new byte[0]);
+        assertTrue(barrier.await(10, java.util.concurrent.TimeUnit.SECONDS), "the uplink thread passed the barrier");
+        assertEquals(25, buffer.stored.size(), "no reading leaves the buffer before its PUBACK");
+        assertEquals(List.of(), buffer.confirmed);
+        assertTrue(buffer.deadLetters.isEmpty());
+        assertEquals(0, uplink.stats().published());
+
+        FakeSession.Published middle = readingPublishes().get(1);
+        assertEquals(11L, Long.parseLong(json.readTree(middle.payload()).get("batch").asText().split("-")[0]));
+        broker.last().listener.acknowledged(middle.tag(), 0);
+        await(() -> buffer.confirmed.size() == 10, "the acknowledged batch confirmed");
+        assertEquals(List.of(11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L), buffer.confirmed);
+        assertEquals(15, buffer.stored.size(), "the batches still in flight stay");
+        assertEquals(10, uplink.stats().published());
+    }
+
+    private List<FakeSession.Published> readingPublishes() {
+        return broker.published.stream().filter(p -> p.topic().endsWith("/readings")).toList();
     }
 
     @Test

@@ -1,7 +1,8 @@
 package io.meterlink.provisioning.command;
 
 import io.meterlink.core.config.DriverRegistry;
-import io.meterlink.core.runtime.Gateway;
+import io.meterlink.core.runtime.GatewayExtension;
+import io.meterlink.core.runtime.GatewayRuntime;
 import io.meterlink.core.runtime.UplinkService;
 import io.meterlink.provisioning.bundle.BundleService;
 import io.meterlink.provisioning.enrol.CertificateRenewal;
@@ -20,7 +21,7 @@ import java.time.Duration;
  * commands ({@link CommandDispatcher}, only over a TLS uplink) and certificate renewal ({@link CertificateRenewal}, when the
  * uplink uses a client certificate). {@link #close()} stops both. Thread-safe.
  */
-public final class GatewayProvisioning implements AutoCloseable {
+public final class GatewayProvisioning implements GatewayExtension {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayProvisioning.class);
     /** Default interval of the renewal check. */
     public static final Duration CHECK_EVERY = Duration.ofHours(1);
@@ -41,12 +42,12 @@ public final class GatewayProvisioning implements AutoCloseable {
      *
      * @param checkEvery how often the certificate's age is checked ({@link #CHECK_EVERY} in production)
      */
-    public static GatewayProvisioning attach(Gateway gateway, DriverRegistry drivers, Clock clock, Duration checkEvery) {
+    public static GatewayProvisioning attach(GatewayRuntime gateway, DriverRegistry drivers, Clock clock, Duration checkEvery) {
         return attach(gateway, drivers, clock, checkEvery, TRIAL_BOUND);
     }
 
-    /** As {@link #attach(Gateway, DriverRegistry, Clock, Duration)}; {@code trialBound} bounds a bundle's uplink trial. */
-    public static GatewayProvisioning attach(Gateway gateway, DriverRegistry drivers, Clock clock, Duration checkEvery, Duration trialBound) {
+    /** As {@link #attach(GatewayRuntime, DriverRegistry, Clock, Duration)}; {@code trialBound} bounds a bundle's uplink trial. */
+    public static GatewayProvisioning attach(GatewayRuntime gateway, DriverRegistry drivers, Clock clock, Duration checkEvery, Duration trialBound) {
         StateDir dir = new StateDir(gateway.config().stateDir());
         IdentityStore identities = new IdentityStore(dir, new SecureRandom());
         UplinkService uplink = gateway.uplink();
@@ -58,10 +59,7 @@ public final class GatewayProvisioning implements AutoCloseable {
         if (gateway.config().uplink().isTls()) {
             BundleService bundles = new BundleService(dir, identities, drivers, clock);
             commands = new CommandDispatcher(bundles);
-            UplinkTrials trials = new UplinkTrials(bundles, drivers, uplink, trialBound, new UplinkTrials.Alarms() {
-                @Override public void raise(String alarm) { gateway.raiseAlarm(alarm); }
-                @Override public void clear(String alarm) { gateway.clearAlarm(alarm); }
-            }, commands.worker());
+            UplinkTrials trials = new UplinkTrials(bundles, drivers, uplink, trialBound, gateway.alarms(), commands.worker());
             commands.trials(trials);
             trials.resume();
             try {
@@ -76,10 +74,7 @@ public final class GatewayProvisioning implements AutoCloseable {
         CertificateRenewal renewal = null;
         if (gateway.config().uplink().certFile().filter(f -> f.equals(dir.certificateFile())).isPresent()) {
             renewal = new CertificateRenewal(new EnrolmentService(identities, clock), dir, gateway.config().uplink(), uplink,
-                    new CertificateRenewal.Alarms() {
-                        @Override public void raise(String alarm) { gateway.raiseAlarm(alarm); }
-                        @Override public void clear(String alarm) { gateway.clearAlarm(alarm); }
-                    }, clock, checkEvery, Duration.ofSeconds(60)).start();
+                    gateway.alarms(), clock, checkEvery, Duration.ofSeconds(60)).start();
         }
         return new GatewayProvisioning(commands, renewal);
     }

@@ -1,5 +1,7 @@
 package io.meterlink.provisioning.command;
 
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.config.ConfigLoader;
@@ -28,14 +30,7 @@ import java.util.function.Consumer;
 final class UplinkTrials {
     private static final Logger LOG = LoggerFactory.getLogger(UplinkTrials.class);
     /** Raised when a trial was rolled back; cleared by the next accepted trial. */
-    static final String ALARM = "bundle_trial_failed";
-
-    /** Where outcomes go besides the reply (the gateway's alarms). */
-    interface Alarms {
-        void raise(String alarm);
-
-        void clear(String alarm);
-    }
+    static final Alarm ALARM = Alarm.of(Alarm.Kind.BUNDLE_TRIAL_FAILED);
 
     private final BundleService bundles;
     private final DriverRegistry drivers;

@@ -1,5 +1,7 @@
 package io.meterlink.provisioning.enrol;
 
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.runtime.UplinkService;
 import io.meterlink.provisioning.identity.Pem;
@@ -27,19 +29,12 @@ import java.util.concurrent.TimeUnit;
  * with it. If the broker then refuses the new certificate, the previous one is restored and the
  * uplink reconnects with it. Readings keep going into the buffer throughout; the uplink resends
  * everything unacknowledged after each reconnect. A failed renewal raises the alarm
- * {@value #ALARM} and is tried again at the next check. One daemon thread; thread-safe.
+ * {@code certificate_renewal_failed} and is tried again at the next check. One daemon thread; thread-safe.
  */
 public final class CertificateRenewal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CertificateRenewal.class);
     /** Status alarm while the last renewal attempt failed. */
-    public static final String ALARM = "certificate_renewal_failed";
-
-    /** Where alarms go (the running gateway's status). */
-    public interface Alarms {
-        void raise(String alarm);
-
-        void clear(String alarm);
-    }
+    public static final Alarm ALARM = Alarm.of(Alarm.Kind.CERTIFICATE_RENEWAL_FAILED);
 
     private final EnrolmentService service;
     private final StateDir dir;

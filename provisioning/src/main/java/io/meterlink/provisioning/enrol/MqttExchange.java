@@ -1,7 +1,7 @@
 package io.meterlink.provisioning.enrol;
 
 import io.meterlink.core.config.UplinkConfig;
-import io.meterlink.core.uplink.TlsContexts;
+import io.meterlink.core.tls.TlsContexts;
 import io.meterlink.provisioning.enrol.EnrolmentException.Reason;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;

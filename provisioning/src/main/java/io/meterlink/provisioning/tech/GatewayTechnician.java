@@ -3,8 +3,9 @@ package io.meterlink.provisioning.tech;
 import com.pi4j.Pi4J;
 import com.pi4j.context.Context;
 import io.meterlink.core.config.DriverRegistry;
-import io.meterlink.core.runtime.CertificateExpiry;
-import io.meterlink.core.runtime.Gateway;
+import io.meterlink.core.status.CertificateExpiry;
+import io.meterlink.core.runtime.GatewayExtension;
+import io.meterlink.core.runtime.GatewayRuntime;
 import io.meterlink.provisioning.bundle.BundleService;
 import io.meterlink.provisioning.enrol.ClaimConfig;
 import io.meterlink.provisioning.enrol.EnrolmentService;
@@ -22,14 +23,14 @@ import java.util.Optional;
 
 /**
  * The technician endpoint of {@code meterlink run}: wires {@link TechnicianAccess} to a running
- * gateway with the real hooks — status from {@link Gateway#status()} and the client certificate's
+ * gateway with the real hooks — status from {@link GatewayRuntime#status()} and the client certificate's
  * expiry, meters from the health registry and the latest values seen on the gateway's sink, bundles
  * through {@link BundleService}, enrolment through {@link EnrolmentService#startOrReport} with the
- * claim configuration given to {@code run}, "read a meter now" through {@link Gateway#readNow}
+ * claim configuration given to {@code run}, "read a meter now" through {@link GatewayRuntime#readNow}
  * ({@link GatewayMeterReader}). {@link #close()} unbinds the socket and stops the signal watchers.
  * Thread-safe.
  */
-public final class GatewayTechnician implements AutoCloseable {
+public final class GatewayTechnician implements GatewayExtension {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayTechnician.class);
     /** Meters whose latest values are kept for {@code GET /meters}. */
     static final int RECENT_METERS = 1024;
@@ -50,7 +51,7 @@ public final class GatewayTechnician implements AutoCloseable {
      * @param claim      the claim configuration for {@code POST /enrol}; empty: that resource answers 5.03
      * @param triggerUid owner the {@code provision open} trigger must have: {@link TechnicianAccess#ROOT_UID} on a gateway
      */
-    public static GatewayTechnician attach(Gateway gateway, DriverRegistry drivers, Optional<ClaimConfig> claim,
+    public static GatewayTechnician attach(GatewayRuntime gateway, DriverRegistry drivers, Optional<ClaimConfig> claim,
                                            int triggerUid, Clock clock) {
         Objects.requireNonNull(claim, "claim");
         TechnicianSettings settings = TechnicianSection.of(gateway.config());
@@ -91,7 +92,7 @@ public final class GatewayTechnician implements AutoCloseable {
         return new GatewayTechnician(access, pi4j);
     }
 
-    static TechServices services(Gateway gateway, DriverRegistry drivers, Optional<ClaimConfig> claim, StateDir dir,
+    static TechServices services(GatewayRuntime gateway, DriverRegistry drivers, Optional<ClaimConfig> claim, StateDir dir,
                                  IdentityStore identities, Clock clock) {
         RecentReadings recent = new RecentReadings(RECENT_METERS);
         gateway.observeReadings(recent::record);

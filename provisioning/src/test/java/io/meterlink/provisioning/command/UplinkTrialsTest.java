@@ -1,38 +1,88 @@
 package io.meterlink.provisioning.command;
 
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import io.meterlink.core.config.DriverRegistry;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import io.meterlink.core.config.UplinkConfig;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import io.meterlink.core.runtime.UplinkService;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import io.meterlink.core.uplink.TrialListener;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
+import io.meterlink.core.status.UplinkStats;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import io.meterlink.provisioning.bundle.BundleService;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import io.meterlink.provisioning.identity.IdentityStore;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import io.meterlink.provisioning.identity.Pem;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import io.meterlink.provisioning.identity.StateDir;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import io.meterlink.provisioning.identity.TestCa;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import org.junit.jupiter.api.BeforeEach;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import org.junit.jupiter.api.Test;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import java.nio.charset.StandardCharsets;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import java.nio.file.Path;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import java.security.SecureRandom;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import java.time.Clock;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import java.time.Duration;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import java.util.List;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import java.util.Set;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import java.util.concurrent.ConcurrentHashMap;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.alarm.Alarms;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A trial interrupted by a restart is finished after it: kept when the uplink connects, rolled back when not. */
 class UplinkTrialsTest {
     private BundleService bundles;
     private final FakeUplink uplink = new FakeUplink();
-    private final Set<String> alarms = ConcurrentHashMap.newKeySet();
+    private final Set<Alarm> alarms = ConcurrentHashMap.newKeySet();
     private TestCa ca;
 
     /** Only what the trials use: connection state and the settings it is switched to. */
@@ -68,9 +118,9 @@ class UplinkTrialsTest {
     }
 
     private UplinkTrials trials(Duration bound) {
-        return new UplinkTrials(bundles, new DriverRegistry(List.of()), uplink, bound, new UplinkTrials.Alarms() {
-            @Override public void raise(String alarm) { alarms.add(alarm); }
-            @Override public void clear(String alarm) { alarms.remove(alarm); }
+        return new UplinkTrials(bundles, new DriverRegistry(List.of()), uplink, bound, new Alarms() {
+            @Override public void raise(Alarm alarm) { alarms.add(alarm); }
+            @Override public void clear(Alarm alarm) { alarms.remove(alarm); }
         }, Runnable::run);
     }
 

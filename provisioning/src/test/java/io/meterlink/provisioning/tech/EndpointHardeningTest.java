@@ -34,7 +34,11 @@ class EndpointHardeningTest {
     }
 
     private TechnicianEndpoint endpoint(TechEndpointConfig config) {
-        TechnicianEndpoint e = new TechnicianEndpoint(config, PSK, TechServices.builder().status(TechFixtures::status).build(), Clock.systemUTC());
+        return endpoint(config, Clock.systemUTC());
+    }
+
+    private TechnicianEndpoint endpoint(TechEndpointConfig config, Clock clock) {
+        TechnicianEndpoint e = new TechnicianEndpoint(config, PSK, TechServices.builder().status(TechFixtures::status).build(), clock);
         toClose.add(e);
         return e;
     }
@@ -58,24 +62,29 @@ class EndpointHardeningTest {
     }
 
     @Test void openWindow_closesByItself_andThenAnswersNothing() throws Exception {
-        TechnicianEndpoint e = endpoint(TechFixtures.config().withOpenWindow(Duration.ofSeconds(2)));
+        MutableClock clock = new MutableClock(java.time.Instant.parse("2026-12-01T10:00:00Z"));
+        TechnicianEndpoint e = endpoint(TechFixtures.config().withOpenWindow(Duration.ofSeconds(2)), clock);
         e.open("test");
         InetSocketAddress where = loopback(e);
+        // the clock stands still: however slow the handshake, the window is still open
         assertEquals("2.05", client(where, PSK, Duration.ofSeconds(8)).status().code());
+        assertTrue(e.isOpen());
+        clock.advance(Duration.ofSeconds(2));
         await(() -> !e.isOpen(), Duration.ofSeconds(30), "the window to end");
         assertTrue(e.address().isEmpty());
         assertThrows(IOException.class, () -> client(where, PSK, Duration.ofSeconds(3)).status());
     }
 
     @Test void openAgain_whileOpen_restartsTheWindowOnTheSameSocket() throws Exception {
-        TechnicianEndpoint e = endpoint(TechFixtures.config().withOpenWindow(Duration.ofSeconds(3)));
+        MutableClock clock = new MutableClock(java.time.Instant.parse("2026-12-01T10:00:00Z"));
+        TechnicianEndpoint e = endpoint(TechFixtures.config().withOpenWindow(Duration.ofSeconds(3)), clock);
         e.open("first");
         InetSocketAddress first = e.address().orElseThrow();
         var until1 = e.openUntil().orElseThrow();
-        Thread.sleep(200);
+        clock.advance(Duration.ofMillis(200));
         e.open("second");
         assertEquals(first, e.address().orElseThrow());
-        assertTrue(e.openUntil().orElseThrow().isAfter(until1));
+        assertEquals(until1.plusMillis(200), e.openUntil().orElseThrow(), "the window runs again from the second open");
     }
 
     @Test void openWindow_longerThanFifteenMinutes_isRefused() {

@@ -6,7 +6,7 @@ import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.Unit;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.status.StatusSnapshot;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 
 import java.math.BigDecimal;
 import java.net.InetAddress;

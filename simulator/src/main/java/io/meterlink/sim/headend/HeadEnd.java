@@ -40,7 +40,7 @@ public final class HeadEnd implements AutoCloseable {
             .enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
     private final Clock clock;
     private final MqttClient client;
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final Set<GatewaySeq> seen = ConcurrentHashMap.newKeySet();
     private final Queue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
     private final AtomicLong duplicatesBySeq = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
@@ -108,7 +108,7 @@ public final class HeadEnd implements AutoCloseable {
             return;
         }
         for (JsonNode r : readings) {
-            String seqKey = r.path("gw").asText(batch.path("gw").asText()) + "#" + r.path("seq").asLong(-1);
+            GatewaySeq seqKey = new GatewaySeq(r.path("gw").asText(batch.path("gw").asText()), r.path("seq").asLong(-1));
             JsonNode value = r.path("value");
             if (!r.hasNonNull("key") || !value.isNumber()) {
                 malformed.incrementAndGet();
@@ -134,9 +134,9 @@ public final class HeadEnd implements AutoCloseable {
      * @param at       when it arrived here
      * @param received the gateway's receive time of the reading ({@code received} in the payload), or {@code null}
      */
-    public record Arrival(String gwSeq, String key, Instant at, Instant received) {
+    public record Arrival(GatewaySeq gwSeq, String key, Instant at, Instant received) {
         /** An arrival whose gateway receive time is unknown. */
-        public Arrival(String gwSeq, String key, Instant at) {
+        public Arrival(GatewaySeq gwSeq, String key, Instant at) {
             this(gwSeq, key, at, null);
         }
     }
@@ -152,11 +152,11 @@ public final class HeadEnd implements AutoCloseable {
     /** Every arrival with a new {@code (gw, seq)} so far, in arrival order. */
     public List<Arrival> arrivals() { return List.copyOf(arrivals); }
 
-    /** Whether {@code gw#seq} has arrived (without copying the set). */
-    public boolean hasSeen(String gwSeq) { return seen.contains(gwSeq); }
+    /** Whether {@code (gw, seq)} has arrived (without copying the set). */
+    public boolean hasSeen(GatewaySeq gwSeq) { return seen.contains(gwSeq); }
 
-    /** Distinct {@code gw#seq} seen so far. */
-    public Set<String> seenSeqs() { return Set.copyOf(seen); }
+    /** Distinct {@code (gw, seq)} seen so far. */
+    public Set<GatewaySeq> seenSeqs() { return Set.copyOf(seen); }
 
     /** Holds every arrival so far against what was generated. */
     public Verdict verdict(Collection<Verdict.Generated> generated) {

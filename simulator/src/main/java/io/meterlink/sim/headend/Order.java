@@ -52,13 +52,12 @@ public record Order(long bySeq, long byArrival) {
     /** What an arrival says about its series: from {@code gw#seq} and the key {@code meter|…|function|time|value}. */
     private record Parsed(String gw, long seq, String series, Instant time) {
         static Parsed of(HeadEnd.Arrival a) {
-            int hash = a.gwSeq().lastIndexOf('#');
             String[] f = a.key().split("\\|");
-            if (hash < 0 || f.length < 7) return null;
+            if (f.length < 7) return null;
             try {
-                long seq = Long.parseLong(a.gwSeq().substring(hash + 1));
+                long seq = a.gwSeq().seq();
                 String series = String.join("|", f[0], f[1], f[2], f[3], f[4], f[5]);
-                return new Parsed(a.gwSeq().substring(0, hash), seq, series, Instant.parse(f[6]));
+                return new Parsed(a.gwSeq().gateway(), seq, series, Instant.parse(f[6]));
             } catch (NumberFormatException | DateTimeParseException e) {
                 return null; // not a key we can place in time: counted by nobody
             }

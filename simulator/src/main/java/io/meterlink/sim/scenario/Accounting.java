@@ -104,10 +104,9 @@ public final class Accounting {
     public static Figures of(String gatewayId, Collection<Verdict.Generated> generated, List<HeadEnd.Arrival> arrivals,
                              long duplicatesBySeq, Set<Long> traced, Instant start, List<Instant> kills, Duration killWindow,
                              List<Window> faultWindows, long evictions, List<Excuse> excuses) {
-        String prefix = gatewayId + "#";
         Set<Long> delivered = new HashSet<>();
         for (HeadEnd.Arrival a : arrivals) {
-            if (a.gwSeq().startsWith(prefix)) delivered.add(Long.parseLong(a.gwSeq().substring(prefix.length())));
+            if (a.gwSeq().gateway().equals(gatewayId)) delivered.add(a.gwSeq().seq());
         }
         long lostAccepted = traced.stream().filter(s -> !delivered.contains(s)).count();
         Set<Long> accepted = new HashSet<>(traced);

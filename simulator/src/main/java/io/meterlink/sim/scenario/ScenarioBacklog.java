@@ -81,13 +81,12 @@ final class ScenarioBacklog {
 
     /** When the last backlog seq arrived at the head-end; empty while (or if) some never did. */
     Optional<Instant> drainedAt(String gatewayId, List<HeadEnd.Arrival> arrivals) {
-        String prefix = gatewayId + "#";
         long n = backlog.readings();
         long seen = 0;
         Instant last = null;
         for (HeadEnd.Arrival a : arrivals) {
-            if (!a.gwSeq().startsWith(prefix)) continue;
-            long seq = Long.parseLong(a.gwSeq().substring(prefix.length()));
+            if (!a.gwSeq().gateway().equals(gatewayId)) continue;
+            long seq = a.gwSeq().seq();
             if (seq < 1 || seq > n) continue;
             seen++; // arrivals hold each (gw, seq) once
             if (last == null || a.at().isAfter(last)) last = a.at();

@@ -13,6 +13,7 @@ import io.meterlink.provisioning.identity.Pem;
 import io.meterlink.provisioning.identity.StateDir;
 import io.meterlink.provisioning.secret.SecureFiles;
 import io.meterlink.sim.faults.SmallFileSystem;
+import io.meterlink.sim.headend.GatewaySeq;
 import io.meterlink.sim.headend.HeadEnd;
 import io.meterlink.sim.headend.HostileHeadEnd;
 import io.meterlink.sim.headend.Verdict;
@@ -125,7 +126,12 @@ public final class ScenarioRunner {
         }
     }
 
-    /** Runs it; the result names every failed invariant. */
+    /**
+     * Runs the scenario and returns its result, which names every failed invariant. Its phases: {@link #setup} (broker, meters, configuration, backlog),
+     * {@link #meter} (the gateway runs while the fault timeline plays), {@link #endFaults} (the last
+     * faults and the hostile head-end's verdict), {@link #drain} (meters stop, everything accepted
+     * arrives or is accounted for) and {@link #account} (the figures and the invariants).
+     */
     public ScenarioResult run() throws Exception {
         refuseWhatThisBuildCannotDo();
         Files.createDirectories(dir);
@@ -141,131 +147,172 @@ public final class ScenarioRunner {
                      broker.headEndTls(), ScenarioBroker.PREFIX, GATEWAY_ID)) {
             log("%s broker on %s", spec.broker().name().toLowerCase(Locale.ROOT), broker.url());
             try {
-                Path stateDir = dir.resolve("state");
-                Files.createDirectories(stateDir);
-                mountStateFileSystem(stateDir);
-                GatewayConfigText config = startMeters();
-                Path configFile = dir.resolve("meterlink.yaml");
-                Files.deleteIfExists(configFile);
-                Files.createFile(configFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Fault.HostileHeadend hostile = hostileFault();
-                String uplinkYaml = hostile == null ? broker.gatewayUplinkYaml(GATEWAY_ID)
-                        : prepareHostile(hostile, stateDir, pki, path.gatewayUrl());
-                Files.writeString(configFile, config.text(GATEWAY_ID, stateDir, spec.gateway(), path.gatewayUrl(), uplinkYaml));
-                Path db = stateDir.resolve("buffer.db");
-                if (spec.backlog() > 0) fillBacklog(db);
-
+                Setup setup = setup(broker, path, pki);
                 Instant t0 = clock.instant();
-                if (backlog != null) backlog.launched(t0);
-                startGateway(configFile, status);
-                radios.forEach(WmbusBroadcaster::start);
-                Timeline timeline = timeline(broker, path, configFile, status);
-                Instant end = t0.plus(spec.duration());
-                Instant nextProgress = t0.plus(PROGRESS_EVERY);
-                Instant nextSample = t0;
-                while (clock.instant().isBefore(end)) {
-                    timeline.runDue(Duration.between(t0, clock.instant()));
-                    checkGateway();
-                    Instant now = clock.instant();
-                    if (!now.isBefore(nextSample)) {
-                        sample(db);
-                        audit(db, headEnd);
-                        nextSample = now.plusSeconds(1);
-                    }
-                    if (!now.isBefore(nextProgress)) {
-                        progress(t0, "metering", headEnd, status);
-                        nextProgress = now.plus(PROGRESS_EVERY);
-                    }
-                    Thread.sleep(TICK.toMillis());
-                }
-                timeline.runDue(spec.duration());
-                path.restore();
-                List<Map<String, Object>> attackResults = new ArrayList<>();
-                List<String> attackFailures = new ArrayList<>();
-                if (attacks != null) judgeAttacks(attackResults, attackFailures);
-
-                // stop the meters: a silent slave generates nothing more; then let the last answers commit
-                buses.forEach(b -> b.slaves().forEach(s -> s.setSilent(true)));
-                radios.forEach(WmbusBroadcaster::close);
-                ertServers.forEach(RtlTcpServer::silence);
-                electricityLines.forEach(io.meterlink.sim.electricity.ElectricityLineEndpoint::close);
-                log("meters stopped after %ds; draining (up to %ds)", spec.duration().toSeconds(), spec.drainTimeout().toSeconds());
-                Thread.sleep(2_000);
-                Instant drainEnd = clock.instant().plus(spec.drainTimeout());
-                nextProgress = clock.instant().plus(PROGRESS_EVERY);
-                long lastAccepted = -1;
-                Instant quietSince = clock.instant();
-                while (clock.instant().isBefore(drainEnd)) {
-                    checkGateway();
-                    long depth = sample(db);
-                    audit(db, headEnd);
-                    long acceptedNow = current().acceptedCount();
-                    if (acceptedNow != lastAccepted) {
-                        lastAccepted = acceptedNow;
-                        quietSince = clock.instant();
-                    }
-                    // done when the buffer is empty, every accepted seq arrived or was evicted, and nothing was accepted for a while
-                    // (the last telegrams may still be on their way through a driver)
-                    // evicted readings (buffer cap) were accepted and will never arrive: the documented bound
-                    if (depth == 0 && undelivered(headEnd) <= Math.max(0, evictions(db))
-                            && Duration.between(quietSince, clock.instant()).compareTo(QUIET) >= 0) break;
-                    if (!clock.instant().isBefore(nextProgress)) {
-                        progress(t0, "draining", headEnd, status);
-                        nextProgress = clock.instant().plus(PROGRESS_EVERY);
-                    }
-                    Thread.sleep(250);
-                }
-                Thread.sleep(1_000); // late duplicates and the last status message
-                progress(t0, "done", headEnd, status);
-                log("bad input counted by the last gateway run, by kind: %s", status.lastBadInput());
-                GatewayProcess last = current();
-                peakRssKib = Math.max(peakRssKib, last.peakRssKib());
-                int exit = last.stop(Duration.ofSeconds(60));
-                traced.addAll(seqs(last.acceptedRanges()));
-                if (exit != 0) log("the gateway exited with %d after SIGTERM\n%s", exit, last.logTail(20));
-                long evictions = evictions(db);
-
-                List<Accounting.Window> faultWindows = new ArrayList<>(windows);
-                List<HeadEnd.Arrival> arrivals = headEnd.arrivals();
-                if (!arrivals.isEmpty()) faultWindows.add(new Accounting.Window(t0, arrivals.get(0).at())); // start-up
-                List<Verdict.Generated> generated = generated();
-                Instant drained = null;
-                if (backlog != null) {
-                    // at the launch: inside the start-up window, so the backlog is that window's, and live readings are those
-                    // generated while it drains (Accounting)
-                    generated.addAll(backlog.generated(t0));
-                    drained = backlog.drainedAt(GATEWAY_ID, arrivals).orElse(null);
-                    log("backlog of %d: %s; %s", backlog.readings(), backlog.ackedAt()
-                                    .map(at -> "acknowledged to the gateway " + Duration.between(t0, at).toMillis() + " ms after its launch")
-                                    .orElse("NOT acknowledged to the gateway"),
-                            drained == null ? "NOT fully delivered" : "at the head-end " + Duration.between(t0, drained).toMillis() + " ms after");
-                }
-                Accounting.Figures figures = Accounting.of(GATEWAY_ID, generated, arrivals, headEnd.duplicatesBySeq(),
-                        traced, t0, kills, spec.gateway().killInFlightWindow(), faultWindows, evictions, excuses);
-                long orderViolations = auditEvictions(headEnd, generated);
-                logFaultsSent();
-                if (!figures.unexcusedSample().isEmpty()) {
-                    Path list = dir.resolve("never-delivered.txt");
-                    Files.write(list, figures.unexcusedSample());
-                    log("never delivered, nothing excuses: %s … (%d listed in %s)",
-                            String.join("; ", figures.unexcusedSample().subList(0, Math.min(3, figures.unexcusedSample().size()))),
-                            figures.unexcusedSample().size(), list);
-                }
-                ScenarioResult result = new ScenarioResult(spec.name(), figures, maxDepth, evictions, status.badFrames(),
-                        peakRssKib, runs.size(), List.of(), status.badInputByKind(), orderViolations, spec.backlog(),
-                        drained == null ? -1 : Duration.between(t0, drained).toMillis(),
-                        backlog == null ? -1 : backlog.ackedAt().map(at -> Duration.between(t0, at).toMillis()).orElse(-1L));
-                List<String> failures = new ArrayList<>(InvariantCheck.failures(spec.invariants(), result));
-                failures.addAll(attackFailures);
-                result = result.withAttacks(attackResults).withFailed(failures);
-                if (stateFs != null) result = storageTimeline(result, status, t0);
-                return result;
+                Timeline timeline = meter(setup, broker, path, headEnd, status, t0);
+                AttackOutcome attacked = endFaults(timeline, path);
+                long evictions = drain(setup.db(), headEnd, status, t0);
+                return account(t0, headEnd, status, evictions, attacked);
             } finally {
                 for (GatewayProcess g : runs) g.close();
                 closeLines();
                 if (stateFs != null) stateFs.close();
             }
         }
+    }
+
+    /** What the setup phase made: the gateway's state directory, configuration file and buffer. */
+    private record Setup(Path stateDir, Path configFile, Path db) {
+    }
+
+    /** The hostile head-end's attacks as reported, and the failures among them. */
+    private record AttackOutcome(List<Map<String, Object>> results, List<String> failures) {
+    }
+
+    /** Setup: the state directory, the virtual meters, the gateway's configuration and the pre-filled backlog. */
+    private Setup setup(ScenarioBroker broker, UplinkPath path, TestPki pki) throws Exception {
+        Path stateDir = dir.resolve("state");
+        Files.createDirectories(stateDir);
+        mountStateFileSystem(stateDir);
+        GatewayConfigText config = startMeters();
+        Path configFile = dir.resolve("meterlink.yaml");
+        Files.deleteIfExists(configFile);
+        Files.createFile(configFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Fault.HostileHeadend hostile = hostileFault();
+        String uplinkYaml = hostile == null ? broker.gatewayUplinkYaml(GATEWAY_ID)
+                : prepareHostile(hostile, stateDir, pki, path.gatewayUrl());
+        Files.writeString(configFile, config.text(GATEWAY_ID, stateDir, spec.gateway(), path.gatewayUrl(), uplinkYaml));
+        Path db = stateDir.resolve("buffer.db");
+        if (spec.backlog() > 0) fillBacklog(db);
+        return new Setup(stateDir, configFile, db);
+    }
+
+    /** Metering: the gateway starts and runs for the scenario's duration while the fault timeline plays. */
+    private Timeline meter(Setup setup, ScenarioBroker broker, UplinkPath path, HeadEnd headEnd, StatusWatcher status, Instant t0)
+            throws Exception {
+        Path configFile = setup.configFile();
+        Path db = setup.db();
+        if (backlog != null) backlog.launched(t0);
+        startGateway(configFile, status);
+        radios.forEach(WmbusBroadcaster::start);
+        Timeline timeline = timeline(broker, path, configFile, status);
+        Instant end = t0.plus(spec.duration());
+        Instant nextProgress = t0.plus(PROGRESS_EVERY);
+        Instant nextSample = t0;
+        while (clock.instant().isBefore(end)) {
+            timeline.runDue(Duration.between(t0, clock.instant()));
+            checkGateway();
+            Instant now = clock.instant();
+            if (!now.isBefore(nextSample)) {
+                sample(db);
+                audit(db, headEnd);
+                nextSample = now.plusSeconds(1);
+            }
+            if (!now.isBefore(nextProgress)) {
+                progress(t0, "metering", headEnd, status);
+                nextProgress = now.plus(PROGRESS_EVERY);
+            }
+            Thread.sleep(TICK.toMillis());
+        }
+        return timeline;
+    }
+
+    /** Faults: the timeline's last steps, the uplink path restored, the hostile head-end's attacks judged. */
+    private AttackOutcome endFaults(Timeline timeline, UplinkPath path) throws Exception {
+        timeline.runDue(spec.duration());
+        path.restore();
+        List<Map<String, Object>> attackResults = new ArrayList<>();
+        List<String> attackFailures = new ArrayList<>();
+        if (attacks != null) judgeAttacks(attackResults, attackFailures);
+        return new AttackOutcome(attackResults, attackFailures);
+    }
+
+    /** Drain: the meters stop, the gateway delivers what it holds, then stops; the readings evicted from the buffer. */
+    private long drain(Path db, HeadEnd headEnd, StatusWatcher status, Instant t0) throws Exception {
+        stopMeters();
+        log("meters stopped after %ds; draining (up to %ds)", spec.duration().toSeconds(), spec.drainTimeout().toSeconds());
+        Thread.sleep(2_000);
+        Instant drainEnd = clock.instant().plus(spec.drainTimeout());
+        Instant nextProgress = clock.instant().plus(PROGRESS_EVERY);
+        long lastAccepted = -1;
+        Instant quietSince = clock.instant();
+        while (clock.instant().isBefore(drainEnd)) {
+            checkGateway();
+            long depth = sample(db);
+            audit(db, headEnd);
+            long acceptedNow = current().acceptedCount();
+            if (acceptedNow != lastAccepted) {
+                lastAccepted = acceptedNow;
+                quietSince = clock.instant();
+            }
+            // done when the buffer is empty, every accepted seq arrived or was evicted, and nothing was accepted for a while
+            // (the last telegrams may still be on their way through a driver)
+            // evicted readings (buffer cap) were accepted and will never arrive: the documented bound
+            if (depth == 0 && undelivered(headEnd) <= Math.max(0, evictions(db))
+                    && Duration.between(quietSince, clock.instant()).compareTo(QUIET) >= 0) break;
+            if (!clock.instant().isBefore(nextProgress)) {
+                progress(t0, "draining", headEnd, status);
+                nextProgress = clock.instant().plus(PROGRESS_EVERY);
+            }
+            Thread.sleep(250);
+        }
+        Thread.sleep(1_000); // late duplicates and the last status message
+        progress(t0, "done", headEnd, status);
+        log("bad input counted by the last gateway run, by kind: %s", status.lastBadInput());
+        GatewayProcess last = current();
+        peakRssKib = Math.max(peakRssKib, last.peakRssKib());
+        int exit = last.stop(Duration.ofSeconds(60));
+        traced.addAll(seqs(last.acceptedRanges()));
+        if (exit != 0) log("the gateway exited with %d after SIGTERM\n%s", exit, last.logTail(20));
+        return evictions(db);
+    }
+
+    /** Stops every virtual meter: a silent slave generates nothing more; the drain then lets the last answers commit. */
+    private void stopMeters() {
+        buses.forEach(b -> b.slaves().forEach(s -> s.setSilent(true)));
+        radios.forEach(WmbusBroadcaster::close);
+        ertServers.forEach(RtlTcpServer::silence);
+        electricityLines.forEach(io.meterlink.sim.electricity.ElectricityLineEndpoint::close);
+    }
+
+    /** Accounting: every generated reading matched against the head-end's arrivals, the invariants checked. */
+    private ScenarioResult account(Instant t0, HeadEnd headEnd, StatusWatcher status, long evictions, AttackOutcome attacked)
+            throws Exception {
+        List<Accounting.Window> faultWindows = new ArrayList<>(windows);
+        List<HeadEnd.Arrival> arrivals = headEnd.arrivals();
+        if (!arrivals.isEmpty()) faultWindows.add(new Accounting.Window(t0, arrivals.get(0).at())); // start-up
+        List<Verdict.Generated> generated = generated();
+        Instant drained = null;
+        if (backlog != null) {
+            // at the launch: inside the start-up window, so the backlog is that window's, and live readings are those
+            // generated while it drains (Accounting)
+            generated.addAll(backlog.generated(t0));
+            drained = backlog.drainedAt(GATEWAY_ID, arrivals).orElse(null);
+            log("backlog of %d: %s; %s", backlog.readings(), backlog.ackedAt()
+                            .map(at -> "acknowledged to the gateway " + Duration.between(t0, at).toMillis() + " ms after its launch")
+                            .orElse("NOT acknowledged to the gateway"),
+                    drained == null ? "NOT fully delivered" : "at the head-end " + Duration.between(t0, drained).toMillis() + " ms after");
+        }
+        Accounting.Figures figures = Accounting.of(GATEWAY_ID, generated, arrivals, headEnd.duplicatesBySeq(),
+                traced, t0, kills, spec.gateway().killInFlightWindow(), faultWindows, evictions, excuses);
+        long orderViolations = auditEvictions(headEnd, generated);
+        logFaultsSent();
+        if (!figures.unexcusedSample().isEmpty()) {
+            Path list = dir.resolve("never-delivered.txt");
+            Files.write(list, figures.unexcusedSample());
+            log("never delivered, nothing excuses: %s … (%d listed in %s)",
+                    String.join("; ", figures.unexcusedSample().subList(0, Math.min(3, figures.unexcusedSample().size()))),
+                    figures.unexcusedSample().size(), list);
+        }
+        ScenarioResult result = new ScenarioResult(spec.name(), figures, maxDepth, evictions, status.badFrames(),
+                peakRssKib, runs.size(), List.of(), status.badInputByKind(), orderViolations, spec.backlog(),
+                drained == null ? -1 : Duration.between(t0, drained).toMillis(),
+                backlog == null ? -1 : backlog.ackedAt().map(at -> Duration.between(t0, at).toMillis()).orElse(-1L));
+        List<String> failures = new ArrayList<>(InvariantCheck.failures(spec.invariants(), result));
+        failures.addAll(attacked.failures());
+        result = result.withAttacks(attacked.results()).withFailed(failures);
+        if (stateFs != null) result = storageTimeline(result, status, t0);
+        return result;
     }
 
     /** With a {@code disk_full} fault, the state directory is a small tmpfs of its own (mounting needs root). */
@@ -626,14 +673,14 @@ public final class ScenarioRunner {
         if (spec.gateway().bufferMaxBytes() <= 0 || clock.instant().isBefore(nextAudit)) return;
         nextAudit = clock.instant().plusSeconds(1);
         EvictionAudit.Rows rows = EvictionAudit.read(db);
-        if (rows != null) audit.snapshot(rows.seqs(), rows.priorities(), seq -> headEnd.hasSeen(GATEWAY_ID + "#" + seq));
+        if (rows != null) audit.snapshot(rows.seqs(), rows.priorities(), seq -> headEnd.hasSeen(new GatewaySeq(GATEWAY_ID, seq)));
     }
 
     /** Evicted readings (accepted, never delivered) that the eviction policy did not name; 0 without a buffer cap. */
     private long auditEvictions(HeadEnd headEnd, List<Verdict.Generated> generated) {
         if (spec.gateway().bufferMaxBytes() <= 0) return 0;
         Set<Long> evicted = new HashSet<>();
-        for (long seq : traced) if (!headEnd.hasSeen(GATEWAY_ID + "#" + seq)) evicted.add(seq);
+        for (long seq : traced) if (!headEnd.hasSeen(new GatewaySeq(GATEWAY_ID, seq))) evicted.add(seq);
         Priority lowest = generated.stream().map(g -> Priority.of(g.reading())).min(Comparator.naturalOrder()).orElse(Priority.DIAGNOSTIC);
         List<Long> wrong = audit.violations(evicted, lowest);
         log("eviction audit: %d buffer snapshots, %d accepted readings never delivered, %d not named by the policy%s", audit.snapshots(),
@@ -769,8 +816,8 @@ public final class ScenarioRunner {
     private long undelivered(HeadEnd headEnd) {
         Set<Long> all = new HashSet<>(traced);
         all.addAll(seqs(current().acceptedRanges()));
-        Set<String> seen = headEnd.seenSeqs();
-        return all.stream().filter(s -> !seen.contains(GATEWAY_ID + "#" + s)).count();
+        Set<GatewaySeq> seen = headEnd.seenSeqs();
+        return all.stream().filter(s -> !seen.contains(new GatewaySeq(GATEWAY_ID, s))).count();
     }
 
     private static long evictions(Path db) {

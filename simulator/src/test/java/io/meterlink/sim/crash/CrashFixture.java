@@ -1,5 +1,7 @@
 package io.meterlink.sim.crash;
 
+import io.meterlink.drivers.testing.Ci;
+import io.meterlink.sim.headend.GatewaySeq;
 import io.meterlink.sim.bench.ClientTls;
 import io.meterlink.sim.bench.GatewayProcess;
 import io.meterlink.sim.bench.GatewayYaml;
@@ -62,7 +64,7 @@ public final class CrashFixture implements AutoCloseable {
     /** Tests that need Mosquitto fail under CI=true when it is missing, else skip with a message. */
     public static void requireMosquitto() {
         if (MosquittoBroker.available()) return;
-        if ("true".equals(System.getenv("CI"))) fail("mosquitto is required under CI=true: " + MosquittoBroker.BINARY + " is missing");
+        if (Ci.active()) fail("mosquitto is required under CI=true: " + MosquittoBroker.BINARY + " is missing");
         Assumptions.abort("mosquitto not installed (" + MosquittoBroker.BINARY + "): skipping");
     }
 
@@ -133,11 +135,11 @@ public final class CrashFixture implements AutoCloseable {
 
     /** Accepted seqs that have not (yet) arrived at the head-end, as {@code gw#seq}. */
     List<String> notDelivered(String gatewayId, Set<Long> accepted) {
-        Set<String> seen = headEnd.seenSeqs();
+        Set<GatewaySeq> seen = headEnd.seenSeqs();
         List<String> missing = new ArrayList<>();
         for (long s : accepted) {
-            String k = gatewayId + "#" + s;
-            if (!seen.contains(k)) missing.add(k);
+            GatewaySeq k = new GatewaySeq(gatewayId, s);
+            if (!seen.contains(k)) missing.add(k.toString());
         }
         return missing;
     }

@@ -62,6 +62,8 @@ class GatewayKillIT {
                 while (System.nanoTime() < deadline && (inFlight = f.generatedReadings() - g1.acceptedCount()) < IN_FLIGHT) {
                     Thread.sleep(2);
                 }
+                assertTrue(inFlight >= IN_FLIGHT, "at least " + IN_FLIGHT + " generated readings not yet accepted at the kill, "
+                        + "so the kill lands mid-burst: " + inFlight + "\n" + g1.logTail(40));
                 g1.kill();
                 System.out.printf("SIGKILL with %d generated readings not yet traced as accepted%n", inFlight);
                 run1 = g1.acceptedRanges();

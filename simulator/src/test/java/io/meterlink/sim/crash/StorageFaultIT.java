@@ -1,5 +1,7 @@
 package io.meterlink.sim.crash;
 
+import io.meterlink.drivers.testing.Ci;
+import io.meterlink.sim.headend.GatewaySeq;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.sim.bench.ClientTls;
@@ -45,7 +47,7 @@ class StorageFaultIT {
             return SmallFileSystem.mount(at, bytes);
         } catch (IOException e) {
             String msg = "cannot mount a small tmpfs for the storage-fault test (needs root): " + e.getMessage();
-            if ("true".equals(System.getenv("CI"))) fail(msg);
+            if (Ci.active()) fail(msg);
             Assumptions.abort(msg);
             return null;
         }
@@ -149,7 +151,7 @@ class StorageFaultIT {
             sh("mount", "-o", "loop,errors=remount-ro", image.toString(), state.toString());
         } catch (IOException e) {
             String msg = "cannot mount an ext4 loop file system for the read-only test (needs root, loop devices): " + e.getMessage();
-            if ("true".equals(System.getenv("CI"))) fail(msg);
+            if (Ci.active()) fail(msg);
             Assumptions.abort(msg);
         }
         boolean mounted = true;
@@ -222,13 +224,13 @@ class StorageFaultIT {
     }
 
     private static List<String> missing(HeadEnd headEnd, String gw, Set<Long> accepted) {
-        Set<String> seen = headEnd.seenSeqs();
-        return accepted.stream().map(s -> gw + "#" + s).filter(k -> !seen.contains(k)).toList();
+        Set<GatewaySeq> seen = headEnd.seenSeqs();
+        return accepted.stream().map(s -> new GatewaySeq(gw, s)).filter(k -> !seen.contains(k)).map(GatewaySeq::toString).toList();
     }
 
     private static List<String> missing(HeadEnd headEnd, Set<Long> accepted) {
-        Set<String> seen = headEnd.seenSeqs();
-        return accepted.stream().map(s -> "gw-full#" + s).filter(k -> !seen.contains(k)).toList();
+        Set<GatewaySeq> seen = headEnd.seenSeqs();
+        return accepted.stream().map(s -> new GatewaySeq("gw-full", s)).filter(k -> !seen.contains(k)).map(GatewaySeq::toString).toList();
     }
 
     private static void requireTools() {

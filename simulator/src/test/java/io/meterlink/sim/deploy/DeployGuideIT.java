@@ -1,5 +1,6 @@
 package io.meterlink.sim.deploy;
 
+import io.meterlink.drivers.testing.Ci;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.sim.crash.CrashFixture;
@@ -55,7 +56,7 @@ class DeployGuideIT {
         boolean found = Stream.of(System.getenv("PATH").split(":"), new String[] {"/usr/sbin", "/sbin"})
                 .flatMap(Stream::of).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
         if (found) return;
-        if ("true".equals(System.getenv("CI"))) fail(tool + " is required under CI=true (docs/deploy.md runs it)");
+        if (Ci.active()) fail(tool + " is required under CI=true (docs/deploy.md runs it)");
         Assumptions.abort(tool + " not installed: skipping the deployment guide");
     }
 
@@ -86,7 +87,7 @@ class DeployGuideIT {
         CrashFixture.requireMosquitto();
         for (String tool : List.of("mosquitto_sub", "mosquitto_pub", "openssl", "jq")) require(tool);
         if (!"root".equals(System.getProperty("user.name"))) {
-            if ("true".equals(System.getenv("CI"))) fail("the deployment guide runs as root (the broker drops to the mosquitto user)");
+            if (Ci.active()) fail("the deployment guide runs as root (the broker drops to the mosquitto user)");
             Assumptions.abort("not root: the deployment guide starts Mosquitto as root");
         }
         Path gatewayJar = Path.of("../distribution/target/meterlink.jar").toAbsolutePath().normalize();

@@ -1,5 +1,6 @@
 package io.meterlink.sim.faults;
 
+import io.meterlink.drivers.testing.Ci;
 import io.meterlink.sim.bench.ClientTls;
 import io.meterlink.sim.broker.MosquittoBroker;
 import io.meterlink.sim.pki.TestPki;
@@ -36,7 +37,7 @@ class FaultProxyMosquittoIT {
     private static void requireMosquitto() {
         if (MosquittoBroker.available()) return;
         String msg = "mosquitto is not installed (apt-get install mosquitto)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(msg);
+        if (Ci.active()) fail(msg);
         Assumptions.abort(msg);
     }
 

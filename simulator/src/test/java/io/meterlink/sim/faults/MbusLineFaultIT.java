@@ -1,5 +1,6 @@
 package io.meterlink.sim.faults;
 
+import io.meterlink.drivers.testing.Ci;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverFactory;
@@ -10,7 +11,6 @@ import io.meterlink.sim.mbus.TcpMbusSlaveServer;
 import io.meterlink.sim.mbus.VirtualMbusBus;
 import io.meterlink.sim.mbus.VirtualMbusSlave;
 import io.meterlink.sim.model.MetersCommand;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -169,10 +169,7 @@ class MbusLineFaultIT {
 
     @Test
     void metersCommand_overPty_readByTheRealDriver(@TempDir Path dir) throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/bin/socat"))) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) fail("socat is not installed");
-            Assumptions.abort("socat is not installed");
-        }
+        if (io.meterlink.sim.scenario.SocatPty.binary() == null) Ci.missing("socat is not installed (on the PATH)");
         Path link = dir.resolve("mbus0");
         MetersCommand cmd = new MetersCommand();
         new CommandLine(cmd).parseArgs("--mbus-pty", link.toString(), "--count", "2", "--model", "water", "--utc-offset", "+00:00");

@@ -22,7 +22,7 @@ class OrderTest {
         Instant t = T0.plusSeconds(60L * minute);
         Reading r = new Reading(METER, Quantity.VOLUME, Unit.M3, BigDecimal.valueOf(minute), MeasurementFunction.INSTANTANEOUS,
                 storage, 0, 0, t, t, 0, null);
-        return new HeadEnd.Arrival(gw + "#" + seq, Verdict.keyOf(r.measurementKey(), r.value()), T0.plusSeconds(3600 + seq));
+        return new HeadEnd.Arrival(new GatewaySeq(gw, seq), Verdict.keyOf(r.measurementKey(), r.value()), T0.plusSeconds(3600 + seq));
     }
 
     @Test

@@ -23,7 +23,7 @@ class VerdictTest {
 
     private static HeadEnd.Arrival arrival(long seq, String value, long atMs) {
         Reading r = Reading.of(METER, Quantity.VOLUME, Unit.M3, new BigDecimal(value), T0, T0);
-        return new HeadEnd.Arrival("gw#" + seq, Verdict.keyOf(r.measurementKey(), new BigDecimal(value)), T0.plusMillis(atMs));
+        return new HeadEnd.Arrival(new GatewaySeq("gw", seq), Verdict.keyOf(r.measurementKey(), new BigDecimal(value)), T0.plusMillis(atMs));
     }
 
     @Test

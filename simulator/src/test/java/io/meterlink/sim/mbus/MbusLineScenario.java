@@ -1,5 +1,6 @@
 package io.meterlink.sim.mbus;
 
+import io.meterlink.drivers.testing.Ci;
 import io.meterlink.drivers.testing.Recording;
 import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.core.api.driver.DecodeException;
@@ -102,7 +103,7 @@ final class MbusLineScenario {
             if (Files.isExecutable(p)) return p;
         }
         String msg = name + " is not installed (apt-get install " + name + ")";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(msg);
+        if (Ci.active()) fail(msg);
         Assumptions.abort(msg);
         return null;
     }

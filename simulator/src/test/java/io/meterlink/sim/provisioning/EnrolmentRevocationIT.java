@@ -1,5 +1,6 @@
 package io.meterlink.sim.provisioning;
 
+import io.meterlink.core.alarm.Alarm;
 import io.meterlink.core.runtime.Gateway;
 import io.meterlink.provisioning.identity.StateDir;
 import io.meterlink.sim.broker.MosquittoBroker;
@@ -97,7 +98,7 @@ class EnrolmentRevocationIT {
             await(() -> services.gateway != null, LONG, () -> "gateway started\n" + log);
             Gateway g = services.gateway;
             for (int i = 1; i <= 20; i++) g.sink().accept(List.of(ProvisioningFixture.reading(i)));
-            await(() -> g.status().alarms().contains("certificate_refused"), LONG,
+            await(() -> Alarm.texts(g.status().alarms()).contains("certificate_refused"), LONG,
                     () -> "certificate_refused alarm; " + g.status() + "\n" + broker.logTail(20));
             await(() -> g.status().buffer().depth() == 20, LONG, () -> "20 readings buffered: " + g.status());
             assertEquals(0, g.status().uplink().published());

@@ -14,7 +14,7 @@ import io.meterlink.core.config.ConfigLoader;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.runtime.Gateway;
 import io.meterlink.core.runtime.GatewayException;
-import io.meterlink.core.uplink.TlsContexts;
+import io.meterlink.core.tls.TlsContexts;
 import io.meterlink.provisioning.identity.Pem;
 import io.meterlink.sim.broker.MosquittoBroker;
 import io.meterlink.sim.pki.TestPki;
@@ -28,7 +28,6 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 import javax.net.ssl.SSLSocketFactory;
 import java.io.PrintWriter;
@@ -55,10 +54,7 @@ final class ProvisioningFixture {
 
     /** Tests need mosquitto: in CI its absence is a failure, elsewhere a skip with a message. */
     static void requireMosquitto() {
-        if (MosquittoBroker.available()) return;
-        String msg = "mosquitto not installed at " + MosquittoBroker.BINARY + " (apt-get install mosquitto)";
-        if ("true".equals(System.getenv("CI"))) Assertions.fail(msg);
-        Assumptions.assumeTrue(false, msg);
+        io.meterlink.sim.crash.CrashFixture.requireMosquitto();
     }
 
     static void await(BooleanSupplier condition, Duration timeout, Supplier<String> what) throws InterruptedException {

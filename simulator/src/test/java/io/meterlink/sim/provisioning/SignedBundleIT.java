@@ -1,9 +1,11 @@
 package io.meterlink.sim.provisioning;
 
+import io.meterlink.sim.headend.GatewaySeq;
+import io.meterlink.core.alarm.Alarm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.core.runtime.Gateway;
-import io.meterlink.core.uplink.TlsContexts;
+import io.meterlink.core.tls.TlsContexts;
 import io.meterlink.provisioning.identity.StateDir;
 import io.meterlink.sim.broker.MosquittoBroker;
 import io.meterlink.sim.headend.HeadEnd;
@@ -102,11 +104,11 @@ class SignedBundleIT {
     }
 
     private long delivered() {
-        return Set.copyOf(concat(headEnd.seenSeqs(), headEndB.seenSeqs())).stream().filter(s -> s.startsWith(GW + "#")).count();
+        return Set.copyOf(concat(headEnd.seenSeqs(), headEndB.seenSeqs())).stream().filter(s -> s.gateway().equals(GW)).count();
     }
 
-    private static List<String> concat(Set<String> a, Set<String> b) {
-        List<String> out = new java.util.ArrayList<>(a);
+    private static List<GatewaySeq> concat(Set<GatewaySeq> a, Set<GatewaySeq> b) {
+        List<GatewaySeq> out = new java.util.ArrayList<>(a);
         out.addAll(b);
         return out;
     }
@@ -207,7 +209,7 @@ class SignedBundleIT {
             assertEquals(2, r.path("rolled_back_to").asLong(), r.toString());
             System.out.println("TRIAL_ROLLBACK bound_s=" + TRIAL_SECONDS + " reported_after_ms=" + trialMs);
             assertEquals(config2, Files.readString(state.configFile()), "back to version 2");
-            assertTrue(g.status().alarms().contains("bundle_trial_failed"), g.status().alarms().toString());
+            assertTrue(Alarm.texts(g.status().alarms()).contains("bundle_trial_failed"), Alarm.texts(g.status().alarms()).toString());
             long before = delivered();
             await(() -> delivered() > before + 5, LONG, () -> "readings keep arriving after the rollback");
             // the rolled-back version cannot be sent again
@@ -244,7 +246,7 @@ class SignedBundleIT {
                 r = json.readTree(poll(repliesB));
                 assertEquals("accepted", r.path("trial").asText(), r.toString());
                 assertTrue(r.path("ok").asBoolean(), r.toString());
-                assertFalse(g.status().alarms().contains("bundle_trial_failed"), g.status().alarms().toString());
+                assertFalse(Alarm.texts(g.status().alarms()).contains("bundle_trial_failed"), Alarm.texts(g.status().alarms()).toString());
                 long atB = headEndB.seenSeqs().size();
                 await(() -> headEndB.seenSeqs().size() > atB + 5, LONG, () -> "readings arrive at the second broker");
                 Thread.sleep(TRIAL_SECONDS * 1000L + 1000);

@@ -1,5 +1,6 @@
 package io.meterlink.sim.scenario;
 
+import io.meterlink.sim.headend.GatewaySeq;
 import io.meterlink.core.api.MeasurementFunction;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Quantity;
@@ -29,7 +30,7 @@ class AccountingTest {
     }
 
     private static HeadEnd.Arrival arrival(Verdict.Generated g, long seq, long latencyMs) {
-        return new HeadEnd.Arrival("gw#" + seq, Verdict.keyOf(g.reading().measurementKey(), g.reading().value()),
+        return new HeadEnd.Arrival(new GatewaySeq("gw", seq), Verdict.keyOf(g.reading().measurementKey(), g.reading().value()),
                 g.at().plusMillis(latencyMs));
     }
 
@@ -115,8 +116,8 @@ class AccountingTest {
         }
         String key = Verdict.keyOf(g.get(0).reading().measurementKey(), g.get(0).reading().value());
         List<HeadEnd.Arrival> a = List.of(
-                new HeadEnd.Arrival("gw#1", key, T0.plusMillis(2_300), T0.plusMillis(2_010)),
-                new HeadEnd.Arrival("gw#2", key, T0.plusMillis(4_300), T0.plusMillis(4_010)));
+                new HeadEnd.Arrival(new GatewaySeq("gw", 1), key, T0.plusMillis(2_300), T0.plusMillis(2_010)),
+                new HeadEnd.Arrival(new GatewaySeq("gw", 2), key, T0.plusMillis(4_300), T0.plusMillis(4_010)));
         Accounting.Figures f = Accounting.of("gw", g, a, 0, Set.of(1L, 2L), T0, List.of(), Duration.ZERO, List.of(), 0);
         assertEquals(1, f.neverDelivered());
         assertEquals(300, f.maxLatencyMs(), "each arrival matched to its own telegram, not to the oldest");
@@ -173,7 +174,7 @@ class AccountingTest {
         assertEquals(0, f.wrongKeyDelivered());
 
         // a reading of that meter arriving anyway (a garbage decryption) is counted, matched or not
-        HeadEnd.Arrival garbage = new HeadEnd.Arrival("gw#3", Verdict.keyOf(genOf(locked, 7).reading().measurementKey(),
+        HeadEnd.Arrival garbage = new HeadEnd.Arrival(new GatewaySeq("gw", 3), Verdict.keyOf(genOf(locked, 7).reading().measurementKey(),
                 new BigDecimal("123456.789")), T0.plusSeconds(8), T0.plusSeconds(7));
         Accounting.Figures withGarbage = Accounting.of("gw", g, List.of(a.get(0), a.get(1), garbage), 0, Set.of(1L, 2L, 3L), T0,
                 List.of(), Duration.ZERO, List.of(), 0, List.of(wrongKey));

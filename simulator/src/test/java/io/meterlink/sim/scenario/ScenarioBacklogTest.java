@@ -1,5 +1,6 @@
 package io.meterlink.sim.scenario;
 
+import io.meterlink.sim.headend.GatewaySeq;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.sim.headend.HeadEnd;
@@ -58,12 +59,12 @@ class ScenarioBacklogTest {
     void drainedAt_isTheLastBacklogArrival_onlyOnceEverySeqArrived() throws Exception {
         ScenarioBacklog b = ScenarioBacklog.fill(dir.resolve("buffer.db"), "gw", 3, 1, NOW);
         List<HeadEnd.Arrival> a = new ArrayList<>();
-        a.add(new HeadEnd.Arrival("gw#2", "k2", NOW.plusSeconds(5)));
-        a.add(new HeadEnd.Arrival("gw#1", "k1", NOW.plusSeconds(7)));
-        a.add(new HeadEnd.Arrival("other#3", "k3", NOW.plusSeconds(8)));
-        a.add(new HeadEnd.Arrival("gw#4", "live", NOW.plusSeconds(9)));
+        a.add(new HeadEnd.Arrival(new GatewaySeq("gw", 2), "k2", NOW.plusSeconds(5)));
+        a.add(new HeadEnd.Arrival(new GatewaySeq("gw", 1), "k1", NOW.plusSeconds(7)));
+        a.add(new HeadEnd.Arrival(new GatewaySeq("other", 3), "k3", NOW.plusSeconds(8)));
+        a.add(new HeadEnd.Arrival(new GatewaySeq("gw", 4), "live", NOW.plusSeconds(9)));
         assertEquals(Optional.empty(), b.drainedAt("gw", a), "seq 3 of this gateway is missing");
-        a.add(new HeadEnd.Arrival("gw#3", "k3", NOW.plusSeconds(6)));
+        a.add(new HeadEnd.Arrival(new GatewaySeq("gw", 3), "k3", NOW.plusSeconds(6)));
         assertEquals(Optional.of(NOW.plusSeconds(7)), b.drainedAt("gw", a));
     }
 

@@ -58,11 +58,13 @@ class UplinkBrokerOutageIT {
                 broker.stop();
                 int acceptedAtStop = g.accepted.size();
                 await(() -> !g.uplink.stats().connected(), Duration.ofSeconds(30), () -> "uplink noticed the outage");
-                Thread.sleep(3000); // the outage: readings keep being accepted into the buffer
-                assertTrue(g.accepted.size() > acceptedAtStop + 200, "readings accepted during the outage");
+                // the outage: readings keep being accepted into the buffer
+                await(() -> g.accepted.size() > acceptedAtStop + 200, Duration.ofSeconds(60),
+                        () -> "readings accepted during the outage: " + (g.accepted.size() - acceptedAtStop));
                 assertTrue(g.buffer.stats().depth() > 0, "they wait in the buffer");
                 broker.start(); // same port, same persistence (the head-end's session survives)
-                Thread.sleep(1000);
+                await(() -> g.uplink.stats().connected() && g.uplink.stats().reconnects() >= 1, Duration.ofSeconds(60),
+                        () -> "uplink back after the outage: " + g.uplink.stats());
                 producing.set(false);
                 producer.join(30_000);
                 assertNull(producerError.get(), () -> "producer failed: " + producerError.get());

@@ -13,9 +13,7 @@ import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.uplink.JsonPayloads;
 import io.meterlink.core.uplink.MqttUplink;
-import io.meterlink.sim.broker.MosquittoBroker;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -39,10 +37,7 @@ final class UplinkFixture {
 
     /** Tests need mosquitto: in CI its absence is a failure, elsewhere a skip with a message. */
     static void requireMosquitto() {
-        if (MosquittoBroker.available()) return;
-        String msg = "mosquitto not installed at " + MosquittoBroker.BINARY + " (apt-get install mosquitto)";
-        if ("true".equals(System.getenv("CI"))) Assertions.fail(msg);
-        Assumptions.assumeTrue(false, msg);
+        io.meterlink.sim.crash.CrashFixture.requireMosquitto();
     }
 
     static UplinkConfig config(String url, UplinkConfig.Protocol protocol, String clientId, Path ca,

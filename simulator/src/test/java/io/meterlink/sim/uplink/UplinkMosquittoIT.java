@@ -1,7 +1,7 @@
 package io.meterlink.sim.uplink;
 
 import io.meterlink.core.config.UplinkConfig;
-import io.meterlink.core.uplink.UplinkStats;
+import io.meterlink.core.status.UplinkStats;
 import io.meterlink.sim.broker.MosquittoBroker;
 import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.sim.pki.TestPki;

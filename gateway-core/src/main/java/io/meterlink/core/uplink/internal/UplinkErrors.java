@@ -1,4 +1,4 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.uplink.internal;
 
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
@@ -6,12 +6,12 @@ import java.util.HashSet;
 import java.util.Set;
 
 /** Turns connection and publish failures into one short line for logs and status, without secrets. */
-final class UplinkErrors {
+public final class UplinkErrors {
 
     private UplinkErrors() {
     }
 
-    static String describe(Throwable t) {
+    public static String describe(Throwable t) {
         String tls = tlsReason(t);
         if (tls != null) return tls;
         Throwable root = root(t);
@@ -25,7 +25,7 @@ final class UplinkErrors {
     }
 
     /** A named TLS refusal (expired, wrong host, untrusted) when the cause chain shows one, else null. */
-    static String tlsReason(Throwable t) {
+    public static String tlsReason(Throwable t) {
         Set<Throwable> seen = new HashSet<>();
         for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
             if (c instanceof CertificateExpiredException) {
@@ -55,7 +55,7 @@ final class UplinkErrors {
      * expired, unknown CA), or an MQTT CONNACK "not authorised" / "bad user name or password"
      * (MQTT 3.1.1 §3.2.2.3 codes 4 and 5, MQTT 5 §3.2.2.2 reason codes 0x86, 0x87).
      */
-    static boolean isCredentialRefusal(Throwable t) {
+    public static boolean isCredentialRefusal(Throwable t) {
         Set<Throwable> seen = new HashSet<>();
         for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
             if (c instanceof org.eclipse.paho.client.mqttv3.MqttException e3) {

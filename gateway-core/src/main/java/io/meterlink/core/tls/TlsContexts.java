@@ -1,4 +1,4 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.tls;
 
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
@@ -58,7 +58,7 @@ public final class TlsContexts {
     }
 
     /** As {@link #socketFactory(Path, Optional, Optional)}, with trust anchors already read (an uplink settings snapshot). */
-    static SSLSocketFactory socketFactory(List<X509Certificate> cas, Optional<Path> certFile, Optional<Path> keyFile) throws TlsSetupException {
+    public static SSLSocketFactory socketFactory(List<X509Certificate> cas, Optional<Path> certFile, Optional<Path> keyFile) throws TlsSetupException {
         try {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
@@ -122,11 +122,11 @@ public final class TlsContexts {
     }
 
     /** Restricts protocols and turns on HTTPS-style hostname verification on every socket it creates. */
-    static final class HardenedSocketFactory extends GuardedSockets.WrappingSslFactory {
+    static final class HardenedSocketFactory extends WrappingSslFactory {
 
         HardenedSocketFactory(SSLSocketFactory delegate) { super(delegate); }
 
-        @Override Socket wrap(Socket s) {
+        @Override protected Socket wrap(Socket s) {
             if (s instanceof SSLSocket ssl) {
                 SSLParameters p = ssl.getSSLParameters();
                 List<String> supported = Arrays.asList(ssl.getSupportedProtocols());

@@ -1,4 +1,4 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.uplink.internal;
 
 import javax.net.SocketFactory;
 import java.util.Optional;
@@ -9,7 +9,7 @@ import java.util.Optional;
  * {@code maxPacketBytes}: the largest inbound MQTT packet taken (announced at CONNECT under MQTT 5,
  * enforced on the socket by {@link InboundPacketGuard} under both versions).
  */
-record SessionSpec(
+public record SessionSpec(
         String url,
         String clientId,
         Optional<SocketFactory> socketFactory,

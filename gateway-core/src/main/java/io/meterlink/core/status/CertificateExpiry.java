@@ -1,4 +1,4 @@
-package io.meterlink.core.runtime;
+package io.meterlink.core.status;
 
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.meterlink.core.runtime;
+package io.meterlink.core.status;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;

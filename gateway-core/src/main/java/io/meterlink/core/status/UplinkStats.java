@@ -1,4 +1,4 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.status;
 
 /**
  * Uplink counters for status.

@@ -1,4 +1,4 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.uplink.internal;
 
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -15,13 +15,13 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import java.nio.charset.StandardCharsets;
 
 /** {@link MqttSession} over the Paho MQTT 5 client. */
-final class Paho5Session implements MqttSession {
+public final class Paho5Session implements MqttSession {
 
     private final SessionSpec spec;
     private final Listener listener;
     private final MqttAsyncClient client;
 
-    Paho5Session(SessionSpec spec, Listener listener) throws MqttSessionException {
+    public Paho5Session(SessionSpec spec, Listener listener) throws MqttSessionException {
         this.spec = spec;
         this.listener = listener;
         try {
@@ -76,7 +76,7 @@ final class Paho5Session implements MqttSession {
     }
 
     @Override
-    public void publish(String topic, byte[] payload, boolean retained, long tag) throws MqttSessionException {
+    public void publish(String topic, byte[] payload, boolean retained, PublishTag tag) throws MqttSessionException {
         try {
             client.publish(topic, payload, 1, retained, null, new MqttActionListener() {
                 @Override public void onSuccess(IMqttToken token) {

@@ -1,11 +1,11 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.uplink.internal;
 
 /**
  * One connection to the broker through one MQTT client library (Paho v5 or v3). Every method is
  * called on the uplink thread only; the {@link Listener} is called on the library's threads and
  * must only hand events over.
  */
-interface MqttSession extends AutoCloseable {
+public interface MqttSession extends AutoCloseable {
 
     /** What the broker granted at CONNACK. */
     record Connected(int receiveMaximum) {
@@ -14,10 +14,10 @@ interface MqttSession extends AutoCloseable {
     /** Events from the library's threads. Implementations must not block and must not call the session. */
     interface Listener {
         /** The broker acknowledged the publish {@code tag}; {@code reasonCode} is the MQTT 5 PUBACK reason (0 for 3.1.1). */
-        void acknowledged(long tag, int reasonCode);
+        void acknowledged(PublishTag tag, int reasonCode);
 
         /** The publish {@code tag} failed locally or the connection went away under it. */
-        void failed(long tag, Throwable cause);
+        void failed(PublishTag tag, Throwable cause);
 
         /** The connection is gone. */
         void connectionLost(Throwable cause);
@@ -43,7 +43,7 @@ interface MqttSession extends AutoCloseable {
     Connected connect() throws MqttSessionException;
 
     /** Starts a QoS 1 publish; the outcome arrives at the listener with {@code tag}. */
-    void publish(String topic, byte[] payload, boolean retained, long tag) throws MqttSessionException;
+    void publish(String topic, byte[] payload, boolean retained, PublishTag tag) throws MqttSessionException;
 
     /** Starts a QoS 1 subscription to {@code filter}; messages arrive at the listener. */
     default void subscribe(String filter) throws MqttSessionException {

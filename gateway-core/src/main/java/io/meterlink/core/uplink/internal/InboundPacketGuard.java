@@ -1,4 +1,4 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.uplink.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;

@@ -1,4 +1,4 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.uplink.internal;
 
 import javax.net.SocketFactory;
 import javax.net.ssl.HandshakeCompletedListener;
@@ -15,6 +15,8 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.util.function.Function;
+
+import io.meterlink.core.tls.WrappingSslFactory;
 
 /**
  * Socket factories whose sockets read through an {@link InboundPacketGuard}: the MQTT client
@@ -73,30 +75,6 @@ final class GuardedSockets {
         }
     }
 
-    /** An {@link SSLSocketFactory} that hands every socket its delegate creates through {@link #wrap}. */
-    abstract static class WrappingSslFactory extends SSLSocketFactory {
-        private final SSLSocketFactory delegate;
-
-        WrappingSslFactory(SSLSocketFactory delegate) { this.delegate = delegate; }
-
-        abstract Socket wrap(Socket s);
-
-        @Override public String[] getDefaultCipherSuites() { return delegate.getDefaultCipherSuites(); }
-        @Override public String[] getSupportedCipherSuites() { return delegate.getSupportedCipherSuites(); }
-        @Override public Socket createSocket() throws IOException { return wrap(delegate.createSocket()); }
-        @Override public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
-            return wrap(delegate.createSocket(s, host, port, autoClose));
-        }
-        @Override public Socket createSocket(String host, int port) throws IOException { return wrap(delegate.createSocket(host, port)); }
-        @Override public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            return wrap(delegate.createSocket(host, port, localHost, localPort));
-        }
-        @Override public Socket createSocket(InetAddress host, int port) throws IOException { return wrap(delegate.createSocket(host, port)); }
-        @Override public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-            return wrap(delegate.createSocket(address, port, localAddress, localPort));
-        }
-    }
-
     private static final class Ssl extends WrappingSslFactory {
         private final Guard guard;
 
@@ -105,7 +83,7 @@ final class GuardedSockets {
             this.guard = guard;
         }
 
-        @Override Socket wrap(Socket s) {
+        @Override protected Socket wrap(Socket s) {
             return s instanceof SSLSocket ssl ? new GuardedSslSocket(ssl, guard) : s;
         }
     }

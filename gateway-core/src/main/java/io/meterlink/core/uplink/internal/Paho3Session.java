@@ -1,4 +1,4 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.uplink.internal;
 
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -14,7 +14,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /** {@link MqttSession} over the Paho MQTT 3.1.1 client. */
-final class Paho3Session implements MqttSession {
+public final class Paho3Session implements MqttSession {
 
     private final SessionSpec spec;
     private final Listener listener;
@@ -22,7 +22,7 @@ final class Paho3Session implements MqttSession {
     /** PUBLISH packets whose payload the guard cut, in arrival order (a reader thread adds, the callback takes). */
     private final Queue<InboundPacketGuard.Cut> cuts = new ConcurrentLinkedQueue<>();
 
-    Paho3Session(SessionSpec spec, Listener listener) throws MqttSessionException {
+    public Paho3Session(SessionSpec spec, Listener listener) throws MqttSessionException {
         this.spec = spec;
         this.listener = listener;
         try {
@@ -73,7 +73,7 @@ final class Paho3Session implements MqttSession {
     }
 
     @Override
-    public void publish(String topic, byte[] payload, boolean retained, long tag) throws MqttSessionException {
+    public void publish(String topic, byte[] payload, boolean retained, PublishTag tag) throws MqttSessionException {
         try {
             // MQTT 3.1.1 PUBACK has no reason code: a refused publish is either acknowledged and
             // dropped by the broker or answered by closing the connection [MQTT-3.3.5-2]

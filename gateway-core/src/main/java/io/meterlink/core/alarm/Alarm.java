@@ -1,9 +1,10 @@
-package io.meterlink.core.status;
+package io.meterlink.core.alarm;
 
 import java.util.Objects;
 
 /**
- * One active alarm: a kind and an optional detail (a path, a source name). Published in status as
+ * One active alarm: a kind and an optional detail (a path, a source name). A new alarm is one more
+ * {@link Kind} (and its sentence in docs/payloads.md beside the status example). Published in status as
  * its {@link #text()}, {@code kind} or {@code kind:detail}, e.g. {@code storage_full} or
  * {@code database_quarantined:/var/lib/meterlink/buffer.db.corrupt-20261126T080000Z}.
  *
@@ -29,7 +30,23 @@ public record Alarm(Kind kind, String detail) {
         /** SQLITE_CORRUPT / SQLITE_NOTADB while running. */
         STORAGE_CORRUPT("storage_corrupt"),
         /** A source's driver failed to start; detail: the source name. */
-        SOURCE_FAILED("source_failed");
+        SOURCE_FAILED("source_failed"),
+        /** Readings the gateway accepted could not be handed to the buffer; detail: how many so far. */
+        BUFFER_WRITE_FAILED("buffer_write_failed"),
+        /** The local metrics endpoint ({@code metrics.listen}) could not bind. */
+        METRICS_UNAVAILABLE("metrics_unavailable"),
+        /** The gateway's client certificate has expired. */
+        CERTIFICATE_EXPIRED("certificate_expired"),
+        /** The configured client certificate file does not exist. */
+        CERTIFICATE_MISSING("certificate_missing"),
+        /** The broker refused our certificate or login at the last connection attempt. */
+        CERTIFICATE_REFUSED("certificate_refused"),
+        /** Renewing the client certificate failed (it is retried). */
+        CERTIFICATE_RENEWAL_FAILED("certificate_renewal_failed"),
+        /** The private key file can be read by users other than its owner. */
+        KEY_FILE_EXPOSED("key_file_exposed"),
+        /** A bundle's new broker settings were not accepted within the trial bound and were rolled back. */
+        BUNDLE_TRIAL_FAILED("bundle_trial_failed");
 
         private final String code;
 
@@ -73,6 +90,11 @@ public record Alarm(Kind kind, String detail) {
             return null;
         }
         return new Alarm(k, colon < 0 ? null : text.substring(colon + 1));
+    }
+
+    /** The {@link #text()} of each, in order; {@code null} gives {@code null}. */
+    public static java.util.List<String> texts(java.util.List<Alarm> alarms) {
+        return alarms == null ? null : alarms.stream().map(Alarm::text).toList();
     }
 
     @Override

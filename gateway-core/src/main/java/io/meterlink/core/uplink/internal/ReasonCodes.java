@@ -1,12 +1,12 @@
-package io.meterlink.core.uplink;
+package io.meterlink.core.uplink.internal;
 
 /** MQTT 5 PUBACK reason codes (OASIS MQTT 5.0 §3.4.2.1) and how the uplink treats a refusal. */
-final class ReasonCodes {
+public final class ReasonCodes {
 
     private ReasonCodes() {
     }
 
-    static String describe(int rc) {
+    public static String describe(int rc) {
         String name = switch (rc) {
             case 0x00 -> "success";
             case 0x10 -> "no matching subscribers";
@@ -29,7 +29,7 @@ final class ReasonCodes {
      * Everything else (0x87 not authorised, 0x90 topic invalid, 0x97 quota, 0x80 …) concerns the
      * topic, the account or the broker, is the same for every batch, and is retried after a backoff.
      */
-    static boolean isBatchSpecific(int rc) {
+    public static boolean isBatchSpecific(int rc) {
         return rc == 0x83 || rc == 0x95 || rc == 0x99;
     }
 }

@@ -1,0 +1,5 @@
+package io.meterlink.archfixture.core.api;
+
+/** Allowed for drivers. */
+public interface Contract {
+}

@@ -1,0 +1,7 @@
+package io.meterlink.archfixture.core.uplink.internal;
+
+/** An uplink implementation detail that the fixture's CLI wrongly names. */
+public final class Session {
+    public void open() {
+    }
+}
