@@ -27,15 +27,15 @@ public final class UplinkKeys {
             "the TLS files of the connection");
     public static final ConfigKey<Optional<Path>> CA_FILE = ConfigKey.path("tls.ca_file",
             "the utility CA, pinned: nothing else is trusted; hostname verification is always on")
-            .describedAs("path, required for `ssl://`");
+            .describedAs("path").defaultDescribed("required for `ssl://`");
     public static final ConfigKey<Optional<Path>> CERT_FILE = ConfigKey.path("tls.cert_file",
-            "client certificate (PEM) for mutual TLS, with `key_file`");
+            "client certificate (PEM) for mutual TLS, with `key_file`").defaultDescribed("none");
     public static final ConfigKey<Optional<Path>> KEY_FILE = ConfigKey.path("tls.key_file",
-            "the client certificate's private key (PEM); the file should be mode 0600");
+            "the client certificate's private key (PEM); the file should be mode 0600").defaultDescribed("none");
     public static final ConfigKey<String> USERNAME = ConfigKey.text("username", null,
-            "password authentication over TLS instead of a client certificate, with `password`");
+            "password authentication over TLS instead of a client certificate, with `password`").defaultDescribed("none");
     public static final ConfigKey<Optional<Secret>> PASSWORD = ConfigKey.secret("password",
-            "the password of `username`");
+            "the password of `username`").defaultDescribed("none");
     public static final ConfigKey<Boolean> ALLOW_INSECURE = ConfigKey.bool("allow_insecure", false,
             "development only: permit `tcp://`; a warning is logged at every connect");
     public static final ConfigKey<Integer> BATCH_MAX_READINGS = ConfigKey.integer("batch_max_readings", 500, 1, 10_000,
