@@ -56,6 +56,18 @@ public final class ConfigYaml {
         return this;
     }
 
+    /**
+     * Lines another writer made for this mapping, already indented for it (e.g. a broker's
+     * {@code tls:} block, two spaces in under {@code uplink:}), written as given.
+     */
+    public ConfigYaml verbatim(String lines) {
+        if (!lines.isEmpty()) entries.put("\0verbatim" + entries.size(), new Verbatim(lines.endsWith("\n") ? lines : lines + "\n"));
+        return this;
+    }
+
+    private record Verbatim(String lines) {
+    }
+
     /** The nested mapping at {@code key} ({@code tls}, {@code buffer}), created when absent. */
     public ConfigYaml section(ConfigKey<?> key) {
         return section(key.local());
@@ -122,6 +134,12 @@ public final class ConfigYaml {
         boolean first = true;
         for (Map.Entry<String, Object> e : entries.entrySet()) {
             String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+            if (e.getValue() instanceof Verbatim v) {
+                if (first && inlineFirst) throw new IllegalStateException("verbatim lines cannot open a list item");
+                sb.append(v.lines());
+                first = false;
+                continue;
+            }
             if (!(first && inlineFirst)) sb.append(indent);
             first = false;
             lines.put(p, lineCount(sb));

@@ -130,6 +130,15 @@ public final class ConfigKey<T> {
         return new ConfigKey<>(name, kind, value, min, max, choices, doc, typeText, null);
     }
 
+    /**
+     * The same key (type, default, bounds) under another name: for a file that passes the value on
+     * to the gateway under its own name (a scenario's {@code buffer_max_bytes} is the gateway's
+     * {@code buffer.max_bytes}), so the bounds are not written twice.
+     */
+    public ConfigKey<T> renamed(String newName) {
+        return new ConfigKey<>(newName, kind, defaultValue, min, max, choices, doc, typeText, defaultText);
+    }
+
     /** This key with another one-line doc (the same key read by another driver, say). */
     public ConfigKey<T> withDoc(String text) {
         return new ConfigKey<>(name, kind, defaultValue, min, max, choices, text, typeText, defaultText);
