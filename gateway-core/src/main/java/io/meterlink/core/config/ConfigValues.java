@@ -59,12 +59,14 @@ public final class ConfigValues {
         return DECIMAL_BYTES.matcher(text.trim()).matches();
     }
 
-    /** A duration in the shortest of our own units that represents it exactly, e.g. {@code 90s}, {@code 15m}. */
+    /** @deprecated use {@link ConfigText#duration}. */
+    @Deprecated
     public static String format(Duration d) {
         return ConfigText.duration(d);
     }
 
-    /** A byte count in the largest binary unit that represents it exactly, e.g. {@code 256MiB}. */
+    /** @deprecated use {@link ConfigText#bytes}. */
+    @Deprecated
     public static String formatBytes(long bytes) {
         return ConfigText.bytes(bytes);
     }

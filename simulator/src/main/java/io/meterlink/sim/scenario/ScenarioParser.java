@@ -21,6 +21,7 @@ import java.util.Set;
  * names file, line and key, and unknown keys are errors). The format is documented in
  * {@code docs/simulator.md}. Stateless.
  */
+@SuppressWarnings("deprecation") // the scenario file's own keys (not gateway configuration) are not declared as ConfigKeys yet
 public final class ScenarioParser {
     /** The gateway's {@code buffer.max_bytes}, passed on from the scenario's {@code gateway:} section (same bounds). */
     private static final ConfigKey<Long> BUFFER_MAX_BYTES = BufferKeys.MAX_BYTES.renamed("buffer_max_bytes");

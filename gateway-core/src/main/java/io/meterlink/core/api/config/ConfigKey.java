@@ -169,7 +169,7 @@ public final class ConfigKey<T> {
     }
 
     /** As {@link #read(Settings)}, with a default computed by the caller (e.g. from another key). */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "deprecation"}) // the typed getters are what a declaration reads through
     public T read(Settings s, T defaultValue) {
         String k = local();
         Object v = switch (kind) {
