@@ -1,5 +1,6 @@
 package io.meterlink.drivers.ert;
 
+import io.meterlink.core.api.config.KeyGroup;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverFactory;
@@ -41,51 +42,52 @@ public final class ErtDriverFactory implements DriverFactory {
 
     @Override public String type() { return "ert"; }
 
+    @Override public List<KeyGroup> keys() { return List.of(ErtKeys.ERT); }
+
     @Override public Optional<FrameDecoder> decoder() { return Optional.of(DECODER); }
 
     @Override
     public DriverSpec configure(Settings s) {
         boolean ok = true;
-        String host = s.string("host", "127.0.0.1");
-        int port = s.integer("tcp_port", 1234, 1, 65535);
-        List<String> command = s.strings("rtl_tcp_command");
-        long frequency = s.longValue("frequency", 912_600_155L, 24_000_000L, 1_766_000_000L);
-        long rate = s.longValue("sample_rate", ErtFrameDecoder.DEFAULT_SAMPLE_RATE, 32_768L * ErtDemodulator.MIN_CHIP_LENGTH,
-                32_768L * ErtDemodulator.MAX_CHIP_LENGTH);
+        String host = s.get(ErtKeys.HOST);
+        int port = s.get(ErtKeys.TCP_PORT);
+        List<String> command = s.get(ErtKeys.RTL_TCP_COMMAND);
+        long frequency = s.get(ErtKeys.FREQUENCY);
+        long rate = s.get(ErtKeys.SAMPLE_RATE);
         try {
             ErtDemodulator.chipLength(rate);
         } catch (IllegalArgumentException e) {
-            s.error("sample_rate", e.getMessage());
+            s.error(ErtKeys.SAMPLE_RATE, e.getMessage());
             ok = false;
         }
-        String gainText = s.string("gain", "auto");
+        String gainText = s.get(ErtKeys.GAIN);
         Integer gain = null;
         if (!gainText.equals("auto")) {
             try {
                 gain = Integer.parseInt(gainText.trim());
                 if (gain < 0 || gain > 600) throw new NumberFormatException();
             } catch (NumberFormatException e) {
-                s.error("gain", "must be auto or tenths of a dB, 0..600");
+                s.error(ErtKeys.GAIN, "must be auto or tenths of a dB, 0..600");
                 ok = false;
             }
         }
-        int ppm = s.integer("ppm", 0, -1000, 1000);
+        int ppm = s.get(ErtKeys.PPM);
         Set<ErtProtocol> protocols = EnumSet.noneOf(ErtProtocol.class);
-        List<String> names = s.has("protocols") ? s.strings("protocols") : List.of("scm", "scm+", "idm", "r900");
+        List<String> names = s.get(ErtKeys.PROTOCOLS);
         for (String n : names) {
             try {
                 protocols.add(ErtProtocol.byName(n));
             } catch (IllegalArgumentException e) {
-                s.error("protocols", e.getMessage());
+                s.error(ErtKeys.PROTOCOLS, e.getMessage());
                 ok = false;
             }
         }
         if (protocols.isEmpty() && ok) {
-            s.error("protocols", "name at least one protocol");
+            s.error(ErtKeys.PROTOCOLS, "name at least one protocol");
             ok = false;
         }
-        Duration stall = s.duration("stall_timeout", Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofMinutes(10));
-        int restartAfter = s.integer("restart_after", 2, 1, 100);
+        Duration stall = s.get(ErtKeys.STALL_TIMEOUT);
+        int restartAfter = s.get(ErtKeys.RESTART_AFTER);
         ErtMappingSettings mapping = ErtMappingSettings.read(s);
         if (mapping == null) ok = false;
         if (!ok) return null;

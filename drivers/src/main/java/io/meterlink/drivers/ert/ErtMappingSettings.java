@@ -1,6 +1,7 @@
 package io.meterlink.drivers.ert;
 
 import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.config.ConfigKey;
 import io.meterlink.core.api.config.Settings;
 
 import java.math.BigDecimal;
@@ -21,22 +22,21 @@ record ErtMappingSettings(Duration dedupWindow, Map<ErtTypes.Commodity, BigDecim
     /** Reads the keys; {@code null} after recording errors. */
     static ErtMappingSettings read(Settings s) {
         boolean ok = true;
-        Duration dedup = s.duration("dedup_window", Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(24));
+        Duration dedup = s.get(ErtKeys.DEDUP_WINDOW);
         Map<ErtTypes.Commodity, BigDecimal> multipliers = new EnumMap<>(ErtTypes.Commodity.class);
-        multipliers.put(ErtTypes.Commodity.ELECTRIC, BigDecimal.valueOf(1000));
-        Settings m = s.section("multipliers");
+        Settings m = s.get(ErtKeys.MULTIPLIERS);
         for (ErtTypes.Commodity c : ErtTypes.Commodity.values()) {
-            String v = m.string(c.wireName(), null);
-            if (v == null) continue;
-            BigDecimal d = decimal(m, c.wireName(), v);
+            ConfigKey<String> key = ErtKeys.MULTIPLIER.get(c);
+            String v = m.get(key);
+            BigDecimal d = decimal(m, key.local(), v);
             if (d == null) ok = false;
             else multipliers.put(c, d);
         }
         m.finish();
         Map<MeterId, BigDecimal> perMeter = new HashMap<>();
-        for (Settings meter : s.sections("meters")) {
-            String id = meter.requiredString("id");
-            String v = meter.string("multiplier", "1");
+        for (Settings meter : s.get(ErtKeys.METERS)) {
+            String id = meter.get(ErtKeys.METER_ID);
+            String v = meter.get(ErtKeys.METER_MULTIPLIER);
             meter.finish();
             if (id == null) {
                 ok = false;
@@ -47,14 +47,14 @@ record ErtMappingSettings(Duration dedupWindow, Map<ErtTypes.Commodity, BigDecim
                 mid = MeterId.of(id);
                 if (!mid.family().equals("ert")) throw new IllegalArgumentException("not an ert meter id");
             } catch (IllegalArgumentException e) {
-                meter.error("id", "must be ert:<ERT type>:<id> or ert:r900:<id>, got '" + id + "'");
+                meter.error(ErtKeys.METER_ID, "must be ert:<ERT type>:<id> or ert:r900:<id>, got '" + id + "'");
                 ok = false;
                 continue;
             }
-            BigDecimal d = decimal(meter, "multiplier", v);
+            BigDecimal d = decimal(meter, ErtKeys.METER_MULTIPLIER.local(), v);
             if (d == null) ok = false;
             else if (perMeter.put(mid, d) != null) {
-                meter.error("id", "meter " + id + " is listed twice");
+                meter.error(ErtKeys.METER_ID, "meter " + id + " is listed twice");
                 ok = false;
             }
         }

@@ -1,12 +1,12 @@
 package io.meterlink.drivers.ert;
 
+import io.meterlink.core.api.config.KeyGroup;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
-import io.meterlink.drivers.transport.TcpTransport;
+import io.meterlink.drivers.transport.LineEndpoint;
 import io.meterlink.drivers.transport.Transport;
 
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -28,24 +28,23 @@ import java.util.function.Supplier;
 public final class RtlamrDriverFactory implements DriverFactory {
     @Override public String type() { return "rtlamr"; }
 
+    @Override public List<KeyGroup> keys() { return List.of(ErtKeys.RTLAMR); }
+
     @Override
     public DriverSpec configure(Settings s) {
         boolean ok = true;
-        String kind = s.choice("transport", "command", Set.of("command", "tcp"));
+        String kind = s.get(ErtKeys.RTLAMR_TRANSPORT);
         Supplier<Transport> transport;
         if ("tcp".equals(kind)) {
-            String host = s.requiredString("host");
-            int port = s.integer("tcp_port", 0, 1, 65535);
-            if (!s.has("tcp_port")) {
-                s.error("tcp_port", "required for transport tcp");
-                ok = false;
-            }
-            if (host == null || host.isBlank()) ok = false;
-            transport = () -> new TcpTransport(host, port, 5_000);
+            LineEndpoint line = LineEndpoint.read(s, kind, 0, (device, baud) -> {
+                throw new IllegalStateException("rtlamr has no serial line");
+            });
+            ok &= line.ok();
+            transport = line.transport();
         } else {
-            List<String> command = s.strings("command");
+            List<String> command = s.get(ErtKeys.RTLAMR_COMMAND);
             if (command.isEmpty()) {
-                s.error("command", "required for transport command, e.g. [rtlamr, -format=json]");
+                s.error(ErtKeys.RTLAMR_COMMAND, "required for transport command, e.g. [rtlamr, -format=json]");
                 ok = false;
             }
             transport = () -> new ProcessTransport(command);

@@ -1,11 +1,13 @@
 package io.meterlink.drivers.iec62056;
 
+import io.meterlink.core.api.config.KeyGroup;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.FrameDecoder;
 import io.meterlink.drivers.obis.ObisReadings;
 import io.meterlink.drivers.obis.StreamSource;
 import io.meterlink.drivers.transport.LineEndpoint;
+import io.meterlink.drivers.transport.LineKeys;
 import io.meterlink.drivers.transport.SerialTransport;
 
 import java.time.Duration;
@@ -13,7 +15,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -43,37 +44,40 @@ public final class Iec62056DriverFactory implements DriverFactory {
 
     @Override public String type() { return Iec62056FrameDecoder.PROTOCOL; }
 
+    @Override public List<KeyGroup> keys() { return List.of(Iec62056Keys.GROUP); }
+
     @Override public Optional<FrameDecoder> decoder() { return Optional.of(DECODER); }
 
     @Override
     public DriverSpec configure(Settings s) {
-        String mode = s.choice("mode", "poll", Set.of("poll", "d"));
+        String mode = s.get(Iec62056Keys.MODE);
         if (mode.equals("d")) {
-            return StreamSource.read(s, DECODER, FrameDecoder.Options.none(), s.integer("baud", 2400, 300, 19200), "7E1", true);
+            return StreamSource.read(s, DECODER, FrameDecoder.Options.none(), s.get(Iec62056Keys.BAUD, Iec62056Keys.MODE_D_BAUD),
+                    Iec62056Keys.FRAMING.defaultValue(), true);
         }
         boolean ok = true;
-        String kind = s.choice("transport", "serial", Set.of("serial", "tcp"));
-        int baud = s.integer("baud", 300, 300, 19200);
-        int maxBaud = s.integer("max_baud", 9600, 300, 19200);
-        Duration interval = s.duration("poll_interval", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(7));
-        Duration timeout = s.duration("response_timeout", Duration.ofMillis(1500), Duration.ofMillis(200), Duration.ofSeconds(30));
-        int retries = s.integer("retries", 1, 0, 5);
-        boolean wakeUp = s.bool("wake_up", false);
+        String kind = s.get(LineKeys.TRANSPORT);
+        int baud = s.get(Iec62056Keys.BAUD);
+        int maxBaud = s.get(Iec62056Keys.MAX_BAUD);
+        Duration interval = s.get(Iec62056Keys.POLL_INTERVAL);
+        Duration timeout = s.get(Iec62056Keys.RESPONSE_TIMEOUT);
+        int retries = s.get(Iec62056Keys.RETRIES);
+        boolean wakeUp = s.get(Iec62056Keys.WAKE_UP);
         LineEndpoint line = LineEndpoint.read(s, kind, baud, (device, b) -> new SerialTransport(device, b, 7, SerialTransport.Parity.EVEN));
         ok &= line.ok();
         Optional<ZoneId> zone = LineEndpoint.meterZone(s);
         ok &= zone.isPresent();
         List<String> addresses = new ArrayList<>();
-        for (Settings m : s.sections("meters")) {
-            String a = m.requiredString("address");
+        for (Settings m : s.get(Iec62056Keys.METERS)) {
+            String a = m.get(Iec62056Keys.ADDRESS);
             m.finish();
             if (a == null) {
                 ok = false;
             } else if (!ADDRESS.matcher(a).matches()) {
-                m.error("address", "must be 1 to 32 letters, digits, spaces, '.', '_' or '-'");
+                m.error(Iec62056Keys.ADDRESS, "must be 1 to 32 letters, digits, spaces, '.', '_' or '-'");
                 ok = false;
             } else if (addresses.contains(a)) {
-                m.error("address", "meter " + a + " is listed twice");
+                m.error(Iec62056Keys.ADDRESS, "meter " + a + " is listed twice");
                 ok = false;
             } else {
                 addresses.add(a);

@@ -1,5 +1,6 @@
 package io.meterlink.drivers.mbus;
 
+import io.meterlink.core.api.config.KeyGroup;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.FrameDecoder;
@@ -54,12 +55,15 @@ public final class MbusDriverFactory implements DriverFactory {
     public String type() { return "mbus"; }
 
     @Override
+    public List<KeyGroup> keys() { return List.of(MbusKeys.GROUP); }
+
+    @Override
     public DriverSpec configure(Settings s) {
         boolean ok = true;
-        String kind = s.choice("transport", "serial", Set.of("serial", "tcp"));
-        int baud = s.integer("baud", 2400, 300, 9600);
+        String kind = s.get(MbusKeys.TRANSPORT);
+        int baud = s.get(MbusKeys.BAUD);
         if (!BAUDS.contains(baud)) {
-            s.error("baud", "must be 300, 2400 or 9600, got " + baud);
+            s.error(MbusKeys.BAUD, "must be 300, 2400 or 9600, got " + baud);
             ok = false;
         }
         LineEndpoint line = LineEndpoint.read(s, kind, baud, SerialTransport::mbus);
@@ -68,9 +72,9 @@ public final class MbusDriverFactory implements DriverFactory {
         String endpoint = line.endpoint();
         int defaultTimeout = line.tcp() ? TCP_DEFAULT_TIMEOUT_MS
                 : MbusTiming.responseTimeoutMillis(BAUDS.contains(baud) ? baud : 2400);
-        Duration interval = s.duration("poll_interval", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(7));
-        int timeout = s.has("timeout_ms") ? s.integer("timeout_ms", defaultTimeout, 10, 60_000) : defaultTimeout;
-        int retries = s.integer("retries", 2, 0, 5);
+        Duration interval = s.get(MbusKeys.POLL_INTERVAL);
+        int timeout = s.get(MbusKeys.TIMEOUT_MS, defaultTimeout);
+        int retries = s.get(MbusKeys.RETRIES);
         Optional<ZoneId> zone = LineEndpoint.meterZone(s);
         ok &= zone.isPresent();
         List<MbusDriverConfig.Meter> meters = meters(s);
@@ -81,9 +85,9 @@ public final class MbusDriverFactory implements DriverFactory {
     }
 
     private static List<MbusDriverConfig.Meter> meters(Settings s) {
-        List<Settings> sections = s.sections("meters");
+        List<Settings> sections = s.get(MbusKeys.METERS);
         if (sections.isEmpty()) {
-            s.error("meters", "at least one meter is required");
+            s.error(MbusKeys.METERS, "at least one meter is required");
             return null;
         }
         boolean ok = true;
@@ -91,44 +95,45 @@ public final class MbusDriverFactory implements DriverFactory {
         Set<Integer> seen = new HashSet<>();
         Set<SecondaryAddress> seenSecondary = new HashSet<>();
         for (Settings m : sections) {
-            if (m.has("secondary")) {
-                String name = m.string("name", null);
-                String sec = m.string("secondary", "");
-                String man = m.string("manufacturer", null);
-                int version = m.integer("version", -1, 0, 255);
-                int medium = m.integer("medium", -1, 0, 255);
-                if (m.has("address")) {
-                    m.error("address", "a meter has a primary address or a secondary address, not both");
+            if (m.has(MbusKeys.SECONDARY)) {
+                String name = m.get(MbusKeys.NAME);
+                String sec = m.get(MbusKeys.SECONDARY, "");
+                String man = m.get(MbusKeys.MANUFACTURER);
+                Integer version = m.get(MbusKeys.VERSION);
+                Integer medium = m.get(MbusKeys.MEDIUM);
+                if (m.has(MbusKeys.ADDRESS)) {
+                    m.error(MbusKeys.ADDRESS, "a meter has a primary address or a secondary address, not both");
                     ok = false;
                 }
                 m.finish();
                 try {
-                    SecondaryAddress a = new SecondaryAddress(sec, man, version, medium);
+                    SecondaryAddress a = new SecondaryAddress(sec, man, version == null ? -1 : version, medium == null ? -1 : medium);
                     if (!seenSecondary.add(a)) {
-                        m.error("secondary", "secondary address " + sec + " is listed twice");
+                        m.error(MbusKeys.SECONDARY, "secondary address " + sec + " is listed twice");
                         ok = false;
                         continue;
                     }
                     out.add(new MbusDriverConfig.Meter(-1, a, name));
                 } catch (IllegalArgumentException e) {
-                    m.error("secondary", e.getMessage());
+                    m.error(MbusKeys.SECONDARY, e.getMessage());
                     ok = false;
                 }
                 continue;
             }
-            if (!m.has("address")) {
-                m.error("address", "required (primary address 0..250, or secondary: \"12345678\")");
+            if (!m.has(MbusKeys.ADDRESS)) {
+                m.error(MbusKeys.ADDRESS, "required (primary address 0..250, or secondary: \"12345678\")");
                 ok = false;
             }
-            int address = m.integer("address", -1, 0, 250);
-            String name = m.string("name", null);
+            Integer primary = m.get(MbusKeys.ADDRESS);
+            int address = primary == null ? -1 : primary;
+            String name = m.get(MbusKeys.NAME);
             m.finish();
             if (address < 0 || address > 250) {
                 ok = false;
                 continue;
             }
             if (!seen.add(address)) {
-                m.error("address", "primary address " + address + " is listed twice");
+                m.error(MbusKeys.ADDRESS, "primary address " + address + " is listed twice");
                 ok = false;
                 continue;
             }

@@ -4,12 +4,12 @@ import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.FrameDecoder;
 import io.meterlink.drivers.transport.LineEndpoint;
+import io.meterlink.drivers.transport.LineKeys;
 import io.meterlink.drivers.transport.SerialTransport;
 
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The keys every push-meter source ({@code p1}, {@code sml}) shares, read once: {@code transport}
@@ -28,10 +28,10 @@ public final class StreamSource {
      */
     public static DriverFactory.DriverSpec read(Settings s, FrameDecoder decoder, FrameDecoder.Options options,
                                                 int baud, String defaultFraming, boolean ok) {
-        String kind = s.choice("transport", "serial", Set.of("serial", "tcp"));
-        String framing = s.choice("framing", defaultFraming, Set.of("8N1", "7E1"));
+        String kind = s.get(LineKeys.TRANSPORT);
+        String framing = s.get(StreamKeys.FRAMING, defaultFraming);
         boolean seven = framing.equals("7E1");
-        Duration quiet = s.duration("frame_timeout", Duration.ofSeconds(3), Duration.ofMillis(200), Duration.ofMinutes(1));
+        Duration quiet = s.get(StreamKeys.FRAME_TIMEOUT);
         LineEndpoint line = LineEndpoint.read(s, kind, baud, (device, b) -> seven
                 ? new SerialTransport(device, b, 7, SerialTransport.Parity.EVEN)
                 : new SerialTransport(device, b, 8, SerialTransport.Parity.NONE));

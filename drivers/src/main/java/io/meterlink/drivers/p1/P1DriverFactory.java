@@ -1,5 +1,6 @@
 package io.meterlink.drivers.p1;
 
+import io.meterlink.core.api.config.KeyGroup;
 import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
@@ -42,15 +43,17 @@ public final class P1DriverFactory implements DriverFactory {
 
     @Override public String type() { return P1Telegrams.PROTOCOL; }
 
+    @Override public List<KeyGroup> keys() { return List.of(P1Keys.GROUP); }
+
     @Override public Optional<FrameDecoder> decoder() { return Optional.of(DECODER); }
 
     @Override
     public DriverSpec configure(Settings s) {
         boolean ok = true;
-        int baud = s.integer("baud", 115200, 300, 921600);
-        Optional<Secret> key = s.secret("key");
-        Optional<Secret> authKey = s.secret("auth_key");
-        Optional<Path> keyFile = s.path("key_file");
+        int baud = s.get(P1Keys.BAUD);
+        Optional<Secret> key = s.get(P1Keys.KEY);
+        Optional<Secret> authKey = s.get(P1Keys.AUTH_KEY);
+        Optional<Path> keyFile = s.get(P1Keys.KEY_FILE);
         if (keyFile.isPresent()) {
             if (key.isPresent() || authKey.isPresent()) {
                 s.error("key_file", "give key/auth_key or key_file, not both");

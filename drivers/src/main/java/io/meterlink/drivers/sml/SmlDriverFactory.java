@@ -1,10 +1,14 @@
 package io.meterlink.drivers.sml;
 
+import io.meterlink.core.api.config.KeyGroup;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.FrameDecoder;
+import io.meterlink.drivers.obis.StreamKeys;
 import io.meterlink.drivers.obis.StreamSource;
+import io.meterlink.drivers.transport.LineKeys;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,10 +34,16 @@ public final class SmlDriverFactory implements DriverFactory {
 
     @Override public String type() { return SmlFileDecoder.PROTOCOL; }
 
+    /** The line keys of {@link StreamSource}; 9600 8N1 by default. */
+    @Override public List<KeyGroup> keys() {
+        return List.of(KeyGroup.of(type(), "", LineKeys.TRANSPORT, LineKeys.PORT, LineKeys.HOST, LineKeys.TCP_PORT,
+                StreamKeys.BAUD, StreamKeys.FRAMING, StreamKeys.FRAME_TIMEOUT, LineKeys.TIME_ZONE));
+    }
+
     @Override public Optional<FrameDecoder> decoder() { return Optional.of(DECODER); }
 
     @Override
     public DriverSpec configure(Settings s) {
-        return StreamSource.read(s, DECODER, FrameDecoder.Options.none(), s.integer("baud", 9600, 300, 921600), "8N1", true);
+        return StreamSource.read(s, DECODER, FrameDecoder.Options.none(), s.get(StreamKeys.BAUD), "8N1", true);
     }
 }

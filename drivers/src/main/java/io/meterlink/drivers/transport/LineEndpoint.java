@@ -25,21 +25,26 @@ public record LineEndpoint(boolean tcp, String endpoint, Supplier<Transport> tra
         Transport open(String device, int baud);
     }
 
+    /** The line of {@code kind} ({@code serial} or {@code tcp}, as read from {@link LineKeys#TRANSPORT}). */
     public static LineEndpoint read(Settings s, String kind, int baud, SerialFactory serial) {
         if ("tcp".equals(kind)) {
-            String host = s.requiredString("host");
-            int port = s.integer("tcp_port", 0, 1, 65535);
+            String host = s.get(LineKeys.HOST);
+            Integer port = s.get(LineKeys.TCP_PORT);
             boolean ok = true;
-            if (!s.has("tcp_port")) {
-                s.error("tcp_port", "required for transport tcp");
+            if (host == null || host.isBlank()) {
+                s.error(LineKeys.HOST, host == null ? "required key is missing" : "must not be empty");
                 ok = false;
             }
-            if (host == null || host.isBlank() || port < 1) ok = false;
-            return new LineEndpoint(true, "tcp:" + host + ":" + port,
-                    () -> new TcpTransport(host, port, TCP_CONNECT_TIMEOUT_MS), ok);
+            if (port == null) {
+                s.error(LineKeys.TCP_PORT, "required for transport tcp");
+                ok = false;
+            }
+            int p = port == null ? 0 : port;
+            return new LineEndpoint(true, "tcp:" + host + ":" + p, () -> new TcpTransport(host, p, TCP_CONNECT_TIMEOUT_MS), ok);
         }
-        String device = s.requiredString("port");
+        String device = s.get(LineKeys.PORT);
         boolean ok = device != null && !device.isBlank();
+        if (!ok) s.error(LineKeys.PORT, device == null ? "required key is missing" : "must not be empty");
         return new LineEndpoint(false, "serial:" + device + "@" + baud, () -> serial.open(device, baud), ok);
     }
 
@@ -48,11 +53,11 @@ public record LineEndpoint(boolean tcp, String endpoint, Supplier<Transport> tra
      * their date/time records are read; empty after recording an unknown zone in the settings.
      */
     public static Optional<ZoneId> meterZone(Settings s) {
-        String zoneName = s.string("time_zone", "UTC");
+        String zoneName = s.get(LineKeys.TIME_ZONE);
         try {
             return Optional.of(ZoneId.of(zoneName));
         } catch (DateTimeException e) {
-            s.error("time_zone", "unknown time zone '" + zoneName + "'");
+            s.error(LineKeys.TIME_ZONE, "unknown time zone '" + zoneName + "'");
             return Optional.empty();
         }
     }

@@ -1,6 +1,7 @@
 package io.meterlink.drivers.wmbus;
 
 import io.meterlink.core.api.config.Secret;
+import io.meterlink.core.api.config.KeyGroup;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.FrameDecoder;
@@ -57,19 +58,22 @@ public final class WmbusDriverFactory implements DriverFactory {
     public String type() { return "wmbus"; }
 
     @Override
+    public List<KeyGroup> keys() { return List.of(WmbusKeys.GROUP); }
+
+    @Override
     public DriverSpec configure(Settings s) {
         boolean ok = true;
-        String kind = s.choice("transport", "serial", Set.of("serial", "tcp"));
-        String dongle = s.choice("dongle", "im871a", Set.of("im871a", "amb8465", "hexlines"));
-        String modeName = s.choice("mode", "t1", Set.of("t1", "c1", "s1"));
+        String kind = s.get(WmbusKeys.TRANSPORT);
+        String dongle = s.get(WmbusKeys.DONGLE);
+        String modeName = s.get(WmbusKeys.MODE);
         int defaultBaud = switch (dongle) {
             case "amb8465" -> 9600;
             case "hexlines" -> 115200;
             default -> 57600;
         };
-        int baud = s.integer("baud", defaultBaud, 300, 921600);
-        boolean ambRssi = s.bool("amb_rssi", true);
-        boolean acceptUnknown = s.bool("accept_unknown", true);
+        int baud = s.get(WmbusKeys.BAUD, defaultBaud);
+        boolean ambRssi = s.get(WmbusKeys.AMB_RSSI);
+        boolean acceptUnknown = s.get(WmbusKeys.ACCEPT_UNKNOWN);
         LineEndpoint line = LineEndpoint.read(s, kind, baud, (device, b) -> new SerialTransport(device, b, SerialTransport.Parity.NONE));
         ok &= line.ok();
         Supplier<Transport> transport = line.transport();
@@ -87,32 +91,32 @@ public final class WmbusDriverFactory implements DriverFactory {
         boolean ok = true;
         List<WmbusDriverConfig.Meter> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        for (Settings m : s.sections("meters")) {
-            String id = m.requiredString("id");
-            String man = m.string("manufacturer", null);
-            Optional<Secret> key = m.secret("key");
+        for (Settings m : s.get(WmbusKeys.METERS)) {
+            String id = m.get(WmbusKeys.ID);
+            String man = m.get(WmbusKeys.MANUFACTURER);
+            Optional<Secret> key = m.get(WmbusKeys.KEY);
             m.finish();
             if (id == null) {
                 ok = false;
                 continue;
             }
             if (!ID.matcher(id).matches()) {
-                m.error("id", "must be the meter's 8-digit identification number");
+                m.error(WmbusKeys.ID, "must be the meter's 8-digit identification number");
                 ok = false;
                 continue;
             }
             if (man != null && !MANUFACTURER.matcher(man).matches()) {
-                m.error("manufacturer", "must be a three-letter upper-case code such as KAM");
+                m.error(WmbusKeys.MANUFACTURER, "must be a three-letter upper-case code such as KAM");
                 ok = false;
                 continue;
             }
             if (key.isPresent() && !KEY.matcher(new String(key.get().reveal())).matches()) {
-                m.error("key", "must be 32 hex digits (AES-128)"); // never echo the value
+                m.error(WmbusKeys.KEY, "must be 32 hex digits (AES-128)"); // never echo the value
                 ok = false;
                 continue;
             }
             if (!seen.add(id + "/" + man)) {
-                m.error("id", "meter " + id + " is listed twice");
+                m.error(WmbusKeys.ID, "meter " + id + " is listed twice");
                 ok = false;
                 continue;
             }

@@ -38,12 +38,8 @@ public record BrokerUrl(Scheme scheme, String host, int port) {
         String t = text.trim();
         int sep = t.indexOf("://");
         if (sep < 0) throw new IllegalArgumentException("must be ssl://host:port (TLS) or tcp://host:port (plaintext, development only)");
-        String schemeText = t.substring(0, sep).toLowerCase(Locale.ROOT);
-        Scheme scheme = switch (schemeText) {
-            case "ssl" -> Scheme.SSL;
-            case "tcp" -> Scheme.TCP;
-            default -> throw new IllegalArgumentException("scheme must be ssl:// (TLS) or tcp:// (plaintext, development only)");
-        };
+        Scheme scheme = schemeOf(t).orElseThrow(
+                () -> new IllegalArgumentException("scheme must be ssl:// (TLS) or tcp:// (plaintext, development only)"));
         int authorityEnd = indexOfAny(t, sep + 3, "/?#");
         String authority = t.substring(sep + 3, authorityEnd < 0 ? t.length() : authorityEnd);
         if (authority.indexOf('@') >= 0) {
@@ -63,6 +59,22 @@ public record BrokerUrl(Scheme scheme, String host, int port) {
         if (path != null && !path.isEmpty() && !"/".equals(path)) throw new IllegalArgumentException("must not have a path");
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) throw new IllegalArgumentException("must not have a query or fragment");
         return new BrokerUrl(scheme, host, port);
+    }
+
+    /**
+     * The scheme {@code text} names ({@code ssl://…}, {@code tcp://…}, case-insensitive), whatever the
+     * rest is; empty for any other or none. For checks on a URL that is not parsed here (a bundle's guard rails).
+     */
+    public static java.util.Optional<Scheme> schemeOf(String text) {
+        if (text == null) return java.util.Optional.empty();
+        String t = text.trim();
+        int sep = t.indexOf("://");
+        if (sep < 0) return java.util.Optional.empty();
+        return switch (t.substring(0, sep).toLowerCase(Locale.ROOT)) {
+            case "ssl" -> java.util.Optional.of(Scheme.SSL);
+            case "tcp" -> java.util.Optional.of(Scheme.TCP);
+            default -> java.util.Optional.empty();
+        };
     }
 
     /** What is wrong with an authority that {@link URI} refused, without repeating it. */

@@ -1,13 +1,13 @@
 package io.meterlink.core.config;
 
 import io.meterlink.core.api.config.Settings;
+import io.meterlink.core.api.config.keys.BufferKeys;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Set;
 
 /**
- * The {@code buffer:} section.
+ * The {@code buffer:} section, bound from the keys {@link BufferKeys} declares (defaults and bounds there).
  *
  * @param path               SQLite file (default {@code <state_dir>/buffer.db})
  * @param maxBytes           size bound of stored readings (default 256 MiB)
@@ -26,20 +26,23 @@ public record BufferConfig(
         boolean synchronousFull,
         int queueCapacity) {
 
-    public static final long MIB = 1024L * 1024L;
+    public static final long MIB = BufferKeys.MIB;
 
+    /** Every key at its declared default ({@link BufferKeys}). */
     public static BufferConfig defaults(Path path) {
-        return new BufferConfig(path, 256 * MIB, 5, Duration.ofMillis(200), 1000, true, 20_000);
+        return new BufferConfig(path, BufferKeys.MAX_BYTES.defaultValue(), BufferKeys.MIN_FREE_DISK_PERCENT.defaultValue(),
+                BufferKeys.COMMIT_INTERVAL.defaultValue(), BufferKeys.COMMIT_MAX_READINGS.defaultValue(),
+                "full".equals(BufferKeys.SYNCHRONOUS.defaultValue()), BufferKeys.QUEUE_CAPACITY.defaultValue());
     }
 
     public static BufferConfig bind(Settings s, Path stateDir) {
-        Path path = s.path("path").orElse(stateDir.resolve("buffer.db"));
-        long maxBytes = s.bytes("max_bytes", 256 * MIB, 64 * 1024, 1L << 40);
-        int minFree = s.integer("min_free_disk_percent", 5, 0, 90);
-        Duration interval = s.duration("commit_interval", Duration.ofMillis(200), Duration.ofMillis(1), Duration.ofSeconds(10));
-        int maxReadings = s.integer("commit_max_readings", 1000, 1, 100_000);
-        boolean full = "full".equals(s.choice("synchronous", "full", Set.of("full", "normal")));
-        int queue = s.integer("queue_capacity", 20_000, 1, 10_000_000);
+        Path path = s.get(BufferKeys.PATH).orElse(stateDir.resolve("buffer.db"));
+        long maxBytes = s.get(BufferKeys.MAX_BYTES);
+        int minFree = s.get(BufferKeys.MIN_FREE_DISK_PERCENT);
+        Duration interval = s.get(BufferKeys.COMMIT_INTERVAL);
+        int maxReadings = s.get(BufferKeys.COMMIT_MAX_READINGS);
+        boolean full = "full".equals(s.get(BufferKeys.SYNCHRONOUS));
+        int queue = s.get(BufferKeys.QUEUE_CAPACITY);
         s.finish();
         return new BufferConfig(path, maxBytes, minFree, interval, maxReadings, full, queue);
     }

@@ -3,6 +3,7 @@ package io.meterlink.core.config;
 import io.meterlink.core.api.config.ConfigError;
 import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.api.config.Settings;
+import io.meterlink.core.api.config.keys.GatewayKeys;
 import io.meterlink.core.api.driver.DriverFactory;
 
 import java.nio.file.Path;
@@ -102,15 +103,15 @@ public final class ConfigLoader {
     /** Binds the root mapping; returns {@code null} when errors were recorded. */
     private GatewayConfig bind(YamlFile yaml, Path file) {
         Settings root = yaml.root();
-        String gatewayId = root.requiredString("gateway_id");
+        String gatewayId = root.get(GatewayKeys.GATEWAY_ID);
         if (gatewayId != null && !GatewayConfig.ID.matcher(gatewayId).matches()) {
-            root.error("gateway_id", "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+            root.error(GatewayKeys.GATEWAY_ID, "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit"
                     + " (it is an MQTT topic level: no '+', '#' or '/')");
             gatewayId = null;
         }
-        Path stateDir = root.path("state_dir").orElse(GatewayConfig.DEFAULT_STATE_DIR);
-        BufferConfig buffer = BufferConfig.bind(root.section("buffer"), stateDir);
-        UplinkConfig uplink = UplinkConfig.bind(root.section("uplink"), gatewayId == null ? "gateway" : gatewayId, fileChecks);
+        Path stateDir = root.get(GatewayKeys.STATE_DIR).orElse(GatewayConfig.DEFAULT_STATE_DIR);
+        BufferConfig buffer = BufferConfig.bind(root.get(GatewayKeys.BUFFER), stateDir);
+        UplinkConfig uplink = UplinkConfig.bind(root.get(GatewayKeys.UPLINK), gatewayId == null ? "gateway" : gatewayId, fileChecks);
         List<SourceConfig> sources = bindSources(root, yaml);
         Map<String, Object> extra = new HashMap<>();
         for (ConfigSection<?> section : sections) {
@@ -133,19 +134,18 @@ public final class ConfigLoader {
     private List<SourceConfig> bindSources(Settings root, YamlFile yaml) {
         List<SourceConfig> out = new ArrayList<>();
         Map<String, String> names = new HashMap<>();
-        List<Settings> items = root.sections("sources");
+        List<Settings> items = root.get(GatewayKeys.SOURCES);
         for (Settings s : items) {
-            String name = s.requiredString("name");
+            String name = s.get(GatewayKeys.SOURCE_NAME);
             if (name != null && !GatewayConfig.ID.matcher(name).matches()) {
-                s.error("name", "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+                s.error(GatewayKeys.SOURCE_NAME, "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
                 name = null;
             } else if (name != null && names.putIfAbsent(name, s.path()) != null) {
-                s.error("name", "duplicate source name '" + name + "' (also used by " + names.get(name) + ")");
+                s.error(GatewayKeys.SOURCE_NAME, "duplicate source name '" + name + "' (also used by " + names.get(name) + ")");
                 name = null;
             }
-            String type = s.requiredString("driver");
-            Duration interval = s.duration("expected_interval", SourceConfig.DEFAULT_EXPECTED_INTERVAL,
-                    Duration.ofMillis(100), Duration.ofDays(7));
+            String type = s.get(GatewayKeys.SOURCE_DRIVER);
+            Duration interval = s.get(GatewayKeys.SOURCE_EXPECTED_INTERVAL);
             if (type == null) continue;
             Optional<DriverFactory> factory = drivers.find(type);
             if (factory.isEmpty()) {

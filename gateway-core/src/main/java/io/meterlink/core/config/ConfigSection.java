@@ -1,6 +1,9 @@
 package io.meterlink.core.config;
 
+import io.meterlink.core.api.config.KeyGroup;
 import io.meterlink.core.api.config.Settings;
+
+import java.util.List;
 
 /**
  * A top-level section of the gateway configuration that another module declares (for example the
@@ -19,4 +22,7 @@ public interface ConfigSection<T> {
      * {@link Settings#finish()}). Returns the value, or {@code null} when errors were recorded.
      */
     T bind(Settings settings);
+
+    /** The section's keys, declared once (for the configuration reference); prefixed with {@link #key()}. */
+    default List<KeyGroup> keys() { return List.of(); }
 }

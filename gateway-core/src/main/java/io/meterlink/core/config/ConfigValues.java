@@ -1,5 +1,7 @@
 package io.meterlink.core.config;
 
+import io.meterlink.core.api.config.ConfigText;
+
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -57,26 +59,16 @@ public final class ConfigValues {
         return DECIMAL_BYTES.matcher(text.trim()).matches();
     }
 
-    /** A duration in the shortest of our own units that represents it exactly, e.g. {@code 90s}, {@code 15m}. */
+    /** @deprecated use {@link ConfigText#duration}. */
+    @Deprecated
     public static String format(Duration d) {
-        long ms = d.toMillis();
-        if (ms == 0) return "0s";
-        if (ms % 86_400_000L == 0) return ms / 86_400_000L + "d";
-        if (ms % 3_600_000L == 0) return ms / 3_600_000L + "h";
-        if (ms % 60_000L == 0) return ms / 60_000L + "m";
-        if (ms % 1000L == 0) return ms / 1000L + "s";
-        return ms + "ms";
+        return ConfigText.duration(d);
     }
 
-    /** A byte count in the largest binary unit that represents it exactly, e.g. {@code 256MiB}. */
+    /** @deprecated use {@link ConfigText#bytes}. */
+    @Deprecated
     public static String formatBytes(long bytes) {
-        String[] units = {"TiB", "GiB", "MiB", "KiB"};
-        int[] shifts = {40, 30, 20, 10};
-        for (int i = 0; i < units.length; i++) {
-            long unit = 1L << shifts[i];
-            if (bytes != 0 && bytes % unit == 0) return (bytes / unit) + units[i];
-        }
-        return Long.toString(bytes);
+        return ConfigText.bytes(bytes);
     }
 
     /** Whether a key name suggests a secret whose value must never be echoed. */

@@ -1,5 +1,6 @@
 package io.meterlink.core.config;
 
+import io.meterlink.core.api.config.keys.GatewayKeys;
 import io.meterlink.core.api.driver.DriverFactory;
 
 import java.time.Duration;
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param spec             the driver's validated settings, ready to create the driver
  */
 public record SourceConfig(String name, String driver, Duration expectedInterval, DriverFactory.DriverSpec spec) {
-    public static final Duration DEFAULT_EXPECTED_INTERVAL = Duration.ofMinutes(15);
+    public static final Duration DEFAULT_EXPECTED_INTERVAL = GatewayKeys.SOURCE_EXPECTED_INTERVAL.defaultValue();
 
     public SourceConfig {
         Objects.requireNonNull(name, "name");

@@ -1,18 +1,20 @@
 package io.meterlink.core.config;
 
+import io.meterlink.core.api.config.ConfigKey;
 import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.config.Settings;
+import io.meterlink.core.api.config.keys.UplinkKeys;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * The {@code uplink:} section: how the gateway reaches the utility's MQTT broker.
+ * The {@code uplink:} section: how the gateway reaches the utility's MQTT broker. Bound from the keys
+ * {@link UplinkKeys} declares (defaults and bounds there).
  *
- * @param url              {@code ssl://host:port} (TLS) or {@code tcp://host:port} (plaintext, only with allowInsecure),
- *                         always a valid {@link BrokerUrl} (checked here; {@code null} only in a config with errors)
+ * @param broker           the broker URL, parsed once: {@code ssl://host:port} (TLS) or {@code tcp://host:port}
+ *                         (plaintext, only with allowInsecure); {@code null} only in a config with errors
  * @param protocol         MQTT 5 (default) or 3.1.1
  * @param clientId         MQTT client id (default: the gateway id)
  * @param topicPrefix      default {@code meterlink/v1}
@@ -34,7 +36,7 @@ import java.util.Set;
  *                         held back (docs/payloads.md, "Live and backlog")
  */
 public record UplinkConfig(
-        String url,
+        BrokerUrl broker,
         Protocol protocol,
         String clientId,
         String topicPrefix,
@@ -56,6 +58,17 @@ public record UplinkConfig(
 
     public enum Protocol { MQTT5, MQTT311 }
 
+    /** With the URL as text, parsed here ({@link BrokerUrl#parse}: an invalid one throws {@link IllegalArgumentException}). */
+    public UplinkConfig(String url, Protocol protocol, String clientId, String topicPrefix, Optional<Path> caFile,
+                        Optional<Path> certFile, Optional<Path> keyFile, Optional<String> username, Optional<Secret> password,
+                        boolean allowInsecure, int batchMaxReadings, int batchMaxBytes, int inflightWindow, Duration backoffMin,
+                        Duration backoffMax, Duration keepAlive, Duration connectTimeout, Duration statusInterval,
+                        int backlogMaxRate) {
+        this(url == null ? null : BrokerUrl.parse(url), protocol, clientId, topicPrefix, caFile, certFile, keyFile, username,
+                password, allowInsecure, batchMaxReadings, batchMaxBytes, inflightWindow, backoffMin, backoffMax, keepAlive,
+                connectTimeout, statusInterval, backlogMaxRate);
+    }
+
     /** Without a backlog rate limit. */
     public UplinkConfig(String url, Protocol protocol, String clientId, String topicPrefix, Optional<Path> caFile,
                         Optional<Path> certFile, Optional<Path> keyFile, Optional<String> username, Optional<Secret> password,
@@ -66,14 +79,11 @@ public record UplinkConfig(
                 statusInterval, 0);
     }
 
-    public UplinkConfig {
-        if (url != null) url = BrokerUrl.parse(url).toString();
-    }
+    /** The normalised URL as the MQTT client takes it ({@code ssl://host:port}), {@code null} in a config with errors. */
+    public String url() { return broker == null ? null : broker.toString(); }
 
-    /** The parsed broker URL; {@code url} was validated when this record was built. */
-    public BrokerUrl broker() { return BrokerUrl.parse(url); }
-
-    public boolean isTls() { return broker().tls(); }
+    /** Whether the broker is reached over TLS ({@code ssl://}). */
+    public boolean isTls() { return broker != null && broker.tls(); }
 
     /** Longest accepted prefix: leaves room for the gateway id and the topic's last levels. */
     static final int TOPIC_PREFIX_MAX = 128;
@@ -104,61 +114,78 @@ public record UplinkConfig(
     /** With {@code files} deciding how far the TLS files themselves are checked ({@link TlsFiles}). */
     public static UplinkConfig bind(Settings s, String gatewayId, ConfigLoader.FileChecks files) {
         BrokerUrl broker = null;
-        String rawUrl = s.requiredString("url");
+        String rawUrl = s.get(UplinkKeys.URL);
         if (rawUrl != null) {
             try {
                 broker = BrokerUrl.parse(rawUrl);
             } catch (IllegalArgumentException e) {
-                s.error("url", e.getMessage()); // never the value: it may hold a password
+                s.error(UplinkKeys.URL, e.getMessage()); // never the value: it may hold a password
             }
         }
-        String url = broker == null ? null : broker.toString();
-        Protocol protocol = "mqtt311".equals(s.choice("protocol", "mqtt5", Set.of("mqtt5", "mqtt311")))
-                ? Protocol.MQTT311 : Protocol.MQTT5;
-        String clientId = s.string("client_id", gatewayId);
-        String prefix = s.string("topic_prefix", "meterlink/v1");
+        Protocol protocol = "mqtt311".equals(s.get(UplinkKeys.PROTOCOL)) ? Protocol.MQTT311 : Protocol.MQTT5;
+        String clientId = s.get(UplinkKeys.CLIENT_ID, gatewayId);
+        String prefix = s.get(UplinkKeys.TOPIC_PREFIX);
         String prefixProblem = prefix == null ? null : topicPrefixProblem(prefix);
-        if (prefixProblem != null) s.error("topic_prefix", prefixProblem);
-        Settings tls = s.section("tls");
-        Optional<Path> ca = tls.path("ca_file");
-        Optional<Path> cert = tls.path("cert_file");
-        Optional<Path> key = tls.path("key_file");
+        if (prefixProblem != null) s.error(UplinkKeys.TOPIC_PREFIX, prefixProblem);
+        Settings tls = s.get(UplinkKeys.TLS);
+        Optional<Path> ca = tls.get(UplinkKeys.CA_FILE);
+        Optional<Path> cert = tls.get(UplinkKeys.CERT_FILE);
+        Optional<Path> key = tls.get(UplinkKeys.KEY_FILE);
         if (files != ConfigLoader.FileChecks.NONE) TlsFiles.check(tls, ca, cert, key, files == ConfigLoader.FileChecks.ALL);
         tls.finish();
-        Optional<String> username = Optional.ofNullable(s.string("username", null));
-        Optional<Secret> password = s.secret("password");
-        boolean insecure = s.bool("allow_insecure", false);
-        int batchReadings = s.integer("batch_max_readings", 500, 1, 10_000);
-        int batchBytes = (int) s.bytes("batch_max_bytes", 256 * 1024, 1024, 64L * 1024 * 1024);
-        int window = s.integer("inflight_window", 8, 1, 64);
-        Duration bmin = s.duration("backoff_min", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofHours(1));
-        Duration bmax = s.duration("backoff_max", Duration.ofMinutes(5), Duration.ofMillis(10), Duration.ofHours(6));
-        Duration keepAlive = s.duration("keep_alive", Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofHours(1));
-        Duration connectTimeout = s.duration("connect_timeout", Duration.ofSeconds(20), Duration.ofSeconds(1), Duration.ofMinutes(5));
-        Duration statusInterval = s.duration("status_interval", Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofHours(24));
-        int backlogMaxRate = s.integer("backlog_max_rate", 0, 0, 10_000_000);
+        Optional<String> username = Optional.ofNullable(s.get(UplinkKeys.USERNAME));
+        Optional<Secret> password = s.get(UplinkKeys.PASSWORD);
+        boolean insecure = s.get(UplinkKeys.ALLOW_INSECURE);
+        int batchReadings = s.get(UplinkKeys.BATCH_MAX_READINGS);
+        int batchBytes = (int) (long) s.get(UplinkKeys.BATCH_MAX_BYTES);
+        int window = s.get(UplinkKeys.INFLIGHT_WINDOW);
+        Duration bmin = s.get(UplinkKeys.BACKOFF_MIN);
+        Duration bmax = s.get(UplinkKeys.BACKOFF_MAX);
+        Duration keepAlive = s.get(UplinkKeys.KEEP_ALIVE);
+        Duration connectTimeout = s.get(UplinkKeys.CONNECT_TIMEOUT);
+        Duration statusInterval = s.get(UplinkKeys.STATUS_INTERVAL);
+        int backlogMaxRate = s.get(UplinkKeys.BACKLOG_MAX_RATE);
 
-        boolean secure = broker != null && broker.tls();
-        if (secure && ca.isEmpty()) {
-            s.error("tls.ca_file", "required for ssl:// (the utility CA is pinned)");
-        }
-        if (broker != null && !broker.tls() && !insecure) {
-            s.error("url", "plaintext tcp:// is refused; use ssl:// or set allow_insecure: true for development");
-        }
+        SchemeProblem scheme = schemeProblem(broker, insecure, ca.isPresent());
+        if (scheme != null) s.error(scheme.key().name(), scheme.message());
         if (cert.isPresent() != key.isPresent()) {
-            s.error("tls", "cert_file and key_file go together");
+            s.error(UplinkKeys.TLS, "cert_file and key_file go together");
         }
         if (username.isPresent() != password.isPresent()) {
-            s.error(username.isPresent() ? "password" : "username", "username and password go together");
+            s.error(username.isPresent() ? UplinkKeys.PASSWORD : UplinkKeys.USERNAME, "username and password go together");
         }
-        if (secure && cert.isEmpty() && username.isEmpty()) {
-            s.error("tls", "no authentication: give tls.cert_file/key_file or username/password");
+        if (broker != null && broker.tls() && cert.isEmpty() && username.isEmpty()) {
+            s.error(UplinkKeys.TLS, "no authentication: give tls.cert_file/key_file or username/password");
         }
         if (bmin.compareTo(bmax) > 0) {
-            s.error("backoff_min", "must not exceed backoff_max");
+            s.error(UplinkKeys.BACKOFF_MIN, "must not exceed backoff_max");
         }
         s.finish();
-        return new UplinkConfig(url, protocol, clientId, prefix, ca, cert, key, username, password, insecure,
+        return new UplinkConfig(broker, protocol, clientId, prefix, ca, cert, key, username, password, insecure,
                 batchReadings, batchBytes, window, bmin, bmax, keepAlive, connectTimeout, statusInterval, backlogMaxRate);
+    }
+
+    /** A key and what is wrong with it. */
+    public record SchemeProblem(ConfigKey<?> key, String message) {
+        @Override public String toString() { return "uplink." + key.name() + ": " + message; }
+    }
+
+    /**
+     * What the broker URL's scheme asks of the other keys, checked once for {@link #bind} and for an
+     * uplink built in code: plaintext only with {@code allow_insecure}, TLS only with a pinned CA.
+     * {@code null} when nothing is wrong (or there is no URL).
+     */
+    public static SchemeProblem schemeProblem(BrokerUrl broker, boolean allowInsecure, boolean hasCaFile) {
+        if (broker == null) return null;
+        if (!broker.tls() && !allowInsecure) {
+            return new SchemeProblem(UplinkKeys.URL, "plaintext tcp:// is refused; use ssl:// or set allow_insecure: true for development");
+        }
+        if (broker.tls() && !hasCaFile) return new SchemeProblem(UplinkKeys.CA_FILE, "required for ssl:// (the utility CA is pinned)");
+        return null;
+    }
+
+    /** {@link #schemeProblem} of this configuration. */
+    public SchemeProblem schemeProblem() {
+        return schemeProblem(broker, allowInsecure, caFile.isPresent());
     }
 }

@@ -1,6 +1,7 @@
 package io.meterlink.core.config;
 
 import io.meterlink.core.api.config.ConfigError;
+import io.meterlink.core.api.config.ConfigText;
 import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.config.Settings;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -33,6 +34,7 @@ import java.util.TreeSet;
  *
  * <p>Not thread-safe; used once, while binding.
  */
+@SuppressWarnings("deprecation") // implements the typed getters that declarations read through
 public final class YamlSettings implements Settings {
     private static final String DURATION_HINT = "expected a duration like 200ms, 5s, 10m, 1h or 1d";
     private static final String BYTES_HINT = "expected a size like 1000, 64KiB, 256MiB or 1GiB";
@@ -159,7 +161,7 @@ public final class YamlSettings implements Settings {
             return defaultValue;
         }
         if (d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0) {
-            record(n, key, "must be between " + ConfigValues.format(min) + " and " + ConfigValues.format(max) + got(key, n));
+            record(n, key, "must be between " + ConfigText.duration(min) + " and " + ConfigText.duration(max) + got(key, n));
             return defaultValue;
         }
         return d.get();
@@ -176,7 +178,7 @@ public final class YamlSettings implements Settings {
             return defaultValue;
         }
         if (b.get() < min || b.get() > max) {
-            record(n, key, "must be between " + ConfigValues.formatBytes(min) + " and " + ConfigValues.formatBytes(max) + got(key, n));
+            record(n, key, "must be between " + ConfigText.bytes(min) + " and " + ConfigText.bytes(max) + got(key, n));
             return defaultValue;
         }
         return b.get();

@@ -1,12 +1,14 @@
 package io.meterlink.core.metrics;
 
-import io.meterlink.core.api.config.Settings;
+import io.meterlink.core.api.config.KeyGroup;
+import io.meterlink.core.api.config.keys.MetricsKeys;
 import io.meterlink.core.config.ConfigSection;
 import io.meterlink.core.config.GatewayConfig;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -28,11 +30,13 @@ public final class MetricsSection implements ConfigSection<MetricsSection.Settin
 
     @Override public String key() { return KEY; }
 
+    @Override public List<KeyGroup> keys() { return List.of(MetricsKeys.GROUP); }
+
     @Override public Settings bind(io.meterlink.core.api.config.Settings s) {
-        String listen = s.string("listen", null);
+        String listen = s.get(MetricsKeys.LISTEN);
         InetSocketAddress address = listen == null ? null : parse(listen);
         if (listen != null && address == null) {
-            s.error("listen", "must be a loopback address and a port, e.g. 127.0.0.1:9464 or [::1]:9464");
+            s.error(MetricsKeys.LISTEN, "must be a loopback address and a port, e.g. 127.0.0.1:9464 or [::1]:9464");
         }
         s.finish();
         if (listen != null && address == null) return null;

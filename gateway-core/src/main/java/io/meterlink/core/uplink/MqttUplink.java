@@ -101,12 +101,8 @@ public final class MqttUplink implements AutoCloseable {
 
     private static void validate(UplinkConfig cfg) {
         if (cfg.url() == null) throw new IllegalArgumentException("uplink url is missing");
-        if (!cfg.isTls() && !cfg.allowInsecure()) {
-            throw new IllegalArgumentException("plaintext tcp:// is refused; use ssl:// or set allow_insecure: true for development");
-        }
-        if (cfg.isTls() && cfg.caFile().isEmpty()) {
-            throw new IllegalArgumentException("ssl:// needs tls.ca_file (the utility CA is pinned)");
-        }
+        UplinkConfig.SchemeProblem scheme = cfg.schemeProblem();
+        if (scheme != null) throw new IllegalArgumentException(scheme.toString());
     }
 
     private static UplinkSettings snapshot(UplinkConfig cfg) {

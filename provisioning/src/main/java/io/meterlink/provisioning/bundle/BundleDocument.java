@@ -1,16 +1,16 @@
 package io.meterlink.provisioning.bundle;
 
 import io.meterlink.core.api.config.ConfigError;
+import io.meterlink.core.api.config.keys.GatewayKeys;
+import io.meterlink.core.api.config.keys.UplinkKeys;
+import io.meterlink.core.config.BrokerUrl;
 import io.meterlink.core.config.GatewayConfig;
+import io.meterlink.core.config.HardenedYaml;
 import io.meterlink.provisioning.bundle.BundleRefusedException.Reason;
 import io.meterlink.provisioning.identity.Pem;
 import io.meterlink.provisioning.secret.ProvisioningException;
 import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -19,12 +19,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -66,9 +61,12 @@ import java.util.regex.Pattern;
  * number). Errors never quote values. Not thread-safe; one per apply.
  */
 final class BundleDocument {
-    static final int MAX_BYTES = 1024 * 1024;
-    private static final Set<String> TOP_KEYS = Set.of("bundle_version", "gateway_id", "topic_prefix", "ca_certificates",
-            "broker", "buffer", "schedules", "sources", "signing_key");
+    static final int MAX_BYTES = HardenedYaml.MAX_BYTES;
+    /** The bundle's name for the configuration's {@code uplink} section. */
+    static final String BROKER = "broker";
+    static final String CA_CERTIFICATES = "ca_certificates";
+    private static final Set<String> TOP_KEYS = Set.of("bundle_version", "gateway_id", "topic_prefix", CA_CERTIFICATES,
+            BROKER, "buffer", "schedules", "sources", "signing_key");
     /** A URL with user-info ({@code scheme://user[:password]@host}). */
     private static final Pattern URL_USER_INFO = Pattern.compile("(?s)\\s*[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\s]*@.*");
     /** Keys whose value is a file or directory the gateway writes or reads: confined to the state directory. */
@@ -110,7 +108,7 @@ final class BundleDocument {
 
     /** The broker URL as written ({@code broker.url}), or {@code null}. */
     String brokerUrl() {
-        NodeTuple b = root == null ? null : entries(root, null).get("broker");
+        NodeTuple b = root == null ? null : entries(root, null).get(BROKER);
         if (b == null || !(b.getValueNode() instanceof MappingNode bm)) return null;
         NodeTuple u = entries(bm, null).get("url");
         return u != null && u.getValueNode() instanceof ScalarNode s ? s.getValue().trim() : null;
@@ -131,16 +129,17 @@ final class BundleDocument {
     void checkGuardRails(Path stateRoot) throws BundleRefusedException {
         if (root == null) return;
         Map<String, NodeTuple> top = entries(root, null);
-        NodeTuple broker = top.get("broker");
+        NodeTuple broker = top.get(BROKER);
         if (broker != null && broker.getValueNode() instanceof MappingNode bm) {
             Map<String, NodeTuple> b = entries(bm, null);
-            if (b.containsKey("allow_insecure")) {
-                throw new BundleRefusedException(Reason.FORBIDDEN_SETTING, "broker.allow_insecure (line "
-                        + line(b.get("allow_insecure").getKeyNode()) + "): no bundle may allow plaintext MQTT");
+            String insecure = UplinkKeys.ALLOW_INSECURE.local();
+            if (b.containsKey(insecure)) {
+                throw new BundleRefusedException(Reason.FORBIDDEN_SETTING, BROKER + "." + insecure + " (line "
+                        + line(b.get(insecure).getKeyNode()) + "): no bundle may allow plaintext MQTT");
             }
-            NodeTuple url = b.get("url");
-            if (url != null && url.getValueNode() instanceof ScalarNode u && !u.getValue().trim().regionMatches(true, 0, "ssl://", 0, 6)) {
-                throw new BundleRefusedException(Reason.FORBIDDEN_SETTING, "broker.url (line " + line(u)
+            NodeTuple url = b.get(UplinkKeys.URL.local());
+            if (url != null && url.getValueNode() instanceof ScalarNode u && BrokerUrl.schemeOf(u.getValue()).orElse(null) != BrokerUrl.Scheme.SSL) {
+                throw new BundleRefusedException(Reason.FORBIDDEN_SETTING, BROKER + "." + UplinkKeys.URL.local() + " (line " + line(u)
                         + "): a bundle may only name an ssl:// broker");
             }
         }
@@ -161,7 +160,7 @@ final class BundleDocument {
                         + "): a URL must not carry a user name or password; use the broker's username/password keys");
             }
             String last = key.substring(key.lastIndexOf('.') + 1);
-            if (PATH_KEY.matcher(last).matches() && !key.equals("ca_certificates")) confined(key, s, stateRoot);
+            if (PATH_KEY.matcher(last).matches() && !key.equals(CA_CERTIFICATES)) confined(key, s, stateRoot);
         }
     }
 
@@ -208,36 +207,10 @@ final class BundleDocument {
     }
 
     private void read(byte[] bytes, Instant now) {
-        if (bytes.length > MAX_BYTES) {
-            error(0, "(bundle)", "larger than " + MAX_BYTES / 1024 + " KiB");
-            return;
-        }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            error(0, "(bundle)", "not valid UTF-8 text");
-            return;
-        }
-        LoaderOptions options = new LoaderOptions();
-        options.setMaxAliasesForCollections(20);
-        options.setAllowRecursiveKeys(false);
-        options.setNestingDepthLimit(20);
-        options.setCodePointLimit(MAX_BYTES);
-        options.setAllowDuplicateKeys(false);
-        Node node;
-        try {
-            node = new Yaml(options).compose(new StringReader(text));
-        } catch (MarkedYAMLException e) {
-            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            // problem and context only: the snippet of the line could hold a key
-            error(m == null ? 0 : m.getLine() + 1, "(yaml)", io.meterlink.core.config.YamlErrors.describe(e));
-            return;
-        } catch (YAMLException e) {
-            error(0, "(yaml)", "invalid YAML");
-            return;
-        }
+        String text = HardenedYaml.text(bytes, "(bundle)", this::error);
+        if (text == null) return;
+        Node node = HardenedYaml.compose(text, this::error);
+        if (!errors.isEmpty()) return;
         if (!(node instanceof MappingNode m)) {
             error(node == null ? 0 : line(node), "(bundle)", "the bundle must be a mapping of keys to values");
             return;
@@ -249,18 +222,18 @@ final class BundleDocument {
         }
         version = readVersion(top.get("bundle_version"));
         gatewayId = readGatewayId(top.get("gateway_id"));
-        readCa(top.get("ca_certificates"), now);
+        readCa(top.get(CA_CERTIFICATES), now);
         readSigningKey(top.get("signing_key"));
-        NodeTuple broker = top.get("broker");
+        NodeTuple broker = top.get(BROKER);
         if (broker == null) {
-            error(line(root), "broker", "required key is missing");
+            error(line(root), BROKER, "required key is missing");
         } else if (!(broker.getValueNode() instanceof MappingNode bm)) {
-            error(line(broker.getValueNode()), "broker", "expected a mapping");
+            error(line(broker.getValueNode()), BROKER, "expected a mapping");
         } else {
-            Map<String, NodeTuple> b = entries(bm, "broker");
-            for (String k : List.of("tls", "topic_prefix")) {
+            Map<String, NodeTuple> b = entries(bm, BROKER);
+            for (String k : List.of(UplinkKeys.TLS.local(), UplinkKeys.TOPIC_PREFIX.local())) {
                 if (b.containsKey(k)) error(line(b.get(k).getKeyNode()), "broker." + k,
-                        k.equals("tls") ? "set by the gateway: give the CA in ca_certificates; the client certificate is the gateway's own"
+                        k.equals(UplinkKeys.TLS.local()) ? "set by the gateway: give the CA in ca_certificates; the client certificate is the gateway's own"
                                 : "give topic_prefix at the top level of the bundle");
             }
         }
@@ -305,30 +278,30 @@ final class BundleDocument {
 
     private void readCa(NodeTuple t, Instant now) {
         if (t == null) {
-            error(line(root), "ca_certificates", "required key is missing (the utility CA certificate(s), PEM)");
+            error(line(root), CA_CERTIFICATES, "required key is missing (the utility CA certificate(s), PEM)");
             return;
         }
         if (!(t.getValueNode() instanceof ScalarNode s)) {
-            error(line(t.getValueNode()), "ca_certificates", "expected PEM text (use a '|' block)");
+            error(line(t.getValueNode()), CA_CERTIFICATES, "expected PEM text (use a '|' block)");
             return;
         }
         int at = line(t.getValueNode());
         try {
             List<X509Certificate> certs = Pem.certificates(s.getValue());
             if (certs.isEmpty()) {
-                error(at, "ca_certificates", "no PEM CERTIFICATE block found");
+                error(at, CA_CERTIFICATES, "no PEM CERTIFICATE block found");
                 return;
             }
             for (int i = 0; i < certs.size(); i++) {
                 X509Certificate c = certs.get(i);
                 String which = "certificate " + (i + 1) + " (" + c.getSubjectX500Principal().getName() + ")";
-                if (c.getBasicConstraints() < 0) error(at, "ca_certificates", which + " is not a CA certificate");
-                if (c.getNotAfter().before(Date.from(now))) error(at, "ca_certificates", which + " expired on " + c.getNotAfter().toInstant());
+                if (c.getBasicConstraints() < 0) error(at, CA_CERTIFICATES, which + " is not a CA certificate");
+                if (c.getNotAfter().before(Date.from(now))) error(at, CA_CERTIFICATES, which + " expired on " + c.getNotAfter().toInstant());
             }
             caCertificates = certs;
             caPem = Pem.encodeCertificates(certs);
         } catch (CertificateException e) {
-            error(at, "ca_certificates", "not a valid PEM X.509 certificate");
+            error(at, CA_CERTIFICATES, "not a valid PEM X.509 certificate");
         }
     }
 
@@ -339,30 +312,33 @@ final class BundleDocument {
     String toConfigYaml(String id, Path stateDir, Path caFile, Path certFile, Path keyFile) {
         Map<String, NodeTuple> top = entries(root, "");
         List<NodeTuple> out = new ArrayList<>();
-        out.add(tuple("gateway_id", str(id)));
-        out.add(tuple("state_dir", str(stateDir.toString())));
-        if (top.containsKey("buffer")) out.add(tuple("buffer", top.get("buffer").getValueNode()));
+        out.add(tuple(GatewayKeys.GATEWAY_ID.name(), str(id)));
+        out.add(tuple(GatewayKeys.STATE_DIR.name(), str(stateDir.toString())));
+        String buffer = GatewayKeys.BUFFER.name();
+        if (top.containsKey(buffer)) out.add(tuple(buffer, top.get(buffer).getValueNode()));
 
-        MappingNode broker = (MappingNode) top.get("broker").getValueNode();
+        MappingNode broker = (MappingNode) top.get(BROKER).getValueNode();
         List<NodeTuple> uplink = new ArrayList<>(broker.getValue());
-        boolean passwordAuth = entries(broker, "broker").containsKey("username") || entries(broker, "broker").containsKey("password");
-        if (top.containsKey("topic_prefix")) uplink.add(tuple("topic_prefix", top.get("topic_prefix").getValueNode()));
+        Map<String, NodeTuple> b = entries(broker, BROKER);
+        boolean passwordAuth = b.containsKey(UplinkKeys.USERNAME.local()) || b.containsKey(UplinkKeys.PASSWORD.local());
+        String prefix = UplinkKeys.TOPIC_PREFIX.local();
+        if (top.containsKey(prefix)) uplink.add(tuple(prefix, top.get(prefix).getValueNode()));
         List<NodeTuple> tls = new ArrayList<>();
-        tls.add(tuple("ca_file", str(caFile.toString())));
+        tls.add(tuple(UplinkKeys.CA_FILE.local(), str(caFile.toString())));
         if (!passwordAuth) {
-            tls.add(tuple("cert_file", str(certFile.toString())));
-            tls.add(tuple("key_file", str(keyFile.toString())));
+            tls.add(tuple(UplinkKeys.CERT_FILE.local(), str(certFile.toString())));
+            tls.add(tuple(UplinkKeys.KEY_FILE.local(), str(keyFile.toString())));
         }
-        uplink.add(tuple("tls", map(tls)));
-        out.add(tuple("uplink", map(uplink)));
+        uplink.add(tuple(UplinkKeys.TLS.local(), map(tls)));
+        out.add(tuple(GatewayKeys.UPLINK.name(), map(uplink)));
 
         Map<String, MappingNode> schedules = readSchedules(top.get("schedules"));
-        NodeTuple sources = top.get("sources");
+        NodeTuple sources = top.get(GatewayKeys.SOURCES.local());
         if (sources != null) {
             if (sources.getValueNode() instanceof SequenceNode seq) {
                 List<Node> items = new ArrayList<>();
                 for (int i = 0; i < seq.getValue().size(); i++) items.add(withSchedule(i, seq.getValue().get(i), schedules));
-                out.add(tuple("sources", new SequenceNode(Tag.SEQ, items, DumperOptions.FlowStyle.BLOCK)));
+                out.add(tuple(GatewayKeys.SOURCES.local(), new SequenceNode(Tag.SEQ, items, DumperOptions.FlowStyle.BLOCK)));
             } else {
                 out.add(sources); // ConfigLoader reports the wrong type, at this key
             }
@@ -419,14 +395,21 @@ final class BundleDocument {
         return map(merged);
     }
 
-    /** An error of the generated configuration, re-expressed with the bundle's key and line. */
+    /**
+     * An error of the generated configuration, re-expressed with the bundle's key and line: the
+     * {@code uplink} section ({@link UplinkKeys}) is the bundle's {@code broker}, except its
+     * {@code topic_prefix} (at the bundle's top level) and its {@code tls} files (made from
+     * {@code ca_certificates} and the gateway's own certificate); keys a schedule gave a source are
+     * blamed on the schedule.
+     */
     ConfigError translate(ConfigError e) {
         String key = e.key();
-        if (key.equals("uplink.topic_prefix")) key = "topic_prefix";
-        else if (key.startsWith("uplink.tls")) key = "ca_certificates";
-        else if (key.equals("uplink")) key = "broker";
-        else if (key.startsWith("uplink.")) key = "broker." + key.substring("uplink.".length());
-        else if (key.equals("state_dir") || key.equals("gateway_id")) key = "(gateway) " + key;
+        String uplink = UplinkKeys.GROUP.prefix();
+        if (key.equals(uplink + "." + UplinkKeys.TOPIC_PREFIX.name())) key = UplinkKeys.TOPIC_PREFIX.name();
+        else if (key.startsWith(uplink + "." + UplinkKeys.TLS.name())) key = CA_CERTIFICATES;
+        else if (key.equals(uplink)) key = BROKER;
+        else if (key.startsWith(uplink + ".")) key = BROKER + key.substring(uplink.length());
+        else if (key.equals(GatewayKeys.STATE_DIR.name()) || key.equals(GatewayKeys.GATEWAY_ID.name())) key = "(gateway) " + key;
         Matcher m = SOURCE_KEY.matcher(key);
         if (m.matches()) {
             String sched = fromSchedule.getOrDefault(Integer.parseInt(m.group(1)), Map.of()).get(m.group(2));
@@ -459,18 +442,11 @@ final class BundleDocument {
         return best;
     }
 
-    private Map<String, NodeTuple> entries(MappingNode m, String path) {
+    /** The mapping's entries by key (merge keys and non-scalar keys were refused by {@link HardenedYaml}). */
+    private static Map<String, NodeTuple> entries(MappingNode m, String path) {
         Map<String, NodeTuple> out = new LinkedHashMap<>();
         for (NodeTuple t : m.getValue()) {
-            if (t.getKeyNode() instanceof ScalarNode k) {
-                if (Tag.MERGE.equals(k.getTag()) && path != null) {
-                    error(line(k), path.isEmpty() ? "<<" : path + ".<<", "merge keys (<<) are not supported; write the keys out");
-                    continue;
-                }
-                out.putIfAbsent(k.getValue(), t);
-            } else if (path != null) {
-                error(line(t.getKeyNode()), path.isEmpty() ? "(bundle)" : path, "keys must be plain names");
-            }
+            if (t.getKeyNode() instanceof ScalarNode k && !Tag.MERGE.equals(k.getTag())) out.putIfAbsent(k.getValue(), t);
         }
         return out;
     }

@@ -38,6 +38,7 @@ import java.util.Optional;
  * @param issuerCaFile optional trust anchors for the issued certificate
  * @param timeout      how long to wait for the certificate, per attempt
  */
+@SuppressWarnings("deprecation") // the claim file's keys are not declared as ConfigKeys yet
 public record ClaimConfig(Path file, String claimId, UplinkConfig broker, Optional<Path> issuerCaFile, Duration timeout) {
 
     /** The claim id that would collide with the renewal topics. */

@@ -35,10 +35,10 @@ public record TechEndpointConfig(
         int maxBodyBytes,
         Duration readTimeout) {
 
-    public static final int DEFAULT_PORT = 5684;
-    public static final String DEFAULT_IDENTITY = "technician";
+    public static final int DEFAULT_PORT = TechnicianKeys.DEFAULT_PORT;
+    public static final String DEFAULT_IDENTITY = TechnicianKeys.DEFAULT_IDENTITY;
     /** The endpoint never stays open longer than this after one opening signal. */
-    public static final Duration MAX_OPEN_WINDOW = Duration.ofMinutes(15);
+    public static final Duration MAX_OPEN_WINDOW = (Duration) TechnicianKeys.OPEN_WINDOW.max();
 
     public TechEndpointConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -58,10 +58,13 @@ public record TechEndpointConfig(
         if (maxBodyBytes < 1024) throw new IllegalArgumentException("maxBodyBytes must be >= 1024");
     }
 
-    /** Port 5684 on all interfaces, 15 minutes open, 4 connections, 5 failures a minute lock an address out for 10 minutes. */
+    /** Every key at its declared default ({@link TechnicianKeys}): port 5684 on all interfaces, 15 minutes open, 4 connections, 5 failures a minute lock an address out for 10 minutes. */
     public static TechEndpointConfig defaults() {
-        return new TechEndpointConfig(anyAddress(), DEFAULT_PORT, DEFAULT_IDENTITY, MAX_OPEN_WINDOW, 4,
-                Duration.ofSeconds(10), 5, Duration.ofMinutes(1), Duration.ofMinutes(10), 256 * 1024, Duration.ofSeconds(30));
+        return new TechEndpointConfig(anyAddress(), DEFAULT_PORT, DEFAULT_IDENTITY, TechnicianKeys.OPEN_WINDOW.defaultValue(),
+                TechnicianKeys.MAX_CONNECTIONS.defaultValue(), TechnicianKeys.STALE_AFTER.defaultValue(),
+                TechnicianKeys.FAILURE_LIMIT.defaultValue(), TechnicianKeys.FAILURE_WINDOW.defaultValue(),
+                TechnicianKeys.LOCKOUT.defaultValue(), (int) (long) TechnicianKeys.MAX_BODY.defaultValue(),
+                TechnicianKeys.READ_TIMEOUT.defaultValue());
     }
 
     /**
@@ -71,24 +74,24 @@ public record TechEndpointConfig(
      */
     public static TechEndpointConfig from(Settings s) {
         TechEndpointConfig d = defaults();
-        String bind = s.string("bind", "0.0.0.0");
+        String bind = s.get(TechnicianKeys.BIND);
         InetAddress address = d.bindAddress();
         try {
             address = InetAddress.getByName(bind);
         } catch (UnknownHostException e) {
-            s.error("bind", "not an IP address: " + bind);
+            s.error(TechnicianKeys.BIND, "not an IP address: " + bind);
         }
         TechEndpointConfig c = new TechEndpointConfig(address,
-                s.integer("port", d.port(), 1, 65535),
-                s.string("identity", d.pskIdentity()),
-                s.duration("open_window", d.openWindow(), Duration.ofSeconds(10), MAX_OPEN_WINDOW),
-                s.integer("max_connections", d.maxConnections(), 1, 64),
-                s.duration("stale_after", d.staleAfter(), Duration.ofSeconds(5), Duration.ofHours(1)),
-                s.integer("failure_limit", d.failureLimit(), 1, 1000),
-                s.duration("failure_window", d.failureWindow(), Duration.ofSeconds(1), Duration.ofHours(1)),
-                s.duration("lockout", d.lockout(), Duration.ofSeconds(1), Duration.ofDays(1)),
-                (int) s.bytes("max_body", d.maxBodyBytes(), 1024, 16L * 1024 * 1024),
-                s.duration("read_timeout", d.readTimeout(), Duration.ofSeconds(1), Duration.ofMinutes(10)));
+                s.get(TechnicianKeys.PORT),
+                s.get(TechnicianKeys.IDENTITY),
+                s.get(TechnicianKeys.OPEN_WINDOW),
+                s.get(TechnicianKeys.MAX_CONNECTIONS),
+                s.get(TechnicianKeys.STALE_AFTER),
+                s.get(TechnicianKeys.FAILURE_LIMIT),
+                s.get(TechnicianKeys.FAILURE_WINDOW),
+                s.get(TechnicianKeys.LOCKOUT),
+                (int) (long) s.get(TechnicianKeys.MAX_BODY),
+                s.get(TechnicianKeys.READ_TIMEOUT));
         s.finish();
         return c;
     }

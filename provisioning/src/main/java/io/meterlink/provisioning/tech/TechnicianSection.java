@@ -1,9 +1,11 @@
 package io.meterlink.provisioning.tech;
 
+import io.meterlink.core.api.config.KeyGroup;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.config.ConfigSection;
 import io.meterlink.core.config.GatewayConfig;
 
+import java.util.List;
 import java.util.OptionalInt;
 
 /**
@@ -14,14 +16,17 @@ import java.util.OptionalInt;
 public final class TechnicianSection implements ConfigSection<TechnicianSettings> {
     public static final String KEY = "technician_endpoint";
     /** Highest BCM GPIO number on a Raspberry Pi header. */
-    static final int MAX_BCM_PIN = 27;
+    static final int MAX_BCM_PIN = TechnicianKeys.MAX_BCM_PIN;
 
     @Override public String key() { return KEY; }
 
+    @Override public List<KeyGroup> keys() { return List.of(TechnicianKeys.GROUP); }
+
     @Override public TechnicianSettings bind(Settings s) {
-        boolean enabled = s.bool("enabled", true);
-        OptionalInt pin = s.has("button_pin") ? OptionalInt.of(s.integer("button_pin", 0, 0, MAX_BCM_PIN)) : OptionalInt.empty();
-        boolean activeLow = s.bool("button_active_low", true);
+        boolean enabled = s.get(TechnicianKeys.ENABLED);
+        Integer buttonPin = s.get(TechnicianKeys.BUTTON_PIN);
+        OptionalInt pin = buttonPin == null ? OptionalInt.empty() : OptionalInt.of(buttonPin);
+        boolean activeLow = s.get(TechnicianKeys.BUTTON_ACTIVE_LOW);
         TechEndpointConfig endpoint = TechEndpointConfig.from(s); // finishes s
         return new TechnicianSettings(enabled, endpoint, pin, activeLow);
     }

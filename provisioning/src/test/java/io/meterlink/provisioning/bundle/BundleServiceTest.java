@@ -119,6 +119,24 @@ class BundleServiceTest {
     }
 
     @Test
+    void apply_readsBundlesWithTheConfigurationsHardenedLoader_duplicateKeysRefused() throws Exception {
+        String dup = Bundles.bundle(2, ca, "inflight_window: 4", "inflight_window: 65");
+        BundleException e = assertThrows(BundleException.class, () -> apply(dup));
+        int second = dup.lines().toList().indexOf("  inflight_window: 65") + 1;
+        assertEquals(List.of("b.yaml:" + second + ": broker.inflight_window: duplicate key (first given at line " + (second - 1) + ")"),
+                e.errors().stream().map(ConfigError::toString).toList());
+    }
+
+    @Test
+    void apply_aBrokerKeyOutOfItsDeclaredBounds_isNamedAsTheBundlesKey_atItsLine() throws Exception {
+        String bad = Bundles.bundle(2, ca, "inflight_window: 65");
+        BundleException e = assertThrows(BundleException.class, () -> apply(bad));
+        int line = bad.lines().toList().indexOf("  inflight_window: 65") + 1;
+        assertEquals(List.of("b.yaml:" + line + ": broker.inflight_window: must be between 1 and 64 (got '65')"),
+                e.errors().stream().map(ConfigError::toString).toList());
+    }
+
+    @Test
     void apply_bundleErrors_areAllReportedAtOnce() {
         BundleException e = assertThrows(BundleException.class, () -> apply("bundle_version: x\ncolour: blue\nca_certificates: nope\n"));
         List<String> keys = e.errors().stream().map(ConfigError::key).toList();

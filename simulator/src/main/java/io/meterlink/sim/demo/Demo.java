@@ -1,11 +1,14 @@
 package io.meterlink.sim.demo;
 
+
+import io.meterlink.core.api.config.keys.UplinkKeys;
 import io.meterlink.core.config.ConfigLoader;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.runtime.Gateway;
 import io.meterlink.core.status.NativeSqlite;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.sim.broker.EmbeddedBroker;
+import io.meterlink.sim.config.GatewayFile;
 import io.meterlink.sim.headend.HeadEnd;
 import io.meterlink.sim.headend.Tls;
 import io.meterlink.sim.headend.Verdict;
@@ -19,7 +22,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +33,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -147,36 +150,23 @@ public final class Demo {
     }
 
     private Path writeConfig(Path dir, String url, Path ca, char[] password, List<TcpMbusSlaveServer> lines) throws IOException {
-        StringBuilder y = new StringBuilder();
-        y.append("gateway_id: ").append(GATEWAY).append('\n');
-        y.append("state_dir: ").append(dir.resolve("state")).append('\n');
-        y.append("uplink:\n");
-        y.append("  url: ").append(url).append('\n');
-        y.append("  protocol: mqtt311\n"); // the embedded broker speaks MQTT 3.1.1
-        y.append("  tls:\n    ca_file: ").append(ca).append('\n');
-        y.append("  username: ").append(GATEWAY).append('\n');
-        y.append("  password: ").append(password).append('\n');
-        y.append("  status_interval: 5s\n");
-        y.append("  backoff_min: 100ms\n  backoff_max: 2s\n");
-        y.append("sources:\n");
+        GatewayFile f = new GatewayFile(GATEWAY, dir.resolve("state"))
+                .uplink(UplinkKeys.URL, url)
+                .uplink(UplinkKeys.PROTOCOL, "mqtt311") // the embedded broker speaks MQTT 3.1.1
+                .tls(ca, null, null)
+                .password(GATEWAY, new String(password))
+                .uplink(UplinkKeys.STATUS_INTERVAL, Duration.ofSeconds(5))
+                .uplink(UplinkKeys.BACKOFF_MIN, Duration.ofMillis(100))
+                .uplink(UplinkKeys.BACKOFF_MAX, Duration.ofSeconds(2));
         int first = 0;
         for (int l = 0; l < lines.size(); l++) {
-            y.append("  - name: line-").append(l + 1).append('\n');
-            y.append("    driver: mbus\n    transport: tcp\n    host: 127.0.0.1\n");
-            y.append("    tcp_port: ").append(lines.get(l).port()).append('\n');
-            y.append("    poll_interval: ").append(pollInterval.toMillis()).append("ms\n");
-            y.append("    expected_interval: ").append(pollInterval.toMillis()).append("ms\n");
-            y.append("    timeout_ms: 1000\n");
-            y.append("    meters:\n");
             int count = Math.min(METERS_PER_LINE, meters - first);
-            for (int a = 1; a <= count; a++) y.append("      - address: ").append(a).append('\n');
+            f.mbusTcp("line-" + (l + 1), "127.0.0.1", lines.get(l).port(), pollInterval, pollInterval, 1000,
+                    IntStream.rangeClosed(1, count).boxed().toList());
             first += count;
         }
         Files.createDirectories(dir.resolve("state"));
-        Path file = dir.resolve("meterlink.yaml");
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, y);
-        return file;
+        return f.writeTo(dir.resolve("meterlink.yaml"));
     }
 
     private static char[] randomPassword() {

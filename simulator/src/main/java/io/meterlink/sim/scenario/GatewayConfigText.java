@@ -1,100 +1,70 @@
 package io.meterlink.sim.scenario;
 
+import io.meterlink.core.api.config.keys.BufferKeys;
+import io.meterlink.core.api.config.keys.UplinkKeys;
+import io.meterlink.core.config.ConfigYaml;
+import io.meterlink.sim.config.GatewayFile;
+
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
-/** Builds the gateway's configuration file for a scenario run. Not thread-safe. */
+/** The gateway's configuration file for a scenario run, written through {@link GatewayFile}. Not thread-safe. */
 final class GatewayConfigText {
     /** The wired M-Bus answer timeout the gateway is given ({@code timeout_ms}); a later answer may be given up on. */
-    static final java.time.Duration MBUS_TIMEOUT = java.time.Duration.ofMillis(1000);
-    private final StringBuilder sources = new StringBuilder();
+    static final Duration MBUS_TIMEOUT = Duration.ofMillis(1000);
+    /** The ert driver's stall timeout in scenarios (shorter than the default, so a stall shows within a run). */
+    static final Duration ERT_STALL_TIMEOUT = Duration.ofSeconds(3);
+    private final List<Consumer<GatewayFile>> sources = new ArrayList<>();
 
     /** A wired M-Bus line over TCP. */
     void mbusTcp(String name, int port, Duration interval, List<Integer> addresses) {
-        head(name, interval);
-        sources.append("    transport: tcp\n    host: 127.0.0.1\n    tcp_port: ").append(port).append('\n');
-        sources.append("    timeout_ms: ").append(MBUS_TIMEOUT.toMillis()).append('\n');
-        meters(addresses);
+        sources.add(f -> f.mbusTcp(name, "127.0.0.1", port, interval, interval, (int) MBUS_TIMEOUT.toMillis(), addresses));
     }
 
     /** A wired M-Bus line over a serial device (a pty here). */
     void mbusSerial(String name, Path device, int baud, Duration interval, List<Integer> addresses) {
-        head(name, interval);
-        sources.append("    transport: serial\n    port: ").append(quote(device)).append('\n');
-        sources.append("    baud: ").append(baud).append('\n');
-        sources.append("    timeout_ms: ").append(MBUS_TIMEOUT.toMillis()).append('\n');
-        meters(addresses);
+        sources.add(f -> f.mbusSerial(name, device, baud, interval, (int) MBUS_TIMEOUT.toMillis(), addresses));
     }
 
     /** A wireless M-Bus dongle reached over TCP, with the meters' keys (a secret: the file is 0600). */
     void wmbusTcp(String name, int port, String dongle, List<String[]> meterIdAndKey) {
-        sources.append("  - name: ").append(name).append('\n');
-        sources.append("    driver: wmbus\n    transport: tcp\n    host: 127.0.0.1\n    tcp_port: ").append(port).append('\n');
-        sources.append("    dongle: ").append(dongle).append("\n    mode: t1\n    time_zone: UTC\n    accept_unknown: false\n");
-        sources.append("    meters:\n");
-        for (String[] m : meterIdAndKey) {
-            sources.append("      - id: \"").append(m[0]).append("\"\n");
-            if (m[1] != null) sources.append("        key: ").append(m[1]).append('\n');
-        }
+        sources.add(f -> f.wmbusTcp(name, port, dongle, meterIdAndKey));
     }
 
     /** An rtl_tcp server of 900 MHz meters, read by the {@code ert} driver (default multipliers, 3 s stall timeout). */
     void ertTcp(String name, int port, Duration interval) {
-        sources.append("  - name: ").append(name).append('\n');
-        sources.append("    driver: ert\n    host: 127.0.0.1\n    tcp_port: ").append(port).append('\n');
-        sources.append("    stall_timeout: 3s\n    expected_interval: ").append(interval.toMillis()).append("ms\n");
+        sources.add(f -> f.ertTcp(name, port, interval, ERT_STALL_TIMEOUT));
     }
 
     /** A pushing electricity meter (p1, sml) on a serial device; {@code keyHex}/{@code authKeyHex} for encrypted P1 (secrets: the file is 0600). */
     void push(String name, String driver, Path device, int baud, Duration interval, String keyHex, String authKeyHex) {
-        sources.append("  - name: ").append(name).append('\n');
-        sources.append("    driver: ").append(driver).append("\n    transport: serial\n    port: ").append(quote(device)).append('\n');
-        sources.append("    baud: ").append(baud).append("\n    time_zone: UTC\n");
-        sources.append("    expected_interval: ").append(interval.toMillis()).append("ms\n");
-        if (keyHex != null) sources.append("    key: ").append(keyHex).append("\n    auth_key: ").append(authKeyHex).append('\n');
+        sources.add(f -> f.push(name, driver, device, baud, interval, keyHex, authKeyHex));
     }
 
     /** IEC 62056-21 meters polled by address on a serial device. */
     void iec62056(String name, Path device, Duration interval, List<String> addresses) {
-        sources.append("  - name: ").append(name).append('\n');
-        sources.append("    driver: iec62056-21\n    transport: serial\n    port: ").append(quote(device)).append('\n');
-        sources.append("    time_zone: UTC\n    retries: 1\n");
-        sources.append("    poll_interval: ").append(interval.toMillis()).append("ms\n");
-        sources.append("    expected_interval: ").append(interval.toMillis()).append("ms\n");
-        sources.append("    meters:\n");
-        for (String a : addresses) sources.append("      - address: \"").append(a).append("\"\n");
+        sources.add(f -> f.iec62056(name, device, interval, addresses));
     }
 
-    private void head(String name, Duration interval) {
-        sources.append("  - name: ").append(name).append('\n');
-        sources.append("    driver: mbus\n");
-        sources.append("    poll_interval: ").append(interval.toMillis()).append("ms\n");
-        sources.append("    expected_interval: ").append(interval.toMillis()).append("ms\n");
-    }
-
-    private void meters(List<Integer> addresses) {
-        sources.append("    meters:\n");
-        for (int a : addresses) sources.append("      - address: ").append(a).append('\n');
-    }
-
-    /** The whole file. */
+    /** The whole file; {@code uplinkAuthYaml}: the broker's authentication lines ({@link GatewayFile#tlsLines}). */
     String text(String gatewayId, Path stateDir, ScenarioSpec.GatewaySpec g, String url, String uplinkAuthYaml) {
-        StringBuilder y = new StringBuilder("# generated by io.meterlink.sim.scenario\n");
-        y.append("gateway_id: ").append(gatewayId).append('\n');
-        y.append("state_dir: ").append(quote(stateDir)).append('\n');
-        y.append("buffer:\n  path: ").append(quote(stateDir.resolve("buffer.db"))).append('\n');
-        if (g.bufferMaxBytes() > 0) y.append("  max_bytes: ").append(g.bufferMaxBytes()).append('\n');
-        y.append("uplink:\n  url: ").append(url).append('\n');
-        y.append(uplinkAuthYaml);
-        y.append("  backoff_min: 100ms\n  backoff_max: 2s\n  status_interval: 2s\n");
-        if (g.batchMaxReadings() > 0) y.append("  batch_max_readings: ").append(g.batchMaxReadings()).append('\n');
-        if (g.backlogMaxRate() > 0) y.append("  backlog_max_rate: ").append(g.backlogMaxRate()).append('\n');
-        y.append("sources:\n").append(sources);
-        return y.toString();
+        GatewayFile f = new GatewayFile(gatewayId, stateDir).bufferPath(stateDir.resolve("buffer.db"));
+        if (g.bufferMaxBytes() > 0) f.buffer(BufferKeys.MAX_BYTES, g.bufferMaxBytes());
+        f.uplink(UplinkKeys.URL, url).uplinkLines(uplinkAuthYaml)
+                .uplink(UplinkKeys.BACKOFF_MIN, Duration.ofMillis(100))
+                .uplink(UplinkKeys.BACKOFF_MAX, Duration.ofSeconds(2))
+                .uplink(UplinkKeys.STATUS_INTERVAL, Duration.ofSeconds(2));
+        if (g.batchMaxReadings() > 0) f.uplink(UplinkKeys.BATCH_MAX_READINGS, g.batchMaxReadings());
+        if (g.backlogMaxRate() > 0) f.uplink(UplinkKeys.BACKLOG_MAX_RATE, g.backlogMaxRate());
+        sources.forEach(s -> s.accept(f));
+        return "# generated by io.meterlink.sim.scenario\n" + f.text();
     }
 
+    /** A path as a YAML scalar. */
     static String quote(Path p) {
-        return "\"" + p.toAbsolutePath().toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        return ConfigYaml.quote(p.toAbsolutePath().toString());
     }
 }

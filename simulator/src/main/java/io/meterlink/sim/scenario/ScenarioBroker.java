@@ -1,5 +1,8 @@
 package io.meterlink.sim.scenario;
 
+import io.meterlink.core.api.config.keys.UplinkKeys;
+import io.meterlink.sim.config.GatewayFile;
+
 import io.meterlink.sim.bench.ClientTls;
 import io.meterlink.sim.broker.EmbeddedBroker;
 import io.meterlink.sim.broker.MosquittoBroker;
@@ -58,10 +61,7 @@ interface ScenarioBroker extends AutoCloseable {
 
             @Override public String gatewayUplinkYaml(String gatewayId) {
                 TestPki.Issued cert = pki.issueClient(gatewayId);
-                return "  tls:\n"
-                        + "    ca_file: " + GatewayConfigText.quote(pki.caFile()) + "\n"
-                        + "    cert_file: " + GatewayConfigText.quote(cert.certFile()) + "\n"
-                        + "    key_file: " + GatewayConfigText.quote(cert.keyFile()) + "\n";
+                return GatewayFile.tlsLines(pki.caFile(), cert.certFile(), cert.keyFile());
             }
 
             @Override public HeadEnd headEnd(Clock clock) throws MqttException {
@@ -96,10 +96,12 @@ interface ScenarioBroker extends AutoCloseable {
             @Override public String url() { return broker.url(); }
 
             @Override public String gatewayUplinkYaml(String id) {
-                return "  protocol: mqtt311\n"
-                        + "  tls:\n    ca_file: " + GatewayConfigText.quote(pki.caFile()) + "\n"
-                        + "  username: " + id + "\n"
-                        + "  password: " + new String(gwPassword) + "\n";
+                return GatewayFile.uplinkLines(u -> {
+                    u.set(UplinkKeys.PROTOCOL, "mqtt311");
+                    u.section(UplinkKeys.TLS).set(UplinkKeys.CA_FILE, pki.caFile());
+                    u.set(UplinkKeys.USERNAME, id);
+                    u.secret(UplinkKeys.PASSWORD, new String(gwPassword));
+                });
             }
 
             @Override public HeadEnd headEnd(Clock clock) throws MqttException {

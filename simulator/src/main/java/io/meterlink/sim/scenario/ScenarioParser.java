@@ -2,7 +2,10 @@ package io.meterlink.sim.scenario;
 
 import io.meterlink.core.api.config.ConfigError;
 import io.meterlink.core.api.config.ConfigException;
+import io.meterlink.core.api.config.ConfigKey;
 import io.meterlink.core.api.config.Settings;
+import io.meterlink.core.api.config.keys.BufferKeys;
+import io.meterlink.core.api.config.keys.UplinkKeys;
 import io.meterlink.core.config.YamlFile;
 import io.meterlink.core.config.YamlSettings;
 
@@ -18,7 +21,10 @@ import java.util.Set;
  * names file, line and key, and unknown keys are errors). The format is documented in
  * {@code docs/simulator.md}. Stateless.
  */
+@SuppressWarnings("deprecation") // the scenario file's own keys (not gateway configuration) are not declared as ConfigKeys yet
 public final class ScenarioParser {
+    /** The gateway's {@code buffer.max_bytes}, passed on from the scenario's {@code gateway:} section (same bounds). */
+    private static final ConfigKey<Long> BUFFER_MAX_BYTES = BufferKeys.MAX_BYTES.renamed("buffer_max_bytes");
     private static final Duration MAX_RUN = Duration.ofDays(7);
     private static final Set<String> BROKERS = Set.of("mosquitto", "embedded");
     private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus", "ert", "p1", "sml", "iec62056_21");
@@ -58,11 +64,11 @@ public final class ScenarioParser {
         Settings g = root.section("gateway");
         ScenarioSpec.GatewaySpec gateway = new ScenarioSpec.GatewaySpec(
                 g.has("jvm_args") ? g.strings("jvm_args") : List.of("-Xmx128m"),
-                g.has("buffer_max_bytes") ? g.bytes("buffer_max_bytes", 0, 64 * 1024, Long.MAX_VALUE) : 0,
-                g.integer("batch_max_readings", 0, 1, 100_000),
+                g.has(BUFFER_MAX_BYTES) ? g.get(BUFFER_MAX_BYTES) : 0,
+                g.has(UplinkKeys.BATCH_MAX_READINGS) ? g.get(UplinkKeys.BATCH_MAX_READINGS) : 0,
                 g.duration("restart_after", Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(1)),
                 g.duration("kill_in_flight_window", Duration.ofSeconds(3), Duration.ZERO, Duration.ofMinutes(5)),
-                g.integer("backlog_max_rate", 0, 0, 10_000_000));
+                g.get(UplinkKeys.BACKLOG_MAX_RATE));
         g.finish();
 
         List<ScenarioSpec.MeterGroup> meters = new ArrayList<>();

@@ -1,6 +1,9 @@
 package io.meterlink.core.api.driver;
 
+import io.meterlink.core.api.config.KeyGroup;
 import io.meterlink.core.api.config.Settings;
+
+import java.util.List;
 
 import java.util.Optional;
 
@@ -17,6 +20,13 @@ public interface DriverFactory {
      * anything. Returns {@code null} only when errors were recorded.
      */
     DriverSpec configure(Settings settings);
+
+    /**
+     * The keys {@link #configure} reads, declared once with type, default, bounds and doc: the
+     * configuration reference lists them in a table of this driver ({@link KeyGroup#table()} is
+     * {@link #type()}). Empty for a driver that has not declared its keys.
+     */
+    default List<KeyGroup> keys() { return List.of(); }
 
     /** Offline decoding of this family for {@code meterlink decode}, when it offers one. */
     default Optional<FrameDecoder> decoder() { return Optional.empty(); }

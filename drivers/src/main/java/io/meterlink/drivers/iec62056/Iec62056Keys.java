@@ -1,0 +1,42 @@
+package io.meterlink.drivers.iec62056;
+
+import io.meterlink.core.api.config.ConfigKey;
+import io.meterlink.core.api.config.KeyGroup;
+import io.meterlink.core.api.config.Settings;
+import io.meterlink.drivers.obis.StreamKeys;
+import io.meterlink.drivers.transport.LineKeys;
+
+import java.time.Duration;
+import java.util.List;
+
+/** The keys of an optical readout source ({@code driver: iec62056-21}; details in docs/electricity.md). */
+public final class Iec62056Keys {
+    private Iec62056Keys() {
+    }
+
+    public static final ConfigKey<String> MODE = ConfigKey.choice("mode", "poll", List.of("poll", "d"),
+            "sign on to each meter (modes A–C), or listen to mode D pushes");
+    public static final ConfigKey<Integer> BAUD = ConfigKey.integer("baud", 300, 300, 19200, "sign-on (mode `d`: line) speed")
+            .defaultDescribed("`300` (mode `d`: `2400`)");
+    static final int MODE_D_BAUD = 2400;
+    public static final ConfigKey<Integer> MAX_BAUD = ConfigKey.integer("max_baud", 9600, 300, 19200,
+            "highest speed accepted when the meter proposes a switch (mode C)");
+    public static final ConfigKey<Duration> POLL_INTERVAL = ConfigKey.duration("poll_interval", Duration.ofMinutes(15),
+            Duration.ofSeconds(1), Duration.ofDays(7), "how often each meter is read");
+    public static final ConfigKey<Duration> RESPONSE_TIMEOUT = ConfigKey.duration("response_timeout", Duration.ofMillis(1500),
+            Duration.ofMillis(200), Duration.ofSeconds(30), "longest wait for an answer and between its bytes");
+    public static final ConfigKey<Integer> RETRIES = ConfigKey.integer("retries", 1, 0, 5, "repeats of an unanswered sign-on");
+    public static final ConfigKey<Boolean> WAKE_UP = ConfigKey.bool("wake_up", false,
+            "send the NUL wake-up sequence before each sign-on (battery meters)");
+    public static final ConfigKey<String> FRAMING = StreamKeys.FRAMING.withDefault("7E1").withDoc("mode `d`: character format");
+    public static final ConfigKey<Duration> FRAME_TIMEOUT = StreamKeys.FRAME_TIMEOUT.withDoc(
+            "mode `d`: an incomplete readout is dropped after this long without a byte");
+    public static final ConfigKey<List<Settings>> METERS = ConfigKey.sections("meters[]",
+            "the meters on the line; none: one meter answering the empty address").defaultDescribed("one, empty address");
+    public static final ConfigKey<String> ADDRESS = ConfigKey.required("meters[].address",
+            "device address in `/?<address>!`: 1 to 32 letters, digits, spaces, '.', '_' or '-'");
+
+    public static final KeyGroup GROUP = KeyGroup.of("iec62056-21", "", MODE, LineKeys.TRANSPORT, LineKeys.PORT, LineKeys.HOST,
+            LineKeys.TCP_PORT, BAUD, MAX_BAUD, POLL_INTERVAL, RESPONSE_TIMEOUT, RETRIES, WAKE_UP, FRAMING, FRAME_TIMEOUT,
+            LineKeys.TIME_ZONE, METERS, ADDRESS);
+}

@@ -1,0 +1,195 @@
+package io.meterlink.sim.config;
+
+import io.meterlink.core.api.config.ConfigKey;
+import io.meterlink.core.api.config.KeyGroup;
+import io.meterlink.core.api.config.keys.BufferKeys;
+import io.meterlink.core.api.config.keys.GatewayKeys;
+import io.meterlink.core.api.config.keys.UplinkKeys;
+import io.meterlink.core.config.ConfigYaml;
+import io.meterlink.drivers.ert.ErtKeys;
+import io.meterlink.drivers.iec62056.Iec62056Keys;
+import io.meterlink.drivers.mbus.MbusKeys;
+import io.meterlink.drivers.obis.StreamKeys;
+import io.meterlink.drivers.p1.P1Keys;
+import io.meterlink.drivers.transport.LineKeys;
+import io.meterlink.drivers.wmbus.WmbusKeys;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The simulator's one writer of gateway configuration files (demo, scenarios, benchmarks, tests):
+ * every key written through its declaration ({@link GatewayKeys}, {@link BufferKeys},
+ * {@link UplinkKeys}, the drivers' keys), so a key's name, format and bounds are never repeated here.
+ * The driver helpers write the sources the simulator's virtual meters serve. Not thread-safe.
+ */
+public final class GatewayFile {
+    private final ConfigYaml root = new ConfigYaml();
+    private final ConfigYaml buffer;
+    private final ConfigYaml uplink;
+
+    public GatewayFile(String gatewayId, Path stateDir) {
+        root.set(GatewayKeys.GATEWAY_ID, gatewayId);
+        root.set(GatewayKeys.STATE_DIR, stateDir);
+        buffer = root.section(GatewayKeys.BUFFER);
+        uplink = root.section(GatewayKeys.UPLINK);
+    }
+
+    public <T> GatewayFile buffer(ConfigKey<T> key, T value) {
+        buffer.set(key, value);
+        return this;
+    }
+
+    public GatewayFile bufferPath(Path path) {
+        buffer.set(BufferKeys.PATH, path);
+        return this;
+    }
+
+    public <T> GatewayFile uplink(ConfigKey<T> key, T value) {
+        uplink.set(key, value);
+        return this;
+    }
+
+    /**
+     * A declared key of {@code group} ({@link BufferKeys#GROUP}, {@link UplinkKeys#GROUP}) by name, its value as
+     * written ({@code "512KiB"}); an undeclared name is refused here rather than by the gateway.
+     */
+    public GatewayFile key(KeyGroup group, String name, String yamlValue) {
+        ConfigKey<?> key = group.keys().stream().filter(k -> k.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(group.prefix() + "." + name + " is not a declared key"));
+        ConfigYaml section = group == BufferKeys.GROUP ? buffer : group == UplinkKeys.GROUP ? uplink : root.section(group.prefix());
+        if (key.name().contains(".")) throw new IllegalArgumentException(name + ": nested keys have their own methods");
+        section.raw(key.local(), yamlValue);
+        return this;
+    }
+
+    /** The pinned CA and, when given, the client certificate and key (PEM) for mutual TLS. */
+    public GatewayFile tls(Path caFile, Path certFile, Path keyFile) {
+        ConfigYaml tls = uplink.section(UplinkKeys.TLS);
+        tls.set(UplinkKeys.CA_FILE, caFile);
+        if (certFile != null) tls.set(UplinkKeys.CERT_FILE, certFile);
+        if (keyFile != null) tls.set(UplinkKeys.KEY_FILE, keyFile);
+        return this;
+    }
+
+    /** Uplink lines another writer made (a broker's {@code tls:} block), indented two spaces, written as given. */
+    public GatewayFile uplinkLines(String yamlLines) {
+        uplink.verbatim(yamlLines);
+        return this;
+    }
+
+    /** The {@code uplink.tls} block for a pinned CA and a client certificate, indented for {@link #uplinkLines}. */
+    public static String tlsLines(Path caFile, Path certFile, Path keyFile) {
+        return uplinkLines(u -> {
+            ConfigYaml tls = u.section(UplinkKeys.TLS);
+            tls.set(UplinkKeys.CA_FILE, caFile);
+            if (certFile != null) tls.set(UplinkKeys.CERT_FILE, certFile);
+            if (keyFile != null) tls.set(UplinkKeys.KEY_FILE, keyFile);
+        });
+    }
+
+    /** Uplink keys written by {@code keys} (declared keys only), indented for {@link #uplinkLines}. */
+    public static String uplinkLines(java.util.function.Consumer<ConfigYaml> keys) {
+        ConfigYaml u = new ConfigYaml();
+        keys.accept(u);
+        return u.text().lines().map(l -> "  " + l + "\n").reduce("", String::concat);
+    }
+
+    /** Password authentication (a secret: write the file with {@link #writeTo}, mode 0600). */
+    public GatewayFile password(String username, String password) {
+        uplink.set(UplinkKeys.USERNAME, username);
+        uplink.secret(UplinkKeys.PASSWORD, password);
+        return this;
+    }
+
+    /** A new {@code sources[]} entry; the driver's keys go into the mapping returned. */
+    public ConfigYaml source(String name, String driver, Duration expectedInterval) {
+        ConfigYaml s = root.item(GatewayKeys.SOURCES);
+        s.set(GatewayKeys.SOURCE_NAME, name);
+        s.set(GatewayKeys.SOURCE_DRIVER, driver);
+        if (expectedInterval != null) s.set(GatewayKeys.SOURCE_EXPECTED_INTERVAL, expectedInterval);
+        return s;
+    }
+
+    /** A wired M-Bus line over TCP ({@code timeoutMs} null: the driver's default). */
+    public GatewayFile mbusTcp(String name, String host, int port, Duration poll, Duration expected, Integer timeoutMs,
+                               List<Integer> addresses) {
+        ConfigYaml s = source(name, "mbus", expected);
+        s.set(MbusKeys.TRANSPORT, "tcp").set(LineKeys.HOST, host).set(LineKeys.TCP_PORT, port);
+        return mbusRest(s, poll, timeoutMs, addresses);
+    }
+
+    /** A wired M-Bus line on a serial device (a pty in the simulator). */
+    public GatewayFile mbusSerial(String name, Path device, int baud, Duration poll, Integer timeoutMs, List<Integer> addresses) {
+        ConfigYaml s = source(name, "mbus", poll);
+        s.set(MbusKeys.TRANSPORT, "serial").set(MbusKeys.PORT, device.toAbsolutePath().toString()).set(MbusKeys.BAUD, baud);
+        return mbusRest(s, poll, timeoutMs, addresses);
+    }
+
+    private GatewayFile mbusRest(ConfigYaml s, Duration poll, Integer timeoutMs, List<Integer> addresses) {
+        s.set(MbusKeys.POLL_INTERVAL, poll);
+        if (timeoutMs != null) s.set(MbusKeys.TIMEOUT_MS, timeoutMs);
+        for (int a : addresses) s.item(MbusKeys.METERS).set(MbusKeys.ADDRESS, a);
+        return this;
+    }
+
+    /** A wireless M-Bus dongle over TCP, T1 mode, listed meters only; each {@code {id, key or null}} (keys are secrets). */
+    public GatewayFile wmbusTcp(String name, int port, String dongle, List<String[]> meterIdAndKey) {
+        ConfigYaml s = source(name, "wmbus", null);
+        s.set(WmbusKeys.TRANSPORT, "tcp").set(LineKeys.HOST, "127.0.0.1").set(LineKeys.TCP_PORT, port)
+                .set(WmbusKeys.DONGLE, dongle).set(WmbusKeys.MODE, "t1").set(LineKeys.TIME_ZONE, "UTC")
+                .set(WmbusKeys.ACCEPT_UNKNOWN, false);
+        for (String[] m : meterIdAndKey) {
+            ConfigYaml meter = s.item(WmbusKeys.METERS).set(WmbusKeys.ID, m[0]);
+            if (m[1] != null) meter.secret(WmbusKeys.KEY, m[1]);
+        }
+        return this;
+    }
+
+    /** An rtl_tcp server read by the {@code ert} driver (default multipliers). */
+    public GatewayFile ertTcp(String name, int port, Duration expected, Duration stallTimeout) {
+        ConfigYaml s = source(name, "ert", expected);
+        s.set(ErtKeys.HOST, "127.0.0.1").set(ErtKeys.TCP_PORT, port).set(ErtKeys.STALL_TIMEOUT, stallTimeout);
+        return this;
+    }
+
+    /** A pushing electricity meter ({@code p1}, {@code sml}) on a serial device; the keys for encrypted P1 (secrets) or null. */
+    public GatewayFile push(String name, String driver, Path device, int baud, Duration expected, String keyHex, String authKeyHex) {
+        ConfigYaml s = source(name, driver, expected);
+        s.set(LineKeys.TRANSPORT, "serial").set(LineKeys.PORT, device.toAbsolutePath().toString()).set(StreamKeys.BAUD, baud)
+                .set(LineKeys.TIME_ZONE, "UTC");
+        if (keyHex != null) s.secret(P1Keys.KEY, keyHex).secret(P1Keys.AUTH_KEY, authKeyHex);
+        return this;
+    }
+
+    /** IEC 62056-21 meters polled by address on a serial device. */
+    public GatewayFile iec62056(String name, Path device, Duration interval, List<String> addresses) {
+        ConfigYaml s = source(name, "iec62056-21", interval);
+        s.set(LineKeys.TRANSPORT, "serial").set(LineKeys.PORT, device.toAbsolutePath().toString())
+                .set(LineKeys.TIME_ZONE, "UTC").set(Iec62056Keys.RETRIES, 1).set(Iec62056Keys.POLL_INTERVAL, interval);
+        for (String a : addresses) s.item(Iec62056Keys.METERS).set(Iec62056Keys.ADDRESS, a);
+        return this;
+    }
+
+    public String text() {
+        return root.text();
+    }
+
+    /** Writes the file readable by its owner only (it may hold a password or meter keys) and returns it. */
+    public Path writeTo(Path file) throws IOException {
+        write(file, text());
+        return file;
+    }
+
+    /** Writes {@code text} to {@code file}, replacing it, readable by its owner only. */
+    public static void write(Path file, String text) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+}
