@@ -52,6 +52,9 @@ final class RunCommand implements Callable<Integer> {
         return false;
     }
 
+    /** Set when the gateway asked for its own restart (remote {@code restart}, an update). */
+    private volatile String restartReason;
+
     /** Null after a stop request; the gateway's failure when it cannot go on (storage beyond recovery). */
     private GatewayException awaitStopOrFatal(Gateway gateway) throws InterruptedException {
         java.util.concurrent.CompletableFuture<GatewayException> stop = new java.util.concurrent.CompletableFuture<>();
@@ -66,6 +69,10 @@ final class RunCommand implements Callable<Integer> {
         waiter.setDaemon(true);
         waiter.start();
         gateway.fatal().thenAccept(stop::complete);
+        gateway.restartRequested().thenAccept(why -> {
+            restartReason = why;
+            stop.complete(null);
+        });
         try {
             return stop.get();
         } catch (java.util.concurrent.ExecutionException e) {
@@ -135,6 +142,11 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("meterlink: " + fatal.getMessage());
             spec.commandLine().getErr().flush();
             return Main.FAILURE; // 3: systemd restarts the service (Restart=always)
+        }
+        if (restartReason != null) {
+            spec.commandLine().getErr().println("meterlink: stopped for a restart (" + restartReason + "); exit " + Main.RESTART);
+            spec.commandLine().getErr().flush();
+            return Main.RESTART; // systemd starts the service again (Restart=always, RestartForceExitStatus=75)
         }
         return Main.OK;
     }

@@ -29,10 +29,12 @@ public final class GatewayProvisioning implements AutoCloseable {
 
     private final CommandDispatcher commands;
     private final CertificateRenewal renewal;
+    private final FleetOperations operations;
 
-    private GatewayProvisioning(CommandDispatcher commands, CertificateRenewal renewal) {
+    private GatewayProvisioning(CommandDispatcher commands, CertificateRenewal renewal, FleetOperations operations) {
         this.commands = commands;
         this.renewal = renewal;
+        this.operations = operations;
     }
 
     /**
@@ -52,23 +54,38 @@ public final class GatewayProvisioning implements AutoCloseable {
         UplinkService uplink = gateway.uplink();
         if (!identities.exists() || uplink == null) {
             LOG.info("No provisioning identity in {}: MQTT commands and certificate renewal are off", dir.root());
-            return new GatewayProvisioning(null, null);
+            return new GatewayProvisioning(null, null, null);
         }
         CommandDispatcher commands = null;
+        FleetOperations operations = null;
         if (gateway.config().uplink().isTls()) {
             BundleService bundles = new BundleService(dir, identities, drivers, clock);
             commands = new CommandDispatcher(bundles);
+            LiveConfig live = new LiveConfig(gateway, drivers);
+            commands.live(live);
+            commands.signedCommands(new SignedCommands(dir, gateway.config().gatewayId()));
+            operations = new FleetOperations(gateway);
+            operations.register(commands);
             UplinkTrials trials = new UplinkTrials(bundles, drivers, uplink, trialBound, new UplinkTrials.Alarms() {
                 @Override public void raise(String alarm) { gateway.raiseAlarm(alarm); }
                 @Override public void clear(String alarm) { gateway.clearAlarm(alarm); }
             }, commands.worker());
             commands.trials(trials);
+            trials.onRollback(back -> {
+                try {
+                    live.apply(back.configFile());
+                } catch (Exception e) { // NOPMD: the rollback stands; the sources follow at the next restart
+                    LOG.error("The rolled-back configuration could not be applied live: {}", e.getClass().getSimpleName());
+                }
+            });
             trials.resume();
             try {
                 uplink.commands(commands);
             } catch (UnsupportedOperationException e) {
                 commands.close();
                 commands = null;
+                operations.close();
+                operations = null;
             }
         } else {
             LOG.warn("The uplink is not TLS (allow_insecure): MQTT commands are off");
@@ -81,12 +98,13 @@ public final class GatewayProvisioning implements AutoCloseable {
                         @Override public void clear(String alarm) { gateway.clearAlarm(alarm); }
                     }, clock, checkEvery, Duration.ofSeconds(60)).start();
         }
-        return new GatewayProvisioning(commands, renewal);
+        return new GatewayProvisioning(commands, renewal, operations);
     }
 
     @Override
     public void close() {
         if (renewal != null) renewal.close();
         if (commands != null) commands.close();
+        if (operations != null) operations.close();
     }
 }
