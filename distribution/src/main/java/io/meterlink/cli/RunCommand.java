@@ -17,6 +17,8 @@ import io.meterlink.provisioning.enrol.ClaimConfig;
 import io.meterlink.provisioning.enrol.EnrolOnStart;
 import io.meterlink.provisioning.tech.GatewayTechnician;
 import io.meterlink.provisioning.tech.TechnicianAccess;
+import io.meterlink.provisioning.update.Releases;
+import io.meterlink.provisioning.update.UpdateGuard;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +41,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--bundle-trial-timeout", paramLabel = "SECONDS", defaultValue = "300",
             description = "how long a bundle that changes the broker URL or CA may try to connect before it is rolled back (default: ${DEFAULT-VALUE})")
     int trialSeconds;
+    @Option(names = "--update-health-timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = "how long a freshly updated release may take to deliver its status before the previous release comes back (default: ${DEFAULT-VALUE})")
+    int updateHealthSeconds;
     /** Owner the {@code provision open} trigger must have: root. Tests only. */
     @Option(names = "--tech-trigger-uid", hidden = true, defaultValue = "0")
     int techTriggerUid = TechnicianAccess.ROOT_UID;
@@ -126,12 +131,18 @@ final class RunCommand implements Callable<Integer> {
         // READY=1 now: the buffer is open and the drivers run; then the watchdog pings (docs/packaging.md, "Watchdog")
         ServiceWatchdog watchdog = ServiceWatchdog.start(gateway, notify,
                 SdNotify.watchdogInterval(System.getenv(), ProcessHandle.current().pid()));
+        // after READY=1: a release on trial must now deliver its status (docs/fleet.md)
+        UpdateGuard updateGuard = UpdateGuard.start(Releases.of(cfg.stateDir()),
+                () -> gateway.uplink() != null && gateway.uplink().stats().connected(),
+                java.time.Duration.ofSeconds(Math.max(1, updateHealthSeconds)),
+                () -> gateway.requestRestart("update health check failed"), gateway::raiseAlarm);
         GatewayException fatal = null;
         try {
             fatal = awaitStopOrFatal(gateway);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            updateGuard.close();
             watchdog.close(); // STOPPING=1 before the (possibly slow) flush and close
             technician.close();
             provisioning.close();

@@ -71,7 +71,12 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
     private volatile SignedCommands signed;
     private volatile LiveConfig live;
 
-    private record Registered(boolean signed, Operation operation) {
+    private record Registered(boolean signed, Operation operation, RawOperation raw) {
+    }
+
+    /** A command whose body is not JSON (an update chunk): it gets the request part of its topic and the bytes. */
+    interface RawOperation {
+        void run(String request, byte[] payload, ObjectNode reply, List<Runnable> afterReply) throws CommandRefusedException;
     }
 
     public CommandDispatcher(BundleService bundles) {
@@ -101,7 +106,12 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
      * command ({@link SignedCommands}), else a plain one is taken too. Before the first command.
      */
     void register(String name, boolean signed, Operation op) {
-        operations.put(name, new Registered(signed, op));
+        operations.put(name, new Registered(signed, op, null));
+    }
+
+    /** Adds command {@code name} taking raw bytes, unsigned (what it stores must be checked otherwise, as an update's hash). */
+    void registerRaw(String name, RawOperation op) {
+        operations.put(name, new Registered(false, null, op));
     }
 
     /** Checks the bodies of registered commands (signature, gateway, replay). */
@@ -172,7 +182,7 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
         if (!"apply-bundle".equals(cmd)) {
             Registered op = operations.get(cmd);
             if (op == null) return refuse(r, "unknown_command", "known commands: " + known());
-            return runOperation(cmd, op, payload, r, afterReply);
+            return runOperation(cmd, request, op, payload, r, afterReply);
         }
         UplinkTrials t = trials;
         if (t != null && t.pending()) {
@@ -239,9 +249,14 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
         }
     }
 
-    private byte[] runOperation(String cmd, Registered op, byte[] payload, ObjectNode r, List<Runnable> afterReply) {
+    private byte[] runOperation(String cmd, String request, Registered op, byte[] payload, ObjectNode r, List<Runnable> afterReply) {
         SignedCommands s = signed;
         try {
+            if (op.raw() != null) {
+                op.raw().run(request, payload, r, afterReply);
+                LOG.debug("Command {} ({} bytes, request {}): {}", cmd, payload.length, request, r.path("state").asText("ok"));
+                return bytes(r);
+            }
             if (s == null) throw new CommandRefusedException("no_signing_key", "this gateway checks no command signatures");
             JsonNode body = s.check(cmd, payload, op.signed());
             JsonNode args = body.path("args").isObject() ? body.path("args") : JSON.createObjectNode();

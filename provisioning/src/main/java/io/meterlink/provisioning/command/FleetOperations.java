@@ -158,19 +158,21 @@ final class FleetOperations implements AutoCloseable {
     private void restart(JsonNode args, ObjectNode r, List<Runnable> afterReply) {
         r.put("ok", true);
         r.put("message", "the gateway stops cleanly and systemd starts it again");
-        // after the reply is queued: give the uplink a moment to publish it before the stop
-        afterReply.add(() -> {
-            Thread t = new Thread(() -> {
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                gateway.requestRestart("restart command");
-            }, "meterlink-restart");
-            t.setDaemon(true);
-            t.start();
-        });
+        afterReply.add(() -> restartSoon(gateway, "restart command"));
+    }
+
+    /** Asks for the restart a moment after the reply was queued, so the uplink publishes the reply before it stops. */
+    static void restartSoon(Gateway gateway, String reason) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            gateway.requestRestart(reason);
+        }, "meterlink-restart");
+        t.setDaemon(true);
+        t.start();
     }
 
     @Override

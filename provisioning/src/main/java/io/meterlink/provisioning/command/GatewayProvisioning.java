@@ -61,17 +61,24 @@ public final class GatewayProvisioning implements AutoCloseable {
         if (gateway.config().uplink().isTls()) {
             BundleService bundles = new BundleService(dir, identities, drivers, clock);
             commands = new CommandDispatcher(bundles);
-            LiveConfig live = new LiveConfig(gateway, drivers);
-            commands.live(live);
+            LiveConfig live = runsFromBundles(gateway, dir) ? new LiveConfig(gateway, drivers) : null;
+            if (live != null) {
+                commands.live(live);
+            } else {
+                LOG.info("The gateway runs {}, not the bundles' configuration {}: applied bundles take effect at the next restart",
+                        gateway.config().source(), dir.configFile());
+            }
             commands.signedCommands(new SignedCommands(dir, gateway.config().gatewayId()));
             operations = new FleetOperations(gateway);
             operations.register(commands);
+            new UpdateOperations(io.meterlink.provisioning.update.Releases.of(gateway.config().stateDir()), gateway, dir.caFile())
+                    .register(commands);
             UplinkTrials trials = new UplinkTrials(bundles, drivers, uplink, trialBound, new UplinkTrials.Alarms() {
                 @Override public void raise(String alarm) { gateway.raiseAlarm(alarm); }
                 @Override public void clear(String alarm) { gateway.clearAlarm(alarm); }
             }, commands.worker());
             commands.trials(trials);
-            trials.onRollback(back -> {
+            if (live != null) trials.onRollback(back -> {
                 try {
                     live.apply(back.configFile());
                 } catch (Exception e) { // NOPMD: the rollback stands; the sources follow at the next restart
@@ -99,6 +106,17 @@ public final class GatewayProvisioning implements AutoCloseable {
                     }, clock, checkEvery, Duration.ofSeconds(60)).start();
         }
         return new GatewayProvisioning(commands, renewal, operations);
+    }
+
+    /** True when the running configuration is the state directory's bundle configuration (directly or through a link to it). */
+    private static boolean runsFromBundles(Gateway gateway, StateDir dir) {
+        java.nio.file.Path source = gateway.config().source();
+        try {
+            return source != null && java.nio.file.Files.exists(dir.configFile())
+                    && java.nio.file.Files.isSameFile(source, dir.configFile());
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     @Override

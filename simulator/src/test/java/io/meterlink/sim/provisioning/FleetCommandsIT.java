@@ -15,8 +15,6 @@ import io.meterlink.sim.mbus.TcpMbusSlaveServer;
 import io.meterlink.sim.mbus.VirtualMbusBus;
 import io.meterlink.sim.mbus.VirtualMbusSlave;
 import io.meterlink.sim.pki.TestPki;
-import io.meterlink.sim.utility.ProvisioningResponder;
-import io.meterlink.sim.utility.UtilityCa;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +64,7 @@ class FleetCommandsIT {
     @TempDir static Path dir;
     private static TestPki pki;
     private static MosquittoBroker broker;
-    private static ProvisioningResponder responder;
+    private static ProvisioningFixture.Utility utility;
     private static HeadEnd headEnd;
     private static TestPki.Issued headEndCert;
     private static final List<VirtualMbusSlave> slaves = new ArrayList<>();
@@ -76,16 +74,11 @@ class FleetCommandsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        ProvisioningFixture.requireMosquitto();
-        pki = TestPki.create(dir.resolve("pki"));
-        headEndCert = pki.issueClient("headend");
-        MosquittoBroker.Builder b = MosquittoBroker.builder(dir.resolve("broker"), pki.caFile(), pki.issueLocalhostServer())
-                .passwordUser(GW, GW_PASSWORD);
-        ProvisioningResponder.aclLines(PREFIX, "provisioning", Map.of(CLAIM, "claim-" + CLAIM)).forEach(b::aclLine);
-        broker = b.build().start();
-        responder = new ProvisioningResponder(broker.url(), ProvisioningFixture.tls(pki, pki.issueClient("provisioning")), PREFIX,
-                new UtilityCa(pki), Set.of(CLAIM), Set.of(GW));
-        headEnd = new HeadEnd(broker.url(), null, null, ProvisioningFixture.tls(pki, headEndCert), PREFIX, Clock.systemUTC());
+        utility = ProvisioningFixture.Utility.start(dir, CLAIM, GW, b -> b.passwordUser(GW, GW_PASSWORD), false);
+        pki = utility.pki();
+        broker = utility.broker();
+        headEnd = utility.headEnd();
+        headEndCert = utility.headEndCert();
         lineA = new TcpMbusSlaveServer(0, new VirtualMbusBus(meters(0, 3)));
         lineB = new TcpMbusSlaveServer(0, new VirtualMbusBus(meters(10, 3)));
     }
@@ -104,9 +97,7 @@ class FleetCommandsIT {
     static void stop() throws Exception {
         if (lineA != null) lineA.close();
         if (lineB != null) lineB.close();
-        if (headEnd != null) headEnd.close();
-        if (responder != null) responder.close();
-        if (broker != null) broker.stop();
+        if (utility != null) utility.close();
     }
 
     private static String line(String name, TcpMbusSlaveServer server, int... addresses) {
