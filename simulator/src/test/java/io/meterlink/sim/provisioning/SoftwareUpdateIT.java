@@ -9,6 +9,7 @@ import io.meterlink.provisioning.identity.StateDir;
 import io.meterlink.sim.bench.GatewayProcess;
 import io.meterlink.sim.broker.MosquittoBroker;
 import io.meterlink.sim.headend.HeadEnd;
+import io.meterlink.sim.headend.UpdatePackages;
 import io.meterlink.sim.headend.Verdict;
 import io.meterlink.sim.mbus.LedgerEntry;
 import io.meterlink.sim.mbus.TcpMbusSlaveServer;
@@ -22,8 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -40,11 +39,6 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import static io.meterlink.sim.provisioning.ProvisioningFixture.PREFIX;
 import static io.meterlink.sim.provisioning.ProvisioningFixture.await;
@@ -113,38 +107,6 @@ class SoftwareUpdateIT {
                 + "\n    poll_interval: 1000ms\n    expected_interval: 1000ms\n    timeout_ms: 1000\n    meters:\n      - address: 1\n      - address: 2\n";
     }
 
-    /** The real jar with one more entry: another release with another hash. */
-    private static Path variant(Path jar, Path out, String marker) throws IOException {
-        try (JarFile in = new JarFile(jar.toFile()); OutputStream o = Files.newOutputStream(out);
-             JarOutputStream jo = new JarOutputStream(o, in.getManifest())) {
-            for (JarEntry e : java.util.Collections.list(in.entries())) {
-                if (e.getName().equals(JarFile.MANIFEST_NAME) || e.getName().equals("META-INF/")) continue;
-                jo.putNextEntry(new JarEntry(e.getName()));
-                try (InputStream is = in.getInputStream(e)) {
-                    is.transferTo(jo);
-                }
-                jo.closeEntry();
-            }
-            jo.putNextEntry(new JarEntry("META-INF/meterlink-release.txt"));
-            jo.write(marker.getBytes());
-            jo.closeEntry();
-        }
-        return out;
-    }
-
-    /** A jar that cannot start: its Main-Class does not exist. */
-    private static Path broken(Path out) throws IOException {
-        Manifest m = new Manifest();
-        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "io.meterlink.missing.Main");
-        try (JarOutputStream jo = new JarOutputStream(Files.newOutputStream(out), m)) {
-            jo.putNextEntry(new JarEntry("README"));
-            jo.write("this release cannot start".getBytes());
-            jo.closeEntry();
-        }
-        return out;
-    }
-
     private static String sha256(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
@@ -208,8 +170,8 @@ class SoftwareUpdateIT {
         Files.createDirectories(releases.resolve("1.0"));
         Files.copy(jar, releases.resolve("1.0/meterlink.jar"));
         Files.createSymbolicLink(releases.resolve("current"), Path.of("1.0"));
-        byte[] good = Files.readAllBytes(variant(jar, dir.resolve("good.jar"), "2.0"));
-        byte[] bad = Files.readAllBytes(broken(dir.resolve("bad.jar")));
+        byte[] good = Files.readAllBytes(UpdatePackages.variant(jar, dir.resolve("good.jar"), "2.0"));
+        byte[] bad = Files.readAllBytes(UpdatePackages.broken(dir.resolve("bad.jar")));
         Path launcher = Path.of("../distribution/src/main/packaging/meterlink").toAbsolutePath().normalize();
         Path gwLog = dir.resolve("gateway.log");
 
