@@ -31,12 +31,12 @@ public final class UpdateGuard implements AutoCloseable {
 
     /** Raises the alarm of a rolled-back update and, when an update is on trial, watches it on a daemon thread. */
     public static UpdateGuard start(Releases releases, BooleanSupplier healthy, Duration bound, Runnable restart, Consumer<String> alarm) {
+        Optional<Releases.Pending> pending = releases.pending();
         Map<String, String> failed = releases.failed();
-        if (!failed.isEmpty()) {
+        if (!failed.isEmpty() && pending.isEmpty()) { // a release on trial supersedes an earlier failure
             alarm.accept(ALARM + ":" + failed.getOrDefault("version", "?"));
             LOG.warn("The update to {} was rolled back: {}", failed.get("version"), failed.getOrDefault("reason", "(no reason recorded)"));
         }
-        Optional<Releases.Pending> pending = releases.pending();
         if (pending.isEmpty()) return new UpdateGuard(null);
         Releases.Pending p = pending.get();
         LOG.info("Release {} is on trial: it must deliver a status within {} s, else {} comes back", p.version(), bound.toSeconds(), p.previous());

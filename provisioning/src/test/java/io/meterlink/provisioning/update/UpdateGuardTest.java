@@ -76,6 +76,23 @@ class UpdateGuardTest {
     }
 
     @Test
+    void anEarlierFailure_isNotRaised_byTheNextReleaseOnTrial() throws Exception {
+        Releases r = installed();
+        Releases.Pending p = r.activate("2.0");
+        r.rollback(p, "test");
+        Files.writeString(dir.resolve("three.jar"), "release three");
+        r.install("3.0", dir.resolve("three.jar"));
+        r.activate("3.0");
+        List<String> alarms = new CopyOnWriteArrayList<>();
+        try (UpdateGuard g = UpdateGuard.start(r, () -> true, Duration.ofSeconds(10), () -> { }, alarms::add)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (r.pending().isPresent() && System.nanoTime() < deadline) Thread.sleep(20);
+        }
+        assertEquals(List.of(), alarms);
+        assertTrue(r.failed().isEmpty(), "a confirmed update clears the report of the failed one");
+    }
+
+    @Test
     void install_refusesVersionsThatAreNoDirectoryName_andTheRunningRelease() throws Exception {
         Releases r = installed();
         Path jar = dir.resolve("new.jar");
