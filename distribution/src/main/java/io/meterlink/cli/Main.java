@@ -23,6 +23,8 @@ public final class Main implements Callable<Integer> {
     public static final int OK = 0;
     public static final int USAGE = 2;
     public static final int FAILURE = 3;
+    /** {@code run} stopped cleanly because a restart was asked for (remote {@code restart}, an update): systemd starts it again. */
+    public static final int RESTART = 75;
 
     @Spec CommandSpec spec;
 

@@ -43,7 +43,8 @@ import java.util.concurrent.Callable;
         description = "Provision this gateway: identity, certificate, configuration bundles.",
         subcommands = {ProvisionCommand.Init.class, ProvisionCommand.Csr.class, ProvisionCommand.InstallCert.class,
                 ProvisionCommand.Apply.class, ProvisionCommand.Rollback.class, ProvisionOpenCommand.class,
-                ProvisionEnrolCommand.class, ProvisionSignCommand.Keygen.class, ProvisionSignCommand.Sign.class})
+                ProvisionEnrolCommand.class, ProvisionSignCommand.Keygen.class, ProvisionSignCommand.Sign.class,
+                ProvisionSignCommand.SignCommand.class})
 final class ProvisionCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -46,6 +46,105 @@ final class ProvisionSignCommand {
         }
     }
 
+    /** The key pair of a {@code provision keygen} .key file; exit 2 when it is not a matching Ed25519 pair. */
+    static KeyPair keyPair(Path keyFile) throws ProvisioningException {
+        String text;
+        try {
+            text = Files.readString(keyFile, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new ProvisioningException(Kind.INVALID_INPUT, "cannot read " + keyFile + ": " + e.getClass().getSimpleName(), e);
+        }
+        PublicKey pub = SigningKeyPin.parse(text);
+        byte[] der = Pem.decodeFirst(text, "PRIVATE KEY");
+        if (der == null) throw new ProvisioningException(Kind.INVALID_INPUT, keyFile + ": no 'PRIVATE KEY' block (use the .key file from 'provision keygen')");
+        try {
+            PrivateKey priv = SignedBundle.privateKey(der);
+            // the public key in the file must be this private key's: check by verifying our own signature
+            SignedBundle.parse(SignedBundle.sign(new byte[] {1}, priv, pub)).verify(pub);
+            return new KeyPair(pub, priv);
+        } catch (GeneralSecurityException | ProvisioningException e) {
+            throw new ProvisioningException(Kind.INVALID_INPUT, keyFile + ": not a matching Ed25519 key pair");
+        }
+    }
+
+    /** Writes a signed envelope to {@code output} or standard output, and names the key on standard error. */
+    static int write(CommandSpec spec, byte[] signed, Path output, PublicKey pub) throws IOException {
+        if (output != null) {
+            Files.write(output, signed);
+        } else {
+            OutputStream out = System.out;
+            out.write(signed);
+            out.flush();
+        }
+        spec.commandLine().getErr().println("Signed with key " + SignedBundle.keyId(pub) + (output != null ? ": " + output : ""));
+        spec.commandLine().getErr().flush();
+        return Main.OK;
+    }
+
+    @Command(name = "sign-command", mixinStandardHelpOptions = true,
+            description = {"Utility side: sign a remote command for one gateway (docs/fleet.md) with the key from 'provision keygen'.",
+                    "NAME is the command (log-level, restart, update, …); SEQ must be above the last seq the gateway accepted.",
+                    "For 'update', --jar makes the signed manifest (version, SHA-256, size) of the package; send the jar in chunks after it."})
+    static final class SignCommand implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "NAME", description = "the command")
+        String name;
+        @Option(names = "--gateway", required = true, paramLabel = "ID", description = "the gateway it is for")
+        String gateway;
+        @Option(names = "--seq", required = true, paramLabel = "N", description = "its sequence number (replay protection)")
+        long seq;
+        @Option(names = "--args", paramLabel = "JSON", description = "the command's arguments as a JSON object, e.g. '{\"level\":\"debug\",\"seconds\":300}'")
+        String args;
+        @Option(names = "--jar", paramLabel = "JAR", description = "update: the package (meterlink.jar of the new release)")
+        Path jar;
+        @Option(names = "--release", paramLabel = "VERSION", description = "update: the release version the package becomes")
+        String release;
+        @Option(names = "--url", paramLabel = "URL", description = "update: an https:// URL the gateway fetches the package from (server certificate from the utility CA)")
+        String url;
+        @Option(names = "--chunk-size", paramLabel = "BYTES", defaultValue = "262144", description = "update: bytes per MQTT chunk (default: ${DEFAULT-VALUE})")
+        int chunkSize;
+        @Option(names = "--key", required = true, paramLabel = "FILE.key", description = "the signing key file from 'provision keygen'")
+        Path keyFile;
+        @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write here instead of standard output")
+        Path output;
+
+        @Override public Integer call() {
+            try {
+                var json = new com.fasterxml.jackson.databind.ObjectMapper();
+                com.fasterxml.jackson.databind.node.ObjectNode a;
+                try {
+                    var parsed = args == null ? json.createObjectNode() : json.readTree(args);
+                    if (!parsed.isObject()) throw new IOException("not an object");
+                    a = (com.fasterxml.jackson.databind.node.ObjectNode) parsed;
+                } catch (IOException e) {
+                    throw new ProvisioningException(Kind.INVALID_INPUT, "--args must be a JSON object");
+                }
+                if (jar != null) {
+                    if (release == null) throw new ProvisioningException(Kind.INVALID_INPUT, "--jar needs --release VERSION");
+                    a.put("version", release);
+                    a.put("sha256", io.meterlink.provisioning.update.Releases.sha256(jar));
+                    a.put("size", Files.size(jar));
+                    a.put("chunk_size", chunkSize);
+                    if (url != null) a.put("url", url);
+                }
+                KeyPair kp = keyPair(keyFile);
+                byte[] signed;
+                try {
+                    signed = io.meterlink.provisioning.command.SignedCommands.sign(name, gateway, seq, a, kp);
+                } catch (GeneralSecurityException e) {
+                    throw new ProvisioningException(Kind.INVALID_INPUT, keyFile + ": not a matching Ed25519 key pair");
+                }
+                return write(spec, signed, output, kp.getPublic());
+            } catch (ProvisioningException e) {
+                return ProvisionCommand.fail(e, spec.commandLine().getErr());
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("meterlink: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return Main.FAILURE;
+            }
+        }
+    }
+
     @Command(name = "keygen", mixinStandardHelpOptions = true,
             description = {"Utility side: make a bundle-signing key pair (Ed25519).",
                     "Writes NAME.key (private and public key, PEM, 0600: keep it offline).",
@@ -106,34 +205,14 @@ final class ProvisionSignCommand {
                 }
                 if (body.length > 1024 * 1024) throw new ProvisioningException(Kind.INVALID_INPUT, "the bundle is larger than 1024 KiB");
                 if (SignedBundle.isEnvelope(body)) throw new ProvisioningException(Kind.INVALID_INPUT, bundle + " is already signed");
-                String text;
-                try {
-                    text = Files.readString(keyFile, StandardCharsets.US_ASCII);
-                } catch (IOException e) {
-                    throw new ProvisioningException(Kind.INVALID_INPUT, "cannot read " + keyFile + ": " + e.getClass().getSimpleName(), e);
-                }
-                PublicKey pub = SigningKeyPin.parse(text);
-                byte[] der = Pem.decodeFirst(text, "PRIVATE KEY");
-                if (der == null) throw new ProvisioningException(Kind.INVALID_INPUT, keyFile + ": no 'PRIVATE KEY' block (use the .key file from 'provision keygen')");
+                KeyPair kp = keyPair(keyFile);
                 byte[] signed;
                 try {
-                    PrivateKey priv = SignedBundle.privateKey(der);
-                    signed = SignedBundle.sign(body, priv, pub);
-                    // the public key in the file must be this private key's: check by verifying our own signature
-                    SignedBundle.parse(signed).verify(pub);
-                } catch (GeneralSecurityException | ProvisioningException e) {
+                    signed = SignedBundle.sign(body, kp.getPrivate(), kp.getPublic());
+                } catch (GeneralSecurityException e) {
                     throw new ProvisioningException(Kind.INVALID_INPUT, keyFile + ": not a matching Ed25519 key pair");
                 }
-                if (output != null) {
-                    Files.write(output, signed);
-                } else {
-                    OutputStream out = System.out;
-                    out.write(signed);
-                    out.flush();
-                }
-                spec.commandLine().getErr().println("Signed with key " + SignedBundle.keyId(pub) + (output != null ? ": " + output : ""));
-                spec.commandLine().getErr().flush();
-                return Main.OK;
+                return write(spec, signed, output, kp.getPublic());
             } catch (ProvisioningException e) {
                 return ProvisionCommand.fail(e, spec.commandLine().getErr());
             } catch (IOException e) {

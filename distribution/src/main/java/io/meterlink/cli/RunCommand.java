@@ -17,6 +17,8 @@ import io.meterlink.provisioning.enrol.ClaimConfig;
 import io.meterlink.provisioning.enrol.EnrolOnStart;
 import io.meterlink.provisioning.tech.GatewayTechnician;
 import io.meterlink.provisioning.tech.TechnicianAccess;
+import io.meterlink.provisioning.update.Releases;
+import io.meterlink.provisioning.update.UpdateGuard;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +42,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--bundle-trial-timeout", paramLabel = "SECONDS", defaultValue = "300",
             description = "how long a bundle that changes the broker URL or CA may try to connect before it is rolled back (default: ${DEFAULT-VALUE})")
     int trialSeconds;
+    @Option(names = "--update-health-timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = "how long a freshly updated release may take to deliver its status before the previous release comes back (default: ${DEFAULT-VALUE})")
+    int updateHealthSeconds;
     /** Owner the {@code provision open} trigger must have: root. Tests only. */
     @Option(names = "--tech-trigger-uid", hidden = true, defaultValue = "0")
     int techTriggerUid = TechnicianAccess.ROOT_UID;
@@ -52,6 +57,9 @@ final class RunCommand implements Callable<Integer> {
         }
         return false;
     }
+
+    /** Set when the gateway asked for its own restart (remote {@code restart}, an update). */
+    private volatile String restartReason;
 
     /** Null after a stop request; the gateway's failure when it cannot go on (storage beyond recovery). */
     private GatewayException awaitStopOrFatal(Gateway gateway) throws InterruptedException {
@@ -67,6 +75,10 @@ final class RunCommand implements Callable<Integer> {
         waiter.setDaemon(true);
         waiter.start();
         gateway.fatal().thenAccept(stop::complete);
+        gateway.restartRequested().thenAccept(why -> {
+            restartReason = why;
+            stop.complete(null);
+        });
         try {
             return stop.get();
         } catch (java.util.concurrent.ExecutionException e) {
@@ -123,12 +135,18 @@ final class RunCommand implements Callable<Integer> {
         // READY=1 now: the buffer is open and the drivers run; then the watchdog pings (docs/packaging.md, "Watchdog")
         ServiceWatchdog watchdog = ServiceWatchdog.start(gateway, notify,
                 SdNotify.watchdogInterval(System.getenv(), ProcessHandle.current().pid()));
+        // after READY=1: a release on trial must now deliver its status (docs/fleet.md)
+        UpdateGuard updateGuard = UpdateGuard.start(Releases.of(cfg.stateDir()),
+                () -> gateway.uplink() != null && gateway.uplink().stats().connected(),
+                java.time.Duration.ofSeconds(Math.max(1, updateHealthSeconds)),
+                () -> gateway.requestRestart("update health check failed"), gateway::raiseAlarm);
         GatewayException fatal = null;
         try {
             fatal = awaitStopOrFatal(gateway);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            updateGuard.close();
             watchdog.close(); // STOPPING=1 before the (possibly slow) flush and close
             gateway.close(); // the technician endpoint and provisioning first
             notify.close();
@@ -137,6 +155,11 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("meterlink: " + fatal.getMessage());
             spec.commandLine().getErr().flush();
             return Main.FAILURE; // 3: systemd restarts the service (Restart=always)
+        }
+        if (restartReason != null) {
+            spec.commandLine().getErr().println("meterlink: stopped for a restart (" + restartReason + "); exit " + Main.RESTART);
+            spec.commandLine().getErr().flush();
+            return Main.RESTART; // systemd starts the service again (Restart=always, RestartForceExitStatus=75)
         }
         return Main.OK;
     }

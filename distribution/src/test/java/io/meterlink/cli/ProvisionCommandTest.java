@@ -235,6 +235,37 @@ class ProvisionCommandTest {
     }
 
     @Test
+    void signCommand_makesSignedCommandsAndUpdateManifests_forThePinnedKey() throws Exception {
+        Path keys = dir.resolve("offline/utility");
+        Files.createDirectories(keys.getParent());
+        assertEquals(0, run("provision", "keygen", keys.toString()), err::toString);
+        Path priv = dir.resolve("offline/utility.key");
+        var pub = io.meterlink.provisioning.bundle.SigningKeyPin.parse(Files.readString(dir.resolve("offline/utility.pub")));
+        Path cmd = dir.resolve("cmd.signed");
+        assertEquals(0, run("provision", "sign-command", "log-level", "--gateway", "gw-0001", "--seq", "7",
+                "--args", "{\"level\":\"debug\"}", "--key", priv.toString(), "-o", cmd.toString()), err::toString);
+        var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                io.meterlink.provisioning.bundle.SignedBundle.parse(Files.readAllBytes(cmd)).verify(pub));
+        assertEquals("log-level", body.path("command").asText());
+        assertEquals("gw-0001", body.path("gateway_id").asText());
+        assertEquals(7, body.path("seq").asLong());
+        assertEquals("debug", body.path("args").path("level").asText());
+
+        Path jar = Files.write(dir.resolve("meterlink.jar"), new byte[] {1, 2, 3});
+        assertEquals(0, run("provision", "sign-command", "update", "--gateway", "gw-0001", "--seq", "8", "--jar", jar.toString(),
+                "--release", "1.4.0", "--key", priv.toString(), "-o", cmd.toString()), err::toString);
+        var args = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                io.meterlink.provisioning.bundle.SignedBundle.parse(Files.readAllBytes(cmd)).verify(pub)).path("args");
+        assertEquals("1.4.0", args.path("version").asText());
+        assertEquals(3, args.path("size").asLong());
+        assertEquals("039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81", args.path("sha256").asText());
+        assertEquals(2, run("provision", "sign-command", "update", "--gateway", "gw-0001", "--seq", "9", "--jar", jar.toString(),
+                "--key", priv.toString()), "--jar needs --release");
+        assertEquals(2, run("provision", "sign-command", "restart", "--gateway", "gw-0001", "--seq", "9", "--args", "[1]",
+                "--key", priv.toString()), "--args must be an object");
+    }
+
+    @Test
     void provision_withoutSubcommand_exitsTwo() {
         assertEquals(2, run("provision"));
         assertEquals(2, run("provision", "apply"));

@@ -46,7 +46,9 @@ public record Alarm(Kind kind, String detail) {
         /** The private key file can be read by users other than its owner. */
         KEY_FILE_EXPOSED("key_file_exposed"),
         /** A bundle's new broker settings were not accepted within the trial bound and were rolled back. */
-        BUNDLE_TRIAL_FAILED("bundle_trial_failed");
+        BUNDLE_TRIAL_FAILED("bundle_trial_failed"),
+        /** A software update did not confirm its health and the previous release runs again; detail: the version. */
+        UPDATE_ROLLED_BACK("update_rolled_back");
 
         private final String code;
 

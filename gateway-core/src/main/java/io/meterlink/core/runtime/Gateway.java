@@ -62,14 +62,18 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
     public static final String UPLINK = "uplink";
     private static final BufferStats NO_BUFFER = new BufferStats(0, 0, 0, 0, 0, 0, 0, Map.of(), 0, List.of());
 
-    private final GatewayConfig config;
+    private volatile GatewayConfig config;
     private final Clock clock;
     private final Instant startedAt;
     private final Buffer buffer;
     private final HealthRegistry health;
     private final BufferSink sink;
     private final String version;
-    private final List<Driver> drivers = new ArrayList<>();
+    /** The running drivers by source name, in start order; guarded by {@code this}. */
+    private final Map<String, Driver> drivers = new java.util.LinkedHashMap<>();
+    /** The configuration each running (or failed) source was started from; guarded by {@code this}. */
+    private final Map<String, SourceConfig> sourceConfigs = new java.util.LinkedHashMap<>();
+    private final CompletableFuture<String> restart = new CompletableFuture<>();
     private final CopyOnWriteArrayList<Alarm> alarms = new CopyOnWriteArrayList<>();
     private final List<Consumer<List<Reading>>> observers = new CopyOnWriteArrayList<>();
     private volatile UplinkService uplink;
@@ -173,26 +177,141 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
     }
 
     private void startDrivers() {
-        for (SourceConfig source : config.sources()) {
-            Health sourceHealth = health.forSource(source.name(), source.expectedInterval());
-            LongAdder counted = readingsBySource.computeIfAbsent(source.name(), n -> new LongAdder());
-            ReadingSink sourceSink = readings -> {
-                accept(readings);
-                if (readings != null) counted.add(readings.size());
-            };
-            DriverContext context = new Context(source.name(), sourceSink, sourceHealth, clock,
-                    liveness.register("source:" + source.name()));
-            try {
-                Driver driver = source.spec().create(context);
-                synchronized (this) {
-                    drivers.add(driver);
-                }
-                driver.start();
-            } catch (RuntimeException e) {
-                // one broken source must not stop the others: alarm and carry on
-                LOG.error("Source {} ({}) failed to start", source.name(), source.driver(), e);
-                alarms.add(new Alarm(Alarm.Kind.SOURCE_FAILED, source.name()));
+        for (SourceConfig source : config.sources()) startSource(source);
+    }
+
+    /**
+     * Completes (with the reason) when a restart of the process was asked for ({@link #requestRestart}):
+     * the caller closes the gateway and exits with the restart code, and systemd starts it again.
+     */
+    public CompletableFuture<String> restartRequested() {
+        return restart;
+    }
+
+    /** Asks the process to stop cleanly and be started again (remote {@code restart}, an applied update). Any thread. */
+    public void requestRestart(String reason) {
+        LOG.info("Restart requested: {}", reason);
+        restart.complete(reason);
+    }
+
+    /** A source as it runs now: its driver, {@code running} or {@code failed}, and the readings it handed over since start. */
+    public record SourceState(String name, String driver, String state, long readings) {
+    }
+
+    /** The configured sources and what runs of them, in configuration order. Any thread. */
+    public synchronized List<SourceState> sources() {
+        List<SourceState> out = new ArrayList<>();
+        for (SourceConfig s : sourceConfigs.values()) {
+            LongAdder n = readingsBySource.get(s.name());
+            out.add(new SourceState(s.name(), s.driver(), drivers.containsKey(s.name()) ? "running" : "failed", n == null ? 0 : n.sum()));
+        }
+        return out;
+    }
+
+    /** What {@link #reconfigure} did, by source name. */
+    public record Reconfigured(List<String> started, List<String> stopped, List<String> restarted, List<String> unchanged) {
+    }
+
+    /**
+     * The settings of {@code next} that a running gateway cannot take without a process restart (the
+     * buffer, the state directory, the gateway id, the topic prefix); empty when {@link #reconfigure}
+     * applies all of it. Any thread.
+     */
+    public List<String> restartNeededFor(GatewayConfig next) {
+        GatewayConfig now = config;
+        List<String> out = new ArrayList<>();
+        if (!now.buffer().equals(next.buffer())) out.add("buffer");
+        if (!now.stateDir().equals(next.stateDir())) out.add("state_dir");
+        if (!now.gatewayId().equals(next.gatewayId())) out.add("gateway_id");
+        if (!now.uplink().topicPrefix().equals(next.uplink().topicPrefix())) out.add("topic_prefix");
+        return out;
+    }
+
+    /**
+     * Takes {@code next}'s sources without a restart: sources no longer configured are stopped, those
+     * named in {@code changed} (their settings differ) are stopped and started again with the new
+     * settings, new ones are started, and the others keep running untouched. The buffer stays open
+     * throughout: readings a stopped driver handed over are already in it. The uplink is not touched
+     * (its new settings go through {@link UplinkService#trial}); what needs a restart is listed by
+     * {@link #restartNeededFor}. Any thread; serialised with {@link #close}.
+     */
+    public synchronized Reconfigured reconfigure(GatewayConfig next, java.util.Set<String> changed) {
+        Objects.requireNonNull(next, "next");
+        if (closed) throw new IllegalStateException("the gateway is closed");
+        Map<String, SourceConfig> wanted = new java.util.LinkedHashMap<>();
+        for (SourceConfig s : next.sources()) wanted.put(s.name(), s);
+        List<String> started = new ArrayList<>();
+        List<String> stopped = new ArrayList<>();
+        List<String> restarted = new ArrayList<>();
+        List<String> unchanged = new ArrayList<>();
+        for (String name : new ArrayList<>(sourceConfigs.keySet())) {
+            if (!wanted.containsKey(name)) {
+                stopSource(name);
+                stopped.add(name);
+            } else if (changed.contains(name) || !drivers.containsKey(name)) {
+                stopSource(name);
+                restarted.add(name);
             }
+        }
+        for (SourceConfig s : wanted.values()) {
+            if (sourceConfigs.containsKey(s.name())) {
+                unchanged.add(s.name());
+                continue;
+            }
+            startSource(s);
+            if (!restarted.contains(s.name())) started.add(s.name());
+        }
+        // keep the configuration order of the sources for status and commands
+        Map<String, SourceConfig> ordered = new java.util.LinkedHashMap<>();
+        wanted.keySet().forEach(n -> ordered.put(n, sourceConfigs.get(n)));
+        sourceConfigs.clear();
+        sourceConfigs.putAll(ordered);
+        config = next;
+        LOG.info("Reconfigured without a restart: started {}, stopped {}, restarted {}, unchanged {}", started, stopped, restarted, unchanged);
+        return new Reconfigured(List.copyOf(started), List.copyOf(stopped), List.copyOf(restarted), List.copyOf(unchanged));
+    }
+
+    /** Stops one source's driver (it stays out of the watchdog's view) and forgets its failure alarm; caller holds {@code this}. */
+    private void stopSource(String name) {
+        Driver d = drivers.remove(name);
+        sourceConfigs.remove(name);
+        if (d != null) {
+            try {
+                d.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Source {} failed to close", name, e);
+            }
+        }
+        liveness.register("source:" + name).stop();
+        alarms.remove(new Alarm(Alarm.Kind.SOURCE_FAILED, name));
+    }
+
+    private void startSource(SourceConfig source) {
+        Health sourceHealth = health.forSource(source.name(), source.expectedInterval());
+        LongAdder counted = readingsBySource.computeIfAbsent(source.name(), n -> new LongAdder());
+        ReadingSink sourceSink = readings -> {
+            accept(readings);
+            if (readings != null) counted.add(readings.size());
+        };
+        DriverContext context = new Context(source.name(), sourceSink, sourceHealth, clock,
+                liveness.register("source:" + source.name()));
+        try {
+            synchronized (this) {
+                sourceConfigs.put(source.name(), source);
+            }
+            Driver driver = source.spec().create(context);
+            synchronized (this) {
+                drivers.put(source.name(), driver);
+            }
+            driver.start();
+        } catch (RuntimeException e) {
+            // one broken source must not stop the others: alarm and carry on
+            LOG.error("Source {} ({}) failed to start", source.name(), source.driver(), e);
+            synchronized (this) {
+                Driver started = drivers.remove(source.name());
+                if (started != null) started.close();
+            }
+            raiseAlarm(new Alarm(Alarm.Kind.SOURCE_FAILED, source.name()));
         }
     }
 
@@ -235,7 +354,7 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Driver> running;
         synchronized (this) {
-            running = closed ? List.of() : List.copyOf(drivers);
+            running = closed ? List.of() : List.copyOf(drivers.values());
         }
         for (Driver d : running) {
             CompletableFuture<List<Reading>> f = d.readNow(meter);
@@ -278,7 +397,7 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
         extensions.clear();
         MetricsEndpoint m = metrics;
         if (m != null) m.close();
-        List<Driver> reversed = new ArrayList<>(drivers);
+        List<Driver> reversed = new ArrayList<>(drivers.values());
         Collections.reverse(reversed);
         for (Driver d : reversed) {
             try {

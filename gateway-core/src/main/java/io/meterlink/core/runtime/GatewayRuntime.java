@@ -37,4 +37,16 @@ public interface GatewayRuntime {
 
     /** Asks the driver of {@code meter} to read it now (see {@link Gateway#readNow}). */
     List<Reading> readNow(MeterId meter, Duration timeout) throws InterruptedException, TimeoutException, GatewayException;
+
+    /** The configured sources and what runs of them, in configuration order (see {@link Gateway#sources}). */
+    List<Gateway.SourceState> sources();
+
+    /** The settings of {@code next} that need a process restart (see {@link Gateway#restartNeededFor}). */
+    List<String> restartNeededFor(GatewayConfig next);
+
+    /** Takes {@code next}'s sources without a restart (see {@link Gateway#reconfigure}). */
+    Gateway.Reconfigured reconfigure(GatewayConfig next, java.util.Set<String> changed);
+
+    /** Asks the process to stop cleanly and be started again (see {@link Gateway#requestRestart}). */
+    void requestRestart(String reason);
 }

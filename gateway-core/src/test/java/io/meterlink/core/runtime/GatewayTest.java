@@ -39,6 +39,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -272,6 +273,36 @@ class GatewayTest {
         try {
             await(() -> parts.buffer.committed.size() == 3, "3 readings from the healthy source");
             assertTrue(Alarm.texts(gw.status().alarms()).contains("source_failed:broken"), Alarm.texts(gw.status().alarms())::toString);
+        } finally {
+            gw.close();
+        }
+    }
+
+    @Test
+    void reconfigure_stopsRemovedAndChangedSources_startsNewOnes_leavesTheOthers_andNeverClosesTheBuffer() throws Exception {
+        SourceConfig broken = new SourceConfig("broken", "test", Duration.ofMinutes(1), context -> {
+            throw new IllegalStateException("no such port");
+        });
+        Gateway gw = Gateway.start(config(emitting("keep", 0), emitting("change", 0), emitting("drop", 0), broken), parts,
+                Clock.systemUTC(), AcceptedListener.NONE);
+        try {
+            assertTrue(gw.status().alarms().contains("source_failed:broken"));
+            Gateway.Reconfigured r = gw.reconfigure(config(emitting("keep", 0), emitting("change", 0), emitting("new", 2)),
+                    java.util.Set.of("change"));
+            assertEquals(List.of("new"), r.started());
+            assertEquals(List.of("drop", "broken"), r.stopped());
+            assertEquals(List.of("change"), r.restarted());
+            assertEquals(List.of("keep"), r.unchanged());
+            assertEquals(List.of("driver.close:change", "driver.close:drop"), events, "the unchanged source was not touched");
+            assertFalse(gw.status().alarms().contains("source_failed:broken"), "a removed source's alarm goes with it");
+            await(() -> parts.buffer.committed.size() == 2, "the new source writes to the same buffer");
+            assertEquals(List.of("keep", "change", "new"), gw.sources().stream().map(Gateway.SourceState::name).toList());
+            assertTrue(gw.sources().stream().allMatch(s -> s.state().equals("running")));
+            assertEquals(List.of(), gw.restartNeededFor(config()));
+            GatewayConfig otherBuffer = new GatewayConfig(null, "gw-1", Path.of("/tmp/state"),
+                    BufferConfig.defaults(Path.of("/tmp/state/other.db")), uplink(), List.of());
+            assertEquals(List.of("buffer"), gw.restartNeededFor(otherBuffer));
+            assertFalse(events.contains("buffer.close") || events.contains("uplink.close"), "buffer and uplink stay open: " + events);
         } finally {
             gw.close();
         }

@@ -3,7 +3,10 @@ package io.meterlink.provisioning.command;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.meterlink.core.api.config.ConfigError;
+import io.meterlink.core.api.config.ConfigException;
+import io.meterlink.core.runtime.Gateway;
 import io.meterlink.core.uplink.CommandHandler;
 import io.meterlink.provisioning.bundle.ApplyResult;
 import io.meterlink.provisioning.bundle.BundleException;
@@ -41,7 +44,10 @@ import java.util.function.Consumer;
  * </pre>
  *
  * Commands: {@code apply-bundle} (body: a signed bundle, {@link SignedBundle}; refusals carry the typed
- * reason of {@link BundleRefusedException} as {@code error}). A bundle that changes the broker URL or
+ * reason of {@link BundleRefusedException} as {@code error}; with a {@link LiveConfig} the bundle takes
+ * effect at once and the reply lists the sources started, stopped, restarted and unchanged, and
+ * {@code restart_required} only for what needs a restart), and the operations added by {@link #register}
+ * (docs/fleet.md; their bodies are checked by {@link SignedCommands}). A bundle that changes the broker URL or
  * CA is tried on the running uplink and its outcome follows as a second reply with {@code "event":"trial"}
  * ({@link UplinkTrials}). A reply
  * never holds a value from the bundle (no key, no password). Bad or unknown commands are answered
@@ -61,6 +67,17 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
     private final Map<String, AtomicLong> refusedBy = new ConcurrentHashMap<>();
     private volatile UplinkTrials trials;
     private final AtomicLong busy = new AtomicLong();
+    private final Map<String, Registered> operations = new ConcurrentHashMap<>();
+    private volatile SignedCommands signed;
+    private volatile LiveConfig live;
+
+    private record Registered(boolean signed, Operation operation, RawOperation raw) {
+    }
+
+    /** A command whose body is not JSON (an update chunk): it gets the request part of its topic and the bytes. */
+    interface RawOperation {
+        void run(String request, byte[] payload, ObjectNode reply, List<Runnable> afterReply) throws CommandRefusedException;
+    }
 
     public CommandDispatcher(BundleService bundles) {
         this.bundles = bundles;
@@ -83,6 +100,31 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
 
     /** Makes bundles that change the broker URL or CA a trial on the running uplink (see {@link UplinkTrials}). */
     void trials(UplinkTrials t) { this.trials = t; }
+
+    /**
+     * Adds command {@code name}; {@code signed}: it changes the gateway, so its body must be a signed
+     * command ({@link SignedCommands}), else a plain one is taken too. Before the first command.
+     */
+    void register(String name, boolean signed, Operation op) {
+        operations.put(name, new Registered(signed, op, null));
+    }
+
+    /** Adds command {@code name} taking raw bytes, unsigned (what it stores must be checked otherwise, as an update's hash). */
+    void registerRaw(String name, RawOperation op) {
+        operations.put(name, new Registered(false, null, op));
+    }
+
+    /** Checks the bodies of registered commands (signature, gateway, replay). */
+    void signedCommands(SignedCommands s) { this.signed = s; }
+
+    /** Makes applied bundles take effect in the running gateway ({@link LiveConfig}); without it they wait for a restart. */
+    void live(LiveConfig l) { this.live = l; }
+
+    private String known() {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(operations.keySet());
+        names.add("apply-bundle");
+        return String.join(", ", names);
+    }
 
     /** The dispatcher's own thread, for work handed over from other threads. */
     java.util.concurrent.Executor worker() { return worker; }
@@ -138,7 +180,9 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
             return refuse(r, "too_large", "the command body exceeds " + MAX_BODY + " bytes");
         }
         if (!"apply-bundle".equals(cmd)) {
-            return refuse(r, "unknown_command", "known commands: apply-bundle");
+            Registered op = operations.get(cmd);
+            if (op == null) return refuse(r, "unknown_command", "known commands: " + known());
+            return runOperation(cmd, request, op, payload, r, afterReply);
         }
         UplinkTrials t = trials;
         if (t != null && t.pending()) {
@@ -150,14 +194,27 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
             r.put("ok", true);
             r.put("version", a.version());
             r.put("previous_version", a.previousVersion());
-            if (a.uplinkChanged() && t != null) {
+            LiveConfig.Outcome outcome = applyLive(a);
+            boolean uplinkChanged = a.uplinkChanged() || outcome != null && outcome.connectionChanged();
+            if (uplinkChanged && t != null) {
                 t.reserve();
                 afterReply.add(() -> t.start(a, template, event -> later.accept(bytes(event))));
                 r.put("trial", "started");
                 r.put("trial_seconds", t.bound().toSeconds());
             }
-            r.put("restart_required", true);
-            LOG.info("Bundle version {} applied by MQTT command (was {}){}", a.version(), a.previousVersion(),
+            r.put("restart_required", outcome == null || !outcome.restartFor().isEmpty());
+            if (outcome != null) {
+                ArrayNode why = r.putArray("restart_for");
+                outcome.restartFor().forEach(why::add);
+                ObjectNode src = r.putObject("sources");
+                Gateway.Reconfigured rc = outcome.sources();
+                rc.started().forEach(src.putArray("started")::add);
+                rc.stopped().forEach(src.putArray("stopped")::add);
+                rc.restarted().forEach(src.putArray("restarted")::add);
+                rc.unchanged().forEach(src.putArray("unchanged")::add);
+            }
+            LOG.info("Bundle version {} applied by MQTT command (was {}){}{}", a.version(), a.previousVersion(),
+                    outcome == null ? ", takes effect at the next restart" : ", live: " + outcome.sources(),
                     r.has("trial") ? ", uplink trial started" : "");
             return bytes(r);
         } catch (BundleRefusedException e) {
@@ -173,6 +230,48 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
             return refuse(r, "bundle_invalid", e.errors().size() + " error(s) in the bundle; nothing was changed");
         } catch (ProvisioningException e) {
             return refuse(r, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
+        } catch (RuntimeException | Error e) { // NOPMD: a message must not end the worker thread
+            LOG.error("Command {} failed", cmd, e);
+            return refuse(r, "internal_error", e.getClass().getSimpleName());
+        }
+    }
+
+    /** The applied configuration into the running gateway; null (restart required) when there is no live view or it fails. */
+    private LiveConfig.Outcome applyLive(ApplyResult a) {
+        LiveConfig l = live;
+        if (l == null) return null;
+        try {
+            return l.apply(a.configFile());
+        } catch (ConfigException | IOException | RuntimeException e) {
+            LOG.error("Bundle version {} is active but could not be applied live ({}): it takes effect at the next restart",
+                    a.version(), e.getClass().getSimpleName());
+            return null;
+        }
+    }
+
+    private byte[] runOperation(String cmd, String request, Registered op, byte[] payload, ObjectNode r, List<Runnable> afterReply) {
+        SignedCommands s = signed;
+        try {
+            if (op.raw() != null) {
+                op.raw().run(request, payload, r, afterReply);
+                LOG.debug("Command {} ({} bytes, request {}): {}", cmd, payload.length, request, r.path("state").asText("ok"));
+                return bytes(r);
+            }
+            if (s == null) throw new CommandRefusedException("no_signing_key", "this gateway checks no command signatures");
+            JsonNode body = s.check(cmd, payload, op.signed());
+            JsonNode args = body.path("args").isObject() ? body.path("args") : JSON.createObjectNode();
+            if (body.has("seq")) r.put("seq", body.path("seq").asLong());
+            op.operation().run(args, r, afterReply);
+            if (!r.path("ok").asBoolean()) {
+                refused.incrementAndGet();
+                refusedBy.computeIfAbsent(r.path("error").asText("failed"), k -> new AtomicLong()).incrementAndGet();
+            }
+            LOG.info("Command {} ({}{}): {}", cmd, body.has("seq") ? "signed, seq " + body.path("seq").asLong() : "unsigned",
+                    r.path("request").asText().isEmpty() ? "" : ", request " + r.path("request").asText(),
+                    r.path("ok").asBoolean() ? "ok" : "failed: " + r.path("error").asText());
+            return bytes(r);
+        } catch (CommandRefusedException e) {
+            return refuse(r, e.code(), e.getMessage());
         } catch (RuntimeException | Error e) { // NOPMD: a message must not end the worker thread
             LOG.error("Command {} failed", cmd, e);
             return refuse(r, "internal_error", e.getClass().getSimpleName());

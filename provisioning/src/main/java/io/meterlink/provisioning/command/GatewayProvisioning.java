@@ -30,10 +30,12 @@ public final class GatewayProvisioning implements GatewayExtension {
 
     private final CommandDispatcher commands;
     private final CertificateRenewal renewal;
+    private final FleetOperations operations;
 
-    private GatewayProvisioning(CommandDispatcher commands, CertificateRenewal renewal) {
+    private GatewayProvisioning(CommandDispatcher commands, CertificateRenewal renewal, FleetOperations operations) {
         this.commands = commands;
         this.renewal = renewal;
+        this.operations = operations;
     }
 
     /**
@@ -53,20 +55,42 @@ public final class GatewayProvisioning implements GatewayExtension {
         UplinkService uplink = gateway.uplink();
         if (!identities.exists() || uplink == null) {
             LOG.info("No provisioning identity in {}: MQTT commands and certificate renewal are off", dir.root());
-            return new GatewayProvisioning(null, null);
+            return new GatewayProvisioning(null, null, null);
         }
         CommandDispatcher commands = null;
+        FleetOperations operations = null;
         if (gateway.config().uplink().isTls()) {
             BundleService bundles = new BundleService(dir, identities, drivers, clock);
             commands = new CommandDispatcher(bundles);
+            LiveConfig live = runsFromBundles(gateway, dir) ? new LiveConfig(gateway, drivers) : null;
+            if (live != null) {
+                commands.live(live);
+            } else {
+                LOG.info("The gateway runs {}, not the bundles' configuration {}: applied bundles take effect at the next restart",
+                        gateway.config().source(), dir.configFile());
+            }
+            commands.signedCommands(new SignedCommands(dir, gateway.config().gatewayId()));
+            operations = new FleetOperations(gateway);
+            operations.register(commands);
+            new UpdateOperations(io.meterlink.provisioning.update.Releases.of(gateway.config().stateDir()), gateway, dir.caFile())
+                    .register(commands);
             UplinkTrials trials = new UplinkTrials(bundles, drivers, uplink, trialBound, gateway.alarms(), commands.worker());
             commands.trials(trials);
+            if (live != null) trials.onRollback(back -> {
+                try {
+                    live.apply(back.configFile());
+                } catch (Exception e) { // NOPMD: the rollback stands; the sources follow at the next restart
+                    LOG.error("The rolled-back configuration could not be applied live: {}", e.getClass().getSimpleName());
+                }
+            });
             trials.resume();
             try {
                 uplink.commands(commands);
             } catch (UnsupportedOperationException e) {
                 commands.close();
                 commands = null;
+                operations.close();
+                operations = null;
             }
         } else {
             LOG.warn("The uplink is not TLS (allow_insecure): MQTT commands are off");
@@ -76,12 +100,24 @@ public final class GatewayProvisioning implements GatewayExtension {
             renewal = new CertificateRenewal(new EnrolmentService(identities, clock), dir, gateway.config().uplink(), uplink,
                     gateway.alarms(), clock, checkEvery, Duration.ofSeconds(60)).start();
         }
-        return new GatewayProvisioning(commands, renewal);
+        return new GatewayProvisioning(commands, renewal, operations);
+    }
+
+    /** True when the running configuration is the state directory's bundle configuration (directly or through a link to it). */
+    private static boolean runsFromBundles(GatewayRuntime gateway, StateDir dir) {
+        java.nio.file.Path source = gateway.config().source();
+        try {
+            return source != null && java.nio.file.Files.exists(dir.configFile())
+                    && java.nio.file.Files.isSameFile(source, dir.configFile());
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     @Override
     public void close() {
         if (renewal != null) renewal.close();
         if (commands != null) commands.close();
+        if (operations != null) operations.close();
     }
 }

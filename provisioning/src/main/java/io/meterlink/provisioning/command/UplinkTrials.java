@@ -39,6 +39,7 @@ final class UplinkTrials {
     private final Alarms alarms;
     private final Executor worker;
     private final AtomicBoolean pending = new AtomicBoolean();
+    private volatile Consumer<ApplyResult> onRollback = back -> { };
 
     UplinkTrials(BundleService bundles, DriverRegistry drivers, UplinkService uplink, Duration bound, Alarms alarms, Executor worker) {
         this.bundles = bundles;
@@ -50,6 +51,9 @@ final class UplinkTrials {
     }
 
     boolean pending() { return pending.get(); }
+
+    /** Called with the configuration made active again after a rolled-back trial (the live gateway follows it). */
+    void onRollback(Consumer<ApplyResult> c) { this.onRollback = c; }
 
     Duration bound() { return bound; }
 
@@ -118,6 +122,7 @@ final class UplinkTrials {
             }
             ApplyResult back = bundles.rollback();
             bundles.clearTrial();
+            onRollback.accept(back);
             alarms.raise(ALARM);
             var previous = ConfigLoader.load(back.configFile(), drivers).uplink();
             LOG.warn("Bundle version {}: no accepted connection within {} s after the restart; rolled back to version {}",
@@ -154,6 +159,7 @@ final class UplinkTrials {
                 try {
                     ApplyResult back = bundles.rollback();
                     bundles.clearTrial();
+                    onRollback.accept(back);
                     r.put("rolled_back_to", back.version());
                     message += "; rolled back to version " + back.version();
                 } catch (ProvisioningException e) {

@@ -87,6 +87,29 @@ public final class GatewayProcess implements AutoCloseable {
         return new GatewayProcess(p, log);
     }
 
+    /**
+     * The gateway as systemd starts it from the package: {@code sh launcher run --config F [runArgs]} with the
+     * releases directory {@code releases} ({@code METERLINK_RELEASES}), the JVM options and the accepted-trace in
+     * {@code METERLINK_JAVA_OPTS}, and this JVM's Java ({@code JAVA_HOME}). The launcher execs the JVM.
+     */
+    public static GatewayProcess startLauncher(Path launcher, Path releases, Path config, List<String> jvmArgs, Path log,
+                                               List<String> runArgs) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", launcher.toString(), "run", "--config", config.toString()));
+        cmd.addAll(runArgs);
+        List<String> opts = new ArrayList<>(jvmArgs);
+        opts.add("-Dmeterlink.trace.accepted=true");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("METERLINK_RELEASES", releases.toString());
+        pb.environment().put("METERLINK_JAVA_OPTS", String.join(" ", opts));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return new GatewayProcess(pb.start(), log);
+    }
+
+    /** The exit code, or -1 while it runs. */
+    public int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     /** Result of a one-shot CLI command. */
     public record CliResult(int exitCode, String stdout, String stderr) {
     }

@@ -112,6 +112,19 @@ public sealed interface Fault {
     }
 
     /**
+     * Fleet operations ({@code FleetHeadEnd}) from {@code at}: a remote read, an unsigned and a signed
+     * temporary log level, a live bundle, a software update that must be confirmed and one that must be
+     * rolled back. The gateway then runs from a signed bundle's configuration and is started by the
+     * package's launcher from {@code releases/current}, and started again after every exit (as systemd's
+     * {@code Restart=always}); a new release must deliver its status within {@code updateHealth}.
+     */
+    record FleetOps(Duration at, Duration updateHealth) implements Fault {
+        public Duration length() { return Duration.ZERO; }
+
+        public String type() { return "fleet_ops"; }
+    }
+
+    /**
      * The file system holding the gateway's state directory (a tmpfs of {@code fsSizeBytes} the
      * scenario mounts: needs root) is filled to the last byte at {@code at} and freed {@code length}
      * later.

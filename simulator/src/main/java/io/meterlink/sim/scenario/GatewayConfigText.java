@@ -49,6 +49,19 @@ final class GatewayConfigText {
         sources.add(f -> f.iec62056(name, device, interval, addresses));
     }
 
+    /** The {@code sources:} entries (a list of mappings indented by two), as in the file. */
+    String sourcesYaml() {
+        GatewayFile f = new GatewayFile("sources-only", Path.of("."));
+        sources.forEach(s -> s.accept(f));
+        String text = f.text();
+        int at = text.indexOf("\nsources:\n");
+        if (at < 0) return "";
+        String rest = text.substring(at + "\nsources:\n".length());
+        // up to the next top-level key, if any
+        java.util.regex.Matcher next = java.util.regex.Pattern.compile("(?m)^\\S").matcher(rest);
+        return next.find() ? rest.substring(0, next.start()) : rest;
+    }
+
     /** The whole file; {@code uplinkAuthYaml}: the broker's authentication lines ({@link GatewayFile#tlsLines}). */
     String text(String gatewayId, Path stateDir, ScenarioSpec.GatewaySpec g, String url, String uplinkAuthYaml) {
         GatewayFile f = new GatewayFile(gatewayId, stateDir).bufferPath(stateDir.resolve("buffer.db"));

@@ -29,7 +29,7 @@ public final class ScenarioParser {
     private static final Set<String> BROKERS = Set.of("mosquitto", "embedded");
     private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus", "ert", "p1", "sml", "iec62056_21");
     private static final Set<String> FAULTS = Set.of("broker_outage", "gateway_kill", "serial_garbage", "disk_full",
-            "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency", "proxy_bandwidth", "radio_bad_frames", "mbus_late", "hostile_headend", "radio_stall");
+            "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency", "proxy_bandwidth", "radio_bad_frames", "mbus_late", "hostile_headend", "radio_stall", "fleet_ops");
     private static final Set<String> KEYS = Set.of("none", "random");
     private static final long NO_BOUND = Long.MAX_VALUE;
     /** Wired M-Bus: primary addresses 1..250 on one line (EN 13757-2). */
@@ -196,6 +196,7 @@ public final class ScenarioParser {
             case "hostile_headend" -> new Fault.HostileHeadend(at, f.integer("oversized_mib", 80, 0, 200),
                     f.duration("trial_bound", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(10)));
             case "radio_stall" -> new Fault.RadioStall(at, length(f));
+            case "fleet_ops" -> new Fault.FleetOps(at, f.duration("update_health", Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofMinutes(10)));
             case "mbus_late" -> new Fault.MbusLate(at, length(f), f.integer("line", 0, 0, 10_000), f.integer("meters", 1, 1, 250),
                     f.duration("delay", Duration.ofMillis(800), Duration.ofMillis(1), Duration.ofMinutes(1)));
             default -> throw new IllegalStateException(type);

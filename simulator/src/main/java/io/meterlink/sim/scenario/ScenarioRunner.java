@@ -103,6 +103,13 @@ public final class ScenarioRunner {
     /** The state directory's own file system, with a {@code disk_full} fault. */
     private SmallFileSystem stateFs;
     private ScenarioBacklog backlog;
+    /** Set when the scenario has fleet operations: the head-end's target, its steps, the releases and the launcher. */
+    private io.meterlink.sim.headend.FleetHeadEnd.Target fleetTarget;
+    private java.util.concurrent.CompletableFuture<List<HostileHeadEnd.Attack>> fleetSteps;
+    private Path releases;
+    private Path launcher;
+    private Path runConfig;
+    private StatusWatcher statusWatcher;
     /** Set when the scenario has a hostile head-end: its target, and the thread running its attacks. */
     private HostileHeadEnd.Target hostileTarget;
     private java.util.concurrent.CompletableFuture<List<HostileHeadEnd.Attack>> attacks;
@@ -179,12 +186,16 @@ public final class ScenarioRunner {
         Files.deleteIfExists(configFile);
         Files.createFile(configFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Fault.HostileHeadend hostile = hostileFault();
-        String uplinkYaml = hostile == null ? broker.gatewayUplinkYaml(GATEWAY_ID)
-                : prepareHostile(hostile, stateDir, pki, path.gatewayUrl());
+        Fault.FleetOps fleet = fleetFault();
+        String uplinkYaml = hostile != null ? prepareHostile(hostile, stateDir, pki, path.gatewayUrl())
+                : fleet != null ? identityYaml(stateDir, pki, identity(stateDir, pki))
+                : broker.gatewayUplinkYaml(GATEWAY_ID);
         Files.writeString(configFile, config.text(GATEWAY_ID, stateDir, spec.gateway(), path.gatewayUrl(), uplinkYaml));
+        // fleet mode runs the bundles' configuration in the state directory (so bundles apply live)
+        runConfig = fleet == null ? configFile : prepareFleet(stateDir, pki, path.gatewayUrl(), config);
         Path db = stateDir.resolve("buffer.db");
         if (spec.backlog() > 0) fillBacklog(db);
-        return new Setup(stateDir, configFile, db);
+        return new Setup(stateDir, runConfig, db);
     }
 
     /** Metering: the gateway starts and runs for the scenario's duration while the fault timeline plays. */
@@ -193,6 +204,7 @@ public final class ScenarioRunner {
         Path configFile = setup.configFile();
         Path db = setup.db();
         if (backlog != null) backlog.launched(t0);
+        statusWatcher = status;
         startGateway(configFile, status);
         radios.forEach(WmbusBroadcaster::start);
         Timeline timeline = timeline(broker, path, configFile, status);
@@ -223,7 +235,8 @@ public final class ScenarioRunner {
         path.restore();
         List<Map<String, Object>> attackResults = new ArrayList<>();
         List<String> attackFailures = new ArrayList<>();
-        if (attacks != null) judgeAttacks(attackResults, attackFailures);
+        if (attacks != null) judgeAttacks(attacks, "hostile_headend", attackResults, attackFailures);
+        if (fleetSteps != null) judgeAttacks(fleetSteps, "fleet_ops", attackResults, attackFailures);
         return new AttackOutcome(attackResults, attackFailures);
     }
 
@@ -618,6 +631,8 @@ public final class ScenarioRunner {
                 mbusLate(t, late);
             } else if (f instanceof Fault.HostileHeadend) {
                 t.at(f.at(), "hostile head-end starts its attacks", () -> startAttacks(broker));
+            } else if (f instanceof Fault.FleetOps) {
+                t.at(f.at(), "fleet head-end starts its operations", () -> startFleet(broker));
             } else if (f instanceof Fault.ProxyFlap fl) {
                 proxy(t, fl, "link flapping",
                     () -> path.flap(fl.upMin(), fl.upMax(), fl.downMin(), fl.downMax(), random.nextLong()), path);
@@ -713,6 +728,12 @@ public final class ScenarioRunner {
         status.runStarted(clock.instant());
         List<String> runArgs = hostileTarget == null ? List.of()
                 : List.of("--bundle-trial-timeout", Long.toString(hostileTarget.trialBound().toSeconds()));
+        Fault.FleetOps fleet = fleetFault();
+        if (fleet != null) {
+            runs.add(GatewayProcess.startLauncher(launcher, releases, configFile, spec.gateway().jvmArgs(), dir.resolve("gateway-" + n + ".log"),
+                    List.of("--update-health-timeout", Long.toString(fleet.updateHealth().toSeconds()))));
+            return;
+        }
         runs.add(GatewayProcess.start(jar, configFile, spec.gateway().jvmArgs(), dir.resolve("gateway-" + n + ".log"), runArgs));
     }
 
@@ -726,16 +747,7 @@ public final class ScenarioRunner {
      * from the scenario's CA, the utility's bundle-signing key pinned; returns the uplink YAML using them.
      */
     private String prepareHostile(Fault.HostileHeadend h, Path stateDir, TestPki pki, String gatewayUrl) throws Exception {
-        StateDir sd = new StateDir(stateDir);
-        IdentityStore ids = new IdentityStore(sd, new java.security.SecureRandom());
-        ids.init(GATEWAY_ID, false);
-        Instant now = clock.instant();
-        java.security.cert.X509Certificate cert = new UtilityCa(pki).sign(ids.load().csrPem(), GATEWAY_ID,
-                now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)));
-        SecureFiles.privateDirectory(sd.tlsDir());
-        SecureFiles.replace(sd.certificateFile(), Pem.encode("CERTIFICATE", cert.getEncoded()).getBytes(java.nio.charset.StandardCharsets.US_ASCII), false);
-        java.security.KeyPair utility = SignedBundle.generate();
-        new SigningKeyPin(sd).pin(utility.getPublic());
+        java.security.KeyPair utility = identity(stateDir, pki);
         int closed;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             closed = s.getLocalPort();
@@ -745,10 +757,91 @@ public final class ScenarioRunner {
                 stateDir, utility, SignedBundle.generate(), h.trialBound(), h.oversizedMib() * 1024 * 1024);
         log("hostile head-end: gateway identity and certificate in %s, bundle-signing key %s pinned; trial bound %ds",
                 stateDir, SignedBundle.keyId(utility.getPublic()), h.trialBound().toSeconds());
+        return identityYaml(stateDir, pki, utility);
+    }
+
+    /** The uplink YAML of a gateway with the identity of {@link #identity}. */
+    private static String identityYaml(Path stateDir, TestPki pki, java.security.KeyPair ignoredUtilityKey) {
+        StateDir sd = new StateDir(stateDir);
         return "  tls:\n"
                 + "    ca_file: " + GatewayConfigText.quote(pki.caFile()) + "\n"
                 + "    cert_file: " + GatewayConfigText.quote(sd.certificateFile()) + "\n"
                 + "    key_file: " + GatewayConfigText.quote(sd.privateKeyFile()) + "\n";
+    }
+
+    /** The utility key pinned for this run (set by {@link #identity}). */
+    private java.security.KeyPair utilityKey;
+
+    /**
+     * A gateway the head-end can send signed commands to: an identity in the state directory with a
+     * certificate from the scenario's CA, and a new utility bundle-signing key pinned (returned).
+     */
+    private java.security.KeyPair identity(Path stateDir, TestPki pki) throws Exception {
+        StateDir sd = new StateDir(stateDir);
+        IdentityStore ids = new IdentityStore(sd, new java.security.SecureRandom());
+        ids.init(GATEWAY_ID, false);
+        Instant now = clock.instant();
+        java.security.cert.X509Certificate cert = new UtilityCa(pki).sign(ids.load().csrPem(), GATEWAY_ID,
+                now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)));
+        SecureFiles.privateDirectory(sd.tlsDir());
+        SecureFiles.replace(sd.certificateFile(), Pem.encode("CERTIFICATE", cert.getEncoded()).getBytes(java.nio.charset.StandardCharsets.US_ASCII), false);
+        utilityKey = SignedBundle.generate();
+        new SigningKeyPin(sd).pin(utilityKey.getPublic());
+        return utilityKey;
+    }
+
+    private Fault.FleetOps fleetFault() {
+        return spec.faults().stream().filter(Fault.FleetOps.class::isInstance).map(Fault.FleetOps.class::cast).findFirst().orElse(null);
+    }
+
+    /**
+     * Fleet mode: the meters go into a bundle applied at the shell (so bundles sent later take effect live),
+     * the runner's jar becomes release 1.0 under {@code <state>/releases} with {@code current} on it (as the
+     * package's postinst does), and the two update packages are made. Returns the configuration to run.
+     */
+    private Path prepareFleet(Path stateDir, TestPki pki, String gatewayUrl, GatewayConfigText config) throws Exception {
+        StateDir sd = new StateDir(stateDir);
+        String sources = config.sourcesYaml();
+        String v1 = "bundle_version: 1\ngateway_id: " + GATEWAY_ID + "\ntopic_prefix: " + ScenarioBroker.PREFIX + "\nca_certificates: |\n"
+                + Pem.encode("CERTIFICATE", pki.ca().certificate().getEncoded()).indent(2)
+                + "broker:\n  url: " + gatewayUrl + "\n  backoff_min: 100ms\n  backoff_max: 2s\n  status_interval: 2s\n"
+                + "buffer:\n  path: " + GatewayConfigText.quote(stateDir.resolve("buffer.db")) + "\n"
+                + "sources:\n" + sources;
+        java.util.regex.Matcher first = java.util.regex.Pattern.compile("(?m)^  - name: (\\S+)$").matcher(sources);
+        if (!first.find()) throw new ScenarioException("fleet_ops needs at least one meter group");
+        String from = first.group(1);
+        String to = from + "-v2";
+        String v2 = v1.replace("bundle_version: 1\n", "bundle_version: 2\n").replace("  - name: " + from + "\n", "  - name: " + to + "\n");
+        new io.meterlink.provisioning.bundle.BundleService(sd, new IdentityStore(sd, new java.security.SecureRandom()),
+                io.meterlink.core.config.DriverRegistry.fromServiceLoader(), clock)
+                .apply("scenario bundle", v1.getBytes(java.nio.charset.StandardCharsets.UTF_8), true);
+        releases = stateDir.resolve("releases");
+        Files.createDirectories(releases.resolve("1.0"));
+        Files.copy(jar, releases.resolve("1.0").resolve("meterlink.jar"));
+        Files.createSymbolicLink(releases.resolve("current"), Path.of("1.0"));
+        launcher = GatewayProcess.findJar(List.of(Path.of("distribution/src/main/packaging/meterlink"),
+                Path.of("../distribution/src/main/packaging/meterlink")));
+        Path good = io.meterlink.sim.headend.UpdatePackages.variant(jar, dir.resolve("update-2.0.jar"), "2.0");
+        Path bad = io.meterlink.sim.headend.UpdatePackages.broken(dir.resolve("update-4.0.jar"));
+        fleetTarget = new io.meterlink.sim.headend.FleetHeadEnd.Target(GATEWAY_ID, ScenarioBroker.PREFIX, utilityKey, v2, from, to,
+                good, "2.0", bad, "4.0");
+        log("fleet: meters in a bundle applied at the shell (%s), release 1.0 current under %s, launcher %s", sd.configFile(), releases, launcher);
+        return sd.configFile();
+    }
+
+    /** Starts the fleet operations on their own thread (the metering loop goes on meanwhile). */
+    private void startFleet(ScenarioBroker broker) {
+        fleetSteps = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (io.meterlink.sim.headend.FleetHeadEnd he = new io.meterlink.sim.headend.FleetHeadEnd(broker.url(), fleetTarget,
+                    broker.headEndTls(), m -> log("%s", m))) {
+                fleetSteps.complete(he.run());
+            } catch (Exception | OutOfMemoryError e) {
+                fleetSteps.completeExceptionally(e);
+            }
+        }, "fleet-head-end");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Starts the attacks on their own thread (the metering loop goes on meanwhile). */
@@ -766,14 +859,15 @@ public final class ScenarioRunner {
     }
 
     /** Waits for the attacks to end; each outcome goes to the JSON line, each unexpected one is a failure. */
-    private void judgeAttacks(List<Map<String, Object>> results, List<String> failures) throws InterruptedException {
+    private void judgeAttacks(java.util.concurrent.CompletableFuture<List<HostileHeadEnd.Attack>> steps, String fault,
+                              List<Map<String, Object>> results, List<String> failures) throws InterruptedException {
         try {
-            for (HostileHeadEnd.Attack a : attacks.get(5, java.util.concurrent.TimeUnit.MINUTES)) {
+            for (HostileHeadEnd.Attack a : steps.get(5, java.util.concurrent.TimeUnit.MINUTES)) {
                 results.add(a.toMap());
-                if (!a.asExpected()) failures.add("hostile_headend: " + a.name() + ": " + a.outcome() + ", expected " + a.expected());
+                if (!a.asExpected()) failures.add(fault + ": " + a.name() + ": " + a.outcome() + ", expected " + a.expected());
             }
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            failures.add("hostile_headend: the attacks did not complete: " + e);
+            failures.add(fault + ": the steps did not complete: " + e);
         }
     }
 
@@ -786,6 +880,17 @@ public final class ScenarioRunner {
         if (runs.isEmpty()) return;
         GatewayProcess g = current();
         boolean waitingForRestart = kills.size() == runs.size();
+        if (!g.isAlive() && fleetTarget != null) {
+            // as systemd's Restart=always: a requested restart (75), a release that cannot start, anything
+            traced.addAll(seqs(g.acceptedRanges()));
+            log("gateway run %d exited with %d; started again through the launcher", runs.size(), g.exitCode());
+            try {
+                startGateway(runConfig, statusWatcher);
+            } catch (IOException e) {
+                throw new ScenarioException("cannot start the gateway again: " + e.getMessage());
+            }
+            return;
+        }
         if (!g.isAlive() && !waitingForRestart) {
             throw new ScenarioException("the gateway (run " + runs.size() + ") exited on its own:\n" + g.logTail(40));
         }

@@ -17,6 +17,9 @@ import io.meterlink.core.runtime.GatewayException;
 import io.meterlink.core.tls.TlsContexts;
 import io.meterlink.provisioning.identity.Pem;
 import io.meterlink.sim.broker.MosquittoBroker;
+import io.meterlink.sim.headend.HeadEnd;
+import io.meterlink.sim.utility.ProvisioningResponder;
+import io.meterlink.sim.utility.UtilityCa;
 import io.meterlink.sim.pki.TestPki;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -178,6 +181,34 @@ final class ProvisioningFixture {
     }
 
     static List<String> none() { return List.of(); }
+
+    /**
+     * The utility side of the fleet tests: a Mosquitto (mutual TLS, ACLs, the claim's enrolment lines,
+     * whatever {@code customize} adds), the provisioning responder that enrols {@code gw} by {@code claim},
+     * and a head-end subscriber with its own certificate.
+     */
+    record Utility(TestPki pki, MosquittoBroker broker, ProvisioningResponder responder, HeadEnd headEnd, TestPki.Issued headEndCert)
+            implements AutoCloseable {
+        static Utility start(Path dir, String claim, String gw, java.util.function.UnaryOperator<MosquittoBroker.Builder> customize,
+                             boolean persistentHeadEnd) throws Exception {
+            requireMosquitto();
+            TestPki pki = TestPki.create(dir.resolve("pki"));
+            TestPki.Issued headEndCert = pki.issueClient("headend");
+            MosquittoBroker.Builder b = customize.apply(MosquittoBroker.builder(dir.resolve("broker"), pki.caFile(), pki.issueLocalhostServer()));
+            ProvisioningResponder.aclLines(PREFIX, "provisioning", java.util.Map.of(claim, "claim-" + claim)).forEach(b::aclLine);
+            MosquittoBroker broker = b.build().start();
+            ProvisioningResponder responder = new ProvisioningResponder(broker.url(), tls(pki, pki.issueClient("provisioning")), PREFIX,
+                    new UtilityCa(pki), java.util.Set.of(claim), java.util.Set.of(gw));
+            HeadEnd headEnd = new HeadEnd(broker.url(), null, null, tls(pki, headEndCert), PREFIX, java.time.Clock.systemUTC(), persistentHeadEnd);
+            return new Utility(pki, broker, responder, headEnd, headEndCert);
+        }
+
+        @Override public void close() throws Exception {
+            headEnd.close();
+            responder.close();
+            broker.stop();
+        }
+    }
 
     static byte[] poll(BlockingQueue<byte[]> q) throws InterruptedException {
         byte[] b = q.poll(60, TimeUnit.SECONDS);
