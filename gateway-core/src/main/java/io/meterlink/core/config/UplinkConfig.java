@@ -32,6 +32,7 @@ import java.util.Set;
  * @param statusInterval   how often the retained status is published (default 60 s)
  * @param backlogMaxRate   most backlog readings sent per second, 0 for no limit (the default); live readings are never
  *                         held back (docs/payloads.md, "Live and backlog")
+ * @param payload          readings format on the wire: JSON v1 (the default) or compact v1 (docs/payloads.md, "Compact payload")
  */
 public record UplinkConfig(
         String url,
@@ -52,9 +53,31 @@ public record UplinkConfig(
         Duration keepAlive,
         Duration connectTimeout,
         Duration statusInterval,
-        int backlogMaxRate) {
+        int backlogMaxRate,
+        Payload payload) {
 
     public enum Protocol { MQTT5, MQTT311 }
+
+    /** {@code uplink.payload}: how readings batches are encoded. */
+    public enum Payload { JSON, COMPACT }
+
+    /** JSON v1 payloads. */
+    public UplinkConfig(String url, Protocol protocol, String clientId, String topicPrefix, Optional<Path> caFile,
+                        Optional<Path> certFile, Optional<Path> keyFile, Optional<String> username, Optional<Secret> password,
+                        boolean allowInsecure, int batchMaxReadings, int batchMaxBytes, int inflightWindow, Duration backoffMin,
+                        Duration backoffMax, Duration keepAlive, Duration connectTimeout, Duration statusInterval,
+                        int backlogMaxRate) {
+        this(url, protocol, clientId, topicPrefix, caFile, certFile, keyFile, username, password, allowInsecure,
+                batchMaxReadings, batchMaxBytes, inflightWindow, backoffMin, backoffMax, keepAlive, connectTimeout,
+                statusInterval, backlogMaxRate, Payload.JSON);
+    }
+
+    /** This configuration with readings batches in {@code format}. */
+    public UplinkConfig withPayload(Payload format) {
+        return new UplinkConfig(url, protocol, clientId, topicPrefix, caFile, certFile, keyFile, username, password, allowInsecure,
+                batchMaxReadings, batchMaxBytes, inflightWindow, backoffMin, backoffMax, keepAlive, connectTimeout,
+                statusInterval, backlogMaxRate, format);
+    }
 
     /** Without a backlog rate limit. */
     public UplinkConfig(String url, Protocol protocol, String clientId, String topicPrefix, Optional<Path> caFile,
@@ -67,6 +90,7 @@ public record UplinkConfig(
     }
 
     public UplinkConfig {
+        if (payload == null) payload = Payload.JSON;
         if (url != null) url = BrokerUrl.parse(url).toString();
     }
 
@@ -137,6 +161,7 @@ public record UplinkConfig(
         Duration connectTimeout = s.duration("connect_timeout", Duration.ofSeconds(20), Duration.ofSeconds(1), Duration.ofMinutes(5));
         Duration statusInterval = s.duration("status_interval", Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofHours(24));
         int backlogMaxRate = s.integer("backlog_max_rate", 0, 0, 10_000_000);
+        Payload payload = "compact".equals(s.choice("payload", "json", Set.of("json", "compact"))) ? Payload.COMPACT : Payload.JSON;
 
         boolean secure = broker != null && broker.tls();
         if (secure && ca.isEmpty()) {
@@ -159,6 +184,6 @@ public record UplinkConfig(
         }
         s.finish();
         return new UplinkConfig(url, protocol, clientId, prefix, ca, cert, key, username, password, insecure,
-                batchReadings, batchBytes, window, bmin, bmax, keepAlive, connectTimeout, statusInterval, backlogMaxRate);
+                batchReadings, batchBytes, window, bmin, bmax, keepAlive, connectTimeout, statusInterval, backlogMaxRate, payload);
     }
 }

@@ -130,7 +130,7 @@ public final class MqttUplink implements AutoCloseable {
         this.active = snapshot(cfg);
         this.sessions = sessions != null ? sessions : pahoFactory(gatewayId);
         this.payloads = new JsonPayloads(gatewayId);
-        this.drain = new Drain(buffer, payloads, cfg.batchMaxReadings(), cfg.batchMaxBytes(), clock, cfg.backlogMaxRate());
+        this.drain = new Drain(buffer, PayloadFormat.of(cfg.payload(), payloads), cfg.batchMaxReadings(), cfg.batchMaxBytes(), clock, cfg.backlogMaxRate());
         this.readingsTopic = cfg.topicPrefix() + "/" + gatewayId + "/readings";
         this.statusTopic = cfg.topicPrefix() + "/" + gatewayId + "/status";
         this.commandPrefix = cfg.topicPrefix() + "/" + gatewayId + "/cmd/";
@@ -408,7 +408,7 @@ public final class MqttUplink implements AutoCloseable {
             }
             Drain.Batch b;
             while ((b = drain.next()) != null) {
-                session.publish(readingsTopic, b.payload(), false, b.tag());
+                session.publish(readingsTopic, b.payload(), false, b.tag(), b.contentType());
             }
             long now = clock.millis();
             if (now >= nextStatus) {
