@@ -90,6 +90,7 @@ final class GatewayConfigText {
         y.append("  backoff_min: 100ms\n  backoff_max: 2s\n  status_interval: 2s\n");
         if (g.batchMaxReadings() > 0) y.append("  batch_max_readings: ").append(g.batchMaxReadings()).append('\n');
         if (g.backlogMaxRate() > 0) y.append("  backlog_max_rate: ").append(g.backlogMaxRate()).append('\n');
+        if (!"json".equals(g.payload())) y.append("  payload: ").append(g.payload()).append('\n');
         y.append("sources:\n").append(sources);
         return y.toString();
     }

@@ -19,6 +19,7 @@ import java.util.Set;
  * {@code docs/simulator.md}. Stateless.
  */
 public final class ScenarioParser {
+    static final Set<String> PAYLOADS = Set.of("json", "compact");
     private static final Duration MAX_RUN = Duration.ofDays(7);
     private static final Set<String> BROKERS = Set.of("mosquitto", "embedded");
     private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus", "ert", "p1", "sml", "iec62056_21");
@@ -62,7 +63,8 @@ public final class ScenarioParser {
                 g.integer("batch_max_readings", 0, 1, 100_000),
                 g.duration("restart_after", Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(1)),
                 g.duration("kill_in_flight_window", Duration.ofSeconds(3), Duration.ZERO, Duration.ofMinutes(5)),
-                g.integer("backlog_max_rate", 0, 0, 10_000_000));
+                g.integer("backlog_max_rate", 0, 0, 10_000_000),
+                g.choice("payload", "json", PAYLOADS));
         g.finish();
 
         List<ScenarioSpec.MeterGroup> meters = new ArrayList<>();
