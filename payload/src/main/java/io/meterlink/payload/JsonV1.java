@@ -120,11 +120,19 @@ public final class JsonV1 {
     public record Parsed(String gw, WireReading reading) {
     }
 
-    /** Reads one reading object (as stored by the gateway, or one element of a batch's array). */
+    /** Reads one reading object (as stored by the gateway, or one element of a batch's array), checking its key. */
     public static Parsed parseReading(byte[] json) throws PayloadException {
+        return parseReading(json, true);
+    }
+
+    /**
+     * As {@link #parseReading(byte[])}; {@code checkKey} false skips comparing {@code "key"} with the key
+     * rebuilt from the fields (for objects the caller wrote itself and keeps under a checksum).
+     */
+    public static Parsed parseReading(byte[] json, boolean checkKey) throws PayloadException {
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw content("a reading must be a JSON object");
-            Parsed r = readReading(p);
+            Parsed r = readReading(p, checkKey);
             if (p.nextToken() != null) throw content("trailing data after the reading");
             return r;
         } catch (JsonProcessingException e) {
@@ -154,7 +162,7 @@ public final class JsonV1 {
                     case "readings" -> {
                         if (vt != JsonToken.START_ARRAY) throw content("readings must be an array");
                         readings = new ArrayList<>();
-                        while (p.nextToken() == JsonToken.START_OBJECT) readings.add(readReading(p));
+                        while (p.nextToken() == JsonToken.START_OBJECT) readings.add(readReading(p, true));
                         if (p.currentToken() != JsonToken.END_ARRAY) throw content("readings must hold objects");
                     }
                     default -> p.skipChildren();
@@ -179,7 +187,7 @@ public final class JsonV1 {
     }
 
     /** Reads the fields of a reading object whose START_OBJECT is the current token. */
-    private static Parsed readReading(JsonParser p) throws IOException, PayloadException {
+    private static Parsed readReading(JsonParser p, boolean checkKey) throws IOException, PayloadException {
         String gw = null, meter = null, quantity = null, unit = null, function = null, key = null;
         Long seq = null;
         BigDecimal value = null;
@@ -216,7 +224,7 @@ public final class JsonV1 {
         }
         WireReading r = new WireReading(seq, meter, quantity, unit, value, function, storage, tariff, subunit,
                 meterTime, received, status, rssi);
-        if (key != null && !key.equals(r.measurementKey())) {
+        if (checkKey && key != null && !key.equals(r.measurementKey())) {
             throw content("reading " + seq + ": \"key\" does not match its fields (expected " + r.measurementKey() + ")");
         }
         return new Parsed(gw, r);
@@ -237,11 +245,54 @@ public final class JsonV1 {
     }
 
     private static Instant instant(String s, String name) throws PayloadException {
+        Instant fast = isoUtc(s);
+        if (fast != null) return fast;
         try {
             return Instant.parse(s);
         } catch (DateTimeParseException e) {
             throw content(name + " is not an ISO-8601 UTC time: " + s);
         }
+    }
+
+    /**
+     * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}, the shape {@link Instant#toString()} writes for years
+     * 0000–9999, read without the general formatter (a drain reads two per reading); {@code null} for
+     * any other shape or an invalid field, which {@link Instant#parse} then decides.
+     */
+    static Instant isoUtc(String s) {
+        int n = s.length();
+        if (n < 20 || n > 30 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z') {
+            return null;
+        }
+        int year = digits(s, 0, 4), month = digits(s, 5, 2), day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2), minute = digits(s, 14, 2), second = digits(s, 17, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59) {
+            return null;
+        }
+        int nano = 0;
+        if (n > 20) {
+            int fd = n - 21;
+            if (s.charAt(19) != '.' || fd < 1 || fd > 9) return null;
+            nano = digits(s, 20, fd);
+            if (nano < 0) return null;
+            for (int i = fd; i < 9; i++) nano *= 10;
+        }
+        if (day > java.time.YearMonth.of(year, month).lengthOfMonth()) return null;
+        long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second, nano);
+    }
+
+    /** The decimal number of {@code len} ASCII digits at {@code from}, -1 when one is not a digit. */
+    private static int digits(String s, int from, int len) {
+        int v = 0;
+        for (int i = from; i < from + len; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     private static PayloadException content(String message) {

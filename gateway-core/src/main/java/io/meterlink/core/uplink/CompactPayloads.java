@@ -42,7 +42,7 @@ final class CompactPayloads implements PayloadFormat {
         List<WireReading> wire = new ArrayList<>(readings.size());
         for (StoredReading r : readings) {
             try {
-                wire.add(JsonV1.parseReading(r.body()).reading());
+                wire.add(JsonV1.parseReading(r.body(), false).reading()); // our own objects, checksummed in the buffer
             } catch (PayloadException e) {
                 if (jsonFallbacks++ == 0) {
                     LOG.warn("stored reading {} cannot be read back for the compact payload ({}); its batch goes out as JSON v1",
