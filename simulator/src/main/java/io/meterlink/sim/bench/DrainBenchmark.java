@@ -47,6 +47,8 @@ public final class DrainBenchmark implements Callable<Integer> {
     Integer batchMaxReadings;
     @Option(names = "--batch-max-bytes", description = "uplink.batch_max_bytes, e.g. 512KiB (default: the gateway's)")
     String batchMaxBytes;
+    @Option(names = "--payload", defaultValue = "json", description = "uplink.payload: json or compact (default ${DEFAULT-VALUE})")
+    String payload;
     @Option(names = "--inflight-window", description = "uplink.inflight_window (default: the gateway's)")
     Integer inflightWindow;
     @Option(names = "--gateway-jar", description = "meterlink.jar (default: distribution/target/meterlink.jar here or one level up)")
@@ -114,6 +116,9 @@ public final class DrainBenchmark implements Callable<Integer> {
         if (batchMaxReadings != null) yaml.uplinkKey("batch_max_readings", batchMaxReadings.toString());
         if (batchMaxBytes != null) yaml.uplinkKey("batch_max_bytes", batchMaxBytes);
         if (inflightWindow != null) yaml.uplinkKey("inflight_window", inflightWindow.toString());
+        if (!payload.equals("json") && !payload.equals("compact")) throw new CommandLine.ParameterException(
+                new CommandLine(this), "--payload must be json or compact");
+        yaml.uplinkKey("payload", payload);
 
         MosquittoBroker.Builder brokerBuilder = MosquittoBroker.builder(dir.resolve("broker"), pki.caFile(), server);
         brokerConfig.forEach(brokerBuilder::extraConfig);
@@ -157,6 +162,7 @@ public final class DrainBenchmark implements Callable<Integer> {
                     r.put("delivered", counter.distinct());
                     r.put("duplicates", counter.duplicates());
                     r.put("messages", counter.messages());
+                    r.put("bytes_per_reading", counter.carried() == 0 ? -1 : round((double) counter.payloadBytes() / counter.carried()));
                 } else {
                     r.put("delivered", "not counted (--no-subscriber)");
                 }
@@ -167,6 +173,7 @@ public final class DrainBenchmark implements Callable<Integer> {
                 r.put("peak_rss_mib", peakRssKib < 0 ? -1 : round(peakRssKib / 1024.0));
                 r.put("gateway_cpu_s", cpuMs < 0 ? -1 : round(cpuMs / 1000.0));
                 r.put("subscriber_qos", counter == null ? -1 : subscriberQos);
+                r.put("payload", payload);
                 r.put("xmx", xmx);
                 r.put("batch_max_readings", batchMaxReadings == null ? "default" : batchMaxReadings.toString());
                 r.put("batch_max_bytes", batchMaxBytes == null ? "default" : batchMaxBytes);
