@@ -61,6 +61,9 @@ public final class DrainBenchmark implements Callable<Integer> {
     boolean noSubscriber;
     @Option(names = "--subscriber-qos", defaultValue = "1", description = "the subscriber's QoS (default ${DEFAULT-VALUE}; 0 is a diagnostic)")
     int subscriberQos;
+    @Option(names = "--mosquitto-pub", description = "after the drain, publish as many messages of the same mean size with mosquitto_pub"
+            + " (QoS 1, the gateway's certificate, the same broker and subscriber) and report its rate beside the gateway's")
+    boolean mosquittoPub;
     @Option(names = "--work-dir", description = "where buffer, PKI and broker files go (default: a new temp dir, deleted after)")
     Path workDir;
     @Option(names = "--timeout", defaultValue = "PT10M", description = "give up after this ISO-8601 duration (default ${DEFAULT-VALUE})")
@@ -153,6 +156,8 @@ public final class DrainBenchmark implements Callable<Integer> {
                 long cpuMs = gateway.cpuMillis();
                 boolean alive = gateway.isAlive();
                 int exit = alive ? gateway.stop(Duration.ofSeconds(60)) : -1;
+                ObjectNode pub = done && mosquittoPub && counter != null
+                        ? mosquittoPub(dir, broker, pki, gw, counter, counter.firstArrivalNanos(), counter.lastArrivalNanos()) : null;
                 if (!done) err.println("gateway log tail:\n" + gateway.logTail(40));
                 double drainS = (doneNanos - t0) / 1e9;
                 long first = counter == null ? 0 : counter.firstArrivalNanos();
@@ -181,6 +186,7 @@ public final class DrainBenchmark implements Callable<Integer> {
                 r.put("prefill_ms", prefillMs);
                 r.put("load_avg_1m", loadAverage());
                 r.put("gateway_exit", exit);
+                if (pub != null) r.set("mosquitto_pub", pub);
                 out.println(r);
                 out.flush();
                 return done && exit == 0 ? 0 : 3;
@@ -188,6 +194,42 @@ public final class DrainBenchmark implements Callable<Integer> {
                 gateway.close();
             }
         }
+    }
+
+    /**
+     * mosquitto_pub's rate through the same broker to the same QoS 1 subscriber: as many messages as the
+     * gateway's drain sent, of their mean size, read from stdin ({@code -l}, one per line) and published
+     * at QoS 1 with the gateway's certificate; timed until the subscriber has them all. Beside it the
+     * gateway's own message rate from its first to its last arrival.
+     */
+    private ObjectNode mosquittoPub(Path dir, MosquittoBroker broker, TestPki pki, TestPki.Issued gw, SeqCounter counter,
+                                    long firstNanos, long lastNanos) throws Exception {
+        long sent = counter.messages();
+        int size = (int) Math.max(1, counter.payloadBytes() / Math.max(1, sent));
+        Path lines = dir.resolve("mosquitto-pub.txt");
+        String line = "x".repeat(size) + "\n";
+        try (var w = Files.newBufferedWriter(lines)) {
+            for (long i = 0; i < sent; i++) w.write(line);
+        }
+        long before = counter.messages();
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder("mosquitto_pub", "-h", "localhost", "-p", String.valueOf(broker.port()), "--cafile",
+                pki.caFile().toString(), "--cert", gw.certFile().toString(), "--key", gw.keyFile().toString(),
+                "-i", GATEWAY_ID, "-q", "1", "-t", PREFIX + "/" + GATEWAY_ID + "/readings", "-l")
+                .redirectInput(lines.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto-pub.log").toFile()).start();
+        long deadline = t0 + Duration.ofMinutes(5).toNanos();
+        while (counter.messages() < before + sent && System.nanoTime() < deadline) Thread.sleep(20);
+        double s = (System.nanoTime() - t0) / 1e9;
+        p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        ObjectNode r = new ObjectMapper().createObjectNode();
+        r.put("messages", sent);
+        r.put("message_bytes", size);
+        r.put("received", counter.messages() - before);
+        r.put("s", round(s));
+        r.put("messages_per_s", Math.round((counter.messages() - before) / s));
+        double gwS = (lastNanos - firstNanos) / 1e9;
+        r.put("gateway_messages_per_s_first_to_last_arrival", gwS <= 0 ? -1 : Math.round(sent / gwS));
+        return r;
     }
 
     /** Depth read from the file while the gateway writes it; -1 when it cannot be read just now. */
