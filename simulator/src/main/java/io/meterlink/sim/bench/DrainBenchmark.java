@@ -156,8 +156,6 @@ public final class DrainBenchmark implements Callable<Integer> {
                 long cpuMs = gateway.cpuMillis();
                 boolean alive = gateway.isAlive();
                 int exit = alive ? gateway.stop(Duration.ofSeconds(60)) : -1;
-                ObjectNode pub = done && mosquittoPub && counter != null
-                        ? mosquittoPub(dir, broker, pki, gw, counter, counter.firstArrivalNanos(), counter.lastArrivalNanos()) : null;
                 if (!done) err.println("gateway log tail:\n" + gateway.logTail(40));
                 double drainS = (doneNanos - t0) / 1e9;
                 long first = counter == null ? 0 : counter.firstArrivalNanos();
@@ -186,7 +184,9 @@ public final class DrainBenchmark implements Callable<Integer> {
                 r.put("prefill_ms", prefillMs);
                 r.put("load_avg_1m", loadAverage());
                 r.put("gateway_exit", exit);
-                if (pub != null) r.set("mosquitto_pub", pub);
+                if (done && mosquittoPub && counter != null) { // after the drain's figures are in the line
+                    r.set("mosquitto_pub", mosquittoPub(dir, broker, pki, gw, counter, counter.firstArrivalNanos(), counter.lastArrivalNanos()));
+                }
                 out.println(r);
                 out.flush();
                 return done && exit == 0 ? 0 : 3;
