@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 @Command(name = "meterlink", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Meter gateway: reads utility meters, buffers every reading in SQLite, publishes over authenticated MQTT.",
         subcommands = {RunCommand.class, ConfigCommand.class, BufferCommand.class, StatusCommand.class, DecodeCommand.class,
-                ProvisionCommand.class, TechCommand.class},
+                ProvisionCommand.class, TechCommand.class, PayloadCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "2:bad usage or configuration", "3:runtime failure"})
 public final class Main implements Callable<Integer> {

@@ -59,12 +59,13 @@ public record Reading(
     }
 
     /**
-     * The measurement key of DESIGN.md: {@code meter|quantity|storage|time}; the same for the same
+     * The measurement key of DESIGN.md and docs/payloads.md ({@code meter|quantity|storage|tariff|subunit|function|time},
+     * built by the payload library's {@code MeasurementKey}); the same for the same
      * measurement even when two gateways hear the same radio meter. Uses the meter time when the
      * meter sends one, else the gateway's receive time.
      */
     public String measurementKey() {
-        Instant t = meterTime != null ? meterTime : receivedAt;
-        return meter + "|" + quantity.wireName() + "|" + storage + "|" + tariff + "|" + subunit + "|" + function.wireName() + "|" + t;
+        return io.meterlink.payload.MeasurementKey.of(meter.toString(), quantity.wireName(), storage, tariff, subunit,
+                function.wireName(), meterTime, receivedAt);
     }
 }

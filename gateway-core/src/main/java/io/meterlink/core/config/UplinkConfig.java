@@ -34,6 +34,7 @@ import java.util.Optional;
  * @param statusInterval   how often the retained status is published (default 60 s)
  * @param backlogMaxRate   most backlog readings sent per second, 0 for no limit (the default); live readings are never
  *                         held back (docs/payloads.md, "Live and backlog")
+ * @param payload          readings format on the wire: JSON v1 (the default) or compact v1 (docs/payloads.md, "Compact payload")
  */
 public record UplinkConfig(
         BrokerUrl broker,
@@ -54,9 +55,13 @@ public record UplinkConfig(
         Duration keepAlive,
         Duration connectTimeout,
         Duration statusInterval,
-        int backlogMaxRate) {
+        int backlogMaxRate,
+        Payload payload) {
 
     public enum Protocol { MQTT5, MQTT311 }
+
+    /** {@code uplink.payload}: how readings batches are encoded. */
+    public enum Payload { JSON, COMPACT }
 
     /** With the URL as text, parsed here ({@link BrokerUrl#parse}: an invalid one throws {@link IllegalArgumentException}). */
     public UplinkConfig(String url, Protocol protocol, String clientId, String topicPrefix, Optional<Path> caFile,
@@ -66,7 +71,14 @@ public record UplinkConfig(
                         int backlogMaxRate) {
         this(url == null ? null : BrokerUrl.parse(url), protocol, clientId, topicPrefix, caFile, certFile, keyFile, username,
                 password, allowInsecure, batchMaxReadings, batchMaxBytes, inflightWindow, backoffMin, backoffMax, keepAlive,
-                connectTimeout, statusInterval, backlogMaxRate);
+                connectTimeout, statusInterval, backlogMaxRate, Payload.JSON);
+    }
+
+    /** This configuration with readings batches in {@code format}. */
+    public UplinkConfig withPayload(Payload format) {
+        return new UplinkConfig(broker, protocol, clientId, topicPrefix, caFile, certFile, keyFile, username, password, allowInsecure,
+                batchMaxReadings, batchMaxBytes, inflightWindow, backoffMin, backoffMax, keepAlive, connectTimeout,
+                statusInterval, backlogMaxRate, format);
     }
 
     /** Without a backlog rate limit. */
@@ -81,6 +93,10 @@ public record UplinkConfig(
 
     /** The normalised URL as the MQTT client takes it ({@code ssl://host:port}), {@code null} in a config with errors. */
     public String url() { return broker == null ? null : broker.toString(); }
+
+    public UplinkConfig {
+        if (payload == null) payload = Payload.JSON;
+    }
 
     /** Whether the broker is reached over TLS ({@code ssl://}). */
     public boolean isTls() { return broker != null && broker.tls(); }
@@ -145,6 +161,7 @@ public record UplinkConfig(
         Duration connectTimeout = s.get(UplinkKeys.CONNECT_TIMEOUT);
         Duration statusInterval = s.get(UplinkKeys.STATUS_INTERVAL);
         int backlogMaxRate = s.get(UplinkKeys.BACKLOG_MAX_RATE);
+        Payload payload = "compact".equals(s.get(UplinkKeys.PAYLOAD)) ? Payload.COMPACT : Payload.JSON;
 
         SchemeProblem scheme = schemeProblem(broker, insecure, ca.isPresent());
         if (scheme != null) s.error(scheme.key().name(), scheme.message());
@@ -162,7 +179,7 @@ public record UplinkConfig(
         }
         s.finish();
         return new UplinkConfig(broker, protocol, clientId, prefix, ca, cert, key, username, password, insecure,
-                batchReadings, batchBytes, window, bmin, bmax, keepAlive, connectTimeout, statusInterval, backlogMaxRate);
+                batchReadings, batchBytes, window, bmin, bmax, keepAlive, connectTimeout, statusInterval, backlogMaxRate, payload);
     }
 
     /** A key and what is wrong with it. */

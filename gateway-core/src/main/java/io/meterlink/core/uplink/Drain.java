@@ -35,11 +35,11 @@ final class Drain {
     enum Kind { LIVE, BACKLOG }
 
     /** A batch handed to the client, identified by {@code tag} until its acknowledgement. */
-    record Batch(long tag, Kind kind, long[] seqs, byte[] payload) {
+    record Batch(long tag, Kind kind, long[] seqs, byte[] payload, String contentType) {
     }
 
     private final Buffer buffer;
-    private final JsonPayloads payloads;
+    private final PayloadFormat payloads;
     private final int maxReadings;
     private final int maxBytes;
     private final Clock clock;
@@ -54,12 +54,12 @@ final class Drain {
     private double backlogTokens;
     private long tokensAt;
 
-    Drain(Buffer buffer, JsonPayloads payloads, int maxReadings, int maxBytes, Clock clock) {
+    Drain(Buffer buffer, PayloadFormat payloads, int maxReadings, int maxBytes, Clock clock) {
         this(buffer, payloads, maxReadings, maxBytes, clock, 0);
     }
 
     /** @param backlogRate most backlog readings per second, 0 for no limit */
-    Drain(Buffer buffer, JsonPayloads payloads, int maxReadings, int maxBytes, Clock clock, int backlogRate) {
+    Drain(Buffer buffer, PayloadFormat payloads, int maxReadings, int maxBytes, Clock clock, int backlogRate) {
         this.buffer = buffer;
         this.payloads = payloads;
         this.maxReadings = maxReadings;
@@ -181,7 +181,8 @@ final class Drain {
         list = list.subList(0, n);
         long[] seqs = new long[n];
         for (int i = 0; i < n; i++) seqs[i] = list.get(i).seq();
-        Batch b = new Batch(nextTag++, kind, seqs, payloads.batch(list, clock.instant()));
+        PayloadFormat.Encoded e = payloads.encode(list, clock.instant());
+        Batch b = new Batch(nextTag++, kind, seqs, e.bytes(), e.contentType());
         advance(kind, seqs[n - 1]);
         if (kind == Kind.BACKLOG) backlogTokens -= n;
         inflight.put(b.tag(), b);

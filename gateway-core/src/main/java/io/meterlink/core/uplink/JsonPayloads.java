@@ -12,6 +12,8 @@ import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.ReadingEncoder;
 import io.meterlink.core.buffer.StoredReading;
 import io.meterlink.core.status.StatusSnapshot;
+import io.meterlink.payload.JsonV1;
+import io.meterlink.payload.WireReading;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,10 +31,10 @@ import java.util.Objects;
  *
  * <p>Thread-safe (stateless apart from the immutable gateway id).
  */
-public final class JsonPayloads implements ReadingEncoder {
+public final class JsonPayloads implements ReadingEncoder, PayloadFormat {
 
     /** Version carried by every message as {@code "v"}. */
-    public static final int VERSION = 1;
+    public static final int VERSION = JsonV1.VERSION;
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN) // exact decimal, never 1E+3
@@ -43,47 +45,24 @@ public final class JsonPayloads implements ReadingEncoder {
 
     public JsonPayloads(String gatewayId) {
         this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");
-        this.batchHead = ("{\"v\":" + VERSION + ",\"type\":\"readings\",\"gw\":" + quote(gatewayId) + ",\"batch\":")
-                .getBytes(StandardCharsets.UTF_8);
+        this.batchHead = JsonV1.batchHead(gatewayId);
     }
 
     public String gatewayId() { return gatewayId; }
 
     @Override
     public byte[] encode(long seq, Reading r) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(320);
-        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            g.writeStringField("gw", gatewayId);
-            g.writeNumberField("seq", seq);
-            g.writeStringField("meter", r.meter().toString());
-            g.writeStringField("quantity", r.quantity().wireName());
-            g.writeStringField("unit", r.unit().symbol());
-            g.writeFieldName("value");
-            g.writeNumber(r.value());
-            g.writeStringField("function", r.function().wireName());
-            g.writeNumberField("storage", r.storage());
-            g.writeNumberField("tariff", r.tariff());
-            g.writeNumberField("subunit", r.subunit());
-            if (r.meterTime() != null) {
-                g.writeStringField("meter_time", r.meterTime().toString());
-            } else {
-                g.writeNullField("meter_time");
-            }
-            g.writeStringField("received", r.receivedAt().toString());
-            g.writeNumberField("status", r.status());
-            if (r.rssiDbm() != null) {
-                g.writeNumberField("rssi", r.rssiDbm());
-            }
-            g.writeStringField("key", r.measurementKey());
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // cannot happen with a byte array
-        }
-        return out.toByteArray();
+        return JsonV1.reading(gatewayId, wire(seq, r));
+    }
+
+    /** The reading as the payload library sees it. */
+    static WireReading wire(long seq, Reading r) {
+        return new WireReading(seq, r.meter().toString(), r.quantity().wireName(), r.unit().symbol(), r.value(),
+                r.function().wireName(), r.storage(), r.tariff(), r.subunit(), r.meterTime(), r.receivedAt(), r.status(), r.rssiDbm());
     }
 
     /** Bytes a batch adds around its reading bodies (envelope and commas), for a batch of {@code n} readings. */
+    @Override
     public int batchOverhead(int n) {
         // head + batch id "<first>-<last>" (2 x 20 digits + quotes + dash) + sent time (~30) + keys and brackets
         return batchHead.length + 44 + 48 + 16 + Math.max(0, n - 1);
@@ -93,15 +72,19 @@ public final class JsonPayloads implements ReadingEncoder {
      * A readings batch: {@code {"v":1,"type":"readings","gw":…,"batch":"<first>-<last>","sent":…,"readings":[…]}}
      * whose array is the stored bodies concatenated as they are.
      */
+    @Override
+    public Encoded encode(List<StoredReading> readings, Instant sent) {
+        return new Encoded(batch(readings, sent), JsonV1.CONTENT_TYPE);
+    }
+
+    /** As {@link #encode}, the bytes only. */
     public byte[] batch(List<StoredReading> readings, Instant sent) {
         if (readings.isEmpty()) throw new IllegalArgumentException("empty batch");
         int size = batchHead.length + 128 + readings.size();
         for (StoredReading r : readings) size += r.body().length;
         ByteArrayOutputStream out = new ByteArrayOutputStream(size);
         out.writeBytes(batchHead);
-        String tail = "\"" + readings.get(0).seq() + "-" + readings.get(readings.size() - 1).seq()
-                + "\",\"sent\":\"" + sent + "\",\"readings\":[";
-        out.writeBytes(tail.getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(JsonV1.batchMiddle(readings.get(0).seq(), readings.get(readings.size() - 1).seq(), sent));
         for (int i = 0; i < readings.size(); i++) {
             if (i > 0) out.write(',');
             out.writeBytes(readings.get(i).body());
@@ -218,12 +201,6 @@ public final class JsonPayloads implements ReadingEncoder {
     }
 
     private static String quote(String s) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-            g.writeString(s);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return JsonV1.quote(s);
     }
 }

@@ -90,7 +90,7 @@ public final class MqttUplink implements AutoCloseable {
         UplinkSettings initial = snapshot(cfg);
         Topics topics = Topics.of(cfg.topicPrefix(), gatewayId);
         JsonPayloads payloads = new JsonPayloads(gatewayId);
-        Drain drain = new Drain(buffer, payloads, cfg.batchMaxReadings(), cfg.batchMaxBytes(), clock, cfg.backlogMaxRate());
+        Drain drain = new Drain(buffer, PayloadFormat.of(cfg.payload(), payloads), cfg.batchMaxReadings(), cfg.batchMaxBytes(), clock, cfg.backlogMaxRate());
         this.commands = new CommandChannel(topics, events::offer, state);
         SessionLoop.Parts parts = new SessionLoop.Parts(cfg, gatewayId, buffer, clock,
                 sessions != null ? sessions : pahoFactory(gatewayId, topics, payloads), backoff, drain, topics, state,

@@ -203,7 +203,7 @@ final class SessionLoop {
             }
             Drain.Batch b;
             while ((b = p.drain().next()) != null) {
-                session.publish(p.topics().readings(), b.payload(), false, new PublishTag.Batch(b.tag()));
+                session.publish(p.topics().readings(), b.payload(), false, new PublishTag.Batch(b.tag()), b.contentType());
             }
             long now = p.clock().millis();
             if (now >= nextStatus) {

@@ -45,6 +45,18 @@ class UplinkValidationTest {
     }
 
     @Test
+    void payload_defaultsToJson_takesCompact_andRefusesOtherNames() throws Exception {
+        ConfigLoader loader = new ConfigLoader(new DriverRegistry(List.of()));
+        assertEquals(UplinkConfig.Payload.JSON, loader.read(config("ssl://h:8883", "ca_file: ca.pem")).uplink().payload());
+        Path compact = write("compact.yaml", Files.readString(config("ssl://h:8883", "ca_file: ca.pem")).replace(
+                "  username: gw\n", "  payload: compact\n  username: gw\n"));
+        assertEquals(UplinkConfig.Payload.COMPACT, loader.read(compact).uplink().payload());
+        Path cbor = write("cbor.yaml", Files.readString(compact).replace("payload: compact", "payload: cbor"));
+        assertTrue(has(errorsOf(cbor, ConfigLoader.FileChecks.NONE), "uplink.payload", "compact"),
+                errorsOf(cbor, ConfigLoader.FileChecks.NONE).toString());
+    }
+
+    @Test
     void brokerUrl_defaults_andNormalises() {
         assertEquals("ssl://mqtt.example.org:8883", BrokerUrl.parse("ssl://mqtt.example.org").toString());
         assertEquals("tcp://h:1883", BrokerUrl.parse("tcp://h").toString());

@@ -55,7 +55,8 @@ class JsonPayloadsTest {
         assertEquals("2026-11-26T08:00:01.250Z", n.get("received").asText());
         assertEquals(4, n.get("status").asInt());
         assertEquals(-71, n.get("rssi").asInt());
-        assertEquals(r.measurementKey(), n.get("key").asText());
+        // the documented literal (docs/payloads.md), not the method under test
+        assertEquals("wmbus:KAM:12345678|volume|1|2|3|instantaneous|2026-11-26T08:00:00Z", n.get("key").asText());
     }
 
     @Test

@@ -47,6 +47,8 @@ public final class DrainBenchmark implements Callable<Integer> {
     Integer batchMaxReadings;
     @Option(names = "--batch-max-bytes", description = "uplink.batch_max_bytes, e.g. 512KiB (default: the gateway's)")
     String batchMaxBytes;
+    @Option(names = "--payload", defaultValue = "json", description = "uplink.payload: json or compact (default ${DEFAULT-VALUE})")
+    String payload;
     @Option(names = "--inflight-window", description = "uplink.inflight_window (default: the gateway's)")
     Integer inflightWindow;
     @Option(names = "--gateway-jar", description = "meterlink.jar (default: distribution/target/meterlink.jar here or one level up)")
@@ -59,6 +61,9 @@ public final class DrainBenchmark implements Callable<Integer> {
     boolean noSubscriber;
     @Option(names = "--subscriber-qos", defaultValue = "1", description = "the subscriber's QoS (default ${DEFAULT-VALUE}; 0 is a diagnostic)")
     int subscriberQos;
+    @Option(names = "--mosquitto-pub", description = "after the drain, publish as many messages of the same mean size with mosquitto_pub"
+            + " (QoS 1, the gateway's certificate, the same broker and subscriber) and report its rate beside the gateway's")
+    boolean mosquittoPub;
     @Option(names = "--work-dir", description = "where buffer, PKI and broker files go (default: a new temp dir, deleted after)")
     Path workDir;
     @Option(names = "--timeout", defaultValue = "PT10M", description = "give up after this ISO-8601 duration (default ${DEFAULT-VALUE})")
@@ -114,6 +119,9 @@ public final class DrainBenchmark implements Callable<Integer> {
         if (batchMaxReadings != null) yaml.uplinkKey("batch_max_readings", batchMaxReadings.toString());
         if (batchMaxBytes != null) yaml.uplinkKey("batch_max_bytes", batchMaxBytes);
         if (inflightWindow != null) yaml.uplinkKey("inflight_window", inflightWindow.toString());
+        if (!payload.equals("json") && !payload.equals("compact")) throw new CommandLine.ParameterException(
+                new CommandLine(this), "--payload must be json or compact");
+        yaml.uplinkKey("payload", payload);
 
         MosquittoBroker.Builder brokerBuilder = MosquittoBroker.builder(dir.resolve("broker"), pki.caFile(), server);
         brokerConfig.forEach(brokerBuilder::extraConfig);
@@ -157,6 +165,7 @@ public final class DrainBenchmark implements Callable<Integer> {
                     r.put("delivered", counter.distinct());
                     r.put("duplicates", counter.duplicates());
                     r.put("messages", counter.messages());
+                    r.put("bytes_per_reading", counter.carried() == 0 ? -1 : round((double) counter.payloadBytes() / counter.carried()));
                 } else {
                     r.put("delivered", "not counted (--no-subscriber)");
                 }
@@ -167,6 +176,7 @@ public final class DrainBenchmark implements Callable<Integer> {
                 r.put("peak_rss_mib", peakRssKib < 0 ? -1 : round(peakRssKib / 1024.0));
                 r.put("gateway_cpu_s", cpuMs < 0 ? -1 : round(cpuMs / 1000.0));
                 r.put("subscriber_qos", counter == null ? -1 : subscriberQos);
+                r.put("payload", payload);
                 r.put("xmx", xmx);
                 r.put("batch_max_readings", batchMaxReadings == null ? "default" : batchMaxReadings.toString());
                 r.put("batch_max_bytes", batchMaxBytes == null ? "default" : batchMaxBytes);
@@ -174,6 +184,9 @@ public final class DrainBenchmark implements Callable<Integer> {
                 r.put("prefill_ms", prefillMs);
                 r.put("load_avg_1m", loadAverage());
                 r.put("gateway_exit", exit);
+                if (done && mosquittoPub && counter != null) { // after the drain's figures are in the line
+                    r.set("mosquitto_pub", mosquittoPub(dir, broker, pki, gw, counter, counter.firstArrivalNanos(), counter.lastArrivalNanos()));
+                }
                 out.println(r);
                 out.flush();
                 return done && exit == 0 ? 0 : 3;
@@ -181,6 +194,42 @@ public final class DrainBenchmark implements Callable<Integer> {
                 gateway.close();
             }
         }
+    }
+
+    /**
+     * mosquitto_pub's rate through the same broker to the same QoS 1 subscriber: as many messages as the
+     * gateway's drain sent, of their mean size, read from stdin ({@code -l}, one per line) and published
+     * at QoS 1 with the gateway's certificate; timed until the subscriber has them all. Beside it the
+     * gateway's own message rate from its first to its last arrival.
+     */
+    private ObjectNode mosquittoPub(Path dir, MosquittoBroker broker, TestPki pki, TestPki.Issued gw, SeqCounter counter,
+                                    long firstNanos, long lastNanos) throws Exception {
+        long sent = counter.messages();
+        int size = (int) Math.max(1, counter.payloadBytes() / Math.max(1, sent));
+        Path lines = dir.resolve("mosquitto-pub.txt");
+        String line = "x".repeat(size) + "\n";
+        try (var w = Files.newBufferedWriter(lines)) {
+            for (long i = 0; i < sent; i++) w.write(line);
+        }
+        long before = counter.messages();
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder("mosquitto_pub", "-h", "localhost", "-p", String.valueOf(broker.port()), "--cafile",
+                pki.caFile().toString(), "--cert", gw.certFile().toString(), "--key", gw.keyFile().toString(),
+                "-i", GATEWAY_ID, "-q", "1", "-t", PREFIX + "/" + GATEWAY_ID + "/readings", "-l")
+                .redirectInput(lines.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto-pub.log").toFile()).start();
+        long deadline = t0 + Duration.ofMinutes(5).toNanos();
+        while (counter.messages() < before + sent && System.nanoTime() < deadline) Thread.sleep(20);
+        double s = (System.nanoTime() - t0) / 1e9;
+        p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        ObjectNode r = new ObjectMapper().createObjectNode();
+        r.put("messages", sent);
+        r.put("message_bytes", size);
+        r.put("received", counter.messages() - before);
+        r.put("s", round(s));
+        r.put("messages_per_s", Math.round((counter.messages() - before) / s));
+        double gwS = (lastNanos - firstNanos) / 1e9;
+        r.put("gateway_messages_per_s_first_to_last_arrival", gwS <= 0 ? -1 : Math.round(sent / gwS));
+        return r;
     }
 
     /** Depth read from the file while the gateway writes it; -1 when it cannot be read just now. */

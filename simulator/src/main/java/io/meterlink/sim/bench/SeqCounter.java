@@ -26,6 +26,8 @@ public final class SeqCounter implements AutoCloseable {
     private long distinct;
     private long duplicates;
     private long messages;
+    private long payloadBytes;
+    private long carried;
     private long outOfRange;
     private long firstArrivalNanos;
     private long lastArrivalNanos;
@@ -63,7 +65,8 @@ public final class SeqCounter implements AutoCloseable {
         long now = System.nanoTime();
         if (messages++ == 0) firstArrivalNanos = now;
         lastArrivalNanos = now;
-        scanSeqs(p, seq -> {
+        payloadBytes += p.length;
+        java.util.function.LongConsumer count = seq -> {
             if (seq < 0 || seq > Integer.MAX_VALUE) {
                 outOfRange++;
             } else if (seen.get((int) seq)) {
@@ -72,8 +75,29 @@ public final class SeqCounter implements AutoCloseable {
                 seen.set((int) seq);
                 distinct++;
             }
-        });
+        };
+        if (io.meterlink.payload.CompactV1.isCompact(p)) {
+            try {
+                for (io.meterlink.payload.WireReading r : io.meterlink.payload.CompactV1.decode(p).readings()) {
+                    carried++;
+                    count.accept(r.seq());
+                }
+            } catch (io.meterlink.payload.PayloadException e) {
+                outOfRange++;
+            }
+        } else {
+            scanSeqs(p, seq -> {
+                carried++;
+                count.accept(seq);
+            });
+        }
     }
+
+    /** MQTT payload bytes of every readings message received, duplicates included. */
+    public synchronized long payloadBytes() { return payloadBytes; }
+
+    /** Readings carried by those messages, duplicates included. */
+    public synchronized long carried() { return carried; }
 
     /** Calls {@code sink} with the number after each {@code "seq":} in {@code p} (-1 when no digits follow). */
     static void scanSeqs(byte[] p, java.util.function.LongConsumer sink) {

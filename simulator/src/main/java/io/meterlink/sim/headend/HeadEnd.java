@@ -1,9 +1,9 @@
 package io.meterlink.sim.headend;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meterlink.payload.PayloadException;
+import io.meterlink.payload.Payloads;
+import io.meterlink.payload.ReadingsBatch;
+import io.meterlink.payload.WireReading;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLSocketFactory;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -27,7 +26,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The virtual utility's head-end: subscribes to every gateway's readings and holds each arrival
+ * The virtual utility's head-end: subscribes to every gateway's readings (JSON v1 or compact v1,
+ * decoded by the payload library) and holds each arrival
  * against what the simulator generated ({@link #verdict}): lost, duplicates by {@code (gw, seq)},
  * duplicates by measurement, out of order per meter series ({@link Order}), and latency from
  * generation to arrival.
@@ -35,15 +35,15 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class HeadEnd implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeadEnd.class);
 
-    private final ObjectMapper json = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
     private final Clock clock;
     private final MqttClient client;
     private final Set<GatewaySeq> seen = ConcurrentHashMap.newKeySet();
     private final Queue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
     private final AtomicLong duplicatesBySeq = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong messages = new AtomicLong();
+    private final AtomicLong payloadBytes = new AtomicLong();
+    private final AtomicLong readingsCarried = new AtomicLong();
 
     /**
      * Connects and subscribes to {@code <prefix>/+/readings} with QoS 1.
@@ -53,6 +53,12 @@ public final class HeadEnd implements AutoCloseable {
     public HeadEnd(String url, String username, char[] password, SSLSocketFactory socketFactory,
                    String topicPrefix, Clock clock) throws MqttException {
         this(url, username, password, socketFactory, topicPrefix, clock, false);
+    }
+
+    /** Without a connection: messages are handed to {@link #onMessage} directly (unit tests). */
+    HeadEnd(Clock clock) {
+        this.clock = clock;
+        this.client = null;
     }
 
     /**
@@ -93,38 +99,31 @@ public final class HeadEnd implements AutoCloseable {
         client.subscribe(topicPrefix + "/+/readings", 1);
     }
 
+    /**
+     * One readings message, JSON v1 or compact v1 (told apart by its first byte: the head-end subscribes
+     * with MQTT 3.1.1, which carries no content type). The measurement key is rebuilt from each reading's
+     * fields; a JSON reading whose own {@code "key"} disagrees makes the message malformed.
+     */
     void onMessage(byte[] payload) {
         Instant now = clock.instant();
-        JsonNode batch;
+        messages.incrementAndGet();
+        payloadBytes.addAndGet(payload.length);
+        ReadingsBatch batch;
         try {
-            batch = json.readTree(payload);
-        } catch (IOException e) {
+            batch = Payloads.decode(payload);
+        } catch (PayloadException e) {
+            LOG.warn("malformed readings message ({}): {}", e.kind(), e.getMessage());
             malformed.incrementAndGet();
             return;
         }
-        JsonNode readings = batch.path("readings");
-        if (!readings.isArray()) {
-            malformed.incrementAndGet();
-            return;
-        }
-        for (JsonNode r : readings) {
-            GatewaySeq seqKey = new GatewaySeq(r.path("gw").asText(batch.path("gw").asText()), r.path("seq").asLong(-1));
-            JsonNode value = r.path("value");
-            if (!r.hasNonNull("key") || !value.isNumber()) {
-                malformed.incrementAndGet();
-                continue;
-            }
+        readingsCarried.addAndGet(batch.readings().size());
+        for (WireReading r : batch.readings()) {
+            GatewaySeq seqKey = new GatewaySeq(batch.gw(), r.seq());
             if (!seen.add(seqKey)) {
                 duplicatesBySeq.incrementAndGet();
                 continue;
             }
-            Instant received = null;
-            try {
-                if (r.hasNonNull("received")) received = Instant.parse(r.get("received").asText());
-            } catch (java.time.format.DateTimeParseException e) {
-                // matching falls back to arrival order
-            }
-            arrivals.add(new Arrival(seqKey, Verdict.keyOf(r.get("key").asText(), value.decimalValue()), now, received));
+            arrivals.add(new Arrival(seqKey, Verdict.keyOf(r.measurementKey(), r.value()), now, r.received()));
         }
     }
 
@@ -146,6 +145,16 @@ public final class HeadEnd implements AutoCloseable {
 
     public long duplicatesBySeq() { return duplicatesBySeq.get(); }
 
+    /**
+     * What came over the wire: readings messages, their MQTT payload bytes and the readings they
+     * carried (duplicates included), e.g. {@code "wire: 120 messages, 3456 payload bytes, 6000 readings carried (0.6 bytes per reading)"}.
+     */
+    public String wireSummary() {
+        long n = readingsCarried.get();
+        return String.format(java.util.Locale.ROOT, "wire: %d messages, %d payload bytes, %d readings carried (%.1f bytes per reading)",
+                messages.get(), payloadBytes.get(), n, n == 0 ? 0.0 : (double) payloadBytes.get() / n);
+    }
+
     /** Messages or readings that could not be parsed. */
     public long malformed() { return malformed.get(); }
 
@@ -166,6 +175,7 @@ public final class HeadEnd implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (client == null) return;
             if (client.isConnected()) client.disconnect(2000);
             client.close();
         } catch (MqttException e) {

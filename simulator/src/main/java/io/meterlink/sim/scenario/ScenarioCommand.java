@@ -37,6 +37,10 @@ public final class ScenarioCommand implements Callable<Integer> {
     @Option(names = "--check", description = "only parse and check the file")
     boolean checkOnly;
 
+    @Option(names = "--payload", paramLabel = "FORMAT",
+            description = "run the gateway with uplink.payload FORMAT (json or compact) whatever the file says")
+    String payload;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -57,6 +61,13 @@ public final class ScenarioCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             for (ConfigError error : e.errors()) err.println(error);
             return 2;
+        }
+        if (payload != null) {
+            if (!ScenarioParser.PAYLOADS.contains(payload)) {
+                err.println("--payload must be json or compact, was " + payload);
+                return 2;
+            }
+            spec = spec.withPayload(payload);
         }
         if (checkOnly) {
             err.printf("%s: ok (%d meter group(s), %d fault(s))%n", file, spec.meters().size(), spec.faults().size());

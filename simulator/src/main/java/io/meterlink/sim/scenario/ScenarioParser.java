@@ -25,6 +25,7 @@ import java.util.Set;
 public final class ScenarioParser {
     /** The gateway's {@code buffer.max_bytes}, passed on from the scenario's {@code gateway:} section (same bounds). */
     private static final ConfigKey<Long> BUFFER_MAX_BYTES = BufferKeys.MAX_BYTES.renamed("buffer_max_bytes");
+    static final Set<String> PAYLOADS = Set.of("json", "compact");
     private static final Duration MAX_RUN = Duration.ofDays(7);
     private static final Set<String> BROKERS = Set.of("mosquitto", "embedded");
     private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus", "ert", "p1", "sml", "iec62056_21");
@@ -68,7 +69,8 @@ public final class ScenarioParser {
                 g.has(UplinkKeys.BATCH_MAX_READINGS) ? g.get(UplinkKeys.BATCH_MAX_READINGS) : 0,
                 g.duration("restart_after", Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(1)),
                 g.duration("kill_in_flight_window", Duration.ofSeconds(3), Duration.ZERO, Duration.ofMinutes(5)),
-                g.get(UplinkKeys.BACKLOG_MAX_RATE));
+                g.get(UplinkKeys.BACKLOG_MAX_RATE),
+                g.get(UplinkKeys.PAYLOAD));
         g.finish();
 
         List<ScenarioSpec.MeterGroup> meters = new ArrayList<>();

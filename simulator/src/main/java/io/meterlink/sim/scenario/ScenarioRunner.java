@@ -271,6 +271,7 @@ public final class ScenarioRunner {
         }
         Thread.sleep(1_000); // late duplicates and the last status message
         progress(t0, "done", headEnd, status);
+        log("uplink.payload %s, %s", spec.gateway().payload(), headEnd.wireSummary());
         log("bad input counted by the last gateway run, by kind: %s", status.lastBadInput());
         GatewayProcess last = current();
         peakRssKib = Math.max(peakRssKib, last.peakRssKib());

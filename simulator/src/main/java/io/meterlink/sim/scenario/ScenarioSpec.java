@@ -33,6 +33,12 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
         this(name, duration, drainTimeout, seed, broker, gateway, meters, faults, invariants, 0);
     }
 
+    /** The same scenario with the gateway publishing in {@code payload} ({@code json} or {@code compact}). */
+    public ScenarioSpec withPayload(String payload) {
+        return new ScenarioSpec(name, duration, drainTimeout, seed, broker, gateway.withPayload(payload), meters, faults,
+                invariants, backlog);
+    }
+
     /** Which broker the scenario starts. */
     public enum BrokerKind {
         /** Real Mosquitto with mutual TLS and the per-gateway ACL (the default; what CI uses). */
@@ -51,11 +57,24 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
      * @param killInFlightWindow readings generated this long before a SIGKILL may die uncommitted with the process:
      *                         not counted as lost (see docs/simulator.md)
      * @param backlogMaxRate   {@code uplink.backlog_max_rate} (backlog readings per second), or 0 for the gateway's default (no limit)
+     * @param payload          {@code uplink.payload}: {@code json} (the gateway's default) or {@code compact}
      */
     public record GatewaySpec(List<String> jvmArgs, long bufferMaxBytes, int batchMaxReadings, Duration restartAfter,
-                              Duration killInFlightWindow, int backlogMaxRate) {
+                              Duration killInFlightWindow, int backlogMaxRate, String payload) {
         public GatewaySpec {
             jvmArgs = List.copyOf(jvmArgs);
+            if (payload == null) payload = "json";
+        }
+
+        /** JSON payloads. */
+        public GatewaySpec(List<String> jvmArgs, long bufferMaxBytes, int batchMaxReadings, Duration restartAfter,
+                           Duration killInFlightWindow, int backlogMaxRate) {
+            this(jvmArgs, bufferMaxBytes, batchMaxReadings, restartAfter, killInFlightWindow, backlogMaxRate, "json");
+        }
+
+        /** The same gateway publishing in {@code format}. */
+        public GatewaySpec withPayload(String format) {
+            return new GatewaySpec(jvmArgs, bufferMaxBytes, batchMaxReadings, restartAfter, killInFlightWindow, backlogMaxRate, format);
         }
 
         /** Without a backlog rate. */

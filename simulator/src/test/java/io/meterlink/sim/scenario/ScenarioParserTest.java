@@ -154,6 +154,7 @@ class ScenarioParserTest {
                   buffer_max_bytes: 1MiB
                   batch_max_readings: 50
                   backlog_max_rate: 20000
+                  payload: compact
                   restart_after: 2s
                   kill_in_flight_window: 1s
                 meters:
@@ -178,6 +179,9 @@ class ScenarioParserTest {
         assertEquals(20000, spec.gateway().backlogMaxRate());
         assertTrue(new GatewayConfigText().text("gw", Path.of("/tmp/s"), spec.gateway(), "ssl://h:1", "")
                 .contains("  backlog_max_rate: 20000\n"), "passed to the gateway's uplink section");
+        assertTrue(new GatewayConfigText().text("gw", Path.of("/tmp/s"), spec.gateway(), "ssl://h:1", "")
+                .contains("  payload: compact\n"), "uplink.payload passed on");
+        assertEquals("json", spec.withPayload("json").gateway().payload());
         assertEquals(2, spec.meters().get(0).lines());
         Fault.ProxyFlap flap = assertInstanceOf(Fault.ProxyFlap.class, spec.faults().get(0));
         assertEquals(Duration.ofSeconds(20), flap.upMax());

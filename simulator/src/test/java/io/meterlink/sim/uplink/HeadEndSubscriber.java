@@ -2,6 +2,7 @@ package io.meterlink.sim.uplink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meterlink.payload.Payloads;
 import io.meterlink.sim.headend.Tls;
 import io.meterlink.sim.pki.TestPki;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -32,13 +33,15 @@ final class HeadEndSubscriber implements AutoCloseable {
     final Map<String, String> status = new ConcurrentHashMap<>();
     final ConcurrentLinkedQueue<String> topics = new ConcurrentLinkedQueue<>();
     final AtomicLong duplicates = new AtomicLong();
+    /** gw → the content type, payload format indicator and first byte of each readings message seen. */
+    final Map<String, java.util.Set<String>> formats = new ConcurrentHashMap<>();
 
     HeadEndSubscriber(String url, TestPki pki, TestPki.Issued identity, String prefix) throws Exception {
         client = new MqttAsyncClient(url, "headend-" + System.nanoTime(), new MemoryPersistence());
         client.setCallback(new MqttCallback() {
             @Override public void disconnected(MqttDisconnectResponse r) { }
             @Override public void mqttErrorOccurred(MqttException e) { }
-            @Override public void messageArrived(String topic, MqttMessage m) throws Exception { receive(topic, m.getPayload()); }
+            @Override public void messageArrived(String topic, MqttMessage m) throws Exception { receive(topic, m); }
             @Override public void deliveryComplete(IMqttToken t) { }
             @Override public void connectComplete(boolean reconnect, String uri) { }
             @Override public void authPacketArrived(int rc, MqttProperties p) { }
@@ -55,7 +58,8 @@ final class HeadEndSubscriber implements AutoCloseable {
         client.subscribe(prefix + "/#", 1).waitForCompletion(30_000);
     }
 
-    private void receive(String topic, byte[] payload) throws Exception {
+    private void receive(String topic, MqttMessage m) throws Exception {
+        byte[] payload = m.getPayload();
         topics.add(topic);
         if (topic.endsWith("/status")) {
             JsonNode n = json.readTree(payload);
@@ -63,8 +67,15 @@ final class HeadEndSubscriber implements AutoCloseable {
             return;
         }
         if (!topic.endsWith("/readings")) return;
-        JsonNode batch = json.readTree(payload);
-        String text = new String(payload, StandardCharsets.UTF_8);
+        MqttProperties props = m.getProperties();
+        String type = props == null || props.getContentType() == null ? "none" : props.getContentType();
+        formats.computeIfAbsent(topic.split("/")[2], k -> ConcurrentHashMap.newKeySet())
+                .add(type + (props != null && Boolean.TRUE.equals(props.getPayloadFormat()) ? "; utf-8" : "")
+                        + "; first byte 0x" + Integer.toHexString(payload[0] & 0xff));
+        // either format, as the JSON v1 batch it stands for (a compact batch decodes to the same bytes)
+        byte[] v1 = Payloads.toJson(payload);
+        JsonNode batch = json.readTree(v1);
+        String text = new String(v1, StandardCharsets.UTF_8);
         for (JsonNode r : batch.get("readings")) {
             String prev = readings.computeIfAbsent(r.get("gw").asText(), k -> new ConcurrentHashMap<>())
                     .put(r.get("seq").asLong(), text);

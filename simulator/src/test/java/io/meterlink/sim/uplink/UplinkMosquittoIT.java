@@ -84,11 +84,26 @@ class UplinkMosquittoIT {
     @Test
     void mutualTls_mqtt5_deliversEveryReadingAsStored_andBufferEndsEmpty() throws Exception {
         deliversEveryReadingAsStored("gw-m5", mutualTls("gw-m5", UplinkConfig.Protocol.MQTT5));
+        assertEquals(java.util.Set.of("application/json; utf-8; first byte 0x7b"), headEnd.formats.get("gw-m5"));
     }
 
     @Test
     void mutualTls_mqtt311_deliversEveryReadingAsStored_andBufferEndsEmpty() throws Exception {
         deliversEveryReadingAsStored("gw-m3", mutualTls("gw-m3", UplinkConfig.Protocol.MQTT311));
+    }
+
+    /** Compact batches over MQTT 5 carry their content type; decoded, every stored object is in them byte for byte. */
+    @Test
+    void mutualTls_mqtt5_compactPayload_announcedAndExact() throws Exception {
+        deliversEveryReadingAsStored("gw-c5", mutualTls("gw-c5", UplinkConfig.Protocol.MQTT5).withPayload(UplinkConfig.Payload.COMPACT));
+        assertEquals(java.util.Set.of("application/vnd.meterlink.compact;v=1; first byte 0x11"), headEnd.formats.get("gw-c5"));
+    }
+
+    /** Over MQTT 3.1.1 there is no content type: the first byte tells the format. */
+    @Test
+    void mutualTls_mqtt311_compactPayload_toldByItsFirstByte() throws Exception {
+        deliversEveryReadingAsStored("gw-c3", mutualTls("gw-c3", UplinkConfig.Protocol.MQTT311).withPayload(UplinkConfig.Payload.COMPACT));
+        assertEquals(java.util.Set.of("none; first byte 0x11"), headEnd.formats.get("gw-c3"));
     }
 
     /**

@@ -45,6 +45,15 @@ public interface MqttSession extends AutoCloseable {
     /** Starts a QoS 1 publish; the outcome arrives at the listener with {@code tag}. */
     void publish(String topic, byte[] payload, boolean retained, PublishTag tag) throws MqttSessionException;
 
+    /**
+     * As {@link #publish(String, byte[], boolean, PublishTag)}, announcing the payload's MQTT 5 content type
+     * (and, for {@code application/json}, payload format indicator 1: UTF-8). MQTT 3.1.1 has neither:
+     * the payload's first byte tells the format (docs/payloads.md).
+     */
+    default void publish(String topic, byte[] payload, boolean retained, PublishTag tag, String contentType) throws MqttSessionException {
+        publish(topic, payload, retained, tag);
+    }
+
     /** Starts a QoS 1 subscription to {@code filter}; messages arrive at the listener. */
     default void subscribe(String filter) throws MqttSessionException {
         throw new MqttSessionException("subscriptions are not supported by this session", null);

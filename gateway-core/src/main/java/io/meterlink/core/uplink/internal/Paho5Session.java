@@ -77,8 +77,20 @@ public final class Paho5Session implements MqttSession {
 
     @Override
     public void publish(String topic, byte[] payload, boolean retained, PublishTag tag) throws MqttSessionException {
+        publish(topic, payload, retained, tag, null);
+    }
+
+    @Override
+    public void publish(String topic, byte[] payload, boolean retained, PublishTag tag, String contentType) throws MqttSessionException {
+        MqttMessage message = new MqttMessage(payload, 1, retained, null);
+        if (contentType != null) {
+            MqttProperties p = new MqttProperties();
+            p.setContentType(contentType); // MQTT 5 §3.3.2.3.9
+            p.setPayloadFormat(contentType.startsWith("application/json")); // §3.3.2.3.2: 1 = UTF-8 text
+            message.setProperties(p);
+        }
         try {
-            client.publish(topic, payload, 1, retained, null, new MqttActionListener() {
+            client.publish(topic, message, null, new MqttActionListener() {
                 @Override public void onSuccess(IMqttToken token) {
                     int[] rc = token.getReasonCodes();
                     listener.acknowledged(tag, rc == null || rc.length == 0 ? 0 : rc[0]);

@@ -44,6 +44,8 @@ public final class UplinkKeys {
             "most bytes per published message; a single larger reading goes to the dead-letter table");
     public static final ConfigKey<Integer> INFLIGHT_WINDOW = ConfigKey.integer("inflight_window", 8, 1, 64,
             "most unacknowledged messages at once");
+    public static final ConfigKey<String> PAYLOAD = ConfigKey.choice("payload", "json", List.of("json", "compact"),
+            "readings format on the wire: JSON v1, or compact v1 (CBOR with per-batch dictionaries, DEFLATE; docs/payloads.md, \"Compact payload\")");
     public static final ConfigKey<Integer> BACKLOG_MAX_RATE = ConfigKey.integer("backlog_max_rate", 0, 0, 10_000_000,
             "most *backlog* readings sent per second after an outage, 0 for no limit; live readings are never held back (docs/payloads.md, \"Live and backlog\")");
     public static final ConfigKey<Duration> BACKOFF_MIN = ConfigKey.duration("backoff_min", Duration.ofSeconds(1),
@@ -59,5 +61,5 @@ public final class UplinkKeys {
 
     public static final KeyGroup GROUP = KeyGroup.of("gateway", "uplink", URL, PROTOCOL, CLIENT_ID, TOPIC_PREFIX,
             CA_FILE, CERT_FILE, KEY_FILE, USERNAME, PASSWORD, ALLOW_INSECURE, BATCH_MAX_READINGS, BATCH_MAX_BYTES,
-            INFLIGHT_WINDOW, BACKLOG_MAX_RATE, BACKOFF_MIN, BACKOFF_MAX, KEEP_ALIVE, CONNECT_TIMEOUT, STATUS_INTERVAL);
+            INFLIGHT_WINDOW, PAYLOAD, BACKLOG_MAX_RATE, BACKOFF_MIN, BACKOFF_MAX, KEEP_ALIVE, CONNECT_TIMEOUT, STATUS_INTERVAL);
 }
