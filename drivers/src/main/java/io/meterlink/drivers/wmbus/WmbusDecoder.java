@@ -47,8 +47,17 @@ public final class WmbusDecoder {
      *                frames are refused ({@code UNSUPPORTED})
      */
     public static WmbusTelegram decode(byte[] frame, KeyLookup keys, FormatCache formats) throws DecodeException {
+        return decode(frame, keys, formats, DriverSet.builtin());
+    }
+
+    /**
+     * As {@link #decode(byte[], KeyLookup, FormatCache)} with the driver files of {@code drivers}
+     * (the two- and three-argument forms use {@link DriverSet#builtin()}): a matching driver adds
+     * its named values ({@link WmbusTelegram#driverValues()}) on top of the generic records.
+     */
+    public static WmbusTelegram decode(byte[] frame, KeyLookup keys, FormatCache formats, DriverSet drivers) throws DecodeException {
         byte[] f = LinkLayer.stripShared(frame);
-        return new Parse(f, keys, formats, f == frame && LinkLayer.couldBeFormatBWithWrongLastCrc(f)).run(); // Parse never writes into f
+        return new Parse(f, keys, formats, drivers, f == frame && LinkLayer.couldBeFormatBWithWrongLastCrc(f)).run(); // Parse never writes into f
     }
 
     /**
@@ -57,7 +66,12 @@ public final class WmbusDecoder {
      * as format A or B.
      */
     public static WmbusTelegram decodeWithoutCrcs(byte[] frame, KeyLookup keys, FormatCache formats) throws DecodeException {
-        return new Parse(LinkLayer.withoutCrcs(frame), keys, formats, false).run();
+        return decodeWithoutCrcs(frame, keys, formats, DriverSet.builtin());
+    }
+
+    /** As {@link #decodeWithoutCrcs(byte[], KeyLookup, FormatCache)} with the driver files of {@code drivers}. */
+    public static WmbusTelegram decodeWithoutCrcs(byte[] frame, KeyLookup keys, FormatCache formats, DriverSet drivers) throws DecodeException {
+        return new Parse(LinkLayer.withoutCrcs(frame), keys, formats, drivers, false).run();
     }
 
     /** EN 13757-3 §5.4 / EN 62056-21: three letters of 5 bits each, 'A' = 1; 4 hex digits when not letters. */
@@ -87,6 +101,7 @@ public final class WmbusDecoder {
         private byte[] f;
         private final KeyLookup keys;
         private final FormatCache formats;
+        private final DriverSet drivers;
         private final WmbusTelegram.LinkHeader link;
         private int p = LinkLayer.HEADER;
         private int ellAccess = -1;
@@ -106,10 +121,11 @@ public final class WmbusDecoder {
         /** A payload CRC, the 2F 2F after decryption with a key, or a MAC covered the records. */
         private boolean payloadChecked;
 
-        Parse(byte[] f, KeyLookup keys, FormatCache formats, boolean maybeBadB) {
+        Parse(byte[] f, KeyLookup keys, FormatCache formats, DriverSet drivers, boolean maybeBadB) {
             this.f = f;
             this.keys = keys;
             this.formats = formats;
+            this.drivers = drivers;
             this.maybeBadB = maybeBadB;
             int man = (f[2] & 0xFF) | (f[3] & 0xFF) << 8;
             this.link = new WmbusTelegram.LinkHeader(f[1] & 0xFF, manufacturer(man), id(f, 4), f[8] & 0xFF, f[9] & 0xFF);
@@ -141,8 +157,11 @@ public final class WmbusDecoder {
                     }
                     default -> {
                         if (ci >= 0xA0 && ci <= 0xB7) { // EN 13757-7 Table 2: manufacturer specific CI
+                            DriverFile d = drivers.match(link.manufacturer(), link.version(), link.deviceType(), ci);
+                            List<DriverValue> values = d == null ? List.of() : d.apply(f, p + 1, f.length, p + 1, List.of());
                             return new WmbusTelegram(link, link.manufacturer(), link.id(), link.version(), link.deviceType(), ci,
-                                    ellAccess, 0, security, List.of(), HEX.formatHex(f, p + 1, f.length), null);
+                                    ellAccess, 0, security, List.of(), HEX.formatHex(f, p + 1, f.length), null,
+                                    d == null ? null : d.name(), values);
                         }
                         throw error(Kind.UNSUPPORTED, String.format("CI %02X not supported", ci));
                     }
@@ -303,15 +322,29 @@ public final class WmbusDecoder {
                     iv[6] = (byte) version;
                     iv[7] = (byte) type;
                     Arrays.fill(iv, 8, 16, (byte) access);
-                    apdu = decrypt(key, iv, blocks, true);
+                    try {
+                        apdu = decrypt(key, iv, blocks, true);
+                    } catch (DecodeException e) {
+                        if (e.kind() == Kind.WRONG_KEY && alreadyDecrypted()) throw plaintextCopy(mode);
+                        throw e;
+                    }
                     from = 0;
                 }
                 case 7 -> { // OMS Vol 2 §9.4.6 / CEN/TR 17167: CMAC-derived keys, MAC in the AFL, AES-CBC IV 0
                     security = 7;
                     need(1, "configuration field extension");
                     p += 1;
-                    if (aflMac == null || aflMcr == null) throw new DecodeException(Kind.UNSUPPORTED, "security mode 7 without AFL MAC", device(), null);
-                    byte[] master = key(lookupKey(man, id));
+                    Optional<byte[]> configured = lookupKey(man, id);
+                    if (configured.isEmpty() && alreadyDecrypted()) { // logged by a receiver that had the key
+                        apdu = f;
+                        from = p;
+                        break;
+                    }
+                    if (aflMac == null || aflMcr == null) {
+                        if (configured.isPresent() && alreadyDecrypted()) throw plaintextCopy(mode);
+                        throw new DecodeException(Kind.UNSUPPORTED, "security mode 7 without AFL MAC", device(), null);
+                    }
+                    byte[] master = key(configured);
                     byte[] meterIdLe = Arrays.copyOfRange(f, idAt, idAt + 4);
                     byte[] kEnc = crypt(() -> WmbusCrypto.deriveKey(master, 0x00, aflMcr, meterIdLe));
                     byte[] kMac = crypt(() -> WmbusCrypto.deriveKey(master, 0x01, aflMcr, meterIdLe));
@@ -323,6 +356,7 @@ public final class WmbusDecoder {
                     System.arraycopy(f, tplStart, macInput, 5 + mlLen, f.length - tplStart);
                     byte[] mac = crypt(() -> AesCmac.mac(kMac, macInput));
                     if (!MessageDigest.isEqual(Arrays.copyOf(mac, aflMac.length), aflMac)) {
+                        if (alreadyDecrypted()) throw plaintextCopy(mode);
                         throw new DecodeException(Kind.AUTHENTICATION, "AFL MAC mismatch (wrong key or altered telegram)", device(), null);
                     }
                     apdu = decrypt(kEnc, new byte[16], blocks, false);
@@ -333,10 +367,14 @@ public final class WmbusDecoder {
             // a cut-short ciphertext ends in a record cut off: the records before it stand, the rest is undecoded
             String model = formats == null ? null : FormatCache.model(man, version, type); // no string per telegram without a cache
             ApplicationLayer.DataRecords t;
+            boolean compact = ci == 0x79 || ci == 0x7B || ci == 0x73;
+            DriverFile driver = drivers.match(man, version, type, ci);
             try {
-                if (ci == 0x79 || ci == 0x7B || ci == 0x73) { // OMS Vol 2: compact frame, after the 2F 2F of a decrypted one
+                if (compact) { // OMS Vol 2: compact frame, after the 2F 2F of a decrypted one
                     if (mode != 0 && from + 2 <= apdu.length && apdu[from] == 0x2F && apdu[from + 1] == 0x2F) from += 2;
                     t = ApduDecoder.compact(apdu, from, apdu.length, formats, model);
+                } else if (driver != null && driver.proprietaryPayload()) { // the manufacturer's layout: no generic records
+                    t = new ApplicationLayer.DataRecords(List.of(), false, HEX.formatHex(apdu, from, apdu.length), null);
                 } else {
                     t = cutShort ? ApduDecoder.cutShort(apdu, from, apdu.length) : ApduDecoder.decode(apdu, from, apdu.length, formats, model);
                 }
@@ -348,16 +386,32 @@ public final class WmbusDecoder {
                 throw new DecodeException(Kind.CHECKSUM, "the last 2 bytes are no record and no valid format B CRC (damaged frame or"
                         + " wrong CRC): refused, its records cannot be trusted", device(), null);
             }
+            List<DriverValue> values = List.of();
+            if (driver != null) {
+                int mfrFrom = t.manufacturerData().isEmpty() ? -1 : apdu.length - t.manufacturerData().length() / 2;
+                values = driver.apply(apdu, from, apdu.length, mfrFrom, t.records());
+            }
             return new WmbusTelegram(link, man, id, version, type, ci, access, status, security, t.records(), t.manufacturerData(),
-                    t.undecoded());
+                    t.undecoded(), driver == null ? null : driver.name(), values);
         }
 
         /**
-         * A capture whose receiver already decrypted it (the mode bits still say encrypted): only
-         * considered when no key is configured, and only when the payload starts with 2F2F.
+         * A capture whose receiver already decrypted it (the mode bits still say encrypted, as
+         * {@code wmbusmeters --logtelegrams} writes them): decoded as plaintext only when no key is
+         * configured, and only when the payload starts with the 2F2F verification bytes.
          */
         private boolean alreadyDecrypted() {
             return p + 2 <= f.length && (f[p] & 0xFF) == 0x2F && (f[p + 1] & 0xFF) == 0x2F;
+        }
+
+        /**
+         * A telegram announcing encryption whose payload is already plaintext (a receiver's log)
+         * while a key is configured for the meter: never accepted, a gateway with the key takes
+         * only what the meter encrypted (else anyone could inject readings in clear).
+         */
+        private DecodeException plaintextCopy(int mode) {
+            return new DecodeException(Kind.AUTHENTICATION, "security mode " + mode + " announced but the payload is already"
+                    + " plaintext (2F2F) and a key is configured: an unencrypted copy is refused", device(), null);
         }
 
         /** The key of the metering device, else of the radio that sent the frame (looked up once per telegram). */

@@ -117,6 +117,8 @@ class WmbusmetersConformanceTest {
         FormatCache formats = new FormatCache();
         int partial = 0;
         Map<String, Integer> partials = new TreeMap<>();
+        int[] nonZero = new int[2];
+        Map<String, int[]> perDriverNonZero = new TreeMap<>();
         for (String line : Files.readAllLines(file)) {
             if (line.isBlank()) continue;
             Map<String, Object> c = (Map<String, Object>) MiniJson.parse(line);
@@ -131,6 +133,7 @@ class WmbusmetersConformanceTest {
             KeyLookup keys = key != null && key.length() == 32 ? KeyLookup.always(Secret.of(key)) : KeyLookup.none();
             int[] score = perDriver.computeIfAbsent(driver, d -> new int[2 + Miss.values().length]);
             List<MbusRecord> records = List.of();
+            List<DriverValue> named = List.of();
             Miss why = PROPRIETARY.containsKey(driver) ? Miss.C_PROPRIETARY : Miss.A_DECODER;
             String refusal = "decoded, value not among our records";
             for (String earlier : telegrams.subList(0, telegrams.size() - 1)) { // heard before: may teach a format
@@ -144,6 +147,7 @@ class WmbusmetersConformanceTest {
             try {
                 WmbusTelegram t = WmbusDecoder.decode(Hex.bytes(last), keys, formats);
                 records = t.records();
+                named = t.driverValues();
                 if (t.undecoded() != null) {
                     partial++;
                     partials.merge(driver + ": rest " + t.undecoded().kind() + " " + t.undecoded().hex(), 1, Integer::sum);
@@ -162,7 +166,14 @@ class WmbusmetersConformanceTest {
                 List<Conversion> units = us < 0 ? null : SUFFIX.get(name.substring(us + 1));
                 if (units == null) continue;
                 score[1]++;
-                if (reproduced(records, units, want)) {
+                boolean hit = reproduced(records, named, units, want);
+                if (want.signum() != 0) {
+                    nonZero[1]++;
+                    if (hit) nonZero[0]++;
+                    perDriverNonZero.computeIfAbsent(driver, d -> new int[2])[1]++;
+                    if (hit) perDriverNonZero.get(driver)[0]++;
+                }
+                if (hit) {
                     score[0]++;
                 } else {
                     score[2 + why.ordinal()]++;
@@ -172,15 +183,18 @@ class WmbusmetersConformanceTest {
         }
         int[] total = new int[2 + Miss.values().length];
         StringBuilder out = new StringBuilder("wmbusmeters dev.jsonl conformance (numeric values with a unit suffix):\n");
-        out.append(String.format("  %-14s %8s   misses by cause:%s%n", "driver", "hit/all", " (a) (c) (d) (e)"));
+        out.append(String.format("  %-14s %8s %9s   misses by cause:%s%n", "driver", "hit/all", "non-zero", " (a) (c) (d) (e)"));
         for (Map.Entry<String, int[]> e : perDriver.entrySet()) {
             int[] v = e.getValue();
             for (int i = 0; i < v.length; i++) total[i] += v[i];
             if (v[1] == 0) continue;
-            out.append(String.format("  %-14s %3d/%3d %s%n", e.getKey(), v[0], v[1], v[0] == v[1] ? ""
+            int[] nz = perDriverNonZero.getOrDefault(e.getKey(), new int[2]);
+            out.append(String.format("  %-14s %3d/%3d   %3d/%3d %s%n", e.getKey(), v[0], v[1], nz[0], nz[1], v[0] == v[1] ? ""
                     : String.format("  %24s%3d %3d %3d %3d", "", v[2], v[3], v[4], v[5])));
         }
         int hit = total[0], all = total[1];
+        double nonZeroShare = nonZero[1] == 0 ? 0 : 100.0 * nonZero[0] / nonZero[1];
+        out.append(String.format("  NON-ZERO %d/%d = %.1f %% (every non-zero expected value with a unit suffix)%n", nonZero[0], nonZero[1], nonZeroShare));
         double share = all == 0 ? 0 : 100.0 * hit / all;
         int cd = total[2 + Miss.C_PROPRIETARY.ordinal()] + total[2 + Miss.D_NO_KEY.ordinal()];
         int e = total[2 + Miss.E_COMPACT.ordinal()];
@@ -199,8 +213,16 @@ class WmbusmetersConformanceTest {
     }
 
     /** True when some numeric record of a unit in {@code units} has {@code want} after conversion (±1 ppm, at least ±0.0005). */
-    static boolean reproduced(List<MbusRecord> records, List<Conversion> units, BigDecimal want) {
+    static boolean reproduced(List<MbusRecord> records, List<DriverValue> named, List<Conversion> units, BigDecimal want) {
         BigDecimal tol = want.abs().multiply(new BigDecimal("0.000001")).max(new BigDecimal("0.0005"));
+        for (DriverValue v : named) {
+            if (v.value() == null) continue;
+            for (Conversion u : units) {
+                if (v.unit() != u.unit()) continue;
+                BigDecimal got = v.value().multiply(u.factor(), MathContext.DECIMAL64);
+                if (got.subtract(want).abs().compareTo(tol) <= 0) return true;
+            }
+        }
         for (MbusRecord r : records) {
             if (r.meaning().kind() != VifMeaning.Kind.NUMERIC || !(r.value() instanceof MbusValue.Numeric n)) continue;
             for (Conversion u : units) {
