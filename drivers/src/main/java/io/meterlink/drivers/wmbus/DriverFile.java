@@ -127,24 +127,67 @@ public final class DriverFile {
         }
     }
 
+    /** The field applies only when the byte at {@code offset} of the slice's bytes, masked, equals {@code value} (a flags byte saying what follows). */
+    record When(int offset, int mask, int value) {}
+
     /** {@code left op right}, each side a field name or a number. */
     record Formula(String left, char op, String right) {}
 
     record Field(String name, Quantity quantity, UnitSpec unit, int unitVifAt, BigDecimal scale, int storage, int tariff, int subunit,
-                 RecordMatch record, Slice slice, Repeat repeat, Lookup lookup, Formula formula) {}
+                 RecordMatch record, Slice slice, Repeat repeat, Lookup lookup, Formula formula, When when) {}
 
     private final String name;
     private final String file;
     private final List<Detect> detect;
     private final boolean proprietaryPayload;
+    private final Descrambler descrambler;
     private final List<Field> fields;
 
-    private DriverFile(String name, String file, List<Detect> detect, boolean proprietaryPayload, List<Field> fields) {
+    private DriverFile(String name, String file, List<Detect> detect, boolean proprietaryPayload, Descrambler descrambler, List<Field> fields) {
         this.name = name;
         this.file = file;
         this.detect = List.copyOf(detect);
         this.proprietaryPayload = proprietaryPayload;
+        this.descrambler = descrambler;
         this.fields = List.copyOf(fields);
+    }
+
+    /** A documented proprietary scrambling of a manufacturer payload, undone before the fields are read. */
+    enum Descrambler {
+        /**
+         * Diehl PRIOS (IZAR radio): a 32-bit LFSR (taps 1, 2, 11, 31) seeded with a published
+         * default key XOR the frame's bytes 2–13 as three big-endian words, stepped 8 times per
+         * byte from byte 15 on; the low byte of the register is XORed onto the data. The first
+         * plain byte is 4B, which tells the right key.
+         */
+        PRIOS;
+
+        /** The two published PRIOS default keys, each folded to 32 bits (first half XOR second half). */
+        private static final long[] PRIOS_KEYS = {0x39BC8A10L ^ 0xE66D83F8L, 0x51728910L ^ 0xE66D83F8L};
+        private static final int PRIOS_FROM = 15;
+
+        /** The frame with its scrambled part undone, or {@code null} when no known key gives plaintext. */
+        byte[] undo(byte[] f) {
+            if (f.length <= PRIOS_FROM) return null;
+            for (long k0 : PRIOS_KEYS) {
+                long key = k0 ^ be32(f, 2) ^ be32(f, 6) ^ be32(f, 10);
+                byte[] out = f.clone();
+                for (int i = PRIOS_FROM; i < f.length; i++) {
+                    for (int j = 0; j < 8; j++) {
+                        long bit = (key >> 1 ^ key >> 2 ^ key >> 11 ^ key >> 31) & 1;
+                        key = (key << 1 | bit) & 0xFFFFFFFFL;
+                    }
+                    out[i] = (byte) (f[i] ^ key);
+                    if (i == PRIOS_FROM && (out[i] & 0xFF) != 0x4B) break;
+                }
+                if ((out[PRIOS_FROM] & 0xFF) == 0x4B) return out;
+            }
+            return null;
+        }
+
+        private static long be32(byte[] b, int at) {
+            return (b[at] & 0xFFL) << 24 | (b[at + 1] & 0xFFL) << 16 | (b[at + 2] & 0xFFL) << 8 | (b[at + 3] & 0xFFL);
+        }
     }
 
     public String name() { return name; }
@@ -154,6 +197,9 @@ public final class DriverFile {
 
     /** True when the application data after the TPL header is the manufacturer's own layout: no generic records are read from it. */
     public boolean proprietaryPayload() { return proprietaryPayload; }
+
+    /** True when the driver undoes a proprietary scrambling of a manufacturer CI telegram (it then reads the whole frame). */
+    boolean descrambles() { return descrambler != null; }
 
     /** The manufacturers this driver detects (empty: any). */
     Set<String> manufacturers() {
@@ -177,13 +223,17 @@ public final class DriverFile {
     /**
      * The values this driver finds in one telegram.
      *
-     * @param b        the (plaintext) bytes holding the application data
+     * @param b        the (plaintext) bytes holding the application data (for a manufacturer CI: the whole frame)
      * @param from     where the application data starts (after the TPL header, or after a manufacturer CI)
      * @param to       where it ends
      * @param mfrFrom  where manufacturer data starts (after DIF 0F/1F, or {@code from} for a manufacturer CI), -1 when none
      * @param records  the generic records decoded from it
      */
     List<DriverValue> apply(byte[] b, int from, int to, int mfrFrom, List<MbusRecord> records) {
+        if (descrambler != null) {
+            b = descrambler.undo(b);
+            if (b == null) return List.of();
+        }
         List<DriverValue> out = new ArrayList<>();
         Map<String, BigDecimal> named = new LinkedHashMap<>();
         for (Field f : fields) {
@@ -219,6 +269,10 @@ public final class DriverFile {
             } else if (f.slice() != null) {
                 int base = region(f.slice(), b, from, to, mfrFrom);
                 if (base < 0) continue;
+                if (f.when() != null) {
+                    int at = base + f.when().offset();
+                    if (at >= to || ((b[at] & 0xFF) & f.when().mask()) != f.when().value()) continue;
+                }
                 int n = f.repeat() == null ? 1 : f.repeat().count();
                 for (int i = 0; i < n; i++) {
                     int at = base + f.slice().offset() + (f.repeat() == null ? 0 : i * f.repeat().step());
@@ -357,7 +411,7 @@ public final class DriverFile {
             r.error(root == null ? 0 : line(root), "(file)", "a driver file is a mapping (driver:, detect:, fields:)");
             return null;
         }
-        Map<String, Node> top = r.mapping(m, "", Set.of("driver", "description", "detect", "payload", "fields"));
+        Map<String, Node> top = r.mapping(m, "", Set.of("driver", "description", "detect", "payload", "descramble", "fields"));
         String name = r.string(top, "", "driver", m);
         if (name != null && !NAME.matcher(name).matches()) r.error(line(top.get("driver")), "driver", "must be 1 to 64 lower-case letters, digits, '_', '.' or '-'");
         List<Detect> detect = new ArrayList<>();
@@ -388,6 +442,12 @@ public final class DriverFile {
         if (payload != null && !payload.equals("records") && !payload.equals("manufacturer")) {
             r.error(line(top.get("payload")), "payload", "must be records (generic records, the default) or manufacturer (the whole payload is the manufacturer's layout)");
         }
+        Descrambler descrambler = null;
+        if (top.containsKey("descramble")) {
+            String d = r.string(top, "", "descramble", m);
+            if ("prios".equals(d)) descrambler = Descrambler.PRIOS;
+            else r.error(line(top.get("descramble")), "descramble", "must be prios (Diehl PRIOS, for manufacturer CI telegrams)");
+        }
         List<Field> fields = new ArrayList<>();
         Node fn = top.get("fields");
         Set<String> seen = new java.util.HashSet<>();
@@ -400,7 +460,7 @@ public final class DriverFile {
             }
         }
         if (errors.size() > before) return null;
-        return new DriverFile(name, file, detect, "manufacturer".equals(payload), fields);
+        return new DriverFile(name, file, detect, "manufacturer".equals(payload), descrambler, fields);
     }
 
     static int line(Node n) { return n == null ? 0 : n.getStartMark().getLine() + 1; }
@@ -499,7 +559,7 @@ public final class DriverFile {
             int before = errors.size();
             String p = key + ".";
             Map<String, Node> f = mapping(fm, p, Set.of("name", "quantity", "unit", "unit_vif_at", "scale", "storage", "tariff", "subunit",
-                    "record", "slice", "repeat", "lookup", "formula"));
+                    "record", "slice", "repeat", "lookup", "formula", "when"));
             String name = string(f, p, "name", fm);
             if (name != null && !FIELD.matcher(name).matches()) error(line(f.get("name")), p + "name", "must be lower-case letters, digits and '_', starting with a letter");
             if (name != null && !seen.add(name)) error(line(f.get("name")), p + "name", "field '" + name + "' is defined twice");
@@ -533,14 +593,12 @@ public final class DriverFile {
             RecordMatch record = f.containsKey("record") ? recordMatch(f.get("record"), p + "record") : null;
             Slice slice = f.containsKey("slice") ? slice(f.get("slice"), p + "slice") : null;
             Repeat repeat = null;
-            if (f.get("repeat") instanceof MappingNode rm) {
-                Map<String, Node> rp = mapping(rm, p + "repeat.", Set.of("count", "step", "first"));
+            Map<String, Node> rp = sub(f, p, "repeat", Set.of("count", "step", "first"));
+            if (rp != null) {
                 Integer count = intKey(rp, p + "repeat.", "count", 1, 64), step = intKey(rp, p + "repeat.", "step", 1, 255);
                 Integer first = intKey(rp, p + "repeat.", "first", 0, 1000);
-                if (count == null || step == null) error(line(rm), p + "repeat", "needs count and step");
+                if (count == null || step == null) error(line(f.get("repeat")), p + "repeat", "needs count and step");
                 else repeat = new Repeat(count, step, first == null ? 1 : first);
-            } else if (f.containsKey("repeat")) {
-                error(line(f.get("repeat")), p + "repeat", "must be a mapping (count, step, first)");
             }
             Lookup lookup = f.containsKey("lookup") ? lookup(f.get("lookup"), p + "lookup") : null;
             Formula formula = null;
@@ -550,6 +608,15 @@ public final class DriverFile {
                 if (mt == null || !mt.matches()) error(line(f.get("formula")), p + "formula", "must be 'a op b' with op one of + - * / and a, b field names or numbers");
                 else formula = new Formula(mt.group(1), mt.group(2).charAt(0), mt.group(3));
             }
+            When when = null;
+            Map<String, Node> w = sub(f, p, "when", Set.of("offset", "mask", "value"));
+            if (w != null) {
+                Integer wo = intKey(w, p + "when.", "offset", 0, 4096), mask = intKey(w, p + "when.", "mask", 0, 255);
+                Integer wv = intKey(w, p + "when.", "value", 0, 255);
+                if (wo == null || wv == null) error(line(f.get("when")), p + "when", "needs offset and value (mask defaults to 0xFF)");
+                else when = new When(wo, mask == null ? 0xFF : mask, wv);
+            }
+            if (when != null && slice == null) error(line(f.get("when")), p + "when", "only with slice");
             int sources = (record != null ? 1 : 0) + (slice != null ? 1 : 0) + (formula != null ? 1 : 0);
             if (sources != 1 && errors.size() == before) error(line(fm), key, "needs exactly one of record, slice or formula");
             if (repeat != null && slice == null) error(line(f.get("repeat")), p + "repeat", "only with slice");
@@ -559,7 +626,16 @@ public final class DriverFile {
             if (unit != null && unit.quantity() == null && quantity == null) error(line(f.get("unit")), p + "quantity", "required for unit " + ((ScalarNode) f.get("unit")).getValue());
             if (errors.size() > before) return null;
             return new Field(name, quantity, unit, unitVifAt == null ? -1 : unitVifAt, scale, storage == null ? 0 : storage,
-                    tariff == null ? 0 : tariff, subunit == null ? 0 : subunit, record, slice, repeat, lookup, formula);
+                    tariff == null ? 0 : tariff, subunit == null ? 0 : subunit, record, slice, repeat, lookup, formula, when);
+        }
+
+        /** The keys of the mapping under {@code key}, or {@code null} when absent (an error when it is no mapping). */
+        Map<String, Node> sub(Map<String, Node> f, String p, String key, Set<String> allowed) {
+            Node n = f.get(key);
+            if (n == null) return null;
+            if (n instanceof MappingNode m) return mapping(m, p + key + ".", allowed);
+            error(line(n), p + key, "must be a mapping (" + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+            return null;
         }
 
         RecordMatch recordMatch(Node n, String key) {

@@ -387,7 +387,7 @@ public final class WmbusDecoder {
                         + " wrong CRC): refused, its records cannot be trusted", device(), null);
             }
             List<DriverValue> values = List.of();
-            if (driver != null) {
+            if (driver != null && !driver.descrambles()) { // a descrambler works on manufacturer CI telegrams only
                 int mfrFrom = t.manufacturerData().isEmpty() ? -1 : apdu.length - t.manufacturerData().length() / 2;
                 values = driver.apply(apdu, from, apdu.length, mfrFrom, t.records());
             }

@@ -35,6 +35,8 @@ class WmbusmetersConformanceTest {
     record Conversion(Unit unit, BigDecimal factor) {}
 
     private static final BigDecimal J_PER_WH = new BigDecimal("3600");
+    /** Environment {@code CONFORMANCE_VERBOSE=true}: print every missed non-zero value. */
+    private static final boolean VERBOSE = "true".equalsIgnoreCase(System.getenv("CONFORMANCE_VERBOSE"));
 
     /**
      * Field suffix → the canonical units of the same physical dimension and the factor from each to
@@ -172,6 +174,9 @@ class WmbusmetersConformanceTest {
                     if (hit) nonZero[0]++;
                     perDriverNonZero.computeIfAbsent(driver, d -> new int[2])[1]++;
                     if (hit) perDriverNonZero.get(driver)[0]++;
+                }
+                if (!hit && want.signum() != 0 && VERBOSE) {
+                    System.out.println("  miss " + driver + " " + name + "=" + want + " in " + last.substring(0, Math.min(40, last.length())) + "…");
                 }
                 if (hit) {
                     score[0]++;
