@@ -49,7 +49,8 @@ public final class DriverFile {
     /** Where the bytes of a slice come from. */
     enum Source { PAYLOAD, MANUFACTURER_DATA, AFTER }
 
-    enum Encoding { UINT, INT, BCD }
+    /** UINT/INT/BCD: the slice's bytes; U12: a 12-bit number, the low byte at the offset and the high nibble in another byte (packed histories). */
+    enum Encoding { UINT, INT, BCD, U12 }
 
     /** Units a driver file may name, each as (canonical unit, factor to it, default quantity or null). */
     record UnitSpec(Unit unit, BigDecimal factor, Quantity quantity) {}
@@ -109,7 +110,8 @@ public final class DriverFile {
     }
 
     /** Bytes of a manufacturer-specific payload read as one number. */
-    record Slice(Source source, byte[] anchor, int offset, int length, Encoding encoding, boolean bigEndian, long invalid) {}
+    record Slice(Source source, byte[] anchor, int offset, int length, Encoding encoding, boolean bigEndian, long invalid,
+                 int nibbleAt, boolean nibbleHigh) {}
 
     /** Several values of one layout in a row (a monthly history): names {@code name_first..}, storage counting up. */
     record Repeat(int count, int step, int first) {}
@@ -277,6 +279,7 @@ public final class DriverFile {
                 for (int i = 0; i < n; i++) {
                     int at = base + f.slice().offset() + (f.repeat() == null ? 0 : i * f.repeat().step());
                     if (at < from || at + f.slice().length() > to) break;
+                    if (f.slice().encoding() == Encoding.U12 && (at + f.slice().nibbleAt() < from || at + f.slice().nibbleAt() >= to)) break;
                     Long raw = f.lookup() != null ? unsigned(b, at, f.slice()) : null;
                     String name = f.repeat() == null ? f.name() : f.name() + "_" + (f.repeat().first() + i);
                     int storage = f.storage() + (f.repeat() == null ? 0 : i);
@@ -357,6 +360,10 @@ public final class DriverFile {
 
     /** The slice as a number; {@code null} when it holds the invalid marker or a BCD digit above 9. */
     private static BigDecimal number(byte[] b, int at, Slice s) {
+        if (s.encoding() == Encoding.U12) {
+            int high = (b[at + s.nibbleAt()] & 0xFF) >> (s.nibbleHigh() ? 4 : 0) & 0x0F;
+            return BigDecimal.valueOf((b[at] & 0xFF) | high << 8);
+        }
         long v = unsigned(b, at, s);
         if (s.invalid() >= 0 && v == s.invalid()) return null;
         switch (s.encoding()) {
@@ -595,9 +602,9 @@ public final class DriverFile {
             Repeat repeat = null;
             Map<String, Node> rp = sub(f, p, "repeat", Set.of("count", "step", "first"));
             if (rp != null) {
-                Integer count = intKey(rp, p + "repeat.", "count", 1, 64), step = intKey(rp, p + "repeat.", "step", 1, 255);
+                Integer count = intKey(rp, p + "repeat.", "count", 1, 64), step = intKey(rp, p + "repeat.", "step", -255, 255);
                 Integer first = intKey(rp, p + "repeat.", "first", 0, 1000);
-                if (count == null || step == null) error(line(f.get("repeat")), p + "repeat", "needs count and step");
+                if (count == null || step == null || step == 0) error(line(f.get("repeat")), p + "repeat", "needs count and a step other than 0 (negative: backwards)");
                 else repeat = new Repeat(count, step, first == null ? 1 : first);
             }
             Lookup lookup = f.containsKey("lookup") ? lookup(f.get("lookup"), p + "lookup") : null;
@@ -666,7 +673,7 @@ public final class DriverFile {
                 return null;
             }
             String p = key + ".";
-            Map<String, Node> s = mapping(m, p, Set.of("from", "after", "offset", "length", "encoding", "order", "invalid"));
+            Map<String, Node> s = mapping(m, p, Set.of("from", "after", "offset", "length", "encoding", "order", "invalid", "nibble_at", "nibble"));
             Source source = Source.PAYLOAD;
             byte[] anchor = null;
             if (s.containsKey("after")) {
@@ -688,8 +695,18 @@ public final class DriverFile {
                 try {
                     enc = Encoding.valueOf(String.valueOf(e).toUpperCase(Locale.ROOT));
                 } catch (IllegalArgumentException x) {
-                    error(line(s.get("encoding")), p + "encoding", "must be uint, int or bcd");
+                    error(line(s.get("encoding")), p + "encoding", "must be uint, int, bcd or u12");
                 }
+            }
+            Integer nibbleAt = intKey(s, p, "nibble_at", -16, 16);
+            boolean nibbleHigh = false;
+            if (enc == Encoding.U12) {
+                if (nibbleAt == null) error(line(m), p + "nibble_at", "required for u12: where the high nibble is, relative to offset");
+                String side = s.containsKey("nibble") ? string(s, p, "nibble", m) : null;
+                if (!"low".equals(side) && !"high".equals(side)) error(line(m), p + "nibble", "required for u12: low or high");
+                nibbleHigh = "high".equals(side);
+            } else if (nibbleAt != null || s.containsKey("nibble")) {
+                error(line(m), p + "nibble_at", "only with encoding u12");
             }
             boolean big = false;
             if (s.containsKey("order")) {
@@ -703,7 +720,7 @@ public final class DriverFile {
                 if (h != null) invalid = Long.parseUnsignedLong(h, 16);
             }
             if (offset == null || length == null) return null;
-            return new Slice(source, anchor, offset, length, enc, big, invalid);
+            return new Slice(source, anchor, offset, length, enc, big, invalid, nibbleAt == null ? 0 : nibbleAt, nibbleHigh);
         }
 
         Lookup lookup(Node n, String key) {
