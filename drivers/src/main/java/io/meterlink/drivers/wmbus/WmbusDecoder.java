@@ -1,5 +1,6 @@
 package io.meterlink.drivers.wmbus;
 
+import io.meterlink.core.api.MeterId;
 import io.meterlink.drivers.mbus.Crc16;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
@@ -131,10 +132,10 @@ public final class WmbusDecoder {
             this.link = new WmbusTelegram.LinkHeader(f[1] & 0xFF, manufacturer(man), id(f, 4), f[8] & 0xFF, f[9] & 0xFF);
         }
 
-        private String meter() { return "wmbus:" + link.manufacturer() + ":" + link.id(); }
+        private String meter() { return MeterId.of(WmbusReadingMapper.FAMILY, link.manufacturer(), link.id()).toString(); }
 
         /** The metering device for errors after the TPL header: built only when there is an error. */
-        private String device() { return "wmbus:" + tplMan + ":" + tplId; }
+        private String device() { return MeterId.of(WmbusReadingMapper.FAMILY, tplMan, tplId).toString(); }
 
         private DecodeException error(Kind kind, String message) { return new DecodeException(kind, message, meter(), null); }
 

@@ -41,6 +41,16 @@ class WmbusDongleFramerTest {
     }
 
     @Test
+    void im871a_crc_isCrc16X25_byItsStandardCheckValue() {
+        // the catalogue check value of CRC-16/X.25 (poly 1021 reflected, init FFFF, xorout FFFF) over "123456789":
+        // pins the framer's CRC independently of the fixtures below, which it also computes
+        byte[] check = "123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals(0x906E, Im871aFramer.crc16(check, 0, check.length));
+        byte[] framed = cat(new byte[] {0x00}, check);
+        assertEquals(0x906E, Im871aFramer.crc16(framed, 1, framed.length), "from/to bound the bytes covered");
+    }
+
+    @Test
     void im871a_wmbusMessageIndication_givesFrameWithLFieldAndRssi() throws Exception {
         Im871aFramer f = new Im871aFramer(WmbusMode.T1);
         byte[] msg = imMessage(0x02, 0x03, NO_L, 0x82); // RADIOLINK, WMBUS_MSG_IND
