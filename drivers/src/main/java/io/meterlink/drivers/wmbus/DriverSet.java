@@ -36,6 +36,9 @@ public final class DriverSet {
         }
     }
 
+    /** Exactly these driver files (no built-in ones). */
+    static DriverSet of(List<DriverFile> drivers) { return new DriverSet(drivers); }
+
     /** No driver files: generic decoding only. */
     public static DriverSet none() { return new DriverSet(List.of()); }
 

@@ -15,9 +15,10 @@ import java.util.List;
  * @param meterZone     zone of the meters' clocks
  * @param acceptUnknown whether unencrypted telegrams of meters not in {@code meters} are stored
  * @param meters        the configured meters
+ * @param drivers       the driver files: the built-in set and those of {@code driver_dir}
  */
 record WmbusDriverConfig(String endpoint, String dongle, WmbusMode mode, boolean ambRssi, ZoneId meterZone,
-                         boolean acceptUnknown, List<Meter> meters) {
+                         boolean acceptUnknown, List<Meter> meters, DriverSet drivers) {
     WmbusDriverConfig {
         meters = List.copyOf(meters);
     }

@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
  * amb_rssi: true           # amb8465: the stick appends an RSSI byte (its RSSI_Enable parameter)
  * time_zone: UTC           # zone of the meters' clocks
  * accept_unknown: true     # store unencrypted telegrams of meters not listed below
+ * driver_dir: /etc/meterlink/wmbus-drivers   # optional: our own driver files (*.yaml) ahead of the built-in ones
  * meters:
  *   - id: "12345678"       # 8 digits
  *     manufacturer: KAM    # optional filter
@@ -78,8 +79,17 @@ public final class WmbusDriverFactory implements DriverFactory {
         ok &= zone.isPresent();
         List<WmbusDriverConfig.Meter> meters = meters(s);
         if (meters == null) ok = false;
+        DriverSet drivers = DriverSet.builtin();
+        Optional<java.nio.file.Path> dir = s.path("driver_dir");
+        if (dir.isPresent()) {
+            List<io.meterlink.core.api.config.ConfigError> errors = new ArrayList<>();
+            drivers = DriverSet.load(dir.get(), errors);
+            for (io.meterlink.core.api.config.ConfigError e : errors) s.error("driver_dir", e.toString()); // file:line: key: message
+            ok &= errors.isEmpty();
+        }
         if (!ok) return null;
-        WmbusDriverConfig config = new WmbusDriverConfig(endpoint, dongle, WmbusMode.of(modeName), ambRssi, zone.get(), acceptUnknown, meters);
+        WmbusDriverConfig config = new WmbusDriverConfig(endpoint, dongle, WmbusMode.of(modeName), ambRssi, zone.get(), acceptUnknown, meters,
+                drivers);
         return context -> new WmbusDriver(config, transport.get(), context, formats);
     }
 
