@@ -144,8 +144,12 @@ public final class DriverFile {
     private final boolean proprietaryPayload;
     private final Descrambler descrambler;
     private final List<Field> fields;
+    /** Known compact-frame formats: meter model ({@link FormatCache#model}) and DIB/VIB bytes. */
+    private final List<Map.Entry<String, byte[]>> formats;
 
-    private DriverFile(String name, String file, List<Detect> detect, boolean proprietaryPayload, Descrambler descrambler, List<Field> fields) {
+    private DriverFile(String name, String file, List<Detect> detect, boolean proprietaryPayload, Descrambler descrambler, List<Field> fields,
+                       List<Map.Entry<String, byte[]>> formats) {
+        this.formats = List.copyOf(formats);
         this.name = name;
         this.file = file;
         this.detect = List.copyOf(detect);
@@ -199,6 +203,11 @@ public final class DriverFile {
 
     /** True when the application data after the TPL header is the manufacturer's own layout: no generic records are read from it. */
     public boolean proprietaryPayload() { return proprietaryPayload; }
+
+    /** Puts this driver's known compact-frame formats into {@code cache}, so a compact frame decodes before any full frame is heard. */
+    void seed(io.meterlink.drivers.mbus.FormatCache cache) {
+        for (Map.Entry<String, byte[]> f : formats) cache.learn(f.getKey(), f.getValue());
+    }
 
     /** True when the driver undoes a proprietary scrambling of a manufacturer CI telegram (it then reads the whole frame). */
     boolean descrambles() { return descrambler != null; }
@@ -418,7 +427,7 @@ public final class DriverFile {
             r.error(root == null ? 0 : line(root), "(file)", "a driver file is a mapping (driver:, detect:, fields:)");
             return null;
         }
-        Map<String, Node> top = r.mapping(m, "", Set.of("driver", "description", "detect", "payload", "descramble", "fields"));
+        Map<String, Node> top = r.mapping(m, "", Set.of("driver", "description", "detect", "payload", "descramble", "fields", "formats"));
         String name = r.string(top, "", "driver", m);
         if (name != null && !NAME.matcher(name).matches()) r.error(line(top.get("driver")), "driver", "must be 1 to 64 lower-case letters, digits, '_', '.' or '-'");
         List<Detect> detect = new ArrayList<>();
@@ -466,8 +475,30 @@ public final class DriverFile {
                 if (f != null) fields.add(f);
             }
         }
+        List<Map.Entry<String, byte[]>> formats = new ArrayList<>();
+        Node fmn = top.get("formats");
+        if (fmn != null && !(fmn instanceof SequenceNode)) r.error(line(fmn), "formats", "must be a list of {manufacturer, version, device_type, format}");
+        if (fmn instanceof SequenceNode fms) {
+            for (int i = 0; i < fms.getValue().size(); i++) {
+                String key = "formats[" + i + "]";
+                Node item = fms.getValue().get(i);
+                if (!(item instanceof MappingNode im)) {
+                    r.error(line(item), key, "must be a mapping (manufacturer, version, device_type, format)");
+                    continue;
+                }
+                Map<String, Node> fm = r.mapping(im, key + ".", Set.of("manufacturer", "version", "device_type", "format"));
+                String man = r.string(fm, key + ".", "manufacturer", im);
+                Integer version = r.intKey(fm, key + ".", "version", 0, 255), type = r.intKey(fm, key + ".", "device_type", 0, 255);
+                String hex = r.hex(fm, key + ".", "format");
+                if (version == null || type == null || hex == null) {
+                    r.error(line(im), key, "needs manufacturer, version, device_type and format (the full frame's DIB/VIB bytes, hex)");
+                } else if (man != null) {
+                    formats.add(Map.entry(io.meterlink.drivers.mbus.FormatCache.model(man, version, type), HEXF.parseHex(hex)));
+                }
+            }
+        }
         if (errors.size() > before) return null;
-        return new DriverFile(name, file, detect, "manufacturer".equals(payload), descrambler, fields);
+        return new DriverFile(name, file, detect, "manufacturer".equals(payload), descrambler, fields, formats);
     }
 
     static int line(Node n) { return n == null ? 0 : n.getStartMark().getLine() + 1; }

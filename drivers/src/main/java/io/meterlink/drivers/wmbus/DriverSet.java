@@ -44,6 +44,11 @@ public final class DriverSet {
 
     public List<DriverFile> drivers() { return drivers; }
 
+    /** Puts the compact-frame formats the driver files know into {@code cache}. */
+    public void seed(io.meterlink.drivers.mbus.FormatCache cache) {
+        for (DriverFile d : drivers) d.seed(cache);
+    }
+
     /** The first driver detecting this meter model and CI, or {@code null}. */
     public DriverFile match(String manufacturer, int version, int deviceType, int ci) {
         List<DriverFile> list = byManufacturer.get(manufacturer);

@@ -45,6 +45,7 @@ import java.util.regex.Pattern;
 public final class WmbusDriverFactory implements DriverFactory {
     /** Formats of full frames, shared by every radio line of the gateway: a compact frame heard on one line decodes with a format learnt on another. */
     private final FormatCache formats = new FormatCache();
+    private boolean storeAttached;
     private static final Pattern ID = Pattern.compile("[0-9]{8}");
     private static final Pattern MANUFACTURER = Pattern.compile("[A-Z]{3}");
     private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}");
@@ -90,7 +91,18 @@ public final class WmbusDriverFactory implements DriverFactory {
         if (!ok) return null;
         WmbusDriverConfig config = new WmbusDriverConfig(endpoint, dongle, WmbusMode.of(modeName), ambRssi, zone.get(), acceptUnknown, meters,
                 drivers);
-        return context -> new WmbusDriver(config, transport.get(), context, formats);
+        drivers.seed(formats);
+        return context -> {
+            attachStore(context);
+            return new WmbusDriver(config, transport.get(), context, formats);
+        };
+    }
+
+    /** The formats learnt survive restarts: stored in the state directory once the first radio source starts. */
+    private synchronized void attachStore(io.meterlink.core.api.driver.DriverContext context) {
+        if (storeAttached || context.stateDir().isEmpty()) return;
+        storeAttached = true;
+        FormatStore.attach(context.stateDir().get(), formats); // null (logged) when unusable: memory only
     }
 
     private static List<WmbusDriverConfig.Meter> meters(Settings s) {

@@ -53,6 +53,7 @@ public final class WmbusFrameDecoder implements FrameDecoder {
         }
         KeyLookup lookup = keys;
         FormatCache formats = new FormatCache(); // one for the whole stream: a compact frame decodes after a full frame of its format
+        DriverSet.builtin().seed(formats);      // or when a driver file knows its format
         return new Session() {
             @Override public DecodedFrame decode(byte[] frame) throws io.meterlink.core.api.driver.DecodeException {
                 return toFrame(WmbusDecoder.decode(frame, lookup, formats));

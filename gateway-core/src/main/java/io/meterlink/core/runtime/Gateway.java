@@ -177,7 +177,7 @@ public final class Gateway implements AutoCloseable {
                 if (readings != null) counted.add(readings.size());
             };
             DriverContext context = new Context(source.name(), sourceSink, sourceHealth, clock,
-                    liveness.register("source:" + source.name()));
+                    liveness.register("source:" + source.name()), java.util.Optional.ofNullable(config.stateDir()));
             try {
                 Driver driver = source.spec().create(context);
                 synchronized (this) {
@@ -386,6 +386,7 @@ public final class Gateway implements AutoCloseable {
     /** The loops' heartbeats. */
     public Liveness liveness() { return liveness; }
 
-    private record Context(String sourceName, ReadingSink sink, Health health, Clock clock, Heartbeat heartbeat) implements DriverContext {
+    private record Context(String sourceName, ReadingSink sink, Health health, Clock clock, Heartbeat heartbeat,
+                           java.util.Optional<java.nio.file.Path> stateDir) implements DriverContext {
     }
 }
