@@ -25,10 +25,10 @@ import java.util.regex.Pattern;
  * driver: wmbus
  * transport: serial        # serial | tcp
  * port: /dev/ttyUSB0       # serial device (serial)
- * baud: 57600              # default: 57600 im871a, 9600 amb8465, 115200 hexlines
+ * baud: 57600              # default: 57600 im871a, 9600 amb8465, 38400 cul, 115200 hexlines
  * host: 10.0.0.5           # tcp
  * tcp_port: 4001           # tcp
- * dongle: im871a           # im871a | amb8465 | hexlines
+ * dongle: im871a           # im871a | amb8465 | cul | hexlines
  * mode: t1                 # t1 | c1 | s1
  * amb_rssi: true           # amb8465: the stick appends an RSSI byte (its RSSI_Enable parameter)
  * time_zone: UTC           # zone of the meters' clocks
@@ -62,10 +62,11 @@ public final class WmbusDriverFactory implements DriverFactory {
     public DriverSpec configure(Settings s) {
         boolean ok = true;
         String kind = s.choice("transport", "serial", Set.of("serial", "tcp"));
-        String dongle = s.choice("dongle", "im871a", Set.of("im871a", "amb8465", "hexlines"));
+        String dongle = s.choice("dongle", "im871a", Set.of("im871a", "amb8465", "cul", "hexlines"));
         String modeName = s.choice("mode", "t1", Set.of("t1", "c1", "s1"));
         int defaultBaud = switch (dongle) {
             case "amb8465" -> 9600;
+            case "cul" -> 38400;
             case "hexlines" -> 115200;
             default -> 57600;
         };
