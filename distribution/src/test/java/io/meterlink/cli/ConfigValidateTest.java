@@ -58,4 +58,16 @@ class ConfigValidateTest {
         assertTrue(err.toString().contains("uplink.tls.ca_file: empty file"), err::toString);
         assertEquals(2, run("run", "--config", p.toString()));
     }
+
+    @Test
+    void badWmbusDriverFile_isReported_withItsOwnFileLineAndKey() throws Exception {
+        Path drivers = Files.createDirectories(dir.resolve("wmbus-drivers"));
+        Files.writeString(drivers.resolve("bad.yaml"), "driver: bad\ndetect: [{manufacturer: XYZ}]\nfields:\n  - {name: a, unit: furlong, slice: {offset: 1, length: 2}}\n");
+        Path p = config("ssl://broker.example:8883", "ca_file: missing.pem");
+        Files.writeString(p, Files.readString(p) + "sources:\n  - name: radio1\n    driver: wmbus\n    dongle: hexlines\n    port: /dev/ttyUSB0\n"
+                + "    driver_dir: " + drivers + "\n");
+        assertEquals(2, run("config", "validate", p.toString()));
+        assertTrue(err.toString().contains(":13: sources[0].driver_dir: " + drivers.resolve("bad.yaml") + ":4: fields[0].unit: unknown unit 'furlong'"),
+                err::toString);
+    }
 }

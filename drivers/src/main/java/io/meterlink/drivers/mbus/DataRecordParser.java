@@ -24,11 +24,13 @@ final class DataRecordParser {
 
     /**
      * The records of {@code d[from, to)}. When the last {@value #MAX_TRAILER} bytes or fewer are no
-     * record (too short for DIF, VIF and a value: a trailer such as a CRC left in), the records
-     * before them are kept and those bytes are returned as an {@link UndecodedTail}. A record that
-     * could hold a value and cannot be decoded refuses the telegram with its error: the parse may
-     * have gone astray before it (proprietary data read as records), so the records before it are
-     * not trusted either, unless {@code cutShort} says why the data ends early.
+     * record (too short for DIF, VIF and a value: a trailer such as a CRC left in), when a special
+     * DIF (3F..7F) follows good records, or when the last record's value runs past the end of the
+     * data, the records before are kept and the rest is returned as an {@link UndecodedTail}
+     * (counted by the caller under its kind). Any other record that cannot be decoded (more than 10
+     * extensions, a reserved coding) refuses the telegram with its error: the parse may have gone
+     * astray before it (proprietary data read as records), so the records before it are not trusted
+     * either, unless {@code cutShort} says why the data ends early.
      *
      * @param format   when not {@code null}, receives the DIB and VIB bytes of every record in order
      *                 (and a final DIF 0F/1F): the telegram's format for compact frames (OMS Vol 2)
@@ -63,13 +65,23 @@ final class DataRecordParser {
                 }
                 r = record(c, msbFirst, format);
             } catch (DecodeException e) {
-                if (records.isEmpty() || (!cutShort && to - start > MAX_TRAILER)) throw e;
+                if (records.isEmpty() || (!cutShort && to - start > MAX_TRAILER && !trailing(e, d[start] & 0xFF))) throw e;
                 tail = new UndecodedTail(e.kind(), e.getMessage(), MbusRecord.hex(d, start, to));
                 break;
             }
             if (!CompactProfile.isProfile(r.modifiers()) || !CompactProfile.expand(r, records)) records.add(r);
         }
         return new ApplicationLayer.DataRecords(records, more, manufacturerData, tail);
+    }
+
+    /**
+     * A broken record that ends the records without putting the ones before in doubt: a special DIF
+     * (3F..7F, EN 13757-3 Table 8 — reserved or a readout request, after which nothing can be read
+     * as records) or one last record whose value runs past the end of the data (a telegram cut short
+     * or a capture with its last bytes missing).
+     */
+    private static boolean trailing(DecodeException e, int dif) {
+        return (dif & 0x0F) == 0x0F || e.kind() == Kind.TRUNCATED;
     }
 
     private static MbusRecord record(ByteCursor c, boolean msbFirst, java.io.ByteArrayOutputStream format) throws DecodeException {

@@ -35,11 +35,24 @@ public final class FormatCache {
     /** The format signature of {@code format}: its CRC-16 (OMS Vol 2, compact frame). */
     public static int signature(byte[] format) { return Crc16.of(format, 0, format.length); }
 
+    /** Called once per format new to the cache (model, format), outside the cache's lock; may be {@code null}. */
+    private volatile java.util.function.BiConsumer<String, byte[]> onNew;
+
+    /** Tells {@code listener} about every format learnt from now on (e.g. to persist it). */
+    public void onNew(java.util.function.BiConsumer<String, byte[]> listener) { this.onNew = listener; }
+
     /** Remembers {@code format} (DIB and VIB bytes in order) for {@code model}. */
-    public synchronized void learn(String model, byte[] format) {
+    public void learn(String model, byte[] format) {
         if (format.length == 0) return;
         String key = key(model, signature(format));
-        if (formats.get(key) == null) formats.put(key, format.clone()); // a format heard again only counts as recent
+        byte[] copy;
+        synchronized (this) {
+            if (formats.get(key) != null) return; // a format heard again only counts as recent
+            copy = format.clone();
+            formats.put(key, copy);
+        }
+        java.util.function.BiConsumer<String, byte[]> l = onNew;
+        if (l != null) l.accept(model, copy.clone());
     }
 
     /** The format of {@code model} with {@code signature}, or {@code null} when none was heard. */

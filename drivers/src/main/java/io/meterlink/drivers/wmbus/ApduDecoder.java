@@ -1,9 +1,13 @@
 package io.meterlink.drivers.wmbus;
 
 import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeException.Kind;
 import io.meterlink.drivers.mbus.ApplicationLayer;
 import io.meterlink.drivers.mbus.FormatCache;
 import io.meterlink.drivers.mbus.MbusFrame;
+
+import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Decodes the data records of a (decrypted) application layer with the M-Bus application layer
@@ -11,6 +15,7 @@ import io.meterlink.drivers.mbus.MbusFrame;
  * package's API. Stateless, thread-safe.
  */
 final class ApduDecoder {
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
     /** The records of a wireless telegram fit in the same room as those of a wired long frame behind a long header. */
     static final int MAX_RECORDS_LENGTH = MbusFrame.Long.MAX_DATA - 12;
 
@@ -42,5 +47,47 @@ final class ApduDecoder {
             throw new DecodeException(DecodeException.Kind.LENGTH, "application layer longer than " + MAX_RECORDS_LENGTH + " bytes");
         }
         return n;
+    }
+
+    /** The transport header's facts the application layer needs (the metering device, CI, security mode). */
+    record Header(int ci, int mode, String man, String id, int version, int type, int access, int status) {}
+
+    /**
+     * The application layer of one decoding run: the (decrypted) data in {@code apdu[from..]} as
+     * records (full or compact frame), or the manufacturer's payload kept whole, then the values of
+     * a matching driver file.
+     */
+    static WmbusTelegram telegram(DecodeRun r, Header h, byte[] apdu, int from) throws DecodeException {
+        int ci = h.ci(), mode = h.mode(), version = h.version(), type = h.type();
+        String man = h.man(), id = h.id();
+        // a cut-short ciphertext ends in a record cut off: the records before it stand, the rest is undecoded
+        String model = r.formats == null ? null : FormatCache.model(man, version, type); // no string per telegram without a cache
+        ApplicationLayer.DataRecords t;
+        boolean compact = ci == 0x79 || ci == 0x7B || ci == 0x73;
+        DriverFile driver = r.drivers.match(man, version, type, ci);
+        try {
+            if (compact) { // OMS Vol 2: compact frame, after the 2F 2F of a decrypted one
+                if (mode != 0 && from + 2 <= apdu.length && apdu[from] == 0x2F && apdu[from + 1] == 0x2F) from += 2;
+                t = compact(apdu, from, apdu.length, r.formats, model);
+            } else if (driver != null && driver.proprietaryPayload()) { // the manufacturer's layout: no generic records
+                t = new ApplicationLayer.DataRecords(List.of(), false, HEX.formatHex(apdu, from, apdu.length), null);
+            } else {
+                t = r.cutShort ? cutShort(apdu, from, apdu.length) : decode(apdu, from, apdu.length, r.formats, model);
+            }
+        } catch (DecodeException e) {
+            throw new DecodeException(e.kind(), e.getMessage(), r.device(), e);
+        }
+        if (t.undecoded() != null && r.maybeBadB && !r.payloadChecked && t.undecoded().hex().length() == 4) {
+            // EN 13757-4 §12.5.3: two bytes after the last record are where a format B frame has its CRC; it did not match
+            throw new DecodeException(Kind.CHECKSUM, "the last 2 bytes are no record and no valid format B CRC (damaged frame or"
+                    + " wrong CRC): refused, its records cannot be trusted", r.device(), null);
+        }
+        List<DriverValue> values = List.of();
+        if (driver != null && !driver.descrambles()) { // a descrambler works on manufacturer CI telegrams only
+            int mfrFrom = t.manufacturerData().isEmpty() ? -1 : apdu.length - t.manufacturerData().length() / 2;
+            values = driver.apply(apdu, from, apdu.length, mfrFrom, t.records());
+        }
+        return new WmbusTelegram(r.link, man, id, version, type, ci, h.access(), h.status(), r.security, t.records(), t.manufacturerData(),
+                t.undecoded(), driver == null ? null : driver.name(), values);
     }
 }

@@ -14,31 +14,14 @@ import java.util.HexFormat;
  * with {@code #} are skipped. Not thread-safe.
  */
 public final class HexLineFramer implements DongleFramer {
-    private static final int MAX_LINE = 2048;
-    private final StringBuilder line = new StringBuilder();
-    private final ByteQueue in = new ByteQueue();
-    private boolean overlong;
+    private final TextLines lines = new TextLines();
 
-    @Override public void feed(byte[] bytes, int length) { in.append(bytes, length); }
+    @Override public void feed(byte[] bytes, int length) { lines.feed(bytes, length); }
 
     @Override
     public RadioFrame next() throws DecodeException {
-        while (in.size() > 0) {
-            int c = in.get(0);
-            in.consume(1);
-            if (c != '\n' && c != '\r') {
-                if (line.length() < MAX_LINE) line.append((char) c);
-                else overlong = true;
-                continue;
-            }
-            String text = line.toString().trim();
-            line.setLength(0);
-            if (overlong) {
-                overlong = false;
-                throw new DecodeException(Kind.LENGTH, "hex line longer than " + MAX_LINE + " characters");
-            }
-            if (text.isEmpty() || text.startsWith("#")) continue;
-            return parse(text);
+        for (String text = lines.next(); text != null; text = lines.next()) {
+            if (!text.startsWith("#")) return parse(text);
         }
         return null;
     }

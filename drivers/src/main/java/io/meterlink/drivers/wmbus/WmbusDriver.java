@@ -97,7 +97,8 @@ final class WmbusDriver extends LineDriver {
     /** Decodes one frame and stores its readings, unless it is a replay or from an unwanted meter. */
     void handle(RadioFrame f, String source) throws DecodeException, InterruptedException {
         byte[] frame = f.frame();
-        WmbusTelegram t = f.crcsRemoved() ? WmbusDecoder.decodeWithoutCrcs(frame, keys, formats) : WmbusDecoder.decode(frame, keys, formats);
+        WmbusTelegram t = f.crcsRemoved() ? WmbusDecoder.decodeWithoutCrcs(frame, keys, formats, config.drivers())
+                : WmbusDecoder.decode(frame, keys, formats, config.drivers());
         boolean known = config.known(t.manufacturer(), t.id()) || config.known(t.link().manufacturer(), t.link().id());
         MeterId meter = WmbusReadingMapper.meterId(t);
         if (!known && !config.acceptUnknown()) {

@@ -9,15 +9,16 @@ import java.util.List;
  * A validated {@code wmbus} source. Immutable.
  *
  * @param endpoint      transport description for logs
- * @param dongle        {@code im871a}, {@code amb8465} or {@code hexlines}
+ * @param dongle        {@code im871a}, {@code amb8465}, {@code cul} or {@code hexlines}
  * @param mode          radio mode the dongle is put into
  * @param ambRssi       AMB8465 only: whether the stick appends an RSSI byte
  * @param meterZone     zone of the meters' clocks
  * @param acceptUnknown whether unencrypted telegrams of meters not in {@code meters} are stored
  * @param meters        the configured meters
+ * @param drivers       the driver files: the built-in set and those of {@code driver_dir}
  */
 record WmbusDriverConfig(String endpoint, String dongle, WmbusMode mode, boolean ambRssi, ZoneId meterZone,
-                         boolean acceptUnknown, List<Meter> meters) {
+                         boolean acceptUnknown, List<Meter> meters, DriverSet drivers) {
     WmbusDriverConfig {
         meters = List.copyOf(meters);
     }
@@ -41,6 +42,7 @@ record WmbusDriverConfig(String endpoint, String dongle, WmbusMode mode, boolean
         return switch (dongle) {
             case "im871a" -> new Im871aFramer(mode);
             case "amb8465" -> new Amb8465Framer(mode, ambRssi);
+            case "cul" -> new CulFramer(mode);
             default -> new HexLineFramer();
         };
     }

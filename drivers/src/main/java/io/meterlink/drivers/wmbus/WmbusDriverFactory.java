@@ -26,14 +26,15 @@ import java.util.regex.Pattern;
  * driver: wmbus
  * transport: serial        # serial | tcp
  * port: /dev/ttyUSB0       # serial device (serial)
- * baud: 57600              # default: 57600 im871a, 9600 amb8465, 115200 hexlines
+ * baud: 57600              # default: 57600 im871a, 9600 amb8465, 38400 cul, 115200 hexlines
  * host: 10.0.0.5           # tcp
  * tcp_port: 4001           # tcp
- * dongle: im871a           # im871a | amb8465 | hexlines
+ * dongle: im871a           # im871a | amb8465 | cul | hexlines
  * mode: t1                 # t1 | c1 | s1
  * amb_rssi: true           # amb8465: the stick appends an RSSI byte (its RSSI_Enable parameter)
  * time_zone: UTC           # zone of the meters' clocks
  * accept_unknown: true     # store unencrypted telegrams of meters not listed below
+ * driver_dir: /etc/meterlink/wmbus-drivers   # optional: our own driver files (*.yaml) ahead of the built-in ones
  * meters:
  *   - id: "12345678"       # 8 digits
  *     manufacturer: KAM    # optional filter
@@ -45,6 +46,7 @@ import java.util.regex.Pattern;
 public final class WmbusDriverFactory implements DriverFactory {
     /** Formats of full frames, shared by every radio line of the gateway: a compact frame heard on one line decodes with a format learnt on another. */
     private final FormatCache formats = new FormatCache();
+    private boolean storeAttached;
     private static final Pattern ID = Pattern.compile("[0-9]{8}");
     private static final Pattern MANUFACTURER = Pattern.compile("[A-Z]{3}");
     private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}");
@@ -68,6 +70,7 @@ public final class WmbusDriverFactory implements DriverFactory {
         String modeName = s.get(WmbusKeys.MODE);
         int defaultBaud = switch (dongle) {
             case "amb8465" -> 9600;
+            case "cul" -> 38400;
             case "hexlines" -> 115200;
             default -> 57600;
         };
@@ -82,9 +85,29 @@ public final class WmbusDriverFactory implements DriverFactory {
         ok &= zone.isPresent();
         List<WmbusDriverConfig.Meter> meters = meters(s);
         if (meters == null) ok = false;
+        DriverSet drivers = DriverSet.builtin();
+        Optional<java.nio.file.Path> dir = s.get(WmbusKeys.DRIVER_DIR);
+        if (dir.isPresent()) {
+            List<io.meterlink.core.api.config.ConfigError> errors = new ArrayList<>();
+            drivers = DriverSet.load(dir.get(), errors);
+            for (io.meterlink.core.api.config.ConfigError e : errors) s.error(WmbusKeys.DRIVER_DIR, e.toString()); // file:line: key: message
+            ok &= errors.isEmpty();
+        }
         if (!ok) return null;
-        WmbusDriverConfig config = new WmbusDriverConfig(endpoint, dongle, WmbusMode.of(modeName), ambRssi, zone.get(), acceptUnknown, meters);
-        return context -> new WmbusDriver(config, transport.get(), context, formats);
+        WmbusDriverConfig config = new WmbusDriverConfig(endpoint, dongle, WmbusMode.of(modeName), ambRssi, zone.get(), acceptUnknown, meters,
+                drivers);
+        drivers.seed(formats);
+        return context -> {
+            attachStore(context);
+            return new WmbusDriver(config, transport.get(), context, formats);
+        };
+    }
+
+    /** The formats learnt survive restarts: stored in the state directory once the first radio source starts. */
+    private synchronized void attachStore(io.meterlink.core.api.driver.DriverContext context) {
+        if (storeAttached || context.stateDir().isEmpty()) return;
+        storeAttached = true;
+        FormatStore.attach(context.stateDir().get(), formats); // null (logged) when unusable: memory only
     }
 
     private static List<WmbusDriverConfig.Meter> meters(Settings s) {

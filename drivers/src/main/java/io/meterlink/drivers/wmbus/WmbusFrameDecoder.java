@@ -2,6 +2,7 @@ package io.meterlink.drivers.wmbus;
 
 import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.driver.DecodedFrame;
+import io.meterlink.core.api.driver.DecodedRecord;
 import io.meterlink.core.api.driver.Fact;
 import io.meterlink.core.api.driver.FrameDecoder;
 import io.meterlink.drivers.mbus.FormatCache;
@@ -52,6 +53,7 @@ public final class WmbusFrameDecoder implements FrameDecoder {
         }
         KeyLookup lookup = keys;
         FormatCache formats = new FormatCache(); // one for the whole stream: a compact frame decodes after a full frame of its format
+        DriverSet.builtin().seed(formats);      // or when a driver file knows its format
         return new Session() {
             @Override public DecodedFrame decode(byte[] frame) throws io.meterlink.core.api.driver.DecodeException {
                 return toFrame(WmbusDecoder.decode(frame, lookup, formats));
@@ -79,7 +81,26 @@ public final class WmbusFrameDecoder implements FrameDecoder {
         h.add(new Fact("frame", "wireless"));
         h.add(new Fact("ci", String.format("%02X", t.ci())));
         h.add(new Fact("security_mode", t.securityMode()));
-        return new DecodedFrame(protocol(), h, MbusFacts.records(t.records()),
-                MbusFacts.trailer(false, t.manufacturerData(), t.undecoded()));
+        if (t.driver() != null) h.add(new Fact("driver", t.driver()));
+        List<DecodedRecord> records = MbusFacts.records(t.records());
+        if (!t.driverValues().isEmpty()) { // after the generic records, which keep their order and shape
+            records = new ArrayList<>(records);
+            for (DriverValue v : t.driverValues()) records.add(driverRecord(v));
+        }
+        return new DecodedFrame(protocol(), h, records, MbusFacts.trailer(false, t.manufacturerData(), t.undecoded()));
+    }
+
+    /** A driver file's value as a record: the generic record's model plus {@code field} (its name in the driver file). */
+    static DecodedRecord driverRecord(DriverValue v) {
+        DecodedRecord.Builder o = new DecodedRecord.Builder();
+        o.put(DecodedRecord.QUANTITY, v.quantity() == null ? v.name() : v.quantity().wireName());
+        if (v.unit() != null) o.put(DecodedRecord.UNIT, v.unit().symbol());
+        o.put(DecodedRecord.VALUE, v.value() != null ? v.value() : v.text());
+        o.put(DecodedRecord.FUNCTION, io.meterlink.core.api.MeasurementFunction.INSTANTANEOUS.wireName());
+        o.put(DecodedRecord.STORAGE, v.storage());
+        o.put(DecodedRecord.TARIFF, v.tariff());
+        o.put(DecodedRecord.SUBUNIT, v.subunit());
+        o.put("field", v.name());
+        return o.build();
     }
 }

@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * Maps a decoded wireless telegram to {@link Reading}s: meter id {@code wmbus:<MAN>:<id>} of the
- * metering device, one reading per numeric record, the current date-time record as meter time, the
+ * metering device, one reading per numeric record and per numeric value of a matching driver file,
+ * the current date-time record as meter time, the
  * telegram's status byte and the radio's RSSI. Pure, thread-safe.
  */
 public final class WmbusReadingMapper {
@@ -43,6 +44,11 @@ public final class WmbusReadingMapper {
             VifMeaning m = r.meaning();
             out.add(new Reading(meter, m.quantity(), m.unit(), ((MbusValue.Numeric) r.value()).value().stripTrailingZeros(),
                     r.function(), (int) r.storage(), r.tariff(), r.subunit(), meterTime, receivedAt, t.status(), rssiDbm));
+        }
+        for (DriverValue v : t.driverValues()) { // a driver file's values, in the same model; not the ones that only name a record
+            if (!v.reading() || v.value() == null || v.quantity() == null || v.unit() == null) continue;
+            out.add(new Reading(meter, v.quantity(), v.unit(), v.value(), MeasurementFunction.INSTANTANEOUS, v.storage(), v.tariff(),
+                    v.subunit(), meterTime, receivedAt, t.status(), rssiDbm));
         }
         return out;
     }

@@ -24,12 +24,15 @@ import java.util.List;
  * @param manufacturerData bytes left undecoded (manufacturer specific data or CI), hex, empty when none
  * @param undecoded        the end of the records from the first one that could not be decoded (the
  *                         records before it are kept), {@code null} when every record was decoded
+ * @param driver           the name of the driver file that matched the meter, or {@code null}
+ * @param driverValues     the named values that driver found (in addition to the records)
  */
 public record WmbusTelegram(LinkHeader link, String manufacturer, String id, int version, int deviceType, int ci,
                             int accessNumber, int status, int securityMode, List<MbusRecord> records,
-                            String manufacturerData, UndecodedTail undecoded) {
+                            String manufacturerData, UndecodedTail undecoded, String driver, List<DriverValue> driverValues) {
     public WmbusTelegram {
         records = List.copyOf(records);
+        driverValues = List.copyOf(driverValues);
     }
 
     /** Security mode value used for ELL AES-CTR encrypted telegrams (CI 8D/8F). */

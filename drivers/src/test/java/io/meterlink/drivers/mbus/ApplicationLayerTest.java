@@ -213,14 +213,33 @@ class ApplicationLayerTest {
     }
 
     @Test
-    void records_brokenRecordThatCouldHoldAValue_refusesTheTelegram_goodOnesBeforeItIncluded() throws Exception {
-        // the parse may have gone astray before such a record (proprietary data read as records): nothing is kept
+    void records_oneTruncatedLastRecord_keepsTheGoodOnesBeforeIt() throws Exception {
+        // the last record's value runs past the end (a capture cut short): the records before it stand, the rest is typed
         byte[] b = bytes("0C 13 78 56 34 12 0C 13 12");
-        assertEquals(Kind.TRUNCATED, assertThrows(DecodeException.class, () -> ApplicationLayer.records(b, 0, b.length, false)).kind());
+        ApplicationLayer.DataRecords r = ApplicationLayer.records(b, 0, b.length, false);
+        assertEquals(1, r.records().size());
+        assertEquals(Kind.TRUNCATED, r.undecoded().kind());
+        assertEquals("0C1312", r.undecoded().hex());
+    }
+
+    @Test
+    void records_specialDifAfterGoodRecords_keepsThemWhateverFollows() throws Exception {
+        // DIF 6F (reserved special function) followed by 5 more bytes: nothing after it is read as records
+        byte[] b = bytes("0C 13 78 56 34 12 6F 01 02 03 04 05");
+        ApplicationLayer.DataRecords r = ApplicationLayer.records(b, 0, b.length, false);
+        assertEquals(1, r.records().size());
+        assertEquals(Kind.UNSUPPORTED, r.undecoded().kind());
+        assertEquals("6F0102030405", r.undecoded().hex());
+    }
+
+    @Test
+    void records_brokenRecordInTheMiddle_refusesTheTelegram_goodOnesBeforeItIncluded() throws Exception {
+        // 11 DIFEs are no valid record and more data follows: the parse may have gone astray, nothing is kept
+        byte[] b = bytes("0C 13 78 56 34 12 84 80 80 80 80 80 80 80 80 80 80 00 13 01 02 03 04");
+        assertEquals(Kind.SYNTAX, assertThrows(DecodeException.class, () -> ApplicationLayer.records(b, 0, b.length, false)).kind());
         // unless the data is known to end early (ciphertext cut short): then the records before it stand
         ApplicationLayer.DataRecords r = ApplicationLayer.recordsCutShort(b, 0, b.length);
         assertEquals(1, r.records().size());
-        assertEquals("0C1312", r.undecoded().hex());
     }
 
     @Test

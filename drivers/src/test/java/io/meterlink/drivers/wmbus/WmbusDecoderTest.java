@@ -108,11 +108,14 @@ class WmbusDecoderTest {
     }
 
     @Test
-    void decode_recordThatCouldHoldAValueBrokenAtTheEnd_refusesTheTelegram() {
-        // the plain telegram and then 0C 13 12: a BCD8 volume record cut after one byte
-        byte[] f = TestFrames.withL(Arrays.copyOfRange(concat(TestFrames.plain(0x42), io.meterlink.drivers.testing.Hex.bytes("0C 13 12")), 1,
-                TestFrames.plain(0x42).length + 3));
-        assertEquals(Kind.TRUNCATED, assertThrows(DecodeException.class, () -> WmbusDecoder.decode(f, KeyLookup.none())).kind());
+    void decode_oneRecordCutShortAtTheEnd_keepsTheRecordsBeforeIt_restCounted() throws Exception {
+        // the plain telegram and then 0C 13 12 34: a BCD8 volume record cut after two bytes (with CRCs, so no format B doubt)
+        byte[] f = LinkLayer.withCrcA(TestFrames.withL(Arrays.copyOfRange(concat(TestFrames.plain(0x42),
+                io.meterlink.drivers.testing.Hex.bytes("0C 13 12 34")), 1, TestFrames.plain(0x42).length + 4)));
+        WmbusTelegram t = WmbusDecoder.decode(f, KeyLookup.none());
+        assertValues(t);
+        assertEquals(Kind.TRUNCATED, t.undecoded().kind());
+        assertEquals("0C131234", t.undecoded().hex());
     }
 
     @Test
@@ -143,5 +146,37 @@ class WmbusDecoderTest {
         byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
+    }
+
+    /** A receiver's log of a mode-5 telegram: the mode bits say encrypted, the payload is already the 2F2F-prefixed plaintext. */
+    private static byte[] loggedMode5() {
+        return TestFrames.withL(io.meterlink.drivers.testing.Hex.bytes("44 2D2C 78563412 1B 16 7A 42 00 20 05 2F2F" + TestFrames.RECORDS
+                + "2F".repeat(32 - 2 - io.meterlink.drivers.testing.Hex.bytes(TestFrames.RECORDS).length)));
+    }
+
+    @Test
+    void decode_loggedDecryptedMode5_isPlaintextWithoutKey_andRefusedTypedWithAKey() throws Exception {
+        WmbusTelegram t = WmbusDecoder.decode(loggedMode5(), KeyLookup.none());
+        assertValues(t);
+        assertEquals(5, t.securityMode());
+        // a gateway holding the meter's key never takes an unencrypted copy (anyone could inject readings in clear)
+        DecodeException e = assertThrows(DecodeException.class, () -> WmbusDecoder.decode(loggedMode5(), (m, id) -> Optional.of(TestFrames.KEY.clone())));
+        assertEquals(Kind.AUTHENTICATION, e.kind());
+        assertTrue(e.getMessage().contains("already plaintext"), e.getMessage());
+        // the genuine encrypted telegram still decodes with the key
+        assertValues(WmbusDecoder.decode(TestFrames.mode5(0x42, TestFrames.KEY), (m, id) -> Optional.of(TestFrames.KEY.clone())));
+    }
+
+    @Test
+    void decode_loggedDecryptedMode7WithAflMac_isPlaintextWithoutKey_andRefusedTypedWithAKey() throws Exception {
+        // ELL 8C, AFL 90 (FCL 2C00: MCL, MCR, MAC present; MCL 25 = 8-byte CMAC), TPL 7A with mode 7 (CF 0720, CF extension 10)
+        byte[] f = TestFrames.withL(io.meterlink.drivers.testing.Hex.bytes("44 2D2C 78563412 1B 16 8C 20 42 90 0F 00 2C 25 01 00 00 00"
+                + "0102030405060708 7A 42 00 20 07 10 2F2F" + TestFrames.RECORDS
+                + "2F".repeat(32 - 2 - io.meterlink.drivers.testing.Hex.bytes(TestFrames.RECORDS).length)));
+        WmbusTelegram t = WmbusDecoder.decode(f, KeyLookup.none());
+        assertValues(t);
+        assertEquals(7, t.securityMode());
+        DecodeException e = assertThrows(DecodeException.class, () -> WmbusDecoder.decode(f, (m, id) -> Optional.of(TestFrames.KEY.clone())));
+        assertEquals(Kind.AUTHENTICATION, e.kind());
     }
 }

@@ -41,6 +41,40 @@ class WmbusDongleFramerTest {
     }
 
     @Test
+    void cul_frameLines_withLqiAndRssi_otherLinesSkipped() throws Exception {
+        byte[] air = LinkLayer.withCrcA(TestFrames.plain(9));
+        String hex = java.util.HexFormat.of().withUpperCase().formatHex(air);
+        CulFramer f = new CulFramer(WmbusMode.T1);
+        assertEquals("brt\r\n", new String(f.setupCommand(), java.nio.charset.StandardCharsets.US_ASCII));
+        // version answer, then a frame with LQI 2D and RSSI E4 (-28 / 2 - 74 = -88 dBm), split across two reads
+        byte[] in = ("V 1.67 CUL868\r\nb" + hex + "2DE4\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        f.feed(java.util.Arrays.copyOf(in, 20), 20);
+        assertNull(f.next());
+        byte[] rest = java.util.Arrays.copyOfRange(in, 20, in.length);
+        f.feed(rest, rest.length);
+        RadioFrame r = f.next();
+        assertArrayEquals(air, r.frame(), "the frame on air, CRCs left to the decoder");
+        assertEquals(-88, r.rssiDbm());
+        assertEquals("12345678", WmbusDecoder.decode(r.frame(), KeyLookup.none()).id());
+        // without RSSI reporting the line is the frame alone
+        f.feed(("b" + hex + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII), hex.length() + 2);
+        assertNull(f.next().rssiDbm());
+        f.feed("bXYZ\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 5);
+        assertEquals(Kind.SYNTAX, assertThrows(DecodeException.class, f::next).kind());
+        assertEquals(0x2F + 1 + 2 * 4, CulFramer.onAirLength(0x2F, false), "format A: a CRC after the 10-byte first block and per 16 bytes after (48 = 10 + 16 + 16 + 6)");
+    }
+
+    @Test
+    void im871a_crc_isCrc16X25_byItsStandardCheckValue() {
+        // the catalogue check value of CRC-16/X.25 (poly 1021 reflected, init FFFF, xorout FFFF) over "123456789":
+        // pins the framer's CRC independently of the fixtures below, which it also computes
+        byte[] check = "123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals(0x906E, Im871aFramer.crc16(check, 0, check.length));
+        byte[] framed = cat(new byte[] {0x00}, check);
+        assertEquals(0x906E, Im871aFramer.crc16(framed, 1, framed.length), "from/to bound the bytes covered");
+    }
+
+    @Test
     void im871a_wmbusMessageIndication_givesFrameWithLFieldAndRssi() throws Exception {
         Im871aFramer f = new Im871aFramer(WmbusMode.T1);
         byte[] msg = imMessage(0x02, 0x03, NO_L, 0x82); // RADIOLINK, WMBUS_MSG_IND

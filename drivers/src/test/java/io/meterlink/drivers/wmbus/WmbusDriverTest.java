@@ -31,7 +31,7 @@ class WmbusDriverTest {
     }
 
     private static WmbusDriverConfig config(boolean acceptUnknown, List<WmbusDriverConfig.Meter> meters) {
-        return new WmbusDriverConfig("feed", "hexlines", WmbusMode.T1, false, java.time.ZoneOffset.UTC, acceptUnknown, meters);
+        return new WmbusDriverConfig("feed", "hexlines", WmbusMode.T1, false, java.time.ZoneOffset.UTC, acceptUnknown, meters, DriverSet.builtin());
     }
 
     @Test

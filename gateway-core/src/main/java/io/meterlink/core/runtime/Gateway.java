@@ -294,7 +294,7 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
             if (readings != null) counted.add(readings.size());
         };
         DriverContext context = new Context(source.name(), sourceSink, sourceHealth, clock,
-                liveness.register("source:" + source.name()));
+                liveness.register("source:" + source.name()), java.util.Optional.ofNullable(config.stateDir()));
         try {
             synchronized (this) {
                 sourceConfigs.put(source.name(), source);
@@ -557,6 +557,7 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
     /** The loops' heartbeats. */
     public Liveness liveness() { return liveness; }
 
-    private record Context(String sourceName, ReadingSink sink, Health health, Clock clock, Heartbeat heartbeat) implements DriverContext {
+    private record Context(String sourceName, ReadingSink sink, Health health, Clock clock, Heartbeat heartbeat,
+                           java.util.Optional<java.nio.file.Path> stateDir) implements DriverContext {
     }
 }

@@ -20,4 +20,13 @@ public interface DriverContext {
     default Heartbeat heartbeat() {
         return Heartbeat.NONE;
     }
+
+    /**
+     * The gateway's state directory ({@code state_dir}), where a driver may keep what it learnt
+     * across restarts in its own file (e.g. wM-Bus compact-frame formats). Default: none (the driver
+     * keeps such state in memory only).
+     */
+    default java.util.Optional<java.nio.file.Path> stateDir() {
+        return java.util.Optional.empty();
+    }
 }

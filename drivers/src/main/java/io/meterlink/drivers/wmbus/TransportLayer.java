@@ -1,0 +1,165 @@
+package io.meterlink.drivers.wmbus;
+
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeException.Kind;
+
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The transport layer (EN 13757-7 §7: CI 72/73 long header, 7A/7B short header, 78/79 none) of one
+ * decoding run with its security (mode 5 AES-CBC, mode 7 CMAC-derived keys and the AFL MAC, logged
+ * already-decrypted payloads), handing the plaintext to the application layer ({@link ApduDecoder},
+ * then a matching driver file). Stateless.
+ */
+final class TransportLayer {
+
+    private TransportLayer() {}
+
+    /** Transport layer (EN 13757-7 §7): CI 72/73 long header, 7A/7B short header, 78/79 none. */
+    static WmbusTelegram read(DecodeRun r, int ci) throws DecodeException {
+        int tplStart = r.p;
+        int idAt = 4, manAt = 2; // where the identification (LSB first) and the manufacturer are: r.link layer…
+        int version = r.link.version(), type = r.link.deviceType();
+        int access = r.ellAccess, status = 0, cf = 0;
+        r.p += 1;
+        if (ci == 0x72 || ci == 0x73) {
+            r.need(8, "TPL long header");
+            idAt = r.p; // …or the TPL long header
+            manAt = r.p + 4;
+            version = r.f[r.p + 6] & 0xFF;
+            type = r.f[r.p + 7] & 0xFF;
+            r.p += 8;
+        }
+        if (ci != 0x78 && ci != 0x79) {
+            r.need(4, "TPL header");
+            access = r.f[r.p] & 0xFF;
+            status = r.f[r.p + 1] & 0xFF;
+            cf = (r.f[r.p + 2] & 0xFF) | (r.f[r.p + 3] & 0xFF) << 8;
+            r.p += 4;
+        }
+        String man = manAt == 2 ? r.link.manufacturer() : WmbusDecoder.manufacturer((r.f[manAt] & 0xFF) | (r.f[manAt + 1] & 0xFF) << 8);
+        String id = idAt == 4 ? r.link.id() : WmbusDecoder.id(r.f, idAt);
+        r.tplMan = man;
+        r.tplId = id;
+        int mode = cf >> 8 & 0x1F; // EN 13757-7 §7.5.8: configuration field, r.security mode bits 8-12
+        int blocks = cf >> 4 & 0x0F;
+        byte[] apdu;
+        int from;
+        if (r.aflMac != null && mode != 7) {
+            throw r.error(Kind.UNSUPPORTED, "AFL MAC with r.security mode " + mode + " not supported");
+        }
+        switch (mode) {
+            case 0 -> {
+                apdu = r.f;
+                from = r.p;
+            }
+            case 5 -> { // EN 13757-7 §9.4.5 / OMS Vol 2 §9.4.4: AES-CBC, IV = M A(ID, ver, type) ACC×8
+                r.security = 5;
+                Optional<byte[]> configured = r.lookupKey(man, id);
+                if (configured.isEmpty() && alreadyDecrypted(r)) {
+                    apdu = r.f;
+                    from = r.p;
+                    break;
+                }
+                byte[] key = r.key(configured);
+                byte[] iv = new byte[16];
+                System.arraycopy(r.f, manAt, iv, 0, 2);
+                System.arraycopy(r.f, idAt, iv, 2, 4);
+                iv[6] = (byte) version;
+                iv[7] = (byte) type;
+                Arrays.fill(iv, 8, 16, (byte) access);
+                try {
+                    apdu = decrypt(r, key, iv, blocks, true);
+                } catch (DecodeException e) {
+                    if (e.kind() == Kind.WRONG_KEY && alreadyDecrypted(r)) throw plaintextCopy(r, mode);
+                    throw e;
+                }
+                from = 0;
+            }
+            case 7 -> { // OMS Vol 2 §9.4.6 / CEN/TR 17167: CMAC-derived r.keys, MAC in the AFL, AES-CBC IV 0
+                r.security = 7;
+                r.need(1, "configuration field extension");
+                r.p += 1;
+                Optional<byte[]> configured = r.lookupKey(man, id);
+                if (configured.isEmpty() && alreadyDecrypted(r)) { // logged by a receiver that had the key
+                    apdu = r.f;
+                    from = r.p;
+                    break;
+                }
+                if (r.aflMac == null || r.aflMcr == null) {
+                    if (configured.isPresent() && alreadyDecrypted(r)) throw plaintextCopy(r, mode);
+                    throw new DecodeException(Kind.UNSUPPORTED, "security mode 7 without AFL MAC", r.device(), null);
+                }
+                byte[] master = r.key(configured);
+                byte[] meterIdLe = Arrays.copyOfRange(r.f, idAt, idAt + 4);
+                byte[] kEnc = r.crypt(() -> WmbusCrypto.deriveKey(master, 0x00, r.aflMcr, meterIdLe));
+                byte[] kMac = r.crypt(() -> WmbusCrypto.deriveKey(master, 0x01, r.aflMcr, meterIdLe));
+                int mlLen = r.aflMl == null ? 0 : 2;
+                byte[] macInput = new byte[1 + 4 + mlLen + r.f.length - tplStart];
+                macInput[0] = r.aflMcl == null ? 0 : r.aflMcl[0];
+                System.arraycopy(r.aflMcr, 0, macInput, 1, 4);
+                if (r.aflMl != null) System.arraycopy(r.aflMl, 0, macInput, 5, 2);
+                System.arraycopy(r.f, tplStart, macInput, 5 + mlLen, r.f.length - tplStart);
+                byte[] mac = r.crypt(() -> AesCmac.mac(kMac, macInput));
+                if (!MessageDigest.isEqual(Arrays.copyOf(mac, r.aflMac.length), r.aflMac)) {
+                    if (alreadyDecrypted(r)) throw plaintextCopy(r, mode);
+                    throw new DecodeException(Kind.AUTHENTICATION, "AFL MAC mismatch (wrong key or altered telegram)", r.device(), null);
+                }
+                apdu = decrypt(r, kEnc, new byte[16], blocks, false);
+                from = 0;
+            }
+            default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", r.device(), null);
+        }
+        return ApduDecoder.telegram(r, new ApduDecoder.Header(ci, mode, man, id, version, type, access, status), apdu, from);
+    }
+
+    /**
+     * A capture whose receiver already decrypted it (the mode bits still say encrypted, as
+     * {@code wmbusmeters --logtelegrams} writes them): decoded as plaintext only when no key is
+     * configured, and only when the payload starts with the 2F2F verification bytes.
+     */
+    private static boolean alreadyDecrypted(DecodeRun r) {
+        return r.p + 2 <= r.f.length && (r.f[r.p] & 0xFF) == 0x2F && (r.f[r.p + 1] & 0xFF) == 0x2F;
+    }
+
+    /**
+     * A telegram announcing encryption whose payload is already plaintext (a receiver's log)
+     * while a key is configured for the meter: never accepted, a gateway with the key takes
+     * only what the meter encrypted (else anyone could inject readings in clear).
+     */
+    private static DecodeException plaintextCopy(DecodeRun r, int mode) {
+        return new DecodeException(Kind.AUTHENTICATION, "security mode " + mode + " announced but the payload is already"
+                + " plaintext (2F2F) and a key is configured: an unencrypted copy is refused", r.device(), null);
+    }
+
+
+    /**
+     * Decrypts {@code blocks} AES blocks at {@code r.p} and appends the plaintext rest; the result must
+     * start with the 2F2F verification bytes (EN 13757-7 §9.4.5).
+     */
+    private static byte[] decrypt(DecodeRun r, byte[] key, byte[] iv, int blocks, boolean meterKey) throws DecodeException {
+        int encLen = 16 * blocks;
+        int available = r.f.length - r.p;
+        if (blocks == 0) throw new DecodeException(Kind.SYNTAX, "encrypted telegram with 0 encrypted blocks", r.device(), null);
+        if (encLen > available) { // cut short: decrypt the whole blocks there are, the records in them stand
+            r.cutShort = true;
+            encLen = available / 16 * 16;
+            if (encLen == 0) throw new DecodeException(Kind.TRUNCATED, "encrypted part shorter than one block", r.device(), null);
+        }
+        int n = encLen;
+        // one array: the decrypted blocks, then the plaintext rest (EN 13757-7 §9.4.5: unencrypted data may follow)
+        byte[] out = new byte[r.cutShort ? encLen : available];
+        r.crypt(() -> {
+            WmbusCrypto.cbcDecrypt(key, iv, r.f, r.p, n, out, 0, meterKey);
+            return out;
+        });
+        if ((out[0] & 0xFF) != 0x2F || (out[1] & 0xFF) != 0x2F) {
+            throw new DecodeException(Kind.WRONG_KEY, "decryption failed (no 2F2F verification bytes): wrong key", r.device(), null);
+        }
+        r.payloadChecked = true;
+        if (!r.cutShort) System.arraycopy(r.f, r.p + encLen, out, encLen, available - encLen);
+        return out;
+    }
+}

@@ -1,0 +1,162 @@
+package io.meterlink.drivers.wmbus;
+
+import io.meterlink.core.api.Quantity;
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.Unit;
+import io.meterlink.core.api.config.ConfigError;
+import io.meterlink.drivers.testing.Hex;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Driver files: parsing and validation errors, byte-slice extraction, formulas, lookups, and their values in a telegram. */
+class DriverFileTest {
+    /** A made-up meter "XYZ" with a manufacturer CI A0 payload (our own bytes, no third-party data). */
+    private static final String XYZ = """
+            driver: xyz-test
+            detect:
+              - {manufacturer: XYZ, device_type: 0x07, ci: 0xA0}
+            fields:
+              - {name: total, unit: l, slice: {from: manufacturer_data, offset: 1, length: 4, encoding: bcd}}
+              - {name: previous, unit: m3, scale: 0.01, storage: 1, slice: {from: manufacturer_data, offset: 5, length: 2, order: be}}
+              - {name: delta, unit: m3, scale: 0.001, storage: 2, slice: {from: manufacturer_data, offset: 7, length: 2, encoding: int}, repeat: {count: 2, step: 2}}
+              - {name: temperature, quantity: temperature, unit: °C, scale: 0.1, slice: {from: manufacturer_data, offset: 11, length: 2, encoding: int, invalid: "8000"}}
+              - {name: packed, unit: HCA, slice: {from: manufacturer_data, offset: 13, length: 1, encoding: u12, nibble_at: 1, nibble: high}}
+              - {name: leak, slice: {from: manufacturer_data, offset: 0, length: 1}, lookup: {bits: {0x01: LEAK, 0x02: BURST}, none: OK}}
+              - {name: sum, unit: m3, formula: previous + 1.5}
+              - {name: only_when_flagged, unit: m3, slice: {from: manufacturer_data, offset: 1, length: 1}, when: {offset: 0, mask: 0x80, value: 0x80}}
+            """;
+
+    /** L, SND_NR, XYZ (0x633A), id 12345678, version 1, water 07, CI A0, then the payload. */
+    private static byte[] telegram(String payload) {
+        return TestFrames.withL(Hex.bytes("44 3A63 78563412 01 07 A0 " + payload));
+    }
+
+    private static DriverSet set(String text) {
+        List<ConfigError> errors = new ArrayList<>();
+        DriverFile d = DriverFile.parse("xyz.yaml", text, errors);
+        assertEquals(List.of(), errors);
+        return new DriverSetForTest(d).set;
+    }
+
+    @Test
+    void slices_decodeEachEncoding_intoTheReadingModel() throws Exception {
+        // flags 01 | BCD 00123456 l | BE 0190 = 400 (4.00 m3) | int -2, +3 | int16 -125 (-12.5 °C) | u12: low 34, high nibble 5 of 0x5A
+        byte[] f = telegram("01 56 34 12 00 01 90 FE FF 03 00 83 FF 34 5A");
+        WmbusTelegram t = WmbusDecoder.decode(f, KeyLookup.none(), null, set(XYZ));
+        assertEquals("xyz-test", t.driver());
+        Map<String, DriverValue> v = t.driverValues().stream().collect(Collectors.toMap(DriverValue::name, x -> x));
+        assertEquals(0, new BigDecimal("123.456").compareTo(v.get("total").value()), "BCD litres in m3");
+        assertEquals(Unit.M3, v.get("total").unit());
+        assertEquals(Quantity.VOLUME, v.get("total").quantity());
+        assertEquals(0, new BigDecimal("4").compareTo(v.get("previous").value()));
+        assertEquals(1, v.get("previous").storage());
+        assertEquals(0, new BigDecimal("-0.002").compareTo(v.get("delta_1").value()));
+        assertEquals(0, new BigDecimal("0.003").compareTo(v.get("delta_2").value()));
+        assertEquals(3, v.get("delta_2").storage(), "repeat counts the storage up");
+        assertEquals(0, new BigDecimal("-12.5").compareTo(v.get("temperature").value()));
+        assertEquals(Unit.CELSIUS, v.get("temperature").unit());
+        assertEquals(0, new BigDecimal(0x534).compareTo(v.get("packed").value()));
+        assertEquals("LEAK", v.get("leak").text());
+        assertEquals(0, new BigDecimal("5.5").compareTo(v.get("sum").value()), "formula on the field's own unit");
+        assertFalse(v.containsKey("only_when_flagged"), "when: the flag bit is not set");
+        // readings: every numeric value with a quantity, same model as the generic records
+        List<Reading> r = new WmbusReadingMapper(ZoneOffset.UTC).toReadings(t, Instant.EPOCH, null);
+        assertTrue(r.stream().anyMatch(x -> x.quantity() == Quantity.VOLUME && x.storage() == 1 && x.value().compareTo(new BigDecimal("4")) == 0));
+        assertTrue(r.stream().noneMatch(x -> x.value() == null));
+    }
+
+    @Test
+    void invalidMarkerAndShortPayload_giveNoValue_neverAGuess() throws Exception {
+        byte[] f = telegram("80 56 34 12 00 01 90 FE FF 03 00 00 80");
+        Map<String, DriverValue> v = WmbusDecoder.decode(f, KeyLookup.none(), null, set(XYZ)).driverValues().stream()
+                .collect(Collectors.toMap(DriverValue::name, x -> x));
+        assertFalse(v.containsKey("temperature"), "8000 marks no value");
+        assertFalse(v.containsKey("packed"), "the payload ends before it");
+        assertEquals(0, new BigDecimal("86").compareTo(v.get("only_when_flagged").value()), "0x56 read as uint when the flag is set");
+        assertEquals("OK", v.get("leak").text());
+        // a BCD slice with a nibble above 9 is no number
+        byte[] bad = telegram("00 5A 34 12 00");
+        assertTrue(WmbusDecoder.decode(bad, KeyLookup.none(), null, set(XYZ)).driverValues().stream().noneMatch(x -> x.name().equals("total")));
+    }
+
+    @Test
+    void otherMeters_getNoDriver() throws Exception {
+        WmbusTelegram t = WmbusDecoder.decode(TestFrames.plain(1), KeyLookup.none(), null, set(XYZ));
+        assertNull(t.driver());
+        assertEquals(List.of(), t.driverValues());
+    }
+
+    @Test
+    void errors_nameFileLineAndKey() {
+        List<ConfigError> errors = new ArrayList<>();
+        String text = """
+                driver: Bad Name
+                detect:
+                  - {manufacturer: xyz}
+                fields:
+                  - {name: a, unit: furlong, slice: {offset: 1, length: 2}}
+                  - name: b
+                    unit: m3
+                    slice: {offset: 1, lenght: 2}
+                  - {name: a, unit: m3, formula: "a ^ b"}
+                  - {name: c, unit: m3}
+                colour: blue
+                """;
+        assertNull(DriverFile.parse("x.yaml", text, errors));
+        List<String> got = errors.stream().map(ConfigError::toString).toList();
+        assertTrue(got.contains("x.yaml:1: driver: must be 1 to 64 lower-case letters, digits, '_', '.' or '-'"), got.toString());
+        assertTrue(got.stream().anyMatch(e -> e.startsWith("x.yaml:3: detect[0].manufacturer: must be a three-letter code")), got.toString());
+        assertTrue(got.stream().anyMatch(e -> e.startsWith("x.yaml:5: fields[0].unit: unknown unit 'furlong'")), got.toString());
+        assertTrue(got.stream().anyMatch(e -> e.startsWith("x.yaml:8: fields[1].slice.lenght: unknown key")), got.toString());
+        assertTrue(got.stream().anyMatch(e -> e.startsWith("x.yaml:9: fields[2].name: field 'a' is defined twice")), got.toString());
+        assertTrue(got.stream().anyMatch(e -> e.startsWith("x.yaml:9: fields[2].formula: must be 'a op b'")), got.toString());
+        assertTrue(got.stream().anyMatch(e -> e.startsWith("x.yaml:10: fields[3]: needs exactly one of record, slice or formula")), got.toString());
+        assertTrue(got.stream().anyMatch(e -> e.startsWith("x.yaml:11: colour: unknown key")), got.toString());
+        errors.clear();
+        assertNull(DriverFile.parse("y.yaml", "driver: [unclosed", errors));
+        assertEquals(1, errors.get(0).line());
+        assertEquals("(yaml)", errors.get(0).key());
+    }
+
+    @Test
+    void driverDir_comesBeforeTheBuiltInSet_andItsErrorsAreCollected(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("xyz.yaml"), XYZ);
+        Files.writeString(dir.resolve("broken.yml"), "driver: broken\ndetect: []\nfields: []\n");
+        List<ConfigError> errors = new ArrayList<>();
+        DriverSet s = DriverSet.load(dir, errors);
+        assertEquals(List.of("broken.yml:2: detect: required: a list of rules (manufacturer, version, device_type, ci)",
+                "broken.yml:3: fields: required: a list of fields"), errors.stream().map(e -> Path.of(e.file()).getFileName() + ":" + e.line() + ": "
+                + e.key() + ": " + e.message()).toList());
+        assertEquals("xyz-test", s.match("XYZ", 1, 7, 0xA0).name());
+        assertTrue(s.drivers().size() > 1, "the built-in drivers are still there");
+        errors.clear();
+        DriverSet.load(dir.resolve("absent"), errors);
+        assertEquals("(dir)", errors.get(0).key());
+    }
+
+    @Test
+    void builtInSet_loads_andEveryDriverDetectsSomething() {
+        DriverSet b = DriverSet.builtin();
+        assertTrue(b.drivers().size() >= 10, "built-in drivers: " + b.drivers().size());
+        for (DriverFile d : b.drivers()) assertTrue(d.file().startsWith("builtin:"), d.file());
+    }
+
+    /** Builds a set of one driver file (the built-in set is not consulted). */
+    private static final class DriverSetForTest {
+        final DriverSet set;
+
+        DriverSetForTest(DriverFile d) { set = DriverSet.of(List.of(d)); }
+    }
+}
