@@ -109,7 +109,7 @@ public final class ConfigYaml {
 
     /** Text quoted for YAML when it would not read back as this string. */
     public static String quote(String text) {
-        if (PLAIN.matcher(text).matches() && !RESERVED.matcher(text).matches() && !text.contains(": ")) return text;
+        if (PLAIN.matcher(text).matches() && !RESERVED.matcher(text).matches() && !text.endsWith(":")) return text;
         StringBuilder sb = new StringBuilder("\"");
         for (char c : text.toCharArray()) {
             switch (c) {
