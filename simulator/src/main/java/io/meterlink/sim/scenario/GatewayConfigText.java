@@ -66,6 +66,24 @@ final class GatewayConfigText {
         for (String a : addresses) sources.append("      - address: \"").append(a).append("\"\n");
     }
 
+    /**
+     * A Modbus line: RTU on a serial device ({@code device} set) or Modbus TCP to 127.0.0.1:{@code port};
+     * each meter as {unit, profile, id}.
+     */
+    void modbus(String name, Path device, int port, Duration interval, List<String[]> meters) {
+        sources.append("  - name: ").append(name).append('\n');
+        sources.append("    driver: modbus\n");
+        if (device != null) sources.append("    transport: serial\n    port: ").append(quote(device)).append("\n    baud: 9600\n    parity: even\n");
+        else sources.append("    transport: tcp\n    host: 127.0.0.1\n    tcp_port: ").append(port).append('\n');
+        sources.append("    timeout_ms: 300\n    retries: 2\n");
+        sources.append("    poll_interval: ").append(interval.toMillis()).append("ms\n");
+        sources.append("    expected_interval: ").append(interval.toMillis()).append("ms\n");
+        sources.append("    meters:\n");
+        for (String[] m : meters) {
+            sources.append("      - unit: ").append(m[0]).append("\n        profile: ").append(m[1]).append("\n        id: ").append(m[2]).append('\n');
+        }
+    }
+
     private void head(String name, Duration interval) {
         sources.append("  - name: ").append(name).append('\n');
         sources.append("    driver: mbus\n");
