@@ -27,11 +27,9 @@ import java.util.stream.Collectors;
  *                                an empty line ends one meter's dump (one output object)
  * </pre>
  * The profile is a file, or the name of a shipped profile ({@link FrameDecoder#open(Options, Map)}
- * parameter {@value #PROFILE}). Thread-safe; sessions are not.
+ * parameter {@link FrameDecoder#PROFILE}). Thread-safe; sessions are not.
  */
 public final class ModbusFrameDecoder implements FrameDecoder {
-    /** The session parameter naming the profile (file or shipped name). */
-    public static final String PROFILE = "profile";
     /** Longest dump line read. */
     static final int MAX_LINE = 64 * 1024;
 
