@@ -90,7 +90,7 @@ final class ModbusPeers {
     static void await(BooleanSupplier done, int seconds, Object state) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < end, () -> "timed out; " + state);
+            assertTrue(System.nanoTime() < end, () -> "timed out; " + (state instanceof java.util.function.Supplier<?> sup ? sup.get() : state));
             Thread.sleep(50);
         }
     }
