@@ -99,6 +99,9 @@ final class TransportConnection extends AbstractSerialConnection {
         try {
             byte[] out = new byte[bytesToWrite];
             System.arraycopy(buffer, 0, out, 0, bytesToWrite);
+            // RTU has no message delimiters: whatever came before the request is stale (a late answer, noise)
+            pendingStart = pendingEnd = 0;
+            transport.drainInput();
             transport.write(out);
             receivedSinceWrite = 0;
             return bytesToWrite;
@@ -108,9 +111,13 @@ final class TransportConnection extends AbstractSerialConnection {
         }
     }
 
+    /**
+     * Bytes already read from the line and not yet taken. Never waits: a serial read's shortest wait is
+     * a tenth of a second (termios VTIME), too long for j2mod's "anything stale?" check before each
+     * request; stale input is dropped when the request is written instead.
+     */
     @Override
     public int bytesAvailable() {
-        if (pendingStart == pendingEnd) fill(1);
         return pendingEnd - pendingStart;
     }
 

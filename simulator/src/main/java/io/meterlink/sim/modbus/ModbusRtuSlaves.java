@@ -27,10 +27,21 @@ public final class ModbusRtuSlaves implements AutoCloseable {
     private final long charMicros;
     private final Thread thread;
     private volatile boolean running = true;
+    private final boolean lineSpeed;
 
     /** @param baud the line speed, for the inter-frame silence */
     public ModbusRtuSlaves(Transport line, int baud, List<VirtualModbusMeter> meters) throws IOException {
+        this(line, baud, meters, false);
+    }
+
+    /**
+     * @param lineSpeed answer as late as a real line at {@code baud} would deliver the answer: after the
+     *                  request's and the answer's bytes (11 bits each) and the 3.5-character silence
+     *                  after the request (a pty moves bytes at once; benchmarks want the wire's time)
+     */
+    public ModbusRtuSlaves(Transport line, int baud, List<VirtualModbusMeter> meters, boolean lineSpeed) throws IOException {
         this.line = line;
+        this.lineSpeed = lineSpeed;
         for (VirtualModbusMeter m : meters) slaves.put(m.unit(), m);
         this.charMicros = 11_000_000L / baud;
         line.open();
@@ -67,7 +78,11 @@ public final class ModbusRtuSlaves implements AutoCloseable {
         if (m == null) return;
         int fc = f[1] & 0xFF;
         VirtualModbusMeter.Answer a = m.answer(fc, (f[2] & 0xFF) << 8 | (f[3] & 0xFF), (f[4] & 0xFF) << 8 | (f[5] & 0xFF));
-        send(m.unit(), a, line::write);
+        send(m.unit(), a, bytes -> {
+            if (lineSpeed) java.util.concurrent.locks.LockSupport.parkNanos((f.length + bytes.length + 3.5) * charMicros * 1000L > 0
+                    ? (long) ((f.length + bytes.length + 3.5) * charMicros * 1000L) : 0);
+            line.write(bytes);
+        });
     }
 
     /** Writes the answer as an RTU frame (address, PDU, CRC low byte first), acting out its fault. */
