@@ -143,6 +143,28 @@ class ModbusProfileTest {
     }
 
     @Test
+    void configValidate_reportsABrokenUserProfile_withItsFileLineKey() throws Exception {
+        Path profiles = Files.createDirectories(dir.resolve("profiles"));
+        Path bad = profiles.resolve("mine.yaml");
+        Files.writeString(bad, "manufacturer: MYM\nmodel: M\nvalues:\n  - {name: e, register: 0, type: u17, function: 3, quantity: energy, unit: Wh}\n");
+        Path gw = write("gw.yaml", """
+                gateway_id: gw-1
+                sources:
+                  - name: sub
+                    driver: modbus
+                    port: /dev/null
+                    profile_dir: profiles
+                    meters:
+                      - {unit: 1, profile: mine}
+                """);
+        io.meterlink.core.api.config.ConfigException e = assertThrows(io.meterlink.core.api.config.ConfigException.class,
+                () -> io.meterlink.core.config.ConfigLoader.load(gw));
+        List<String> text = e.errors().stream().map(ConfigError::toString).toList();
+        assertTrue(text.stream().anyMatch(t -> t.startsWith(gw + ":6: sources[0].profile_dir: " + bad + ":4: values[0].type: unknown type")), text.toString());
+        assertTrue(text.stream().anyMatch(t -> t.startsWith(gw + ":8: sources[0].meters[0].profile: unknown profile 'mine'")), text.toString());
+    }
+
+    @Test
     void dump_syntaxErrors_areTyped_andDecodingGoesOn() {
         MeterProfile p = ProfileCatalog.shipped().find("eastron-sdm120");
         List<DecodeException> errors = new ArrayList<>();
