@@ -75,7 +75,8 @@ final class GatewayConfigText {
         sources.append("    driver: modbus\n");
         if (device != null) sources.append("    transport: serial\n    port: ").append(quote(device)).append("\n    baud: 9600\n    parity: even\n");
         else sources.append("    transport: tcp\n    host: 127.0.0.1\n    tcp_port: ").append(port).append('\n');
-        sources.append("    timeout_ms: 300\n    retries: 2\n");
+        // the driver's default response timeout: a shorter one loses answers a loaded CI machine delivers late
+        sources.append("    timeout_ms: 1000\n    retries: 2\n");
         sources.append("    poll_interval: ").append(interval.toMillis()).append("ms\n");
         sources.append("    expected_interval: ").append(interval.toMillis()).append("ms\n");
         sources.append("    meters:\n");
