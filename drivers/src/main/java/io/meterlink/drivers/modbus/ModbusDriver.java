@@ -67,15 +67,20 @@ public final class ModbusDriver extends LineDriver {
     List<Reading> read(ModbusDriverConfig.Meter m) throws IOException, InterruptedException {
         RegisterImage image = new RegisterImage();
         int silent = 0;
+        IOException broken = null;
         for (ReadBlock b : m.blocks()) {
             heartbeat().willBlock(Duration.ofMillis((config.retries() + 1L) * (config.timeoutMillis() + 1_000L)));
             try {
                 image.put(b.function(), b.start(), master.read(m.unit(), b));
             } catch (ModbusFault.Failure f) {
                 if (f.fault() == ModbusFault.TIMEOUT) silent++;
+            } catch (IOException e) {
+                broken = e; // the line broke: what was read before still becomes readings, then the line is reopened
+                break;
             }
         }
         if (image.isEmpty()) {
+            if (broken != null) throw broken;
             if (silent > 0) context.health().meterSilent(source(), String.valueOf(m.unit()));
             return List.of();
         }
@@ -86,6 +91,7 @@ public final class ModbusDriver extends LineDriver {
         }
         context.health().meterHeard(m.id(), null);
         if (!readings.isEmpty()) context.sink().accept(readings);
+        if (broken != null) throw broken;
         return readings;
     }
 
