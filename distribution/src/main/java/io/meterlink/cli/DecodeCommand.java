@@ -43,7 +43,8 @@ import java.util.concurrent.Callable;
                 "A line that cannot be decoded gives {\"error\":\"…\",\"input_line\":N}.",
                 "A bad frame in a byte stream gives {\"error\":\"…\",\"input_offset\":N}.",
                 "Hex lines longer than 64 KiB are skipped unread: {\"error\":\"line_too_long: …\",\"input_line\":N}.",
-                "Radio samples: --iq FILE [--sample-rate S/s] with --protocol ert (ERT SCM/SCM+/IDM/NetIDM, R900): one object per packet."})
+                "Radio samples: --iq FILE [--sample-rate S/s] with --protocol ert (ERT SCM/SCM+/IDM/NetIDM, R900): one object per packet.",
+                "Modbus register dumps ('FC ADDRESS WORD…' lines, an empty line between meters): --protocol modbus --profile FILE|NAME (docs/modbus.md)."})
 final class DecodeCommand implements Callable<Integer> {
     private static final int SAMPLE = 4096;
 
@@ -64,6 +65,10 @@ final class DecodeCommand implements Callable<Integer> {
     Long sampleRate;
     @Option(names = "--sample-format", paramLabel = "FMT", description = "cu8 or cs16; default from the --iq file name")
     String sampleFormat;
+    @Option(names = "--profile", paramLabel = "FILE", description = "the meter's layout for decoders that need one, e.g. a Modbus register map (a profile file or a shipped profile's name) with --protocol modbus")
+    String profile;
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "a decoder parameter (repeatable), passed to the decoder as is")
+    Map<String, String> params;
 
     static final class Keys {
         @Option(names = "--key", paramLabel = "HEX", description = "AES-128 key (32 hex digits) for every encrypted meter")
@@ -100,9 +105,9 @@ final class DecodeCommand implements Callable<Integer> {
             List<FrameDecoder.Session> sessions = new ArrayList<>();
             try {
                 if (!lineDecoders.isEmpty()) {
-                    for (FrameDecoder d : lineDecoders) sessions.add(d.open(options));
+                    for (FrameDecoder d : lineDecoders) sessions.add(d.open(options, parameters()));
                 } else {
-                    sessions.add(chosen.open(options));
+                    sessions.add(chosen.open(options, parameters()));
                 }
             } catch (IllegalArgumentException e) {
                 return usage(e.getMessage());
@@ -127,6 +132,14 @@ final class DecodeCommand implements Callable<Integer> {
             out.flush();
         }
         return Main.OK;
+    }
+
+    /** The decoder parameters of the command line: {@code --param KEY=VALUE}s and {@code --profile}. */
+    private Map<String, String> parameters() {
+        Map<String, String> out = new TreeMap<>();
+        if (params != null) out.putAll(params);
+        if (profile != null) out.put(FrameDecoder.PROFILE, profile);
+        return out;
     }
 
     /** {@code --iq FILE}: radio samples through the decoder that reads them ({@link FrameDecoder.Input#IQ}). */

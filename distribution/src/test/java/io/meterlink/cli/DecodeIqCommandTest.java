@@ -6,11 +6,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -22,9 +20,10 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class DecodeIqCommandTest {
     @TempDir Path dir;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final CliCapture cli = new CliCapture();
+    private final java.io.StringWriter out = cli.out;
+    private final java.io.StringWriter err = cli.err;
+    private final ObjectMapper mapper = cli.mapper;
 
     private static Path corpus() {
         String base = System.getProperty("meterlink.testdata", System.getenv("METERLINK_TESTDATA"));
@@ -37,15 +36,9 @@ class DecodeIqCommandTest {
         return p;
     }
 
-    private int run(String... args) {
-        return Main.commandLine(new MainTest.FakeServices(), new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-    }
+    private int run(String... args) { return cli.run(args); }
 
-    private List<JsonNode> lines() throws Exception {
-        List<JsonNode> nodes = new ArrayList<>();
-        for (String l : out.toString().split("\n")) if (!l.isBlank()) nodes.add(mapper.readTree(l));
-        return nodes;
-    }
+    private List<JsonNode> lines() throws Exception { return cli.lines(); }
 
     private void assertRtlamrPackets(List<JsonNode> got) throws Exception {
         JsonNode expected = mapper.readTree(corpus().resolve("scm-15.expected.json").toFile()).get("packets");

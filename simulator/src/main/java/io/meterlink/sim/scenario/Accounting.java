@@ -246,12 +246,12 @@ public final class Accounting {
     }
 
     /**
-     * The matching key without its time for meters that send none ({@code ert:}): their measurement time
+     * The matching key without its time for meters that send none ({@code ert:}, {@code modbus:}): their measurement time
      * is the gateway's receive time, unknown to the simulator; such arrivals are matched by meter,
      * quantity, storage and value, the generated reading picked by time as {@link #take} does.
      */
     static String timeless(String key) {
-        if (key == null || !key.startsWith("ert:")) return key;
+        if (key == null || !(key.startsWith("ert:") || key.startsWith("modbus:"))) return key;
         String[] f = key.split("\\|", -1); // meter|quantity|storage|tariff|subunit|function|time|value
         if (f.length != 8) return key;
         f[6] = "*";

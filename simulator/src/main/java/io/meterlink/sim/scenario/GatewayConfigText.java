@@ -49,6 +49,27 @@ final class GatewayConfigText {
         sources.add(f -> f.iec62056(name, device, interval, addresses));
     }
 
+    /**
+     * A Modbus line: RTU on a serial device ({@code device} set) or Modbus TCP to 127.0.0.1:{@code port};
+     * each meter as {unit, profile, id}.
+     */
+    void modbus(String name, Path device, int port, Duration interval, List<String[]> meters) {
+        sources.add(f -> {
+            ConfigYaml s = f.source(name, "modbus", interval);
+            if (device != null) {
+                s.raw("transport", "serial").raw("port", ConfigYaml.quote(device.toAbsolutePath().toString()))
+                        .raw("baud", "9600").raw("parity", "even");
+            } else {
+                s.raw("transport", "tcp").raw("host", "127.0.0.1").raw("tcp_port", Integer.toString(port));
+            }
+            // the driver's default response timeout: a shorter one loses answers a loaded CI machine delivers late
+            s.raw("timeout_ms", "1000").raw("retries", "2").raw("poll_interval", interval.toMillis() + "ms");
+            for (String[] m : meters) {
+                s.item("meters").raw("unit", m[0]).raw("profile", m[1]).raw("id", m[2]);
+            }
+        });
+    }
+
     /** The {@code sources:} entries (a list of mappings indented by two), as in the file. */
     String sourcesYaml() {
         GatewayFile f = new GatewayFile("sources-only", Path.of("."));

@@ -28,7 +28,8 @@ public final class ScenarioParser {
     static final Set<String> PAYLOADS = Set.of("json", "compact");
     private static final Duration MAX_RUN = Duration.ofDays(7);
     private static final Set<String> BROKERS = Set.of("mosquitto", "embedded");
-    private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus", "ert", "p1", "sml", "iec62056_21");
+    private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus", "ert", "p1", "sml", "iec62056_21",
+            "modbus_rtu", "modbus_tcp");
     private static final Set<String> FAULTS = Set.of("broker_outage", "gateway_kill", "serial_garbage", "disk_full",
             "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency", "proxy_bandwidth", "radio_bad_frames", "mbus_late", "hostile_headend", "radio_stall", "fleet_ops");
     private static final Set<String> KEYS = Set.of("none", "random");
@@ -91,8 +92,10 @@ public final class ScenarioParser {
             if (m.has("line_baud") && !BAUDS.contains(lineBaud)) m.error("line_baud", "must be 300, 2400 or 9600, got " + lineBaud);
             if (m.has("line_baud") && !"mbus_tcp".equals(protocol)) m.error("line_baud", "only for mbus_tcp (a serial line has its own speed)");
             boolean electricity = protocol != null && Set.of("p1", "sml", "iec62056_21").contains(protocol);
-            int damageEvery = m.integer("damage_every", 0, 0, 1_000_000);
-            if (damageEvery > 0 && !electricity) m.error("damage_every", "only for p1, sml and iec62056_21 meters");
+            boolean modbus = protocol != null && protocol.startsWith("modbus_");
+            int damageEvery = m.integer("damage_every", 0, modbus ? 2 : 0, 1_000_000);
+            if (damageEvery > 0 && !electricity && !modbus) m.error("damage_every", "only for p1, sml, iec62056_21 and modbus meters");
+            if (modbus && perLine > 247) m.error("per_line", "a Modbus line has at most 247 slaves");
             if ("random".equals(keys) && electricity && !"p1".equals(protocol)) m.error("keys", "only p1 meters encrypt");
             m.finish();
             if (wrongKeys > 0 && !("wmbus".equals(protocol) && "random".equals(keys))) {

@@ -88,6 +88,7 @@ public final class ScenarioRunner {
     private final List<io.meterlink.sim.electricity.ElectricityLineEndpoint> electricityLines = new ArrayList<>();
     private final List<java.util.function.Supplier<List<io.meterlink.sim.electricity.ElectricityLedgerEntry>>> electricityLedgers = new ArrayList<>();
     private final List<AutoCloseable> lines = new ArrayList<>();
+    private final List<io.meterlink.sim.modbus.VirtualModbusMeter> modbusMeters = new ArrayList<>();
     private final List<GatewayProcess> runs = new ArrayList<>();
     private final Set<Long> traced = new HashSet<>();
     private final List<Instant> kills = new ArrayList<>();
@@ -287,6 +288,7 @@ public final class ScenarioRunner {
         radios.forEach(WmbusBroadcaster::close);
         ertServers.forEach(RtlTcpServer::silence);
         electricityLines.forEach(io.meterlink.sim.electricity.ElectricityLineEndpoint::close);
+        modbusMeters.forEach(io.meterlink.sim.modbus.VirtualModbusMeter::silence);
     }
 
     /** Accounting: every generated reading matched against the head-end's arrivals, the invariants checked. */
@@ -371,8 +373,9 @@ public final class ScenarioRunner {
     }
 
     private void refuseWhatThisBuildCannotDo() throws ScenarioException {
-        if (spec.meters().stream().anyMatch(g -> g.protocol() == ScenarioSpec.Protocol.MBUS_SERIAL || g.electricity()) && SocatPty.binary() == null) {
-            throw new ScenarioException("mbus_serial, p1, sml and iec62056_21 meters need socat (apt-get install socat)");
+        if (spec.meters().stream().anyMatch(g -> g.protocol() == ScenarioSpec.Protocol.MBUS_SERIAL || g.electricity()
+                || g.protocol() == ScenarioSpec.Protocol.MODBUS_RTU) && SocatPty.binary() == null) {
+            throw new ScenarioException("mbus_serial, p1, sml, iec62056_21 and modbus_rtu meters need socat (apt-get install socat)");
         }
     }
 
@@ -401,6 +404,10 @@ public final class ScenarioRunner {
             }
             if (g.electricity()) {
                 startElectricity(config, g, groupIndex++);
+                continue;
+            }
+            if (g.modbus()) {
+                startModbus(config, g, groupIndex++);
                 continue;
             }
             int remaining = g.count();
@@ -572,6 +579,51 @@ public final class ScenarioRunner {
         }
         log("%d %s meter(s), every %ds%s%s", g.count(), g.protocol().key(), g.interval().toSeconds(),
                 "random".equals(g.keys()) ? ", encrypted" : "", g.damageEvery() > 0 ? ", every " + g.damageEvery() + ". frame damaged" : "");
+    }
+
+    /**
+     * Modbus slaves of one group, {@code perLine} per line: RTU on a socat pty pair (9600 8E1, both ends
+     * through jSerialComm) or a Modbus TCP server; the meters serve the shipped profiles in turn, with
+     * a fault every {@code damageEvery}-th request (RTU: all kinds; TCP: all but CRC).
+     */
+    private void startModbus(GatewayConfigText config, ScenarioSpec.MeterGroup g, int groupIndex) throws IOException, InterruptedException {
+        List<String> profiles = io.meterlink.drivers.modbus.ProfileCatalog.shippedNames();
+        var catalog = io.meterlink.drivers.modbus.ProfileCatalog.shipped();
+        boolean rtu = g.protocol() == ScenarioSpec.Protocol.MODBUS_RTU;
+        List<io.meterlink.sim.modbus.VirtualModbusMeter.Fault> faults = new ArrayList<>(List.of(io.meterlink.sim.modbus.VirtualModbusMeter.Fault.values()));
+        if (!rtu) faults.remove(io.meterlink.sim.modbus.VirtualModbusMeter.Fault.CRC);
+        int remaining = g.count();
+        int made = 0;
+        for (int line = 0; remaining > 0; line++) {
+            int n = Math.min(g.perLine(), remaining);
+            remaining -= n;
+            String name = g.protocol().key() + "-" + groupIndex + "-" + line;
+            List<io.meterlink.sim.modbus.VirtualModbusMeter> meters = new ArrayList<>();
+            List<String[]> entries = new ArrayList<>();
+            for (int u = 1; u <= n; u++, made++) {
+                String profile = profiles.get(made % profiles.size());
+                String id = name + "." + u;
+                var m = new io.meterlink.sim.modbus.VirtualModbusMeter(u, catalog.find(profile), id, clock, g.damageEvery(), faults);
+                meters.add(m);
+                modbusMeters.add(m);
+                electricityLedgers.add(m::ledger);
+                entries.add(new String[]{Integer.toString(u), profile, id});
+            }
+            if (rtu) {
+                SocatPty pty = SocatPty.start(dir, name);
+                lines.add(pty::close);
+                var slaves = new io.meterlink.sim.modbus.ModbusRtuSlaves(new io.meterlink.drivers.transport.SerialTransport(
+                        pty.meterEnd().toString(), 9600, io.meterlink.drivers.transport.SerialTransport.Parity.EVEN), 9600, meters);
+                lines.add(slaves::close);
+                config.modbus(name, pty.gatewayEnd(), 0, g.interval(), entries);
+            } else {
+                var server = new io.meterlink.sim.modbus.ModbusTcpSlaves(0, meters);
+                lines.add(server::close);
+                config.modbus(name, null, server.port(), g.interval(), entries);
+            }
+        }
+        log("%d %s meter(s), %d per line, every %ds%s", g.count(), g.protocol().key(), g.perLine(), g.interval().toSeconds(),
+                g.damageEvery() > 0 ? ", a fault every " + g.damageEvery() + ". request" : "");
     }
 
     private Timeline timeline(ScenarioBroker broker, UplinkPath path, Path configFile, StatusWatcher status) {

@@ -97,7 +97,8 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
      *                 instead of all of a dongle's meters in one burst
      * @param lineBaud wired over TCP: the converter's M-Bus line speed the virtual line answers at (each answer
      *                 takes its bytes' time on the wire, 11 bits per character); 0: at once
-     * @param damageEvery electricity meters: every n-th telegram, file or readout is damaged (CRC/BCC), 0 never
+     * @param damageEvery electricity meters: every n-th telegram, file or readout is damaged (CRC/BCC); modbus meters:
+     *                    every n-th request gets a fault (CRC, timeout, exception, garbage, wrong slave, short answer); 0 never
      */
     public record MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
                              boolean spread, int lineBaud, int damageEvery) {
@@ -110,6 +111,11 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
         /** Electricity meters (P1, SML, IEC 62056-21), read by the electricity drivers over socat ptys. */
         public boolean electricity() {
             return protocol == Protocol.P1 || protocol == Protocol.SML || protocol == Protocol.IEC62056_21;
+        }
+
+        /** Modbus slaves (RTU on ptys or TCP), polled by the gateway's {@code modbus} driver. */
+        public boolean modbus() {
+            return protocol == Protocol.MODBUS_RTU || protocol == Protocol.MODBUS_TCP;
         }
 
         /** A group whose keys the gateway all has. */
@@ -143,7 +149,11 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
         /** SML meters pushing generated files, one per socat pty pair (9600 8N1). */
         SML("sml"),
         /** IEC 62056-21 mode C meters polled by address, {@code perLine} on one socat pty pair. */
-        IEC62056_21("iec62056_21");
+        IEC62056_21("iec62056_21"),
+        /** Modbus RTU slaves, {@code perLine} on one socat pty pair (9600 8E1), serving the shipped profiles in turn. */
+        MODBUS_RTU("modbus_rtu"),
+        /** Modbus TCP servers on 127.0.0.1, {@code perLine} slaves (unit ids) behind each, serving the shipped profiles in turn. */
+        MODBUS_TCP("modbus_tcp");
 
         private final String key;
 

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * answering in two telegrams, and a silent meter), line noise before some answers, and the real
  * {@code mbus} driver found through ServiceLoader polling them.
  */
-final class MbusLineScenario {
+public final class MbusLineScenario {
     static final byte[] NOISE = {0x00, 0x55, (byte) 0xAA, 0x01, (byte) 0xFF, 0x42};
     static final int NOISE_BURSTS = 3;
 
@@ -97,7 +97,7 @@ final class MbusLineScenario {
     }
 
     /** Path of an executable on PATH; fails under CI=true when missing, else skips the test. */
-    static Path requireExecutable(String name) {
+    public static Path requireExecutable(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             Path p = Path.of(dir, name);
             if (Files.isExecutable(p)) return p;

@@ -37,6 +37,11 @@ public interface FrameDecoder {
      */
     Session open(Options options);
 
+    /**
+     * Parameter of sessions of families whose frames need the meter's layout to be read (e.g. a Modbus
+     * register map): a file, or the name of a layout the family ships ({@code meterlink decode --profile}).
+     */
+    String PROFILE = "profile";
     /** Parameter of {@link Input#IQ} sessions: samples per second, e.g. {@code 2359296}. */
     String SAMPLE_RATE = "sample_rate";
     /** Parameter of {@link Input#IQ} sessions: {@code cu8} (unsigned 8-bit I/Q, as rtl_tcp) or {@code cs16} (signed 16-bit little-endian). */

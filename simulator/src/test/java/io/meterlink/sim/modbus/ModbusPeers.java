@@ -1,0 +1,120 @@
+package io.meterlink.sim.modbus;
+
+import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.driver.Driver;
+import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.drivers.testing.MapSettings;
+import io.meterlink.drivers.testing.Recording;
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** What the Modbus interop ITs share: the independent peers, the driver, waiting. */
+final class ModbusPeers {
+    private ModbusPeers() {
+    }
+
+    /** Debian's python3 with pymodbus; fails under CI=true when missing, else skips. */
+    static void requirePymodbus() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        boolean ok = Files.isExecutable(python)
+                && new ProcessBuilder(python.toString(), "-c", "import pymodbus").redirectErrorStream(true).start().waitFor() == 0;
+        if (ok) return;
+        String msg = "python3-pymodbus is not installed (apt-get install python3-pymodbus)";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(msg);
+        Assumptions.abort(msg);
+    }
+
+    /** Starts the pymodbus server script (copied out of the test resources) with its mode and argument. */
+    static Process pymodbus(Path dir, String mode, String arg) throws IOException {
+        Path script = dir.resolve("pymodbus_server.py");
+        if (!Files.exists(script)) {
+            try (var in = ModbusPeers.class.getResourceAsStream("/modbus/pymodbus_server.py")) {
+                Files.copy(in, script);
+            }
+        }
+        return new ProcessBuilder("/usr/bin/python3", script.toString(), mode, arg)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("pymodbus-" + mode + ".log").toFile()).start();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static void awaitPort(int port, Process p, Path log) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                assertTrue(p.isAlive(), () -> "server exited: " + read(log));
+                assertTrue(System.nanoTime() < end, "server did not listen on " + port);
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    static String read(Path f) {
+        try {
+            return Files.readString(f);
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    static Driver driver(Map<String, Object> settings, Recording rec) {
+        DriverFactory f = ServiceLoader.load(DriverFactory.class).stream().map(ServiceLoader.Provider::get)
+                .filter(x -> x.type().equals("modbus")).findFirst().orElseThrow();
+        MapSettings s = new MapSettings(settings);
+        DriverFactory.DriverSpec spec = f.configure(s);
+        assertTrue(s.errors().isEmpty(), s.errors().toString());
+        Driver d = spec.create(rec);
+        d.start();
+        return d;
+    }
+
+    static void await(BooleanSupplier done, int seconds, Object state) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, () -> "timed out; " + (state instanceof java.util.function.Supplier<?> sup ? sup.get() : state));
+            Thread.sleep(50);
+        }
+    }
+
+    /** The value of the reading of {@code meter} with this quantity and subunit, or {@code null}. */
+    static BigDecimal value(Recording rec, String meter, String quantity, String unit, int subunit) {
+        for (Reading r : rec.readings) {
+            if (r.meter().toString().equals(meter) && r.quantity().wireName().equals(quantity) && r.unit().symbol().equals(unit)
+                    && r.subunit() == subunit) {
+                return r.value();
+            }
+        }
+        return null;
+    }
+
+    static void assertValue(String expected, BigDecimal actual, String what) {
+        assertNotNull(actual, what + " not read");
+        assertEquals(0, new BigDecimal(expected).compareTo(actual), what + ": " + actual);
+    }
+
+    static void kill(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
+    }
+
+    static Clock clock() { return Clock.systemUTC(); }
+}
