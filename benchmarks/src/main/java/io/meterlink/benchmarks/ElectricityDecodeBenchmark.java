@@ -9,16 +9,20 @@ import io.meterlink.drivers.sml.SmlFrameDecoder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code smlFile}: an SML file (Open.Res, GetList.Res with 8 entries, Close.Res) in transport
  *       v1 with its X-25 CRC (built here by a small TL encoder).</li>
  * </ul>
+ * Each iteration also prints the operations per second of CPU time the benchmark thread was given
+ * ({@code [cpu]} lines): on a machine shared with other work, the wall-clock score is only a floor.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -61,10 +67,34 @@ public class ElectricityDecodeBenchmark {
     }
 
     @Benchmark
-    public void p1Dsmr5() { p1Session.feed(p1, 0, p1.length, sink); }
+    public void p1Dsmr5() {
+        p1Session.feed(p1, 0, p1.length, sink);
+        ops++;
+    }
 
     @Benchmark
-    public void smlFile() { smlSession.feed(sml, 0, sml.length, sink); }
+    public void smlFile() {
+        smlSession.feed(sml, 0, sml.length, sink);
+        ops++;
+    }
+
+    // --- ops per CPU second of the benchmark thread: on a shared machine the wall-clock score is a floor ---
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private long ops;
+    private long cpuStart;
+
+    @Setup(Level.Iteration)
+    public void startCpu() {
+        ops = 0;
+        cpuStart = THREADS.getCurrentThreadCpuTime();
+    }
+
+    @TearDown(Level.Iteration)
+    public void stopCpu() {
+        long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
+        if (cpu > 0) System.out.printf("  [cpu] %,d ops in %,d ms of this thread's CPU time: %,.0f ops per CPU second%n", ops, cpu / 1_000_000, ops * 1e9 / cpu);
+    }
 
     static byte[] buildP1Telegram() {
         String body = String.join("\r\n", "/ISk5\\2MT382-1000", "", "1-3:0.2.8(50)", "0-0:1.0.0(101209113020W)",

@@ -91,29 +91,27 @@ public record Readout(String manufacturer, String baudChar, String identificatio
         int i = from;
         String address = null;
         List<String> groups = new ArrayList<>();
-        StringBuilder addr = new StringBuilder();
+        int addrStart = from; // the address is the printable text since the last line end, noise or group
         while (i < to) {
             byte b = t[i];
             if (b == '(') {
                 int close = indexOf(t, (byte) ')', i + 1);
                 if (close < 0 || close > to) close = to; // an unclosed group runs to the end
                 String g = new String(t, i + 1, close - i - 1, StandardCharsets.ISO_8859_1);
-                String a = addr.toString().strip();
-                if (!a.isEmpty()) { // a new data set
+                int as = addrStart, ae = i;
+                while (as < ae && t[as] == ' ') as++;
+                while (ae > as && t[ae - 1] == ' ') ae--;
+                if (ae > as) { // a new data set
                     if (address != null) out.add(dataSet(address, groups));
-                    address = a;
-                    groups = new ArrayList<>();
-                    addr.setLength(0);
+                    address = new String(t, as, ae - as, StandardCharsets.ISO_8859_1);
+                    groups = new ArrayList<>(2);
                 }
                 if (address != null) groups.add(g);
                 i = close + 1;
+                addrStart = i;
                 continue;
             }
-            if (b == '\r' || b == '\n' || b < 0x20 || b >= 0x7F) {
-                addr.setLength(0); // an address never spans lines; noise is dropped
-            } else {
-                addr.append((char) b);
-            }
+            if (b == '\r' || b == '\n' || b < 0x20 || b >= 0x7F) addrStart = i + 1; // an address never spans lines; noise is dropped
             i++;
         }
         if (address != null) out.add(dataSet(address, groups));
