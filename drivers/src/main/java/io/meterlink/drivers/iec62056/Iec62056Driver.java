@@ -1,13 +1,11 @@
 package io.meterlink.drivers.iec62056;
 
-import io.meterlink.core.api.MeterId;
-import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodedFrame;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.core.api.driver.FrameDecoder;
 import io.meterlink.drivers.obis.ObisReadings;
-import io.meterlink.drivers.transport.LineDriver;
+import io.meterlink.drivers.obis.ObisLineDriver;
 import io.meterlink.drivers.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * {@link Iec62056FrameDecoder}; a BCC error or silence is retried, then counted (bad input by kind,
  * or the meter as silent). On TCP no speed is switched (the converter keeps its rate). Thread: its own.
  */
-final class Iec62056Driver extends LineDriver {
+final class Iec62056Driver extends ObisLineDriver {
     /** Longest single wait between two heartbeats while idle between polls. */
     private static final long IDLE_SLICE_NS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger LOG = LoggerFactory.getLogger(Iec62056Driver.class);
@@ -38,13 +36,11 @@ final class Iec62056Driver extends LineDriver {
     static final int REACTION_MS = 200;
 
     private final Iec62056DriverConfig config;
-    private final ObisReadings mapper;
     private final FrameDecoder decoder = new Iec62056FrameDecoder();
 
     Iec62056Driver(Iec62056DriverConfig config, ObisReadings mapper, Transport transport, DriverContext context) {
-        super("iec62056", transport, context);
+        super("iec62056", mapper, transport, context);
         this.config = config;
-        this.mapper = mapper;
     }
 
     @Override
@@ -162,20 +158,6 @@ final class Iec62056Driver extends LineDriver {
         }
         if (!frames.isEmpty()) return new Outcome(frames.get(0), null, true);
         return new Outcome(null, errors.get(0), true);
-    }
-
-    private void deliver(DecodedFrame frame) throws InterruptedException {
-        List<Reading> readings;
-        try {
-            readings = mapper.toReadings(frame, context.clock().instant());
-        } catch (IllegalArgumentException e) {
-            badInput(new DecodeException(DecodeException.Kind.VALUE_RANGE, e.getMessage()));
-            return;
-        }
-        Object meter = frame.headerFact("meter");
-        if (meter != null) context.health().meterHeard(MeterId.of(meter.toString()), null);
-        LOG.debug("{}: readout of {} gave {} readings", source(), meter, readings.size());
-        if (!readings.isEmpty()) context.sink().accept(readings);
     }
 
     /** Mode C/E baud characters {@code 0}–{@code 6}: 300 × 2^n (IEC 62056-21 §6.3.14, Table 2). */

@@ -65,7 +65,7 @@ public final class Iec62056FrameDecoder implements FrameDecoder {
         String serial = null;
         for (DataSet d : r.dataSets()) {
             records.addAll(ReadoutRecords.records(d));
-            if (serial == null && d.obis() != null && !d.groups().isEmpty()
+            if (serial == null && d.obis() != null && d.size() > 0
                     && (d.obis().c() == 0 && d.obis().d() == 0 && (d.obis().e() == 0 || d.obis().e() == 255) || d.obis().c() == 96 && d.obis().d() == 1)) {
                 serial = d.value(0);
             }

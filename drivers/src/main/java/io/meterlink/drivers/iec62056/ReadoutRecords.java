@@ -42,22 +42,22 @@ public final class ReadoutRecords {
      */
     public static void records(DataSet d, String defaultTime, List<Fact> extra, List<DecodedRecord> out) {
         Context c = new Context(defaultTime, extra);
-        List<String> g = d.groups();
+        int size = d.size();
         int codes = 0;
-        while (g.size() > 1 + codes && Obis.parse(g.get(1 + codes).strip()) != null && g.get(1 + codes).contains(":")) codes++;
+        while (size > 1 + codes && d.value(1 + codes).indexOf(':') >= 0 && Obis.parse(d.value(1 + codes)) != null) codes++;
         if (codes > 0 && isNumber(d.value(0))) { // profile buffer: (count)(code…)(entries of 1 + codes groups)
             Obis code = d.obis();
-            for (int i = 1 + codes; i < g.size(); i += 1 + codes) {
-                int last = Math.min(g.size() - 1, i + codes);
+            for (int i = 1 + codes; i < size; i += 1 + codes) {
+                int last = Math.min(size - 1, i + codes);
                 out.add(one(c, code, d.address(), d, i, last));
             }
             return;
         }
-        if (g.isEmpty()) {
+        if (size == 0) {
             out.add(byAddress(c, d.obis(), d.address(), null, "", null, null));
             return;
         }
-        out.add(one(c, d.obis(), d.address(), d, 0, g.size() - 1));
+        out.add(one(c, d.obis(), d.address(), d, 0, size - 1));
     }
 
     private record Context(String defaultTime, List<Fact> extra) { }
@@ -76,7 +76,7 @@ public final class ReadoutRecords {
             if (i != value && time == null && isStamp(d.value(i))) time = timestamp(d.value(i));
         }
         String only = d.value(value);
-        if (time == null && value == from && d.groups().size() == 1 && d.unit(value) == null
+        if (time == null && value == from && d.size() == 1 && d.unit(value) == null
                 && isStamp(only) && (only.endsWith("S") || only.endsWith("W"))) {
             String t = timestamp(d.value(value)); // a timestamp register such as 0-0:1.0.0
             return byAddress(c, code, address, null, t != null ? t : d.value(value), null, null);

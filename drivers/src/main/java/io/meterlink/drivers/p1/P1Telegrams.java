@@ -51,7 +51,7 @@ final class P1Telegrams {
         String time = null, version = null;
         for (DataSet d : r.dataSets()) {
             Obis o = d.obis();
-            if (o == null || d.groups().isEmpty()) continue;
+            if (o == null || d.size() == 0) continue;
             if (o.a() == 0 && o.c() == 96 && o.d() == 1 && (o.e() == 0 || o.e() == 1)) {
                 equipment.merge(o.b(), text(d.value(0)), (old, neu) -> o.e() == 1 ? neu : old);
             }
