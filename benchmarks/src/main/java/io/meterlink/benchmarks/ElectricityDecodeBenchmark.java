@@ -3,7 +3,7 @@ package io.meterlink.benchmarks;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodedFrame;
 import io.meterlink.core.api.driver.FrameDecoder;
-import io.meterlink.drivers.obis.Crc16;
+import io.meterlink.drivers.crc.Crc16;
 import io.meterlink.drivers.p1.P1FrameDecoder;
 import io.meterlink.drivers.sml.SmlFrameDecoder;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -107,7 +107,7 @@ public class ElectricityDecodeBenchmark {
                 "1-0:41.7.0(02.222*kW)", "1-0:61.7.0(03.333*kW)", "0-1:24.1.0(003)",
                 "0-1:96.1.0(3232323241424344313233343536373839)", "0-1:24.2.1(101209112500W)(12785.123*m3)", "!");
         byte[] b = body.getBytes(StandardCharsets.US_ASCII);
-        return (body + String.format("%04X\r\n", Crc16.arc(b, 0, b.length))).getBytes(StandardCharsets.US_ASCII);
+        return (body + String.format("%04X\r\n", Crc16.ARC.of(b, 0, b.length))).getBytes(StandardCharsets.US_ASCII);
     }
 
     // --- a minimal SML encoder (SML 1.04 §6.3 TL fields) -------------------------------------------
@@ -193,7 +193,7 @@ public class ElectricityDecodeBenchmark {
         f.writeBytes(data.toByteArray());
         f.writeBytes(new byte[] {0x1B, 0x1B, 0x1B, 0x1B, 0x1A, (byte) fill});
         byte[] b = f.toByteArray();
-        int crc = Crc16.x25(b, 0, b.length);
+        int crc = Crc16.X25.of(b, 0, b.length);
         f.write(crc >> 8);
         f.write(crc & 0xFF);
         return f.toByteArray();

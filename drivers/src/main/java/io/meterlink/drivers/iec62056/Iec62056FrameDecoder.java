@@ -5,6 +5,7 @@ import io.meterlink.core.api.driver.DecodedFrame;
 import io.meterlink.core.api.driver.DecodedRecord;
 import io.meterlink.core.api.driver.Fact;
 import io.meterlink.core.api.driver.FrameDecoder;
+import io.meterlink.drivers.obis.FrameCutter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,10 +44,10 @@ public final class Iec62056FrameDecoder implements FrameDecoder {
         };
     }
 
-    private static ReadoutFramer.Listener listener(Sink sink) {
-        return new ReadoutFramer.Listener() {
+    private static FrameCutter.Listener listener(Sink sink) {
+        return new FrameCutter.Listener() {
             @Override
-            public void telegram(byte[] bytes, long offset) {
+            public void frame(byte[] bytes, long offset) {
                 try {
                     sink.frame(decode(bytes), offset);
                 } catch (DecodeException e) {

@@ -8,7 +8,7 @@ import io.meterlink.drivers.iec62056.DataSet;
 import io.meterlink.drivers.iec62056.Iec62056FrameDecoder;
 import io.meterlink.drivers.iec62056.Readout;
 import io.meterlink.drivers.iec62056.ReadoutRecords;
-import io.meterlink.drivers.obis.Crc16;
+import io.meterlink.drivers.crc.Crc16;
 import io.meterlink.drivers.obis.Obis;
 
 import java.nio.charset.StandardCharsets;
@@ -42,7 +42,7 @@ final class P1Telegrams {
                 throw new DecodeException(DecodeException.Kind.SYNTAX, "P1 CRC is no 1 to 4 hex digits: '" + crcText + "'");
             }
             int sent = Integer.parseInt(crcText, 16);
-            int computed = Crc16.arc(t, 0, r.endIndex() + 1);
+            int computed = Crc16.ARC.of(t, 0, r.endIndex() + 1);
             if (sent != computed) {
                 throw new DecodeException(DecodeException.Kind.CHECKSUM, String.format("P1 CRC %04X does not match the telegram (computed %04X)", sent, computed));
             }

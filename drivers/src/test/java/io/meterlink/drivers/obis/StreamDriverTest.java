@@ -1,5 +1,6 @@
 package io.meterlink.drivers.obis;
 
+import io.meterlink.drivers.crc.Crc16;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Quantity;
 import io.meterlink.core.api.Reading;
@@ -48,7 +49,7 @@ class StreamDriverTest {
     static byte[] telegram(String importKwh) {
         String t = String.format(DSMR5, importKwh);
         byte[] b = t.getBytes(StandardCharsets.ISO_8859_1);
-        return (t + String.format("%04X", Crc16.arc(b, 0, b.length)) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        return (t + String.format("%04X", Crc16.ARC.of(b, 0, b.length)) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
     static void await(BooleanSupplier c, String what, Object state) throws InterruptedException {

@@ -5,7 +5,7 @@ import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Quantity;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.Unit;
-import io.meterlink.drivers.obis.Crc16;
+import io.meterlink.drivers.crc.Crc16;
 import io.meterlink.drivers.p1.P1Encryption;
 
 import java.math.BigDecimal;
@@ -102,7 +102,7 @@ public final class VirtualP1Meter implements PushMeter {
         b.append('!');
         String text = b.toString();
         byte[] body = text.getBytes(StandardCharsets.US_ASCII);
-        if (!dsmr22) text += String.format("%04X", Crc16.arc(body, 0, body.length));
+        if (!dsmr22) text += String.format("%04X", Crc16.ARC.of(body, 0, body.length));
         byte[] telegram = (text + "\r\n").getBytes(StandardCharsets.US_ASCII);
         sent++;
         boolean damaged = damageEvery > 0 && sent % damageEvery == 0 && !dsmr22; // without a CRC damage would go unseen
