@@ -40,9 +40,10 @@ final class GatewayConfigText {
     }
 
     /** An rtl_tcp server of 900 MHz meters, read by the {@code ert} driver (default multipliers, 3 s stall timeout). */
-    void ertTcp(String name, int port, Duration interval) {
+    void ertTcp(String name, int port, Duration interval, List<String> protocols) {
         sources.append("  - name: ").append(name).append('\n');
         sources.append("    driver: ert\n    host: 127.0.0.1\n    tcp_port: ").append(port).append('\n');
+        sources.append("    protocols: [").append(String.join(", ", protocols.stream().map(p -> "\"" + p + "\"").toList())).append("]\n");
         sources.append("    stall_timeout: 3s\n    expected_interval: ").append(interval.toMillis()).append("ms\n");
     }
 

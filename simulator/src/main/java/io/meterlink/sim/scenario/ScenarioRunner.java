@@ -394,18 +394,19 @@ public final class ScenarioRunner {
     }
 
     /**
-     * 900 MHz meters of one group on one rtl_tcp server (SCM, SCM+, IDM, R900 in turn, 25 dB SNR), every
+     * 900 MHz meters of one group on one rtl_tcp server (the group's protocols in turn, 25 dB SNR), every
      * 10th packet damaged: the gateway must refuse and count it.
      */
     private void startErt(GatewayConfigText config, ScenarioSpec.MeterGroup g, int groupIndex) throws IOException {
+        List<ErtProtocol> protocols = g.ertProtocols().stream().map(ErtProtocol::byName).toList();
         RtlTcpServer server = new RtlTcpServer(new RtlTcpServer.Config(java.net.InetAddress.getLoopbackAddress(), 0, g.count(),
-                List.of(ErtProtocol.SCM, ErtProtocol.SCM_PLUS, ErtProtocol.IDM, ErtProtocol.R900), random.nextLong(),
+                protocols, random.nextLong(),
                 g.interval().toMillis() / 1000.0, 25, 10_000, 2_359_296, null, true, 0, false, 10));
         lines.add(server);
         ertServers.add(server);
-        config.ertTcp(g.protocol().key() + "-" + groupIndex, server.port(), g.interval());
-        log("%d ert meter(s) (scm, scm+, idm, r900) on rtl_tcp port %d, every %ds, every 10th packet damaged", g.count(), server.port(),
-                g.interval().toSeconds());
+        config.ertTcp(g.protocol().key() + "-" + groupIndex, server.port(), g.interval(), g.ertProtocols());
+        log("%d ert meter(s) (%s) on rtl_tcp port %d, every %ds, every 10th packet damaged", g.count(), String.join(", ", g.ertProtocols()),
+                server.port(), g.interval().toSeconds());
     }
 
     /** Wireless meters of one group, {@code perLine} per virtual iM871A dongle reached over TCP. */
