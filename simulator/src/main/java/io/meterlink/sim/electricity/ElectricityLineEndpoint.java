@@ -126,6 +126,9 @@ public final class ElectricityLineEndpoint implements AutoCloseable {
         }
     }
 
+    /** False once the line failed (a TCP client left) or the endpoint was closed. */
+    public boolean serving() { return thread.isAlive(); }
+
     /** Stops after the telegram or readout in progress (never cuts one), then releases the line. */
     @Override
     public void close() {

@@ -2,70 +2,41 @@ package io.meterlink.sim.electricity;
 
 import io.meterlink.drivers.transport.TcpTransport;
 import io.meterlink.drivers.transport.Transport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.meterlink.sim.net.SingleClientTcpServer;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.util.function.BooleanSupplier;
 
 /**
- * Virtual electricity meters behind a raw TCP port, as a serial-to-Ethernet converter (ser2net in raw
- * mode) puts a meter's line on the network: each accepted connection is the line, served by a fresh
- * {@link ElectricityLineEndpoint} (pushing meters push to it, IEC 62056-21 meters answer on it; no
- * speed switch on TCP). One client at a time; a new one replaces the old. Its own thread.
+ * Virtual electricity meters behind a raw TCP port on loopback, as a serial-to-Ethernet converter
+ * (ser2net in raw mode) puts a meter's line on the network: the connected client's socket is the line,
+ * served by an {@link ElectricityLineEndpoint} (pushing meters push to it, IEC 62056-21 meters answer
+ * on it; no speed switch on TCP) until the client leaves. One client at a time. Thread-safe.
  */
-public final class ElectricityTcpServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ElectricityTcpServer.class);
-
-    /** Serves the meters on one accepted line. */
+public final class ElectricityTcpServer extends SingleClientTcpServer {
+    /** Serves the meters on one connected line. */
     public interface Lines {
         ElectricityLineEndpoint serve(Transport line) throws IOException;
     }
 
-    private final ServerSocket server;
-    private final Thread acceptor;
     private final Lines lines;
-    private volatile ElectricityLineEndpoint current;
-    private volatile boolean closed;
 
-    public ElectricityTcpServer(InetAddress bind, int port, Lines lines) throws IOException {
+    /** @param port 0 for a free port (see {@link #port()}) */
+    public ElectricityTcpServer(int port, Lines lines) throws IOException {
+        super(port, "electricity");
         this.lines = lines;
-        server = new ServerSocket();
-        server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(bind, port));
-        acceptor = new Thread(this::acceptLoop, "electricity-tcp-" + server.getLocalPort());
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    public int port() { return server.getLocalPort(); }
-
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                Socket s = server.accept();
-                s.setTcpNoDelay(true);
-                ElectricityLineEndpoint old = current;
-                if (old != null) old.close();
-                current = lines.serve(TcpTransport.connected(s));
-            } catch (IOException e) {
-                if (!closed) LOG.warn("virtual electricity meters on tcp port {}: {}", port(), e.getMessage());
-            }
-        }
+        start();
     }
 
     @Override
-    public void close() {
-        closed = true;
+    protected void serve(TcpTransport line, BooleanSupplier running) throws IOException {
+        ElectricityLineEndpoint endpoint = lines.serve(line);
         try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing
+            while (running.getAsBoolean() && endpoint.serving()) Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            endpoint.close();
         }
-        ElectricityLineEndpoint c = current;
-        if (c != null) c.close();
     }
 }

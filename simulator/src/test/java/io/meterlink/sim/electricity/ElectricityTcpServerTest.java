@@ -15,7 +15,6 @@ import io.meterlink.drivers.testing.TestData;
 import io.meterlink.drivers.transport.TcpTransport;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -53,23 +52,28 @@ class ElectricityTcpServerTest {
         return out;
     }
 
+    /** Pushing meters served on a TCP port, read by a stream driver over TCP until {@code done}. */
+    private static Recording readOverTcp(ElectricityTcpServer.Lines lines, FrameDecoder decoder,
+                                         java.util.function.Predicate<Recording> done, String what) throws Exception {
+        Recording rec = new Recording(Clock.systemUTC());
+        try (ElectricityTcpServer server = new ElectricityTcpServer(0, lines);
+             Driver d = new StreamDriver(decoder, FrameDecoder.Options.none(), new ObisReadings(ZoneOffset.UTC), 1000,
+                     new TcpTransport("127.0.0.1", server.port(), 2000), rec)) {
+            d.start();
+            await(() -> done.test(rec), () -> what + "; got " + keys(rec.readings) + ", bad " + rec.bad);
+        }
+        return rec;
+    }
+
     @Test
     void p1EmucsMeter_overTcp_givesExactlyItsLedgersReadings() throws Exception {
         VirtualP1Meter meter = new VirtualP1Meter("SIM777", "emucs", null, null, 0, 9);
-        Clock clock = Clock.systemUTC();
-        try (ElectricityTcpServer server = new ElectricityTcpServer(InetAddress.getLoopbackAddress(), 0,
-                line -> ElectricityLineEndpoint.push(line, List.of(meter), Duration.ofMillis(200), true, clock))) {
-            Recording rec = new Recording(clock);
-            try (Driver d = new StreamDriver(new P1FrameDecoder(), FrameDecoder.Options.none(), new ObisReadings(ZoneOffset.UTC), 1000,
-                    new TcpTransport("127.0.0.1", server.port(), 2000), rec)) {
-                d.start();
-                await(() -> rec.readings.size() >= 21, "three telegrams");
-            }
-            Set<String> sent = new HashSet<>();
-            meter.ledger().forEach(e -> sent.addAll(keys(e.readings())));
-            assertTrue(sent.containsAll(keys(rec.readings)), () -> "not sent: " + rec.readings);
-            assertEquals(List.of(), rec.bad);
-        }
+        Recording rec = readOverTcp(line -> ElectricityLineEndpoint.push(line, List.of(meter), Duration.ofMillis(200), true, Clock.systemUTC()),
+                new P1FrameDecoder(), r -> r.readings.size() >= 21, "three telegrams");
+        Set<String> sent = new HashSet<>();
+        meter.ledger().forEach(e -> sent.addAll(keys(e.readings())));
+        assertTrue(sent.containsAll(keys(rec.readings)), () -> "not sent: " + rec.readings);
+        assertEquals(List.of(), rec.bad);
     }
 
     @Test
@@ -81,19 +85,9 @@ class ElectricityTcpServerTest {
             want.addAll(keys(new ObisReadings(ZoneOffset.UTC).toReadings(f, Instant.EPOCH)));
         }
         assertFalse(want.isEmpty());
-        Clock clock = Clock.systemUTC();
-        try (ElectricityTcpServer server = new ElectricityTcpServer(InetAddress.getLoopbackAddress(), 0,
-                line -> ElectricityLineEndpoint.push(line, List.of(replay), Duration.ofMillis(20), false, clock))) {
-            Recording rec = new Recording(clock);
-            try (Driver d = new StreamDriver(new SmlFrameDecoder(), FrameDecoder.Options.none(), new ObisReadings(ZoneOffset.UTC), 1000,
-                    new TcpTransport("127.0.0.1", server.port(), 2000), rec)) {
-                d.start();
-                await(() -> keys(rec.readings).containsAll(want), () -> "every value of the dump; missing "
-                        + want.stream().filter(k -> !keys(rec.readings).contains(k)).limit(5).toList() + ", got " + keys(rec.readings).stream().limit(5).toList()
-                        + ", bad " + rec.bad);
-            }
-            assertTrue(want.containsAll(keys(rec.readings)), "only the dump's values");
-        }
+        Recording rec = readOverTcp(line -> ElectricityLineEndpoint.push(line, List.of(replay), Duration.ofMillis(20), false, Clock.systemUTC()),
+                new SmlFrameDecoder(), r -> keys(r.readings).containsAll(want), "every value of the dump " + want);
+        assertTrue(want.containsAll(keys(rec.readings)), "only the dump's values");
     }
 
     @Test
@@ -102,7 +96,7 @@ class ElectricityTcpServerTest {
         VirtualIecMeter b = new VirtualIecMeter("22", VirtualIecMeter.Mode.B, 0, 2);
         VirtualIecMeter c = new VirtualIecMeter("33", VirtualIecMeter.Mode.C, 0, 3);
         Clock clock = Clock.systemUTC();
-        try (ElectricityTcpServer server = new ElectricityTcpServer(InetAddress.getLoopbackAddress(), 0,
+        try (ElectricityTcpServer server = new ElectricityTcpServer(0,
                 line -> ElectricityLineEndpoint.iec(line, List.of(a, b, c), false, clock))) {
             var spec = new Iec62056DriverFactory().configure(new MapSettings(Map.of("transport", "tcp", "host", "127.0.0.1",
                     "tcp_port", server.port(), "poll_interval", "1s", "time_zone", "UTC",
