@@ -3,22 +3,26 @@ package io.meterlink.benchmarks;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodedFrame;
 import io.meterlink.core.api.driver.FrameDecoder;
-import io.meterlink.drivers.obis.Crc16;
+import io.meterlink.drivers.crc.Crc16;
 import io.meterlink.drivers.p1.P1FrameDecoder;
 import io.meterlink.drivers.sml.SmlFrameDecoder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code smlFile}: an SML file (Open.Res, GetList.Res with 8 entries, Close.Res) in transport
  *       v1 with its X-25 CRC (built here by a small TL encoder).</li>
  * </ul>
+ * Each iteration also prints the operations per second of CPU time the benchmark thread was given
+ * ({@code [cpu]} lines): on a machine shared with other work, the wall-clock score is only a floor.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -61,10 +67,34 @@ public class ElectricityDecodeBenchmark {
     }
 
     @Benchmark
-    public void p1Dsmr5() { p1Session.feed(p1, 0, p1.length, sink); }
+    public void p1Dsmr5() {
+        p1Session.feed(p1, 0, p1.length, sink);
+        ops++;
+    }
 
     @Benchmark
-    public void smlFile() { smlSession.feed(sml, 0, sml.length, sink); }
+    public void smlFile() {
+        smlSession.feed(sml, 0, sml.length, sink);
+        ops++;
+    }
+
+    // --- ops per CPU second of the benchmark thread: on a shared machine the wall-clock score is a floor ---
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private long ops;
+    private long cpuStart;
+
+    @Setup(Level.Iteration)
+    public void startCpu() {
+        ops = 0;
+        cpuStart = THREADS.getCurrentThreadCpuTime();
+    }
+
+    @TearDown(Level.Iteration)
+    public void stopCpu() {
+        long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
+        if (cpu > 0) System.out.printf("  [cpu] %,d ops in %,d ms of this thread's CPU time: %,.0f ops per CPU second%n", ops, cpu / 1_000_000, ops * 1e9 / cpu);
+    }
 
     static byte[] buildP1Telegram() {
         String body = String.join("\r\n", "/ISk5\\2MT382-1000", "", "1-3:0.2.8(50)", "0-0:1.0.0(101209113020W)",
@@ -77,7 +107,7 @@ public class ElectricityDecodeBenchmark {
                 "1-0:41.7.0(02.222*kW)", "1-0:61.7.0(03.333*kW)", "0-1:24.1.0(003)",
                 "0-1:96.1.0(3232323241424344313233343536373839)", "0-1:24.2.1(101209112500W)(12785.123*m3)", "!");
         byte[] b = body.getBytes(StandardCharsets.US_ASCII);
-        return (body + String.format("%04X\r\n", Crc16.arc(b, 0, b.length))).getBytes(StandardCharsets.US_ASCII);
+        return (body + String.format("%04X\r\n", Crc16.ARC.of(b, 0, b.length))).getBytes(StandardCharsets.US_ASCII);
     }
 
     // --- a minimal SML encoder (SML 1.04 §6.3 TL fields) -------------------------------------------
@@ -163,7 +193,7 @@ public class ElectricityDecodeBenchmark {
         f.writeBytes(data.toByteArray());
         f.writeBytes(new byte[] {0x1B, 0x1B, 0x1B, 0x1B, 0x1A, (byte) fill});
         byte[] b = f.toByteArray();
-        int crc = Crc16.x25(b, 0, b.length);
+        int crc = Crc16.X25.of(b, 0, b.length);
         f.write(crc >> 8);
         f.write(crc & 0xFF);
         return f.toByteArray();

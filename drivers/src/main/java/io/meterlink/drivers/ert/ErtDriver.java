@@ -101,7 +101,7 @@ final class ErtDriver extends LineDriver {
             for (DecodeException e : refused) badInput(e);
             refused.clear();
             if (!packets.isEmpty()) {
-                deliver(packets);
+                deliverPackets(packets);
                 packets.clear();
             }
         }
@@ -116,15 +116,13 @@ final class ErtDriver extends LineDriver {
         return true;
     }
 
-    private void deliver(List<ErtPacket> packets) throws InterruptedException {
+    private void deliverPackets(List<ErtPacket> packets) throws InterruptedException {
         Instant now = context.clock().instant();
         List<Reading> readings = new ArrayList<>();
         for (ErtPacket p : packets) {
-            if (!dedup.accept(p, now)) continue;
-            context.health().meterHeard(ErtReadingMapper.meterId(p), null);
-            readings.addAll(mapper.toReadings(p, now, intervals.fresh(p)));
+            if (dedup.accept(p, now)) readings.addAll(mapper.toReadings(p, now, intervals.fresh(p)));
         }
-        if (!readings.isEmpty()) context.sink().accept(readings);
+        deliver(readings);
     }
 
     private void command(int cmd, long arg) throws IOException {

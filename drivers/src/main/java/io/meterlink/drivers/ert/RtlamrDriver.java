@@ -1,6 +1,5 @@
 package io.meterlink.drivers.ert;
 
-import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.drivers.transport.LineDriver;
@@ -10,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * Reads {@code rtlamr -format=json} lines (from its child process or a TCP stream) and gives the same
@@ -66,9 +64,6 @@ final class RtlamrDriver extends LineDriver {
             return;
         }
         Instant now = context.clock().instant();
-        if (!dedup.accept(p, now)) return;
-        context.health().meterHeard(ErtReadingMapper.meterId(p), null);
-        List<Reading> readings = mapper.toReadings(p, now, intervals.fresh(p));
-        context.sink().accept(readings);
+        if (dedup.accept(p, now)) deliver(mapper.toReadings(p, now, intervals.fresh(p)));
     }
 }

@@ -2,6 +2,8 @@ package io.meterlink.drivers.iec62056;
 
 import io.meterlink.drivers.obis.Obis;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,7 +14,9 @@ import java.util.List;
 public final class DataSet {
     private final String address;
     private final Obis obis;
-    private final List<String> groups;
+    private final byte[] text;
+    /** Start and end (exclusive) of each group's text in {@link #text}, in pairs. */
+    private final int[] bounds;
     private final String[] values;
     private final String[] units;
 
@@ -22,25 +26,64 @@ public final class DataSet {
      * @param groups  the text inside each pair of parentheses, in order
      */
     public DataSet(String address, Obis obis, List<String> groups) {
+        this(address, obis, String.join("\u0000", groups).getBytes(StandardCharsets.ISO_8859_1), separated(groups), groups.size());
+    }
+
+    /** From the telegram's bytes: group i is {@code text[bounds[2i], bounds[2i+1])} (no copy of the groups is made). */
+    DataSet(String address, Obis obis, byte[] text, int[] bounds, int count) {
         this.address = address;
         this.obis = obis;
-        this.groups = List.copyOf(groups);
-        this.values = new String[groups.size()];
-        this.units = new String[groups.size()];
-        for (int i = 0; i < values.length; i++) {
-            String g = groups.get(i);
-            int star = g.lastIndexOf('*');
-            values[i] = (star >= 0 ? g.substring(0, star) : g).strip();
-            String u = star >= 0 ? g.substring(star + 1).strip() : "";
+        this.text = text;
+        this.bounds = bounds;
+        this.values = new String[count];
+        this.units = new String[count];
+        for (int i = 0; i < count; i++) {
+            int from = bounds[2 * i], to = bounds[2 * i + 1];
+            int star = -1;
+            for (int k = to - 1; k >= from; k--) {
+                if (text[k] == '*') {
+                    star = k;
+                    break;
+                }
+            }
+            values[i] = stripped(text, from, star >= 0 ? star : to);
+            String u = star >= 0 ? stripped(text, star + 1, to) : "";
             units[i] = u.isEmpty() ? null : u;
         }
+    }
+
+    private static int[] separated(List<String> groups) {
+        int[] b = new int[2 * groups.size()];
+        int at = 0;
+        for (int i = 0; i < groups.size(); i++) {
+            b[2 * i] = at;
+            b[2 * i + 1] = at + groups.get(i).length();
+            at += groups.get(i).length() + 1;
+        }
+        return b;
+    }
+
+    private static String stripped(byte[] t, int from, int to) {
+        while (from < to && (t[from] & 0xFF) <= ' ') from++;
+        while (to > from && (t[to - 1] & 0xFF) <= ' ') to--;
+        return from == to ? "" : new String(t, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
     public String address() { return address; }
 
     public Obis obis() { return obis; }
 
-    public List<String> groups() { return groups; }
+    /** How many value groups. */
+    public int size() { return values.length; }
+
+    /** The text inside the parentheses of group {@code i}, as sent. */
+    public String group(int i) { return new String(text, bounds[2 * i], bounds[2 * i + 1] - bounds[2 * i], StandardCharsets.ISO_8859_1); }
+
+    public List<String> groups() {
+        List<String> g = new ArrayList<>(values.length);
+        for (int i = 0; i < values.length; i++) g.add(group(i));
+        return g;
+    }
 
     /** The value text of group {@code i} (before {@code *}), stripped of padding spaces. */
     public String value(int i) { return values[i]; }
@@ -48,5 +91,5 @@ public final class DataSet {
     /** The unit text of group {@code i} (after {@code *}), or {@code null} when it has none or an empty one. */
     public String unit(int i) { return units[i]; }
 
-    @Override public String toString() { return address + groups; }
+    @Override public String toString() { return address + groups(); }
 }

@@ -1,13 +1,11 @@
 package io.meterlink.drivers.iec62056;
 
-import io.meterlink.core.api.MeterId;
-import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodedFrame;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.core.api.driver.FrameDecoder;
 import io.meterlink.drivers.obis.ObisReadings;
-import io.meterlink.drivers.transport.LineDriver;
+import io.meterlink.drivers.obis.ObisLineDriver;
 import io.meterlink.drivers.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,22 +27,25 @@ import java.util.concurrent.TimeUnit;
  * {@link Iec62056FrameDecoder}; a BCC error or silence is retried, then counted (bad input by kind,
  * or the meter as silent). On TCP no speed is switched (the converter keeps its rate). Thread: its own.
  */
-final class Iec62056Driver extends LineDriver {
+final class Iec62056Driver extends ObisLineDriver {
     /** Longest single wait between two heartbeats while idle between polls. */
     private static final long IDLE_SLICE_NS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger LOG = LoggerFactory.getLogger(Iec62056Driver.class);
     static final byte ACK = 0x06;
     /** t_r: the master waits at least 200 ms after a message before sending (IEC 62056-21 §6.4.4). */
     static final int REACTION_MS = 200;
+    /** Timer granularity allowed below t_r before an answer counts as too early. */
+    static final int TIMING_SLACK_MS = 20;
+    static final byte SOH = 0x01, STX = 0x02, ETX = 0x03;
+    /** When the first byte of the last identification arrived (System.nanoTime). */
+    private long firstByteAt;
 
     private final Iec62056DriverConfig config;
-    private final ObisReadings mapper;
     private final FrameDecoder decoder = new Iec62056FrameDecoder();
 
     Iec62056Driver(Iec62056DriverConfig config, ObisReadings mapper, Transport transport, DriverContext context) {
-        super("iec62056", transport, context);
+        super("iec62056", mapper, transport, context);
         this.config = config;
-        this.mapper = mapper;
     }
 
     @Override
@@ -86,21 +87,138 @@ final class Iec62056Driver extends LineDriver {
         transport.drainInput();
         if (config.wakeUp()) wakeUp();
         send(("/?" + address + "!\r\n").getBytes(StandardCharsets.US_ASCII), config.initialBaud());
+        long sent = System.nanoTime();
         byte[] ident = identification();
         if (ident == null) return new Outcome(null, null, false);
+        long reactionMs = (firstByteAt - sent) / 1_000_000;
+        if (config.strictTiming() && reactionMs < REACTION_MS - TIMING_SLACK_MS) { // IEC 62056-21 §6.3.15: t_r 200–1500 ms
+            return new Outcome(null, new DecodeException(DecodeException.Kind.OTHER,
+                    "timing: the identification began " + reactionMs + " ms after the request, before t_r = " + REACTION_MS + " ms"), true);
+        }
         char z = (char) ident[4];
+        boolean programming = config.password() != null;
         int speed = config.initialBaud();
-        if (z >= '0' && z <= '9') { // mode C (or E): acknowledge with the speed we take
+        if (z >= '0' && z <= '9') { // mode C, or mode E (\2 in the identification) read the same way: acknowledge with the speed we take
             int proposed = Math.min(modeCBaud(z), config.maxBaud());
             char chosen = modeCChar(proposed);
             TimeUnit.MILLISECONDS.sleep(REACTION_MS);
-            send(new byte[]{ACK, '0', (byte) chosen, '0', '\r', '\n'}, config.initialBaud());
+            send(new byte[]{ACK, '0', (byte) chosen, (byte) (programming ? '1' : '0'), '\r', '\n'}, config.initialBaud());
             speed = modeCBaud(chosen);
+        } else if (programming) {
+            return new Outcome(null, new DecodeException(DecodeException.Kind.UNSUPPORTED,
+                    "the meter offers mode " + (z >= 'A' && z <= 'I' ? "B" : "A") + ", which has no programming mode for a password"), true);
         } else if (z >= 'A' && z <= 'I') { // mode B: the meter switches on its own
             speed = 300 << (z - 'A' + 1);
         }
         if (!config.tcp() && speed != config.initialBaud()) transport.setBaud(speed);
-        return dataMessage(ident);
+        return programming ? programmingMode(ident, speed) : dataMessage(ident);
+    }
+
+    /**
+     * Programming mode (IEC 62056-21 §6.3.3–6.3.10): the meter's password prompt {@code SOH P0 STX (seed) ETX BCC},
+     * our {@code SOH P1 STX (password) ETX BCC}, its ACK (a NAK or a break refuses the password), one read command
+     * {@code SOH R1 STX address() ETX BCC} per configured register answered by {@code STX address(value*unit) ETX BCC},
+     * then the break {@code SOH B0 ETX BCC}. The answers become one readout, decoded as a data message. The password is
+     * written to the line only and never logged.
+     */
+    private Outcome programmingMode(byte[] ident, int speed) throws IOException, InterruptedException {
+        byte[] prompt = message();
+        if (prompt == null) return new Outcome(null, new DecodeException(DecodeException.Kind.TRUNCATED, "no password prompt (P0) after the programming mode acknowledgement"), true);
+        if (prompt.length < 3 || prompt[0] != SOH || prompt[1] != 'P' || prompt[2] != '0') {
+            return new Outcome(null, new DecodeException(DecodeException.Kind.SYNTAX, "expected the password prompt P0"), true);
+        }
+        if (!bccOk(prompt)) return new Outcome(null, new DecodeException(DecodeException.Kind.CHECKSUM, "BCC of the password prompt does not match"), true);
+        TimeUnit.MILLISECONDS.sleep(REACTION_MS);
+        char[] secret = config.password().reveal();
+        byte[] pw = new byte[secret.length + 2]; // (password)
+        pw[0] = '(';
+        for (int i = 0; i < secret.length; i++) pw[i + 1] = (byte) secret[i];
+        pw[pw.length - 1] = ')';
+        java.util.Arrays.fill(secret, '\0');
+        byte[] p1 = command('P', '1', pw);
+        java.util.Arrays.fill(pw, (byte) 0);
+        send(p1, speed);
+        java.util.Arrays.fill(p1, (byte) 0);
+        byte[] answer = new byte[1];
+        heartbeat().beat();
+        if (transport.read(answer, config.responseTimeout()) <= 0 || answer[0] != ACK) {
+            sendBreak(speed);
+            return new Outcome(null, new DecodeException(DecodeException.Kind.AUTHENTICATION, "the meter refused the password"), true);
+        }
+        StringBuilder data = new StringBuilder();
+        DecodeException firstError = null;
+        for (String register : config.registers()) {
+            TimeUnit.MILLISECONDS.sleep(REACTION_MS);
+            send(command('R', '1', (register + "()").getBytes(StandardCharsets.US_ASCII)), speed);
+            byte[] m = message();
+            DecodeException e = null;
+            if (m == null) e = new DecodeException(DecodeException.Kind.TRUNCATED, "no answer to the read command for " + register);
+            else if (m[0] != STX || !bccOk(m)) e = new DecodeException(DecodeException.Kind.CHECKSUM, "BCC of the answer for " + register + " does not match");
+            else {
+                String body = new String(m, 1, m.length - 3, StandardCharsets.ISO_8859_1);
+                if (body.startsWith("(ER") || body.startsWith("(er")) e = new DecodeException(DecodeException.Kind.UNSUPPORTED, "the meter has no register " + register + ": " + Readout.printable(body));
+                else data.append(body.strip()).append("\r\n");
+            }
+            if (e != null && firstError == null) firstError = e;
+            if (e != null && e.kind() != DecodeException.Kind.UNSUPPORTED) break;
+            if (e != null) badInput(e);
+        }
+        sendBreak(speed);
+        if (firstError != null && firstError.kind() != DecodeException.Kind.UNSUPPORTED) return new Outcome(null, firstError, true);
+        byte[] readout = (new String(ident, StandardCharsets.ISO_8859_1) + data + "!\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        try {
+            return new Outcome(Iec62056FrameDecoder.decode(readout), null, true);
+        } catch (DecodeException e) {
+            return new Outcome(null, e, true);
+        }
+    }
+
+    private void sendBreak(int speed) throws IOException, InterruptedException {
+        TimeUnit.MILLISECONDS.sleep(REACTION_MS);
+        send(command('B', '0', null), speed);
+    }
+
+    /** {@code SOH C D STX payload ETX BCC}, or {@code SOH C D ETX BCC} without a payload (IEC 62056-21 §6.3.4). */
+    static byte[] command(char c, char d, byte[] payload) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        o.write(SOH);
+        o.write(c);
+        o.write(d);
+        if (payload != null) {
+            o.write(STX);
+            o.writeBytes(payload);
+        }
+        o.write(ETX);
+        byte[] b = o.toByteArray();
+        int bcc = 0;
+        for (int i = 1; i < b.length; i++) bcc ^= b[i];
+        o.write(bcc & 0x7F);
+        java.util.Arrays.fill(b, (byte) 0);
+        return o.toByteArray();
+    }
+
+    /** BCC (§6.3.14): XOR from after the first SOH or STX up to and including ETX, the byte after ETX. Parity bits are not compared. */
+    static boolean bccOk(byte[] m) {
+        int bcc = 0;
+        for (int i = 1; i < m.length - 1; i++) bcc ^= m[i];
+        return (bcc & 0x7F) == (m[m.length - 1] & 0x7F);
+    }
+
+    /** A message from SOH or STX to ETX and its BCC, or {@code null} on silence. */
+    private byte[] message() throws IOException {
+        ByteArrayOutputStream m = new ByteArrayOutputStream();
+        byte[] one = new byte[1];
+        boolean etx = false;
+        while (m.size() < ReadoutFramer.MAX_TELEGRAM) {
+            heartbeat().beat();
+            if (transport.read(one, config.responseTimeout()) <= 0) return null;
+            byte b = (byte) (one[0] & 0x7F);
+            if (m.size() == 0 && b != SOH && b != STX) continue; // line noise before the message
+            m.write(b);
+            if (etx) return m.toByteArray();
+            etx = b == ETX;
+        }
+        return null;
     }
 
     /** Sends and waits until the bytes are on the line (10 bits per character at {@code baud}), so that a speed switch does not cut them. */
@@ -128,6 +246,7 @@ final class Iec62056Driver extends LineDriver {
             if (n <= 0) return null;
             byte b = (byte) (one[0] & 0x7F);
             if (line.size() == 0 && b != '/') continue; // noise before the message
+            if (line.size() == 0) firstByteAt = System.nanoTime();
             line.write(b);
             if (b == '\n') {
                 byte[] l = line.toByteArray();
@@ -162,20 +281,6 @@ final class Iec62056Driver extends LineDriver {
         }
         if (!frames.isEmpty()) return new Outcome(frames.get(0), null, true);
         return new Outcome(null, errors.get(0), true);
-    }
-
-    private void deliver(DecodedFrame frame) throws InterruptedException {
-        List<Reading> readings;
-        try {
-            readings = mapper.toReadings(frame, context.clock().instant());
-        } catch (IllegalArgumentException e) {
-            badInput(new DecodeException(DecodeException.Kind.VALUE_RANGE, e.getMessage()));
-            return;
-        }
-        Object meter = frame.headerFact("meter");
-        if (meter != null) context.health().meterHeard(MeterId.of(meter.toString()), null);
-        LOG.debug("{}: readout of {} gave {} readings", source(), meter, readings.size());
-        if (!readings.isEmpty()) context.sink().accept(readings);
     }
 
     /** Mode C/E baud characters {@code 0}–{@code 6}: 300 × 2^n (IEC 62056-21 §6.3.14, Table 2). */

@@ -15,10 +15,15 @@ import java.util.List;
  * @param wakeUp          send the NUL wake-up sequence before each sign-on (battery meters, §6.4.5)
  * @param retries         sign-ons retried after silence or a refused readout
  * @param addresses       device addresses for {@code /?<address>!}; one empty address for a single meter
+ * @param password        the meter password sent in programming mode (P1), or {@code null} for a plain data readout; never logged
+ * @param registers       with a password: the registers read one by one in programming mode (R1)
+ * @param strictTiming    an identification that begins sooner than t_r (200 ms) after the request is refused and counted
  */
 record Iec62056DriverConfig(String endpoint, boolean tcp, int initialBaud, int maxBaud, Duration pollInterval,
-                            int responseTimeout, boolean wakeUp, int retries, List<String> addresses) {
+                            int responseTimeout, boolean wakeUp, int retries, List<String> addresses,
+                            io.meterlink.core.api.config.Secret password, List<String> registers, boolean strictTiming) {
     Iec62056DriverConfig {
         addresses = List.copyOf(addresses);
+        registers = List.copyOf(registers);
     }
 }

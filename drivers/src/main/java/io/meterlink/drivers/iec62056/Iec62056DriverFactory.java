@@ -1,10 +1,13 @@
 package io.meterlink.drivers.iec62056;
 
 import io.meterlink.core.api.config.KeyGroup;
+import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.FrameDecoder;
+import io.meterlink.drivers.obis.Obis;
 import io.meterlink.drivers.obis.ObisReadings;
+import io.meterlink.drivers.obis.SecretFile;
 import io.meterlink.drivers.obis.StreamSource;
 import io.meterlink.drivers.transport.LineEndpoint;
 import io.meterlink.drivers.transport.LineKeys;
@@ -35,12 +38,16 @@ import java.util.regex.Pattern;
  * time_zone: Europe/Vienna # zone of meter times
  * meters:                  # omit for one meter answering the empty address
  *   - address: "12345678"  # device address for /?12345678! (up to 32 characters)
+ * password_file: /etc/meterlink/iec.password  # or password: (secret); programming mode with P1, mode 0600
+ * registers: [1.8.0, 2.8.0]                   # with a password: registers read by R1 commands
+ * strict_timing: false     # refuse an identification sooner than t_r (200 ms) after the request
  * </pre>
  * Stateless, thread-safe.
  */
 public final class Iec62056DriverFactory implements DriverFactory {
     private static final Iec62056FrameDecoder DECODER = new Iec62056FrameDecoder();
     private static final Pattern ADDRESS = Pattern.compile("[0-9A-Za-z ._-]{1,32}");
+    private static final Pattern PASSWORD = Pattern.compile("[\\x20-\\x27\\x2A-\\x7E]{1,32}");
 
     @Override public String type() { return Iec62056FrameDecoder.PROTOCOL; }
 
@@ -84,9 +91,40 @@ public final class Iec62056DriverFactory implements DriverFactory {
             }
         }
         if (addresses.isEmpty()) addresses.add("");
+        Optional<Secret> password = s.get(Iec62056Keys.PASSWORD);
+        Optional<java.nio.file.Path> passwordFile = s.get(Iec62056Keys.PASSWORD_FILE);
+        if (passwordFile.isPresent()) {
+            if (password.isPresent()) {
+                s.error("password_file", "give password or password_file, not both");
+                ok = false;
+            } else {
+                List<Secret> lines = SecretFile.read(s, "password_file", passwordFile.get(), 1, "the meter password on one line");
+                if (lines == null) ok = false;
+                else password = Optional.of(lines.get(0));
+            }
+        }
+        if (password.isPresent() && !PASSWORD.matcher(new String(password.get().reveal())).matches()) {
+            s.error(passwordFile.isPresent() ? "password_file" : "password", "the password must be 1 to 32 printable characters without parentheses"); // never echo it
+            ok = false;
+        }
+        List<String> registers = s.get(Iec62056Keys.REGISTERS);
+        for (String r : registers) {
+            if (Obis.parse(r) == null) {
+                s.error("registers", "'" + r + "' is no OBIS code such as 1.8.0 or 1-0:1.8.0");
+                ok = false;
+            }
+        }
+        if (password.isPresent() && registers.isEmpty()) {
+            s.error("registers", "a password reads in programming mode, register by register: list the registers to read");
+            ok = false;
+        } else if (password.isEmpty() && !registers.isEmpty()) {
+            s.error("registers", "registers are read in programming mode only: give password or password_file");
+            ok = false;
+        }
+        boolean strictTiming = s.get(Iec62056Keys.STRICT_TIMING);
         if (!ok) return null;
         Iec62056DriverConfig config = new Iec62056DriverConfig(line.endpoint(), line.tcp(), baud, maxBaud, interval,
-                (int) timeout.toMillis(), wakeUp, retries, addresses);
+                (int) timeout.toMillis(), wakeUp, retries, addresses, password.orElse(null), registers, strictTiming);
         ObisReadings mapper = new ObisReadings(zone.get());
         return context -> new Iec62056Driver(config, mapper, line.transport().get(), context);
     }

@@ -5,6 +5,7 @@ import io.meterlink.core.api.driver.DecodedFrame;
 import io.meterlink.core.api.driver.DecodedRecord;
 import io.meterlink.core.api.driver.Fact;
 import io.meterlink.core.api.driver.FrameDecoder;
+import io.meterlink.drivers.obis.FrameCutter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,10 +44,10 @@ public final class Iec62056FrameDecoder implements FrameDecoder {
         };
     }
 
-    private static ReadoutFramer.Listener listener(Sink sink) {
-        return new ReadoutFramer.Listener() {
+    private static FrameCutter.Listener listener(Sink sink) {
+        return new FrameCutter.Listener() {
             @Override
-            public void telegram(byte[] bytes, long offset) {
+            public void frame(byte[] bytes, long offset) {
                 try {
                     sink.frame(decode(bytes), offset);
                 } catch (DecodeException e) {
@@ -65,7 +66,7 @@ public final class Iec62056FrameDecoder implements FrameDecoder {
         String serial = null;
         for (DataSet d : r.dataSets()) {
             records.addAll(ReadoutRecords.records(d));
-            if (serial == null && d.obis() != null && !d.groups().isEmpty()
+            if (serial == null && d.obis() != null && d.size() > 0
                     && (d.obis().c() == 0 && d.obis().d() == 0 && (d.obis().e() == 0 || d.obis().e() == 255) || d.obis().c() == 96 && d.obis().d() == 1)) {
                 serial = d.value(0);
             }

@@ -1,5 +1,8 @@
 package io.meterlink.drivers.iec62056;
 
+import java.util.Optional;
+import java.nio.file.Path;
+import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.config.ConfigKey;
 import io.meterlink.core.api.config.KeyGroup;
 import io.meterlink.core.api.config.Settings;
@@ -36,7 +39,16 @@ public final class Iec62056Keys {
     public static final ConfigKey<String> ADDRESS = ConfigKey.required("meters[].address",
             "device address in `/?<address>!`: 1 to 32 letters, digits, spaces, '.', '_' or '-'");
 
+    public static final ConfigKey<Optional<Secret>> PASSWORD = ConfigKey.secret("password",
+            "meter password, sent in programming mode (P1); a secret, never logged").defaultDescribed("none");
+    public static final ConfigKey<Optional<Path>> PASSWORD_FILE = ConfigKey.path("password_file",
+            "instead of `password`: a file with the password on one line, readable by its owner only (0600)").defaultDescribed("none");
+    public static final ConfigKey<List<String>> REGISTERS = ConfigKey.strings("registers",
+            "with a password: the OBIS codes read one by one (R1) in programming mode").defaultDescribed("none");
+    public static final ConfigKey<Boolean> STRICT_TIMING = ConfigKey.bool("strict_timing", false,
+            "refuse an identification that starts sooner than t_r (200 ms) after the request");
+
     public static final KeyGroup GROUP = KeyGroup.of("iec62056-21", "", MODE, LineKeys.TRANSPORT, LineKeys.PORT, LineKeys.HOST,
             LineKeys.TCP_PORT, BAUD, MAX_BAUD, POLL_INTERVAL, RESPONSE_TIMEOUT, RETRIES, WAKE_UP, FRAMING, FRAME_TIMEOUT,
-            LineKeys.TIME_ZONE, METERS, ADDRESS);
+            LineKeys.TIME_ZONE, METERS, ADDRESS, PASSWORD, PASSWORD_FILE, REGISTERS, STRICT_TIMING);
 }

@@ -90,38 +90,42 @@ public record Readout(String manufacturer, String baudChar, String identificatio
         List<DataSet> out = new ArrayList<>();
         int i = from;
         String address = null;
-        List<String> groups = new ArrayList<>();
-        StringBuilder addr = new StringBuilder();
+        int[] bounds = new int[8];
+        int count = 0;
+        int addrStart = from; // the address is the printable text since the last line end, noise or group
         while (i < to) {
             byte b = t[i];
             if (b == '(') {
                 int close = indexOf(t, (byte) ')', i + 1);
                 if (close < 0 || close > to) close = to; // an unclosed group runs to the end
-                String g = new String(t, i + 1, close - i - 1, StandardCharsets.ISO_8859_1);
-                String a = addr.toString().strip();
-                if (!a.isEmpty()) { // a new data set
-                    if (address != null) out.add(dataSet(address, groups));
-                    address = a;
-                    groups = new ArrayList<>();
-                    addr.setLength(0);
+                int as = addrStart, ae = i;
+                while (as < ae && t[as] == ' ') as++;
+                while (ae > as && t[ae - 1] == ' ') ae--;
+                if (ae > as) { // a new data set
+                    if (address != null) out.add(dataSet(address, t, bounds, count));
+                    address = new String(t, as, ae - as, StandardCharsets.ISO_8859_1);
+                    bounds = new int[8];
+                    count = 0;
                 }
-                if (address != null) groups.add(g);
+                if (address != null) {
+                    if (2 * count + 2 > bounds.length) bounds = java.util.Arrays.copyOf(bounds, bounds.length * 2);
+                    bounds[2 * count] = i + 1;
+                    bounds[2 * count + 1] = close;
+                    count++;
+                }
                 i = close + 1;
+                addrStart = i;
                 continue;
             }
-            if (b == '\r' || b == '\n' || b < 0x20 || b >= 0x7F) {
-                addr.setLength(0); // an address never spans lines; noise is dropped
-            } else {
-                addr.append((char) b);
-            }
+            if (b == '\r' || b == '\n' || b < 0x20 || b >= 0x7F) addrStart = i + 1; // an address never spans lines; noise is dropped
             i++;
         }
-        if (address != null) out.add(dataSet(address, groups));
+        if (address != null) out.add(dataSet(address, t, bounds, count));
         return out;
     }
 
-    private static DataSet dataSet(String address, List<String> groups) {
-        return new DataSet(address, Obis.parse(address), groups);
+    private static DataSet dataSet(String address, byte[] t, int[] bounds, int count) {
+        return new DataSet(address, Obis.parse(address), t, bounds, count);
     }
 
     private static int indexOf(byte[] t, byte b, int from) {

@@ -1,6 +1,7 @@
 package io.meterlink.drivers.iec62056;
 
 import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.drivers.obis.FrameCutter;
 
 import java.util.Arrays;
 
@@ -13,45 +14,20 @@ import java.util.Arrays;
  * noise) are reported once per run; a telegram cut by the next start is reported as truncated.
  * Not thread-safe.
  */
-public final class ReadoutFramer {
-    /** Where telegrams and errors go, with the stream offset where they began. */
-    public interface Listener {
-        void telegram(byte[] bytes, long offset);
-
-        void error(DecodeException e, long offset);
-    }
-
+public final class ReadoutFramer extends FrameCutter {
     public static final int MAX_TELEGRAM = 16 * 1024;
     static final byte STX = 0x02, ETX = 0x03;
 
-    private byte[] buf = new byte[2048];
-    private int len;
-    private long base;
-    private long junk;
-    private long junkAt;
+    public ReadoutFramer() { super("telegram"); }
 
-    public void feed(byte[] in, int off, int n, Listener out) {
-        if (len + n > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
-        System.arraycopy(in, off, buf, len, n);
-        len += n;
-        compact(scan(out, false));
-    }
-
-    public void end(Listener out) {
-        compact(scan(out, true));
-        skip(0, len);
-        compact(len);
-        reportJunk(out);
-    }
-
-    private void compact(int consumed) {
-        System.arraycopy(buf, consumed, buf, 0, len - consumed);
-        len -= consumed;
-        base += consumed;
+    @Override
+    protected boolean idle(byte b) {
+        return b == ' ' || b == '\r' || b == '\n' || b == '\t' || b == 0 || b == 0x7F || b == (byte) 0xFF; // line noise
     }
 
     /** Returns how many bytes are done with. */
-    private int scan(Listener out, boolean atEnd) {
+    @Override
+    protected int scan(Listener out, boolean atEnd) {
         int i = 0;
         while (i < len) {
             int s = findStart(i);
@@ -82,7 +58,7 @@ public final class ReadoutFramer {
                 i = next;
                 continue;
             }
-            out.telegram(Arrays.copyOfRange(buf, s, e), base + s);
+            out.frame(Arrays.copyOfRange(buf, s, e), base + s);
             i = e;
         }
         return len;
@@ -139,21 +115,5 @@ public final class ReadoutFramer {
             if (buf[i] == b) return i;
         }
         return -1;
-    }
-
-    private void skip(int from, int n) {
-        for (int i = from; i < from + n; i++) {
-            byte b = buf[i];
-            if (b == ' ' || b == '\r' || b == '\n' || b == '\t' || b == 0 || b == 0x7F || b == (byte) 0xFF) continue; // line noise
-            if (junk == 0) junkAt = base + i;
-            junk++;
-        }
-    }
-
-    private void reportJunk(Listener out) {
-        if (junk > 0) {
-            out.error(new DecodeException(DecodeException.Kind.TRUNCATED, junk + " bytes outside any complete telegram skipped"), junkAt);
-            junk = 0;
-        }
     }
 }

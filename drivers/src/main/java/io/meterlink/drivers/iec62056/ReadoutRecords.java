@@ -1,6 +1,7 @@
 package io.meterlink.drivers.iec62056;
 
 import io.meterlink.core.api.driver.DecodedRecord;
+import io.meterlink.core.api.driver.Fact;
 import io.meterlink.drivers.obis.MeterUnit;
 import io.meterlink.drivers.obis.Obis;
 import io.meterlink.drivers.obis.ObisRecords;
@@ -23,34 +24,46 @@ import java.util.List;
  */
 public final class ReadoutRecords {
 
-    private static final java.time.format.DateTimeFormatter LOCAL = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
 
     private ReadoutRecords() {}
 
     /** The records of one data set (one, or one per entry of a profile buffer); {@code null} obis gives a record by address. */
     public static List<DecodedRecord> records(DataSet d) {
-        List<DecodedRecord> out = new ArrayList<>();
-        List<String> g = d.groups();
-        int codes = 0;
-        while (g.size() > 1 + codes && Obis.parse(g.get(1 + codes).strip()) != null && g.get(1 + codes).contains(":")) codes++;
-        if (codes > 0 && isNumber(d.value(0))) { // profile buffer: (count)(code…)(entries of 1 + codes groups)
-            Obis code = d.obis();
-            for (int i = 1 + codes; i < g.size(); i += 1 + codes) {
-                int last = Math.min(g.size() - 1, i + codes);
-                out.add(one(code, d.address(), d, i, last));
-            }
-            return out;
-        }
-        if (g.isEmpty()) {
-            out.add(byAddress(d.obis(), d.address(), null, "", null, null));
-            return out;
-        }
-        out.add(one(d.obis(), d.address(), d, 0, g.size() - 1));
+        List<DecodedRecord> out = new ArrayList<>(1);
+        records(d, null, List.of(), out);
         return out;
     }
 
+    /**
+     * The records of one data set into {@code out}.
+     *
+     * @param defaultTime meter time of electricity values (OBIS A = 1) that have none of their own (P1: the telegram's time), or {@code null}
+     * @param extra       facts appended to every record (P1: the M-Bus channel and its meter)
+     */
+    public static void records(DataSet d, String defaultTime, List<Fact> extra, List<DecodedRecord> out) {
+        Context c = new Context(defaultTime, extra);
+        int size = d.size();
+        int codes = 0;
+        while (size > 1 + codes && d.value(1 + codes).indexOf(':') >= 0 && Obis.parse(d.value(1 + codes)) != null) codes++;
+        if (codes > 0 && isNumber(d.value(0))) { // profile buffer: (count)(code…)(entries of 1 + codes groups)
+            Obis code = d.obis();
+            for (int i = 1 + codes; i < size; i += 1 + codes) {
+                int last = Math.min(size - 1, i + codes);
+                out.add(one(c, code, d.address(), d, i, last));
+            }
+            return;
+        }
+        if (size == 0) {
+            out.add(byAddress(c, d.obis(), d.address(), null, "", null, null));
+            return;
+        }
+        out.add(one(c, d.obis(), d.address(), d, 0, size - 1));
+    }
+
+    private record Context(String defaultTime, List<Fact> extra) { }
+
     /** A record from groups from..to of {@code d}. */
-    private static DecodedRecord one(Obis code, String address, DataSet d, int from, int to) {
+    private static DecodedRecord one(Context c, Obis code, String address, DataSet d, int from, int to) {
         int value = to;
         for (int i = to; i >= from; i--) {
             if (d.unit(i) != null && isNumber(d.value(i))) {
@@ -63,10 +76,10 @@ public final class ReadoutRecords {
             if (i != value && time == null && isStamp(d.value(i))) time = timestamp(d.value(i));
         }
         String only = d.value(value);
-        if (time == null && value == from && d.groups().size() == 1 && d.unit(value) == null
+        if (time == null && value == from && d.size() == 1 && d.unit(value) == null
                 && isStamp(only) && (only.endsWith("S") || only.endsWith("W"))) {
             String t = timestamp(d.value(value)); // a timestamp register such as 0-0:1.0.0
-            return byAddress(code, address, null, t != null ? t : d.value(value), null, null);
+            return byAddress(c, code, address, null, t != null ? t : d.value(value), null, null);
         }
         String unitText = d.unit(value);
         if (unitText == null && value > from) { // (…)(m3)\r\n(00001.001): the unit group before the value
@@ -78,22 +91,25 @@ public final class ReadoutRecords {
         String text = d.value(value);
         boolean numeric = isNumber(text)
                 && (unit != null || text.indexOf('.') >= 0 || code != null && ObisRecords.hasQuantity(code, null));
-        return byAddress(code, address, numeric ? new BigDecimal(text) : null, numeric ? null : text, unit, time);
+        return byAddress(c, code, address, numeric ? new BigDecimal(text) : null, numeric ? null : text, unit, time);
     }
 
-    private static DecodedRecord byAddress(Obis code, String address, BigDecimal value, String text, MeterUnit unit, String time) {
-        if (code != null && code.a() != 255) return ObisRecords.record(code, value, text, unit, time);
+    private static DecodedRecord byAddress(Context c, Obis code, String address, BigDecimal value, String text, MeterUnit unit, String time) {
+        if (time == null && value != null && c.defaultTime() != null && code != null && code.a() == 1) time = c.defaultTime();
+        if (code != null && code.a() != 255) return ObisRecords.record(code, value, text, unit, time, c.extra());
         if (code != null) { // a short EDIS code (1.8.1, F.F): also as written, since A, B and F are our filling
-            List<io.meterlink.core.api.driver.Fact> facts = new ArrayList<>(ObisRecords.record(code, value, text, unit, time).facts());
-            facts.add(new io.meterlink.core.api.driver.Fact("address", address.strip()));
-            return new DecodedRecord(facts);
+            List<Fact> more = new ArrayList<>(c.extra().size() + 1);
+            more.add(new Fact("address", address.strip()));
+            more.addAll(c.extra());
+            return ObisRecords.record(code, value, text, unit, time, more);
         }
-        DecodedRecord.Builder b = new DecodedRecord.Builder();
-        b.put("address", address);
-        if (unit != null) b.put(DecodedRecord.UNIT, unit.symbol());
-        b.put(DecodedRecord.VALUE, value != null ? (unit == null ? value : unit.apply(value)) : text);
-        b.put(DecodedRecord.METER_TIME, time);
-        return b.build();
+        List<Fact> facts = new ArrayList<>(5 + c.extra().size());
+        facts.add(new Fact("address", address));
+        if (unit != null) facts.add(new Fact(DecodedRecord.UNIT, unit.symbol()));
+        facts.add(new Fact(DecodedRecord.VALUE, value != null ? (unit == null ? value : unit.apply(value)) : text));
+        if (time != null) facts.add(new Fact(DecodedRecord.METER_TIME, time));
+        facts.addAll(c.extra());
+        return new DecodedRecord(facts);
     }
 
     /** {@code [-+]digits[.digits]} (checked by hand: this runs for every value of every telegram). */
@@ -131,10 +147,35 @@ public final class ReadoutRecords {
                     Integer.parseInt(s.substring(4, 6)), Integer.parseInt(s.substring(6, 8)), Integer.parseInt(s.substring(8, 10)),
                     seconds ? Integer.parseInt(s.substring(10, 12)) : 0);
             char flag = s.charAt(s.length() - 1);
-            if (Character.isDigit(flag)) return LOCAL.format(t);
-            return t.toInstant(ZoneOffset.ofHours(flag == 'S' ? 2 : 1)).toString();
+            if (Character.isDigit(flag)) return iso(t, "");
+            return iso(LocalDateTime.ofEpochSecond(t.toEpochSecond(ZoneOffset.ofHours(flag == 'S' ? 2 : 1)), 0, ZoneOffset.UTC), "Z");
         } catch (DateTimeException | NumberFormatException e) {
             return null;
         }
+    }
+
+    /** {@code uuuu-MM-ddTHH:mm:ss} and {@code suffix}, as ISO-8601 writes it (years 2000–2099 here), without a formatter: this runs for every stamp of every telegram. */
+    private static String iso(LocalDateTime t, String suffix) {
+        char[] c = new char[19];
+        int y = t.getYear();
+        c[0] = (char) ('0' + y / 1000);
+        c[1] = (char) ('0' + y / 100 % 10);
+        two(c, 2, y % 100);
+        c[4] = '-';
+        two(c, 5, t.getMonthValue());
+        c[7] = '-';
+        two(c, 8, t.getDayOfMonth());
+        c[10] = 'T';
+        two(c, 11, t.getHour());
+        c[13] = ':';
+        two(c, 14, t.getMinute());
+        c[16] = ':';
+        two(c, 17, t.getSecond());
+        return new String(c).concat(suffix);
+    }
+
+    private static void two(char[] c, int at, int v) {
+        c[at] = (char) ('0' + v / 10);
+        c[at + 1] = (char) ('0' + v % 10);
     }
 }

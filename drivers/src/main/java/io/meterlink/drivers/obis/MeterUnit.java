@@ -25,6 +25,8 @@ public record MeterUnit(Unit canonical, String symbol, BigDecimal factor) {
 
     /** Scales a meter value into this unit. */
     public BigDecimal apply(BigDecimal v) {
+        if (factor == BigDecimal.ONE) return v;
+        if (factor == THOUSAND) return v.scaleByPowerOfTen(3); // kWh, kW, kvarh…: no multiplication
         return factor.compareTo(BigDecimal.ONE) == 0 ? v : v.multiply(factor);
     }
 
@@ -70,6 +72,18 @@ public record MeterUnit(Unit canonical, String symbol, BigDecimal factor) {
      */
     public static MeterUnit text(String unit) {
         if (unit == null || unit.isEmpty()) return null;
+        MeterUnit known = TEXTS.get(unit);
+        if (known != null) return known;
+        MeterUnit u = ofText(unit);
+        if (TEXTS.size() >= TEXTS_MAX) TEXTS.clear(); // a meter sends the same few units in every telegram
+        TEXTS.put(unit, u);
+        return u;
+    }
+
+    private static final int TEXTS_MAX = 1024;
+    private static final java.util.Map<String, MeterUnit> TEXTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static MeterUnit ofText(String unit) {
         return switch (unit.toLowerCase(Locale.ROOT)) {
             case "wh" -> of(Unit.WH);
             case "kwh" -> of(Unit.WH, THOUSAND);

@@ -9,6 +9,9 @@ package io.meterlink.drivers.obis;
 public record Obis(int a, int b, int c, int d, int e, int f) {
     /** The letter codes of IEC 62056-6-1 §5.5 for value group C: C = 96, F = 97, L = 98, P = 99. */
     private static final String LETTERS = "CFLP";
+    private static final int NAMES_MAX = 4096;
+    /** The text of codes already shown: the same few dozen codes come in every telegram or SML file. */
+    private static final java.util.Map<Obis, String> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Obis {
         for (int v : new int[] {a, b, c, d, e, f}) {
@@ -28,34 +31,43 @@ public record Obis(int a, int b, int c, int d, int e, int f) {
      * Returns {@code null} when {@code s} is not an OBIS code.
      */
     public static Obis parse(String s) {
-        int a = 255, b = 255, f = 255;
-        String rest = s;
-        int dash = rest.indexOf('-'), colon = rest.indexOf(':');
+        int n = s.length();
+        int colon = s.indexOf(':');
+        int a = 255, b = 255, f = 255, p = 0;
         if (colon >= 0) {
+            int dash = s.indexOf('-');
             if (dash < 0 || dash > colon) return null;
-            a = group(rest.substring(0, dash));
-            b = group(rest.substring(dash + 1, colon));
-            rest = rest.substring(colon + 1);
-        } else if (dash >= 0) {
+            a = group(s, 0, dash);
+            b = group(s, dash + 1, colon);
+            p = colon + 1;
+        } else if (s.indexOf('-') >= 0) {
             return null;
         }
-        int star = Math.max(rest.indexOf('*'), rest.indexOf('&'));
+        int star = Math.max(s.indexOf('*', p), s.indexOf('&', p));
+        int end = n;
         if (star >= 0) {
-            f = group(rest.substring(star + 1));
-            rest = rest.substring(0, star);
+            f = group(s, star + 1, n);
+            end = star;
         }
-        String[] parts = rest.split("\\.", -1);
-        if (parts.length < 2 || parts.length > 3) return null;
-        int c = group(parts[0]), d = group(parts[1]), e = parts.length == 3 ? group(parts[2]) : 255;
+        int dot1 = s.indexOf('.', p);
+        if (dot1 < 0 || dot1 >= end) return null;
+        int dot2 = s.indexOf('.', dot1 + 1);
+        if (dot2 >= end) dot2 = -1;
+        if (dot2 >= 0 && s.indexOf('.', dot2 + 1) >= 0 && s.indexOf('.', dot2 + 1) < end) return null;
+        int c = group(s, p, dot1);
+        int d = group(s, dot1 + 1, dot2 < 0 ? end : dot2);
+        int e = dot2 < 0 ? 255 : group(s, dot2 + 1, end);
         if (a < 0 || b < 0 || c < 0 || d < 0 || e < 0 || f < 0) return null;
         return new Obis(a, b, c, d, e, f);
     }
 
-    private static int group(String s) {
-        if (s.length() == 1 && LETTERS.indexOf(s.charAt(0)) >= 0) return 96 + LETTERS.indexOf(s.charAt(0));
-        if (s.isEmpty() || s.length() > 3) return -1;
+    /** One value group {@code s[from, to)}: 1–3 digits up to 255 or a letter C/F/L/P; -1 otherwise. */
+    private static int group(String s, int from, int to) {
+        int len = to - from;
+        if (len == 1 && LETTERS.indexOf(s.charAt(from)) >= 0) return 96 + LETTERS.indexOf(s.charAt(from));
+        if (len <= 0 || len > 3) return -1;
         int v = 0;
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = from; i < to; i++) {
             char ch = s.charAt(i);
             if (ch < '0' || ch > '9') return -1;
             v = v * 10 + (ch - '0');
@@ -66,6 +78,12 @@ public record Obis(int a, int b, int c, int d, int e, int f) {
     /** {@code A-B:C.D.E*F}, e.g. {@code 1-0:1.8.0*255}. */
     @Override
     public String toString() {
-        return a + "-" + b + ":" + c + "." + d + "." + e + "*" + f;
+        String t = NAMES.get(this);
+        if (t == null) {
+            t = a + "-" + b + ":" + c + "." + d + "." + e + "*" + f;
+            if (NAMES.size() >= NAMES_MAX) NAMES.clear(); // codes repeat in every telegram; a flood of distinct ones only costs the cache
+            NAMES.put(this, t);
+        }
+        return t;
     }
 }

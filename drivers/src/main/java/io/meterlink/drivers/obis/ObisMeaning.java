@@ -21,6 +21,7 @@ import io.meterlink.core.api.Quantity;
  * @param function  instantaneous, or maximum for maximum demand registers
  */
 public record ObisMeaning(Quantity quantity, String direction, String phase, int tariff, MeasurementFunction function) {
+    private static final String[] PHASES = {null, "L1", "L2", "L3"};
     static final ObisMeaning NONE = new ObisMeaning(null, null, null, 0, MeasurementFunction.INSTANTANEOUS);
 
     /** The meaning of {@code code} when its value comes in {@code unit} (which tells energy from volume on M-Bus channels). */
@@ -55,7 +56,7 @@ public record ObisMeaning(Quantity quantity, String direction, String phase, int
             return new ObisMeaning(d == 7 ? Quantity.CURRENT : null, null, "N", 0, MeasurementFunction.INSTANTANEOUS);
         }
         if (c >= 21 && c <= 80) {
-            phase = "L" + ((c - 1) / 20);
+            phase = PHASES[(c - 1) / 20];
             base = (c - 1) % 20 + 1;
         } else if (c > 20) {
             return NONE;

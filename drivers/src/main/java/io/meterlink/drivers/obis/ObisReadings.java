@@ -16,6 +16,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Turns a decoded SML file, P1 telegram or optical readout into {@link Reading}s: one per record
@@ -50,6 +52,30 @@ public final class ObisReadings {
             MeasurementFunction function = r.function() == null ? MeasurementFunction.INSTANTANEOUS : MeasurementFunction.ofWireName(r.function());
             int tariff = r.tariff() == null ? 0 : r.tariff();
             out.add(new Reading(meter, quantity, unit, value.stripTrailingZeros(), function, 0, tariff, subunit(r), instant(r.meterTime()), receivedAt, 0, null));
+        }
+        return out;
+    }
+
+    /**
+     * The frame's records that give no reading, counted by kind: {@code identifier} (a text value of an
+     * identification code: 0.0.x, 96.1.x, 42.0.0, 1-0:0.0.x), {@code text} (any other text or empty
+     * value), {@code unknown_code} (a number whose code or unit has no canonical quantity here).
+     */
+    public static Map<String, Integer> withoutReading(DecodedFrame frame) {
+        Map<String, Integer> out = new TreeMap<>();
+        if (frame.records() == null) return out;
+        for (DecodedRecord r : frame.records()) {
+            if (r.value() != null && r.quantity() != null) continue;
+            String kind;
+            if (r.value() != null) {
+                kind = "unknown_code";
+            } else {
+                Object code = r.fact("obis");
+                Obis o = code == null ? null : Obis.parse(code.toString());
+                boolean id = o != null && (o.c() == 0 && o.d() == 0 || o.c() == 96 && o.d() == 1 || o.c() == 42 && o.d() == 0);
+                kind = id ? "identifier" : "text";
+            }
+            out.merge(kind, 1, Integer::sum);
         }
         return out;
     }

@@ -1,9 +1,13 @@
 package io.meterlink.drivers.obis;
 
 import io.meterlink.core.api.MeasurementFunction;
+import io.meterlink.core.api.Unit;
 import io.meterlink.core.api.driver.DecodedRecord;
+import io.meterlink.core.api.driver.Fact;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One OBIS value as a family-neutral record, the same shape for SML, P1 and IEC 62056-21:
@@ -26,23 +30,30 @@ public final class ObisRecords {
     }
 
     public static DecodedRecord record(Obis code, BigDecimal value, String text, MeterUnit unit, String meterTime) {
+        return record(code, value, text, unit, meterTime, List.of());
+    }
+
+    /** As {@link #record(Obis, BigDecimal, String, MeterUnit, String)}, with {@code extra} facts at the end (a P1 channel and its meter). */
+    public static DecodedRecord record(Obis code, BigDecimal value, String text, MeterUnit unit, String meterTime, List<Fact> extra) {
         ObisMeaning m = ObisMeaning.of(code, unit);
-        boolean fits = m.quantity() != null && unit != null && unit.canonical() != null && m.quantity().units().contains(unit.canonical())
-                || m.quantity() != null && unit == null && m.quantity().units().contains(io.meterlink.core.api.Unit.NONE);
-        DecodedRecord.Builder r = new DecodedRecord.Builder();
-        r.put("obis", code.toString());
-        if (value != null && fits) r.put(DecodedRecord.QUANTITY, m.quantity().wireName());
-        if (unit != null) r.put(DecodedRecord.UNIT, unit.symbol());
-        if (value != null) r.put(DecodedRecord.VALUE, plain(unit == null ? value : unit.apply(value)));
-        else r.put(DecodedRecord.VALUE, text);
-        if (value != null && fits) r.put(DecodedRecord.TARIFF, m.tariff());
-        r.put(DecodedRecord.METER_TIME, meterTime);
-        if (value != null && fits) {
-            r.put("direction", m.direction());
-            r.put("phase", m.phase());
-            if (m.function() != MeasurementFunction.INSTANTANEOUS) r.put(DecodedRecord.FUNCTION, m.function().wireName());
+        boolean fits = value != null && m.quantity() != null
+                && (unit != null && unit.canonical() != null && m.quantity().units().contains(unit.canonical())
+                    || unit == null && m.quantity().units().contains(Unit.NONE));
+        List<Fact> f = new ArrayList<>(10 + extra.size());
+        f.add(new Fact("obis", code.toString()));
+        if (fits) f.add(new Fact(DecodedRecord.QUANTITY, m.quantity().wireName()));
+        if (unit != null) f.add(new Fact(DecodedRecord.UNIT, unit.symbol()));
+        if (value != null) f.add(new Fact(DecodedRecord.VALUE, plain(unit == null ? value : unit.apply(value))));
+        else if (text != null) f.add(new Fact(DecodedRecord.VALUE, text));
+        if (fits) f.add(new Fact(DecodedRecord.TARIFF, m.tariff()));
+        if (meterTime != null) f.add(new Fact(DecodedRecord.METER_TIME, meterTime));
+        if (fits) {
+            if (m.direction() != null) f.add(new Fact("direction", m.direction()));
+            if (m.phase() != null) f.add(new Fact("phase", m.phase()));
+            if (m.function() != MeasurementFunction.INSTANTANEOUS) f.add(new Fact(DecodedRecord.FUNCTION, m.function().wireName()));
         }
-        return r.build();
+        f.addAll(extra);
+        return new DecodedRecord(f);
     }
 
     /** Without trailing zeros, never in exponent form when shown (1E+3 → 1000 by the renderer's plain setting). */

@@ -1,20 +1,14 @@
 package io.meterlink.drivers.obis;
 
-import io.meterlink.core.api.MeterId;
-import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodedFrame;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.core.api.driver.FrameDecoder;
-import io.meterlink.drivers.transport.LineDriver;
 import io.meterlink.drivers.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
 
 /**
  * A driver for meters that push on their own (P1 ports, SML info interfaces): listens to one line
@@ -25,13 +19,12 @@ import java.util.Set;
  * counters of replay detection, lives as long as the driver. Telegrams that
  * arrive split over several reads, or several in one read, frame the same. Thread: its own.
  */
-public final class StreamDriver extends LineDriver {
+public final class StreamDriver extends ObisLineDriver {
     private static final Logger LOG = LoggerFactory.getLogger(StreamDriver.class);
     private static final int READ_TIMEOUT_MS = 500;
 
     private final FrameDecoder decoder;
     private final FrameDecoder.Options options;
-    private final ObisReadings mapper;
     private final int quietMillis;
     /** Kept across quiet times and reopens of the line: it holds what must outlive a frame (P1 frame counters for replay detection). */
     private FrameDecoder.Session session;
@@ -42,10 +35,9 @@ public final class StreamDriver extends LineDriver {
      */
     public StreamDriver(FrameDecoder decoder, FrameDecoder.Options options, ObisReadings mapper, int quietMillis,
                         Transport transport, DriverContext context) {
-        super(decoder.protocol(), transport, context);
+        super(decoder.protocol(), mapper, transport, context);
         this.decoder = decoder;
         this.options = options;
-        this.mapper = mapper;
         this.quietMillis = quietMillis;
     }
 
@@ -75,19 +67,8 @@ public final class StreamDriver extends LineDriver {
     private final class Sink implements FrameDecoder.Sink {
         @Override
         public void frame(DecodedFrame frame, long inputOffset) {
-            List<Reading> readings;
             try {
-                readings = mapper.toReadings(frame, context.clock().instant());
-            } catch (IllegalArgumentException e) { // a meter id or unit our types refuse
-                badInput(new DecodeException(DecodeException.Kind.VALUE_RANGE, e.getMessage()));
-                return;
-            }
-            Set<MeterId> meters = new LinkedHashSet<>();
-            for (Reading r : readings) meters.add(r.meter());
-            for (MeterId m : meters) context.health().meterHeard(m, null);
-            if (readings.isEmpty()) return;
-            try {
-                context.sink().accept(readings);
+                deliver(frame);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -5,16 +5,12 @@ import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.FrameDecoder;
+import io.meterlink.drivers.obis.SecretFile;
 import io.meterlink.drivers.obis.StreamSource;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * DSMR P1 ports (plain and encrypted) read as they push telegrams (DSMR 5.0.2 §4: 115200 8N1 every
@@ -59,7 +55,8 @@ public final class P1DriverFactory implements DriverFactory {
                 s.error("key_file", "give key/auth_key or key_file, not both");
                 ok = false;
             } else {
-                List<Secret> keys = readKeyFile(s, keyFile.get());
+                List<Secret> keys = SecretFile.read(s, "key_file", keyFile.get(), 2,
+                        "the encryption key on its first line and optionally the authentication key on the second");
                 if (keys == null) ok = false;
                 else {
                     key = Optional.of(keys.get(0));
@@ -81,30 +78,5 @@ public final class P1DriverFactory implements DriverFactory {
         }
         FrameDecoder.Options options = new FrameDecoder.Options(key.orElse(null), authKey.orElse(null), null);
         return StreamSource.read(s, DECODER, options, baud, baud == 9600 ? "7E1" : "8N1", ok);
-    }
-
-    /** Line 1 the encryption key, line 2 (optional) the authentication key; the file must not be readable by group or others. */
-    private static List<Secret> readKeyFile(Settings s, Path file) {
-        try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            for (PosixFilePermission p : perms) {
-                if (p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")) {
-                    s.error("key_file", file + " must be readable by its owner only (chmod 600)");
-                    return null;
-                }
-            }
-            List<String> lines = Files.readAllLines(file, StandardCharsets.US_ASCII).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-            if (lines.isEmpty() || lines.size() > 2) {
-                s.error("key_file", file + " must hold the encryption key on its first line and optionally the authentication key on the second");
-                return null;
-            }
-            return lines.stream().map(Secret::of).toList();
-        } catch (UnsupportedOperationException e) {
-            s.error("key_file", "cannot check the permissions of " + file);
-            return null;
-        } catch (IOException e) {
-            s.error("key_file", "cannot read " + file + ": " + e.getClass().getSimpleName());
-            return null;
-        }
     }
 }

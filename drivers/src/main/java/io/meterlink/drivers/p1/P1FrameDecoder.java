@@ -2,6 +2,7 @@ package io.meterlink.drivers.p1;
 
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.FrameDecoder;
+import io.meterlink.drivers.obis.FrameCutter;
 import io.meterlink.drivers.iec62056.ReadoutFramer;
 
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,7 @@ public final class P1FrameDecoder implements FrameDecoder {
         return new GcmFrames.Listener() {
             @Override
             public void plaintext(byte[] telegram, long offset) {
-                ReadoutFramer.Listener l = plain(sink, offset); // offsets of a decrypted telegram are those of its frame
+                FrameCutter.Listener l = plain(sink, offset); // offsets of a decrypted telegram are those of its frame
                 framer.feed(telegram, 0, telegram.length, l);
                 framer.end(l);
             }
@@ -63,10 +64,10 @@ public final class P1FrameDecoder implements FrameDecoder {
         };
     }
 
-    private static ReadoutFramer.Listener plain(Sink sink, long frameOffset) {
-        return new ReadoutFramer.Listener() {
+    private static FrameCutter.Listener plain(Sink sink, long frameOffset) {
+        return new FrameCutter.Listener() {
             @Override
-            public void telegram(byte[] bytes, long offset) {
+            public void frame(byte[] bytes, long offset) {
                 long at = frameOffset > 0 ? frameOffset : offset;
                 try {
                     sink.frame(P1Telegrams.decode(bytes), at);

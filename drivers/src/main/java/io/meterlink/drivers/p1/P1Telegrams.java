@@ -8,7 +8,7 @@ import io.meterlink.drivers.iec62056.DataSet;
 import io.meterlink.drivers.iec62056.Iec62056FrameDecoder;
 import io.meterlink.drivers.iec62056.Readout;
 import io.meterlink.drivers.iec62056.ReadoutRecords;
-import io.meterlink.drivers.obis.Crc16;
+import io.meterlink.drivers.crc.Crc16;
 import io.meterlink.drivers.obis.Obis;
 
 import java.nio.charset.StandardCharsets;
@@ -42,7 +42,7 @@ final class P1Telegrams {
                 throw new DecodeException(DecodeException.Kind.SYNTAX, "P1 CRC is no 1 to 4 hex digits: '" + crcText + "'");
             }
             int sent = Integer.parseInt(crcText, 16);
-            int computed = Crc16.arc(t, 0, r.endIndex() + 1);
+            int computed = Crc16.ARC.of(t, 0, r.endIndex() + 1);
             if (sent != computed) {
                 throw new DecodeException(DecodeException.Kind.CHECKSUM, String.format("P1 CRC %04X does not match the telegram (computed %04X)", sent, computed));
             }
@@ -51,7 +51,7 @@ final class P1Telegrams {
         String time = null, version = null;
         for (DataSet d : r.dataSets()) {
             Obis o = d.obis();
-            if (o == null || d.groups().isEmpty()) continue;
+            if (o == null || d.size() == 0) continue;
             if (o.a() == 0 && o.c() == 96 && o.d() == 1 && (o.e() == 0 || o.e() == 1)) {
                 equipment.merge(o.b(), text(d.value(0)), (old, neu) -> o.e() == 1 ? neu : old);
             }
@@ -59,24 +59,14 @@ final class P1Telegrams {
             if (o.a() == 1 && o.c() == 0 && o.d() == 2 && o.e() == 8 || o.a() == 0 && o.c() == 96 && o.d() == 1 && o.e() == 4) version = d.value(0);
         }
         String main = equipment.containsKey(0) ? equipment.get(0) : r.manufacturer() + r.identification();
-        List<DecodedRecord> records = new ArrayList<>();
+        List<DecodedRecord> records = new ArrayList<>(r.dataSets().size() + 4);
+        List<Fact> noExtra = List.of();
         for (DataSet d : r.dataSets()) {
             Obis o = d.obis();
             int channel = o != null && o.a() == 0 && o.b() >= 1 && o.b() <= 4 ? o.b() : 0;
-            for (DecodedRecord rec : ReadoutRecords.records(d)) {
-                boolean stamp = rec.meterTime() == null && time != null && o != null && o.a() == 1 && rec.value() != null;
-                if (!stamp && channel == 0) {
-                    records.add(rec);
-                    continue;
-                }
-                List<Fact> facts = new ArrayList<>(rec.facts());
-                if (stamp) facts.add(timeSlot(facts), new Fact(DecodedRecord.METER_TIME, time));
-                if (channel > 0) {
-                    facts.add(new Fact("channel", channel));
-                    facts.add(new Fact("meter", meterId(equipment.getOrDefault(channel, "channel" + channel), channel)));
-                }
-                records.add(new DecodedRecord(facts));
-            }
+            List<Fact> extra = channel == 0 ? noExtra
+                    : List.of(new Fact("channel", channel), new Fact("meter", meterId(equipment.getOrDefault(channel, "channel" + channel), channel)));
+            ReadoutRecords.records(d, time, extra, records);
         }
         List<Fact> h = new ArrayList<>();
         h.add(new Fact("protocol", PROTOCOL));
@@ -87,16 +77,6 @@ final class P1Telegrams {
         if (time != null) h.add(new Fact(DecodedRecord.METER_TIME, time));
         if (!crcText.isEmpty()) h.add(new Fact("crc", crcText));
         return new DecodedFrame(PROTOCOL, h, records, List.of());
-    }
-
-    /** Where meter_time goes: after tariff, else after value (the record's display order). */
-    private static int timeSlot(List<Fact> facts) {
-        int at = facts.size();
-        for (int i = 0; i < facts.size(); i++) {
-            String n = facts.get(i).name();
-            if (n.equals(DecodedRecord.TARIFF) || n.equals(DecodedRecord.VALUE)) at = i + 1;
-        }
-        return at;
     }
 
     static String meterId(String equipment, int channel) {

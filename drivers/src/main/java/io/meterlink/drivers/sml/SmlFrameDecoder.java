@@ -2,6 +2,7 @@ package io.meterlink.drivers.sml;
 
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.FrameDecoder;
+import io.meterlink.drivers.obis.FrameCutter;
 
 /** Offline decoding of SML byte streams (one decoded frame per complete SML file) for {@code meterlink decode}. */
 public final class SmlFrameDecoder implements FrameDecoder {
@@ -33,10 +34,10 @@ public final class SmlFrameDecoder implements FrameDecoder {
         };
     }
 
-    private static SmlTransport.Listener listener(Sink sink) {
-        return new SmlTransport.Listener() {
+    private static FrameCutter.Listener listener(Sink sink) {
+        return new FrameCutter.Listener() {
             @Override
-            public void file(byte[] data, long offset) {
+            public void frame(byte[] data, long offset) {
                 try {
                     sink.frame(SmlFileDecoder.decode(data), offset);
                 } catch (DecodeException e) {

@@ -1,7 +1,8 @@
 package io.meterlink.drivers.sml;
 
 import io.meterlink.core.api.driver.DecodeException;
-import io.meterlink.drivers.obis.Crc16;
+import io.meterlink.drivers.crc.Crc16;
+import io.meterlink.drivers.obis.FrameCutter;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -15,75 +16,38 @@ import java.util.Arrays;
  * by a new start or by the end of the stream, or that holds an unknown escape gives an error, never
  * data. Bytes outside a file (a stream that starts mid-file) are reported once per run. Not thread-safe.
  */
-final class SmlTransport {
-    /** Where files and errors go, with the stream offset of the file's start. */
-    interface Listener {
-        void file(byte[] data, long offset);
-
-        void error(DecodeException e, long offset);
-    }
-
+final class SmlTransport extends FrameCutter {
     static final int MAX_FILE = 64 * 1024;
     private static final byte ESC = 0x1B;
+    /** The file at buf[0] that waits for more bytes: its data unescaped so far and where to go on (a feed of a few bytes at a time stays linear). */
+    private ByteArrayOutputStream pending;
+    private int pendingAt;
 
-    private byte[] buf = new byte[1024];
-    private int len;
-    /** Stream offset of buf[0]. */
-    private long base;
-    /** Bytes skipped outside a file since the last report, and where they began. */
-    private long junk;
-    private long junkAt = -1;
+    SmlTransport() { super("SML file"); }
 
-    void feed(byte[] in, int off, int n, Listener out) {
-        if (len + n > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
-        System.arraycopy(in, off, buf, len, n);
-        len += n;
-        int consumed = scan(out);
-        System.arraycopy(buf, consumed, buf, 0, len - consumed);
-        len -= consumed;
-        base += consumed;
-    }
-
-    void end(Listener out) {
-        if (len >= 8 && isStart(0)) {
-            out.error(new DecodeException(DecodeException.Kind.TRUNCATED, "the stream ended inside an SML file"), base);
-        } else {
-            skip(base, len);
+    @Override
+    protected int scan(Listener out, boolean atEnd) {
+        if (atEnd) {
+            pending = null;
+            if (len >= 8 && isStart(0)) {
+                out.error(new DecodeException(DecodeException.Kind.TRUNCATED, "the stream ended inside an SML file"), base);
+                return len;
+            }
+            return 0;
         }
-        base += len;
-        len = 0;
-        reportJunk(out);
-    }
-
-    /** Returns how many bytes of buf are done with. */
-    private int scan(Listener out) {
         int i = 0;
         while (true) {
             int start = findStart(i);
             if (start < 0) {
                 int keep = Math.min(len - i, 7); // a start escape may be arriving
-                skip(base + i, len - i - keep);
+                skip(i, len - i - keep);
                 return len - keep;
             }
-            skip(base + i, start - i);
+            skip(i, start - i);
             reportJunk(out);
             int next = file(start, out);
             if (next < 0) return start; // incomplete: wait for more bytes
             i = next;
-        }
-    }
-
-    private void skip(long at, long n) {
-        if (n <= 0) return;
-        if (junk == 0) junkAt = at;
-        junk += n;
-    }
-
-    private void reportJunk(Listener out) {
-        if (junk > 0) {
-            out.error(new DecodeException(DecodeException.Kind.TRUNCATED, junk + " bytes outside any complete SML file skipped"), junkAt);
-            junk = 0;
-            junkAt = -1;
         }
     }
 
@@ -105,20 +69,28 @@ final class SmlTransport {
      */
     private int file(int start, Listener out) {
         long offset = base + start;
-        ByteArrayOutputStream data = new ByteArrayOutputStream();
-        int j = start + 8;
+        ByteArrayOutputStream data;
+        int j;
+        if (pending != null && start == 0) {
+            data = pending;
+            j = pendingAt;
+        } else {
+            data = new ByteArrayOutputStream();
+            j = start + 8;
+        }
+        pending = null;
         while (true) {
             if (j - start > MAX_FILE) {
                 out.error(new DecodeException(DecodeException.Kind.LENGTH, "no end escape within " + MAX_FILE + " bytes"), offset);
                 return start + 8;
             }
-            if (j + 4 > len) return -1;
+            if (j + 4 > len) return waitAt(data, j - start);
             if (!(buf[j] == ESC && buf[j + 1] == ESC && buf[j + 2] == ESC && buf[j + 3] == ESC)) {
                 data.write(buf, j, 4);
                 j += 4;
                 continue;
             }
-            if (j + 8 > len) return -1;
+            if (j + 8 > len) return waitAt(data, j - start);
             if (buf[j + 4] == ESC && buf[j + 5] == ESC && buf[j + 6] == ESC && buf[j + 7] == ESC) {
                 data.write(buf, j, 4);
                 j += 8;
@@ -134,7 +106,7 @@ final class SmlTransport {
                     out.error(new DecodeException(DecodeException.Kind.SYNTAX, "fill byte count " + fill + " out of 0..3"), offset);
                 } else {
                     byte[] d = data.toByteArray();
-                    out.file(Arrays.copyOf(d, d.length - fill), offset);
+                    out.frame(Arrays.copyOf(d, d.length - fill), offset);
                 }
                 return j + 8;
             } else {
@@ -145,11 +117,18 @@ final class SmlTransport {
         }
     }
 
+    /** The file needs more bytes; it will be at buf[0] when they come, so it resumes at {@code at}. */
+    private int waitAt(ByteArrayOutputStream data, int at) {
+        pending = data;
+        pendingAt = at;
+        return -1;
+    }
+
     private boolean crcMatches(int from, int to, int crc) {
         int swapped = (crc & 0xFF) << 8 | crc >>> 8;
-        int x25 = Crc16.x25(buf, from, to);
+        int x25 = Crc16.X25.of(buf, from, to);
         if (x25 == crc || x25 == swapped) return true;
-        int kermit = Crc16.kermit(buf, from, to);
+        int kermit = Crc16.KERMIT.of(buf, from, to);
         return kermit == crc || kermit == swapped;
     }
 }

@@ -1,5 +1,7 @@
 package io.meterlink.drivers.transport;
 
+import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverContext;
@@ -8,6 +10,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,6 +59,14 @@ public abstract class LineDriver implements Driver {
     protected final void badInput(DecodeException e) {
         LOG.debug("{}: refused input ({}{}): {}", source(), e.kind(), e.meter() == null ? "" : ", " + e.meter(), e.getMessage());
         context.health().badInput(source(), e.kind());
+    }
+
+    /** Marks every meter of {@code readings} heard and hands them to the sink in one batch (nothing when empty). */
+    protected final void deliver(List<Reading> readings) throws InterruptedException {
+        Set<MeterId> meters = new LinkedHashSet<>();
+        for (Reading r : readings) meters.add(r.meter());
+        for (MeterId m : meters) context.health().meterHeard(m, null);
+        if (!readings.isEmpty()) context.sink().accept(readings);
     }
 
     @Override

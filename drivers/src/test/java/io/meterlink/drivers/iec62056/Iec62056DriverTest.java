@@ -32,6 +32,9 @@ class Iec62056DriverTest {
         boolean open;
         /** Mode B: the identification's baud character is a letter and the readout follows at once, without acknowledgement. */
         boolean modeB;
+        static final String PASSWORD = "s3cret";
+        boolean loggedIn;
+        final List<String> passwordsSeen = new CopyOnWriteArrayList<>();
 
         static byte[] readout(String data, boolean badBcc) {
             ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -57,6 +60,31 @@ class Iec62056DriverTest {
                 push("/ABCE\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
                 push(readout("0.0.0(12345678)\r\n1.8.0(012345.678*kWh)\r\n2.8.0(000001.5*kWh)\r\n32.7(231.4*V)", false));
             } else if (s.equals("/?12345678!\r\n")) push("/ABC5\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
+            else if (s.equals("\u0006051\r\n")) push(Iec62056Driver.command('P', '0', "(12345678)".getBytes(StandardCharsets.US_ASCII)));
+            else if (s.startsWith("\u0001P1\u0002")) {
+                passwordsSeen.add(s.substring(4, s.length() - 2));
+                if (Iec62056Driver.bccOk(b) && s.equals(new String(Iec62056Driver.command('P', '1', ("(" + PASSWORD + ")").getBytes(StandardCharsets.US_ASCII)), StandardCharsets.US_ASCII))) {
+                    push(new byte[] {0x06});
+                    loggedIn = true;
+                } else push(new byte[] {0x15}); // NAK
+            } else if (s.startsWith("\u0001R1\u0002") && loggedIn && Iec62056Driver.bccOk(b)) {
+                String reg = s.substring(4, s.indexOf('('));
+                String v = switch (reg) {
+                    case "1.8.0" -> "1.8.0(012345.678*kWh)";
+                    case "32.7.0" -> "32.7.0(231.4*V)";
+                    case "0.0.0" -> "0.0.0(12345678)";
+                    default -> "(ER04)";
+                };
+                byte[] body = v.getBytes(StandardCharsets.US_ASCII);
+                ByteArrayOutputStream o = new ByteArrayOutputStream();
+                o.write(0x02);
+                o.writeBytes(body);
+                o.write(0x03);
+                int bcc = 0x03;
+                for (byte x : body) bcc ^= x;
+                o.write(bcc);
+                push(o.toByteArray());
+            } else if (s.startsWith("\u0001B0")) loggedIn = false;
             else if (s.equals("\u0006050\r\n")) push(readout("0.0.0(12345678)\r\n1.8.0(012345.678*kWh)\r\n2.8.0(000001.5*kWh)\r\n32.7(231.4*V)", badBccLeft-- > 0));
         }
 
@@ -85,7 +113,7 @@ class Iec62056DriverTest {
     }
 
     private static Iec62056DriverConfig config(List<String> addresses, int retries) {
-        return new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, retries, addresses);
+        return new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, retries, addresses, null, List.of(), false);
     }
 
     @Test
@@ -123,7 +151,7 @@ class Iec62056DriverTest {
     void wakeUp_sendsNulsForAbout2Seconds_beforeTheSignOn() throws Exception {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
-        Iec62056DriverConfig wake = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, true, 0, List.of("12345678"));
+        Iec62056DriverConfig wake = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, true, 0, List.of("12345678"), null, List.of(), false);
         new Iec62056Driver(wake, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
         String first = line.requests.get(0);
         assertEquals(66, first.length(), "2.2 s of characters at 300 baud, 10 bits each"); // IEC 62056-21 §6.4.5: 2.1–2.3 s
@@ -147,10 +175,71 @@ class Iec62056DriverTest {
     void tcpLine_neverSwitchesSpeed() throws Exception {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
-        Iec62056DriverConfig tcp = new Iec62056DriverConfig("tcp", true, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"));
+        Iec62056DriverConfig tcp = new Iec62056DriverConfig("tcp", true, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"), null, List.of(), false);
         new Iec62056Driver(tcp, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
         assertEquals(List.of(), line.speeds);
         assertEquals(3, rec.readings.size());
+    }
+
+    private static Iec62056DriverConfig programming(String password, List<String> registers) {
+        return new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"),
+                io.meterlink.core.api.config.Secret.of(password), registers, false);
+    }
+
+    @Test
+    void password_programmingMode_readsEachRegister_andEndsWithABreak() throws Exception {
+        ModeCMeter line = new ModeCMeter();
+        Recording rec = new Recording(Clock.systemUTC());
+        new Iec62056Driver(programming(ModeCMeter.PASSWORD, List.of("0.0.0", "1.8.0", "99.9.9", "32.7.0")), new ObisReadings(ZoneOffset.UTC), line, rec)
+                .poll("12345678");
+        assertEquals("\u0006051\r\n", line.requests.get(1)); // option select: programming mode
+        assertTrue(line.requests.get(line.requests.size() - 1).startsWith("\u0001B0\u0003"), line.requests::toString); // the break
+        assertEquals(List.of("(" + ModeCMeter.PASSWORD + ")"), line.passwordsSeen);
+        assertEquals(2, rec.readings.size(), rec::toString);
+        assertEquals("12345678", rec.readings.get(0).value().toPlainString());
+        assertEquals(Quantity.VOLTAGE, rec.readings.get(1).quantity());
+        assertEquals(List.of(MeterId.of("iec62056:ABC:12345678")), rec.heard);
+        assertEquals(List.of(Kind.UNSUPPORTED), rec.bad); // the meter has no 99.9.9 (ER04): counted, the others still read
+    }
+
+    @Test
+    void wrongPassword_isCountedAsAuthentication_andGivesNoReading() throws Exception {
+        ModeCMeter line = new ModeCMeter();
+        Recording rec = new Recording(Clock.systemUTC());
+        new Iec62056Driver(programming("wrong", List.of("1.8.0")), new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        assertEquals(List.of(Kind.AUTHENTICATION), rec.bad);
+        assertEquals(List.of(), rec.readings);
+        assertTrue(rec.toString().indexOf("wrong") < 0 && line.describe().indexOf("wrong") < 0);
+    }
+
+    @Test
+    void strictTiming_refusesAnIdentificationSoonerThanTr_lenientTimingReads() throws Exception {
+        ModeCMeter line = new ModeCMeter(); // answers at once, well before t_r = 200 ms
+        Recording rec = new Recording(Clock.systemUTC());
+        Iec62056DriverConfig strict = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"),
+                null, List.of(), true);
+        new Iec62056Driver(strict, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        assertEquals(List.of(Kind.OTHER), rec.bad);
+        assertEquals(List.of(), rec.readings);
+        Recording lenient = new Recording(Clock.systemUTC());
+        new Iec62056Driver(config(List.of("12345678"), 0), new ObisReadings(ZoneOffset.UTC), new ModeCMeter(), lenient).poll("12345678");
+        assertEquals(3, lenient.readings.size());
+    }
+
+    @Test
+    void factory_passwordFile_mustBeOwnerOnly_andNeedsRegisters() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("iecpw");
+        java.nio.file.Path f = dir.resolve("pw");
+        java.nio.file.Files.writeString(f, "# meter password\nabc123\n");
+        java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        MapSettings open = new MapSettings(Map.of("port", "/dev/ttyUSB0", "password_file", f.toString(), "registers", List.of("1.8.0")));
+        assertNull(new Iec62056DriverFactory().configure(open));
+        assertTrue(open.errors().stream().anyMatch(e -> e.contains("chmod 600")), open.errors()::toString);
+        java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertNotNull(new Iec62056DriverFactory().configure(new MapSettings(Map.of("port", "/dev/ttyUSB0", "password_file", f.toString(), "registers", List.of("1.8.0")))));
+        MapSettings noRegisters = new MapSettings(Map.of("port", "/dev/ttyUSB0", "password_file", f.toString()));
+        assertNull(new Iec62056DriverFactory().configure(noRegisters));
+        assertTrue(noRegisters.errors().stream().noneMatch(e -> e.contains("abc123")), noRegisters.errors()::toString);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.meterlink.drivers.obis;
 
+import io.meterlink.drivers.crc.Crc16;
 import io.meterlink.core.api.Quantity;
 import io.meterlink.core.api.driver.DecodedRecord;
 import org.junit.jupiter.api.Test;
@@ -13,9 +14,11 @@ class ObisTest {
     @Test
     void crc16_standardCheckValues() {
         byte[] check = "123456789".getBytes(StandardCharsets.US_ASCII);
-        assertEquals(0x906E, Crc16.x25(check, 0, 9));
-        assertEquals(0x2189, Crc16.kermit(check, 0, 9));
-        assertEquals(0xBB3D, Crc16.arc(check, 0, 9));
+        assertEquals(0x906E, Crc16.X25.of(check, 0, 9));
+        assertEquals(0x2189, Crc16.KERMIT.of(check, 0, 9));
+        assertEquals(0xBB3D, Crc16.ARC.of(check, 0, 9));
+        assertEquals(0xC2B7, Crc16.EN13757.of(check, 0, 9));
+        assertEquals(0xD64E, Crc16.GENIBUS.of(check, 0, 9));
     }
 
     @Test

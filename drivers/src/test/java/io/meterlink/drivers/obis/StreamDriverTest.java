@@ -1,5 +1,6 @@
 package io.meterlink.drivers.obis;
 
+import io.meterlink.drivers.crc.Crc16;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Quantity;
 import io.meterlink.core.api.Reading;
@@ -40,6 +41,7 @@ class StreamDriverTest {
             "1-0:1.8.1(%s*kWh)",                                // import tariff 1
             "1-0:2.8.1(000002.002*kWh)",                        // export tariff 1: same quantity and tariff, other sub-unit
             "1-0:32.7.0(220.1*V)",
+            "1-0:99.1.0(7*xyz)",                                // a code with no canonical quantity: kept, counted, no reading
             "0-1:96.1.0(3232323241424344313233343536373839)",   // gas meter on channel 1
             "0-1:24.2.1(101209112500W)(12785.123*m3)",
             "!");
@@ -47,7 +49,7 @@ class StreamDriverTest {
     static byte[] telegram(String importKwh) {
         String t = String.format(DSMR5, importKwh);
         byte[] b = t.getBytes(StandardCharsets.ISO_8859_1);
-        return (t + String.format("%04X", Crc16.arc(b, 0, b.length)) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        return (t + String.format("%04X", Crc16.ARC.of(b, 0, b.length)) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
     static void await(BooleanSupplier c, String what, Object state) throws InterruptedException {
@@ -120,6 +122,8 @@ class StreamDriverTest {
         assertEquals(Instant.parse("2010-12-09T10:25:00Z"), g.meterTime());
         assertTrue(rec.heard.contains(gas) && rec.heard.contains(elec));
         assertEquals(Set.of(), distinctKeysLost(rs.subList(0, 4))); // one telegram
+        // per good telegram: 2 identifiers (0-0:96.1.1, 0-1:96.1.0), 2 texts (version 50, the time 0-0:1.0.0), 1 unknown code
+        assertEquals(java.util.Map.of("identifier", 6, "text", 6, "unknown_code", 3), rec.withoutReading);
     }
 
     /** Import and export of one tariff and the phases never share a measurement key. */

@@ -5,7 +5,7 @@ import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodedFrame;
 import io.meterlink.core.api.driver.DecodedRecord;
 import io.meterlink.core.api.driver.FrameDecoder;
-import io.meterlink.drivers.obis.Crc16;
+import io.meterlink.drivers.crc.Crc16;
 import io.meterlink.drivers.testing.StreamDecoding;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +42,7 @@ class P1FrameDecoderTest {
 
     static byte[] withCrc(String upToBang) {
         byte[] b = upToBang.getBytes(StandardCharsets.ISO_8859_1);
-        return (upToBang + String.format("%04X", Crc16.arc(b, 0, b.length)) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        return (upToBang + String.format("%04X", Crc16.ARC.of(b, 0, b.length)) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
     private static DecodedRecord record(DecodedFrame f, String obis) {
@@ -115,7 +115,7 @@ class P1FrameDecoderTest {
         for (int i = 0; i < 1000; i++) { // find a telegram whose CRC is below 0x1000
             String body = DSMR5.replace("01.193", String.format("%06.3f", i / 1000.0));
             byte[] b = body.getBytes(StandardCharsets.ISO_8859_1);
-            int crc = Crc16.arc(b, 0, b.length);
+            int crc = Crc16.ARC.of(b, 0, b.length);
             if (crc >= 0x1000) continue;
             byte[] unpadded = (body + Integer.toHexString(crc).toUpperCase() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
             List<StreamDecoding.Outcome> out = StreamDecoding.run(new P1FrameDecoder(), unpadded);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.core.api.driver.DecodedFrame;
 import io.meterlink.core.api.driver.DecodedRecord;
+import io.meterlink.core.api.driver.FrameDecoder;
 import io.meterlink.drivers.testing.StreamDecoding;
 import io.meterlink.drivers.testing.TestData;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,19 @@ class SmlConformanceTest {
                 && o.error().kind() == io.meterlink.core.api.driver.DecodeException.Kind.CHECKSUM), out::toString);
     }
 
+    /** Fed a few bytes at a time (a serial line at 9600 baud), every dump gives the same files and errors, at the same offsets, as fed whole. */
+    @Test
+    void aDumpFedInSmallPieces_givesWhatItGivesWhole() throws Exception {
+        try (var dumps = Files.list(TestData.folder("sml"))) {
+            for (var f : dumps.filter(p -> p.toString().endsWith(".bin")).toList()) {
+                byte[] dump = Files.readAllBytes(f);
+                List<String> whole = shown(StreamDecoding.run(new SmlFrameDecoder(), FrameDecoder.Options.none(), dump, dump.length));
+                assertFalse(whole.isEmpty());
+                assertEquals(whole, shown(StreamDecoding.run(new SmlFrameDecoder(), FrameDecoder.Options.none(), dump, 3)), f.toString());
+            }
+        }
+    }
+
     @Test
     void negativePower_isNegative() throws Exception {
         byte[] dump = Files.readAllBytes(TestData.folder("sml").resolve("DZG_DVS-7420.2V.G2_mtr2_neg.bin"));
@@ -106,6 +120,10 @@ class SmlConformanceTest {
         assertEquals(-1, p.value().signum(), p::toString);
         assertEquals("power", p.quantity());
         assertEquals("W", p.unit());
+    }
+
+    private static List<String> shown(List<StreamDecoding.Outcome> out) {
+        return out.stream().map(o -> o.offset() + " " + (o.frame() != null ? o.frame().header() + " " + o.frame().records() : o.error().kind() + " " + o.error().getMessage())).toList();
     }
 
     private static DecodedRecord find(DecodedFrame f, String obis) {

@@ -18,6 +18,8 @@ public final class Recording implements DriverContext, ReadingSink, Health {
     public final List<String> silent = new CopyOnWriteArrayList<>();
     public final List<DecodeException.Kind> bad = new CopyOnWriteArrayList<>();
     public final List<String> transportErrors = new CopyOnWriteArrayList<>();
+    /** Records kept without a reading, by kind. */
+    public final java.util.Map<String, Integer> withoutReading = new java.util.concurrent.ConcurrentHashMap<>();
     private final Clock clock;
 
     public Recording(Clock clock) { this.clock = clock; }
@@ -41,4 +43,5 @@ public final class Recording implements DriverContext, ReadingSink, Health {
     @Override public void meterSilent(String source, String address) { silent.add(address); }
     @Override public void badInput(String source, DecodeException.Kind kind) { bad.add(kind); }
     @Override public void transportError(String source, String message) { transportErrors.add(message); }
+    @Override public void recordsWithoutReading(String source, String kind, int count) { withoutReading.merge(kind, count, Integer::sum); }
 }

@@ -28,7 +28,7 @@ public final class MetricsText {
 
     /** Per-source figures that the status snapshot sums up. */
     public record Sources(Map<String, Long> readings, Map<String, Long> metersHeard, Map<String, Map<String, Long>> badInput,
-                   Map<String, Long> transportErrors) {
+                   Map<String, Long> transportErrors, Map<String, Map<String, Long>> withoutReading) {
     }
 
     String render(StatusSnapshot s, Sources sources) {
@@ -50,6 +50,9 @@ public final class MetricsText {
         family("meterlink_decode_errors", "counter", "refused frames or lines by source and kind");
         sources.badInput().forEach((source, byKind) -> byKind.forEach(
                 (kind, n) -> sample("meterlink_decode_errors_total", Map.of("source", source, "kind", kind), n)));
+        family("meterlink_records_without_reading", "counter", "decoded records kept without a reading (identifiers, texts, unknown codes) by source and kind");
+        sources.withoutReading().forEach((source, byKind) -> byKind.forEach(
+                (kind, n) -> sample("meterlink_records_without_reading_total", Map.of("source", source, "kind", kind), n)));
         family("meterlink_source_readings", "counter", "readings each source handed to the buffer since start");
         sources.readings().forEach((source, n) -> sample("meterlink_source_readings_total", Map.of("source", source), n));
         family("meterlink_source_meters_heard", "gauge", "meters each source has heard since start");

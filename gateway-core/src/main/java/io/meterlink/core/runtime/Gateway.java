@@ -448,7 +448,8 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
     private static MetricsText.Sources metricsSources(HealthRegistry health, Map<String, Long> readingsBySource) {
         Map<String, Long> heard = new java.util.TreeMap<>();
         health.meters().forEach(m -> heard.merge(m.source(), 1L, Long::sum));
-        return new MetricsText.Sources(readingsBySource, heard, health.badInputBySource(), health.transportErrors());
+        return new MetricsText.Sources(readingsBySource, heard, health.badInputBySource(), health.transportErrors(),
+                health.recordsWithoutReadingBySource());
     }
 
     /** A snapshot for the retained status message and {@code meterlink status}. */

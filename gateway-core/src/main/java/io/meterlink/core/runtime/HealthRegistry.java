@@ -55,6 +55,7 @@ public final class HealthRegistry implements Health {
     private final Map<String, Silent> silent = new ConcurrentHashMap<>();
     private final Map<String, Duration> expectedBySource = new ConcurrentHashMap<>();
     private final Map<String, Map<DecodeException.Kind, AtomicLong>> badInput = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, AtomicLong>> withoutReading = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> transportErrors = new ConcurrentHashMap<>();
     private final Map<String, String> lastTransportError = new ConcurrentHashMap<>();
 
@@ -73,6 +74,7 @@ public final class HealthRegistry implements Health {
             @Override public void meterSilent(String ignored, String address) { HealthRegistry.this.meterSilent(source, address); }
             @Override public void badInput(String ignored, DecodeException.Kind kind) { HealthRegistry.this.badInput(source, kind); }
             @Override public void transportError(String ignored, String message) { HealthRegistry.this.transportError(source, message); }
+            @Override public void recordsWithoutReading(String ignored, String kind, int count) { HealthRegistry.this.recordsWithoutReading(source, kind, count); }
         };
     }
 
@@ -104,6 +106,22 @@ public final class HealthRegistry implements Health {
     @Override public void badInput(String source, DecodeException.Kind kind) {
         badInput.computeIfAbsent(source, s -> new ConcurrentHashMap<>())
                 .computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    @Override public void recordsWithoutReading(String source, String kind, int count) {
+        withoutReading.computeIfAbsent(source, s -> new ConcurrentHashMap<>())
+                .computeIfAbsent(kind, k -> new AtomicLong()).addAndGet(count);
+    }
+
+    /** Decoded records kept without a reading, by source, then kind. */
+    public Map<String, Map<String, Long>> recordsWithoutReadingBySource() {
+        Map<String, Map<String, Long>> out = new TreeMap<>();
+        withoutReading.forEach((source, byKind) -> {
+            Map<String, Long> m = new TreeMap<>();
+            byKind.forEach((kind, n) -> m.put(kind, n.get()));
+            out.put(source, Collections.unmodifiableMap(m));
+        });
+        return Collections.unmodifiableMap(out);
     }
 
     @Override public void transportError(String source, String message) {

@@ -145,6 +145,8 @@ class MetricsEndpointIT {
             gw.health().forSource("bench", Duration.ofMinutes(15)).badInput("bench", DecodeException.Kind.CHECKSUM);
             gw.health().forSource("bench", Duration.ofMinutes(15)).badInput("bench", DecodeException.Kind.CHECKSUM);
             gw.health().forSource("bench", Duration.ofMinutes(15)).badInput("bench", DecodeException.Kind.WRONG_KEY);
+            gw.health().forSource("bench", Duration.ofMinutes(15)).recordsWithoutReading("bench", "identifier", 2);
+            gw.health().forSource("bench", Duration.ofMinutes(15)).recordsWithoutReading("bench", "identifier", 3);
             assertTrue(gw.metricsPort() > 0);
             HttpClient http = HttpClient.newHttpClient();
 
@@ -172,6 +174,7 @@ class MetricsEndpointIT {
                 assertTrue(age >= 0 && age < 600, "seconds since the oldest unsent reading, not a timestamp: " + age);
                 assertEquals(2, s.get("meterlink_decode_errors_total", "kind", "checksum", "source", "bench"));
                 assertEquals(1, s.get("meterlink_decode_errors_total", "kind", "wrong_key", "source", "bench"));
+                assertEquals(5, s.get("meterlink_records_without_reading_total", "kind", "identifier", "source", "bench"));
                 assertEquals(50, s.get("meterlink_source_readings_total", "source", "bench"));
                 assertEquals(1, s.get("meterlink_source_meters_heard", "source", "bench"));
                 assertEquals(0, s.get("meterlink_uplink_connected"), "the broker's port is closed");

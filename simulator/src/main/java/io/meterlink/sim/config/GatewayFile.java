@@ -153,8 +153,16 @@ public final class GatewayFile {
 
     /** An rtl_tcp server read by the {@code ert} driver (default multipliers). */
     public GatewayFile ertTcp(String name, int port, Duration expected, Duration stallTimeout) {
+        return ertTcp(name, port, expected, stallTimeout, null);
+    }
+
+    /** As {@link #ertTcp(String, int, Duration, Duration)}; {@code protocols}: the packet types read, null for the driver's default. */
+    public GatewayFile ertTcp(String name, int port, Duration expected, Duration stallTimeout, List<String> protocols) {
         ConfigYaml s = source(name, "ert", expected);
         s.set(ErtKeys.HOST, "127.0.0.1").set(ErtKeys.TCP_PORT, port).set(ErtKeys.STALL_TIMEOUT, stallTimeout);
+        if (protocols != null) {
+            s.raw(ErtKeys.PROTOCOLS.local(), "[" + String.join(", ", protocols.stream().map(ConfigYaml::quote).toList()) + "]");
+        }
         return this;
     }
 

@@ -15,8 +15,10 @@ import java.util.List;
 /**
  * Serves virtual electricity meters on the meter end of a line (a socat pty end opened through
  * jSerialComm, or an accepted TCP connection): P1 and SML meters push a frame each interval, optionally
- * split into two writes 50 ms apart; IEC 62056-21 meters answer sign-ons in mode C, waiting t_r
- * (200 ms) before each answer and following the acknowledged speed on a serial line. Its own thread.
+ * split into two writes 50 ms apart; IEC 62056-21 meters answer sign-ons in their mode (A: readout at
+ * once at the same speed; B: readout at once at the identification's speed; C and E: readout after the
+ * acknowledgement, at its speed), waiting t_r (200 ms) before each answer and following the speed on a
+ * serial line; mode D meters are pushing meters ({@link #push}). Its own thread.
  */
 public final class ElectricityLineEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ElectricityLineEndpoint.class);
@@ -102,6 +104,15 @@ public final class ElectricityLineEndpoint implements AutoCloseable {
                 if (signedOn != null) {
                     Thread.sleep(REACTION_MS);
                     line.write(signedOn.identification());
+                    VirtualIecMeter.Mode mode = signedOn.mode();
+                    if (mode == VirtualIecMeter.Mode.A || mode == VirtualIecMeter.Mode.B) { // no acknowledgement: the readout follows
+                        Thread.sleep(REACTION_MS);
+                        if (serial && mode == VirtualIecMeter.Mode.B) line.setBaud(signedOn.readoutBaud());
+                        line.write(signedOn.readout(clock.instant()));
+                        Thread.sleep(100);
+                        if (serial && mode == VirtualIecMeter.Mode.B) line.setBaud(300);
+                        signedOn = null;
+                    }
                 }
             } else if (signedOn != null && request.length() == 4 && request.charAt(0) == 0x06) {
                 int baud = 300 << Math.min(6, Math.max(0, request.charAt(2) - '0'));
@@ -114,6 +125,9 @@ public final class ElectricityLineEndpoint implements AutoCloseable {
             }
         }
     }
+
+    /** False once the line failed (a TCP client left) or the endpoint was closed. */
+    public boolean serving() { return thread.isAlive(); }
 
     /** Stops after the telegram or readout in progress (never cuts one), then releases the line. */
     @Override

@@ -16,15 +16,30 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A virtual IEC 62056-21 mode C meter (manufacturer {@code SIM}, baud character 5 = 9600): answers
- * {@code /?<address>!} (or {@code /?!}) with its identification, and the acknowledgement
- * {@code ACK 0 Z 0} with a data readout (0.0.0 serial, 1.8.0 and 2.8.0 energy, 32.7 voltage) whose
+ * A virtual IEC 62056-21 meter in mode A, B, C, D or E (manufacturer {@code SIM}; {@link Mode}): answers
+ * {@code /?<address>!} (or {@code /?!}) with its identification, and (modes C, E) the acknowledgement
+ * {@code ACK 0 Z 0} or (modes A, B) at once with a data readout; in mode D it pushes both ({@link #next}) (0.0.0 serial, 1.8.0 and 2.8.0 energy, 32.7 voltage) whose
  * registers move on each time and carry the meter's time (UTC, read with {@code time_zone: UTC}); every n-th readout can carry a wrong BCC on demand. Each readout and
  * the readings a gateway must deliver from it go to the ledger. Thread-safe.
  */
-public final class VirtualIecMeter {
+public final class VirtualIecMeter implements PushMeter {
+    /** IEC 62056-21 §6.4 protocol modes. */
+    public enum Mode {
+        /** no speed switch: the readout follows the identification at 300 baud (baud character {@code :}). */
+        A,
+        /** speed switch without acknowledgement to the identification's letter ({@code E} = 9600). */
+        B,
+        /** acknowledged speed switch ({@code 5} = 9600), the readout after {@code ACK 0 Z 0}. */
+        C,
+        /** the meter pushes identification and readout at 2400 baud, no request (baud character {@code 3}). */
+        D,
+        /** as C with {@code \2} in the identification (the meter also speaks HDLC, not simulated). */
+        E
+    }
+
     private static final java.time.format.DateTimeFormatter STAMP = java.time.format.DateTimeFormatter.ofPattern("yyMMddHHmmss").withZone(java.time.ZoneOffset.UTC);
     private final String address;
+    private final Mode mode;
     private final int badBccEvery;
     private final Random random;
     private final List<ElectricityLedgerEntry> ledger = new CopyOnWriteArrayList<>();
@@ -33,8 +48,14 @@ public final class VirtualIecMeter {
 
     /** @param address the device address (digits), also the serial sent in 0.0.0 */
     public VirtualIecMeter(String address, int badBccEvery, long seed) {
+        this(address, Mode.E, badBccEvery, seed);
+    }
+
+    /** @param address the device address (digits), also the serial sent in 0.0.0 */
+    public VirtualIecMeter(String address, Mode mode, int badBccEvery, long seed) {
         if (!address.matches("[0-9]{1,16}")) throw new IllegalArgumentException("address must be 1 to 16 digits");
         this.address = address;
+        this.mode = mode;
         this.badBccEvery = badBccEvery;
         this.random = new Random(seed);
     }
@@ -50,8 +71,39 @@ public final class VirtualIecMeter {
         return request.equals("/?" + address + "!") || request.equals("/?!");
     }
 
-    /** The identification message: {@code /SIM5} (mode C, up to 9600 baud). */
-    public byte[] identification() { return ("/SIM5\\2SIM" + address + "\r\n").getBytes(StandardCharsets.US_ASCII); }
+    public Mode mode() { return mode; }
+
+    /** The identification message: {@code /SIM5\2} (mode E), {@code /SIM5} (C), {@code /SIME} (B), {@code /SIM:} (A), {@code /SIM3} (D). */
+    public byte[] identification() {
+        String z = switch (mode) {
+            case A -> ":";
+            case B -> "E";
+            case C -> "5";
+            case D -> "3";
+            case E -> "5\\2";
+        };
+        return ("/SIM" + z + "SIM" + address + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The speed of the readout: 9600 in modes B, C, E (after the switch), 300 in mode A, 2400 in mode D. */
+    public int readoutBaud() {
+        return switch (mode) {
+            case A -> 300;
+            case D -> 2400;
+            default -> 9600;
+        };
+    }
+
+    /** Mode D: the identification and a readout, pushed as the meter does every interval. */
+    @Override
+    public byte[] next(Instant now) {
+        byte[] id = identification();
+        byte[] r = readout(now);
+        byte[] out = new byte[id.length + r.length];
+        System.arraycopy(id, 0, out, 0, id.length);
+        System.arraycopy(r, 0, out, id.length, r.length);
+        return out;
+    }
 
     /** The next data readout (STX … ! CR LF ETX BCC) as of {@code now}; recorded in the ledger. */
     public synchronized byte[] readout(Instant now) {

@@ -5,7 +5,7 @@ import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Quantity;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.Unit;
-import io.meterlink.drivers.obis.Crc16;
+import io.meterlink.drivers.crc.Crc16;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
@@ -71,7 +71,7 @@ public final class VirtualSmlMeter implements PushMeter {
         for (int i = 0; i < fill; i++) f.write(0);
         f.writeBytes(new byte[]{0x1B, 0x1B, 0x1B, 0x1B, 0x1A, (byte) fill});
         byte[] file = f.toByteArray();
-        int crc = Crc16.x25(file, start, file.length);
+        int crc = Crc16.X25.of(file, start, file.length);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(file);
         out.write(crc >>> 8);

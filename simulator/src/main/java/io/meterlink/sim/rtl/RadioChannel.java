@@ -16,7 +16,12 @@ public final class RadioChannel {
     private static final int NOISE_TABLE = 1 << 20;
 
     /** One packet on the air from {@code start} (a sample index). */
-    public record Transmission(long start, byte[] chips, double offsetHz, Runnable onSent) {}
+    public record Transmission(long start, byte[] chips, double offsetHz, Runnable onSent, double amplitude) {
+        /** At the full carrier amplitude. */
+        public Transmission(long start, byte[] chips, double offsetHz, Runnable onSent) {
+            this(start, chips, offsetHz, onSent, AMPLITUDE);
+        }
+    }
 
     private final int chipLength;
     private final long sampleRate;
@@ -73,8 +78,8 @@ public final class RadioChannel {
                     if (t.chips[(int) ((x - t.start) / chipLength)] == 0) continue;
                     double ph = w * (x - t.start) + t.start % 7;
                     int at = (int) (x - now) * 2;
-                    buf[at] += (float) (AMPLITUDE * Math.cos(ph));
-                    buf[at + 1] += (float) (AMPLITUDE * Math.sin(ph));
+                    buf[at] += (float) (t.amplitude * Math.cos(ph));
+                    buf[at + 1] += (float) (t.amplitude * Math.sin(ph));
                 }
             }
             if (tEnd <= end) {

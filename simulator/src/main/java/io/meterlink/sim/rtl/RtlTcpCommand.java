@@ -45,6 +45,12 @@ public final class RtlTcpCommand implements Callable<Integer> {
     @Option(names = "--bad-every", defaultValue = "0", paramLabel = "N",
             description = "damage every N-th packet (fails its check; counted in the manifest as bad_packets_sent, 0 = none)")
     int badEvery;
+    @Option(names = "--collide-every", defaultValue = "0", paramLabel = "N",
+            description = "every N-th packet collides with a packet of an interfering meter (listed as interferers in the manifest; 0 = none)")
+    int collideEvery;
+    @Option(names = "--collide-db", defaultValue = "10", paramLabel = "DB",
+            description = "how much weaker the interfering packet is, in dB (negative: stronger; default ${DEFAULT-VALUE})")
+    double collideDb;
     @Option(names = "--duration", defaultValue = "0", description = "seconds to run, 0 = until killed (default ${DEFAULT-VALUE})")
     double duration;
 
@@ -55,8 +61,9 @@ public final class RtlTcpCommand implements Callable<Integer> {
             for (String p : protocols) ps.add(ErtProtocol.byName(p));
             if (meters < 1 || meters > 1000) throw new IllegalArgumentException("--meters must be 1..1000");
             if (interval < 0 || (interval > 0 && interval < 0.05)) throw new IllegalArgumentException("--interval must be at least 0.05 s");
+            if (collideEvery < 0) throw new IllegalArgumentException("--collide-every must be 0 or more");
             try (RtlTcpServer s = new RtlTcpServer(new RtlTcpServer.Config(InetAddress.getByName(bind), port, meters, ps, seed, interval,
-                    snrDb, offsetHz, sampleRate, manifest, true, wedgeAfter, wedgeConstant, badEvery))) {
+                    snrDb, offsetHz, sampleRate, manifest, true, wedgeAfter, wedgeConstant, badEvery, collideEvery, collideDb))) {
                 System.err.println("rtltcp: listening on " + bind + ":" + s.port() + " with " + meters + " meters");
                 if (duration > 0) Thread.sleep((long) (duration * 1000));
                 else Thread.currentThread().join();

@@ -47,10 +47,18 @@ public final class RtlTcpServer implements AutoCloseable {
      */
     public record Config(InetAddress bind, int port, int meters, List<ErtProtocol> protocols, long seed, double intervalSeconds,
                          double snrDb, double maxOffsetHz, long sampleRate, Path manifest, boolean paced,
-                         double wedgeAfterSeconds, boolean wedgeConstant, int badEvery) {
+                         double wedgeAfterSeconds, boolean wedgeConstant, int badEvery, int collideEvery, double collideDb) {
         public Config(InetAddress bind, int port, int meters, List<ErtProtocol> protocols, long seed, double intervalSeconds,
                       double snrDb, double maxOffsetHz, long sampleRate, Path manifest, boolean paced) {
             this(bind, port, meters, protocols, seed, intervalSeconds, snrDb, maxOffsetHz, sampleRate, manifest, paced, 0, false, 0);
+        }
+
+        /** Without collisions. */
+        public Config(InetAddress bind, int port, int meters, List<ErtProtocol> protocols, long seed, double intervalSeconds,
+                      double snrDb, double maxOffsetHz, long sampleRate, Path manifest, boolean paced,
+                      double wedgeAfterSeconds, boolean wedgeConstant, int badEvery) {
+            this(bind, port, meters, protocols, seed, intervalSeconds, snrDb, maxOffsetHz, sampleRate, manifest, paced,
+                    wedgeAfterSeconds, wedgeConstant, badEvery, 0, 0);
         }
     }
 
@@ -76,6 +84,9 @@ public final class RtlTcpServer implements AutoCloseable {
     private long packetsSent;
     private long packetsBad;
     private long scheduled;
+    private long collisions;
+    /** The meters whose packets collide with ours on demand, one per protocol. */
+    private final Map<ErtProtocol, VirtualRadioMeter> interferers = new java.util.EnumMap<>(ErtProtocol.class);
 
     public RtlTcpServer(Config cfg) throws IOException {
         this.cfg = cfg;
@@ -203,9 +214,35 @@ public final class RtlTcpServer implements AutoCloseable {
                 boolean bad = cfg.badEvery() > 0 && ++scheduled % cfg.badEvery() == 0;
                 if (bad) damage(m.protocol(), chips);
                 channel.schedule(new RadioChannel.Transmission(at, chips, offsets[i], bad ? this::badSent : () -> sent(m, value, packet)));
+                if (cfg.collideEvery() > 0 && scheduled % cfg.collideEvery() == 0) collide(channel, m.protocol(), at, channel.duration(chips));
                 nextSeconds[i] += interval(m.protocol());
             }
         }
+    }
+
+    /**
+     * A collision: a packet of an interfering meter of the same protocol (not one of {@link #meters()}: it is listed
+     * under {@code interferers} in the manifest), {@code collideDb} weaker, starting somewhere in the middle half of the
+     * packet at {@code at} and lasting {@code length} samples, on another carrier offset.
+     */
+    private void collide(RadioChannel channel, ErtProtocol p, long at, long length) {
+        VirtualRadioMeter ghost = interferers.computeIfAbsent(p, k -> VirtualRadioMeter.random(k, random));
+        Map<String, Long> f = ghost.next(random);
+        long value = ghost.consumption();
+        byte[] chips = ErtModulator.chips(p, f, ghost.intervals());
+        ErtPacket packet = packet(p, f, ghost.intervals());
+        long start = at + length / 4 + (long) (random.nextDouble() * length / 2);
+        double amplitude = RadioChannel.AMPLITUDE * Math.pow(10, -cfg.collideDb() / 20);
+        double offset = (random.nextDouble() * 2 - 1) * cfg.maxOffsetHz();
+        collisions++;
+        channel.schedule(new RadioChannel.Transmission(start, chips, offset, () -> interfererSent(ghost, value, packet), amplitude));
+    }
+
+    private void interfererSent(VirtualRadioMeter ghost, long value, ErtPacket packet) {
+        synchronized (this) {
+            ghost.markSent(value, packet, java.time.Instant.now());
+        }
+        writeManifest();
     }
 
     /** Inverts one Manchester bit after the preamble, or (R900) three digits of three symbols. */
@@ -275,6 +312,12 @@ public final class RtlTcpServer implements AutoCloseable {
             root.put("meters", list);
             root.put("packets_sent", packetsSent);
             root.put("bad_packets_sent", packetsBad);
+            if (cfg.collideEvery() > 0) {
+                List<Object> ghosts = new ArrayList<>();
+                for (VirtualRadioMeter g : interferers.values()) ghosts.add(g.manifest());
+                root.put("interferers", ghosts);
+                root.put("collisions", collisions);
+            }
         }
         try {
             Path tmp = cfg.manifest().resolveSibling(cfg.manifest().getFileName() + ".tmp");

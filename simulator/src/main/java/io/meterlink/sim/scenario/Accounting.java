@@ -68,10 +68,34 @@ public final class Accounting {
                           long inFlightAtKill, long notHeard, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
                           long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs,
                           List<String> unexcusedSample, long wrongKey, long answeredLate, long wrongKeyDelivered,
-                          long outOfOrder, long outOfOrderByArrival) {
+                          long outOfOrder, long outOfOrderByArrival, Map<String, Family> byFamily) {
         public Figures {
             unexcusedSample = List.copyOf(unexcusedSample);
+            byFamily = Map.copyOf(byFamily);
         }
+
+        /** Without figures per meter family. */
+        public Figures(long generated, long accepted, long delivered, long lost, long lostAccepted, long neverDelivered,
+                       long inFlightAtKill, long notHeard, long duplicatesBySeq, long duplicatesByMeasurement, long p50LatencyMs,
+                       long p99LatencyMs, long maxLatencyMs, long liveReadings, long liveP99LatencyMs,
+                       List<String> unexcusedSample, long wrongKey, long answeredLate, long wrongKeyDelivered,
+                       long outOfOrder, long outOfOrderByArrival) {
+            this(generated, accepted, delivered, lost, lostAccepted, neverDelivered, inFlightAtKill, notHeard, duplicatesBySeq,
+                    duplicatesByMeasurement, p50LatencyMs, p99LatencyMs, maxLatencyMs, liveReadings, liveP99LatencyMs, unexcusedSample,
+                    wrongKey, answeredLate, wrongKeyDelivered, outOfOrder, outOfOrderByArrival, Map.of());
+        }
+    }
+
+    /**
+     * The readings of one meter family (the meter id's first part: {@code mbus}, {@code p1}, {@code sml},
+     * {@code iec62056}, {@code ert}, …): generated, matched by an arrival, and never delivered without an excuse.
+     */
+    public record Family(long generated, long delivered, long lost) { }
+
+    static String family(Verdict.Generated g) {
+        String m = g.reading().meter().toString();
+        int colon = m.indexOf(':');
+        return colon < 0 ? m : m.substring(0, colon);
     }
 
     /** Tolerance between the simulator's generation time and the gateway's receive time (same host clock). */
@@ -117,6 +141,10 @@ public final class Accounting {
             pending.computeIfAbsent(timeless(Verdict.keyOf(g.reading().measurementKey(), g.reading().value())), k -> new TreeMap<>())
                     .computeIfAbsent(g.at(), t -> new ArrayDeque<>()).addLast(g);
         }
+        Map<String, Long> familyGenerated = new TreeMap<>();
+        Map<String, Long> familyDelivered = new HashMap<>();
+        Map<String, Long> familyLost = new HashMap<>();
+        for (Verdict.Generated g : generated) familyGenerated.merge(family(g), 1L, Long::sum);
         List<Instant> deafFrom = new ArrayList<>(kills);
         deafFrom.add(start);
         Instant[] heardAgain = new Instant[deafFrom.size()];
@@ -131,6 +159,7 @@ public final class Accounting {
                 unmatched++;
                 continue;
             }
+            familyDelivered.merge(family(g), 1L, Long::sum);
             Instant at = g.at();
             long ms = Math.max(0, Duration.between(at, a.at()).toMillis());
             latencies.add(ms);
@@ -169,6 +198,7 @@ public final class Accounting {
                         }
                     }
                 }
+                if (!excused) familyLost.merge(family(g), 1L, Long::sum);
                 if (!excused && sample.size() < SAMPLE) {
                     sample.add(g.reading().meter() + " " + g.reading().quantity().wireName() + "=" + g.reading().value()
                             + " generated " + at);
@@ -181,7 +211,14 @@ public final class Accounting {
         Order order = Order.of(arrivals);
         return new Figures(generated.size(), accepted.size(), arrivals.size(), lost, lostAccepted, neverDelivered, inFlight,
                 notHeard, duplicatesBySeq, unmatched, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100),
-                live.size(), percentile(live, 99), sample, wrongKey, answeredLate, wrongKeyDelivered, order.bySeq(), order.byArrival());
+                live.size(), percentile(live, 99), sample, wrongKey, answeredLate, wrongKeyDelivered, order.bySeq(), order.byArrival(),
+                byFamily(familyGenerated, familyDelivered, familyLost));
+    }
+
+    private static Map<String, Family> byFamily(Map<String, Long> generated, Map<String, Long> delivered, Map<String, Long> lost) {
+        Map<String, Family> out = new TreeMap<>();
+        generated.forEach((f, n) -> out.put(f, new Family(n, delivered.getOrDefault(f, 0L), lost.getOrDefault(f, 0L))));
+        return out;
     }
 
     /** The first excuse (of {@code reason}, or any when null) naming {@code meter} at {@code t}; null when none. */

@@ -35,8 +35,8 @@ final class GatewayConfigText {
     }
 
     /** An rtl_tcp server of 900 MHz meters, read by the {@code ert} driver (default multipliers, 3 s stall timeout). */
-    void ertTcp(String name, int port, Duration interval) {
-        sources.add(f -> f.ertTcp(name, port, interval, ERT_STALL_TIMEOUT));
+    void ertTcp(String name, int port, Duration interval, List<String> protocols) {
+        sources.add(f -> f.ertTcp(name, port, interval, ERT_STALL_TIMEOUT, protocols));
     }
 
     /** A pushing electricity meter (p1, sml) on a serial device; {@code keyHex}/{@code authKeyHex} for encrypted P1 (secrets: the file is 0600). */

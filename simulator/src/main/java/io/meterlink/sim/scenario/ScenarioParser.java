@@ -28,6 +28,7 @@ public final class ScenarioParser {
     static final Set<String> PAYLOADS = Set.of("json", "compact");
     private static final Duration MAX_RUN = Duration.ofDays(7);
     private static final Set<String> BROKERS = Set.of("mosquitto", "embedded");
+    private static final List<String> ERT_PROTOCOLS = List.of("scm", "scm+", "idm", "netidm", "r900", "r900bcd");
     private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus", "ert", "p1", "sml", "iec62056_21",
             "modbus_rtu", "modbus_tcp");
     private static final Set<String> FAULTS = Set.of("broker_outage", "gateway_kill", "serial_garbage", "disk_full",
@@ -97,6 +98,15 @@ public final class ScenarioParser {
             if (damageEvery > 0 && !electricity && !modbus) m.error("damage_every", "only for p1, sml, iec62056_21 and modbus meters");
             if (modbus && perLine > 247) m.error("per_line", "a Modbus line has at most 247 slaves");
             if ("random".equals(keys) && electricity && !"p1".equals(protocol)) m.error("keys", "only p1 meters encrypt");
+            List<String> ertProtocols = m.has("protocols") ? m.strings("protocols") : ScenarioSpec.MeterGroup.ERT_DEFAULT;
+            if (m.has("protocols") && !"ert".equals(protocol)) m.error("protocols", "only for ert meters");
+            for (String p : ertProtocols) {
+                if (!ERT_PROTOCOLS.contains(p)) m.error("protocols", "'" + p + "' is none of " + ERT_PROTOCOLS);
+            }
+            if (ertProtocols.isEmpty()) m.error("protocols", "name at least one");
+            if (ertProtocols.contains("idm") && ertProtocols.contains("netidm") || ertProtocols.contains("r900") && ertProtocols.contains("r900bcd")) {
+                m.error("protocols", "idm/netidm and r900/r900bcd share their framing: one source reads one of each pair; use two groups");
+            }
             m.finish();
             if (wrongKeys > 0 && !("wmbus".equals(protocol) && "random".equals(keys))) {
                 m.error("wrong_keys", "only wmbus meters with keys: random can have a wrong key");
@@ -105,7 +115,7 @@ public final class ScenarioParser {
             }
             if (protocol != null) {
                 meters.add(new ScenarioSpec.MeterGroup(ScenarioSpec.Protocol.of(protocol), count, interval, perLine, keys, wrongKeys,
-                        spread, lineBaud, damageEvery));
+                        spread, lineBaud, damageEvery, ertProtocols));
             }
         }
 

@@ -101,6 +101,9 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         m.put("delivered", f.delivered());
         m.put("lost", f.lost());
         m.put("lost_accepted", f.lostAccepted());
+        Map<String, Object> families = new java.util.TreeMap<>();
+        f.byFamily().forEach((name, fam) -> families.put(name, Map.of("generated", fam.generated(), "delivered", fam.delivered(), "lost", fam.lost())));
+        m.put("by_family", families);
         m.put("never_delivered", f.neverDelivered());
         m.put("in_flight_at_kill", f.inFlightAtKill());
         m.put("not_heard", f.notHeard());

@@ -82,6 +82,12 @@ public final class ScenarioRunner {
     private final List<SerialLine> serialLines = new ArrayList<>();
     private final List<WmbusBroadcaster> radios = new ArrayList<>();
     private final List<RtlTcpServer> ertServers = new ArrayList<>();
+    /** The DSMR layouts the P1 lines of a group take in turn. */
+    private static final List<String> P1_LAYOUTS = List.of("5", "emucs", "3", "4");
+    /** The modes the polled IEC 62056-21 meters of a line take in turn (mode D pushes: not on a polled line). */
+    private static final List<io.meterlink.sim.electricity.VirtualIecMeter.Mode> IEC_MODES = List.of(
+            io.meterlink.sim.electricity.VirtualIecMeter.Mode.C, io.meterlink.sim.electricity.VirtualIecMeter.Mode.E,
+            io.meterlink.sim.electricity.VirtualIecMeter.Mode.B, io.meterlink.sim.electricity.VirtualIecMeter.Mode.A);
     /** How the gateway's ert driver maps packets (its default multipliers), to know what it must deliver. */
     private static final ErtReadingMapper ERT_MAPPING = new ErtReadingMapper(
             java.util.Map.of(ErtTypes.Commodity.ELECTRIC, java.math.BigDecimal.valueOf(1000)), java.util.Map.of());
@@ -462,18 +468,19 @@ public final class ScenarioRunner {
     }
 
     /**
-     * 900 MHz meters of one group on one rtl_tcp server (SCM, SCM+, IDM, R900 in turn, 25 dB SNR), every
+     * 900 MHz meters of one group on one rtl_tcp server (the group's protocols in turn, 25 dB SNR), every
      * 10th packet damaged: the gateway must refuse and count it.
      */
     private void startErt(GatewayConfigText config, ScenarioSpec.MeterGroup g, int groupIndex) throws IOException {
+        List<ErtProtocol> protocols = g.ertProtocols().stream().map(ErtProtocol::byName).toList();
         RtlTcpServer server = new RtlTcpServer(new RtlTcpServer.Config(java.net.InetAddress.getLoopbackAddress(), 0, g.count(),
-                List.of(ErtProtocol.SCM, ErtProtocol.SCM_PLUS, ErtProtocol.IDM, ErtProtocol.R900), random.nextLong(),
+                protocols, random.nextLong(),
                 g.interval().toMillis() / 1000.0, 25, 10_000, 2_359_296, null, true, 0, false, 10));
         lines.add(server);
         ertServers.add(server);
-        config.ertTcp(g.protocol().key() + "-" + groupIndex, server.port(), g.interval());
-        log("%d ert meter(s) (scm, scm+, idm, r900) on rtl_tcp port %d, every %ds, every 10th packet damaged", g.count(), server.port(),
-                g.interval().toSeconds());
+        config.ertTcp(g.protocol().key() + "-" + groupIndex, server.port(), g.interval(), g.ertProtocols());
+        log("%d ert meter(s) (%s) on rtl_tcp port %d, every %ds, every 10th packet damaged", g.count(), String.join(", ", g.ertProtocols()),
+                server.port(), g.interval().toSeconds());
     }
 
     /** Wireless meters of one group, {@code perLine} per virtual iM871A dongle reached over TCP. */
@@ -545,7 +552,8 @@ public final class ScenarioRunner {
                         random.nextBytes(key);
                         random.nextBytes(authKey);
                     }
-                    var meter = new io.meterlink.sim.electricity.VirtualP1Meter("SIM" + (first + 1), "5", key, authKey, g.damageEvery(), random.nextLong());
+                    var meter = new io.meterlink.sim.electricity.VirtualP1Meter("SIM" + (first + 1),
+                            P1_LAYOUTS.get(line % P1_LAYOUTS.size()), key, authKey, g.damageEvery(), random.nextLong());
                     electricityLedgers.add(meter::ledger);
                     endpoint = io.meterlink.sim.electricity.ElectricityLineEndpoint.push(
                             new io.meterlink.drivers.transport.SerialTransport(pty.meterEnd().toString(), 115200, io.meterlink.drivers.transport.SerialTransport.Parity.NONE),
@@ -564,7 +572,8 @@ public final class ScenarioRunner {
                 default -> {
                     List<io.meterlink.sim.electricity.VirtualIecMeter> meters = new ArrayList<>();
                     for (int i = 1; i <= n; i++) {
-                        var m = new io.meterlink.sim.electricity.VirtualIecMeter(Integer.toString(first + i), g.damageEvery(), random.nextLong());
+                        var m = new io.meterlink.sim.electricity.VirtualIecMeter(Integer.toString(first + i),
+                                IEC_MODES.get((i - 1) % IEC_MODES.size()), g.damageEvery(), random.nextLong());
                         meters.add(m);
                         electricityLedgers.add(m::ledger);
                     }

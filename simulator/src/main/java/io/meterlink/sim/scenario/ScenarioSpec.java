@@ -101,7 +101,20 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
      *                    every n-th request gets a fault (CRC, timeout, exception, garbage, wrong slave, short answer); 0 never
      */
     public record MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
-                             boolean spread, int lineBaud, int damageEvery) {
+                             boolean spread, int lineBaud, int damageEvery, List<String> ertProtocols) {
+        /** The ERT/R900 packet types of an {@code ert} group when the scenario names none. */
+        public static final List<String> ERT_DEFAULT = List.of("scm", "scm+", "idm", "r900");
+
+        public MeterGroup {
+            ertProtocols = List.copyOf(ertProtocols);
+        }
+
+        /** A group with the default ERT packet types. */
+        public MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
+                          boolean spread, int lineBaud, int damageEvery) {
+            this(protocol, count, interval, perLine, keys, wrongKeys, spread, lineBaud, damageEvery, ERT_DEFAULT);
+        }
+
         /** A group without damaged electricity frames. */
         public MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
                           boolean spread, int lineBaud) {

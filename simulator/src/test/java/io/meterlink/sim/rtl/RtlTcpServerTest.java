@@ -43,6 +43,29 @@ class RtlTcpServerTest {
         ErtDemodulator alt = demod(EnumSet.of(ErtProtocol.NETIDM, ErtProtocol.R900BCD), heardAlt, refused);
         RtlTcpServer server = new RtlTcpServer(new RtlTcpServer.Config(InetAddress.getLoopbackAddress(), 0, 6, all, 42, 0.5,
                 20, 15_000, 2_359_296, manifest, true));
+        listen(server, main, alt);
+        main.flush();
+        alt.flush();
+        assertEquals(912_600_155L, server.commands().get(1));
+        assertEquals(2_359_296L, server.commands().get(2));
+        JsonNode m = new ObjectMapper().readTree(manifest.toFile());
+        assertEquals(6, m.get("meters").size());
+        int packets = 0;
+        for (JsonNode meter : m.get("meters")) {
+            ErtProtocol p = ErtProtocol.byName(meter.get("protocol").asText());
+            Set<String> heard = p == ErtProtocol.NETIDM || p == ErtProtocol.R900BCD ? heardAlt : heardMain;
+            assertTrue(meter.get("consumptions").size() >= 3, meter::toString);
+            for (JsonNode c : meter.get("consumptions")) {
+                packets++;
+                String key = p.wireName() + ":" + meter.get("id").asLong() + ":" + c.asLong();
+                assertTrue(heard.contains(key), () -> key + " not heard; heard " + heard + " refused " + refused);
+            }
+        }
+        assertEquals(m.get("packets_sent").asInt(), packets);
+    }
+
+    /** Connects, tunes, reads until every meter sent 3 packets, then silences the server and reads out what is on the air. */
+    private static void listen(RtlTcpServer server, ErtDemodulator main, ErtDemodulator alt) throws Exception {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
             DataInputStream in = new DataInputStream(s.getInputStream());
             byte[] header = new byte[12];
@@ -65,24 +88,31 @@ class RtlTcpServerTest {
             while (System.nanoTime() < quiet) feed(in, buf, main, alt);
             server.close();
         }
+    }
+
+    /** Every packet collides with a 10 dB weaker one of an interfering meter: the stronger is still decoded every time. */
+    @Test
+    void collisionsOnDemand_theStrongerPacketIsHeard_everyCollisionInTheManifest() throws Exception {
+        Path manifest = dir.resolve("collisions.json");
+        Set<String> heard = new HashSet<>(), ignored = new HashSet<>();
+        List<DecodeException> refused = new ArrayList<>();
+        ErtDemodulator main = demod(EnumSet.of(ErtProtocol.SCM, ErtProtocol.SCM_PLUS, ErtProtocol.IDM, ErtProtocol.R900), heard, refused);
+        ErtDemodulator none = demod(EnumSet.of(ErtProtocol.NETIDM), ignored, new ArrayList<>());
+        RtlTcpServer server = new RtlTcpServer(new RtlTcpServer.Config(InetAddress.getLoopbackAddress(), 0, 4,
+                List.of(ErtProtocol.SCM, ErtProtocol.SCM_PLUS, ErtProtocol.IDM, ErtProtocol.R900), 7, 0.5,
+                25, 15_000, 2_359_296, manifest, true, 0, false, 0, 1, 10));
+        listen(server, main, none);
         main.flush();
-        alt.flush();
-        assertEquals(912_600_155L, server.commands().get(1));
-        assertEquals(2_359_296L, server.commands().get(2));
         JsonNode m = new ObjectMapper().readTree(manifest.toFile());
-        assertEquals(6, m.get("meters").size());
-        int packets = 0;
+        assertTrue(m.get("collisions").asInt() >= 12, m::toString);
+        assertEquals(4, m.get("interferers").size(), m::toString);
         for (JsonNode meter : m.get("meters")) {
             ErtProtocol p = ErtProtocol.byName(meter.get("protocol").asText());
-            Set<String> heard = p == ErtProtocol.NETIDM || p == ErtProtocol.R900BCD ? heardAlt : heardMain;
-            assertTrue(meter.get("consumptions").size() >= 3, meter::toString);
             for (JsonNode c : meter.get("consumptions")) {
-                packets++;
                 String key = p.wireName() + ":" + meter.get("id").asLong() + ":" + c.asLong();
-                assertTrue(heard.contains(key), () -> key + " not heard; heard " + heard + " refused " + refused);
+                assertTrue(heard.contains(key), () -> key + " lost in a collision; heard " + heard + " refused " + refused);
             }
         }
-        assertEquals(m.get("packets_sent").asInt(), packets);
     }
 
     private static boolean feed(InputStream in, byte[] buf, ErtDemodulator... ds) throws java.io.IOException {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,6 +45,7 @@ class AccountingTest {
         assertEquals(0, f.lost());
         assertEquals(200, f.p50LatencyMs());
         assertEquals(300, f.p99LatencyMs());
+        assertEquals(Map.of("mbus", new Accounting.Family(3, 3, 0)), f.byFamily());
     }
 
     @Test

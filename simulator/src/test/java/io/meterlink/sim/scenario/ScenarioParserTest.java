@@ -113,6 +113,26 @@ class ScenarioParserTest {
                 "e.yaml:7: meters[1].keys: only p1 meters encrypt"), errors);
     }
 
+    @Test
+    void usRadio_readsAllSixErtProtocols_netidmAndR900bcdOnTheirOwnSource() throws ConfigException {
+        ScenarioSpec spec = parser.parse(SCENARIOS.resolve("us-radio.yaml"));
+        List<String> all = spec.meters().stream().flatMap(g -> g.ertProtocols().stream()).sorted().toList();
+        assertEquals(List.of("idm", "netidm", "r900", "r900bcd", "scm", "scm+"), all);
+        ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(Path.of("r.yaml"), """
+                name: r
+                duration: 30s
+                meters:
+                  - protocol: ert
+                    protocols: [idm, netidm, fsk]
+                  - protocol: mbus_tcp
+                    protocols: [scm]
+                """));
+        List<String> errors = e.errors().stream().map(ConfigError::toString).toList();
+        assertTrue(errors.stream().anyMatch(x -> x.contains("'fsk' is none of")), errors::toString);
+        assertTrue(errors.stream().anyMatch(x -> x.contains("share their framing")), errors::toString);
+        assertTrue(errors.stream().anyMatch(x -> x.contains("meters[1].protocols: only for ert meters")), errors::toString);
+    }
+
     private Fault.GatewayKill randomKill(long seed) throws ConfigException {
         ScenarioSpec spec = parser.parse(Path.of("kill.yaml"), """
                 name: kill

@@ -13,7 +13,7 @@ import java.util.Objects;
 public record Fact(String name, Object value) {
     public Fact {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(value, "value of " + name);
+        if (value == null) throw new NullPointerException("value of " + name); // no message built on the hot path
         boolean ok = value instanceof String || value instanceof BigDecimal || value instanceof Integer
                 || value instanceof Long || value instanceof Boolean || value instanceof Group;
         if (value instanceof List<?> list) {

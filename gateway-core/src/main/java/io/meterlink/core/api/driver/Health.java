@@ -13,6 +13,12 @@ public interface Health {
     /** A frame or line input was refused; counted per kind. */
     void badInput(String source, DecodeException.Kind kind);
 
+    /**
+     * Decoded records kept without a reading (an identifier, a text, a code with no canonical
+     * quantity); counted per kind ({@code identifier}, {@code text}, {@code unknown_code}).
+     */
+    default void recordsWithoutReading(String source, String kind, int count) { }
+
     /** A transport failed and is being reopened. */
     void transportError(String source, String message);
 }
