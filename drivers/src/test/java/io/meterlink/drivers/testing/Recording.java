@@ -18,6 +18,10 @@ public final class Recording implements DriverContext, ReadingSink, Health {
     public final List<String> silent = new CopyOnWriteArrayList<>();
     public final List<DecodeException.Kind> bad = new CopyOnWriteArrayList<>();
     public final List<String> transportErrors = new CopyOnWriteArrayList<>();
+    /** Alarms raised and not cleared, by text. */
+    public final java.util.Set<String> alarms = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The state directory drivers are given; {@code null} unless a test sets it. */
+    public volatile java.nio.file.Path stateDir;
     private final Clock clock;
 
     public Recording(Clock clock) { this.clock = clock; }
@@ -41,4 +45,7 @@ public final class Recording implements DriverContext, ReadingSink, Health {
     @Override public void meterSilent(String source, String address) { silent.add(address); }
     @Override public void badInput(String source, DecodeException.Kind kind) { bad.add(kind); }
     @Override public void transportError(String source, String message) { transportErrors.add(message); }
+    @Override public void raiseAlarm(io.meterlink.core.status.Alarm alarm) { alarms.add(alarm.text()); }
+    @Override public void clearAlarm(io.meterlink.core.status.Alarm alarm) { alarms.remove(alarm.text()); }
+    @Override public java.nio.file.Path stateDir() { return stateDir; }
 }

@@ -177,7 +177,7 @@ public final class Gateway implements AutoCloseable {
                 if (readings != null) counted.add(readings.size());
             };
             DriverContext context = new Context(source.name(), sourceSink, sourceHealth, clock,
-                    liveness.register("source:" + source.name()));
+                    liveness.register("source:" + source.name()), config.stateDir());
             try {
                 Driver driver = source.spec().create(context);
                 synchronized (this) {
@@ -324,6 +324,7 @@ public final class Gateway implements AutoCloseable {
         UplinkStats us = u == null ? NO_UPLINK : u.stats();
         List<String> all = new ArrayList<>(b.alarms());
         all.addAll(alarms);
+        all.addAll(health.alarms());
         if (sink.failed() > 0) all.add("buffer_write_failed:" + sink.failed());
         Instant now = clock.instant();
         Long daysLeft = certificate == null ? null : certificate.daysLeft(now);
@@ -386,6 +387,7 @@ public final class Gateway implements AutoCloseable {
     /** The loops' heartbeats. */
     public Liveness liveness() { return liveness; }
 
-    private record Context(String sourceName, ReadingSink sink, Health health, Clock clock, Heartbeat heartbeat) implements DriverContext {
+    private record Context(String sourceName, ReadingSink sink, Health health, Clock clock, Heartbeat heartbeat,
+                           java.nio.file.Path stateDir) implements DriverContext {
     }
 }

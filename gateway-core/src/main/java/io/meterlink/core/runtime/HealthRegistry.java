@@ -3,6 +3,7 @@ package io.meterlink.core.runtime;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.Health;
+import io.meterlink.core.status.Alarm;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -57,6 +58,7 @@ public final class HealthRegistry implements Health {
     private final Map<String, Map<DecodeException.Kind, AtomicLong>> badInput = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> transportErrors = new ConcurrentHashMap<>();
     private final Map<String, String> lastTransportError = new ConcurrentHashMap<>();
+    private final java.util.Set<String> alarms = ConcurrentHashMap.newKeySet();
 
     public HealthRegistry(Clock clock, Duration defaultExpected, int maxMeters) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -73,6 +75,8 @@ public final class HealthRegistry implements Health {
             @Override public void meterSilent(String ignored, String address) { HealthRegistry.this.meterSilent(source, address); }
             @Override public void badInput(String ignored, DecodeException.Kind kind) { HealthRegistry.this.badInput(source, kind); }
             @Override public void transportError(String ignored, String message) { HealthRegistry.this.transportError(source, message); }
+            @Override public void raiseAlarm(Alarm alarm) { HealthRegistry.this.raiseAlarm(alarm); }
+            @Override public void clearAlarm(Alarm alarm) { HealthRegistry.this.clearAlarm(alarm); }
         };
     }
 
@@ -109,6 +113,21 @@ public final class HealthRegistry implements Health {
     @Override public void transportError(String source, String message) {
         transportErrors.computeIfAbsent(source, s -> new AtomicLong()).incrementAndGet();
         lastTransportError.put(source, message == null ? "" : message);
+    }
+
+    @Override public void raiseAlarm(Alarm alarm) {
+        alarms.add(alarm.text());
+    }
+
+    @Override public void clearAlarm(Alarm alarm) {
+        alarms.remove(alarm.text());
+    }
+
+    /** Alarms the drivers raised and did not clear, sorted by text. */
+    public List<String> alarms() {
+        List<String> out = new ArrayList<>(alarms);
+        Collections.sort(out);
+        return List.copyOf(out);
     }
 
     /** Meters tracked (heard at least once since start, within the {@code maxMeters} bound). */

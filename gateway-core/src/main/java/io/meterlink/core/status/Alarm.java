@@ -29,7 +29,11 @@ public record Alarm(Kind kind, String detail) {
         /** SQLITE_CORRUPT / SQLITE_NOTADB while running. */
         STORAGE_CORRUPT("storage_corrupt"),
         /** A source's driver failed to start; detail: the source name. */
-        SOURCE_FAILED("source_failed");
+        SOURCE_FAILED("source_failed"),
+        /** A meter's cumulative register went backwards (a pulse count restored from an older state, a CoAP meter's {@code sum} reset); detail: the meter id. */
+        COUNTER_BACKWARDS("counter_backwards"),
+        /** A pulse input stayed at its active level far longer than any pulse (a shorted S0 line, a stuck reed contact); detail: {@code source/pin}. */
+        INPUT_STUCK("input_stuck");
 
         private final String code;
 

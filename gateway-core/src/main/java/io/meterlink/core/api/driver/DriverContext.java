@@ -1,5 +1,6 @@
 package io.meterlink.core.api.driver;
 
+import java.nio.file.Path;
 import java.time.Clock;
 
 /** What the gateway gives a driver when starting it. */
@@ -19,5 +20,13 @@ public interface DriverContext {
      */
     default Heartbeat heartbeat() {
         return Heartbeat.NONE;
+    }
+
+    /**
+     * The gateway's state directory ({@code state_dir}), where a driver keeps state that must survive
+     * restarts (e.g. pulse counts); {@code null} when the embedding gives none (such a driver refuses to start).
+     */
+    default Path stateDir() {
+        return null;
     }
 }
