@@ -10,7 +10,6 @@ import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapHandler;
 import org.eclipse.californium.core.CoapObserveRelation;
 import org.eclipse.californium.core.CoapResponse;
-import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
 import org.slf4j.Logger;
@@ -132,6 +131,12 @@ final class CoapDriver implements Driver {
                     }
                     relation.reactiveCancel(); // the meter forgot us (or never had us): drop our side, then register anew
                     relation = null;
+                    if (silent && meter.secure()) {
+                        // a restarted meter has also lost our DTLS session: a new endpoint shakes hands again
+                        disconnect();
+                        nextAction = now;
+                        return;
+                    }
                     // silent: at once; refused or cancelled by the meter: not before an interval (no GET storm)
                     nextAction = silent ? now : now + meter.interval().toNanos();
                 }
@@ -170,7 +175,7 @@ final class CoapDriver implements Driver {
 
         private void register(long now) {
             lastNotification = now; // the first answer is due within reregister_after
-            relation = client.observe(Request.newGet().setURI(meter.uri()), handler(null));
+            relation = client.observe(handler(null));
         }
 
         private CoapHandler handler(CompletableFuture<List<Reading>> reply) {
@@ -248,10 +253,16 @@ final class CoapDriver implements Driver {
             client.get(handler(f));
         }
 
-        void close() {
-            if (relation != null) relation.proactiveCancel();
+        private void disconnect() {
             if (client != null) client.shutdown();
             if (endpoint != null) endpoint.destroy();
+            client = null;
+            endpoint = null;
+        }
+
+        void close() {
+            if (relation != null) relation.proactiveCancel();
+            disconnect();
         }
     }
 
