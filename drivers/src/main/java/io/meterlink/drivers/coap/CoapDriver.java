@@ -129,7 +129,9 @@ final class CoapDriver implements Driver {
                                 + meter.reregisterAfter().toSeconds() + " s; registering again");
                         LOG.info("{}: {} silent for {}; registering again", context.sourceName(), meter.meter(), meter.reregisterAfter());
                     }
-                    relation.reactiveCancel(); // the meter forgot us (or never had us): drop our side, then register anew
+                    // the meter forgot us, refused or cancelled: drop our side (telling a meter that still has it), then register anew
+                    if (silent) relation.proactiveCancel();
+                    else relation.reactiveCancel();
                     relation = null;
                     if (silent && meter.secure()) {
                         // a restarted meter has also lost our DTLS session: a new endpoint shakes hands again
@@ -186,7 +188,7 @@ final class CoapDriver implements Driver {
                     thread.execute(() -> {
                         context.health().meterSilent(context.sourceName(), meter.uri().toString());
                         if (reply != null) reply.completeExceptionally(new TimeoutException(meter.meter() + " did not answer"));
-                        if (meter.observe() && relation != null) relation.reactiveCancel();
+                        if (meter.observe() && relation != null) relation.proactiveCancel();
                     });
                 }
             };

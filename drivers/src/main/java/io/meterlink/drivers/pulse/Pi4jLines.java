@@ -58,7 +58,8 @@ final class Pi4jLines implements PulseLines {
                 }
                 input.addListener(new DigitalStateChangeListener() {
                     @Override public void onDigitalStateChange(@SuppressWarnings("rawtypes") DigitalStateChangeEvent event) {
-                        edges.edge(index, event.state() == activeState, System.nanoTime(), wire == null ? 0 : wire.currentTag());
+                        edges.edge(index, event.state() == activeState, wire == null ? System.nanoTime() : wire.currentTime(),
+                                wire == null ? 0 : wire.currentTag());
                     }
                 });
                 levels[i] = input.state() == activeState;
@@ -71,6 +72,10 @@ final class Pi4jLines implements PulseLines {
             close();
             throw new IOException("GPIO (" + config.provider() + ") unavailable: " + e.getMessage(), e);
         }
+    }
+
+    @Override public long settleLagNanos() {
+        return config.provider().equals("mock") ? PulseWire.LAG_NS : 0;
     }
 
     @Override public void committed(int input, long wireSeq) {

@@ -180,11 +180,15 @@ final class PulseDriver implements Driver {
         long[] pending = new long[n];
         long[] pendingSeq = new long[n];
         long nextReadout = System.nanoTime() + config.interval().toNanos();
+        long lag = lines.settleLagNanos();
         while (running) {
             context.heartbeat().beat();
             long now = System.nanoTime();
             long wake = Math.min(nextReadout, now + SLICE_NS);
-            for (Debouncer d : debouncers) wake = Math.min(wake, d.deadline());
+            for (Debouncer d : debouncers) {
+                long deadline = d.deadline();
+                if (deadline != Long.MAX_VALUE) wake = Math.min(wake, deadline + lag);
+            }
             Edge e = edges.poll(Math.max(0, wake - now), TimeUnit.NANOSECONDS);
             while (e != null) {
                 if (debouncers[e.input()].edge(e.active(), e.nanos(), e.tag())) counted(e.input(), pending, pendingSeq);
@@ -197,7 +201,7 @@ final class PulseDriver implements Driver {
             }
             now = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                if (debouncers[i].settle(now)) counted(i, pending, pendingSeq);
+                if (debouncers[i].settle(now - lag)) counted(i, pending, pendingSeq);
             }
             commit(pending, pendingSeq);
             reportInputs(now);

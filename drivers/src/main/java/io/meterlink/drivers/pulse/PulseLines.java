@@ -27,6 +27,9 @@ interface PulseLines extends AutoCloseable {
      */
     boolean[] open(Edges edges, IntToLongFunction committedSeq) throws IOException;
 
+    /** How long after an edge its level may be taken: edges that travel (the simulator's wire) may arrive this late. */
+    default long settleLagNanos() { return 0; }
+
     /** Pulses of {@code input} up to simulator pulse number {@code wireSeq} are durable (a no-op on real GPIO). */
     void committed(int input, long wireSeq);
 

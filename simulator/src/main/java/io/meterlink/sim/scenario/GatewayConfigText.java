@@ -3,6 +3,7 @@ package io.meterlink.sim.scenario;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** Builds the gateway's configuration file for a scenario run. Not thread-safe. */
 final class GatewayConfigText {
@@ -64,6 +65,29 @@ final class GatewayConfigText {
         sources.append("    expected_interval: ").append(interval.toMillis()).append("ms\n");
         sources.append("    meters:\n");
         for (String a : addresses) sources.append("      - address: \"").append(a).append("\"\n");
+    }
+
+    /** S0 pulse inputs on Pi4J's mock provider, each driven by a simulator pulse generator on {@code ports}. */
+    void pulse(String name, Duration interval, List<Integer> ports) {
+        sources.append("  - name: ").append(name).append('\n');
+        sources.append("    driver: pulse\n    provider: mock\n    interval: ").append(interval.toMillis()).append("ms\n");
+        sources.append("    expected_interval: ").append(interval.toMillis()).append("ms\n    inputs:\n");
+        for (int i = 0; i < ports.size(); i++) {
+            sources.append("      - id: ").append(name).append('-').append(i).append("\n        pin: ").append(i + 4)
+                    .append("\n        debounce: 15ms\n        pulses_per_unit: 1000\n        unit: kWh\n        wire: 127.0.0.1:")
+                    .append(ports.get(i)).append('\n');
+        }
+    }
+
+    /** CoAP meters observed on loopback ports ({@code id} → port), notifying every {@code interval}. */
+    void coap(String name, Duration interval, List<Map.Entry<String, Integer>> meters) {
+        sources.append("  - name: ").append(name).append('\n');
+        sources.append("    driver: coap\n    timeout: 5s\n    expected_interval: ").append(interval.toMillis()).append("ms\n    meters:\n");
+        for (Map.Entry<String, Integer> m : meters) {
+            sources.append("      - id: ").append(m.getKey()).append("\n        uri: coap://127.0.0.1:").append(m.getValue())
+                    .append("/meter\n        mode: observe\n        interval: ").append(interval.toMillis())
+                    .append("ms\n        reregister_after: ").append(Math.max(2000, interval.toMillis() * 3)).append("ms\n        min_gap: 0s\n");
+        }
     }
 
     private void head(String name, Duration interval) {

@@ -21,9 +21,9 @@ import java.util.Set;
 public final class ScenarioParser {
     private static final Duration MAX_RUN = Duration.ofDays(7);
     private static final Set<String> BROKERS = Set.of("mosquitto", "embedded");
-    private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus", "ert", "p1", "sml", "iec62056_21");
+    private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus", "ert", "p1", "sml", "iec62056_21", "pulse", "coap");
     private static final Set<String> FAULTS = Set.of("broker_outage", "gateway_kill", "serial_garbage", "disk_full",
-            "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency", "proxy_bandwidth", "radio_bad_frames", "mbus_late", "hostile_headend", "radio_stall");
+            "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency", "proxy_bandwidth", "radio_bad_frames", "mbus_late", "hostile_headend", "radio_stall", "coap_restart");
     private static final Set<String> KEYS = Set.of("none", "random");
     private static final long NO_BOUND = Long.MAX_VALUE;
     /** Wired M-Bus: primary addresses 1..250 on one line (EN 13757-2). */
@@ -84,7 +84,18 @@ public final class ScenarioParser {
             if (m.has("line_baud") && !"mbus_tcp".equals(protocol)) m.error("line_baud", "only for mbus_tcp (a serial line has its own speed)");
             boolean electricity = protocol != null && Set.of("p1", "sml", "iec62056_21").contains(protocol);
             int damageEvery = m.integer("damage_every", 0, 0, 1_000_000);
-            if (damageEvery > 0 && !electricity) m.error("damage_every", "only for p1, sml and iec62056_21 meters");
+            if (damageEvery > 0 && !electricity && !"pulse".equals(protocol)) m.error("damage_every", "only for p1, sml, iec62056_21 and pulse meters");
+            double pulseRate = 0;
+            if (m.has("pulse_rate") || "pulse".equals(protocol)) {
+                String rate = m.string("pulse_rate", "8");
+                try {
+                    pulseRate = Double.parseDouble(rate);
+                } catch (NumberFormatException e) {
+                    pulseRate = -1;
+                }
+                if (!"pulse".equals(protocol)) m.error("pulse_rate", "only for pulse meters");
+                else if (!(pulseRate > 0 && pulseRate <= 16)) m.error("pulse_rate", "pulses per second, above 0 and at most 16 (S0: 30 ms pulse, 30 ms pause)");
+            }
             if ("random".equals(keys) && electricity && !"p1".equals(protocol)) m.error("keys", "only p1 meters encrypt");
             m.finish();
             if (wrongKeys > 0 && !("wmbus".equals(protocol) && "random".equals(keys))) {
@@ -94,7 +105,7 @@ public final class ScenarioParser {
             }
             if (protocol != null) {
                 meters.add(new ScenarioSpec.MeterGroup(ScenarioSpec.Protocol.of(protocol), count, interval, perLine, keys, wrongKeys,
-                        spread, lineBaud, damageEvery));
+                        spread, lineBaud, damageEvery, pulseRate));
             }
         }
 
@@ -190,6 +201,7 @@ public final class ScenarioParser {
             case "hostile_headend" -> new Fault.HostileHeadend(at, f.integer("oversized_mib", 80, 0, 200),
                     f.duration("trial_bound", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(10)));
             case "radio_stall" -> new Fault.RadioStall(at, length(f));
+            case "coap_restart" -> new Fault.CoapRestart(at, f.integer("meter", 0, 0, 10_000));
             case "mbus_late" -> new Fault.MbusLate(at, length(f), f.integer("line", 0, 0, 10_000), f.integer("meters", 1, 1, 250),
                     f.duration("delay", Duration.ofMillis(800), Duration.ofMillis(1), Duration.ofMinutes(1)));
             default -> throw new IllegalStateException(type);

@@ -78,10 +78,18 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
      *                 instead of all of a dongle's meters in one burst
      * @param lineBaud wired over TCP: the converter's M-Bus line speed the virtual line answers at (each answer
      *                 takes its bytes' time on the wire, 11 bits per character); 0: at once
-     * @param damageEvery electricity meters: every n-th telegram, file or readout is damaged (CRC/BCC), 0 never
+     * @param damageEvery electricity meters: every n-th telegram, file or readout is damaged (CRC/BCC), 0 never;
+     *                    pulse meters: every n-th pulse bounces
+     * @param pulseRateHz pulse meters: pulses per second while a gateway listens
      */
     public record MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
-                             boolean spread, int lineBaud, int damageEvery) {
+                             boolean spread, int lineBaud, int damageEvery, double pulseRateHz) {
+        /** A group that is not of pulse meters. */
+        public MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
+                          boolean spread, int lineBaud, int damageEvery) {
+            this(protocol, count, interval, perLine, keys, wrongKeys, spread, lineBaud, damageEvery, 0);
+        }
+
         /** A group without damaged electricity frames. */
         public MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
                           boolean spread, int lineBaud) {
@@ -124,7 +132,11 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
         /** SML meters pushing generated files, one per socat pty pair (9600 8N1). */
         SML("sml"),
         /** IEC 62056-21 mode C meters polled by address, {@code perLine} on one socat pty pair. */
-        IEC62056_21("iec62056_21");
+        IEC62056_21("iec62056_21"),
+        /** S0 pulse outputs on the simulator's pulse wire, counted by the gateway's {@code pulse} driver on Pi4J's mock provider. */
+        PULSE("pulse"),
+        /** IP meters serving SenML over CoAP with observe, read by the gateway's {@code coap} driver. */
+        COAP("coap");
 
         private final String key;
 
