@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PulseGenerator implements AutoCloseable {
     private final ServerSocket server;
     private final double rateHz;
-    private final long widthMs;
+    private final long widthNs;
     private final int bounceEvery;
     private final Thread thread;
     private final AtomicLong sent = new AtomicLong();       // highest pulse number sent
@@ -47,10 +47,15 @@ public final class PulseGenerator implements AutoCloseable {
      * @param bounceEvery every n-th pulse bounces (3 edge pairs 1 ms apart before it settles); 0 never
      */
     public PulseGenerator(double rateHz, long widthMs, int bounceEvery) throws IOException {
-        if (rateHz <= 0 || widthMs <= 0 || 1000.0 / rateHz <= widthMs) throw new IllegalArgumentException("the pulse must be shorter than its period");
+        this(rateHz, widthMs * 1_000_000L, bounceEvery, true);
+    }
+
+    /** As above with the pulse width in nanoseconds (benchmarks: rates far beyond S0). */
+    public PulseGenerator(double rateHz, long widthNs, int bounceEvery, boolean nanos) throws IOException {
+        if (rateHz <= 0 || widthNs <= 0 || 1e9 / rateHz <= widthNs) throw new IllegalArgumentException("the pulse must be shorter than its period");
         this.server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         this.rateHz = rateHz;
-        this.widthMs = widthMs;
+        this.widthNs = widthNs;
         this.bounceEvery = bounceEvery;
         this.thread = new Thread(this::serve, "pulse-generator-" + server.getLocalPort());
         thread.setDaemon(true);
@@ -142,8 +147,8 @@ public final class PulseGenerator implements AutoCloseable {
             }
             send(out, "A " + n, t);
             sent.accumulateAndGet(n, Math::max);
-            Thread.sleep(widthMs);
-            send(out, "I " + n, t + widthMs * 1_000_000L);
+            TimeUnit.NANOSECONDS.sleep(widthNs);
+            send(out, "I " + n, t + widthNs);
         }
     }
 
