@@ -3,7 +3,6 @@ package io.meterlink.drivers.coap;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
-import io.meterlink.core.api.driver.FrameDecoder;
 
 import java.io.IOException;
 import java.net.URI;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -41,14 +39,12 @@ import java.util.regex.Pattern;
  * Stateless, thread-safe.
  */
 public final class CoapDriverFactory implements DriverFactory {
-    private static final SenmlFrameDecoder DECODER = new SenmlFrameDecoder();
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,40}");
     private static final Pattern MANUFACTURER = Pattern.compile("[A-Za-z0-9@_-]{1,16}");
 
     @Override public String type() { return "coap"; }
 
-    /** SenML, the payload of CoAP meters ({@code meterlink decode --protocol senml}). */
-    @Override public Optional<FrameDecoder> decoder() { return Optional.of(DECODER); }
+    // SenML decoding for meterlink decode is offered by SenmlDecoderFactory (type senml)
 
     @Override
     public DriverSpec configure(Settings s) {
