@@ -40,7 +40,7 @@ class CoapFloodIT {
 
             @Override public void handleGET(CoapExchange exchange) {
                 int i = n.incrementAndGet();
-                String pack = i % 7 == 0 ? "[{\\"n\\":\\"e\\",\\"s\\":[1]}]" : "[{\\"n\\":\\"e\\",\\"u\\":\\"Wh\\",\\"s\\":" + i + "}]";
+                String pack = i % 7 == 0 ? "[{\"n\":\"e\",\"s\":[1]}]" : "[{\"n\":\"e\",\"u\":\"Wh\",\"s\":" + i + "}]";
                 exchange.respond(CoAP.ResponseCode.CONTENT, pack.getBytes(StandardCharsets.UTF_8), MediaTypeRegistry.APPLICATION_SENML_JSON);
             }
         };
