@@ -285,4 +285,24 @@ class DecodeCommandTest {
         assertEquals(0, new java.math.BigDecimal("5430157.7").compareTo(energy.get("value").decimalValue()));
         assertEquals("Wh", energy.get("unit").asText());
     }
+
+    @Test
+    void decode_senmlJsonAndCbor_areDetected_andBadPacksGiveTypedErrors() throws Exception {
+        JsonNode json = decodeBytes("[{\"bn\":\"m1/\",\"bt\":1.7e9,\"n\":\"energy\",\"u\":\"kWh\",\"s\":12.5}]"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).get(0);
+        assertEquals("senml+json", json.get("format").asText(), json::toString);
+        JsonNode energy = json.get("records").get(0);
+        assertEquals(0, new java.math.BigDecimal("12500").compareTo(energy.get("value").decimalValue()), "kWh in Wh");
+        assertEquals("2023-11-14T22:13:20Z", energy.get("meter_time").asText());
+        assertTrue(energy.get("sum").asBoolean());
+        out.getBuffer().setLength(0);
+        // CBOR (RFC 8428 §6): [{0: "e", 1: "Wh", 5: 7}] — array(1), map(3), labels as integers
+        byte[] cbor = {(byte) 0x81, (byte) 0xA3, 0x00, 0x61, 'e', 0x01, 0x62, 'W', 'h', 0x05, 0x07};
+        JsonNode c = decodeBytes(cbor).get(0);
+        assertEquals("senml+cbor", c.get("format").asText(), c::toString);
+        assertEquals(7, c.get("records").get(0).get("value").asInt());
+        out.getBuffer().setLength(0);
+        JsonNode bad = decodeBytes("[{\"n\":\"a\",\"v\":\"12\"}]".getBytes(java.nio.charset.StandardCharsets.UTF_8), "--protocol", "senml").get(0);
+        assertTrue(bad.get("error").asText().startsWith("syntax:"), bad::toString);
+    }
 }

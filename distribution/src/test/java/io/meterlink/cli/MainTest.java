@@ -1,6 +1,6 @@
 package io.meterlink.cli;
 
-import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.api.alarm.Alarm;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.buffer.BufferStats;

@@ -17,6 +17,6 @@ class FamilyDecodersTest {
             f.decoder().ifPresent(d -> assertEquals(f.type(), d.protocol()));
             if (f.decoder().isPresent()) types.add(f.type());
         }
-        assertEquals(Set.of("ert", "iec62056-21", "mbus", "modbus", "p1", "sml", "wmbus"), types);
+        assertEquals(Set.of("ert", "iec62056-21", "mbus", "modbus", "p1", "senml", "sml", "wmbus"), types);
     }
 }

@@ -20,6 +20,10 @@ public final class Recording implements DriverContext, ReadingSink, Health {
     public final List<String> transportErrors = new CopyOnWriteArrayList<>();
     /** Records kept without a reading, by kind. */
     public final java.util.Map<String, Integer> withoutReading = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Alarms raised and not cleared, by text. */
+    public final java.util.Set<String> alarms = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The state directory drivers are given; {@code null} unless a test sets it. */
+    public volatile java.nio.file.Path stateDir;
     private final Clock clock;
 
     public Recording(Clock clock) { this.clock = clock; }
@@ -44,4 +48,7 @@ public final class Recording implements DriverContext, ReadingSink, Health {
     @Override public void badInput(String source, DecodeException.Kind kind) { bad.add(kind); }
     @Override public void transportError(String source, String message) { transportErrors.add(message); }
     @Override public void recordsWithoutReading(String source, String kind, int count) { withoutReading.merge(kind, count, Integer::sum); }
+    @Override public void raiseAlarm(io.meterlink.core.api.alarm.Alarm alarm) { alarms.add(alarm.text()); }
+    @Override public void clearAlarm(io.meterlink.core.api.alarm.Alarm alarm) { alarms.remove(alarm.text()); }
+    @Override public java.util.Optional<java.nio.file.Path> stateDir() { return java.util.Optional.ofNullable(stateDir); }
 }

@@ -1,6 +1,6 @@
 package io.meterlink.core.buffer;
 
-import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.api.alarm.Alarm;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.meterlink.core.buffer;
 import io.meterlink.core.api.Priority;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.config.BufferConfig;
-import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.api.alarm.Alarm;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

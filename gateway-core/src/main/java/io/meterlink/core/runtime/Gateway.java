@@ -18,8 +18,8 @@ import io.meterlink.core.metrics.MetricsText;
 import io.meterlink.core.status.CertificateExpiry;
 import io.meterlink.core.status.CertificateFiles;
 import io.meterlink.core.status.NativeSqlite;
-import io.meterlink.core.alarm.Alarm;
-import io.meterlink.core.alarm.Alarms;
+import io.meterlink.core.api.alarm.Alarm;
+import io.meterlink.core.api.alarm.Alarms;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.status.Version;
 import io.meterlink.core.status.UplinkStats;
@@ -466,6 +466,7 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
         UplinkStats us = u == null ? NO_UPLINK : u.stats();
         List<Alarm> all = new ArrayList<>(b.alarms());
         all.addAll(alarms);
+        all.addAll(health.alarms());
         if (sink.failed() > 0) all.add(new Alarm(Alarm.Kind.BUFFER_WRITE_FAILED, Long.toString(sink.failed())));
         Instant now = clock.instant();
         Long daysLeft = certificate == null ? null : certificate.daysLeft(now);

@@ -1,6 +1,6 @@
 package io.meterlink.core.runtime;
 
-import io.meterlink.core.alarm.Alarms;
+import io.meterlink.core.api.alarm.Alarms;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.config.GatewayConfig;

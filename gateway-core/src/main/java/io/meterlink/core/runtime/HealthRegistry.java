@@ -3,6 +3,7 @@ package io.meterlink.core.runtime;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.Health;
+import io.meterlink.core.api.alarm.Alarm;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -58,6 +59,7 @@ public final class HealthRegistry implements Health {
     private final Map<String, Map<String, AtomicLong>> withoutReading = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> transportErrors = new ConcurrentHashMap<>();
     private final Map<String, String> lastTransportError = new ConcurrentHashMap<>();
+    private final java.util.Set<Alarm> alarms = ConcurrentHashMap.newKeySet();
 
     public HealthRegistry(Clock clock, Duration defaultExpected, int maxMeters) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -75,6 +77,8 @@ public final class HealthRegistry implements Health {
             @Override public void badInput(String ignored, DecodeException.Kind kind) { HealthRegistry.this.badInput(source, kind); }
             @Override public void transportError(String ignored, String message) { HealthRegistry.this.transportError(source, message); }
             @Override public void recordsWithoutReading(String ignored, String kind, int count) { HealthRegistry.this.recordsWithoutReading(source, kind, count); }
+            @Override public void raiseAlarm(Alarm alarm) { HealthRegistry.this.raiseAlarm(alarm); }
+            @Override public void clearAlarm(Alarm alarm) { HealthRegistry.this.clearAlarm(alarm); }
         };
     }
 
@@ -127,6 +131,21 @@ public final class HealthRegistry implements Health {
     @Override public void transportError(String source, String message) {
         transportErrors.computeIfAbsent(source, s -> new AtomicLong()).incrementAndGet();
         lastTransportError.put(source, message == null ? "" : message);
+    }
+
+    @Override public void raiseAlarm(Alarm alarm) {
+        alarms.add(alarm);
+    }
+
+    @Override public void clearAlarm(Alarm alarm) {
+        alarms.remove(alarm);
+    }
+
+    /** Alarms the drivers raised and did not clear, sorted by text. */
+    public List<Alarm> alarms() {
+        List<Alarm> out = new ArrayList<>(alarms);
+        out.sort(java.util.Comparator.comparing(Alarm::text));
+        return List.copyOf(out);
     }
 
     /** Meters tracked (heard at least once since start, within the {@code maxMeters} bound). */

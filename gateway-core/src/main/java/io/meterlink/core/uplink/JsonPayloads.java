@@ -1,6 +1,6 @@
 package io.meterlink.core.uplink;
 
-import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.api.alarm.Alarm;
 import io.meterlink.core.status.UplinkStats;
 import io.meterlink.core.status.CommandStats;
 import com.fasterxml.jackson.core.JsonEncoding;

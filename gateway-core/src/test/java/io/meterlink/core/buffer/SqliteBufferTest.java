@@ -1,7 +1,7 @@
 package io.meterlink.core.buffer;
 
 
-import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.api.alarm.Alarm;
 import io.meterlink.core.config.BufferConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

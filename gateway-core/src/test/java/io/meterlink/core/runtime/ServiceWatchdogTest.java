@@ -1,6 +1,6 @@
 package io.meterlink.core.runtime;
 
-import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.api.alarm.Alarm;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.status.UplinkStats;

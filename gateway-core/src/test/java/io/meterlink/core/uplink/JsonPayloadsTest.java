@@ -9,7 +9,7 @@ import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.Unit;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.StoredReading;
-import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.api.alarm.Alarm;
 import io.meterlink.core.status.CommandStats;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.status.UplinkStats;

@@ -1,7 +1,7 @@
 package io.meterlink.provisioning.command;
 
-import io.meterlink.core.alarm.Alarm;
-import io.meterlink.core.alarm.Alarms;
+import io.meterlink.core.api.alarm.Alarm;
+import io.meterlink.core.api.alarm.Alarms;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.config.ConfigLoader;

@@ -1,7 +1,7 @@
 package io.meterlink.provisioning.enrol;
 
-import io.meterlink.core.alarm.Alarm;
-import io.meterlink.core.alarm.Alarms;
+import io.meterlink.core.api.alarm.Alarm;
+import io.meterlink.core.api.alarm.Alarms;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.runtime.UplinkService;
 import io.meterlink.provisioning.identity.Pem;

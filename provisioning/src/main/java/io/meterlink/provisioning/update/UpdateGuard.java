@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  */
 public final class UpdateGuard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpdateGuard.class);
-    public static final String ALARM = io.meterlink.core.alarm.Alarm.Kind.UPDATE_ROLLED_BACK.code();
+    public static final String ALARM = io.meterlink.core.api.alarm.Alarm.Kind.UPDATE_ROLLED_BACK.code();
     private final Thread thread;
 
     private UpdateGuard(Thread thread) {
@@ -30,11 +30,11 @@ public final class UpdateGuard implements AutoCloseable {
     }
 
     /** Raises the alarm of a rolled-back update and, when an update is on trial, watches it on a daemon thread. */
-    public static UpdateGuard start(Releases releases, BooleanSupplier healthy, Duration bound, Runnable restart, Consumer<io.meterlink.core.alarm.Alarm> alarm) {
+    public static UpdateGuard start(Releases releases, BooleanSupplier healthy, Duration bound, Runnable restart, Consumer<io.meterlink.core.api.alarm.Alarm> alarm) {
         Optional<Releases.Pending> pending = releases.pending();
         Map<String, String> failed = releases.failed();
         if (!failed.isEmpty() && pending.isEmpty()) { // a release on trial supersedes an earlier failure
-            alarm.accept(new io.meterlink.core.alarm.Alarm(io.meterlink.core.alarm.Alarm.Kind.UPDATE_ROLLED_BACK, failed.getOrDefault("version", "?")));
+            alarm.accept(new io.meterlink.core.api.alarm.Alarm(io.meterlink.core.api.alarm.Alarm.Kind.UPDATE_ROLLED_BACK, failed.getOrDefault("version", "?")));
             LOG.warn("The update to {} was rolled back: {}", failed.get("version"), failed.getOrDefault("reason", "(no reason recorded)"));
         }
         if (pending.isEmpty()) return new UpdateGuard(null);

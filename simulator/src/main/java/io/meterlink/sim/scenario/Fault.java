@@ -16,6 +16,13 @@ public sealed interface Fault {
     /** Whether this fault acts on the gateway-to-broker path through the fault proxy. */
     default boolean needsProxy() { return false; }
 
+    /** CoAP meter number {@code meter} (in file order) reboots: its server forgets every observer; the gateway must register again. */
+    record CoapRestart(Duration at, int meter) implements Fault {
+        @Override public Duration length() { return Duration.ZERO; }
+
+        @Override public String type() { return "coap_restart"; }
+    }
+
     /** Every rtl_tcp server of the scenario's ert meters stops streaming (the connection stays open) for {@code length}. */
     record RadioStall(Duration at, Duration length) implements Fault {
         @Override

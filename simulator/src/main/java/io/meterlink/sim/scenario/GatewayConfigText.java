@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.Map;
 
 /** The gateway's configuration file for a scenario run, written through {@link GatewayFile}. Not thread-safe. */
 final class GatewayConfigText {
@@ -47,6 +48,33 @@ final class GatewayConfigText {
     /** IEC 62056-21 meters polled by address on a serial device. */
     void iec62056(String name, Path device, Duration interval, List<String> addresses) {
         sources.add(f -> f.iec62056(name, device, interval, addresses));
+    }
+
+    /** S0 pulse inputs on Pi4J's mock provider, each driven by a simulator pulse generator on {@code ports}. */
+    void pulse(String name, Duration interval, List<Integer> ports) {
+        sources.add(f -> {
+            ConfigYaml s = f.source(name, "pulse", interval);
+            s.raw("provider", "mock").raw("interval", interval.toMillis() + "ms");
+            for (int i = 0; i < ports.size(); i++) {
+                s.item("inputs").raw("id", ConfigYaml.quote(name + "-" + i)).raw("pin", Integer.toString(i + 4))
+                        .raw("debounce", "15ms").raw("pulses_per_unit", "1000").raw("unit", "kWh")
+                        .raw("wire", ConfigYaml.quote("127.0.0.1:" + ports.get(i)));
+            }
+        });
+    }
+
+    /** CoAP meters observed on loopback ports ({@code id} → port), notifying every {@code interval}. */
+    void coap(String name, Duration interval, List<Map.Entry<String, Integer>> meters) {
+        sources.add(f -> {
+            ConfigYaml s = f.source(name, "coap", interval);
+            s.raw("timeout", "5s");
+            for (Map.Entry<String, Integer> m : meters) {
+                s.item("meters").raw("id", ConfigYaml.quote(m.getKey()))
+                        .raw("uri", ConfigYaml.quote("coap://127.0.0.1:" + m.getValue() + "/meter"))
+                        .raw("mode", "observe").raw("interval", interval.toMillis() + "ms")
+                        .raw("reregister_after", Math.max(2000, interval.toMillis() * 3) + "ms").raw("min_gap", "0s");
+            }
+        });
     }
 
     /**

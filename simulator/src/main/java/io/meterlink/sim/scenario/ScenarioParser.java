@@ -30,9 +30,10 @@ public final class ScenarioParser {
     private static final Set<String> BROKERS = Set.of("mosquitto", "embedded");
     private static final List<String> ERT_PROTOCOLS = List.of("scm", "scm+", "idm", "netidm", "r900", "r900bcd");
     private static final Set<String> PROTOCOLS = Set.of("mbus_tcp", "mbus_serial", "wmbus", "ert", "p1", "sml", "iec62056_21",
-            "modbus_rtu", "modbus_tcp");
+            "modbus_rtu", "modbus_tcp", "pulse", "coap");
     private static final Set<String> FAULTS = Set.of("broker_outage", "gateway_kill", "serial_garbage", "disk_full",
-            "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency", "proxy_bandwidth", "radio_bad_frames", "mbus_late", "hostile_headend", "radio_stall", "fleet_ops");
+            "proxy_cut", "proxy_blackhole", "proxy_flap", "proxy_latency", "proxy_bandwidth", "radio_bad_frames", "mbus_late", "hostile_headend",
+            "radio_stall", "fleet_ops", "coap_restart");
     private static final Set<String> KEYS = Set.of("none", "random");
     private static final long NO_BOUND = Long.MAX_VALUE;
     /** Wired M-Bus: primary addresses 1..250 on one line (EN 13757-2). */
@@ -94,9 +95,21 @@ public final class ScenarioParser {
             if (m.has("line_baud") && !"mbus_tcp".equals(protocol)) m.error("line_baud", "only for mbus_tcp (a serial line has its own speed)");
             boolean electricity = protocol != null && Set.of("p1", "sml", "iec62056_21").contains(protocol);
             boolean modbus = protocol != null && protocol.startsWith("modbus_");
+            boolean pulse = "pulse".equals(protocol);
             int damageEvery = m.integer("damage_every", 0, modbus ? 2 : 0, 1_000_000);
-            if (damageEvery > 0 && !electricity && !modbus) m.error("damage_every", "only for p1, sml, iec62056_21 and modbus meters");
+            if (damageEvery > 0 && !electricity && !modbus && !pulse) m.error("damage_every", "only for p1, sml, iec62056_21, modbus and pulse meters");
             if (modbus && perLine > 247) m.error("per_line", "a Modbus line has at most 247 slaves");
+            double pulseRate = 0;
+            if (m.has("pulse_rate") || "pulse".equals(protocol)) {
+                String rate = m.string("pulse_rate", "8");
+                try {
+                    pulseRate = Double.parseDouble(rate);
+                } catch (NumberFormatException e) {
+                    pulseRate = -1;
+                }
+                if (!"pulse".equals(protocol)) m.error("pulse_rate", "only for pulse meters");
+                else if (!(pulseRate > 0 && pulseRate <= 16)) m.error("pulse_rate", "pulses per second, above 0 and at most 16 (S0: 30 ms pulse, 30 ms pause)");
+            }
             if ("random".equals(keys) && electricity && !"p1".equals(protocol)) m.error("keys", "only p1 meters encrypt");
             List<String> ertProtocols = m.has("protocols") ? m.strings("protocols") : ScenarioSpec.MeterGroup.ERT_DEFAULT;
             if (m.has("protocols") && !"ert".equals(protocol)) m.error("protocols", "only for ert meters");
@@ -115,7 +128,7 @@ public final class ScenarioParser {
             }
             if (protocol != null) {
                 meters.add(new ScenarioSpec.MeterGroup(ScenarioSpec.Protocol.of(protocol), count, interval, perLine, keys, wrongKeys,
-                        spread, lineBaud, damageEvery, ertProtocols));
+                        spread, lineBaud, damageEvery, ertProtocols, pulseRate));
             }
         }
 
@@ -212,6 +225,7 @@ public final class ScenarioParser {
                     f.duration("trial_bound", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(10)));
             case "radio_stall" -> new Fault.RadioStall(at, length(f));
             case "fleet_ops" -> new Fault.FleetOps(at, f.duration("update_health", Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofMinutes(10)));
+            case "coap_restart" -> new Fault.CoapRestart(at, f.integer("meter", 0, 0, 10_000));
             case "mbus_late" -> new Fault.MbusLate(at, length(f), f.integer("line", 0, 0, 10_000), f.integer("meters", 1, 1, 250),
                     f.duration("delay", Duration.ofMillis(800), Duration.ofMillis(1), Duration.ofMinutes(1)));
             default -> throw new IllegalStateException(type);

@@ -30,19 +30,27 @@ import java.util.Map;
 public record ScenarioResult(String scenario, Accounting.Figures figures, long maxBufferDepth, long evictions, long badFrames,
                              long peakRssKib, int gatewayRuns, List<String> failed, Map<String, Long> badInput,
                              long evictionOrderViolations, long backlog, long backlogDrainMs, long backlogAckedMs,
-                             List<Map<String, Object>> attacks, List<Map<String, Object>> storageAlarms) {
+                             List<Map<String, Object>> attacks, List<Map<String, Object>> storageAlarms,
+                             List<Map<String, Object>> pulses) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The same result with the storage-alarm timeline of a {@code disk_full} run. */
     public ScenarioResult withStorageAlarms(List<Map<String, Object>> timeline) {
         return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, badInput,
-                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, attacks, List.copyOf(timeline));
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, attacks, List.copyOf(timeline), pulses);
     }
 
     public ScenarioResult {
         failed = List.copyOf(failed);
         badInput = Map.copyOf(badInput);
         attacks = List.copyOf(attacks);
+        pulses = List.copyOf(pulses);
+    }
+
+    /** The same result with the pulse meters' totals (generated, acknowledged, delivered register). */
+    public ScenarioResult withPulses(List<Map<String, Object>> list) {
+        return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, badInput,
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, attacks, storageAlarms, list);
     }
 
     /** A result without a hostile head-end's attacks nor a storage-alarm timeline. */
@@ -50,13 +58,13 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
                           long peakRssKib, int gatewayRuns, List<String> failed, Map<String, Long> badInput,
                           long evictionOrderViolations, long backlog, long backlogDrainMs, long backlogAckedMs) {
         this(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, badInput,
-                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, List.of(), null);
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, List.of(), null, List.of());
     }
 
     /** The same result with the hostile head-end's attacks and their outcomes ({@code HostileHeadEnd.Attack#toMap}). */
     public ScenarioResult withAttacks(List<Map<String, Object>> list) {
         return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, failed, badInput,
-                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, list, storageAlarms);
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, list, storageAlarms, pulses);
     }
 
     /** A result without bad input by kind nor an eviction audit. */
@@ -87,7 +95,7 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
         List<String> all = new ArrayList<>(failed);
         all.addAll(names);
         return new ScenarioResult(scenario, figures, maxBufferDepth, evictions, badFrames, peakRssKib, gatewayRuns, all, badInput,
-                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, attacks, storageAlarms);
+                evictionOrderViolations, backlog, backlogDrainMs, backlogAckedMs, attacks, storageAlarms, pulses);
     }
 
     /** One line of JSON (the scenario command's stdout). */
@@ -134,6 +142,7 @@ public record ScenarioResult(String scenario, Accounting.Figures figures, long m
             m.put("backlog_drain_ms", backlogDrainMs);
         }
         if (!attacks.isEmpty()) m.put("attacks", attacks);
+        if (!pulses.isEmpty()) m.put("pulse_meters", pulses);
         if (storageAlarms != null) {
             m.put("storage_alarms", storageAlarms);
         }

@@ -98,10 +98,13 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
      * @param lineBaud wired over TCP: the converter's M-Bus line speed the virtual line answers at (each answer
      *                 takes its bytes' time on the wire, 11 bits per character); 0: at once
      * @param damageEvery electricity meters: every n-th telegram, file or readout is damaged (CRC/BCC); modbus meters:
-     *                    every n-th request gets a fault (CRC, timeout, exception, garbage, wrong slave, short answer); 0 never
+     *                    every n-th request gets a fault (CRC, timeout, exception, garbage, wrong slave, short answer);
+     *                    pulse meters: every n-th pulse bounces; 0 never
+     * @param ertProtocols ert meters: the packet types they take in turn
+     * @param pulseRateHz pulse meters: pulses per second while a gateway listens
      */
     public record MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
-                             boolean spread, int lineBaud, int damageEvery, List<String> ertProtocols) {
+                             boolean spread, int lineBaud, int damageEvery, List<String> ertProtocols, double pulseRateHz) {
         /** The ERT/R900 packet types of an {@code ert} group when the scenario names none. */
         public static final List<String> ERT_DEFAULT = List.of("scm", "scm+", "idm", "r900");
 
@@ -109,10 +112,22 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
             ertProtocols = List.copyOf(ertProtocols);
         }
 
+        /** A group that is not of pulse meters. */
+        public MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
+                          boolean spread, int lineBaud, int damageEvery, List<String> ertProtocols) {
+            this(protocol, count, interval, perLine, keys, wrongKeys, spread, lineBaud, damageEvery, ertProtocols, 0);
+        }
+
+        /** A pulse group (or any other) with the default ERT packet types. */
+        public MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
+                          boolean spread, int lineBaud, int damageEvery, double pulseRateHz) {
+            this(protocol, count, interval, perLine, keys, wrongKeys, spread, lineBaud, damageEvery, ERT_DEFAULT, pulseRateHz);
+        }
+
         /** A group with the default ERT packet types. */
         public MeterGroup(Protocol protocol, int count, Duration interval, int perLine, String keys, int wrongKeys,
                           boolean spread, int lineBaud, int damageEvery) {
-            this(protocol, count, interval, perLine, keys, wrongKeys, spread, lineBaud, damageEvery, ERT_DEFAULT);
+            this(protocol, count, interval, perLine, keys, wrongKeys, spread, lineBaud, damageEvery, ERT_DEFAULT, 0);
         }
 
         /** A group without damaged electricity frames. */
@@ -166,7 +181,11 @@ public record ScenarioSpec(String name, Duration duration, Duration drainTimeout
         /** Modbus RTU slaves, {@code perLine} on one socat pty pair (9600 8E1), serving the shipped profiles in turn. */
         MODBUS_RTU("modbus_rtu"),
         /** Modbus TCP servers on 127.0.0.1, {@code perLine} slaves (unit ids) behind each, serving the shipped profiles in turn. */
-        MODBUS_TCP("modbus_tcp");
+        MODBUS_TCP("modbus_tcp"),
+        /** S0 pulse outputs on the simulator's pulse wire, counted by the gateway's {@code pulse} driver on Pi4J's mock provider. */
+        PULSE("pulse"),
+        /** IP meters serving SenML over CoAP with observe, read by the gateway's {@code coap} driver. */
+        COAP("coap");
 
         private final String key;
 

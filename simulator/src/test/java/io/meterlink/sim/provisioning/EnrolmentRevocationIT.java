@@ -1,6 +1,6 @@
 package io.meterlink.sim.provisioning;
 
-import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.api.alarm.Alarm;
 import io.meterlink.core.runtime.Gateway;
 import io.meterlink.provisioning.identity.StateDir;
 import io.meterlink.sim.broker.MosquittoBroker;

@@ -1,7 +1,7 @@
 package io.meterlink.sim.provisioning;
 
 import io.meterlink.sim.headend.GatewaySeq;
-import io.meterlink.core.alarm.Alarm;
+import io.meterlink.core.api.alarm.Alarm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.core.runtime.Gateway;

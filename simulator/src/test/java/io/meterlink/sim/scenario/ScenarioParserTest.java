@@ -109,7 +109,7 @@ class ScenarioParserTest {
                     keys: random
                 """));
         List<String> errors = e.errors().stream().map(ConfigError::toString).toList();
-        assertEquals(List.of("e.yaml:5: meters[0].damage_every: only for p1, sml and iec62056_21 meters",
+        assertEquals(List.of("e.yaml:5: meters[0].damage_every: only for p1, sml, iec62056_21 and pulse meters",
                 "e.yaml:7: meters[1].keys: only p1 meters encrypt"), errors);
     }
 
@@ -231,7 +231,7 @@ class ScenarioParserTest {
         assertEquals(List.of(
                 "bad.yaml:5: meters[0].count: expected a whole number (got 'lots')",
                 "bad.yaml:9: faults[0].for: the fault must end within the scenario's duration (30s)",
-                "bad.yaml:10: faults[1].type: must be one of broker_outage, disk_full, fleet_ops, gateway_kill, hostile_headend, mbus_late, proxy_bandwidth, proxy_blackhole,"
+                "bad.yaml:10: faults[1].type: must be one of broker_outage, coap_restart, disk_full, fleet_ops, gateway_kill, hostile_headend, mbus_late, proxy_bandwidth, proxy_blackhole,"
                         + " proxy_cut, proxy_flap, proxy_latency, radio_bad_frames, radio_stall, serial_garbage (got 'volcano')",
                 "bad.yaml:13: invariants.lots: unknown key"), errors);
     }

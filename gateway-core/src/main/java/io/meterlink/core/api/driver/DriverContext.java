@@ -1,5 +1,6 @@
 package io.meterlink.core.api.driver;
 
+import java.nio.file.Path;
 import java.time.Clock;
 
 /** What the gateway gives a driver when starting it. */
@@ -23,8 +24,8 @@ public interface DriverContext {
 
     /**
      * The gateway's state directory ({@code state_dir}), where a driver may keep what it learnt
-     * across restarts in its own file (e.g. wM-Bus compact-frame formats). Default: none (the driver
-     * keeps such state in memory only).
+     * across restarts in its own file (e.g. wM-Bus compact-frame formats, pulse counts). Default: none (the driver
+     * keeps such state in memory only, or refuses to start when it must survive restarts).
      */
     default java.util.Optional<java.nio.file.Path> stateDir() {
         return java.util.Optional.empty();

@@ -1,6 +1,7 @@
 package io.meterlink.core.api.driver;
 
 import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.alarm.Alarm;
 
 /** What drivers report about meters and lines; shown in status. Thread-safe. */
 public interface Health {
@@ -21,4 +22,10 @@ public interface Health {
 
     /** A transport failed and is being reopened. */
     void transportError(String source, String message);
+
+    /** A condition of a meter or input that needs a person (e.g. a counter that went backwards): shown in status until cleared; a no-op when already raised. */
+    default void raiseAlarm(Alarm alarm) { }
+
+    /** Clears an alarm raised with {@link #raiseAlarm}; a no-op when it is not raised. */
+    default void clearAlarm(Alarm alarm) { }
 }

@@ -25,7 +25,7 @@ public final class GatewayKeys {
     public static final ConfigKey<String> SOURCE_NAME = ConfigKey.required("sources[].name",
             "the source's name in logs and status, unique: `[A-Za-z0-9][A-Za-z0-9_.-]{0,63}`");
     public static final ConfigKey<String> SOURCE_DRIVER = ConfigKey.required("sources[].driver",
-            "a driver found through `ServiceLoader` (tables below): `mbus`, `wmbus` ([docs/wmbus.md](docs/wmbus.md)), `p1`, `sml`, `iec62056-21` ([docs/electricity.md](docs/electricity.md)), `ert`, `rtlamr` ([docs/ert.md](docs/ert.md))");
+            "a driver found through `ServiceLoader` (tables below): `mbus`, `wmbus` ([docs/wmbus.md](docs/wmbus.md)), `p1`, `sml`, `iec62056-21` ([docs/electricity.md](docs/electricity.md)), `ert`, `rtlamr` ([docs/ert.md](docs/ert.md)), `modbus` ([docs/modbus.md](docs/modbus.md)), `pulse`, `coap` ([docs/pulse-coap.md](docs/pulse-coap.md))");
     public static final ConfigKey<Duration> SOURCE_EXPECTED_INTERVAL = ConfigKey.duration("sources[].expected_interval",
             Duration.ofMinutes(15), Duration.ofMillis(100), Duration.ofDays(7),
             "a meter not heard for three times this is reported stale");

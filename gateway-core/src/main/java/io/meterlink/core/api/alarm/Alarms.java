@@ -1,4 +1,4 @@
-package io.meterlink.core.alarm;
+package io.meterlink.core.api.alarm;
 
 /**
  * Where a part of the gateway raises and clears its alarms (the running gateway's status). Raising

@@ -1,4 +1,4 @@
-package io.meterlink.core.alarm;
+package io.meterlink.core.api.alarm;
 
 import java.util.Objects;
 
@@ -48,7 +48,11 @@ public record Alarm(Kind kind, String detail) {
         /** A bundle's new broker settings were not accepted within the trial bound and were rolled back. */
         BUNDLE_TRIAL_FAILED("bundle_trial_failed"),
         /** A software update did not confirm its health and the previous release runs again; detail: the version. */
-        UPDATE_ROLLED_BACK("update_rolled_back");
+        UPDATE_ROLLED_BACK("update_rolled_back"),
+        /** A meter's cumulative register went backwards (a pulse count restored from an older state, a CoAP meter's {@code sum} reset); detail: the meter id. */
+        COUNTER_BACKWARDS("counter_backwards"),
+        /** A pulse input stayed at its active level far longer than any pulse (a shorted S0 line, a stuck reed contact); detail: {@code source/pin}. */
+        INPUT_STUCK("input_stuck");
 
         private final String code;
 
