@@ -4,7 +4,7 @@ import io.meterlink.core.api.MeasurementFunction;
 import io.meterlink.core.api.Quantity;
 import io.meterlink.core.api.config.ConfigError;
 import io.meterlink.core.api.config.Settings;
-import io.meterlink.core.config.YamlFile;
+import io.meterlink.core.api.config.YamlFile;
 import io.meterlink.drivers.obis.MeterUnit;
 
 import java.math.BigDecimal;

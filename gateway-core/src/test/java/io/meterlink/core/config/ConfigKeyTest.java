@@ -1,5 +1,7 @@
 package io.meterlink.core.config;
 
+import io.meterlink.core.api.config.YamlFile;
+
 import io.meterlink.core.api.config.ConfigError;
 import io.meterlink.core.api.config.ConfigKey;
 import io.meterlink.core.api.config.Settings;

@@ -1,5 +1,8 @@
 package io.meterlink.core.config;
 
+import io.meterlink.core.api.config.YamlFile;
+import io.meterlink.core.api.config.YamlSettings;
+
 import io.meterlink.core.api.config.ConfigError;
 import io.meterlink.core.api.config.Settings;
 import org.junit.jupiter.api.Test;

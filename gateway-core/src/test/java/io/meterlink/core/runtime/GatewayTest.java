@@ -286,7 +286,7 @@ class GatewayTest {
         Gateway gw = Gateway.start(config(emitting("keep", 0), emitting("change", 0), emitting("drop", 0), broken), parts,
                 Clock.systemUTC(), AcceptedListener.NONE);
         try {
-            assertTrue(gw.status().alarms().contains("source_failed:broken"));
+            assertTrue(Alarm.texts(gw.status().alarms()).contains("source_failed:broken"));
             Gateway.Reconfigured r = gw.reconfigure(config(emitting("keep", 0), emitting("change", 0), emitting("new", 2)),
                     java.util.Set.of("change"));
             assertEquals(List.of("new"), r.started());
@@ -294,7 +294,7 @@ class GatewayTest {
             assertEquals(List.of("change"), r.restarted());
             assertEquals(List.of("keep"), r.unchanged());
             assertEquals(List.of("driver.close:change", "driver.close:drop"), events, "the unchanged source was not touched");
-            assertFalse(gw.status().alarms().contains("source_failed:broken"), "a removed source's alarm goes with it");
+            assertFalse(Alarm.texts(gw.status().alarms()).contains("source_failed:broken"), "a removed source's alarm goes with it");
             await(() -> parts.buffer.committed.size() == 2, "the new source writes to the same buffer");
             assertEquals(List.of("keep", "change", "new"), gw.sources().stream().map(Gateway.SourceState::name).toList());
             assertTrue(gw.sources().stream().allMatch(s -> s.state().equals("running")));

@@ -5,7 +5,7 @@ import io.meterlink.core.api.config.keys.GatewayKeys;
 import io.meterlink.core.api.config.keys.UplinkKeys;
 import io.meterlink.core.config.BrokerUrl;
 import io.meterlink.core.config.GatewayConfig;
-import io.meterlink.core.config.HardenedYaml;
+import io.meterlink.core.api.config.HardenedYaml;
 import io.meterlink.provisioning.bundle.BundleRefusedException.Reason;
 import io.meterlink.provisioning.identity.Pem;
 import io.meterlink.provisioning.secret.ProvisioningException;

@@ -7,7 +7,7 @@ import io.meterlink.core.api.config.KeyGroup;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.config.UplinkConfig;
-import io.meterlink.core.config.YamlSettings;
+import io.meterlink.core.api.config.YamlSettings;
 
 import java.nio.file.Path;
 import java.time.Duration;

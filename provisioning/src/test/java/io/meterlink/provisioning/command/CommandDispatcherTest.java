@@ -129,18 +129,41 @@ class CommandDispatcherTest {
     /** Issue 9: the worker queue is bounded; one command too many is answered busy at once. */
     @Test
     void commandsBeyondTheQueue_areAnsweredBusy() throws Exception {
+        // one command holds the single worker until released: the queue then fills deterministically
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        dispatcher.registerRaw("hold", (request, payload, reply, after) -> {
+            running.countDown();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            reply.put("ok", true);
+        });
         BlockingQueue<byte[]> replies = new LinkedBlockingQueue<>();
-        int sent = CommandDispatcher.MAX_QUEUED + 6;
-        // slow commands: each bundle is validated in full on the one worker thread
+        dispatcher.onCommand("hold", "{}".getBytes(StandardCharsets.UTF_8), replies::add);
+        assertTrue(running.await(30, TimeUnit.SECONDS), "the worker runs the first command");
+        int extra = 6;
         String body = bundle(5, "ssl://mqtt.example:8883");
-        for (int i = 0; i < sent; i++) dispatcher.onCommand("apply-bundle/" + i, body.getBytes(StandardCharsets.UTF_8), replies::add);
-        int busy = 0;
-        for (int i = 0; i < sent; i++) {
-            byte[] reply = replies.poll(60, TimeUnit.SECONDS);
-            assertNotNull(reply, "every command gets a reply");
-            if ("busy".equals(json.readTree(reply).path("error").asText())) busy++;
+        for (int i = 0; i < CommandDispatcher.MAX_QUEUED + extra; i++) {
+            dispatcher.onCommand("apply-bundle/" + i, body.getBytes(StandardCharsets.UTF_8), replies::add);
         }
-        assertTrue(busy >= 1 && busy <= sent - CommandDispatcher.MAX_QUEUED - 1, "busy replies: " + busy);
-        assertEquals(busy, dispatcher.busy());
+        // the commands beyond the queue are answered at once, before the worker is free
+        int busy = 0;
+        for (int i = 0; i < extra; i++) {
+            byte[] reply = replies.poll(10, TimeUnit.SECONDS);
+            assertNotNull(reply, "a busy answer comes at once");
+            assertEquals("busy", json.readTree(reply).path("error").asText(), new String(reply, StandardCharsets.UTF_8));
+            busy++;
+        }
+        release.countDown();
+        for (int i = 0; i < CommandDispatcher.MAX_QUEUED + 1; i++) {
+            byte[] reply = replies.poll(60, TimeUnit.SECONDS);
+            assertNotNull(reply, "every queued command gets its reply");
+            assertFalse("busy".equals(json.readTree(reply).path("error").asText()), "queued, not busy");
+        }
+        assertEquals(extra, busy);
+        assertEquals(extra, dispatcher.busy());
     }
 }

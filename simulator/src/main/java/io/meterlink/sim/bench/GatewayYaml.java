@@ -2,7 +2,7 @@ package io.meterlink.sim.bench;
 
 import io.meterlink.core.api.config.keys.BufferKeys;
 import io.meterlink.core.api.config.keys.UplinkKeys;
-import io.meterlink.core.config.ConfigValues;
+import io.meterlink.core.api.config.ConfigValues;
 import io.meterlink.sim.config.GatewayFile;
 
 import java.io.IOException;

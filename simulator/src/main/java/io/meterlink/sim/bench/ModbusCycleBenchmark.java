@@ -8,7 +8,7 @@ import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.Health;
 import io.meterlink.core.api.driver.ReadingSink;
-import io.meterlink.core.config.YamlFile;
+import io.meterlink.core.api.config.YamlFile;
 import io.meterlink.drivers.modbus.MeterProfile;
 import io.meterlink.drivers.modbus.ProfileCatalog;
 import io.meterlink.drivers.modbus.ReadBlock;

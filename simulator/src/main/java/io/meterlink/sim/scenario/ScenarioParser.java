@@ -6,8 +6,8 @@ import io.meterlink.core.api.config.ConfigKey;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.config.keys.BufferKeys;
 import io.meterlink.core.api.config.keys.UplinkKeys;
-import io.meterlink.core.config.YamlFile;
-import io.meterlink.core.config.YamlSettings;
+import io.meterlink.core.api.config.YamlFile;
+import io.meterlink.core.api.config.YamlSettings;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.meterlink.core.config;
+package io.meterlink.core.api.config;
 
 import io.meterlink.core.api.config.ConfigError;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -25,7 +25,7 @@ public final class YamlFile {
     public static final int MAX_BYTES = HardenedYaml.MAX_BYTES;
 
     static final String FILE_KEY = "(file)";
-    static final String YAML_KEY = HardenedYaml.YAML_KEY;
+    public static final String YAML_KEY = HardenedYaml.YAML_KEY;
 
     private final String name;
     private final Path directory;

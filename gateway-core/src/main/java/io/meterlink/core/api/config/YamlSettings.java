@@ -1,4 +1,4 @@
-package io.meterlink.core.config;
+package io.meterlink.core.api.config;
 
 import io.meterlink.core.api.config.ConfigError;
 import io.meterlink.core.api.config.ConfigText;

@@ -1,4 +1,4 @@
-package io.meterlink.core.config;
+package io.meterlink.core.api.config;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
