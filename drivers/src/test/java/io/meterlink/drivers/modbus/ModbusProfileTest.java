@@ -24,7 +24,7 @@ class ModbusProfileTest {
         ProfileCatalog c = ProfileCatalog.shipped();
         assertTrue(c.errors().isEmpty(), c.errors().toString());
         for (String name : List.of("eastron-sdm120", "eastron-sdm630", "abb-b21", "abb-b23", "abb-b24", "carlo-gavazzi-em24",
-                "carlo-gavazzi-em340", "janitza-umg604", "schneider-iem3155", "finder-7m38")) {
+                "carlo-gavazzi-em340", "janitza-umg604", "schneider-iem3155", "finder-7m38", "itron-cf-echo-ii")) {
             assertNotNull(c.find(name), name);
         }
     }
