@@ -39,7 +39,7 @@ class HeadEndTest {
         assertEquals(2, h.duplicatesBySeq());
         assertEquals(0, h.malformed());
         HeadEnd.Arrival first = h.arrivals().get(0);
-        assertEquals("gw-1#1", first.gwSeq());
+        assertEquals(new GatewaySeq("gw-1", 1), first.gwSeq());
         // the documented key literal plus the value as Verdict normalises it
         assertEquals("wmbus:KAM:12345671|volume|0|0|0|instantaneous|2026-11-26T08:00:00Z|12.34", first.key());
         assertEquals(T.plusMillis(412), first.received());

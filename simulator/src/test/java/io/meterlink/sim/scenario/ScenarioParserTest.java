@@ -109,7 +109,7 @@ class ScenarioParserTest {
                     keys: random
                 """));
         List<String> errors = e.errors().stream().map(ConfigError::toString).toList();
-        assertEquals(List.of("e.yaml:5: meters[0].damage_every: only for p1, sml, iec62056_21 and pulse meters",
+        assertEquals(List.of("e.yaml:5: meters[0].damage_every: only for p1, sml, iec62056_21, modbus and pulse meters",
                 "e.yaml:7: meters[1].keys: only p1 meters encrypt"), errors);
     }
 
