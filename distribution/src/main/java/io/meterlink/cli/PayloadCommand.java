@@ -52,19 +52,13 @@ final class PayloadCommand implements Callable<Integer> {
             try (InputStream in = input != null ? Files.newInputStream(input) : System.in) {
                 message = in.readNBytes((int) limit + 1);
             }
-            if (message.length > limit) {
-                out.println("{\"error\":\"too_large: more than " + limit + " bytes\"}");
-                out.flush();
-                return Main.USAGE;
-            }
+            if (message.length > limit) return error(out, "too_large: more than " + limit + " bytes");
             if (hex) {
                 String text = new String(message, StandardCharsets.US_ASCII).replaceAll("\\s+", "");
                 try {
                     message = HexFormat.of().parseHex(text);
                 } catch (IllegalArgumentException e) {
-                    out.println("{\"error\":\"not_hex: " + e.getMessage().replace("\"", "'") + "\"}");
-                    out.flush();
-                    return Main.USAGE;
+                    return error(out, "not_hex: " + e.getMessage().replace("\"", "'"));
                 }
             }
             try {
@@ -72,10 +66,15 @@ final class PayloadCommand implements Callable<Integer> {
                 out.flush();
                 return Main.OK;
             } catch (PayloadException e) {
-                out.println("{\"error\":" + io.meterlink.payload.JsonV1.quote(e.kind().name().toLowerCase(Locale.ROOT) + ": " + e.getMessage()) + "}");
-                out.flush();
-                return Main.USAGE;
+                return error(out, e.kind().name().toLowerCase(Locale.ROOT) + ": " + e.getMessage());
             }
+        }
+
+        /** One refusal as a JSON line on standard output; exit code {@link Main#USAGE}. */
+        private static int error(PrintWriter out, String message) {
+            out.println("{\"error\":" + io.meterlink.payload.JsonV1.quote(message) + "}");
+            out.flush();
+            return Main.USAGE;
         }
     }
 }

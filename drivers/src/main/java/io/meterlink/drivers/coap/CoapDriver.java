@@ -226,10 +226,9 @@ final class CoapDriver implements Driver {
             try {
                 SenmlReadings.Result r = mapper.map(Senml.parse(payload == null ? new byte[0] : payload), context.clock().instant());
                 if (r.unreadable() > 0) context.health().badInput(context.sourceName(), DecodeException.Kind.UNSUPPORTED);
-                Alarm alarm = new Alarm(Alarm.Kind.COUNTER_BACKWARDS, meter.meter().toString());
                 if (!r.backwards().isEmpty()) {
                     LOG.warn("{}: {}: accumulator {} went backwards", context.sourceName(), meter.meter(), r.backwards());
-                    context.health().raiseAlarm(alarm);
+                    context.health().raiseAlarm(new Alarm(Alarm.Kind.COUNTER_BACKWARDS, meter.meter().toString()));
                 }
                 readings = r.readings();
             } catch (DecodeException e) {

@@ -44,11 +44,11 @@ public enum DataType {
         if (allOnesNotAvailable && notAvailable(b)) return null;
         switch (this) {
             case F32 -> {
-                float f = Float.intBitsToFloat(new BigInteger(1, b).intValue());
+                float f = java.nio.ByteBuffer.wrap(b).getFloat();
                 return Float.isFinite(f) ? new BigDecimal(Float.toString(f)) : null;
             }
             case F64 -> {
-                double d = Double.longBitsToDouble(new BigInteger(1, b).longValue());
+                double d = java.nio.ByteBuffer.wrap(b).getDouble();
                 return Double.isFinite(d) ? new BigDecimal(Double.toString(d)) : null;
             }
             case BCD16, BCD32 -> {

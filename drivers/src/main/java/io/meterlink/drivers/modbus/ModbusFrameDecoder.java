@@ -50,10 +50,8 @@ public final class ModbusFrameDecoder implements FrameDecoder {
     public Session open(Options options, Map<String, String> parameters) {
         String p = parameters.get(PROFILE);
         if (p == null) return open(options);
-        MeterProfile profile;
-        if (!p.endsWith(".yaml") && ProfileCatalog.shippedNames().contains(p)) {
-            profile = ProfileCatalog.shipped().find(p);
-        } else {
+        MeterProfile profile = p.endsWith(".yaml") ? null : ProfileCatalog.shipped().find(p);
+        if (profile == null) {
             ProfileLoader.Result r = ProfileLoader.load(Path.of(p));
             if (!r.ok()) {
                 throw new IllegalArgumentException("bad profile:\n" + r.errors().stream().map(ConfigError::toString).collect(Collectors.joining("\n")));

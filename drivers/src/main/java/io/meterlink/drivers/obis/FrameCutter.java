@@ -51,6 +51,7 @@ public abstract class FrameCutter {
     protected boolean idle(byte b) { return false; }
 
     private void compact(int consumed) {
+        if (consumed == 0) return; // no frame complete yet: nothing to move
         System.arraycopy(buf, consumed, buf, 0, len - consumed);
         len -= consumed;
         base += consumed;

@@ -5,7 +5,6 @@ import io.meterlink.core.api.alarm.Alarm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -52,7 +51,7 @@ final class BufferState {
 
     StorageStats storage() {
         StorageFaults f = faults;
-        Map<String, Long> reasons = Map.copyOf(new TreeMap<>(deadLettersByReason));
+        Map<String, Long> reasons = Map.copyOf(deadLettersByReason);
         return f == null ? new StorageStats(Map.of(), 0, 0, 0, reasons) : f.stats(reasons);
     }
 }

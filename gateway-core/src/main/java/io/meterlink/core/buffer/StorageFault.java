@@ -54,12 +54,10 @@ final class StorageFault {
         } else {
             return null;
         }
-        if (kind == Alarm.Kind.STORAGE_IO || kind == Alarm.Kind.STORAGE_CORRUPT) {
+        if (kind == Alarm.Kind.STORAGE_IO) {
             // an I/O error on a file system that is full or read-only is that, not a dying card
             Alarm.Kind fs = fileSystemState(db);
-            if (fs != null && kind == Alarm.Kind.STORAGE_IO) {
-                kind = fs;
-            }
+            if (fs != null) kind = fs;
         }
         return kind;
     }

@@ -180,7 +180,7 @@ public final class JsonPayloads implements ReadingEncoder, PayloadFormat {
 
     /** The last will: {@code {"v":1,"type":"status","gw":…,"state":"offline"}} (retained). */
     public byte[] lastWill() {
-        return ("{\"v\":" + VERSION + ",\"type\":\"status\",\"gw\":" + quote(gatewayId) + ",\"state\":\"offline\",\"reason\":\"connection_lost\"}")
+        return ("{\"v\":" + VERSION + ",\"type\":\"status\",\"gw\":" + JsonV1.quote(gatewayId) + ",\"state\":\"offline\",\"reason\":\"connection_lost\"}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -198,9 +198,5 @@ public final class JsonPayloads implements ReadingEncoder, PayloadFormat {
             for (String v : values) g.writeString(v);
         }
         g.writeEndArray();
-    }
-
-    private static String quote(String s) {
-        return JsonV1.quote(s);
     }
 }

@@ -262,10 +262,7 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
             JsonNode args = body.path("args").isObject() ? body.path("args") : JSON.createObjectNode();
             if (body.has("seq")) r.put("seq", body.path("seq").asLong());
             op.operation().run(args, r, afterReply);
-            if (!r.path("ok").asBoolean()) {
-                refused.incrementAndGet();
-                refusedBy.computeIfAbsent(r.path("error").asText("failed"), k -> new AtomicLong()).incrementAndGet();
-            }
+            if (!r.path("ok").asBoolean()) count(r.path("error").asText("failed"));
             LOG.info("Command {} ({}{}): {}", cmd, body.has("seq") ? "signed, seq " + body.path("seq").asLong() : "unsigned",
                     r.path("request").asText().isEmpty() ? "" : ", request " + r.path("request").asText(),
                     r.path("ok").asBoolean() ? "ok" : "failed: " + r.path("error").asText());
@@ -278,9 +275,14 @@ public final class CommandDispatcher implements CommandHandler, AutoCloseable {
         }
     }
 
-    private byte[] refuse(ObjectNode r, String error, String message) {
+    /** Counts one refused command by its error code. */
+    private void count(String error) {
         refused.incrementAndGet();
         refusedBy.computeIfAbsent(error, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    private byte[] refuse(ObjectNode r, String error, String message) {
+        count(error);
         r.put("ok", false);
         r.put("error", error);
         r.put("message", message);

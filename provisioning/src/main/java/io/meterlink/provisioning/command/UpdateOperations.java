@@ -54,11 +54,12 @@ final class UpdateOperations {
     private void update(JsonNode args, ObjectNode r, List<Runnable> afterReply) throws CommandRefusedException {
         try {
             UpdateDownload.Manifest m = UpdateDownload.manifest(args);
-            if (releases.current().isEmpty()) {
+            Optional<String> current = releases.current();
+            if (current.isEmpty()) {
                 throw new CommandRefusedException("not_updatable", "this gateway does not run from " + releases.root().resolve(Releases.CURRENT));
             }
             if (releases.pending().isPresent()) throw new CommandRefusedException("update_pending", "an update is on trial; wait for its outcome");
-            if (releases.current().get().equals(m.version())) throw new CommandRefusedException("same_version", "version " + m.version() + " is running");
+            if (current.get().equals(m.version())) throw new CommandRefusedException("same_version", "version " + m.version() + " is running");
             r.put("version", m.version());
             if (m.url().isPresent()) {
                 Path jar = download.fetch(m, TlsContexts.socketFactory(caFile, Optional.empty(), Optional.empty()), FETCH_TIMEOUT);

@@ -126,15 +126,6 @@ public final class UpdateDownload {
         }
     }
 
-    /** The download in progress, if any (its manifest as sent). */
-    public synchronized Optional<String> inProgress() {
-        try {
-            return readManifestLine();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
     /**
      * Takes chunk {@code index} of {@code m}: the next one is appended (fsync'd), one already received is
      * ignored, a later one is refused ({@code out_of_order}), a chunk of the wrong length is refused

@@ -8,7 +8,6 @@ import io.meterlink.provisioning.command.SignedCommands;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -78,13 +77,7 @@ public final class FleetHeadEnd implements AutoCloseable {
             @Override public void connectComplete(boolean reconnect, String serverURI) { }
             @Override public void authPacketArrived(int reasonCode, MqttProperties properties) { }
         });
-        MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setSocketFactory(tls);
-        o.setCleanStart(true);
-        o.setAutomaticReconnect(true);
-        client.connect(o).waitForCompletion(30_000);
-        client.subscribe(t.prefix() + "/" + t.gatewayId() + "/cmd-reply", 1).waitForCompletion(30_000);
-        client.subscribe(t.prefix() + "/" + t.gatewayId() + "/status", 1).waitForCompletion(30_000);
+        HostileHeadEnd.connectAndWatch(client, tls, true, t.prefix(), t.gatewayId());
     }
 
     /** Runs every step in order; never throws for the gateway's behaviour, only records it. */

@@ -93,13 +93,19 @@ public final class HostileHeadEnd implements AutoCloseable {
             @Override public void connectComplete(boolean reconnect, String serverURI) { }
             @Override public void authPacketArrived(int reasonCode, MqttProperties properties) { }
         });
+        connectAndWatch(client, tls, false, t.prefix(), t.gatewayId());
+    }
+
+    /** Connects a head-end client (clean start) and subscribes to the gateway's {@code cmd-reply} and {@code status}. */
+    static void connectAndWatch(MqttAsyncClient client, SocketFactory tls, boolean reconnect, String prefix, String gatewayId)
+            throws MqttException {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setSocketFactory(tls);
         o.setCleanStart(true);
-        o.setAutomaticReconnect(false);
+        o.setAutomaticReconnect(reconnect);
         client.connect(o).waitForCompletion(30_000);
-        client.subscribe(t.prefix() + "/" + t.gatewayId() + "/cmd-reply", 1).waitForCompletion(30_000);
-        client.subscribe(t.prefix() + "/" + t.gatewayId() + "/status", 1).waitForCompletion(30_000);
+        client.subscribe(prefix + "/" + gatewayId + "/cmd-reply", 1).waitForCompletion(30_000);
+        client.subscribe(prefix + "/" + gatewayId + "/status", 1).waitForCompletion(30_000);
     }
 
     private String bundle(long version, String gw, String url, X509Certificate ca, String extra) throws Exception {

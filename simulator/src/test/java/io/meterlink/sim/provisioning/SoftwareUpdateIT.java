@@ -257,6 +257,7 @@ class SoftwareUpdateIT {
             for (VirtualMbusSlave s : slaves) {
                 for (LedgerEntry e : s.ledger()) e.readings().forEach(x -> generated.add(new Verdict.Generated(x, e.generatedAt())));
             }
+            assertFalse(generated.isEmpty(), "the meters were read while the releases changed");
             await(() -> headEnd.verdict(generated).lost() == 0, LONG, () -> "all delivered: " + headEnd.verdict(generated));
             System.out.println("SOFTWARE_UPDATE_IT " + headEnd.verdict(generated));
         } finally {

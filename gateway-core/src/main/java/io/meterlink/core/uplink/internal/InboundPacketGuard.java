@@ -61,9 +61,11 @@ final class InboundPacketGuard extends FilterInputStream {
         this.onCut = onCut;
     }
 
+    /** The byte of {@link #read()}: Paho reads a packet's fixed header byte by byte, from one thread. */
+    private final byte[] one = new byte[1];
+
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         int n;
         do {
             n = read(one, 0, 1);
