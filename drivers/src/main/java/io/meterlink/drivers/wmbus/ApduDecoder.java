@@ -3,6 +3,7 @@ package io.meterlink.drivers.wmbus;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 import io.meterlink.drivers.mbus.ApplicationLayer;
+import io.meterlink.drivers.mbus.Crc16;
 import io.meterlink.drivers.mbus.FormatCache;
 import io.meterlink.drivers.mbus.MbusFrame;
 
@@ -78,9 +79,14 @@ final class ApduDecoder {
             throw new DecodeException(e.kind(), e.getMessage(), r.device(), e);
         }
         if (t.undecoded() != null && r.maybeBadB && !r.payloadChecked && t.undecoded().hex().length() == 4) {
-            // EN 13757-4 §12.5.3: two bytes after the last record are where a format B frame has its CRC; it did not match
-            throw new DecodeException(Kind.CHECKSUM, "the last 2 bytes are no record and no valid format B CRC (damaged frame or"
-                    + " wrong CRC): refused, its records cannot be trusted", r.device(), null);
+            if (lastFormatACrcKept(r.f)) {
+                // a capture that removed every format A CRC but the last block's (EN 13757-4 §12.5.2): checked, then dropped
+                t = new ApplicationLayer.DataRecords(t.records(), t.moreRecordsFollow(), t.manufacturerData(), null);
+            } else {
+                // EN 13757-4 §12.5.3: two bytes after the last record are where a format B frame has its CRC; it did not match
+                throw new DecodeException(Kind.CHECKSUM, "the last 2 bytes are no record and neither a valid format B CRC nor the"
+                        + " last format A block's CRC (damaged frame or wrong CRC): refused, its records cannot be trusted", r.device(), null);
+            }
         }
         List<DriverValue> values = List.of();
         if (driver != null && !driver.descrambles()) { // a descrambler works on manufacturer CI telegrams only
@@ -89,5 +95,17 @@ final class ApduDecoder {
         }
         return new WmbusTelegram(r.link, man, id, version, type, ci, h.access(), h.status(), r.security, t.records(), t.manufacturerData(),
                 t.undecoded(), driver == null ? null : driver.name(), values);
+    }
+
+    /**
+     * Whether the last 2 bytes of {@code f} (L + 1 bytes, CRCs otherwise removed) are the CRC of the
+     * format A block they would close (EN 13757-4 §12.5.2: a 10-byte first block, then blocks of 16):
+     * some loggers remove every CRC but the last one and count it in L.
+     */
+    static boolean lastFormatACrcKept(byte[] f) {
+        int data = f.length - 2;
+        if (data <= LinkLayer.HEADER) return false;
+        int lastBlock = LinkLayer.HEADER + (data - LinkLayer.HEADER - 1) / 16 * 16;
+        return Crc16.matches(f, lastBlock, data);
     }
 }

@@ -47,7 +47,7 @@ public final class DriverFile {
     private static final HexFormat HEXF = HexFormat.of().withUpperCase();
 
     /** Where the bytes of a slice come from. */
-    enum Source { PAYLOAD, MANUFACTURER_DATA, AFTER }
+    enum Source { PAYLOAD, MANUFACTURER_DATA, AFTER, REGISTER }
 
     /** UINT/INT/BCD: the slice's bytes; U12: a 12-bit number, the low byte at the offset and the high nibble in another byte (packed histories). */
     enum Encoding { UINT, INT, BCD, U12 }
@@ -111,7 +111,26 @@ public final class DriverFile {
 
     /** Bytes of a manufacturer-specific payload read as one number. */
     record Slice(Source source, byte[] anchor, int offset, int length, Encoding encoding, boolean bigEndian, long invalid,
-                 int nibbleAt, boolean nibbleHigh) {}
+                 int nibbleAt, boolean nibbleHigh, Integer plusAt, int register) {}
+
+    /**
+     * A manufacturer block of tagged registers (e.g. Apator): after {@code skip} header bytes, each
+     * register is a tag byte and then {@code lengths[tag]} bytes; an unknown tag (-1) ends the walk.
+     */
+    record Registers(boolean manufacturerData, int skip, int[] lengths) {
+        /** Where the data of register {@code tag} starts, or -1 when the walk does not reach it. */
+        int find(byte[] b, int from, int to, int mfrFrom, int tag) {
+            int i = manufacturerData ? mfrFrom : from;
+            if (i < 0) return -1;
+            for (i += skip; i < to; ) {
+                int t = b[i] & 0xFF, n = lengths[t];
+                if (n < 0) return -1;
+                if (t == tag) return i + 1;
+                i += 1 + n;
+            }
+            return -1;
+        }
+    }
 
     /** Several values of one layout in a row (a monthly history): names {@code name_first..}, storage counting up. */
     record Repeat(int count, int step, int first) {}
@@ -146,9 +165,12 @@ public final class DriverFile {
     private final List<Field> fields;
     /** Known compact-frame formats: meter model ({@link FormatCache#model}) and DIB/VIB bytes. */
     private final List<Map.Entry<String, byte[]>> formats;
+    /** The tagged-register layout slices with {@code register:} read, or {@code null}. */
+    private final Registers registers;
 
     private DriverFile(String name, String file, List<Detect> detect, boolean proprietaryPayload, Descrambler descrambler, List<Field> fields,
-                       List<Map.Entry<String, byte[]>> formats) {
+                       List<Map.Entry<String, byte[]>> formats, Registers registers) {
+        this.registers = registers;
         this.formats = List.copyOf(formats);
         this.name = name;
         this.file = file;
@@ -278,7 +300,8 @@ public final class DriverFile {
                     break;
                 }
             } else if (f.slice() != null) {
-                int base = region(f.slice(), b, from, to, mfrFrom);
+                int base = f.slice().source() == Source.REGISTER ? registers.find(b, from, to, mfrFrom, f.slice().register())
+                        : region(f.slice(), b, from, to, mfrFrom);
                 if (base < 0) continue;
                 if (f.when() != null) {
                     int at = base + f.when().offset();
@@ -289,6 +312,8 @@ public final class DriverFile {
                     int at = base + f.slice().offset() + (f.repeat() == null ? 0 : i * f.repeat().step());
                     if (at < from || at + f.slice().length() > to) break;
                     if (f.slice().encoding() == Encoding.U12 && (at + f.slice().nibbleAt() < from || at + f.slice().nibbleAt() >= to)) break;
+                    Integer plus = f.slice().plusAt();
+                    if (plus != null && (at + plus < from || at + plus + f.slice().length() > to)) break;
                     Long raw = f.lookup() != null ? unsigned(b, at, f.slice()) : null;
                     String name = f.repeat() == null ? f.name() : f.name() + "_" + (f.repeat().first() + i);
                     int storage = f.storage() + (f.repeat() == null ? 0 : i);
@@ -297,6 +322,10 @@ public final class DriverFile {
                         continue;
                     }
                     BigDecimal v = number(b, at, f.slice());
+                    if (v != null && plus != null) { // a value sent in two parts (e.g. two half-months of one month)
+                        BigDecimal other = number(b, at + plus, f.slice());
+                        v = other == null ? null : v.add(other);
+                    }
                     if (v == null) continue;
                     UnitSpec u = f.unit();
                     Quantity q = f.quantity();
@@ -427,7 +456,8 @@ public final class DriverFile {
             r.error(root == null ? 0 : line(root), "(file)", "a driver file is a mapping (driver:, detect:, fields:)");
             return null;
         }
-        Map<String, Node> top = r.mapping(m, "", Set.of("driver", "description", "detect", "payload", "descramble", "fields", "formats"));
+        Map<String, Node> top = r.mapping(m, "", Set.of("driver", "description", "detect", "payload", "descramble", "fields", "formats",
+                "registers"));
         String name = r.string(top, "", "driver", m);
         if (name != null && !NAME.matcher(name).matches()) r.error(line(top.get("driver")), "driver", "must be 1 to 64 lower-case letters, digits, '_', '.' or '-'");
         List<Detect> detect = new ArrayList<>();
@@ -497,8 +527,14 @@ public final class DriverFile {
                 }
             }
         }
+        Registers registers = top.containsKey("registers") ? r.registers(top.get("registers")) : null;
+        for (Field f : fields) {
+            if (f.slice() != null && f.slice().source() == Source.REGISTER && registers == null && !top.containsKey("registers")) {
+                r.error(line(fn), "fields", "field '" + f.name() + "' reads a register: the file needs registers: (skip, lengths)");
+            }
+        }
         if (errors.size() > before) return null;
-        return new DriverFile(name, file, detect, "manufacturer".equals(payload), descrambler, fields, formats);
+        return new DriverFile(name, file, detect, "manufacturer".equals(payload), descrambler, fields, formats, registers);
     }
 
     static int line(Node n) { return n == null ? 0 : n.getStartMark().getLine() + 1; }
@@ -704,7 +740,8 @@ public final class DriverFile {
                 return null;
             }
             String p = key + ".";
-            Map<String, Node> s = mapping(m, p, Set.of("from", "after", "offset", "length", "encoding", "order", "invalid", "nibble_at", "nibble"));
+            Map<String, Node> s = mapping(m, p, Set.of("from", "after", "offset", "length", "encoding", "order", "invalid", "nibble_at", "nibble",
+                    "plus_at", "register"));
             Source source = Source.PAYLOAD;
             byte[] anchor = null;
             if (s.containsKey("after")) {
@@ -716,6 +753,11 @@ public final class DriverFile {
                 String f = string(s, p, "from", m);
                 if ("manufacturer_data".equals(f)) source = Source.MANUFACTURER_DATA;
                 else if (!"payload".equals(f)) error(line(s.get("from")), p + "from", "must be payload or manufacturer_data");
+            }
+            Integer register = intKey(s, p, "register", 0, 255);
+            if (register != null) {
+                if (s.containsKey("from") || s.containsKey("after")) error(line(s.get("register")), p + "register", "give register or from/after, not both");
+                source = Source.REGISTER;
             }
             Integer offset = intKey(s, p, "offset", 0, 4096), length = intKey(s, p, "length", 1, 8);
             if (offset == null) error(line(m), p + "offset", "required");
@@ -730,6 +772,8 @@ public final class DriverFile {
                 }
             }
             Integer nibbleAt = intKey(s, p, "nibble_at", -16, 16);
+            Integer plusAt = intKey(s, p, "plus_at", -255, 255);
+            if (plusAt != null && plusAt == 0) error(line(s.get("plus_at")), p + "plus_at", "must not be 0 (the value's own bytes)");
             boolean nibbleHigh = false;
             if (enc == Encoding.U12) {
                 if (nibbleAt == null) error(line(m), p + "nibble_at", "required for u12: where the high nibble is, relative to offset");
@@ -751,7 +795,47 @@ public final class DriverFile {
                 if (h != null) invalid = Long.parseUnsignedLong(h, 16);
             }
             if (offset == null || length == null) return null;
-            return new Slice(source, anchor, offset, length, enc, big, invalid, nibbleAt == null ? 0 : nibbleAt, nibbleHigh);
+            return new Slice(source, anchor, offset, length, enc, big, invalid, nibbleAt == null ? 0 : nibbleAt, nibbleHigh, plusAt,
+                    register == null ? -1 : register);
+        }
+
+        /** {@code registers: {from, skip, lengths: [{tags: [lo, hi], length, per_low_nibble}]}}. */
+        Registers registers(Node n) {
+            if (!(n instanceof MappingNode m)) {
+                error(line(n), "registers", "must be a mapping (from, skip, lengths)");
+                return null;
+            }
+            Map<String, Node> g = mapping(m, "registers.", Set.of("from", "skip", "lengths"));
+            boolean mfr = true;
+            if (g.containsKey("from")) {
+                String f = string(g, "registers.", "from", m);
+                if ("payload".equals(f)) mfr = false;
+                else if (!"manufacturer_data".equals(f)) error(line(g.get("from")), "registers.from", "must be payload or manufacturer_data");
+            }
+            Integer skip = intKey(g, "registers.", "skip", 0, 255);
+            int[] lengths = new int[256];
+            java.util.Arrays.fill(lengths, -1);
+            if (!(g.get("lengths") instanceof SequenceNode ls) || ls.getValue().isEmpty()) {
+                error(line(g.getOrDefault("lengths", m)), "registers.lengths", "required: a list of {tags: [low, high], length, per_low_nibble}");
+                return null;
+            }
+            for (int i = 0; i < ls.getValue().size(); i++) {
+                String key = "registers.lengths[" + i + "]";
+                if (!(ls.getValue().get(i) instanceof MappingNode em)) {
+                    error(line(ls.getValue().get(i)), key, "must be a mapping (tags, length, per_low_nibble)");
+                    continue;
+                }
+                Map<String, Node> e = mapping(em, key + ".", Set.of("tags", "length", "per_low_nibble"));
+                Set<Integer> tags = ints(e, key + ".", "tags", 0, 255);
+                Integer len = intKey(e, key + ".", "length", 0, 255), per = intKey(e, key + ".", "per_low_nibble", 0, 16);
+                if (tags.isEmpty() || len == null || tags.size() > 2) {
+                    error(line(em), key, "needs tags (one tag or [low, high]) and length (bytes after the tag)");
+                    continue;
+                }
+                int lo = java.util.Collections.min(tags), hi = java.util.Collections.max(tags);
+                for (int t = lo; t <= hi; t++) lengths[t] = len + (per == null ? 0 : per * (t & 0x0F));
+            }
+            return new Registers(mfr, skip == null ? 0 : skip, lengths);
         }
 
         Lookup lookup(Node n, String key) {

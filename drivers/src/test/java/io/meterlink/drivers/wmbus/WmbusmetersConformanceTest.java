@@ -140,6 +140,7 @@ class WmbusmetersConformanceTest {
         Map<String, Integer> reasons = new TreeMap<>();
         Map<String, Integer> unexplained = new TreeMap<>();
         FormatCache formats = new FormatCache();
+        DriverSet.builtin().seed(formats); // as `meterlink decode` does for each input stream: known formats of the built-in driver files
         int partial = 0;
         Map<String, Integer> partials = new TreeMap<>();
         int[] nonZero = new int[2];
