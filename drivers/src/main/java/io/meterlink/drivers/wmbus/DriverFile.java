@@ -44,6 +44,9 @@ public final class DriverFile {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
     private static final Pattern FIELD = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     private static final Pattern HEX = Pattern.compile("([0-9A-Fa-f]{2})+");
+    private static final Pattern FORMULA = Pattern.compile("\\s*[a-z0-9_.]+(\\s*[-+*/]\\s*[a-z0-9_.]+){1,7}\\s*");
+    /** One operand of a formula that matched {@link #FORMULA}, with the operator before it (none for the first). */
+    private static final Pattern FORMULA_PART = Pattern.compile("(?:\\s*([-+*/])\\s*)?([a-z0-9_.]+)");
     private static final HexFormat HEXF = HexFormat.of().withUpperCase();
 
     /** Where the bytes of a slice come from. */
@@ -151,8 +154,24 @@ public final class DriverFile {
     /** The field applies only when the byte at {@code offset} of the slice's bytes, masked, equals {@code value} (a flags byte saying what follows). */
     record When(int offset, int mask, int value) {}
 
-    /** {@code left op right}, each side a field name or a number. */
-    record Formula(String left, char op, String right) {}
+    /** {@code a op b [op c …]}, evaluated left to right, each operand a field name or a number. */
+    record Formula(List<String> operands, String ops) {
+        /** The value, or {@code null} when an operand has no value or a division by zero. */
+        BigDecimal evaluate(Map<String, BigDecimal> named) {
+            BigDecimal v = operand(operands.get(0), named);
+            for (int i = 0; i < ops.length() && v != null; i++) {
+                BigDecimal r = operand(operands.get(i + 1), named);
+                if (r == null) return null;
+                v = switch (ops.charAt(i)) {
+                    case '+' -> v.add(r);
+                    case '-' -> v.subtract(r);
+                    case '*' -> v.multiply(r);
+                    default -> r.signum() == 0 ? null : v.divide(r, MathContext.DECIMAL64);
+                };
+            }
+            return v;
+        }
+    }
 
     record Field(String name, Quantity quantity, UnitSpec unit, int unitVifAt, BigDecimal scale, int storage, int tariff, int subunit,
                  RecordMatch record, Slice slice, Repeat repeat, Lookup lookup, Formula formula, When when) {}
@@ -271,14 +290,7 @@ public final class DriverFile {
         Map<String, BigDecimal> named = new LinkedHashMap<>();
         for (Field f : fields) {
             if (f.formula() != null) {
-                BigDecimal l = operand(f.formula().left(), named), r = operand(f.formula().right(), named);
-                if (l == null || r == null) continue;
-                BigDecimal v = switch (f.formula().op()) {
-                    case '+' -> l.add(r);
-                    case '-' -> l.subtract(r);
-                    case '*' -> l.multiply(r);
-                    default -> r.signum() == 0 ? null : l.divide(r, MathContext.DECIMAL64);
-                };
+                BigDecimal v = f.formula().evaluate(named);
                 if (v == null) continue;
                 emit(out, named, f, f.name(), v.multiply(f.scale()), f.unit(), f.quantity(), f.storage(), true);
             } else if (f.record() != null) {
@@ -502,6 +514,9 @@ public final class DriverFile {
         } else {
             for (int i = 0; i < fs.getValue().size(); i++) {
                 Field f = r.field(fs.getValue().get(i), "fields[" + i + "]", seen);
+                if (f != null && f.slice() != null && f.slice().source() == Source.REGISTER && !top.containsKey("registers")) {
+                    r.error(line(fs.getValue().get(i)), "fields[" + i + "].slice.register", "the file needs registers: (from, skip, lengths) to find it");
+                }
                 if (f != null) fields.add(f);
             }
         }
@@ -528,11 +543,6 @@ public final class DriverFile {
             }
         }
         Registers registers = top.containsKey("registers") ? r.registers(top.get("registers")) : null;
-        for (Field f : fields) {
-            if (f.slice() != null && f.slice().source() == Source.REGISTER && registers == null && !top.containsKey("registers")) {
-                r.error(line(fn), "fields", "field '" + f.name() + "' reads a register: the file needs registers: (skip, lengths)");
-            }
-        }
         if (errors.size() > before) return null;
         return new DriverFile(name, file, detect, "manufacturer".equals(payload), descrambler, fields, formats, registers);
     }
@@ -678,9 +688,19 @@ public final class DriverFile {
             Formula formula = null;
             if (f.containsKey("formula")) {
                 String t = string(f, p, "formula", fm);
-                java.util.regex.Matcher mt = t == null ? null : Pattern.compile("\\s*([a-z0-9_.]+)\\s*([-+*/])\\s*([a-z0-9_.]+)\\s*").matcher(t);
-                if (mt == null || !mt.matches()) error(line(f.get("formula")), p + "formula", "must be 'a op b' with op one of + - * / and a, b field names or numbers");
-                else formula = new Formula(mt.group(1), mt.group(2).charAt(0), mt.group(3));
+                if (t == null || !FORMULA.matcher(t).matches()) {
+                    error(line(f.get("formula")), p + "formula", "must be 'a op b' (or 'a op b op c …', left to right) with op one of + - * /"
+                            + " and a, b field names or numbers");
+                } else {
+                    List<String> operands = new ArrayList<>();
+                    StringBuilder ops = new StringBuilder();
+                    java.util.regex.Matcher mt = FORMULA_PART.matcher(t);
+                    while (mt.find()) {
+                        if (mt.group(1) != null) ops.append(mt.group(1));
+                        operands.add(mt.group(2));
+                    }
+                    formula = new Formula(List.copyOf(operands), ops.toString());
+                }
             }
             When when = null;
             Map<String, Node> w = sub(f, p, "when", Set.of("offset", "mask", "value"));

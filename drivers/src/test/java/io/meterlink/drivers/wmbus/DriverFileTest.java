@@ -35,6 +35,7 @@ class DriverFileTest {
               - {name: packed, unit: HCA, slice: {from: manufacturer_data, offset: 13, length: 1, encoding: u12, nibble_at: 1, nibble: high}}
               - {name: leak, slice: {from: manufacturer_data, offset: 0, length: 1}, lookup: {bits: {0x01: LEAK, 0x02: BURST}, none: OK}}
               - {name: sum, unit: m3, formula: previous + 1.5}
+              - {name: chain, unit: m3, formula: previous + 1.5 * 2 - sum}
               - {name: only_when_flagged, unit: m3, slice: {from: manufacturer_data, offset: 1, length: 1}, when: {offset: 0, mask: 0x80, value: 0x80}}
             """;
 
@@ -70,6 +71,7 @@ class DriverFileTest {
         assertEquals(0, new BigDecimal(0x534).compareTo(v.get("packed").value()));
         assertEquals("LEAK", v.get("leak").text());
         assertEquals(0, new BigDecimal("5.5").compareTo(v.get("sum").value()), "formula on the field's own unit");
+        assertEquals(0, new BigDecimal("5.5").compareTo(v.get("chain").value()), "(4 + 1.5) × 2 − 5.5: left to right");
         assertFalse(v.containsKey("only_when_flagged"), "when: the flag bit is not set");
         // readings: every numeric value with a quantity, same model as the generic records
         List<Reading> r = new WmbusReadingMapper(ZoneOffset.UTC).toReadings(t, Instant.EPOCH, null);
@@ -89,6 +91,52 @@ class DriverFileTest {
         // a BCD slice with a nibble above 9 is no number
         byte[] bad = telegram("00 5A 34 12 00");
         assertTrue(WmbusDecoder.decode(bad, KeyLookup.none(), null, set(XYZ)).driverValues().stream().noneMatch(x -> x.name().equals("total")));
+    }
+
+    @Test
+    void registers_areWalkedByTag_untilAnUnknownTag_andPlusAtAddsAValuesTwoParts() throws Exception {
+        String text = """
+                driver: xyz-registers
+                detect:
+                  - {manufacturer: XYZ, ci: 0xA0}
+                registers:
+                  from: manufacturer_data
+                  skip: 2
+                  lengths:
+                    - {tags: [0x10], length: 4}
+                    - {tags: 0x20, length: 1}
+                    - {tags: [0x70, 0x7F], length: 1, per_low_nibble: 2}
+                fields:
+                  - {name: total, unit: l, slice: {register: 0x10, offset: 0, length: 4}}
+                  - {name: small, unit: m3, slice: {register: 0x20, offset: 0, length: 1}}
+                  - {name: beyond, unit: m3, slice: {register: 0x30, offset: 0, length: 1}}
+                  - {name: month, unit: m3, scale: 0.1, slice: {from: manufacturer_data, offset: 0, length: 1, plus_at: 1}}
+                """;
+        // header 05 07 | tag 72: 1 + 2×2 bytes | tag 10: 1234 l | tag 20: 9 | tag 99 unknown: the walk ends | tag 30 not reached
+        byte[] f = telegram("05 07 72 AA BB CC DD EE 10 D2 04 00 00 20 09 99 30 01");
+        Map<String, DriverValue> v = WmbusDecoder.decode(f, KeyLookup.none(), null, set(text)).driverValues().stream()
+                .collect(Collectors.toMap(DriverValue::name, x -> x));
+        assertEquals(0, new BigDecimal("1.234").compareTo(v.get("total").value()), "register 10 found after a 72 of 5 bytes");
+        assertEquals(0, new BigDecimal("9").compareTo(v.get("small").value()));
+        assertFalse(v.containsKey("beyond"), "an unknown tag ends the walk: no guess past it");
+        assertEquals(0, new BigDecimal("1.2").compareTo(v.get("month").value()), "(5 + 7) × 0.1");
+        // a register cut short by the end of the telegram gives no value
+        Map<String, DriverValue> cut = WmbusDecoder.decode(telegram("05 07 10 D2 04"), KeyLookup.none(), null, set(text)).driverValues().stream()
+                .collect(Collectors.toMap(DriverValue::name, x -> x));
+        assertFalse(cut.containsKey("total"));
+
+        List<ConfigError> errors = new ArrayList<>();
+        assertNull(DriverFile.parse("r.yaml", """
+                driver: r
+                detect:
+                  - {manufacturer: XYZ}
+                fields:
+                  - {name: a, unit: m3, slice: {register: 0x10, offset: 0, length: 4}}
+                  - {name: b, unit: m3, slice: {offset: 0, length: 1, plus_at: 0}}
+                """, errors));
+        List<String> got = errors.stream().map(ConfigError::toString).toList();
+        assertTrue(got.stream().anyMatch(e -> e.startsWith("r.yaml:5: fields[0].slice.register: the file needs registers:")), got.toString());
+        assertTrue(got.stream().anyMatch(e -> e.startsWith("r.yaml:6: fields[1].slice.plus_at: must not be 0")), got.toString());
     }
 
     @Test

@@ -130,6 +130,26 @@ class WmbusDecoderTest {
     }
 
     @Test
+    void decode_crclessFrameEndingInItsLastFormatABlocksCrc_isCheckedAndDropped_aWrongOneStillRefused() throws Exception {
+        // some loggers remove every format A CRC but the last block's and count it in L (EN 13757-4 §12.5.2: blocks of 10, 16, 16, …)
+        byte[] plain = TestFrames.plain(0x42);
+        int lastBlock = LinkLayer.HEADER + (plain.length - LinkLayer.HEADER - 1) / 16 * 16;
+        int crc = io.meterlink.drivers.mbus.Crc16.of(plain, lastBlock, plain.length);
+        byte[] kept = TestFrames.withL(Arrays.copyOfRange(concat(plain, new byte[] {(byte) (crc >> 8), (byte) crc}), 1, plain.length + 2));
+        WmbusTelegram t = WmbusDecoder.decode(kept, KeyLookup.none());
+        assertValues(t);
+        assertNull(t.undecoded(), "the 2 bytes are the last block's CRC: checked, not a trailer");
+        // one bit off: neither that CRC nor a format B CRC, so refused as before
+        byte[] damaged = kept.clone();
+        damaged[damaged.length - 1] ^= 1;
+        assertEquals(Kind.CHECKSUM, assertThrows(DecodeException.class, () -> WmbusDecoder.decode(damaged, KeyLookup.none())).kind());
+        // a CRC over the wrong bytes (the whole frame instead of its last block) is no proof either
+        int whole = io.meterlink.drivers.mbus.Crc16.of(plain, 0, plain.length);
+        byte[] other = TestFrames.withL(Arrays.copyOfRange(concat(plain, new byte[] {(byte) (whole >> 8), (byte) whole}), 1, plain.length + 2));
+        assertEquals(Kind.CHECKSUM, assertThrows(DecodeException.class, () -> WmbusDecoder.decode(other, KeyLookup.none())).kind());
+    }
+
+    @Test
     void decode_twoBytesAfterTheLastRecordOf129Bytes_cannotBeAFormatBCrc_soTheRecordsBeforeStand() throws Exception {
         byte[] plain = TestFrames.plain(0x42);
         byte[] body = new byte[128]; // L = 128: 129 bytes, which no format B frame has (EN 13757-4 §12.5.3)
