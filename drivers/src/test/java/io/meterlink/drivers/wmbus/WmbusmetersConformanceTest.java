@@ -106,7 +106,7 @@ class WmbusmetersConformanceTest {
      */
     static final Map<String, Integer> KNOWN_MISSES = Map.ofEntries(
             Map.entry("hydrus", 12),        // 8: an encrypted frame whose key is not in the set; 4: config field mode bits 24 and 29
-                                            // (EN 13757-7 "specific usage" range, data in clear): refused as an unsupported mode
+                                            // (reserved in EN 13757-7, data in clear): refused as an unsupported mode
             Map.entry("izarv2", 6),         // transmit period from a PRIOS header code: two codes seen, the mapping not known to us
             Map.entry("hydrodigit", 6),     // battery voltage code table not known to us
             Map.entry("kamwater", 5),       // compact frame whose full frame is not in the file and whose format we do not know
