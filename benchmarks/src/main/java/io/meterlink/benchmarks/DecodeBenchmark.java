@@ -17,12 +17,14 @@ import io.meterlink.sim.wmbus.WmbusFrameBuilder.Security;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -50,6 +52,8 @@ import java.util.concurrent.TimeUnit;
  *       {@link WmbusReadingMapper};</li>
  *   <li>{@code wmbusMode5}: the same meters with security mode 5 (AES-128-CBC), a key per meter.</li>
  * </ul>
+ * Each iteration also prints the telegrams per second of CPU time the benchmark thread was given
+ * ({@code [cpu]} lines): on a machine shared with other builds the wall-clock score is only a floor.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -133,6 +137,14 @@ public class DecodeBenchmark {
         return b.int32(0x3B, 500 + m).build();
     }
 
+    private final ThreadCpuRate cpu = new ThreadCpuRate();
+
+    @Setup(Level.Iteration)
+    public void iterationStart() { cpu.start(); }
+
+    @TearDown(Level.Iteration)
+    public void iterationEnd() { cpu.stop(); }
+
     private List<Reading> decodeWired(byte[] bytes) throws DecodeException {
         MbusFrame f = MbusFramer.parse(bytes);
         return mbusMapper.toReadings(mbusDecoder.decode((MbusFrame.Long) f), START, null);
@@ -146,17 +158,20 @@ public class DecodeBenchmark {
     public void wiredMbus(Blackhole bh) throws DecodeException {
         bh.consume(decodeWired(wired[iWired]));
         iWired = iWired + 1 == wired.length ? 0 : iWired + 1;
+        cpu.count();
     }
 
     @Benchmark
     public void wmbusPlain(Blackhole bh) throws DecodeException {
         bh.consume(decodeWireless(plain[iPlain]));
         iPlain = iPlain + 1 == plain.length ? 0 : iPlain + 1;
+        cpu.count();
     }
 
     @Benchmark
     public void wmbusMode5(Blackhole bh) throws DecodeException {
         bh.consume(decodeWireless(mode5[iMode5]));
         iMode5 = iMode5 + 1 == mode5.length ? 0 : iMode5 + 1;
+        cpu.count();
     }
 }

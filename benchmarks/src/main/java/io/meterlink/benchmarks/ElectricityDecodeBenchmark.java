@@ -21,8 +21,6 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 import java.io.ByteArrayOutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -69,32 +67,24 @@ public class ElectricityDecodeBenchmark {
     @Benchmark
     public void p1Dsmr5() {
         p1Session.feed(p1, 0, p1.length, sink);
-        ops++;
+        cpu.count();
     }
 
     @Benchmark
     public void smlFile() {
         smlSession.feed(sml, 0, sml.length, sink);
-        ops++;
+        cpu.count();
     }
 
     // --- ops per CPU second of the benchmark thread: on a shared machine the wall-clock score is a floor ---
 
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private long ops;
-    private long cpuStart;
+    private final ThreadCpuRate cpu = new ThreadCpuRate();
 
     @Setup(Level.Iteration)
-    public void startCpu() {
-        ops = 0;
-        cpuStart = THREADS.getCurrentThreadCpuTime();
-    }
+    public void startCpu() { cpu.start(); }
 
     @TearDown(Level.Iteration)
-    public void stopCpu() {
-        long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
-        if (cpu > 0) System.out.printf("  [cpu] %,d ops in %,d ms of this thread's CPU time: %,.0f ops per CPU second%n", ops, cpu / 1_000_000, ops * 1e9 / cpu);
-    }
+    public void stopCpu() { cpu.stop(); }
 
     static byte[] buildP1Telegram() {
         String body = String.join("\r\n", "/ISk5\\2MT382-1000", "", "1-3:0.2.8(50)", "0-0:1.0.0(101209113020W)",
