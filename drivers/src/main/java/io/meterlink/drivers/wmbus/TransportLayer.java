@@ -110,9 +110,66 @@ final class TransportLayer {
                 apdu = decrypt(r, kEnc, new byte[16], blocks, false);
                 from = 0;
             }
+            case 10 -> { // OMS Vol 2 security profile D / EN 13757-7 mode 10: AES-CCM, key derived as in mode 7
+                r.security = 10;
+                apdu = ccm(r, tplStart, cf, idAt, manAt, version, type, man, id);
+                from = 0;
+            }
             default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", r.device(), null);
         }
         return ApduDecoder.telegram(r, new ApduDecoder.Header(ci, mode, man, id, version, type, access, status), apdu, from);
+    }
+
+    /**
+     * Security mode 10 (AES-CCM): after the configuration field, its 2-byte extension (LSB first:
+     * bits 8-9 tag length 4/8/12/16, bits 4-5 key derivation, 1 = the mode 7 CMAC derivation; bit 6 a
+     * key version byte follows), then the 4-byte message counter. The associated data is the TPL header
+     * from the CI through the extension (and key version); the nonce is M(2) ‖ A(4) ‖ version ‖ type ‖
+     * 00 ‖ counter (4, most significant byte first); the tag closes the frame. The configuration
+     * field's low byte is the number of encrypted bytes (FF: all up to the tag): a payload partly in
+     * clear is refused, its clear part would be unauthenticated.
+     */
+    private static byte[] ccm(DecodeRun r, int tplStart, int cf, int idAt, int manAt, int version, int type, String man, String id)
+            throws DecodeException {
+        r.need(2, "configuration field extension");
+        int cfe = (r.f[r.p] & 0xFF) | (r.f[r.p + 1] & 0xFF) << 8;
+        r.p += 2;
+        int tagLen = 4 + (cfe >> 8 & 0x03) * 4;
+        int kdf = cfe >> 4 & 0x03;
+        if ((cfe & 0x40) != 0) {
+            r.need(1, "key version");
+            r.p += 1;
+        }
+        byte[] aad = Arrays.copyOfRange(r.f, tplStart, r.p);
+        r.need(4, "message counter");
+        byte[] mc = Arrays.copyOfRange(r.f, r.p, r.p + 4);
+        r.p += 4;
+        if (kdf != 1) {
+            throw new DecodeException(Kind.UNSUPPORTED, "security mode 10 with key derivation " + kdf + " not supported", r.device(), null);
+        }
+        byte[] master = r.key(r.lookupKey(man, id));
+        int available = r.f.length - r.p - tagLen;
+        if (available < 0) throw new DecodeException(Kind.TRUNCATED, "AES-CCM tag cut off", r.device(), null);
+        int announced = cf & 0xFF;
+        if (announced != 0xFF && announced != available) {
+            throw new DecodeException(announced > available ? Kind.TRUNCATED : Kind.UNSUPPORTED, "security mode 10 announces "
+                    + announced + " encrypted bytes, the frame holds " + available + " before the tag", r.device(), null);
+        }
+        byte[] meterIdLe = Arrays.copyOfRange(r.f, idAt, idAt + 4);
+        byte[] kEnc = r.crypt(() -> WmbusCrypto.deriveKey(master, 0x00, mc, meterIdLe));
+        byte[] nonce = new byte[13];
+        System.arraycopy(r.f, manAt, nonce, 0, 2);
+        System.arraycopy(r.f, idAt, nonce, 2, 4);
+        nonce[6] = (byte) version;
+        nonce[7] = (byte) type;
+        for (int i = 0; i < 4; i++) nonce[9 + i] = mc[3 - i];
+        int at = r.p;
+        byte[] plain = r.crypt(() -> WmbusCrypto.ccmDecrypt(kEnc, nonce, aad, r.f, at, available, tagLen));
+        if (plain == null) {
+            throw new DecodeException(Kind.AUTHENTICATION, "AES-CCM tag mismatch (wrong key or altered telegram)", r.device(), null);
+        }
+        r.payloadChecked = true;
+        return plain;
     }
 
     /**
