@@ -67,6 +67,27 @@ public final class WmbusDecoder {
         return new DecodeRun(LinkLayer.withoutCrcs(frame), keys, formats, drivers, false).run();
     }
 
+    /**
+     * As {@link #decode(byte[], KeyLookup, FormatCache, DriverSet)}, reassembling fragmented AFL
+     * messages in {@code fragments}: a fragment held gives a telegram with CI 90 and no records, the
+     * fragment that completes a message gives the whole message's telegram.
+     */
+    public static WmbusTelegram decode(byte[] frame, KeyLookup keys, FormatCache formats, DriverSet drivers, AflReassembler fragments)
+            throws DecodeException {
+        byte[] f = LinkLayer.stripShared(frame);
+        DecodeRun r = new DecodeRun(f, keys, formats, drivers, f == frame && LinkLayer.couldBeFormatBWithWrongLastCrc(f));
+        r.fragments = fragments;
+        return r.run();
+    }
+
+    /** As {@link #decodeWithoutCrcs(byte[], KeyLookup, FormatCache, DriverSet)}, reassembling AFL fragments in {@code fragments}. */
+    public static WmbusTelegram decodeWithoutCrcs(byte[] frame, KeyLookup keys, FormatCache formats, DriverSet drivers,
+                                                  AflReassembler fragments) throws DecodeException {
+        DecodeRun r = new DecodeRun(LinkLayer.withoutCrcs(frame), keys, formats, drivers, false);
+        r.fragments = fragments;
+        return r.run();
+    }
+
     /** EN 13757-3 §5.4 / EN 62056-21: three letters of 5 bits each, 'A' = 1; 4 hex digits when not letters. */
     static String manufacturer(int code) {
         char[] c = {(char) (64 + (code >> 10 & 0x1F)), (char) (64 + (code >> 5 & 0x1F)), (char) (64 + (code & 0x1F))};

@@ -54,9 +54,10 @@ public final class WmbusFrameDecoder implements FrameDecoder {
         KeyLookup lookup = keys;
         FormatCache formats = new FormatCache(); // one for the whole stream: a compact frame decodes after a full frame of its format
         DriverSet.builtin().seed(formats);      // or when a driver file knows its format
+        AflReassembler fragments = AflReassembler.withSystemClock(); // fragments of one message are lines of one stream
         return new Session() {
             @Override public DecodedFrame decode(byte[] frame) throws io.meterlink.core.api.driver.DecodeException {
-                return toFrame(WmbusDecoder.decode(frame, lookup, formats));
+                return toFrame(WmbusDecoder.decode(frame, lookup, formats, DriverSet.builtin(), fragments));
             }
         };
     }
@@ -81,6 +82,7 @@ public final class WmbusFrameDecoder implements FrameDecoder {
         h.add(new Fact("frame", "wireless"));
         h.add(new Fact("ci", String.format("%02X", t.ci())));
         h.add(new Fact("security_mode", t.securityMode()));
+        if (t.ci() == 0x90) h.add(new Fact("afl_fragment", "held until its message is complete"));
         if (t.driver() != null) h.add(new Fact("driver", t.driver()));
         List<DecodedRecord> records = MbusFacts.records(t.records());
         if (!t.driverValues().isEmpty()) { // after the generic records, which keep their order and shape
