@@ -26,10 +26,10 @@ import java.util.regex.Pattern;
  * driver: wmbus
  * transport: serial        # serial | tcp
  * port: /dev/ttyUSB0       # serial device (serial)
- * baud: 57600              # default: 57600 im871a, 9600 amb8465, 38400 cul, 115200 hexlines
+ * baud: 57600              # default: 57600 im871a, 115200 iu891a, 9600 amb8465, 38400 cul, 115200 hexlines
  * host: 10.0.0.5           # tcp
  * tcp_port: 4001           # tcp
- * dongle: im871a           # im871a | amb8465 | cul | hexlines
+ * dongle: im871a           # im871a | iu891a | amb8465 | cul | hexlines
  * mode: t1                 # t1 | c1 | s1
  * amb_rssi: true           # amb8465: the stick appends an RSSI byte (its RSSI_Enable parameter)
  * time_zone: UTC           # zone of the meters' clocks
@@ -71,10 +71,14 @@ public final class WmbusDriverFactory implements DriverFactory {
         int defaultBaud = switch (dongle) {
             case "amb8465" -> 9600;
             case "cul" -> 38400;
-            case "hexlines" -> 115200;
+            case "hexlines", "iu891a" -> 115200;
             default -> 57600;
         };
         int baud = s.get(WmbusKeys.BAUD, defaultBaud);
+        if (dongle.equals("iu891a") && modeName.equalsIgnoreCase("s1")) { // its link mode values for S are not publicly described
+            s.error(WmbusKeys.MODE, "iu891a: only t1 and c1 (the stick's combined C1/T1 receive mode) are supported");
+            ok = false;
+        }
         boolean ambRssi = s.get(WmbusKeys.AMB_RSSI);
         boolean acceptUnknown = s.get(WmbusKeys.ACCEPT_UNKNOWN);
         LineEndpoint line = LineEndpoint.read(s, kind, baud, (device, b) -> new SerialTransport(device, b, SerialTransport.Parity.NONE));

@@ -17,12 +17,12 @@ public final class WmbusKeys {
 
     public static final ConfigKey<String> TRANSPORT = LineKeys.TRANSPORT.withDoc(
             "the dongle on a serial port, or reached over raw TCP");
-    public static final ConfigKey<String> DONGLE = ConfigKey.choice("dongle", "im871a", List.of("im871a", "amb8465", "cul", "hexlines"),
-            "the receiver: iM871A, AMB8465, a CUL stick (culfw), or hex lines of whole telegrams");
+    public static final ConfigKey<String> DONGLE = ConfigKey.choice("dongle", "im871a", List.of("im871a", "iu891a", "amb8465", "cul", "hexlines"),
+            "the receiver: iM871A, iU891A/iM891A (SLIP HCI), AMB8465, a CUL stick (culfw), or hex lines of whole telegrams");
     public static final ConfigKey<String> MODE = ConfigKey.choice("mode", "t1", List.of("t1", "c1", "s1"),
             "the radio mode the dongle is set to");
     public static final ConfigKey<Integer> BAUD = ConfigKey.integer("baud", 57600, 300, 921600, "line speed")
-            .defaultDescribed("`im871a` 57600, `amb8465` 9600, `cul` 38400, `hexlines` 115200");
+            .defaultDescribed("`im871a` 57600, `iu891a` 115200, `amb8465` 9600, `cul` 38400, `hexlines` 115200");
     public static final ConfigKey<Boolean> AMB_RSSI = ConfigKey.bool("amb_rssi", true,
             "`amb8465`: the stick appends an RSSI byte (its RSSI_Enable parameter)");
     public static final ConfigKey<Boolean> ACCEPT_UNKNOWN = ConfigKey.bool("accept_unknown", true,

@@ -53,6 +53,7 @@ class VirtualWmbusMeterTest {
     static DongleFramer framer(String type) {
         return switch (type) {
             case "im871a" -> new Im871aFramer(WmbusMode.T1);
+            case "iu891a" -> new io.meterlink.drivers.wmbus.Iu891aFramer();
             case "amb8465" -> new Amb8465Framer(WmbusMode.T1, true);
             case "cul" -> new io.meterlink.drivers.wmbus.CulFramer(WmbusMode.T1);
             default -> new HexLineFramer();
@@ -62,6 +63,7 @@ class VirtualWmbusMeterTest {
     static VirtualDongle dongle(String type) {
         return switch (type) {
             case "im871a" -> new Im871aDongle();
+            case "iu891a" -> new Iu891aDongle();
             case "amb8465" -> new Amb8465Dongle();
             case "cul" -> new CulDongle();
             default -> new HexLineDongle();
@@ -69,7 +71,7 @@ class VirtualWmbusMeterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"im871a", "amb8465", "cul", "hexlines"})
+    @ValueSource(strings = {"im871a", "iu891a", "amb8465", "cul", "hexlines"})
     void telegrams_throughDongleFramerAndDecoder_giveExactlyTheLedger(String type) throws Exception {
         StepClock clock = new StepClock(Instant.parse("2026-11-26T08:00:00Z"));
         List<VirtualWmbusMeter> meters = List.of(
@@ -98,7 +100,7 @@ class VirtualWmbusMeterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"im871a", "amb8465", "cul", "hexlines"})
+    @ValueSource(strings = {"im871a", "iu891a", "amb8465", "cul", "hexlines"})
     void faults_giveTypedErrors_neverReadings(String type) throws Exception {
         Clock clock = Clock.systemUTC();
         VirtualWmbusMeter m5 = new VirtualWmbusMeter("22222222", "ELS", VirtualWmbusMeter.Kind.HEAT, Security.MODE5, KEY_A, clock, ZoneOffset.UTC, 1, 1, -70);
