@@ -55,6 +55,31 @@ final class TransportLayer {
                 apdu = r.f;
                 from = r.p;
             }
+            case 2 -> { // EN 13757-3:2004 / OMS Vol 2 2.0: DES-CBC with IV 0, deprecated; N blocks of 16 bytes, 2F2F check
+                r.security = 2;
+                Optional<byte[]> configured = r.lookupKey(man, id);
+                if (configured.isEmpty() && alreadyDecrypted(r)) {
+                    apdu = r.f;
+                    from = r.p;
+                    break;
+                }
+                if (configured.isEmpty()) throw new DecodeException(Kind.NO_KEY, "telegram is encrypted and no key is configured", r.device(), null);
+                byte[] key = configured.get();
+                if (key.length != 8) throw new DecodeException(Kind.WRONG_KEY, "security mode 2 needs a DES key (16 hex digits)", r.device(), null);
+                int encLen = Math.min(16 * blocks, (r.f.length - r.p) / 8 * 8);
+                if (blocks == 0 || encLen < 8) throw new DecodeException(Kind.TRUNCATED, "DES-encrypted part shorter than one block", r.device(), null);
+                if (encLen < 16 * blocks) r.cutShort = true; // the whole blocks there are: the records in them stand
+                int at = r.p;
+                byte[] plain = r.crypt(() -> WmbusCrypto.desCbcDecrypt(key, r.f, at, encLen));
+                if ((plain[0] & 0xFF) != 0x2F || (plain[1] & 0xFF) != 0x2F) {
+                    if (alreadyDecrypted(r)) throw plaintextCopy(r, mode);
+                    throw new DecodeException(Kind.WRONG_KEY, "DES decryption failed (no 2F2F verification bytes): wrong key", r.device(), null);
+                }
+                r.payloadChecked = true;
+                apdu = Arrays.copyOf(plain, plain.length + r.f.length - at - encLen); // the plaintext rest after the blocks
+                System.arraycopy(r.f, at + encLen, apdu, plain.length, r.f.length - at - encLen);
+                from = 0;
+            }
             case 5 -> { // EN 13757-7 §9.4.5 / OMS Vol 2 §9.4.4: AES-CBC, IV = M A(ID, ver, type) ACC×8
                 r.security = 5;
                 Optional<byte[]> configured = r.lookupKey(man, id);

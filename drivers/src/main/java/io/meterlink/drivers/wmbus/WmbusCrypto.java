@@ -109,6 +109,16 @@ final class WmbusCrypto {
     }
 
     /**
+     * DES-CBC decryption of whole 8-byte blocks (EN 13757-3:2004 security mode 2, deprecated: the IV
+     * is zero). A cipher per call: DES meters are rare and old.
+     */
+    static byte[] desCbcDecrypt(byte[] key8, byte[] data, int from, int len) throws GeneralSecurityException {
+        Cipher c = Cipher.getInstance("DES/CBC/NoPadding");
+        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key8, "DES"), new IvParameterSpec(new byte[8]));
+        return c.doFinal(data, from, len);
+    }
+
+    /**
      * AES-128-CCM decryption and tag check (RFC 3610 / NIST SP 800-38C) with a 13-byte nonce (length
      * field L = 2), as OMS security mode 10 uses it: CBC-MAC over B0, the associated data (with its
      * 2-byte length) and the plaintext, each zero-padded to whole blocks; counter blocks

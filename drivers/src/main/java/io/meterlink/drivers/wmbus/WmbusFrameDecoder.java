@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class WmbusFrameDecoder implements FrameDecoder {
     private static final Pattern ID = Pattern.compile("[0-9A-Fa-f]{8}");
-    private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}");
+    private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}|[0-9A-Fa-f]{16}"); // AES-128, or DES (mode 2)
 
     @Override public String protocol() { return "wmbus"; }
 
@@ -41,7 +41,7 @@ public final class WmbusFrameDecoder implements FrameDecoder {
         KeyLookup keys = KeyLookup.none();
         if (options.key() != null) {
             if (!KEY.matcher(new String(options.key().reveal())).matches()) {
-                throw new IllegalArgumentException("--key must be 32 hex digits (AES-128)");
+                throw new IllegalArgumentException("--key must be 32 hex digits (AES-128), or 16 (DES, security mode 2)");
             }
             keys = KeyLookup.always(options.key());
         } else if (options.keysFile() != null) {
@@ -70,7 +70,7 @@ public final class WmbusFrameDecoder implements FrameDecoder {
             if (line.isEmpty() || line.startsWith("#")) continue;
             String[] parts = line.split("\\s+");
             if (parts.length != 2 || !ID.matcher(parts[0]).matches() || !KEY.matcher(parts[1]).matches()) {
-                throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected '<8-digit id> <32 hex digits>'");
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected '<8-digit id> <32 hex digits>' (16 for DES)");
             }
             keys.put(parts[0], Secret.of(parts[1]));
         }

@@ -32,7 +32,7 @@ public final class WmbusKeys {
     public static final ConfigKey<String> MANUFACTURER = ConfigKey.text("meters[].manufacturer", null,
             "a three-letter manufacturer code to match as well (e.g. `KAM`)").defaultDescribed("any");
     public static final ConfigKey<Optional<Secret>> KEY = ConfigKey.secret("meters[].key",
-            "the meter's AES-128 key, 32 hex digits; a secret, never logged").defaultDescribed("none (unencrypted)");
+            "the meter's AES-128 key, 32 hex digits (16 for a DES key, security mode 2); a secret, never logged").defaultDescribed("none (unencrypted)");
 
     public static final ConfigKey<Optional<Path>> DRIVER_DIR = ConfigKey.path("driver_dir",
             "a directory of our YAML driver files (docs/wmbus.md, \"Driver files\"), used ahead of the built-in ones").defaultDescribed("none");

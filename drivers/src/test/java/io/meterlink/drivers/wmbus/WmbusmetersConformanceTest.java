@@ -155,7 +155,7 @@ class WmbusmetersConformanceTest {
             }
             String driver = (String) c.get("driver");
             String key = (String) c.get("key");
-            KeyLookup keys = key != null && key.length() == 32 ? KeyLookup.always(Secret.of(key)) : KeyLookup.none();
+            KeyLookup keys = key != null && (key.length() == 32 || key.length() == 16) ? KeyLookup.always(Secret.of(key)) : KeyLookup.none(); // 16: DES (mode 2)
             int[] score = perDriver.computeIfAbsent(driver, d -> new int[2 + Miss.values().length]);
             List<MbusRecord> records = List.of();
             List<DriverValue> named = List.of();

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Generates the OMS security mode 10 (AES-CCM) vectors of Mode10CcmTest with an implementation
+"""Generates the security mode 10 (AES-CCM) vectors of Mode10CcmTest and the mode 2 (DES) vector of DesMode2Test with an implementation
 independent of Meterlink's: the `cryptography` package (OpenSSL's CMAC and AES-CCM).
-Run: /usr/bin/python3 drivers/src/test/resources/wmbus/mode10-vectors.py
+Run: /usr/bin/python3 drivers/src/test/resources/wmbus/security-vectors.py
 Frames are without link-layer CRCs (as a dongle hands them over)."""
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 from cryptography.hazmat.primitives.cmac import CMAC
@@ -49,3 +49,12 @@ print("short_tag16_kv", with_link(frame(0x7A, MAN, ID, VER, TYPE, 0x23, cfe(16, 
 OTHER_ID = bytes.fromhex("21436587")
 print("long_tag12  ", with_link(frame(0x72, MAN, OTHER_ID, 0x30, 0x07, 0x24, cfe(12), MC, 12),
                                 link_id=bytes.fromhex("11111111"), ver=0x01, typ=0x31).hex().upper())
+
+# Security mode 2 (DES-CBC, IV 0, deprecated): the same short-header telegram, 2 blocks of 16 bytes
+from cryptography.hazmat.primitives.ciphers import Cipher, modes
+DES_KEY = bytes.fromhex("0123456789ABCDEF")
+plain = b"\x2F\x2F" + bytes.fromhex("0C1378563412" "02FD170000")
+plain += b"\x2F" * (32 - len(plain))
+enc = Cipher(algorithms.TripleDES(DES_KEY * 3), modes.CBC(bytes(8))).encryptor()  # 3 × the same key = single DES
+ct = enc.update(plain) + enc.finalize()
+print("des_mode2   ", with_link(bytes([0x7A, 0x25, 0x00, 0x20, 0x02]) + ct).hex().upper())
