@@ -45,6 +45,9 @@ MC = bytes.fromhex("2A000000")
 print("short_tag8  ", with_link(frame(0x7A, MAN, ID, VER, TYPE, 0x21, cfe(8), MC, 8)).hex().upper())
 print("short_tag4  ", with_link(frame(0x7A, MAN, ID, VER, TYPE, 0x22, cfe(4), bytes.fromhex("01020304"), 4)).hex().upper())
 print("short_tag16_kv", with_link(frame(0x7A, MAN, ID, VER, TYPE, 0x23, cfe(16, kv=True), MC, 16, key_version=0x05)).hex().upper())
+# the configuration field's low byte as a count: the encrypted bytes (17), or with the tag (25)
+print("short_cf17  ", with_link(frame(0x7A, MAN, ID, VER, TYPE, 0x25, cfe(8), MC, 8, cf_low=17)).hex().upper())
+print("short_cf25  ", with_link(frame(0x7A, MAN, ID, VER, TYPE, 0x26, cfe(8), MC, 8, cf_low=25)).hex().upper())
 # a radio converter: link layer of the radio (another id), TPL long header of the meter 87654321
 OTHER_ID = bytes.fromhex("21436587")
 print("long_tag12  ", with_link(frame(0x72, MAN, OTHER_ID, 0x30, 0x07, 0x24, cfe(12), MC, 12),

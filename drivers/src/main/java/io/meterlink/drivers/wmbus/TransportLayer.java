@@ -151,8 +151,8 @@ final class TransportLayer {
      * key version byte follows), then the 4-byte message counter. The associated data is the TPL header
      * from the CI through the extension (and key version); the nonce is M(2) ‖ A(4) ‖ version ‖ type ‖
      * 00 ‖ counter (4, most significant byte first); the tag closes the frame. The configuration
-     * field's low byte is the number of encrypted bytes (FF: all up to the tag): a payload partly in
-     * clear is refused, its clear part would be unauthenticated.
+     * field's low byte is the number of encrypted bytes (FF: all up to the tag; the count with the
+     * tag is taken too): a payload partly in clear is refused, its clear part would be unauthenticated.
      */
     private static byte[] ccm(DecodeRun r, int tplStart, int cf, int idAt, int manAt, int version, int type, String man, String id)
             throws DecodeException {
@@ -176,7 +176,7 @@ final class TransportLayer {
         int available = r.f.length - r.p - tagLen;
         if (available < 0) throw new DecodeException(Kind.TRUNCATED, "AES-CCM tag cut off", r.device(), null);
         int announced = cf & 0xFF;
-        if (announced != 0xFF && announced != available) {
+        if (announced != 0xFF && announced != available && announced != available + tagLen) { // bytes encrypted, or with the tag
             throw new DecodeException(announced > available ? Kind.TRUNCATED : Kind.UNSUPPORTED, "security mode 10 announces "
                     + announced + " encrypted bytes, the frame holds " + available + " before the tag", r.device(), null);
         }

@@ -7,9 +7,10 @@ import io.meterlink.drivers.mbus.FormatCache;
 /**
  * Decodes one wireless M-Bus frame: link layer (EN 13757-4, CRCs present or removed), extended link
  * layer CI 8C/8D/8E/8F (8D/8F with AES-128-CTR), authentication and fragmentation layer CI 90 (MAC
- * verified), transport layer CI 72/7A/78 (full frames) and 73/7B/79 (compact frames, rebuilt from a
- * {@link FormatCache}) with security mode 5 (AES-CBC) or 7 (AES-CBC, CMAC key derivation, OMS Vol 2
- * §9), then the data records (EN 13757-3). Thread-safe; pure but for the format cache it is given.
+ * verified; fragments reassembled by an {@link AflReassembler}), transport layer CI 72/7A/78 (full
+ * frames) and 73/7B/79 (compact frames, rebuilt from a {@link FormatCache}) with security mode 2
+ * (DES-CBC), 5 (AES-CBC), 7 (AES-CBC, CMAC key derivation, OMS Vol 2 §9) or 10 (AES-CCM), then the
+ * data records (EN 13757-3). Thread-safe; pure but for the format cache it is given.
  * One class per layer: {@link LinkLayer}, {@link ExtendedLinkLayer}, {@link AuthenticationLayer},
  * {@link TransportLayer} (with security), {@link ApduDecoder} and the driver files; {@link DecodeRun}
  * carries one frame through them.

@@ -31,6 +31,10 @@ class Mode10CcmTest {
     private static final String LONG_TAG12 = "39442D2C11111111013172214365872D2C30072400FF0A10022A000000259BAD9F3F85CFA255296075D8DA37D84288E"
             + "171034E0EDA376231F624";
 
+    /** CF low byte 0x11: the 17 encrypted bytes counted; 0x19: counted with the 8-byte tag. */
+    private static final String SHORT_CF17 = "2D442D2C785634121B167A2500110A10012A000000A93EA801B951FA44DA52082563684BA5D0CC76D49A299091C9";
+    private static final String SHORT_CF25 = "2D442D2C785634121B167A2600190A10012A000000A93EA801B951FA44DA52082563684BA5D07BFDFEAE625F42BC";
+
     private final WmbusReadingMapper mapper = new WmbusReadingMapper(ZoneOffset.UTC);
 
     @Test
@@ -55,8 +59,8 @@ class Mode10CcmTest {
     }
 
     @Test
-    void shortHeader_tagLengths4_8_16_andKeyVersion_decode() throws Exception {
-        for (String v : List.of(SHORT_TAG8, SHORT_TAG4, SHORT_TAG16_KV)) {
+    void shortHeader_tagLengths4_8_16_keyVersion_andEncryptedByteCounts_decode() throws Exception {
+        for (String v : List.of(SHORT_TAG8, SHORT_TAG4, SHORT_TAG16_KV, SHORT_CF17, SHORT_CF25)) {
             WmbusTelegram t = WmbusDecoder.decodeWithoutCrcs(Hex.bytes(v), KEY, null);
             assertRecords(t, "wmbus:KAM:12345678");
         }
