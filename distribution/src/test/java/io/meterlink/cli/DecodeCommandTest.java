@@ -187,6 +187,26 @@ class DecodeCommandTest {
      */
     private static final String WIRELESS_COMPACT = "1A 44 2D2C 78563412 1B 16 7B 02 00 0000 A5FE 931F 78563412 5604 0000";
 
+    /**
+     * {@link #WIRELESS_FULL}'s transport and application layer (20 bytes) in two AFL fragments (CI 90):
+     * FCL 7001 = more fragments, MCL and ML present, fragment 1; MCL 20 (no MAC), ML 0014; then FCL
+     * 0002 = the last fragment, 2.
+     */
+    private static final String FRAGMENT_1 = "1A 44 2D2C 78563412 1B 16 90 05 0170 20 1400 7A01000000 0C13785634";
+    private static final String FRAGMENT_2 = "17 44 2D2C 78563412 1B 16 90 02 0200 12 0A5A5604 02FD170000";
+
+    @Test
+    void decode_aflFragmentsOnConsecutiveLines_theFirstIsHeld_theSecondGivesTheWholeMessage() throws Exception {
+        List<JsonNode> out = decode(FRAGMENT_1, FRAGMENT_2);
+        assertEquals("90", out.get(0).get("ci").asText(), out.get(0).toString());
+        assertEquals(0, out.get(0).get("records").size());
+        assertTrue(out.get(0).toString().contains("afl_fragment"), out.get(0).toString());
+        JsonNode whole = out.get(1);
+        assertEquals("7A", whole.get("ci").asText(), whole.toString());
+        assertEquals(3, whole.get("records").size());
+        assertEquals(0, new java.math.BigDecimal("12345.678").compareTo(whole.get("records").get(0).get("value").decimalValue()));
+    }
+
     @Test
     void decode_compactFrame_decodesOnceAFullFrameOfItsFormatWasOnAnEarlierLine() throws Exception {
         List<JsonNode> out = decode(WIRELESS_COMPACT, WIRELESS_FULL, WIRELESS_COMPACT);

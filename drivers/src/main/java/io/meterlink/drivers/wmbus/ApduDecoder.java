@@ -64,6 +64,11 @@ final class ApduDecoder {
         // a cut-short ciphertext ends in a record cut off: the records before it stand, the rest is undecoded
         String model = r.formats == null ? null : FormatCache.model(man, version, type); // no string per telegram without a cache
         ApplicationLayer.DataRecords t;
+        if (r.reassembled && apdu.length - from > MAX_RECORDS_LENGTH) { // a message reassembled from AFL fragments may be longer
+            t = ApplicationLayer.records(apdu, from, apdu.length - from, false, r.formats, model);
+            return new WmbusTelegram(r.link, man, id, version, type, ci, h.access(), h.status(), r.security, t.records(),
+                    t.manufacturerData(), t.undecoded(), null, List.of());
+        }
         boolean compact = ci == 0x79 || ci == 0x7B || ci == 0x73;
         DriverFile driver = r.drivers.match(man, version, type, ci);
         try {

@@ -7,14 +7,44 @@ import java.util.Arrays;
 
 /**
  * The authentication and fragmentation layer (EN 13757-7 §6, OMS Vol 2 §6.2, CI 90) of one decoding
- * run: its fields (MCL, MCR, MAC, ML) are kept in the run for the transport layer's MAC check.
- * Stateless.
+ * run: its fields (MCL, MCR, MAC, ML) are kept in the run for the transport layer's MAC check, which
+ * covers the whole message; fragments are reassembled by the run's {@link AflReassembler}. Stateless.
  */
 final class AuthenticationLayer {
     private AuthenticationLayer() {}
 
-    /** Authentication and fragmentation layer (EN 13757-7 §6, OMS Vol 2 §6.2). */
-    static void read(DecodeRun r) throws DecodeException {
+    /**
+     * Authentication and fragmentation layer (EN 13757-7 §6, OMS Vol 2 §6.2). A fragment of a longer
+     * message (MF set, or the rest of a message in progress) goes to the run's {@link AflReassembler}:
+     *
+     * @return false when the fragment was held and the message is not complete yet; true when the
+     *         run goes on, with {@code r.f} the whole message when this fragment completed one
+     */
+    static boolean read(DecodeRun r) throws DecodeException {
+        int aflAt = r.p;
+        fields(r);
+        int fcl = (r.f[aflAt + 2] & 0xFF) | (r.f[aflAt + 3] & 0xFF) << 8;
+        boolean more = (fcl & 0x4000) != 0, first = (fcl & 0x2000) != 0; // MF; MCLP: the first fragment carries the message control
+        boolean fragment = more || (!first && r.fragments != null && r.fragments.inProgress(r.f));
+        if (!fragment) return true;
+        if (r.fragments == null) throw r.error(Kind.UNSUPPORTED, "fragmented AFL message and no reassembly here");
+        AflReassembler.Message m = r.fragments.offer(r.f, aflAt, r.p, fcl & 0xFF, more, first, r.meter());
+        if (m == null) return false;
+        r.f = m.bytes();
+        r.p = m.aflAt();
+        r.reassembled = true;
+        fields(r); // the first fragment's MCL, MCR, MAC, ML now describe the whole message
+        if (r.aflMl != null) {
+            int ml = (r.aflMl[0] & 0xFF) | (r.aflMl[1] & 0xFF) << 8;
+            if (ml != r.f.length - r.p) {
+                throw r.error(Kind.SYNTAX, "AFL message length " + ml + " but the fragments hold " + (r.f.length - r.p) + " bytes");
+            }
+        }
+        return true;
+    }
+
+    /** The AFL at {@code r.p}: its fields into the run, {@code r.p} after it. */
+    private static void fields(DecodeRun r) throws DecodeException {
         r.need(2, "AFL");
         int afll = r.f[r.p + 1] & 0xFF;
         r.need(2 + afll, "AFL");
@@ -23,9 +53,7 @@ final class AuthenticationLayer {
         if (afll < 2) throw r.error(Kind.SYNTAX, "AFL too short");
         int fcl = (r.f[q] & 0xFF) | (r.f[q + 1] & 0xFF) << 8;
         q += 2;
-        if ((fcl & 0x4000) != 0) { // MF: more fragments follow
-            throw r.error(Kind.UNSUPPORTED, "fragmented AFL messages are not supported");
-        }
+        r.aflMcl = r.aflMcr = r.aflMac = r.aflMl = null;
         int macLen = 0;
         if ((fcl & 0x2000) != 0) { // MCLP
             if (q + 1 > end) throw r.error(Kind.SYNTAX, "AFL field overrun");

@@ -32,6 +32,10 @@ final class DecodeRun {
     byte[] aflMcl;
     byte[] aflMcr;
     byte[] aflMl;
+    /** Where fragmented AFL messages are reassembled, or {@code null}: fragments are then refused. */
+    AflReassembler fragments;
+    /** The frame is a message reassembled from AFL fragments (longer records allowed). */
+    boolean reassembled;
     /** The metering device's manufacturer and id, once the TPL header is read. */
     String tplMan;
     String tplId;
@@ -72,7 +76,9 @@ final class DecodeRun {
                 case 0x8E -> ExtendedLinkLayer.read(this, 11, false);         // ELL III: CC, ACC, M2, A2
                 case 0x8D -> ExtendedLinkLayer.read(this, 7, true);           // ELL II: CC, ACC, SN (+ payload CRC)
                 case 0x8F -> ExtendedLinkLayer.read(this, 15, true);          // ELL IV: CC, ACC, M2, A2, SN (+ payload CRC)
-                case 0x90 -> AuthenticationLayer.read(this);                  // EN 13757-7 §6 / OMS Vol 2 §6: AFL
+                case 0x90 -> { // EN 13757-7 §6 / OMS Vol 2 §6: AFL
+                    if (!AuthenticationLayer.read(this)) return fragmentHeld();
+                }
                 case 0x72, 0x7A, 0x78, 0x73, 0x7B, 0x79 -> { // EN 13757-7 Table 2: full and compact frames
                     return TransportLayer.read(this, ci);
                 }
@@ -89,6 +95,15 @@ final class DecodeRun {
             }
         }
         throw error(Kind.SYNTAX, "too many link layers");
+    }
+
+    /**
+     * A fragment held for reassembly: a telegram of the radio with CI 90 (the AFL's), no records and
+     * no values; its readings come with the fragment that completes the message.
+     */
+    private WmbusTelegram fragmentHeld() {
+        return new WmbusTelegram(link, link.manufacturer(), link.id(), link.version(), link.deviceType(), 0x90, ellAccess, 0,
+                security, List.of(), "", null, null, List.of());
     }
 
     /** The key of the metering device, else of the radio that sent the frame (looked up once per telegram). */

@@ -55,6 +55,31 @@ final class TransportLayer {
                 apdu = r.f;
                 from = r.p;
             }
+            case 2 -> { // EN 13757-3:2004 / OMS Vol 2 2.0: DES-CBC with IV 0, deprecated; N blocks of 16 bytes, 2F2F check
+                r.security = 2;
+                Optional<byte[]> configured = r.lookupKey(man, id);
+                if (configured.isEmpty() && alreadyDecrypted(r)) {
+                    apdu = r.f;
+                    from = r.p;
+                    break;
+                }
+                if (configured.isEmpty()) throw new DecodeException(Kind.NO_KEY, "telegram is encrypted and no key is configured", r.device(), null);
+                byte[] key = configured.get();
+                if (key.length != 8) throw new DecodeException(Kind.WRONG_KEY, "security mode 2 needs a DES key (16 hex digits)", r.device(), null);
+                int encLen = Math.min(16 * blocks, (r.f.length - r.p) / 8 * 8);
+                if (blocks == 0 || encLen < 8) throw new DecodeException(Kind.TRUNCATED, "DES-encrypted part shorter than one block", r.device(), null);
+                if (encLen < 16 * blocks) r.cutShort = true; // the whole blocks there are: the records in them stand
+                int at = r.p;
+                byte[] plain = r.crypt(() -> WmbusCrypto.desCbcDecrypt(key, r.f, at, encLen));
+                if ((plain[0] & 0xFF) != 0x2F || (plain[1] & 0xFF) != 0x2F) {
+                    if (alreadyDecrypted(r)) throw plaintextCopy(r, mode);
+                    throw new DecodeException(Kind.WRONG_KEY, "DES decryption failed (no 2F2F verification bytes): wrong key", r.device(), null);
+                }
+                r.payloadChecked = true;
+                apdu = Arrays.copyOf(plain, plain.length + r.f.length - at - encLen); // the plaintext rest after the blocks
+                System.arraycopy(r.f, at + encLen, apdu, plain.length, r.f.length - at - encLen);
+                from = 0;
+            }
             case 5 -> { // EN 13757-7 §9.4.5 / OMS Vol 2 §9.4.4: AES-CBC, IV = M A(ID, ver, type) ACC×8
                 r.security = 5;
                 Optional<byte[]> configured = r.lookupKey(man, id);
@@ -110,9 +135,66 @@ final class TransportLayer {
                 apdu = decrypt(r, kEnc, new byte[16], blocks, false);
                 from = 0;
             }
+            case 10 -> { // OMS Vol 2 security profile D / EN 13757-7 mode 10: AES-CCM, key derived as in mode 7
+                r.security = 10;
+                apdu = ccm(r, tplStart, cf, idAt, manAt, version, type, man, id);
+                from = 0;
+            }
             default -> throw new DecodeException(Kind.UNSUPPORTED, "security mode " + mode + " not supported", r.device(), null);
         }
         return ApduDecoder.telegram(r, new ApduDecoder.Header(ci, mode, man, id, version, type, access, status), apdu, from);
+    }
+
+    /**
+     * Security mode 10 (AES-CCM): after the configuration field, its 2-byte extension (LSB first:
+     * bits 8-9 tag length 4/8/12/16, bits 4-5 key derivation, 1 = the mode 7 CMAC derivation; bit 6 a
+     * key version byte follows), then the 4-byte message counter. The associated data is the TPL header
+     * from the CI through the extension (and key version); the nonce is M(2) ‖ A(4) ‖ version ‖ type ‖
+     * 00 ‖ counter (4, most significant byte first); the tag closes the frame. The configuration
+     * field's low byte is the number of encrypted bytes (FF: all up to the tag; the count with the
+     * tag is taken too): a payload partly in clear is refused, its clear part would be unauthenticated.
+     */
+    private static byte[] ccm(DecodeRun r, int tplStart, int cf, int idAt, int manAt, int version, int type, String man, String id)
+            throws DecodeException {
+        r.need(2, "configuration field extension");
+        int cfe = (r.f[r.p] & 0xFF) | (r.f[r.p + 1] & 0xFF) << 8;
+        r.p += 2;
+        int tagLen = 4 + (cfe >> 8 & 0x03) * 4;
+        int kdf = cfe >> 4 & 0x03;
+        if ((cfe & 0x40) != 0) {
+            r.need(1, "key version");
+            r.p += 1;
+        }
+        byte[] aad = Arrays.copyOfRange(r.f, tplStart, r.p);
+        r.need(4, "message counter");
+        byte[] mc = Arrays.copyOfRange(r.f, r.p, r.p + 4);
+        r.p += 4;
+        if (kdf != 1) {
+            throw new DecodeException(Kind.UNSUPPORTED, "security mode 10 with key derivation " + kdf + " not supported", r.device(), null);
+        }
+        byte[] master = r.key(r.lookupKey(man, id));
+        int available = r.f.length - r.p - tagLen;
+        if (available < 0) throw new DecodeException(Kind.TRUNCATED, "AES-CCM tag cut off", r.device(), null);
+        int announced = cf & 0xFF;
+        if (announced != 0xFF && announced != available && announced != available + tagLen) { // bytes encrypted, or with the tag
+            throw new DecodeException(announced > available ? Kind.TRUNCATED : Kind.UNSUPPORTED, "security mode 10 announces "
+                    + announced + " encrypted bytes, the frame holds " + available + " before the tag", r.device(), null);
+        }
+        byte[] meterIdLe = Arrays.copyOfRange(r.f, idAt, idAt + 4);
+        byte[] kEnc = r.crypt(() -> WmbusCrypto.deriveKey(master, 0x00, mc, meterIdLe));
+        byte[] nonce = new byte[13];
+        System.arraycopy(r.f, manAt, nonce, 0, 2);
+        System.arraycopy(r.f, idAt, nonce, 2, 4);
+        nonce[6] = (byte) version;
+        nonce[7] = (byte) type;
+        for (int i = 0; i < 4; i++) nonce[9 + i] = mc[3 - i];
+        int at = r.p;
+        byte[] plain = r.crypt(() -> WmbusCrypto.ccmDecrypt(kEnc, nonce, aad, r.f, at, available, tagLen));
+        if (plain == null) {
+            throw new DecodeException(Kind.AUTHENTICATION, "AES-CCM tag mismatch (wrong key or altered telegram)", r.device(), null);
+        }
+        r.payloadChecked = true;
+        return plain;
     }
 
     /**

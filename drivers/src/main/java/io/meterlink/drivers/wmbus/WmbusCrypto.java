@@ -109,6 +109,75 @@ final class WmbusCrypto {
     }
 
     /**
+     * DES-CBC decryption of whole 8-byte blocks (EN 13757-3:2004 security mode 2, deprecated: the IV
+     * is zero). A cipher per call: DES meters are rare and old.
+     */
+    static byte[] desCbcDecrypt(byte[] key8, byte[] data, int from, int len) throws GeneralSecurityException {
+        Cipher c = Cipher.getInstance("DES/CBC/NoPadding");
+        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key8, "DES"), new IvParameterSpec(new byte[8]));
+        return c.doFinal(data, from, len);
+    }
+
+    /**
+     * AES-128-CCM decryption and tag check (RFC 3610 / NIST SP 800-38C) with a 13-byte nonce (length
+     * field L = 2), as OMS security mode 10 uses it: CBC-MAC over B0, the associated data (with its
+     * 2-byte length) and the plaintext, each zero-padded to whole blocks; counter blocks
+     * {@code 01 ‖ nonce ‖ i} (i = 0 hides the tag, 1… the keystream).
+     *
+     * @return the plaintext, or {@code null} when the tag does not match (wrong key or altered bytes)
+     */
+    static byte[] ccmDecrypt(byte[] key, byte[] nonce, byte[] aad, byte[] data, int from, int len, int tagLen)
+            throws GeneralSecurityException {
+        if (nonce.length != 13 || aad.length >= 0xFF00 || len > 0xFFFF || tagLen < 4 || tagLen > 16 || (tagLen & 1) != 0) {
+            throw new GeneralSecurityException("CCM parameters out of range");
+        }
+        Cipher aes = ecb(key);
+        byte[] ctr = new byte[16];
+        ctr[0] = 0x01; // L - 1
+        System.arraycopy(nonce, 0, ctr, 1, 13);
+        byte[] plain = new byte[len];
+        byte[] ks = new byte[16];
+        for (int b = 0; b * 16 < len; b++) { // keystream blocks 1, 2, …
+            int i = b + 1;
+            ctr[14] = (byte) (i >> 8);
+            ctr[15] = (byte) i;
+            aes.doFinal(ctr, 0, 16, ks, 0);
+            int n = Math.min(16, len - b * 16);
+            for (int j = 0; j < n; j++) plain[b * 16 + j] = (byte) (data[from + b * 16 + j] ^ ks[j]);
+        }
+        // CBC-MAC: B0 = flags ‖ nonce ‖ length(2); flags = Adata·64 | ((M-2)/2)·8 | (L-1)
+        byte[] x = new byte[16];
+        x[0] = (byte) ((aad.length > 0 ? 0x40 : 0) | ((tagLen - 2) / 2) << 3 | 0x01);
+        System.arraycopy(nonce, 0, x, 1, 13);
+        x[14] = (byte) (len >> 8);
+        x[15] = (byte) len;
+        aes.doFinal(x, 0, 16, x, 0);
+        if (aad.length > 0) {
+            byte[] a = new byte[2 + aad.length];
+            a[0] = (byte) (aad.length >> 8);
+            a[1] = (byte) aad.length;
+            System.arraycopy(aad, 0, a, 2, aad.length);
+            macBlocks(aes, x, a, 0, a.length);
+        }
+        macBlocks(aes, x, plain, 0, len);
+        ctr[14] = 0;
+        ctr[15] = 0;
+        aes.doFinal(ctr, 0, 16, ks, 0); // S0
+        int diff = 0;
+        for (int j = 0; j < tagLen; j++) diff |= (x[j] ^ ks[j] ^ data[from + len + j]) & 0xFF;
+        return diff == 0 ? plain : null;
+    }
+
+    /** CBC-MAC step over {@code m[from..from+len)}, zero-padded to whole blocks, into the chaining value {@code x}. */
+    private static void macBlocks(Cipher aes, byte[] x, byte[] m, int from, int len) throws GeneralSecurityException {
+        for (int off = 0; off < len; off += 16) {
+            int n = Math.min(16, len - off);
+            for (int j = 0; j < n; j++) x[j] ^= m[from + off + j];
+            aes.doFinal(x, 0, 16, x, 0);
+        }
+    }
+
+    /**
      * OMS mode 7 key derivation (OMS Vol 2 §9.6.1 / CEN/TR 17167 F.3): CMAC(master, D ‖ MCR(4, LE) ‖
      * meter id (4, as in the frame) ‖ 07×7), D = 00 for the encryption key, 01 for the MAC key.
      */

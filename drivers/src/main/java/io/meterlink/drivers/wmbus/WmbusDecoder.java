@@ -7,9 +7,10 @@ import io.meterlink.drivers.mbus.FormatCache;
 /**
  * Decodes one wireless M-Bus frame: link layer (EN 13757-4, CRCs present or removed), extended link
  * layer CI 8C/8D/8E/8F (8D/8F with AES-128-CTR), authentication and fragmentation layer CI 90 (MAC
- * verified), transport layer CI 72/7A/78 (full frames) and 73/7B/79 (compact frames, rebuilt from a
- * {@link FormatCache}) with security mode 5 (AES-CBC) or 7 (AES-CBC, CMAC key derivation, OMS Vol 2
- * §9), then the data records (EN 13757-3). Thread-safe; pure but for the format cache it is given.
+ * verified; fragments reassembled by an {@link AflReassembler}), transport layer CI 72/7A/78 (full
+ * frames) and 73/7B/79 (compact frames, rebuilt from a {@link FormatCache}) with security mode 2
+ * (DES-CBC), 5 (AES-CBC), 7 (AES-CBC, CMAC key derivation, OMS Vol 2 §9) or 10 (AES-CCM), then the
+ * data records (EN 13757-3). Thread-safe; pure but for the format cache it is given.
  * One class per layer: {@link LinkLayer}, {@link ExtendedLinkLayer}, {@link AuthenticationLayer},
  * {@link TransportLayer} (with security), {@link ApduDecoder} and the driver files; {@link DecodeRun}
  * carries one frame through them.
@@ -65,6 +66,27 @@ public final class WmbusDecoder {
     /** As {@link #decodeWithoutCrcs(byte[], KeyLookup, FormatCache)} with the driver files of {@code drivers}. */
     public static WmbusTelegram decodeWithoutCrcs(byte[] frame, KeyLookup keys, FormatCache formats, DriverSet drivers) throws DecodeException {
         return new DecodeRun(LinkLayer.withoutCrcs(frame), keys, formats, drivers, false).run();
+    }
+
+    /**
+     * As {@link #decode(byte[], KeyLookup, FormatCache, DriverSet)}, reassembling fragmented AFL
+     * messages in {@code fragments}: a fragment held gives a telegram with CI 90 and no records, the
+     * fragment that completes a message gives the whole message's telegram.
+     */
+    public static WmbusTelegram decode(byte[] frame, KeyLookup keys, FormatCache formats, DriverSet drivers, AflReassembler fragments)
+            throws DecodeException {
+        byte[] f = LinkLayer.stripShared(frame);
+        DecodeRun r = new DecodeRun(f, keys, formats, drivers, f == frame && LinkLayer.couldBeFormatBWithWrongLastCrc(f));
+        r.fragments = fragments;
+        return r.run();
+    }
+
+    /** As {@link #decodeWithoutCrcs(byte[], KeyLookup, FormatCache, DriverSet)}, reassembling AFL fragments in {@code fragments}. */
+    public static WmbusTelegram decodeWithoutCrcs(byte[] frame, KeyLookup keys, FormatCache formats, DriverSet drivers,
+                                                  AflReassembler fragments) throws DecodeException {
+        DecodeRun r = new DecodeRun(LinkLayer.withoutCrcs(frame), keys, formats, drivers, false);
+        r.fragments = fragments;
+        return r.run();
     }
 
     /** EN 13757-3 §5.4 / EN 62056-21: three letters of 5 bits each, 'A' = 1; 4 hex digits when not letters. */

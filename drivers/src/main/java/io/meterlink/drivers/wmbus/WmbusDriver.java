@@ -32,6 +32,7 @@ final class WmbusDriver extends LineDriver {
     private final KeyLookup keys;
     private final ReplayGuard replays = new ReplayGuard();
     private final FormatCache formats;
+    private final AflReassembler fragments = AflReassembler.withSystemClock();
 
     WmbusDriver(WmbusDriverConfig config, Transport transport, DriverContext context) {
         this(config, transport, context, new FormatCache());
@@ -97,8 +98,16 @@ final class WmbusDriver extends LineDriver {
     /** Decodes one frame and stores its readings, unless it is a replay or from an unwanted meter. */
     void handle(RadioFrame f, String source) throws DecodeException, InterruptedException {
         byte[] frame = f.frame();
-        WmbusTelegram t = f.crcsRemoved() ? WmbusDecoder.decodeWithoutCrcs(frame, keys, formats, config.drivers())
-                : WmbusDecoder.decode(frame, keys, formats, config.drivers());
+        WmbusTelegram t;
+        try {
+            t = f.crcsRemoved() ? WmbusDecoder.decodeWithoutCrcs(frame, keys, formats, config.drivers(), fragments)
+                    : WmbusDecoder.decode(frame, keys, formats, config.drivers(), fragments);
+        } finally {
+            for (long n = fragments.takeDropped(); n > 0; n--) { // AFL messages left incomplete (timeout, bounds)
+                badInput(new DecodeException(Kind.TRUNCATED, "fragmented AFL message dropped incomplete"));
+            }
+        }
+        if (t.ci() == 0x90) return; // a fragment held until its message is complete
         boolean known = config.known(t.manufacturer(), t.id()) || config.known(t.link().manufacturer(), t.link().id());
         MeterId meter = WmbusReadingMapper.meterId(t);
         if (!known && !config.acceptUnknown()) {

@@ -9,7 +9,7 @@ import java.util.List;
  * A validated {@code wmbus} source. Immutable.
  *
  * @param endpoint      transport description for logs
- * @param dongle        {@code im871a}, {@code amb8465}, {@code cul} or {@code hexlines}
+ * @param dongle        {@code im871a}, {@code iu891a}, {@code amb8465}, {@code cul} or {@code hexlines}
  * @param mode          radio mode the dongle is put into
  * @param ambRssi       AMB8465 only: whether the stick appends an RSSI byte
  * @param meterZone     zone of the meters' clocks
@@ -41,6 +41,7 @@ record WmbusDriverConfig(String endpoint, String dongle, WmbusMode mode, boolean
     DongleFramer newFramer() {
         return switch (dongle) {
             case "im871a" -> new Im871aFramer(mode);
+            case "iu891a" -> new Iu891aFramer();
             case "amb8465" -> new Amb8465Framer(mode, ambRssi);
             case "cul" -> new CulFramer(mode);
             default -> new HexLineFramer();

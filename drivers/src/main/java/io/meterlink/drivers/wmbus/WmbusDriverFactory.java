@@ -26,10 +26,10 @@ import java.util.regex.Pattern;
  * driver: wmbus
  * transport: serial        # serial | tcp
  * port: /dev/ttyUSB0       # serial device (serial)
- * baud: 57600              # default: 57600 im871a, 9600 amb8465, 38400 cul, 115200 hexlines
+ * baud: 57600              # default: 57600 im871a, 115200 iu891a, 9600 amb8465, 38400 cul, 115200 hexlines
  * host: 10.0.0.5           # tcp
  * tcp_port: 4001           # tcp
- * dongle: im871a           # im871a | amb8465 | cul | hexlines
+ * dongle: im871a           # im871a | iu891a | amb8465 | cul | hexlines
  * mode: t1                 # t1 | c1 | s1
  * amb_rssi: true           # amb8465: the stick appends an RSSI byte (its RSSI_Enable parameter)
  * time_zone: UTC           # zone of the meters' clocks
@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * meters:
  *   - id: "12345678"       # 8 digits
  *     manufacturer: KAM    # optional filter
- *     key: 000102…0F       # 32 hex digits, AES-128; a secret, never logged
+ *     key: 000102…0F       # 32 hex digits, AES-128 (16 for a mode 2 DES meter); a secret, never logged
  * </pre>
  * The caller finishes (checks for unknown keys) the source mapping itself; this factory finishes the
  * meter mappings. Stateless, thread-safe.
@@ -49,7 +49,7 @@ public final class WmbusDriverFactory implements DriverFactory {
     private boolean storeAttached;
     private static final Pattern ID = Pattern.compile("[0-9]{8}");
     private static final Pattern MANUFACTURER = Pattern.compile("[A-Z]{3}");
-    private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}");
+    private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}|[0-9A-Fa-f]{16}"); // AES-128, or DES for mode 2 meters
 
     private static final WmbusFrameDecoder DECODER = new WmbusFrameDecoder();
 
@@ -71,10 +71,14 @@ public final class WmbusDriverFactory implements DriverFactory {
         int defaultBaud = switch (dongle) {
             case "amb8465" -> 9600;
             case "cul" -> 38400;
-            case "hexlines" -> 115200;
+            case "hexlines", "iu891a" -> 115200;
             default -> 57600;
         };
         int baud = s.get(WmbusKeys.BAUD, defaultBaud);
+        if (dongle.equals("iu891a") && modeName.equalsIgnoreCase("s1")) { // its link mode values for S are not publicly described
+            s.error(WmbusKeys.MODE, "iu891a: only t1 and c1 (the stick's combined C1/T1 receive mode) are supported");
+            ok = false;
+        }
         boolean ambRssi = s.get(WmbusKeys.AMB_RSSI);
         boolean acceptUnknown = s.get(WmbusKeys.ACCEPT_UNKNOWN);
         LineEndpoint line = LineEndpoint.read(s, kind, baud, (device, b) -> new SerialTransport(device, b, SerialTransport.Parity.NONE));
@@ -134,7 +138,7 @@ public final class WmbusDriverFactory implements DriverFactory {
                 continue;
             }
             if (key.isPresent() && !KEY.matcher(new String(key.get().reveal())).matches()) {
-                m.error(WmbusKeys.KEY, "must be 32 hex digits (AES-128)"); // never echo the value
+                m.error(WmbusKeys.KEY, "must be 32 hex digits (AES-128), or 16 for a DES key (security mode 2)"); // never echo the value
                 ok = false;
                 continue;
             }

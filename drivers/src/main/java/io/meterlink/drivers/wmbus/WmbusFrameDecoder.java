@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class WmbusFrameDecoder implements FrameDecoder {
     private static final Pattern ID = Pattern.compile("[0-9A-Fa-f]{8}");
-    private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}");
+    private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}|[0-9A-Fa-f]{16}"); // AES-128, or DES (mode 2)
 
     @Override public String protocol() { return "wmbus"; }
 
@@ -41,7 +41,7 @@ public final class WmbusFrameDecoder implements FrameDecoder {
         KeyLookup keys = KeyLookup.none();
         if (options.key() != null) {
             if (!KEY.matcher(new String(options.key().reveal())).matches()) {
-                throw new IllegalArgumentException("--key must be 32 hex digits (AES-128)");
+                throw new IllegalArgumentException("--key must be 32 hex digits (AES-128), or 16 (DES, security mode 2)");
             }
             keys = KeyLookup.always(options.key());
         } else if (options.keysFile() != null) {
@@ -54,9 +54,10 @@ public final class WmbusFrameDecoder implements FrameDecoder {
         KeyLookup lookup = keys;
         FormatCache formats = new FormatCache(); // one for the whole stream: a compact frame decodes after a full frame of its format
         DriverSet.builtin().seed(formats);      // or when a driver file knows its format
+        AflReassembler fragments = AflReassembler.withSystemClock(); // fragments of one message are lines of one stream
         return new Session() {
             @Override public DecodedFrame decode(byte[] frame) throws io.meterlink.core.api.driver.DecodeException {
-                return toFrame(WmbusDecoder.decode(frame, lookup, formats));
+                return toFrame(WmbusDecoder.decode(frame, lookup, formats, DriverSet.builtin(), fragments));
             }
         };
     }
@@ -69,7 +70,7 @@ public final class WmbusFrameDecoder implements FrameDecoder {
             if (line.isEmpty() || line.startsWith("#")) continue;
             String[] parts = line.split("\\s+");
             if (parts.length != 2 || !ID.matcher(parts[0]).matches() || !KEY.matcher(parts[1]).matches()) {
-                throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected '<8-digit id> <32 hex digits>'");
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected '<8-digit id> <32 hex digits>' (16 for DES)");
             }
             keys.put(parts[0], Secret.of(parts[1]));
         }
@@ -81,6 +82,7 @@ public final class WmbusFrameDecoder implements FrameDecoder {
         h.add(new Fact("frame", "wireless"));
         h.add(new Fact("ci", String.format("%02X", t.ci())));
         h.add(new Fact("security_mode", t.securityMode()));
+        if (t.ci() == 0x90) h.add(new Fact("afl_fragment", "held until its message is complete"));
         if (t.driver() != null) h.add(new Fact("driver", t.driver()));
         List<DecodedRecord> records = MbusFacts.records(t.records());
         if (!t.driverValues().isEmpty()) { // after the generic records, which keep their order and shape

@@ -16,10 +16,10 @@ import java.util.List;
  * @param version          the metering device's version
  * @param deviceType       the metering device's device type / medium byte (EN 13757-3 Table 3)
  * @param ci               the CI field of the transport layer (72, 7A, 78, …), or of the last layer
- *                         when there is none
+ *                         when there is none; 90 for an AFL fragment held until its message is complete
  * @param accessNumber     the TPL access number, else the ELL access number, else -1
  * @param status           the TPL status byte (EN 13757-3 Table 6), 0 without TPL header
- * @param securityMode     the TPL security mode (0 = none, 5, 7), or 0xE0 (224) for ELL AES-CTR
+ * @param securityMode     the TPL security mode (0 = none, 2, 5, 7, 10), or 0xE0 (224) for ELL AES-CTR
  * @param records          the data records in frame order (empty for manufacturer specific CIs)
  * @param manufacturerData bytes left undecoded (manufacturer specific data or CI), hex, empty when none
  * @param undecoded        the end of the records from the first one that could not be decoded (the

@@ -34,6 +34,8 @@ class FramerPropertyTest {
         return switch (dongle) {
             case "im871a" -> WmbusDongleFramerTest.imMessage(2, 3, NO_L, 0x80 + i % 64);
             case "amb8465" -> WmbusDongleFramerTest.ambCommand(0x03, WmbusDongleFramerTest.cat(NO_L, new byte[] {(byte) i}));
+            case "iu891a" -> Iu891aFramer.encode(0x09, 0x20, WmbusDongleFramerTest.cat(new byte[] {0, 0, 0, 0, 0, 0, 0, (byte) -(i % 100)},
+                    TestFrames.plain(i & 0xFF)));
             default -> (HexFormat.of().formatHex(TestFrames.plain(i & 0xFF)) + "\n").getBytes(StandardCharsets.US_ASCII);
         };
     }
@@ -42,6 +44,7 @@ class FramerPropertyTest {
         return switch (dongle) {
             case "im871a" -> new Im871aFramer(WmbusMode.T1);
             case "amb8465" -> new Amb8465Framer(WmbusMode.T1, true);
+            case "iu891a" -> new Iu891aFramer();
             default -> new HexLineFramer();
         };
     }
@@ -107,7 +110,7 @@ class FramerPropertyTest {
 
     @Test
     void dongleFramers_anyStream_givesFramesNullOrDecodeException() {
-        for (String dongle : new String[] {"im871a", "amb8465", "hexlines"}) {
+        for (String dongle : new String[] {"im871a", "amb8465", "iu891a", "hexlines"}) {
             Random rnd = new Random(dongle.hashCode());
             FormatCache formats = new FormatCache();
             int telegrams = 0;

@@ -110,4 +110,28 @@ class WmbusDriverTest {
         assertEquals(2, rec.readings.size(), "volume and flow temperature before the two bytes");
         assertEquals(List.of(Kind.TRUNCATED), rec.bad);
     }
+
+    @Test
+    void driver_aflFragments_heldWithoutReadings_thenTheWholeMessage_brokenOneCounted() throws Exception {
+        Recording rec = new Recording(Clock.systemUTC());
+        WmbusDriver d = new WmbusDriver(config(true, List.of()), new FeedLine(), rec, new io.meterlink.drivers.mbus.FormatCache());
+        // a plain message (TPL short header + the test records) in two fragments: the first with MCL (no MAC) and ML
+        byte[] plain = TestFrames.plain(9);
+        byte[] message = java.util.Arrays.copyOfRange(plain, 10, plain.length);
+        int half = message.length / 2;
+        byte[] first = TestFrames.withL(io.meterlink.drivers.testing.Hex.bytes("44 2D2C 78563412 1B 16 90 05 01 70 20"
+                + String.format("%02X00", message.length) + HexFormat.of().formatHex(message, 0, half)));
+        byte[] second = TestFrames.withL(io.meterlink.drivers.testing.Hex.bytes("44 2D2C 78563412 1B 16 90 02 02 00"
+                + HexFormat.of().formatHex(message, half, message.length)));
+        d.handle(new RadioFrame(first, -70, true), "line1");
+        assertEquals(List.of(), rec.readings, "a fragment alone gives no reading");
+        d.handle(new RadioFrame(second, -70, true), "line1");
+        assertEquals(2, rec.readings.size(), "volume and flow temperature of the whole message");
+        assertEquals(List.of(), rec.bad);
+        d.handle(new RadioFrame(first, -70, true), "line1");
+        byte[] other = first.clone();
+        other[other.length - 1] ^= 1;
+        assertThrows(io.meterlink.core.api.driver.DecodeException.class, () -> d.handle(new RadioFrame(other, -70, true), "line1"));
+        assertEquals(2, rec.readings.size());
+    }
 }

@@ -27,7 +27,7 @@ public final class Im871aDongle implements VirtualDongle {
         ticks += 1234;
         for (int i = 0; i < 4; i++) m[4 + n + i] = (byte) (ticks >> (8 * i));
         m[4 + n + 4] = (byte) rssiRaw(rssiDbm);
-        withCrc(m);
+        withCrc(m, 1);
         return m;
     }
 
@@ -57,17 +57,20 @@ public final class Im871aDongle implements VirtualDongle {
         for (int i = 0; i + 2 < fromHost.length; i++) {
             if ((fromHost[i] & 0xFF) == SOF && (fromHost[i + 1] & 0x0F) == 0x01 && fromHost[i + 2] == 0x03) { // DEVMGMT SET_CONFIG_REQ
                 byte[] rsp = {(byte) SOF, (byte) 0x81, 0x04, 0x01, 0x00, 0, 0}; // SET_CONFIG_RSP, status OK
-                withCrc(rsp);
+                withCrc(rsp, 1);
                 return rsp;
             }
         }
         return new byte[0];
     }
 
-    /** CRC-16/X.25 (reflected 0x8408, init FFFF, final XOR FFFF) over the control field to the end, LSB first. */
-    private static void withCrc(byte[] m) {
+    /**
+     * CRC-16/X.25 (reflected 0x8408, init FFFF, final XOR FFFF) over {@code m[from..length-2)}, put in
+     * the last two bytes LSB first (iM871A: from the control field; iU891A: from the SAP).
+     */
+    static void withCrc(byte[] m, int from) {
         int crc = 0xFFFF;
-        for (int i = 1; i < m.length - 2; i++) {
+        for (int i = from; i < m.length - 2; i++) {
             crc ^= m[i] & 0xFF;
             for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >>> 1) ^ 0x8408 : crc >>> 1;
         }

@@ -159,6 +159,7 @@ public final class VirtualWmbusMeter {
         switch (security) {
             case MODE5 -> b.mode5(withKey);
             case MODE7 -> b.ell(0x20).mode7(withKey, 0x25, messageCounter, 0x10);
+            case MODE10 -> b.mode10(withKey, messageCounter, 8);
             case NONE -> { }
         }
         return new Telegram(now, accessNumber, readings, b.build());

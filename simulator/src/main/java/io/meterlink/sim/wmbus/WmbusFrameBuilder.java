@@ -11,12 +11,12 @@ import java.util.Arrays;
  * The simulator's own wireless M-Bus frame encoder (a meter's side): link layer (EN 13757-4 §12),
  * an optional short extended link layer (CI 8C), an optional authentication and fragmentation layer
  * (CI 90, for mode 7), the short transport header (CI 7A) and the data records, in clear or encrypted
- * with security mode 5 or 7. {@link #build()} gives the frame without CRCs (as dongles hand it over);
+ * with security mode 5, 7 or 10 (AES-CCM). {@link #build()} gives the frame without CRCs (as dongles hand it over);
  * {@link RadioCrc#formatA} adds the format A CRCs it has on air. Not thread-safe; one builder per frame.
  */
 public final class WmbusFrameBuilder {
     /** TPL security of a telegram (EN 13757-7 §7.5.8, OMS Vol 2 §9.4). */
-    public enum Security { NONE, MODE5, MODE7 }
+    public enum Security { NONE, MODE5, MODE7, MODE10 }
 
     /** SND_NR: a meter's spontaneous telegram (EN 13757-4 §12.5.2). */
     public static final int C_SND_NR = 0x44;
@@ -32,6 +32,7 @@ public final class WmbusFrameBuilder {
     private int mcl;
     private long mcr;
     private int cfe;
+    private int tagLength;
     private byte[] records = new byte[0];
 
     /**
@@ -98,6 +99,23 @@ public final class WmbusFrameBuilder {
         return this;
     }
 
+    /**
+     * Security mode 10 (OMS Vol 2 security profile D): the encryption key derived as in mode 7 from
+     * {@code masterKey} and the message counter, AES-CCM over the records with the TPL header through
+     * the configuration field extension as associated data, nonce M ‖ A ‖ version ‖ type ‖ 00 ‖ counter
+     * (most significant byte first), the tag at the end.
+     *
+     * @param tagLength 4, 8, 12 or 16
+     */
+    public WmbusFrameBuilder mode10(byte[] masterKey, long counter, int tagLength) {
+        if (tagLength < 4 || tagLength > 16 || tagLength % 4 != 0) throw new IllegalArgumentException("tag length 4, 8, 12 or 16");
+        this.security = Security.MODE10;
+        this.key = masterKey.clone();
+        this.mcr = counter & 0xFFFFFFFFL;
+        this.tagLength = tagLength;
+        return this;
+    }
+
     /** The data records (EN 13757-3 §6), without the 2F2F verification bytes. */
     public WmbusFrameBuilder records(byte[] apl) {
         this.records = apl.clone();
@@ -117,8 +135,8 @@ public final class WmbusFrameBuilder {
         ByteArrayOutputStream tpl = new ByteArrayOutputStream();
         byte[] body;
         int blocks = 0;
-        if (security == Security.NONE) {
-            body = records;
+        if (security == Security.NONE || security == Security.MODE10) {
+            body = records; // mode 10: sealed below, with the header as associated data
         } else {
             byte[] plain = padded(records);
             blocks = plain.length / 16;
@@ -129,14 +147,29 @@ public final class WmbusFrameBuilder {
             case NONE -> 0;
             case MODE5 -> 5;
             case MODE7 -> 7;
+            case MODE10 -> 10;
         };
         int cf = cfFlags | mode << 8 | blocks << 4; // EN 13757-7 §7.5.8: mode bits 8-12, encrypted blocks bits 4-7
+        if (security == Security.MODE10) cf = cfFlags | mode << 8 | 0xFF; // mode 10: the low byte counts encrypted bytes, FF = all
         tpl.write(0x7A);
         tpl.write(access);
         tpl.write(status);
         tpl.write(cf);
         tpl.write(cf >> 8);
         if (security == Security.MODE7) tpl.write(cfe);
+        if (security == Security.MODE10) {
+            int ext = (tagLength - 4) / 4 << 8 | 0x10; // configuration field extension: tag length, key derivation 1
+            tpl.write(ext);
+            tpl.write(ext >> 8);
+            byte[] aad = tpl.toByteArray();
+            byte[] counter = new byte[4];
+            putLe(counter, 0, mcr);
+            tpl.writeBytes(counter);
+            byte[] nonce = new byte[13];
+            System.arraycopy(link, 2, nonce, 0, 8); // M(2), ID(4), version, device type
+            for (int i = 0; i < 4; i++) nonce[9 + i] = counter[3 - i];
+            body = ccmSeal(derived(0x00), nonce, aad, records, tagLength);
+        }
         tpl.writeBytes(body);
         byte[] tplBytes = tpl.toByteArray();
 
@@ -206,6 +239,39 @@ public final class WmbusFrameBuilder {
         putLe(a, 5, mcr);
         System.arraycopy(mac, 0, a, 9, macLen);
         return a;
+    }
+
+    /** AES-CCM sealing (RFC 3610, L = 2): the records encrypted in counter mode, then the encrypted CBC-MAC tag. */
+    private static byte[] ccmSeal(byte[] key, byte[] nonce, byte[] aad, byte[] plain, int tagLength) throws GeneralSecurityException {
+        Cipher aes = Cipher.getInstance("AES/ECB/NoPadding");
+        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
+        ByteArrayOutputStream macInput = new ByteArrayOutputStream();
+        macInput.write(0x40 | (tagLength - 2) / 2 << 3 | 0x01); // B0 flags: associated data, tag length, L - 1
+        macInput.writeBytes(nonce);
+        macInput.write(plain.length >> 8);
+        macInput.write(plain.length);
+        macInput.write(aad.length >> 8);
+        macInput.write(aad.length);
+        macInput.writeBytes(aad);
+        while (macInput.size() % 16 != 0) macInput.write(0);
+        macInput.writeBytes(plain);
+        while (macInput.size() % 16 != 0) macInput.write(0);
+        byte[] cbcMac = cbc(key, new byte[16], macInput.toByteArray());
+        byte[] out = new byte[plain.length + tagLength];
+        byte[] ctr = new byte[16];
+        ctr[0] = 0x01;
+        System.arraycopy(nonce, 0, ctr, 1, 13);
+        for (int i = 0; i * 16 < plain.length; i++) {
+            ctr[14] = (byte) ((i + 1) >> 8);
+            ctr[15] = (byte) (i + 1);
+            byte[] s = aes.doFinal(ctr);
+            for (int j = 0; j < 16 && i * 16 + j < plain.length; j++) out[i * 16 + j] = (byte) (plain[i * 16 + j] ^ s[j]);
+        }
+        ctr[14] = 0;
+        ctr[15] = 0;
+        byte[] s0 = aes.doFinal(ctr);
+        for (int j = 0; j < tagLength; j++) out[plain.length + j] = (byte) (cbcMac[cbcMac.length - 16 + j] ^ s0[j]);
+        return out;
     }
 
     private static byte[] cbc(byte[] key, byte[] iv, byte[] plain) throws GeneralSecurityException {

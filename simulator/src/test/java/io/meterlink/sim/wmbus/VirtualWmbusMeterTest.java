@@ -53,6 +53,7 @@ class VirtualWmbusMeterTest {
     static DongleFramer framer(String type) {
         return switch (type) {
             case "im871a" -> new Im871aFramer(WmbusMode.T1);
+            case "iu891a" -> new io.meterlink.drivers.wmbus.Iu891aFramer();
             case "amb8465" -> new Amb8465Framer(WmbusMode.T1, true);
             case "cul" -> new io.meterlink.drivers.wmbus.CulFramer(WmbusMode.T1);
             default -> new HexLineFramer();
@@ -62,6 +63,7 @@ class VirtualWmbusMeterTest {
     static VirtualDongle dongle(String type) {
         return switch (type) {
             case "im871a" -> new Im871aDongle();
+            case "iu891a" -> new Iu891aDongle();
             case "amb8465" -> new Amb8465Dongle();
             case "cul" -> new CulDongle();
             default -> new HexLineDongle();
@@ -69,14 +71,15 @@ class VirtualWmbusMeterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"im871a", "amb8465", "cul", "hexlines"})
+    @ValueSource(strings = {"im871a", "iu891a", "amb8465", "cul", "hexlines"})
     void telegrams_throughDongleFramerAndDecoder_giveExactlyTheLedger(String type) throws Exception {
         StepClock clock = new StepClock(Instant.parse("2026-11-26T08:00:00Z"));
         List<VirtualWmbusMeter> meters = List.of(
                 new VirtualWmbusMeter("11111111", "KAM", VirtualWmbusMeter.Kind.WATER, Security.NONE, null, clock, ZoneOffset.UTC, 123_456, 1800, -61),
                 new VirtualWmbusMeter("22222222", "ELS", VirtualWmbusMeter.Kind.HEAT, Security.MODE5, KEY_A, clock, ZoneOffset.UTC, 9_876_543, 2400, -83),
-                new VirtualWmbusMeter("33333333", "DME", VirtualWmbusMeter.Kind.WATER, Security.MODE7, KEY_B, clock, ZoneOffset.UTC, 5_000, 600, -97));
-        KeyLookup keys = (man, id) -> Optional.ofNullable(Map.of("22222222", KEY_A, "33333333", KEY_B).get(id));
+                new VirtualWmbusMeter("33333333", "DME", VirtualWmbusMeter.Kind.WATER, Security.MODE7, KEY_B, clock, ZoneOffset.UTC, 5_000, 600, -97),
+                new VirtualWmbusMeter("55555555", "KAM", VirtualWmbusMeter.Kind.WATER, Security.MODE10, KEY_A, clock, ZoneOffset.UTC, 77_000, 900, -66));
+        KeyLookup keys = (man, id) -> Optional.ofNullable(Map.of("22222222", KEY_A, "33333333", KEY_B, "55555555", KEY_A).get(id));
         VirtualDongle dongle = dongle(type);
         DongleFramer framer = framer(type);
         WmbusReadingMapper mapper = new WmbusReadingMapper(ZoneOffset.UTC);
@@ -98,7 +101,7 @@ class VirtualWmbusMeterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"im871a", "amb8465", "cul", "hexlines"})
+    @ValueSource(strings = {"im871a", "iu891a", "amb8465", "cul", "hexlines"})
     void faults_giveTypedErrors_neverReadings(String type) throws Exception {
         Clock clock = Clock.systemUTC();
         VirtualWmbusMeter m5 = new VirtualWmbusMeter("22222222", "ELS", VirtualWmbusMeter.Kind.HEAT, Security.MODE5, KEY_A, clock, ZoneOffset.UTC, 1, 1, -70);
@@ -109,6 +112,9 @@ class VirtualWmbusMeterTest {
         assertEquals(DecodeException.Kind.TRUNCATED, outcome(type, dongle.truncated(m5.unrecordedTelegram(), -70), keys));
         assertEquals(DecodeException.Kind.WRONG_KEY, outcome(type, dongle.received(m5.telegramWithKey(KEY_B), -70), keys));
         assertEquals(DecodeException.Kind.AUTHENTICATION, outcome(type, dongle.received(m7.telegramWithKey(KEY_A), -70), keys));
+        VirtualWmbusMeter m10 = new VirtualWmbusMeter("55555555", "KAM", VirtualWmbusMeter.Kind.WATER, Security.MODE10, KEY_A, clock, ZoneOffset.UTC, 1, 1, -70);
+        KeyLookup withM10 = (man, id) -> Optional.ofNullable(Map.of("22222222", KEY_A, "33333333", KEY_B, "55555555", KEY_A).get(id));
+        assertEquals(DecodeException.Kind.AUTHENTICATION, outcome(type, dongle.received(m10.telegramWithKey(KEY_B), -70), withM10));
         DecodeException.Kind noise = outcome(type, dongle.garbage(new Random(1)), keys);
         assertEquals("hexlines".equals(type) ? DecodeException.Kind.SYNTAX : null, noise, "dongles skip noise, hex lines refuse it");
         assertEquals(List.of(), m5.ledger());

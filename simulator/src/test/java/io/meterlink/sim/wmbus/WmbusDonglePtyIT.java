@@ -1,5 +1,7 @@
 package io.meterlink.sim.wmbus;
 
+import io.meterlink.core.api.driver.DecodeException.Kind;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,21 +23,32 @@ class WmbusDonglePtyIT {
     @TempDir
     Path dir;
 
-    @ParameterizedTest
-    @ValueSource(strings = {"im871a", "amb8465", "hexlines"})
-    void driverOverPty_readsEveryMeterExactly_countsBadInput_storesInBuffer(String type) throws Exception {
+    /** A socat pty pair: {@code dongle} for the virtual dongle, {@code gateway} for the driver; destroyed by the caller. */
+    private Process ptyPair(Path a, Path b) throws Exception {
         Path socat = WmbusRadioScenario.requireExecutable("socat");
-        Path a = dir.resolve("dongle"), b = dir.resolve("gateway");
         Process p = new ProcessBuilder(socat.toString(), "-d", "-d",
                 "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("socat.log").toFile()).start();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!(Files.exists(a) && Files.exists(b))) {
+            assertTrue(p.isAlive(), "socat exited: " + Files.readString(dir.resolve("socat.log")));
+            assertTrue(System.nanoTime() < end, "socat did not create the pty links");
+            Thread.sleep(50);
+        }
+        return p;
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"im871a", "iu891a", "amb8465", "hexlines"})
+    void driverOverPty_readsEveryMeterExactly_countsBadInput_storesInBuffer(String type) throws Exception {
+        Path a = dir.resolve("dongle"), b = dir.resolve("gateway");
+        Process p = ptyPair(a, b);
         try {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!(Files.exists(a) && Files.exists(b))) {
-                assertTrue(p.isAlive(), "socat exited: " + Files.readString(dir.resolve("socat.log")));
-                assertTrue(System.nanoTime() < end, "socat did not create the pty links");
-                Thread.sleep(50);
-            }
             VirtualDongle dongle = VirtualWmbusMeterTest.dongle(type);
             List<byte[]> fromHost;
             try (WmbusRadioScenario scenario = new WmbusRadioScenario(dongle, dir);
@@ -48,11 +61,51 @@ class WmbusDonglePtyIT {
             switch (type) { // the driver put the stick into T1 mode on open
                 case "im871a" -> assertTrue(sent.startsWith("A58103060003000308"), "SET_CONFIG_REQ link mode T1: " + sent);
                 case "amb8465" -> assertTrue(sent.startsWith("FF040108"), "CMD_SET_MODE_REQ T1: " + sent);
+                // wake-up ENDs, SLIP END, SAP 09 set active configuration: C1/T1 mode 3, options 000A, re-calibration 600,000 ms (C0 escaped)
+                case "iu891a" -> assertTrue(sent.startsWith("C0C0C0C0C00903030A0000000000DBDC270900"), "set active configuration: " + sent);
                 default -> assertEquals("", sent);
             }
         } finally {
-            p.destroy();
-            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
+            stop(p);
+        }
+    }
+
+    /**
+     * The iU891A's SLIP line with hostile bytes between good messages: a bad escape, a wrong CRC, a
+     * message too short, one far too long (no END for 3 × its limit), an RX event whose frame is cut,
+     * and noise of no SAP. Each is counted once by kind, the noise not at all, and every telegram
+     * after them is read.
+     */
+    @Test
+    void iu891aOverPty_hostileSlipBytes_countedByKind_goodMessagesStillRead() throws Exception {
+        Path a = dir.resolve("dongle"), b = dir.resolve("gateway");
+        Process p = ptyPair(a, b);
+        try {
+            Iu891aDongle dongle = new Iu891aDongle();
+            byte[] oversize = new byte[3 * 320 + 2];
+            java.util.Arrays.fill(oversize, (byte) 0x11);
+            oversize[0] = (byte) 0xC0;
+            oversize[1] = 0x09;
+            oversize[oversize.length - 1] = (byte) 0xC0;
+            byte[] cut = new byte[10 + 12 + 2];
+            cut[0] = 0x09;
+            cut[1] = 0x20;
+            cut[10] = 0x30; // L = 48, only 12 bytes follow
+            Im871aDongle.withCrc(cut, 0);
+            List<byte[]> hostile = List.of(
+                    HexFormat.of().parseHex("C0092041DB4142C0"),            // DB 41: no SLIP escape
+                    dongle.corrupted(HexFormat.of().parseHex("0B442D2C11111111011607"), -60),
+                    HexFormat.of().parseHex("C00920C0"),                     // 2 bytes: no room for a CRC
+                    oversize,
+                    Iu891aDongle.slip(cut),
+                    dongle.garbage(new java.util.Random(5)));
+            try (WmbusRadioScenario scenario = new WmbusRadioScenario(dongle, dir);
+                 SerialDongleEndpoint endpoint = new SerialDongleEndpoint(a.toString(), 115200, dongle)) {
+                scenario.runHostile(scenario.settings(Map.of("transport", "serial", "port", b.toString())), endpoint, hostile,
+                        Map.of(Kind.SYNTAX, 1, Kind.CHECKSUM, 1, Kind.TRUNCATED, 2, Kind.LENGTH, 1));
+            }
+        } finally {
+            stop(p);
         }
     }
 

@@ -103,13 +103,7 @@ final class WmbusRadioScenario implements AutoCloseable {
         Driver driver = start(settingsMap);
         WmbusBroadcaster air = new WmbusBroadcaster(List.of(water, heat, mode7, wrongKey), dongle, link, INTERVAL, 42);
         try {
-            WmbusBroadcaster sync = new WmbusBroadcaster(List.of(beacon), dongle, link, Duration.ofMillis(200), 1);
-            sync.start();
-            try {
-                await("the gateway hears the beacon", () -> rec.heard.contains(beacon.meterId()));
-            } finally {
-                sync.close();
-            }
+            awaitListening(link);
             int badBefore = rec.bad.size();
             air.inject(Fault.CRC_ERROR, water);
             air.inject(Fault.GARBAGE, null);
@@ -131,6 +125,41 @@ final class WmbusRadioScenario implements AutoCloseable {
         } finally {
             air.close();
             driver.close();
+        }
+    }
+
+    /**
+     * Runs the real driver and sends each block of {@code hostile} bytes followed by one telegram of
+     * the water meter; waits until every such telegram was read and the hostile input counted exactly
+     * as {@code expected} (kinds not named: none).
+     */
+    void runHostile(Map<String, Object> settingsMap, DongleLink link, List<byte[]> hostile, Map<Kind, Integer> expected) throws Exception {
+        Driver driver = start(settingsMap);
+        try {
+            awaitListening(link);
+            int badBefore = rec.bad.size();
+            for (byte[] h : hostile) {
+                link.send(h);
+                link.send(dongle.received(water.nextTelegram(dongle.reportedRssi(water.rssiDbm())), water.rssiDbm()));
+            }
+            await("every telegram after the hostile bytes read, the hostile bytes counted",
+                    () -> WmbusLedger.keys(rec.readings.stream().filter(r -> r.meter().equals(water.meterId())).toList())
+                            .equals(WmbusLedger.generated(List.of(water))) && badAfter(badBefore).equals(new TreeMap<>(expected)),
+                    () -> "bad " + badAfter(badBefore) + " expected " + expected + "; water telegrams " + water.ledger().size());
+            assertTrue(rec.transportErrors.isEmpty(), "no transport error: " + rec.transportErrors);
+        } finally {
+            driver.close();
+        }
+    }
+
+    /** Sends the beacon until the gateway hears it: the driver is listening. */
+    private void awaitListening(DongleLink link) throws Exception {
+        WmbusBroadcaster sync = new WmbusBroadcaster(List.of(beacon), dongle, link, Duration.ofMillis(200), 1);
+        sync.start();
+        try {
+            await("the gateway hears the beacon", () -> rec.heard.contains(beacon.meterId()));
+        } finally {
+            sync.close();
         }
     }
 

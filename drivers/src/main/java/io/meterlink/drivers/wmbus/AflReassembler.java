@@ -1,0 +1,173 @@
+package io.meterlink.drivers.wmbus;
+
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeException.Kind;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Reassembles fragmented messages of the authentication and fragmentation layer (EN 13757-7 §6,
+ * OMS Vol 2: CI 90, FCL with fragment id and "more fragments"). Fragments of one message come from
+ * one radio (link-layer M, A, version, type) with consecutive fragment ids (modulo 256); the first
+ * fragment carries the message control (MCL: MCLP set) and with it the counter, MAC and message
+ * length; the last has MF clear. Fragments may arrive in any order; a duplicate (same id, same bytes)
+ * is ignored; a different fragment under an id already held, or a fragment that cannot belong to the
+ * message, drops the message.
+ *
+ * <p>Memory is bounded under hostile input: at most {@value #MAX_FRAGMENTS} fragments and
+ * {@value #MAX_MESSAGE} payload bytes per message, {@value #MAX_PENDING} meters with a message in
+ * progress (the least recently heard is dropped first), and a message not complete within the
+ * timeout is dropped. Every dropped message is counted ({@link #takeDropped()}). Thread-safe.
+ */
+public final class AflReassembler {
+    /** Fragments of one message at most. */
+    public static final int MAX_FRAGMENTS = 16;
+    /** Bytes after the AFL of all fragments of one message together, at most. */
+    public static final int MAX_MESSAGE = 2048;
+    /** Meters with a message in progress at once. */
+    public static final int MAX_PENDING = 64;
+    /** Default time from the first fragment heard to the last. */
+    public static final long DEFAULT_TIMEOUT_MS = 30_000;
+
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final LongSupplier clockMs;
+    private final long timeoutMs;
+    private final Map<String, Pending> pending = new LinkedHashMap<>(16, 0.75f, true);
+    private long dropped;
+
+    /** @param clockMs milliseconds of a monotonic clock (e.g. {@code System::nanoTime / 1e6}) */
+    public AflReassembler(LongSupplier clockMs, long timeoutMs) {
+        this.clockMs = clockMs;
+        this.timeoutMs = timeoutMs;
+    }
+
+    /** With the system's monotonic clock and {@link #DEFAULT_TIMEOUT_MS}. */
+    public static AflReassembler withSystemClock() {
+        return new AflReassembler(() -> System.nanoTime() / 1_000_000, DEFAULT_TIMEOUT_MS);
+    }
+
+    /** Messages dropped incomplete or broken since the last call (each to be counted once). */
+    public synchronized long takeDropped() {
+        expire(clockMs.getAsLong());
+        long d = dropped;
+        dropped = 0;
+        return d;
+    }
+
+    /** Whether a message of the radio that sent {@code f} is in progress. */
+    synchronized boolean inProgress(byte[] f) {
+        expire(clockMs.getAsLong());
+        return pending.containsKey(HEX.formatHex(f, 2, 10));
+    }
+
+    /** Messages in progress (for tests and status). */
+    public synchronized int pendingMessages() {
+        return pending.size();
+    }
+
+    /** One message being reassembled. */
+    private static final class Pending {
+        final long started;
+        final byte[][] payloads = new byte[256][];
+        byte[] head;      // the first fragment's bytes up to the end of its AFL
+        int aflAt;        // where that AFL starts in head
+        int firstFid = -1;
+        int lastFid = -1;
+        int count;
+        int bytes;
+
+        Pending(long started) { this.started = started; }
+    }
+
+    /**
+     * Takes one fragment: {@code f[0..aflAt)} is its (decrypted) link and extended link layer,
+     * {@code f[aflAt..payloadAt)} its AFL, {@code f[payloadAt..)} its share of the message.
+     *
+     * @return the whole message ({@link Message}) — the first fragment's header through its AFL, then every
+     *         fragment's share in order — or {@code null} while fragments are missing
+     * @throws DecodeException when the fragment breaks its message (counted by the caller; the
+     *                         message is dropped and not counted again)
+     */
+    synchronized Message offer(byte[] f, int aflAt, int payloadAt, int fid, boolean more, boolean first, String meter)
+            throws DecodeException {
+        long now = clockMs.getAsLong();
+        expire(now);
+        String key = HEX.formatHex(f, 2, 10); // M, A, version, type of the radio
+        Pending m = pending.get(key);
+        if (m == null) {
+            while (pending.size() >= MAX_PENDING) {
+                Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator();
+                it.next();
+                it.remove();
+                dropped++;
+            }
+            m = new Pending(now);
+            pending.put(key, m);
+        }
+        if (first && m.firstFid >= 0 && m.firstFid != fid) { // the meter began its next message: the last one stays incomplete
+            dropped++;
+            m = new Pending(now);
+            pending.put(key, m);
+        }
+        byte[] share = Arrays.copyOfRange(f, payloadAt, f.length);
+        byte[] held = m.payloads[fid];
+        if (held != null) {
+            if (Arrays.equals(held, share)) return null; // a repeat heard again
+            throw broken(key, meter, "AFL fragment " + fid + " heard twice with different contents");
+        }
+        if (first) {
+            m.firstFid = fid;
+            m.head = Arrays.copyOf(f, payloadAt);
+            m.aflAt = aflAt;
+        }
+        if (!more) {
+            if (m.lastFid >= 0) throw broken(key, meter, "AFL message with two last fragments");
+            m.lastFid = fid;
+        }
+        m.payloads[fid] = share;
+        m.count++;
+        m.bytes += share.length;
+        if (m.count > MAX_FRAGMENTS) throw broken(key, meter, "AFL message of more than " + MAX_FRAGMENTS + " fragments");
+        if (m.bytes > MAX_MESSAGE) throw broken(key, meter, "AFL message longer than " + MAX_MESSAGE + " bytes");
+        if (m.firstFid >= 0 && m.lastFid >= 0) {
+            int span = ((m.lastFid - m.firstFid) & 0xFF) + 1;
+            if (span > MAX_FRAGMENTS) throw broken(key, meter, "AFL fragment ids " + m.firstFid + ".." + m.lastFid + " span too many fragments");
+            if (m.count > span) throw broken(key, meter, "AFL fragment outside its message's ids " + m.firstFid + ".." + m.lastFid);
+            if (m.count == span) {
+                pending.remove(key);
+                byte[] out = Arrays.copyOf(m.head, m.head.length + m.bytes);
+                int at = m.head.length;
+                for (int i = 0; i < span; i++) {
+                    byte[] s = m.payloads[(m.firstFid + i) & 0xFF];
+                    System.arraycopy(s, 0, out, at, s.length);
+                    at += s.length;
+                }
+                return new Message(out, m.aflAt);
+            }
+        }
+        return null;
+    }
+
+    /** A reassembled message: {@code bytes}, with the first fragment's AFL at {@code aflAt}. */
+    record Message(byte[] bytes, int aflAt) {}
+
+    private DecodeException broken(String key, String meter, String why) {
+        pending.remove(key);
+        return new DecodeException(Kind.SYNTAX, why + ": the message is dropped", meter, null);
+    }
+
+    private void expire(long now) {
+        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+            if (now - it.next().started > timeoutMs) {
+                it.remove();
+                dropped++;
+            }
+        }
+    }
+}
