@@ -1,5 +1,6 @@
 package io.meterlink.core.api.config;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -23,13 +24,14 @@ import java.util.Set;
  */
 public final class ConfigKey<T> {
     /** What a key holds; decides how it is read, formatted and documented. */
-    public enum Kind { TEXT, REQUIRED_TEXT, CHOICE, INTEGER, LONG, BOOLEAN, DURATION, BYTES, PATH, SECRET, STRINGS, SECTION, SECTIONS }
+    public enum Kind { TEXT, REQUIRED_TEXT, CHOICE, INTEGER, LONG, DECIMAL, BOOLEAN, DURATION, BYTES, PATH, SECRET, STRINGS, SECTION, SECTIONS }
 
     private final String name;
     private final Kind kind;
     private final T defaultValue;
     private final Comparable<?> min;
     private final Comparable<?> max;
+    private final boolean minExclusive;
     private final Set<String> choices;
     private final String doc;
     private final String typeText;
@@ -37,6 +39,11 @@ public final class ConfigKey<T> {
 
     private ConfigKey(String name, Kind kind, T defaultValue, Comparable<?> min, Comparable<?> max, Set<String> choices,
                       String doc, String typeText, String defaultText) {
+        this(name, kind, defaultValue, min, false, max, choices, doc, typeText, defaultText);
+    }
+
+    private ConfigKey(String name, Kind kind, T defaultValue, Comparable<?> min, boolean minExclusive, Comparable<?> max,
+                      Set<String> choices, String doc, String typeText, String defaultText) {
         if (name == null || name.isBlank() || name.endsWith(".")) throw new IllegalArgumentException("key name is required");
         if (doc == null || doc.isBlank()) throw new IllegalArgumentException(name + ": a one-line doc is required");
         if (doc.contains("\n")) throw new IllegalArgumentException(name + ": the doc is one line");
@@ -45,6 +52,7 @@ public final class ConfigKey<T> {
         this.defaultValue = defaultValue;
         this.min = min;
         this.max = max;
+        this.minExclusive = minExclusive;
         this.choices = choices;
         this.doc = doc;
         this.typeText = typeText;
@@ -79,6 +87,17 @@ public final class ConfigKey<T> {
     public static ConfigKey<Long> longValue(String name, Long defaultValue, long min, long max, String doc) {
         checkBounds(name, defaultValue, min, max);
         return new ConfigKey<>(name, Kind.LONG, defaultValue, min, max, null, doc, null, null);
+    }
+
+    /**
+     * An exact decimal number (a pulse constant, a meter register) from {@code min} (exclusive when
+     * {@code minExclusive}) up to {@code max}; a {@code null} default: absent reads as {@code null}.
+     */
+    public static ConfigKey<BigDecimal> decimal(String name, BigDecimal defaultValue, BigDecimal min, boolean minExclusive,
+                                                BigDecimal max, String doc) {
+        checkBounds(name, defaultValue, min, max);
+        if (minExclusive && defaultValue != null && defaultValue.compareTo(min) == 0) throw new IllegalArgumentException(name + ": default out of bounds");
+        return new ConfigKey<>(name, Kind.DECIMAL, defaultValue, min, minExclusive, max, null, doc, null, null);
     }
 
     public static ConfigKey<Boolean> bool(String name, boolean defaultValue, String doc) {
@@ -127,7 +146,7 @@ public final class ConfigKey<T> {
     public ConfigKey<T> withDefault(T value) {
         if (min != null && value != null) checkBounds(name, (Comparable) value, (Comparable) min, (Comparable) max);
         if (kind == Kind.CHOICE && value != null && !choices.contains(value)) throw new IllegalArgumentException(name + ": default is not allowed");
-        return new ConfigKey<>(name, kind, value, min, max, choices, doc, typeText, null);
+        return new ConfigKey<>(name, kind, value, min, minExclusive, max, choices, doc, typeText, null);
     }
 
     /**
@@ -136,22 +155,22 @@ public final class ConfigKey<T> {
      * {@code buffer.max_bytes}), so the bounds are not written twice.
      */
     public ConfigKey<T> renamed(String newName) {
-        return new ConfigKey<>(newName, kind, defaultValue, min, max, choices, doc, typeText, defaultText);
+        return new ConfigKey<>(newName, kind, defaultValue, min, minExclusive, max, choices, doc, typeText, defaultText);
     }
 
     /** This key with another one-line doc (the same key read by another driver, say). */
     public ConfigKey<T> withDoc(String text) {
-        return new ConfigKey<>(name, kind, defaultValue, min, max, choices, text, typeText, defaultText);
+        return new ConfigKey<>(name, kind, defaultValue, min, minExclusive, max, choices, text, typeText, defaultText);
     }
 
     /** This key with the type column of the reference written out (for a form the kind does not say, e.g. {@code ssl://host:port}). */
     public ConfigKey<T> describedAs(String type) {
-        return new ConfigKey<>(name, kind, defaultValue, min, max, choices, doc, type, defaultText);
+        return new ConfigKey<>(name, kind, defaultValue, min, minExclusive, max, choices, doc, type, defaultText);
     }
 
     /** This key with its default described in words (a default computed from other keys, or "required"). */
     public ConfigKey<T> defaultDescribed(String text) {
-        return new ConfigKey<>(name, kind, defaultValue, min, max, choices, doc, typeText, text);
+        return new ConfigKey<>(name, kind, defaultValue, min, minExclusive, max, choices, doc, typeText, text);
     }
 
     private static <C extends Comparable<C>> void checkBounds(String name, C value, C min, C max) {
@@ -180,6 +199,7 @@ public final class ConfigKey<T> {
                     : nullWhen(s.longValue(k, (long) (Integer) min - 1, (Integer) min, (Integer) max), (long) (Integer) min - 1, true);
             case LONG -> defaultValue != null ? (Object) s.longValue(k, (Long) defaultValue, (Long) min, (Long) max)
                     : nullWhen(s.longValue(k, Long.MIN_VALUE, (Long) min, (Long) max), Long.MIN_VALUE, false);
+            case DECIMAL -> readDecimal(s, k, (BigDecimal) defaultValue);
             case BOOLEAN -> s.bool(k, (Boolean) defaultValue);
             case DURATION -> s.duration(k, (Duration) defaultValue, (Duration) min, (Duration) max);
             case BYTES -> s.bytes(k, (Long) defaultValue, (Long) min, (Long) max);
@@ -193,6 +213,29 @@ public final class ConfigKey<T> {
             case SECTIONS -> s.sections(k);
         };
         return (T) v;
+    }
+
+    @SuppressWarnings("deprecation")
+    private BigDecimal readDecimal(Settings s, String k, BigDecimal defaultValue) {
+        String text = s.string(k, null);
+        if (text == null) return defaultValue;
+        BigDecimal v;
+        try {
+            v = new BigDecimal(text.trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            s.error(k, "expected a decimal number");
+            return null;
+        }
+        BigDecimal lo = (BigDecimal) min, hi = (BigDecimal) max;
+        if (minExclusive ? v.compareTo(lo) <= 0 : v.compareTo(lo) < 0) {
+            s.error(k, "must be " + (minExclusive ? "greater than " : "at least ") + lo.toPlainString());
+            return null;
+        }
+        if (v.compareTo(hi) > 0) {
+            s.error(k, "must be at most " + hi.toPlainString());
+            return null;
+        }
+        return v;
     }
 
     /** A key without default reads as {@code null} when absent or invalid (the error is recorded). */
@@ -221,6 +264,9 @@ public final class ConfigKey<T> {
     /** Lower bound (Integer, Long or Duration) of a numeric key, else {@code null}. */
     public Comparable<?> min() { return min; }
 
+    /** Whether {@link #min()} itself is refused (a decimal that must be greater than it). */
+    public boolean minExclusive() { return minExclusive; }
+
     /** Upper bound of a numeric key, else {@code null}. */
     public Comparable<?> max() { return max; }
 
@@ -240,6 +286,7 @@ public final class ConfigKey<T> {
         return switch (kind) {
             case DURATION -> ConfigText.duration((Duration) value);
             case BYTES -> ConfigText.bytes((Long) value);
+            case DECIMAL -> ((BigDecimal) value).toPlainString();
             case PATH -> ((Optional<?>) value).map(Object::toString).orElse("");
             case SECRET -> "******";
             case STRINGS -> "[" + String.join(", ", (List<String>) value) + "]";
@@ -255,6 +302,7 @@ public final class ConfigKey<T> {
             case REQUIRED_TEXT -> "text, required";
             case CHOICE -> String.join(", ", choices.stream().map(c -> "`" + c + "`").toList());
             case INTEGER, LONG -> min + "–" + max;
+            case DECIMAL -> "decimal, " + (minExclusive ? "> " : "≥ ") + ((BigDecimal) min).toPlainString() + ", ≤ " + ((BigDecimal) max).toPlainString();
             case BOOLEAN -> "boolean";
             case DURATION -> "duration, " + ConfigText.duration((Duration) min) + "–" + ConfigText.duration((Duration) max);
             case BYTES -> "size, " + ConfigText.bytes((Long) min) + "–" + ConfigText.bytes((Long) max);
