@@ -16,8 +16,8 @@ public final class ModbusKeys {
     }
 
     /** Modbus serial line v1.02 §2.2: individual slave addresses on a serial line. */
-    static final int SERIAL_UNIT_MIN = 1;
-    static final int SERIAL_UNIT_MAX = 247;
+    public static final int SERIAL_UNIT_MIN = 1;
+    public static final int SERIAL_UNIT_MAX = 247;
 
     public static final ConfigKey<String> TRANSPORT = LineKeys.TRANSPORT.withDoc("the line: a serial port, or a TCP socket");
     public static final ConfigKey<String> FRAMING = ConfigKey.choice("framing", "rtu", List.of("rtu", "tcp"),

@@ -8,6 +8,7 @@ import io.meterlink.core.api.config.keys.BufferKeys;
 import io.meterlink.core.api.config.keys.UplinkKeys;
 import io.meterlink.core.api.config.YamlFile;
 import io.meterlink.core.api.config.YamlSettings;
+import io.meterlink.drivers.modbus.ModbusKeys;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,7 +99,7 @@ public final class ScenarioParser {
             boolean pulse = "pulse".equals(protocol);
             int damageEvery = m.integer("damage_every", 0, modbus ? 2 : 0, 1_000_000);
             if (damageEvery > 0 && !electricity && !modbus && !pulse) m.error("damage_every", "only for p1, sml, iec62056_21, modbus and pulse meters");
-            if (modbus && perLine > 247) m.error("per_line", "a Modbus line has at most 247 slaves");
+            if (modbus && perLine > ModbusKeys.SERIAL_UNIT_MAX) m.error("per_line", "a Modbus line has at most " + ModbusKeys.SERIAL_UNIT_MAX + " slaves");
             double pulseRate = 0;
             if (m.has("pulse_rate") || "pulse".equals(protocol)) {
                 String rate = m.string("pulse_rate", "8");
