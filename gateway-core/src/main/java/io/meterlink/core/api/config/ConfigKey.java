@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * One configuration key, declared once: its name, type, default, bounds and a one-line doc. Binding
- * reads it through {@link Settings#get(ConfigKey)} (which records a {@link ConfigError} naming file,
+ * reads it through {@link Settings#get(ConfigKey)}, the only way a value is read (which records a {@link ConfigError} naming file,
  * line and key for a wrong type or an out-of-bounds value), the README's configuration tables are
  * generated from it ({@link KeyGroup}), and the simulator writes its values through {@link #format}.
  *
@@ -188,60 +188,8 @@ public final class ConfigKey<T> {
     }
 
     /** As {@link #read(Settings)}, with a default computed by the caller (e.g. from another key). */
-    @SuppressWarnings({"unchecked", "deprecation"}) // the typed getters are what a declaration reads through
     public T read(Settings s, T defaultValue) {
-        String k = local();
-        Object v = switch (kind) {
-            case TEXT -> s.string(k, (String) defaultValue);
-            case REQUIRED_TEXT -> s.requiredString(k);
-            case CHOICE -> s.choice(k, (String) defaultValue, choices);
-            case INTEGER -> defaultValue != null ? (Object) s.integer(k, (Integer) defaultValue, (Integer) min, (Integer) max)
-                    : nullWhen(s.longValue(k, (long) (Integer) min - 1, (Integer) min, (Integer) max), (long) (Integer) min - 1, true);
-            case LONG -> defaultValue != null ? (Object) s.longValue(k, (Long) defaultValue, (Long) min, (Long) max)
-                    : nullWhen(s.longValue(k, Long.MIN_VALUE, (Long) min, (Long) max), Long.MIN_VALUE, false);
-            case DECIMAL -> readDecimal(s, k, (BigDecimal) defaultValue);
-            case BOOLEAN -> s.bool(k, (Boolean) defaultValue);
-            case DURATION -> s.duration(k, (Duration) defaultValue, (Duration) min, (Duration) max);
-            case BYTES -> s.bytes(k, (Long) defaultValue, (Long) min, (Long) max);
-            case PATH -> {
-                Optional<Path> p = s.path(k);
-                yield p.isPresent() ? p : defaultValue;
-            }
-            case SECRET -> s.secret(k);
-            case STRINGS -> s.has(k) ? s.strings(k) : (defaultValue == null ? s.strings(k) : defaultValue);
-            case SECTION -> s.section(k);
-            case SECTIONS -> s.sections(k);
-        };
-        return (T) v;
-    }
-
-    @SuppressWarnings("deprecation")
-    private BigDecimal readDecimal(Settings s, String k, BigDecimal defaultValue) {
-        String text = s.string(k, null);
-        if (text == null) return defaultValue;
-        BigDecimal v;
-        try {
-            v = new BigDecimal(text.trim().replace("_", ""));
-        } catch (NumberFormatException e) {
-            s.error(k, "expected a decimal number");
-            return null;
-        }
-        BigDecimal lo = (BigDecimal) min, hi = (BigDecimal) max;
-        if (minExclusive ? v.compareTo(lo) <= 0 : v.compareTo(lo) < 0) {
-            s.error(k, "must be " + (minExclusive ? "greater than " : "at least ") + lo.toPlainString());
-            return null;
-        }
-        if (v.compareTo(hi) > 0) {
-            s.error(k, "must be at most " + hi.toPlainString());
-            return null;
-        }
-        return v;
-    }
-
-    /** A key without default reads as {@code null} when absent or invalid (the error is recorded). */
-    private static Object nullWhen(long value, long sentinel, boolean integer) {
-        if (value == sentinel) return null;
-        return integer ? (Object) (int) value : (Object) value;
+        return s.get(this, defaultValue);
     }
 
     // ---- description ----
