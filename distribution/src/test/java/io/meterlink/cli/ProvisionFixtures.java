@@ -1,5 +1,6 @@
 package io.meterlink.cli;
 
+import io.meterlink.core.api.config.ConfigKey;
 import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
@@ -116,14 +117,20 @@ final class ProvisionFixtures {
 
     /** Meters with an AES-128 key (hex), as a wireless M-Bus driver has them. */
     static final class KeyedDriverFactory implements DriverFactory {
+        private static final ConfigKey<Duration> POLL_INTERVAL = ConfigKey.duration("poll_interval", Duration.ofMinutes(15),
+                Duration.ofSeconds(1), Duration.ofDays(1), "how often");
+        private static final ConfigKey<List<Settings>> METERS = ConfigKey.sections("meters[]", "the meters");
+        private static final ConfigKey<String> ID = ConfigKey.required("meters[].id", "meter id");
+        private static final ConfigKey<Optional<Secret>> KEY = ConfigKey.secret("meters[].key", "AES-128 key, hex");
+
         @Override public String type() { return "keyed"; }
 
         @Override public DriverSpec configure(Settings s) {
-            s.duration("poll_interval", Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofDays(1));
+            s.get(POLL_INTERVAL);
             boolean ok = true;
-            for (Settings m : s.sections("meters")) {
-                m.requiredString("id");
-                Optional<Secret> key = m.secret("key");
+            for (Settings m : s.get(METERS)) {
+                m.get(ID);
+                Optional<Secret> key = m.get(KEY);
                 boolean good;
                 try {
                     good = key.isPresent() && key.get().revealHex().length == 16;

@@ -1,5 +1,6 @@
 package io.meterlink.cli;
 
+import io.meterlink.core.api.config.ConfigKey;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverContext;
@@ -7,6 +8,7 @@ import io.meterlink.core.api.driver.DriverFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Test driver {@code stuck-test} (for {@link WatchdogIT}, loaded by the real jar from the test
@@ -14,10 +16,12 @@ import java.nio.file.Path;
  * beating, as a driver stuck in a read that never returns.
  */
 public final class StuckDriverFactory implements DriverFactory {
+    private static final ConfigKey<Optional<Path>> TRIGGER = ConfigKey.path("trigger", "the file that makes the driver hang");
+
     @Override public String type() { return "stuck-test"; }
 
     @Override public DriverSpec configure(Settings s) {
-        Path trigger = s.path("trigger").orElse(null);
+        Path trigger = s.get(TRIGGER).orElse(null);
         if (trigger == null) s.error("trigger", "required");
         s.finish();
         return trigger == null ? null : context -> new StuckDriver(context, trigger);

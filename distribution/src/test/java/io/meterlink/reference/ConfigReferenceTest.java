@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,37 +19,56 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's configuration tables are the key declarations, so they cannot drift: every declared
- * table (the gateway's keys, each installed driver's) has its generated block in README.md with
- * exactly the generated rows (a key the README lists that is not declared, one it misses, a default,
- * bound or doc that differs: all fail), and no block names a table nothing declares. Run with
- * {@code -Dmeterlink.updateReadme=true} to rewrite the blocks from the declarations.
+ * The configuration tables of README.md and docs/*.md are the key declarations, so they cannot drift:
+ * every declared table (the gateway's keys, each installed driver's) has exactly one generated block,
+ * in README.md or in the driver's page under docs/, with exactly the generated rows (a key the
+ * document lists that is not declared, one it misses, a default, bound or doc that differs: all
+ * fail), and no block names a table nothing declares. Run with {@code -Dmeterlink.updateReadme=true}
+ * to rewrite the blocks from the declarations.
  */
 class ConfigReferenceTest {
     static final Path README = Path.of("../README.md");
+    static final Path DOCS = Path.of("../docs");
     private final ConfigReference reference = ConfigReference.installed();
 
-    private String readme() throws IOException {
-        String text = Files.readString(README, StandardCharsets.UTF_8);
-        if (Boolean.getBoolean("meterlink.updateReadme")) {
-            String updated = reference.rewrite(text);
-            if (!updated.equals(text)) Files.writeString(README, updated, StandardCharsets.UTF_8);
-            return updated;
+    /** README.md and every docs/*.md, by name, rewritten first when asked. */
+    private Map<String, String> documents() throws IOException {
+        List<Path> files = new ArrayList<>(List.of(README));
+        try (var list = Files.list(DOCS)) {
+            list.filter(p -> p.getFileName().toString().endsWith(".md")).sorted().forEach(files::add);
         }
-        return text;
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Path f : files) {
+            String text = Files.readString(f, StandardCharsets.UTF_8);
+            if (Boolean.getBoolean("meterlink.updateReadme")) {
+                String updated = reference.rewrite(text);
+                if (!updated.equals(text)) Files.writeString(f, updated, StandardCharsets.UTF_8);
+                text = updated;
+            }
+            out.put(f.equals(README) ? "README.md" : "docs/" + f.getFileName(), text);
+        }
+        return out;
     }
 
     @Test
     void readme_tables_areTheDeclarations() throws IOException {
-        Map<String, String> blocks = ConfigReference.blocks(readme());
+        Map<String, String> blocks = new LinkedHashMap<>();
+        Map<String, String> where = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, String> doc : documents().entrySet()) {
+            for (Map.Entry<String, String> b : ConfigReference.blocks(doc.getValue()).entrySet()) {
+                String before = where.putIfAbsent(b.getKey(), doc.getKey());
+                if (before != null) problems.add("the keys of '" + b.getKey() + "' are listed twice: in " + before + " and " + doc.getKey());
+                blocks.putIfAbsent(b.getKey(), b.getValue());
+            }
+        }
         for (String table : reference.tables()) {
             String block = blocks.get(table);
-            if (block == null) problems.add("README.md has no block <!-- config-keys: " + table + " --> for the declared keys of " + table);
-            else if (!block.equals(reference.markdown(table))) problems.add(diff(table, block, reference.markdown(table)));
+            if (block == null) problems.add("no block <!-- config-keys: " + table + " --> in README.md or docs/*.md for the declared keys of " + table);
+            else if (!block.equals(reference.markdown(table))) problems.add(where.get(table) + ": " + diff(table, block, reference.markdown(table)));
         }
         for (String table : blocks.keySet()) {
-            if (!reference.tables().contains(table)) problems.add("README.md lists keys of '" + table + "', which nothing declares");
+            if (!reference.tables().contains(table)) problems.add(where.get(table) + " lists keys of '" + table + "', which nothing declares");
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems)
                 + "\n(rewrite the blocks with -Dmeterlink.updateReadme=true after changing a declaration)");
@@ -57,7 +77,7 @@ class ConfigReferenceTest {
     @Test
     void everyInstalledTable_isThere() {
         // the gateway's own keys, the sections of the installed modules and every driver of this distribution
-        for (String t : List.of("gateway", "mbus", "wmbus", "p1", "sml", "iec62056-21", "ert", "rtlamr")) {
+        for (String t : List.of("gateway", "mbus", "wmbus", "p1", "sml", "iec62056-21", "ert", "rtlamr", "modbus", "pulse", "coap")) {
             assertFalse(reference.groups(t).isEmpty(), t + " declares its keys");
         }
         assertTrue(reference.find("gateway", "technician_endpoint.open_window").isPresent(), "module sections are included");
@@ -96,7 +116,7 @@ class ConfigReferenceTest {
     private static String diff(String table, String readme, String generated) {
         List<String> a = readme.lines().toList();
         List<String> b = generated.lines().toList();
-        StringBuilder sb = new StringBuilder("README.md's table '" + table + "' differs from the declarations:");
+        StringBuilder sb = new StringBuilder("the table '" + table + "' differs from the declarations:");
         for (String l : a) if (!b.contains(l)) sb.append("\n  README only:   ").append(l);
         for (String l : b) if (!a.contains(l)) sb.append("\n  declared only: ").append(l);
         return sb.toString();

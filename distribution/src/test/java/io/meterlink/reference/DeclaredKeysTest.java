@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,17 +35,18 @@ class DeclaredKeysTest {
     private int files;
 
     /** Sibling keys a key is only read with (a TCP port only for transport tcp, framing only in mode D, …). */
-    private static final Map<String, Map<String, String>> CONTEXT = Map.of(
-            "mbus/tcp_port", Map.of("transport", "tcp"),
-            "wmbus/tcp_port", Map.of("transport", "tcp"),
-            "p1/tcp_port", Map.of("transport", "tcp"),
-            "sml/tcp_port", Map.of("transport", "tcp"),
-            "iec62056-21/tcp_port", Map.of("transport", "tcp"),
-            "rtlamr/tcp_port", Map.of("transport", "tcp"),
-            "iec62056-21/framing", Map.of("mode", "d"),
-            "iec62056-21/frame_timeout", Map.of("mode", "d"),
-            "mbus/meters[].version", Map.of("secondary", "\"12345678\""),
-            "mbus/meters[].medium", Map.of("secondary", "\"12345678\""));
+    private static final Map<String, Map<String, String>> CONTEXT = Map.ofEntries(
+            Map.entry("mbus/tcp_port", Map.of("transport", "tcp")),
+            Map.entry("wmbus/tcp_port", Map.of("transport", "tcp")),
+            Map.entry("p1/tcp_port", Map.of("transport", "tcp")),
+            Map.entry("sml/tcp_port", Map.of("transport", "tcp")),
+            Map.entry("iec62056-21/tcp_port", Map.of("transport", "tcp")),
+            Map.entry("rtlamr/tcp_port", Map.of("transport", "tcp")),
+            Map.entry("modbus/tcp_port", Map.of("transport", "tcp")),
+            Map.entry("iec62056-21/framing", Map.of("mode", "d")),
+            Map.entry("iec62056-21/frame_timeout", Map.of("mode", "d")),
+            Map.entry("mbus/meters[].version", Map.of("secondary", "\"12345678\"")),
+            Map.entry("mbus/meters[].medium", Map.of("secondary", "\"12345678\"")));
 
     @Test
     void outOfBoundsValues_areRefused_naming_fileLineAndKey() throws IOException {
@@ -94,6 +96,12 @@ class DeclaredKeysTest {
                 long min = ((Number) k.min()).longValue(), max = ((Number) k.max()).longValue();
                 out.add(new String[] {Long.toString(min - 1), "must be between " + min + " and " + max});
                 out.add(new String[] {Long.toString(max + 1), "must be between " + min + " and " + max});
+            }
+            case DECIMAL -> {
+                BigDecimal min = (BigDecimal) k.min(), max = (BigDecimal) k.max();
+                out.add(k.minExclusive() ? new String[] {min.toPlainString(), "must be greater than " + min.toPlainString()}
+                        : new String[] {min.subtract(BigDecimal.ONE).toPlainString(), "must be at least " + min.toPlainString()});
+                out.add(new String[] {max.add(BigDecimal.ONE).toPlainString(), "must be at most " + max.toPlainString()});
             }
             case BYTES -> {
                 long min = (Long) k.min(), max = (Long) k.max();

@@ -1,19 +1,20 @@
 package io.meterlink.drivers.coap;
 
 import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.config.ConfigKey;
+import io.meterlink.core.api.config.KeyGroup;
+import io.meterlink.core.api.config.OwnerOnlyFile;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -36,13 +37,15 @@ import java.util.regex.Pattern;
  *     psk_file: /etc/meterlink/coap/flat-12.psk   # … from this file (mode 0600): its bytes, or "hex:" + hex digits
  *     cert_file / key_file / trust_file           # … or certificates (PEM; key_file mode 0600)
  * </pre>
- * Stateless, thread-safe.
+ * The keys are declared in {@link CoapKeys}. Stateless, thread-safe.
  */
 public final class CoapDriverFactory implements DriverFactory {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,40}");
     private static final Pattern MANUFACTURER = Pattern.compile("[A-Za-z0-9@_-]{1,16}");
 
     @Override public String type() { return "coap"; }
+
+    @Override public List<KeyGroup> keys() { return List.of(CoapKeys.GROUP); }
 
     // SenML decoding for meterlink decode is offered by SenmlDecoderFactory (type senml)
 
@@ -54,12 +57,12 @@ public final class CoapDriverFactory implements DriverFactory {
 
     static CoapDriverConfig read(Settings s) {
         boolean ok = true;
-        Duration timeout = s.duration("timeout", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5));
+        Duration timeout = s.get(CoapKeys.TIMEOUT);
         List<CoapMeter> meters = new ArrayList<>();
         Set<MeterId> ids = new HashSet<>();
-        List<Settings> sections = s.sections("meters");
+        List<Settings> sections = s.get(CoapKeys.METERS);
         if (sections.isEmpty()) {
-            s.error("meters", "at least one meter is required");
+            s.error(CoapKeys.METERS, "at least one meter is required");
             ok = false;
         }
         for (Settings m : sections) {
@@ -67,7 +70,7 @@ public final class CoapDriverFactory implements DriverFactory {
             if (meter == null) {
                 ok = false;
             } else if (!ids.add(meter.meter())) {
-                m.error("id", "meter " + meter.meter() + " is listed twice");
+                m.error(CoapKeys.ID, "meter " + meter.meter() + " is listed twice");
                 ok = false;
             } else {
                 meters.add(meter);
@@ -79,89 +82,75 @@ public final class CoapDriverFactory implements DriverFactory {
 
     private static CoapMeter meter(Settings m) {
         boolean ok = true;
-        String id = m.requiredString("id");
+        String id = m.get(CoapKeys.ID);
         if (id != null && !ID.matcher(id).matches()) {
-            m.error("id", "must be 1 to 40 letters, digits, '.', '_' or '-'");
+            m.error(CoapKeys.ID, "must be 1 to 40 letters, digits, '.', '_' or '-'");
             ok = false;
         }
-        String manufacturer = m.string("manufacturer", "senml");
+        String manufacturer = m.get(CoapKeys.MANUFACTURER);
         if (!MANUFACTURER.matcher(manufacturer).matches()) {
-            m.error("manufacturer", "must be 1 to 16 letters, digits, '@', '_' or '-'");
+            m.error(CoapKeys.MANUFACTURER, "must be 1 to 16 letters, digits, '@', '_' or '-'");
             ok = false;
         }
         URI uri = null;
-        String text = m.requiredString("uri");
+        String text = m.get(CoapKeys.URI);
         if (text != null) {
             try {
                 uri = new URI(text);
                 if (!"coap".equals(uri.getScheme()) && !"coaps".equals(uri.getScheme()) || uri.getHost() == null) {
-                    m.error("uri", "must be coap://host[:port]/path or coaps://…");
+                    m.error(CoapKeys.URI, "must be coap://host[:port]/path or coaps://…");
                     ok = false;
                 }
             } catch (URISyntaxException e) {
-                m.error("uri", "not a URI: " + e.getReason());
+                m.error(CoapKeys.URI, "not a URI: " + e.getReason());
                 ok = false;
             }
         }
-        boolean observe = "observe".equals(m.choice("mode", "observe", Set.of("observe", "poll")));
-        Duration interval = m.duration("interval", Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofDays(1));
-        Duration reregister = interval == null ? null
-                : m.duration("reregister_after", interval.multipliedBy(3), Duration.ofSeconds(2), Duration.ofDays(3));
-        Duration minGap = interval == null ? null : m.duration("min_gap",
-                interval.dividedBy(10).compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : interval.dividedBy(10),
-                Duration.ZERO, Duration.ofHours(1));
-        String pskIdentity = m.string("psk_identity", null);
-        Path pskFile = m.path("psk_file").orElse(null);
-        Path cert = m.path("cert_file").orElse(null);
-        Path key = m.path("key_file").orElse(null);
-        Path trust = m.path("trust_file").orElse(null);
+        boolean observe = "observe".equals(m.get(CoapKeys.MODE));
+        Duration interval = m.get(CoapKeys.INTERVAL);
+        Duration reregister = m.get(CoapKeys.REREGISTER_AFTER, interval.multipliedBy(3));
+        Duration tenth = interval.dividedBy(10);
+        Duration minGap = m.get(CoapKeys.MIN_GAP, tenth.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : tenth);
+        String pskIdentity = m.get(CoapKeys.PSK_IDENTITY);
+        Path pskFile = m.get(CoapKeys.PSK_FILE).orElse(null);
+        Path cert = m.get(CoapKeys.CERT_FILE).orElse(null);
+        Path key = m.get(CoapKeys.KEY_FILE).orElse(null);
+        Path trust = m.get(CoapKeys.TRUST_FILE).orElse(null);
         boolean secure = uri != null && "coaps".equals(uri.getScheme());
         if ((pskIdentity == null) != (pskFile == null)) {
-            m.error(pskIdentity == null ? "psk_identity" : "psk_file", "psk_identity and psk_file go together");
+            m.error(pskIdentity == null ? CoapKeys.PSK_IDENTITY : CoapKeys.PSK_FILE, "psk_identity and psk_file go together");
             ok = false;
         }
         boolean certs = cert != null || key != null || trust != null;
         if (certs && (cert == null || key == null || trust == null)) {
-            m.error(cert == null ? "cert_file" : key == null ? "key_file" : "trust_file", "cert_file, key_file and trust_file go together");
+            m.error(cert == null ? CoapKeys.CERT_FILE : key == null ? CoapKeys.KEY_FILE : CoapKeys.TRUST_FILE,
+                    "cert_file, key_file and trust_file go together");
             ok = false;
         }
         if (secure && pskIdentity == null && !certs) {
-            m.error("uri", "coaps needs psk_identity/psk_file or cert_file/key_file/trust_file");
+            m.error(CoapKeys.URI, "coaps needs psk_identity/psk_file or cert_file/key_file/trust_file");
             ok = false;
         }
         if (!secure && (pskIdentity != null || certs)) {
-            m.error("uri", "keys are given but the URI is plain coap://; use coaps://");
+            m.error(CoapKeys.URI, "keys are given but the URI is plain coap://; use coaps://");
             ok = false;
         }
         if (pskIdentity != null && certs) {
-            m.error("psk_identity", "give either a PSK or certificates, not both");
+            m.error(CoapKeys.PSK_IDENTITY, "give either a PSK or certificates, not both");
             ok = false;
         }
-        ok &= ownerOnly(m, "psk_file", pskFile);
-        ok &= ownerOnly(m, "key_file", key);
+        ok &= ownerOnly(m, CoapKeys.PSK_FILE, pskFile);
+        ok &= ownerOnly(m, CoapKeys.KEY_FILE, key);
         m.finish();
-        if (!ok || id == null || uri == null || interval == null || reregister == null || minGap == null) return null;
+        if (!ok || id == null || uri == null) return null;
         return new CoapMeter(MeterId.of("coap", manufacturer, id), uri, observe, interval, reregister, minGap, pskIdentity, pskFile, cert, key, trust);
     }
 
-    /** A key file must exist and be readable by its owner only (mode 0600 or stricter). */
-    static boolean ownerOnly(Settings m, String key, Path file) {
+    /** A key file must exist and be owner-only ({@link OwnerOnlyFile}: the one rule for secret files). */
+    private static boolean ownerOnly(Settings m, ConfigKey<?> key, Path file) {
         if (file == null) return true;
-        try {
-            Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
-            for (PosixFilePermission bad : List.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
-                    PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE)) {
-                if (p.contains(bad)) {
-                    m.error(key, file + " is readable or writable by others: chmod 600 it");
-                    return false;
-                }
-            }
-            return true;
-        } catch (UnsupportedOperationException e) {
-            return true; // no POSIX modes on this file system
-        } catch (IOException e) {
-            m.error(key, "cannot read " + file + ": " + e.getMessage());
-            return false;
-        }
+        Optional<String> problem = OwnerOnlyFile.problem(file);
+        problem.ifPresent(p -> m.error(key, p));
+        return problem.isEmpty();
     }
 }

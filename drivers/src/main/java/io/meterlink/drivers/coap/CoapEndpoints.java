@@ -1,5 +1,6 @@
 package io.meterlink.drivers.coap;
 
+import io.meterlink.core.api.config.OwnerOnlyFile;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
@@ -17,7 +18,6 @@ import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVe
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
@@ -83,9 +83,9 @@ final class CoapEndpoints {
         return new CoapEndpoint.Builder().setConfiguration(c).setConnector(new DTLSConnector(b.build())).build();
     }
 
-    /** The PSK file's bytes (a trailing line end dropped), or after {@code hex:} its hex digits. */
+    /** The PSK file's bytes (a trailing line end dropped), or after {@code hex:} its hex digits; the file owner-only. */
     static byte[] pskKey(CoapMeter m) throws IOException {
-        byte[] raw = Files.readAllBytes(m.pskFile());
+        byte[] raw = OwnerOnlyFile.readBytes(m.pskFile());
         int end = raw.length;
         while (end > 0 && (raw[end - 1] == '\n' || raw[end - 1] == '\r')) end--;
         try {

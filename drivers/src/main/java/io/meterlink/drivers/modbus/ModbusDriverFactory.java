@@ -3,6 +3,8 @@ package io.meterlink.drivers.modbus;
 import com.ghgande.j2mod.modbus.net.AbstractSerialConnection;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.config.ConfigError;
+import io.meterlink.core.api.config.KeyGroup;
+import io.meterlink.core.api.config.keys.GatewayKeys;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.FrameDecoder;
@@ -11,7 +13,6 @@ import io.meterlink.drivers.transport.SerialTransport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,7 +45,7 @@ import java.util.Set;
  *     profile: eastron-sdm630
  *     id: flat-12          # optional meter id part; default SOURCE.UNIT
  * </pre>
- * Stateless, thread-safe.
+ * The keys are declared in {@link ModbusKeys}. Stateless, thread-safe.
  */
 public final class ModbusDriverFactory implements DriverFactory {
     private static final Map<String, Integer> PARITY = Map.of("even", AbstractSerialConnection.EVEN_PARITY,
@@ -58,43 +59,42 @@ public final class ModbusDriverFactory implements DriverFactory {
     public Optional<FrameDecoder> decoder() { return Optional.of(DECODER); }
 
     @Override
+    public List<KeyGroup> keys() { return List.of(ModbusKeys.GROUP); }
+
+    @Override
     public DriverSpec configure(Settings s) {
         boolean ok = true;
-        String kind = s.choice("transport", "serial", Set.of("serial", "tcp"));
-        String framing = s.choice("framing", "tcp".equals(kind) ? "tcp" : "rtu", Set.of("rtu", "tcp"));
+        String kind = s.get(ModbusKeys.TRANSPORT);
+        String framing = s.get(ModbusKeys.FRAMING, "tcp".equals(kind) ? "tcp" : "rtu");
         if ("serial".equals(kind) && "tcp".equals(framing)) {
-            s.error("framing", "Modbus TCP framing needs transport: tcp");
+            s.error(ModbusKeys.FRAMING, "Modbus TCP framing needs transport: tcp");
             ok = false;
         }
-        int baud = s.integer("baud", 9600, 300, 921_600);
-        String parityName = s.choice("parity", "even", PARITY.keySet());
-        int parity = PARITY.get(parityName);
-        int stopBits = s.integer("stop_bits", 1, 1, 2);
+        int baud = s.get(ModbusKeys.BAUD);
+        int parity = PARITY.get(s.get(ModbusKeys.PARITY));
+        int stopBits = s.get(ModbusKeys.STOP_BITS);
         SerialTransport.Parity serialParity = parity == AbstractSerialConnection.NO_PARITY ? SerialTransport.Parity.NONE
                 : parity == AbstractSerialConnection.EVEN_PARITY ? SerialTransport.Parity.EVEN : SerialTransport.Parity.ODD;
         LineEndpoint line = LineEndpoint.read(s, kind, baud, (device, b) -> new SerialTransport(device, b, serialParity));
         ok &= line.ok();
-        Duration interval = s.duration("poll_interval", Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofDays(1));
-        int timeout = s.integer("timeout_ms", 1000, 10, 60_000);
-        int retries = s.integer("retries", 2, 0, 5);
-        Optional<Path> dir = s.path("profile_dir");
-        ProfileCatalog catalog = ProfileCatalog.withDirectory(dir.orElse(null));
+        Duration interval = s.get(ModbusKeys.POLL_INTERVAL);
+        int timeout = s.get(ModbusKeys.TIMEOUT_MS);
+        int retries = s.get(ModbusKeys.RETRIES);
+        ProfileCatalog catalog = ProfileCatalog.withDirectory(s.get(ModbusKeys.PROFILE_DIR).orElse(null));
         for (ConfigError e : catalog.errors()) {
-            s.error("profile_dir", e.toString());
+            s.error(ModbusKeys.PROFILE_DIR, e.toString());
             ok = false;
         }
-        String source = s.string("name", "modbus");
-        List<ModbusDriverConfig.Meter> meters = meters(s, catalog, source, "tcp".equals(framing));
+        String source = s.has(GatewayKeys.SOURCE_NAME) ? s.get(GatewayKeys.SOURCE_NAME) : "modbus"; // the loader checks it
+        boolean mbap = "tcp".equals(framing);
+        List<ModbusDriverConfig.Meter> meters = meters(s, catalog, source, mbap);
         if (meters == null) ok = false;
         if (!ok) return null;
         ModbusDriverConfig config = new ModbusDriverConfig(line.endpoint(), framing, baud, parity, stopBits, interval, timeout, retries, meters);
-        boolean mbap = "tcp".equals(framing);
-        String endpoint = line.endpoint();
         return context -> {
             ModbusLink link;
             if (mbap) {
-                int colon = endpoint.lastIndexOf(':');
-                link = new ModbusLink.Tcp(endpoint.substring("tcp:".length(), colon), Integer.parseInt(endpoint.substring(colon + 1)), timeout);
+                link = new ModbusLink.Tcp(line.address().host(), line.address().port(), timeout);
             } else {
                 try {
                     link = new ModbusLink.Rtu(line.transport().get(), baud, parity, stopBits, timeout);
@@ -106,10 +106,10 @@ public final class ModbusDriverFactory implements DriverFactory {
         };
     }
 
-    private static List<ModbusDriverConfig.Meter> meters(Settings s, ProfileCatalog catalog, String source, boolean tcp) {
-        List<Settings> sections = s.sections("meters");
+    private static List<ModbusDriverConfig.Meter> meters(Settings s, ProfileCatalog catalog, String source, boolean mbap) {
+        List<Settings> sections = s.get(ModbusKeys.METERS);
         if (sections.isEmpty()) {
-            s.error("meters", "at least one meter is required");
+            s.error(ModbusKeys.METERS, "at least one meter is required");
             return null;
         }
         boolean ok = true;
@@ -117,24 +117,29 @@ public final class ModbusDriverFactory implements DriverFactory {
         Set<Integer> units = new HashSet<>();
         Map<MeterId, String> ids = new HashMap<>();
         for (Settings m : sections) {
-            if (!m.has("unit")) m.error("unit", "required: the slave id, 1..247");
-            int unit = m.integer("unit", -1, tcp ? 0 : 1, tcp ? 255 : 247); // Modbus serial line §2.2: 1..247 individual addresses
-            String profileName = m.requiredString("profile");
-            String id = m.string("id", source + "." + unit);
-            m.string("name", null);
+            Integer unit = m.get(ModbusKeys.UNIT);
+            if (!m.has(ModbusKeys.UNIT)) m.error(ModbusKeys.UNIT, "required: the slave id, 1..247");
+            if (unit != null && !mbap && (unit < ModbusKeys.SERIAL_UNIT_MIN || unit > ModbusKeys.SERIAL_UNIT_MAX)) {
+                m.error(ModbusKeys.UNIT, "must be between " + ModbusKeys.SERIAL_UNIT_MIN + " and " + ModbusKeys.SERIAL_UNIT_MAX
+                        + " with RTU framing (got " + unit + ")");
+                unit = null;
+            }
+            String profileName = m.get(ModbusKeys.PROFILE);
+            String id = m.get(ModbusKeys.ID, source + "." + unit);
+            m.get(ModbusKeys.NAME);
             m.finish();
-            if (unit < 0 || profileName == null) {
+            if (unit == null || profileName == null) {
                 ok = false;
                 continue;
             }
             if (!units.add(unit)) {
-                m.error("unit", "slave id " + unit + " is listed twice on this line");
+                m.error(ModbusKeys.UNIT, "slave id " + unit + " is listed twice on this line");
                 ok = false;
                 continue;
             }
             MeterProfile profile = catalog.find(profileName);
             if (profile == null) {
-                m.error("profile", "unknown profile '" + profileName + "'; known: " + String.join(", ", catalog.all().keySet()));
+                m.error(ModbusKeys.PROFILE, "unknown profile '" + profileName + "'; known: " + String.join(", ", catalog.all().keySet()));
                 ok = false;
                 continue;
             }
@@ -142,12 +147,12 @@ public final class ModbusDriverFactory implements DriverFactory {
             try {
                 meterId = MeterId.of("modbus", profile.manufacturer(), id);
             } catch (IllegalArgumentException e) {
-                m.error("id", e.getMessage() + " (1 to 40 letters, digits, '.', '_' or '-')");
+                m.error(ModbusKeys.ID, e.getMessage() + " (1 to 40 letters, digits, '.', '_' or '-')");
                 ok = false;
                 continue;
             }
             if (ids.putIfAbsent(meterId, m.path()) != null) {
-                m.error("id", "meter id " + meterId + " is also used by " + ids.get(meterId));
+                m.error(ModbusKeys.ID, "meter id " + meterId + " is also used by " + ids.get(meterId));
                 ok = false;
                 continue;
             }

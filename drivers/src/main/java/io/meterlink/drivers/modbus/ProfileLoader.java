@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -26,11 +25,6 @@ public final class ProfileLoader {
     /** A profile name: the file name without {@code .yaml}. */
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern MANUFACTURER = Pattern.compile("[A-Za-z0-9@_-]{1,16}");
-    private static final Set<String> FUNCTIONS = Set.of("1", "2", "3", "4");
-    private static final Set<String> WORD_ORDERS = Set.of("high_first", "low_first");
-    private static final Set<String> BYTE_ORDERS = Set.of("big", "little");
-    private static final Set<String> NOT_AVAILABLE = Set.of("none", "all_ones");
-    private static final Set<String> PHASES = Set.of("L1", "L2", "L3", "N");
 
     private ProfileLoader() {
     }
@@ -63,23 +57,22 @@ public final class ProfileLoader {
         if (!yaml.errors().isEmpty()) return new Result(null, yaml.errors());
         Settings root = yaml.root();
         if (!NAME.matcher(name).matches()) root.error("(file)", "a profile's file name must be lower-case letters, digits, '.', '_' or '-' and end in .yaml");
-        String manufacturer = root.requiredString("manufacturer");
+        String manufacturer = root.get(ProfileKeys.MANUFACTURER);
         if (manufacturer != null && !MANUFACTURER.matcher(manufacturer).matches()) {
-            root.error("manufacturer", "must be 1 to 16 letters, digits, '@', '_' or '-' (it is part of the meter id)");
+            root.error(ProfileKeys.MANUFACTURER, "must be 1 to 16 letters, digits, '@', '_' or '-' (it is part of the meter id)");
         }
-        String model = root.requiredString("model");
-        root.string("description", null);
-        int maxBlock = root.integer("max_block", MeterProfile.MODBUS_MAX_REGISTERS, 1, MeterProfile.MODBUS_MAX_REGISTERS);
-        int maxBits = root.integer("max_bits", MeterProfile.MODBUS_MAX_BITS, 1, MeterProfile.MODBUS_MAX_BITS);
-        int maxGap = root.integer("max_gap", 0, 0, MeterProfile.MODBUS_MAX_REGISTERS);
-        Settings d = root.section("defaults");
-        Defaults defaults = new Defaults(d.choice("function", "3", FUNCTIONS), d.string("type", null),
-                d.choice("word_order", "high_first", WORD_ORDERS), d.choice("byte_order", "big", BYTE_ORDERS),
-                d.choice("not_available", "none", NOT_AVAILABLE));
-        if (defaults.type != null && DataType.ofWireName(defaults.type) == null) d.error("type", "unknown type; one of " + typeNames());
+        String model = root.get(ProfileKeys.MODEL);
+        root.get(ProfileKeys.DESCRIPTION);
+        int maxBlock = root.get(ProfileKeys.MAX_BLOCK);
+        int maxBits = root.get(ProfileKeys.MAX_BITS);
+        int maxGap = root.get(ProfileKeys.MAX_GAP);
+        Settings d = root.get(ProfileKeys.DEFAULTS);
+        Defaults defaults = new Defaults(d.get(ProfileKeys.FUNCTION), d.get(ProfileKeys.TYPE), d.get(ProfileKeys.WORD_ORDER),
+                d.get(ProfileKeys.BYTE_ORDER), d.get(ProfileKeys.NOT_AVAILABLE));
+        if (defaults.type != null && DataType.ofWireName(defaults.type) == null) d.error(ProfileKeys.TYPE, "unknown type; one of " + typeNames());
         d.finish();
-        List<Settings> items = root.sections("values");
-        if (items.isEmpty()) root.error("values", "a profile needs at least one value");
+        List<Settings> items = root.get(ProfileKeys.VALUES);
+        if (items.isEmpty()) root.error(ProfileKeys.VALUES, "a profile needs at least one value");
         List<RegisterValue> values = new ArrayList<>();
         Map<String, String> names = new HashMap<>();
         Map<String, String> keys = new HashMap<>();
@@ -88,12 +81,12 @@ public final class ProfileLoader {
             v.finish();
             if (rv == null) continue;
             if (names.putIfAbsent(rv.name(), v.path()) != null) {
-                v.error("name", "value name '" + rv.name() + "' is also used by " + names.get(rv.name()));
+                v.error(ProfileKeys.NAME, "value name '" + rv.name() + "' is also used by " + names.get(rv.name()));
                 continue;
             }
             String key = rv.quantity().wireName() + "/" + rv.measurement().wireName() + "/tariff " + rv.tariff() + "/subunit " + rv.subunit();
             if (keys.putIfAbsent(key, rv.name()) != null) {
-                v.error("subunit", "same quantity, function, tariff and subunit as '" + keys.get(key)
+                v.error(ProfileKeys.SUBUNIT, "same quantity, function, tariff and subunit as '" + keys.get(key)
                         + "': the readings would share a measurement key; give a phase or subunit");
                 continue;
             }
@@ -104,7 +97,7 @@ public final class ProfileLoader {
         try {
             return new Result(new MeterProfile(name, manufacturer, model, maxBlock, maxBits, maxGap, values), List.of());
         } catch (IllegalArgumentException e) {
-            root.error("values", e.getMessage());
+            root.error(ProfileKeys.VALUES, e.getMessage());
             return new Result(null, yaml.errors());
         }
     }
@@ -113,95 +106,94 @@ public final class ProfileLoader {
     }
 
     private static RegisterValue value(Settings v, Defaults defaults, int maxBlock) {
-        String name = v.requiredString("name");
+        String name = v.get(ProfileKeys.NAME);
         Integer register = register(v);
-        int function = Integer.parseInt(v.choice("function", defaults.function, FUNCTIONS));
-        String typeName = v.string("type", defaults.type == null ? (function <= 2 ? "bool" : null) : (function <= 2 ? "bool" : defaults.type));
+        int function = Integer.parseInt(v.get(ProfileKeys.FUNCTION, defaults.function));
+        String typeName = v.get(ProfileKeys.TYPE, function <= 2 ? "bool" : defaults.type);
         DataType type = typeName == null ? null : DataType.ofWireName(typeName);
-        if (typeName == null) v.error("type", "required (no default type): one of " + typeNames());
-        else if (type == null) v.error("type", "unknown type '" + typeName + "'; one of " + typeNames());
+        if (typeName == null) v.error(ProfileKeys.TYPE, "required (no default type): one of " + typeNames());
+        else if (type == null) v.error(ProfileKeys.TYPE, "unknown type '" + typeName + "'; one of " + typeNames());
         else if ((function <= 2) != (type == DataType.BOOL)) {
-            v.error("type", "function codes 1 and 2 read status bits (type bool); 3 and 4 read registers");
+            v.error(ProfileKeys.TYPE, "function codes 1 and 2 read status bits (type bool); 3 and 4 read registers");
             type = null;
         } else if (type.words() > maxBlock) {
-            v.error("type", "needs " + type.words() + " registers, more than max_block " + maxBlock);
+            v.error(ProfileKeys.TYPE, "needs " + type.words() + " registers, more than max_block " + maxBlock);
             type = null;
         }
-        boolean lowFirst = "low_first".equals(v.choice("word_order", defaults.wordOrder, WORD_ORDERS));
-        boolean littleBytes = "little".equals(v.choice("byte_order", defaults.byteOrder, BYTE_ORDERS));
-        boolean allOnes = "all_ones".equals(v.choice("not_available", defaults.notAvailable, NOT_AVAILABLE));
+        boolean lowFirst = "low_first".equals(v.get(ProfileKeys.WORD_ORDER, defaults.wordOrder));
+        boolean littleBytes = "little".equals(v.get(ProfileKeys.BYTE_ORDER, defaults.byteOrder));
+        boolean allOnes = "all_ones".equals(v.get(ProfileKeys.NOT_AVAILABLE, defaults.notAvailable));
         BigDecimal scale = scale(v);
         Quantity quantity = quantity(v);
-        String unitText = v.string("unit", "");
+        String unitText = v.get(ProfileKeys.UNIT);
         MeterUnit unit = MeterUnit.text(unitText);
-        if (v.has("unit") && (unit == null || unit.canonical() == null)) {
-            v.error("unit", "unknown unit '" + unitText + "' (e.g. Wh, kWh, W, kW, var, VA, V, A, Hz, m3, l, m3/h, GJ, MJ, °C, K, bar, s, h, %)");
+        if (v.has(ProfileKeys.UNIT) && (unit == null || unit.canonical() == null)) {
+            v.error(ProfileKeys.UNIT, "unknown unit '" + unitText + "' (e.g. Wh, kWh, W, kW, var, VA, V, A, Hz, m3, l, m3/h, GJ, MJ, °C, K, bar, s, h, %)");
             unit = null;
         }
-        if (quantity != null && unit == null && !v.has("unit")) {
+        if (quantity != null && unit == null && !v.has(ProfileKeys.UNIT)) {
             if (quantity.units().size() == 1) unit = new MeterUnit(quantity.units().iterator().next(), "", BigDecimal.ONE);
-            else v.error("unit", "required for " + quantity.wireName());
+            else v.error(ProfileKeys.UNIT, "required for " + quantity.wireName());
         }
         if (quantity != null && unit != null && unit.canonical() != null && !quantity.units().contains(unit.canonical())) {
-            v.error("unit", unitText + " is not a unit of " + quantity.wireName());
+            v.error(ProfileKeys.UNIT, unitText + " is not a unit of " + quantity.wireName());
             unit = null;
         }
-        MeasurementFunction measurement = MeasurementFunction.ofWireName(
-                v.choice("measurement", "instantaneous", Set.of("instantaneous", "maximum", "minimum")));
-        int tariff = v.integer("tariff", 0, 0, 255);
-        String phase = v.choice("phase", null, PHASES);
-        int subunit = v.integer("subunit", phase == null ? 0 : List.of("L1", "L2", "L3", "N").indexOf(phase) + 1, 0, 1_000_000);
+        MeasurementFunction measurement = MeasurementFunction.ofWireName(v.get(ProfileKeys.MEASUREMENT));
+        int tariff = v.get(ProfileKeys.TARIFF);
+        String phase = v.get(ProfileKeys.PHASE);
+        int subunit = v.get(ProfileKeys.SUBUNIT, phase == null ? 0 : ProfileKeys.PHASE.choices().stream().toList().indexOf(phase) + 1);
         if (name == null || register == null || type == null || scale == null || quantity == null || unit == null) return null;
         try {
             return new RegisterValue(name, function, register, type, lowFirst, littleBytes, allOnes, scale, quantity,
                     unit.canonical(), unit.factor(), measurement, tariff, subunit, 0);
         } catch (IllegalArgumentException e) {
-            v.error("register", e.getMessage());
+            v.error(ProfileKeys.REGISTER, e.getMessage());
             return null;
         }
     }
 
     private static Integer register(Settings v) {
-        String text = v.requiredString("register");
+        String text = v.get(ProfileKeys.REGISTER);
         if (text == null) return null;
         try {
             int r = Integer.decode(text.trim().replace("_", ""));
             if (r < 0 || r > 0xFFFF) throw new NumberFormatException();
             return r;
         } catch (NumberFormatException e) {
-            v.error("register", "expected a 0-based register address 0..65535 (decimal or 0x hex), got '" + text + "'");
+            v.error(ProfileKeys.REGISTER, "expected a 0-based register address 0..65535 (decimal or 0x hex), got '" + text + "'");
             return null;
         }
     }
 
     /** {@code scale: n} (times 10^n) or {@code factor: x} (times x); neither: 1. */
     private static BigDecimal scale(Settings v) {
-        if (v.has("scale") && v.has("factor")) {
-            v.error("factor", "give scale (a power of ten) or factor, not both");
+        if (v.has(ProfileKeys.SCALE) && v.has(ProfileKeys.FACTOR)) {
+            v.error(ProfileKeys.FACTOR, "give scale (a power of ten) or factor, not both");
             return null;
         }
-        if (v.has("scale")) return BigDecimal.ONE.scaleByPowerOfTen(v.integer("scale", 0, -12, 12));
-        String f = v.string("factor", null);
+        if (v.has(ProfileKeys.SCALE)) return BigDecimal.ONE.scaleByPowerOfTen(v.get(ProfileKeys.SCALE));
+        String f = v.get(ProfileKeys.FACTOR);
         if (f == null) return BigDecimal.ONE;
         try {
             BigDecimal x = new BigDecimal(f.trim());
             if (x.signum() == 0) throw new NumberFormatException();
             return x;
         } catch (NumberFormatException e) {
-            v.error("factor", "expected a non-zero decimal number such as 0.001, got '" + f + "'");
+            v.error(ProfileKeys.FACTOR, "expected a non-zero decimal number such as 0.001, got '" + f + "'");
             return null;
         }
     }
 
     private static Quantity quantity(Settings v) {
-        String q = v.requiredString("quantity");
+        String q = v.get(ProfileKeys.QUANTITY);
         if (q == null) return null;
         try {
             return Quantity.ofWireName(q);
         } catch (IllegalArgumentException e) {
             List<String> known = new ArrayList<>();
             for (Quantity x : Quantity.values()) known.add(x.wireName());
-            v.error("quantity", "unknown quantity '" + q + "'; one of " + String.join(", ", known));
+            v.error(ProfileKeys.QUANTITY, "unknown quantity '" + q + "'; one of " + String.join(", ", known));
             return null;
         }
     }

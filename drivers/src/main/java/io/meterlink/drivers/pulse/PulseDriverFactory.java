@@ -1,6 +1,7 @@
 package io.meterlink.drivers.pulse;
 
 import io.meterlink.core.api.MeterId;
+import io.meterlink.core.api.config.KeyGroup;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 
@@ -32,7 +33,8 @@ import java.util.regex.Pattern;
  *     start_value: 0       # the meter's display when counting began, in unit
  *     wire: 127.0.0.1:7070 # provider mock only: the simulator's pulse generator
  * </pre>
- * The counts live in {@code <state_dir>/pulse-<source>.db} (docs/pulse-coap.md). Stateless, thread-safe.
+ * The keys are declared in {@link PulseKeys}. The counts live in {@code <state_dir>/pulse-<source>.db}
+ * (docs/pulse-coap.md). Stateless, thread-safe.
  */
 public final class PulseDriverFactory implements DriverFactory {
     static final String TYPE = "pulse";
@@ -40,6 +42,8 @@ public final class PulseDriverFactory implements DriverFactory {
     private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.-]+:[0-9]{1,5}");
 
     @Override public String type() { return TYPE; }
+
+    @Override public List<KeyGroup> keys() { return List.of(PulseKeys.GROUP); }
 
     @Override
     public DriverSpec configure(Settings s) {
@@ -51,15 +55,15 @@ public final class PulseDriverFactory implements DriverFactory {
     /** The validated configuration, or {@code null} when errors were recorded in {@code s}. */
     static PulseDriverConfig read(Settings s) {
         boolean ok = true;
-        String provider = s.choice("provider", "gpiod", Set.of("gpiod", "mock"));
-        Duration interval = s.duration("interval", Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofDays(1));
-        Duration stuck = s.duration("stuck_after", Duration.ofMinutes(10), Duration.ZERO, Duration.ofDays(7));
+        String provider = s.get(PulseKeys.PROVIDER);
+        Duration interval = s.get(PulseKeys.INTERVAL);
+        Duration stuck = s.get(PulseKeys.STUCK_AFTER);
         List<PulseInput> inputs = new ArrayList<>();
         Set<Integer> pins = new HashSet<>();
         Set<String> ids = new HashSet<>();
-        List<Settings> sections = s.sections("inputs");
+        List<Settings> sections = s.get(PulseKeys.INPUTS);
         if (sections.isEmpty()) {
-            s.error("inputs", "at least one input is required");
+            s.error(PulseKeys.INPUTS, "at least one input is required");
             ok = false;
         }
         for (Settings in : sections) {
@@ -67,10 +71,10 @@ public final class PulseDriverFactory implements DriverFactory {
             if (input == null) {
                 ok = false;
             } else if (!pins.add(input.bcmPin())) {
-                in.error("pin", "pin " + input.bcmPin() + " is used by another input");
+                in.error(PulseKeys.PIN, "pin " + input.bcmPin() + " is used by another input");
                 ok = false;
             } else if (!ids.add(input.meter().id())) {
-                in.error("id", "id " + input.meter().id() + " is used by another input");
+                in.error(PulseKeys.ID, "id " + input.meter().id() + " is used by another input");
                 ok = false;
             } else {
                 inputs.add(input);
@@ -82,57 +86,38 @@ public final class PulseDriverFactory implements DriverFactory {
 
     private static PulseInput input(Settings in, boolean mock) {
         boolean ok = true;
-        String id = in.requiredString("id");
+        String id = in.get(PulseKeys.ID);
         if (id != null && !ID.matcher(id).matches()) {
-            in.error("id", "must be 1 to 40 letters, digits, '.', '_' or '-'");
+            in.error(PulseKeys.ID, "must be 1 to 40 letters, digits, '.', '_' or '-'");
             ok = false;
         }
-        int pin = in.integer("pin", -1, 0, 511);
-        if (pin < 0) {
-            in.error("pin", "required key is missing");
+        Integer pin = in.get(PulseKeys.PIN);
+        if (!in.has(PulseKeys.PIN)) {
+            in.error(PulseKeys.PIN, "required key is missing");
             ok = false;
         }
-        String pull = in.choice("pull", "up", Set.of("up", "down", "off"));
-        String edge = in.choice("edge", "falling", Set.of("falling", "rising"));
-        Duration debounce = in.duration("debounce", Duration.ofMillis(25), Duration.ZERO, Duration.ofSeconds(1));
-        BigDecimal ppu = decimal(in, "pulses_per_unit", null);
-        if (ppu != null && ppu.signum() <= 0) {
-            in.error("pulses_per_unit", "must be greater than 0");
-            ok = false;
-        } else if (ppu == null && !in.has("pulses_per_unit")) {
-            in.error("pulses_per_unit", "required key is missing");
-        }
-        String unit = in.choice("unit", "kWh", PulseInput.UNITS);
-        BigDecimal start = decimal(in, "start_value", BigDecimal.ZERO);
-        if (start != null && start.signum() < 0) {
-            in.error("start_value", "must be >= 0");
-            ok = false;
-        }
-        String wire = in.string("wire", null);
+        String pull = in.get(PulseKeys.PULL);
+        String edge = in.get(PulseKeys.EDGE);
+        Duration debounce = in.get(PulseKeys.DEBOUNCE);
+        BigDecimal ppu = in.get(PulseKeys.PULSES_PER_UNIT);
+        if (!in.has(PulseKeys.PULSES_PER_UNIT)) in.error(PulseKeys.PULSES_PER_UNIT, "required key is missing");
+        String unit = in.get(PulseKeys.UNIT);
+        BigDecimal start = in.get(PulseKeys.START_VALUE);
+        String wire = in.get(PulseKeys.WIRE);
         if (mock && wire == null) {
-            in.error("wire", "required with provider mock (host:port of the simulator's pulse generator)");
+            in.error(PulseKeys.WIRE, "required with provider mock (host:port of the simulator's pulse generator)");
             ok = false;
         } else if (!mock && wire != null) {
-            in.error("wire", "only with provider mock");
+            in.error(PulseKeys.WIRE, "only with provider mock");
             ok = false;
         } else if (wire != null && !HOST_PORT.matcher(wire).matches()) {
-            in.error("wire", "must be host:port");
+            in.error(PulseKeys.WIRE, "must be host:port");
             ok = false;
         }
         in.finish();
-        if (!ok || id == null || ppu == null || start == null || pull == null || edge == null || unit == null || debounce == null) return null;
+        if (!ok || id == null || pin == null || ppu == null || start == null || pull == null || edge == null || unit == null
+                || debounce == null) return null;
         return new PulseInput(MeterId.of("pulse", "s0", id), pin, PulseInput.Pull.valueOf(pull.toUpperCase(Locale.ROOT)),
                 edge.equals("falling"), debounce, ppu, unit, start, wire);
-    }
-
-    private static BigDecimal decimal(Settings in, String key, BigDecimal def) {
-        String text = in.string(key, null);
-        if (text == null) return def;
-        try {
-            return new BigDecimal(text.trim());
-        } catch (NumberFormatException e) {
-            in.error(key, "expected a decimal number");
-            return null;
-        }
     }
 }

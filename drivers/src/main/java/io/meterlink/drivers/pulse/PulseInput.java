@@ -27,9 +27,6 @@ record PulseInput(MeterId meter, int bcmPin, Pull pull, boolean activeLow, Durat
                   String unit, BigDecimal startValue, String wire) {
     enum Pull { UP, DOWN, OFF }
 
-    /** The units an input may count in. */
-    static final java.util.Set<String> UNITS = java.util.Set.of("kWh", "Wh", "m3", "l");
-
     Quantity quantity() { return isEnergy() ? Quantity.ENERGY : Quantity.VOLUME; }
 
     Unit registerUnit() { return isEnergy() ? Unit.WH : Unit.M3; }

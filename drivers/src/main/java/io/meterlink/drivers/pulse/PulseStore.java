@@ -32,10 +32,14 @@ final class PulseStore implements AutoCloseable {
 
     private final Connection db;
     private final Path file;
+    /** The commit's UPDATE, prepared once: {@link #add} runs on every commit interval. */
+    private final PreparedStatement addPulses;
 
-    private PulseStore(Connection db, Path file) {
+    private PulseStore(Connection db, Path file) throws SQLException {
         this.db = db;
         this.file = file;
+        this.addPulses = db.prepareStatement(
+                "UPDATE pulse_counter SET count = count + ?, wire_seq = MAX(wire_seq, ?), updated_ms = ? WHERE meter = ?");
     }
 
     /** Opens (creating) {@code file}; its directory must exist. */
@@ -53,7 +57,12 @@ final class PulseStore implements AutoCloseable {
             throw e;
         }
         c.setAutoCommit(true);
-        return new PulseStore(c, file);
+        try {
+            return new PulseStore(c, file);
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
     }
 
     Path file() { return file; }
@@ -91,8 +100,8 @@ final class PulseStore implements AutoCloseable {
     void add(Map<String, long[]> added, long nowMs) throws SQLException {
         if (added.isEmpty()) return;
         db.setAutoCommit(false);
-        try (PreparedStatement ps = db.prepareStatement(
-                "UPDATE pulse_counter SET count = count + ?, wire_seq = MAX(wire_seq, ?), updated_ms = ? WHERE meter = ?")) {
+        PreparedStatement ps = addPulses;
+        try {
             for (Map.Entry<String, long[]> e : added.entrySet()) {
                 ps.setLong(1, e.getValue()[0]);
                 ps.setLong(2, e.getValue()[1]);
@@ -103,6 +112,7 @@ final class PulseStore implements AutoCloseable {
             ps.executeBatch();
             db.commit();
         } catch (SQLException e) {
+            ps.clearBatch();
             db.rollback();
             throw e;
         } finally {
@@ -111,6 +121,11 @@ final class PulseStore implements AutoCloseable {
     }
 
     @Override public void close() {
+        try {
+            addPulses.close();
+        } catch (SQLException ignored) {
+            // closing the connection below releases it too
+        }
         try {
             db.close();
         } catch (SQLException ignored) {

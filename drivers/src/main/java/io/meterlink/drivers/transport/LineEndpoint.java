@@ -13,10 +13,17 @@ import java.util.function.Supplier;
  *
  * @param tcp       a TCP line (an Ethernet converter), else a serial port
  * @param endpoint  {@code tcp:host:port} or {@code serial:device@baud}, for logs and status
+ * @param address   the TCP line's host and port, {@code null} for a serial line (for a driver that opens
+ *                  its own socket, e.g. Modbus TCP)
  * @param transport opens a new transport for the line
  * @param ok        false when a required key was missing or invalid
  */
-public record LineEndpoint(boolean tcp, String endpoint, Supplier<Transport> transport, boolean ok) {
+public record LineEndpoint(boolean tcp, String endpoint, TcpAddress address, Supplier<Transport> transport, boolean ok) {
+    /** A TCP line's peer, as read from {@link LineKeys#HOST} and {@link LineKeys#TCP_PORT}. */
+    public record TcpAddress(String host, int port) {
+        @Override public String toString() { return host + ":" + port; }
+    }
+
     private static final int TCP_CONNECT_TIMEOUT_MS = 5_000;
 
     /** A serial transport for a device at a baud rate (the driver picks framing and parity). */
@@ -39,13 +46,14 @@ public record LineEndpoint(boolean tcp, String endpoint, Supplier<Transport> tra
                 s.error(LineKeys.TCP_PORT, "required for transport tcp");
                 ok = false;
             }
-            int p = port == null ? 0 : port;
-            return new LineEndpoint(true, "tcp:" + host + ":" + p, () -> new TcpTransport(host, p, TCP_CONNECT_TIMEOUT_MS), ok);
+            TcpAddress address = new TcpAddress(host, port == null ? 0 : port);
+            return new LineEndpoint(true, "tcp:" + address, address,
+                    () -> new TcpTransport(address.host(), address.port(), TCP_CONNECT_TIMEOUT_MS), ok);
         }
         String device = s.get(LineKeys.PORT);
         boolean ok = device != null && !device.isBlank();
         if (!ok) s.error(LineKeys.PORT, device == null ? "required key is missing" : "must not be empty");
-        return new LineEndpoint(false, "serial:" + device + "@" + baud, () -> serial.open(device, baud), ok);
+        return new LineEndpoint(false, "serial:" + device + "@" + baud, null, () -> serial.open(device, baud), ok);
     }
 
     /**

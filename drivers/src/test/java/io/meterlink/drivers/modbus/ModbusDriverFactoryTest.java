@@ -39,6 +39,18 @@ class ModbusDriverFactoryTest {
     }
 
     @Test
+    void unitZero_isRefusedOnAnRtuLine_butIsAModbusTcpUnit() {
+        MapSettings rtu = settings(Map.of("meters", List.of(Map.of("unit", 0, "profile", "abb-b23"))));
+        assertNull(new ModbusDriverFactory().configure(rtu));
+        assertTrue(rtu.errors().stream().anyMatch(e -> e.startsWith("meters[0].unit") && e.contains("between 1 and 247")), rtu.errors().toString());
+
+        MapSettings tcp = new MapSettings(new HashMap<>(Map.of("name", "sub", "transport", "tcp", "host", "127.0.0.1", "tcp_port", 1502,
+                "meters", List.of(Map.of("unit", 0, "profile", "abb-b23")))));
+        assertNotNull(new ModbusDriverFactory().configure(tcp), tcp.errors().toString());
+        assertTrue(tcp.errors().isEmpty(), tcp.errors().toString());
+    }
+
+    @Test
     void noMeters_isAnError() {
         MapSettings s = settings(Map.of());
         assertNull(new ModbusDriverFactory().configure(s));

@@ -57,6 +57,28 @@ class ConfigKeyTest {
     }
 
     @Test
+    void aDecimal_isExact_andItsMinimumMayBeExclusive() {
+        ConfigKey<java.math.BigDecimal> ppu = ConfigKey.decimal("ppu", null, java.math.BigDecimal.ZERO, true,
+                new java.math.BigDecimal("1000"), "pulses per unit");
+        assertEquals(new java.math.BigDecimal("0.1"), parse("ppu: 0.1\n").root().get(ppu), "exact, not a double");
+        assertEquals("decimal, > 0, ≤ 1000", ppu.typeText());
+        YamlFile zero = parse("ppu: 0\n");
+        assertNull(zero.root().get(ppu));
+        assertEquals(List.of(new ConfigError("k.yaml", 1, "ppu", "must be greater than 0 (got '0')")), zero.errors());
+        YamlFile word = parse("ppu: ten\n");
+        assertNull(word.root().get(ppu));
+        assertTrue(word.errors().get(0).message().startsWith("expected a decimal number"), word.errors()::toString);
+        ConfigKey<java.math.BigDecimal> start = ConfigKey.decimal("start", java.math.BigDecimal.ZERO, java.math.BigDecimal.ZERO, false,
+                java.math.BigDecimal.TEN, "start value");
+        assertEquals(java.math.BigDecimal.ZERO, parse("start: 0\n").root().get(start), "an inclusive minimum is allowed");
+        YamlFile over = parse("start: 10.5\n");
+        assertNull(over.root().get(start));
+        assertEquals("must be at most 10 (got '10.5')", over.errors().get(0).message());
+        assertThrows(IllegalArgumentException.class, () -> ConfigKey.decimal("d", java.math.BigDecimal.ZERO, java.math.BigDecimal.ZERO, true,
+                java.math.BigDecimal.ONE, "an excluded default"));
+    }
+
+    @Test
     void renamed_keepsTheBounds() {
         ConfigKey<Long> alias = BufferKeys.MAX_BYTES.renamed("buffer_max_bytes");
         YamlFile f = parse("buffer_max_bytes: 1KiB\n");

@@ -1,5 +1,6 @@
 package io.meterlink.core.config;
 
+import io.meterlink.core.api.config.ConfigKey;
 import io.meterlink.core.api.config.YamlFile;
 
 import io.meterlink.core.api.config.ConfigError;
@@ -144,7 +145,7 @@ class ConfigLoaderTest {
         @Override public String key() { return "extra"; }
 
         @Override public Integer bind(io.meterlink.core.api.config.Settings s) {
-            int level = s.integer("level", 3, 1, 9);
+            int level = s.get(ConfigKey.integer("level", 3, 1, 9, "t"));
             s.finish();
             return level;
         }

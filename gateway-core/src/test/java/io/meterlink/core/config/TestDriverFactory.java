@@ -1,5 +1,6 @@
 package io.meterlink.core.config;
 
+import io.meterlink.core.api.config.ConfigKey;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Quantity;
 import io.meterlink.core.api.Reading;
@@ -25,11 +26,11 @@ public final class TestDriverFactory implements DriverFactory {
     @Override public String type() { return "test"; }
 
     @Override public DriverSpec configure(Settings s) {
-        String meterText = s.string("meter", "test:TST:00000001");
-        int count = s.integer("readings", 0, 0, 1_000_000);
-        int batch = s.integer("batch", 10, 1, 10_000);
-        Duration pause = s.duration("pause", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1));
-        Optional<Secret> key = s.secret("aes_key");
+        String meterText = s.get(ConfigKey.text("meter", "test:TST:00000001", "t"));
+        int count = s.get(ConfigKey.integer("readings", 0, 0, 1_000_000, "t"));
+        int batch = s.get(ConfigKey.integer("batch", 10, 1, 10_000, "t"));
+        Duration pause = s.get(ConfigKey.duration("pause", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1), "t"));
+        Optional<Secret> key = s.get(ConfigKey.secret("aes_key", "t"));
         MeterId meter = null;
         try {
             meter = MeterId.of(meterText);

@@ -1,5 +1,6 @@
 package io.meterlink.core.config;
 
+import io.meterlink.core.api.config.ConfigKey;
 import io.meterlink.core.api.config.YamlFile;
 import io.meterlink.core.api.config.YamlSettings;
 
@@ -63,32 +64,32 @@ class YamlSettingsTest {
                 "  - n: 1",
                 "  - n: 2");
         Settings s = f.root();
-        assertEquals("gw-1", s.string("name", null));
-        assertEquals(20_000, s.integer("count", 0, 0, 100_000));
-        assertEquals(5_000_000_000L, s.longValue("big", 0, 0, Long.MAX_VALUE));
-        assertTrue(s.bool("on", false));
-        assertEquals(Duration.ofMillis(200), s.duration("wait", Duration.ZERO, Duration.ZERO, Duration.ofDays(9)));
-        assertEquals(Duration.ofMinutes(10), s.duration("long_wait", Duration.ZERO, Duration.ZERO, Duration.ofDays(9)));
-        assertEquals(Duration.ofDays(1), s.duration("day", Duration.ZERO, Duration.ZERO, Duration.ofDays(9)));
-        assertEquals(256L << 20, s.bytes("size", 0, 0, Long.MAX_VALUE));
-        assertEquals(64L << 10, s.bytes("small", 0, 0, Long.MAX_VALUE));
-        assertEquals(1L << 30, s.bytes("huge", 0, 0, Long.MAX_VALUE));
-        assertEquals(1000, s.bytes("plain", 0, 0, Long.MAX_VALUE));
-        assertEquals("normal", s.choice("mode", "full", Set.of("full", "normal")));
-        assertEquals(Path.of("/etc/meterlink/data/state"), s.path("dir").orElseThrow());
-        assertEquals(Path.of("/var/lib/x"), s.path("abs").orElseThrow());
-        assertEquals(List.of("a", "b"), s.strings("list"));
+        assertEquals("gw-1", s.get(ConfigKey.text("name", null, "t")));
+        assertEquals(20_000, s.get(ConfigKey.integer("count", 0, 0, 100_000, "t")));
+        assertEquals(5_000_000_000L, s.get(ConfigKey.longValue("big", (long) 0, 0, Long.MAX_VALUE, "t")));
+        assertTrue(s.get(ConfigKey.bool("on", false, "t")));
+        assertEquals(Duration.ofMillis(200), s.get(ConfigKey.duration("wait", Duration.ZERO, Duration.ZERO, Duration.ofDays(9), "t")));
+        assertEquals(Duration.ofMinutes(10), s.get(ConfigKey.duration("long_wait", Duration.ZERO, Duration.ZERO, Duration.ofDays(9), "t")));
+        assertEquals(Duration.ofDays(1), s.get(ConfigKey.duration("day", Duration.ZERO, Duration.ZERO, Duration.ofDays(9), "t")));
+        assertEquals(256L << 20, s.get(ConfigKey.bytes("size", 0, 0, Long.MAX_VALUE, "t")));
+        assertEquals(64L << 10, s.get(ConfigKey.bytes("small", 0, 0, Long.MAX_VALUE, "t")));
+        assertEquals(1L << 30, s.get(ConfigKey.bytes("huge", 0, 0, Long.MAX_VALUE, "t")));
+        assertEquals(1000, s.get(ConfigKey.bytes("plain", 0, 0, Long.MAX_VALUE, "t")));
+        assertEquals("normal", s.get(ConfigKey.choice("mode", "full", List.of("full", "normal"), "t")));
+        assertEquals(Path.of("/etc/meterlink/data/state"), s.get(ConfigKey.path("dir", "t")).orElseThrow());
+        assertEquals(Path.of("/var/lib/x"), s.get(ConfigKey.path("abs", "t")).orElseThrow());
+        assertEquals(List.of("a", "b"), s.get(ConfigKey.strings("list", "t")));
         Settings section = s.section("section");
         assertEquals("section", section.path());
-        assertEquals(Duration.ofSeconds(5), section.duration("inner", Duration.ZERO, Duration.ZERO, Duration.ofHours(1)));
+        assertEquals(Duration.ofSeconds(5), section.get(ConfigKey.duration("inner", Duration.ZERO, Duration.ZERO, Duration.ofHours(1), "t")));
         section.finish();
         List<Settings> items = s.sections("items");
         assertEquals(2, items.size());
         assertEquals("items[1]", items.get(1).path());
-        assertEquals(1, items.get(0).integer("n", 0, 0, 9));
-        assertEquals(2, items.get(1).integer("n", 0, 0, 9));
+        assertEquals(1, items.get(0).get(ConfigKey.integer("n", 0, 0, 9, "t")));
+        assertEquals(2, items.get(1).get(ConfigKey.integer("n", 0, 0, 9, "t")));
         items.forEach(Settings::finish);
-        assertEquals("dflt", s.string("absent", "dflt"));
+        assertEquals("dflt", s.get(ConfigKey.text("absent", "dflt", "t")));
         s.finish();
         assertEquals(List.of(), f.errors());
     }
@@ -97,7 +98,7 @@ class YamlSettingsTest {
     void duration_wrongType_namesLineKeyAndExpectedForm() {
         YamlFile f = yaml("buffer:", "  path: x.db", "  commit_interval: soon");
         Settings b = f.root().section("buffer");
-        Duration d = b.duration("commit_interval", Duration.ofMillis(200), Duration.ofMillis(1), Duration.ofSeconds(10));
+        Duration d = b.get(ConfigKey.duration("commit_interval", Duration.ofMillis(200), Duration.ofMillis(1), Duration.ofSeconds(10), "t"));
         assertEquals(Duration.ofMillis(200), d, "default on error");
         assertError(only(f), 3, "buffer.commit_interval", "expected a duration like 200ms, 5s, 10m");
     }
@@ -105,9 +106,9 @@ class YamlSettingsTest {
     @Test
     void outOfBounds_isReportedWithBounds() {
         YamlFile f = yaml("a: 11", "b: 1h", "c: 2GiB");
-        f.root().integer("a", 1, 1, 10);
-        f.root().duration("b", Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofSeconds(10));
-        f.root().bytes("c", 1, 1, 1L << 30);
+        f.root().get(ConfigKey.integer("a", 1, 1, 10, "t"));
+        f.root().get(ConfigKey.duration("b", Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofSeconds(10), "t"));
+        f.root().get(ConfigKey.bytes("c", 1, 1, 1L << 30, "t"));
         assertEquals(3, f.errors().size(), f.errors()::toString);
         assertError(f.errors().get(0), 1, "a", "between 1 and 10");
         assertError(f.errors().get(1), 2, "b", "between 1ms and 10s");
@@ -117,7 +118,7 @@ class YamlSettingsTest {
     @Test
     void bytes_decimalUnit_isRefusedWithAHint() {
         YamlFile f = yaml("size: 10MB");
-        f.root().bytes("size", 0, 0, Long.MAX_VALUE);
+        f.root().get(ConfigKey.bytes("size", 0, 0, Long.MAX_VALUE, "t"));
         assertError(only(f), 1, "size", "KiB, MiB or GiB");
     }
 
@@ -125,14 +126,14 @@ class YamlSettingsTest {
     void requiredKey_missing_blamesTheEnclosingSection() {
         YamlFile f = yaml("gateway_id: gw", "uplink:", "  protocol: mqtt5");
         Settings up = f.root().section("uplink");
-        assertNull(up.requiredString("url"));
+        assertNull(up.get(ConfigKey.required("url", "t")));
         assertError(only(f), 2, "uplink.url", "required");
     }
 
     @Test
     void requiredKey_empty_isAnError() {
         YamlFile f = yaml("gateway_id:");
-        assertNull(f.root().requiredString("gateway_id"));
+        assertNull(f.root().get(ConfigKey.required("gateway_id", "t")));
         assertError(only(f), 1, "gateway_id", "must not be empty");
     }
 
@@ -140,8 +141,8 @@ class YamlSettingsTest {
     void unknownKey_isReportedAtItsLine_withASuggestion() {
         YamlFile f = yaml("buffer:", "  max_bytes: 1MiB", "  comit_interval: 1s");
         Settings b = f.root().section("buffer");
-        b.bytes("max_bytes", 0, 0, Long.MAX_VALUE);
-        b.duration("commit_interval", Duration.ofMillis(200), Duration.ZERO, Duration.ofHours(1));
+        b.get(ConfigKey.bytes("max_bytes", 0, 0, Long.MAX_VALUE, "t"));
+        b.get(ConfigKey.duration("commit_interval", Duration.ofMillis(200), Duration.ZERO, Duration.ofHours(1), "t"));
         b.finish();
         f.root().finish();
         assertError(only(f), 3, "buffer.comit_interval", "unknown key (did you mean 'commit_interval'?)");
@@ -183,7 +184,7 @@ class YamlSettingsTest {
                 "  url: tcp://h:1883",
                 "  url: tcp://h:1884");
         Settings root = f.root();
-        root.requiredString("gateway_id");
+        root.get(ConfigKey.required("gateway_id", "t"));
         BufferConfig.bind(root.section("buffer"), Path.of("/var/lib/meterlink"));
         UplinkConfig.bind(root.section("uplink"), "gw");
         root.finish();
@@ -205,9 +206,9 @@ class YamlSettingsTest {
                 "  username_password: s3cr3t-typo",
                 "  token: s3cr3t-token");
         Settings up = f.root().section("uplink");
-        up.secret("password");
-        up.integer("api_key", 0, 0, 10);
-        up.choice("token", "a", Set.of("a"));
+        up.get(ConfigKey.secret("password", "t"));
+        up.get(ConfigKey.integer("api_key", 0, 0, 10, "t"));
+        up.get(ConfigKey.choice("token", "a", List.of("a"), "t"));
         up.finish();
         assertEquals(4, f.errors().size(), f.errors()::toString);
         f.errors().forEach(e -> assertFalse(e.toString().contains("s3cr3t"), e::toString));
@@ -216,7 +217,7 @@ class YamlSettingsTest {
     @Test
     void nonSecret_badValue_isQuoted() {
         YamlFile f = yaml("synchronous: maybe");
-        f.root().choice("synchronous", "full", Set.of("full", "normal"));
+        f.root().get(ConfigKey.choice("synchronous", "full", List.of("full", "normal"), "t"));
         assertError(only(f), 1, "synchronous", "must be one of full, normal (got 'maybe')");
     }
 
@@ -225,7 +226,7 @@ class YamlSettingsTest {
         YamlFile f = yaml("buffer: 5", "sources: {a: 1}", "tags: x");
         assertFalse(f.root().section("buffer").has("path"));
         assertTrue(f.root().sections("sources").isEmpty());
-        assertTrue(f.root().strings("tags").isEmpty());
+        assertTrue(f.root().get(ConfigKey.strings("tags", "t")).isEmpty());
         assertEquals(3, f.errors().size(), f.errors()::toString);
         assertError(f.errors().get(0), 1, "buffer", "expected a mapping");
         assertError(f.errors().get(1), 2, "sources", "expected a list");
@@ -288,8 +289,8 @@ class YamlSettingsTest {
         Path p = sub.resolve("gw.yaml");
         Files.writeString(p, "state_dir: ../state\nca: certs/ca.pem\n");
         YamlSettings s = YamlSettings.load(p);
-        assertEquals(dir.resolve("state").toAbsolutePath().normalize(), s.path("state_dir").orElseThrow());
-        assertEquals(sub.resolve("certs/ca.pem").toAbsolutePath().normalize(), s.path("ca").orElseThrow());
+        assertEquals(dir.resolve("state").toAbsolutePath().normalize(), s.get(ConfigKey.path("state_dir", "t")).orElseThrow());
+        assertEquals(sub.resolve("certs/ca.pem").toAbsolutePath().normalize(), s.get(ConfigKey.path("ca", "t")).orElseThrow());
         assertEquals(List.of(), s.errors());
     }
 }

@@ -6,21 +6,26 @@ import io.meterlink.core.api.config.keys.BufferKeys;
 import io.meterlink.core.api.config.keys.GatewayKeys;
 import io.meterlink.core.api.config.keys.UplinkKeys;
 import io.meterlink.core.config.ConfigYaml;
+import io.meterlink.drivers.coap.CoapKeys;
 import io.meterlink.drivers.ert.ErtKeys;
 import io.meterlink.drivers.iec62056.Iec62056Keys;
 import io.meterlink.drivers.mbus.MbusKeys;
+import io.meterlink.drivers.modbus.ModbusKeys;
 import io.meterlink.drivers.obis.StreamKeys;
 import io.meterlink.drivers.p1.P1Keys;
+import io.meterlink.drivers.pulse.PulseKeys;
 import io.meterlink.drivers.transport.LineKeys;
 import io.meterlink.drivers.wmbus.WmbusKeys;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The simulator's one writer of gateway configuration files (demo, scenarios, benchmarks, tests):
@@ -181,6 +186,54 @@ public final class GatewayFile {
         s.set(LineKeys.TRANSPORT, "serial").set(LineKeys.PORT, device.toAbsolutePath().toString())
                 .set(LineKeys.TIME_ZONE, "UTC").set(Iec62056Keys.RETRIES, 1).set(Iec62056Keys.POLL_INTERVAL, interval);
         for (String a : addresses) s.item(Iec62056Keys.METERS).set(Iec62056Keys.ADDRESS, a);
+        return this;
+    }
+
+    /**
+     * S0 pulse inputs on Pi4J's mock provider ({@code provider: mock}), input {@code i} on BCM pin
+     * {@code 4 + i}, id {@code NAME-i}, 1000 imp/kWh, driven by the simulator's pulse generator on {@code ports[i]}.
+     */
+    public GatewayFile pulseMock(String name, Duration interval, Duration debounce, List<Integer> ports) {
+        ConfigYaml s = source(name, "pulse", interval);
+        s.set(PulseKeys.PROVIDER, "mock").set(PulseKeys.INTERVAL, interval);
+        for (int i = 0; i < ports.size(); i++) {
+            s.item(PulseKeys.INPUTS).set(PulseKeys.ID, name + "-" + i).set(PulseKeys.PIN, i + 4).set(PulseKeys.DEBOUNCE, debounce)
+                    .set(PulseKeys.PULSES_PER_UNIT, BigDecimal.valueOf(1000)).set(PulseKeys.UNIT, "kWh")
+                    .set(PulseKeys.WIRE, "127.0.0.1:" + ports.get(i));
+        }
+        return this;
+    }
+
+    /** CoAP meters observed at {@code coap://127.0.0.1:PORT/meter} ({@code id} → port), each notifying every {@code interval}. */
+    public GatewayFile coapObserve(String name, Duration timeout, Duration interval, Duration reregisterAfter, Duration minGap,
+                                   List<Map.Entry<String, Integer>> meters) {
+        ConfigYaml s = source(name, "coap", interval);
+        s.set(CoapKeys.TIMEOUT, timeout);
+        for (Map.Entry<String, Integer> m : meters) {
+            s.item(CoapKeys.METERS).set(CoapKeys.ID, m.getKey()).set(CoapKeys.URI, "coap://127.0.0.1:" + m.getValue() + "/meter")
+                    .set(CoapKeys.MODE, "observe").set(CoapKeys.INTERVAL, interval)
+                    .set(CoapKeys.REREGISTER_AFTER, reregisterAfter).set(CoapKeys.MIN_GAP, minGap);
+        }
+        return this;
+    }
+
+    /**
+     * A Modbus line: RTU on a serial device at 9600 8E1 ({@code device} set), or Modbus TCP to
+     * 127.0.0.1:{@code port}; each meter as {unit, profile, id}.
+     */
+    public GatewayFile modbus(String name, Path device, int port, Duration interval, int timeoutMs, int retries,
+                              List<String[]> meters) {
+        ConfigYaml s = source(name, "modbus", interval);
+        if (device != null) {
+            s.set(ModbusKeys.TRANSPORT, "serial").set(LineKeys.PORT, device.toAbsolutePath().toString())
+                    .set(ModbusKeys.BAUD, 9600).set(ModbusKeys.PARITY, "even");
+        } else {
+            s.set(ModbusKeys.TRANSPORT, "tcp").set(LineKeys.HOST, "127.0.0.1").set(LineKeys.TCP_PORT, port);
+        }
+        s.set(ModbusKeys.TIMEOUT_MS, timeoutMs).set(ModbusKeys.RETRIES, retries).set(ModbusKeys.POLL_INTERVAL, interval);
+        for (String[] m : meters) {
+            s.item(ModbusKeys.METERS).set(ModbusKeys.UNIT, Integer.parseInt(m[0])).set(ModbusKeys.PROFILE, m[1]).set(ModbusKeys.ID, m[2]);
+        }
         return this;
     }
 

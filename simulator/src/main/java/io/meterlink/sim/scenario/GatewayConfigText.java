@@ -18,6 +18,10 @@ final class GatewayConfigText {
     static final Duration MBUS_TIMEOUT = Duration.ofMillis(1000);
     /** The ert driver's stall timeout in scenarios (shorter than the default, so a stall shows within a run). */
     static final Duration ERT_STALL_TIMEOUT = Duration.ofSeconds(3);
+    /** The pulse inputs' debounce, below the simulator's 30 ms S0 pulses and pauses. */
+    static final Duration PULSE_DEBOUNCE = Duration.ofMillis(15);
+    /** One CoAP request's answer in scenarios (shorter than the driver's default). */
+    static final Duration COAP_TIMEOUT = Duration.ofSeconds(5);
     private final List<Consumer<GatewayFile>> sources = new ArrayList<>();
 
     /** A wired M-Bus line over TCP. */
@@ -52,50 +56,22 @@ final class GatewayConfigText {
 
     /** S0 pulse inputs on Pi4J's mock provider, each driven by a simulator pulse generator on {@code ports}. */
     void pulse(String name, Duration interval, List<Integer> ports) {
-        sources.add(f -> {
-            ConfigYaml s = f.source(name, "pulse", interval);
-            s.raw("provider", "mock").raw("interval", interval.toMillis() + "ms");
-            for (int i = 0; i < ports.size(); i++) {
-                s.item("inputs").raw("id", ConfigYaml.quote(name + "-" + i)).raw("pin", Integer.toString(i + 4))
-                        .raw("debounce", "15ms").raw("pulses_per_unit", "1000").raw("unit", "kWh")
-                        .raw("wire", ConfigYaml.quote("127.0.0.1:" + ports.get(i)));
-            }
-        });
+        sources.add(f -> f.pulseMock(name, interval, PULSE_DEBOUNCE, ports));
     }
 
     /** CoAP meters observed on loopback ports ({@code id} → port), notifying every {@code interval}. */
     void coap(String name, Duration interval, List<Map.Entry<String, Integer>> meters) {
-        sources.add(f -> {
-            ConfigYaml s = f.source(name, "coap", interval);
-            s.raw("timeout", "5s");
-            for (Map.Entry<String, Integer> m : meters) {
-                s.item("meters").raw("id", ConfigYaml.quote(m.getKey()))
-                        .raw("uri", ConfigYaml.quote("coap://127.0.0.1:" + m.getValue() + "/meter"))
-                        .raw("mode", "observe").raw("interval", interval.toMillis() + "ms")
-                        .raw("reregister_after", Math.max(2000, interval.toMillis() * 3) + "ms").raw("min_gap", "0s");
-            }
-        });
+        Duration reregister = Duration.ofMillis(Math.max(2000, interval.toMillis() * 3));
+        sources.add(f -> f.coapObserve(name, COAP_TIMEOUT, interval, reregister, Duration.ZERO, meters));
     }
 
     /**
      * A Modbus line: RTU on a serial device ({@code device} set) or Modbus TCP to 127.0.0.1:{@code port};
-     * each meter as {unit, profile, id}.
+     * each meter as {unit, profile, id}. The driver's default response timeout: a shorter one loses
+     * answers a loaded CI machine delivers late.
      */
     void modbus(String name, Path device, int port, Duration interval, List<String[]> meters) {
-        sources.add(f -> {
-            ConfigYaml s = f.source(name, "modbus", interval);
-            if (device != null) {
-                s.raw("transport", "serial").raw("port", ConfigYaml.quote(device.toAbsolutePath().toString()))
-                        .raw("baud", "9600").raw("parity", "even");
-            } else {
-                s.raw("transport", "tcp").raw("host", "127.0.0.1").raw("tcp_port", Integer.toString(port));
-            }
-            // the driver's default response timeout: a shorter one loses answers a loaded CI machine delivers late
-            s.raw("timeout_ms", "1000").raw("retries", "2").raw("poll_interval", interval.toMillis() + "ms");
-            for (String[] m : meters) {
-                s.item("meters").raw("unit", m[0]).raw("profile", m[1]).raw("id", m[2]);
-            }
-        });
+        sources.add(f -> f.modbus(name, device, port, interval, 1000, 2, meters));
     }
 
     /** The {@code sources:} entries (a list of mappings indented by two), as in the file. */

@@ -8,6 +8,7 @@ import io.meterlink.core.api.config.keys.BufferKeys;
 import io.meterlink.core.api.config.keys.UplinkKeys;
 import io.meterlink.core.api.config.YamlFile;
 import io.meterlink.core.api.config.YamlSettings;
+import io.meterlink.drivers.modbus.ModbusKeys;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,6 @@ import java.util.Set;
  * names file, line and key, and unknown keys are errors). The format is documented in
  * {@code docs/simulator.md}. Stateless.
  */
-@SuppressWarnings("deprecation") // the scenario file's own keys (not gateway configuration) are not declared as ConfigKeys yet
 public final class ScenarioParser {
     /** The gateway's {@code buffer.max_bytes}, passed on from the scenario's {@code gateway:} section (same bounds). */
     private static final ConfigKey<Long> BUFFER_MAX_BYTES = BufferKeys.MAX_BYTES.renamed("buffer_max_bytes");
@@ -41,6 +41,11 @@ public final class ScenarioParser {
     private static final int MAX_PER_DONGLE = 10_000;
     private static final Set<Integer> BAUDS = Set.of(300, 2400, 9600);
     private static final long MAX_BACKLOG = 100_000_000L;
+    /**
+     * The doc of the scenario file's own keys, declared where they are read (their bounds often
+     * depend on the group's protocol); docs/simulator.md documents them.
+     */
+    private static final String DOC = "a scenario key (docs/simulator.md)";
 
     /** Parses {@code file}. */
     public ScenarioSpec parse(Path file) throws ConfigException {
@@ -54,24 +59,24 @@ public final class ScenarioParser {
 
     private ScenarioSpec bind(YamlSettings root) throws ConfigException {
         if (!root.errors().isEmpty()) throw new ConfigException(root.errors());
-        String name = root.requiredString("name");
-        Duration duration = root.duration("duration", Duration.ofSeconds(60), Duration.ofSeconds(5), MAX_RUN);
-        Duration drain = root.duration("drain_timeout", Duration.ofSeconds(120), Duration.ofSeconds(5), MAX_RUN);
-        long seed = root.longValue("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE);
-        long backlog = root.longValue("backlog", 0, 0, MAX_BACKLOG);
+        String name = root.get(ConfigKey.required("name", DOC));
+        Duration duration = root.get(ConfigKey.duration("duration", Duration.ofSeconds(60), Duration.ofSeconds(5), MAX_RUN, DOC));
+        Duration drain = root.get(ConfigKey.duration("drain_timeout", Duration.ofSeconds(120), Duration.ofSeconds(5), MAX_RUN, DOC));
+        long seed = root.get(ConfigKey.longValue("seed", 1L, Long.MIN_VALUE, Long.MAX_VALUE, DOC));
+        long backlog = root.get(ConfigKey.longValue("backlog", 0L, 0, MAX_BACKLOG, DOC));
 
         Settings b = root.section("broker");
-        ScenarioSpec.BrokerKind broker = "embedded".equals(b.choice("kind", "mosquitto", BROKERS))
+        ScenarioSpec.BrokerKind broker = "embedded".equals(b.get(ConfigKey.choice("kind", "mosquitto", List.copyOf(BROKERS), DOC)))
                 ? ScenarioSpec.BrokerKind.EMBEDDED : ScenarioSpec.BrokerKind.MOSQUITTO;
         b.finish();
 
         Settings g = root.section("gateway");
         ScenarioSpec.GatewaySpec gateway = new ScenarioSpec.GatewaySpec(
-                g.has("jvm_args") ? g.strings("jvm_args") : List.of("-Xmx128m"),
+                g.has("jvm_args") ? g.get(ConfigKey.strings("jvm_args", DOC)) : List.of("-Xmx128m"),
                 g.has(BUFFER_MAX_BYTES) ? g.get(BUFFER_MAX_BYTES) : 0,
                 g.has(UplinkKeys.BATCH_MAX_READINGS) ? g.get(UplinkKeys.BATCH_MAX_READINGS) : 0,
-                g.duration("restart_after", Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(1)),
-                g.duration("kill_in_flight_window", Duration.ofSeconds(3), Duration.ZERO, Duration.ofMinutes(5)),
+                g.get(ConfigKey.duration("restart_after", Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(1), DOC)),
+                g.get(ConfigKey.duration("kill_in_flight_window", Duration.ofSeconds(3), Duration.ZERO, Duration.ofMinutes(5), DOC)),
                 g.get(UplinkKeys.BACKLOG_MAX_RATE),
                 g.get(UplinkKeys.PAYLOAD));
         g.finish();
@@ -80,28 +85,30 @@ public final class ScenarioParser {
         List<Settings> meterSections = root.sections("meters");
         if (meterSections.isEmpty()) root.error("meters", "at least one group of meters is required");
         for (Settings m : meterSections) {
-            String protocol = m.choice("protocol", null, PROTOCOLS);
+            String protocol = m.get(ConfigKey.choice("protocol", null, List.copyOf(PROTOCOLS), DOC));
             if (protocol == null && !m.has("protocol")) m.error("protocol", "required key is missing");
-            int count = m.integer("count", 1, 1, 100_000);
-            Duration interval = m.duration("interval", Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofDays(1));
+            int count = m.get(ConfigKey.integer("count", 1, 1, 100_000, DOC));
+            Duration interval = m.get(ConfigKey.duration("interval", Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofDays(1), DOC));
             boolean wireless = "wmbus".equals(protocol);
-            int perLine = m.integer("per_line", 50, 1, wireless ? MAX_PER_DONGLE : MAX_PER_MBUS_LINE);
-            String keys = m.choice("keys", "none", KEYS);
-            int wrongKeys = m.integer("wrong_keys", 0, 0, 100_000);
-            boolean spread = m.bool("spread", false);
+            int perLine = m.get(ConfigKey.integer("per_line", 50, 1, wireless ? MAX_PER_DONGLE : MAX_PER_MBUS_LINE, DOC));
+            String keys = m.get(ConfigKey.choice("keys", "none", List.copyOf(KEYS), DOC));
+            int wrongKeys = m.get(ConfigKey.integer("wrong_keys", 0, 0, 100_000, DOC));
+            boolean spread = m.get(ConfigKey.bool("spread", false, DOC));
             if (spread && !wireless) m.error("spread", "only wmbus meters transmit on their own; the gateway polls wired ones");
-            int lineBaud = m.integer("line_baud", 0, 300, 9600);
+            Integer baudGiven = m.get(ConfigKey.integer("line_baud", null, 300, 9600, DOC));
+            int lineBaud = baudGiven == null ? 0 : baudGiven;
             if (m.has("line_baud") && !BAUDS.contains(lineBaud)) m.error("line_baud", "must be 300, 2400 or 9600, got " + lineBaud);
             if (m.has("line_baud") && !"mbus_tcp".equals(protocol)) m.error("line_baud", "only for mbus_tcp (a serial line has its own speed)");
             boolean electricity = protocol != null && Set.of("p1", "sml", "iec62056_21").contains(protocol);
             boolean modbus = protocol != null && protocol.startsWith("modbus_");
             boolean pulse = "pulse".equals(protocol);
-            int damageEvery = m.integer("damage_every", 0, modbus ? 2 : 0, 1_000_000);
+            Integer damageGiven = m.get(ConfigKey.integer("damage_every", null, modbus ? 2 : 0, 1_000_000, DOC));
+            int damageEvery = damageGiven == null ? 0 : damageGiven;
             if (damageEvery > 0 && !electricity && !modbus && !pulse) m.error("damage_every", "only for p1, sml, iec62056_21, modbus and pulse meters");
-            if (modbus && perLine > 247) m.error("per_line", "a Modbus line has at most 247 slaves");
+            if (modbus && perLine > ModbusKeys.SERIAL_UNIT_MAX) m.error("per_line", "a Modbus line has at most " + ModbusKeys.SERIAL_UNIT_MAX + " slaves");
             double pulseRate = 0;
             if (m.has("pulse_rate") || "pulse".equals(protocol)) {
-                String rate = m.string("pulse_rate", "8");
+                String rate = m.get(ConfigKey.text("pulse_rate", "8", DOC));
                 try {
                     pulseRate = Double.parseDouble(rate);
                 } catch (NumberFormatException e) {
@@ -111,7 +118,7 @@ public final class ScenarioParser {
                 else if (!(pulseRate > 0 && pulseRate <= 16)) m.error("pulse_rate", "pulses per second, above 0 and at most 16 (S0: 30 ms pulse, 30 ms pause)");
             }
             if ("random".equals(keys) && electricity && !"p1".equals(protocol)) m.error("keys", "only p1 meters encrypt");
-            List<String> ertProtocols = m.has("protocols") ? m.strings("protocols") : ScenarioSpec.MeterGroup.ERT_DEFAULT;
+            List<String> ertProtocols = m.has("protocols") ? m.get(ConfigKey.strings("protocols", DOC)) : ScenarioSpec.MeterGroup.ERT_DEFAULT;
             if (m.has("protocols") && !"ert".equals(protocol)) m.error("protocols", "only for ert meters");
             for (String p : ertProtocols) {
                 if (!ERT_PROTOCOLS.contains(p)) m.error("protocols", "'" + p + "' is none of " + ERT_PROTOCOLS);
@@ -191,17 +198,17 @@ public final class ScenarioParser {
 
     /** {@code random_within: D}: the fault comes at a random moment in [at, at + D], drawn from the scenario's seed. */
     private static long randomWithin(Settings f, Random moments) {
-        Duration within = f.duration("random_within", Duration.ZERO, Duration.ZERO, MAX_RUN);
+        Duration within = f.get(ConfigKey.duration("random_within", Duration.ZERO, Duration.ZERO, MAX_RUN, DOC));
         return within.isZero() ? 0 : (long) (moments.nextDouble() * within.toMillis());
     }
 
     private static Long bound(Settings s, String key) {
-        return s.has(key) ? s.longValue(key, 0, 0, NO_BOUND) : null;
+        return s.has(key) ? s.get(ConfigKey.longValue(key, 0L, 0, NO_BOUND, DOC)) : null;
     }
 
     private static Fault fault(Settings f, Random moments) {
-        String type = f.choice("type", null, FAULTS);
-        Duration at = f.duration("at", Duration.ZERO, Duration.ZERO, MAX_RUN);
+        String type = f.get(ConfigKey.choice("type", null, List.copyOf(FAULTS), DOC));
+        Duration at = f.get(ConfigKey.duration("at", Duration.ZERO, Duration.ZERO, MAX_RUN, DOC));
         if (type == null) {
             if (!f.has("type")) f.error("type", "required key is missing");
             return null;
@@ -209,35 +216,35 @@ public final class ScenarioParser {
         if (!f.has("at")) f.error("at", "required key is missing");
         return switch (type) {
             case "gateway_kill" -> new Fault.GatewayKill(at.plusMillis(randomWithin(f, moments)));
-            case "broker_outage" -> new Fault.BrokerOutage(at, length(f), f.bool("kill", false));
-            case "serial_garbage" -> new Fault.SerialGarbage(at, length(f), f.integer("line", 0, 0, 10_000),
-                    f.integer("bytes", 16, 1, 4096), f.duration("every", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofHours(1)));
+            case "broker_outage" -> new Fault.BrokerOutage(at, length(f), f.get(ConfigKey.bool("kill", false, DOC)));
+            case "serial_garbage" -> new Fault.SerialGarbage(at, length(f), f.get(ConfigKey.integer("line", 0, 0, 10_000, DOC)),
+                    f.get(ConfigKey.integer("bytes", 16, 1, 4096, DOC)), f.get(ConfigKey.duration("every", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofHours(1), DOC)));
             case "proxy_cut" -> new Fault.ProxyCut(at, length(f));
-            case "disk_full" -> new Fault.DiskFull(at, length(f), f.bytes("fs_size", 16L << 20, 1L << 20, 1L << 30));
+            case "disk_full" -> new Fault.DiskFull(at, length(f), f.get(ConfigKey.bytes("fs_size", 16L << 20, 1L << 20, 1L << 30, DOC)));
             case "proxy_blackhole" -> new Fault.ProxyBlackHole(at, length(f));
             case "proxy_latency" -> new Fault.ProxyLatency(at, length(f),
-                    f.duration("latency", Duration.ofMillis(500), Duration.ZERO, Duration.ofMinutes(10)));
+                    f.get(ConfigKey.duration("latency", Duration.ofMillis(500), Duration.ZERO, Duration.ofMinutes(10), DOC)));
             case "proxy_flap" -> flap(f, at);
-            case "proxy_bandwidth" -> new Fault.ProxyBandwidth(at, length(f), f.bytes("bytes_per_second", 1024, 1, 1L << 40));
-            case "radio_bad_frames" -> new Fault.RadioBadFrames(at, length(f), f.integer("radio", 0, 0, 10_000),
-                    f.duration("every", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofHours(1)));
-            case "hostile_headend" -> new Fault.HostileHeadend(at, f.integer("oversized_mib", 80, 0, 200),
-                    f.duration("trial_bound", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(10)));
+            case "proxy_bandwidth" -> new Fault.ProxyBandwidth(at, length(f), f.get(ConfigKey.bytes("bytes_per_second", 1024, 1, 1L << 40, DOC)));
+            case "radio_bad_frames" -> new Fault.RadioBadFrames(at, length(f), f.get(ConfigKey.integer("radio", 0, 0, 10_000, DOC)),
+                    f.get(ConfigKey.duration("every", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofHours(1), DOC)));
+            case "hostile_headend" -> new Fault.HostileHeadend(at, f.get(ConfigKey.integer("oversized_mib", 80, 0, 200, DOC)),
+                    f.get(ConfigKey.duration("trial_bound", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(10), DOC)));
             case "radio_stall" -> new Fault.RadioStall(at, length(f));
-            case "fleet_ops" -> new Fault.FleetOps(at, f.duration("update_health", Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofMinutes(10)));
-            case "coap_restart" -> new Fault.CoapRestart(at, f.integer("meter", 0, 0, 10_000));
-            case "mbus_late" -> new Fault.MbusLate(at, length(f), f.integer("line", 0, 0, 10_000), f.integer("meters", 1, 1, 250),
-                    f.duration("delay", Duration.ofMillis(800), Duration.ofMillis(1), Duration.ofMinutes(1)));
+            case "fleet_ops" -> new Fault.FleetOps(at, f.get(ConfigKey.duration("update_health", Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofMinutes(10), DOC)));
+            case "coap_restart" -> new Fault.CoapRestart(at, f.get(ConfigKey.integer("meter", 0, 0, 10_000, DOC)));
+            case "mbus_late" -> new Fault.MbusLate(at, length(f), f.get(ConfigKey.integer("line", 0, 0, 10_000, DOC)), f.get(ConfigKey.integer("meters", 1, 1, 250, DOC)),
+                    f.get(ConfigKey.duration("delay", Duration.ofMillis(800), Duration.ofMillis(1), Duration.ofMinutes(1), DOC)));
             default -> throw new IllegalStateException(type);
         };
     }
 
     private static Fault.ProxyFlap flap(Settings f, Duration at) {
         Duration length = length(f);
-        Duration upMin = f.duration("up_min", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofHours(1));
-        Duration upMax = f.duration("up_max", Duration.ofSeconds(20), Duration.ofMillis(100), Duration.ofHours(1));
-        Duration downMin = f.duration("down_min", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofHours(1));
-        Duration downMax = f.duration("down_max", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofHours(1));
+        Duration upMin = f.get(ConfigKey.duration("up_min", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofHours(1), DOC));
+        Duration upMax = f.get(ConfigKey.duration("up_max", Duration.ofSeconds(20), Duration.ofMillis(100), Duration.ofHours(1), DOC));
+        Duration downMin = f.get(ConfigKey.duration("down_min", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofHours(1), DOC));
+        Duration downMax = f.get(ConfigKey.duration("down_max", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofHours(1), DOC));
         if (upMax.compareTo(upMin) < 0) f.error("up_max", "must not be below up_min");
         if (downMax.compareTo(downMin) < 0) f.error("down_max", "must not be below down_min");
         return new Fault.ProxyFlap(at, length, upMin, upMax, downMin, downMax);
@@ -245,6 +252,6 @@ public final class ScenarioParser {
 
     private static Duration length(Settings f) {
         if (!f.has("for")) f.error("for", "required key is missing");
-        return f.duration("for", Duration.ofSeconds(1), Duration.ofMillis(100), MAX_RUN);
+        return f.get(ConfigKey.duration("for", Duration.ofSeconds(1), Duration.ofMillis(100), MAX_RUN, DOC));
     }
 }

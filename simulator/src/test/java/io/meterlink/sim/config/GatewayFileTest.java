@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,6 +43,11 @@ class GatewayFileTest {
                         "101112131415161718191A1B1C1D1E1F")
                 .push("sml", "sml", dev, 9600, Duration.ofSeconds(4), null, null)
                 .iec62056("iec", dev, Duration.ofMinutes(1), List.of("12345678", "A-1"))
+                .pulseMock("s0", Duration.ofSeconds(5), Duration.ofMillis(15), List.of(7070, 7071))
+                .coapObserve("coap", Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(6), Duration.ZERO,
+                        List.of(Map.entry("flat-1", 5683), Map.entry("flat-2", 5684)))
+                .modbus("mb-rtu", dev, 0, Duration.ofSeconds(2), 1000, 2, List.<String[]>of(new String[] {"1", "eastron-sdm630", "a.1"}))
+                .modbus("mb-tcp", null, 1502, Duration.ofSeconds(2), 1000, 2, List.<String[]>of(new String[] {"0", "abb-b23", "b.0"}))
                 .writeTo(dir.resolve("meterlink.yaml"));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), "it may hold secrets");
         GatewayConfig c = ConfigLoader.load(file);
@@ -52,7 +58,7 @@ class GatewayFileTest {
         assertEquals(Duration.ofMillis(150), u.backoffMin());
         assertEquals(777, u.batchMaxReadings());
         assertEquals(dir.resolve("gw.key").toAbsolutePath(), u.keyFile().orElseThrow());
-        assertEquals(List.of("m-tcp", "m-ser", "radio", "ert", "p1", "sml", "iec"), c.sources().stream().map(s -> s.name()).toList());
+        assertEquals(List.of("m-tcp", "m-ser", "radio", "ert", "p1", "sml", "iec", "s0", "coap", "mb-rtu", "mb-tcp"), c.sources().stream().map(s -> s.name()).toList());
         assertEquals(Duration.ofSeconds(3), c.sources().get(0).expectedInterval());
     }
 

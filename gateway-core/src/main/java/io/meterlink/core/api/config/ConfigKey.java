@@ -1,5 +1,6 @@
 package io.meterlink.core.api.config;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -11,7 +12,7 @@ import java.util.Set;
 
 /**
  * One configuration key, declared once: its name, type, default, bounds and a one-line doc. Binding
- * reads it through {@link Settings#get(ConfigKey)} (which records a {@link ConfigError} naming file,
+ * reads it through {@link Settings#get(ConfigKey)}, the only way a value is read (which records a {@link ConfigError} naming file,
  * line and key for a wrong type or an out-of-bounds value), the README's configuration tables are
  * generated from it ({@link KeyGroup}), and the simulator writes its values through {@link #format}.
  *
@@ -23,13 +24,14 @@ import java.util.Set;
  */
 public final class ConfigKey<T> {
     /** What a key holds; decides how it is read, formatted and documented. */
-    public enum Kind { TEXT, REQUIRED_TEXT, CHOICE, INTEGER, LONG, BOOLEAN, DURATION, BYTES, PATH, SECRET, STRINGS, SECTION, SECTIONS }
+    public enum Kind { TEXT, REQUIRED_TEXT, CHOICE, INTEGER, LONG, DECIMAL, BOOLEAN, DURATION, BYTES, PATH, SECRET, STRINGS, SECTION, SECTIONS }
 
     private final String name;
     private final Kind kind;
     private final T defaultValue;
     private final Comparable<?> min;
     private final Comparable<?> max;
+    private final boolean minExclusive;
     private final Set<String> choices;
     private final String doc;
     private final String typeText;
@@ -37,6 +39,11 @@ public final class ConfigKey<T> {
 
     private ConfigKey(String name, Kind kind, T defaultValue, Comparable<?> min, Comparable<?> max, Set<String> choices,
                       String doc, String typeText, String defaultText) {
+        this(name, kind, defaultValue, min, false, max, choices, doc, typeText, defaultText);
+    }
+
+    private ConfigKey(String name, Kind kind, T defaultValue, Comparable<?> min, boolean minExclusive, Comparable<?> max,
+                      Set<String> choices, String doc, String typeText, String defaultText) {
         if (name == null || name.isBlank() || name.endsWith(".")) throw new IllegalArgumentException("key name is required");
         if (doc == null || doc.isBlank()) throw new IllegalArgumentException(name + ": a one-line doc is required");
         if (doc.contains("\n")) throw new IllegalArgumentException(name + ": the doc is one line");
@@ -45,6 +52,7 @@ public final class ConfigKey<T> {
         this.defaultValue = defaultValue;
         this.min = min;
         this.max = max;
+        this.minExclusive = minExclusive;
         this.choices = choices;
         this.doc = doc;
         this.typeText = typeText;
@@ -79,6 +87,17 @@ public final class ConfigKey<T> {
     public static ConfigKey<Long> longValue(String name, Long defaultValue, long min, long max, String doc) {
         checkBounds(name, defaultValue, min, max);
         return new ConfigKey<>(name, Kind.LONG, defaultValue, min, max, null, doc, null, null);
+    }
+
+    /**
+     * An exact decimal number (a pulse constant, a meter register) from {@code min} (exclusive when
+     * {@code minExclusive}) up to {@code max}; a {@code null} default: absent reads as {@code null}.
+     */
+    public static ConfigKey<BigDecimal> decimal(String name, BigDecimal defaultValue, BigDecimal min, boolean minExclusive,
+                                                BigDecimal max, String doc) {
+        checkBounds(name, defaultValue, min, max);
+        if (minExclusive && defaultValue != null && defaultValue.compareTo(min) == 0) throw new IllegalArgumentException(name + ": default out of bounds");
+        return new ConfigKey<>(name, Kind.DECIMAL, defaultValue, min, minExclusive, max, null, doc, null, null);
     }
 
     public static ConfigKey<Boolean> bool(String name, boolean defaultValue, String doc) {
@@ -127,7 +146,7 @@ public final class ConfigKey<T> {
     public ConfigKey<T> withDefault(T value) {
         if (min != null && value != null) checkBounds(name, (Comparable) value, (Comparable) min, (Comparable) max);
         if (kind == Kind.CHOICE && value != null && !choices.contains(value)) throw new IllegalArgumentException(name + ": default is not allowed");
-        return new ConfigKey<>(name, kind, value, min, max, choices, doc, typeText, null);
+        return new ConfigKey<>(name, kind, value, min, minExclusive, max, choices, doc, typeText, null);
     }
 
     /**
@@ -136,22 +155,22 @@ public final class ConfigKey<T> {
      * {@code buffer.max_bytes}), so the bounds are not written twice.
      */
     public ConfigKey<T> renamed(String newName) {
-        return new ConfigKey<>(newName, kind, defaultValue, min, max, choices, doc, typeText, defaultText);
+        return new ConfigKey<>(newName, kind, defaultValue, min, minExclusive, max, choices, doc, typeText, defaultText);
     }
 
     /** This key with another one-line doc (the same key read by another driver, say). */
     public ConfigKey<T> withDoc(String text) {
-        return new ConfigKey<>(name, kind, defaultValue, min, max, choices, text, typeText, defaultText);
+        return new ConfigKey<>(name, kind, defaultValue, min, minExclusive, max, choices, text, typeText, defaultText);
     }
 
     /** This key with the type column of the reference written out (for a form the kind does not say, e.g. {@code ssl://host:port}). */
     public ConfigKey<T> describedAs(String type) {
-        return new ConfigKey<>(name, kind, defaultValue, min, max, choices, doc, type, defaultText);
+        return new ConfigKey<>(name, kind, defaultValue, min, minExclusive, max, choices, doc, type, defaultText);
     }
 
     /** This key with its default described in words (a default computed from other keys, or "required"). */
     public ConfigKey<T> defaultDescribed(String text) {
-        return new ConfigKey<>(name, kind, defaultValue, min, max, choices, doc, typeText, text);
+        return new ConfigKey<>(name, kind, defaultValue, min, minExclusive, max, choices, doc, typeText, text);
     }
 
     private static <C extends Comparable<C>> void checkBounds(String name, C value, C min, C max) {
@@ -169,36 +188,8 @@ public final class ConfigKey<T> {
     }
 
     /** As {@link #read(Settings)}, with a default computed by the caller (e.g. from another key). */
-    @SuppressWarnings({"unchecked", "deprecation"}) // the typed getters are what a declaration reads through
     public T read(Settings s, T defaultValue) {
-        String k = local();
-        Object v = switch (kind) {
-            case TEXT -> s.string(k, (String) defaultValue);
-            case REQUIRED_TEXT -> s.requiredString(k);
-            case CHOICE -> s.choice(k, (String) defaultValue, choices);
-            case INTEGER -> defaultValue != null ? (Object) s.integer(k, (Integer) defaultValue, (Integer) min, (Integer) max)
-                    : nullWhen(s.longValue(k, (long) (Integer) min - 1, (Integer) min, (Integer) max), (long) (Integer) min - 1, true);
-            case LONG -> defaultValue != null ? (Object) s.longValue(k, (Long) defaultValue, (Long) min, (Long) max)
-                    : nullWhen(s.longValue(k, Long.MIN_VALUE, (Long) min, (Long) max), Long.MIN_VALUE, false);
-            case BOOLEAN -> s.bool(k, (Boolean) defaultValue);
-            case DURATION -> s.duration(k, (Duration) defaultValue, (Duration) min, (Duration) max);
-            case BYTES -> s.bytes(k, (Long) defaultValue, (Long) min, (Long) max);
-            case PATH -> {
-                Optional<Path> p = s.path(k);
-                yield p.isPresent() ? p : defaultValue;
-            }
-            case SECRET -> s.secret(k);
-            case STRINGS -> s.has(k) ? s.strings(k) : (defaultValue == null ? s.strings(k) : defaultValue);
-            case SECTION -> s.section(k);
-            case SECTIONS -> s.sections(k);
-        };
-        return (T) v;
-    }
-
-    /** A key without default reads as {@code null} when absent or invalid (the error is recorded). */
-    private static Object nullWhen(long value, long sentinel, boolean integer) {
-        if (value == sentinel) return null;
-        return integer ? (Object) (int) value : (Object) value;
+        return s.get(this, defaultValue);
     }
 
     // ---- description ----
@@ -221,6 +212,9 @@ public final class ConfigKey<T> {
     /** Lower bound (Integer, Long or Duration) of a numeric key, else {@code null}. */
     public Comparable<?> min() { return min; }
 
+    /** Whether {@link #min()} itself is refused (a decimal that must be greater than it). */
+    public boolean minExclusive() { return minExclusive; }
+
     /** Upper bound of a numeric key, else {@code null}. */
     public Comparable<?> max() { return max; }
 
@@ -240,6 +234,7 @@ public final class ConfigKey<T> {
         return switch (kind) {
             case DURATION -> ConfigText.duration((Duration) value);
             case BYTES -> ConfigText.bytes((Long) value);
+            case DECIMAL -> ((BigDecimal) value).toPlainString();
             case PATH -> ((Optional<?>) value).map(Object::toString).orElse("");
             case SECRET -> "******";
             case STRINGS -> "[" + String.join(", ", (List<String>) value) + "]";
@@ -255,6 +250,7 @@ public final class ConfigKey<T> {
             case REQUIRED_TEXT -> "text, required";
             case CHOICE -> String.join(", ", choices.stream().map(c -> "`" + c + "`").toList());
             case INTEGER, LONG -> min + "–" + max;
+            case DECIMAL -> "decimal, " + (minExclusive ? "> " : "≥ ") + ((BigDecimal) min).toPlainString() + ", ≤ " + ((BigDecimal) max).toPlainString();
             case BOOLEAN -> "boolean";
             case DURATION -> "duration, " + ConfigText.duration((Duration) min) + "–" + ConfigText.duration((Duration) max);
             case BYTES -> "size, " + ConfigText.bytes((Long) min) + "–" + ConfigText.bytes((Long) max);

@@ -11,6 +11,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
+import java.math.BigDecimal;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,12 +30,12 @@ import java.util.TreeSet;
 /**
  * {@link Settings} over one mapping of a SnakeYAML node tree ({@link YamlFile}), so that every key
  * and value keeps its line. Errors go to the file's shared error list; every getter goes on with its
- * default so that one pass reports every error. Values of keys whose name suggests a secret
- * ({@code password}, {@code key}, …) and values read through {@link #secret} are never echoed.
+ * default so that one pass reports every error. Values are read only through declared keys
+ * ({@link #get(ConfigKey, Object)}). Values of keys whose name suggests a secret ({@code password},
+ * {@code key}, …) and values of secret keys are never echoed.
  *
  * <p>Not thread-safe; used once, while binding.
  */
-@SuppressWarnings("deprecation") // implements the typed getters that declarations read through
 public final class YamlSettings implements Settings {
     private static final String DURATION_HINT = "expected a duration like 200ms, 5s, 10m, 1h or 1d";
     private static final String BYTES_HINT = "expected a size like 1000, 64KiB, 256MiB or 1GiB";
@@ -83,12 +84,44 @@ public final class YamlSettings implements Settings {
         return t != null && !isNull(t.getValueNode());
     }
 
-    @Override public String string(String key, String defaultValue) {
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T get(ConfigKey<T> key, T defaultValue) {
+        String k = key.local();
+        Object v = switch (key.kind()) {
+            case TEXT -> string(k, (String) defaultValue);
+            case REQUIRED_TEXT -> requiredString(k);
+            case CHOICE -> choice(k, (String) defaultValue, key.choices());
+            case INTEGER -> {
+                Long n = whole(k, (Integer) key.min(), (Integer) key.max());
+                yield n == null ? defaultValue : (Object) n.intValue();
+            }
+            case LONG -> {
+                Long n = whole(k, (Long) key.min(), (Long) key.max());
+                yield n == null ? defaultValue : (Object) n;
+            }
+            case DECIMAL -> decimal(k, (BigDecimal) defaultValue, (BigDecimal) key.min(), key.minExclusive(), (BigDecimal) key.max());
+            case BOOLEAN -> bool(k, (Boolean) defaultValue);
+            case DURATION -> duration(k, (Duration) defaultValue, (Duration) key.min(), (Duration) key.max());
+            case BYTES -> bytes(k, (Long) defaultValue, (Long) key.min(), (Long) key.max());
+            case PATH -> {
+                Optional<Path> p = path(k);
+                yield p.isPresent() || defaultValue == null ? p : defaultValue;
+            }
+            case SECRET -> secret(k);
+            case STRINGS -> has(k) || defaultValue == null ? strings(k) : defaultValue;
+            case SECTION -> section(k);
+            case SECTIONS -> sections(k);
+        };
+        return (T) v;
+    }
+
+    private String string(String key, String defaultValue) {
         ScalarNode n = scalar(key, "expected a string");
         return n == null ? defaultValue : n.getValue();
     }
 
-    @Override public String requiredString(String key) {
+    private String requiredString(String key) {
         asked.add(key);
         NodeTuple t = entries.get(key);
         if (t == null) {
@@ -107,7 +140,7 @@ public final class YamlSettings implements Settings {
         return n == null ? null : n.getValue();
     }
 
-    @Override public String choice(String key, String defaultValue, Set<String> allowed) {
+    private String choice(String key, String defaultValue, Set<String> allowed) {
         ScalarNode n = scalar(key, "expected one of " + String.join(", ", new TreeSet<>(allowed)));
         if (n == null) return defaultValue;
         if (!allowed.contains(n.getValue())) {
@@ -117,28 +150,47 @@ public final class YamlSettings implements Settings {
         return n.getValue();
     }
 
-    @Override public int integer(String key, int defaultValue, int min, int max) {
-        return (int) longValue(key, defaultValue, min, max);
-    }
-
-    @Override public long longValue(String key, long defaultValue, long min, long max) {
+    /** A whole number within bounds; {@code null} when absent or refused (the error is recorded). */
+    private Long whole(String key, long min, long max) {
         ScalarNode n = scalar(key, "expected a whole number");
-        if (n == null) return defaultValue;
+        if (n == null) return null;
         long v;
         try {
             v = Long.parseLong(n.getValue().trim().replace("_", ""));
         } catch (NumberFormatException e) {
             record(n, key, "expected a whole number" + got(key, n));
-            return defaultValue;
+            return null;
         }
         if (v < min || v > max) {
             record(n, key, "must be between " + min + " and " + max + got(key, n));
-            return defaultValue;
+            return null;
         }
         return v;
     }
 
-    @Override public boolean bool(String key, boolean defaultValue) {
+    /** An exact decimal above {@code min} (or at least it) and at most {@code max}; {@code null} when refused. */
+    private BigDecimal decimal(String key, BigDecimal defaultValue, BigDecimal min, boolean minExclusive, BigDecimal max) {
+        ScalarNode n = scalar(key, "expected a decimal number");
+        if (n == null) return defaultValue;
+        BigDecimal v;
+        try {
+            v = new BigDecimal(n.getValue().trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            record(n, key, "expected a decimal number" + got(key, n));
+            return null;
+        }
+        if (minExclusive ? v.compareTo(min) <= 0 : v.compareTo(min) < 0) {
+            record(n, key, "must be " + (minExclusive ? "greater than " : "at least ") + min.toPlainString() + got(key, n));
+            return null;
+        }
+        if (v.compareTo(max) > 0) {
+            record(n, key, "must be at most " + max.toPlainString() + got(key, n));
+            return null;
+        }
+        return v;
+    }
+
+    private boolean bool(String key, boolean defaultValue) {
         ScalarNode n = scalar(key, "expected true or false");
         if (n == null) return defaultValue;
         switch (n.getValue().trim().toLowerCase(Locale.ROOT)) {
@@ -152,7 +204,7 @@ public final class YamlSettings implements Settings {
         }
     }
 
-    @Override public Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
+    private Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
         ScalarNode n = scalar(key, DURATION_HINT);
         if (n == null) return defaultValue;
         Optional<Duration> d = ConfigValues.parseDuration(n.getValue());
@@ -167,7 +219,7 @@ public final class YamlSettings implements Settings {
         return d.get();
     }
 
-    @Override public long bytes(String key, long defaultValue, long min, long max) {
+    private long bytes(String key, long defaultValue, long min, long max) {
         ScalarNode n = scalar(key, BYTES_HINT);
         if (n == null) return defaultValue;
         Optional<Long> b = ConfigValues.parseBytes(n.getValue());
@@ -184,7 +236,7 @@ public final class YamlSettings implements Settings {
         return b.get();
     }
 
-    @Override public Optional<Path> path(String key) {
+    private Optional<Path> path(String key) {
         ScalarNode n = scalar(key, "expected a file path");
         if (n == null) return Optional.empty();
         String text = n.getValue().trim();
@@ -201,7 +253,7 @@ public final class YamlSettings implements Settings {
         }
     }
 
-    @Override public Optional<Secret> secret(String key) {
+    private Optional<Secret> secret(String key) {
         asked.add(key);
         read.add(key);
         NodeTuple t = entries.get(key);
@@ -255,7 +307,7 @@ public final class YamlSettings implements Settings {
         return Collections.unmodifiableList(out);
     }
 
-    @Override public List<String> strings(String key) {
+    private List<String> strings(String key) {
         asked.add(key);
         read.add(key);
         NodeTuple t = entries.get(key);
