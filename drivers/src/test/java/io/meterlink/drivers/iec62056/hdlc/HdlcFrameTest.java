@@ -84,22 +84,25 @@ class HdlcFrameTest {
         assertEquals(HdlcException.Reason.FCS, assertThrows(HdlcException.class, () -> HdlcFrame.decode(f)).reason());
     }
 
+    /** Sets the FCS of a frame without flags to match its bytes. */
+    private static void withFcs(byte[] f) {
+        int fcs = io.meterlink.drivers.crc.Crc16.X25.of(f, 0, f.length - 2);
+        f[f.length - 2] = (byte) fcs;
+        f[f.length - 1] = (byte) (fcs >> 8);
+    }
+
     @Test
     void wrongHcs_withRightFcs_throwsHcs() {
         byte[] f = inner(new HdlcFrame(false, SERVER, CLIENT, HdlcFrame.iControl(0, 0), new byte[] {1, 2}).encode());
         f[5] ^= 1; // HCS low byte
-        int fcs = io.meterlink.drivers.crc.Crc16.X25.of(f, 0, f.length - 2);
-        f[f.length - 2] = (byte) fcs;
-        f[f.length - 1] = (byte) (fcs >> 8);
+        withFcs(f);
         assertEquals(HdlcException.Reason.HCS, assertThrows(HdlcException.class, () -> HdlcFrame.decode(f)).reason());
     }
 
     @Test
     void threeByteAddress_throwsFormat() {
         byte[] f = hex("A009 02 02 03 21 93 0000"); // destination 02 02 03: three bytes
-        int fcs = io.meterlink.drivers.crc.Crc16.X25.of(f, 0, f.length - 2);
-        f[f.length - 2] = (byte) fcs;
-        f[f.length - 1] = (byte) (fcs >> 8);
+        withFcs(f);
         assertEquals(HdlcException.Reason.FORMAT, assertThrows(HdlcException.class, () -> HdlcFrame.decode(f)).reason());
     }
 
