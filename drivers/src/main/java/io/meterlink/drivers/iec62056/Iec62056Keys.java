@@ -23,7 +23,7 @@ public final class Iec62056Keys {
             .defaultDescribed("`300` (mode `d`: `2400`)");
     static final int MODE_D_BAUD = 2400;
     public static final ConfigKey<Integer> MAX_BAUD = ConfigKey.integer("max_baud", 9600, 300, 19200,
-            "highest speed accepted when the meter proposes a switch (mode C)");
+            "highest speed accepted when the meter proposes a switch (modes C and E)");
     public static final ConfigKey<Duration> POLL_INTERVAL = ConfigKey.duration("poll_interval", Duration.ofMinutes(15),
             Duration.ofSeconds(1), Duration.ofDays(7), "how often each meter is read");
     public static final ConfigKey<Duration> RESPONSE_TIMEOUT = ConfigKey.duration("response_timeout", Duration.ofMillis(1500),
@@ -40,7 +40,7 @@ public final class Iec62056Keys {
             "device address in `/?<address>!`: 1 to 32 letters, digits, spaces, '.', '_' or '-'");
 
     public static final ConfigKey<Optional<Secret>> PASSWORD = ConfigKey.secret("password",
-            "meter password, sent in programming mode (P1); a secret, never logged").defaultDescribed("none");
+            "meter password, sent in programming mode (P1), or in mode `e` as the low level security password of the AARQ; a secret, never logged").defaultDescribed("none");
     public static final ConfigKey<Optional<Path>> PASSWORD_FILE = ConfigKey.path("password_file",
             "instead of `password`: a file with the password on one line, readable by its owner only (0600)").defaultDescribed("none");
     public static final ConfigKey<List<String>> REGISTERS = ConfigKey.strings("registers",

@@ -250,4 +250,24 @@ class Iec62056DriverTest {
         assertNull(new Iec62056DriverFactory().configure(bad));
         assertTrue(bad.errors().stream().anyMatch(e -> e.contains("address")), bad.errors()::toString);
     }
+
+    @Test
+    void factory_modeE_readsObjectsAndAddresses_refusesWhatDoesNotFit() {
+        assertNotNull(new Iec62056DriverFactory().configure(new MapSettings(Map.of("port", "/dev/ttyUSB0", "mode", "e"))), "default objects");
+        assertNotNull(new Iec62056DriverFactory().configure(new MapSettings(Map.of("port", "/dev/ttyUSB0", "mode", "e",
+                "objects", List.of("1-0:1.8.0", "4/1-0:1.6.0", "8/0-0:1.0.0"), "server_address", 1, "physical_address", 0x3FF0, "client_address", 32))));
+        Map<Map<String, Object>, String> refused = Map.of(
+                Map.of("mode", "e", "objects", List.of("1.8.0")), "objects",
+                Map.of("mode", "e", "objects", List.of("7/1-0:1.8.0")), "objects",
+                Map.of("mode", "e", "server_address", 200), "server_address",
+                Map.of("mode", "e", "password", "pw", "registers", List.of("1.8.0")), "registers",
+                Map.of("objects", List.of("1-0:1.8.0")), "objects");
+        refused.forEach((extra, key) -> {
+            Map<String, Object> m = new java.util.HashMap<>(extra);
+            m.put("port", "/dev/ttyUSB0");
+            MapSettings s = new MapSettings(m);
+            assertNull(new Iec62056DriverFactory().configure(s), extra::toString);
+            assertTrue(s.errors().stream().anyMatch(e -> e.contains(key)), s.errors()::toString);
+        });
+    }
 }
