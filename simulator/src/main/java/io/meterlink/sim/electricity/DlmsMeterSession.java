@@ -74,6 +74,9 @@ public final class DlmsMeterSession {
         }
     }
 
+    /** The objects it has, as a gateway's {@code objects} list. */
+    public static final List<String> OBJECTS = List.of("8/0-0:1.0.0", "1/0-0:96.1.0", "1-0:1.8.0", "1-0:2.8.0", "1-0:1.7.0", "1-0:32.7.0", "1-0:14.7.0");
+
     /** How long the meter stays in HDLC without a frame before it falls back to the sign-on. */
     static final int INACTIVITY_MS = 3_000;
     private static final byte[] CLOCK = {0, 0, 1, 0, 0, (byte) 255}, SERIAL = {0, 0, 96, 1, 0, (byte) 255};
