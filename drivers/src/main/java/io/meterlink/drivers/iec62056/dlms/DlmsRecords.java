@@ -27,8 +27,8 @@ public final class DlmsRecords {
                 || !(su.items().get(0) instanceof DlmsValue.Num scaler) || !(su.items().get(1) instanceof DlmsValue.Num unit)) {
             throw DlmsException.syntax("scaler_unit of " + code + " is no structure {scaler, unit}");
         }
-        int s = scaler.value().intValueExact();
-        if (s < -128 || s > 127) throw DlmsException.syntax("scaler " + s + " of " + code);
+        if (scaler.tag() != Axdr.INTEGER) throw DlmsException.syntax("scaler of " + code + " is no integer (data type " + scaler.tag() + ")");
+        int s = scaler.value().intValue(); // an integer (8 bits) always fits
         MeterUnit u = MeterUnit.dlms(unit.value().intValue());
         if (value instanceof DlmsValue.Num n) return ObisRecords.record(code, n.value().scaleByPowerOfTen(s), null, u, meterTime);
         return ObisRecords.record(code, null, text(value), u, meterTime);

@@ -132,4 +132,35 @@ class DlmsClientTest {
         assertNull(CosemObject.parse("7/1-0:1.8.0"), "class 7 is not read");
         for (String d : CosemObject.DEFAULTS) assertNotNull(CosemObject.parse(d), d);
     }
+
+    @Test
+    void anyBytes_toTheApduParsersAndRecords_giveAResultOrATypedException() {
+        java.util.Random r = new java.util.Random(11);
+        Obis code = new Obis(1, 0, 1, 8, 0, 255);
+        int results = 0, refused = 0;
+        for (int i = 0; i < 30_000; i++) {
+            byte[] b = new byte[1 + r.nextInt(40)];
+            r.nextBytes(b);
+            if (i % 3 == 0) b[0] = (byte) Apdu.AARE;
+            if (i % 3 == 1) b[0] = (byte) Apdu.GET_RESPONSE;
+            try {
+                switch (i % 3) {
+                    case 0 -> Apdu.aare(b);
+                    case 1 -> Apdu.getResponse(b);
+                    default -> DlmsRecords.register(code, Axdr.read(b), Axdr.read(java.util.Arrays.copyOfRange(b, b.length / 2, b.length)), null);
+                }
+                results++;
+            } catch (DlmsException expected) {
+                refused++;
+            }
+        }
+        assertEquals(30_000, results + refused);
+        assertTrue(refused > 0);
+    }
+
+    @Test
+    void scalerThatIsNoInteger_isRefusedAsSyntax() {
+        assertEquals(DlmsException.Reason.SYNTAX, assertThrows(DlmsException.class, () -> DlmsRecords.register(new Obis(1, 0, 1, 8, 0, 255),
+                Axdr.read(hex("06 00000005")), Axdr.read(hex("02 02 17 3FC00000 16 1E")), null)).reason()); // float32 1.5 as scaler
+    }
 }
