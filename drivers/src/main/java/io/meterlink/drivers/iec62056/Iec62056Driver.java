@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * at the initial speed, the identification message {@code /XXXZ<ident>}, then by its baud character
  * Z: mode C ({@code 0}–{@code 9}) waits t_r (200 ms), acknowledges {@code ACK 0 Z 0} (data readout)
  * and switches speed; mode B ({@code A}–{@code I}) switches without acknowledgement; mode A (any
- * other) stays. The data message (STX … ! CR LF ETX BCC) is framed and checked by
+ * other) stays; with {@code mode: e} a meter offering {@code \2} (mode E) gets {@code ACK 2 Z 2} and an
+ * HDLC/DLMS session ({@link ModeESession}) instead. The data message (STX … ! CR LF ETX BCC) is framed and checked by
  * {@link Iec62056FrameDecoder}; a BCC error or silence is retried, then counted (bad input by kind,
  * or the meter as silent). On TCP no speed is switched (the converter keeps its rate). Thread: its own.
  */

@@ -78,8 +78,12 @@ final class ModeESession {
                             DlmsValue scalerUnit = client.get(o, 3);
                             String time = clock;
                             if (o.classId() == CosemObject.EXTENDED_REGISTER) {
-                                String captured = DlmsRecords.text(client.get(o, 5));
-                                if (captured.length() >= 19 && captured.charAt(10) == 'T') time = captured;
+                                try {
+                                    String captured = DlmsRecords.text(client.get(o, 5));
+                                    if (captured.length() >= 19 && captured.charAt(10) == 'T') time = captured;
+                                } catch (DlmsException e) {
+                                    if (e.reason() != DlmsException.Reason.DATA_ACCESS) throw e; // no capture time: the clock's
+                                }
                             }
                             r = DlmsRecords.register(o.obis(), value, scalerUnit, time);
                         }

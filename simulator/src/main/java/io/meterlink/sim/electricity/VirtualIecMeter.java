@@ -18,7 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A virtual IEC 62056-21 meter in mode A, B, C, D or E (manufacturer {@code SIM}; {@link Mode}): answers
  * {@code /?<address>!} (or {@code /?!}) with its identification, and (modes C, E) the acknowledgement
- * {@code ACK 0 Z 0} or (modes A, B) at once with a data readout; in mode D it pushes both ({@link #next}) (0.0.0 serial, 1.8.0 and 2.8.0 energy, 32.7 voltage) whose
+ * {@code ACK 0 Z 0} or (modes A, B) at once with a data readout (mode E: {@code ACK 2 Z 2} opens an HDLC/DLMS
+ * session instead, {@link DlmsMeterSession}); in mode D it pushes both ({@link #next}) (0.0.0 serial, 1.8.0 and 2.8.0 energy, 32.7 voltage) whose
  * registers move on each time and carry the meter's time (UTC, read with {@code time_zone: UTC}); every n-th readout can carry a wrong BCC on demand. Each readout and
  * the readings a gateway must deliver from it go to the ledger. Thread-safe.
  */
