@@ -142,7 +142,7 @@ final class Iec62056Driver extends ObisLineDriver {
         String line = new String(ident, StandardCharsets.ISO_8859_1).strip();
         char[] secret = config.password() != null ? config.password().reveal() : null;
         try {
-            DecodedFrame frame = new ModeESession(link, e.objects(), this::badInput).read(line.substring(1, 4), line.substring(7), secret);
+            DecodedFrame frame = new ModeESession(link, e.objects(), this::badInput).read(line.substring(1, 4), line.length() > 7 ? line.substring(7) : "", secret);
             return new Outcome(frame, null, true);
         } catch (DecodeException x) {
             LOG.debug("mode E session on {} failed: {}", transport.describe(), x.getMessage());

@@ -59,7 +59,8 @@ class Iec62056DriverTest {
             if (s.equals("/?12345678!\r\n") && modeB) {
                 push("/ABCE\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
                 push(readout("0.0.0(12345678)\r\n1.8.0(012345.678*kWh)\r\n2.8.0(000001.5*kWh)\r\n32.7(231.4*V)", false));
-            } else if (s.equals("/?12345678!\r\n")) push("/ABC5\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
+            } else if (s.equals("/?1!\r\n")) push("/ABC5\\2\r\n".getBytes(StandardCharsets.US_ASCII)); // mode E, no identification text
+            else if (s.equals("/?12345678!\r\n")) push("/ABC5\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
             else if (s.equals("\u0006051\r\n")) push(Iec62056Driver.command('P', '0', "(12345678)".getBytes(StandardCharsets.US_ASCII)));
             else if (s.startsWith("\u0001P1\u0002")) {
                 passwordsSeen.add(s.substring(4, s.length() - 2));
@@ -269,5 +270,19 @@ class Iec62056DriverTest {
             assertNull(new Iec62056DriverFactory().configure(s), extra::toString);
             assertTrue(s.errors().stream().anyMatch(e -> e.contains(key)), s.errors()::toString);
         });
+    }
+
+    @Test
+    void modeE_acknowledgesHdlc_aSilentHdlcPeerAndAShortIdentification_areCountedNotThrown() throws Exception {
+        ModeCMeter line = new ModeCMeter(); // answers no HDLC frame
+        Recording rec = new Recording(Clock.systemUTC());
+        var e = new Iec62056DriverConfig.ModeE(List.of(io.meterlink.drivers.iec62056.dlms.CosemObject.parse("1-0:1.8.0")),
+                io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(1), io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(16), 128);
+        Iec62056DriverConfig c = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("1"), null, List.of(), false, e);
+        new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec).poll("1");
+        assertEquals("\u0006252\r\n", line.requests.get(1)); // ACK 2 Z 2: HDLC at Z = 5 (9600)
+        assertEquals(0x7E, line.requests.get(2).charAt(0)); // then an HDLC frame (SNRM)
+        assertEquals(List.of(Kind.TRUNCATED), rec.bad); // no UA: the session times out
+        assertEquals(List.of(), rec.readings);
     }
 }

@@ -14,8 +14,6 @@ public final class HdlcReader {
     private final Transport line;
     private final byte[] buf = new byte[512];
     private int pos, end;
-    /** Bytes skipped before an opening flag since the last call (noise). */
-    private int skipped;
 
     public HdlcReader(Transport line) {
         this.line = line;
@@ -29,12 +27,10 @@ public final class HdlcReader {
      * @return the frame, or {@code null} when nothing but noise or flags came within {@code timeoutMs}
      */
     public HdlcFrame read(int timeoutMs, int maxLength) throws IOException, HdlcException {
-        skipped = 0;
         int b;
-        do { // up to an opening flag
+        do { // up to an opening flag, noise skipped
             b = next(timeoutMs);
             if (b < 0) return null;
-            if (b != (HdlcFrame.FLAG & 0xFF)) skipped++;
         } while (b != (HdlcFrame.FLAG & 0xFF));
         do {
             b = next(timeoutMs);
@@ -60,9 +56,6 @@ public final class HdlcReader {
         }
         return HdlcFrame.decode(frame);
     }
-
-    /** Bytes skipped as noise before the last frame's opening flag. */
-    public int skipped() { return skipped; }
 
     /** Forgets buffered bytes and whatever the line already holds (before a new session). */
     public void discard() throws IOException {
