@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * at the initial speed, the identification message {@code /XXXZ<ident>}, then by its baud character
  * Z: mode C ({@code 0}–{@code 9}) waits t_r (200 ms), acknowledges {@code ACK 0 Z 0} (data readout)
  * and switches speed; mode B ({@code A}–{@code I}) switches without acknowledgement; mode A (any
- * other) stays. The data message (STX … ! CR LF ETX BCC) is framed and checked by
+ * other) stays; with {@code mode: e} a meter offering {@code \2} (mode E) gets {@code ACK 2 Z 2} and an
+ * HDLC/DLMS session ({@link ModeESession}) instead. The data message (STX … ! CR LF ETX BCC) is framed and checked by
  * {@link Iec62056FrameDecoder}; a BCC error or silence is retried, then counted (bad input by kind,
  * or the meter as silent). On TCP no speed is switched (the converter keeps its rate). Thread: its own.
  */
@@ -83,7 +84,10 @@ final class Iec62056Driver extends ObisLineDriver {
     private record Outcome(DecodedFrame frame, DecodeException error, boolean answered) { }
 
     private Outcome readout(String address) throws IOException, InterruptedException {
-        if (!config.tcp()) transport.setBaud(config.initialBaud());
+        if (!config.tcp()) {
+            transport.setBaud(config.initialBaud());
+            transport.setCharacterFormat(7, true); // back from a mode E session's 8N1
+        }
         transport.drainInput();
         if (config.wakeUp()) wakeUp();
         send(("/?" + address + "!\r\n").getBytes(StandardCharsets.US_ASCII), config.initialBaud());
@@ -98,7 +102,9 @@ final class Iec62056Driver extends ObisLineDriver {
         char z = (char) ident[4];
         boolean programming = config.password() != null;
         int speed = config.initialBaud();
-        if (z >= '0' && z <= '9') { // mode C, or mode E (\2 in the identification) read the same way: acknowledge with the speed we take
+        boolean enhanced = ident.length > 6 && ident[5] == '\\' && ident[6] == '2'; // W = 2: the meter speaks HDLC (IEC 62056-21 §6.3.14)
+        if (config.modeE() != null && enhanced && z >= '0' && z <= '9') return modeE(ident, z);
+        if (z >= '0' && z <= '9') { // mode C, or mode E (\2 in the identification) read by its data readout: acknowledge with the speed we take
             int proposed = Math.min(modeCBaud(z), config.maxBaud());
             char chosen = modeCChar(proposed);
             TimeUnit.MILLISECONDS.sleep(REACTION_MS);
@@ -112,6 +118,38 @@ final class Iec62056Driver extends ObisLineDriver {
         }
         if (!config.tcp() && speed != config.initialBaud()) transport.setBaud(speed);
         return programming ? programmingMode(ident, speed) : dataMessage(ident);
+    }
+
+    /**
+     * Mode E (IEC 62056-21 Annex E): {@code ACK 2 Z' 2} switches to the HDLC protocol at speed Z'; on a serial
+     * line the character format becomes 8N1. The session ({@link ModeESession}) reads the configured COSEM
+     * objects; a refused object is counted and the others read; a failed session gives its error.
+     */
+    private Outcome modeE(byte[] ident, char z) throws IOException, InterruptedException {
+        int proposed = Math.min(modeCBaud(z), config.maxBaud());
+        char chosen = modeCChar(proposed);
+        TimeUnit.MILLISECONDS.sleep(REACTION_MS);
+        send(new byte[]{ACK, '2', (byte) chosen, '2', '\r', '\n'}, config.initialBaud());
+        if (!config.tcp()) {
+            transport.setBaud(modeCBaud(chosen));
+            transport.setCharacterFormat(8, false);
+        }
+        TimeUnit.MILLISECONDS.sleep(REACTION_MS); // the meter switches too
+        Iec62056DriverConfig.ModeE e = config.modeE();
+        io.meterlink.drivers.iec62056.hdlc.HdlcClient link = new io.meterlink.drivers.iec62056.hdlc.HdlcClient(transport, e.server(), e.client(),
+                config.responseTimeout(), e.maxInfo(), ModeESession.MAX_VALUE_BYTES, () -> heartbeat().beat());
+        link.discard();
+        String line = new String(ident, StandardCharsets.ISO_8859_1).strip();
+        char[] secret = config.password() != null ? config.password().reveal() : null;
+        try {
+            DecodedFrame frame = new ModeESession(link, e.objects(), this::badInput).read(line.substring(1, 4), line.length() > 7 ? line.substring(7) : "", secret);
+            return new Outcome(frame, null, true);
+        } catch (DecodeException x) {
+            LOG.debug("mode E session on {} failed: {}", transport.describe(), x.getMessage());
+            return new Outcome(null, x, true);
+        } finally {
+            if (secret != null) java.util.Arrays.fill(secret, '\0');
+        }
     }
 
     /**

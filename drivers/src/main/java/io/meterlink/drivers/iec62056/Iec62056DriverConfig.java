@@ -18,12 +18,34 @@ import java.util.List;
  * @param password        the meter password sent in programming mode (P1), or {@code null} for a plain data readout; never logged
  * @param registers       with a password: the registers read one by one in programming mode (R1)
  * @param strictTiming    an identification that begins sooner than t_r (200 ms) after the request is refused and counted
+ * @param modeE           {@code mode: e}: the HDLC/DLMS session's settings, or {@code null} to read mode E meters by their data readout
  */
 record Iec62056DriverConfig(String endpoint, boolean tcp, int initialBaud, int maxBaud, Duration pollInterval,
                             int responseTimeout, boolean wakeUp, int retries, List<String> addresses,
-                            io.meterlink.core.api.config.Secret password, List<String> registers, boolean strictTiming) {
+                            io.meterlink.core.api.config.Secret password, List<String> registers, boolean strictTiming, ModeE modeE) {
     Iec62056DriverConfig {
         addresses = List.copyOf(addresses);
         registers = List.copyOf(registers);
+    }
+
+    /** A source without mode E sessions. */
+    Iec62056DriverConfig(String endpoint, boolean tcp, int initialBaud, int maxBaud, Duration pollInterval, int responseTimeout, boolean wakeUp,
+                         int retries, List<String> addresses, io.meterlink.core.api.config.Secret password, List<String> registers, boolean strictTiming) {
+        this(endpoint, tcp, initialBaud, maxBaud, pollInterval, responseTimeout, wakeUp, retries, addresses, password, registers, strictTiming, null);
+    }
+
+    /**
+     * The HDLC/DLMS session of mode E (IEC 62056-21 Annex E, IEC 62056-46, IEC 62056-5-3).
+     *
+     * @param objects the COSEM objects read, in order
+     * @param server  the meter's HDLC address (logical device, physical device)
+     * @param client  the client SAP (0x10 public client)
+     * @param maxInfo the information field length proposed in SNRM
+     */
+    record ModeE(List<io.meterlink.drivers.iec62056.dlms.CosemObject> objects, io.meterlink.drivers.iec62056.hdlc.HdlcAddress server,
+                 io.meterlink.drivers.iec62056.hdlc.HdlcAddress client, int maxInfo) {
+        ModeE {
+            objects = List.copyOf(objects);
+        }
     }
 }

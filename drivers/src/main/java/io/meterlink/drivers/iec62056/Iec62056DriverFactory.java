@@ -5,6 +5,8 @@ import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.FrameDecoder;
+import io.meterlink.drivers.iec62056.dlms.CosemObject;
+import io.meterlink.drivers.iec62056.hdlc.HdlcAddress;
 import io.meterlink.drivers.obis.Obis;
 import io.meterlink.drivers.obis.ObisReadings;
 import io.meterlink.drivers.obis.SecretFile;
@@ -25,7 +27,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * driver: iec62056-21
- * mode: poll               # poll (modes A, B, C: sign-on per meter) | d (mode D: the meter pushes at 2400)
+ * mode: poll               # poll (modes A, B, C: sign-on per meter) | d (mode D: the meter pushes at 2400) | e (mode E: HDLC/DLMS)
  * transport: serial        # serial | tcp
  * port: /dev/ttyUSB0       # serial
  * baud: 300                # sign-on speed (300; mode D: 2400)
@@ -41,6 +43,8 @@ import java.util.regex.Pattern;
  * password_file: /etc/meterlink/iec.password  # or password: (secret); programming mode with P1, mode 0600
  * registers: [1.8.0, 2.8.0]                   # with a password: registers read by R1 commands
  * strict_timing: false     # refuse an identification sooner than t_r (200 ms) after the request
+ * objects: [1-0:1.8.0, "4/1-0:1.6.0"]         # mode e: COSEM objects read ([class/]logical name)
+ * client_address: 16       # mode e: client SAP; server_address: 1, physical_address: (none) the meter's HDLC address
  * </pre>
  * Stateless, thread-safe.
  */
@@ -114,7 +118,11 @@ public final class Iec62056DriverFactory implements DriverFactory {
                 ok = false;
             }
         }
-        if (password.isPresent() && registers.isEmpty()) {
+        boolean modeE = mode.equals("e");
+        if (modeE && !registers.isEmpty()) {
+            s.error("registers", "mode e reads COSEM objects: list them under objects");
+            ok = false;
+        } else if (!modeE && password.isPresent() && registers.isEmpty()) {
             s.error("registers", "a password reads in programming mode, register by register: list the registers to read");
             ok = false;
         } else if (password.isEmpty() && !registers.isEmpty()) {
@@ -122,9 +130,38 @@ public final class Iec62056DriverFactory implements DriverFactory {
             ok = false;
         }
         boolean strictTiming = s.get(Iec62056Keys.STRICT_TIMING);
+        List<String> objectTexts = s.get(Iec62056Keys.OBJECTS);
+        Integer physical = s.get(Iec62056Keys.PHYSICAL_ADDRESS);
+        int logical = s.get(Iec62056Keys.SERVER_ADDRESS);
+        int clientSap = s.get(Iec62056Keys.CLIENT_ADDRESS);
+        int maxInfo = s.get(Iec62056Keys.MAX_INFO);
+        Iec62056DriverConfig.ModeE e = null;
+        if (modeE) {
+            List<CosemObject> objects = new ArrayList<>();
+            for (String o : objectTexts.isEmpty() ? CosemObject.DEFAULTS : objectTexts) {
+                CosemObject c = CosemObject.parse(o);
+                if (c == null) {
+                    s.error("objects", "'" + o + "' is no [class/]A-B:C.D.E[*F] of class 1, 3, 4 or 8");
+                    ok = false;
+                } else {
+                    objects.add(c);
+                }
+            }
+            if (physical == null && logical > 0x7F) {
+                s.error("server_address", "a one-byte server address is at most 127: give physical_address for a 4-byte address");
+                ok = false;
+            }
+            if (ok) {
+                HdlcAddress server = physical == null ? HdlcAddress.of(logical) : HdlcAddress.server(logical, physical);
+                e = new Iec62056DriverConfig.ModeE(objects, server, HdlcAddress.of(clientSap), maxInfo);
+            }
+        } else if (!objectTexts.isEmpty()) {
+            s.error("objects", "objects are read in mode e only");
+            ok = false;
+        }
         if (!ok) return null;
         Iec62056DriverConfig config = new Iec62056DriverConfig(line.endpoint(), line.tcp(), baud, maxBaud, interval,
-                (int) timeout.toMillis(), wakeUp, retries, addresses, password.orElse(null), registers, strictTiming);
+                (int) timeout.toMillis(), wakeUp, retries, addresses, password.orElse(null), registers, strictTiming, e);
         ObisReadings mapper = new ObisReadings(zone.get());
         return context -> new Iec62056Driver(config, mapper, line.transport().get(), context);
     }

@@ -73,6 +73,17 @@ public final class SerialTransport implements Transport {
     }
 
     @Override
+    public void setCharacterFormat(int bits, boolean evenParity) throws IOException {
+        SerialPort p = port;
+        if (p == null) throw new IOException("serial port " + device + " is closed");
+        int parityCode = evenParity ? SerialPort.EVEN_PARITY : SerialPort.NO_PARITY;
+        if (p.getNumDataBits() == bits && p.getParity() == parityCode) return;
+        if (!p.setComPortParameters(p.getBaudRate(), bits, SerialPort.ONE_STOP_BIT, parityCode)) {
+            throw new IOException("cannot set " + device + " to " + bits + (evenParity ? "E1" : "N1"));
+        }
+    }
+
+    @Override
     public boolean isOpen() { return port != null; }
 
     @Override

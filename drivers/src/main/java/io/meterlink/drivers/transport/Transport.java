@@ -33,6 +33,12 @@ public interface Transport extends AutoCloseable {
      */
     default void setBaud(int baud) throws IOException { }
 
+    /**
+     * Changes the character format: 7 or 8 data bits, even parity or none, one stop bit (IEC 62056-21
+     * mode E: 7E1 for the sign-on, 8N1 once HDLC is acknowledged). A no-op for pipes without one (TCP).
+     */
+    default void setCharacterFormat(int dataBits, boolean evenParity) throws IOException { }
+
     /** Human-readable endpoint for logs and health reports, e.g. {@code serial:/dev/ttyUSB0@2400}. */
     String describe();
 

@@ -59,7 +59,8 @@ class Iec62056DriverTest {
             if (s.equals("/?12345678!\r\n") && modeB) {
                 push("/ABCE\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
                 push(readout("0.0.0(12345678)\r\n1.8.0(012345.678*kWh)\r\n2.8.0(000001.5*kWh)\r\n32.7(231.4*V)", false));
-            } else if (s.equals("/?12345678!\r\n")) push("/ABC5\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
+            } else if (s.equals("/?1!\r\n")) push("/ABC5\\2\r\n".getBytes(StandardCharsets.US_ASCII)); // mode E, no identification text
+            else if (s.equals("/?12345678!\r\n")) push("/ABC5\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
             else if (s.equals("\u0006051\r\n")) push(Iec62056Driver.command('P', '0', "(12345678)".getBytes(StandardCharsets.US_ASCII)));
             else if (s.startsWith("\u0001P1\u0002")) {
                 passwordsSeen.add(s.substring(4, s.length() - 2));
@@ -249,5 +250,39 @@ class Iec62056DriverTest {
         MapSettings bad = new MapSettings(Map.of("port", "/dev/ttyUSB0", "meters", List.of(Map.of("address", "12!34"))));
         assertNull(new Iec62056DriverFactory().configure(bad));
         assertTrue(bad.errors().stream().anyMatch(e -> e.contains("address")), bad.errors()::toString);
+    }
+
+    @Test
+    void factory_modeE_readsObjectsAndAddresses_refusesWhatDoesNotFit() {
+        assertNotNull(new Iec62056DriverFactory().configure(new MapSettings(Map.of("port", "/dev/ttyUSB0", "mode", "e"))), "default objects");
+        assertNotNull(new Iec62056DriverFactory().configure(new MapSettings(Map.of("port", "/dev/ttyUSB0", "mode", "e",
+                "objects", List.of("1-0:1.8.0", "4/1-0:1.6.0", "8/0-0:1.0.0"), "server_address", 1, "physical_address", 0x3FF0, "client_address", 32))));
+        Map<Map<String, Object>, String> refused = Map.of(
+                Map.of("mode", "e", "objects", List.of("1.8.0")), "objects",
+                Map.of("mode", "e", "objects", List.of("7/1-0:1.8.0")), "objects",
+                Map.of("mode", "e", "server_address", 200), "server_address",
+                Map.of("mode", "e", "password", "pw", "registers", List.of("1.8.0")), "registers",
+                Map.of("objects", List.of("1-0:1.8.0")), "objects");
+        refused.forEach((extra, key) -> {
+            Map<String, Object> m = new java.util.HashMap<>(extra);
+            m.put("port", "/dev/ttyUSB0");
+            MapSettings s = new MapSettings(m);
+            assertNull(new Iec62056DriverFactory().configure(s), extra::toString);
+            assertTrue(s.errors().stream().anyMatch(e -> e.contains(key)), s.errors()::toString);
+        });
+    }
+
+    @Test
+    void modeE_acknowledgesHdlc_aSilentHdlcPeerAndAShortIdentification_areCountedNotThrown() throws Exception {
+        ModeCMeter line = new ModeCMeter(); // answers no HDLC frame
+        Recording rec = new Recording(Clock.systemUTC());
+        var e = new Iec62056DriverConfig.ModeE(List.of(io.meterlink.drivers.iec62056.dlms.CosemObject.parse("1-0:1.8.0")),
+                io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(1), io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(16), 128);
+        Iec62056DriverConfig c = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("1"), null, List.of(), false, e);
+        new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec).poll("1");
+        assertEquals("\u0006252\r\n", line.requests.get(1)); // ACK 2 Z 2: HDLC at Z = 5 (9600)
+        assertEquals(0x7E, line.requests.get(2).charAt(0)); // then an HDLC frame (SNRM)
+        assertEquals(List.of(Kind.TRUNCATED), rec.bad); // no UA: the session times out
+        assertEquals(List.of(), rec.readings);
     }
 }

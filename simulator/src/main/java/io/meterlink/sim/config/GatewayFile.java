@@ -184,7 +184,8 @@ public final class GatewayFile {
     public GatewayFile iec62056(String name, Path device, Duration interval, List<String> addresses) {
         ConfigYaml s = source(name, "iec62056-21", interval);
         s.set(LineKeys.TRANSPORT, "serial").set(LineKeys.PORT, device.toAbsolutePath().toString())
-                .set(LineKeys.TIME_ZONE, "UTC").set(Iec62056Keys.RETRIES, 1).set(Iec62056Keys.POLL_INTERVAL, interval);
+                .set(LineKeys.TIME_ZONE, "UTC").set(Iec62056Keys.RETRIES, 1).set(Iec62056Keys.POLL_INTERVAL, interval)
+                .set(Iec62056Keys.MODE, "e").set(Iec62056Keys.OBJECTS, io.meterlink.sim.electricity.DlmsMeterSession.OBJECTS); // mode E meters in HDLC/DLMS sessions
         for (String a : addresses) s.item(Iec62056Keys.METERS).set(Iec62056Keys.ADDRESS, a);
         return this;
     }

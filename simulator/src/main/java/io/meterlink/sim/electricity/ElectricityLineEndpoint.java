@@ -17,7 +17,7 @@ import java.util.List;
  * jSerialComm, or an accepted TCP connection): P1 and SML meters push a frame each interval, optionally
  * split into two writes 50 ms apart; IEC 62056-21 meters answer sign-ons in their mode (A: readout at
  * once at the same speed; B: readout at once at the identification's speed; C and E: readout after the
- * acknowledgement, at its speed), waiting t_r (200 ms) before each answer and following the speed on a
+ * acknowledgement, at its speed; E after {@code ACK 2 Z 2}: an HDLC/DLMS session at 8N1), waiting t_r (200 ms) before each answer and following the speed on a
  * serial line; mode D meters are pushing meters ({@link #push}). Its own thread.
  */
 public final class ElectricityLineEndpoint implements AutoCloseable {
@@ -114,6 +114,19 @@ public final class ElectricityLineEndpoint implements AutoCloseable {
                         signedOn = null;
                     }
                 }
+            } else if (signedOn != null && request.length() == 4 && request.charAt(0) == 0x06 && request.charAt(1) == '2' && request.charAt(3) == '2'
+                    && signedOn.mode() == VirtualIecMeter.Mode.E) { // mode E: ACK 2 Z 2 switches to HDLC, 8N1 (IEC 62056-21 Annex E)
+                int baud = 300 << Math.min(6, Math.max(0, request.charAt(2) - '0'));
+                if (serial) {
+                    line.setBaud(baud);
+                    line.setCharacterFormat(8, false);
+                }
+                new DlmsMeterSession(line, signedOn, clock.instant(), signedOn.nextSessionDamage()).run();
+                if (serial) {
+                    line.setBaud(300);
+                    line.setCharacterFormat(7, true);
+                }
+                signedOn = null;
             } else if (signedOn != null && request.length() == 4 && request.charAt(0) == 0x06) {
                 int baud = 300 << Math.min(6, Math.max(0, request.charAt(2) - '0'));
                 if (serial) line.setBaud(baud);

@@ -18,7 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A virtual IEC 62056-21 meter in mode A, B, C, D or E (manufacturer {@code SIM}; {@link Mode}): answers
  * {@code /?<address>!} (or {@code /?!}) with its identification, and (modes C, E) the acknowledgement
- * {@code ACK 0 Z 0} or (modes A, B) at once with a data readout; in mode D it pushes both ({@link #next}) (0.0.0 serial, 1.8.0 and 2.8.0 energy, 32.7 voltage) whose
+ * {@code ACK 0 Z 0} or (modes A, B) at once with a data readout (mode E: {@code ACK 2 Z 2} opens an HDLC/DLMS
+ * session instead, {@link DlmsMeterSession}); in mode D it pushes both ({@link #next}) (0.0.0 serial, 1.8.0 and 2.8.0 energy, 32.7 voltage) whose
  * registers move on each time and carry the meter's time (UTC, read with {@code time_zone: UTC}); every n-th readout can carry a wrong BCC on demand. Each readout and
  * the readings a gateway must deliver from it go to the ledger. Thread-safe.
  */
@@ -33,7 +34,10 @@ public final class VirtualIecMeter implements PushMeter {
         C,
         /** the meter pushes identification and readout at 2400 baud, no request (baud character {@code 3}). */
         D,
-        /** as C with {@code \2} in the identification (the meter also speaks HDLC, not simulated). */
+        /**
+         * as C with {@code \2} in the identification: {@code ACK 0 Z 0} gives the data readout, {@code ACK 2 Z 2}
+         * an HDLC/DLMS session ({@link DlmsMeterSession}) over the objects of {@link #dlms()}.
+         */
         E
     }
 
@@ -45,6 +49,10 @@ public final class VirtualIecMeter implements PushMeter {
     private final List<ElectricityLedgerEntry> ledger = new CopyOnWriteArrayList<>();
     private long importWh = 10_000_000L, exportWh = 2_000L;
     private int sent;
+    private volatile DlmsMeterSession.Options dlms = DlmsMeterSession.Options.PLAIN;
+
+    /** The register values of one reading (a readout or an association). */
+    record Registers(long importWh, long exportWh, BigDecimal volts, int powerW) { }
 
     /** @param address the device address (digits), also the serial sent in 0.0.0 */
     public VirtualIecMeter(String address, int badBccEvery, long seed) {
@@ -105,11 +113,40 @@ public final class VirtualIecMeter implements PushMeter {
         return out;
     }
 
-    /** The next data readout (STX … ! CR LF ETX BCC) as of {@code now}; recorded in the ledger. */
-    public synchronized byte[] readout(Instant now) {
+    /** Mode E: how its HDLC/DLMS sessions behave (segment length, block size, damage on demand). */
+    public VirtualIecMeter withDlms(DlmsMeterSession.Options options) {
+        this.dlms = options;
+        return this;
+    }
+
+    public DlmsMeterSession.Options dlms() { return dlms; }
+
+    /** Moves the registers on, as for each readout. */
+    synchronized Registers next() {
         importWh += 1 + random.nextInt(2000);
         exportWh += random.nextInt(10);
         BigDecimal volts = BigDecimal.valueOf(2200 + random.nextInt(200), 1);
+        return new Registers(importWh, exportWh, volts, random.nextInt(6000) - 1000);
+    }
+
+    private int sessions;
+
+    /** The damage of the next HDLC/DLMS session (every n-th session, the kinds in turn), or {@code null}. */
+    synchronized DlmsMeterSession.Damage nextSessionDamage() {
+        sessions++;
+        DlmsMeterSession.Options o = dlms;
+        if (o.damageEvery() <= 0 || sessions % o.damageEvery() != 0) return null;
+        return o.damages().get((sessions / o.damageEvery() - 1) % o.damages().size());
+    }
+
+    /** Records what one HDLC/DLMS session gave (or, damaged, must not give). */
+    void record(Instant now, List<Reading> readings, boolean damaged) {
+        ledger.add(new ElectricityLedgerEntry(meterId().toString(), now, damaged ? List.of() : readings, damaged));
+    }
+
+    /** The next data readout (STX … ! CR LF ETX BCC) as of {@code now}; recorded in the ledger. */
+    public synchronized byte[] readout(Instant now) {
+        BigDecimal volts = next().volts();
         Instant t = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         String stamp = "(" + STAMP.format(t) + ")"; // the meter's clock (UTC, no season flag) after each value
         String data = "0.0.0(" + address + ")\r\n"

@@ -678,6 +678,10 @@ public final class ScenarioRunner {
                     for (int i = 1; i <= n; i++) {
                         var m = new io.meterlink.sim.electricity.VirtualIecMeter(Integer.toString(first + i),
                                 IEC_MODES.get((i - 1) % IEC_MODES.size()), g.damageEvery(), random.nextLong());
+                        if (g.damageEvery() > 0) { // mode E sessions (32-byte segments, 8-byte blocks) spoilt in turn by every HDLC fault
+                            m.withDlms(new io.meterlink.sim.electricity.DlmsMeterSession.Options(32, 8, g.damageEvery(),
+                                    List.of(io.meterlink.sim.electricity.DlmsMeterSession.Damage.values()), null));
+                        }
                         meters.add(m);
                         electricityLedgers.add(m::ledger);
                     }

@@ -160,4 +160,56 @@ class ElectricityPtyIT {
         assertEquals(java.util.Collections.nCopies((int) damaged, Kind.CHECKSUM), rec.bad);
         assertEquals(List.of(), rec.silent);
     }
+
+    /**
+     * Mode E as IEC 62056-21 Annex E has it: sign-on at 300 baud 7E1, {@code ACK 2 Z 2}, then HDLC at 9600 8N1 with the
+     * virtual meter's DLMS server: information fields of 32 bytes (segmented AARE and responses), values longer than 4
+     * bytes by block transfer, one undefined object, and every second session spoilt in turn by a wrong FCS, a frame cut
+     * short, an oversize length field, a wrong source address and a block transfer without end. Every reading of every
+     * whole session arrives once; each spoilt session is counted by its kind and gives none; the line goes on.
+     */
+    @Test
+    void iec62056ModeE_hdlcDlmsSessionsOverAPty_segmentsAndBlocks_hostileFramesCountedByKind() throws Exception {
+        requireSocat();
+        List<DlmsMeterSession.Damage> damages = List.of(DlmsMeterSession.Damage.values());
+        VirtualIecMeter meter = new VirtualIecMeter("12345678", VirtualIecMeter.Mode.E, 0, 3)
+                .withDlms(new DlmsMeterSession.Options(32, 4, 2, damages, null));
+        Recording rec = new Recording(Clock.systemUTC());
+        try (SocatPty pty = SocatPty.start(dir, "iece")) {
+            Map<String, Object> settings = new HashMap<>(Map.of("port", pty.gatewayEnd().toString(), "poll_interval", "1s", "mode", "e",
+                    "retries", 1, "response_timeout", "500ms", "meters", List.of(Map.of("address", meter.address())),
+                    "objects", List.of("8/0-0:1.0.0", "0-0:96.1.0", "1-0:1.8.0", "1-0:2.8.0", "1-0:1.7.0", "1-0:32.7.0", "1-0:14.7.0", "1-0:99.99.0")));
+            try (ElectricityLineEndpoint e = ElectricityLineEndpoint.iec(new SerialTransport(pty.meterEnd().toString(), 300, 7, SerialTransport.Parity.EVEN),
+                    List.of(meter), true, Clock.systemUTC());
+                 Driver d = start("iec62056-21", settings, rec)) {
+                await("every damage kind once and a whole session after the last", () -> meter.ledger().size() >= 2 * damages.size() + 1
+                        && rec.readings.size() == generated(meter.ledger()).size()
+                        && rec.bad.size() == expectedBad(meter.ledger(), damages).size(), rec);
+            }
+        }
+        assertEquals(keys(generated(meter.ledger())), keys(rec.readings));
+        assertEquals(expectedBad(meter.ledger(), damages), rec.bad);
+        assertTrue(rec.readings.stream().anyMatch(r -> r.quantity() == io.meterlink.core.api.Quantity.FREQUENCY
+                && r.value().compareTo(new java.math.BigDecimal("49.98")) == 0), "float32 frequency read exactly");
+        assertTrue(rec.readings.stream().allMatch(r -> r.meterTime() != null), "the clock's time on every register");
+        assertEquals(List.of(), rec.silent);
+    }
+
+    /** Per session in order: the kind of its damage (every second one, the kinds in turn), else the undefined object's refusal. */
+    private static List<Kind> expectedBad(List<ElectricityLedgerEntry> ledger, List<DlmsMeterSession.Damage> damages) {
+        List<Kind> out = new ArrayList<>();
+        for (int i = 1; i <= ledger.size(); i++) {
+            if (!ledger.get(i - 1).damaged()) {
+                out.add(Kind.UNSUPPORTED);
+                continue;
+            }
+            out.add(switch (damages.get((i / 2 - 1) % damages.size())) {
+                case FCS -> Kind.CHECKSUM;
+                case TRUNCATED -> Kind.TRUNCATED;
+                case OVERSIZE, ENDLESS_BLOCKS -> Kind.LENGTH;
+                case ADDRESS -> Kind.SYNTAX;
+            });
+        }
+        return out;
+    }
 }

@@ -106,12 +106,53 @@ class ElectricityTcpServerTest {
             try (Driver d = spec.create(rec)) {
                 d.start();
                 await(() -> !a.ledger().isEmpty() && !b.ledger().isEmpty() && !c.ledger().isEmpty()
-                        && rec.readings.size() >= 3 * (a.ledger().size() + b.ledger().size() + c.ledger().size()) - 3, "a readout of each");
+                        && rec.readings.stream().map(Reading::meter).distinct().count() == 3, "a readout of each delivered");
             }
             Set<String> sent = new HashSet<>();
             for (VirtualIecMeter m : List.of(a, b, c)) m.ledger().forEach(e -> sent.addAll(keys(e.readings())));
             assertTrue(sent.containsAll(keys(rec.readings)));
             assertEquals(3, rec.readings.stream().map(Reading::meter).distinct().count(), rec::toString);
+        }
+    }
+
+    /**
+     * Mode E over TCP (no speed or format switch): two meters answering HDLC/DLMS, both requiring low level security;
+     * the password from a 0600 file opens one and the other refuses it (counted as authentication, nothing read from
+     * it); the default object list reads the registers the meter has and counts the ones it lacks as unsupported.
+     */
+    @Test
+    void iecModeE_overTcp_lowLevelSecurity_defaultObjects() throws Exception {
+        VirtualIecMeter ok = new VirtualIecMeter("44", VirtualIecMeter.Mode.E, 0, 4)
+                .withDlms(new DlmsMeterSession.Options(128, 0, 0, List.of(), "secret12"));
+        VirtualIecMeter other = new VirtualIecMeter("55", VirtualIecMeter.Mode.E, 0, 5)
+                .withDlms(new DlmsMeterSession.Options(128, 0, 0, List.of(), "another1"));
+        java.nio.file.Path pw = java.nio.file.Files.createTempFile("iec", ".password",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        java.nio.file.Files.writeString(pw, "secret12\n");
+        Clock clock = Clock.systemUTC();
+        try (ElectricityTcpServer server = new ElectricityTcpServer(0, line -> ElectricityLineEndpoint.iec(line, List.of(ok, other), false, clock))) {
+            MapSettings settings = new MapSettings(Map.of("transport", "tcp", "host", "127.0.0.1", "tcp_port", server.port(),
+                    "poll_interval", "1s", "time_zone", "UTC", "mode", "e", "client_address", 32, "password_file", pw.toString(),
+                    "meters", List.of(Map.of("address", "44"), Map.of("address", "55"))));
+            var spec = new Iec62056DriverFactory().configure(settings);
+            assertEquals(List.of(), settings.errors());
+            assertNotNull(spec);
+            Recording rec = new Recording(clock);
+            try (Driver d = spec.create(rec)) {
+                d.start();
+                await(() -> ok.ledger().size() >= 2 && rec.readings.size() >= ok.ledger().stream().mapToInt(e -> e.readings().size()).sum()
+                        && rec.bad.contains(io.meterlink.core.api.driver.DecodeException.Kind.AUTHENTICATION), () -> "two sessions of meter 44: " + rec);
+            }
+            Set<String> sent = new HashSet<>();
+            ok.ledger().forEach(e -> sent.addAll(keys(e.readings())));
+            assertTrue(sent.containsAll(keys(rec.readings)), rec::toString);
+            assertEquals(Set.of(ok.meterId()), rec.readings.stream().map(Reading::meter).collect(java.util.stream.Collectors.toSet()));
+            assertEquals(Set.of("ENERGY", "POWER", "VOLTAGE"), rec.readings.stream().map(r -> r.quantity().name()).collect(java.util.stream.Collectors.toSet()));
+            assertEquals(List.of(), other.ledger(), "no association with the wrong password");
+            assertTrue(rec.bad.stream().allMatch(k -> k == io.meterlink.core.api.driver.DecodeException.Kind.AUTHENTICATION
+                    || k == io.meterlink.core.api.driver.DecodeException.Kind.UNSUPPORTED), rec.bad::toString);
+        } finally {
+            java.nio.file.Files.deleteIfExists(pw);
         }
     }
 }

@@ -1,0 +1,137 @@
+package io.meterlink.drivers.iec62056.hdlc;
+
+import io.meterlink.drivers.crc.Crc16;
+
+import java.io.ByteArrayOutputStream;
+
+/**
+ * One HDLC frame of frame format type 3 (IEC 62056-46 §8.4.1): flag 0x7E, format field
+ * {@code 1010 S LLL LLLLLLLL} (S the segmentation bit, L the frame length without the flags), the
+ * destination and source addresses, the control field, when an information field follows the header
+ * check sequence HCS over format, addresses and control, the information field, and the frame check
+ * sequence FCS over everything before it, then the flag. HCS and FCS are CRC-16/X-25, low byte first.
+ * Immutable (the information field is copied in and out).
+ *
+ * @param segmented the segmentation bit: more segments of this information follow
+ * @param control   the control field byte (see the constants and {@link #isI()})
+ */
+public record HdlcFrame(boolean segmented, HdlcAddress destination, HdlcAddress source, int control, byte[] info) {
+    public static final byte FLAG = 0x7E;
+    /** The longest frame the 11-bit length field can describe. */
+    public static final int MAX_LENGTH = 0x7FF;
+    /** Control fields with the poll/final bit set (§8.4.3). */
+    public static final int SNRM = 0x93, DISC = 0x53, UA = 0x73, DM = 0x1F, FRMR = 0x97, UI = 0x13;
+    private static final int PF = 0x10;
+
+    public HdlcFrame {
+        info = info == null ? new byte[0] : info.clone();
+    }
+
+    @Override public byte[] info() { return info.clone(); }
+
+    public int infoLength() { return info.length; }
+
+    /** An information frame: N(R) in bits 7–5, P/F, N(S) in bits 3–1, bit 0 clear. */
+    public static int iControl(int sendSeq, int receiveSeq) { return (receiveSeq & 7) << 5 | PF | (sendSeq & 7) << 1; }
+
+    /** A receive-ready frame acknowledging everything below N(R). */
+    public static int rrControl(int receiveSeq) { return (receiveSeq & 7) << 5 | PF | 0x01; }
+
+    public boolean isI() { return (control & 0x01) == 0; }
+
+    public boolean isRr() { return (control & 0x0F) == 0x01; }
+
+    public boolean isRnr() { return (control & 0x0F) == 0x05; }
+
+    /** The unnumbered frame type with the P/F bit set (SNRM, DISC, UA, DM, FRMR, UI), or -1 for I, RR and RNR. */
+    public int unnumbered() { return (control & 0x03) == 0x03 ? control | PF : -1; }
+
+    /** N(S) of an I frame. */
+    public int sendSeq() { return control >> 1 & 7; }
+
+    /** N(R) of an I, RR or RNR frame. */
+    public int receiveSeq() { return control >> 5 & 7; }
+
+    /** The frame with its flags, HCS (when there is information) and FCS. */
+    public byte[] encode() {
+        byte[] d = destination.encode(), s = source.encode();
+        int header = 2 + d.length + s.length + 1;
+        int length = header + (info.length > 0 ? 2 + info.length : 0) + 2;
+        if (length > MAX_LENGTH) throw new IllegalArgumentException("an HDLC frame of " + length + " bytes exceeds the 11-bit length field");
+        ByteArrayOutputStream o = new ByteArrayOutputStream(length + 2);
+        o.write(FLAG);
+        o.write(0xA0 | (segmented ? 0x08 : 0) | length >> 8);
+        o.write(length & 0xFF);
+        o.writeBytes(d);
+        o.writeBytes(s);
+        o.write(control);
+        if (info.length > 0) {
+            crc(o, 1, header + 1);
+            o.writeBytes(info);
+        }
+        crc(o, 1, length - 1);
+        o.write(FLAG);
+        return o.toByteArray();
+    }
+
+    private static void crc(ByteArrayOutputStream o, int from, int to) {
+        int c = Crc16.X25.of(o.toByteArray(), from, to);
+        o.write(c & 0xFF);
+        o.write(c >> 8);
+    }
+
+    /**
+     * A frame from its bytes between the flags ({@code b} starts with the format field and holds
+     * exactly the length it states); checks format type, address forms, HCS and FCS.
+     */
+    public static HdlcFrame decode(byte[] b) throws HdlcException {
+        if (b.length < 7) throw new HdlcException(HdlcException.Reason.TRUNCATED, b.length + " bytes are less than the shortest frame");
+        if ((b[0] & 0xF0) != 0xA0) throw new HdlcException(HdlcException.Reason.FORMAT, String.format("format field %02X is not frame format type 3", b[0] & 0xFF));
+        int length = (b[0] & 0x07) << 8 | b[1] & 0xFF;
+        if (length != b.length) throw new HdlcException(HdlcException.Reason.LENGTH, "length field " + length + " but the frame has " + b.length + " bytes");
+        int fcs = (b[length - 2] & 0xFF) | (b[length - 1] & 0xFF) << 8;
+        int computed = Crc16.X25.of(b, 0, length - 2);
+        if (fcs != computed) throw new HdlcException(HdlcException.Reason.FCS, String.format("FCS %04X does not match the frame (computed %04X)", fcs, computed));
+        int p = 2;
+        int dn = addressLength(b, p, length - 3);
+        HdlcAddress dest = HdlcAddress.decode(b, p, dn);
+        p += dn;
+        int sn = addressLength(b, p, length - 3);
+        HdlcAddress src = HdlcAddress.decode(b, p, sn);
+        p += sn;
+        if (p >= length - 2) throw new HdlcException(HdlcException.Reason.TRUNCATED, "no control field");
+        int control = b[p++] & 0xFF;
+        byte[] info = new byte[0];
+        if (p < length - 2) {
+            if (p + 2 > length - 2) throw new HdlcException(HdlcException.Reason.TRUNCATED, "an information field without its HCS");
+            int hcs = (b[p] & 0xFF) | (b[p + 1] & 0xFF) << 8;
+            int hc = Crc16.X25.of(b, 0, p);
+            if (hcs != hc) throw new HdlcException(HdlcException.Reason.HCS, String.format("HCS %04X does not match the header (computed %04X)", hcs, hc));
+            p += 2;
+            info = java.util.Arrays.copyOfRange(b, p, length - 2);
+        }
+        return new HdlcFrame((b[0] & 0x08) != 0, dest, src, control, info);
+    }
+
+    /** Bytes of the address at {@code b[p]}: up to and including the first with the extension bit. */
+    private static int addressLength(byte[] b, int p, int limit) throws HdlcException {
+        for (int i = p; i < limit && i < p + 4; i++) if ((b[i] & 1) != 0) return i - p + 1;
+        throw new HdlcException(HdlcException.Reason.FORMAT, "an address without its last byte within 4 bytes");
+    }
+
+    /** For logs: type, addresses, sequence numbers, information length. */
+    @Override
+    public String toString() {
+        String type = isI() ? "I(ns=" + sendSeq() + ",nr=" + receiveSeq() + ")" : isRr() ? "RR(nr=" + receiveSeq() + ")" : isRnr() ? "RNR(nr=" + receiveSeq() + ")"
+                : switch (unnumbered()) {
+                    case SNRM -> "SNRM";
+                    case DISC -> "DISC";
+                    case UA -> "UA";
+                    case DM -> "DM";
+                    case FRMR -> "FRMR";
+                    case UI -> "UI";
+                    default -> String.format("control %02X", control);
+                };
+        return type + (segmented ? " segmented" : "") + " " + source + "->" + destination + " info " + info.length;
+    }
+}
