@@ -68,6 +68,34 @@ final class ModbusPeers {
         }
     }
 
+    /**
+     * Waits until the peer process holds {@code device} open: one of its file descriptors resolves to the
+     * device behind that path (socat's link to {@code /dev/pts/N}), seen in {@code /proc/<pid>/fd}.
+     */
+    static void awaitOpened(Process p, Path device, Path log) throws Exception {
+        Path target = device.toRealPath();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!holds(p.pid(), target)) {
+            assertTrue(p.isAlive(), () -> "peer exited: " + read(log));
+            assertTrue(System.nanoTime() < end, () -> "peer did not open " + target + ": " + read(log));
+            Thread.sleep(50);
+        }
+    }
+
+    private static boolean holds(long pid, Path target) {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(target);
+                } catch (IOException e) {
+                    return false; // closed meanwhile
+                }
+            });
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static String read(Path f) {
         try {
             return Files.readString(f);

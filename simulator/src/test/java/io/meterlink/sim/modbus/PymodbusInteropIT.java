@@ -59,8 +59,7 @@ class PymodbusInteropIT {
         try (SocatPty pty = SocatPty.start(dir, "rtu")) {
             Process p = pymodbus(dir, "rtu", pty.meterEnd().toString());
             try {
-                Thread.sleep(1_500); // the script opens its end
-                assertTrue(p.isAlive(), () -> read(dir.resolve("pymodbus-rtu.log")));
+                awaitOpened(p, pty.meterEnd(), dir.resolve("pymodbus-rtu.log"));
                 readAndCheck(Map.of("transport", "serial", "port", pty.gatewayEnd().toString(), "baud", 9600, "parity", "none")); // pyserial refuses even parity on a pty
             } finally {
                 kill(p);
