@@ -7,6 +7,7 @@ import io.meterlink.provisioning.secret.ProvisioningException;
 import io.meterlink.provisioning.secret.ProvisioningException.Kind;
 import io.meterlink.provisioning.secret.SecureFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -88,8 +89,17 @@ final class ProvisionSignCommand {
         byte[] sign(KeyPair kp) throws GeneralSecurityException;
     }
 
-    /** Signs with the key pair of {@code keyFile} and writes the result ({@link #write}). */
-    static int signAndWrite(CommandSpec spec, Path keyFile, Path output, Signer signer) throws ProvisioningException, IOException {
+    /** The options of every signing command: the key file, and where the signed bytes go. */
+    static final class SigningOptions {
+        @Option(names = "--key", required = true, paramLabel = "FILE.key", description = "the signing key file from 'provision keygen'")
+        Path keyFile;
+        @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write here instead of standard output")
+        Path output;
+    }
+
+    /** Signs with the key pair of the {@code --key} file and writes the result ({@link #write}). */
+    static int signAndWrite(CommandSpec spec, SigningOptions signing, Signer signer) throws ProvisioningException, IOException {
+        Path keyFile = signing.keyFile;
         KeyPair kp = keyPair(keyFile);
         byte[] signed;
         try {
@@ -97,7 +107,7 @@ final class ProvisionSignCommand {
         } catch (GeneralSecurityException e) {
             throw new ProvisioningException(Kind.INVALID_INPUT, keyFile + ": not a matching Ed25519 key pair");
         }
-        return write(spec, signed, output, kp.getPublic());
+        return write(spec, signed, signing.output, kp.getPublic());
     }
 
     /** The body of a command, which may fail on bad input or on I/O. */
@@ -144,10 +154,7 @@ final class ProvisionSignCommand {
         String url;
         @Option(names = "--chunk-size", paramLabel = "BYTES", defaultValue = "262144", description = "update: bytes per MQTT chunk (default: ${DEFAULT-VALUE})")
         int chunkSize;
-        @Option(names = "--key", required = true, paramLabel = "FILE.key", description = "the signing key file from 'provision keygen'")
-        Path keyFile;
-        @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write here instead of standard output")
-        Path output;
+        @Mixin SigningOptions signing;
 
         @Override public Integer call() {
             return run(spec, e -> e.getClass().getSimpleName() + ": " + e.getMessage(), () -> {
@@ -168,7 +175,7 @@ final class ProvisionSignCommand {
                     a.put("chunk_size", chunkSize);
                     if (url != null) a.put("url", url);
                 }
-                return signAndWrite(spec, keyFile, output, kp -> io.meterlink.provisioning.command.SignedCommands.sign(name, gateway, seq, a, kp));
+                return signAndWrite(spec, signing, kp -> io.meterlink.provisioning.command.SignedCommands.sign(name, gateway, seq, a, kp));
             });
         }
     }
@@ -212,10 +219,7 @@ final class ProvisionSignCommand {
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "BUNDLE", description = "the bundle (YAML or JSON); - for standard input")
         String bundle;
-        @Option(names = "--key", required = true, paramLabel = "FILE.key", description = "the signing key file from 'provision keygen'")
-        Path keyFile;
-        @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write here instead of standard output")
-        Path output;
+        @Mixin SigningOptions signing;
 
         @Override public Integer call() {
             return run(spec, e -> "cannot write the signed bundle: " + e.getClass().getSimpleName(), () -> {
@@ -227,7 +231,7 @@ final class ProvisionSignCommand {
                 }
                 if (body.length > 1024 * 1024) throw new ProvisioningException(Kind.INVALID_INPUT, "the bundle is larger than 1024 KiB");
                 if (SignedBundle.isEnvelope(body)) throw new ProvisioningException(Kind.INVALID_INPUT, bundle + " is already signed");
-                return signAndWrite(spec, keyFile, output, kp -> SignedBundle.sign(body, kp.getPrivate(), kp.getPublic()));
+                return signAndWrite(spec, signing, kp -> SignedBundle.sign(body, kp.getPrivate(), kp.getPublic()));
             });
         }
     }
