@@ -227,31 +227,42 @@ final class MeteringPhase {
 
     /** Starts the fleet operations on their own thread (the metering loop goes on meanwhile). */
     private void startFleet(ScenarioBroker broker) {
-        rig.fleetSteps = new java.util.concurrent.CompletableFuture<>();
-        Thread t = new Thread(() -> {
+        rig.fleetSteps = onOwnThread("fleet-head-end", done -> {
             try (io.meterlink.sim.headend.FleetHeadEnd he = new io.meterlink.sim.headend.FleetHeadEnd(broker.url(), rig.fleetTarget,
                     broker.headEndTls(), m -> rig.log("%s", m))) {
-                rig.fleetSteps.complete(he.run());
-            } catch (Exception | OutOfMemoryError e) {
-                rig.fleetSteps.completeExceptionally(e);
+                done.complete(he.run());
             }
-        }, "fleet-head-end");
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     /** Starts the attacks on their own thread (the metering loop goes on meanwhile). */
     private void startAttacks(ScenarioBroker broker) {
-        rig.attacks = new java.util.concurrent.CompletableFuture<>();
-        Thread t = new Thread(() -> {
+        rig.attacks = onOwnThread("hostile-head-end", done -> {
             try (HostileHeadEnd he = new HostileHeadEnd(rig.hostileTarget, broker.headEndTls(), m -> rig.log("%s", m))) {
-                rig.attacks.complete(he.run());
-            } catch (Exception | OutOfMemoryError e) {
-                rig.attacks.completeExceptionally(e);
+                done.complete(he.run());
             }
-        }, "hostile-head-end");
+        });
+    }
+
+    /** A head-end's steps, completing {@code done} with their outcomes. */
+    @FunctionalInterface
+    private interface HeadEndSteps {
+        void run(java.util.concurrent.CompletableFuture<List<HostileHeadEnd.Attack>> done) throws Exception;
+    }
+
+    /** Runs {@code steps} on a daemon thread of that name; what they throw completes the future exceptionally. */
+    private static java.util.concurrent.CompletableFuture<List<HostileHeadEnd.Attack>> onOwnThread(String name, HeadEndSteps steps) {
+        java.util.concurrent.CompletableFuture<List<HostileHeadEnd.Attack>> done = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                steps.run(done);
+            } catch (Exception | OutOfMemoryError e) {
+                done.completeExceptionally(e);
+            }
+        }, name);
         t.setDaemon(true);
         t.start();
+        return done;
     }
 
     /** An orchestration step (may block briefly, may fail). */
