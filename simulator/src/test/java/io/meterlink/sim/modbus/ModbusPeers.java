@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,23 +47,46 @@ final class ModbusPeers {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("pymodbus-" + mode + ".log").toFile()).start();
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /**
+     * The TCP port a peer started with port 0 listens on: the kernel chose it, so no other process can have
+     * taken it in between. Read from {@code /proc/net/tcp} (state {@code 0A}, LISTEN) and the peer's own
+     * socket descriptors.
+     */
+    static int awaitListeningPort(Process p, Path log) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            java.util.Set<String> inodes = socketInodes(p.pid());
+            for (String table : java.util.List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                Path t = Path.of(table);
+                if (!Files.exists(t)) continue;
+                for (String row : Files.readAllLines(t).stream().skip(1).toList()) {
+                    String[] f = row.trim().split("\\s+");
+                    if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) {
+                        return Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+                    }
+                }
+            }
+            assertTrue(p.isAlive(), () -> "server exited: " + read(log));
+            assertTrue(System.nanoTime() < end, () -> "server did not listen: " + read(log));
+            Thread.sleep(50);
         }
     }
 
-    static void awaitPort(int port, Process p, Path log) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                assertTrue(p.isAlive(), () -> "server exited: " + read(log));
-                assertTrue(System.nanoTime() < end, "server did not listen on " + port);
-                Thread.sleep(100);
-            }
+    private static java.util.Set<String> socketInodes(long pid) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            fds.forEach(fd -> {
+                try {
+                    String link = Files.readSymbolicLink(fd).toString();
+                    if (link.startsWith("socket:[")) out.add(link.substring(8, link.length() - 1));
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            });
+        } catch (IOException e) {
+            // the process is gone: its liveness is checked by the caller
         }
+        return out;
     }
 
     /**
