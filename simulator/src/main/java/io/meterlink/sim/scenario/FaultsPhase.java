@@ -84,11 +84,20 @@ final class FaultsPhase {
         return new AttackOutcome(attackResults, attackFailures);
     }
 
-    /** Waits for the attacks to end; each outcome goes to the JSON line, each unexpected one is a failure. */
+    /**
+     * Waits (up to 5 minutes) for the attacks to end; each outcome goes to the JSON line, each unexpected one
+     * is a failure. With fleet operations the gateway is watched meanwhile as in metering: steps that outlast
+     * the metering (an update, a rollback) need the restarts the service manager would make.
+     */
     private void judgeAttacks(java.util.concurrent.CompletableFuture<List<HostileHeadEnd.Attack>> steps, String fault,
-                              List<Map<String, Object>> results, List<String> failures) throws InterruptedException {
+                              List<Map<String, Object>> results, List<String> failures) throws InterruptedException, ScenarioException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+        while (rig.fleetTarget != null && !steps.isDone() && System.nanoTime() < deadline) {
+            rig.checkGateway();
+            Thread.sleep(ScenarioRig.TICK.toMillis());
+        }
         try {
-            for (HostileHeadEnd.Attack a : steps.get(5, java.util.concurrent.TimeUnit.MINUTES)) {
+            for (HostileHeadEnd.Attack a : steps.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
                 results.add(a.toMap());
                 if (!a.asExpected()) failures.add(fault + ": " + a.name() + ": " + a.outcome() + ", expected " + a.expected());
             }
