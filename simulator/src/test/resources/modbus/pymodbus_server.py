@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Known register values served by pymodbus (Debian python3-pymodbus), for PymodbusInteropIT.
 
-  pymodbus_server.py tcp PORT       Modbus TCP on 127.0.0.1:PORT
+  pymodbus_server.py tcp PORT       Modbus TCP on 127.0.0.1:PORT (0: a free port the kernel chooses)
   pymodbus_server.py rtu DEVICE     Modbus RTU on a serial device (9600 8N1; pyserial cannot set even parity on a pty), e.g. a socat pty
   pymodbus_server.py rtutcp PORT    RTU frames over TCP on 127.0.0.1:PORT (as a serial server passes them)
 

@@ -7,6 +7,7 @@ import io.meterlink.provisioning.secret.ProvisioningException;
 import io.meterlink.provisioning.secret.ProvisioningException.Kind;
 import io.meterlink.provisioning.secret.SecureFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -25,6 +26,7 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /**
  * The utility's side of signed bundles, run on an offline signing machine, never on a gateway:
@@ -81,6 +83,55 @@ final class ProvisionSignCommand {
         return Main.OK;
     }
 
+    /** Makes the signed bytes with the key pair; a {@link GeneralSecurityException} means the pair does not match. */
+    @FunctionalInterface
+    interface Signer {
+        byte[] sign(KeyPair kp) throws GeneralSecurityException;
+    }
+
+    /** The options of every signing command: the key file, and where the signed bytes go. */
+    static final class SigningOptions {
+        @Option(names = "--key", required = true, paramLabel = "FILE.key", description = "the signing key file from 'provision keygen'")
+        Path keyFile;
+        @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write here instead of standard output")
+        Path output;
+    }
+
+    /** Signs with the key pair of the {@code --key} file and writes the result ({@link #write}). */
+    static int signAndWrite(CommandSpec spec, SigningOptions signing, Signer signer) throws ProvisioningException, IOException {
+        Path keyFile = signing.keyFile;
+        KeyPair kp = keyPair(keyFile);
+        byte[] signed;
+        try {
+            signed = signer.sign(kp);
+        } catch (GeneralSecurityException e) {
+            throw new ProvisioningException(Kind.INVALID_INPUT, keyFile + ": not a matching Ed25519 key pair");
+        }
+        return write(spec, signed, signing.output, kp.getPublic());
+    }
+
+    /** The body of a command, which may fail on bad input or on I/O. */
+    @FunctionalInterface
+    interface Work {
+        int call() throws ProvisioningException, IOException, GeneralSecurityException;
+    }
+
+    /**
+     * Runs {@code work}: bad input exits as {@link ProvisionCommand#fail} says; an I/O or crypto failure prints
+     * {@code meterlink: } and {@code message} of it on standard error and exits {@link Main#FAILURE}.
+     */
+    static int run(CommandSpec spec, Function<Exception, String> message, Work work) {
+        try {
+            return work.call();
+        } catch (ProvisioningException e) {
+            return ProvisionCommand.fail(e, spec.commandLine().getErr());
+        } catch (IOException | GeneralSecurityException e) {
+            spec.commandLine().getErr().println("meterlink: " + message.apply(e));
+            spec.commandLine().getErr().flush();
+            return Main.FAILURE;
+        }
+    }
+
     @Command(name = "sign-command", mixinStandardHelpOptions = true,
             description = {"Utility side: sign a remote command for one gateway (docs/fleet.md) with the key from 'provision keygen'.",
                     "NAME is the command (log-level, restart, update, …); SEQ must be above the last seq the gateway accepted.",
@@ -103,13 +154,10 @@ final class ProvisionSignCommand {
         String url;
         @Option(names = "--chunk-size", paramLabel = "BYTES", defaultValue = "262144", description = "update: bytes per MQTT chunk (default: ${DEFAULT-VALUE})")
         int chunkSize;
-        @Option(names = "--key", required = true, paramLabel = "FILE.key", description = "the signing key file from 'provision keygen'")
-        Path keyFile;
-        @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write here instead of standard output")
-        Path output;
+        @Mixin SigningOptions signing;
 
         @Override public Integer call() {
-            try {
+            return run(spec, e -> e.getClass().getSimpleName() + ": " + e.getMessage(), () -> {
                 var json = new com.fasterxml.jackson.databind.ObjectMapper();
                 com.fasterxml.jackson.databind.node.ObjectNode a;
                 try {
@@ -127,21 +175,8 @@ final class ProvisionSignCommand {
                     a.put("chunk_size", chunkSize);
                     if (url != null) a.put("url", url);
                 }
-                KeyPair kp = keyPair(keyFile);
-                byte[] signed;
-                try {
-                    signed = io.meterlink.provisioning.command.SignedCommands.sign(name, gateway, seq, a, kp);
-                } catch (GeneralSecurityException e) {
-                    throw new ProvisioningException(Kind.INVALID_INPUT, keyFile + ": not a matching Ed25519 key pair");
-                }
-                return write(spec, signed, output, kp.getPublic());
-            } catch (ProvisioningException e) {
-                return ProvisionCommand.fail(e, spec.commandLine().getErr());
-            } catch (IOException e) {
-                spec.commandLine().getErr().println("meterlink: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-                spec.commandLine().getErr().flush();
-                return Main.FAILURE;
-            }
+                return signAndWrite(spec, signing, kp -> io.meterlink.provisioning.command.SignedCommands.sign(name, gateway, seq, a, kp));
+            });
         }
     }
 
@@ -159,7 +194,7 @@ final class ProvisionSignCommand {
         @Override public Integer call() {
             Path key = name.resolveSibling(name.getFileName() + ".key");
             Path pub = name.resolveSibling(name.getFileName() + ".pub");
-            try {
+            return run(spec, e -> "cannot make the key pair: " + e.getClass().getSimpleName(), () -> {
                 if (!force && (Files.exists(key, LinkOption.NOFOLLOW_LINKS) || Files.exists(pub, LinkOption.NOFOLLOW_LINKS))) {
                     throw new ProvisioningException(Kind.INVALID_INPUT, key + " or " + pub + " exists; use --force to replace");
                 }
@@ -172,13 +207,7 @@ final class ProvisionSignCommand {
                 out.println("Bundle-signing key " + SignedBundle.keyId(kp.getPublic()) + ": private " + key + " (0600, keep offline), public " + pub);
                 out.flush();
                 return Main.OK;
-            } catch (ProvisioningException e) {
-                return ProvisionCommand.fail(e, spec.commandLine().getErr());
-            } catch (GeneralSecurityException | IOException e) {
-                spec.commandLine().getErr().println("meterlink: cannot make the key pair: " + e.getClass().getSimpleName());
-                spec.commandLine().getErr().flush();
-                return Main.FAILURE;
-            }
+            });
         }
     }
 
@@ -190,13 +219,10 @@ final class ProvisionSignCommand {
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "BUNDLE", description = "the bundle (YAML or JSON); - for standard input")
         String bundle;
-        @Option(names = "--key", required = true, paramLabel = "FILE.key", description = "the signing key file from 'provision keygen'")
-        Path keyFile;
-        @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write here instead of standard output")
-        Path output;
+        @Mixin SigningOptions signing;
 
         @Override public Integer call() {
-            try {
+            return run(spec, e -> "cannot write the signed bundle: " + e.getClass().getSimpleName(), () -> {
                 byte[] body;
                 try (InputStream in = bundle.equals("-") ? System.in : Files.newInputStream(Path.of(bundle))) {
                     body = in.readNBytes(1024 * 1024 + 1);
@@ -205,21 +231,8 @@ final class ProvisionSignCommand {
                 }
                 if (body.length > 1024 * 1024) throw new ProvisioningException(Kind.INVALID_INPUT, "the bundle is larger than 1024 KiB");
                 if (SignedBundle.isEnvelope(body)) throw new ProvisioningException(Kind.INVALID_INPUT, bundle + " is already signed");
-                KeyPair kp = keyPair(keyFile);
-                byte[] signed;
-                try {
-                    signed = SignedBundle.sign(body, kp.getPrivate(), kp.getPublic());
-                } catch (GeneralSecurityException e) {
-                    throw new ProvisioningException(Kind.INVALID_INPUT, keyFile + ": not a matching Ed25519 key pair");
-                }
-                return write(spec, signed, output, kp.getPublic());
-            } catch (ProvisioningException e) {
-                return ProvisionCommand.fail(e, spec.commandLine().getErr());
-            } catch (IOException e) {
-                spec.commandLine().getErr().println("meterlink: cannot write the signed bundle: " + e.getClass().getSimpleName());
-                spec.commandLine().getErr().flush();
-                return Main.FAILURE;
-            }
+                return signAndWrite(spec, signing, kp -> SignedBundle.sign(body, kp.getPrivate(), kp.getPublic()));
+            });
         }
     }
 }

@@ -1,11 +1,11 @@
 package io.meterlink.cli;
 
+import io.meterlink.core.testing.UnreachableBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,34 +51,14 @@ class RunCommandIT {
      * life (a port closed again at once could be taken by anyone), dropping every connection before
      * CONNECT, so the gateway runs and keeps reconnecting.
      */
-    private static final ServerSocket UNREACHABLE_BROKER = unreachableBroker();
-
-    private static ServerSocket unreachableBroker() {
-        try {
-            ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-            Thread t = new Thread(() -> {
-                while (!s.isClosed()) {
-                    try {
-                        s.accept().close();
-                    } catch (java.io.IOException e) {
-                        // keep listening
-                    }
-                }
-            }, "unreachable-broker");
-            t.setDaemon(true);
-            t.start();
-            return s;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
+    private static final UnreachableBroker UNREACHABLE_BROKER = UnreachableBroker.start();
 
     /**
      * Writes a configuration to {@code file} whose uplink points at {@link #UNREACHABLE_BROKER} (plaintext,
      * development flag): the gateway runs and keeps reconnecting. {@code more}: further lines (sources).
      */
     static Path devConfig(Path file, String gatewayId, String stateDir, String... more) throws Exception {
-        int port = UNREACHABLE_BROKER.getLocalPort();
+        int port = UNREACHABLE_BROKER.port();
         List<String> lines = new ArrayList<>(List.of(
                 "gateway_id: " + gatewayId,
                 "state_dir: " + stateDir,

@@ -1,5 +1,6 @@
 package io.meterlink.cli;
 
+import io.meterlink.core.status.BadInputCounts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.core.buffer.BufferStats;
@@ -45,7 +46,7 @@ class TechCommandTest {
     private static StatusSnapshot status() {
         return new StatusSnapshot("gw-cli-1", "test", 1_700_000_000_000L, 5,
                 new BufferStats(3, 300, 1000, 0, 3, 3, 0, Map.of(), 0, List.of()),
-                new UplinkStats(false, 0, 0, 0, 0, null), 0, List.of(), Map.of(), List.of());
+                new UplinkStats(false, 0, 0, 0, 0, null), 0, List.of(), BadInputCounts.NONE, List.of());
     }
 
     private String open() {

@@ -1,5 +1,6 @@
 package io.meterlink.cli;
 
+import io.meterlink.core.testing.UnreachableBroker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.provisioning.identity.IdentityStore;
@@ -17,7 +18,6 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -48,8 +48,11 @@ class TechnicianEndpointRunIT {
     @TempDir Path dir;
     private final List<Process> processes = new ArrayList<>();
 
-    @AfterEach void killAll() {
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach void killAll() throws Exception {
         processes.forEach(Process::destroyForcibly);
+        for (AutoCloseable c : closeables) c.close();
     }
 
     private String stderr() {
@@ -68,16 +71,35 @@ class TechnicianEndpointRunIT {
         }
     }
 
-    private static int freeTcpPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /** The UDP sockets a process holds: its {@code socket:[inode]} descriptors found in {@code /proc/net/udp} and {@code udp6}. */
+    private static List<String> udpSocketsOf(long pid) throws IOException {
+        java.util.Set<String> udp = new java.util.HashSet<>();
+        for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+            Path t = Path.of(table);
+            if (!Files.exists(t)) continue;
+            for (String row : Files.readAllLines(t).stream().skip(1).toList()) {
+                String[] f = row.trim().split("\\s+");
+                if (f.length > 9) udp.add(f[9]); // the inode column
+            }
         }
+        List<String> held = new ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String link = Files.readSymbolicLink(fd).toString();
+                    if (link.startsWith("socket:[") && udp.contains(link.substring(8, link.length() - 1))) held.add(link);
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return held;
     }
 
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    /** The UDP port the endpoint logged when it opened ({@code open on udp /127.0.0.1:N}), or -1. */
+    private int loggedPort() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Technician endpoint open on udp \\S*:(\\d+) ").matcher(stderr());
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     private static boolean udpPortFree(int port) {
@@ -103,17 +125,18 @@ class TechnicianEndpointRunIT {
         java.security.KeyPair utility = io.meterlink.provisioning.bundle.SignedBundle.generate();
         new io.meterlink.provisioning.bundle.SigningKeyPin(new StateDir(state)).pin(utility.getPublic());
         int uid = (Integer) Files.getAttribute(state, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        int port = freeUdpPort();
+        UnreachableBroker noBroker = UnreachableBroker.start(); // held for the whole test: nobody else can take the port
+        closeables.add(noBroker);
         Path cfg = dir.resolve("gw.yaml");
         Files.writeString(cfg, String.join("\n",
                 "gateway_id: gw-tech",
                 "state_dir: " + state,
                 "uplink:",
-                "  url: tcp://127.0.0.1:" + freeTcpPort(), // no broker: the gateway buffers, status still answers
+                "  url: " + noBroker.url(), // no broker: the gateway buffers, status still answers
                 "  allow_insecure: true",
                 "technician_endpoint:",
                 "  bind: 127.0.0.1",
-                "  port: " + port,
+                "  port: 0", // any free port, read back from the log when it opens
                 "  open_window: 2m",
                 ""));
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
@@ -124,19 +147,20 @@ class TechnicianEndpointRunIT {
         await(() -> stderr().contains("Technician endpoint closed; opens on"), Duration.ofSeconds(90),
                 () -> "technician endpoint not started: " + stderr());
         assertTrue(p.isAlive(), this::stderr);
-        InetSocketAddress gateway = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         TechnicianPsk psk = TechnicianPsk.of(TechEndpointConfig.DEFAULT_IDENTITY, secret.toCharArray());
 
-        // closed: nothing is bound, nothing answers
-        assertTrue(udpPortFree(port), "the UDP port is not bound while closed");
-        try (TechClient c = new TechClient(gateway, psk, Duration.ofSeconds(3), 64 * 1024)) {
-            assertThrows(IOException.class, c::status);
-        }
+        // closed: the gateway holds no UDP socket at all
+        assertEquals(List.of(), udpSocketsOf(p.pid()), "no UDP socket while closed");
+        assertEquals(-1, loggedPort(), "not opened yet: " + stderr());
 
         LocalOpenSignal signal = new LocalOpenSignal(state, uid, Clock.systemUTC());
         signal.request(); // what 'meterlink provision open' does
         await(() -> !signal.pending(), Duration.ofSeconds(30), () -> "trigger not taken: " + stderr());
-        await(() -> !udpPortFree(port), Duration.ofSeconds(30), () -> "endpoint not bound after the trigger: " + stderr());
+        await(() -> loggedPort() > 0, Duration.ofSeconds(30), () -> "endpoint not opened after the trigger: " + stderr());
+        int port = loggedPort();
+        assertFalse(udpPortFree(port), "the logged port is bound");
+        assertEquals(1, udpSocketsOf(p.pid()).size(), "one UDP socket once open");
+        InetSocketAddress gateway = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
 
         try (TechClient c = new TechClient(gateway, psk, Duration.ofSeconds(30), 64 * 1024)) {
             TechClient.Response r = c.status();

@@ -42,7 +42,7 @@ class ArchitectureTest {
 
     @Test
     void product_keepsEveryBoundary() {
-        for (ArchRule rule : Boundaries.all("io.meterlink")) {
+        for (ArchRule rule : Boundaries.gateway("io.meterlink")) {
             rule.check(PRODUCT);
         }
     }
@@ -53,10 +53,17 @@ class ArchitectureTest {
                 offenders(Boundaries.driversSeeOnlyTheCoreApi("io.meterlink.archfixture")));
         assertEquals(List.of("io.meterlink.archfixture.core.buffer.Buffer -> io.meterlink.archfixture.core.uplink.Uplink"),
                 offenders(Boundaries.bufferNeverSeesTheUplink("io.meterlink.archfixture")));
-        assertEquals(List.of("io.meterlink.archfixture.cli.BadCli -> io.meterlink.archfixture.core.uplink.internal.Session"),
+        assertEquals(List.of("io.meterlink.archfixture.cli.BadCli -> io.meterlink.archfixture.core.uplink.internal.Session",
+                        "io.meterlink.archfixture.sim.BadSim -> io.meterlink.archfixture.core.uplink.internal.Session"),
                 offenders(Boundaries.uplinkInternalsStayInside("io.meterlink.archfixture")));
         assertEquals(List.of("io.meterlink.archfixture.cli.BadCli -> io.meterlink.archfixture.drivers.bad.BadDriver"),
                 offenders(Boundaries.cliNamesNoDriver("io.meterlink.archfixture")));
+        assertEquals(List.of("io.meterlink.archfixture.sim.BadSim -> io.meterlink.archfixture.core.uplink.internal.Session"),
+                offenders(Boundaries.simulatorUsesNoInternals("io.meterlink.archfixture")));
+        assertEquals(List.of("io.meterlink.archfixture.provisioning.BadProvisioning -> io.meterlink.archfixture.sim.BadSim"),
+                offenders(Boundaries.gatewayNeverSeesTheSimulator("io.meterlink.archfixture")));
+        assertEquals(List.of("io.meterlink.archfixture.drivers.transport.BadTransport -> io.meterlink.archfixture.drivers.bad.BadDriver"),
+                offenders(Boundaries.sharedDriverPartsNameNoFamily("io.meterlink.archfixture")));
         EvaluationResult cycles = Boundaries.noPackageCycles("io.meterlink.archfixture").evaluate(VIOLATING);
         assertTrue(cycles.hasViolation(), "the buffer ↔ runtime cycle is found");
         String report = cycles.getFailureReport().toString();

@@ -12,13 +12,15 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * The module boundaries of {@code shared/DESIGN.md} as ArchUnit rules over the packages under
  * {@code root} ({@code io.meterlink} for the product; another root for the test's violating set).
+ * Shared with the simulator's tests through this module's test jar: only the simulator's classpath
+ * holds every module, the simulator included.
  */
-final class Boundaries {
+public final class Boundaries {
     private Boundaries() {
     }
 
     /** Drivers are plugins: from the core they see only the public contracts in {@code core.api}. */
-    static ArchRule driversSeeOnlyTheCoreApi(String root) {
+    public static ArchRule driversSeeOnlyTheCoreApi(String root) {
         return noClasses().that().resideInAPackage(root + ".drivers..")
                 .should().dependOnClassesThat(DescribedPredicate.describe(
                         "are in " + root + " but neither in core.api nor in drivers",
@@ -29,34 +31,71 @@ final class Boundaries {
     }
 
     /** The buffer is the store of record; it never knows who reads it. */
-    static ArchRule bufferNeverSeesTheUplink(String root) {
+    public static ArchRule bufferNeverSeesTheUplink(String root) {
         return noClasses().that().resideInAPackage(root + ".core.buffer..")
                 .should().dependOnClassesThat().resideInAPackage(root + ".core.uplink..")
                 .as("the buffer never depends on the uplink");
     }
 
     /** The uplink's implementation (the MQTT client adapters) is reached only through the uplink. */
-    static ArchRule uplinkInternalsStayInside(String root) {
+    public static ArchRule uplinkInternalsStayInside(String root) {
         return noClasses().that().resideOutsideOfPackage(root + ".core.uplink..")
                 .should().dependOnClassesThat().resideInAPackage(root + ".core.uplink.internal..")
                 .as("only the uplink depends on " + root + ".core.uplink.internal");
     }
 
     /** The CLI finds drivers through ServiceLoader; it names none. */
-    static ArchRule cliNamesNoDriver(String root) {
+    public static ArchRule cliNamesNoDriver(String root) {
         return noClasses().that().resideInAPackage(root + ".cli..")
                 .should().dependOnClassesThat().resideInAPackage(root + ".drivers..")
                 .as("the CLI (distribution) depends on no driver package");
     }
 
+    /** The simulator drives the gateway through its public types; module internals stay hidden from it too. */
+    public static ArchRule simulatorUsesNoInternals(String root) {
+        return noClasses().that().resideInAPackage(root + ".sim..")
+                .should().dependOnClassesThat().resideInAPackage(root + "..internal..")
+                .as("the simulator depends on no internal package");
+    }
+
+    /** The simulator is a test bench around the gateway: nothing that ships may name it. */
+    public static ArchRule gatewayNeverSeesTheSimulator(String root) {
+        return noClasses().that().resideInAnyPackage(root + ".core..", root + ".drivers..", root + ".provisioning..",
+                        root + ".cli..", root + ".payload..")
+                .should().dependOnClassesThat().resideInAPackage(root + ".sim..")
+                .as("no gateway module depends on the simulator");
+    }
+
+    /** The parts every driver family shares (byte transports, checksums) name no family. */
+    public static ArchRule sharedDriverPartsNameNoFamily(String root) {
+        return noClasses().that().resideInAnyPackage(root + ".drivers.transport..", root + ".drivers.crc..")
+                .should().dependOnClassesThat(DescribedPredicate.describe(
+                        "are in a driver family's package",
+                        (JavaClass c) -> c.getPackageName().startsWith(root + ".drivers.")
+                                && !c.getPackageName().startsWith(root + ".drivers.transport")
+                                && !c.getPackageName().startsWith(root + ".drivers.crc")))
+                .as("drivers.transport and drivers.crc depend on no driver family");
+    }
+
     /** No two packages depend on each other, directly or round about. */
-    static ArchRule noPackageCycles(String root) {
+    public static ArchRule noPackageCycles(String root) {
         return slices().matching(root + ".(**)").namingSlices("$1").should().beFreeOfCycles()
                 .as("no package cycles under " + root);
     }
 
-    static List<ArchRule> all(String root) {
+    /** The rules on the gateway's modules: what the distribution module sees. */
+    public static List<ArchRule> gateway(String root) {
         return List.of(driversSeeOnlyTheCoreApi(root), bufferNeverSeesTheUplink(root), uplinkInternalsStayInside(root), cliNamesNoDriver(root),
-                noPackageCycles(root));
+                sharedDriverPartsNameNoFamily(root), gatewayNeverSeesTheSimulator(root), noPackageCycles(root));
+    }
+
+    /**
+     * The rules between modules, the simulator's too: checked by the simulator module, whose classpath holds
+     * every module. Package cycles are {@link #gateway}'s alone: the simulator still has some of its own
+     * ({@code sim.bench} ↔ {@code sim.scenario}, {@code sim.mbus} ↔ {@code sim.model} ↔ {@code sim.faults}).
+     */
+    public static List<ArchRule> everyModule(String root) {
+        return List.of(driversSeeOnlyTheCoreApi(root), bufferNeverSeesTheUplink(root), uplinkInternalsStayInside(root), cliNamesNoDriver(root),
+                sharedDriverPartsNameNoFamily(root), gatewayNeverSeesTheSimulator(root), simulatorUsesNoInternals(root));
     }
 }

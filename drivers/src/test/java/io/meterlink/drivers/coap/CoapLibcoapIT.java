@@ -89,8 +89,22 @@ class CoapLibcoapIT {
         Process p = new ProcessBuilder(server, "-A", "127.0.0.1", "-p", Integer.toString(port), "-d", "4", "-k", "interop-key-12", "-h", "meter")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("server-" + processes.size() + ".log").toFile()).start();
         processes.add(p);
-        Thread.sleep(300);
+        // bound, as the kernel's socket table shows it (probing with a bind of our own could take the port from it)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!udpBound(port)) {
+            assertTrue(p.isAlive(), "coap-server-openssl started");
+            assertTrue(System.nanoTime() < deadline, "coap-server-openssl bound udp port " + port);
+            Thread.sleep(20);
+        }
         assertTrue(p.isAlive(), "coap-server-openssl started");
+    }
+
+    /** Whether a UDP socket is bound to 127.0.0.1:{@code port} ({@code /proc/net/udp}: local address {@code 0100007F:PORT} in hex). */
+    private static boolean udpBound(int port) throws IOException {
+        String local = String.format("0100007F:%04X", port);
+        return Files.readAllLines(Path.of("/proc/net/udp")).stream().skip(1)
+                .map(row -> row.trim().split("\\s+"))
+                .anyMatch(f -> f.length > 1 && f[1].equals(local));
     }
 
     /** Creates or replaces the meter's resource with {@code pack} through libcoap's own client (block1 when long). */

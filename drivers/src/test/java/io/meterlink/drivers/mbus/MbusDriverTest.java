@@ -1,5 +1,6 @@
 package io.meterlink.drivers.mbus;
 
+import io.meterlink.core.status.StaleMeter;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
@@ -193,10 +194,10 @@ class MbusDriverTest {
             await(() -> readings.stream().anyMatch(r -> r.meter().equals(MeterId.of("mbus:KAM:22222222"))));
             assertTrue(health.staleMeters().isEmpty(), "both answered: " + health.staleMeters());
             twoSilent.set(true);
-            await(() -> health.staleMeters().contains("line1/2"));
+            await(() -> health.staleMeters().contains(new StaleMeter.Silent("line1", "2")));
             long fromOne = readings.stream().filter(r -> r.meter().equals(MeterId.of("mbus:KAM:11111111"))).count();
             await(() -> readings.stream().filter(r -> r.meter().equals(MeterId.of("mbus:KAM:11111111"))).count() > fromOne);
         }
-        assertEquals(List.of("line1/2"), health.staleMeters(), "meter 1 still answers, meter 2 is stale");
+        assertEquals(List.of(new StaleMeter.Silent("line1", "2")), health.staleMeters(), "meter 1 still answers, meter 2 is stale");
     }
 }

@@ -4,6 +4,8 @@ import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.Health;
 import io.meterlink.core.api.alarm.Alarm;
+import io.meterlink.core.status.BadInputCounts;
+import io.meterlink.core.status.StaleMeter;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -11,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -53,7 +54,7 @@ public final class HealthRegistry implements Health {
     private final int maxMeters;
     private final Duration defaultExpected;
     private final Map<MeterId, MeterHealth> meters = new ConcurrentHashMap<>();
-    private final Map<String, Silent> silent = new ConcurrentHashMap<>();
+    private final Map<StaleMeter.Silent, Silent> silent = new ConcurrentHashMap<>();
     private final Map<String, Duration> expectedBySource = new ConcurrentHashMap<>();
     private final Map<String, Map<DecodeException.Kind, AtomicLong>> badInput = new ConcurrentHashMap<>();
     private final Map<String, Map<String, AtomicLong>> withoutReading = new ConcurrentHashMap<>();
@@ -104,7 +105,7 @@ public final class HealthRegistry implements Health {
 
     @Override public void meterSilent(String source, String address) {
         Duration expected = expectedBySource.getOrDefault(source, defaultExpected);
-        silent.put(source + "/" + address, new Silent(clock.instant(), expected));
+        silent.put(new StaleMeter.Silent(source, address), new Silent(clock.instant(), expected));
     }
 
     @Override public void badInput(String source, DecodeException.Kind kind) {
@@ -166,15 +167,15 @@ public final class HealthRegistry implements Health {
     }
 
     /**
-     * Stale meters, sorted: the ids of meters heard but overdue, and {@code source/address} of meters
-     * their driver reported silent. At most {@link #MAX_STALE_LISTED}.
+     * Stale meters, sorted by text: meters heard but overdue, and meters their driver reported
+     * silent. At most {@link #MAX_STALE_LISTED}.
      */
-    public List<String> staleMeters() {
+    public List<StaleMeter> staleMeters() {
         Instant now = clock.instant();
-        List<String> out = new ArrayList<>();
+        List<StaleMeter> out = new ArrayList<>();
         for (MeterHealth m : meters.values()) {
             if (m.lastSeen().plus(m.expected().multipliedBy(STALE_FACTOR)).isBefore(now)) {
-                out.add(m.meter().toString());
+                out.add(new StaleMeter.Overdue(m.meter()));
             }
         }
         silent.entrySet().removeIf(e -> !e.getValue().reportedAt().plus(e.getValue().expected().multipliedBy(STALE_FACTOR)).isAfter(now));
@@ -183,12 +184,11 @@ public final class HealthRegistry implements Health {
         return out.size() > MAX_STALE_LISTED ? List.copyOf(out.subList(0, MAX_STALE_LISTED)) : List.copyOf(out);
     }
 
-    /** Refused frames/lines by kind (lower case), summed over sources. */
-    public Map<String, Long> badInputByKind() {
-        Map<String, Long> out = new TreeMap<>();
-        badInput.values().forEach(bySource -> bySource.forEach(
-                (kind, n) -> out.merge(kind.name().toLowerCase(Locale.ROOT), n.get(), Long::sum)));
-        return Collections.unmodifiableMap(out);
+    /** Refused frames/lines by kind, summed over sources. */
+    public BadInputCounts badInputByKind() {
+        Map<DecodeException.Kind, Long> out = new java.util.EnumMap<>(DecodeException.Kind.class);
+        badInput.values().forEach(bySource -> bySource.forEach((kind, n) -> out.merge(kind, n.get(), Long::sum)));
+        return BadInputCounts.of(out);
     }
 
     /** Refused frames/lines by source, then kind (lower case). */
@@ -196,7 +196,7 @@ public final class HealthRegistry implements Health {
         Map<String, Map<String, Long>> out = new TreeMap<>();
         badInput.forEach((source, byKind) -> {
             Map<String, Long> m = new TreeMap<>();
-            byKind.forEach((kind, n) -> m.put(kind.name().toLowerCase(Locale.ROOT), n.get()));
+            byKind.forEach((kind, n) -> m.put(BadInputCounts.name(kind), n.get()));
             out.put(source, Collections.unmodifiableMap(m));
         });
         return Collections.unmodifiableMap(out);

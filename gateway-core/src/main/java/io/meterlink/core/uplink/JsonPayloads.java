@@ -11,6 +11,7 @@ import io.meterlink.core.api.Reading;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.ReadingEncoder;
 import io.meterlink.core.buffer.StoredReading;
+import io.meterlink.core.status.StaleMeter;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.payload.JsonV1;
 import io.meterlink.payload.WireReading;
@@ -147,8 +148,8 @@ public final class JsonPayloads implements ReadingEncoder, PayloadFormat {
                 g.writeEndObject();
             }
             g.writeNumberField("meters_heard", s.metersHeard());
-            writeStrings(g, "meters_stale", s.metersStale());
-            writeCounts(g, "bad_input", s.badInput());
+            writeStrings(g, "meters_stale", s.metersStale().stream().map(StaleMeter::text).toList());
+            writeCounts(g, "bad_input", s.badInput().byName());
             writeStrings(g, "alarms", Alarm.texts(s.alarms()));
             if (s.certificateDaysLeft() != null) g.writeNumberField("certificate_days_left", s.certificateDaysLeft());
             g.writeEndObject();

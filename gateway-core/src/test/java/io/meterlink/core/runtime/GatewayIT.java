@@ -1,5 +1,6 @@
 package io.meterlink.core.runtime;
 
+import io.meterlink.core.testing.UnreachableBroker;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.core.config.ConfigLoader;
@@ -10,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,27 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GatewayIT {
     private static final Pattern ACCEPTED = Pattern.compile("ACCEPTED (\\d+)-(\\d+)");
     @TempDir Path dir;
-
-    /**
-     * An uplink port no other process can take while the test runs (a port closed again at once could
-     * be reused by anyone): a listener that drops every connection before CONNECT, a broker that is
-     * never reachable.
-     */
-    private static ServerSocket unreachableBroker() throws Exception {
-        ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        Thread t = new Thread(() -> {
-            while (!s.isClosed()) {
-                try {
-                    s.accept().close();
-                } catch (java.io.IOException e) {
-                    // closed: the test is over
-                }
-            }
-        }, "unreachable-broker");
-        t.setDaemon(true);
-        t.start();
-        return s;
-    }
 
     private GatewayConfig config(int readings, int port) throws Exception {
         Path file = dir.resolve("gw.yaml");
@@ -106,8 +85,8 @@ class GatewayIT {
 
     @Test
     void readings_areAccepted_whileTheBrokerIsUnreachable_andSurviveARestart() throws Exception {
-        try (ServerSocket broker = unreachableBroker()) {
-            readingsSurviveARestart(broker.getLocalPort());
+        try (UnreachableBroker broker = UnreachableBroker.start()) {
+            readingsSurviveARestart(broker.port());
         }
     }
 

@@ -1,5 +1,7 @@
 package io.meterlink.core.runtime;
 
+import io.meterlink.core.status.BadInputCounts;
+import io.meterlink.core.status.StaleMeter;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.Health;
@@ -40,7 +42,7 @@ class HealthRegistryTest {
         clock.advance(Duration.ofMinutes(2));
         h.meterHeard(B, null);
         clock.advance(Duration.ofSeconds(61));
-        assertEquals(List.of(A.toString()), registry.staleMeters(), "A unheard for 3m1s > 3 x 1m; B for 61s");
+        assertEquals(List.of(new StaleMeter.Overdue(A)), registry.staleMeters(), "A unheard for 3m1s > 3 x 1m; B for 61s");
         h.meterHeard(A, null);
         assertEquals(List.of(), registry.staleMeters());
     }
@@ -49,11 +51,12 @@ class HealthRegistryTest {
     void silentMeter_isStale_untilItsReportExpires() {
         Health h = registry.forSource("bus", Duration.ofMinutes(1));
         h.meterSilent("ignored", "primary 5");
-        assertEquals(List.of("bus/primary 5"), registry.staleMeters());
+        assertEquals(List.of(new StaleMeter.Silent("bus", "primary 5")), registry.staleMeters());
+        assertEquals("bus/primary 5", registry.staleMeters().get(0).text());
         clock.advance(Duration.ofMinutes(2));
         h.meterSilent("ignored", "primary 5");
         clock.advance(Duration.ofMinutes(2));
-        assertEquals(List.of("bus/primary 5"), registry.staleMeters(), "re-reported 2 min ago: still silent");
+        assertEquals(List.of(new StaleMeter.Silent("bus", "primary 5")), registry.staleMeters(), "re-reported 2 min ago: still silent");
         clock.advance(Duration.ofMinutes(2));
         assertEquals(List.of(), registry.staleMeters(), "no report for 3 intervals: the meter answers again");
     }
@@ -64,7 +67,11 @@ class HealthRegistryTest {
         registry.forSource("a", Duration.ofMinutes(1)).badInput("x", DecodeException.Kind.CHECKSUM);
         registry.forSource("b", Duration.ofMinutes(1)).badInput("x", DecodeException.Kind.CHECKSUM);
         registry.forSource("b", Duration.ofMinutes(1)).badInput("x", DecodeException.Kind.NO_KEY);
-        assertEquals(Map.of("checksum", 3L, "no_key", 1L), registry.badInputByKind());
+        assertEquals(BadInputCounts.of(Map.of(DecodeException.Kind.CHECKSUM, 3L, DecodeException.Kind.NO_KEY, 1L)), registry.badInputByKind());
+        assertEquals(3L, registry.badInputByKind().get(DecodeException.Kind.CHECKSUM));
+        assertEquals(0L, registry.badInputByKind().get(DecodeException.Kind.WRONG_KEY));
+        assertEquals(4L, registry.badInputByKind().total());
+        assertEquals(Map.of("checksum", 3L, "no_key", 1L), registry.badInputByKind().byName());
         assertEquals(Map.of("a", Map.of("checksum", 2L), "b", Map.of("checksum", 1L, "no_key", 1L)), registry.badInputBySource());
     }
 

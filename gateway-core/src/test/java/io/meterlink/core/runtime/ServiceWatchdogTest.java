@@ -1,5 +1,7 @@
 package io.meterlink.core.runtime;
 
+import io.meterlink.core.status.BadInputCounts;
+import io.meterlink.core.status.StaleMeter;
 import io.meterlink.core.api.alarm.Alarm;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.status.StatusSnapshot;
@@ -18,7 +20,7 @@ class ServiceWatchdogTest {
     private static StatusSnapshot snapshot(boolean connected, String lastError, long depth, List<Alarm> alarms) {
         BufferStats b = new BufferStats(depth, depth * 200, 1 << 28, depth > 0 ? 42_000 : 0, depth, depth, 0, Map.of(), 0, List.of());
         return new StatusSnapshot("gw", "test", 0, 1, b, new UplinkStats(connected, 0, 0, 0, 0, lastError),
-                3, List.of("m1"), Map.of(), alarms);
+                3, List.of(new StaleMeter.Silent("bus", "m1")), BadInputCounts.NONE, alarms);
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.status.BadInputCounts;
+import io.meterlink.core.status.StaleMeter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterlink.core.api.MeasurementFunction;
@@ -90,7 +93,8 @@ class JsonPayloadsTest {
                 new BufferStats(10, 2048, 1 << 20, 1500, 99, 100, 90, Map.of("bytes_cap", 2L), 1, List.of()),
                 new UplinkStats(true, 2, 90, Instant.parse("2026-11-26T08:59:59Z").toEpochMilli(), 1, "boom",
                         new CommandStats(7, 1, 2, 3, 0)),
-                5, List.of("wmbus:KAM:1"), Map.of("crc", 3L), List.of(new Alarm(Alarm.Kind.SOURCE_FAILED, "m-bus 1")));
+                5, List.of(new StaleMeter.Overdue(MeterId.of("wmbus:KAM:1")), new StaleMeter.Silent("bus", "primary 5")),
+                BadInputCounts.of(Map.of(DecodeException.Kind.WRONG_KEY, 3L, DecodeException.Kind.CHECKSUM, 1L)), List.of(new Alarm(Alarm.Kind.SOURCE_FAILED, "m-bus 1")));
         JsonNode n = json.readTree(p.status(s, "online"));
         assertEquals("online", n.get("state").asText());
         assertEquals("status", n.get("type").asText());
@@ -107,8 +111,8 @@ class JsonPayloadsTest {
         assertEquals(2, n.at("/uplink/commands/busy").asLong());
         assertEquals(3, n.at("/uplink/commands/failed").asLong());
         assertEquals(5, n.get("meters_heard").asInt());
-        assertEquals("wmbus:KAM:1", n.get("meters_stale").get(0).asText());
-        assertEquals(3, n.at("/bad_input/crc").asLong());
+        assertEquals("[\"wmbus:KAM:1\",\"bus/primary 5\"]", n.get("meters_stale").toString(), "ids and source/address, as strings");
+        assertEquals("{\"checksum\":1,\"wrong_key\":3}", n.get("bad_input").toString(), "lower-case kinds, sorted");
         assertEquals("source_failed:m-bus 1", n.get("alarms").get(0).asText());
         assertEquals("offline", json.readTree(p.lastWill()).get("state").asText());
     }
@@ -116,7 +120,7 @@ class JsonPayloadsTest {
     @Test
     void status_offline_saysNotConnected_evenOverTheLiveSession() throws Exception {
         StatusSnapshot s = new StatusSnapshot("gw-1", "0.1.0", Instant.parse("2026-11-26T09:00:00Z").toEpochMilli(), 3600,
-                null, new UplinkStats(true, 0, 5, 0, 0, null), 0, List.of(), Map.of(), List.of());
+                null, new UplinkStats(true, 0, 5, 0, 0, null), 0, List.of(), BadInputCounts.NONE, List.of());
         assertTrue(json.readTree(p.status(s, "online")).at("/uplink/connected").asBoolean());
         JsonNode off = json.readTree(p.status(s, "offline"));
         assertEquals("offline", off.get("state").asText());

@@ -1,5 +1,6 @@
 package io.meterlink.core.uplink;
 
+import io.meterlink.core.status.BadInputCounts;
 import io.meterlink.core.uplink.internal.MqttSession;
 import io.meterlink.core.uplink.internal.UplinkErrors;
 
@@ -50,7 +51,7 @@ class MqttUplinkTest {
 
     private StatusSnapshot snapshot() {
         return new StatusSnapshot("gw-1", "test", System.currentTimeMillis(), 1, buffer.stats(),
-                uplink == null ? null : uplink.stats(), 0, List.of(), Map.of(), List.of());
+                uplink == null ? null : uplink.stats(), 0, List.of(), BadInputCounts.NONE, List.of());
     }
 
     @AfterEach

@@ -20,7 +20,7 @@ public final class TechnicianKeys {
             "watch for the opening signals (service button, `meterlink provision open`); the CoAPs socket stays unbound until one arrives, and the endpoint needs the technician secret of `provision init` ([docs/technician-endpoint.md](docs/technician-endpoint.md))");
     public static final ConfigKey<String> BIND = ConfigKey.text("bind", "0.0.0.0",
             "the address the endpoint listens on while open (UDP, CoAP over DTLS 1.2)").describedAs("IP address");
-    public static final ConfigKey<Integer> PORT = ConfigKey.integer("port", DEFAULT_PORT, 1, 65535, "the UDP port while open");
+    public static final ConfigKey<Integer> PORT = ConfigKey.integer("port", DEFAULT_PORT, 0, 65535, "the UDP port while open (0: any free one, logged when it opens)");
     public static final ConfigKey<Duration> OPEN_WINDOW = ConfigKey.duration("open_window", Duration.ofMinutes(15),
             Duration.ofSeconds(10), Duration.ofMinutes(15), "how long one opening signal keeps it open");
     public static final ConfigKey<Integer> BUTTON_PIN = ConfigKey.integer("button_pin", null, 0, MAX_BCM_PIN,

@@ -1,5 +1,6 @@
 package io.meterlink.provisioning.tech;
 
+import io.meterlink.core.status.BadInputCounts;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Quantity;
 import io.meterlink.core.api.Reading;
@@ -32,7 +33,7 @@ final class TechFixtures {
     static StatusSnapshot status() {
         BufferStats b = new BufferStats(12, 3400, 1_000_000, 5000, 99, 120, 108, Map.of(), 0, List.of());
         UplinkStats u = new UplinkStats(true, 1, 108, 1_700_000_000_000L, 0, null);
-        return new StatusSnapshot("gw-test-1", "0.1.0-test", 1_700_000_000_000L, 60, b, u, 1, List.of(), Map.of(), List.of());
+        return new StatusSnapshot("gw-test-1", "0.1.0-test", 1_700_000_000_000L, 60, b, u, 1, List.of(), BadInputCounts.NONE, List.of());
     }
 
     static Reading reading(String value) {

@@ -113,8 +113,11 @@ public final class VirtualMbusSlave {
         return (mask[7] & 0xFF) == 0xFF || (mask[7] & 0xFF) == medium();
     }
 
-    /** A silent slave never answers (a broken or disconnected meter). */
-    public void setSilent(boolean silent) { this.silent = silent; }
+    /**
+     * A silent slave never answers (a broken or disconnected meter). Synchronized with {@link #answer}: once
+     * this returns, an answer being built has been recorded and no further one is, so the ledger is final.
+     */
+    public synchronized void setSilent(boolean silent) { this.silent = silent; }
 
     public boolean isSilent() { return silent; }
 

@@ -157,7 +157,7 @@ public final class Accounting {
             Verdict.Generated g = take(pending.get(timeless(a.key())), a.received());
             if (g == null) {
                 // pulse registers are made by the gateway itself (it counts the pulses): no meter generated them; their
-                // exactness is checked against the pulse generators (ScenarioRunner#pulseTotals)
+                // exactness is checked against the pulse generators (DrainPhase#pulseTotals)
                 if (!a.key().startsWith("pulse:")) unmatched++;
                 continue;
             }

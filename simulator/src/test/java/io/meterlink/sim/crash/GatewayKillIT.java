@@ -9,6 +9,9 @@ import io.meterlink.sim.mbus.TcpMbusSlaveServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -78,8 +81,13 @@ class GatewayKillIT {
             try (GatewayProcess g2 = GatewayProcess.start(f.jar, config, List.of("-Xmx128m"), dir.resolve("gateway-2.log"))) {
                 assertTrue(CrashFixture.await(LONG, () -> g2.acceptedCount() >= MIN_ACCEPTED || !g2.isAlive()),
                         "run 2 accepted readings\n" + g2.logTail(40));
+                Path log2 = dir.resolve("gateway-2.log");
+                int mark = logLines(log2).size();
                 f.stopLines();
-                Thread.sleep(1_500); // the last readouts reach their group commit
+                // the drivers are done once each line's failure is logged: every readout answered before the
+                // stop was handed to the buffer before that line (the writer commits it in its next transaction)
+                assertTrue(CrashFixture.await(LONG, () -> everyLineFailedAfter(log2, mark) || !g2.isAlive()),
+                        "each line's driver reported its closed connection\n" + g2.logTail(40));
                 Set<Long> all = new HashSet<>(accepted1);
                 boolean drained = CrashFixture.await(LONG, () -> {
                     Set<Long> now = new HashSet<>(accepted1);
@@ -114,6 +122,27 @@ class GatewayKillIT {
             assertEquals(0, f.headEnd.malformed(), "malformed arrivals");
             assertEquals(0, exit, "exit code after SIGTERM");
             assertEquals(0, after.depth(), "buffer left empty");
+        }
+    }
+
+    /** Whether every {@code line-N} source logged a failed transport after the first {@code mark} lines of the log. */
+    private static boolean everyLineFailedAfter(Path log, int mark) {
+        List<String> lines = logLines(log);
+        for (int i = 0; i < LINES; i++) {
+            String prefix = "line-" + i + ": ";
+            if (lines.subList(Math.min(mark, lines.size()), lines.size()).stream()
+                    .noneMatch(l -> l.contains(prefix) && l.contains(" failed: "))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<String> logLines(Path log) {
+        try {
+            return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.ISO_8859_1) : List.of();
+        } catch (IOException e) {
+            return List.of();
         }
     }
 

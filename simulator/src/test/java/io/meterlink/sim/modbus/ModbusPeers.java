@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,22 +47,73 @@ final class ModbusPeers {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("pymodbus-" + mode + ".log").toFile()).start();
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /**
+     * The TCP port a peer started with port 0 listens on: the kernel chose it, so no other process can have
+     * taken it in between. Read from {@code /proc/net/tcp} (state {@code 0A}, LISTEN) and the peer's own
+     * socket descriptors.
+     */
+    static int awaitListeningPort(Process p, Path log) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            java.util.Set<String> inodes = socketInodes(p.pid());
+            for (String table : java.util.List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                Path t = Path.of(table);
+                if (!Files.exists(t)) continue;
+                for (String row : Files.readAllLines(t).stream().skip(1).toList()) {
+                    String[] f = row.trim().split("\\s+");
+                    if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) {
+                        return Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+                    }
+                }
+            }
+            assertTrue(p.isAlive(), () -> "server exited: " + read(log));
+            assertTrue(System.nanoTime() < end, () -> "server did not listen: " + read(log));
+            Thread.sleep(50);
         }
     }
 
-    static void awaitPort(int port, Process p, Path log) throws Exception {
+    private static java.util.Set<String> socketInodes(long pid) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            fds.forEach(fd -> {
+                try {
+                    String link = Files.readSymbolicLink(fd).toString();
+                    if (link.startsWith("socket:[")) out.add(link.substring(8, link.length() - 1));
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            });
+        } catch (IOException e) {
+            // the process is gone: its liveness is checked by the caller
+        }
+        return out;
+    }
+
+    /**
+     * Waits until the peer process holds {@code device} open: one of its file descriptors resolves to the
+     * device behind that path (socat's link to {@code /dev/pts/N}), seen in {@code /proc/<pid>/fd}.
+     */
+    static void awaitOpened(Process p, Path device, Path log) throws Exception {
+        Path target = device.toRealPath();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                assertTrue(p.isAlive(), () -> "server exited: " + read(log));
-                assertTrue(System.nanoTime() < end, "server did not listen on " + port);
-                Thread.sleep(100);
-            }
+        while (!holds(p.pid(), target)) {
+            assertTrue(p.isAlive(), () -> "peer exited: " + read(log));
+            assertTrue(System.nanoTime() < end, () -> "peer did not open " + target + ": " + read(log));
+            Thread.sleep(50);
+        }
+    }
+
+    private static boolean holds(long pid, Path target) {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(target);
+                } catch (IOException e) {
+                    return false; // closed meanwhile
+                }
+            });
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -218,8 +218,7 @@ class FleetCommandsIT {
             assertEquals("line-b", r.path("sources").get(0).path("name").asText(), r.toString());
 
             // nothing generated is lost: stop the meters, let the buffer drain
-            slaves.forEach(s -> s.setSilent(true));
-            Thread.sleep(2500);
+            slaves.forEach(s -> s.setSilent(true)); // from here the ledgers are final: nothing is generated after
             await(() -> g.status().buffer().depth() == 0, LONG, () -> "drained " + g.status());
             List<Verdict.Generated> generated = new ArrayList<>();
             for (VirtualMbusSlave s : slaves) {

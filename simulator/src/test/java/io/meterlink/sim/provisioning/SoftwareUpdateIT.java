@@ -244,8 +244,7 @@ class SoftwareUpdateIT {
             System.out.println("SOFTWARE_UPDATE_IT exits=" + service.exits());
 
             // nothing generated was lost through the restarts
-            slaves.forEach(s -> s.setSilent(true));
-            Thread.sleep(2500);
+            slaves.forEach(s -> s.setSilent(true)); // from here the ledgers are final: nothing is generated after
             await(() -> {
                 try {
                     return send("buffer-stats/b", new byte[0]).path("buffer").path("depth").asLong() == 0;

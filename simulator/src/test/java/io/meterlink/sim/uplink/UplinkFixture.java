@@ -1,5 +1,6 @@
 package io.meterlink.sim.uplink;
 
+import io.meterlink.core.status.BadInputCounts;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Quantity;
 import io.meterlink.core.api.Reading;
@@ -87,7 +88,7 @@ final class UplinkFixture {
             MqttUplink[] self = new MqttUplink[1];
             Supplier<StatusSnapshot> status = () -> new StatusSnapshot(gatewayId, "it", System.currentTimeMillis(),
                     (System.currentTimeMillis() - start) / 1000, buffer.stats(), self[0] == null ? null : self[0].stats(),
-                    0, List.of(), Map.of(), List.of());
+                    0, List.of(), BadInputCounts.NONE, List.of());
             this.uplink = new MqttUplink(cfg, gatewayId, buffer, status, Clock.systemUTC());
             self[0] = uplink;
         }

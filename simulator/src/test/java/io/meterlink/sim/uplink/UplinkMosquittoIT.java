@@ -145,7 +145,15 @@ class UplinkMosquittoIT {
             await(() -> g.uplink.stats().refused() > 0 && g.uplink.stats().lastError() != null, LONG,
                     () -> "refusal reported: " + g.uplink.stats() + "\n" + broker.logTail(20));
             assertTrue(g.uplink.stats().lastError().contains("not authorized"), g.uplink.stats().lastError());
-            Thread.sleep(1000);
+            // a fence, not a wait: once gw-b holds the broker's refusal, a batch the broker had let through
+            // would sit in the head-end's queue before anything published after it (one broker thread,
+            // one FIFO queue per subscriber); so the moment gw-a's own reading arrives, gw-b's would have
+            try (UplinkFixture.Gateway fence = new UplinkFixture.Gateway(dir.resolve("gw-a"), "gw-a",
+                    config(broker.url(), UplinkConfig.Protocol.MQTT5, "gw-a", pki.caFile(), certA.certFile(), certA.keyFile(), null, null))) {
+                fence.append(1);
+                fence.uplink.start();
+                await(() -> headEnd.count("gw-a") == 1, LONG, () -> "gw-a's fence reading: " + fence.uplink.stats());
+            }
             assertEquals(0, headEnd.count("gw-b"), "nothing reached gw-b's topics");
             assertEquals(20, g.buffer.stats().depth(), "refused readings stay in the buffer");
             assertEquals(0, g.uplink.stats().published());
