@@ -83,7 +83,7 @@ public record Readout(String manufacturer, String baudChar, String identificatio
     static List<DataSet> dataSets(byte[] t, int from, int to) {
         List<DataSet> out = new ArrayList<>();
         int i = from;
-        Address address = null;
+        SeenTexts.Entry<Obis> address = null;
         int[] bounds = new int[8];
         int count = 0;
         int addrStart = from; // the address is the printable text since the last line end, noise or group
@@ -97,7 +97,7 @@ public record Readout(String manufacturer, String baudChar, String identificatio
                 while (ae > as && t[ae - 1] == ' ') ae--;
                 if (ae > as) { // a new data set
                     if (address != null) out.add(dataSet(address, t, bounds, count));
-                    address = Address.of(t, as, ae);
+                    address = ADDRESSES.of(t, as, ae);
                     bounds = new int[8];
                     count = 0;
                 }
@@ -118,38 +118,12 @@ public record Readout(String manufacturer, String baudChar, String identificatio
         return out;
     }
 
-    private static DataSet dataSet(Address address, byte[] t, int[] bounds, int count) {
-        return new DataSet(address.text, address.obis, t, bounds, count);
+    private static DataSet dataSet(SeenTexts.Entry<Obis> address, byte[] t, int[] bounds, int count) {
+        return new DataSet(address.text(), address.meaning(), t, bounds, count);
     }
 
-    /**
-     * A data set's address as written and its OBIS code, kept for the next telegram: a meter sends the
-     * same few dozen addresses every time. A table of the last address per hash slot; entries are
-     * immutable, so threads share it without locks (a lost update only costs a parse).
-     */
-    private static final class Address {
-        private static final Address[] SEEN = new Address[1024];
-        final byte[] bytes;
-        final String text;
-        final Obis obis;
-
-        private Address(byte[] bytes) {
-            this.bytes = bytes;
-            this.text = new String(bytes, StandardCharsets.ISO_8859_1);
-            this.obis = Obis.parse(text);
-        }
-
-        static Address of(byte[] t, int from, int to) {
-            int h = 0;
-            for (int i = from; i < to; i++) h = 31 * h + t[i];
-            int slot = (h ^ h >>> 10) & SEEN.length - 1;
-            Address a = SEEN[slot];
-            if (a != null && java.util.Arrays.equals(a.bytes, 0, a.bytes.length, t, from, to)) return a;
-            a = new Address(java.util.Arrays.copyOfRange(t, from, to));
-            SEEN[slot] = a;
-            return a;
-        }
-    }
+    /** Data set addresses and their OBIS codes ({@code null} for an address that is none). */
+    private static final SeenTexts<Obis> ADDRESSES = new SeenTexts<>(1024, Obis::parse);
 
     private static int indexOf(byte[] t, byte b, int from) {
         for (int i = from; i < t.length; i++) if (t[i] == b) return i;

@@ -160,6 +160,19 @@ public final class ReadoutRecords {
      * S = UTC+2), else the local date-time; {@code null} when it is no valid time.
      */
     public static String timestamp(String s) {
+        Stamp last = lastStamp;
+        if (last != null && last.text.equals(s)) return last.iso;
+        String iso = parseStamp(s);
+        lastStamp = new Stamp(s, iso);
+        return iso;
+    }
+
+    /** The last stamp read and its ISO text: a telegram has its time in several data sets. Immutable, so shared between threads. */
+    private record Stamp(String text, String iso) { }
+
+    private static Stamp lastStamp;
+
+    private static String parseStamp(String s) {
         if (!isStamp(s)) return null;
         try {
             boolean seconds = s.length() >= 12 && Character.isDigit(s.charAt(11));
