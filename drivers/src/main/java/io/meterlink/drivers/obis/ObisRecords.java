@@ -49,7 +49,11 @@ public final class ObisRecords {
         if (t.unit != null) f[n++] = t.unit;
         if (shown != null) f[n++] = shown;
         if (fits) f[n++] = t.tariff;
-        if (meterTime != null) f[n++] = new Fact(DecodedRecord.METER_TIME, meterTime);
+        if (meterTime != null) {
+            Fact time = lastTime; // most records of a telegram carry its one time
+            if (time == null || time.value() != meterTime) lastTime = time = new Fact(DecodedRecord.METER_TIME, meterTime);
+            f[n++] = time;
+        }
         if (fits) {
             for (Fact m : t.measured) f[n++] = m;
         }
@@ -87,6 +91,9 @@ public final class ObisRecords {
             measured = m.toArray(new Fact[0]);
         }
     }
+
+    /** The last meter time fact made (immutable, so shared between threads). */
+    private static Fact lastTime;
 
     private static final int TEMPLATES_MAX = 4096;
     /** The templates of a code, one per unit it came in (almost always one). */

@@ -99,6 +99,19 @@ final class P1Telegrams {
 
     /** DSMR sends equipment ids as hex-coded ASCII; decoded when it is printable, else as sent. */
     static String text(String v) {
+        Decoded last = lastText; // the same equipment ids in every telegram
+        if (last != null && last.sent.equals(v)) return last.text;
+        String t = decodedText(v);
+        lastText = new Decoded(v, t);
+        return t;
+    }
+
+    /** The last equipment id decoded and its text. Immutable, so shared between threads. */
+    private record Decoded(String sent, String text) { }
+
+    private static Decoded lastText;
+
+    private static String decodedText(String v) {
         if (v.length() % 2 != 0 || v.isEmpty() || !hex(v)) return v;
         byte[] b = java.util.HexFormat.of().parseHex(v);
         for (byte x : b) if (x < 0x20 || x > 0x7E) return v;
