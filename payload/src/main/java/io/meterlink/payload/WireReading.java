@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param quantity  what was measured
  * @param unit      canonical unit symbol
  * @param value     the exact decimal, scale kept
- * @param function  {@code instantaneous}, {@code maximum}, {@code minimum} or {@code error}
+ * @param function  {@code instantaneous}, {@code maximum}, {@code minimum}, {@code error} or {@code average}
  * @param storage   storage number (0 = current value), never negative
  * @param tariff    tariff register (0 = total), never negative
  * @param subunit   device / sub-unit (0 = the meter itself), never negative

@@ -82,7 +82,7 @@ class CompactV1PropertyTest {
                 Arbitraries.of(new String[]{"volume", "m3", "instantaneous"}, new String[]{"energy", "Wh", "maximum"},
                         new String[]{"temperature", "°C", "minimum"}),
                 Combinators.combine(Arbitraries.strings().alpha().ofMaxLength(12), Arbitraries.strings().ofMaxLength(6),
-                        Arbitraries.of("instantaneous", "maximum", "minimum", "error")).as((q, u, f) -> new String[]{q, u, f}));
+                        Arbitraries.of("instantaneous", "maximum", "minimum", "error", "average")).as((q, u, f) -> new String[]{q, u, f}));
         Arbitrary<BigDecimal> value = Combinators.combine(
                 Arbitraries.oneOf(Arbitraries.longs().between(-100_000, 100_000).map(BigInteger::valueOf),
                         Arbitraries.bigIntegers().between(BigInteger.TEN.pow(30).negate(), BigInteger.TEN.pow(30))),

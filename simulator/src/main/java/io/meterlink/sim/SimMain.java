@@ -1,6 +1,7 @@
 package io.meterlink.sim;
 
 import io.meterlink.sim.demo.Demo;
+import io.meterlink.sim.electricity.ElectricityCommand;
 import io.meterlink.sim.model.MetersCommand;
 import io.meterlink.sim.rtl.PacketErrorRateCommand;
 import io.meterlink.sim.rtl.RtlTcpCommand;
@@ -15,7 +16,8 @@ import java.util.concurrent.Callable;
 /** {@code meterlink-sim}: the simulator's command line. */
 @Command(name = "meterlink-sim", mixinStandardHelpOptions = true, versionProvider = SimMain.VersionProvider.class,
         description = "Meterlink simulator: virtual meters, a virtual utility, and the demo.",
-        subcommands = {SimMain.DemoCommand.class, MetersCommand.class, ScenarioCommand.class, RtlTcpCommand.class, PacketErrorRateCommand.class})
+        subcommands = {SimMain.DemoCommand.class, MetersCommand.class, ScenarioCommand.class, RtlTcpCommand.class, PacketErrorRateCommand.class,
+                ElectricityCommand.class})
 public final class SimMain implements Runnable {
 
     public static void main(String[] args) {

@@ -47,9 +47,18 @@ public final class DataSet {
                 }
             }
             values[i] = stripped(text, from, star >= 0 ? star : to);
-            String u = star >= 0 ? stripped(text, star + 1, to) : "";
-            units[i] = u.isEmpty() ? null : u;
+            units[i] = star >= 0 ? unit(text, star + 1, to) : null;
         }
+    }
+
+    /** Unit texts: the same few in every telegram. */
+    private static final SeenTexts<Void> UNITS = new SeenTexts<>(256, u -> null);
+
+    /** The unit text in {@code t[from, to)} without padding, or {@code null} when empty. */
+    private static String unit(byte[] t, int from, int to) {
+        while (from < to && (t[from] & 0xFF) <= ' ') from++;
+        while (to > from && (t[to - 1] & 0xFF) <= ' ') to--;
+        return from == to ? null : UNITS.of(t, from, to).text();
     }
 
     private static int[] separated(List<String> groups) {

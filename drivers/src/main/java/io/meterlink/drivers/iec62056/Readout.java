@@ -36,11 +36,15 @@ public record Readout(String manufacturer, String baudChar, String identificatio
             p = lf < 0 ? t.length : lf + 1;
         }
         int stx = -1, etx = -1;
-        for (int i = p; i < t.length; i++) {
-            if (t[i] == ReadoutFramer.STX && stx < 0 && onlyLineEnds(t, p, i)) stx = i;
-            if (t[i] == ReadoutFramer.ETX && stx >= 0) {
-                etx = i;
-                break;
+        int first = p; // STX counts only as the first byte after the line ends (a P1 telegram has none)
+        while (first < t.length && (t[first] == '\r' || t[first] == '\n')) first++;
+        if (first < t.length && t[first] == ReadoutFramer.STX) {
+            stx = first;
+            for (int i = stx + 1; i < t.length; i++) {
+                if (t[i] == ReadoutFramer.ETX) {
+                    etx = i;
+                    break;
+                }
             }
         }
         if (stx >= 0 && etx >= 0) {
@@ -55,8 +59,12 @@ public record Readout(String manufacturer, String baudChar, String identificatio
         int dataStart = stx >= 0 ? stx + 1 : p;
         int bang = -1;
         int dataEnd = etx >= 0 ? etx : t.length;
-        for (int i = dataStart; i < dataEnd; i++) {
-            if (t[i] == '!' && !insideGroup(t, dataStart, i)) {
+        boolean inGroup = false;
+        for (int i = dataStart; i < dataEnd; i++) { // the first '!' outside a value group
+            byte b = t[i];
+            if (b == '(') inGroup = true;
+            else if (b == ')') inGroup = false;
+            else if (b == '!' && !inGroup) {
                 bang = i;
                 break;
             }
@@ -71,25 +79,11 @@ public record Readout(String manufacturer, String baudChar, String identificatio
         return new Readout(man, baud, ident, sets, after, bang);
     }
 
-    private static boolean onlyLineEnds(byte[] t, int from, int to) {
-        for (int i = from; i < to; i++) if (t[i] != '\r' && t[i] != '\n') return false;
-        return true;
-    }
-
-    private static boolean insideGroup(byte[] t, int from, int at) {
-        int depth = 0;
-        for (int i = from; i < at; i++) {
-            if (t[i] == '(') depth = 1;
-            else if (t[i] == ')') depth = 0;
-        }
-        return depth > 0;
-    }
-
     /** Data sets {@code address(group)(group)…}, several per line allowed; text outside them is skipped. */
     static List<DataSet> dataSets(byte[] t, int from, int to) {
         List<DataSet> out = new ArrayList<>();
         int i = from;
-        String address = null;
+        SeenTexts.Entry<Obis> address = null;
         int[] bounds = new int[8];
         int count = 0;
         int addrStart = from; // the address is the printable text since the last line end, noise or group
@@ -103,7 +97,7 @@ public record Readout(String manufacturer, String baudChar, String identificatio
                 while (ae > as && t[ae - 1] == ' ') ae--;
                 if (ae > as) { // a new data set
                     if (address != null) out.add(dataSet(address, t, bounds, count));
-                    address = new String(t, as, ae - as, StandardCharsets.ISO_8859_1);
+                    address = ADDRESSES.of(t, as, ae);
                     bounds = new int[8];
                     count = 0;
                 }
@@ -124,9 +118,12 @@ public record Readout(String manufacturer, String baudChar, String identificatio
         return out;
     }
 
-    private static DataSet dataSet(String address, byte[] t, int[] bounds, int count) {
-        return new DataSet(address, Obis.parse(address), t, bounds, count);
+    private static DataSet dataSet(SeenTexts.Entry<Obis> address, byte[] t, int[] bounds, int count) {
+        return new DataSet(address.text(), address.meaning(), t, bounds, count);
     }
+
+    /** Data set addresses and their OBIS codes ({@code null} for an address that is none). */
+    private static final SeenTexts<Obis> ADDRESSES = new SeenTexts<>(1024, Obis::parse);
 
     private static int indexOf(byte[] t, byte b, int from) {
         for (int i = from; i < t.length; i++) if (t[i] == b) return i;

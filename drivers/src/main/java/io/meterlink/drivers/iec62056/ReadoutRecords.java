@@ -41,7 +41,7 @@ public final class ReadoutRecords {
      * @param extra       facts appended to every record (P1: the M-Bus channel and its meter)
      */
     public static void records(DataSet d, String defaultTime, List<Fact> extra, List<DecodedRecord> out) {
-        Context c = new Context(defaultTime, extra);
+        Context c = extra.isEmpty() && defaultTime == null ? Context.NONE : new Context(defaultTime, extra);
         int size = d.size();
         int codes = 0;
         while (size > 1 + codes && d.value(1 + codes).indexOf(':') >= 0 && Obis.parse(d.value(1 + codes)) != null) codes++;
@@ -60,7 +60,9 @@ public final class ReadoutRecords {
         out.add(one(c, d.obis(), d.address(), d, 0, size - 1));
     }
 
-    private record Context(String defaultTime, List<Fact> extra) { }
+    private record Context(String defaultTime, List<Fact> extra) {
+        static final Context NONE = new Context(null, List.of());
+    }
 
     /** A record from groups from..to of {@code d}. */
     private static DecodedRecord one(Context c, Obis code, String address, DataSet d, int from, int to) {
@@ -91,7 +93,25 @@ public final class ReadoutRecords {
         String text = d.value(value);
         boolean numeric = isNumber(text)
                 && (unit != null || text.indexOf('.') >= 0 || code != null && ObisRecords.hasQuantity(code, null));
-        return byAddress(c, code, address, numeric ? new BigDecimal(text) : null, numeric ? null : text, unit, time);
+        return byAddress(c, code, address, numeric ? decimal(text) : null, numeric ? null : text, unit, time);
+    }
+
+    /**
+     * {@code new BigDecimal(s)} for a text {@link #isNumber} accepted, the same unscaled value and scale,
+     * read without the copy and the general parser when it has up to 18 digits (every meter value does).
+     */
+    static BigDecimal decimal(String s) {
+        int n = s.length();
+        if (n > 18) return new BigDecimal(s); // up to 18 digits fit a long
+        int i = s.charAt(0) == '-' || s.charAt(0) == '+' ? 1 : 0;
+        long unscaled = 0;
+        int scale = -1;
+        for (; i < n; i++) {
+            char ch = s.charAt(i);
+            if (ch == '.') scale = n - i - 1;
+            else unscaled = unscaled * 10 + (ch - '0');
+        }
+        return BigDecimal.valueOf(s.charAt(0) == '-' ? -unscaled : unscaled, Math.max(scale, 0));
     }
 
     private static DecodedRecord byAddress(Context c, Obis code, String address, BigDecimal value, String text, MeterUnit unit, String time) {
@@ -140,6 +160,19 @@ public final class ReadoutRecords {
      * S = UTC+2), else the local date-time; {@code null} when it is no valid time.
      */
     public static String timestamp(String s) {
+        Stamp last = lastStamp;
+        if (last != null && last.text.equals(s)) return last.iso;
+        String iso = parseStamp(s);
+        lastStamp = new Stamp(s, iso);
+        return iso;
+    }
+
+    /** The last stamp read and its ISO text: a telegram has its time in several data sets. Immutable, so shared between threads. */
+    private record Stamp(String text, String iso) { }
+
+    private static Stamp lastStamp;
+
+    private static String parseStamp(String s) {
         if (!isStamp(s)) return null;
         try {
             boolean seconds = s.length() >= 12 && Character.isDigit(s.charAt(11));

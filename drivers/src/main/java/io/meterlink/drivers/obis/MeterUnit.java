@@ -35,6 +35,17 @@ public record MeterUnit(Unit canonical, String symbol, BigDecimal factor) {
      * sends it; {@code null} for 255 (count, no unit) and 0 (none).
      */
     public static MeterUnit dlms(int code) {
+        return code >= 0 && code < DLMS.length ? DLMS[code] : ofDlms(code);
+    }
+
+    /** Every unit code of one byte, made once: SML sends one with every value. */
+    private static final MeterUnit[] DLMS = new MeterUnit[256];
+
+    static {
+        for (int i = 0; i < DLMS.length; i++) DLMS[i] = ofDlms(i);
+    }
+
+    private static MeterUnit ofDlms(int code) {
         return switch (code) {
             case 5 -> of(Unit.S, BigDecimal.valueOf(3600));
             case 6 -> of(Unit.S, BigDecimal.valueOf(60));

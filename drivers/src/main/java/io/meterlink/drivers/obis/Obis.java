@@ -14,8 +14,8 @@ public record Obis(int a, int b, int c, int d, int e, int f) {
     private static final java.util.Map<Obis, String> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Obis {
-        for (int v : new int[] {a, b, c, d, e, f}) {
-            if (v < 0 || v > 255) throw new IllegalArgumentException("OBIS value group out of 0..255: " + v);
+        if ((a | b | c | d | e | f) >>> 8 != 0) { // one of them outside 0..255
+            throw new IllegalArgumentException("OBIS value group out of 0..255: " + a + "-" + b + ":" + c + "." + d + "." + e + "*" + f);
         }
     }
 

@@ -9,7 +9,9 @@ import io.meterlink.core.api.Quantity;
  * (A = 1): C 1..10 total (+P, −P, +Q, −Q, Q1..Q4, +S, −S), 11 current, 12 voltage, 13 power factor,
  * 14 frequency, 15 |P|, 16 P net; 21..40, 41..60, 61..80 the same per phase L1, L2, L3; 91 neutral
  * current. D 8/9/29 registers (energy), 7/4/5/24/25 instantaneous or average power, 6 maximum
- * demand; current, voltage, power factor and frequency only as instantaneous values (D 7).
+ * demand; current, voltage, power factor and frequency only as instantaneous values (D 7). Average
+ * power (D 4, 5, 24, 25) has the function {@code average}, so that it never shares a measurement
+ * key with the instantaneous value D 7 of the same code.
  * E is the tariff of a register (0 = total). Gas (A = 7, C 3), water (A = 8, C 1) and DSMR M-Bus
  * channels ({@code 0-n:24.2.x}, {@code 24.3.0} before DSMR 4) are volumes or energy by their unit; DSMR
  * power failure and voltage sag/swell counters are counts. Anything else has no quantity.
@@ -18,7 +20,7 @@ import io.meterlink.core.api.Quantity;
  * @param direction {@code import}, {@code export}, {@code absolute}, {@code net} or {@code null}
  * @param phase     {@code L1}, {@code L2}, {@code L3}, {@code N} or {@code null} for all phases
  * @param tariff    tariff register, 0 = total
- * @param function  instantaneous, or maximum for maximum demand registers
+ * @param function  instantaneous, maximum for maximum demand registers, average for average demand
  */
 public record ObisMeaning(Quantity quantity, String direction, String phase, int tariff, MeasurementFunction function) {
     private static final String[] PHASES = {null, "L1", "L2", "L3"};
@@ -65,7 +67,11 @@ public record ObisMeaning(Quantity quantity, String direction, String phase, int
         boolean register = d == 8 || d == 9 || d == 29;
         boolean instantaneous = d == 7 || d == 4 || d == 5 || d == 24 || d == 25 || d == 6;
         if (!register && !instantaneous) return NONE;
-        MeasurementFunction function = d == 6 ? MeasurementFunction.MAXIMUM : MeasurementFunction.INSTANTANEOUS;
+        MeasurementFunction function = switch (d) { // D 4 current average, 5 last average, 24/25 other averages (demand periods)
+            case 6 -> MeasurementFunction.MAXIMUM;
+            case 4, 5, 24, 25 -> MeasurementFunction.AVERAGE;
+            default -> MeasurementFunction.INSTANTANEOUS;
+        };
         int tariff = register && code.e() <= 63 ? code.e() : 0;
         String direction = switch (base) {
             case 1, 3, 9 -> "import";

@@ -38,7 +38,7 @@ final class P1Telegrams {
         if (r.endIndex() < 0) throw new DecodeException(DecodeException.Kind.TRUNCATED, "P1 telegram without its end line '!'");
         String crcText = r.afterEnd().strip();
         if (!crcText.isEmpty()) {
-            if (crcText.length() > 4 || !crcText.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            if (crcText.length() > 4 || !hex(crcText)) {
                 throw new DecodeException(DecodeException.Kind.SYNTAX, "P1 CRC is no 1 to 4 hex digits: '" + crcText + "'");
             }
             int sent = Integer.parseInt(crcText, 16);
@@ -60,12 +60,18 @@ final class P1Telegrams {
         }
         String main = equipment.containsKey(0) ? equipment.get(0) : r.manufacturer() + r.identification();
         List<DecodedRecord> records = new ArrayList<>(r.dataSets().size() + 4);
-        List<Fact> noExtra = List.of();
+        List<Fact>[] extras = null; // per M-Bus channel 1-4: its number and its meter, made once per telegram
         for (DataSet d : r.dataSets()) {
             Obis o = d.obis();
             int channel = o != null && o.a() == 0 && o.b() >= 1 && o.b() <= 4 ? o.b() : 0;
-            List<Fact> extra = channel == 0 ? noExtra
-                    : List.of(new Fact("channel", channel), new Fact("meter", meterId(equipment.getOrDefault(channel, "channel" + channel), channel)));
+            List<Fact> extra = List.of();
+            if (channel != 0) {
+                if (extras == null) extras = channelFacts();
+                if (extras[channel] == null) {
+                    extras[channel] = List.of(new Fact("channel", channel), new Fact("meter", meterId(equipment.getOrDefault(channel, "channel" + channel), channel)));
+                }
+                extra = extras[channel];
+            }
             ReadoutRecords.records(d, time, extra, records);
         }
         List<Fact> h = new ArrayList<>();
@@ -79,13 +85,34 @@ final class P1Telegrams {
         return new DecodedFrame(PROTOCOL, h, records, List.of());
     }
 
+    @SuppressWarnings("unchecked")
+    private static List<Fact>[] channelFacts() { return new List[5]; }
+
+    private static boolean hex(String s) {
+        for (int i = 0; i < s.length(); i++) if (Character.digit(s.charAt(i), 16) < 0) return false;
+        return true;
+    }
+
     static String meterId(String equipment, int channel) {
         return PROTOCOL + ":" + Iec62056FrameDecoder.sanitize(equipment, 16).replace('.', '_') + ":" + channel; // no '.' in the manufacturer slot
     }
 
     /** DSMR sends equipment ids as hex-coded ASCII; decoded when it is printable, else as sent. */
     static String text(String v) {
-        if (v.length() % 2 != 0 || v.isEmpty() || !v.chars().allMatch(c -> Character.digit(c, 16) >= 0)) return v;
+        Decoded last = lastText; // the same equipment ids in every telegram
+        if (last != null && last.sent.equals(v)) return last.text;
+        String t = decodedText(v);
+        lastText = new Decoded(v, t);
+        return t;
+    }
+
+    /** The last equipment id decoded and its text. Immutable, so shared between threads. */
+    private record Decoded(String sent, String text) { }
+
+    private static Decoded lastText;
+
+    private static String decodedText(String v) {
+        if (v.length() % 2 != 0 || v.isEmpty() || !hex(v)) return v;
         byte[] b = java.util.HexFormat.of().parseHex(v);
         for (byte x : b) if (x < 0x20 || x > 0x7E) return v;
         return new String(b, StandardCharsets.US_ASCII);

@@ -45,7 +45,7 @@ final class SmlFileDecoder {
             if (!(msg.get(3) instanceof SmlNode.Seq body) || body.items().size() != 2 || !(body.get(0) instanceof SmlNode.Int tag)) {
                 throw new DecodeException(DecodeException.Kind.SYNTAX, "SML message body is no [tag, content] list");
             }
-            int t = tag.value().intValue();
+            int t = tag.intValue();
             if (t == GET_LIST_RESPONSE && body.get(1) instanceof SmlNode.Seq list) {
                 if (list.get(1) instanceof SmlNode.Octets id) serverId = id.bytes();
                 boolean dzgUnsignedPower = serverId != null && dzgUnsignedPower(serverId);
@@ -64,11 +64,20 @@ final class SmlFileDecoder {
         List<Fact> header = new ArrayList<>();
         header.add(new Fact("protocol", PROTOCOL));
         if (serverId != null) {
-            header.add(new Fact("meter", meterId(serverId)));
-            header.add(new Fact("server_id", HexFormat.of().withUpperCase().formatHex(serverId)));
+            Server known = lastServer;
+            if (known == null || !java.util.Arrays.equals(known.id, serverId)) lastServer = known = new Server(serverId);
+            header.add(known.meter);
+            header.add(known.hex);
         }
         return new DecodedFrame(PROTOCOL, header, records, List.of());
     }
+
+    /** The header facts of the last server id met: a meter sends its id in every file. Immutable, so shared between threads. */
+    private record Server(byte[] id, Fact meter, Fact hex) {
+        Server(byte[] id) { this(id, new Fact("meter", meterId(id)), new Fact("server_id", HexFormat.of().withUpperCase().formatHex(id))); }
+    }
+
+    private static Server lastServer;
 
     /**
      * {@code sml:<manufacturer>:<server id hex>}; the manufacturer is the FLAG code inside a server id
@@ -109,14 +118,20 @@ final class SmlFileDecoder {
         }
         if (name.bytes().length != 6) return null; // not an OBIS-named entry
         Obis code = Obis.of(name.bytes());
-        MeterUnit unit = entry.get(3) instanceof SmlNode.Int u ? MeterUnit.dlms(u.value().intValue()) : null;
-        int scaler = entry.get(4) instanceof SmlNode.Int s ? s.value().intValue() : 0;
+        MeterUnit unit = entry.get(3) instanceof SmlNode.Int u ? MeterUnit.dlms(u.intValue()) : null;
+        int scaler = entry.get(4) instanceof SmlNode.Int s ? s.intValue() : 0;
+        if (scaler < Byte.MIN_VALUE || scaler > Byte.MAX_VALUE) { // Integer8 (SML 1.04 §7.1.1); a larger one would make a number of millions of digits
+            throw new DecodeException(DecodeException.Kind.SYNTAX, "SML scaler " + scaler + " out of -128..127 for " + code);
+        }
         String time = time(entry.get(2));
         SmlNode v = entry.get(5);
         if (v instanceof SmlNode.Int i) {
-            java.math.BigInteger raw = i.value();
-            if (dzgUnsignedPower && i.signed() && raw.signum() < 0 && code.equals(POWER_NET)) raw = raw.add(java.math.BigInteger.ONE.shiftLeft(8 * i.width()));
-            BigDecimal value = new BigDecimal(raw).scaleByPowerOfTen(scaler);
+            BigDecimal value;
+            if (dzgUnsignedPower && i.signed() && i.bits() < 0 && code.equals(POWER_NET)) {
+                value = new BigDecimal(i.value().add(java.math.BigInteger.ONE.shiftLeft(8 * i.width()))).scaleByPowerOfTen(scaler);
+            } else {
+                value = i.fitsLong() ? BigDecimal.valueOf(i.bits(), -scaler) : new BigDecimal(i.value()).scaleByPowerOfTen(scaler); // value × 10^scaler
+            }
             return ObisRecords.record(code, value, null, unit, time);
         }
         String text = v instanceof SmlNode.Octets o ? text(o.bytes()) : v instanceof SmlNode.Bool b ? Boolean.toString(b.value()) : null;
@@ -126,10 +141,10 @@ final class SmlFileDecoder {
     /** SML_Time (§6.3.5): [1, secIndex] (a counter, no time), [2, unix time], [3, [unix time, offset, season offset]]. */
     private static String time(SmlNode t) {
         if (t instanceof SmlNode.Seq s && s.get(0) instanceof SmlNode.Int tag) {
-            int kind = tag.value().intValue();
-            if (kind == 2 && s.get(1) instanceof SmlNode.Int sec) return Instant.ofEpochSecond(sec.value().longValue()).toString();
+            int kind = tag.intValue();
+            if (kind == 2 && s.get(1) instanceof SmlNode.Int sec) return Instant.ofEpochSecond(sec.bits()).toString();
             if (kind == 3 && s.get(1) instanceof SmlNode.Seq local && local.get(0) instanceof SmlNode.Int sec) {
-                return Instant.ofEpochSecond(sec.value().longValue()).toString();
+                return Instant.ofEpochSecond(sec.bits()).toString();
             }
         }
         return null;

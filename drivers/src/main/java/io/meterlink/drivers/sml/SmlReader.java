@@ -2,7 +2,6 @@ package io.meterlink.drivers.sml;
 
 import io.meterlink.core.api.driver.DecodeException;
 
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -75,8 +74,9 @@ final class SmlReader {
             }
             case 5, 6 -> {
                 if (n < 1 || n > 8) throw syntax(start, "integer of " + n + " bytes");
-                byte[] v = Arrays.copyOfRange(b, from, from + n);
-                yield new SmlNode.Int(type == 5 ? new BigInteger(v) : new BigInteger(1, v), n, type == 5);
+                long v = type == 5 ? b[from] : b[from] & 0xFF; // a signed one sign-extended from its first byte
+                for (int k = from + 1; k < from + n; k++) v = v << 8 | b[k] & 0xFF;
+                yield new SmlNode.Int(v, n, type == 5);
             }
             default -> throw syntax(start, String.format("unknown TL type %d (TL byte %02X)", type, b[start] & 0xFF));
         };

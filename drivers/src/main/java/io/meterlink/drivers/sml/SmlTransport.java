@@ -4,7 +4,6 @@ import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.drivers.crc.Crc16;
 import io.meterlink.drivers.obis.FrameCutter;
 
-import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 
 /**
@@ -19,8 +18,11 @@ import java.util.Arrays;
 final class SmlTransport extends FrameCutter {
     static final int MAX_FILE = 64 * 1024;
     private static final byte ESC = 0x1B;
-    /** The file at buf[0] that waits for more bytes: its data unescaped so far and where to go on (a feed of a few bytes at a time stays linear). */
-    private ByteArrayOutputStream pending;
+    /** The data of the file being read, unescaped so far (reused from file to file). */
+    private byte[] data = new byte[1024];
+    private int dataLen;
+    /** The file at buf[0] waits for more bytes: its data so far is in {@link #data}, and it goes on at {@link #pendingAt} (a feed of a few bytes at a time stays linear). */
+    private boolean pending;
     private int pendingAt;
 
     SmlTransport() { super("SML file"); }
@@ -28,7 +30,7 @@ final class SmlTransport extends FrameCutter {
     @Override
     protected int scan(Listener out, boolean atEnd) {
         if (atEnd) {
-            pending = null;
+            pending = false;
             if (len >= 8 && isStart(0)) {
                 out.error(new DecodeException(DecodeException.Kind.TRUNCATED, "the stream ended inside an SML file"), base);
                 return len;
@@ -69,30 +71,30 @@ final class SmlTransport extends FrameCutter {
      */
     private int file(int start, Listener out) {
         long offset = base + start;
-        ByteArrayOutputStream data;
         int j;
-        if (pending != null && start == 0) {
-            data = pending;
+        if (pending && start == 0) {
             j = pendingAt;
         } else {
-            data = new ByteArrayOutputStream();
+            dataLen = 0;
             j = start + 8;
         }
-        pending = null;
+        pending = false;
         while (true) {
             if (j - start > MAX_FILE) {
                 out.error(new DecodeException(DecodeException.Kind.LENGTH, "no end escape within " + MAX_FILE + " bytes"), offset);
                 return start + 8;
             }
-            if (j + 4 > len) return waitAt(data, j - start);
+            if (j + 4 > len) return waitAt(j - start);
             if (!(buf[j] == ESC && buf[j + 1] == ESC && buf[j + 2] == ESC && buf[j + 3] == ESC)) {
-                data.write(buf, j, 4);
-                j += 4;
+                int k = j + 4; // the run of plain blocks up to the next escape or the end of the bytes: copied at once
+                while (k + 4 <= len && k - start <= MAX_FILE && !(buf[k] == ESC && buf[k + 1] == ESC && buf[k + 2] == ESC && buf[k + 3] == ESC)) k += 4;
+                append(j, k - j);
+                j = k;
                 continue;
             }
-            if (j + 8 > len) return waitAt(data, j - start);
+            if (j + 8 > len) return waitAt(j - start);
             if (buf[j + 4] == ESC && buf[j + 5] == ESC && buf[j + 6] == ESC && buf[j + 7] == ESC) {
-                data.write(buf, j, 4);
+                append(j, 4);
                 j += 8;
             } else if (isStart(j)) {
                 out.error(new DecodeException(DecodeException.Kind.TRUNCATED, "SML file cut short by the start of the next one"), offset);
@@ -102,11 +104,10 @@ final class SmlTransport extends FrameCutter {
                 int crc = (buf[j + 6] & 0xFF) << 8 | buf[j + 7] & 0xFF;
                 if (!crcMatches(start, j + 6, crc)) {
                     out.error(new DecodeException(DecodeException.Kind.CHECKSUM, String.format("SML file CRC %04X does not match its content", crc)), offset);
-                } else if (fill > 3 || fill > data.size()) {
+                } else if (fill > 3 || fill > dataLen) {
                     out.error(new DecodeException(DecodeException.Kind.SYNTAX, "fill byte count " + fill + " out of 0..3"), offset);
                 } else {
-                    byte[] d = data.toByteArray();
-                    out.frame(Arrays.copyOf(d, d.length - fill), offset);
+                    out.frame(Arrays.copyOf(data, dataLen - fill), offset);
                 }
                 return j + 8;
             } else {
@@ -118,10 +119,16 @@ final class SmlTransport extends FrameCutter {
     }
 
     /** The file needs more bytes; it will be at buf[0] when they come, so it resumes at {@code at}. */
-    private int waitAt(ByteArrayOutputStream data, int at) {
-        pending = data;
+    private int waitAt(int at) {
+        pending = true;
         pendingAt = at;
         return -1;
+    }
+
+    private void append(int from, int n) {
+        if (dataLen + n > data.length) data = Arrays.copyOf(data, Math.max(data.length * 2, dataLen + n));
+        System.arraycopy(buf, from, data, dataLen, n);
+        dataLen += n;
     }
 
     private boolean crcMatches(int from, int to, int crc) {

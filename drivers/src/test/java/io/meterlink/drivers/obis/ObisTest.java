@@ -21,6 +21,30 @@ class ObisTest {
         assertEquals(0xD64E, Crc16.GENIBUS.of(check, 0, 9));
     }
 
+    /** The reflected CRCs take four bytes per step: the same as the bit-by-bit definition for every length and offset. */
+    @Test
+    void crc16_reflected_fourBytesAtATime_equalsBitByBit() {
+        java.util.Random random = new java.util.Random(7);
+        byte[] b = new byte[64];
+        random.nextBytes(b);
+        for (int from = 0; from < 5; from++) {
+            for (int to = from; to <= b.length; to++) {
+                assertEquals(bitwise(0x8408, 0xFFFF, 0xFFFF, b, from, to), Crc16.X25.of(b, from, to));
+                assertEquals(bitwise(0x8408, 0, 0, b, from, to), Crc16.KERMIT.of(b, from, to));
+                assertEquals(bitwise(0xA001, 0, 0, b, from, to), Crc16.ARC.of(b, from, to));
+            }
+        }
+    }
+
+    private static int bitwise(int reversedPoly, int init, int xorOut, byte[] b, int from, int to) {
+        int c = init;
+        for (int i = from; i < to; i++) {
+            c ^= b[i] & 0xFF;
+            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? c >>> 1 ^ reversedPoly : c >>> 1;
+        }
+        return c ^ xorOut;
+    }
+
     @Test
     void parse_fullShortAndLetterForms() {
         assertEquals("1-0:1.8.0*255", Obis.parse("1-0:1.8.0").toString());

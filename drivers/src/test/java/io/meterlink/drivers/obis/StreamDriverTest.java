@@ -126,6 +126,53 @@ class StreamDriverTest {
         assertEquals(java.util.Map.of("identifier", 6, "text", 6, "unknown_code", 3), rec.withoutReading);
     }
 
+    /**
+     * A hostile P1 line: a telegram that never ends (no '!', 1 MiB of data sets), garbage, then good
+     * telegrams split and joined with garbage between them. The endless one is refused as too long
+     * (counted, no reading from it), the framer's buffer stays bounded, and the line reads on.
+     */
+    @Test
+    void p1_neverEndingTelegram_isCountedAndBounded_thenTheLineReadsOn() throws Exception {
+        FeedLine line = new FeedLine();
+        Recording rec = new Recording(Clock.systemUTC());
+        byte[] endless = ("/ISK5\\2MT382-1000\r\n\r\n" + "1-0:1.8.1(000001.000*kWh)\r\n".repeat(40_000)).getBytes(StandardCharsets.US_ASCII);
+        line.add(endless, 4096);
+        line.add(new byte[] {0x55, (byte) 0xAA, '(', ')', '!', 0x1B}, 6);
+        byte[] good = telegram("000042.000");
+        byte[] twoWithGarbage = new byte[2 * good.length + 3];
+        System.arraycopy(good, 0, twoWithGarbage, 0, good.length);
+        twoWithGarbage[good.length] = '#';
+        twoWithGarbage[good.length + 1] = '(';
+        twoWithGarbage[good.length + 2] = 0x7F;
+        System.arraycopy(telegram("000043.000"), 0, twoWithGarbage, good.length + 3, good.length);
+        line.add(twoWithGarbage, 333); // split into pieces that cut the telegrams anywhere
+        try (Driver d = driver(new P1FrameDecoder(), line, rec)) {
+            d.start();
+            await(() -> rec.readings.size() >= 8, "the two good telegrams after the endless one", rec);
+        }
+        assertTrue(rec.bad.contains(Kind.LENGTH), rec.bad::toString);
+        List<String> imports = rec.readings.stream().filter(r -> r.quantity() == Quantity.ENERGY && r.subunit() == 1 && r.tariff() == 1)
+                .map(r -> r.value().toPlainString()).toList();
+        assertEquals(List.of("42000", "43000"), imports); // nothing from the endless telegram's 40,000 data sets
+        assertEquals(8, rec.readings.size(), rec.readings::toString);
+
+        io.meterlink.drivers.iec62056.ReadoutFramer framer = new io.meterlink.drivers.iec62056.ReadoutFramer();
+        int[] lengthErrors = {0};
+        FrameCutter.Listener count = new FrameCutter.Listener() {
+            @Override public void frame(byte[] bytes, long offset) { fail("no frame in an endless telegram"); }
+
+            @Override public void error(io.meterlink.core.api.driver.DecodeException e, long offset) {
+                if (e.kind() == Kind.LENGTH) lengthErrors[0]++;
+            }
+        };
+        for (int i = 0; i < endless.length; i += 1024) framer.feed(endless, i, Math.min(1024, endless.length - i), count);
+        java.lang.reflect.Field buf = FrameCutter.class.getDeclaredField("buf");
+        buf.setAccessible(true);
+        assertTrue(((byte[]) buf.get(framer)).length <= 2 * io.meterlink.drivers.iec62056.ReadoutFramer.MAX_TELEGRAM + 2048,
+                "the framer holds at most about one telegram's limit, not the 1 MiB fed");
+        assertEquals(1, lengthErrors[0]); // one endless telegram, one error: the rest is skipped as outside any telegram
+    }
+
     /** Import and export of one tariff and the phases never share a measurement key. */
     private static java.util.Set<String> distinctKeysLost(List<Reading> rs) {
         java.util.Map<String, Long> n = new java.util.HashMap<>();

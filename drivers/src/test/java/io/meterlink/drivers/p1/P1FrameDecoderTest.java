@@ -1,19 +1,25 @@
 package io.meterlink.drivers.p1;
 
+import io.meterlink.core.api.Quantity;
+import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodedFrame;
 import io.meterlink.core.api.driver.DecodedRecord;
 import io.meterlink.core.api.driver.FrameDecoder;
 import io.meterlink.drivers.crc.Crc16;
+import io.meterlink.drivers.obis.ObisReadings;
 import io.meterlink.drivers.testing.StreamDecoding;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -132,6 +138,7 @@ class P1FrameDecoderTest {
                 "0-0:96.1.1(3153414733313031303231363035)",
                 "0-0:1.0.0(200512135409S)",
                 "1-0:1.4.0(02.351*kW)",                                  // current average demand
+                "1-0:1.7.0(00.428*kW)",                                  // instantaneous power
                 "1-0:1.6.0(200509134558S)(02.589*kW)",                   // peak this month, with its time
                 "0-0:98.1.0(2)(1-0:1.6.0)(1-0:1.6.0)(200501000000S)(200423192538S)(03.695*kW)(200401000000S)(200305122139W)(05.980*kW)",
                 "0-1:24.1.0(003)",
@@ -145,6 +152,14 @@ class P1FrameDecoderTest {
         assertEquals("maximum", peak.function());
         assertEquals("2020-05-09T11:45:58Z", peak.meterTime());
         assertEquals(0, new BigDecimal("2589").compareTo(peak.value()));
+        DecodedRecord average = record(f, "1-0:1.4.0*255");
+        assertEquals("power", average.quantity());
+        assertEquals("average", average.function());
+        assertNull(record(f, "1-0:1.7.0*255").function()); // instantaneous, the default
+        List<Reading> readings = new ObisReadings(ZoneOffset.UTC).toReadings(f, Instant.EPOCH);
+        List<String> powerKeys = readings.stream().filter(r -> r.quantity() == Quantity.POWER).map(Reading::measurementKey).toList();
+        assertEquals(3, powerKeys.size(), powerKeys::toString); // average, peak and instantaneous
+        assertEquals(3, Set.copyOf(powerKeys).size(), "average demand 1.4.0 must not share the key of 1.7.0: " + powerKeys);
         List<DecodedRecord> history = f.records().stream().filter(r -> "0-0:98.1.0*255".equals(r.fact("obis"))).toList();
         assertEquals(2, history.size());
         assertEquals(0, new BigDecimal("5980").compareTo(history.get(1).value()));

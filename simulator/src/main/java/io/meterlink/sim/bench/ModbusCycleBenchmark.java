@@ -101,7 +101,8 @@ public final class ModbusCycleBenchmark {
                 cycleS.stream().map(x -> String.format("%.2f", x)).toList(), median, 100 * median / limit);
     }
 
-    private static DriverContext context(ReadingSink sink) {
+    /** A driver context that hands readings to {@code sink} and prints health events on stderr (also for {@link IecPollCycleBenchmark}). */
+    static DriverContext context(ReadingSink sink) {
         Health quiet = new Health() {
             @Override public void meterHeard(MeterId meter, Integer rssiDbm) { }
 

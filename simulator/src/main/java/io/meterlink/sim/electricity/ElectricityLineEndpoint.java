@@ -68,11 +68,22 @@ public final class ElectricityLineEndpoint implements AutoCloseable {
 
     /** IEC 62056-21 meters on one line (a bus of optical heads or an RS-485 line), answering by address. */
     public static ElectricityLineEndpoint iec(Transport line, List<VirtualIecMeter> meters, boolean serial, Clock clock) throws IOException {
+        return iec(line, meters, serial, false, clock);
+    }
+
+    /**
+     * As {@link #iec(Transport, List, boolean, Clock)}; {@code paced}: the line runs at its baud rate as a
+     * real one does (a pseudo-terminal does not): a request counts as received when its last character
+     * would have arrived (10 bits per character at 300 baud after its first one), and every answer is
+     * written at 10 bits per character of the line's current speed, so that a poll cycle takes at least
+     * what the standard allows.
+     */
+    public static ElectricityLineEndpoint iec(Transport line, List<VirtualIecMeter> meters, boolean serial, boolean paced, Clock clock) throws IOException {
         ElectricityLineEndpoint[] self = new ElectricityLineEndpoint[1];
         Runnable body = () -> {
             try {
                 while (self[0] == null) Thread.sleep(1);
-                serveIec(self[0], line, meters, serial, clock);
+                serveIec(self[0], paced ? new PacedLine(line) : line, meters, serial, clock);
             } catch (IOException e) {
                 if (self[0].running) LOG.warn("virtual IEC 62056-21 line {} stopped: {}", line.describe(), e.getMessage());
             } catch (InterruptedException e) {
@@ -109,7 +120,7 @@ public final class ElectricityLineEndpoint implements AutoCloseable {
                         Thread.sleep(REACTION_MS);
                         if (serial && mode == VirtualIecMeter.Mode.B) line.setBaud(signedOn.readoutBaud());
                         line.write(signedOn.readout(clock.instant()));
-                        Thread.sleep(100);
+                        if (!(line instanceof PacedLine)) Thread.sleep(100); // paced: the write returned with its last character on the line
                         if (serial && mode == VirtualIecMeter.Mode.B) line.setBaud(300);
                         signedOn = null;
                     }
@@ -132,7 +143,7 @@ public final class ElectricityLineEndpoint implements AutoCloseable {
                 if (serial) line.setBaud(baud);
                 Thread.sleep(REACTION_MS);
                 line.write(signedOn.readout(clock.instant()));
-                Thread.sleep(100);
+                if (!(line instanceof PacedLine)) Thread.sleep(100);
                 if (serial) line.setBaud(300);
                 signedOn = null;
             }

@@ -26,8 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * the layout of its DSMR version: {@code 5} (DSMR 5.0.2: version 50, hex-coded equipment ids,
  * CRC-16), {@code 4} (version 42, CRC-16), {@code 3} (no version line, no CRC, the gas value in the
  * {@code 0-1:24.3.0(…)(m3)} form on the next line), {@code 2.2} (no version line, no CRC, no gas
- * channel) or {@code emucs} (Belgian e-MUCS/Fluvius: version 0-0:96.1.4, the month's peak demand
- * 1-0:1.6.0 with its own time, gas on channel 1 as 0-1:24.2.3 with its id in 0-1:96.1.1, CRC-16).
+ * channel) or {@code emucs} (Belgian e-MUCS/Fluvius: version 0-0:96.1.4, the current average
+ * demand 1-0:1.4.0 (function average), the month's peak demand 1-0:1.6.0 with its own time, gas on channel 1 as 0-1:24.2.3 with its id in 0-1:96.1.1, CRC-16).
  * With keys it sends encrypted P1 (general-global-cipher, frame counter growing). Every third
  * telegram can be damaged on demand (a flipped digit: CRC fails); each telegram and the readings a
  * gateway must deliver from it go to the ledger. Times are sent as winter time (flag W, UTC+1).
@@ -101,6 +101,8 @@ public final class VirtualP1Meter implements PushMeter {
         b.append("1-0:1.8.2(").append(kwh(importWh2)).append("*kWh)\r\n");
         b.append("1-0:2.8.1(").append(kwh(exportWh1)).append("*kWh)\r\n");
         b.append("0-0:96.14.0(0001)\r\n");
+        long averageW = 100 + random.nextInt(5000);
+        if (emucs) b.append("1-0:1.4.0(").append(kwh(averageW)).append("*kW)\r\n"); // the current average demand
         if (emucs) b.append("1-0:1.6.0(").append(STAMP.format(peakAt)).append("W)(").append(kwh(peakW)).append("*kW)\r\n"); // the month's peak demand, with its own time
         b.append("1-0:1.7.0(").append(kwh(powerW)).append("*kW)\r\n");
         b.append("1-0:32.7.0(").append(volts.toPlainString()).append("*V)\r\n");
@@ -134,6 +136,7 @@ public final class VirtualP1Meter implements PushMeter {
             readings.add(reading(m, Quantity.VOLTAGE, Unit.V, volts, 0, 32, t, now));
             if (emucs) {
                 readings.add(new Reading(m, Quantity.POWER, Unit.W, BigDecimal.valueOf(peakW), MeasurementFunction.MAXIMUM, 0, 0, 1, peakAt, now, 0, null));
+                readings.add(new Reading(m, Quantity.POWER, Unit.W, BigDecimal.valueOf(averageW), MeasurementFunction.AVERAGE, 0, 0, 1, t, now, 0, null));
             }
             if (!dsmr22) readings.add(reading(gasMeterId(), Quantity.VOLUME, Unit.M3, new BigDecimal(gasL).movePointLeft(3), 0, 0, t, now));
         }

@@ -5,6 +5,7 @@ import io.meterlink.sim.mbus.SerialMbusSlaveEndpoint;
 import io.meterlink.sim.mbus.TcpMbusSlaveServer;
 import io.meterlink.sim.mbus.VirtualMbusBus;
 import io.meterlink.sim.mbus.VirtualMbusSlave;
+import io.meterlink.sim.net.ServeUntilStopped;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,7 +19,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,21 +57,7 @@ public final class MetersCommand implements java.util.concurrent.Callable<Intege
 
     @Override
     public Integer call() throws Exception {
-        Running running;
-        try {
-            running = start(System.err);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.close();
-            stopped.countDown();
-        }, "meters-stop"));
-        System.err.println("running; Ctrl-C stops");
-        stopped.await();
-        return 0;
+        return ServeUntilStopped.run(this::start, "meters");
     }
 
     /** Meters being served; {@link #close()} stops every endpoint (and socat). */

@@ -1,0 +1,41 @@
+package io.meterlink.drivers.iec62056;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.Function;
+
+/**
+ * Short texts of a readout or telegram (data set addresses, unit texts) already met, with what they
+ * mean, looked up by their bytes: a meter sends the same few dozen in every telegram, so neither the
+ * text nor its meaning is made again. A table of the last text per hash slot; entries are immutable,
+ * so threads share it without locks (a lost update only costs making one again).
+ *
+ * @param <T> what a text means (its OBIS code, its unit)
+ */
+final class SeenTexts<T> {
+    /** One text: its bytes, as a string, and its meaning (may be {@code null}). */
+    record Entry<T>(byte[] bytes, String text, T meaning) { }
+
+    private final Entry<T>[] seen;
+    private final Function<String, T> meaning;
+
+    /** @param slots a power of two */
+    @SuppressWarnings("unchecked")
+    SeenTexts(int slots, Function<String, T> meaning) {
+        this.seen = new Entry[slots];
+        this.meaning = meaning;
+    }
+
+    Entry<T> of(byte[] t, int from, int to) {
+        int h = 0;
+        for (int i = from; i < to; i++) h = 31 * h + t[i];
+        int slot = (h ^ h >>> 10) & seen.length - 1;
+        Entry<T> e = seen[slot];
+        if (e != null && Arrays.equals(e.bytes, 0, e.bytes.length, t, from, to)) return e;
+        byte[] b = Arrays.copyOfRange(t, from, to);
+        String text = new String(b, StandardCharsets.ISO_8859_1);
+        e = new Entry<>(b, text, meaning.apply(text));
+        seen[slot] = e;
+        return e;
+    }
+}
