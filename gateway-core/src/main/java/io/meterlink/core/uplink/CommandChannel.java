@@ -139,12 +139,14 @@ final class CommandChannel {
         pendingReplies.decrementAndGet();
     }
 
-    /** After a connect: subscribes and publishes the held replies. */
-    void connected(MqttSession session) throws MqttSession.MqttSessionException {
-        if (handler != null) session.subscribe(topics.commandFilter());
+    /** After a connect: subscribes (returns whether it did) and publishes the held replies. */
+    boolean connected(MqttSession session) throws MqttSession.MqttSessionException {
+        boolean subscribe = handler != null;
+        if (subscribe) session.subscribe(topics.commandFilter());
         for (byte[] r; (r = held.poll()) != null; ) {
             session.publish(topics.replies(), r, false, new PublishTag.Reply(nextReplyId++));
         }
+        return subscribe;
     }
 
     /** The broker acknowledged reply {@code tag}; a refusal is counted. */

@@ -191,8 +191,10 @@ final class SessionLoop {
 
     /** The connected loop; returns when the connection is lost or unusable, or after a clean stop. */
     private void serve(MqttSession session, long gen) throws MqttSession.MqttSessionException, InterruptedException {
+        // Subscribe first: the broker handles one client's packets in order, so a head-end that sends a
+        // command when it sees "online" finds the command subscription already in place.
+        boolean subscribed = p.commands().connected(session);
         p.status().publish(session, "online");
-        p.commands().connected(session);
         long nextStatus = p.clock().millis() + p.cfg().statusInterval().toMillis();
         while (true) {
             heartbeat.beat();
@@ -220,7 +222,11 @@ final class SessionLoop {
                 return;
             }
             if (ev instanceof UplinkEvent.Subscribe) {
+                if (subscribed) continue; // the handler was set before this session subscribed
+                subscribed = true;
                 session.subscribe(p.commands().filter());
+                // announced again behind the late subscription, for head-ends that wait for "online" to send
+                if (!p.status().inFlight()) p.status().publish(session, "online");
                 continue;
             }
             if (ev instanceof UplinkEvent.Trial t) {

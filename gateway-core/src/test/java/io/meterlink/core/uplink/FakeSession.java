@@ -16,6 +16,8 @@ final class FakeSession implements MqttSession {
         /** Every session opened, oldest first; read by the test thread while the uplink thread adds. */
         final List<FakeSession> sessions = new java.util.concurrent.CopyOnWriteArrayList<>();
         final BlockingQueue<Published> published = new LinkedBlockingQueue<>();
+        /** Every publish in order, never drained (what {@code take()} removes from {@link #published} stays here). */
+        final List<Published> log = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile boolean refuseConnect;
         /** when set, each connect waits for it first (a connect attempt held in progress). */
         volatile java.util.concurrent.CountDownLatch connectGate;
@@ -45,6 +47,8 @@ final class FakeSession implements MqttSession {
     volatile boolean connected;
     volatile boolean disconnectedCleanly;
     final List<String> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** For each subscription, how many messages the broker had received from any session before it. */
+    final List<Integer> subscribedAfter = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     FakeSession(Broker broker, Listener listener) {
         this.broker = broker;
@@ -73,7 +77,9 @@ final class FakeSession implements MqttSession {
     @Override
     public void publish(String topic, byte[] payload, boolean retained, PublishTag tag) throws MqttSessionException {
         if (!connected) throw new MqttSessionException("not connected", null);
-        broker.published.add(new Published(topic, payload, retained, tag));
+        Published p = new Published(topic, payload, retained, tag);
+        broker.log.add(p);
+        broker.published.add(p);
         int rc = broker.autoAck;
         if (!(tag instanceof PublishTag.Batch)) listener.acknowledged(tag, 0);
         else if (rc >= 0) listener.acknowledged(tag, rc);
@@ -86,6 +92,7 @@ final class FakeSession implements MqttSession {
 
     @Override public void subscribe(String filter) throws MqttSessionException {
         if (!connected) throw new MqttSessionException("not connected", null);
+        subscribedAfter.add(broker.log.size());
         subscriptions.add(filter);
     }
 

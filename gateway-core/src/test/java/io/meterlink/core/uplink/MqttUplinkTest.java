@@ -292,6 +292,33 @@ class MqttUplinkTest {
     }
 
     @Test
+    void theCommandSubscription_goesOutBeforeTheOnlineStatus() throws Exception {
+        uplink = new MqttUplink(config("tcp://127.0.0.1:1", true), "gw-1", buffer, this::snapshot, Clock.systemUTC(),
+                broker, new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
+        uplink.commands((name, payload, reply) -> { });
+        uplink.start();
+        await(() -> !broker.log.isEmpty(), "a first publish");
+        FakeSession s = broker.last();
+        assertEquals(List.of("meterlink/v1/gw-1/cmd/#"), s.subscriptions);
+        assertEquals(List.of(0), s.subscribedAfter, "subscribed before anything was published");
+        assertEquals("meterlink/v1/gw-1/status", broker.log.get(0).topic());
+        assertEquals("online", json.readTree(broker.log.get(0).payload()).get("state").asText());
+    }
+
+    @Test
+    void aLateCommandHandler_isAnnouncedByAnOnlineStatusAfterItsSubscription() throws Exception {
+        start();
+        await(() -> !broker.log.isEmpty(), "the first online status");
+        uplink.commands((name, payload, reply) -> { });
+        FakeSession s = broker.last();
+        await(() -> !s.subscribedAfter.isEmpty(), "subscribed");
+        int at = s.subscribedAfter.get(0);
+        await(() -> broker.log.stream().skip(at).anyMatch(p -> p.topic().endsWith("/status")), "a status after the subscription");
+        FakeSession.Published after = broker.log.stream().skip(at).filter(p -> p.topic().endsWith("/status")).findFirst().orElseThrow();
+        assertEquals("online", json.readTree(after.payload()).get("state").asText());
+    }
+
+    @Test
     void commands_areSubscribed_dispatched_andRepliedOnCmdReply() throws Exception {
         start();
         await(() -> uplink.stats().connected(), "connected");
