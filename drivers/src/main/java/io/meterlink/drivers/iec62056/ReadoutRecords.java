@@ -1,5 +1,6 @@
 package io.meterlink.drivers.iec62056;
 
+import io.meterlink.drivers.obis.LastTextMemo;
 import io.meterlink.core.api.driver.DecodedRecord;
 import io.meterlink.core.api.driver.Fact;
 import io.meterlink.drivers.obis.MeterUnit;
@@ -160,17 +161,10 @@ public final class ReadoutRecords {
      * S = UTC+2), else the local date-time; {@code null} when it is no valid time.
      */
     public static String timestamp(String s) {
-        Stamp last = lastStamp;
-        if (last != null && last.text.equals(s)) return last.iso;
-        String iso = parseStamp(s);
-        lastStamp = new Stamp(s, iso);
-        return iso;
+        return STAMPS.apply(s);
     }
 
-    /** The last stamp read and its ISO text: a telegram has its time in several data sets. Immutable, so shared between threads. */
-    private record Stamp(String text, String iso) { }
-
-    private static Stamp lastStamp;
+    private static final LastTextMemo STAMPS = new LastTextMemo(ReadoutRecords::parseStamp);
 
     private static String parseStamp(String s) {
         if (!isStamp(s)) return null;

@@ -1,5 +1,6 @@
 package io.meterlink.drivers.p1;
 
+import io.meterlink.drivers.obis.LastTextMemo;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodedFrame;
 import io.meterlink.core.api.driver.DecodedRecord;
@@ -99,17 +100,10 @@ final class P1Telegrams {
 
     /** DSMR sends equipment ids as hex-coded ASCII; decoded when it is printable, else as sent. */
     static String text(String v) {
-        Decoded last = lastText; // the same equipment ids in every telegram
-        if (last != null && last.sent.equals(v)) return last.text;
-        String t = decodedText(v);
-        lastText = new Decoded(v, t);
-        return t;
+        return TEXTS.apply(v); // the same equipment ids in every telegram
     }
 
-    /** The last equipment id decoded and its text. Immutable, so shared between threads. */
-    private record Decoded(String sent, String text) { }
-
-    private static Decoded lastText;
+    private static final LastTextMemo TEXTS = new LastTextMemo(P1Telegrams::decodedText);
 
     private static String decodedText(String v) {
         if (v.length() % 2 != 0 || v.isEmpty() || !hex(v)) return v;
