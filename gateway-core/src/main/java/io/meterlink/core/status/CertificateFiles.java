@@ -1,19 +1,15 @@
 package io.meterlink.core.status;
 
 import io.meterlink.core.api.alarm.Alarm;
+import io.meterlink.core.api.config.OwnerOnlyFile;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.status.CertificateExpiry;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * What the client certificate and key files say without a connection: days left, the alarms that
@@ -26,9 +22,6 @@ import java.util.Set;
  * @param keyFileWarning a sentence on the key file's mode when group or others may read it, else {@code null}
  */
 public record CertificateFiles(boolean configured, Long daysLeft, List<Alarm> alarms, String keyFileWarning) {
-    private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(
-            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
-
     public CertificateFiles {
         alarms = List.copyOf(alarms);
     }
@@ -47,15 +40,12 @@ public record CertificateFiles(boolean configured, Long daysLeft, List<Alarm> al
         return new CertificateFiles(uplink.certFile().isPresent(), days, alarms, warning);
     }
 
-    /** A sentence when {@code key} exists and its group or others have any permission; {@code null} otherwise. */
+    /**
+     * A sentence when {@code key} exists and is not owner-only by the one rule for secret files
+     * ({@link OwnerOnlyFile}); {@code null} otherwise (a missing key is reported elsewhere).
+     */
     public static String keyFileWarning(Path key) {
-        try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(key);
-            if (OWNER_ONLY.containsAll(perms)) return null;
-            return "the private key " + key + " has mode " + PosixFilePermissions.toString(perms)
-                    + ": other users can read it; chmod 0600 " + key;
-        } catch (UnsupportedOperationException | IOException e) {
-            return null; // missing (reported elsewhere) or not a POSIX file system
-        }
+        if (!Files.exists(key)) return null;
+        return OwnerOnlyFile.problem(key).map(p -> "the private key: " + p + "; chmod 0600 " + key).orElse(null);
     }
 }
