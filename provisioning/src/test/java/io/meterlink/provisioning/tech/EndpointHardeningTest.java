@@ -6,6 +6,7 @@ import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
+import org.eclipse.californium.elements.util.ClockUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Open window, lock-out and the service button, end to end over loopback DTLS. */
 class EndpointHardeningTest {
     private final List<AutoCloseable> toClose = new ArrayList<>();
+    private static final Duration SKEW = Duration.ofSeconds(61);
 
     @AfterEach void closeAll() throws Exception {
         for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
@@ -107,14 +109,19 @@ class EndpointHardeningTest {
     }
 
     @Test void connectionLimit_refusesAThirdSession_untilAnIdleOneGoesStale() throws Exception {
-        TechnicianEndpoint e = endpoint(TechFixtures.config().withMaxConnections(2).withStaleAfter(Duration.ofSeconds(3)));
+        TechnicianEndpoint e = endpoint(TechFixtures.config().withMaxConnections(2).withStaleAfter(Duration.ofSeconds(60)));
         e.open("test");
         InetSocketAddress where = loopback(e);
         assertEquals("2.05", client(where, PSK, Duration.ofSeconds(8)).status().code());
         assertEquals("2.05", client(where, PSK, Duration.ofSeconds(8)).status().code());
         TechClient third = client(where, PSK, Duration.ofSeconds(2));
         assertThrows(IOException.class, third::status, "a third session while two are fresh");
-        Thread.sleep(4000); // both idle sessions are now older than the stale threshold: one gives way
+        // Scandium ages connections by its own clock (ClockUtil): move it 61 s on instead of waiting, so
+        // both idle sessions are older than the 60 s stale threshold and one gives way.
+        java.util.concurrent.atomic.AtomicLong skew = new java.util.concurrent.atomic.AtomicLong();
+        ClockUtil.setRealtimeHandler(() -> System.nanoTime() + skew.get());
+        toClose.add(() -> ClockUtil.setRealtimeHandler(System::nanoTime));
+        skew.set(SKEW.toNanos());
         assertEquals("2.05", client(where, PSK, Duration.ofSeconds(8)).status().code());
         assertEquals(0, e.guard().lockouts());
     }
