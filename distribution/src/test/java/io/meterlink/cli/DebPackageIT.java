@@ -34,11 +34,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 class DebPackageIT {
     private static final String PACKAGE = "meterlink";
     private static final Path JAR = Path.of("/usr/share/meterlink/meterlink.jar");
+    private static final Path CLASS_LIST = Path.of("/usr/share/meterlink/meterlink.classlist");
     private static final Path LAUNCHER = Path.of("/usr/bin/meterlink");
     private static final Path UNIT = Path.of("/lib/systemd/system/meterlink.service");
     private static final Path CONFIG_DIR = Path.of("/etc/meterlink");
     private static final Path CONFIG = CONFIG_DIR.resolve("meterlink.yaml");
     private static final Path STATE = Path.of("/var/lib/meterlink");
+    /** The class data sharing archive postinst makes for the current release and the Java installed. */
+    private static final Path ARCHIVE = STATE.resolve("releases/current/meterlink.jsa");
     private static final Path ENABLED = Path.of("/etc/systemd/system/multi-user.target.wants/meterlink.service");
     private static final long DPKG_TIMEOUT_S = 180;
 
@@ -121,7 +124,6 @@ class DebPackageIT {
     private static void runsAsTheUnitSays() throws Exception {
         List<String> unit = Files.readAllLines(UNIT);
         List<String> exec = List.of(value(unit, "ExecStart").split(" "));
-        String env = value(unit, "Environment").replaceAll("^\"|\"$", "");
         RunCommandIT.devConfig(CONFIG, "gw-deb", STATE.toString());
         Path socketDir = Files.createTempDirectory("meterlink-notify");
         Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -132,12 +134,18 @@ class DebPackageIT {
                     "/bin/sh", "-c", "umask " + value(unit, "UMask") + " && exec \"$@\"", "sh"));
             cmd.addAll(exec);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().put(env.substring(0, env.indexOf('=')), env.substring(env.indexOf('=') + 1));
+            for (String env : values(unit, "Environment")) {
+                String e = env.replaceAll("^\"|\"$", "");
+                pb.environment().put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+            }
             pb.environment().put("NOTIFY_SOCKET", notify.path().toString());
             Process gateway = pb.start();
             try {
                 notify.await(m -> m.contains("READY=1"), 90, gateway::isAlive, () -> read(log));
                 assertOwned(STATE.resolve("buffer.db"), "rw-------", PACKAGE, PACKAGE);
+                // the launcher gave the JVM the release's archive and the JVM mapped it (an unusable one is skipped)
+                String maps = Files.readString(Path.of("/proc", Long.toString(gateway.pid()), "maps"));
+                assertTrue(maps.contains(ARCHIVE.toRealPath().toString()), "the gateway maps " + ARCHIVE.toRealPath());
                 gateway.destroy(); // SIGTERM, as systemctl stop
                 notify.await(m -> m.contains("STOPPING=1"), 30, () -> true, () -> read(log));
                 assertTrue(gateway.waitFor(60, TimeUnit.SECONDS), "stopped");
@@ -152,8 +160,11 @@ class DebPackageIT {
     }
 
     private static String value(List<String> unit, String key) {
-        return unit.stream().filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1).strip())
-                .findFirst().orElseThrow(() -> new AssertionError("no " + key + "= in " + UNIT));
+        return values(unit, key).stream().findFirst().orElseThrow(() -> new AssertionError("no " + key + "= in " + UNIT));
+    }
+
+    private static List<String> values(List<String> unit, String key) {
+        return unit.stream().filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1).strip()).toList();
     }
 
     private static String read(Path p) {
@@ -171,6 +182,8 @@ class DebPackageIT {
         assertOwned(CONFIG_DIR, "rwxr-x---", "root", PACKAGE);
         assertOwned(CONFIG, "rw-r-----", "root", PACKAGE);
         assertOwned(STATE, "rwxr-x---", PACKAGE, PACKAGE);
+        assertOwned(CLASS_LIST, "rw-r--r--", "root", "root");
+        assertOwned(ARCHIVE.toRealPath(), "rw-------", PACKAGE, PACKAGE);
     }
 
     private static void assertOwned(Path p, String mode, String owner, String group) throws IOException {

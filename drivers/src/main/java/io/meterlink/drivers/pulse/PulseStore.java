@@ -1,5 +1,7 @@
 package io.meterlink.drivers.pulse;
 
+import io.meterlink.core.api.SqliteMemory;
+
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -50,6 +52,7 @@ final class PulseStore implements AutoCloseable {
             s.execute("PRAGMA busy_timeout=5000");
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=FULL");
+            SqliteMemory.SMALL_STORE.apply(s);
             s.execute("CREATE TABLE IF NOT EXISTS pulse_counter (meter TEXT PRIMARY KEY, count INTEGER NOT NULL,"
                     + " wire_seq INTEGER NOT NULL, start_value TEXT NOT NULL, updated_ms INTEGER NOT NULL)");
         } catch (SQLException e) {

@@ -1,5 +1,6 @@
 package io.meterlink.drivers.wmbus;
 
+import io.meterlink.core.api.SqliteMemory;
 import io.meterlink.drivers.mbus.FormatCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,7 @@ final class FormatStore implements AutoCloseable {
         this.db = db;
         try (Statement s = db.createStatement()) {
             s.execute("PRAGMA busy_timeout = 5000");
+            SqliteMemory.SMALL_STORE.apply(s);
             s.execute("CREATE TABLE IF NOT EXISTS formats (model TEXT NOT NULL, signature INTEGER NOT NULL, format BLOB NOT NULL,"
                     + " PRIMARY KEY (model, signature))");
         }

@@ -33,6 +33,7 @@ final class Checkpointer implements AutoCloseable {
         this.conn = conn;
         try (Statement s = conn.createStatement()) {
             s.execute("PRAGMA synchronous = " + (synchronousFull ? "FULL" : "NORMAL"));
+            io.meterlink.core.api.SqliteMemory.BUFFER_CHECKPOINT.apply(s);
         }
         this.thread = new Thread(this::run, "buffer-checkpoint");
         this.thread.setDaemon(true);

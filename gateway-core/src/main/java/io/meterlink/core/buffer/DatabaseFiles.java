@@ -141,6 +141,7 @@ final class DatabaseFiles {
     /** Null when the file passes {@code PRAGMA quick_check}, else what is wrong with it. */
     static String check(Path db) {
         try (Connection c = connect(db, false); Statement s = c.createStatement()) {
+            io.meterlink.core.api.SqliteMemory.BUFFER_CHECK.apply(s);
             List<String> rows = new ArrayList<>();
             try (ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
                 while (rs.next() && rows.size() < 5) {

@@ -48,6 +48,7 @@ final class ReadSide implements AutoCloseable {
         try {
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA query_only = 1");
+                io.meterlink.core.api.SqliteMemory.BUFFER_READER.apply(s);
             }
             read = c.prepareStatement("SELECT seq, accepted_at, priority, body, crc FROM readings WHERE seq > ? ORDER BY seq LIMIT ?");
             lowest = c.prepareStatement("SELECT seq FROM readings ORDER BY seq LIMIT 1");

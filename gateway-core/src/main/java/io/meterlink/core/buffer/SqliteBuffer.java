@@ -211,7 +211,7 @@ public final class SqliteBuffer implements Buffer {
                 }
             }
             s.execute("PRAGMA synchronous = " + (synchronousFull ? "FULL" : "NORMAL"));
-            s.execute("PRAGMA cache_size = -8192");
+            io.meterlink.core.api.SqliteMemory.BUFFER_WRITER.apply(s);
             s.execute("PRAGMA temp_store = MEMORY");
             s.execute("PRAGMA journal_size_limit = " + (64L << 20));
             // checkpoints run on the Checkpointer's thread; this is only the safety net (40 MB of WAL)

@@ -73,6 +73,7 @@ public final class GatewayProcess implements AutoCloseable {
     public static GatewayProcess start(Path jar, Path config, List<String> jvmArgs, Path log, List<String> runArgs) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
+        cmd.addAll(classDataSharing(jar));
         cmd.addAll(jvmArgs);
         cmd.add("-Dmeterlink.trace.accepted=true");
         cmd.add("-jar");
@@ -81,10 +82,20 @@ public final class GatewayProcess implements AutoCloseable {
         cmd.add("--config");
         cmd.add(config.toString());
         cmd.addAll(runArgs);
-        Process p = new ProcessBuilder(cmd)
-                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
-        return new GatewayProcess(p, log);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2"); // as the package's launcher sets it
+        return new GatewayProcess(pb.start(), log);
+    }
+
+    /**
+     * As the package's launcher: the class data sharing archive the build made next to the jar
+     * ({@code meterlink.jsa}) with {@code -Xshare:auto}, when there is one; before the caller's options,
+     * so {@code -Xshare:off} or another archive given there wins.
+     */
+    static List<String> classDataSharing(Path jar) {
+        String name = jar.getFileName().toString();
+        Path archive = jar.resolveSibling(name.replaceFirst("\\.jar$", "") + ".jsa");
+        return Files.isReadable(archive) ? List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto") : List.of();
     }
 
     /**
