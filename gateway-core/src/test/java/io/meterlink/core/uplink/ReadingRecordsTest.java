@@ -95,4 +95,12 @@ class ReadingRecordsTest {
                 () -> ReadingRecords.read(new StoredReading(9, 0, 0, padded)));
         assertEquals(9, u.seq());
     }
+
+    @Test
+    void gatewayStoresRecordsUnderCompact_jsonObjectsUnderJson() {
+        var parts = new io.meterlink.core.runtime.StandardParts();
+        assertTrue(parts.encoder("gw-0001", io.meterlink.core.config.UplinkConfig.Payload.COMPACT) instanceof ReadingRecords);
+        Reading r = JsonPayloadsTest.reading("1.5", null, null);
+        assertArrayEquals(json.encode(3, r), parts.encoder("gw-0001", io.meterlink.core.config.UplinkConfig.Payload.JSON).encode(3, r));
+    }
 }

@@ -141,11 +141,18 @@ public final class DrainBenchmark implements Callable<Integer> {
                 long depth = -1;
                 long lastReport = t0;
                 boolean done = false;
+                long ackedNanos = 0; // when the buffer first said depth 0: every batch acknowledged by the broker
+                long lastDepthCheck = t0;
                 while (System.nanoTime() < deadline && gateway.isAlive()) {
                     Thread.sleep(100);
+                    if (ackedNanos == 0 && System.nanoTime() - lastDepthCheck >= 500_000_000L) {
+                        lastDepthCheck = System.nanoTime();
+                        if (depthOf(db) == 0) ackedNanos = lastDepthCheck;
+                    }
                     if (counter == null || counter.hasAll(1, readings)) {
                         depth = depthOf(db);
                         if (depth == 0) {
+                            if (ackedNanos == 0) ackedNanos = System.nanoTime();
                             done = true;
                             break;
                         }
@@ -178,6 +185,12 @@ public final class DrainBenchmark implements Callable<Integer> {
                 r.put("drain_s", round(drainS));
                 r.put("readings_per_s", done ? Math.round(readings / drainS) : 0);
                 r.put("first_arrival_s", first == 0 ? -1 : round((first - t0) / 1e9));
+                // the gateway's and broker's share: until the buffer was empty (checked every 0.5 s)
+                r.put("gateway_acked_s", ackedNanos == 0 ? -1 : round((ackedNanos - t0) / 1e9));
+                if (counter != null) {
+                    r.put("last_arrival_s", round((counter.lastArrivalNanos() - t0) / 1e9));
+                    r.put("subscriber_cpu_s", round(counter.handlingCpuNanos() / 1e9));
+                }
                 r.put("peak_rss_mib", peakRssKib < 0 ? -1 : round(peakRssKib / 1024.0));
                 r.put("gateway_cpu_s", cpuMs < 0 ? -1 : round(cpuMs / 1000.0));
                 r.put("subscriber_qos", counter == null ? -1 : subscriberQos);
