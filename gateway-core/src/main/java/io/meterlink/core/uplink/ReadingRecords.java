@@ -47,7 +47,7 @@ public final class ReadingRecords implements ReadingEncoder {
     }
 
     /** The record of {@code r} (its seq is not kept). */
-    static byte[] encode(WireReading r) {
+    public static byte[] encode(WireReading r) {
         Out o = new Out(96);
         o.b[o.n++] = FORMAT;
         BigInteger mantissa = r.value().unscaledValue();
@@ -97,7 +97,7 @@ public final class ReadingRecords implements ReadingEncoder {
      *
      * @throws IllegalArgumentException when {@code body} is not a well-formed record
      */
-    static WireReading decode(long seq, byte[] body) {
+    public static WireReading decode(long seq, byte[] body) {
         In in = new In(body);
         try {
             if (in.u8() != FORMAT) throw new IllegalArgumentException("not a stored reading record");
