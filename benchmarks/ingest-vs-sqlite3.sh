@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Durable ingest, side by side in one run (issue 16 §3): the sqlite3 command-line shell writing
-# 1,000,000 rows of ~200-byte bodies into the buffer's own table layout in 1,000-row transactions
-# (WAL, synchronous=FULL), then BufferIngestBenchmark (the gateway's buffer, synchronous=FULL, default
-# group commit). Prints one JSON line with both rates and their ratio. The databases go to $BENCH_DIR
+# 1,000,000 rows into the buffer's own table layout in 1,000-row transactions (WAL, synchronous=FULL),
+# once with 200-byte bodies and once with 64-byte bodies, then BufferIngestBenchmark (the gateway's
+# buffer, synchronous=FULL, default group commit) with both stored forms: JSON objects (~200 bytes)
+# and records (~64 bytes). Prints one JSON line with the rates and the ratios. The databases go to $BENCH_DIR
 # (default: the system temp directory); put it on the disk under test.
 # Needs sqlite3 (apt-get install sqlite3), python3 and the built benchmarks jar:
 #   ./mvnw -B -q -pl benchmarks -am package -DskipTests && benchmarks/ingest-vs-sqlite3.sh
@@ -13,30 +14,45 @@ trap 'rm -rf "$dir"' EXIT
 rows=1000000
 per_tx=1000
 
-# the CLI: one script of 1,000 transactions, each inserting 1,000 rows made by a recursive CTE
-{
-  echo "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-  echo "CREATE TABLE readings(seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL, accepted_at INTEGER NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER);"
-  echo "CREATE INDEX readings_eviction ON readings(priority, seq, size);"
-  for ((t = 0; t < rows / per_tx; t++)); do
-    echo "BEGIN IMMEDIATE; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $per_tx)"
-    echo "INSERT INTO readings(priority, accepted_at, size, body, crc) SELECT 1, 1795680000000 + i, 200, randomblob(200), i FROM n; COMMIT;"
-  done
-} > "$dir/cli.sql"
-start=$(date +%s.%N)
-sqlite3 "$dir/cli.db" < "$dir/cli.sql" > /dev/null
-end=$(date +%s.%N)
-count=$(sqlite3 "$dir/cli.db" "SELECT count(*) FROM readings;")
-cli=$(python3 -c "print(round($count / ($end - $start)))")
+# the CLI: one script of 1,000 transactions, each inserting 1,000 rows made by a recursive CTE, with
+# bodies of $1 bytes; prints rows/s
+cli_rate() {
+  local size=$1 db="$dir/cli-$1.db"
+  {
+    echo "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+    echo "CREATE TABLE readings(seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL, accepted_at INTEGER NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER);"
+    echo "CREATE INDEX readings_eviction ON readings(priority, seq, size);"
+    for ((t = 0; t < rows / per_tx; t++)); do
+      echo "BEGIN IMMEDIATE; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $per_tx)"
+      echo "INSERT INTO readings(priority, accepted_at, size, body, crc) SELECT 1, 1795680000000 + i, $size, randomblob($size), i FROM n; COMMIT;"
+    done
+  } > "$dir/cli-$size.sql"
+  local start end count
+  start=$(date +%s.%N)
+  sqlite3 "$db" < "$dir/cli-$size.sql" > /dev/null
+  end=$(date +%s.%N)
+  count=$(sqlite3 "$db" "SELECT count(*) FROM readings;")
+  [ "$count" = "$rows" ] || { echo "sqlite3 stored $count of $rows rows" >&2; exit 3; }
+  python3 -c "print(round($count / ($end - $start)))"
+  rm -f "$db" "$db-wal" "$db-shm" "$dir/cli-$size.sql"
+}
+# 200 bytes: the JSON bodies of BufferIngestBenchmark; 64 bytes: about its readings' records (stored=records)
+cli_json=$(cli_rate 200)
+cli_records=$(cli_rate 64)
 
 java -jar "$root/benchmarks/target/benchmarks.jar" BufferIngestBenchmark -wi 1 -i 3 -f 1 \
   -jvmArgsAppend "-Dbench.dir=$dir" -rf json -rff "$dir/jmh.json" > "$dir/jmh.txt" 2>&1 \
   || { tail -20 "$dir/jmh.txt" >&2; exit 3; }
-python3 - "$dir/jmh.json" "$cli" "$count" <<'PY'
+python3 - "$dir/jmh.json" "$cli_json" "$cli_records" <<'PY'
 import json, os, sys
-score = json.load(open(sys.argv[1]))[0]["primaryMetric"]
-cli = int(sys.argv[2])
-print(json.dumps({"sqlite3_cli_rows_per_s": cli, "sqlite3_cli_rows": int(sys.argv[3]),
-                  "buffer_readings_per_s": round(score["score"]), "buffer_error": round(score["scoreError"]),
-                  "buffer_over_cli": round(score["score"] / cli, 2), "load_avg_1m": os.getloadavg()[0]}))
+scores = {r["params"]["stored"]: r["primaryMetric"] for r in json.load(open(sys.argv[1]))}
+cli = {"json": int(sys.argv[2]), "records": int(sys.argv[3])}
+out = {"sqlite3_cli_rows_per_s_200_byte_bodies": cli["json"], "sqlite3_cli_rows_per_s_64_byte_bodies": cli["records"]}
+for stored, m in sorted(scores.items()):
+    out["buffer_" + stored + "_readings_per_s"] = round(m["score"])
+    out["buffer_" + stored + "_error"] = round(m["scoreError"])
+    out["buffer_" + stored + "_over_cli_200_byte"] = round(m["score"] / cli["json"], 2)
+    out["buffer_" + stored + "_over_cli_same_size"] = round(m["score"] / cli[stored], 2)
+out["load_avg_1m"] = os.getloadavg()[0]
+print(json.dumps(out))
 PY

@@ -3,6 +3,7 @@ package io.meterlink.benchmarks;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.core.config.BufferConfig;
+import io.meterlink.core.uplink.ReadingRecords;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Durable ingest rate of the buffer: readings/s committed with {@code synchronous=FULL} and the
- * default group commit (200 ms / 1,000 readings, queue 20,000), ~200-byte JSON bodies.
+ * default group commit (200 ms / 1,000 readings, queue 20,000), ~200-byte JSON bodies or the
+ * gateway's records ({@code -p stored=json|records}).
  *
  * <p>Each invocation appends {@value #BATCH} readings and waits for the commit of the append made
  * {@value #WINDOW} invocations earlier, so at most {@value #WINDOW}&times;{@value #BATCH} readings
@@ -51,6 +53,13 @@ public class BufferIngestBenchmark {
     @Param({"true"})
     public boolean synchronousFull;
 
+    /**
+     * The stored form: {@code json}, ~200-byte JSON objects ({@link BenchReadings#ENCODER}, as under
+     * {@code uplink.payload: json}); {@code records}, the gateway's binary records (as under {@code compact}).
+     */
+    @Param({"json", "records"})
+    public String stored;
+
     private Path dir;
     private SqliteBuffer buffer;
     private List<Reading> readings;
@@ -64,7 +73,7 @@ public class BufferIngestBenchmark {
         BufferConfig d = BufferConfig.defaults(dir.resolve("buffer.db"));
         BufferConfig cfg = new BufferConfig(d.path(), 1L << 40, d.minFreeDiskPercent(), d.commitInterval(),
                 d.commitMaxReadings(), synchronousFull, d.queueCapacity());
-        buffer = SqliteBuffer.open(cfg, BenchReadings.ENCODER, Clock.systemUTC());
+        buffer = SqliteBuffer.open(cfg, "records".equals(stored) ? new ReadingRecords() : BenchReadings.ENCODER, Clock.systemUTC());
         readings = BenchReadings.batch(BATCH);
     }
 

@@ -77,10 +77,24 @@ public final class CompactV1 {
         List<Register> regList = new ArrayList<>();
         int mtDigits = 0;
         int rxDigits = 0;
-        for (WireReading r : rs) {
-            if (meters.putIfAbsent(r.meter(), meters.size()) == null) meterList.add(r.meter());
+        // each reading's dictionary indexes, kept from this pass for the rows below
+        int[] meterIndex = new int[rs.size()];
+        int[] regIndex = new int[rs.size()];
+        for (int i = 0; i < rs.size(); i++) {
+            WireReading r = rs.get(i);
+            Integer m = meters.putIfAbsent(r.meter(), meters.size());
+            if (m == null) {
+                m = meterList.size();
+                meterList.add(r.meter());
+            }
+            meterIndex[i] = m;
             Register g = Register.of(r);
-            if (regs.putIfAbsent(g, regs.size()) == null) regList.add(g);
+            Integer x = regs.putIfAbsent(g, regs.size());
+            if (x == null) {
+                x = regList.size();
+                regList.add(g);
+            }
+            regIndex[i] = x;
             if (r.meterTime() != null) mtDigits = Math.max(mtDigits, digits(r.meterTime().getNano()));
             rxDigits = Math.max(rxDigits, digits(r.received().getNano()));
         }
@@ -122,13 +136,14 @@ public final class CompactV1 {
             long prevSeq = 0;
             long prevMt = 0;
             long prevRx = 0;
-            for (WireReading r : rs) {
+            for (int i = 0; i < rs.size(); i++) {
+                WireReading r = rs.get(i);
                 int len = 8 + (r.meterTime() != null && mtDigits > 0 ? 1 : 0) + (rxDigits > 0 ? 1 : 0) + (r.rssi() != null ? 1 : 0);
                 g.writeStartArray(null, len);
                 g.writeNumber(r.seq() - prevSeq);
                 prevSeq = r.seq();
-                g.writeNumber(meters.get(r.meter()));
-                g.writeNumber(regs.get(Register.of(r)));
+                g.writeNumber(meterIndex[i]);
+                g.writeNumber(regIndex[i]);
                 BigInteger mantissa = r.value().unscaledValue();
                 if (mantissa.bitLength() < 64) g.writeNumber(mantissa.longValue());
                 else g.writeNumber(mantissa);

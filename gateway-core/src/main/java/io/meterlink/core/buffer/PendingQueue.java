@@ -12,8 +12,9 @@ import java.util.function.Supplier;
 /**
  * The readings and commands waiting for the writer thread, and the group-commit timing: the writer
  * takes a transaction's worth when {@code commitMax} readings are waiting, when the oldest waiting
- * item is {@code interval} old, on a flush, or at close. Producers block while {@code capacity}
- * readings are waiting. Thread-safe.
+ * item is {@code interval} old, on a flush, or at close; a transaction holds {@code commitMax}
+ * readings, or up to {@value #BACKED_UP_FACTOR} times that when more are already waiting. Producers
+ * block while {@code capacity} readings are waiting. Thread-safe.
  */
 final class PendingQueue {
 
@@ -157,6 +158,19 @@ final class PendingQueue {
         }
     }
 
+    /**
+     * Readings one transaction takes: {@code commitMax}, or, while more than that are already waiting
+     * (producers outrun the commits), everything waiting up to {@value #BACKED_UP_FACTOR}&times;
+     * {@code commitMax}, so one fsync covers more readings instead of the queue filling up.
+     */
+    private int takeMax() {
+        return waitingReadings <= commitMax ? commitMax
+                : (int) Math.min(waitingReadings, (long) commitMax * BACKED_UP_FACTOR);
+    }
+
+    /** How many times {@code commitMax} a transaction may take while the queue is backed up. */
+    static final int BACKED_UP_FACTOR = 8;
+
     /** Blocks until a transaction's worth is due; null when closed and drained. */
     Work take() throws InterruptedException {
         lock.lock();
@@ -177,9 +191,10 @@ final class PendingQueue {
             }
             List<Slice> slices = new ArrayList<>();
             int n = 0;
-            while (n < commitMax && !batches.isEmpty()) {
+            int take = takeMax();
+            while (n < take && !batches.isEmpty()) {
                 Batch b = batches.peekFirst();
-                int to = Math.min(b.size(), b.taken + (commitMax - n));
+                int to = Math.min(b.size(), b.taken + (take - n));
                 slices.add(new Slice(b, b.taken, to));
                 n += to - b.taken;
                 b.taken = to;

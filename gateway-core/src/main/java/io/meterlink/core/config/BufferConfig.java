@@ -13,7 +13,7 @@ import java.time.Duration;
  * @param maxBytes           size bound of stored readings (default 256 MiB)
  * @param minFreeDiskPercent stop growing (evict instead) below this share of free disk (default 5)
  * @param commitInterval     longest a reading waits for its group commit (default 200 ms)
- * @param commitMaxReadings  most readings per transaction (default 1,000)
+ * @param commitMaxReadings  readings that start a commit and go into one transaction, up to 8 times as many while more wait (default 1,000)
  * @param synchronousFull    {@code synchronous=FULL} (durable across power loss, default) or NORMAL
  * @param queueCapacity      readings waiting for commit before producers block (default 20,000)
  */

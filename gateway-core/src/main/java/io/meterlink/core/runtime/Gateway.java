@@ -123,7 +123,7 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
     public static Gateway start(GatewayConfig config, GatewayParts parts, Clock clock, AcceptedListener accepted)
             throws GatewayException {
         Objects.requireNonNull(config, "config");
-        ReadingEncoder encoder = parts.encoder(config.gatewayId());
+        ReadingEncoder encoder = parts.encoder(config.gatewayId(), config.uplink().payload());
         Buffer buffer;
         try {
             buffer = parts.openBuffer(config.buffer(), encoder, clock);

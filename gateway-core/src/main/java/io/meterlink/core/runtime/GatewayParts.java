@@ -13,6 +13,11 @@ import java.util.function.Supplier;
 public interface GatewayParts {
     ReadingEncoder encoder(String gatewayId);
 
+    /** The encoder of stored readings for the uplink's payload format (the JSON one unless overridden). */
+    default ReadingEncoder encoder(String gatewayId, UplinkConfig.Payload payload) {
+        return encoder(gatewayId);
+    }
+
     /** Opens (creating, checking, quarantining as needed) the store of record. */
     Buffer openBuffer(BufferConfig config, ReadingEncoder encoder, Clock clock) throws Exception;
 

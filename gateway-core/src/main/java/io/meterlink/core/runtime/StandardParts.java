@@ -9,15 +9,21 @@ import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.uplink.CommandHandler;
 import io.meterlink.core.uplink.JsonPayloads;
 import io.meterlink.core.uplink.MqttUplink;
+import io.meterlink.core.uplink.ReadingRecords;
 import io.meterlink.core.status.UplinkStats;
 
 import java.time.Clock;
 import java.util.function.Supplier;
 
-/** The real parts: the SQLite buffer, the JSON payload encoder and the Paho MQTT uplink. */
+/** The real parts: the SQLite buffer, the payload encoder and the Paho MQTT uplink. */
 public final class StandardParts implements GatewayParts {
     @Override public ReadingEncoder encoder(String gatewayId) {
         return new JsonPayloads(gatewayId);
+    }
+
+    /** JSON v1 objects under {@code payload: json}; records, which need no parsing to send, under {@code compact}. */
+    @Override public ReadingEncoder encoder(String gatewayId, UplinkConfig.Payload payload) {
+        return payload == UplinkConfig.Payload.COMPACT ? new ReadingRecords() : encoder(gatewayId);
     }
 
     @Override public Buffer openBuffer(BufferConfig config, ReadingEncoder encoder, Clock clock) {

@@ -15,10 +15,12 @@ import java.util.List;
 
 /**
  * Compact v1 batches ({@code uplink.payload: compact}; docs/payloads.md, "Compact payload"): the stored
- * JSON v1 bodies are read back and written as one CBOR message with per-batch dictionaries, DEFLATEd
- * when that is smaller. A compact batch is never larger than the JSON v1 batch of the same readings,
- * so the JSON bound cuts batches for both. A batch holding a body that cannot be read back (never
- * written by this gateway) goes out in JSON v1 instead: the readings are never held back by the format.
+ * readings are written as one CBOR message with per-batch dictionaries, DEFLATEd when that is smaller.
+ * Readings stored under this format are records ({@link ReadingRecords}) read without parsing; JSON v1
+ * bodies (stored before an upgrade, or under {@code payload: json}) are parsed back. A compact batch is
+ * never larger than its stored bodies plus {@link #batchOverhead}, so the drain cuts batches by the
+ * same bound as for JSON. A batch holding a JSON body that cannot be read back (never written by this
+ * gateway) goes out in JSON v1 instead: the readings are never held back by the format.
  *
  * <p>Not thread-safe: the uplink thread only.
  */
@@ -32,15 +34,26 @@ final class CompactPayloads implements PayloadFormat {
         this.json = json;
     }
 
+    /**
+     * Bytes a compact batch may add per reading beyond a stored record: its row's array head, seq
+     * delta and dictionary indexes, and the CBOR heads of the strings and integers the record holds
+     * more tightly.
+     */
+    static final int RECORD_SLACK = 32;
+
     @Override
     public int batchOverhead(int n) {
-        return json.batchOverhead(n);
+        return json.batchOverhead(n) + RECORD_SLACK * n;
     }
 
     @Override
     public Encoded encode(List<StoredReading> readings, Instant sent) {
         List<WireReading> wire = new ArrayList<>(readings.size());
         for (StoredReading r : readings) {
+            if (ReadingRecords.isRecord(r.body())) {
+                wire.add(ReadingRecords.read(r));
+                continue;
+            }
             try {
                 wire.add(JsonV1.parseReading(r.body(), false).reading()); // our own objects, checksummed in the buffer
             } catch (PayloadException e) {

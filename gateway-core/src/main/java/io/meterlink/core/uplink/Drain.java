@@ -34,6 +34,10 @@ final class Drain {
 
     enum Kind { LIVE, BACKLOG }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Drain.class);
+    /** Dead-letter reason of a stored record that cannot be read back (docs/payloads.md, "Stored form"). */
+    static final String UNREADABLE = "unreadable_record";
+
     /** A batch handed to the client, identified by {@code tag} until its acknowledgement. */
     record Batch(long tag, Kind kind, long[] seqs, byte[] payload, String contentType) {
     }
@@ -163,6 +167,28 @@ final class Drain {
             if (kind == Kind.BACKLOG) backlogCursor = liveStart;
             return Outcome.EMPTY;
         }
+        while (true) {
+            try {
+                return issue(kind, payloads.prepare(list));
+            } catch (PayloadFormat.UnreadableReading u) {
+                int bad = 0;
+                while (bad < list.size() && list.get(bad).seq() != u.seq()) bad++;
+                if (bad == list.size()) throw u; // names a reading not in the batch: a bug, not a bad row
+                if (bad > 0) {
+                    list = list.subList(0, bad); // send what comes before it; it is first in the next read
+                    continue;
+                }
+                LOG.error("{}: dead-lettered as {}", u.getMessage(), UNREADABLE);
+                buffer.deadLetter(new long[]{u.seq()}, UNREADABLE);
+                deadLettered++;
+                advance(kind, u.seq());
+                return Outcome.DEAD_LETTERED;
+            }
+        }
+    }
+
+    /** Cuts the batch to the byte bound (dead-lettering a first reading that alone exceeds it), encodes and issues it. */
+    private Outcome issue(Kind kind, List<StoredReading> list) {
         StoredReading first = list.get(0);
         if (first.body().length + payloads.batchOverhead(1) > maxBytes) {
             buffer.deadLetter(new long[]{first.seq()}, "too_big: " + first.body().length

@@ -27,7 +27,8 @@ import java.util.Objects;
 
 /**
  * Payload format v1 (documented in {@code docs/payloads.md}): one JSON object per reading (encoded
- * once at ingest and stored), batch envelopes that concatenate stored bodies without parsing them,
+ * once at ingest and stored), batch envelopes that concatenate stored bodies without parsing them
+ * (a reading stored as a record under {@code payload: compact} is rendered to the same object),
  * and status messages.
  *
  * <p>Thread-safe (stateless apart from the immutable gateway id).
@@ -78,6 +79,29 @@ public final class JsonPayloads implements ReadingEncoder, PayloadFormat {
         return new Encoded(batch(readings, sent), JsonV1.CONTENT_TYPE);
     }
 
+    /** Stored records ({@link ReadingRecords}) rendered to the JSON v1 objects they stand for; JSON bodies as they are. */
+    @Override
+    public List<StoredReading> prepare(List<StoredReading> read) {
+        List<StoredReading> out = null;
+        for (int i = 0; i < read.size(); i++) {
+            StoredReading r = read.get(i);
+            if (!ReadingRecords.isRecord(r.body())) {
+                if (out != null) out.add(r);
+                continue;
+            }
+            if (out == null) out = new java.util.ArrayList<>(read.subList(0, i));
+            out.add(new StoredReading(r.seq(), r.acceptedAt(), r.priority(), jsonBody(r)));
+        }
+        return out == null ? read : out;
+    }
+
+    /** The JSON v1 object of a stored reading: its body, or the object rebuilt from its record. */
+    byte[] jsonBody(StoredReading r) {
+        byte[] body = r.body();
+        if (!ReadingRecords.isRecord(body)) return body;
+        return JsonV1.reading(gatewayId, ReadingRecords.read(r));
+    }
+
     /** As {@link #encode}, the bytes only. */
     public byte[] batch(List<StoredReading> readings, Instant sent) {
         if (readings.isEmpty()) throw new IllegalArgumentException("empty batch");
@@ -88,7 +112,7 @@ public final class JsonPayloads implements ReadingEncoder, PayloadFormat {
         out.writeBytes(JsonV1.batchMiddle(readings.get(0).seq(), readings.get(readings.size() - 1).seq(), sent));
         for (int i = 0; i < readings.size(); i++) {
             if (i > 0) out.write(',');
-            out.writeBytes(readings.get(i).body());
+            out.writeBytes(jsonBody(readings.get(i)));
         }
         out.write(']');
         out.write('}');

@@ -22,8 +22,35 @@ interface PayloadFormat {
      */
     int batchOverhead(int n);
 
-    /** The message carrying {@code readings} (ascending seq, at least one). */
+    /**
+     * The readings as this format measures them for the byte bound: stored records
+     * ({@link ReadingRecords}) rendered to JSON v1 objects by the JSON format, unchanged by the compact
+     * one. Called before the {@link Drain} cuts a batch.
+     *
+     * @throws UnreadableReading when a stored record cannot be read back
+     */
+    default List<StoredReading> prepare(List<StoredReading> read) {
+        return read;
+    }
+
+    /**
+     * The message carrying {@code readings} (ascending seq, at least one).
+     *
+     * @throws UnreadableReading when a stored record cannot be read back
+     */
     Encoded encode(List<StoredReading> readings, Instant sent);
+
+    /** A stored reading that cannot be read back (a malformed record under a valid checksum): the drain dead-letters it. */
+    final class UnreadableReading extends RuntimeException {
+        private final long seq;
+
+        UnreadableReading(long seq, String message, Throwable cause) {
+            super(message, cause);
+            this.seq = seq;
+        }
+
+        long seq() { return seq; }
+    }
 
     /** The format named by the configuration. */
     static PayloadFormat of(io.meterlink.core.config.UplinkConfig.Payload payload, JsonPayloads json) {

@@ -185,4 +185,22 @@ class DrainTest {
         assertEquals(expected, seqs);
         assertArrayEquals(new long[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, again.get(0).seqs());
     }
+
+    @Test
+    void unreadableStoredRecord_isDeadLettered_theReadingsAroundItAreSentOnce() {
+        FakeBuffer recs = new FakeBuffer(new ReadingRecords());
+        recs.append(ReadingRecordsTest.varied(3, 8));
+        recs.stored.put(3L, new io.meterlink.core.buffer.StoredReading(3, 0, 0, new byte[]{ReadingRecords.FORMAT, 0}));
+        for (PayloadFormat format : List.of(new CompactPayloads(payloads), payloads)) {
+            Drain d = new Drain(recs, format, 10, 100_000, Clock.systemUTC());
+            d.reset(8);
+            List<Long> sent = new ArrayList<>();
+            for (Drain.Batch b : takeAll(d)) for (long s : b.seqs()) sent.add(s);
+            assertEquals(List.of(1L, 2L, 4L, 5L, 6L, 7L, 8L), sent, format.getClass().getSimpleName());
+            assertEquals(Drain.UNREADABLE, recs.deadLetters.get(3L));
+            assertEquals(1, d.deadLettered());
+            recs.stored.put(3L, new io.meterlink.core.buffer.StoredReading(3, 0, 0, new byte[]{ReadingRecords.FORMAT, 0}));
+            recs.deadLetters.clear();
+        }
+    }
 }

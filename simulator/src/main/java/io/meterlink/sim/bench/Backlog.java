@@ -4,6 +4,7 @@ import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Quantity;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.Unit;
+import io.meterlink.core.buffer.ReadingEncoder;
 import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.core.config.BufferConfig;
 import io.meterlink.core.uplink.JsonPayloads;
@@ -62,8 +63,13 @@ public final class Backlog {
      * encoder ({@code synchronous=NORMAL}: a fixture, not the gateway).
      */
     public void writeTo(Path db) throws Exception {
+        writeTo(db, new JsonPayloads(gatewayId));
+    }
+
+    /** As {@link #writeTo(Path)}, stored by {@code encoder} (the gateway's for its payload format). */
+    public void writeTo(Path db, ReadingEncoder encoder) throws Exception {
         BufferConfig cfg = new BufferConfig(db, 4L << 30, 1, Duration.ofMillis(200), 10_000, false, 50_000);
-        try (SqliteBuffer buffer = SqliteBuffer.open(cfg, new JsonPayloads(gatewayId), Clock.systemUTC())) {
+        try (SqliteBuffer buffer = SqliteBuffer.open(cfg, encoder, Clock.systemUTC())) {
             if (buffer.highestCommittedSeq() != 0) throw new IllegalStateException(db + " is not a new buffer");
             List<CompletableFuture<long[]>> pending = new ArrayList<>();
             for (long from = 0; from < readings; from += CHUNK) {

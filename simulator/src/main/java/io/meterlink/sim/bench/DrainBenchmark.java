@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.SqliteBuffer;
+import io.meterlink.core.config.UplinkConfig;
+import io.meterlink.core.runtime.StandardParts;
 import io.meterlink.sim.broker.MosquittoBroker;
 import io.meterlink.sim.pki.TestPki;
 import picocli.CommandLine;
@@ -64,6 +66,9 @@ public final class DrainBenchmark implements Callable<Integer> {
     @Option(names = "--mosquitto-pub", description = "after the drain, publish as many messages of the same mean size with mosquitto_pub"
             + " (QoS 1, the gateway's certificate, the same broker and subscriber) and report its rate beside the gateway's")
     boolean mosquittoPub;
+    @Option(names = "--stored-json", description = "pre-fill JSON v1 objects whatever the payload (a backlog stored before the"
+            + " upgrade to stored records); by default the backlog is stored as the gateway stores under --payload")
+    boolean storedJson;
     @Option(names = "--work-dir", description = "where buffer, PKI and broker files go (default: a new temp dir, deleted after)")
     Path workDir;
     @Option(names = "--timeout", defaultValue = "PT10M", description = "give up after this ISO-8601 duration (default ${DEFAULT-VALUE})")
@@ -136,11 +141,18 @@ public final class DrainBenchmark implements Callable<Integer> {
                 long depth = -1;
                 long lastReport = t0;
                 boolean done = false;
+                long ackedNanos = 0; // when the buffer first said depth 0: every batch acknowledged by the broker
+                long lastDepthCheck = t0;
                 while (System.nanoTime() < deadline && gateway.isAlive()) {
                     Thread.sleep(100);
+                    if (ackedNanos == 0 && System.nanoTime() - lastDepthCheck >= 500_000_000L) {
+                        lastDepthCheck = System.nanoTime();
+                        if (depthOf(db) == 0) ackedNanos = lastDepthCheck;
+                    }
                     if (counter == null || counter.hasAll(1, readings)) {
                         depth = depthOf(db);
                         if (depth == 0) {
+                            if (ackedNanos == 0) ackedNanos = System.nanoTime();
                             done = true;
                             break;
                         }
@@ -173,10 +185,17 @@ public final class DrainBenchmark implements Callable<Integer> {
                 r.put("drain_s", round(drainS));
                 r.put("readings_per_s", done ? Math.round(readings / drainS) : 0);
                 r.put("first_arrival_s", first == 0 ? -1 : round((first - t0) / 1e9));
+                // the gateway's and broker's share: until the buffer was empty (checked every 0.5 s)
+                r.put("gateway_acked_s", ackedNanos == 0 ? -1 : round((ackedNanos - t0) / 1e9));
+                if (counter != null) {
+                    r.put("last_arrival_s", round((counter.lastArrivalNanos() - t0) / 1e9));
+                    r.put("subscriber_cpu_s", round(counter.handlingCpuNanos() / 1e9));
+                }
                 r.put("peak_rss_mib", peakRssKib < 0 ? -1 : round(peakRssKib / 1024.0));
                 r.put("gateway_cpu_s", cpuMs < 0 ? -1 : round(cpuMs / 1000.0));
                 r.put("subscriber_qos", counter == null ? -1 : subscriberQos);
                 r.put("payload", payload);
+                r.put("stored", storedJson || !payload.equals("compact") ? "json" : "records");
                 r.put("xmx", xmx);
                 r.put("batch_max_readings", batchMaxReadings == null ? "default" : batchMaxReadings.toString());
                 r.put("batch_max_bytes", batchMaxBytes == null ? "default" : batchMaxBytes);
@@ -251,7 +270,8 @@ public final class DrainBenchmark implements Callable<Integer> {
     /** Writes the backlog: {@code readings} heat-meter readings of {@code meters} meters, 30 days old. */
     private void prefill(Path db) throws Exception {
         Instant base = Instant.now().minus(Duration.ofDays(30)).truncatedTo(ChronoUnit.HOURS);
-        new Backlog(GATEWAY_ID, readings, meters, 10_000_000, base, Instant.now()).writeTo(db);
+        UplinkConfig.Payload format = storedJson || !payload.equals("compact") ? UplinkConfig.Payload.JSON : UplinkConfig.Payload.COMPACT;
+        new Backlog(GATEWAY_ID, readings, meters, 10_000_000, base, Instant.now()).writeTo(db, new StandardParts().encoder(GATEWAY_ID, format));
     }
 
     /** The machine's 1-minute load average (other work on a shared machine skews the figures), -1 when unknown. */

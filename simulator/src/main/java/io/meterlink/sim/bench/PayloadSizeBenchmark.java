@@ -9,6 +9,7 @@ import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.Unit;
 import io.meterlink.core.buffer.StoredReading;
 import io.meterlink.core.uplink.JsonPayloads;
+import io.meterlink.core.uplink.ReadingRecords;
 import io.meterlink.payload.CompactV1;
 import io.meterlink.payload.JsonV1;
 import io.meterlink.payload.PayloadException;
@@ -84,11 +85,14 @@ public final class PayloadSizeBenchmark implements Callable<Integer> {
         for (int i = 0; i < rs.size(); i++) stored.add(new StoredReading(i + 1, 0, 0, json.encode(i + 1, rs.get(i))));
         Instant sent = Instant.parse("2026-11-26T08:00:05.250Z");
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-        long[] bytes = new long[3];
-        long[] cpuNs = new long[3];
+        List<StoredReading> records = new ArrayList<>(rs.size()); // as stored under payload: compact
+        ReadingRecords recordEncoder = new ReadingRecords();
+        for (int i = 0; i < rs.size(); i++) records.add(new StoredReading(i + 1, 0, 0, recordEncoder.encode(i + 1, rs.get(i))));
+        long[] bytes = new long[4];
+        long[] cpuNs = new long[4];
         for (int round = 0; round < 2; round++) { // the first round warms the JIT up; the second is measured
-            bytes = new long[3];
-            cpuNs = new long[3];
+            bytes = new long[4];
+            cpuNs = new long[4];
             for (int from = 0; from < stored.size(); from += batch) {
                 List<StoredReading> b = stored.subList(from, Math.min(stored.size(), from + batch));
                 long t0 = cpu.getCurrentThreadCpuTime();
@@ -99,9 +103,13 @@ public final class PayloadSizeBenchmark implements Callable<Integer> {
                 long t2 = cpu.getCurrentThreadCpuTime();
                 bytes[2] += CompactV1.encode(readBack(b, sent), CompactV1.Compression.DEFLATE).length;
                 long t3 = cpu.getCurrentThreadCpuTime();
+                List<StoredReading> rb = records.subList(from, Math.min(records.size(), from + batch));
+                bytes[3] += CompactV1.encode(fromRecords(rb, sent), CompactV1.Compression.DEFLATE).length;
+                long t4 = cpu.getCurrentThreadCpuTime();
                 cpuNs[0] += t1 - t0;
                 cpuNs[1] += t2 - t1;
                 cpuNs[2] += t3 - t2;
+                cpuNs[3] += t4 - t3;
             }
         }
         double n = rs.size();
@@ -116,11 +124,21 @@ public final class PayloadSizeBenchmark implements Callable<Integer> {
         r.put("json_batch_cpu_ms_per_1000", round(cpuNs[0] / n / 1000.0));
         r.put("compact_batch_cpu_ms_per_1000", round(cpuNs[1] / n / 1000.0));
         r.put("compact_deflate_batch_cpu_ms_per_1000", round(cpuNs[2] / n / 1000.0));
+        // what the gateway does since readings are stored as records under payload: compact
+        r.put("compact_deflate_from_records_bytes_per_reading", round(bytes[3] / n));
+        r.put("compact_deflate_from_records_cpu_ms_per_1000", round(cpuNs[3] / n / 1000.0));
         r.put("load_avg_1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         return r;
     }
 
-    /** The stored JSON v1 objects read back, as the gateway's compact path does. */
+    /** Stored records read back, as the gateway's compact path does since issue 16's second round. */
+    private static ReadingsBatch fromRecords(List<StoredReading> b, Instant sent) {
+        List<WireReading> w = new ArrayList<>(b.size());
+        for (StoredReading s : b) w.add(ReadingRecords.decode(s.seq(), s.body()));
+        return new ReadingsBatch("gw-0001", sent, w);
+    }
+
+    /** The stored JSON v1 objects read back, as the gateway's compact path did before stored records (and does for JSON bodies). */
     private static ReadingsBatch readBack(List<StoredReading> b, Instant sent) throws PayloadException {
         List<WireReading> w = new ArrayList<>(b.size());
         for (StoredReading s : b) w.add(JsonV1.parseReading(s.body(), false).reading());

@@ -62,6 +62,21 @@ public final class SeqCounter implements AutoCloseable {
     }
 
     synchronized void onPayload(byte[] p) {
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
+        try {
+            count(p);
+        } finally {
+            handlingCpuNanos += THREADS.getCurrentThreadCpuTime() - cpu0;
+        }
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private long handlingCpuNanos;
+
+    /** CPU time this subscriber spent on the messages it received (decoding and counting), in nanoseconds. */
+    public synchronized long handlingCpuNanos() { return handlingCpuNanos; }
+
+    private void count(byte[] p) {
         long now = System.nanoTime();
         if (messages++ == 0) firstArrivalNanos = now;
         lastArrivalNanos = now;

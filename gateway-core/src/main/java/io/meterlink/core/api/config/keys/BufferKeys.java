@@ -24,7 +24,7 @@ public final class BufferKeys {
     public static final ConfigKey<Duration> COMMIT_INTERVAL = ConfigKey.duration("commit_interval", Duration.ofMillis(200),
             Duration.ofMillis(1), Duration.ofSeconds(10), "longest a reading waits for its group commit");
     public static final ConfigKey<Integer> COMMIT_MAX_READINGS = ConfigKey.integer("commit_max_readings", 1000, 1, 100_000,
-            "most readings per transaction");
+            "readings that start a commit and go into one transaction (up to 8 times as many while more are already waiting)");
     public static final ConfigKey<String> SYNCHRONOUS = ConfigKey.choice("synchronous", "full", List.of("full", "normal"),
             "`full` survives power loss; `normal` survives process crashes only");
     public static final ConfigKey<Integer> QUEUE_CAPACITY = ConfigKey.integer("queue_capacity", 20_000, 1, 10_000_000,
