@@ -83,13 +83,23 @@ class ScenarioScaleOptionsTest {
     }
 
     @Test
-    void scaleScenario_is10000MetersEvery15Minutes_aMillionReadingBacklog_at64MiBHeap() throws ConfigException {
+    void scaleScenario_is10000MetersEvery15Minutes_aMillionReadingBacklog_withTheUnitsMemoryFlags() throws ConfigException {
         ScenarioSpec spec = parser.parse(Path.of("scenarios/scale.yaml"));
         assertEquals(10_000, spec.meters().stream().mapToInt(ScenarioSpec.MeterGroup::count).sum());
         assertTrue(spec.meters().stream().allMatch(g -> g.interval().equals(Duration.ofMinutes(15))));
         assertTrue(spec.meters().stream().filter(g -> g.protocol() != ScenarioSpec.Protocol.WMBUS).allMatch(g -> g.perLine() <= 250));
         assertEquals(1_000_000L, spec.backlog());
-        assertTrue(spec.gateway().jvmArgs().contains("-Xmx64m"));
+        String unit;
+        try {
+            unit = java.nio.file.Files.readString(Path.of("../distribution/src/main/packaging/meterlink.service"));
+        } catch (java.io.IOException e) {
+            throw new AssertionError("the systemd unit is read to compare its flags", e);
+        }
+        String opts = unit.lines().filter(l -> l.startsWith("Environment=\"METERLINK_JAVA_OPTS=")).findFirst().orElseThrow();
+        java.util.List<String> unitFlags = java.util.List.of(opts.substring(opts.indexOf('=', 13) + 1, opts.length() - 1).split(" "));
+        assertTrue(spec.gateway().jvmArgs().contains("-Xmx36m"), "the heap the systemd unit sets");
+        assertTrue(unitFlags.containsAll(spec.gateway().jvmArgs()), "scale.yaml runs the gateway with the unit's flags: "
+                + spec.gateway().jvmArgs() + " vs " + unitFlags);
         assertTrue(spec.duration().compareTo(Duration.ofMinutes(15)) >= 0, "every meter is read at least once");
         assertEquals(0L, spec.invariants().lostAccepted());
     }
