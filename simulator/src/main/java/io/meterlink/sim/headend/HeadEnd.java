@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLSocketFactory;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -95,8 +96,19 @@ public final class HeadEnd implements AutoCloseable {
             @Override public void deliveryComplete(IMqttDeliveryToken token) {
             }
         });
-        client.connect(o);
-        client.subscribe(topicPrefix + "/+/readings", 1);
+        // Seen once on a loaded machine: the embedded broker closed the connection right after its
+        // CONNACK, so the SUBSCRIBE failed. Tried again (the automatic reconnect may be at work meanwhile).
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!client.isConnected()) client.connect(o);
+                client.subscribe(topicPrefix + "/+/readings", 1);
+                return;
+            } catch (MqttException e) {
+                if (attempt == 5) throw e;
+                LOG.warn("head-end connect/subscribe failed ({}); trying again", e.toString());
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(250L * attempt).toNanos());
+            }
+        }
     }
 
     /**
