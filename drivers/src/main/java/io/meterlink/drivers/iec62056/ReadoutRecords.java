@@ -42,7 +42,7 @@ public final class ReadoutRecords {
      * @param extra       facts appended to every record (P1: the M-Bus channel and its meter)
      */
     public static void records(DataSet d, String defaultTime, List<Fact> extra, List<DecodedRecord> out) {
-        Context c = extra.isEmpty() && defaultTime == null ? Context.NONE : new Context(defaultTime, extra);
+        Context c = extra.isEmpty() && defaultTime == null ? Context.NONE : context(defaultTime, extra);
         int size = d.size();
         int codes = 0;
         while (size > 1 + codes && d.value(1 + codes).indexOf(':') >= 0 && Obis.parse(d.value(1 + codes)) != null) codes++;
@@ -63,6 +63,15 @@ public final class ReadoutRecords {
 
     private record Context(String defaultTime, List<Fact> extra) {
         static final Context NONE = new Context(null, List.of());
+    }
+
+    /** The last context made: every data set of a telegram (of a P1 channel) has the same (immutable, so shared between threads). */
+    private static Context lastContext = Context.NONE;
+
+    private static Context context(String defaultTime, List<Fact> extra) {
+        Context c = lastContext;
+        if (c.defaultTime() == defaultTime && c.extra() == extra) return c;
+        return lastContext = new Context(defaultTime, extra);
     }
 
     /** A record from groups from..to of {@code d}. */
