@@ -17,8 +17,8 @@ public final class DataSet {
     private final byte[] text;
     /** Start and end (exclusive) of each group's text in {@link #text}, in pairs. */
     private final int[] bounds;
-    private final String[] values;
-    private final String[] units;
+    /** Value text of group i at 2i, its unit text (or {@code null}) at 2i + 1: one array for both. */
+    private final String[] parts;
 
     /**
      * @param address as written, e.g. {@code 1-0:1.8.0*255}, {@code 1.8.1}, {@code F.F}
@@ -29,14 +29,13 @@ public final class DataSet {
         this(address, obis, String.join("\u0000", groups).getBytes(StandardCharsets.ISO_8859_1), separated(groups), groups.size());
     }
 
-    /** From the telegram's bytes: group i is {@code text[bounds[2i], bounds[2i+1])} (no copy of the groups is made). */
+    /** From the telegram's bytes: group i is {@code text[bounds[2i], bounds[2i+1])} (no copy of the groups is made; {@code bounds} is kept). */
     DataSet(String address, Obis obis, byte[] text, int[] bounds, int count) {
         this.address = address;
         this.obis = obis;
         this.text = text;
         this.bounds = bounds;
-        this.values = new String[count];
-        this.units = new String[count];
+        this.parts = new String[2 * count];
         for (int i = 0; i < count; i++) {
             int from = bounds[2 * i], to = bounds[2 * i + 1];
             int star = -1;
@@ -46,8 +45,8 @@ public final class DataSet {
                     break;
                 }
             }
-            values[i] = stripped(text, from, star >= 0 ? star : to);
-            units[i] = star >= 0 ? unit(text, star + 1, to) : null;
+            parts[2 * i] = stripped(text, from, star >= 0 ? star : to);
+            parts[2 * i + 1] = star >= 0 ? unit(text, star + 1, to) : null;
         }
     }
 
@@ -83,22 +82,22 @@ public final class DataSet {
     public Obis obis() { return obis; }
 
     /** How many value groups. */
-    public int size() { return values.length; }
+    public int size() { return parts.length / 2; }
 
     /** The text inside the parentheses of group {@code i}, as sent. */
     public String group(int i) { return new String(text, bounds[2 * i], bounds[2 * i + 1] - bounds[2 * i], StandardCharsets.ISO_8859_1); }
 
     public List<String> groups() {
-        List<String> g = new ArrayList<>(values.length);
-        for (int i = 0; i < values.length; i++) g.add(group(i));
+        List<String> g = new ArrayList<>(size());
+        for (int i = 0; i < size(); i++) g.add(group(i));
         return g;
     }
 
     /** The value text of group {@code i} (before {@code *}), stripped of padding spaces. */
-    public String value(int i) { return values[i]; }
+    public String value(int i) { return parts[2 * i]; }
 
     /** The unit text of group {@code i} (after {@code *}), or {@code null} when it has none or an empty one. */
-    public String unit(int i) { return units[i]; }
+    public String unit(int i) { return parts[2 * i + 1]; }
 
     @Override public String toString() { return address + groups(); }
 }

@@ -98,8 +98,7 @@ public record Readout(String manufacturer, String baudChar, String identificatio
                 if (ae > as) { // a new data set
                     if (address != null) out.add(dataSet(address, t, bounds, count));
                     address = ADDRESSES.of(t, as, ae);
-                    bounds = new int[8];
-                    count = 0;
+                    count = 0; // bounds is reused: each data set keeps a copy of its own length
                 }
                 if (address != null) {
                     if (2 * count + 2 > bounds.length) bounds = java.util.Arrays.copyOf(bounds, bounds.length * 2);
@@ -119,7 +118,7 @@ public record Readout(String manufacturer, String baudChar, String identificatio
     }
 
     private static DataSet dataSet(SeenTexts.Entry<Obis> address, byte[] t, int[] bounds, int count) {
-        return new DataSet(address.text(), address.meaning(), t, bounds, count);
+        return new DataSet(address.text(), address.meaning(), t, java.util.Arrays.copyOf(bounds, 2 * count), count);
     }
 
     /** Data set addresses and their OBIS codes ({@code null} for an address that is none). */

@@ -42,7 +42,7 @@ public final class ReadoutRecords {
      * @param extra       facts appended to every record (P1: the M-Bus channel and its meter)
      */
     public static void records(DataSet d, String defaultTime, List<Fact> extra, List<DecodedRecord> out) {
-        Context c = extra.isEmpty() && defaultTime == null ? Context.NONE : new Context(defaultTime, extra);
+        Context c = extra.isEmpty() && defaultTime == null ? Context.NONE : context(defaultTime, extra);
         int size = d.size();
         int codes = 0;
         while (size > 1 + codes && d.value(1 + codes).indexOf(':') >= 0 && Obis.parse(d.value(1 + codes)) != null) codes++;
@@ -63,6 +63,15 @@ public final class ReadoutRecords {
 
     private record Context(String defaultTime, List<Fact> extra) {
         static final Context NONE = new Context(null, List.of());
+    }
+
+    /** The last context made: every data set of a telegram (of a P1 channel) has the same (immutable, so shared between threads). */
+    private static Context lastContext = Context.NONE;
+
+    private static Context context(String defaultTime, List<Fact> extra) {
+        Context c = lastContext;
+        if (c.defaultTime() == defaultTime && c.extra() == extra) return c;
+        return lastContext = new Context(defaultTime, extra);
     }
 
     /** A record from groups from..to of {@code d}. */
@@ -94,7 +103,17 @@ public final class ReadoutRecords {
         String text = d.value(value);
         boolean numeric = isNumber(text)
                 && (unit != null || text.indexOf('.') >= 0 || code != null && ObisRecords.hasQuantity(code, null));
+        if (numeric && code != null && code.a() != 255) { // the OBIS record's value, made at once in its shown form
+            if (time == null && c.defaultTime() != null && code.a() == 1) time = c.defaultTime();
+            return ObisRecords.recordShown(code, shown(text, unit), null, unit, time, c.extra());
+        }
         return byAddress(c, code, address, numeric ? decimal(text) : null, numeric ? null : text, unit, time);
+    }
+
+    /** {@code ObisRecords.shown(decimal(s), unit)}, without the intermediate {@code BigDecimal}s. */
+    static BigDecimal shown(String s, MeterUnit unit) {
+        if (s.length() > 18) return ObisRecords.shown(new BigDecimal(s), unit);
+        return ObisRecords.shown(unscaled(s), scale(s), unit);
     }
 
     /**
@@ -102,17 +121,25 @@ public final class ReadoutRecords {
      * read without the copy and the general parser when it has up to 18 digits (every meter value does).
      */
     static BigDecimal decimal(String s) {
+        if (s.length() > 18) return new BigDecimal(s); // up to 18 digits fit a long
+        return BigDecimal.valueOf(unscaled(s), scale(s));
+    }
+
+    /** The digits of a number {@link #isNumber} accepted, of up to 18 characters, as one signed integer. */
+    private static long unscaled(String s) {
         int n = s.length();
-        if (n > 18) return new BigDecimal(s); // up to 18 digits fit a long
-        int i = s.charAt(0) == '-' || s.charAt(0) == '+' ? 1 : 0;
         long unscaled = 0;
-        int scale = -1;
-        for (; i < n; i++) {
+        for (int i = s.charAt(0) == '-' || s.charAt(0) == '+' ? 1 : 0; i < n; i++) {
             char ch = s.charAt(i);
-            if (ch == '.') scale = n - i - 1;
-            else unscaled = unscaled * 10 + (ch - '0');
+            if (ch != '.') unscaled = unscaled * 10 + (ch - '0');
         }
-        return BigDecimal.valueOf(s.charAt(0) == '-' ? -unscaled : unscaled, Math.max(scale, 0));
+        return s.charAt(0) == '-' ? -unscaled : unscaled;
+    }
+
+    /** How many digits follow the point. */
+    private static int scale(String s) {
+        int point = s.indexOf('.');
+        return point < 0 ? 0 : s.length() - point - 1;
     }
 
     private static DecodedRecord byAddress(Context c, Obis code, String address, BigDecimal value, String text, MeterUnit unit, String time) {

@@ -23,6 +23,16 @@ public record MeterUnit(Unit canonical, String symbol, BigDecimal factor) {
 
     static MeterUnit other(String symbol) { return new MeterUnit(null, symbol, BigDecimal.ONE); }
 
+    /** What {@link #powerOfTen()} says for a factor other than 1 or 1000. */
+    public static final int NOT_A_POWER_OF_TEN = Integer.MIN_VALUE;
+
+    /** 0 for factor 1, 3 for factor 1000, else {@link #NOT_A_POWER_OF_TEN} (other factors are not looked at). */
+    public int powerOfTen() {
+        if (factor == BigDecimal.ONE) return 0;
+        if (factor == THOUSAND) return 3;
+        return NOT_A_POWER_OF_TEN;
+    }
+
     /** Scales a meter value into this unit. */
     public BigDecimal apply(BigDecimal v) {
         if (factor == BigDecimal.ONE) return v;

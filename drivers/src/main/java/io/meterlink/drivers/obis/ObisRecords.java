@@ -37,9 +37,14 @@ public final class ObisRecords {
 
     /** As {@link #record(Obis, BigDecimal, String, MeterUnit, String)}, with {@code extra} facts at the end (a P1 channel and its meter). */
     public static DecodedRecord record(Obis code, BigDecimal value, String text, MeterUnit unit, String meterTime, List<Fact> extra) {
+        return recordShown(code, value == null ? null : shown(value, unit), text, unit, meterTime, extra);
+    }
+
+    /** As {@link #record(Obis, BigDecimal, String, MeterUnit, String, List)} with the value already as {@link #shown} makes it. */
+    public static DecodedRecord recordShown(Obis code, BigDecimal value, String text, MeterUnit unit, String meterTime, List<Fact> extra) {
         Template t = template(code, unit);
         boolean fits = value != null && t.fits;
-        Fact shown = value != null ? new Fact(DecodedRecord.VALUE, plain(unit == null ? value : unit.apply(value)))
+        Fact shown = value != null ? new Fact(DecodedRecord.VALUE, value)
                 : text != null ? new Fact(DecodedRecord.VALUE, text) : null;
         Fact[] f = new Fact[1 + (fits ? 2 + t.measured.length : 0) + (t.unit != null ? 1 : 0) + (shown != null ? 1 : 0)
                 + (meterTime != null ? 1 : 0) + extra.size()];
@@ -112,6 +117,35 @@ public final class ObisRecords {
         if (TEMPLATES.size() >= TEMPLATES_MAX || more.length > 8) TEMPLATES.clear(); // a flood of distinct codes or units only costs the cache
         TEMPLATES.put(code, more);
         return t;
+    }
+
+    /** A meter's value as a record shows it: in {@code unit} (if any), then {@link #plain}. */
+    public static BigDecimal shown(BigDecimal value, MeterUnit unit) {
+        return plain(unit == null ? value : unit.apply(value));
+    }
+
+    /**
+     * {@code shown(BigDecimal.valueOf(unscaled, scale), unit)} made as one {@code BigDecimal} instead of
+     * three when the unit's factor is 1 or 1000 (every P1 value): the shown form depends only on the
+     * number (no trailing zeros, scale never below 0), so shifting the scale gives the same one.
+     */
+    public static BigDecimal shown(long unscaled, int scale, MeterUnit unit) {
+        int s = scale;
+        if (unit != null) {
+            int p = unit.powerOfTen();
+            if (p == MeterUnit.NOT_A_POWER_OF_TEN) return shown(BigDecimal.valueOf(unscaled, scale), unit);
+            s -= p;
+        }
+        if (unscaled == 0) return BigDecimal.ZERO;
+        while (s > 0 && unscaled % 10 == 0) {
+            unscaled /= 10;
+            s--;
+        }
+        for (; s < 0; s++) {
+            if (Math.abs(unscaled) > Long.MAX_VALUE / 10) return shown(BigDecimal.valueOf(unscaled, s), null); // would overflow
+            unscaled *= 10;
+        }
+        return BigDecimal.valueOf(unscaled, s);
     }
 
     /** Without trailing zeros, never in exponent form when shown (1E+3 → 1000 by the renderer's plain setting). */

@@ -77,7 +77,7 @@ final class P1Telegrams {
         }
         List<Fact> h = new ArrayList<>();
         h.add(new Fact("protocol", PROTOCOL));
-        h.add(new Fact("meter", meterId(main, 0)));
+        h.add(new Fact("meter", MAIN_IDS.apply(main)));
         h.add(new Fact("manufacturer", r.manufacturer()));
         h.add(new Fact("identification", Readout.printableText(r.identification())));
         if (version != null) h.add(new Fact("version", version));
@@ -104,6 +104,9 @@ final class P1Telegrams {
     }
 
     private static final LastTextMemo TEXTS = new LastTextMemo(P1Telegrams::decodedText);
+
+    /** The electricity meter's id of an equipment id: the same in every telegram. */
+    private static final LastTextMemo MAIN_IDS = new LastTextMemo(equipment -> meterId(equipment, 0));
 
     private static String decodedText(String v) {
         if (v.length() % 2 != 0 || v.isEmpty() || !hex(v)) return v;

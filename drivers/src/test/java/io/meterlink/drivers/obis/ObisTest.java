@@ -85,4 +85,21 @@ class ObisTest {
         assertEquals("1-0:99.1.0*255", unknown.fact("obis"));
         assertEquals(new BigDecimal("7"), unknown.value());
     }
+
+    /** The one-long path gives the same unscaled value and scale as unit scaling and trailing-zero stripping on a BigDecimal. */
+    @Test
+    void shown_fromUnscaledAndScale_equalsTheBigDecimalSteps() {
+        java.util.Random random = new java.util.Random(11);
+        String[] units = {null, "kWh", "kW", "V", "A", "m3", "mA", "GJ", "min", "xyz"};
+        long[] edges = {0, 1, -1, 10, 1000, -1000, 999_999_999_999_999_999L, -999_999_999_999_999_999L, 100_000_000_000_000_000L};
+        for (int n = 0; n < 20_000; n++) {
+            long unscaled = n < edges.length * 4 ? edges[n / 4] : random.nextLong() % (random.nextBoolean() ? 1_000_000L : 1_000_000_000_000_000_000L);
+            int scale = n < edges.length * 4 ? n % 4 : random.nextInt(10);
+            MeterUnit unit = MeterUnit.text(units[n % units.length]);
+            BigDecimal expected = ObisRecords.shown(BigDecimal.valueOf(unscaled, scale), unit);
+            BigDecimal got = ObisRecords.shown(unscaled, scale, unit);
+            assertEquals(expected.unscaledValue(), got.unscaledValue(), unscaled + " scale " + scale + " " + unit);
+            assertEquals(expected.scale(), got.scale(), unscaled + " scale " + scale + " " + unit);
+        }
+    }
 }
