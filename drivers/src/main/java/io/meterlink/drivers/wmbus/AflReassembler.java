@@ -140,6 +140,12 @@ public final class AflReassembler {
             if (span > MAX_FRAGMENTS) throw broken(key, meter, "AFL fragment ids " + m.firstFid + ".." + m.lastFid + " span too many fragments");
             if (m.count > span) throw broken(key, meter, "AFL fragment outside its message's ids " + m.firstFid + ".." + m.lastFid);
             if (m.count == span) {
+                for (int i = 0; i < span; i++) { // a fragment held from outside the ids can make the count match with a gap
+                    if (m.payloads[(m.firstFid + i) & 0xFF] == null) {
+                        throw broken(key, meter, "AFL fragment " + ((m.firstFid + i) & 0xFF) + " missing while another from outside "
+                                + m.firstFid + ".." + m.lastFid + " is held");
+                    }
+                }
                 pending.remove(key);
                 byte[] out = Arrays.copyOf(m.head, m.head.length + m.bytes);
                 int at = m.head.length;

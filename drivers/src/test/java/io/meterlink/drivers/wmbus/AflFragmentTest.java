@@ -152,6 +152,19 @@ class AflFragmentTest {
     }
 
     @Test
+    void aStaleFragmentFromOutsideTheIds_plusALostOne_isATypedRefusal_notACrash() throws Exception {
+        List<byte[]> stale = fragment(mode7Message(records(20), Hex.bytes("78563412")), 3, true, 6); // ids 6 7 8
+        List<byte[]> next = fragment(mode7Message(records(21), Hex.bytes("78563412")), 3, true, 0); // ids 0 1 2
+        feed(stale.get(1)); // id 7, its first fragment never heard
+        feed(next.get(0));
+        // id 1 lost: three held for the ids 0..2, but one of them is 7
+        assertEquals(Kind.SYNTAX, assertThrows(DecodeException.class, () -> feed(next.get(2))).kind());
+        assertEquals(0, fragments.pendingMessages(), "the broken message is dropped");
+        for (byte[] x : next) feed(x); // heard again whole: decodes
+        assertEquals(0, fragments.pendingMessages());
+    }
+
+    @Test
     void newFirstFragment_dropsTheIncompleteMessage() throws Exception {
         List<byte[]> a = fragment(mode7Message(records(20), Hex.bytes("78563412")), 3, true, 1);
         List<byte[]> b = fragment(mode7Message(records(21), Hex.bytes("78563412")), 3, true, 9);

@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param commitMaxReadings  readings that start a commit and go into one transaction, up to 8 times as many while more wait (default 1,000)
  * @param synchronousFull    {@code synchronous=FULL} (durable across power loss, default) or NORMAL
  * @param queueCapacity      readings waiting for commit before producers block (default 20,000)
+ * @param recordsStored      readings stored as binary records under {@code uplink.payload: compact} ({@code stored_form: records}; default JSON)
  */
 public record BufferConfig(
         Path path,
@@ -24,7 +25,14 @@ public record BufferConfig(
         Duration commitInterval,
         int commitMaxReadings,
         boolean synchronousFull,
-        int queueCapacity) {
+        int queueCapacity,
+        boolean recordsStored) {
+
+    /** Readings stored as JSON v1 objects (the default stored form). */
+    public BufferConfig(Path path, long maxBytes, int minFreeDiskPercent, Duration commitInterval, int commitMaxReadings,
+                        boolean synchronousFull, int queueCapacity) {
+        this(path, maxBytes, minFreeDiskPercent, commitInterval, commitMaxReadings, synchronousFull, queueCapacity, false);
+    }
 
     public static final long MIB = BufferKeys.MIB;
 
@@ -32,7 +40,8 @@ public record BufferConfig(
     public static BufferConfig defaults(Path path) {
         return new BufferConfig(path, BufferKeys.MAX_BYTES.defaultValue(), BufferKeys.MIN_FREE_DISK_PERCENT.defaultValue(),
                 BufferKeys.COMMIT_INTERVAL.defaultValue(), BufferKeys.COMMIT_MAX_READINGS.defaultValue(),
-                "full".equals(BufferKeys.SYNCHRONOUS.defaultValue()), BufferKeys.QUEUE_CAPACITY.defaultValue());
+                "full".equals(BufferKeys.SYNCHRONOUS.defaultValue()), BufferKeys.QUEUE_CAPACITY.defaultValue(),
+                "records".equals(BufferKeys.STORED_FORM.defaultValue()));
     }
 
     public static BufferConfig bind(Settings s, Path stateDir) {
@@ -43,7 +52,8 @@ public record BufferConfig(
         int maxReadings = s.get(BufferKeys.COMMIT_MAX_READINGS);
         boolean full = "full".equals(s.get(BufferKeys.SYNCHRONOUS));
         int queue = s.get(BufferKeys.QUEUE_CAPACITY);
+        boolean records = "records".equals(s.get(BufferKeys.STORED_FORM));
         s.finish();
-        return new BufferConfig(path, maxBytes, minFree, interval, maxReadings, full, queue);
+        return new BufferConfig(path, maxBytes, minFree, interval, maxReadings, full, queue, records);
     }
 }

@@ -123,7 +123,9 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
     public static Gateway start(GatewayConfig config, GatewayParts parts, Clock clock, AcceptedListener accepted)
             throws GatewayException {
         Objects.requireNonNull(config, "config");
-        ReadingEncoder encoder = parts.encoder(config.gatewayId(), config.uplink().payload());
+        // binary records only when asked for: a release before them would send their bytes as JSON after a rollback
+        ReadingEncoder encoder = config.buffer().recordsStored() ? parts.encoder(config.gatewayId(), config.uplink().payload())
+                : parts.encoder(config.gatewayId());
         Buffer buffer;
         try {
             buffer = parts.openBuffer(config.buffer(), encoder, clock);

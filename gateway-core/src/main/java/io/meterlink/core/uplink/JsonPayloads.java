@@ -99,7 +99,12 @@ public final class JsonPayloads implements ReadingEncoder, PayloadFormat {
     byte[] jsonBody(StoredReading r) {
         byte[] body = r.body();
         if (!ReadingRecords.isRecord(body)) return body;
-        return JsonV1.reading(gatewayId, ReadingRecords.read(r));
+        var reading = ReadingRecords.read(r);
+        try {
+            return JsonV1.reading(gatewayId, reading);
+        } catch (RuntimeException e) { // e.g. a scale JSON cannot write plainly: dead-lettered, never a stalled drain
+            throw new PayloadFormat.UnreadableReading(r.seq(), "record of seq " + r.seq() + " cannot be written as JSON v1: " + e.getMessage(), e);
+        }
     }
 
     /** As {@link #encode}, the bytes only. */

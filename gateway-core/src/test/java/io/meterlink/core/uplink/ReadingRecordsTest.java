@@ -97,6 +97,17 @@ class ReadingRecordsTest {
     }
 
     @Test
+    void aRecordJsonCannotWritePlainly_isUnreadable_soTheDrainDeadLettersIt() {
+        Reading r = JsonPayloadsTest.reading("1.5", null, null);
+        Reading huge = new Reading(r.meter(), r.quantity(), r.unit(), new BigDecimal(java.math.BigInteger.ONE, -20_000),
+                r.function(), r.storage(), r.tariff(), r.subunit(), r.meterTime(), r.receivedAt(), r.status(), r.rssiDbm());
+        byte[] rec = records.encode(11, huge);
+        PayloadFormat.UnreadableReading u = assertThrows(PayloadFormat.UnreadableReading.class,
+                () -> json.prepare(List.of(new StoredReading(11, 0, 0, rec))));
+        assertEquals(11, u.seq());
+    }
+
+    @Test
     void gatewayStoresRecordsUnderCompact_jsonObjectsUnderJson() {
         var parts = new io.meterlink.core.runtime.StandardParts();
         assertTrue(parts.encoder("gw-0001", io.meterlink.core.config.UplinkConfig.Payload.COMPACT) instanceof ReadingRecords);

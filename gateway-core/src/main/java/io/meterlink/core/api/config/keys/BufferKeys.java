@@ -30,6 +30,9 @@ public final class BufferKeys {
     public static final ConfigKey<Integer> QUEUE_CAPACITY = ConfigKey.integer("queue_capacity", 20_000, 1, 10_000_000,
             "readings waiting for a commit before drivers are slowed down (the only readings not yet durable; they also wait here while a storage fault such as a full disk lasts, docs/storage.md)");
 
+    public static final ConfigKey<String> STORED_FORM = ConfigKey.choice("stored_form", "json", List.of("json", "records"),
+            "how readings are stored: JSON v1 objects, or under `uplink.payload: compact` binary records that drain without parsing (a release before 2026-12-07 cannot read them: keep `json` while a rollback to one is possible, docs/payloads.md)");
+
     public static final KeyGroup GROUP = KeyGroup.of("gateway", "buffer", PATH, MAX_BYTES, MIN_FREE_DISK_PERCENT,
-            COMMIT_INTERVAL, COMMIT_MAX_READINGS, SYNCHRONOUS, QUEUE_CAPACITY);
+            COMMIT_INTERVAL, COMMIT_MAX_READINGS, SYNCHRONOUS, QUEUE_CAPACITY, STORED_FORM);
 }
