@@ -226,7 +226,8 @@ final class SessionLoop {
                 subscribed = true;
                 session.subscribe(p.commands().filter());
                 // announced again behind the late subscription, for head-ends that wait for "online" to send
-                if (!p.status().inFlight()) p.status().publish(session, "online");
+                // (even while the first status waits for its PUBACK: that is exactly the window that matters)
+                p.status().publish(session, "online");
                 continue;
             }
             if (ev instanceof UplinkEvent.Trial t) {
