@@ -171,6 +171,15 @@ class YamlSettingsTest {
     }
 
     @Test
+    void storedForm_isJsonUnlessRecordsAreAskedFor() {
+        assertFalse(BufferConfig.bind(yaml("path: /tmp/b.db").root(), Path.of("/var/lib/meterlink")).recordsStored());
+        assertTrue(BufferConfig.bind(yaml("stored_form: records").root(), Path.of("/var/lib/meterlink")).recordsStored());
+        YamlFile bad = yaml("stored_form: cbor");
+        BufferConfig.bind(bad.root(), Path.of("/var/lib/meterlink"));
+        assertTrue(bad.errors().stream().anyMatch(e -> e.key().contains("stored_form")), bad.errors()::toString);
+    }
+
+    @Test
     void everyError_isReportedInOnePass() {
         YamlFile f = yaml(
                 "gateway_id: gw",
