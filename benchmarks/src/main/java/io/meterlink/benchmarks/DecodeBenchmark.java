@@ -99,7 +99,8 @@ public class DecodeBenchmark {
             byte[] key = new byte[16];
             for (int i = 0; i < 16; i++) key[i] = (byte) (m * 31 + i * 7);
             keyById.put(id, Secret.of(HexFormat.of().formatHex(key)));
-            clear.add(new VirtualWmbusMeter(id, man, kind, Security.NONE, null, clock, ZoneOffset.UTC, 1_000L * m, 500 + 37L * m, -60 - m % 40));
+            String clearId = String.format("%08d", 30_000_000 + m * 7919); // no key: a keyed meter's plaintext is refused (issue 14)
+            clear.add(new VirtualWmbusMeter(clearId, man, kind, Security.NONE, null, clock, ZoneOffset.UTC, 1_000L * m, 500 + 37L * m, -60 - m % 40));
             encrypted.add(new VirtualWmbusMeter(id, man, kind, Security.MODE5, key, clock, ZoneOffset.UTC, 1_000L * m, 500 + 37L * m, -60 - m % 40));
         }
         keys = KeyLookup.byId(keyById);

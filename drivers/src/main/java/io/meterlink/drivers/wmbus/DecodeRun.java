@@ -45,6 +45,8 @@ final class DecodeRun {
     final boolean maybeBadB;
     /** A payload CRC, the 2F 2F after decryption with a key, or a MAC covered the records. */
     boolean payloadChecked;
+    /** The ELL payload was decrypted (AES-CTR) with the meter's key, not taken as already plaintext. */
+    boolean ellDecrypted;
 
     DecodeRun(byte[] f, KeyLookup keys, FormatCache formats, DriverSet drivers, boolean maybeBadB) {
         this.f = f;

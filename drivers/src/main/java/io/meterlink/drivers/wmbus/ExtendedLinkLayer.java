@@ -40,9 +40,14 @@ final class ExtendedLinkLayer {
                 System.arraycopy(r.f, snAt, iv, 9, 4);
                 byte[] k = r.checkKey(key.get());
                 byte[] dec = r.crypt(() -> WmbusCrypto.ctr(k, iv, r.f, r.p, r.f.length - r.p));
-                if (payloadCrcOk(dec, 0)) plain = dec;
+                if (payloadCrcOk(dec, 0)) {
+                    plain = dec;
+                    r.ellDecrypted = true;
+                }
             }
             if (plain == null && payloadCrcOk(r.f, r.p)) { // already decrypted by the receiver
+                // only without a key (docs/wmbus.md): with one, an unencrypted copy is refused (issue 14)
+                if (key.isPresent()) throw r.error(Kind.AUTHENTICATION, "unencrypted telegram for a meter with a key");
                 plain = Arrays.copyOfRange(r.f, r.p, r.f.length);
             }
             if (plain == null) {

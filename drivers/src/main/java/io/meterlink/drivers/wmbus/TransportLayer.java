@@ -52,6 +52,9 @@ final class TransportLayer {
         }
         switch (mode) {
             case 0 -> {
+                // issue 14: a gateway with a key must never accept an unencrypted copy. The payload is plaintext
+                // unless the ELL decrypted it with the meter's key; the key looked up as modes 2/5/7/10 do.
+                if (!r.ellDecrypted && r.lookupKey(man, id).isPresent()) throw unencryptedWithKey(r);
                 apdu = r.f;
                 from = r.p;
             }
@@ -211,6 +214,11 @@ final class TransportLayer {
      * while a key is configured for the meter: never accepted, a gateway with the key takes
      * only what the meter encrypted (else anyone could inject readings in clear).
      */
+    /** A plaintext (security mode 0) telegram for a meter with a configured key: refused, never stored. */
+    static DecodeException unencryptedWithKey(DecodeRun r) {
+        return new DecodeException(Kind.AUTHENTICATION, "unencrypted telegram for a meter with a key", r.device(), null);
+    }
+
     private static DecodeException plaintextCopy(DecodeRun r, int mode) {
         return new DecodeException(Kind.AUTHENTICATION, "security mode " + mode + " announced but the payload is already"
                 + " plaintext (2F2F) and a key is configured: an unencrypted copy is refused", r.device(), null);

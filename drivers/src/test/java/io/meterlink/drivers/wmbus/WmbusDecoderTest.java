@@ -199,4 +199,53 @@ class WmbusDecoderTest {
         DecodeException e = assertThrows(DecodeException.class, () -> WmbusDecoder.decode(f, (m, id) -> Optional.of(TestFrames.KEY.clone())));
         assertEquals(Kind.AUTHENTICATION, e.kind());
     }
+
+    // issue 14: a gateway with a key must never accept an unencrypted copy
+
+    @Test
+    void decode_mode0ForAKeyedMeter_isRefusedAuthentication_andDecodesWithoutAKey() throws Exception {
+        DecodeException e = assertThrows(DecodeException.class,
+                () -> WmbusDecoder.decode(TestFrames.plain(0x42), (m, id) -> Optional.of(TestFrames.KEY.clone())));
+        assertEquals(Kind.AUTHENTICATION, e.kind());
+        assertTrue(e.getMessage().contains("unencrypted telegram for a meter with a key"), e.getMessage());
+        assertValues(WmbusDecoder.decode(TestFrames.plain(0x42), KeyLookup.none()));
+        // a key for another meter only: this meter's plaintext still decodes
+        assertValues(WmbusDecoder.decode(TestFrames.plain(0x42), KeyLookup.byId(java.util.Map.of("87654321",
+                io.meterlink.core.api.config.Secret.of("000102030405060708090A0B0C0D0E0F")))));
+    }
+
+    /** ELL with session number (CI 8D), encryption 1 (AES-CTR) announced; the payload (CRC, TPL 7A mode 0, records) as given. */
+    private static byte[] ell(byte[] payload) {
+        return TestFrames.withL(concat(io.meterlink.drivers.testing.Hex.bytes("44 2D2C 78563412 1B 16 8D 20 42 01000020"), payload));
+    }
+
+    private static byte[] ellPlainPayload() {
+        byte[] rest = io.meterlink.drivers.testing.Hex.bytes("7A 42 00 0000" + TestFrames.RECORDS);
+        byte[] withCrc = new byte[rest.length + 2];
+        System.arraycopy(rest, 0, withCrc, 2, rest.length);
+        int crc = io.meterlink.drivers.mbus.Crc16.of(withCrc, 2, withCrc.length);
+        withCrc[0] = (byte) crc;
+        withCrc[1] = (byte) (crc >> 8);
+        return withCrc;
+    }
+
+    @Test
+    void decode_ellAlreadyPlaintext_decodesWithoutAKey_andIsRefusedAuthenticationWithAKey() throws Exception {
+        byte[] f = ell(ellPlainPayload());
+        assertValues(WmbusDecoder.decode(f, KeyLookup.none()));
+        DecodeException e = assertThrows(DecodeException.class, () -> WmbusDecoder.decode(f, (m, id) -> Optional.of(TestFrames.KEY.clone())));
+        assertEquals(Kind.AUTHENTICATION, e.kind());
+        assertTrue(e.getMessage().contains("unencrypted telegram for a meter with a key"), e.getMessage());
+    }
+
+    @Test
+    void decode_ellEncryptedWithTheKey_decodesWithTheKey() throws Exception {
+        byte[] iv = io.meterlink.drivers.testing.Hex.bytes("2D2C 78563412 1B 16 20 01000020 0000 00"); // M A CC(&~0x10) SN FN BC
+        javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("AES/CTR/NoPadding");
+        c.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(TestFrames.KEY, "AES"), new javax.crypto.spec.IvParameterSpec(iv));
+        byte[] f = ell(c.doFinal(ellPlainPayload()));
+        assertValues(WmbusDecoder.decode(f, (m, id) -> Optional.of(TestFrames.KEY.clone())));
+        DecodeException e = assertThrows(DecodeException.class, () -> WmbusDecoder.decode(f, KeyLookup.none()));
+        assertEquals(Kind.NO_KEY, e.kind());
+    }
 }

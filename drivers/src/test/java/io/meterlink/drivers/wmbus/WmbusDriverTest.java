@@ -45,7 +45,7 @@ class WmbusDriverTest {
             line.line(TestFrames.mode5(1, TestFrames.KEY)); // heard twice: a replay
             await(() -> rec.readings.size() == 2 && rec.bad.contains(Kind.REPLAY), "readings and a replay");
             line.failOnce = true;
-            line.line(TestFrames.plain(2));
+            line.line(TestFrames.mode5(2, TestFrames.KEY)); // the meter has a key: its telegrams are encrypted (issue 14)
             await(() -> rec.readings.size() == 4, "readings after the reopen");
             assertTrue(line.opens >= 2);
             assertFalse(rec.transportErrors.isEmpty());
