@@ -137,7 +137,7 @@ final class Iec62056Driver extends ObisLineDriver {
         TimeUnit.MILLISECONDS.sleep(REACTION_MS); // the meter switches too
         Iec62056DriverConfig.ModeE e = config.modeE();
         io.meterlink.drivers.iec62056.hdlc.HdlcClient link = new io.meterlink.drivers.iec62056.hdlc.HdlcClient(transport, e.server(), e.client(),
-                config.responseTimeout(), e.maxInfo(), ModeESession.MAX_VALUE_BYTES, () -> heartbeat().beat());
+                config.responseTimeout(), e.maxInfo(), ModeESession.MAX_MESSAGE, () -> heartbeat().beat());
         link.discard();
         String line = new String(ident, StandardCharsets.ISO_8859_1).strip();
         char[] secret = config.password() != null ? config.password().reveal() : null;

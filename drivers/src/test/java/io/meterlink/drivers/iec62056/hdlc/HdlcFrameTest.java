@@ -197,6 +197,17 @@ class HdlcFrameTest {
     }
 
     @Test
+    void client_emptySegmentedIFrames_areRefused_notPolledForever() throws Exception {
+        Script s = new Script().answer(from(SERVER, HdlcFrame.UA, false, new HdlcParameters(128, 128, 1, 1).encode()));
+        for (int i = 0; i < 40; i++) s.answer(from(SERVER, HdlcFrame.iControl(i & 7, 1), true, null));
+        HdlcClient c = client(s);
+        c.connect();
+        HdlcException e = assertThrows(HdlcException.class, () -> c.exchange(new byte[] {9}));
+        assertEquals(HdlcException.Reason.FORMAT, e.reason());
+        assertEquals(2, s.written.size(), "SNRM and the request, no RR polling an empty segment");
+    }
+
+    @Test
     void client_hostileAnswers_throwTypedReasons() throws Exception {
         byte[] ua = from(SERVER, HdlcFrame.UA, false, null);
         byte[] badFcs = from(SERVER, HdlcFrame.iControl(0, 1), false, new byte[] {1});
