@@ -196,6 +196,28 @@ class HdlcFrameTest {
         assertEquals(1, s.written.get(4).receiveSeq());
     }
 
+    /** A line that never ends: every read fills the buffer with {@code fill}. */
+    private static Transport endless(byte fill) {
+        return new Transport() {
+            @Override public void open() { }
+            @Override public boolean isOpen() { return true; }
+            @Override public void write(byte[] bytes) { }
+            @Override public int read(byte[] buf, int timeoutMillis) { java.util.Arrays.fill(buf, fill); return buf.length; }
+            @Override public void drainInput() { }
+            @Override public String describe() { return "endless"; }
+            @Override public void close() { }
+        };
+    }
+
+    @Test
+    void reader_endlessNoiseOrFlags_isATypedRefusal_notAnEndlessLoop() {
+        for (byte fill : new byte[] {HdlcFrame.FLAG, 0x55}) {
+            HdlcReader r = new HdlcReader(endless(fill));
+            HdlcException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> assertThrows(HdlcException.class, () -> r.read(50, 200)));
+            assertEquals(HdlcException.Reason.FORMAT, e.reason());
+        }
+    }
+
     @Test
     void client_emptySegmentedIFrames_areRefused_notPolledForever() throws Exception {
         Script s = new Script().answer(from(SERVER, HdlcFrame.UA, false, new HdlcParameters(128, 128, 1, 1).encode()));
