@@ -100,7 +100,7 @@ final class Iec62056Driver extends ObisLineDriver {
                     "timing: the identification began " + reactionMs + " ms after the request, before t_r = " + REACTION_MS + " ms"), true);
         }
         char z = (char) ident[4];
-        boolean programming = config.password() != null;
+        boolean programming = config.password() != null && config.modeE() == null; // with mode E the password is the DLMS one: never sent in an IEC P1 command
         int speed = config.initialBaud();
         boolean enhanced = ident.length > 6 && ident[5] == '\\' && ident[6] == '2'; // W = 2: the meter speaks HDLC (IEC 62056-21 §6.3.14)
         if (config.modeE() != null && enhanced && z >= '0' && z <= '9') return modeE(ident, z);
