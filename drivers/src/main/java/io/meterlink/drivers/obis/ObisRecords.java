@@ -145,7 +145,7 @@ public final class ObisRecords {
             s--;
         }
         for (; s < 0; s++) {
-            if (Math.abs(unscaled) > Long.MAX_VALUE / 10) return shown(BigDecimal.valueOf(unscaled, s), null); // would overflow
+            if (unscaled > Long.MAX_VALUE / 10 || unscaled < Long.MIN_VALUE / 10) return shown(BigDecimal.valueOf(unscaled, s), null); // would overflow
             unscaled *= 10;
         }
         return BigDecimal.valueOf(unscaled, s);
