@@ -51,7 +51,7 @@ public final class DataSet {
     }
 
     /** Unit texts: the same few in every telegram. */
-    private static final SeenTexts<Void> UNITS = new SeenTexts<>(256, u -> null);
+    private static final SeenTexts<Void> UNITS = new SeenTexts<>(256, 16, u -> null);
 
     /** The unit text in {@code t[from, to)} without padding, or {@code null} when empty. */
     private static String unit(byte[] t, int from, int to) {

@@ -100,7 +100,7 @@ final class Iec62056Driver extends ObisLineDriver {
                     "timing: the identification began " + reactionMs + " ms after the request, before t_r = " + REACTION_MS + " ms"), true);
         }
         char z = (char) ident[4];
-        boolean programming = config.password() != null;
+        boolean programming = config.password() != null && config.modeE() == null; // with mode E the password is the DLMS one: never sent in an IEC P1 command
         int speed = config.initialBaud();
         boolean enhanced = ident.length > 6 && ident[5] == '\\' && ident[6] == '2'; // W = 2: the meter speaks HDLC (IEC 62056-21 §6.3.14)
         if (config.modeE() != null && enhanced && z >= '0' && z <= '9') return modeE(ident, z);
@@ -137,7 +137,7 @@ final class Iec62056Driver extends ObisLineDriver {
         TimeUnit.MILLISECONDS.sleep(REACTION_MS); // the meter switches too
         Iec62056DriverConfig.ModeE e = config.modeE();
         io.meterlink.drivers.iec62056.hdlc.HdlcClient link = new io.meterlink.drivers.iec62056.hdlc.HdlcClient(transport, e.server(), e.client(),
-                config.responseTimeout(), e.maxInfo(), ModeESession.MAX_VALUE_BYTES, () -> heartbeat().beat());
+                config.responseTimeout(), e.maxInfo(), ModeESession.MAX_MESSAGE, () -> heartbeat().beat());
         link.discard();
         String line = new String(ident, StandardCharsets.ISO_8859_1).strip();
         char[] secret = config.password() != null ? config.password().reveal() : null;

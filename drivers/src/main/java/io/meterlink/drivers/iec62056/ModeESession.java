@@ -31,6 +31,8 @@ final class ModeESession {
     /** Largest value accepted from one block transfer, and its most blocks. */
     static final int MAX_VALUE_BYTES = 65_536, MAX_BLOCKS = 256;
     static final int MAX_PDU = 1024;
+    /** Longest reassembled HDLC response: the PDU we announce in the AARQ plus the LLC header and a small margin. */
+    static final int MAX_MESSAGE = MAX_PDU + 32;
 
     private final HdlcClient link;
     private final List<CosemObject> objects;

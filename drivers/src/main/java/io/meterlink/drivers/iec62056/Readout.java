@@ -122,7 +122,7 @@ public record Readout(String manufacturer, String baudChar, String identificatio
     }
 
     /** Data set addresses and their OBIS codes ({@code null} for an address that is none). */
-    private static final SeenTexts<Obis> ADDRESSES = new SeenTexts<>(1024, Obis::parse);
+    private static final SeenTexts<Obis> ADDRESSES = new SeenTexts<>(1024, 32, Obis::parse);
 
     private static int indexOf(byte[] t, byte b, int from) {
         for (int i = from; i < t.length; i++) if (t[i] == b) return i;

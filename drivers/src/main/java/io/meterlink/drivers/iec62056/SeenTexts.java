@@ -19,15 +19,25 @@ final class SeenTexts<T> {
 
     private final Entry<T>[] seen;
     private final Function<String, T> meaning;
+    private final int maxLength;
 
-    /** @param slots a power of two */
+    /**
+     * @param slots     a power of two
+     * @param maxLength longest text kept (in bytes); a longer one is made per call and never stored
+     */
     @SuppressWarnings("unchecked")
-    SeenTexts(int slots, Function<String, T> meaning) {
+    SeenTexts(int slots, int maxLength, Function<String, T> meaning) {
         this.seen = new Entry[slots];
         this.meaning = meaning;
+        this.maxLength = maxLength;
     }
 
     Entry<T> of(byte[] t, int from, int to) {
+        if (to - from > maxLength) { // a long text is no repeated address or unit: kept, it would only hold memory
+            byte[] b = Arrays.copyOfRange(t, from, to);
+            String text = new String(b, StandardCharsets.ISO_8859_1);
+            return new Entry<>(b, text, meaning.apply(text));
+        }
         int h = 0;
         for (int i = from; i < to; i++) h = 31 * h + t[i];
         int slot = (h ^ h >>> 10) & seen.length - 1;

@@ -93,6 +93,7 @@ public record MeterUnit(Unit canonical, String symbol, BigDecimal factor) {
      */
     public static MeterUnit text(String unit) {
         if (unit == null || unit.isEmpty()) return null;
+        if (unit.length() > ObisRecords.UNIT_MAX) return ofText(unit); // a long text is made per call, never kept
         MeterUnit known = TEXTS.get(unit);
         if (known != null) return known;
         MeterUnit u = ofText(unit);

@@ -101,6 +101,8 @@ public final class ObisRecords {
     private static Fact lastTime;
 
     private static final int TEMPLATES_MAX = 4096;
+    /** Longest unit text whose template is kept. */
+    static final int UNIT_MAX = 16;
     /** The templates of a code, one per unit it came in (almost always one). */
     private static final Map<Obis, Template[]> TEMPLATES = new ConcurrentHashMap<>();
 
@@ -112,6 +114,7 @@ public final class ObisRecords {
             }
         }
         Template t = new Template(code, unit);
+        if (unit != null && unit.symbol() != null && unit.symbol().length() > UNIT_MAX) return t; // a long unit text is made per call, never kept
         Template[] more = known == null ? new Template[] {t} : java.util.Arrays.copyOf(known, known.length + 1);
         more[more.length - 1] = t;
         if (TEMPLATES.size() >= TEMPLATES_MAX || more.length > 8) TEMPLATES.clear(); // a flood of distinct codes or units only costs the cache
@@ -142,7 +145,7 @@ public final class ObisRecords {
             s--;
         }
         for (; s < 0; s++) {
-            if (Math.abs(unscaled) > Long.MAX_VALUE / 10) return shown(BigDecimal.valueOf(unscaled, s), null); // would overflow
+            if (unscaled > Long.MAX_VALUE / 10 || unscaled < Long.MIN_VALUE / 10) return shown(BigDecimal.valueOf(unscaled, s), null); // would overflow
             unscaled *= 10;
         }
         return BigDecimal.valueOf(unscaled, s);

@@ -55,13 +55,36 @@ public final class StreamDriver extends ObisLineDriver {
             if (n > 0) {
                 lastByte = System.nanoTime();
                 pending = true;
-                session.feed(buf, 0, n, sink);
+                decode(sink, () -> session.feed(buf, 0, n, sink));
             } else if (pending && System.nanoTime() - lastByte > quietMillis * 1_000_000L) {
-                session.end(sink); // reports a half-received frame and leaves the session empty for the next one
                 pending = false;
+                decode(sink, () -> session.end(sink)); // reports a half-received frame and leaves the session empty for the next one
             }
             if (Thread.interrupted()) throw new InterruptedException();
         }
+    }
+
+    /**
+     * Runs one decoder call. A RuntimeException from the frame decoder on a hostile frame is a counted
+     * bad frame (the session is reopened empty), never a stopped line; one from the sink (delivery,
+     * buffer) is not the decoder's and is rethrown unchanged.
+     */
+    private void decode(FrameDecoder.Sink sink, Runnable call) {
+        try {
+            call.run();
+        } catch (SinkFault f) {
+            throw f.fault;
+        } catch (RuntimeException e) {
+            LOG.warn("{}: frame refused by a decoder fault: {}", source(), e.toString());
+            session = decoder.open(options);
+            sink.error(new DecodeException(DecodeException.Kind.OTHER, "decoder fault: " + e.getClass().getSimpleName(), null, e), -1);
+        }
+    }
+
+    /** Carries a sink's own RuntimeException through the decoder call so that it is not taken for a decoder fault. */
+    private static final class SinkFault extends RuntimeException {
+        final RuntimeException fault;
+        SinkFault(RuntimeException fault) { super(null, fault, false, false); this.fault = fault; }
     }
 
     private final class Sink implements FrameDecoder.Sink {
@@ -71,6 +94,8 @@ public final class StreamDriver extends ObisLineDriver {
                 deliver(frame);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                throw new SinkFault(e);
             }
         }
 

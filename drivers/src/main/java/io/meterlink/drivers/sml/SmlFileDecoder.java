@@ -139,15 +139,23 @@ final class SmlFileDecoder {
     }
 
     /** SML_Time (§6.3.5): [1, secIndex] (a counter, no time), [2, unix time], [3, [unix time, offset, season offset]]. */
-    private static String time(SmlNode t) {
+    static String time(SmlNode t) {
         if (t instanceof SmlNode.Seq s && s.get(0) instanceof SmlNode.Int tag) {
             int kind = tag.intValue();
-            if (kind == 2 && s.get(1) instanceof SmlNode.Int sec) return Instant.ofEpochSecond(sec.bits()).toString();
+            if (kind == 2 && s.get(1) instanceof SmlNode.Int sec) return epoch(sec);
             if (kind == 3 && s.get(1) instanceof SmlNode.Seq local && local.get(0) instanceof SmlNode.Int sec) {
-                return Instant.ofEpochSecond(sec.bits()).toString();
+                return epoch(sec);
             }
         }
         return null;
+    }
+
+    /** Unix seconds as an instant; a value outside Instant's range (huge 7–8 byte times) is no time. */
+    private static String epoch(SmlNode.Int sec) {
+        if (!sec.fitsLong()) return null;
+        long v = sec.bits();
+        if (v < Instant.MIN.getEpochSecond() || v > Instant.MAX.getEpochSecond()) return null;
+        return Instant.ofEpochSecond(v).toString();
     }
 
     /** Printable ASCII as text, anything else as upper-case hex. */

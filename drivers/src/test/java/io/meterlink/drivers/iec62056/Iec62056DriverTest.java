@@ -32,6 +32,8 @@ class Iec62056DriverTest {
         boolean open;
         /** Mode B: the identification's baud character is a letter and the readout follows at once, without acknowledgement. */
         boolean modeB;
+        /** The identification at 12345678 lacks {@code \\2}: the meter offers no mode E. */
+        boolean withoutHdlc;
         static final String PASSWORD = "s3cret";
         boolean loggedIn;
         final List<String> passwordsSeen = new CopyOnWriteArrayList<>();
@@ -60,7 +62,7 @@ class Iec62056DriverTest {
                 push("/ABCE\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
                 push(readout("0.0.0(12345678)\r\n1.8.0(012345.678*kWh)\r\n2.8.0(000001.5*kWh)\r\n32.7(231.4*V)", false));
             } else if (s.equals("/?1!\r\n")) push("/ABC5\\2\r\n".getBytes(StandardCharsets.US_ASCII)); // mode E, no identification text
-            else if (s.equals("/?12345678!\r\n")) push("/ABC5\\2ZMD3104407\r\n".getBytes(StandardCharsets.US_ASCII));
+            else if (s.equals("/?12345678!\r\n")) push((withoutHdlc ? "/ABC5ZMD3104407\r\n" : "/ABC5\\2ZMD3104407\r\n").getBytes(StandardCharsets.US_ASCII));
             else if (s.equals("\u0006051\r\n")) push(Iec62056Driver.command('P', '0', "(12345678)".getBytes(StandardCharsets.US_ASCII)));
             else if (s.startsWith("\u0001P1\u0002")) {
                 passwordsSeen.add(s.substring(4, s.length() - 2));
@@ -284,5 +286,21 @@ class Iec62056DriverTest {
         assertEquals(0x7E, line.requests.get(2).charAt(0)); // then an HDLC frame (SNRM)
         assertEquals(List.of(Kind.TRUNCATED), rec.bad); // no UA: the session times out
         assertEquals(List.of(), rec.readings);
+    }
+
+    @Test
+    void modeE_withAPassword_aMeterWithoutHdlc_isReadByItsDataReadout_thePasswordNeverSent() throws Exception {
+        ModeCMeter line = new ModeCMeter();
+        line.withoutHdlc = true;
+        Recording rec = new Recording(Clock.systemUTC());
+        var e = new Iec62056DriverConfig.ModeE(List.of(io.meterlink.drivers.iec62056.dlms.CosemObject.parse("1-0:1.8.0")),
+                io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(1), io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(16), 128);
+        Iec62056DriverConfig c = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"),
+                io.meterlink.core.api.config.Secret.of(ModeCMeter.PASSWORD), List.of(), false, e);
+        new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        assertEquals("\u0006050\r\n", line.requests.get(1)); // data readout, not programming mode (ACK 0 Z 1)
+        assertTrue(line.requests.stream().noneMatch(r -> r.startsWith("\u0001P1")), line.requests::toString);
+        assertEquals(List.of(), line.passwordsSeen);
+        assertEquals(3, rec.readings.size(), rec::toString);
     }
 }

@@ -82,6 +82,9 @@ public final class HdlcClient {
             if (f.sendSeq() != vr || f.receiveSeq() != vs) {
                 throw new HdlcException(HdlcException.Reason.SEQUENCE, "I frame ns=" + f.sendSeq() + " nr=" + f.receiveSeq() + ", expected ns=" + vr + " nr=" + vs);
             }
+            if (f.segmented() && f.infoLength() == 0) { // would add nothing: a meter answering so would poll us forever
+                throw new HdlcException(HdlcException.Reason.FORMAT, "a segmented I frame without information");
+            }
             vr = vr + 1 & 7;
             if (response.size() + f.infoLength() > maxMessage) {
                 throw new HdlcException(HdlcException.Reason.LENGTH, "a response longer than " + maxMessage + " bytes");

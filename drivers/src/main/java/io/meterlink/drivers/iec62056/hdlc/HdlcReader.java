@@ -28,13 +28,16 @@ public final class HdlcReader {
      */
     public HdlcFrame read(int timeoutMs, int maxLength) throws IOException, HdlcException {
         int b;
+        int skipped = 0, skipLimit = 2 * Math.max(maxLength, 1); // a line of endless noise or flags is no frame
         do { // up to an opening flag, noise skipped
             b = next(timeoutMs);
             if (b < 0) return null;
+            if (++skipped > skipLimit) throw new HdlcException(HdlcException.Reason.FORMAT, "no opening flag within " + skipLimit + " bytes");
         } while (b != (HdlcFrame.FLAG & 0xFF));
         do {
             b = next(timeoutMs);
             if (b < 0) return null;
+            if (++skipped > skipLimit) throw new HdlcException(HdlcException.Reason.FORMAT, "only flags within " + skipLimit + " bytes");
         } while (b == (HdlcFrame.FLAG & 0xFF));
         int f2 = next(timeoutMs);
         if (f2 < 0) throw new HdlcException(HdlcException.Reason.TRUNCATED, "the line fell silent within the format field");

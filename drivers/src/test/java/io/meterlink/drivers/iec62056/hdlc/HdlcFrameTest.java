@@ -196,6 +196,39 @@ class HdlcFrameTest {
         assertEquals(1, s.written.get(4).receiveSeq());
     }
 
+    /** A line that never ends: every read fills the buffer with {@code fill}. */
+    private static Transport endless(byte fill) {
+        return new Transport() {
+            @Override public void open() { }
+            @Override public boolean isOpen() { return true; }
+            @Override public void write(byte[] bytes) { }
+            @Override public int read(byte[] buf, int timeoutMillis) { java.util.Arrays.fill(buf, fill); return buf.length; }
+            @Override public void drainInput() { }
+            @Override public String describe() { return "endless"; }
+            @Override public void close() { }
+        };
+    }
+
+    @Test
+    void reader_endlessNoiseOrFlags_isATypedRefusal_notAnEndlessLoop() {
+        for (byte fill : new byte[] {HdlcFrame.FLAG, 0x55}) {
+            HdlcReader r = new HdlcReader(endless(fill));
+            HdlcException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> assertThrows(HdlcException.class, () -> r.read(50, 200)));
+            assertEquals(HdlcException.Reason.FORMAT, e.reason());
+        }
+    }
+
+    @Test
+    void client_emptySegmentedIFrames_areRefused_notPolledForever() throws Exception {
+        Script s = new Script().answer(from(SERVER, HdlcFrame.UA, false, new HdlcParameters(128, 128, 1, 1).encode()));
+        for (int i = 0; i < 40; i++) s.answer(from(SERVER, HdlcFrame.iControl(i & 7, 1), true, null));
+        HdlcClient c = client(s);
+        c.connect();
+        HdlcException e = assertThrows(HdlcException.class, () -> c.exchange(new byte[] {9}));
+        assertEquals(HdlcException.Reason.FORMAT, e.reason());
+        assertEquals(2, s.written.size(), "SNRM and the request, no RR polling an empty segment");
+    }
+
     @Test
     void client_hostileAnswers_throwTypedReasons() throws Exception {
         byte[] ua = from(SERVER, HdlcFrame.UA, false, null);
