@@ -285,14 +285,8 @@ public final class YamlSettings implements Settings {
     }
 
     @Override public List<Settings> sections(String key) {
-        asked.add(key);
-        read.add(key);
-        NodeTuple t = entries.get(key);
-        if (t == null || isNull(t.getValueNode())) return List.of();
-        if (!(t.getValueNode() instanceof SequenceNode seq)) {
-            record(t.getValueNode(), key, "expected a list (lines starting with '- '), got a " + kind(t.getValueNode()));
-            return List.of();
-        }
+        SequenceNode seq = sequence(key, "expected a list (lines starting with '- ')");
+        if (seq == null) return List.of();
         List<Settings> out = new ArrayList<>();
         List<Node> items = seq.getValue();
         for (int i = 0; i < items.size(); i++) {
@@ -307,15 +301,22 @@ public final class YamlSettings implements Settings {
         return Collections.unmodifiableList(out);
     }
 
-    private List<String> strings(String key) {
+    /** The list under {@code key} (marked read), or null when it is absent, null, or not a list (then recorded as an error). */
+    private SequenceNode sequence(String key, String expected) {
         asked.add(key);
         read.add(key);
         NodeTuple t = entries.get(key);
-        if (t == null || isNull(t.getValueNode())) return List.of();
+        if (t == null || isNull(t.getValueNode())) return null;
         if (!(t.getValueNode() instanceof SequenceNode seq)) {
-            record(t.getValueNode(), key, "expected a list like [a, b], got a " + kind(t.getValueNode()));
-            return List.of();
+            record(t.getValueNode(), key, expected + ", got a " + kind(t.getValueNode()));
+            return null;
         }
+        return seq;
+    }
+
+    private List<String> strings(String key) {
+        SequenceNode seq = sequence(key, "expected a list like [a, b]");
+        if (seq == null) return List.of();
         List<String> out = new ArrayList<>();
         List<Node> items = seq.getValue();
         for (int i = 0; i < items.size(); i++) {
