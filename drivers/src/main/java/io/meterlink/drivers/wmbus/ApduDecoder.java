@@ -67,7 +67,7 @@ final class ApduDecoder {
         if (r.reassembled && apdu.length - from > MAX_RECORDS_LENGTH) { // a message reassembled from AFL fragments may be longer
             t = ApplicationLayer.records(apdu, from, apdu.length - from, false, r.formats, model);
             return new WmbusTelegram(r.link, man, id, version, type, ci, h.access(), h.status(), r.security, t.records(),
-                    t.manufacturerData(), t.undecoded(), null, List.of());
+                    t.manufacturerData(), t.undecoded(), null, List.of(), r.f, r.counter);
         }
         boolean compact = ci == 0x79 || ci == 0x7B || ci == 0x73;
         DriverFile driver = r.drivers.match(man, version, type, ci);
@@ -99,7 +99,7 @@ final class ApduDecoder {
             values = driver.apply(apdu, from, apdu.length, mfrFrom, t.records());
         }
         return new WmbusTelegram(r.link, man, id, version, type, ci, h.access(), h.status(), r.security, t.records(), t.manufacturerData(),
-                t.undecoded(), driver == null ? null : driver.name(), values);
+                t.undecoded(), driver == null ? null : driver.name(), values, r.reassembled ? r.f : null, r.counter);
     }
 
     /**

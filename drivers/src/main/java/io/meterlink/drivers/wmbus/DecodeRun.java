@@ -45,6 +45,8 @@ final class DecodeRun {
     final boolean maybeBadB;
     /** A payload CRC, the 2F 2F after decryption with a key, or a MAC covered the records. */
     boolean payloadChecked;
+    /** The message counter a MAC or tag authenticated (mode 7 AFL MCR, mode 10), unsigned, or -1. */
+    long counter = -1;
     /** The ELL payload was decrypted (AES-CTR) with the meter's key, not taken as already plaintext. */
     boolean ellDecrypted;
 
@@ -90,7 +92,7 @@ final class DecodeRun {
                         List<DriverValue> values = d == null ? List.of() : d.apply(f, p + 1, f.length, p + 1, List.of());
                         return new WmbusTelegram(link, link.manufacturer(), link.id(), link.version(), link.deviceType(), ci,
                                 ellAccess, 0, security, List.of(), HEX.formatHex(f, p + 1, f.length), null,
-                                d == null ? null : d.name(), values);
+                                d == null ? null : d.name(), values, reassembled ? f : null, counter);
                     }
                     throw error(Kind.UNSUPPORTED, String.format("CI %02X not supported", ci));
                 }

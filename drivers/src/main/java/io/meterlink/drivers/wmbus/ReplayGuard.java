@@ -1,11 +1,16 @@
 package io.meterlink.drivers.wmbus;
 
+import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeException.Kind;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Remembers, per meter, the last few (access number, content) pairs seen, so that a telegram heard
- * twice (a repeater, two dongles, a replay) is stored once. Bounded: {@value #PER_METER} entries per
+ * twice (a repeater, two dongles, a replay) is stored once. The content of a message reassembled
+ * from AFL fragments is the whole message ({@link WmbusTelegram#message()}), so its fragments
+ * heard again in any order are the same telegram. Bounded: {@value #PER_METER} entries per
  * meter, {@value #MAX_METERS} meters (least recently heard forgotten first). Not thread-safe: the
  * driver thread owns it.
  */
@@ -17,6 +22,20 @@ final class ReplayGuard {
         @Override protected boolean removeEldestEntry(Map.Entry<String, long[]> e) { return size() > MAX_METERS; }
     };
     private final Map<String, Integer> next = new LinkedHashMap<>();
+
+    /**
+     * Refuses a telegram seen before; records it otherwise.
+     *
+     * @param meter the meter id text
+     * @param t     the decoded telegram
+     * @param frame the frame it came in (for a reassembled message: the fragment that completed it)
+     * @throws DecodeException {@code REPLAY} when it was seen before
+     */
+    void check(String meter, WmbusTelegram t, byte[] frame) throws DecodeException {
+        if (isReplay(meter, t.accessNumber(), t.message() != null ? t.message() : frame)) {
+            throw new DecodeException(Kind.REPLAY, "telegram seen before (access number " + t.accessNumber() + ")", meter, null);
+        }
+    }
 
     /**
      * Records the telegram and says whether it was seen before.

@@ -117,9 +117,7 @@ final class WmbusDriver extends LineDriver {
             LOG.trace("{}: ignoring {} (not configured)", source, meter);
             return;
         }
-        if (replays.isReplay(meter.toString(), t.accessNumber(), frame)) {
-            throw new DecodeException(Kind.REPLAY, "telegram seen before (access number " + t.accessNumber() + ")", meter.toString(), null);
-        }
+        replays.check(meter.toString(), t, frame); // REPLAY: heard before, or a counter not above the last accepted
         context.health().meterHeard(meter, f.rssiDbm());
         if (t.undecoded() != null) badInput(t.undecoded().toException(meter.toString())); // counted; the records before it stand
         Instant now = context.clock().instant();

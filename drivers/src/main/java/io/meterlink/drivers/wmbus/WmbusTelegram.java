@@ -26,13 +26,28 @@ import java.util.List;
  *                         records before it are kept), {@code null} when every record was decoded
  * @param driver           the name of the driver file that matched the meter, or {@code null}
  * @param driverValues     the named values that driver found (in addition to the records)
+ * @param message          the whole message when it was reassembled from AFL fragments (the first
+ *                         fragment's header and AFL, then every fragment's share in fragment-id order:
+ *                         the same bytes in whatever order the fragments came), else {@code null};
+ *                         what the replay guard fingerprints instead of the last fragment's frame
+ * @param counter          the message counter a MAC or tag authenticated (mode 7 AFL MCR, mode 10
+ *                         counter), unsigned 32 bits, or -1 when none
  */
 public record WmbusTelegram(LinkHeader link, String manufacturer, String id, int version, int deviceType, int ci,
                             int accessNumber, int status, int securityMode, List<MbusRecord> records,
-                            String manufacturerData, UndecodedTail undecoded, String driver, List<DriverValue> driverValues) {
+                            String manufacturerData, UndecodedTail undecoded, String driver, List<DriverValue> driverValues,
+                            byte[] message, long counter) {
     public WmbusTelegram {
         records = List.copyOf(records);
         driverValues = List.copyOf(driverValues);
+    }
+
+    /** A telegram of one frame without an authenticated counter. */
+    public WmbusTelegram(LinkHeader link, String manufacturer, String id, int version, int deviceType, int ci,
+                         int accessNumber, int status, int securityMode, List<MbusRecord> records,
+                         String manufacturerData, UndecodedTail undecoded, String driver, List<DriverValue> driverValues) {
+        this(link, manufacturer, id, version, deviceType, ci, accessNumber, status, securityMode, records, manufacturerData, undecoded,
+                driver, driverValues, null, -1);
     }
 
     /** Security mode value used for ELL AES-CTR encrypted telegrams (CI 8D/8F). */

@@ -27,7 +27,7 @@ class AflFragmentTest {
     private final AflReassembler fragments = new AflReassembler(clock::get, 30_000);
 
     /** Volume records: n × (04 13 value) — 6 bytes each, the i-th 1000·i litres (i m3). */
-    private static byte[] records(int n) {
+    static byte[] records(int n) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         for (int i = 1; i <= n; i++) {
             int v = 1000 * i;
@@ -38,11 +38,16 @@ class AflFragmentTest {
 
     /** Mode 7 TPL + APL (short header, 2F2F, records padded with 2F, AES-CBC IV 0 with Kenc). */
     private static byte[] mode7Message(byte[] recs, byte[] meterIdLe) throws Exception {
+        return mode7Message(recs, meterIdLe, MCR);
+    }
+
+    /** As {@link #mode7Message(byte[], byte[])} with the message counter {@code mcr} (4 bytes, LSB first). */
+    static byte[] mode7Message(byte[] recs, byte[] meterIdLe, byte[] mcr) throws Exception {
         int blocks = (2 + recs.length + 15) / 16;
         byte[] plain = new byte[16 * blocks];
         Arrays.fill(plain, (byte) 0x2F);
         System.arraycopy(recs, 0, plain, 2, recs.length);
-        byte[] kEnc = WmbusCrypto.deriveKey(TestFrames.KEY, 0, MCR, meterIdLe);
+        byte[] kEnc = WmbusCrypto.deriveKey(TestFrames.KEY, 0, mcr, meterIdLe);
         Cipher c = Cipher.getInstance("AES/CBC/NoPadding");
         c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(kEnc, "AES"), new IvParameterSpec(new byte[16]));
         byte[] head = {0x7A, 0x31, 0x00, (byte) (blocks << 4), 0x07, 0x10};
@@ -53,17 +58,22 @@ class AflFragmentTest {
 
     /** Splits {@code message} into {@code n} fragment frames from KAM 12345678; the first carries MCL, MCR, MAC (8), ML. */
     private static List<byte[]> fragment(byte[] message, int n, boolean mac, int firstFid) throws Exception {
+        return fragment(message, n, mac, firstFid, MCR);
+    }
+
+    /** As {@link #fragment(byte[], int, boolean, int)} with the message counter {@code mcr}. */
+    static List<byte[]> fragment(byte[] message, int n, boolean mac, int firstFid, byte[] mcr) throws Exception {
         byte[] ml = {(byte) message.length, (byte) (message.length >> 8)};
         byte[] afl1;
         if (mac) {
-            byte[] kMac = WmbusCrypto.deriveKey(TestFrames.KEY, 1, MCR, Hex.bytes("78563412"));
+            byte[] kMac = WmbusCrypto.deriveKey(TestFrames.KEY, 1, mcr, Hex.bytes("78563412"));
             byte[] in = new byte[1 + 4 + 2 + message.length];
             in[0] = 0x25;
-            System.arraycopy(MCR, 0, in, 1, 4);
+            System.arraycopy(mcr, 0, in, 1, 4);
             System.arraycopy(ml, 0, in, 5, 2);
             System.arraycopy(message, 0, in, 7, message.length);
             byte[] tag = Arrays.copyOf(AesCmac.mac(kMac, in), 8);
-            afl1 = concat(Hex.bytes("25"), MCR, tag, ml); // MCL, MCR, MAC, ML
+            afl1 = concat(Hex.bytes("25"), mcr, tag, ml); // MCL, MCR, MAC, ML
         } else {
             afl1 = concat(Hex.bytes("20"), ml); // MCL (no authentication), ML
         }
@@ -81,7 +91,7 @@ class AflFragmentTest {
         return out;
     }
 
-    private static byte[] concat(byte[]... parts) {
+    static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         for (byte[] p : parts) b.writeBytes(p);
         return b.toByteArray();
