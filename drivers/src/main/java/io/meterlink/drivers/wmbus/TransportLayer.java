@@ -135,6 +135,7 @@ final class TransportLayer {
                     if (alreadyDecrypted(r)) throw plaintextCopy(r, mode);
                     throw new DecodeException(Kind.AUTHENTICATION, "AFL MAC mismatch (wrong key or altered telegram)", r.device(), null);
                 }
+                r.counter = le32(r.aflMcr); // authenticated by the MAC: the replay guard requires it to increase
                 apdu = decrypt(r, kEnc, new byte[16], blocks, false);
                 from = 0;
             }
@@ -197,7 +198,13 @@ final class TransportLayer {
             throw new DecodeException(Kind.AUTHENTICATION, "AES-CCM tag mismatch (wrong key or altered telegram)", r.device(), null);
         }
         r.payloadChecked = true;
+        r.counter = le32(mc); // authenticated by the tag (in the nonce): the replay guard requires it to increase
         return plain;
+    }
+
+    /** A 4-byte counter sent least significant byte first, unsigned. */
+    private static long le32(byte[] b) {
+        return (b[0] & 0xFFL) | (b[1] & 0xFFL) << 8 | (b[2] & 0xFFL) << 16 | (b[3] & 0xFFL) << 24;
     }
 
     /**

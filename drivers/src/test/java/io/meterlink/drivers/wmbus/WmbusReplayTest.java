@@ -57,4 +57,45 @@ class WmbusReplayTest {
         assertEquals(List.of(Kind.REPLAY), rec.bad);
         assertEquals(20, rec.readings.size(), "the replayed message was not stored again");
     }
+
+    /** A single-frame mode 7 message from KAM 12345678: {@code n} volume records, AFL MAC over counter {@code mcr}. */
+    private static byte[] mode7(int n, int mcr) throws Exception {
+        byte[] c = {(byte) mcr, (byte) (mcr >> 8), (byte) (mcr >> 16), (byte) (mcr >> 24)};
+        return AflFragmentTest.fragment(AflFragmentTest.mode7Message(AflFragmentTest.records(n), Hex.bytes("78563412"), c), 1, true, 0, c)
+                .get(0);
+    }
+
+    @Test
+    void mode7_anOlderMessageWithAValidMac_isAReplay_aHigherCounterIsTaken() throws Exception {
+        WmbusDriver d = driver(false, List.of(keyed("12345678")));
+        hear(d, mode7(2, 8));
+        assertEquals(2, rec.readings.size());
+        hear(d, mode7(3, 7)); // another message, MAC valid, but sent before the one accepted
+        hear(d, mode7(4, 8)); // the same counter again with other contents
+        assertEquals(List.of(Kind.REPLAY, Kind.REPLAY), rec.bad);
+        assertEquals(2, rec.readings.size());
+        hear(d, mode7(5, 9));
+        assertEquals(7, rec.readings.size(), "the next counter is taken");
+        assertEquals(2, rec.bad.size());
+    }
+
+    // Mode10CcmTest's vectors (Python cryptography): counter 42 in the first two, 0x04030201 in the third
+    private static final String TAG8_COUNTER42 = "2D442D2C785634121B167A2100FF0A10012A000000A93EA801B951FA44DA52082563684BA5D08226BC1CE5706A9B";
+    private static final String CF17_COUNTER42 = "2D442D2C785634121B167A2500110A10012A000000A93EA801B951FA44DA52082563684BA5D0CC76D49A299091C9";
+    private static final String TAG4_COUNTER_04030201 = "29442D2C785634121B167A2200FF0A1000010203042AADF6B5E6293C29F1BC6039FBD15AB788E2998CFF";
+
+    @Test
+    void mode10_aCounterNotAboveTheLastAccepted_isAReplay() throws Exception {
+        WmbusDriver d = driver(false, List.of(keyed("12345678")));
+        hear(d, Hex.bytes(TAG8_COUNTER42));
+        int stored = rec.readings.size();
+        assertTrue(stored > 0);
+        hear(d, Hex.bytes(CF17_COUNTER42)); // another access number and frame, a valid tag, the same counter
+        assertEquals(List.of(Kind.REPLAY), rec.bad);
+        assertEquals(stored, rec.readings.size());
+        hear(d, Hex.bytes(TAG4_COUNTER_04030201));
+        assertEquals(2 * stored, rec.readings.size(), "a higher counter is taken");
+        hear(d, Hex.bytes(TAG8_COUNTER42).clone());
+        assertEquals(List.of(Kind.REPLAY, Kind.REPLAY), rec.bad);
+    }
 }
