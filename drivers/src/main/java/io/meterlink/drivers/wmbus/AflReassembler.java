@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
 
 /**
@@ -23,6 +24,13 @@ import java.util.function.LongSupplier;
  * {@value #MAX_MESSAGE} payload bytes per message, {@value #MAX_PENDING} meters with a message in
  * progress (the least recently heard is dropped first), and a message not complete within the
  * timeout is dropped. Every dropped message is counted ({@link #takeDropped()}). Thread-safe.
+ *
+ * <p>Against spoofed fragments (a radio DoS: made-up radios filling the store to push a real meter's
+ * message out): a radio whose link-layer address is a known meter is never pushed out by one that is
+ * not (the least recently heard unknown radio goes first; an unknown radio finds no room when every
+ * slot holds a known one), and with {@code onlyKnown} a fragment of an unknown radio is not taken at
+ * all. Fragments are keyed by their radio, so one address cannot touch another's message; a spoofer
+ * sending under the meter's own address can still break that message (a MAC covers only the whole).
  */
 public final class AflReassembler {
     /** Fragments of one message at most. */
@@ -38,18 +46,36 @@ public final class AflReassembler {
 
     private final LongSupplier clockMs;
     private final long timeoutMs;
+    private final BiPredicate<String, String> known;
+    private final boolean onlyKnown;
     private final Map<String, Pending> pending = new LinkedHashMap<>(16, 0.75f, true);
     private long dropped;
 
     /** @param clockMs milliseconds of a monotonic clock (e.g. {@code System::nanoTime / 1e6}) */
     public AflReassembler(LongSupplier clockMs, long timeoutMs) {
+        this(clockMs, timeoutMs, (man, id) -> false, false);
+    }
+
+    /**
+     * @param known     whether a radio (link-layer manufacturer code and 8-digit id) is a known meter: its
+     *                  message is never pushed out by an unknown radio's
+     * @param onlyKnown take fragments of known radios only (the gateway stores listed meters only)
+     */
+    public AflReassembler(LongSupplier clockMs, long timeoutMs, BiPredicate<String, String> known, boolean onlyKnown) {
         this.clockMs = clockMs;
         this.timeoutMs = timeoutMs;
+        this.known = known;
+        this.onlyKnown = onlyKnown;
     }
 
     /** With the system's monotonic clock and {@link #DEFAULT_TIMEOUT_MS}. */
     public static AflReassembler withSystemClock() {
-        return new AflReassembler(() -> System.nanoTime() / 1_000_000, DEFAULT_TIMEOUT_MS);
+        return withSystemClock((man, id) -> false, false);
+    }
+
+    /** As {@link #withSystemClock()}, with known radios first ({@link #AflReassembler(LongSupplier, long, BiPredicate, boolean)}). */
+    public static AflReassembler withSystemClock(BiPredicate<String, String> known, boolean onlyKnown) {
+        return new AflReassembler(() -> System.nanoTime() / 1_000_000, DEFAULT_TIMEOUT_MS, known, onlyKnown);
     }
 
     /** Messages dropped incomplete or broken since the last call (each to be counted once). */
@@ -74,6 +100,7 @@ public final class AflReassembler {
     /** One message being reassembled. */
     private static final class Pending {
         final long started;
+        final boolean known;
         final byte[][] payloads = new byte[256][];
         byte[] head;      // the first fragment's bytes up to the end of its AFL
         int aflAt;        // where that AFL starts in head
@@ -82,7 +109,10 @@ public final class AflReassembler {
         int count;
         int bytes;
 
-        Pending(long started) { this.started = started; }
+        Pending(long started, boolean known) {
+            this.started = started;
+            this.known = known;
+        }
     }
 
     /**
@@ -90,7 +120,8 @@ public final class AflReassembler {
      * {@code f[aflAt..payloadAt)} its AFL, {@code f[payloadAt..)} its share of the message.
      *
      * @return the whole message ({@link Message}) — the first fragment's header through its AFL, then every
-     *         fragment's share in order — or {@code null} while fragments are missing
+     *         fragment's share in order — or {@code null} while fragments are missing (and for a fragment
+     *         not taken: an unknown radio's with {@code onlyKnown}, or no room left for it)
      * @throws DecodeException when the fragment breaks its message (counted by the caller; the
      *                         message is dropped and not counted again)
      */
@@ -101,18 +132,18 @@ public final class AflReassembler {
         String key = HEX.formatHex(f, 2, 10); // M, A, version, type of the radio
         Pending m = pending.get(key);
         if (m == null) {
-            while (pending.size() >= MAX_PENDING) {
-                Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator();
-                it.next();
-                it.remove();
-                dropped++;
+            boolean k = known.test(WmbusDecoder.manufacturer((f[2] & 0xFF) | (f[3] & 0xFF) << 8), WmbusDecoder.id(f, 4));
+            if (onlyKnown && !k) return null; // not a meter of this gateway: ignored like its other telegrams
+            if (pending.size() >= MAX_PENDING && !makeRoom(k)) {
+                dropped++; // every slot holds a known radio's message: this unknown one is not held
+                return null;
             }
-            m = new Pending(now);
+            m = new Pending(now, k);
             pending.put(key, m);
         }
         if (first && m.firstFid >= 0 && m.firstFid != fid) { // the meter began its next message: the last one stays incomplete
             dropped++;
-            m = new Pending(now);
+            m = new Pending(now, m.known);
             pending.put(key, m);
         }
         byte[] share = Arrays.copyOfRange(f, payloadAt, f.length);
@@ -166,6 +197,28 @@ public final class AflReassembler {
     private DecodeException broken(String key, String meter, String why) {
         pending.remove(key);
         return new DecodeException(Kind.SYNTAX, why + ": the message is dropped", meter, null);
+    }
+
+    /**
+     * Drops one message for a new radio's: the least recently heard unknown radio's, else (for a known
+     * radio only) the least recently heard known one's.
+     *
+     * @return false when there is none to drop for it
+     */
+    private boolean makeRoom(boolean forKnown) {
+        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) { // least recently heard first
+            if (!it.next().known) {
+                it.remove();
+                dropped++;
+                return true;
+            }
+        }
+        if (!forKnown || pending.isEmpty()) return false;
+        Iterator<Pending> oldest = pending.values().iterator();
+        oldest.next();
+        oldest.remove();
+        dropped++;
+        return true;
     }
 
     private void expire(long now) {

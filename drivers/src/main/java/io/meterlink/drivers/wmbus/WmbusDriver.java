@@ -32,7 +32,7 @@ final class WmbusDriver extends LineDriver {
     private final KeyLookup keys;
     private final ReplayGuard replays = new ReplayGuard();
     private final FormatCache formats;
-    private final AflReassembler fragments = AflReassembler.withSystemClock();
+    private final AflReassembler fragments;
 
     WmbusDriver(WmbusDriverConfig config, Transport transport, DriverContext context) {
         this(config, transport, context, new FormatCache());
@@ -45,6 +45,7 @@ final class WmbusDriver extends LineDriver {
         this.mapper = new WmbusReadingMapper(config.meterZone());
         this.keys = config.keys();
         this.formats = formats;
+        this.fragments = AflReassembler.withSystemClock(config::known, !config.acceptUnknown()); // listed meters' fragments first
     }
 
     /** Puts the dongle into the configured mode, then frames and decodes what it hears until stopped. */

@@ -266,6 +266,32 @@ class AflFragmentTest {
     }
 
     @Test
+    void aStoreFullOfKnownRadios_takesNoUnknownOne_andAKnownOnePushesTheOldestKnownOut() throws Exception {
+        AflReassembler store = new AflReassembler(clock::get, 30_000, (man, id) -> id.startsWith("9"), false);
+        byte[] f0 = fragment(mode7Message(records(20), Hex.bytes("78563412")), 3, true, 1).get(0);
+        List<byte[]> known = new ArrayList<>();
+        for (int i = 0; i < AflReassembler.MAX_PENDING; i++) {
+            byte[] y = f0.clone();
+            y[4] = (byte) i;
+            y[7] = (byte) 0x90; // id 90xxxxxx: known
+            known.add(y);
+            WmbusDecoder.decodeWithoutCrcs(y, KEY, null, DriverSet.none(), store);
+        }
+        assertEquals(AflReassembler.MAX_PENDING, store.pendingMessages());
+        WmbusDecoder.decodeWithoutCrcs(f0, KEY, null, DriverSet.none(), store); // 12345678: unknown
+        assertEquals(1, store.takeDropped(), "the unknown radio's message is not held");
+        assertFalse(store.inProgress(f0));
+        assertTrue(store.inProgress(known.get(0)), "no known radio was pushed out for it");
+        byte[] y = f0.clone();
+        y[7] = (byte) 0x91; // 91345678: known, pushes the oldest known out
+        WmbusDecoder.decodeWithoutCrcs(y, KEY, null, DriverSet.none(), store);
+        assertEquals(1, store.takeDropped());
+        assertTrue(store.inProgress(y));
+        assertFalse(store.inProgress(known.get(0)), "the least recently heard known radio made room");
+        assertEquals(AflReassembler.MAX_PENDING, store.pendingMessages());
+    }
+
+    @Test
     void withoutAReassembler_aFragmentIsUnsupported() throws Exception {
         List<byte[]> f = fragment(mode7Message(records(20), Hex.bytes("78563412")), 3, true, 1);
         assertEquals(Kind.UNSUPPORTED, assertThrows(DecodeException.class,
