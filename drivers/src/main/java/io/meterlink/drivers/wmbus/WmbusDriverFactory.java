@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * meters:
  *   - id: "12345678"       # 8 digits
  *     manufacturer: KAM    # optional filter
- *     key: 000102…0F       # 32 hex digits, AES-128 (16 for a mode 2 DES meter); a secret, never logged
+ *     key: 000102…0F       # 32 hex digits, AES-128 (des:0123456789ABCDEF for a mode 2 DES meter); a secret, never logged
  * </pre>
  * The caller finishes (checks for unknown keys) the source mapping itself; this factory finishes the
  * meter mappings. Stateless, thread-safe.
@@ -49,7 +49,6 @@ public final class WmbusDriverFactory implements DriverFactory {
     private boolean storeAttached;
     private static final Pattern ID = Pattern.compile("[0-9]{8}");
     private static final Pattern MANUFACTURER = Pattern.compile("[A-Z]{3}");
-    private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}|[0-9A-Fa-f]{16}"); // AES-128, or DES for mode 2 meters
 
     private static final WmbusFrameDecoder DECODER = new WmbusFrameDecoder();
 
@@ -137,10 +136,14 @@ public final class WmbusDriverFactory implements DriverFactory {
                 ok = false;
                 continue;
             }
-            if (key.isPresent() && !KEY.matcher(new String(key.get().reveal())).matches()) {
-                m.error(WmbusKeys.KEY, "must be 32 hex digits (AES-128), or 16 for a DES key (security mode 2)"); // never echo the value
-                ok = false;
-                continue;
+            if (key.isPresent()) {
+                try {
+                    key = Optional.of(WmbusKeys.meterKey(key.get()));
+                } catch (IllegalArgumentException e) {
+                    m.error(WmbusKeys.KEY, "meter " + id + ": " + e.getMessage()); // never echo the value
+                    ok = false;
+                    continue;
+                }
             }
             if (!seen.add(id + "/" + man)) {
                 m.error(WmbusKeys.ID, "meter " + id + " is listed twice");

@@ -22,12 +22,11 @@ import java.util.regex.Pattern;
 /**
  * Offline decoding of wireless M-Bus frames (one frame per hex line, CRCs removed or not) for
  * {@code meterlink decode}, with one key for every meter or a keys file ({@code <id> <32 hex>} per
- * line, {@code #} comments). Detects any frame as a fallback: a line that is no wired frame is
+ * line, {@code des:<16 hex>} for a security mode 2 meter, {@code #} comments). Detects any frame as a fallback: a line that is no wired frame is
  * taken as wireless.
  */
 public final class WmbusFrameDecoder implements FrameDecoder {
     private static final Pattern ID = Pattern.compile("[0-9A-Fa-f]{8}");
-    private static final Pattern KEY = Pattern.compile("[0-9A-Fa-f]{32}|[0-9A-Fa-f]{16}"); // AES-128, or DES (mode 2)
 
     @Override public String protocol() { return "wmbus"; }
 
@@ -40,10 +39,11 @@ public final class WmbusFrameDecoder implements FrameDecoder {
     public Session open(Options options) {
         KeyLookup keys = KeyLookup.none();
         if (options.key() != null) {
-            if (!KEY.matcher(new String(options.key().reveal())).matches()) {
-                throw new IllegalArgumentException("--key must be 32 hex digits (AES-128), or 16 (DES, security mode 2)");
+            try {
+                keys = KeyLookup.always(WmbusKeys.meterKey(options.key()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--key: " + e.getMessage());
             }
-            keys = KeyLookup.always(options.key());
         } else if (options.keysFile() != null) {
             try {
                 keys = KeyLookup.byId(readKeys(options.keysFile()));
@@ -69,10 +69,14 @@ public final class WmbusFrameDecoder implements FrameDecoder {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) continue;
             String[] parts = line.split("\\s+");
-            if (parts.length != 2 || !ID.matcher(parts[0]).matches() || !KEY.matcher(parts[1]).matches()) {
-                throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected '<8-digit id> <32 hex digits>' (16 for DES)");
+            if (parts.length != 2 || !ID.matcher(parts[0]).matches()) {
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected '<8-digit id> <32 hex digits>' (des:<16 hex digits> for DES)");
             }
-            keys.put(parts[0], Secret.of(parts[1]));
+            try {
+                keys.put(parts[0], WmbusKeys.meterKey(Secret.of(parts[1])));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": meter " + parts[0] + ": key " + e.getMessage());
+            }
         }
         return keys;
     }
