@@ -6,6 +6,7 @@ import io.meterlink.drivers.mbus.ApplicationLayer;
 import io.meterlink.drivers.mbus.Crc16;
 import io.meterlink.drivers.mbus.FormatCache;
 import io.meterlink.drivers.mbus.MbusFrame;
+import io.meterlink.drivers.mbus.UndecodedTail;
 
 import java.util.HexFormat;
 import java.util.List;
@@ -94,12 +95,15 @@ final class ApduDecoder {
             }
         }
         List<DriverValue> values = List.of();
+        UndecodedTail undecoded = t.undecoded();
         if (driver != null && !driver.descrambles()) { // a descrambler works on manufacturer CI telegrams only
             int mfrFrom = t.manufacturerData().isEmpty() ? -1 : apdu.length - t.manufacturerData().length() / 2;
-            values = driver.apply(apdu, from, apdu.length, mfrFrom, t.records());
+            DriverFile.Applied a = driver.apply(apdu, from, apdu.length, mfrFrom, t.records());
+            values = a.values();
+            if (undecoded == null) undecoded = a.cut(); // a value the driver could not read whole: counted, the rest stands
         }
         return new WmbusTelegram(r.link, man, id, version, type, ci, h.access(), h.status(), r.security, t.records(), t.manufacturerData(),
-                t.undecoded(), driver == null ? null : driver.name(), values, r.reassembled ? r.f : null, r.counter);
+                undecoded, driver == null ? null : driver.name(), values, r.reassembled ? r.f : null, r.counter);
     }
 
     /**

@@ -89,10 +89,10 @@ final class DecodeRun {
                 default -> {
                     if (ci >= 0xA0 && ci <= 0xB7) { // EN 13757-7 Table 2: manufacturer specific CI
                         DriverFile d = drivers.match(link.manufacturer(), link.version(), link.deviceType(), ci);
-                        List<DriverValue> values = d == null ? List.of() : d.apply(f, p + 1, f.length, p + 1, List.of());
+                        DriverFile.Applied a = d == null ? null : d.apply(f, p + 1, f.length, p + 1, List.of());
                         return new WmbusTelegram(link, link.manufacturer(), link.id(), link.version(), link.deviceType(), ci,
-                                ellAccess, 0, security, List.of(), HEX.formatHex(f, p + 1, f.length), null,
-                                d == null ? null : d.name(), values, reassembled ? f : null, counter);
+                                ellAccess, 0, security, List.of(), HEX.formatHex(f, p + 1, f.length), a == null ? null : a.cut(),
+                                d == null ? null : d.name(), a == null ? List.of() : a.values(), reassembled ? f : null, counter);
                     }
                     throw error(Kind.UNSUPPORTED, String.format("CI %02X not supported", ci));
                 }

@@ -3,9 +3,11 @@ package io.meterlink.drivers.wmbus;
 import io.meterlink.core.api.Quantity;
 import io.meterlink.core.api.Unit;
 import io.meterlink.core.api.config.ConfigError;
+import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.drivers.mbus.MbusRecord;
 import io.meterlink.drivers.mbus.MbusValue;
 import io.meterlink.drivers.mbus.PrimaryVifTable;
+import io.meterlink.drivers.mbus.UndecodedTail;
 import io.meterlink.drivers.mbus.VifMeaning;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -41,6 +43,8 @@ import java.util.regex.Pattern;
 public final class DriverFile {
     /** Largest driver file read. */
     static final int MAX_BYTES = 256 * 1024;
+    /** The most bytes a driver is given: a message reassembled from AFL fragments with its first frame's headers. */
+    static final int LONGEST_TELEGRAM = AflReassembler.MAX_MESSAGE + 256;
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
     private static final Pattern FIELD = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     private static final Pattern HEX = Pattern.compile("([0-9A-Fa-f]{2})+");
@@ -273,6 +277,13 @@ public final class DriverFile {
     // ---------------------------------------------------------------- applying
 
     /**
+     * What a driver found in one telegram: its values, and {@code cut} when a value's own bytes were there
+     * but a part it needs (the u12 nibble, the {@code plus_at} part) lies outside the telegram: a typed
+     * {@code truncated} to count (the values before it stand), else {@code null}.
+     */
+    record Applied(List<DriverValue> values, UndecodedTail cut) {}
+
+    /**
      * The values this driver finds in one telegram.
      *
      * @param b        the (plaintext) bytes holding the application data (for a manufacturer CI: the whole frame)
@@ -281,10 +292,10 @@ public final class DriverFile {
      * @param mfrFrom  where manufacturer data starts (after DIF 0F/1F, or {@code from} for a manufacturer CI), -1 when none
      * @param records  the generic records decoded from it
      */
-    List<DriverValue> apply(byte[] b, int from, int to, int mfrFrom, List<MbusRecord> records) {
+    Applied apply(byte[] b, int from, int to, int mfrFrom, List<MbusRecord> records) {
         if (descrambler != null) {
             b = descrambler.undo(b);
-            if (b == null) return List.of();
+            if (b == null) return new Applied(List.of(), null);
         }
         List<DriverValue> out = new ArrayList<>();
         Map<String, BigDecimal> named = new LinkedHashMap<>();
@@ -322,12 +333,14 @@ public final class DriverFile {
                 int n = f.repeat() == null ? 1 : f.repeat().count();
                 for (int i = 0; i < n; i++) {
                     int at = base + f.slice().offset() + (f.repeat() == null ? 0 : i * f.repeat().step());
-                    if (at < from || at + f.slice().length() > to) break;
-                    if (f.slice().encoding() == Encoding.U12 && (at + f.slice().nibbleAt() < from || at + f.slice().nibbleAt() >= to)) break;
+                    if (at < from || at + f.slice().length() > to) break; // the telegram ends before this value (a shorter history)
                     Integer plus = f.slice().plusAt();
-                    if (plus != null && (at + plus < from || at + plus + f.slice().length() > to)) break;
+                    if (!inside(f.slice(), at, from, to) || plus != null && !inside(f.slice(), at + plus, from, to)) {
+                        return new Applied(out, new UndecodedTail(DecodeException.Kind.TRUNCATED,
+                                "driver " + this.name + ": field " + name(f, i) + " needs bytes outside the telegram (nibble_at or plus_at)", ""));
+                    }
                     Long raw = f.lookup() != null ? unsigned(b, at, f.slice()) : null;
-                    String name = f.repeat() == null ? f.name() : f.name() + "_" + (f.repeat().first() + i);
+                    String name = name(f, i);
                     int storage = f.storage() + (f.repeat() == null ? 0 : i);
                     if (f.lookup() != null) {
                         if (raw != null) out.add(new DriverValue(this.name, name, null, null, null, f.lookup().apply(raw), storage, f.tariff(), f.subunit(), false));
@@ -353,7 +366,18 @@ public final class DriverFile {
                 }
             }
         }
-        return out;
+        return new Applied(out, null);
+    }
+
+    /** The name of a field's value (with its number when repeated). */
+    private static String name(Field f, int i) {
+        return f.repeat() == null ? f.name() : f.name() + "_" + (f.repeat().first() + i);
+    }
+
+    /** Whether every byte the slice reads for a value at {@code at} (its bytes, the u12 nibble) lies in {@code [from, to)}. */
+    private static boolean inside(Slice s, int at, int from, int to) {
+        if (at < from || at + s.length() > to) return false;
+        return s.encoding() != Encoding.U12 || at + s.nibbleAt() >= from && at + s.nibbleAt() < to;
     }
 
     private void emit(List<DriverValue> out, Map<String, BigDecimal> named, Field f, String name, BigDecimal v, UnitSpec u,
@@ -711,6 +735,7 @@ public final class DriverFile {
                 else when = new When(wo, mask == null ? 0xFF : mask, wv);
             }
             if (when != null && slice == null) error(line(f.get("when")), p + "when", "only with slice");
+            if (slice != null) reach(slice, line(f.get("slice")), p + "slice");
             int sources = (record != null ? 1 : 0) + (slice != null ? 1 : 0) + (formula != null ? 1 : 0);
             if (sources != 1 && errors.size() == before) error(line(fm), key, "needs exactly one of record, slice or formula");
             if (repeat != null && slice == null) error(line(f.get("repeat")), p + "repeat", "only with slice");
@@ -721,6 +746,25 @@ public final class DriverFile {
             if (errors.size() > before) return null;
             return new Field(name, quantity, unit, unitVifAt == null ? -1 : unitVifAt, scale, storage == null ? 0 : storage,
                     tariff == null ? 0 : tariff, subunit == null ? 0 : subunit, record, slice, repeat, lookup, formula, when);
+        }
+
+        /**
+         * The bounds a slice's first value can be checked against before any telegram: every byte it reads
+         * (its bytes, the u12 nibble, the plus_at part and its nibble) must lie at or after the start of the
+         * payload when it counts from there, and within the longest telegram ({@value #LONGEST_TELEGRAM}
+         * bytes) from wherever it counts.
+         */
+        void reach(Slice s, int line, String key) {
+            int nibble = s.encoding() == Encoding.U12 ? s.nibbleAt() : 0;
+            int plus = s.plusAt() == null ? 0 : s.plusAt();
+            int low = s.offset() + Math.min(0, Math.min(nibble, Math.min(plus, plus + nibble)));
+            int high = s.offset() + Math.max(s.length(), Math.max(nibble + 1, Math.max(plus + s.length(), plus + nibble + 1)));
+            if (s.source() == Source.PAYLOAD && low < 0) {
+                error(line, key, "reads " + -low + " byte(s) before the start of the payload (offset, nibble_at, plus_at)");
+            }
+            if (high > LONGEST_TELEGRAM) {
+                error(line, key, "reads up to byte " + high + " from its start: beyond the longest telegram (" + LONGEST_TELEGRAM + " bytes)");
+            }
         }
 
         /** The keys of the mapping under {@code key}, or {@code null} when absent (an error when it is no mapping). */

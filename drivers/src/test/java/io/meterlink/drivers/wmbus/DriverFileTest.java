@@ -140,6 +140,49 @@ class DriverFileTest {
     }
 
     @Test
+    void u12WithPlusAt_aPartPastTheTelegram_isATypedTruncation_neverAnException_theValuesBeforeStand() throws Exception {
+        DriverSet d = set("""
+                driver: xyz-u12-plus
+                detect:
+                  - {manufacturer: XYZ, ci: 0xA0}
+                fields:
+                  - {name: first, unit: m3, slice: {from: manufacturer_data, offset: 0, length: 1}}
+                  - {name: halves, unit: m3, slice: {from: manufacturer_data, offset: 0, length: 1, encoding: u12, nibble_at: 1, nibble: high, plus_at: 2}}
+                """);
+        // payload 10 20 30: the value at 0 with its nibble at 1, its second part at 2, whose nibble (3) is past the end
+        WmbusTelegram t = WmbusDecoder.decode(telegram("10 20 30"), KeyLookup.none(), null, d);
+        assertEquals(List.of("first"), t.driverValues().stream().map(DriverValue::name).toList());
+        assertNotNull(t.undecoded());
+        assertEquals(io.meterlink.core.api.driver.DecodeException.Kind.TRUNCATED, t.undecoded().kind());
+        assertTrue(t.undecoded().reason().contains("halves"), t.undecoded().reason());
+        // one byte more: both parts are there, 0x210 + 0x430 (each low byte with the high nibble of the byte after it)
+        WmbusTelegram whole = WmbusDecoder.decode(telegram("10 20 30 40"), KeyLookup.none(), null, d);
+        assertNull(whole.undecoded());
+        assertEquals(0, new BigDecimal(0x210 + 0x430).compareTo(
+                whole.driverValues().stream().filter(v -> v.name().equals("halves")).findFirst().orElseThrow().value()));
+    }
+
+    @Test
+    void aSliceThatCanNeverBeRead_isRefusedAtLoad() {
+        List<ConfigError> errors = new ArrayList<>();
+        assertNull(DriverFile.parse("s.yaml", """
+                driver: s
+                detect:
+                  - {manufacturer: XYZ}
+                fields:
+                  - {name: a, unit: m3, slice: {offset: 0, length: 1, encoding: u12, nibble_at: -1, nibble: low}}
+                  - {name: b, unit: m3, slice: {offset: 1, length: 2, plus_at: -3}}
+                  - {name: c, unit: m3, slice: {from: manufacturer_data, offset: 4090, length: 8}}
+                  - {name: d, unit: m3, slice: {from: manufacturer_data, offset: 0, length: 1, plus_at: -3}}
+                """, errors));
+        List<String> got = errors.stream().map(ConfigError::toString).toList();
+        assertTrue(got.stream().anyMatch(e -> e.startsWith("s.yaml:5: fields[0].slice: reads 1 byte(s) before the start of the payload")), got.toString());
+        assertTrue(got.stream().anyMatch(e -> e.startsWith("s.yaml:6: fields[1].slice: reads 2 byte(s) before the start of the payload")), got.toString());
+        assertTrue(got.stream().anyMatch(e -> e.startsWith("s.yaml:7: fields[2].slice: reads up to byte 4098")), got.toString());
+        assertEquals(3, got.size(), "manufacturer data may be read backwards into the payload: " + got);
+    }
+
+    @Test
     void otherMeters_getNoDriver() throws Exception {
         WmbusTelegram t = WmbusDecoder.decode(TestFrames.plain(1), KeyLookup.none(), null, set(XYZ));
         assertNull(t.driver());
