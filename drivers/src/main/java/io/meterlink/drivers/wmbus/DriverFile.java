@@ -158,13 +158,18 @@ public final class DriverFile {
     /** The field applies only when the byte at {@code offset} of the slice's bytes, masked, equals {@code value} (a flags byte saying what follows). */
     record When(int offset, int mask, int value) {}
 
-    /** {@code a op b [op c …]}, evaluated left to right, each operand a field name or a number. */
-    record Formula(List<String> operands, String ops) {
+    /**
+     * {@code a op b [op c …]}, evaluated left to right, each operand a field name or a number.
+     *
+     * @param operands  the operands as written
+     * @param constants per operand its number (parsed when the file was loaded), {@code null} for a field name
+     */
+    record Formula(List<String> operands, BigDecimal[] constants, String ops) {
         /** The value, or {@code null} when an operand has no value or a division by zero. */
         BigDecimal evaluate(Map<String, BigDecimal> named) {
-            BigDecimal v = operand(operands.get(0), named);
+            BigDecimal v = operand(0, named);
             for (int i = 0; i < ops.length() && v != null; i++) {
-                BigDecimal r = operand(operands.get(i + 1), named);
+                BigDecimal r = operand(i + 1, named);
                 if (r == null) return null;
                 v = switch (ops.charAt(i)) {
                     case '+' -> v.add(r);
@@ -174,6 +179,10 @@ public final class DriverFile {
                 };
             }
             return v;
+        }
+
+        private BigDecimal operand(int i, Map<String, BigDecimal> named) {
+            return constants[i] != null ? constants[i] : named.get(operands.get(i));
         }
     }
 
@@ -389,11 +398,6 @@ public final class DriverFile {
                 f.tariff(), f.subunit(), reading && quantity != null));
     }
 
-    private static BigDecimal operand(String s, Map<String, BigDecimal> named) {
-        if (!s.isEmpty() && (Character.isDigit(s.charAt(0)) || s.charAt(0) == '-')) return new BigDecimal(s);
-        return named.get(s);
-    }
-
     private static BigDecimal recordNumber(MbusRecord r) {
         return r.value() instanceof MbusValue.Numeric n ? n.value() : null;
     }
@@ -533,15 +537,19 @@ public final class DriverFile {
         List<Field> fields = new ArrayList<>();
         Node fn = top.get("fields");
         Set<String> seen = new java.util.HashSet<>();
+        Set<String> defined = new java.util.HashSet<>();
         if (!(fn instanceof SequenceNode fs) || fs.getValue().isEmpty()) {
             r.error(fn == null ? line(m) : line(fn), "fields", "required: a list of fields");
         } else {
             for (int i = 0; i < fs.getValue().size(); i++) {
-                Field f = r.field(fs.getValue().get(i), "fields[" + i + "]", seen);
+                Field f = r.field(fs.getValue().get(i), "fields[" + i + "]", seen, defined);
                 if (f != null && f.slice() != null && f.slice().source() == Source.REGISTER && !top.containsKey("registers")) {
                     r.error(line(fs.getValue().get(i)), "fields[" + i + "].slice.register", "the file needs registers: (from, skip, lengths) to find it");
                 }
                 if (f != null) fields.add(f);
+                for (int k = 0; f != null && f.lookup() == null && k < (f.repeat() == null ? 1 : f.repeat().count()); k++) {
+                    defined.add(name(f, k)); // a number: what later formulas may use
+                }
             }
         }
         List<Map.Entry<String, byte[]>> formats = new ArrayList<>();
@@ -659,7 +667,11 @@ public final class DriverFile {
             return s.toUpperCase(Locale.ROOT);
         }
 
-        Field field(Node node, String key, Set<String> seen) {
+        /**
+         * @param seen    the names of the fields above (for duplicates)
+         * @param defined the names of the numeric values the fields above give (for formulas)
+         */
+        Field field(Node node, String key, Set<String> seen, Set<String> defined) {
             if (!(node instanceof MappingNode fm)) {
                 error(line(node), key, "must be a mapping");
                 return null;
@@ -723,7 +735,7 @@ public final class DriverFile {
                         if (mt.group(1) != null) ops.append(mt.group(1));
                         operands.add(mt.group(2));
                     }
-                    formula = new Formula(List.copyOf(operands), ops.toString());
+                    formula = formula(operands, ops.toString(), defined, line(f.get("formula")), p + "formula");
                 }
             }
             When when = null;
@@ -765,6 +777,32 @@ public final class DriverFile {
             if (high > LONGEST_TELEGRAM) {
                 error(line, key, "reads up to byte " + high + " from its start: beyond the longest telegram (" + LONGEST_TELEGRAM + " bytes)");
             }
+        }
+
+        /**
+         * A formula's operands checked once, when the file is loaded: a number must parse (it is kept
+         * parsed), a name must be a numeric field defined above this one (values are computed in order).
+         */
+        Formula formula(List<String> operands, String ops, Set<String> defined, int line, String key) {
+            BigDecimal[] constants = new BigDecimal[operands.size()];
+            boolean ok = true;
+            for (int i = 0; i < operands.size(); i++) {
+                String o = operands.get(i);
+                if (Character.isLetter(o.charAt(0))) {
+                    if (!defined.contains(o)) {
+                        error(line, key, "'" + o + "' is no numeric field defined above this one");
+                        ok = false;
+                    }
+                    continue;
+                }
+                try {
+                    constants[i] = new BigDecimal(o);
+                } catch (NumberFormatException e) {
+                    error(line, key, "'" + o + "' is not a number");
+                    ok = false;
+                }
+            }
+            return ok ? new Formula(List.copyOf(operands), constants, ops) : null;
         }
 
         /** The keys of the mapping under {@code key}, or {@code null} when absent (an error when it is no mapping). */

@@ -125,16 +125,14 @@ class DriverFileTest {
                 .collect(Collectors.toMap(DriverValue::name, x -> x));
         assertFalse(cut.containsKey("total"));
 
-        List<ConfigError> errors = new ArrayList<>();
-        assertNull(DriverFile.parse("r.yaml", """
+        List<String> got = loadErrors("r.yaml", """
                 driver: r
                 detect:
                   - {manufacturer: XYZ}
                 fields:
                   - {name: a, unit: m3, slice: {register: 0x10, offset: 0, length: 4}}
                   - {name: b, unit: m3, slice: {offset: 0, length: 1, plus_at: 0}}
-                """, errors));
-        List<String> got = errors.stream().map(ConfigError::toString).toList();
+                """);
         assertTrue(got.stream().anyMatch(e -> e.startsWith("r.yaml:5: fields[0].slice.register: the file needs registers:")), got.toString());
         assertTrue(got.stream().anyMatch(e -> e.startsWith("r.yaml:6: fields[1].slice.plus_at: must not be 0")), got.toString());
     }
@@ -164,8 +162,7 @@ class DriverFileTest {
 
     @Test
     void aSliceThatCanNeverBeRead_isRefusedAtLoad() {
-        List<ConfigError> errors = new ArrayList<>();
-        assertNull(DriverFile.parse("s.yaml", """
+        List<String> got = loadErrors("s.yaml", """
                 driver: s
                 detect:
                   - {manufacturer: XYZ}
@@ -174,12 +171,42 @@ class DriverFileTest {
                   - {name: b, unit: m3, slice: {offset: 1, length: 2, plus_at: -3}}
                   - {name: c, unit: m3, slice: {from: manufacturer_data, offset: 4090, length: 8}}
                   - {name: d, unit: m3, slice: {from: manufacturer_data, offset: 0, length: 1, plus_at: -3}}
-                """, errors));
-        List<String> got = errors.stream().map(ConfigError::toString).toList();
+                """);
         assertTrue(got.stream().anyMatch(e -> e.startsWith("s.yaml:5: fields[0].slice: reads 1 byte(s) before the start of the payload")), got.toString());
         assertTrue(got.stream().anyMatch(e -> e.startsWith("s.yaml:6: fields[1].slice: reads 2 byte(s) before the start of the payload")), got.toString());
         assertTrue(got.stream().anyMatch(e -> e.startsWith("s.yaml:7: fields[2].slice: reads up to byte 4098")), got.toString());
         assertEquals(3, got.size(), "manufacturer data may be read backwards into the payload: " + got);
+    }
+
+    @Test
+    void aBadFormula_isRefusedAtLoad_namingFileLineAndKey() {
+        List<String> got = loadErrors("f.yaml", """
+                driver: f
+                detect:
+                  - {manufacturer: XYZ}
+                fields:
+                  - {name: a, unit: m3, slice: {offset: 0, length: 1}}
+                  - {name: b, unit: m3, formula: a + 1.2.3}
+                  - {name: c, unit: m3, formula: a * 2x}
+                  - {name: d, unit: m3, formula: a + later}
+                  - {name: e, unit: m3, formula: d + 1}
+                  - {name: later, unit: m3, slice: {offset: 1, length: 1}}
+                  - {name: flags, slice: {offset: 2, length: 1}, lookup: {bits: {0x01: LEAK}}}
+                  - {name: g, unit: m3, formula: flags + a}
+                """);
+        assertTrue(got.contains("f.yaml:6: fields[1].formula: '1.2.3' is not a number"), got.toString());
+        assertTrue(got.contains("f.yaml:7: fields[2].formula: '2x' is not a number"), got.toString());
+        assertTrue(got.contains("f.yaml:8: fields[3].formula: 'later' is no numeric field defined above this one"), got.toString());
+        assertTrue(got.contains("f.yaml:9: fields[4].formula: 'd' is no numeric field defined above this one"), got.toString());
+        assertTrue(got.contains("f.yaml:12: fields[7].formula: 'flags' is no numeric field defined above this one"), got.toString());
+        assertEquals(5, got.size(), got.toString());
+    }
+
+    /** The errors of a driver file that must not load, as {@code file:line: key: message}. */
+    private static List<String> loadErrors(String file, String text) {
+        List<ConfigError> errors = new ArrayList<>();
+        assertNull(DriverFile.parse(file, text, errors));
+        return errors.stream().map(ConfigError::toString).toList();
     }
 
     @Test
