@@ -71,9 +71,9 @@ final class DecodeCommand implements Callable<Integer> {
     Map<String, String> params;
 
     static final class Keys {
-        @Option(names = "--key", paramLabel = "HEX", description = "AES-128 key (32 hex digits) for every encrypted meter")
+        @Option(names = "--key", paramLabel = "HEX", description = "key for every encrypted meter: AES-128 as 32 hex digits, or DES (wM-Bus mode 2) as des: and 16 hex digits")
         String key;
-        @Option(names = "--keys", paramLabel = "FILE", description = "keys file: one '<id> <32 hex>' per line")
+        @Option(names = "--keys", paramLabel = "FILE", description = "keys file: one '<id> <key>' per line, the key as for --key")
         Path file;
     }
 
