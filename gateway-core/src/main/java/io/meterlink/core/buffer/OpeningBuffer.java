@@ -76,6 +76,8 @@ public final class OpeningBuffer implements Buffer {
 
     @Override public long highestCommittedSeq() { return ready().highestCommittedSeq(); }
 
+    @Override public long highestSeqAtOpen() { return ready().highestSeqAtOpen(); }
+
     @Override public void confirm(long[] seqs) { ready().confirm(seqs); }
 
     @Override public void deadLetter(long[] seqs, String reason) { ready().deadLetter(seqs, reason); }

@@ -28,6 +28,7 @@ class OpeningBufferTest {
         @Override public List<StoredReading> read(long afterSeq, int maxReadings, int maxBytes) { calls.add("read " + afterSeq); return List.of(); }
         @Override public long lowestSeq() { return 41; }
         @Override public long highestCommittedSeq() { return 42; }
+        @Override public long highestSeqAtOpen() { return 40; }
         @Override public void confirm(long[] seqs) { calls.add("confirm"); }
         @Override public void deadLetter(long[] seqs, String reason) { calls.add("deadLetter " + reason); }
         @Override public void onCommit(Runnable listener) { commitListeners.add(listener); }

@@ -420,6 +420,7 @@ class GatewayTest {
         @Override public List<StoredReading> read(long afterSeq, int maxReadings, int maxBytes) { return new ArrayList<>(); }
         @Override public long lowestSeq() { return 0; }
         @Override public long highestCommittedSeq() { return seq; }
+        @Override public long highestSeqAtOpen() { return 0; }
         @Override public void confirm(long[] seqs) { }
         @Override public void deadLetter(long[] seqs, String reason) { }
         @Override public void onCommit(Runnable listener) { }
