@@ -1,9 +1,11 @@
 #!/bin/sh
 # cds-archive.sh JAR JAVA: the class data sharing files of the package build (docs/packaging.md, "Memory").
-#  1. a training run: `meterlink run` of JAR on a throwaway configuration (a buffer, an M-Bus TCP line and
-#     a TLS uplink that both refuse the connection) until its buffer is open and a few polls and connection
-#     attempts went by, then SIGTERM, with -XX:DumpLoadedClassList: every class the gateway loads to start,
-#     open the buffer, poll, build its TLS context and stop, in load order -> meterlink.classlist (text,
+#  1. a training run: `meterlink run` of JAR on a throwaway configuration (a buffer, an M-Bus TCP line that
+#     refuses the connection and a TLS uplink to `openssl s_server`, which completes the mutual-TLS handshake
+#     and answers the MQTT CONNECT with a CONNACK; without openssl the uplink is refused too) until its buffer
+#     is open and a few polls and connection attempts went by, then SIGTERM, with -XX:DumpLoadedClassList:
+#     every class the gateway loads to start, open the buffer, poll, connect, publish its status and stop,
+#     in load order -> meterlink.classlist (text,
 #     the same on every platform: the package ships it and its postinst makes the archive from it for the
 #     Java installed);
 #  2. a static archive of those classes for this Java and this jar path -> meterlink.jsa next to JAR
@@ -19,12 +21,30 @@ base=${jar%.jar}
 work="$dir/cds-training"
 rm -rf "$work" "$base.classlist" "$base.jsa"
 mkdir -p "$work/tls"
+peer=
+port=9
 if command -v openssl >/dev/null 2>&1; then
+    # one self-signed certificate is the CA, the peer's and the gateway's (its address is the peer's name)
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=cds-training \
+        -addext "subjectAltName=IP:127.0.0.1" \
         -keyout "$work/tls/gateway.key" -out "$work/tls/gateway.pem" >/dev/null 2>&1
     chmod 600 "$work/tls/gateway.key"
     cp "$work/tls/gateway.pem" "$work/tls/ca.pem"
-    uplink="  url: ssl://127.0.0.1:9
+    # the peer: mutual TLS on a free port; it sends its client what it reads on stdin (a pipe held open on
+    # fd 3 for the whole run, so that it never sees an end of input)
+    mkfifo "$work/peer.in"
+    exec 3<> "$work/peer.in"
+    openssl s_server -accept 127.0.0.1:0 -naccept 1 -cert "$work/tls/gateway.pem" -key "$work/tls/gateway.key" \
+        -CAfile "$work/tls/ca.pem" -Verify 1 < "$work/peer.in" > "$work/peer.log" 2>&1 &
+    peer=$!
+    i=0
+    while [ $i -lt 50 ] && ! grep -q "^ACCEPT" "$work/peer.log" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+    port=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' "$work/peer.log" | head -1)
+    if [ -z "$port" ]; then
+        echo "cds-archive.sh: openssl s_server did not start; training without a TLS peer" >&2
+        port=9
+    fi
+    uplink="  url: ssl://127.0.0.1:$port
   tls:
     ca_file: tls/ca.pem
     cert_file: tls/gateway.pem
@@ -34,7 +54,7 @@ else
   allow_insecure: true"
 fi
 cat > "$work/meterlink.yaml" <<EOF
-# the package build's training run (cds-archive.sh): nothing listens on port 9
+# the package build's training run (cds-archive.sh): nothing listens on port 9; the uplink's peer is openssl s_server
 gateway_id: cds-training
 state_dir: state
 uplink:
@@ -60,9 +80,25 @@ while [ $i -lt 120 ] && kill -0 $pid 2>/dev/null && ! grep -q "Buffer .* open" "
     sleep 1
     i=$((i + 1))
 done
+if [ -n "$peer" ]; then
+    # an MQTT 5 CONNACK (success, no properties): the peer sends it once its client's handshake is done;
+    # then until the gateway says it is connected (at most 10 s)
+    printf ' \003\000\000\000' >&3
+    i=0
+    while [ $i -lt 100 ] && kill -0 $pid 2>/dev/null && ! grep -q "uplink connected" "$work/run.log"; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+fi
 sleep 3
 kill -TERM $pid 2>/dev/null || true
 wait $pid || true
+if [ -n "$peer" ]; then
+    exec 3>&-
+    kill "$peer" 2>/dev/null || true
+    wait "$peer" 2>/dev/null || true
+    grep -q "uplink connected" "$work/run.log" || echo "cds-archive.sh: the training uplink did not connect to its TLS peer (the archive lacks the handshake's classes)" >&2
+fi
 if ! grep -q "Buffer .* open" "$work/run.log"; then
     echo "cds-archive.sh: the training run did not open its buffer:" >&2
     cat "$work/run.log" >&2

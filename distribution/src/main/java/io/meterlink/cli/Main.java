@@ -14,12 +14,16 @@ import java.util.concurrent.Callable;
  * configuration, 3 runtime failure.
  */
 @Command(name = "meterlink", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        description = "Meter gateway: reads utility meters, buffers every reading in SQLite, publishes over authenticated MQTT.",
+        description = Main.DESCRIPTION,
         subcommands = {RunCommand.class, ConfigCommand.class, BufferCommand.class, StatusCommand.class, DecodeCommand.class,
                 ProvisionCommand.class, TechCommand.class, PayloadCommand.class},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:ok", "2:bad usage or configuration", "3:runtime failure"})
+        exitCodeListHeading = Main.EXIT_CODE_HEADING, exitCodeList = {Main.EXIT_OK, Main.EXIT_USAGE, Main.EXIT_FAILURE})
 public final class Main implements Callable<Integer> {
+    static final String DESCRIPTION = "Meter gateway: reads utility meters, buffers every reading in SQLite, publishes over authenticated MQTT.";
+    static final String EXIT_CODE_HEADING = "%nExit codes:%n";
+    static final String EXIT_OK = "0:ok";
+    static final String EXIT_USAGE = "2:bad usage or configuration";
+    static final String EXIT_FAILURE = "3:runtime failure";
     public static final int OK = 0;
     public static final int USAGE = 2;
     public static final int FAILURE = 3;
@@ -35,12 +39,26 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.setErr(JournalLog.configure(System.getenv(), System.err)); // before the first logger
-        System.exit(commandLine(new StandardServices()).execute(args));
+        System.exit(forArguments(new StandardServices(), args).execute(args));
     }
 
     /** The command line with its exit-code policy; output goes to the given writers when set. */
     public static CommandLine commandLine(Services services) {
-        CommandLine cl = new CommandLine(new Main(), new ServicesFactory(services));
+        return withPolicy(new CommandLine(new Main(), new ServicesFactory(services)));
+    }
+
+    /**
+     * The command line for these arguments: for {@code run} (the service) a root that knows only
+     * {@code run}, because picocli reads the annotations of every subcommand it is given before it
+     * parses anything, about a fifth of a second of every start on a small CPU (docs/benchmarks.md,
+     * "Start-up to the first batch"); usage, help and exit codes are the same as the full root's.
+     */
+    static CommandLine forArguments(Services services, String... args) {
+        if (args.length == 0 || !"run".equals(args[0])) return commandLine(services);
+        return withPolicy(new CommandLine(new RunOnly(), new ServicesFactory(services)));
+    }
+
+    private static CommandLine withPolicy(CommandLine cl) {
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("meterlink: " + e);
             return FAILURE;
@@ -53,6 +71,19 @@ public final class Main implements Callable<Integer> {
         cl.setOut(out);
         cl.setErr(err);
         return cl;
+    }
+
+    /** The root of {@code meterlink run}: the same name, options and exit codes as {@link Main}, one subcommand. */
+    @Command(name = "meterlink", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+            description = Main.DESCRIPTION, subcommands = RunCommand.class,
+            exitCodeListHeading = Main.EXIT_CODE_HEADING, exitCodeList = {Main.EXIT_OK, Main.EXIT_USAGE, Main.EXIT_FAILURE})
+    static final class RunOnly implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Override public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getErr());
+            return USAGE;
+        }
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

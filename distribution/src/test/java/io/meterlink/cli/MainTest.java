@@ -29,8 +29,37 @@ class MainTest {
     private final StringWriter err = new StringWriter();
     private final FakeServices services = new FakeServices();
 
+    /** As {@code main} does it: {@code run} through its own root, everything else through the full one. */
     private int run(String... args) {
-        return Main.commandLine(services, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        picocli.CommandLine cl = Main.forArguments(services, args);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    private String[] fullRoot(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = Main.commandLine(services, new PrintWriter(o, true), new PrintWriter(e, true)).execute(args);
+        return new String[] {String.valueOf(code), o.toString(), e.toString()};
+    }
+
+    @Test
+    void runsOwnRoot_knowsOnlyRun_andAnswersExactlyAsTheFullRoot() throws Exception {
+        assertEquals(List.of("run"), List.copyOf(Main.forArguments(services, "run").getSubcommands().keySet()));
+        assertTrue(Main.forArguments(services, "decode").getSubcommands().size() > 1);
+        Path bad = write("bad.yaml", "gateway_id: [");
+        for (String[] args : List.of(new String[] {"run", "--help"}, new String[] {"run", "--bogus"}, new String[] {"run"},
+                new String[] {"run", "--config", bad.toString()}, new String[] {"run", "--version"})) {
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            int code = run(args);
+            String[] full = fullRoot(args);
+            assertEquals(full[0], String.valueOf(code), String.join(" ", args));
+            assertEquals(full[1], out.toString(), String.join(" ", args));
+            assertEquals(full[2], err.toString(), String.join(" ", args));
+        }
+        assertTrue(fullRoot("run", "--help")[1].startsWith("Usage: meterlink run"), fullRoot("run", "--help")[1]);
     }
 
     private Path write(String name, String... lines) throws Exception {

@@ -36,6 +36,12 @@ public interface Buffer extends AutoCloseable {
     /** Highest seq committed so far (ever, across restarts; 0 when none). */
     long highestCommittedSeq();
 
+    /**
+     * The highest seq committed when this buffer was opened (0 when none): everything up to it was
+     * stored by an earlier run of the process, so it is backlog for this run's first connection.
+     */
+    long highestSeqAtOpen();
+
     /** The broker acknowledged these readings: delete them. Asynchronous; durable at the next commit. */
     void confirm(long[] seqs);
 

@@ -96,6 +96,8 @@ public final class SqliteBuffer implements Buffer {
     private final Thread writerThread;
     /** Next seq to hand out; written under the queue lock (see {@link PendingQueue#put}), read at close. */
     private volatile long nextSeq;
+    /** {@link #highestSeqAtOpen()}. */
+    private final long highestAtOpen;
     private String lastFailure;
 
     private SqliteBuffer(Path db, ReadingEncoder encoder, Clock clock, BufferConfig cfg, BufferState state,
@@ -113,6 +115,7 @@ public final class SqliteBuffer implements Buffer {
         this.checkpointer = checkpointer;
         this.fileLock = fileLock;
         this.nextSeq = nextSeq;
+        this.highestAtOpen = state.highestSeq;
         this.queue = new PendingQueue(cfg.queueCapacity(), cfg.commitMaxReadings(), cfg.commitInterval().toNanos());
         this.writerThread = new Thread(this::writerLoop, "buffer-writer");
         this.writerThread.setDaemon(true);
@@ -406,6 +409,11 @@ public final class SqliteBuffer implements Buffer {
     @Override
     public long highestCommittedSeq() {
         return state.highestSeq;
+    }
+
+    @Override
+    public long highestSeqAtOpen() {
+        return highestAtOpen;
     }
 
     @Override

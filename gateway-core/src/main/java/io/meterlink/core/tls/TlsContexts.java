@@ -76,7 +76,10 @@ public final class TlsContexts {
                 char[] pw = new char[16];
                 SecureRandom r = new SecureRandom();
                 for (int i = 0; i < pw.length; i++) pw[i] = (char) ('a' + r.nextInt(26));
-                KeyStore ks = KeyStore.getInstance("PKCS12");
+                // an in-memory store only, read once by the JDK's key manager (which picks the client
+                // certificate exactly as before); PKCS12 would wrap and unwrap the key with 10,000 PBKDF2
+                // rounds each time, ~40 ms of every start-up and reconnect on a small CPU
+                KeyStore ks = KeyStore.getInstance("JKS");
                 ks.load(null, null);
                 ks.setKeyEntry("client", key, pw, chain.toArray(Certificate[]::new));
                 kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());

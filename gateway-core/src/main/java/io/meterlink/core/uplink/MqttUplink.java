@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -72,6 +73,7 @@ public final class MqttUplink implements AutoCloseable {
     private final SessionLoop loop;
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile Thread thread;
+    private final AtomicReference<Checked> justChecked = new AtomicReference<>();
 
     public MqttUplink(UplinkConfig cfg, String gatewayId, Buffer buffer, Supplier<StatusSnapshot> status, Clock clock) {
         this(cfg, gatewayId, buffer, status, clock, null, new Backoff(cfg.backoffMin(), cfg.backoffMax()));
@@ -87,7 +89,9 @@ public final class MqttUplink implements AutoCloseable {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(backoff, "backoff");
         validate(cfg);
-        UplinkSettings initial = snapshot(cfg);
+        Checked checked = snapshot(cfg);
+        justChecked.set(checked);
+        UplinkSettings initial = checked.settings();
         Topics topics = Topics.of(cfg.topicPrefix(), gatewayId);
         JsonPayloads payloads = new JsonPayloads(gatewayId);
         Drain drain = new Drain(buffer, PayloadFormat.of(cfg.payload(), payloads), cfg.batchMaxReadings(), cfg.batchMaxBytes(), clock, cfg.backlogMaxRate());
@@ -105,14 +109,25 @@ public final class MqttUplink implements AutoCloseable {
         if (scheme != null) throw new IllegalArgumentException(scheme.toString());
     }
 
-    private static UplinkSettings snapshot(UplinkConfig cfg) {
+    /** Settings checked now, with the TLS context the check built (null for plaintext). */
+    private record Checked(UplinkSettings settings, SocketFactory socketFactory) { }
+
+    private static Checked snapshot(UplinkConfig cfg) {
         try { // fail early on an unreadable CA file; certificate and key are read again at every connect for renewals
             UplinkSettings s = UplinkSettings.of(cfg);
-            if (cfg.isTls()) TlsContexts.socketFactory(s.trustAnchors(), cfg.certFile(), cfg.keyFile());
-            return s;
+            return new Checked(s, cfg.isTls() ? TlsContexts.socketFactory(s.trustAnchors(), cfg.certFile(), cfg.keyFile()) : null);
         } catch (TlsContexts.TlsSetupException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The TLS context built when {@code now} was checked, once: it serves the first attempt with those
+     * settings (start-up time); every later attempt reads the certificate and key files again (renewals).
+     */
+    private SocketFactory firstSocketFactory(UplinkSettings now) {
+        Checked c = justChecked.getAndSet(null);
+        return c != null && c.settings() == now ? c.socketFactory() : null;
     }
 
     /** Sessions built from the loop's active settings, taken once per attempt. */
@@ -123,7 +138,8 @@ public final class MqttUplink implements AutoCloseable {
             Optional<SocketFactory> sf = Optional.empty();
             if (c.isTls()) {
                 try {
-                    sf = Optional.of(TlsContexts.socketFactory(now.trustAnchors(), c.certFile(), c.keyFile()));
+                    SocketFactory first = firstSocketFactory(now);
+                    sf = Optional.of(first != null ? first : TlsContexts.socketFactory(now.trustAnchors(), c.certFile(), c.keyFile()));
                 } catch (TlsContexts.TlsSetupException e) {
                     throw new MqttSession.MqttSessionException(e.getMessage(), e);
                 }
@@ -148,7 +164,9 @@ public final class MqttUplink implements AutoCloseable {
      */
     public void trial(UplinkConfig next, Duration bound, TrialListener listener) {
         validate(next);
-        events.offer(new UplinkEvent.Trial(snapshot(next), bound, Objects.requireNonNull(listener, "listener")));
+        Checked checked = snapshot(next);
+        justChecked.set(checked);
+        events.offer(new UplinkEvent.Trial(checked.settings(), bound, Objects.requireNonNull(listener, "listener")));
     }
 
     /** The heartbeat the uplink thread beats (docs/packaging.md, "Watchdog"); call before {@link #start()}. */

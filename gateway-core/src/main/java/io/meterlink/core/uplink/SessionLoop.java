@@ -89,8 +89,6 @@ final class SessionLoop {
             while (!stopping) {
                 heartbeat.beat();
                 long gen = ++generation;
-                // the first attempt of this process: what was stored before it is backlog
-                if (unreachableSeq < 0) unreachableSeq = p.buffer().highestCommittedSeq();
                 MqttSession session = null;
                 long connectedAt = 0;
                 try {
@@ -140,6 +138,9 @@ final class SessionLoop {
         p.state().connected();
         // leave room in the broker's receive maximum for the status message
         int window = Math.max(1, Math.min(p.cfg().inflightWindow(), c.receiveMaximum() - 2));
+        // the first connection of this process: what an earlier run stored is backlog (asked only now, so that
+        // the connection is made while the buffer still opens)
+        if (unreachableSeq < 0) unreachableSeq = p.buffer().highestSeqAtOpen();
         p.drain().reset(window, unreachableSeq);
         p.status().reset();
         log.info("uplink connected to {} as {} ({}), window {}", active.cfg().url(), p.gatewayId(), active.cfg().protocol(), window);

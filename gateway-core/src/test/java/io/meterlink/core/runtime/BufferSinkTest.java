@@ -65,6 +65,7 @@ class BufferSinkTest {
         @Override public List<StoredReading> read(long afterSeq, int maxReadings, int maxBytes) { return List.of(); }
         @Override public long lowestSeq() { return 0; }
         @Override public long highestCommittedSeq() { return 0; }
+        @Override public long highestSeqAtOpen() { return 0; }
         @Override public void confirm(long[] seqs) { }
         @Override public void deadLetter(long[] seqs, String reason) { }
         @Override public void onCommit(Runnable listener) { }

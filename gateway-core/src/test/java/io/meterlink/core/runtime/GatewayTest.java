@@ -89,6 +89,16 @@ class GatewayTest {
         return new SourceConfig(name, "test", Duration.ofMinutes(1), spec);
     }
 
+    /** Polls {@code condition} for up to 10 s. */
+    private static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
     /** A source whose driver answers {@link Driver#readNow} with {@code answer}; start and close do nothing. */
     private static SourceConfig polling(String name, java.util.function.Function<MeterId, CompletableFuture<List<Reading>>> answer) {
         DriverFactory.DriverSpec spec = context -> new Driver() {
@@ -309,6 +319,44 @@ class GatewayTest {
     }
 
     @Test
+    void bufferThatCannotOpen_closesTheUplinkStartedMeanwhile_andStartsNoSource() {
+        parts.failOpen = true;
+        GatewayException e = assertThrows(GatewayException.class,
+                () -> Gateway.start(config(emitting("a", 1)), parts, Clock.systemUTC(), AcceptedListener.NONE));
+        assertTrue(e.getMessage().startsWith("cannot open the buffer") && e.getMessage().contains("disk on fire"), e::getMessage);
+        assertTrue(e.getCause() instanceof java.io.IOException, () -> String.valueOf(e.getCause()));
+        assertTrue(events.contains("uplink.close"), events::toString);
+        assertFalse(events.contains("buffer.close"), events::toString); // nothing was opened
+        assertEquals(0, parts.buffer.committed.size());
+    }
+
+    @Test
+    void theUplinkStarts_whileTheBufferIsStillOpening_andSourcesOnlyOnceItIsOpen() throws Exception {
+        parts.openGate = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Gateway> started = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Gateway.start(config(emitting("a", 3)), parts, Clock.systemUTC(), AcceptedListener.NONE);
+            } catch (GatewayException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        try {
+            assertTrue(parts.uplinkStartedSignal.await(10, java.util.concurrent.TimeUnit.SECONDS), "the uplink waited for the buffer");
+            assertFalse(started.isDone(), "start returned before the buffer was open");
+            assertEquals(0, parts.buffer.committed.size()); // no source runs yet
+        } finally {
+            parts.openGate.countDown();
+        }
+        Gateway gw = started.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            assertTrue(waitFor(() -> parts.buffer.committed.size() == 3), () -> "committed " + parts.buffer.committed.size());
+        } finally {
+            gw.close();
+        }
+        assertTrue(events.contains("buffer.close"), events::toString);
+    }
+
+    @Test
     void uplinkThatFailsToStart_closesTheBufferAgain() {
         parts.failUplink = true;
         assertThrows(GatewayException.class,
@@ -319,8 +367,11 @@ class GatewayTest {
     private final class FakeParts implements GatewayParts {
         final FakeBuffer buffer = new FakeBuffer();
         final UplinkStats uplinkStats = new UplinkStats(false, 2, 0, 0, 0, "connection refused");
-        boolean failOpen;
+        volatile boolean failOpen;
         boolean failUplink;
+        /** When set, the open waits for it (the buffer opens on its own thread). */
+        volatile java.util.concurrent.CountDownLatch openGate;
+        final java.util.concurrent.CountDownLatch uplinkStartedSignal = new java.util.concurrent.CountDownLatch(1);
         volatile boolean uplinkStarted;
         volatile Supplier<StatusSnapshot> statusSupplier;
 
@@ -329,6 +380,7 @@ class GatewayTest {
         }
 
         @Override public Buffer openBuffer(BufferConfig config, ReadingEncoder encoder, Clock clock) throws Exception {
+            if (openGate != null) openGate.await();
             if (failOpen) throw new java.io.IOException("disk on fire");
             buffer.encoder = encoder;
             return buffer;
@@ -340,6 +392,7 @@ class GatewayTest {
                 @Override public void start() {
                     if (failUplink) throw new IllegalStateException("bad TLS material");
                     uplinkStarted = true;
+                    uplinkStartedSignal.countDown();
                 }
 
                 @Override public UplinkStats stats() { return uplinkStats; }
@@ -367,6 +420,7 @@ class GatewayTest {
         @Override public List<StoredReading> read(long afterSeq, int maxReadings, int maxBytes) { return new ArrayList<>(); }
         @Override public long lowestSeq() { return 0; }
         @Override public long highestCommittedSeq() { return seq; }
+        @Override public long highestSeqAtOpen() { return 0; }
         @Override public void confirm(long[] seqs) { }
         @Override public void deadLetter(long[] seqs, String reason) { }
         @Override public void onCommit(Runnable listener) { }

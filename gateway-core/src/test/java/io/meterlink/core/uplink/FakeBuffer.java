@@ -69,6 +69,13 @@ final class FakeBuffer implements Buffer {
 
     @Override public synchronized long lowestSeq() { return stored.isEmpty() ? 0 : stored.firstKey(); }
     @Override public synchronized long highestCommittedSeq() { return seq; }
+    private long atOpen = -1;
+
+    /** As if opened just before the uplink first asked: the seq at the first call. */
+    @Override public synchronized long highestSeqAtOpen() {
+        if (atOpen < 0) atOpen = seq;
+        return atOpen;
+    }
 
     @Override
     public synchronized void confirm(long[] seqs) {

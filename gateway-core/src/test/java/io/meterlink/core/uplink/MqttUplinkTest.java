@@ -131,6 +131,28 @@ class MqttUplinkTest {
     }
 
     @Test
+    void connects_whileTheBufferIsStillOpening_thenSendsWhatAnEarlierRunStored() throws Exception {
+        buffer.appendBodies(3, 12); // stored by an earlier run
+        java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
+        io.meterlink.core.buffer.OpeningBuffer opening = io.meterlink.core.buffer.OpeningBuffer.start(() -> {
+            opened.await();
+            return buffer;
+        });
+        broker.connectGate = new java.util.concurrent.CountDownLatch(1);
+        uplink = new MqttUplink(config("tcp://127.0.0.1:1", true), "gw-1", opening, this::snapshot, Clock.systemUTC(),
+                broker, new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
+        uplink.start();
+        try {
+            await(() -> broker.atGate.get() == 1, "a connect attempt while the buffer is still opening");
+        } finally {
+            opened.countDown();
+            broker.connectGate.countDown();
+        }
+        await(() -> buffer.stored.isEmpty(), "the stored readings sent and confirmed");
+        assertEquals(List.of(1L, 2L, 3L), buffer.confirmed);
+    }
+
+    @Test
     void connectionLost_reconnects_andResendsUnacknowledged() throws Exception {
         broker.autoAck = -1; // hold every PUBACK
         start();

@@ -135,6 +135,7 @@ public final class DrainBenchmark implements Callable<Integer> {
             yaml.uplink(broker.url(), pki.caFile(), gw.certFile(), gw.keyFile());
             Path config = yaml.writeTo(dir.resolve("meterlink.yaml"));
             long t0 = System.nanoTime();
+            long launchMillis = System.currentTimeMillis();
             GatewayProcess gateway = GatewayProcess.start(jar, config, jvmArgs(), dir.resolve("gateway.log"));
             try {
                 long deadline = t0 + timeout.toNanos();
@@ -185,6 +186,9 @@ public final class DrainBenchmark implements Callable<Integer> {
                 r.put("drain_s", round(drainS));
                 r.put("readings_per_s", done ? Math.round(readings / drainS) : 0);
                 r.put("first_arrival_s", first == 0 ? -1 : round((first - t0) / 1e9));
+                // where the start-up went, from the gateway's own log (millisecond timestamps)
+                r.put("buffer_open_s", logMark(dir.resolve("gateway.log"), "Buffer ", " open: ", launchMillis));
+                r.put("uplink_connected_s", logMark(dir.resolve("gateway.log"), "uplink connected to ", "", launchMillis));
                 // the gateway's and broker's share: until the buffer was empty (checked every 0.5 s)
                 r.put("gateway_acked_s", ackedNanos == 0 ? -1 : round((ackedNanos - t0) / 1e9));
                 if (counter != null) {
@@ -212,6 +216,27 @@ public final class DrainBenchmark implements Callable<Integer> {
             } finally {
                 gateway.close();
             }
+        }
+    }
+
+    /**
+     * Seconds from {@code launchMillis} to the first line of the gateway's log that contains both
+     * texts, by the line's leading ISO-8601 timestamp; -1 when there is none.
+     */
+    static double logMark(Path log, String text, String andText, long launchMillis) {
+        try (var lines = Files.lines(log)) {
+            return lines.filter(l -> l.contains(text) && l.contains(andText))
+                    .map(l -> l.substring(0, Math.max(0, l.indexOf(' '))))
+                    .map(ts -> {
+                        try {
+                            return round((java.time.Instant.parse(ts).toEpochMilli() - launchMillis) / 1000.0);
+                        } catch (java.time.format.DateTimeParseException e) {
+                            return -1.0;
+                        }
+                    })
+                    .filter(v -> v >= 0).findFirst().orElse(-1.0);
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return -1;
         }
     }
 
