@@ -37,6 +37,8 @@ final class Drain {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Drain.class);
     /** Dead-letter reason of a stored record that cannot be read back (docs/payloads.md, "Stored form"). */
     static final String UNREADABLE = "unreadable_record";
+    /** Dead-letter reason of a reading that alone exceeds {@code uplink.batch_max_bytes} (docs/payloads.md, "Too big"). */
+    static final String TOO_BIG = "too_big";
 
     /** A batch handed to the client, identified by {@code tag} until its acknowledgement. */
     record Batch(long tag, Kind kind, long[] seqs, byte[] payload, String contentType) {
@@ -54,6 +56,7 @@ final class Drain {
     private long liveCursor;
     private long backlogCursor;
     private long deadLettered;
+    private long reencoded;
     private final int backlogRate;
     private double backlogTokens;
     private long tokensAt;
@@ -169,7 +172,7 @@ final class Drain {
         }
         while (true) {
             try {
-                return issue(kind, payloads.prepare(list));
+                return issue(kind, payloads.prepare(list, maxBytes));
             } catch (PayloadFormat.UnreadableReading u) {
                 int bad = 0;
                 while (bad < list.size() && list.get(bad).seq() != u.seq()) bad++;
@@ -187,15 +190,18 @@ final class Drain {
         }
     }
 
-    /** Cuts the batch to the byte bound (dead-lettering a first reading that alone exceeds it), encodes and issues it. */
+    /**
+     * Cuts the batch to the byte bound, encodes and issues it. The cut uses the stored sizes plus the
+     * format's {@link PayloadFormat#batchOverhead} bound, which holds for readings this gateway wrote;
+     * a batch that still encodes larger than {@code batch_max_bytes} (a compact batch sent as JSON v1
+     * because a stored JSON object does not read back, or crafted rows beyond the per-reading bound) is
+     * encoded again with half its readings until it fits. A reading that alone exceeds the bound, stored
+     * or encoded, is dead-lettered as {@value #TOO_BIG}: no published message is ever larger.
+     */
     private Outcome issue(Kind kind, List<StoredReading> list) {
         StoredReading first = list.get(0);
         if (first.body().length + payloads.batchOverhead(1) > maxBytes) {
-            buffer.deadLetter(new long[]{first.seq()}, "too_big: " + first.body().length
-                    + " bytes exceed batch_max_bytes " + maxBytes);
-            deadLettered++;
-            advance(kind, first.seq());
-            return Outcome.DEAD_LETTERED;
+            return tooBig(kind, first.seq(), first.body().length + " stored bytes");
         }
         long total = 0;
         int n = 0;
@@ -204,16 +210,29 @@ final class Drain {
             total += r.body().length;
             n++;
         }
-        list = list.subList(0, n);
+        PayloadFormat.Encoded e;
+        while ((e = payloads.encode(list.subList(0, n), clock.instant())).bytes().length > maxBytes) {
+            if (n == 1) return tooBig(kind, first.seq(), e.bytes().length + " bytes encoded");
+            reencoded++;
+            n /= 2;
+        }
         long[] seqs = new long[n];
         for (int i = 0; i < n; i++) seqs[i] = list.get(i).seq();
-        PayloadFormat.Encoded e = payloads.encode(list, clock.instant());
         Batch b = new Batch(nextTag++, kind, seqs, e.bytes(), e.contentType());
         advance(kind, seqs[n - 1]);
         if (kind == Kind.BACKLOG) backlogTokens -= n;
         inflight.put(b.tag(), b);
         lastIssued = b;
         return Outcome.SENT;
+    }
+
+    /** Dead-letters reading {@code seq}, which alone exceeds {@code batch_max_bytes} ({@code size} says by what). */
+    private Outcome tooBig(Kind kind, long seq, String size) {
+        LOG.warn("reading {}: {} exceed batch_max_bytes {}: dead-lettered as {}", seq, size, maxBytes, TOO_BIG);
+        buffer.deadLetter(new long[]{seq}, TOO_BIG);
+        deadLettered++;
+        advance(kind, seq);
+        return Outcome.DEAD_LETTERED;
     }
 
     private void advance(Kind kind, long seq) {
@@ -241,4 +260,7 @@ final class Drain {
     boolean backlogDone() { return backlogCursor >= liveStart; }
 
     long deadLettered() { return deadLettered; }
+
+    /** Batches encoded again with half their readings because the encoded message exceeded {@code batch_max_bytes}. */
+    long reencoded() { return reencoded; }
 }

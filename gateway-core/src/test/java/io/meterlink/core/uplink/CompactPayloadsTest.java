@@ -89,7 +89,7 @@ class CompactPayloadsTest {
         assertArrayEquals(jsonBatch, Payloads.toJson(compact.encode(asJson, SENT).bytes()));
         assertArrayEquals(jsonBatch, Payloads.toJson(compact.encode(mixed, SENT).bytes()));
         assertArrayEquals(jsonBatch, json.batch(asRecords, SENT));
-        assertArrayEquals(jsonBatch, json.batch(json.prepare(mixed), SENT));
+        assertArrayEquals(jsonBatch, json.batch(json.prepare(mixed, Integer.MAX_VALUE), SENT));
         assertArrayEquals(jsonBatch, Payloads.toJson(compact.encode(asRecords, SENT).bytes()));
         assertEquals(0, compact.jsonFallbacks());
     }
