@@ -204,7 +204,11 @@ public final class JsonV1 {
                 case "unit" -> unit = text(p, vt, name);
                 case "value" -> {
                     if (vt != JsonToken.VALUE_NUMBER_INT && vt != JsonToken.VALUE_NUMBER_FLOAT) throw content("value must be a number");
-                    value = p.getDecimalValue();
+                    try {
+                        value = p.getDecimalValue();
+                    } catch (NumberFormatException e) { // e.g. 1e2147483648: an exponent beyond a decimal's scale
+                        throw new PayloadException(PayloadException.Kind.SYNTAX, "value is not a decimal: " + e.getMessage(), e);
+                    }
                 }
                 case "function" -> function = text(p, vt, name);
                 case "storage" -> storage = (int) integer(p, vt, name, 0, Integer.MAX_VALUE);

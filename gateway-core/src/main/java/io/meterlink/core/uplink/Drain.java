@@ -173,21 +173,35 @@ final class Drain {
         while (true) {
             try {
                 return issue(kind, payloads.prepare(list, maxBytes));
-            } catch (PayloadFormat.UnreadableReading u) {
-                int bad = 0;
-                while (bad < list.size() && list.get(bad).seq() != u.seq()) bad++;
-                if (bad == list.size()) throw u; // names a reading not in the batch: a bug, not a bad row
+            } catch (RuntimeException e) {
+                int bad = e instanceof PayloadFormat.UnreadableReading u ? indexOf(list, u.seq()) : -1;
+                if (bad == 0) return unreadable(kind, list.get(0).seq(), e.getMessage(), null);
                 if (bad > 0) {
                     list = list.subList(0, bad); // send what comes before it; it is first in the next read
                     continue;
                 }
-                LOG.error("{}: dead-lettered as {}", u.getMessage(), UNREADABLE);
-                buffer.deadLetter(new long[]{u.seq()}, UNREADABLE);
-                deadLettered++;
-                advance(kind, u.seq());
-                return Outcome.DEAD_LETTERED;
+                // no stored reading should cause any other fault (a format's bug, or a row beyond what the format
+                // checks): narrowed down by halves to the one reading that does, which is dead-lettered; never a stalled drain
+                if (list.size() == 1) return unreadable(kind, list.get(0).seq(), "stored reading " + list.get(0).seq() + " cannot be sent: " + e, e);
+                list = list.subList(0, list.size() / 2);
             }
         }
+    }
+
+    /** The index of reading {@code seq} in {@code list}, -1 when it is not there. */
+    private static int indexOf(List<StoredReading> list, long seq) {
+        for (int i = 0; i < list.size(); i++) if (list.get(i).seq() == seq) return i;
+        return -1;
+    }
+
+    /** Dead-letters reading {@code seq} as {@value #UNREADABLE}. */
+    private Outcome unreadable(Kind kind, long seq, String why, Throwable fault) {
+        if (fault == null) LOG.error("{}: dead-lettered as {}", why, UNREADABLE);
+        else LOG.error("{}: dead-lettered as {}", why, UNREADABLE, fault);
+        buffer.deadLetter(new long[]{seq}, UNREADABLE);
+        deadLettered++;
+        advance(kind, seq);
+        return Outcome.DEAD_LETTERED;
     }
 
     /**

@@ -167,4 +167,21 @@ class BatchBoundTest {
         // the batch's own readings and the one that showed the batch full: rendered once each, none beyond
         assertTrue(rendered <= n + 1L, n + " readings in the batch, " + rendered + " rendered");
     }
+
+    @Test
+    void aStoredJsonValueNoDecimalHolds_neitherStallsNorStopsTheDrain() throws Exception {
+        List<Reading> readings = ReadingRecordsTest.varied(34, 60);
+        // reading 5 as a JSON object, its value an exponent beyond any decimal's scale
+        String text = new String(JsonV1.reading("gw-bound", JsonPayloads.wire(5, readings.get(4))), StandardCharsets.UTF_8).replaceFirst("\"value\":[^,]*,", "\"value\":1e2147483648,");
+        try (SqliteBuffer b = buffer(Map.of(5L, text.getBytes(StandardCharsets.UTF_8)))) {
+            b.append(readings).join();
+            Drain d = new Drain(b, new CompactPayloads(json), 1_000, LIMIT, Clock.systemUTC());
+            List<Drain.Batch> sent = drainAll(d, b);
+
+            assertWithinLimit(sent);
+            assertTrue(assertEachReadingOnce(sent, 60, b).isEmpty(), "every reading delivered");
+            Drain.Batch withIt = sent.stream().filter(x -> java.util.Arrays.stream(x.seqs()).anyMatch(s -> s == 5)).findFirst().orElseThrow();
+            assertEquals(JsonV1.CONTENT_TYPE, withIt.contentType(), "a stored JSON object that does not read back: its batch goes as JSON v1");
+        }
+    }
 }

@@ -203,4 +203,25 @@ class DrainTest {
             recs.deadLetters.clear();
         }
     }
+
+    @Test
+    void aFaultWhileEncodingOneReading_isNarrowedToIt_itIsDeadLettered_andTheDrainGoesOn() {
+        buffer.appendBodies(50, 10);
+        PayloadFormat faulty = new PayloadFormat() {
+            @Override public int batchOverhead(int n) { return payloads.batchOverhead(n); }
+            @Override public Encoded encode(List<io.meterlink.core.buffer.StoredReading> rs, java.time.Instant sent) {
+                if (rs.stream().anyMatch(r -> r.seq() == 23)) throw new IllegalStateException("a format's fault on seq 23");
+                return payloads.encode(rs, sent);
+            }
+        };
+        Drain d = new Drain(buffer, faulty, 20, 100_000, Clock.systemUTC());
+        d.reset(8);
+        List<Long> sent = new ArrayList<>();
+        for (Drain.Batch b : takeAll(d)) for (long s : b.seqs()) sent.add(s);
+        List<Long> expected = new ArrayList<>();
+        for (long s = 1; s <= 50; s++) if (s != 23) expected.add(s);
+        assertEquals(expected, sent, "every other reading sent once, in order");
+        assertEquals(java.util.Map.of(23L, Drain.UNREADABLE), buffer.deadLetters);
+        assertEquals(1, d.deadLettered());
+    }
 }
