@@ -2,6 +2,7 @@ package io.meterlink.core.uplink;
 
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.buffer.ReadingEncoder;
+import io.meterlink.payload.JsonV1;
 import io.meterlink.payload.WireReading;
 
 import java.math.BigDecimal;
@@ -89,10 +90,24 @@ public final class ReadingRecords implements ReadingEncoder {
      */
     static WireReading read(io.meterlink.core.buffer.StoredReading r) {
         try {
-            return decode(r.seq(), r.body());
+            return carried(decode(r.seq(), r.body()));
         } catch (IllegalArgumentException e) {
             throw new PayloadFormat.UnreadableReading(r.seq(), "stored reading " + r.seq() + " cannot be read back: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@code r}, when a message can carry its value.
+     *
+     * @throws IllegalArgumentException when JSON v1 cannot ({@link JsonV1#carries}): no message is sent
+     *                                  that a head-end could not read, whatever the format
+     */
+    static WireReading carried(WireReading r) {
+        if (!JsonV1.carries(r.value())) {
+            throw new IllegalArgumentException("value of " + r.value().precision() + " digits, scale " + r.value().scale()
+                    + ", is longer than the " + JsonV1.MAX_NUMBER_LENGTH + " characters a v1 number may have");
+        }
+        return r;
     }
 
     /**

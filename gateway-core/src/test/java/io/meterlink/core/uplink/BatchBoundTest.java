@@ -113,36 +113,30 @@ class BatchBoundTest {
     }
 
     /**
-     * The compact format with no bound at all beside the stored bodies, as if crafted rows went beyond
-     * its 32 bytes per reading: the drain checks the encoded message rather than trust the estimate.
+     * The JSON format measuring stored records as they are (not rendered) and with no envelope bound:
+     * an estimate that does not hold, as crafted rows beyond the compact format's 32 bytes per reading
+     * would make it. The drain checks the encoded message rather than trust the estimate.
      */
-    private static PayloadFormat underestimating(PayloadFormat f) {
+    private static PayloadFormat underestimating(JsonPayloads f) {
         return new PayloadFormat() {
             @Override public int batchOverhead(int n) { return 0; }
             @Override public Encoded encode(List<StoredReading> readings, Instant sent) { return f.encode(readings, sent); }
         };
     }
 
-    /** The record of a reading whose value holds {@code bytes} random bytes (nothing DEFLATE can shrink). */
-    private static byte[] randomValueRecord(java.util.Random rnd, int bytes) {
-        byte[] m = new byte[bytes];
-        rnd.nextBytes(m);
-        m[0] |= 0x40; // the mantissa keeps all its bytes
-        return ReadingRecords.encode(new WireReading(1, "wmbus:KAM:12345678", "volume", "m3", new BigDecimal(new java.math.BigInteger(m), 3),
-                "instantaneous", 0, 0, 0, null, Instant.parse("2026-12-07T05:00:00Z"), 0, null));
-    }
-
     @Test
     void anEstimateThatDoesNotHold_isCaughtAfterEncoding_aReadingTooLargeAloneIsDeadLetteredAsTooBig() throws Exception {
         List<Reading> readings = ReadingRecordsTest.varied(32, 200);
-        java.util.Random rnd = new java.util.Random(32);
-        Map<Long, byte[]> crafted = new HashMap<>();
-        int head = randomValueRecord(rnd, 100).length - 100; // a record's bytes beside its value
-        crafted.put(77L, randomValueRecord(rnd, LIMIT - 8 - head)); // stored, 8 bytes below the limit: passes the first check
-        assertTrue(crafted.get(77L).length <= LIMIT && crafted.get(77L).length > LIMIT - 16, "stored: " + crafted.get(77L).length);
-        try (SqliteBuffer b = buffer(crafted)) {
+        WireReading wide = new WireReading(77, "wmbus:KAM:", "volume", "m3", new BigDecimal("1.5"), "instantaneous", 0, 0, 0, null,
+                Instant.parse("2026-12-07T05:00:00Z"), 0, null);
+        int head = JsonV1.reading("gw-bound", wide).length;
+        wide = new WireReading(77, "wmbus:KAM:" + "7".repeat((LIMIT - 8 - head) / 2), "volume", "m3", new BigDecimal("1.5"), "instantaneous",
+                0, 0, 0, null, Instant.parse("2026-12-07T05:00:00Z"), 0, null);
+        byte[] object = JsonV1.reading("gw-bound", wide); // the meter twice (its field and the key): just below the limit
+        assertTrue(object.length <= LIMIT - 8 && object.length > LIMIT - 16, "stored, it passes the first check: " + object.length);
+        try (SqliteBuffer b = buffer(Map.of(77L, object))) {
             b.append(readings).join();
-            Drain d = new Drain(b, underestimating(new CompactPayloads(json)), 1_000, LIMIT, Clock.systemUTC());
+            Drain d = new Drain(b, underestimating(json), 1_000, LIMIT, Clock.systemUTC());
             List<Drain.Batch> sent = drainAll(d, b);
 
             assertWithinLimit(sent);
@@ -150,6 +144,7 @@ class BatchBoundTest {
             assertEquals(Map.of(77L, Drain.TOO_BIG), deadLetters);
             assertEquals(1, d.deadLettered());
             assertEquals(Map.of(Drain.TOO_BIG, 1L), b.stats().storage().deadLettersByReason(), "counted under its reason");
+            assertTrue(d.reencoded() > 0, "batches of records measured unrendered were halved");
         }
     }
 

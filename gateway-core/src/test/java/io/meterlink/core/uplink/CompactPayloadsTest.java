@@ -106,4 +106,14 @@ class CompactPayloadsTest {
             assertTrue(compact.encode(rs, SENT).bytes().length <= bodies + compact.batchOverhead(n), "n=" + n);
         }
     }
+
+    @Test
+    void aStoredJsonValueThatIsShortOnlyInExponentForm_isUnreadable_notSentCompact() {
+        List<StoredReading> rs = new ArrayList<>(stored(3));
+        String body = new String(rs.get(1).body(), StandardCharsets.UTF_8).replaceFirst("\"value\":[^,]*,", "\"value\":1e999999999,");
+        rs.set(1, new StoredReading(101, 0, 0, body.getBytes(StandardCharsets.UTF_8)));
+        PayloadFormat.UnreadableReading u = org.junit.jupiter.api.Assertions.assertThrows(PayloadFormat.UnreadableReading.class,
+                () -> compact.encode(rs, SENT));
+        assertEquals(101, u.seq());
+    }
 }

@@ -188,4 +188,34 @@ class ReadingRecordsTest {
         rec[1] |= 0x40;
         assertUnreadable(rec, "unknown flags");
     }
+
+    @Test
+    void aValueNoV1NumberCarries_isUnreadableInBothFormats_theLongestOneCarriedIsSentAndReadBack() throws Exception {
+        CompactPayloads compact = new CompactPayloads(json);
+        BigDecimal longest = new BigDecimal("-" + "9".repeat(397) + ".5"); // 400 characters, sign and point included
+        byte[] ok = ReadingRecords.encode(valued(longest));
+        List<StoredReading> one = List.of(new StoredReading(21, 0, 0, ok));
+        byte[] asJson = json.batch(json.prepare(one, Integer.MAX_VALUE), Instant.EPOCH);
+        assertEquals(longest, io.meterlink.payload.JsonV1.parseBatch(asJson).readings().get(0).value());
+        byte[] asCompact = compact.encode(one, Instant.EPOCH).bytes();
+        assertArrayEquals(asJson, io.meterlink.payload.Payloads.toJson(asCompact), "the head-end reads it back");
+
+        for (BigDecimal beyond : new BigDecimal[]{
+                new BigDecimal("-" + "9".repeat(398) + ".5"), // 401 characters
+                new BigDecimal(java.math.BigInteger.ONE, 399), // 0.000…1: 401 characters
+                new BigDecimal(java.math.BigInteger.ONE, -999_999_999)}) { // 1E+999999999: a short record, a billion digits plain
+            byte[] rec = ReadingRecords.encode(valued(beyond));
+            assertEquals(beyond, ReadingRecords.decode(21, rec).value(), "the record itself is well-formed");
+            List<StoredReading> stored = List.of(new StoredReading(21, 0, 0, rec));
+            PayloadFormat.UnreadableReading u = assertThrows(PayloadFormat.UnreadableReading.class,
+                    () -> json.prepare(stored, Integer.MAX_VALUE));
+            assertTrue(u.getMessage().contains("longer than the 400 characters"), u.getMessage());
+            assertThrows(PayloadFormat.UnreadableReading.class, () -> compact.encode(stored, Instant.EPOCH));
+        }
+    }
+
+    private static WireReading valued(BigDecimal value) {
+        return new WireReading(21, "wmbus:KAM:1", "volume", "m3", value, "instantaneous", 0, 0, 0, null,
+                Instant.ofEpochSecond(1_795_000_000L), 0, null);
+    }
 }
