@@ -47,7 +47,9 @@ final class Drain {
     private final Buffer buffer;
     private final PayloadFormat payloads;
     private final int maxReadings;
-    private final int maxBytes;
+    private final int configuredMaxBytes;
+    /** Most payload bytes per message on this connection: {@code batch_max_bytes}, or less when the broker takes less. */
+    private int maxBytes;
     private final Clock clock;
     private final Map<Long, Batch> inflight = new LinkedHashMap<>();
     private long nextTag = 1;
@@ -70,6 +72,7 @@ final class Drain {
         this.buffer = buffer;
         this.payloads = payloads;
         this.maxReadings = maxReadings;
+        this.configuredMaxBytes = maxBytes;
         this.maxBytes = maxBytes;
         this.clock = clock;
         this.backlogRate = backlogRate;
@@ -110,12 +113,31 @@ final class Drain {
      * committed seq) are live: committed after the broker was last known unreachable.
      */
     void reset(int window, long liveAfter) {
+        reset(window, liveAfter, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #reset(int, long)}, with at most {@code packetRoom} payload bytes per message on this
+     * connection (the broker's Maximum Packet Size less {@link #publishOverhead}) when that is below
+     * {@code batch_max_bytes}: batches are cut to it, and a reading that alone exceeds it is dead-lettered
+     * as {@value #TOO_BIG} (the library would drop the connection on every resend).
+     */
+    void reset(int window, long liveAfter, long packetRoom) {
+        this.maxBytes = (int) Math.max(0, Math.min(configuredMaxBytes, packetRoom));
         this.window = Math.max(1, window);
         inflight.clear();
         liveStart = Math.max(0, Math.min(liveAfter, buffer.highestCommittedSeq()));
         liveCursor = liveStart;
         long lowest = buffer.lowestSeq();
         backlogCursor = lowest <= 0 ? liveStart : Math.min(lowest - 1, liveStart);
+    }
+
+    /**
+     * Bytes a readings PUBLISH adds around its payload, at most: fixed header (5), topic (2 + its UTF-8),
+     * packet id (2), and properties (length 4, payload format indicator 2, content type 3 + up to 64).
+     */
+    static int publishOverhead(String topic) {
+        return 5 + 2 + topic.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 2 + 4 + 2 + 3 + 64;
     }
 
     /** The next batch to publish now, or null when the window is full or nothing is waiting. */
@@ -242,7 +264,8 @@ final class Drain {
 
     /** Dead-letters reading {@code seq}, which alone exceeds {@code batch_max_bytes} ({@code size} says by what). */
     private Outcome tooBig(Kind kind, long seq, String size) {
-        LOG.warn("reading {}: {} exceed batch_max_bytes {}: dead-lettered as {}", seq, size, maxBytes, TOO_BIG);
+        LOG.warn("reading {}: {} exceed the {} bytes a message may have ({}): dead-lettered as {}", seq, size, maxBytes,
+                maxBytes < configuredMaxBytes ? "the broker's maximum packet size" : "batch_max_bytes", TOO_BIG);
         buffer.deadLetter(new long[]{seq}, TOO_BIG);
         deadLettered++;
         advance(kind, seq);

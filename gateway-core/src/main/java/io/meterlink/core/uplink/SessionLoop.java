@@ -140,9 +140,13 @@ final class SessionLoop {
         p.state().connected();
         // leave room in the broker's receive maximum for the status message
         int window = Math.max(1, Math.min(p.cfg().inflightWindow(), c.receiveMaximum() - 2));
-        p.drain().reset(window, unreachableSeq);
+        // a batch larger than the broker's maximum packet would make the library drop the connection, on every resend
+        long room = c.maximumPacketSize() == Long.MAX_VALUE ? Long.MAX_VALUE
+                : c.maximumPacketSize() - Drain.publishOverhead(p.topics().readings());
+        p.drain().reset(window, unreachableSeq, room);
         p.status().reset();
-        log.info("uplink connected to {} as {} ({}), window {}", active.cfg().url(), p.gatewayId(), active.cfg().protocol(), window);
+        log.info("uplink connected to {} as {} ({}), window {}{}", active.cfg().url(), p.gatewayId(), active.cfg().protocol(), window,
+                room == Long.MAX_VALUE ? "" : ", broker's maximum packet " + c.maximumPacketSize() + " bytes");
         if (trialListener != null) endTrial(true);
     }
 
