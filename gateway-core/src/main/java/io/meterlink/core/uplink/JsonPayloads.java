@@ -52,9 +52,16 @@ public final class JsonPayloads implements ReadingEncoder, PayloadFormat {
 
     public String gatewayId() { return gatewayId; }
 
+    /**
+     * The JSON v1 object stored for {@code r}; for a value no v1 reader takes ({@link JsonV1#carries}:
+     * a plain number over 400 characters, which would make a head-end refuse its whole batch, or one
+     * JSON cannot write plainly at all) its record instead, which the drain dead-letters as
+     * {@code unreadable_record}: counted and kept, never thrown at the driver with its other readings.
+     */
     @Override
     public byte[] encode(long seq, Reading r) {
-        return JsonV1.reading(gatewayId, wire(seq, r));
+        WireReading w = wire(seq, r);
+        return JsonV1.carries(w.value()) ? JsonV1.reading(gatewayId, w) : ReadingRecords.encode(w);
     }
 
     /** The reading as the payload library sees it. */

@@ -179,4 +179,27 @@ class BatchBoundTest {
             assertEquals(JsonV1.CONTENT_TYPE, withIt.contentType(), "a stored JSON object that does not read back: its batch goes as JSON v1");
         }
     }
+
+    @Test
+    void storedAsJson_aValueNoV1ReaderTakes_isKeptAndDeadLettered_theOthersGoInBatchesAHeadEndReads() throws Exception {
+        List<Reading> readings = new ArrayList<>(ReadingRecordsTest.varied(35, 40));
+        Reading r = readings.get(9);
+        readings.set(9, withValue(r, new BigDecimal(java.math.BigInteger.ONE, -20_000))); // JSON cannot write it plainly at all
+        readings.set(19, withValue(r, new BigDecimal("7".repeat(500)))); // 500 digits: more than a v1 reader takes
+        try (SqliteBuffer b = SqliteBuffer.open(BufferConfig.defaults(dir.resolve("buffer.db")), json, Clock.systemUTC())) {
+            b.append(readings).join(); // the other 38 readings of the call are stored with them
+            Drain d = new Drain(b, json, 1_000, 256 * 1024, Clock.systemUTC());
+            List<Drain.Batch> sent = drainAll(d, b);
+
+            assertEquals(Map.of(10L, Drain.UNREADABLE, 20L, Drain.UNREADABLE), assertEachReadingOnce(sent, 40, b));
+            int read = 0;
+            for (Drain.Batch x : sent) read += JsonV1.parseBatch(x.payload()).readings().size();
+            assertEquals(38, read, "every published batch is read whole by a v1 reader");
+        }
+    }
+
+    private static Reading withValue(Reading r, BigDecimal value) {
+        return new Reading(r.meter(), r.quantity(), r.unit(), value, r.function(), r.storage(), r.tariff(), r.subunit(),
+                r.meterTime(), r.receivedAt(), r.status(), r.rssiDbm());
+    }
 }
