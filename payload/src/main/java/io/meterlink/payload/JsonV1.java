@@ -34,10 +34,25 @@ public final class JsonV1 {
     /** MQTT 5 content type of v1 readings batches (payload format indicator 1: UTF-8). */
     public static final String CONTENT_TYPE = "application/json";
 
+    /** Longest number a v1 message may hold, in characters; a reader refuses a longer one. */
+    public static final int MAX_NUMBER_LENGTH = 400;
+
     static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN) // exact decimal, never 1E+3
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxNumberLength(400).build())
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxNumberLength(MAX_NUMBER_LENGTH).build())
             .build();
+
+    /**
+     * Whether a v1 message can carry {@code value}: written plainly (never in exponent form) it takes
+     * at most {@link #MAX_NUMBER_LENGTH} characters, sign and point included. A compact message must
+     * not carry a value its JSON v1 form could not.
+     */
+    public static boolean carries(BigDecimal value) {
+        long digits = value.precision();
+        long scale = value.scale();
+        long length = scale <= 0 ? digits - scale : digits > scale ? digits + 1 : scale + 2;
+        return length + (value.signum() < 0 ? 1 : 0) <= MAX_NUMBER_LENGTH;
+    }
 
     private JsonV1() {
     }
@@ -204,7 +219,11 @@ public final class JsonV1 {
                 case "unit" -> unit = text(p, vt, name);
                 case "value" -> {
                     if (vt != JsonToken.VALUE_NUMBER_INT && vt != JsonToken.VALUE_NUMBER_FLOAT) throw content("value must be a number");
-                    value = p.getDecimalValue();
+                    try {
+                        value = p.getDecimalValue();
+                    } catch (NumberFormatException e) { // e.g. 1e2147483648: an exponent beyond a decimal's scale
+                        throw new PayloadException(PayloadException.Kind.SYNTAX, "value is not a decimal: " + e.getMessage(), e);
+                    }
                 }
                 case "function" -> function = text(p, vt, name);
                 case "storage" -> storage = (int) integer(p, vt, name, 0, Integer.MAX_VALUE);

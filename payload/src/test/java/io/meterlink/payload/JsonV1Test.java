@@ -37,4 +37,24 @@ class JsonV1Test {
         assertNull(JsonV1.isoUtc("2026-11-26T08:00:00.Z"));
         assertEquals(Instant.parse("2026-11-26T08:00:00.5Z"), JsonV1.isoUtc("2026-11-26T08:00:00.5Z"));
     }
+
+    @Test
+    void aValueWhoseExponentNoDecimalHolds_isATypedSyntaxRefusal_inAReadingAndInABatch() {
+        String reading = "{\"seq\":5,\"meter\":\"m\",\"quantity\":\"volume\",\"unit\":\"m3\",\"value\":%s,\"function\":\"instantaneous\","
+                + "\"storage\":0,\"tariff\":0,\"subunit\":0,\"meter_time\":null,\"received\":\"2026-12-07T05:00:00Z\",\"status\":0}";
+        for (String value : new String[]{"1e2147483648", "1e-2147483648", "-7.5E+4294967296"}) {
+            byte[] one = reading.formatted(value).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            PayloadException e = org.junit.jupiter.api.Assertions.assertThrows(PayloadException.class, () -> JsonV1.parseReading(one, false), value);
+            org.junit.jupiter.api.Assertions.assertEquals(PayloadException.Kind.SYNTAX, e.kind());
+            byte[] batch = ("{\"v\":1,\"type\":\"readings\",\"gw\":\"g\",\"sent\":\"2026-12-07T05:00:01Z\",\"readings\":["
+                    + reading.formatted(value) + "]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            org.junit.jupiter.api.Assertions.assertThrows(PayloadException.class, () -> JsonV1.parseBatch(batch), value);
+        }
+        byte[] fine = reading.formatted("1e3").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            org.junit.jupiter.api.Assertions.assertEquals(new java.math.BigDecimal("1e3"), JsonV1.parseReading(fine, false).reading().value());
+        } catch (PayloadException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -54,14 +54,20 @@ final class CompactPayloads implements PayloadFormat {
                 wire.add(ReadingRecords.read(r));
                 continue;
             }
+            WireReading parsed;
             try {
-                wire.add(JsonV1.parseReading(r.body(), false).reading()); // our own objects, checksummed in the buffer
+                parsed = JsonV1.parseReading(r.body(), false).reading(); // our own objects, checksummed in the buffer
             } catch (PayloadException e) {
                 if (jsonFallbacks++ == 0) {
                     LOG.warn("stored reading {} cannot be read back for the compact payload ({}); its batch goes out as JSON v1",
                             r.seq(), e.getMessage());
                 }
                 return json.encode(readings, sent);
+            }
+            try {
+                wire.add(ReadingRecords.carried(parsed)); // e.g. 1e999999999: a short text, but no plain number
+            } catch (IllegalArgumentException e) {
+                throw new UnreadableReading(r.seq(), "stored reading " + r.seq() + " cannot be sent: " + e.getMessage(), e);
             }
         }
         return new Encoded(CompactV1.encode(new ReadingsBatch(json.gatewayId(), sent, wire), CompactV1.Compression.DEFLATE),

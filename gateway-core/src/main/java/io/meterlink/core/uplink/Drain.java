@@ -37,6 +37,8 @@ final class Drain {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Drain.class);
     /** Dead-letter reason of a stored record that cannot be read back (docs/payloads.md, "Stored form"). */
     static final String UNREADABLE = "unreadable_record";
+    /** Dead-letter reason of a reading that alone exceeds {@code uplink.batch_max_bytes} (docs/payloads.md, "Too big"). */
+    static final String TOO_BIG = "too_big";
 
     /** A batch handed to the client, identified by {@code tag} until its acknowledgement. */
     record Batch(long tag, Kind kind, long[] seqs, byte[] payload, String contentType) {
@@ -45,7 +47,9 @@ final class Drain {
     private final Buffer buffer;
     private final PayloadFormat payloads;
     private final int maxReadings;
-    private final int maxBytes;
+    private final int configuredMaxBytes;
+    /** Most payload bytes per message on this connection: {@code batch_max_bytes}, or less when the broker takes less. */
+    private int maxBytes;
     private final Clock clock;
     private final Map<Long, Batch> inflight = new LinkedHashMap<>();
     private long nextTag = 1;
@@ -54,6 +58,7 @@ final class Drain {
     private long liveCursor;
     private long backlogCursor;
     private long deadLettered;
+    private long reencoded;
     private final int backlogRate;
     private double backlogTokens;
     private long tokensAt;
@@ -67,6 +72,7 @@ final class Drain {
         this.buffer = buffer;
         this.payloads = payloads;
         this.maxReadings = maxReadings;
+        this.configuredMaxBytes = maxBytes;
         this.maxBytes = maxBytes;
         this.clock = clock;
         this.backlogRate = backlogRate;
@@ -107,12 +113,31 @@ final class Drain {
      * committed seq) are live: committed after the broker was last known unreachable.
      */
     void reset(int window, long liveAfter) {
+        reset(window, liveAfter, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #reset(int, long)}, with at most {@code packetRoom} payload bytes per message on this
+     * connection (the broker's Maximum Packet Size less {@link #publishOverhead}) when that is below
+     * {@code batch_max_bytes}: batches are cut to it, and a reading that alone exceeds it is dead-lettered
+     * as {@value #TOO_BIG} (the library would drop the connection on every resend).
+     */
+    void reset(int window, long liveAfter, long packetRoom) {
+        this.maxBytes = (int) Math.max(0, Math.min(configuredMaxBytes, packetRoom));
         this.window = Math.max(1, window);
         inflight.clear();
         liveStart = Math.max(0, Math.min(liveAfter, buffer.highestCommittedSeq()));
         liveCursor = liveStart;
         long lowest = buffer.lowestSeq();
         backlogCursor = lowest <= 0 ? liveStart : Math.min(lowest - 1, liveStart);
+    }
+
+    /**
+     * Bytes a readings PUBLISH adds around its payload, at most: fixed header (5), topic (2 + its UTF-8),
+     * packet id (2), and properties (length 4, payload format indicator 2, content type 3 + up to 64).
+     */
+    static int publishOverhead(String topic) {
+        return 5 + 2 + topic.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 2 + 4 + 2 + 3 + 64;
     }
 
     /** The next batch to publish now, or null when the window is full or nothing is waiting. */
@@ -169,33 +194,50 @@ final class Drain {
         }
         while (true) {
             try {
-                return issue(kind, payloads.prepare(list));
-            } catch (PayloadFormat.UnreadableReading u) {
-                int bad = 0;
-                while (bad < list.size() && list.get(bad).seq() != u.seq()) bad++;
-                if (bad == list.size()) throw u; // names a reading not in the batch: a bug, not a bad row
+                return issue(kind, payloads.prepare(list, maxBytes));
+            } catch (RuntimeException e) {
+                int bad = e instanceof PayloadFormat.UnreadableReading u ? indexOf(list, u.seq()) : -1;
+                if (bad == 0) return unreadable(kind, list.get(0).seq(), e.getMessage(), null);
                 if (bad > 0) {
                     list = list.subList(0, bad); // send what comes before it; it is first in the next read
                     continue;
                 }
-                LOG.error("{}: dead-lettered as {}", u.getMessage(), UNREADABLE);
-                buffer.deadLetter(new long[]{u.seq()}, UNREADABLE);
-                deadLettered++;
-                advance(kind, u.seq());
-                return Outcome.DEAD_LETTERED;
+                // no stored reading should cause any other fault (a format's bug, or a row beyond what the format
+                // checks): narrowed down by halves to the one reading that does, which is dead-lettered; never a stalled drain
+                if (list.size() == 1) return unreadable(kind, list.get(0).seq(), "stored reading " + list.get(0).seq() + " cannot be sent: " + e, e);
+                list = list.subList(0, list.size() / 2);
             }
         }
     }
 
-    /** Cuts the batch to the byte bound (dead-lettering a first reading that alone exceeds it), encodes and issues it. */
+    /** The index of reading {@code seq} in {@code list}, -1 when it is not there. */
+    private static int indexOf(List<StoredReading> list, long seq) {
+        for (int i = 0; i < list.size(); i++) if (list.get(i).seq() == seq) return i;
+        return -1;
+    }
+
+    /** Dead-letters reading {@code seq} as {@value #UNREADABLE}. */
+    private Outcome unreadable(Kind kind, long seq, String why, Throwable fault) {
+        if (fault == null) LOG.error("{}: dead-lettered as {}", why, UNREADABLE);
+        else LOG.error("{}: dead-lettered as {}", why, UNREADABLE, fault);
+        buffer.deadLetter(new long[]{seq}, UNREADABLE);
+        deadLettered++;
+        advance(kind, seq);
+        return Outcome.DEAD_LETTERED;
+    }
+
+    /**
+     * Cuts the batch to the byte bound, encodes and issues it. The cut uses the stored sizes plus the
+     * format's {@link PayloadFormat#batchOverhead} bound, which holds for readings this gateway wrote;
+     * a batch that still encodes larger than {@code batch_max_bytes} (a compact batch sent as JSON v1
+     * because a stored JSON object does not read back, or crafted rows beyond the per-reading bound) is
+     * encoded again with half its readings until it fits. A reading that alone exceeds the bound, stored
+     * or encoded, is dead-lettered as {@value #TOO_BIG}: no published message is ever larger.
+     */
     private Outcome issue(Kind kind, List<StoredReading> list) {
         StoredReading first = list.get(0);
         if (first.body().length + payloads.batchOverhead(1) > maxBytes) {
-            buffer.deadLetter(new long[]{first.seq()}, "too_big: " + first.body().length
-                    + " bytes exceed batch_max_bytes " + maxBytes);
-            deadLettered++;
-            advance(kind, first.seq());
-            return Outcome.DEAD_LETTERED;
+            return tooBig(kind, first.seq(), first.body().length + " stored bytes");
         }
         long total = 0;
         int n = 0;
@@ -204,16 +246,30 @@ final class Drain {
             total += r.body().length;
             n++;
         }
-        list = list.subList(0, n);
+        PayloadFormat.Encoded e;
+        while ((e = payloads.encode(list.subList(0, n), clock.instant())).bytes().length > maxBytes) {
+            if (n == 1) return tooBig(kind, first.seq(), e.bytes().length + " bytes encoded");
+            reencoded++;
+            n /= 2;
+        }
         long[] seqs = new long[n];
         for (int i = 0; i < n; i++) seqs[i] = list.get(i).seq();
-        PayloadFormat.Encoded e = payloads.encode(list, clock.instant());
         Batch b = new Batch(nextTag++, kind, seqs, e.bytes(), e.contentType());
         advance(kind, seqs[n - 1]);
         if (kind == Kind.BACKLOG) backlogTokens -= n;
         inflight.put(b.tag(), b);
         lastIssued = b;
         return Outcome.SENT;
+    }
+
+    /** Dead-letters reading {@code seq}, which alone exceeds {@code batch_max_bytes} ({@code size} says by what). */
+    private Outcome tooBig(Kind kind, long seq, String size) {
+        LOG.warn("reading {}: {} exceed the {} bytes a message may have ({}): dead-lettered as {}", seq, size, maxBytes,
+                maxBytes < configuredMaxBytes ? "the broker's maximum packet size" : "batch_max_bytes", TOO_BIG);
+        buffer.deadLetter(new long[]{seq}, TOO_BIG);
+        deadLettered++;
+        advance(kind, seq);
+        return Outcome.DEAD_LETTERED;
     }
 
     private void advance(Kind kind, long seq) {
@@ -241,4 +297,7 @@ final class Drain {
     boolean backlogDone() { return backlogCursor >= liveStart; }
 
     long deadLettered() { return deadLettered; }
+
+    /** Batches encoded again with half their readings because the encoded message exceeded {@code batch_max_bytes}. */
+    long reencoded() { return reencoded; }
 }

@@ -31,7 +31,7 @@ import java.util.Objects;
  * (a reading stored as a record under {@code payload: compact} is rendered to the same object),
  * and status messages.
  *
- * <p>Thread-safe (stateless apart from the immutable gateway id).
+ * <p>Thread-safe (stateless apart from the immutable gateway id and a count of rendered records).
  */
 public final class JsonPayloads implements ReadingEncoder, PayloadFormat {
 
@@ -52,9 +52,16 @@ public final class JsonPayloads implements ReadingEncoder, PayloadFormat {
 
     public String gatewayId() { return gatewayId; }
 
+    /**
+     * The JSON v1 object stored for {@code r}; for a value no v1 reader takes ({@link JsonV1#carries}:
+     * a plain number over 400 characters, which would make a head-end refuse its whole batch, or one
+     * JSON cannot write plainly at all) its record instead, which the drain dead-letters as
+     * {@code unreadable_record}: counted and kept, never thrown at the driver with its other readings.
+     */
     @Override
     public byte[] encode(long seq, Reading r) {
-        return JsonV1.reading(gatewayId, wire(seq, r));
+        WireReading w = wire(seq, r);
+        return JsonV1.carries(w.value()) ? JsonV1.reading(gatewayId, w) : ReadingRecords.encode(w);
     }
 
     /** The reading as the payload library sees it. */
@@ -81,24 +88,35 @@ public final class JsonPayloads implements ReadingEncoder, PayloadFormat {
 
     /** Stored records ({@link ReadingRecords}) rendered to the JSON v1 objects they stand for; JSON bodies as they are. */
     @Override
-    public List<StoredReading> prepare(List<StoredReading> read) {
+    public List<StoredReading> prepare(List<StoredReading> read, int maxBytes) {
         List<StoredReading> out = null;
+        long total = 0;
         for (int i = 0; i < read.size(); i++) {
             StoredReading r = read.get(i);
-            if (!ReadingRecords.isRecord(r.body())) {
-                if (out != null) out.add(r);
-                continue;
+            if (ReadingRecords.isRecord(r.body())) {
+                if (out == null) out = new java.util.ArrayList<>(read.subList(0, i));
+                r = new StoredReading(r.seq(), r.acceptedAt(), r.priority(), jsonBody(r));
             }
-            if (out == null) out = new java.util.ArrayList<>(read.subList(0, i));
-            out.add(new StoredReading(r.seq(), r.acceptedAt(), r.priority(), jsonBody(r)));
+            if (out != null) out.add(r);
+            total += r.body().length;
+            if (total + batchOverhead(i + 1) > maxBytes) {
+                // nothing after this one fits the batch: render no more
+                return out == null ? read.subList(0, i + 1) : out;
+            }
         }
         return out == null ? read : out;
     }
+
+    private final java.util.concurrent.atomic.LongAdder rendered = new java.util.concurrent.atomic.LongAdder();
+
+    /** Stored records rendered to JSON v1 objects so far (tests bound the work per batch by it). */
+    long rendered() { return rendered.sum(); }
 
     /** The JSON v1 object of a stored reading: its body, or the object rebuilt from its record. */
     byte[] jsonBody(StoredReading r) {
         byte[] body = r.body();
         if (!ReadingRecords.isRecord(body)) return body;
+        rendered.increment();
         var reading = ReadingRecords.read(r);
         try {
             return JsonV1.reading(gatewayId, reading);

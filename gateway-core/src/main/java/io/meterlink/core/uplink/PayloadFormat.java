@@ -25,11 +25,14 @@ interface PayloadFormat {
     /**
      * The readings as this format measures them for the byte bound: stored records
      * ({@link ReadingRecords}) rendered to JSON v1 objects by the JSON format, unchanged by the compact
-     * one. Called before the {@link Drain} cuts a batch.
+     * one. Called before the {@link Drain} cuts a batch. A format that renders stops once the rendered
+     * readings plus {@link #batchOverhead} exceed {@code maxBytes} (the reading that crosses it is the
+     * last one returned): a stored record is about a fifth of its JSON object, so the read holds far
+     * more readings than fit.
      *
      * @throws UnreadableReading when a stored record cannot be read back
      */
-    default List<StoredReading> prepare(List<StoredReading> read) {
+    default List<StoredReading> prepare(List<StoredReading> read, int maxBytes) {
         return read;
     }
 

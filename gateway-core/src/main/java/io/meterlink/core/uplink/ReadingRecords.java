@@ -2,10 +2,14 @@ package io.meterlink.core.uplink;
 
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.buffer.ReadingEncoder;
+import io.meterlink.payload.JsonV1;
 import io.meterlink.payload.WireReading;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -86,10 +90,24 @@ public final class ReadingRecords implements ReadingEncoder {
      */
     static WireReading read(io.meterlink.core.buffer.StoredReading r) {
         try {
-            return decode(r.seq(), r.body());
+            return carried(decode(r.seq(), r.body()));
         } catch (IllegalArgumentException e) {
             throw new PayloadFormat.UnreadableReading(r.seq(), "stored reading " + r.seq() + " cannot be read back: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@code r}, when a message can carry its value.
+     *
+     * @throws IllegalArgumentException when JSON v1 cannot ({@link JsonV1#carries}): no message is sent
+     *                                  that a head-end could not read, whatever the format
+     */
+    static WireReading carried(WireReading r) {
+        if (!JsonV1.carries(r.value())) {
+            throw new IllegalArgumentException("value of " + r.value().precision() + " digits, scale " + r.value().scale()
+                    + ", is longer than the " + JsonV1.MAX_NUMBER_LENGTH + " characters a v1 number may have");
+        }
+        return r;
     }
 
     /**
@@ -102,6 +120,7 @@ public final class ReadingRecords implements ReadingEncoder {
         try {
             if (in.u8() != FORMAT) throw new IllegalArgumentException("not a stored reading record");
             int flags = in.u8();
+            if ((flags & ~(HAS_METER_TIME | HAS_RSSI | BIG_MANTISSA)) != 0) throw new IllegalArgumentException("unknown flags " + flags);
             String meter = in.string();
             String quantity = in.string();
             String unit = in.string();
@@ -117,8 +136,8 @@ public final class ReadingRecords implements ReadingEncoder {
                 long m = in.zigzag();
                 value = BigDecimal.valueOf(m, in.intZigzag());
             }
-            Instant meterTime = (flags & HAS_METER_TIME) != 0 ? Instant.ofEpochSecond(in.zigzag(), in.intVarint()) : null;
-            Instant received = Instant.ofEpochSecond(in.zigzag(), in.intVarint());
+            Instant meterTime = (flags & HAS_METER_TIME) != 0 ? Instant.ofEpochSecond(in.zigzag(), in.nanos()) : null;
+            Instant received = Instant.ofEpochSecond(in.zigzag(), in.nanos());
             int status = in.intZigzag();
             Integer rssi = (flags & HAS_RSSI) != 0 ? in.intZigzag() : null;
             if (in.pos != body.length) throw new IllegalArgumentException("trailing bytes in a stored reading record");
@@ -178,14 +197,26 @@ public final class ReadingRecords implements ReadingEncoder {
             return b[pos++] & 0xFF;
         }
 
+        /** An unsigned LEB128 varint of at most 64 bits, written as {@link Out#varint} writes it (no redundant zero byte). */
         long varint() {
             long v = 0;
             for (int shift = 0; shift < 64; shift += 7) {
                 int x = b[pos++];
+                if (shift == 63 && (x & 0xFF) > 1) throw new IllegalArgumentException("varint beyond 64 bits");
                 v |= (long) (x & 0x7F) << shift;
-                if (x >= 0) return v;
+                if (x >= 0) {
+                    if (x == 0 && shift > 0) throw new IllegalArgumentException("varint with a redundant zero byte");
+                    return v;
+                }
             }
             throw new IllegalArgumentException("varint too long");
+        }
+
+        /** Nanoseconds of a second: 0 to 999,999,999 (a larger count would move the time into another second). */
+        int nanos() {
+            int v = intVarint();
+            if (v > 999_999_999) throw new IllegalArgumentException("nanoseconds out of range: " + v);
+            return v;
         }
 
         long zigzag() {
@@ -212,10 +243,25 @@ public final class ReadingRecords implements ReadingEncoder {
             return out;
         }
 
+        /** Length-prefixed UTF-8; malformed UTF-8 is refused, never read as U+FFFD. */
         String string() {
             int len = intVarint();
             if (len > b.length - pos) throw new IllegalArgumentException("length beyond the record: " + len);
-            String s = new String(b, pos, len, StandardCharsets.UTF_8);
+            boolean ascii = true;
+            for (int i = pos; i < pos + len && ascii; i++) ascii = b[i] >= 0;
+            String s;
+            if (ascii) {
+                s = new String(b, pos, len, StandardCharsets.ISO_8859_1);
+            } else {
+                try {
+                    s = StandardCharsets.UTF_8.newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(b, pos, len)).toString();
+                } catch (CharacterCodingException e) {
+                    throw new IllegalArgumentException("malformed UTF-8 in a stored reading record");
+                }
+            }
             pos += len;
             return s;
         }

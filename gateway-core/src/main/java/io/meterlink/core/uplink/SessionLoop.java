@@ -141,9 +141,13 @@ final class SessionLoop {
         // the first connection of this process: what an earlier run stored is backlog (asked only now, so that
         // the connection is made while the buffer still opens)
         if (unreachableSeq < 0) unreachableSeq = p.buffer().highestSeqAtOpen();
-        p.drain().reset(window, unreachableSeq);
+        // a batch larger than the broker's maximum packet would make the library drop the connection, on every resend
+        long room = c.maximumPacketSize() == Long.MAX_VALUE ? Long.MAX_VALUE
+                : c.maximumPacketSize() - Drain.publishOverhead(p.topics().readings());
+        p.drain().reset(window, unreachableSeq, room);
         p.status().reset();
-        log.info("uplink connected to {} as {} ({}), window {}", active.cfg().url(), p.gatewayId(), active.cfg().protocol(), window);
+        log.info("uplink connected to {} as {} ({}), window {}{}", active.cfg().url(), p.gatewayId(), active.cfg().protocol(), window,
+                room == Long.MAX_VALUE ? "" : ", broker's maximum packet " + c.maximumPacketSize() + " bytes");
         if (trialListener != null) endTrial(true);
     }
 

@@ -1,10 +1,12 @@
 package io.meterlink.core.buffer;
 
+import io.meterlink.core.api.config.keys.BufferKeys;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PendingQueueTest {
 
@@ -36,5 +38,14 @@ class PendingQueueTest {
         assertEquals(20, rest.readings(), "the rest of the batch in the next transaction");
         assertEquals(80, rest.slices().get(0).from());
         assertEquals(true, rest.slices().get(0).completesBatch());
+    }
+
+    @Test
+    void theBackedUpTransactionBound_isInTheDeclaredDocOfBothKeys() {
+        int f = PendingQueue.BACKED_UP_FACTOR;
+        String queue = BufferKeys.QUEUE_CAPACITY.doc();
+        assertTrue(queue.contains("up to " + f + " × `commit_max_readings`"), queue);
+        String commit = BufferKeys.COMMIT_MAX_READINGS.doc();
+        assertTrue(commit.contains("up to " + f + " times as many"), commit);
     }
 }

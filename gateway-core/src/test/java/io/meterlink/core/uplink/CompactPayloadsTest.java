@@ -89,7 +89,7 @@ class CompactPayloadsTest {
         assertArrayEquals(jsonBatch, Payloads.toJson(compact.encode(asJson, SENT).bytes()));
         assertArrayEquals(jsonBatch, Payloads.toJson(compact.encode(mixed, SENT).bytes()));
         assertArrayEquals(jsonBatch, json.batch(asRecords, SENT));
-        assertArrayEquals(jsonBatch, json.batch(json.prepare(mixed), SENT));
+        assertArrayEquals(jsonBatch, json.batch(json.prepare(mixed, Integer.MAX_VALUE), SENT));
         assertArrayEquals(jsonBatch, Payloads.toJson(compact.encode(asRecords, SENT).bytes()));
         assertEquals(0, compact.jsonFallbacks());
     }
@@ -105,5 +105,15 @@ class CompactPayloadsTest {
             long bodies = rs.stream().mapToLong(r -> r.body().length).sum();
             assertTrue(compact.encode(rs, SENT).bytes().length <= bodies + compact.batchOverhead(n), "n=" + n);
         }
+    }
+
+    @Test
+    void aStoredJsonValueThatIsShortOnlyInExponentForm_isUnreadable_notSentCompact() {
+        List<StoredReading> rs = new ArrayList<>(stored(3));
+        String body = new String(rs.get(1).body(), StandardCharsets.UTF_8).replaceFirst("\"value\":[^,]*,", "\"value\":1e999999999,");
+        rs.set(1, new StoredReading(101, 0, 0, body.getBytes(StandardCharsets.UTF_8)));
+        PayloadFormat.UnreadableReading u = org.junit.jupiter.api.Assertions.assertThrows(PayloadFormat.UnreadableReading.class,
+                () -> compact.encode(rs, SENT));
+        assertEquals(101, u.seq());
     }
 }

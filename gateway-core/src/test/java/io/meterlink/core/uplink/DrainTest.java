@@ -203,4 +203,44 @@ class DrainTest {
             recs.deadLetters.clear();
         }
     }
+
+    @Test
+    void aFaultWhileEncodingOneReading_isNarrowedToIt_itIsDeadLettered_andTheDrainGoesOn() {
+        buffer.appendBodies(50, 10);
+        PayloadFormat faulty = new PayloadFormat() {
+            @Override public int batchOverhead(int n) { return payloads.batchOverhead(n); }
+            @Override public Encoded encode(List<io.meterlink.core.buffer.StoredReading> rs, java.time.Instant sent) {
+                if (rs.stream().anyMatch(r -> r.seq() == 23)) throw new IllegalStateException("a format's fault on seq 23");
+                return payloads.encode(rs, sent);
+            }
+        };
+        Drain d = new Drain(buffer, faulty, 20, 100_000, Clock.systemUTC());
+        d.reset(8);
+        List<Long> sent = new ArrayList<>();
+        for (Drain.Batch b : takeAll(d)) for (long s : b.seqs()) sent.add(s);
+        List<Long> expected = new ArrayList<>();
+        for (long s = 1; s <= 50; s++) if (s != 23) expected.add(s);
+        assertEquals(expected, sent, "every other reading sent once, in order");
+        assertEquals(java.util.Map.of(23L, Drain.UNREADABLE), buffer.deadLetters);
+        assertEquals(1, d.deadLettered());
+    }
+
+    @Test
+    void aConnectionsPacketRoom_capsItsBatches_andTheNextConnectionWithoutOneHasTheWholeBound() {
+        buffer.appendBodies(30, 100);
+        buffer.appendBodies(1, 1500); // seq 31: within batch_max_bytes, beyond this broker's packet
+        Drain d = drain(500, 100_000);
+        d.reset(64, Long.MAX_VALUE, 1024);
+        List<Drain.Batch> sent = takeAll(d);
+        assertTrue(sent.size() >= 3, sent.size() + " batches");
+        for (Drain.Batch b : sent) assertTrue(b.payload().length <= 1024, b.payload().length + " bytes");
+        assertEquals(30, sent.stream().mapToInt(b -> b.seqs().length).sum());
+        assertEquals(java.util.Map.of(31L, Drain.TOO_BIG), buffer.deadLetters);
+
+        buffer.appendBodies(30, 100);
+        d.reset(64); // a broker that announces no limit
+        List<Drain.Batch> again = takeAll(d);
+        assertEquals(1, again.size(), "the readings sent before (unconfirmed) and the new ones: one batch");
+        assertEquals(60, again.get(0).seqs().length);
+    }
 }

@@ -25,6 +25,10 @@ final class FakeSession implements MqttSession {
         final java.util.concurrent.atomic.AtomicInteger atGate = new java.util.concurrent.atomic.AtomicInteger();
         /** reason code for the next readings acks (0 = success); -1 = do not auto-ack. */
         volatile int autoAck = 0;
+        /** The Maximum Packet Size the broker announces; a larger readings publish drops the connection, as the library does. */
+        volatile long maximumPacketSize = Long.MAX_VALUE;
+        /** Readings publishes the library refused as larger than {@link #maximumPacketSize}. */
+        final java.util.concurrent.atomic.AtomicInteger oversize = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public MqttSession open(Listener listener) throws MqttSessionException {
@@ -71,12 +75,17 @@ final class FakeSession implements MqttSession {
         }
         if (broker.refuseConnect) throw new MqttSessionException("refused by test", null);
         connected = true;
-        return new Connected(100);
+        return new Connected(100, broker.maximumPacketSize);
     }
 
     @Override
     public void publish(String topic, byte[] payload, boolean retained, PublishTag tag) throws MqttSessionException {
         if (!connected) throw new MqttSessionException("not connected", null);
+        if (tag instanceof PublishTag.Batch && payload.length + Drain.publishOverhead(topic) > broker.maximumPacketSize) {
+            broker.oversize.incrementAndGet();
+            drop(); // Paho's sender refuses the packet (51002) and shuts the connection down
+            return;
+        }
         Published p = new Published(topic, payload, retained, tag);
         broker.log.add(p);
         broker.published.add(p);

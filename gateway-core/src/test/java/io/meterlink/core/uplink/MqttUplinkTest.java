@@ -485,4 +485,21 @@ class MqttUplinkTest {
         assertTrue(UplinkErrors.isCredentialRefusal(new org.eclipse.paho.client.mqttv3.MqttException(5)));
         assertTrue(!UplinkErrors.isCredentialRefusal(new java.net.ConnectException("Connection refused")));
     }
+
+    @Test
+    void batchesFitTheBrokersMaximumPacketSize_aReadingBeyondItIsDeadLettered_theDrainNeverLoops() throws Exception {
+        broker.maximumPacketSize = 2048; // below batch_max_bytes (64 KiB): 10 readings of 300 bytes would not fit
+        start();
+        buffer.appendBodies(40, 300);
+        long[] big = buffer.appendBodies(1, 2500); // fits batch_max_bytes, never the broker's packet
+        buffer.appendBodies(20, 300);
+        await(() -> buffer.stored.isEmpty(), "every reading confirmed or dead-lettered");
+        assertEquals(java.util.Map.of(big[0], Drain.TOO_BIG), buffer.deadLetters);
+        assertEquals(60, buffer.confirmed.size());
+        assertEquals(0, broker.oversize.get(), "no publish the broker's packet size refuses");
+        assertEquals(1, broker.sessions.size(), "one connection: never dropped for a packet too large");
+        for (FakeSession.Published p : readingPublishes()) {
+            assertTrue(p.payload().length + Drain.publishOverhead(p.topic()) <= 2048, p.payload().length + " bytes");
+        }
+    }
 }

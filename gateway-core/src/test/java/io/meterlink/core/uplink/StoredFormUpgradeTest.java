@@ -56,7 +56,7 @@ class StoredFormUpgradeTest {
                 reference.add(new StoredReading(seq, 0, 0, json.encode(seq, readings.get(i))));
             }
             byte[] expected = json.batch(reference, SENT);
-            assertArrayEquals(expected, json.batch(json.prepare(stored), SENT));
+            assertArrayEquals(expected, json.batch(json.prepare(stored, Integer.MAX_VALUE), SENT));
             CompactPayloads compact = new CompactPayloads(json);
             byte[] message = compact.encode(stored, SENT).bytes();
             assertTrue(CompactV1.isCompact(message));

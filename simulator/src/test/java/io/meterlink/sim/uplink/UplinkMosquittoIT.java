@@ -126,6 +126,33 @@ class UplinkMosquittoIT {
         }
     }
 
+    /**
+     * A Mosquitto whose {@code max_packet_size} is below {@code batch_max_bytes} announces it in its MQTT 5
+     * CONNACK, and Paho drops the connection rather than send a larger packet: the uplink cuts its batches
+     * to it, so the backlog drains on one connection instead of reconnecting on the same batch for ever.
+     */
+    @Test
+    void mqtt5_batchesAreCutToTheBrokersMaximumPacketSize_everyReadingOnOneConnection() throws Exception {
+        int maxPacket = 6_000; // the fixture's batches (50 readings, ~16 KB) do not fit
+        try (MosquittoBroker small = MosquittoBroker.builder(dir.resolve("broker-mps"), pki.caFile(), pki.issueLocalhostServer())
+                     .extraConfig("max_packet_size " + maxPacket).build().start();
+             HeadEndSubscriber sub = new HeadEndSubscriber(small.url(), pki, pki.issueClient("headend"), "meterlink/v1")) {
+            TestPki.Issued client = pki.issueClient("gw-mps");
+            UplinkConfig cfg = config(small.url(), UplinkConfig.Protocol.MQTT5, "gw-mps", pki.caFile(), client.certFile(), client.keyFile(),
+                    null, null);
+            try (UplinkFixture.Gateway g = new UplinkFixture.Gateway(dir.resolve("gw-mps"), "gw-mps", cfg)) {
+                g.append(400);
+                g.uplink.start();
+                await(() -> sub.count("gw-mps") == g.accepted.size(), Duration.ofSeconds(30),
+                        () -> "head-end has " + sub.count("gw-mps") + " of " + g.accepted.size() + "; " + g.uplink.stats()
+                                + "\n" + small.logTail(20));
+                await(() -> g.buffer.stats().depth() == 0, LONG, () -> "buffer empty: " + g.buffer.stats());
+                assertEquals(0, g.uplink.stats().reconnects(), "never dropped for a packet too large");
+                assertEquals(0, g.buffer.stats().deadLetters());
+            }
+        }
+    }
+
     @Test
     void passwordOverTls_deliversEveryReadingAsStored() throws Exception {
         UplinkConfig cfg = config(broker.passwordUrl(), UplinkConfig.Protocol.MQTT5, "gw-pw", pki.caFile(),

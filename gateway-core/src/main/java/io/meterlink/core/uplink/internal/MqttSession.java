@@ -7,8 +7,18 @@ package io.meterlink.core.uplink.internal;
  */
 public interface MqttSession extends AutoCloseable {
 
-    /** What the broker granted at CONNACK. */
-    record Connected(int receiveMaximum) {
+    /**
+     * What the broker granted at CONNACK.
+     *
+     * @param receiveMaximum    most unacknowledged QoS 1 publishes the broker takes
+     * @param maximumPacketSize largest packet the broker takes (MQTT 5 §3.2.2.3.6), {@link Long#MAX_VALUE}
+     *                          when it announces none; the library refuses a larger publish by dropping the connection
+     */
+    record Connected(int receiveMaximum, long maximumPacketSize) {
+        /** A broker that announces no packet size limit (MQTT 3.1.1 has none to announce). */
+        public Connected(int receiveMaximum) {
+            this(receiveMaximum, Long.MAX_VALUE);
+        }
     }
 
     /** Events from the library's threads. Implementations must not block and must not call the session. */

@@ -69,7 +69,8 @@ public final class Paho5Session implements MqttSession {
                 throw new MqttSessionException("connect timed out", null);
             }
             Integer rm = t.getResponseProperties() == null ? null : t.getResponseProperties().getReceiveMaximum();
-            return new Connected(rm == null || rm <= 0 ? 65535 : rm);
+            Long mps = t.getResponseProperties() == null ? null : t.getResponseProperties().getMaximumPacketSize();
+            return new Connected(rm == null || rm <= 0 ? 65535 : rm, mps == null || mps <= 0 ? Long.MAX_VALUE : mps);
         } catch (MqttException e) {
             throw new MqttSessionException(UplinkErrors.describe(e), e);
         }

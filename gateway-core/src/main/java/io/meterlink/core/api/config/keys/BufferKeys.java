@@ -28,7 +28,8 @@ public final class BufferKeys {
     public static final ConfigKey<String> SYNCHRONOUS = ConfigKey.choice("synchronous", "full", List.of("full", "normal"),
             "`full` survives power loss; `normal` survives process crashes only");
     public static final ConfigKey<Integer> QUEUE_CAPACITY = ConfigKey.integer("queue_capacity", 20_000, 1, 10_000_000,
-            "readings waiting for a commit before drivers are slowed down (the only readings not yet durable; they also wait here while a storage fault such as a full disk lasts, docs/storage.md)");
+            "readings waiting for a commit before drivers are slowed down (the only readings not yet durable; they also wait here while a storage fault such as a full disk lasts, docs/storage.md); "
+                    + "while the writer is backed up, the transaction being written takes up to 8 × `commit_max_readings` out of the queue, so memory holds at most this many plus one such transaction");
 
     public static final ConfigKey<String> STORED_FORM = ConfigKey.choice("stored_form", "json", List.of("json", "records"),
             "how readings are stored: JSON v1 objects, or under `uplink.payload: compact` binary records that drain without parsing (a release before 2026-12-07 cannot read them: keep `json` while a rollback to one is possible, docs/payloads.md)");

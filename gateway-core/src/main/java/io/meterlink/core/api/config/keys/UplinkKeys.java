@@ -41,7 +41,7 @@ public final class UplinkKeys {
     public static final ConfigKey<Integer> BATCH_MAX_READINGS = ConfigKey.integer("batch_max_readings", 500, 1, 10_000,
             "most readings per published message");
     public static final ConfigKey<Long> BATCH_MAX_BYTES = ConfigKey.bytes("batch_max_bytes", 256 * 1024, 1024, 64L * 1024 * 1024,
-            "most bytes per published message; a single larger reading goes to the dead-letter table");
+            "most bytes per published message, lowered per connection to the broker's MQTT 5 Maximum Packet Size when it announces a smaller one; a single larger reading goes to the dead-letter table (`too_big`)");
     public static final ConfigKey<Integer> INFLIGHT_WINDOW = ConfigKey.integer("inflight_window", 8, 1, 64,
             "most unacknowledged messages at once");
     public static final ConfigKey<String> PAYLOAD = ConfigKey.choice("payload", "json", List.of("json", "compact"),
