@@ -142,7 +142,8 @@ final class Iec62056Driver extends ObisLineDriver {
         String line = new String(ident, StandardCharsets.ISO_8859_1).strip();
         char[] secret = config.password() != null ? config.password().reveal() : null;
         try {
-            DecodedFrame frame = new ModeESession(link, e.objects(), this::badInput).read(line.substring(1, 4), line.length() > 7 ? line.substring(7) : "", secret);
+            DecodedFrame frame = guard.decode(() -> new ModeESession(link, e.objects(), this::badInput)
+                    .read(line.substring(1, 4), line.length() > 7 ? line.substring(7) : "", secret));
             return new Outcome(frame, null, true);
         } catch (DecodeException x) {
             LOG.debug("mode E session on {} failed: {}", transport.describe(), x.getMessage());
@@ -205,7 +206,7 @@ final class Iec62056Driver extends ObisLineDriver {
         if (firstError != null && firstError.kind() != DecodeException.Kind.UNSUPPORTED) return new Outcome(null, firstError, true);
         byte[] readout = (new String(ident, StandardCharsets.ISO_8859_1) + data + "!\r\n").getBytes(StandardCharsets.ISO_8859_1);
         try {
-            return new Outcome(Iec62056FrameDecoder.decode(readout), null, true);
+            return new Outcome(guard.decode(() -> Iec62056FrameDecoder.decode(readout)), null, true);
         } catch (DecodeException e) {
             return new Outcome(null, e, true);
         }
@@ -303,7 +304,7 @@ final class Iec62056Driver extends ObisLineDriver {
 
             @Override public void error(DecodeException e, long offset) { errors.add(e); }
         };
-        FrameDecoder.Session session = decoder.open(FrameDecoder.Options.none());
+        io.meterlink.core.api.driver.DecodeGuard.Stream session = guard.stream(decoder, FrameDecoder.Options.none());
         session.feed(ident, 0, ident.length, sink);
         byte[] buf = new byte[1024];
         while (frames.isEmpty() && errors.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.meterlink.drivers.mbus;
 
 import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeGuard;
 import io.meterlink.drivers.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,7 @@ public final class MbusMaster {
 
     private final Transport transport;
     private final MbusDecoder decoder;
+    private final DecodeGuard guard;
     private final int timeoutMillis;
     private final int retries;
     private final Consumer<DecodeException> badInput;
@@ -44,6 +46,12 @@ public final class MbusMaster {
      * @param badInput      told about every refused frame or skipped noise
      */
     public MbusMaster(Transport transport, MbusDecoder decoder, int timeoutMillis, int retries, Consumer<DecodeException> badInput) {
+        this(transport, decoder, timeoutMillis, retries, badInput, new DecodeGuard(transport.describe()));
+    }
+
+    /** @param guard every telegram is decoded through it: a decoder fault is a refused telegram ({@code other}), reported to {@code badInput} */
+    public MbusMaster(Transport transport, MbusDecoder decoder, int timeoutMillis, int retries, Consumer<DecodeException> badInput, DecodeGuard guard) {
+        this.guard = guard;
         this.transport = transport;
         this.decoder = decoder;
         this.timeoutMillis = timeoutMillis;
@@ -140,7 +148,7 @@ public final class MbusMaster {
                     continue;
                 }
                 try {
-                    MbusTelegram t = decoder.decode(l);
+                    MbusTelegram t = guard.decode(() -> decoder.decode(l));
                     // the records before a broken one stand; the broken rest is counted, never guessed
                     if (t.undecoded() != null) badInput.accept(t.undecoded().toException("primary " + l.address()));
                     return t;
