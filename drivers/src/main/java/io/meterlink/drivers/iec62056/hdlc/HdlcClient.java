@@ -31,11 +31,11 @@ public final class HdlcClient {
     /**
      * @param maxInfo    the longest information field proposed in SNRM (both directions)
      * @param maxMessage the longest reassembled response accepted
-     * @param beat       called on every frame (the driver's heartbeat)
+     * @param beat       called on every frame and every read of bytes within one (the driver's heartbeat)
      */
     public HdlcClient(Transport line, HdlcAddress server, HdlcAddress client, int timeoutMs, int maxInfo, int maxMessage, Runnable beat) {
         this.line = line;
-        this.reader = new HdlcReader(line);
+        this.reader = new HdlcReader(line, beat); // beats inside a long frame too
         this.server = server;
         this.client = client;
         this.timeoutMs = timeoutMs;
