@@ -176,8 +176,11 @@ final class Iec62056Driver extends ObisLineDriver {
         java.util.Arrays.fill(secret, '\0');
         byte[] p1 = command('P', '1', pw);
         java.util.Arrays.fill(pw, (byte) 0);
-        send(p1, speed);
-        java.util.Arrays.fill(p1, (byte) 0);
+        try {
+            send(p1, speed);
+        } finally {
+            java.util.Arrays.fill(p1, (byte) 0);
+        }
         byte[] answer = new byte[1];
         heartbeat().beat();
         if (transport.read(answer, config.responseTimeout()) <= 0 || answer[0] != ACK) {
@@ -219,21 +222,22 @@ final class Iec62056Driver extends ObisLineDriver {
 
     /** {@code SOH C D STX payload ETX BCC}, or {@code SOH C D ETX BCC} without a payload (IEC 62056-21 §6.3.4). */
     static byte[] command(char c, char d, byte[] payload) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        o.write(SOH);
-        o.write(c);
-        o.write(d);
+        int n = payload == null ? 0 : 1 + payload.length;
+        byte[] o = new byte[3 + n + 2]; // one array, no growing buffer: a payload may be the password, wiped by the caller
+        o[0] = SOH;
+        o[1] = (byte) c;
+        o[2] = (byte) d;
+        int at = 3;
         if (payload != null) {
-            o.write(STX);
-            o.writeBytes(payload);
+            o[at++] = STX;
+            System.arraycopy(payload, 0, o, at, payload.length);
+            at += payload.length;
         }
-        o.write(ETX);
-        byte[] b = o.toByteArray();
+        o[at++] = ETX;
         int bcc = 0;
-        for (int i = 1; i < b.length; i++) bcc ^= b[i];
-        o.write(bcc & 0x7F);
-        java.util.Arrays.fill(b, (byte) 0);
-        return o.toByteArray();
+        for (int i = 1; i < at; i++) bcc ^= o[i];
+        o[at] = (byte) (bcc & 0x7F);
+        return o;
     }
 
     /** BCC (§6.3.14): XOR from after the first SOH or STX up to and including ETX, the byte after ETX. Parity bits are not compared. */
