@@ -75,7 +75,7 @@ final class ErtDriver extends LineDriver {
 
             @Override public void refused(ErtProtocol protocol, DecodeException error, long sample) { refused.add(error); }
         };
-        demod = new ErtDemodulator(ErtDemodulator.chipLength(config.sampleRate()), config.protocols(), listener);
+        demod = demodulator(listener);
         byte[] buf = new byte[65536];
         long stall = config.stallTimeout().toNanos();
         long lastData = System.nanoTime();
@@ -103,7 +103,7 @@ final class ErtDriver extends LineDriver {
                 guard.run(() -> demod.feedU8(buf, 0, n));
             } catch (DecodeException e) { // a decoder fault: counted; the demodulator starts afresh, what it found before stands
                 refused.add(e);
-                demod = new ErtDemodulator(ErtDemodulator.chipLength(config.sampleRate()), config.protocols(), listener);
+                demod = demodulator(listener);
             }
             for (DecodeException e : refused) badInput(e);
             refused.clear();
@@ -112,6 +112,10 @@ final class ErtDriver extends LineDriver {
                 packets.clear();
             }
         }
+    }
+
+    private ErtDemodulator demodulator(ErtDemodulator.Listener listener) {
+        return new ErtDemodulator(ErtDemodulator.chipLength(config.sampleRate()), config.protocols(), listener);
     }
 
     /** True when every byte is within 2 of the first: a stream without signal or noise. */

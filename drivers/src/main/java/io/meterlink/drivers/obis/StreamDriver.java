@@ -48,7 +48,7 @@ public final class StreamDriver extends ObisLineDriver {
     @Override
     protected void serve() throws IOException, InterruptedException {
         LOG.info("{}: listening for {} frames", source(), decoder.protocol());
-        if (session == null) session = context.decodeGuard().stream(decoder, options);
+        if (session == null) session = guard.stream(decoder, options);
         FrameDecoder.Sink sink = new Sink();
         byte[] buf = new byte[4096];
         long lastByte = System.nanoTime();
