@@ -32,7 +32,7 @@ public final class MbusMaster {
     static final int MAX_TELEGRAMS = 16;
 
     private final Transport transport;
-    private final MbusDecoder decoder;
+    private final Telegrams decoder;
     private final DecodeGuard guard;
     private final int timeoutMillis;
     private final int retries;
@@ -51,6 +51,16 @@ public final class MbusMaster {
 
     /** @param guard every telegram is decoded through it: a decoder fault is a refused telegram ({@code other}), reported to {@code badInput} */
     public MbusMaster(Transport transport, MbusDecoder decoder, int timeoutMillis, int retries, Consumer<DecodeException> badInput, DecodeGuard guard) {
+        this(transport, decoder::decode, timeoutMillis, retries, badInput, guard);
+    }
+
+    /** How a slave's long frame becomes a telegram: {@link MbusDecoder#decode} (a test puts a faulty decoder here). */
+    @FunctionalInterface
+    interface Telegrams {
+        MbusTelegram decode(MbusFrame.Long frame) throws DecodeException;
+    }
+
+    MbusMaster(Transport transport, Telegrams decoder, int timeoutMillis, int retries, Consumer<DecodeException> badInput, DecodeGuard guard) {
         this.guard = guard;
         this.transport = transport;
         this.decoder = decoder;
