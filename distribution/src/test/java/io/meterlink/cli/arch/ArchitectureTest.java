@@ -2,6 +2,7 @@ package io.meterlink.cli.arch;
 
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
@@ -64,10 +65,24 @@ class ArchitectureTest {
                 offenders(Boundaries.gatewayNeverSeesTheSimulator("io.meterlink.archfixture")));
         assertEquals(List.of("io.meterlink.archfixture.drivers.transport.BadTransport -> io.meterlink.archfixture.drivers.bad.BadDriver"),
                 offenders(Boundaries.sharedDriverPartsNameNoFamily("io.meterlink.archfixture")));
+        assertEquals(List.of("io.meterlink.archfixture.drivers.bad.SelfGuardingDriver.handle([B)"),
+                violatingCodeUnits(Boundaries.driversLeaveDecoderFaultsToTheGuard("io.meterlink.archfixture")));
         EvaluationResult cycles = Boundaries.noPackageCycles("io.meterlink.archfixture").evaluate(VIOLATING);
         assertTrue(cycles.hasViolation(), "the buffer ↔ runtime cycle is found");
         String report = cycles.getFailureReport().toString();
         assertTrue(report.contains("core.buffer") && report.contains("core.runtime"), report);
+    }
+
+    /** The full names of the code units a rule over code units finds on the violating set. */
+    private static List<String> violatingCodeUnits(ArchRule rule) {
+        Set<String> units = new TreeSet<>();
+        rule.evaluate(VIOLATING).handleViolations(new ViolationHandler<JavaCodeUnit>() { // anonymous: ArchUnit reads its type argument
+            @Override
+            public void handle(Collection<JavaCodeUnit> violating, String message) {
+                violating.forEach(u -> units.add(u.getFullName()));
+            }
+        });
+        return List.copyOf(units);
     }
 
     /** "A -> B" once per offending pair of classes, from the rule's violations on the violating set. */

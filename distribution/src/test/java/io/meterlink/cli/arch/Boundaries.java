@@ -1,11 +1,19 @@
 package io.meterlink.cli.arch;
 
 import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.TryCatchBlock;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 
 import java.util.List;
+import java.util.Set;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.codeUnits;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -77,6 +85,33 @@ public final class Boundaries {
                 .as("drivers.transport and drivers.crc depend on no driver family");
     }
 
+    /**
+     * Decoder faults are turned into counted bad input in one place, the core's {@code DecodeGuard}: no
+     * driver code catches {@link RuntimeException} (nor {@link Exception}) in a try block that calls a
+     * decoder, i.e. a method declaring {@code throws core.api.driver.DecodeException}. ({@link Throwable} is
+     * left out: the compiler catches it in every try-with-resources to close the resource and rethrow.)
+     */
+    public static ArchRule driversLeaveDecoderFaultsToTheGuard(String root) {
+        String decodeException = root + ".core.api.driver.DecodeException";
+        Set<String> broad = Set.of(RuntimeException.class.getName(), Exception.class.getName());
+        return codeUnits().that().areDeclaredInClassesThat().resideInAPackage(root + ".drivers..")
+                .should(new ArchCondition<JavaCodeUnit>("catch no RuntimeException around a decoder call") {
+                    @Override
+                    public void check(JavaCodeUnit unit, ConditionEvents events) {
+                        for (TryCatchBlock b : unit.getTryCatchBlocks()) {
+                            boolean catchesFaults = b.getCaughtThrowables().stream().anyMatch(c -> broad.contains(c.getName()));
+                            boolean callsDecoder = b.getAccessesContainedInTryBlock().stream()
+                                    .anyMatch(a -> a instanceof JavaCall<?> call && call.getTarget().getThrowsClause().containsType(decodeException));
+                            if (catchesFaults && callsDecoder) {
+                                events.add(SimpleConditionEvent.violated(unit, unit.getFullName() + " catches decoder faults itself at "
+                                        + b.getSourceCodeLocation() + " (run the decoder through DecodeGuard)"));
+                            }
+                        }
+                    }
+                })
+                .as("drivers leave decoder faults to the core's DecodeGuard");
+    }
+
     /** No two packages depend on each other, directly or round about. */
     public static ArchRule noPackageCycles(String root) {
         return slices().matching(root + ".(**)").namingSlices("$1").should().beFreeOfCycles()
@@ -86,7 +121,8 @@ public final class Boundaries {
     /** The rules on the gateway's modules: what the distribution module sees. */
     public static List<ArchRule> gateway(String root) {
         return List.of(driversSeeOnlyTheCoreApi(root), bufferNeverSeesTheUplink(root), uplinkInternalsStayInside(root), cliNamesNoDriver(root),
-                sharedDriverPartsNameNoFamily(root), gatewayNeverSeesTheSimulator(root), noPackageCycles(root));
+                sharedDriverPartsNameNoFamily(root), gatewayNeverSeesTheSimulator(root), noPackageCycles(root),
+                driversLeaveDecoderFaultsToTheGuard(root));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.meterlink.drivers.coap;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeGuard;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.core.api.alarm.Alarm;
@@ -47,9 +48,24 @@ final class CoapDriver implements Driver {
     private CoapEndpoint plain;
     private volatile boolean closed;
 
+    /** One payload to its SenML records (a test puts a faulty decoder here). */
+    @FunctionalInterface
+    interface Parser {
+        List<SenmlRecord> parse(byte[] payload) throws DecodeException;
+    }
+
+    private final Parser parser;
+    private final DecodeGuard guard;
+
     CoapDriver(CoapDriverConfig config, DriverContext context) {
+        this(config, context, Senml::parse);
+    }
+
+    CoapDriver(CoapDriverConfig config, DriverContext context, Parser parser) {
         this.config = config;
         this.context = context;
+        this.parser = parser;
+        this.guard = context.decodeGuard();
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "coap-" + context.sourceName());
             t.setDaemon(true);
@@ -224,7 +240,7 @@ final class CoapDriver implements Driver {
             }
             List<Reading> readings;
             try {
-                SenmlReadings.Result r = mapper.map(Senml.parse(payload == null ? new byte[0] : payload), context.clock().instant());
+                SenmlReadings.Result r = guard.decode(() -> mapper.map(parser.parse(payload == null ? new byte[0] : payload), context.clock().instant()));
                 if (r.unreadable() > 0) context.health().badInput(context.sourceName(), DecodeException.Kind.UNSUPPORTED);
                 if (!r.backwards().isEmpty()) {
                     LOG.warn("{}: {}: accumulator {} went backwards", context.sourceName(), meter.meter(), r.backwards());

@@ -34,6 +34,7 @@ final class ErtDriver extends LineDriver {
     private final ErtDeduplicator dedup;
     private final IdmIntervals intervals = new IdmIntervals();
     private int stallsInARow;
+    private ErtDemodulator demod;
 
     ErtDriver(ErtDriverConfig config, RtlTcpTransport transport, DriverContext context) {
         super("ert", transport, context);
@@ -69,11 +70,12 @@ final class ErtDriver extends LineDriver {
 
         List<ErtPacket> packets = new ArrayList<>();
         List<DecodeException> refused = new ArrayList<>();
-        ErtDemodulator demod = new ErtDemodulator(ErtDemodulator.chipLength(config.sampleRate()), config.protocols(), new ErtDemodulator.Listener() {
+        ErtDemodulator.Listener listener = new ErtDemodulator.Listener() {
             @Override public void packet(ErtPacket packet, long sample) { packets.add(packet); }
 
             @Override public void refused(ErtProtocol protocol, DecodeException error, long sample) { refused.add(error); }
-        });
+        };
+        demod = demodulator(listener);
         byte[] buf = new byte[65536];
         long stall = config.stallTimeout().toNanos();
         long lastData = System.nanoTime();
@@ -97,7 +99,12 @@ final class ErtDriver extends LineDriver {
                 if (healthySince < 0) healthySince = now;
                 else if (stallsInARow > 0 && now - healthySince > stall) stallsInARow = 0;
             }
-            demod.feedU8(buf, 0, n);
+            try {
+                guard.run(() -> demod.feedU8(buf, 0, n));
+            } catch (DecodeException e) { // a decoder fault: counted; the demodulator starts afresh, what it found before stands
+                refused.add(e);
+                demod = demodulator(listener);
+            }
             for (DecodeException e : refused) badInput(e);
             refused.clear();
             if (!packets.isEmpty()) {
@@ -105,6 +112,10 @@ final class ErtDriver extends LineDriver {
                 packets.clear();
             }
         }
+    }
+
+    private ErtDemodulator demodulator(ErtDemodulator.Listener listener) {
+        return new ErtDemodulator(ErtDemodulator.chipLength(config.sampleRate()), config.protocols(), listener);
     }
 
     /** True when every byte is within 2 of the first: a stream without signal or noise. */
@@ -120,7 +131,12 @@ final class ErtDriver extends LineDriver {
         Instant now = context.clock().instant();
         List<Reading> readings = new ArrayList<>();
         for (ErtPacket p : packets) {
-            if (dedup.accept(p, now)) readings.addAll(mapper.toReadings(p, now, intervals.fresh(p)));
+            if (!dedup.accept(p, now)) continue;
+            try {
+                readings.addAll(guard.decode(() -> mapper.toReadings(p, now, intervals.fresh(p))));
+            } catch (DecodeException e) {
+                badInput(e);
+            }
         }
         deliver(readings);
     }

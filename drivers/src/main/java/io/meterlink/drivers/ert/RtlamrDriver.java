@@ -1,5 +1,6 @@
 package io.meterlink.drivers.ert;
 
+import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.drivers.transport.LineDriver;
@@ -9,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Reads {@code rtlamr -format=json} lines (from its child process or a TCP stream) and gives the same
@@ -24,10 +26,23 @@ final class RtlamrDriver extends LineDriver {
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private boolean overlong;
 
+    private final Parser parser;
+
+    /** One rtlamr JSON line to its packet (a test puts a faulty parser here). */
+    @FunctionalInterface
+    interface Parser {
+        ErtPacket parse(String line) throws DecodeException;
+    }
+
     RtlamrDriver(ErtMappingSettings mapping, Transport transport, DriverContext context) {
+        this(mapping, transport, context, RtlamrJson::parse);
+    }
+
+    RtlamrDriver(ErtMappingSettings mapping, Transport transport, DriverContext context, Parser parser) {
         super("rtlamr", transport, context);
         this.mapper = mapping.mapper();
         this.dedup = new ErtDeduplicator(mapping.dedupWindow());
+        this.parser = parser;
     }
 
     @Override
@@ -56,14 +71,16 @@ final class RtlamrDriver extends LineDriver {
 
     void handle(String text) throws InterruptedException {
         if (!RtlamrJson.isJson(text)) return; // rtl_tcp / rtlamr log output
-        ErtPacket p;
+        Instant now = context.clock().instant();
+        List<Reading> readings;
         try {
-            p = RtlamrJson.parse(text);
+            ErtPacket p = guard.decode(() -> parser.parse(text));
+            if (!dedup.accept(p, now)) return;
+            readings = guard.decode(() -> mapper.toReadings(p, now, intervals.fresh(p)));
         } catch (DecodeException e) {
             badInput(e);
             return;
         }
-        Instant now = context.clock().instant();
-        if (dedup.accept(p, now)) deliver(mapper.toReadings(p, now, intervals.fresh(p)));
+        deliver(readings);
     }
 }

@@ -142,7 +142,8 @@ final class Iec62056Driver extends ObisLineDriver {
         String line = new String(ident, StandardCharsets.ISO_8859_1).strip();
         char[] secret = config.password() != null ? config.password().reveal() : null;
         try {
-            DecodedFrame frame = new ModeESession(link, e.objects(), this::badInput).read(line.substring(1, 4), line.length() > 7 ? line.substring(7) : "", secret);
+            DecodedFrame frame = guard.decode(() -> new ModeESession(link, e.objects(), this::badInput)
+                    .read(line.substring(1, 4), line.length() > 7 ? line.substring(7) : "", secret));
             return new Outcome(frame, null, true);
         } catch (DecodeException x) {
             LOG.debug("mode E session on {} failed: {}", transport.describe(), x.getMessage());
@@ -175,8 +176,11 @@ final class Iec62056Driver extends ObisLineDriver {
         java.util.Arrays.fill(secret, '\0');
         byte[] p1 = command('P', '1', pw);
         java.util.Arrays.fill(pw, (byte) 0);
-        send(p1, speed);
-        java.util.Arrays.fill(p1, (byte) 0);
+        try {
+            send(p1, speed);
+        } finally {
+            java.util.Arrays.fill(p1, (byte) 0);
+        }
         byte[] answer = new byte[1];
         heartbeat().beat();
         if (transport.read(answer, config.responseTimeout()) <= 0 || answer[0] != ACK) {
@@ -205,7 +209,7 @@ final class Iec62056Driver extends ObisLineDriver {
         if (firstError != null && firstError.kind() != DecodeException.Kind.UNSUPPORTED) return new Outcome(null, firstError, true);
         byte[] readout = (new String(ident, StandardCharsets.ISO_8859_1) + data + "!\r\n").getBytes(StandardCharsets.ISO_8859_1);
         try {
-            return new Outcome(Iec62056FrameDecoder.decode(readout), null, true);
+            return new Outcome(guard.decode(() -> Iec62056FrameDecoder.decode(readout)), null, true);
         } catch (DecodeException e) {
             return new Outcome(null, e, true);
         }
@@ -218,21 +222,22 @@ final class Iec62056Driver extends ObisLineDriver {
 
     /** {@code SOH C D STX payload ETX BCC}, or {@code SOH C D ETX BCC} without a payload (IEC 62056-21 §6.3.4). */
     static byte[] command(char c, char d, byte[] payload) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        o.write(SOH);
-        o.write(c);
-        o.write(d);
+        int n = payload == null ? 0 : 1 + payload.length;
+        byte[] o = new byte[3 + n + 2]; // one array, no growing buffer: a payload may be the password, wiped by the caller
+        o[0] = SOH;
+        o[1] = (byte) c;
+        o[2] = (byte) d;
+        int at = 3;
         if (payload != null) {
-            o.write(STX);
-            o.writeBytes(payload);
+            o[at++] = STX;
+            System.arraycopy(payload, 0, o, at, payload.length);
+            at += payload.length;
         }
-        o.write(ETX);
-        byte[] b = o.toByteArray();
+        o[at++] = ETX;
         int bcc = 0;
-        for (int i = 1; i < b.length; i++) bcc ^= b[i];
-        o.write(bcc & 0x7F);
-        java.util.Arrays.fill(b, (byte) 0);
-        return o.toByteArray();
+        for (int i = 1; i < at; i++) bcc ^= o[i];
+        o[at] = (byte) (bcc & 0x7F);
+        return o;
     }
 
     /** BCC (§6.3.14): XOR from after the first SOH or STX up to and including ETX, the byte after ETX. Parity bits are not compared. */
@@ -303,7 +308,7 @@ final class Iec62056Driver extends ObisLineDriver {
 
             @Override public void error(DecodeException e, long offset) { errors.add(e); }
         };
-        FrameDecoder.Session session = decoder.open(FrameDecoder.Options.none());
+        io.meterlink.core.api.driver.DecodeGuard.Stream session = guard.stream(decoder, FrameDecoder.Options.none());
         session.feed(ident, 0, ident.length, sink);
         byte[] buf = new byte[1024];
         while (frames.isEmpty() && errors.isEmpty()) {

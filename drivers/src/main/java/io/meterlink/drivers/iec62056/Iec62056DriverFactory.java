@@ -51,7 +51,6 @@ import java.util.regex.Pattern;
 public final class Iec62056DriverFactory implements DriverFactory {
     private static final Iec62056FrameDecoder DECODER = new Iec62056FrameDecoder();
     private static final Pattern ADDRESS = Pattern.compile("[0-9A-Za-z ._-]{1,32}");
-    private static final Pattern PASSWORD = Pattern.compile("[\\x20-\\x27\\x2A-\\x7E]{1,32}");
 
     @Override public String type() { return Iec62056FrameDecoder.PROTOCOL; }
 
@@ -107,8 +106,9 @@ public final class Iec62056DriverFactory implements DriverFactory {
                 else password = Optional.of(lines.get(0));
             }
         }
-        if (password.isPresent() && !PASSWORD.matcher(new String(password.get().reveal())).matches()) {
-            s.error(passwordFile.isPresent() ? "password_file" : "password", "the password must be 1 to 32 printable characters without parentheses"); // never echo it
+        if (password.isPresent() && !acceptable(password.get())) {
+            s.error(passwordFile.isPresent() ? "password_file" : "password",
+                    "the password must be 1 to 32 printable ASCII characters without parentheses"); // never echo it
             ok = false;
         }
         List<String> registers = s.get(Iec62056Keys.REGISTERS);
@@ -164,5 +164,23 @@ public final class Iec62056DriverFactory implements DriverFactory {
                 (int) timeout.toMillis(), wakeUp, retries, addresses, password.orElse(null), registers, strictTiming, e);
         ObisReadings mapper = new ObisReadings(zone.get());
         return context -> new Iec62056Driver(config, mapper, line.transport().get(), context);
+    }
+
+    /**
+     * 1 to 32 printable ASCII characters without parentheses (they frame the password in the P1 command;
+     * a DLMS LLS password goes out as the same bytes). Checked on the characters themselves, which are
+     * wiped: no {@link String} of the password is made.
+     */
+    static boolean acceptable(Secret password) {
+        char[] c = password.reveal();
+        try {
+            if (c.length < 1 || c.length > 32) return false;
+            for (char x : c) {
+                if (x < 0x20 || x > 0x7E || x == '(' || x == ')') return false;
+            }
+            return true;
+        } finally {
+            java.util.Arrays.fill(c, '\0');
+        }
     }
 }

@@ -120,8 +120,12 @@ final class ModeESession {
         byte[] out = new byte[apdu.length + 3];
         System.arraycopy(Apdu.LLC_REQUEST, 0, out, 0, 3);
         System.arraycopy(apdu, 0, out, 3, apdu.length);
-        byte[] in = link.exchange(out);
-        Arrays.fill(out, (byte) 0);
+        byte[] in;
+        try {
+            in = link.exchange(out);
+        } finally {
+            Arrays.fill(out, (byte) 0); // the AARQ holds the password
+        }
         if (in.length < 4 || in[0] != Apdu.LLC_RESPONSE[0] || in[1] != Apdu.LLC_RESPONSE[1] || in[2] != Apdu.LLC_RESPONSE[2]) {
             throw new HdlcException(HdlcException.Reason.FORMAT, "a response without the LLC header E6 E7 00");
         }

@@ -2,6 +2,7 @@ package io.meterlink.drivers.mbus;
 
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Reading;
+import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.drivers.transport.LineDriver;
 import io.meterlink.drivers.transport.Transport;
@@ -48,7 +49,7 @@ public final class MbusDriver extends LineDriver {
         super("mbus", transport, context);
         this.config = config;
         this.mapper = new MbusReadingMapper(config.meterZone());
-        this.master = new MbusMaster(transport, new MbusDecoder(), config.timeoutMillis(), config.retries(), this::badInput);
+        this.master = new MbusMaster(transport, new MbusDecoder(), config.timeoutMillis(), config.retries(), this::badInput, guard);
     }
 
     /**
@@ -141,7 +142,11 @@ public final class MbusDriver extends LineDriver {
         Set<MeterId> heard = new LinkedHashSet<>();
         Instant firstTime = mapper.meterTime(telegrams.get(0));
         for (MbusTelegram t : telegrams) {
-            readings.addAll(mapper.toReadings(t, receivedAt, firstTime));
+            try {
+                readings.addAll(guard.decode(() -> mapper.toReadings(t, receivedAt, firstTime)));
+            } catch (DecodeException e) {
+                badInput(e);
+            }
             heard.add(MbusReadingMapper.meterId(t));
         }
         for (MeterId id : heard) {

@@ -1,6 +1,7 @@
 package io.meterlink.drivers.mbus;
 
 import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeGuard;
 import io.meterlink.drivers.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,8 @@ public final class MbusMaster {
     static final int MAX_TELEGRAMS = 16;
 
     private final Transport transport;
-    private final MbusDecoder decoder;
+    private final Telegrams decoder;
+    private final DecodeGuard guard;
     private final int timeoutMillis;
     private final int retries;
     private final Consumer<DecodeException> badInput;
@@ -44,6 +46,22 @@ public final class MbusMaster {
      * @param badInput      told about every refused frame or skipped noise
      */
     public MbusMaster(Transport transport, MbusDecoder decoder, int timeoutMillis, int retries, Consumer<DecodeException> badInput) {
+        this(transport, decoder, timeoutMillis, retries, badInput, new DecodeGuard(transport.describe()));
+    }
+
+    /** @param guard every telegram is decoded through it: a decoder fault is a refused telegram ({@code other}), reported to {@code badInput} */
+    public MbusMaster(Transport transport, MbusDecoder decoder, int timeoutMillis, int retries, Consumer<DecodeException> badInput, DecodeGuard guard) {
+        this(transport, decoder::decode, timeoutMillis, retries, badInput, guard);
+    }
+
+    /** How a slave's long frame becomes a telegram: {@link MbusDecoder#decode} (a test puts a faulty decoder here). */
+    @FunctionalInterface
+    interface Telegrams {
+        MbusTelegram decode(MbusFrame.Long frame) throws DecodeException;
+    }
+
+    MbusMaster(Transport transport, Telegrams decoder, int timeoutMillis, int retries, Consumer<DecodeException> badInput, DecodeGuard guard) {
+        this.guard = guard;
         this.transport = transport;
         this.decoder = decoder;
         this.timeoutMillis = timeoutMillis;
@@ -140,7 +158,7 @@ public final class MbusMaster {
                     continue;
                 }
                 try {
-                    MbusTelegram t = decoder.decode(l);
+                    MbusTelegram t = guard.decode(() -> decoder.decode(l));
                     // the records before a broken one stand; the broken rest is counted, never guessed
                     if (t.undecoded() != null) badInput.accept(t.undecoded().toException("primary " + l.address()));
                     return t;

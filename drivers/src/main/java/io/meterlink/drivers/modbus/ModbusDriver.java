@@ -4,6 +4,7 @@ import io.meterlink.core.api.MeasurementFunction;
 import io.meterlink.core.api.Quantity;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.Unit;
+import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodedRecord;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.drivers.transport.LineDriver;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,11 +34,23 @@ public final class ModbusDriver extends LineDriver {
 
     private final ModbusDriverConfig config;
     private final ModbusMaster master;
+    private final Records records;
+
+    /** How a meter's register image becomes records: its profile (a test puts a faulty decoder here). */
+    @FunctionalInterface
+    interface Records {
+        List<DecodedRecord> of(ModbusDriverConfig.Meter meter, RegisterImage image, BiConsumer<RegisterValue, DecodeException> refused);
+    }
 
     public ModbusDriver(ModbusDriverConfig config, ModbusLink link, DriverContext context) {
+        this(config, link, context, (m, image, refused) -> m.profile().records(image, refused));
+    }
+
+    ModbusDriver(ModbusDriverConfig config, ModbusLink link, DriverContext context, Records records) {
         super("modbus", link.transport(), context);
         this.config = config;
         this.master = new ModbusMaster(link, config.retries(), this::fault);
+        this.records = records;
     }
 
     private void fault(ModbusFault.Failure f) {
@@ -85,13 +99,22 @@ public final class ModbusDriver extends LineDriver {
             return List.of();
         }
         Instant at = context.clock().instant();
-        List<Reading> readings = new ArrayList<>();
-        for (DecodedRecord r : m.profile().records(image, (v, e) -> badInput(e))) {
-            readings.add(reading(m, r, at));
+        List<Reading> readings;
+        try {
+            readings = guard.decode(() -> readings(m, image, at));
+        } catch (DecodeException e) { // the meter answered: heard, its image refused
+            badInput(e);
+            readings = List.of();
         }
         context.health().meterHeard(m.id(), null);
         if (!readings.isEmpty()) context.sink().accept(readings);
         if (broken != null) throw broken;
+        return readings;
+    }
+
+    private List<Reading> readings(ModbusDriverConfig.Meter m, RegisterImage image, Instant at) {
+        List<Reading> readings = new ArrayList<>();
+        for (DecodedRecord r : records.of(m, image, (v, e) -> badInput(e))) readings.add(reading(m, r, at));
         return readings;
     }
 

@@ -28,9 +28,9 @@ public abstract class ObisLineDriver extends LineDriver {
     protected final void deliver(DecodedFrame frame) throws InterruptedException {
         List<Reading> readings;
         try {
-            readings = mapper.toReadings(frame, context.clock().instant());
-        } catch (IllegalArgumentException e) { // a meter id or unit our types refuse
-            badInput(new DecodeException(DecodeException.Kind.VALUE_RANGE, e.getMessage()));
+            readings = guard.decode(() -> toReadings(frame));
+        } catch (DecodeException e) {
+            badInput(e);
             return;
         }
         ObisReadings.withoutReading(frame).forEach((kind, n) -> context.health().recordsWithoutReading(source(), kind, n));
@@ -43,5 +43,13 @@ public abstract class ObisLineDriver extends LineDriver {
             }
         }
         deliver(readings);
+    }
+
+    private List<Reading> toReadings(DecodedFrame frame) throws DecodeException {
+        try {
+            return mapper.toReadings(frame, context.clock().instant());
+        } catch (IllegalArgumentException e) { // a meter id or unit our types refuse
+            throw new DecodeException(DecodeException.Kind.VALUE_RANGE, e.getMessage());
+        }
     }
 }

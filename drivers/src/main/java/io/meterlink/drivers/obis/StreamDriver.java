@@ -1,6 +1,7 @@
 package io.meterlink.drivers.obis;
 
 import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeGuard;
 import io.meterlink.core.api.driver.DecodedFrame;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.core.api.driver.FrameDecoder;
@@ -26,8 +27,11 @@ public final class StreamDriver extends ObisLineDriver {
     private final FrameDecoder decoder;
     private final FrameDecoder.Options options;
     private final int quietMillis;
-    /** Kept across quiet times and reopens of the line: it holds what must outlive a frame (P1 frame counters for replay detection). */
-    private FrameDecoder.Session session;
+    /**
+     * Kept across quiet times and reopens of the line: it holds what must outlive a frame (P1 frame counters
+     * for replay detection). Guarded: a decoder fault is a counted bad frame and the session starts anew.
+     */
+    private DecodeGuard.Stream session;
 
     /**
      * @param options     keys for the session (P1 encryption), never logged
@@ -44,7 +48,7 @@ public final class StreamDriver extends ObisLineDriver {
     @Override
     protected void serve() throws IOException, InterruptedException {
         LOG.info("{}: listening for {} frames", source(), decoder.protocol());
-        if (session == null) session = decoder.open(options);
+        if (session == null) session = guard.stream(decoder, options);
         FrameDecoder.Sink sink = new Sink();
         byte[] buf = new byte[4096];
         long lastByte = System.nanoTime();
@@ -55,36 +59,13 @@ public final class StreamDriver extends ObisLineDriver {
             if (n > 0) {
                 lastByte = System.nanoTime();
                 pending = true;
-                decode(sink, () -> session.feed(buf, 0, n, sink));
+                session.feed(buf, 0, n, sink);
             } else if (pending && System.nanoTime() - lastByte > quietMillis * 1_000_000L) {
                 pending = false;
-                decode(sink, () -> session.end(sink)); // reports a half-received frame and leaves the session empty for the next one
+                session.end(sink); // reports a half-received frame and leaves the session empty for the next one
             }
             if (Thread.interrupted()) throw new InterruptedException();
         }
-    }
-
-    /**
-     * Runs one decoder call. A RuntimeException from the frame decoder on a hostile frame is a counted
-     * bad frame (the session is reopened empty), never a stopped line; one from the sink (delivery,
-     * buffer) is not the decoder's and is rethrown unchanged.
-     */
-    private void decode(FrameDecoder.Sink sink, Runnable call) {
-        try {
-            call.run();
-        } catch (SinkFault f) {
-            throw f.fault;
-        } catch (RuntimeException e) {
-            LOG.warn("{}: frame refused by a decoder fault: {}", source(), e.toString());
-            session = decoder.open(options);
-            sink.error(new DecodeException(DecodeException.Kind.OTHER, "decoder fault: " + e.getClass().getSimpleName(), null, e), -1);
-        }
-    }
-
-    /** Carries a sink's own RuntimeException through the decoder call so that it is not taken for a decoder fault. */
-    private static final class SinkFault extends RuntimeException {
-        final RuntimeException fault;
-        SinkFault(RuntimeException fault) { super(null, fault, false, false); this.fault = fault; }
     }
 
     private final class Sink implements FrameDecoder.Sink {
@@ -94,8 +75,6 @@ public final class StreamDriver extends ObisLineDriver {
                 deliver(frame);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                throw new SinkFault(e);
             }
         }
 

@@ -3,6 +3,7 @@ package io.meterlink.drivers.pulse;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeGuard;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.core.api.alarm.Alarm;
@@ -64,10 +65,25 @@ final class PulseDriver implements Driver {
     private PulseStore store;
     private Debouncer[] debouncers;
 
+    /** How one edge is debounced: {@link Debouncer#edge} (a test puts a faulty decoder here). */
+    @FunctionalInterface
+    interface EdgeStep {
+        boolean edge(Debouncer debouncer, boolean active, long nanos, long tag);
+    }
+
+    private final EdgeStep edgeStep;
+    private final DecodeGuard guard;
+
     PulseDriver(PulseDriverConfig config, PulseLines lines, DriverContext context) {
+        this(config, lines, context, Debouncer::edge);
+    }
+
+    PulseDriver(PulseDriverConfig config, PulseLines lines, DriverContext context, EdgeStep edgeStep) {
         this.config = config;
         this.lines = lines;
         this.context = context;
+        this.edgeStep = edgeStep;
+        this.guard = context.decodeGuard();
         int n = config.inputs().size();
         latest = new java.util.concurrent.atomic.AtomicReferenceArray<>(n);
         overflowed = new java.util.concurrent.atomic.AtomicIntegerArray(n);
@@ -191,13 +207,13 @@ final class PulseDriver implements Driver {
             }
             Edge e = edges.poll(Math.max(0, wake - now), TimeUnit.NANOSECONDS);
             while (e != null) {
-                if (debouncers[e.input()].edge(e.active(), e.nanos(), e.tag())) counted(e.input(), pending, pendingSeq);
+                if (debounced(e)) counted(e.input(), pending, pendingSeq);
                 e = edges.poll();
             }
             for (int i = 0; i < n; i++) {
                 if (overflowed.getAndSet(i, 0) == 0) continue;
-                Edge last = latest.get(i); // edges were dropped: take the line's latest level (a no-op when it is already the level)
-                if (debouncers[i].edge(last.active(), last.nanos(), last.tag())) counted(i, pending, pendingSeq);
+                // edges were dropped: take the line's latest level (a no-op when it is already the level)
+                if (debounced(latest.get(i))) counted(i, pending, pendingSeq);
             }
             now = System.nanoTime();
             for (int i = 0; i < n; i++) {
@@ -209,6 +225,16 @@ final class PulseDriver implements Driver {
                 readout(now);
                 nextReadout = now + config.interval().toNanos();
             }
+        }
+    }
+
+    /** Debounces one edge, guarded: a fault on it is a counted bad input ({@code other}) and the edge is dropped. */
+    private boolean debounced(Edge e) {
+        try {
+            return guard.decode(() -> edgeStep.edge(debouncers[e.input()], e.active(), e.nanos(), e.tag()));
+        } catch (DecodeException x) {
+            context.health().badInput(context.sourceName(), x.kind());
+            return false;
         }
     }
 

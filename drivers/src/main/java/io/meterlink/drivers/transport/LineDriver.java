@@ -3,6 +3,7 @@ package io.meterlink.drivers.transport;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeGuard;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverContext;
 import org.slf4j.Logger;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * The life of a driver that owns one line: its own thread opens the transport, hands it to
  * {@link #serve} (poll or listen), and after a failure closes it and reopens with exponential
  * back-off (1 s to 60 s), reporting each failure to {@link io.meterlink.core.api.driver.Health}.
- * Bad input never reaches this level: {@link #badInput} counts it and the line goes on.
+ * Bad input never reaches this level: decoding runs through {@link #guard}, {@link #badInput} counts what
+ * it refused, and the line goes on.
  */
 public abstract class LineDriver implements Driver {
     private static final Logger LOG = LoggerFactory.getLogger(LineDriver.class);
@@ -30,6 +32,8 @@ public abstract class LineDriver implements Driver {
 
     protected final Transport transport;
     protected final DriverContext context;
+    /** Every decoding step of this line runs through it: a decoder fault is a counted bad input, not a stopped line. */
+    protected final DecodeGuard guard;
     private final String family;
     private final Object lock = new Object();
     private Thread thread;
@@ -39,6 +43,7 @@ public abstract class LineDriver implements Driver {
         this.family = family;
         this.transport = transport;
         this.context = context;
+        this.guard = context.decodeGuard();
     }
 
     /**

@@ -100,12 +100,9 @@ final class WmbusDriver extends LineDriver {
     void handle(RadioFrame f, String source) throws DecodeException, InterruptedException {
         byte[] frame = f.frame();
         WmbusTelegram t;
-        try {
-            t = f.crcsRemoved() ? WmbusDecoder.decodeWithoutCrcs(frame, keys, formats, config.drivers(), fragments)
-                    : WmbusDecoder.decode(frame, keys, formats, config.drivers(), fragments);
-        } catch (RuntimeException e) { // a decoder fault on a hostile frame is a counted bad frame, never a stopped line
-            LOG.warn("{}: frame refused by a decoder fault: {}", source, e.toString());
-            throw new DecodeException(Kind.OTHER, "decoder fault: " + e.getClass().getSimpleName(), null, e);
+        try { // a decoder fault on a hostile frame is a counted bad frame (OTHER), never a stopped line
+            t = guard.decode(() -> f.crcsRemoved() ? WmbusDecoder.decodeWithoutCrcs(frame, keys, formats, config.drivers(), fragments)
+                    : WmbusDecoder.decode(frame, keys, formats, config.drivers(), fragments));
         } finally {
             for (long n = fragments.takeDropped(); n > 0; n--) { // AFL messages left incomplete (timeout, bounds)
                 badInput(new DecodeException(Kind.TRUNCATED, "fragmented AFL message dropped incomplete"));

@@ -5,16 +5,11 @@ import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
 import org.eclipse.californium.core.CoapResource;
-import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
-import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.server.resources.CoapExchange;
-import org.eclipse.californium.elements.config.Configuration;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
@@ -45,15 +40,9 @@ class CoapFloodIT {
                 exchange.respond(CoAP.ResponseCode.CONTENT, pack.getBytes(StandardCharsets.UTF_8), MediaTypeRegistry.APPLICATION_SENML_JSON);
             }
         };
-        Configuration c = CoapEndpoints.configuration(5000);
-        CoapServer server = new CoapServer(c);
-        server.addEndpoint(new CoapEndpoint.Builder().setConfiguration(c)
-                .setInetSocketAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).build());
-        server.add(meter);
-        server.start();
-        int port = server.getEndpoints().get(0).getAddress().getPort();
+        LoopbackCoapServer server = new LoopbackCoapServer(meter);
         Recording r = new Recording(Clock.systemUTC());
-        MapSettings s = new MapSettings(Map.of("meters", List.of(Map.of("id", "flood", "uri", "coap://127.0.0.1:" + port + "/meter",
+        MapSettings s = new MapSettings(Map.of("meters", List.of(Map.of("id", "flood", "uri", server.uri("meter"),
                 "interval", "1s", "min_gap", "100ms"))));
         CoapDriver driver = new CoapDriver(CoapDriverFactory.read(s), r);
         try {
@@ -80,7 +69,7 @@ class CoapFloodIT {
             assertTrue(r.readings.stream().allMatch(x -> x.quantity() == Quantity.ENERGY));
         } finally {
             driver.close();
-            server.destroy();
+            server.close();
         }
     }
 }

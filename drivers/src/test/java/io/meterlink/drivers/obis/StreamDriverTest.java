@@ -251,46 +251,4 @@ class StreamDriverTest {
                 .filter(o -> o.frame() != null && o.offset() == start)
                 .mapToInt(o -> mapper.toReadings(o.frame(), now).size()).sum();
     }
-
-    /** A frame decoder that throws a RuntimeException on its first feed, then decodes as P1. */
-    private static FrameDecoder faultyOnce(java.util.concurrent.atomic.AtomicInteger opens) {
-        P1FrameDecoder p1 = new P1FrameDecoder();
-        return new FrameDecoder() {
-            @Override public String protocol() { return p1.protocol(); }
-            @Override public Input input() { return p1.input(); }
-            @Override public int detect(byte[] sample) { return p1.detect(sample); }
-            @Override public Session open(Options options) {
-                Session inner = p1.open(options);
-                boolean fault = opens.getAndIncrement() == 0;
-                return new Session() {
-                    boolean thrown;
-                    @Override public void feed(byte[] bytes, int offset, int length, Sink sink) {
-                        if (fault && !thrown) {
-                            thrown = true;
-                            throw new java.time.DateTimeException("hostile frame");
-                        }
-                        inner.feed(bytes, offset, length, sink);
-                    }
-                    @Override public void end(Sink sink) { inner.end(sink); }
-                };
-            }
-        };
-    }
-
-    @Test
-    void aDecoderFault_isACountedBadFrame_theLineGoesOn() throws Exception {
-        FeedLine line = new FeedLine();
-        Recording rec = new Recording(Clock.systemUTC());
-        line.add(telegram("000001.000"), telegram("000001.000").length); // refused by the fault
-        byte[] good = telegram("123456.789");
-        line.add(good, good.length);
-        java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
-        try (Driver d = driver(faultyOnce(opens), line, rec)) {
-            d.start();
-            await(() -> rec.readings.size() >= 4, "the telegram after the fault", rec);
-        }
-        assertEquals(List.of(Kind.OTHER), rec.bad);
-        assertEquals(4, rec.readings.size(), rec::toString);
-        assertTrue(rec.transportErrors.isEmpty(), rec::toString);
-    }
 }

@@ -24,31 +24,57 @@ public final class Apdu {
 
     private Apdu() {}
 
-    /** AARQ; with a {@code password} (its bytes, not kept) low level security, else lowest. */
+    /**
+     * AARQ; with a {@code password} (its bytes, not kept) low level security, else lowest. The password is
+     * copied once, into the returned array and nowhere else (no growing buffer leaves copies behind): the
+     * caller wipes that array once it is sent.
+     */
     public static byte[] aarq(byte[] password, int maxPdu) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        tagged(body, 0xA1, CONTEXT_LN);
-        if (password != null) {
-            body.writeBytes(new byte[] {(byte) 0x8A, 0x02, 0x07, (byte) 0x80}); // sender-acse-requirements: authentication
-            tagged(body, 0x8B, MECHANISM_LLS);
-            ByteArrayOutputStream auth = new ByteArrayOutputStream();
-            tagged(auth, 0x80, password); // calling-authentication-value: charstring
-            tagged(body, 0xAC, auth.toByteArray());
-        }
         byte[] initiate = {0x01, 0x00, 0x00, 0x00, 0x06, 0x5F, 0x1F, 0x04, 0x00,
             (byte) (CONFORMANCE >> 16), (byte) (CONFORMANCE >> 8), (byte) CONFORMANCE, (byte) (maxPdu >> 8), (byte) maxPdu};
-        ByteArrayOutputStream user = new ByteArrayOutputStream();
-        tagged(user, 0x04, initiate);
-        tagged(body, 0xBE, user.toByteArray());
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        tagged(o, AARQ, body.toByteArray());
-        return o.toByteArray();
+        byte[] requirements = {(byte) 0x8A, 0x02, 0x07, (byte) 0x80}; // sender-acse-requirements: authentication
+        int userValue = tagSize(initiate.length);
+        int body = tagSize(CONTEXT_LN.length) + tagSize(userValue);
+        int authValue = 0;
+        if (password != null) {
+            authValue = tagSize(password.length);
+            body += requirements.length + tagSize(MECHANISM_LLS.length) + tagSize(authValue);
+        }
+        byte[] out = new byte[tagSize(body)];
+        int at = header(out, 0, AARQ, body);
+        at = put(out, header(out, at, 0xA1, CONTEXT_LN.length), CONTEXT_LN);
+        if (password != null) {
+            at = put(out, at, requirements);
+            at = put(out, header(out, at, 0x8B, MECHANISM_LLS.length), MECHANISM_LLS);
+            at = header(out, at, 0xAC, authValue);
+            at = put(out, header(out, at, 0x80, password.length), password); // calling-authentication-value: charstring
+        }
+        at = header(out, at, 0xBE, userValue);
+        put(out, header(out, at, 0x04, initiate.length), initiate);
+        return out;
     }
 
-    static void tagged(ByteArrayOutputStream o, int tag, byte[] content) {
-        o.write(tag);
-        Axdr.writeLength(o, content.length);
-        o.writeBytes(content);
+    /** Bytes of a BER tag, its length (as {@link Axdr#writeLength}) and {@code n} content bytes. */
+    private static int tagSize(int n) { return 1 + (n < 0x80 ? 1 : n <= 0xFF ? 2 : 3) + n; }
+
+    /** Writes tag and length at {@code at}; returns where the content goes. */
+    private static int header(byte[] out, int at, int tag, int n) {
+        out[at++] = (byte) tag;
+        if (n >= 0x80) {
+            if (n > 0xFF) {
+                out[at++] = (byte) 0x82;
+                out[at++] = (byte) (n >> 8);
+            } else {
+                out[at++] = (byte) 0x81;
+            }
+        }
+        out[at++] = (byte) n;
+        return at;
+    }
+
+    private static int put(byte[] out, int at, byte[] content) {
+        System.arraycopy(content, 0, out, at, content.length);
+        return at + content.length;
     }
 
     /** The parts of an AARE a client acts on. */

@@ -31,11 +31,11 @@ public final class HdlcClient {
     /**
      * @param maxInfo    the longest information field proposed in SNRM (both directions)
      * @param maxMessage the longest reassembled response accepted
-     * @param beat       called on every frame (the driver's heartbeat)
+     * @param beat       called on every frame and every read of bytes within one (the driver's heartbeat)
      */
     public HdlcClient(Transport line, HdlcAddress server, HdlcAddress client, int timeoutMs, int maxInfo, int maxMessage, Runnable beat) {
         this.line = line;
-        this.reader = new HdlcReader(line);
+        this.reader = new HdlcReader(line, beat); // beats inside a long frame too
         this.server = server;
         this.client = client;
         this.timeoutMs = timeoutMs;
@@ -62,7 +62,7 @@ public final class HdlcClient {
         for (int at = 0; at < request.length || at == 0; ) {
             int n = Math.min(maxTx, request.length - at);
             boolean more = at + n < request.length;
-            send(HdlcFrame.iControl(vs, vr), more, java.util.Arrays.copyOfRange(request, at, at + n));
+            send(HdlcFrame.iControl(vs, vr), more, request, at, n);
             vs = vs + 1 & 7;
             at += n;
             if (!more) break;
@@ -110,7 +110,20 @@ public final class HdlcClient {
     public void discard() throws IOException { reader.discard(); }
 
     private void send(int control, boolean segmented, byte[] info) throws IOException {
-        line.write(new HdlcFrame(segmented, server, client, control, info).encode());
+        send(control, segmented, info, 0, info == null ? 0 : info.length);
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code info} from {@code offset} in one frame, encoded straight into one
+     * array that is wiped once written (a request may hold the DLMS password: no copy is left behind).
+     */
+    private void send(int control, boolean segmented, byte[] info, int offset, int length) throws IOException {
+        byte[] frame = HdlcFrame.encode(segmented, server, client, control, info, offset, length);
+        try {
+            line.write(frame);
+        } finally {
+            java.util.Arrays.fill(frame, (byte) 0);
+        }
     }
 
     private HdlcFrame answer() throws IOException, HdlcException {

@@ -2,7 +2,6 @@ package io.meterlink.drivers.iec62056.hdlc;
 
 import io.meterlink.drivers.crc.Crc16;
 
-import java.io.ByteArrayOutputStream;
 
 /**
  * One HDLC frame of frame format type 3 (IEC 62056-46 §8.4.1): flag 0x7E, format field
@@ -54,30 +53,45 @@ public record HdlcFrame(boolean segmented, HdlcAddress destination, HdlcAddress 
 
     /** The frame with its flags, HCS (when there is information) and FCS. */
     public byte[] encode() {
-        byte[] d = destination.encode(), s = source.encode();
-        int header = 2 + d.length + s.length + 1;
-        int length = header + (info.length > 0 ? 2 + info.length : 0) + 2;
-        if (length > MAX_LENGTH) throw new IllegalArgumentException("an HDLC frame of " + length + " bytes exceeds the 11-bit length field");
-        ByteArrayOutputStream o = new ByteArrayOutputStream(length + 2);
-        o.write(FLAG);
-        o.write(0xA0 | (segmented ? 0x08 : 0) | length >> 8);
-        o.write(length & 0xFF);
-        o.writeBytes(d);
-        o.writeBytes(s);
-        o.write(control);
-        if (info.length > 0) {
-            crc(o, 1, header + 1);
-            o.writeBytes(info);
-        }
-        crc(o, 1, length - 1);
-        o.write(FLAG);
-        return o.toByteArray();
+        return encode(segmented, destination, source, control, info, 0, info.length);
     }
 
-    private static void crc(ByteArrayOutputStream o, int from, int to) {
-        int c = Crc16.X25.of(o.toByteArray(), from, to);
-        o.write(c & 0xFF);
-        o.write(c >> 8);
+    /**
+     * A frame with {@code length} bytes of {@code info} from {@code offset} (none when {@code info} is
+     * {@code null}), encoded straight into the one array returned: the information is copied nowhere else.
+     */
+    public static byte[] encode(boolean segmented, HdlcAddress destination, HdlcAddress source, int control, byte[] info, int offset, int length) {
+        int n = info == null ? 0 : length;
+        byte[] d = destination.encode(), s = source.encode();
+        int header = 2 + d.length + s.length + 1;
+        int frameLength = header + (n > 0 ? 2 + n : 0) + 2;
+        if (frameLength > MAX_LENGTH) throw new IllegalArgumentException("an HDLC frame of " + frameLength + " bytes exceeds the 11-bit length field");
+        byte[] o = new byte[frameLength + 2];
+        int at = 0;
+        o[at++] = FLAG;
+        o[at++] = (byte) (0xA0 | (segmented ? 0x08 : 0) | frameLength >> 8);
+        o[at++] = (byte) frameLength;
+        System.arraycopy(d, 0, o, at, d.length);
+        at += d.length;
+        System.arraycopy(s, 0, o, at, s.length);
+        at += s.length;
+        o[at++] = (byte) control;
+        if (n > 0) {
+            at = crc(o, at);
+            System.arraycopy(info, offset, o, at, n);
+            at += n;
+        }
+        at = crc(o, at);
+        o[at] = FLAG;
+        return o;
+    }
+
+    /** CRC-16/X-25 of everything after the opening flag up to {@code at}, low byte first, written at {@code at}. */
+    private static int crc(byte[] o, int at) {
+        int c = Crc16.X25.of(o, 1, at);
+        o[at] = (byte) c;
+        o[at + 1] = (byte) (c >> 8);
+        return at + 2;
     }
 
     /**

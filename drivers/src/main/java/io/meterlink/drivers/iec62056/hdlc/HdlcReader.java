@@ -8,15 +8,24 @@ import java.io.IOException;
  * Cuts HDLC frames from a byte pipe (IEC 62056-46 §8.4.1): bytes before an opening flag are skipped,
  * repeated flags are one, the format field gives the length, and the closing flag must follow (it may
  * open the next frame, so it is left for the next read). A length above {@code maxLength} is refused
- * before its bytes are waited for. Used by one thread.
+ * before its bytes are waited for. Every read that brings bytes is progress: {@code progress} is called
+ * (the driver's heartbeat), so a long frame on a slow line (2 KB at 300 baud: about 68 s) keeps the
+ * service watchdog fed while a line that stops sending does not. Used by one thread.
  */
 public final class HdlcReader {
     private final Transport line;
+    private final Runnable progress;
     private final byte[] buf = new byte[512];
     private int pos, end;
 
     public HdlcReader(Transport line) {
+        this(line, () -> { });
+    }
+
+    /** @param progress called after every read that brought bytes (cheap: a heartbeat's beat) */
+    public HdlcReader(Transport line, Runnable progress) {
         this.line = line;
+        this.progress = progress;
     }
 
     /**
@@ -76,6 +85,7 @@ public final class HdlcReader {
         if (pos == end) {
             int n = line.read(buf, timeoutMs);
             if (n <= 0) return -1;
+            progress.run();
             pos = 0;
             end = n;
         }

@@ -10,6 +10,9 @@ public final class Secret {
 
     public static Secret of(String value) { return new Secret(value.toCharArray()); }
 
+    /** A secret from characters the caller then wipes (it keeps its own copy): no {@link String} of it is made. */
+    public static Secret of(char[] value) { return new Secret(value.clone()); }
+
     /** The secret itself; call only where it is handed to the library that needs it. */
     public char[] reveal() { return value.clone(); }
 

@@ -23,6 +23,14 @@ public interface DriverContext {
     }
 
     /**
+     * The guard every decoding step of this source runs through (see {@link DecodeGuard}): a decoder
+     * fault on hostile input becomes a counted {@code other} bad input, never a stopped line.
+     */
+    default DecodeGuard decodeGuard() {
+        return new DecodeGuard(sourceName());
+    }
+
+    /**
      * The gateway's state directory ({@code state_dir}), where a driver may keep what it learnt
      * across restarts in its own file (e.g. wM-Bus compact-frame formats, pulse counts). Default: none (the driver
      * keeps such state in memory only, or refuses to start when it must survive restarts).
