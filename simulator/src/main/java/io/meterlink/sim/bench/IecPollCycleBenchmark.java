@@ -9,7 +9,7 @@ import io.meterlink.core.api.driver.ReadingSink;
 import io.meterlink.drivers.transport.SerialTransport;
 import io.meterlink.sim.electricity.ElectricityLineEndpoint;
 import io.meterlink.sim.electricity.VirtualIecMeter;
-import io.meterlink.sim.scenario.SocatPty;
+import io.meterlink.sim.serial.SocatPty;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

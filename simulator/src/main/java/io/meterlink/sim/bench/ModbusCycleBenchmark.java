@@ -15,7 +15,7 @@ import io.meterlink.drivers.modbus.ReadBlock;
 import io.meterlink.drivers.transport.SerialTransport;
 import io.meterlink.sim.modbus.ModbusRtuSlaves;
 import io.meterlink.sim.modbus.VirtualModbusMeter;
-import io.meterlink.sim.scenario.SocatPty;
+import io.meterlink.sim.serial.SocatPty;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -22,6 +22,7 @@ import io.meterlink.sim.mbus.TcpMbusSlaveServer;
 import io.meterlink.sim.mbus.VirtualMbusBus;
 import io.meterlink.sim.mbus.VirtualMbusSlave;
 import io.meterlink.sim.pki.TestPki;
+import io.meterlink.sim.serial.SocatPty;
 import io.meterlink.sim.utility.UtilityCa;
 import io.meterlink.drivers.ert.ErtProtocol;
 import io.meterlink.drivers.ert.ErtReadingMapper;

@@ -8,7 +8,7 @@ import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
 import io.meterlink.drivers.transport.SerialTransport;
-import io.meterlink.sim.scenario.SocatPty;
+import io.meterlink.sim.serial.SocatPty;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

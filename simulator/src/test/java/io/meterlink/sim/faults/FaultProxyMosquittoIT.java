@@ -1,8 +1,8 @@
 package io.meterlink.sim.faults;
 
 import io.meterlink.drivers.testing.Ci;
-import io.meterlink.sim.bench.ClientTls;
 import io.meterlink.sim.broker.MosquittoBroker;
+import io.meterlink.sim.pki.ClientTls;
 import io.meterlink.sim.pki.TestPki;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;

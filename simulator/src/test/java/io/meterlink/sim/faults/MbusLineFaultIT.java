@@ -11,6 +11,7 @@ import io.meterlink.sim.mbus.TcpMbusSlaveServer;
 import io.meterlink.sim.mbus.VirtualMbusBus;
 import io.meterlink.sim.mbus.VirtualMbusSlave;
 import io.meterlink.sim.model.MetersCommand;
+import io.meterlink.sim.serial.SocatPty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -169,7 +170,7 @@ class MbusLineFaultIT {
 
     @Test
     void metersCommand_overPty_readByTheRealDriver(@TempDir Path dir) throws Exception {
-        if (io.meterlink.sim.scenario.SocatPty.binary() == null) Ci.missing("socat is not installed (on the PATH)");
+        if (SocatPty.binary() == null) Ci.missing("socat is not installed (on the PATH)");
         Path link = dir.resolve("mbus0");
         MetersCommand cmd = new MetersCommand();
         new CommandLine(cmd).parseArgs("--mbus-pty", link.toString(), "--count", "2", "--model", "water", "--utc-offset", "+00:00");

@@ -3,7 +3,7 @@ package io.meterlink.sim.modbus;
 import io.meterlink.drivers.modbus.ProfileCatalog;
 import io.meterlink.drivers.transport.SerialTransport;
 import io.meterlink.sim.mbus.MbusLineScenario;
-import io.meterlink.sim.scenario.SocatPty;
+import io.meterlink.sim.serial.SocatPty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -10,7 +10,7 @@ import io.meterlink.drivers.testing.Recording;
 import io.meterlink.drivers.transport.SerialTransport;
 import io.meterlink.sim.electricity.ElectricityLedgerEntry;
 import io.meterlink.sim.mbus.MbusLineScenario;
-import io.meterlink.sim.scenario.SocatPty;
+import io.meterlink.sim.serial.SocatPty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
