@@ -1,6 +1,6 @@
 package io.meterlink.sim.model;
 
-import io.meterlink.sim.faults.LineNoise;
+import io.meterlink.sim.mbus.LineNoise;
 import io.meterlink.sim.mbus.SerialMbusSlaveEndpoint;
 import io.meterlink.sim.mbus.TcpMbusSlaveServer;
 import io.meterlink.sim.mbus.VirtualMbusBus;

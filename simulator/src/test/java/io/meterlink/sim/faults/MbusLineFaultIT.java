@@ -7,6 +7,7 @@ import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.sim.mbus.LedgerEntry;
 import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
+import io.meterlink.sim.mbus.LineNoise;
 import io.meterlink.sim.mbus.TcpMbusSlaveServer;
 import io.meterlink.sim.mbus.VirtualMbusBus;
 import io.meterlink.sim.mbus.VirtualMbusSlave;
