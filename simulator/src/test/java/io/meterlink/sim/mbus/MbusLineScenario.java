@@ -6,6 +6,7 @@ import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.sim.testing.Await;
 import org.junit.jupiter.api.Assumptions;
 
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ public final class MbusLineScenario {
     void run(Map<String, Object> settingsMap) throws Exception {
         Driver driver = start(settingsMap);
         try {
-            VirtualMbusSlaveTest.await(() -> readouts(bus.slaves().get(0)) >= 3 && readouts(bus.slaves().get(1)) >= 3
+            Await.until(() -> readouts(bus.slaves().get(0)) >= 3 && readouts(bus.slaves().get(1)) >= 3
                     && rec.silent.contains("3"));
         } finally {
             driver.close();

@@ -1,18 +1,13 @@
-package io.meterlink.sim.faults;
+package io.meterlink.sim.mbus;
 
 import io.meterlink.drivers.testing.Ci;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverFactory;
-import io.meterlink.sim.mbus.LedgerEntry;
 import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
-import io.meterlink.sim.mbus.LineNoise;
-import io.meterlink.sim.mbus.TcpMbusSlaveServer;
-import io.meterlink.sim.mbus.VirtualMbusBus;
-import io.meterlink.sim.mbus.VirtualMbusSlave;
-import io.meterlink.sim.model.MetersCommand;
 import io.meterlink.sim.serial.SocatPty;
+import io.meterlink.sim.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -98,7 +93,7 @@ class MbusLineFaultIT {
         try (TcpMbusSlaveServer server = new TcpMbusSlaveServer(0, bus)) {
             Driver d = start(rec, server.port());
             try {
-                FaultProxyTest.await(() -> bus.slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
+                Await.until(() -> bus.slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
             } finally {
                 d.close();
             }
@@ -120,7 +115,7 @@ class MbusLineFaultIT {
         try (TcpMbusSlaveServer server = new TcpMbusSlaveServer(0, bus)) {
             Driver d = start(rec, server.port(), 0);
             try {
-                FaultProxyTest.await(() -> rec.silent.contains("2") && readingsReceived(rec, one) >= 6 && readingsReceived(rec, three) >= 6,
+                Await.until(() -> rec.silent.contains("2") && readingsReceived(rec, one) >= 6 && readingsReceived(rec, three) >= 6,
                         () -> "silent " + rec.silent + ", readings of 1: " + readingsReceived(rec, one) + ", of 3: " + readingsReceived(rec, three)
                                 + ", of 2: " + readingsReceived(rec, bus.slaves().get(1)) + ", bad " + rec.bad + ", transport errors " + rec.transportErrors);
             } finally {
@@ -140,7 +135,7 @@ class MbusLineFaultIT {
             Driver d = start(rec, new HashMap<>(Map.of("transport", "tcp", "host", "127.0.0.1", "tcp_port", running.tcpPort(),
                     "poll_interval", "1s", "timeout_ms", 1000)));
             try {
-                FaultProxyTest.await(() -> rec.readings.stream().anyMatch(r -> r.meterTime() != null));
+                Await.until(() -> rec.readings.stream().anyMatch(r -> r.meterTime() != null));
             } finally {
                 d.close();
             }
@@ -160,7 +155,7 @@ class MbusLineFaultIT {
         try (MetersCommand.Running running = cmd.start(new PrintStream(log, true))) {
             Driver d = start(rec, running.tcpPort());
             try {
-                FaultProxyTest.await(() -> running.bus().slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
+                Await.until(() -> running.bus().slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
             } finally {
                 d.close();
             }
@@ -179,7 +174,7 @@ class MbusLineFaultIT {
         try (MetersCommand.Running running = cmd.start(new PrintStream(new ByteArrayOutputStream(), true))) {
             Driver d = startSerial(rec, link);
             try {
-                FaultProxyTest.await(() -> running.bus().slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
+                Await.until(() -> running.bus().slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
             } finally {
                 d.close();
             }
