@@ -8,6 +8,7 @@ import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.Health;
 import io.meterlink.core.api.driver.ReadingSink;
+import io.meterlink.core.config.DriverRegistry;
 import io.meterlink.sim.serial.SocatPty;
 
 import java.nio.file.Files;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 
 /**
  * What the poll-cycle benchmarks ({@link IecPollCycleBenchmark}, {@link ModbusCycleBenchmark}) share:
@@ -77,9 +77,7 @@ final class SerialPollCycle {
              AutoCloseable served = meters.open(pty.meterEnd().toString())) {
             String yaml = "name: bench\ntransport: serial\nport: \"" + pty.gatewayEnd() + "\"\n" + lineSection;
             YamlFile f = YamlFile.parse(dir.resolve("bench.yaml"), yaml);
-            DriverFactory factory = ServiceLoader.load(DriverFactory.class).stream().map(ServiceLoader.Provider::get)
-                    .filter(x -> x.type().equals(driverType)).findFirst().orElseThrow();
-            DriverFactory.DriverSpec spec = factory.configure(f.root());
+            DriverFactory.DriverSpec spec = DriverRegistry.fromServiceLoader().find(driverType).orElseThrow().configure(f.root());
             if (spec == null) throw new IllegalStateException(f.errors().toString());
             ReadingSink sink = readings -> {
                 if (readings.get(0).meter().equals(first)) {

@@ -3,11 +3,10 @@ package io.meterlink.sim.mbus;
 import io.meterlink.drivers.testing.Ci;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.Driver;
-import io.meterlink.core.api.driver.DriverFactory;
-import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
 import io.meterlink.sim.serial.SocatPty;
 import io.meterlink.sim.testing.Await;
+import io.meterlink.sim.testing.Drivers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -24,7 +23,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -57,16 +55,8 @@ class MbusLineFaultIT {
     }
 
     private static Driver start(Recording rec, Map<String, Object> m) {
-        DriverFactory factory = ServiceLoader.load(DriverFactory.class).stream().map(ServiceLoader.Provider::get)
-                .filter(f -> f.type().equals("mbus")).findFirst().orElseThrow();
         m.put("meters", List.of(Map.of("address", 1), Map.of("address", 2), Map.of("address", 3)));
-        MapSettings settings = new MapSettings(m);
-        DriverFactory.DriverSpec spec = factory.configure(settings);
-        settings.finish();
-        assertEquals(List.of(), settings.errors());
-        Driver d = spec.create(rec);
-        d.start();
-        return d;
+        return Drivers.start("mbus", m, rec);
     }
 
     private static String key(Reading r) {
