@@ -2,7 +2,7 @@ package io.meterlink.sim;
 
 import io.meterlink.sim.demo.Demo;
 import io.meterlink.sim.electricity.ElectricityCommand;
-import io.meterlink.sim.model.MetersCommand;
+import io.meterlink.sim.mbus.MetersCommand;
 import io.meterlink.sim.rtl.PacketErrorRateCommand;
 import io.meterlink.sim.rtl.RtlTcpCommand;
 import io.meterlink.sim.scenario.ScenarioCommand;

@@ -127,11 +127,10 @@ public final class Boundaries {
 
     /**
      * The rules between modules, the simulator's too: checked by the simulator module, whose classpath holds
-     * every module. Package cycles are {@link #gateway}'s alone: the simulator still has some of its own
-     * ({@code sim.bench} ↔ {@code sim.scenario}, {@code sim.mbus} ↔ {@code sim.model} ↔ {@code sim.faults}).
+     * every module. No package cycles there either, the simulator's packages included.
      */
     public static List<ArchRule> everyModule(String root) {
         return List.of(driversSeeOnlyTheCoreApi(root), bufferNeverSeesTheUplink(root), uplinkInternalsStayInside(root), cliNamesNoDriver(root),
-                sharedDriverPartsNameNoFamily(root), gatewayNeverSeesTheSimulator(root), simulatorUsesNoInternals(root));
+                sharedDriverPartsNameNoFamily(root), gatewayNeverSeesTheSimulator(root), simulatorUsesNoInternals(root), noPackageCycles(root));
     }
 }

@@ -7,6 +7,7 @@ import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.runtime.StandardParts;
 import io.meterlink.sim.broker.MosquittoBroker;
+import io.meterlink.sim.pki.ClientTls;
 import io.meterlink.sim.pki.TestPki;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

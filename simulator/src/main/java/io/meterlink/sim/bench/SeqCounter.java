@@ -1,12 +1,12 @@
 package io.meterlink.sim.bench;
 
+import io.meterlink.sim.broker.BrokerClients;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 import javax.net.ssl.SSLSocketFactory;
 import java.nio.charset.StandardCharsets;
@@ -38,12 +38,8 @@ public final class SeqCounter implements AutoCloseable {
 
     /** @param qos subscription QoS (1 normally; 0 to take the subscriber's acknowledgements out of a measurement) */
     public SeqCounter(String url, SSLSocketFactory socketFactory, String topicPrefix, int qos) throws MqttException {
-        client = new MqttClient(url, "seq-counter-" + Long.toHexString(System.nanoTime()), new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        o.setCleanSession(true);
-        o.setHttpsHostnameVerificationEnabled(true);
-        o.setSocketFactory(socketFactory);
+        client = BrokerClients.client(url, "seq-counter-");
+        MqttConnectOptions o = BrokerClients.options(socketFactory, null, null);
         o.setKeepAliveInterval(30);
         client.setCallback(new MqttCallback() {
             @Override public void connectionLost(Throwable cause) {
@@ -166,11 +162,6 @@ public final class SeqCounter implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (client.isConnected()) client.disconnect(2000);
-            client.close();
-        } catch (MqttException e) {
-            // closing anyway
-        }
+        BrokerClients.close(client);
     }
 }

@@ -4,13 +4,13 @@ import io.meterlink.payload.PayloadException;
 import io.meterlink.payload.Payloads;
 import io.meterlink.payload.ReadingsBatch;
 import io.meterlink.payload.WireReading;
+import io.meterlink.sim.broker.BrokerClients;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,21 +69,14 @@ public final class HeadEnd implements AutoCloseable {
     public HeadEnd(String url, String username, char[] password, SSLSocketFactory socketFactory,
                    String topicPrefix, Clock clock, boolean persistentSession) throws MqttException {
         this.clock = clock;
-        this.client = new MqttClient(url, "head-end-" + Long.toHexString(System.nanoTime()), new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        this.client = BrokerClients.client(url, "head-end-");
+        MqttConnectOptions o = BrokerClients.options(socketFactory, username, password);
         o.setCleanSession(!persistentSession);
         o.setAutomaticReconnect(true);
         // Paho's reconnect delay doubles up to 128 s: after a long broker outage the head-end would come
         // back long after the gateway and its wait would count as the readings' latency
         o.setMaxReconnectDelay(1000);
-        o.setHttpsHostnameVerificationEnabled(true);
         o.setMaxInflight(100);
-        if (username != null) {
-            o.setUserName(username);
-            o.setPassword(password);
-        }
-        if (socketFactory != null) o.setSocketFactory(socketFactory);
         client.setCallback(new MqttCallback() {
             @Override public void connectionLost(Throwable cause) {
                 LOG.warn("head-end lost its connection: {}", cause.toString());
@@ -186,12 +179,8 @@ public final class HeadEnd implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (client == null) return;
-            if (client.isConnected()) client.disconnect(2000);
-            client.close();
-        } catch (MqttException e) {
-            LOG.debug("head-end close: {}", e.toString());
-        }
+        if (client == null) return;
+        MqttException e = BrokerClients.close(client);
+        if (e != null) LOG.debug("head-end close: {}", e.toString());
     }
 }

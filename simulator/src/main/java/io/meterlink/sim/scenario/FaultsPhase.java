@@ -5,7 +5,6 @@ import io.meterlink.core.buffer.BufferException;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.sim.bench.GatewayProcess;
-import io.meterlink.sim.faults.LineNoise;
 import io.meterlink.provisioning.bundle.SignedBundle;
 import io.meterlink.provisioning.bundle.SigningKeyPin;
 import io.meterlink.provisioning.identity.IdentityStore;

@@ -3,11 +3,11 @@ package io.meterlink.sim.scenario;
 import io.meterlink.core.api.config.keys.UplinkKeys;
 import io.meterlink.sim.config.GatewayFile;
 
-import io.meterlink.sim.bench.ClientTls;
 import io.meterlink.sim.broker.EmbeddedBroker;
 import io.meterlink.sim.broker.MosquittoBroker;
 import io.meterlink.sim.headend.HeadEnd;
 import io.meterlink.sim.headend.Tls;
+import io.meterlink.sim.pki.ClientTls;
 import io.meterlink.sim.pki.TestPki;
 import org.eclipse.paho.client.mqttv3.MqttException;
 

@@ -2,6 +2,7 @@ package io.meterlink.sim.scenario;
 
 import io.meterlink.sim.mbus.SerialMbusSlaveEndpoint;
 import io.meterlink.sim.mbus.VirtualMbusBus;
+import io.meterlink.sim.serial.SocatPty;
 
 import java.io.IOException;
 import java.nio.file.Path;

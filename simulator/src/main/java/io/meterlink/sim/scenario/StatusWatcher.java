@@ -2,13 +2,13 @@ package io.meterlink.sim.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meterlink.sim.broker.BrokerClients;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 import javax.net.ssl.SSLSocketFactory;
 import java.time.Instant;
@@ -43,18 +43,10 @@ final class StatusWatcher implements AutoCloseable {
     StatusWatcher(String url, String user, char[] password, SSLSocketFactory tls, String prefix, String gatewayId)
             throws MqttException {
         topic = prefix + "/" + gatewayId + "/status";
-        client = new MqttClient(url, "scenario-status-" + Long.toHexString(System.nanoTime()), new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        o.setCleanSession(true);
+        client = BrokerClients.client(url, "scenario-status-");
+        MqttConnectOptions o = BrokerClients.options(tls, user, password);
         o.setAutomaticReconnect(true);
         o.setMaxReconnectDelay(2000);
-        o.setHttpsHostnameVerificationEnabled(true);
-        o.setSocketFactory(tls);
-        if (user != null) {
-            o.setUserName(user);
-            o.setPassword(password);
-        }
         client.setCallback(new MqttCallbackExtended() {
             @Override public void connectComplete(boolean reconnect, String serverURI) {
                 if (reconnect) new Thread(StatusWatcher.this::subscribe, "status-resubscribe").start(); // not from the callback
@@ -164,11 +156,6 @@ final class StatusWatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (client.isConnected()) client.disconnect(2000);
-            client.close();
-        } catch (MqttException e) {
-            // closing anyway
-        }
+        BrokerClients.close(client);
     }
 }

@@ -1,7 +1,7 @@
 package io.meterlink.sim.broker;
 
-import io.meterlink.sim.bench.ClientTls;
 import io.meterlink.sim.crash.CrashFixture;
+import io.meterlink.sim.pki.ClientTls;
 import io.meterlink.sim.pki.TestPki;
 import io.meterlink.sim.utility.UtilityCa;
 import org.eclipse.paho.mqttv5.client.IMqttToken;

@@ -2,7 +2,6 @@ package io.meterlink.sim.crash;
 
 import io.meterlink.drivers.testing.Ci;
 import io.meterlink.sim.headend.GatewaySeq;
-import io.meterlink.sim.bench.ClientTls;
 import io.meterlink.sim.bench.GatewayProcess;
 import io.meterlink.sim.bench.GatewayYaml;
 import io.meterlink.sim.broker.MosquittoBroker;
@@ -12,6 +11,7 @@ import io.meterlink.sim.mbus.LedgerEntry;
 import io.meterlink.sim.mbus.TcpMbusSlaveServer;
 import io.meterlink.sim.mbus.VirtualMbusBus;
 import io.meterlink.sim.mbus.VirtualMbusSlave;
+import io.meterlink.sim.pki.ClientTls;
 import io.meterlink.sim.pki.TestPki;
 import org.junit.jupiter.api.Assumptions;
 

@@ -2,10 +2,10 @@ package io.meterlink.sim.crash;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.meterlink.sim.bench.ClientTls;
 import io.meterlink.sim.bench.GatewayProcess;
 import io.meterlink.sim.bench.GatewayYaml;
 import io.meterlink.sim.mbus.TcpMbusSlaveServer;
+import io.meterlink.sim.pki.ClientTls;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttCallback;

@@ -4,11 +4,10 @@ import io.meterlink.drivers.testing.Ci;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 import io.meterlink.core.api.driver.Driver;
-import io.meterlink.core.api.driver.DriverFactory;
-import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
 import io.meterlink.drivers.transport.SerialTransport;
-import io.meterlink.sim.scenario.SocatPty;
+import io.meterlink.sim.serial.SocatPty;
+import io.meterlink.sim.testing.Drivers;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +20,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -48,15 +46,7 @@ class ElectricityPtyIT {
     }
 
     private static Driver start(String type, Map<String, Object> settings, Recording rec) {
-        DriverFactory f = ServiceLoader.load(DriverFactory.class).stream().map(ServiceLoader.Provider::get)
-                .filter(x -> x.type().equals(type)).findFirst().orElseThrow();
-        MapSettings s = new MapSettings(settings);
-        DriverFactory.DriverSpec spec = f.configure(s);
-        s.finish();
-        assertEquals(List.of(), s.errors());
-        Driver d = spec.create(rec);
-        d.start();
-        return d;
+        return Drivers.start(type, settings, rec);
     }
 
     /** meter|quantity|tariff|subunit|value → how often (times differ between generation and receipt for meters without a clock). */

@@ -1,9 +1,10 @@
 package io.meterlink.sim.faults;
 
 import io.meterlink.drivers.testing.Ci;
-import io.meterlink.sim.bench.ClientTls;
 import io.meterlink.sim.broker.MosquittoBroker;
+import io.meterlink.sim.pki.ClientTls;
 import io.meterlink.sim.pki.TestPki;
+import io.meterlink.sim.testing.Await;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -78,7 +79,7 @@ class FaultProxyMosquittoIT {
             try {
                 gw.connect(options(pki, "gw1"));
                 gw.publish(TOPIC, "m1".getBytes(StandardCharsets.UTF_8), 1, false);
-                FaultProxyTest.await(() -> received.contains("m1"));
+                Await.until(() -> received.contains("m1"));
                 assertTrue(proxy.stats().bytesUpstream() > 0 && proxy.stats().bytesDownstream() > 0);
 
                 proxy.blackHole();
@@ -88,16 +89,16 @@ class FaultProxyMosquittoIT {
                 assertFalse(received.contains("m2"), "nothing passes a black hole");
                 assertEquals(0, lost.get(), "a black hole sends no RST: the client does not notice yet");
                 proxy.restore();
-                FaultProxyTest.await(() -> received.contains("m2"));
+                Await.until(() -> received.contains("m2"));
 
                 proxy.cut();
-                FaultProxyTest.await(() -> lost.get() == 1);
+                Await.until(() -> lost.get() == 1);
                 assertFalse(gw.isConnected());
                 assertThrows(MqttException.class, () -> gw.connect(options(pki, "gw1")), "refused while cut");
                 proxy.restore();
                 gw.connect(options(pki, "gw1"));
                 gw.publish(TOPIC, "m3".getBytes(StandardCharsets.UTF_8), 1, false);
-                FaultProxyTest.await(() -> received.contains("m3"));
+                Await.until(() -> received.contains("m3"));
                 assertEquals(1, proxy.stats().cuts());
             } finally {
                 if (gw.isConnected()) gw.disconnect();

@@ -1,5 +1,6 @@
 package io.meterlink.sim.faults;
 
+import io.meterlink.sim.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -78,18 +78,6 @@ class FaultProxyTest {
         return back;
     }
 
-    static void await(BooleanSupplier c) throws InterruptedException {
-        await(c, () -> "");
-    }
-
-    static void await(BooleanSupplier c, java.util.function.Supplier<String> state) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > end) fail("condition not met within 60 s " + state.get());
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void forwardsBytesUntouched_bothWays_andCounts() throws Exception {
         byte[] data = new byte[200_000];
@@ -97,7 +85,7 @@ class FaultProxyTest {
         try (Socket s = connect()) {
             assertArrayEquals(data, roundTrip(s, data));
         }
-        await(() -> proxy.stats().connectionsOpen() == 0);
+        Await.until(() -> proxy.stats().connectionsOpen() == 0);
         FaultProxy.Stats st = proxy.stats();
         assertEquals(200_000, st.bytesUpstream());
         assertEquals(200_000, st.bytesDownstream());
@@ -183,7 +171,7 @@ class FaultProxyTest {
     @Test
     void flap_cutsAndRestoresRepeatedly_thenStopsUp() throws Exception {
         proxy.flap(Duration.ofMillis(50), Duration.ofMillis(150), Duration.ofMillis(50), Duration.ofMillis(150), 7);
-        await(() -> proxy.stats().cuts() >= 3);
+        Await.until(() -> proxy.stats().cuts() >= 3);
         proxy.stopFlapping();
         assertFalse(proxy.isCut());
         assertFalse(proxy.isFlapping());
@@ -207,7 +195,7 @@ class FaultProxyTest {
             }
             assertEquals(-1, r);
         }
-        await(() -> proxy.stats().upstreamFailures() == 1);
+        Await.until(() -> proxy.stats().upstreamFailures() == 1);
         assertEquals(0, Arrays.stream(new long[] {proxy.stats().bytesUpstream()}).sum());
     }
 }

@@ -1,15 +1,11 @@
 package io.meterlink.sim.mbus;
 
-import io.meterlink.drivers.testing.Ci;
 import io.meterlink.drivers.testing.Recording;
-import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.Driver;
-import io.meterlink.core.api.driver.DriverFactory;
-import org.junit.jupiter.api.Assumptions;
+import io.meterlink.sim.testing.Await;
+import io.meterlink.sim.testing.Drivers;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -58,7 +54,7 @@ public final class MbusLineScenario {
     void run(Map<String, Object> settingsMap) throws Exception {
         Driver driver = start(settingsMap);
         try {
-            VirtualMbusSlaveTest.await(() -> readouts(bus.slaves().get(0)) >= 3 && readouts(bus.slaves().get(1)) >= 3
+            Await.until(() -> readouts(bus.slaves().get(0)) >= 3 && readouts(bus.slaves().get(1)) >= 3
                     && rec.silent.contains("3"));
         } finally {
             driver.close();
@@ -67,15 +63,7 @@ public final class MbusLineScenario {
 
     /** Configures the real driver through its factory and starts it. */
     Driver start(Map<String, Object> settingsMap) {
-        DriverFactory factory = ServiceLoader.load(DriverFactory.class).stream().map(ServiceLoader.Provider::get)
-                .filter(f -> f.type().equals("mbus")).findFirst().orElseThrow();
-        MapSettings settings = new MapSettings(settingsMap);
-        DriverFactory.DriverSpec spec = factory.configure(settings);
-        settings.finish();
-        assertEquals(List.of(), settings.errors());
-        Driver driver = spec.create(rec);
-        driver.start();
-        return driver;
+        return Drivers.start("mbus", settingsMap, rec);
     }
 
     void assertOutcome() {
@@ -94,17 +82,5 @@ public final class MbusLineScenario {
 
     static long readouts(VirtualMbusSlave s) {
         return s.ledger().stream().map(LedgerEntry::generatedAt).distinct().count();
-    }
-
-    /** Path of an executable on PATH; fails under CI=true when missing, else skips the test. */
-    public static Path requireExecutable(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) return p;
-        }
-        String msg = name + " is not installed (apt-get install " + name + ")";
-        if (Ci.active()) fail(msg);
-        Assumptions.abort(msg);
-        return null;
     }
 }

@@ -2,6 +2,7 @@ package io.meterlink.sim.mbus;
 
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.Driver;
+import io.meterlink.sim.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -44,7 +45,7 @@ class MbusSecondaryAddressingIT {
             m.put("tcp_port", server.port());
             Driver driver = scenario.start(m);
             try {
-                VirtualMbusSlaveTest.await(() -> bus.slaves().stream().allMatch(s -> MbusLineScenario.readouts(s) >= 2)
+                Await.until(() -> bus.slaves().stream().allMatch(s -> MbusLineScenario.readouts(s) >= 2)
                         && scenario.rec.silent.contains("99999999"));
             } finally {
                 driver.close();

@@ -1,5 +1,6 @@
 package io.meterlink.sim.mbus;
 
+import io.meterlink.sim.testing.Executables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +18,7 @@ class MbusSerialPtyIT {
 
     @Test
     void driverOverPty_readsAnsweringMeters_reportsSilentOne_countsNoise() throws Exception {
-        Path socat = MbusLineScenario.requireExecutable("socat");
+        Path socat = Executables.require("socat");
         Path a = dir.resolve("slaves"), b = dir.resolve("gateway");
         Process p = new ProcessBuilder(socat.toString(), "-d", "-d",
                 "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b)

@@ -1,6 +1,7 @@
 package io.meterlink.sim.mbus;
 
 import io.meterlink.core.api.driver.Driver;
+import io.meterlink.sim.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -26,13 +27,13 @@ class MbusTcpIT {
         try (TcpMbusSlaveServer server = new TcpMbusSlaveServer(0, scenario.bus)) {
             Driver driver = scenario.start(MbusLineScenario.settings(Map.of("transport", "tcp", "host", "127.0.0.1", "tcp_port", server.port())));
             try {
-                VirtualMbusSlaveTest.await(() -> MbusLineScenario.readouts(water) >= 1);
+                Await.until(() -> MbusLineScenario.readouts(water) >= 1);
                 server.dropClient();
-                VirtualMbusSlaveTest.await(() -> !scenario.rec.transportErrors.isEmpty());
+                Await.until(() -> !scenario.rec.transportErrors.isEmpty());
                 long before = MbusLineScenario.readouts(water);
                 int receivedBefore = scenario.rec.readings.size();
-                VirtualMbusSlaveTest.await(() -> MbusLineScenario.readouts(water) >= before + 2);
-                VirtualMbusSlaveTest.await(() -> scenario.rec.readings.size() > receivedBefore);
+                Await.until(() -> MbusLineScenario.readouts(water) >= before + 2);
+                Await.until(() -> scenario.rec.readings.size() > receivedBefore);
             } finally {
                 driver.close();
             }

@@ -9,6 +9,7 @@ import io.meterlink.drivers.mbus.MbusReadingMapper;
 import io.meterlink.drivers.mbus.MbusTelegram;
 import io.meterlink.drivers.mbus.MbusDriver;
 import io.meterlink.drivers.mbus.MbusDriverConfig;
+import io.meterlink.sim.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -20,7 +21,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -102,17 +102,9 @@ class VirtualMbusSlaveTest {
                 List.of(new MbusDriverConfig.Meter(1, null), new MbusDriverConfig.Meter(2, null)));
         try (MbusDriver d = new MbusDriver(cfg, new InProcessMbusTransport(bus), rec)) {
             d.start();
-            await(() -> bus.slaves().stream().allMatch(s -> s.ledger().size() >= 2));
+            Await.until(() -> bus.slaves().stream().allMatch(s -> s.ledger().size() >= 2));
         }
         LedgerCheck.assertReceivedMatchesLedger(new ArrayList<>(rec.readings), bus);
         assertTrue(rec.silent.isEmpty());
-    }
-
-    static void await(BooleanSupplier c) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > end) fail("condition not met within 60 s");
-            Thread.sleep(20);
-        }
     }
 }

@@ -2,8 +2,8 @@ package io.meterlink.sim.modbus;
 
 import io.meterlink.drivers.modbus.ProfileCatalog;
 import io.meterlink.drivers.transport.SerialTransport;
-import io.meterlink.sim.mbus.MbusLineScenario;
-import io.meterlink.sim.scenario.SocatPty;
+import io.meterlink.sim.serial.SocatPty;
+import io.meterlink.sim.testing.Executables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,8 +43,8 @@ class MbpollInteropIT {
 
     @Test
     void mbpollOverRtuPty_readsTwoSlavesOnOneLine() throws Exception {
-        Path mbpoll = MbusLineScenario.requireExecutable("mbpoll");
-        MbusLineScenario.requireExecutable("socat");
+        Path mbpoll = Executables.require("mbpoll");
+        Executables.require("socat");
         try (SocatPty pty = SocatPty.start(dir, "rtu");
              ModbusRtuSlaves slaves = new ModbusRtuSlaves(new SerialTransport(pty.meterEnd().toString(), 9600, SerialTransport.Parity.EVEN), 9600, meters())) {
             List<String> rtu = List.of(mbpoll.toString(), "-m", "rtu", "-b", "9600", "-P", "even", "-o", "1");
@@ -54,7 +54,7 @@ class MbpollInteropIT {
 
     @Test
     void mbpollOverTcp_readsTwoSlavesBehindOneServer() throws Exception {
-        Path mbpoll = MbusLineScenario.requireExecutable("mbpoll");
+        Path mbpoll = Executables.require("mbpoll");
         try (ModbusTcpSlaves server = new ModbusTcpSlaves(0, meters())) {
             List<String> tcp = List.of(mbpoll.toString(), "-m", "tcp", "-p", Integer.toString(server.port()), "-o", "1");
             check(tcp, "127.0.0.1");

@@ -9,8 +9,8 @@ import io.meterlink.drivers.modbus.ProfileCatalog;
 import io.meterlink.drivers.testing.Recording;
 import io.meterlink.drivers.transport.SerialTransport;
 import io.meterlink.sim.electricity.ElectricityLedgerEntry;
-import io.meterlink.sim.mbus.MbusLineScenario;
-import io.meterlink.sim.scenario.SocatPty;
+import io.meterlink.sim.serial.SocatPty;
+import io.meterlink.sim.testing.Executables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +38,7 @@ class ModbusHostileLineIT {
 
     @Test
     void everyFaultCountedByKind_lineKeepsRunning_onlyAnsweredValuesDelivered() throws Exception {
-        MbusLineScenario.requireExecutable("socat");
+        Executables.require("socat");
         ProfileCatalog c = ProfileCatalog.shipped();
         List<VirtualModbusMeter.Fault> all = List.of(VirtualModbusMeter.Fault.values());
         VirtualModbusMeter a = new VirtualModbusMeter(1, c.find("eastron-sdm120"), "a", Clock.systemUTC(), 2, all);

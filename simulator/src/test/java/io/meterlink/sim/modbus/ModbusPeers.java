@@ -2,9 +2,8 @@ package io.meterlink.sim.modbus;
 
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.Driver;
-import io.meterlink.core.api.driver.DriverFactory;
-import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
+import io.meterlink.sim.testing.Drivers;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -126,14 +124,7 @@ final class ModbusPeers {
     }
 
     static Driver driver(Map<String, Object> settings, Recording rec) {
-        DriverFactory f = ServiceLoader.load(DriverFactory.class).stream().map(ServiceLoader.Provider::get)
-                .filter(x -> x.type().equals("modbus")).findFirst().orElseThrow();
-        MapSettings s = new MapSettings(settings);
-        DriverFactory.DriverSpec spec = f.configure(s);
-        assertTrue(s.errors().isEmpty(), s.errors().toString());
-        Driver d = spec.create(rec);
-        d.start();
-        return d;
+        return Drivers.start("modbus", settings, rec);
     }
 
     static void await(BooleanSupplier done, int seconds, Object state) throws InterruptedException {

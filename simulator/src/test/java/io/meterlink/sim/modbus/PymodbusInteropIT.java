@@ -2,8 +2,8 @@ package io.meterlink.sim.modbus;
 
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.drivers.testing.Recording;
-import io.meterlink.sim.mbus.MbusLineScenario;
-import io.meterlink.sim.scenario.SocatPty;
+import io.meterlink.sim.serial.SocatPty;
+import io.meterlink.sim.testing.Executables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,7 +53,7 @@ class PymodbusInteropIT {
     @Test
     void rtuOnPty_readsBothSlaves() throws Exception {
         requirePymodbus();
-        MbusLineScenario.requireExecutable("socat");
+        Executables.require("socat");
         try (SocatPty pty = SocatPty.start(dir, "rtu")) {
             Process p = pymodbus(dir, "rtu", pty.meterEnd().toString());
             try {

@@ -111,9 +111,7 @@ class EnrolmentIT {
         java.security.KeyPair utility = ProvisioningFixture.signingKey(dir.resolve("utility.pub"));
         long t0 = System.nanoTime();
         // the technician's three commands (the third is what systemd runs: 'systemctl restart meterlink')
-        assertEquals(0, meterlink(services, log, "provision", "init", "--gateway-id", gw, "--state-dir", state.toString(),
-                "--bundle-signing-key", dir.resolve("utility.pub").toString()), log::toString);
-        assertEquals(0, meterlink(services, log, "provision", "apply", "--allow-unsigned", bundle.toString(), "--state-dir", state.toString()), log::toString);
+        ProvisioningFixture.initAndApply(services, log, gw, state, bundle, "--bundle-signing-key", dir.resolve("utility.pub").toString());
         Thread run = ProvisioningFixture.run(services, log, "--config", new StateDir(state).configFile().toString(),
                 "--claim-config", claim.toString());
         try {
@@ -187,8 +185,7 @@ class EnrolmentIT {
         Path claim = ProvisioningFixture.claimConfig(dir.resolve("claim-renew.yaml"), CLAIM, broker, pki, claimCert);
         ProvisioningFixture.TestServices services = new ProvisioningFixture.TestServices(Duration.ofSeconds(1));
         StringBuilder log = new StringBuilder();
-        assertEquals(0, meterlink(services, log, "provision", "init", "--gateway-id", gw, "--state-dir", state.toString()), log::toString);
-        assertEquals(0, meterlink(services, log, "provision", "apply", "--allow-unsigned", bundle.toString(), "--state-dir", state.toString()), log::toString);
+        ProvisioningFixture.initAndApply(services, log, gw, state, bundle);
         // a short-lived first certificate: 60 s back-dated + 60 s ahead, so two thirds of its life are over at once
         try {
             responder.validity(Duration.ofSeconds(60));
@@ -234,8 +231,7 @@ class EnrolmentIT {
         Path claim = ProvisioningFixture.claimConfig(dir.resolve("claim-rogue.yaml"), CLAIM, broker, pki, claimCert);
         ProvisioningFixture.TestServices services = new ProvisioningFixture.TestServices(Duration.ofSeconds(1));
         StringBuilder log = new StringBuilder();
-        assertEquals(0, meterlink(services, log, "provision", "init", "--gateway-id", gw, "--state-dir", state.toString()), log::toString);
-        assertEquals(0, meterlink(services, log, "provision", "apply", "--allow-unsigned", bundle.toString(), "--state-dir", state.toString()), log::toString);
+        ProvisioningFixture.initAndApply(services, log, gw, state, bundle);
         Thread run = null;
         try {
             responder.validity(Duration.ofSeconds(60)); // due for renewal at once

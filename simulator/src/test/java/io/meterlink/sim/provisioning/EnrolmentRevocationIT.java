@@ -86,8 +86,7 @@ class EnrolmentRevocationIT {
         StringBuilder log = new StringBuilder();
         try (ProvisioningResponder responder = new ProvisioningResponder(broker.url(),
                 ProvisioningFixture.tls(pki, pki.issueClient("provisioning")), PREFIX, ca, Set.of("batch1"), Set.of(gw))) {
-            assertEquals(0, meterlink(services, log, "provision", "init", "--gateway-id", gw, "--state-dir", state.toString()), log::toString);
-            assertEquals(0, meterlink(services, log, "provision", "apply", "--allow-unsigned", bundle.toString(), "--state-dir", state.toString()), log::toString);
+            ProvisioningFixture.initAndApply(services, log, gw, state, bundle);
             assertEquals(0, meterlink(services, log, "provision", "enrol", "--claim-config", claimFile.toString(), "--state-dir", state.toString()), log::toString);
             ca.revoke(responder.issuedTo(gw).orElseThrow());
         }

@@ -139,9 +139,7 @@ class FleetCommandsIT {
         Path claim = ProvisioningFixture.claimConfig(dir.resolve("claim.yaml"), CLAIM, broker, pki, pki.issueClient("claim-" + CLAIM));
         ProvisioningFixture.TestServices services = new ProvisioningFixture.TestServices(Duration.ofHours(1));
         StringBuilder log = new StringBuilder();
-        assertEquals(0, meterlink(services, log, "provision", "init", "--gateway-id", GW, "--state-dir", state.root().toString(),
-                "--bundle-signing-key", pub.toString()), log::toString);
-        assertEquals(0, meterlink(services, log, "provision", "apply", "--allow-unsigned", v1.toString(), "--state-dir", state.root().toString()), log::toString);
+        ProvisioningFixture.initAndApply(services, log, GW, state.root(), v1, "--bundle-signing-key", pub.toString());
         Thread run = ProvisioningFixture.run(services, log, "--config", state.configFile().toString(), "--claim-config", claim.toString(),
                 "--bundle-trial-timeout", "10");
         BlockingQueue<byte[]> replies = new LinkedBlockingQueue<>();

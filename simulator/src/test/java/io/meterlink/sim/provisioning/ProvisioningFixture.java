@@ -40,6 +40,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -167,6 +168,18 @@ final class ProvisioningFixture {
             log.append("$ meterlink ").append(String.join(" ", args)).append(" -> ").append(rc).append('\n').append(out).append(err);
         }
         return rc;
+    }
+
+    /**
+     * The technician's first two commands: {@code provision init} of {@code gatewayId} in {@code stateDir} (with
+     * {@code initOptions}), then {@code provision apply --allow-unsigned bundle}; both must succeed.
+     */
+    static void initAndApply(Services services, StringBuilder log, String gatewayId, Path stateDir, Path bundle, String... initOptions) {
+        List<String> init = new ArrayList<>(List.of("provision", "init", "--gateway-id", gatewayId, "--state-dir", stateDir.toString()));
+        init.addAll(List.of(initOptions));
+        Assertions.assertEquals(0, meterlink(services, log, init.toArray(String[]::new)), log::toString);
+        Assertions.assertEquals(0, meterlink(services, log, "provision", "apply", "--allow-unsigned", bundle.toString(), "--state-dir", stateDir.toString()),
+                log::toString);
     }
 
     /** Runs {@code meterlink run …} on a thread (it returns when {@code services.stop} counts down). */

@@ -160,9 +160,7 @@ class SoftwareUpdateIT {
         Path claim = ProvisioningFixture.claimConfig(dir.resolve("claim.yaml"), CLAIM, broker, pki, pki.issueClient("claim-" + CLAIM));
         ProvisioningFixture.TestServices services = new ProvisioningFixture.TestServices(Duration.ofHours(1));
         StringBuilder log = new StringBuilder();
-        assertEquals(0, meterlink(services, log, "provision", "init", "--gateway-id", GW, "--state-dir", state.root().toString(),
-                "--bundle-signing-key", pub.toString()), log::toString);
-        assertEquals(0, meterlink(services, log, "provision", "apply", "--allow-unsigned", v1.toString(), "--state-dir", state.root().toString()), log::toString);
+        ProvisioningFixture.initAndApply(services, log, GW, state.root(), v1, "--bundle-signing-key", pub.toString());
 
         // as the package's postinst: the packaged jar is release 1.0 and current
         Path jar = GatewayProcess.findJar(List.of(Path.of("../distribution/target/meterlink.jar"), Path.of("distribution/target/meterlink.jar")));

@@ -1,6 +1,7 @@
 package io.meterlink.sim.wmbus;
 
 import io.meterlink.core.api.driver.DecodeException.Kind;
+import io.meterlink.sim.testing.Executables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +26,7 @@ class WmbusDonglePtyIT {
 
     /** A socat pty pair: {@code dongle} for the virtual dongle, {@code gateway} for the driver; destroyed by the caller. */
     private Process ptyPair(Path a, Path b) throws Exception {
-        Path socat = WmbusRadioScenario.requireExecutable("socat");
+        Path socat = Executables.require("socat");
         Process p = new ProcessBuilder(socat.toString(), "-d", "-d",
                 "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("socat.log").toFile()).start();

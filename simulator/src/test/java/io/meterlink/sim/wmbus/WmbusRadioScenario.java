@@ -1,12 +1,10 @@
 package io.meterlink.sim.wmbus;
 
-import io.meterlink.drivers.testing.Ci;
 import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.core.api.driver.DriverContext;
-import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.Health;
 import io.meterlink.core.api.driver.ReadingSink;
 import io.meterlink.core.buffer.SqliteBuffer;
@@ -15,14 +13,12 @@ import io.meterlink.core.config.BufferConfig;
 import io.meterlink.core.runtime.AcceptedListener;
 import io.meterlink.core.runtime.BufferSink;
 import io.meterlink.core.uplink.JsonPayloads;
-import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
+import io.meterlink.sim.testing.Drivers;
 import io.meterlink.sim.wmbus.WmbusBroadcaster.Fault;
 import io.meterlink.sim.wmbus.WmbusFrameBuilder.Security;
-import org.junit.jupiter.api.Assumptions;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -192,25 +188,17 @@ final class WmbusRadioScenario implements AutoCloseable {
 
     /** Configures the real driver through its factory and starts it, its readings going to the recording and the buffer. */
     private Driver start(Map<String, Object> settingsMap) {
-        DriverFactory factory = ServiceLoader.load(DriverFactory.class).stream().map(ServiceLoader.Provider::get)
-                .filter(f -> f.type().equals("wmbus")).findFirst().orElseThrow();
-        MapSettings settings = new MapSettings(settingsMap);
-        DriverFactory.DriverSpec spec = factory.configure(settings);
-        settings.finish();
-        assertEquals(List.of(), settings.errors());
         BufferSink toBuffer = new BufferSink(buffer, AcceptedListener.NONE);
         ReadingSink both = readings -> {
             rec.accept(readings);
             toBuffer.accept(readings);
         };
-        Driver driver = spec.create(new DriverContext() {
+        return Drivers.start("wmbus", settingsMap, new DriverContext() {
             @Override public String sourceName() { return rec.sourceName(); }
             @Override public ReadingSink sink() { return both; }
             @Override public Health health() { return rec; }
             @Override public Clock clock() { return rec.clock(); }
         });
-        driver.start();
-        return driver;
     }
 
     void assertOutcome() {
@@ -274,17 +262,5 @@ final class WmbusRadioScenario implements AutoCloseable {
             if (System.nanoTime() > end) fail("timed out waiting for " + what + " " + detail.get());
             Thread.sleep(20);
         }
-    }
-
-    /** Path of an executable on PATH; fails under CI=true when missing, else skips the test. */
-    static Path requireExecutable(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) return p;
-        }
-        String msg = name + " is not installed (apt-get install " + name + ")";
-        if (Ci.active()) fail(msg);
-        Assumptions.abort(msg);
-        return null;
     }
 }

@@ -1,6 +1,4 @@
-package io.meterlink.sim.faults;
-
-import io.meterlink.sim.mbus.VirtualMbusBus;
+package io.meterlink.sim.mbus;
 
 import java.time.Duration;
 import java.util.Arrays;

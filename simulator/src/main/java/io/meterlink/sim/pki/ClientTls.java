@@ -1,6 +1,4 @@
-package io.meterlink.sim.bench;
-
-import io.meterlink.sim.pki.TestPki;
+package io.meterlink.sim.pki;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;

@@ -1,4 +1,4 @@
-package io.meterlink.sim.scenario;
+package io.meterlink.sim.serial;
 
 import java.io.IOException;
 import java.nio.file.Files;

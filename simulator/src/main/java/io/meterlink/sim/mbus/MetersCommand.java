@@ -1,10 +1,7 @@
-package io.meterlink.sim.model;
+package io.meterlink.sim.mbus;
 
-import io.meterlink.sim.faults.LineNoise;
-import io.meterlink.sim.mbus.SerialMbusSlaveEndpoint;
-import io.meterlink.sim.mbus.TcpMbusSlaveServer;
-import io.meterlink.sim.mbus.VirtualMbusBus;
-import io.meterlink.sim.mbus.VirtualMbusSlave;
+import io.meterlink.sim.model.MeterModel;
+import io.meterlink.sim.model.MeterModels;
 import io.meterlink.sim.net.ServeUntilStopped;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

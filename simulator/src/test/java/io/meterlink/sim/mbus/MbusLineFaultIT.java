@@ -1,16 +1,12 @@
-package io.meterlink.sim.faults;
+package io.meterlink.sim.mbus;
 
 import io.meterlink.drivers.testing.Ci;
 import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.driver.Driver;
-import io.meterlink.core.api.driver.DriverFactory;
-import io.meterlink.sim.mbus.LedgerEntry;
-import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
-import io.meterlink.sim.mbus.TcpMbusSlaveServer;
-import io.meterlink.sim.mbus.VirtualMbusBus;
-import io.meterlink.sim.mbus.VirtualMbusSlave;
-import io.meterlink.sim.model.MetersCommand;
+import io.meterlink.sim.serial.SocatPty;
+import io.meterlink.sim.testing.Await;
+import io.meterlink.sim.testing.Drivers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -27,7 +23,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -60,16 +55,8 @@ class MbusLineFaultIT {
     }
 
     private static Driver start(Recording rec, Map<String, Object> m) {
-        DriverFactory factory = ServiceLoader.load(DriverFactory.class).stream().map(ServiceLoader.Provider::get)
-                .filter(f -> f.type().equals("mbus")).findFirst().orElseThrow();
         m.put("meters", List.of(Map.of("address", 1), Map.of("address", 2), Map.of("address", 3)));
-        MapSettings settings = new MapSettings(m);
-        DriverFactory.DriverSpec spec = factory.configure(settings);
-        settings.finish();
-        assertEquals(List.of(), settings.errors());
-        Driver d = spec.create(rec);
-        d.start();
-        return d;
+        return Drivers.start("mbus", m, rec);
     }
 
     private static String key(Reading r) {
@@ -96,7 +83,7 @@ class MbusLineFaultIT {
         try (TcpMbusSlaveServer server = new TcpMbusSlaveServer(0, bus)) {
             Driver d = start(rec, server.port());
             try {
-                FaultProxyTest.await(() -> bus.slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
+                Await.until(() -> bus.slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
             } finally {
                 d.close();
             }
@@ -118,7 +105,7 @@ class MbusLineFaultIT {
         try (TcpMbusSlaveServer server = new TcpMbusSlaveServer(0, bus)) {
             Driver d = start(rec, server.port(), 0);
             try {
-                FaultProxyTest.await(() -> rec.silent.contains("2") && readingsReceived(rec, one) >= 6 && readingsReceived(rec, three) >= 6,
+                Await.until(() -> rec.silent.contains("2") && readingsReceived(rec, one) >= 6 && readingsReceived(rec, three) >= 6,
                         () -> "silent " + rec.silent + ", readings of 1: " + readingsReceived(rec, one) + ", of 3: " + readingsReceived(rec, three)
                                 + ", of 2: " + readingsReceived(rec, bus.slaves().get(1)) + ", bad " + rec.bad + ", transport errors " + rec.transportErrors);
             } finally {
@@ -138,7 +125,7 @@ class MbusLineFaultIT {
             Driver d = start(rec, new HashMap<>(Map.of("transport", "tcp", "host", "127.0.0.1", "tcp_port", running.tcpPort(),
                     "poll_interval", "1s", "timeout_ms", 1000)));
             try {
-                FaultProxyTest.await(() -> rec.readings.stream().anyMatch(r -> r.meterTime() != null));
+                Await.until(() -> rec.readings.stream().anyMatch(r -> r.meterTime() != null));
             } finally {
                 d.close();
             }
@@ -158,7 +145,7 @@ class MbusLineFaultIT {
         try (MetersCommand.Running running = cmd.start(new PrintStream(log, true))) {
             Driver d = start(rec, running.tcpPort());
             try {
-                FaultProxyTest.await(() -> running.bus().slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
+                Await.until(() -> running.bus().slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
             } finally {
                 d.close();
             }
@@ -169,7 +156,7 @@ class MbusLineFaultIT {
 
     @Test
     void metersCommand_overPty_readByTheRealDriver(@TempDir Path dir) throws Exception {
-        if (io.meterlink.sim.scenario.SocatPty.binary() == null) Ci.missing("socat is not installed (on the PATH)");
+        if (SocatPty.binary() == null) Ci.missing("socat is not installed (on the PATH)");
         Path link = dir.resolve("mbus0");
         MetersCommand cmd = new MetersCommand();
         new CommandLine(cmd).parseArgs("--mbus-pty", link.toString(), "--count", "2", "--model", "water", "--utc-offset", "+00:00");
@@ -177,7 +164,7 @@ class MbusLineFaultIT {
         try (MetersCommand.Running running = cmd.start(new PrintStream(new ByteArrayOutputStream(), true))) {
             Driver d = startSerial(rec, link);
             try {
-                FaultProxyTest.await(() -> running.bus().slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
+                Await.until(() -> running.bus().slaves().stream().allMatch(s -> readingsReceived(rec, s) >= 6));
             } finally {
                 d.close();
             }
