@@ -54,6 +54,19 @@ final class CombinableVifes {
         };
     }
 
+    private static final List<String> PHASE = List.of("at phase L1", "at phase L2", "at phase L3", "at neutral",
+            "between phase L1 and L2", "between phase L2 and L3", "between phase L3 and L1");
+
+    /**
+     * The extension of the combinable VIFE table, reached through VIFE E111 1100 (EN 13757-3:2018):
+     * the phase or conductor a value belongs to, and absolute accumulation; any other code is reserved.
+     */
+    static String extension(int e) {
+        if (e >= 0x01 && e <= 0x07) return PHASE.get(e - 1);
+        if (e == 0x10) return "accumulation of abs value for positive and negative contributions";
+        return String.format("reserved extension VIFE %02X", e);
+    }
+
     private static final List<String> PER_TIME = List.of("second", "minute", "hour", "day", "week", "month", "year", "revolution/measurement");
     private static final List<String> PER_UNIT = List.of("l", "m3", "kg", "K", "kWh", "GJ", "kW", "K·l", "V", "A");
     private static final List<String> DURATION_UNIT = List.of("s", "min", "h", "d");

@@ -23,6 +23,8 @@ public final class ExtensionVifTables {
     private static final BigDecimal MCAL_IN_J = new BigDecimal("4186800");
     /** 1 ft³ = 0.028316846592 m³ exactly. */
     private static final BigDecimal CUBIC_FOOT = new BigDecimal("0.028316846592");
+    /** 1 US gallon = 231 in³ = 0.003785411784 m³ exactly. */
+    private static final BigDecimal US_GALLON = new BigDecimal("0.003785411784");
     /** 2^-12, the binary scale of the HCA rating factors. */
     private static final BigDecimal TWO_POW_MINUS_12 = new BigDecimal("0.000244140625");
 
@@ -75,6 +77,14 @@ public final class ExtensionVifTables {
         return switch (v) {
             case 0x20 -> VifMeaning.numeric(Quantity.VOLUME, Unit.M3, CUBIC_FOOT, "volume ft3");
             case 0x21 -> VifMeaning.numeric(Quantity.VOLUME, Unit.M3, CUBIC_FOOT.movePointLeft(1), "volume 0.1 ft3");
+            // E010 0010..E010 0110: US gallon codes of the first edition (EN 1434-3 / M-Bus 4.8), reserved
+            // since EN 13757-3:2013 but still sent by older North American meters; no later code reuses them
+            case 0x22 -> VifMeaning.numeric(Quantity.VOLUME, Unit.M3, US_GALLON.movePointLeft(1), "volume 0.1 US gallon");
+            case 0x23 -> VifMeaning.numeric(Quantity.VOLUME, Unit.M3, US_GALLON, "volume 1 US gallon");
+            case 0x24 -> VifMeaning.numeric(Quantity.VOLUME_FLOW, Unit.M3_PER_H, US_GALLON.multiply(PrimaryVifTable.SIXTY).movePointLeft(3),
+                    "volume flow 0.001 US gallon/min");
+            case 0x25 -> VifMeaning.numeric(Quantity.VOLUME_FLOW, Unit.M3_PER_H, US_GALLON.multiply(PrimaryVifTable.SIXTY), "volume flow 1 US gallon/min");
+            case 0x26 -> VifMeaning.numeric(Quantity.VOLUME_FLOW, Unit.M3_PER_H, US_GALLON, "volume flow 1 US gallon/h");
             case 0x2A -> VifMeaning.number("phase_u_u", null, new BigDecimal("0.1"), "phase U-U 0.1°");
             case 0x2B -> VifMeaning.number("phase_u_i", null, new BigDecimal("0.1"), "phase U-I 0.1°");
             case 0x68 -> VifMeaning.number("rating_factor_k", null, TWO_POW_MINUS_12, "resulting rating factor K");

@@ -1,0 +1,175 @@
+package io.meterlink.drivers.mbus;
+
+import io.meterlink.core.api.driver.DecodeException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import static io.meterlink.drivers.testing.Hex.bytes;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The VIF tables against EN 13757-3 (2013/2018, and the first edition's US gallon codes): one data
+ * record per audited code, and every code of the FB, FD, EF and combinable tables decoding to a
+ * meaning or a typed reserved outcome.
+ */
+class VifTablesTest {
+    private static List<MbusRecord> records(String hex) throws DecodeException {
+        byte[] b = bytes(hex);
+        return ApplicationLayer.records(b, 0, b.length, false).records();
+    }
+
+    private static BigDecimal value(MbusRecord r) { return ((MbusValue.Numeric) r.value()).value(); }
+
+    /**
+     * DIF 02 (16-bit integer) with value 1000 (E8 03) under each VIB: the value in the canonical unit,
+     * the name, and whether it is a reading. Expected values are 1000 × the standard's scale.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // VIB      | name                               | unit | value              | reading
+            "FB 22      | volume                             | m3   | 0.3785411784       | true",  // 0.1 US gallon
+            "FB 23      | volume                             | m3   | 3.785411784        | true",  // 1 US gallon
+            "FB 24      | volume_flow                        | m3/h | 0.22712470704      | true",  // 0.001 US gallon/min
+            "FB 25      | volume_flow                        | m3/h | 227.12470704       | true",  // 1 US gallon/min
+            "FB 26      | volume_flow                        | m3/h | 3.785411784        | true",  // 1 US gallon/h
+            "FB 20      | volume                             | m3   | 28.316846592       | true",  // ft3
+            "FB 21      | volume                             | m3   | 2.8316846592       | true",  // 0.1 ft3
+            "FB 00      | energy                             | Wh   | 100000000          | true",  // 0.1 MWh
+            "FB 03      | energy                             | varh | 10000000           | true",  // 10 kvarh
+            "FB 04      | energy                             | VAh  | 1000000            | true",  // 1 kVAh
+            "FB 09      | energy                             | J    | 1000000000000      | true",  // 1 GJ
+            "FB 0C      | energy                             | J    | 418680000          | true",  // 0.1 MCal
+            "FB 11      | volume                             | m3   | 1000000            | true",  // 1000 m3
+            "FB 16      | power                              | var  | 100000             | true",  // 0.1 kvar
+            "FB 18      | mass                               | kg   | 100000000          | true",  // 100 t
+            "FB 1A      | relative_humidity                  | %    | 100                | true",  // 0.1 %
+            "FB 29      | power                              | W    | 1000000000         | true",  // 1 MW
+            "FB 2A      | phase_u_u                          |      | 100                | false", // 0.1 degree
+            "FB 2F      | frequency                          | Hz   | 1000               | true",  // 1 Hz
+            "FB 30      | power                              | J/h  | 100000000000       | true",  // 0.1 GJ/h
+            "FB 37      | power                              | VA   | 1000000            | true",  // 1 kVA
+            "FB 5B      | flow_temperature_fahrenheit        |      | 1000               | false", // 1 °F
+            "FB 75      | temperature_limit                  | °C   | 10                 | false", // 0.01 °C
+            "FB 7F      | cumulative_max_power               | W    | 10000000           | false", // 10^4 W
+            "FD 02      | credit                             |      | 100                | false", // 10^-1 currency
+            "FD 08      | access_number                      |      | 1000               | false",
+            "FD 26      | storage_interval                   | s    | 3600000            | false", // hours
+            "FD 2E      | duration_since_last_readout        | s    | 3600000            | false", // hours
+            "FD 31      | duration_of_tariff                 | s    | 60000              | false", // minutes
+            "FD 33      | duration_of_tariff                 | s    | 86400000           | false", // days
+            "FD 37      | period_of_tariff                   | s    | 86400000           | false", // days
+            "FD 3D      | nominal_transmission_period        | s    | 60000              | false", // minutes
+            "FD 4C      | voltage                            | V    | 1000000            | true",  // 10^3 V
+            "FD 59      | current                            | A    | 1                  | true",  // 10^-3 A
+            "FD 68      | duration_since_last_cumulation     | s    | 3600000            | false", // hours
+            "FD 6E      | battery_operating_time_months      |      | 1000               | false",
+            "FD 71      | signal_strength                    | dBm  | 1000               | true",
+            "FD 74      | remaining_battery_lifetime         | s    | 86400000           | false", // days
+            "FD 75      | meter_stopped_count                |      | 1000               | false",
+            "6E         | heat_cost_allocation               | HCA  | 1000               | true",
+            "83 75      | energy                             | Wh   | 100                | true",  // Wh × 10^-1
+            "83 7D      | energy                             | Wh   | 1000000            | true",  // Wh × 10^3
+            "FB 80 74   | energy                             | Wh   | 1000000            | true",   // 0.1 MWh × 10^-2
+    })
+    void code_decodesToCanonicalValue(String vib, String name, String unit, String value, boolean reading) throws Exception {
+        MbusRecord r = records("02 " + vib + " E8 03").get(0);
+        assertEquals(name, r.meaning().name(), r.meaning().description());
+        assertEquals(unit == null ? null : unit, r.meaning().unit() == null ? null : r.meaning().unit().symbol());
+        assertEquals(new BigDecimal(value).stripTrailingZeros(), value(r).stripTrailingZeros());
+        assertEquals(reading, r.isReading());
+    }
+
+    /** VIFE E111 1100 then a code of the combinable extension table: the phase or absolute count, never a reading. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "01 | at phase L1",
+            "02 | at phase L2",
+            "03 | at phase L3",
+            "04 | at neutral",
+            "05 | between phase L1 and L2",
+            "06 | between phase L2 and L3",
+            "07 | between phase L3 and L1",
+            "10 | accumulation of abs value for positive and negative contributions",
+            "00 | reserved extension VIFE 00",
+            "08 | reserved extension VIFE 08",
+            "7E | reserved extension VIFE 7E",
+    })
+    void combinableExtension_namesThePhase(String code, String modifier) throws Exception {
+        // 02 FD C9 FC xx E6 00: volts 10^0 (FD 49 with extension bit), VIFE FC, extension code, 230 V
+        List<MbusRecord> rs = records("02 FD C9 FC " + code + " E6 00 02 FD 49 E7 00");
+        MbusRecord r = rs.get(0);
+        assertEquals("voltage", r.meaning().name());
+        assertEquals(List.of(modifier), r.modifiers());
+        assertEquals(new BigDecimal(230), value(r));
+        assertFalse(r.isReading());
+        assertTrue(rs.get(1).isReading()); // the next record is read from the right place
+        assertEquals(new BigDecimal(231), value(rs.get(1)));
+    }
+
+    @Test
+    void combinableExtension_thenMainTableAgain() throws Exception {
+        // volume l (93) | FC 82: extension, at phase L2 with extension bit | 3B: accumulation only if positive
+        MbusRecord r = records("02 93 FC 82 3B E8 03").get(0);
+        assertEquals(List.of("at phase L2", "accumulation only if positive"), r.modifiers());
+        assertEquals(0, BigDecimal.ONE.compareTo(value(r)));
+    }
+
+    @Test
+    void extensionVifeLast_keptAsModifier() throws Exception {
+        MbusRecord r = records("02 93 7C E8 03").get(0);
+        assertEquals(List.of("extension of combinable VIFE"), r.modifiers());
+        assertFalse(r.isReading());
+    }
+
+    @Test
+    void thirdExtensionTable_reservedAndRaw() throws Exception {
+        List<MbusRecord> rs = records("02 EF 05 E8 03 02 13 E8 03");
+        MbusRecord r = rs.get(0);
+        assertEquals(VifMeaning.Kind.UNSUPPORTED, r.meaning().kind());
+        assertEquals("reserved VIF EF 05 (third extension table)", r.meaning().description());
+        assertEquals(new MbusValue.Raw(bytes("E8 03")), r.value());
+        assertEquals(0, BigDecimal.ONE.compareTo(value(rs.get(1))));
+    }
+
+    /** Every first VIFE after FB/FD/EF and every combinable VIFE (after VIF 93, and after FC): a meaning or a typed reserved outcome. */
+    @Test
+    void everyCode_decodesWithoutException() throws Exception {
+        int known = 0;
+        for (String prefix : List.of("FB", "FD", "EF", "93", "93 FC", "FD C9", "FB 80")) {
+            for (int code = 0; code < 0x80; code++) {
+                String vib = prefix + String.format(" %02X", code);
+                List<MbusRecord> rs = records("0C " + vib + " 78 56 34 12 02 13 E8 03");
+                assertEquals(2, rs.size(), vib);
+                assertEquals(0, BigDecimal.ONE.compareTo(value(rs.get(1))), vib); // the parse stayed in step
+                MbusRecord r = rs.get(0);
+                assertNotNull(MbusFacts.record(r), vib); // renders for `meterlink decode`
+                boolean combinable = !prefix.equals("FB") && !prefix.equals("FD") && !prefix.equals("EF");
+                if (combinable) {
+                    boolean scaled = r.meaning().factor().compareTo(combinableBase(prefix)) != 0;
+                    boolean typed = scaled || r.meaning().description().contains("×10^") || r.error() != null || r.modifiers().size() == 1;
+                    assertTrue(typed, vib + " neither scaled, an error nor a modifier: " + r);
+                    if (r.modifiers().size() == 1 && !r.modifiers().get(0).startsWith("reserved")) known++;
+                } else if (r.meaning().kind() == VifMeaning.Kind.UNSUPPORTED && r.meaning().name().equals("unsupported")) {
+                    assertTrue(r.meaning().description().startsWith("reserved VIF " + prefix), vib + ": " + r.meaning().description());
+                    assertInstanceOf(MbusValue.Raw.class, r.value(), vib);
+                    assertFalse(r.isReading(), vib);
+                } else {
+                    known++;
+                }
+            }
+        }
+        assertTrue(known > 300, "known codes " + known);
+    }
+
+    private static BigDecimal combinableBase(String prefix) {
+        return switch (prefix) {
+            case "FD C9" -> BigDecimal.ONE;             // volts 10^0
+            case "FB 80" -> new BigDecimal("100000");  // 0.1 MWh in Wh
+            default -> new BigDecimal("0.001");        // litres in m3
+        };
+    }
+}
