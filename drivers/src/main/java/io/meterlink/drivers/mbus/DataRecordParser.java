@@ -131,6 +131,9 @@ final class DataRecordParser {
                 return new MbusValue.Raw(raw);
             case IDENTIFIER:
                 if (coding.isBcd()) return new MbusValue.Text(DataValues.bcdDigits(raw));
+                if (coding == DataFieldCoding.INT16 && meaning == ExtensionVifTables.lookupFd(0x0A)) { // FD 0A: the header's 3-letter code
+                    return new MbusValue.Text(ApplicationLayer.manufacturer(DataValues.unsigned(raw).intValue()));
+                }
                 if (coding.isInteger()) return new MbusValue.Numeric(DataValues.unsigned(raw));
                 return new MbusValue.Raw(raw);
             case FLAGS:

@@ -8,7 +8,8 @@ import java.math.BigDecimal;
 import static io.meterlink.drivers.mbus.PrimaryVifTable.seconds;
 
 /**
- * The VIF extension tables reached through VIF FB and FD (EN 13757-3:2013 §6.4.4, Tables 12 and 14),
+ * The VIF extension tables reached through VIF FB and FD (EN 13757-3:2013/2018 §6.4.4, Tables 12 and 14,
+ * with the first edition's US gallon codes FB 22–26, reserved since 2013 and not reused),
  * scaled into canonical units where the Reading model has the quantity (MWh → Wh, GJ → J, t → kg,
  * ft³ → m³, kV·A → V·A …). Entries without a Reading quantity (versions, customer, counters,
  * parameters) are decoded as identifiers, flags or plain numbers. Pure and thread-safe.

@@ -126,6 +126,15 @@ class VifTablesTest {
     }
 
     @Test
+    void manufacturerRecord_givesTheThreeLetterCode() throws Exception {
+        // FD 0A with 16-bit data: coded as the header's manufacturer field (2C 2D = KAM); 4-digit BCD stays digits
+        List<MbusRecord> rs = records("02 FD 0A 2D 2C 0A FD 0A 34 12");
+        assertEquals(new MbusValue.Text("KAM"), rs.get(0).value());
+        assertEquals(new MbusValue.Text("1234"), rs.get(1).value());
+        assertEquals("KAM", MbusFacts.record(rs.get(0)).fact(io.meterlink.core.api.driver.DecodedRecord.VALUE));
+    }
+
+    @Test
     void thirdExtensionTable_reservedAndRaw() throws Exception {
         List<MbusRecord> rs = records("02 EF 05 E8 03 02 13 E8 03");
         MbusRecord r = rs.get(0);
