@@ -25,7 +25,15 @@ final class CombinableVifes {
             String err = recordError(e);
             if (err != null) return new Applied(m, null, err);
         }
-        return new Applied(m, modifier(e), null);
+        String mod = modifier(e);
+        if (m.kind() == VifMeaning.Kind.MANUFACTURER || m.kind() == VifMeaning.Kind.UNSUPPORTED) return new Applied(m, mod, null);
+        if (e == 0x39 || (e & 0x72) == 0x42 || (e & 0x7A) == 0x6A) { // start date/time of; E100 uf1b, E110 1f1b date/time of
+            return new Applied(m.asDateTime(mod), mod, null);
+        }
+        // E101 ufnn and E110 0fnn (durations, nn = s/min/h/d) keep the VIF's unit and scale with the modifier
+        // naming the duration unit: Qundis water meters send 02 BB 56 for a flow (wmbusmeters' qwater reads it so)
+        if ((e & 0x77) == 0x41) return new Applied(m.asCount(mod), mod, null); // E100 u001 number of exceeds
+        return new Applied(m, mod, null);
     }
 
     /** Table 16 record errors (slave to master); {@code null} when {@code e} is not an error code. */

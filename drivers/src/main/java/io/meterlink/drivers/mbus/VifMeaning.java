@@ -58,6 +58,20 @@ public record VifMeaning(Kind kind, Quantity quantity, Unit unit, BigDecimal fac
         return of(Kind.UNSUPPORTED, "unsupported", description);
     }
 
+    /**
+     * What the value of a record becomes under a combinable VIFE that changes its type (EN 13757-3
+     * Table 15): a date/time of a limit exceed or start, or a count of exceeds. The name stays the VIF's (the modifier says what it is of); no Reading quantity.
+     */
+    VifMeaning asDateTime(String what) {
+        Kind k = kind == Kind.DATE ? Kind.DATE : Kind.DATE_TIME;
+        return new VifMeaning(k, null, null, BigDecimal.ONE, name, description + " " + what);
+    }
+
+    /** See {@link #asDateTime(String)}: a plain count. */
+    VifMeaning asCount(String what) {
+        return new VifMeaning(Kind.NUMERIC, null, null, BigDecimal.ONE, name, description + " " + what);
+    }
+
     /** The same meaning with its factor multiplied (combinable VIFE correction factors). */
     VifMeaning times(BigDecimal f, String what) {
         return new VifMeaning(kind, quantity, unit, factor.multiply(f), name, description + " " + what);

@@ -83,6 +83,36 @@ class VifTablesTest {
         assertEquals(reading, r.isReading());
     }
 
+    /**
+     * Combinable VIFEs that change what the value is: limit-exceed and start dates become dates, numbers of
+     * exceeds plain counts; a limit value and a duration keep the VIF's unit (the modifier says which).
+     * VIF 93 is volume in litres (10^-3 m3).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // record              | shown value           | unit | modifier
+            "02 93 4A 21 1C        | 2009-12-01            |      | date/time of begin of first upper limit exceed",
+            "04 93 6B 1E 0C 0F 36  | 2024-06-15T12:30:00   |      | date/time of end of first",
+            "04 93 39 1E 0C 0F 36  | 2024-06-15T12:30:00   |      | start date/time of",
+            "04 93 47 1E 0C 0F 36  | 2024-06-15T12:30:00   |      | date/time of end of last lower limit exceed",
+            "02 93 56 E8 03        | 1                     | m3   | duration of last lower limit exceed (h)",  // VIF's unit kept (see CombinableVifes)
+            "02 93 61 E8 03        | 1                     | m3   | duration of first (min)",
+            "02 93 49 E8 03        | 1000                  |      | number of exceeds of upper limit value",
+            "02 93 41 E8 03        | 1000                  |      | number of exceeds of lower limit value",
+            "02 93 48 E8 03        | 1                     | m3   | upper limit value",
+            "02 93 6C E8 03        | 1                     | m3   | value during upper limit exceed",
+    })
+    void combinable_changesWhatTheValueIs(String record, String shown, String unit, String modifier) throws Exception {
+        MbusRecord r = records(record).get(0);
+        assertEquals(List.of(modifier), r.modifiers());
+        io.meterlink.core.api.driver.DecodedRecord d = MbusFacts.record(r);
+        Object v = d.fact(io.meterlink.core.api.driver.DecodedRecord.VALUE);
+        assertEquals(shown, v instanceof BigDecimal b ? b.toPlainString() : String.valueOf(v));
+        assertEquals(unit, r.meaning().unit() == null ? null : r.meaning().unit().symbol());
+        assertEquals("volume", r.meaning().name());
+        assertFalse(r.isReading());
+    }
+
     /** VIFE E111 1100 then a code of the combinable extension table: the phase or absolute count, never a reading. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
