@@ -124,6 +124,7 @@ final class DataRecordParser {
                 if (coding == DataFieldCoding.INT32) return DataValues.dateTimeF(raw);
                 return new MbusValue.Raw(raw);
             case DATE_TIME:
+            case EVENT_TIME:
                 if (coding == DataFieldCoding.INT32) return DataValues.dateTimeF(raw);
                 if (coding == DataFieldCoding.INT48) return DataValues.dateTimeI(raw);
                 if (coding == DataFieldCoding.INT24) return DataValues.timeJ(raw);

@@ -26,6 +26,11 @@ public record VifMeaning(Kind kind, Quantity quantity, Unit unit, BigDecimal fac
         DATE,
         /** Type F or I date and time (type J time only with 3 bytes). */
         DATE_TIME,
+        /**
+         * The date or date-time of an event a combinable VIFE names (start of, limit exceed, first/last):
+         * decoded like {@link #DATE_TIME} by its length, never taken as the meter's clock.
+         */
+        EVENT_TIME,
         /** Type K daylight saving (FD 72). */
         DAYLIGHT_SAVING,
         /** Identification, versions, customer, addresses: shown as sent (digits or text). */
@@ -63,8 +68,7 @@ public record VifMeaning(Kind kind, Quantity quantity, Unit unit, BigDecimal fac
      * Table 15): a date/time of a limit exceed or start, or a count of exceeds. The name stays the VIF's (the modifier says what it is of); no Reading quantity.
      */
     VifMeaning asDateTime(String what) {
-        Kind k = kind == Kind.DATE ? Kind.DATE : Kind.DATE_TIME;
-        return new VifMeaning(k, null, null, BigDecimal.ONE, name, description + " " + what);
+        return new VifMeaning(Kind.EVENT_TIME, null, null, BigDecimal.ONE, name, description + " " + what);
     }
 
     /** See {@link #asDateTime(String)}: a plain count. */

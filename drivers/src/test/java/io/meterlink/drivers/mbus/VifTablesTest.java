@@ -113,6 +113,16 @@ class VifTablesTest {
         assertFalse(r.isReading());
     }
 
+    @Test
+    void eventDate_isNotTheMetersClock() throws Exception {
+        // date/time of end of first (VIFE 6B) on a volume, then the meter's own date-time (6D)
+        List<MbusRecord> rs = records("04 93 6B 1E 0C 0F 36 04 6D 1F 0D 10 36");
+        assertEquals(VifMeaning.Kind.EVENT_TIME, rs.get(0).meaning().kind());
+        assertEquals(java.time.LocalDateTime.of(2024, 6, 16, 13, 31).atZone(java.time.ZoneOffset.UTC).toInstant(),
+                new MbusReadingMapper(java.time.ZoneOffset.UTC).meterTime(rs));
+        assertEquals(java.time.LocalDateTime.of(2024, 6, 15, 12, 30), ((MbusValue.DateTime) rs.get(0).value()).dateTime());
+    }
+
     /** VIFE E111 1100 then a code of the combinable extension table: the phase or absolute count, never a reading. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
