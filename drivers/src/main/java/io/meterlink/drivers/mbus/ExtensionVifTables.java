@@ -151,7 +151,7 @@ public final class ExtensionVifTables {
             case 0x29 -> VifMeaning.number("storage_interval_years", null, BigDecimal.ONE, "storage interval years");
             case 0x2A -> id("operator_specific_data", "operator specific data");
             case 0x2B -> VifMeaning.number("time_point_second", Unit.S, BigDecimal.ONE, "time point second");
-            case 0x30 -> VifMeaning.of(VifMeaning.Kind.DATE_TIME, "tariff_start", "start (date/time) of tariff");
+            case 0x30 -> VifMeaning.of(VifMeaning.Kind.EVENT_TIME, "tariff_start", "start (date/time) of tariff");
             case 0x31, 0x32, 0x33 -> VifMeaning.number("duration_of_tariff", Unit.S, seconds(nn), "duration of tariff");
             case 0x38 -> VifMeaning.number("period_of_tariff_months", null, BigDecimal.ONE, "period of tariff months");
             case 0x39 -> VifMeaning.number("period_of_tariff_years", null, BigDecimal.ONE, "period of tariff years");
@@ -165,7 +165,7 @@ public final class ExtensionVifTables {
             case 0x65 -> id("day_change_time_point", "time point of day change");
             case 0x66 -> flags("parameter_activation_state", "state of parameter activation");
             case 0x67 -> id("special_supplier_information", "special supplier information");
-            case 0x70 -> VifMeaning.of(VifMeaning.Kind.DATE_TIME, "battery_change", "date and time of battery change");
+            case 0x70 -> VifMeaning.of(VifMeaning.Kind.EVENT_TIME, "battery_change", "date and time of battery change");
             case 0x71 -> VifMeaning.numeric(Quantity.SIGNAL_STRENGTH, Unit.DBM, BigDecimal.ONE, "RF level dBm");
             case 0x72 -> VifMeaning.of(VifMeaning.Kind.DAYLIGHT_SAVING, "daylight_saving", "daylight saving (type K)");
             case 0x73 -> VifMeaning.of(VifMeaning.Kind.UNSUPPORTED, "listening_window", "listening window management (type L)");

@@ -27,8 +27,9 @@ public record VifMeaning(Kind kind, Quantity quantity, Unit unit, BigDecimal fac
         /** Type F or I date and time (type J time only with 3 bytes). */
         DATE_TIME,
         /**
-         * The date or date-time of an event a combinable VIFE names (start of, limit exceed, first/last):
-         * decoded like {@link #DATE_TIME} by its length, never taken as the meter's clock.
+         * The date or date-time of an event, named by the VIF (FD 30 start of tariff, FD 70 battery change)
+         * or by a combinable VIFE (start of, limit exceed, first/last): decoded like {@link #DATE_TIME} by
+         * its length, never taken as the meter's clock.
          */
         EVENT_TIME,
         /** Type K daylight saving (FD 72). */

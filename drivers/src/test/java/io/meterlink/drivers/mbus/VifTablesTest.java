@@ -123,6 +123,15 @@ class VifTablesTest {
         assertEquals(java.time.LocalDateTime.of(2024, 6, 15, 12, 30), ((MbusValue.DateTime) rs.get(0).value()).dateTime());
     }
 
+    @Test
+    void batteryChangeAndTariffStart_areEventsNotTheClock() throws Exception {
+        List<MbusRecord> rs = records("04 FD 70 1E 0C 0F 36 06 FD 30 05 1E 0C 0F 36 00");
+        for (MbusRecord r : rs) assertEquals(VifMeaning.Kind.EVENT_TIME, r.meaning().kind(), r.meaning().name());
+        assertEquals(java.time.LocalDateTime.of(2024, 6, 15, 12, 30, 0), ((MbusValue.DateTime) rs.get(0).value()).dateTime()); // type F
+        assertEquals(java.time.LocalDateTime.of(2024, 6, 15, 12, 30, 5), ((MbusValue.DateTime) rs.get(1).value()).dateTime()); // type I
+        assertNull(new MbusReadingMapper(java.time.ZoneOffset.UTC).meterTime(rs));
+    }
+
     /** VIFE E111 1100 then a code of the combinable extension table: the phase or absolute count, never a reading. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
