@@ -223,6 +223,28 @@ class VifTablesTest {
         assertTrue(known > 300, "known codes " + known);
     }
 
+    /** Every primary VIF (plain text 7C aside: its length byte follows), alone and with a "no error" VIFE 00. */
+    @Test
+    void everyPrimaryVif_decodesWithoutException() throws Exception {
+        int readings = 0;
+        for (int vif = 0; vif < 0x80; vif++) {
+            if (vif == 0x7C) continue;
+            for (String vib : List.of(String.format("%02X", vif), String.format("%02X 00", vif | 0x80))) {
+                if (vif == 0x7B || vif == 0x7D) vib = String.format("%02X", vif); // FB/FD need their extension bit to read on
+                List<MbusRecord> rs = records("0C " + vib + " 78 56 34 12 02 13 E8 03");
+                assertEquals(2, rs.size(), vib);
+                assertEquals(0, BigDecimal.ONE.compareTo(value(rs.get(1))), vib);
+                assertNotNull(MbusFacts.record(rs.get(0)), vib);
+                if (rs.get(0).isReading()) readings++;
+                VifMeaning m = rs.get(0).meaning();
+                if (m.kind() == VifMeaning.Kind.UNSUPPORTED) assertFalse(rs.get(0).isReading(), vib);
+            }
+        }
+        // 00-1F energy/volume/mass 32, 20-27 on/operating time 8, 28-57 power/flows 48, 58-6B temperatures
+        // and pressure 20, 6E HCA 1, 70-77 averaging/actuality duration 8: 117 reading codes, each twice
+        assertEquals(2 * 117, readings);
+    }
+
     private static BigDecimal combinableBase(String prefix) {
         return switch (prefix) {
             case "FD C9" -> BigDecimal.ONE;             // volts 10^0
