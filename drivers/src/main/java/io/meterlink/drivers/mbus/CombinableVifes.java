@@ -25,7 +25,15 @@ final class CombinableVifes {
             String err = recordError(e);
             if (err != null) return new Applied(m, null, err);
         }
-        return new Applied(m, modifier(e), null);
+        String mod = modifier(e);
+        if (m.kind() == VifMeaning.Kind.MANUFACTURER || m.kind() == VifMeaning.Kind.UNSUPPORTED) return new Applied(m, mod, null);
+        if (e == 0x39 || (e & 0x72) == 0x42 || (e & 0x7A) == 0x6A) { // start date/time of; E100 uf1b, E110 1f1b date/time of
+            return new Applied(m.asDateTime(mod), mod, null);
+        }
+        // E101 ufnn and E110 0fnn (durations, nn = s/min/h/d) keep the VIF's unit and scale with the modifier
+        // naming the duration unit: Qundis water meters send 02 BB 56 for a flow (wmbusmeters' qwater reads it so)
+        if ((e & 0x77) == 0x41) return new Applied(m.asCount(mod), mod, null); // E100 u001 number of exceeds
+        return new Applied(m, mod, null);
     }
 
     /** Table 16 record errors (slave to master); {@code null} when {@code e} is not an error code. */
@@ -52,6 +60,19 @@ final class CombinableVifes {
             case 0x1C -> "premature end of record";
             default -> null;
         };
+    }
+
+    private static final List<String> PHASE = List.of("at phase L1", "at phase L2", "at phase L3", "at neutral",
+            "between phase L1 and L2", "between phase L2 and L3", "between phase L3 and L1");
+
+    /**
+     * The extension of the combinable VIFE table, reached through VIFE E111 1100 (EN 13757-3:2018):
+     * the phase or conductor a value belongs to, and absolute accumulation; any other code is reserved.
+     */
+    static String extension(int e) {
+        if (e >= 0x01 && e <= 0x07) return PHASE.get(e - 1);
+        if (e == 0x10) return "accumulation of abs value for positive and negative contributions";
+        return String.format("reserved extension VIFE %02X", e);
     }
 
     private static final List<String> PER_TIME = List.of("second", "minute", "hour", "day", "week", "month", "year", "revolution/measurement");

@@ -124,6 +124,7 @@ final class DataRecordParser {
                 if (coding == DataFieldCoding.INT32) return DataValues.dateTimeF(raw);
                 return new MbusValue.Raw(raw);
             case DATE_TIME:
+            case EVENT_TIME:
                 if (coding == DataFieldCoding.INT32) return DataValues.dateTimeF(raw);
                 if (coding == DataFieldCoding.INT48) return DataValues.dateTimeI(raw);
                 if (coding == DataFieldCoding.INT24) return DataValues.timeJ(raw);
@@ -131,6 +132,9 @@ final class DataRecordParser {
                 return new MbusValue.Raw(raw);
             case IDENTIFIER:
                 if (coding.isBcd()) return new MbusValue.Text(DataValues.bcdDigits(raw));
+                if (coding == DataFieldCoding.INT16 && meaning == ExtensionVifTables.lookupFd(0x0A)) { // FD 0A: the header's 3-letter code
+                    return new MbusValue.Text(ApplicationLayer.manufacturer(DataValues.unsigned(raw).intValue()));
+                }
                 if (coding.isInteger()) return new MbusValue.Numeric(DataValues.unsigned(raw));
                 return new MbusValue.Raw(raw);
             case FLAGS:

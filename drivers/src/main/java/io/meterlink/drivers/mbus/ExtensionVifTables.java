@@ -8,7 +8,8 @@ import java.math.BigDecimal;
 import static io.meterlink.drivers.mbus.PrimaryVifTable.seconds;
 
 /**
- * The VIF extension tables reached through VIF FB and FD (EN 13757-3:2013 §6.4.4, Tables 12 and 14),
+ * The VIF extension tables reached through VIF FB and FD (EN 13757-3:2013/2018 §6.4.4, Tables 12 and 14,
+ * with the first edition's US gallon codes FB 22–26, reserved since 2013 and not reused),
  * scaled into canonical units where the Reading model has the quantity (MWh → Wh, GJ → J, t → kg,
  * ft³ → m³, kV·A → V·A …). Entries without a Reading quantity (versions, customer, counters,
  * parameters) are decoded as identifiers, flags or plain numbers. Pure and thread-safe.
@@ -23,6 +24,8 @@ public final class ExtensionVifTables {
     private static final BigDecimal MCAL_IN_J = new BigDecimal("4186800");
     /** 1 ft³ = 0.028316846592 m³ exactly. */
     private static final BigDecimal CUBIC_FOOT = new BigDecimal("0.028316846592");
+    /** 1 US gallon = 231 in³ = 0.003785411784 m³ exactly. */
+    private static final BigDecimal US_GALLON = new BigDecimal("0.003785411784");
     /** 2^-12, the binary scale of the HCA rating factors. */
     private static final BigDecimal TWO_POW_MINUS_12 = new BigDecimal("0.000244140625");
 
@@ -75,6 +78,14 @@ public final class ExtensionVifTables {
         return switch (v) {
             case 0x20 -> VifMeaning.numeric(Quantity.VOLUME, Unit.M3, CUBIC_FOOT, "volume ft3");
             case 0x21 -> VifMeaning.numeric(Quantity.VOLUME, Unit.M3, CUBIC_FOOT.movePointLeft(1), "volume 0.1 ft3");
+            // E010 0010..E010 0110: US gallon codes of the first edition (EN 1434-3 / M-Bus 4.8), reserved
+            // since EN 13757-3:2013 but still sent by older North American meters; no later code reuses them
+            case 0x22 -> VifMeaning.numeric(Quantity.VOLUME, Unit.M3, US_GALLON.movePointLeft(1), "volume 0.1 US gallon");
+            case 0x23 -> VifMeaning.numeric(Quantity.VOLUME, Unit.M3, US_GALLON, "volume 1 US gallon");
+            case 0x24 -> VifMeaning.numeric(Quantity.VOLUME_FLOW, Unit.M3_PER_H, US_GALLON.multiply(PrimaryVifTable.SIXTY).movePointLeft(3),
+                    "volume flow 0.001 US gallon/min");
+            case 0x25 -> VifMeaning.numeric(Quantity.VOLUME_FLOW, Unit.M3_PER_H, US_GALLON.multiply(PrimaryVifTable.SIXTY), "volume flow 1 US gallon/min");
+            case 0x26 -> VifMeaning.numeric(Quantity.VOLUME_FLOW, Unit.M3_PER_H, US_GALLON, "volume flow 1 US gallon/h");
             case 0x2A -> VifMeaning.number("phase_u_u", null, new BigDecimal("0.1"), "phase U-U 0.1°");
             case 0x2B -> VifMeaning.number("phase_u_i", null, new BigDecimal("0.1"), "phase U-I 0.1°");
             case 0x68 -> VifMeaning.number("rating_factor_k", null, TWO_POW_MINUS_12, "resulting rating factor K");
@@ -140,7 +151,7 @@ public final class ExtensionVifTables {
             case 0x29 -> VifMeaning.number("storage_interval_years", null, BigDecimal.ONE, "storage interval years");
             case 0x2A -> id("operator_specific_data", "operator specific data");
             case 0x2B -> VifMeaning.number("time_point_second", Unit.S, BigDecimal.ONE, "time point second");
-            case 0x30 -> VifMeaning.of(VifMeaning.Kind.DATE_TIME, "tariff_start", "start (date/time) of tariff");
+            case 0x30 -> VifMeaning.of(VifMeaning.Kind.EVENT_TIME, "tariff_start", "start (date/time) of tariff");
             case 0x31, 0x32, 0x33 -> VifMeaning.number("duration_of_tariff", Unit.S, seconds(nn), "duration of tariff");
             case 0x38 -> VifMeaning.number("period_of_tariff_months", null, BigDecimal.ONE, "period of tariff months");
             case 0x39 -> VifMeaning.number("period_of_tariff_years", null, BigDecimal.ONE, "period of tariff years");
@@ -154,7 +165,7 @@ public final class ExtensionVifTables {
             case 0x65 -> id("day_change_time_point", "time point of day change");
             case 0x66 -> flags("parameter_activation_state", "state of parameter activation");
             case 0x67 -> id("special_supplier_information", "special supplier information");
-            case 0x70 -> VifMeaning.of(VifMeaning.Kind.DATE_TIME, "battery_change", "date and time of battery change");
+            case 0x70 -> VifMeaning.of(VifMeaning.Kind.EVENT_TIME, "battery_change", "date and time of battery change");
             case 0x71 -> VifMeaning.numeric(Quantity.SIGNAL_STRENGTH, Unit.DBM, BigDecimal.ONE, "RF level dBm");
             case 0x72 -> VifMeaning.of(VifMeaning.Kind.DAYLIGHT_SAVING, "daylight_saving", "daylight saving (type K)");
             case 0x73 -> VifMeaning.of(VifMeaning.Kind.UNSUPPORTED, "listening_window", "listening window management (type L)");

@@ -47,6 +47,9 @@ final class VifDecoder {
                 combinableFrom = 1;
             } else if (low == 0x7B || low == 0x7D) { // FB/FD code without the extension bit: nothing follows
                 return new Vib(VifMeaning.unsupported(String.format("VIF %02X without extension", vif)), List.of(), null);
+            } else if (vif == 0xEF) { // E110 1111: reserved for a third extension table, its code is the first VIFE
+                m = VifMeaning.unsupported(String.format("reserved VIF EF %02X (third extension table)", vifes.get(0) & 0x7F));
+                combinableFrom = 1;
             } else {
                 m = PrimaryVifTable.lookup(vif);
             }
@@ -62,11 +65,14 @@ final class VifDecoder {
                 modifiers = add(modifiers, "manufacturer specific VIFEs");
                 break;
             }
+            if (e == 0x7C && i + 1 < vifes.size()) { // E111 1100: the next VIFE is from the combinable extension table
+                modifiers = add(modifiers, CombinableVifes.extension(vifes.get(++i) & 0x7F));
+                continue;
+            }
             CombinableVifes.Applied a = CombinableVifes.apply(m, e);
             m = a.meaning();
             if (a.modifier() != null) modifiers = add(modifiers, a.modifier());
             if (a.error() != null) error = a.error();
-            if (e == 0x7C) break; // extension of the combinable table: the rest is not defined here
         }
         return new Vib(m, modifiers, error);
     }

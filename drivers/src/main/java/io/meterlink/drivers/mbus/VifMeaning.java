@@ -26,6 +26,12 @@ public record VifMeaning(Kind kind, Quantity quantity, Unit unit, BigDecimal fac
         DATE,
         /** Type F or I date and time (type J time only with 3 bytes). */
         DATE_TIME,
+        /**
+         * The date or date-time of an event, named by the VIF (FD 30 start of tariff, FD 70 battery change)
+         * or by a combinable VIFE (start of, limit exceed, first/last): decoded like {@link #DATE_TIME} by
+         * its length, never taken as the meter's clock.
+         */
+        EVENT_TIME,
         /** Type K daylight saving (FD 72). */
         DAYLIGHT_SAVING,
         /** Identification, versions, customer, addresses: shown as sent (digits or text). */
@@ -56,6 +62,19 @@ public record VifMeaning(Kind kind, Quantity quantity, Unit unit, BigDecimal fac
 
     static VifMeaning unsupported(String description) {
         return of(Kind.UNSUPPORTED, "unsupported", description);
+    }
+
+    /**
+     * What the value of a record becomes under a combinable VIFE that changes its type (EN 13757-3
+     * Table 15): a date/time of a limit exceed or start, or a count of exceeds. The name stays the VIF's (the modifier says what it is of); no Reading quantity.
+     */
+    VifMeaning asDateTime(String what) {
+        return new VifMeaning(Kind.EVENT_TIME, null, null, BigDecimal.ONE, name, description + " " + what);
+    }
+
+    /** See {@link #asDateTime(String)}: a plain count. */
+    VifMeaning asCount(String what) {
+        return new VifMeaning(Kind.NUMERIC, null, null, BigDecimal.ONE, name, description + " " + what);
     }
 
     /** The same meaning with its factor multiplied (combinable VIFE correction factors). */

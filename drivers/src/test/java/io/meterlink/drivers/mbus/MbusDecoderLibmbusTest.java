@@ -92,7 +92,8 @@ class MbusDecoderLibmbusTest {
      * raw where libmbus prints a number; FD1A/FD7C digital I/O kept raw; the plain text VIF 7C and
      * LVAR binary shown in wire order; a Type F date with libmbus's 1900 placeholder; a Type I
      * periodic date (every year); abb_f95's 2A/3A records in BCD with error digits; a 7B value
-     * libmbus leaves empty.
+     * libmbus leaves empty; landis+gyr_ultraheat_t230's 19–22 (VIF + VIFE 6F, date/time of end of last:
+     * a type F date, which libmbus prints as a power, flow or a temperature of 41065374.6 °C).
      */
     private static final java.util.Set<String> KNOWN_MISSES = java.util.Set.of(
             "ELS_Elster-F96-Plus.hex#4", "ELS_Elster-F96-Plus.hex#5",
@@ -102,7 +103,9 @@ class MbusDecoderLibmbusTest {
             "SEN_Pollustat.hex#15", "abb_delta.hex#10", "abb_delta.hex#11", "abb_delta.hex#13", "abb_f95.hex#2", "abb_f95.hex#3",
             "berg_dz_plus.hex#10", "berg_dz_plus.hex#11", "berg_dz_plus.hex#12", "berg_dz_plus.hex#13", "berg_dz_plus.hex#15",
             "electricity-meter-1.hex#16", "electricity-meter-1.hex#19", "electricity-meter-2.hex#16", "electricity-meter-2.hex#19",
-            "example_binary16_lvar.hex#0", "landis+gyr_ultraheat_t230.hex#32", "sen_pollutherm.hex#2",
+            "example_binary16_lvar.hex#0", "landis+gyr_ultraheat_t230.hex#19",
+            "landis+gyr_ultraheat_t230.hex#20", "landis+gyr_ultraheat_t230.hex#21", "landis+gyr_ultraheat_t230.hex#22",
+            "landis+gyr_ultraheat_t230.hex#32", "sen_pollutherm.hex#2",
             "siemens_rvd235.hex#3", "siemens_rvd235.hex#4", "siemens_rvd235.hex#5");
 
     /** Every record, readings or not (dates, identifiers, text, raw): figures printed, a floor asserted. */
@@ -134,7 +137,7 @@ class MbusDecoderLibmbusTest {
         double rate = 100.0 * matched / Math.max(1, total);
         System.out.printf("libmbus conformance, every record: %d of %d match (%.1f %%)%n", matched, total, rate);
         misses.forEach(m -> System.out.println("  miss: " + m));
-        // each known miss named, so one regression (or one fix) shows: pinned at 866 of 897 (96.5 %)
+        // each known miss named, so one regression (or one fix) shows: pinned at 862 of 897 (96.1 %; 4 are dates libmbus prints as numbers)
         assertEquals(KNOWN_MISSES, misses.stream().map(m -> m.replaceFirst(" record (\\d+).*", "#$1")).collect(java.util.stream.Collectors.toSet()),
                 "the misses changed: update KNOWN_MISSES when a record was fixed");
         assertEquals(total - KNOWN_MISSES.size(), matched);
