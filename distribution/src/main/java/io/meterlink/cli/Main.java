@@ -39,7 +39,28 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.setErr(JournalLog.configure(System.getenv(), System.err)); // before the first logger
-        System.exit(forArguments(new StandardServices(), args).execute(args));
+        StandardServices services = new StandardServices();
+        configOfRun(args).ifPresent(services::prefetchConfig); // read while picocli builds its model
+        System.exit(forArguments(services, args).execute(args));
+    }
+
+    /**
+     * The configuration file of {@code run}'s arguments in the forms the service uses ({@code -c FILE},
+     * {@code --config FILE}, {@code --config=FILE}); empty for anything else, which picocli then parses
+     * (and reports) alone.
+     */
+    static java.util.Optional<java.nio.file.Path> configOfRun(String... args) {
+        if (args.length < 2 || !"run".equals(args[0])) return java.util.Optional.empty();
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            try {
+                if ((a.equals("-c") || a.equals("--config")) && i + 1 < args.length) return java.util.Optional.of(java.nio.file.Path.of(args[i + 1]));
+                if (a.startsWith("--config=")) return java.util.Optional.of(java.nio.file.Path.of(a.substring("--config=".length())));
+            } catch (java.nio.file.InvalidPathException e) {
+                return java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** The command line with its exit-code policy; output goes to the given writers when set. */

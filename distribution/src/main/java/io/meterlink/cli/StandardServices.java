@@ -12,6 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 
 /** The real services: drivers through ServiceLoader, the SQLite buffer, the MQTT uplink, POSIX signals. */
@@ -20,8 +22,48 @@ final class StandardServices implements Services {
     private final CountDownLatch stop = new CountDownLatch(1);
     private boolean handling;
 
+    /** A configuration file being read ahead of the command line's parse ({@link #prefetchConfig}). */
+    private record Prefetch(Path file, CompletableFuture<GatewayConfig> result) { }
+
+    private volatile Prefetch prefetch;
+
+    /**
+     * Starts reading {@code file} as {@link #loadConfig} does, on a thread of its own, while picocli
+     * still builds its model (about a tenth of a second of every start on a small CPU: docs/benchmarks.md,
+     * "Start-up to the first batch"); the next {@link #loadConfig} of the same path takes that result,
+     * errors included. Nothing is printed or logged here.
+     */
+    void prefetchConfig(Path file) {
+        CompletableFuture<GatewayConfig> result = new CompletableFuture<>();
+        prefetch = new Prefetch(file, result);
+        Thread t = new Thread(() -> {
+            try {
+                result.complete(read(file));
+            } catch (Throwable e) { // handed to loadConfig, which throws it as a read there would
+                result.completeExceptionally(e);
+            }
+        }, "config-read");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** To run it: the TLS CA file must be usable, and the client certificate and key once the certificate exists. */
     @Override public GatewayConfig loadConfig(Path file) throws ConfigException {
+        Prefetch p = prefetch;
+        prefetch = null;
+        if (p == null || !p.file().equals(file)) return read(file);
+        try {
+            return p.result().join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ConfigException c) throw c;
+            if (cause instanceof RuntimeException r) throw r;
+            if (cause instanceof Error err) throw err;
+            throw e;
+        }
+    }
+
+    private static GatewayConfig read(Path file) throws ConfigException {
         return new ConfigLoader(DriverRegistry.fromServiceLoader()).checkingFiles(ConfigLoader.FileChecks.PRESENT).read(file);
     }
 
