@@ -19,6 +19,10 @@ import java.util.function.Consumer;
 public final class OpeningBuffer implements Buffer {
 
     private final CompletableFuture<Buffer> opening = new CompletableFuture<>();
+    /** Listeners registered while opening; handed to the buffer before anyone waiting sees it open. */
+    private final java.util.List<Consumer<Buffer>> pending = new java.util.ArrayList<>();
+    private Buffer opened; // guarded by pending
+    private boolean failed; // guarded by pending
 
     private OpeningBuffer() {
     }
@@ -27,11 +31,23 @@ public final class OpeningBuffer implements Buffer {
     public static OpeningBuffer start(Callable<Buffer> open) {
         OpeningBuffer b = new OpeningBuffer();
         Thread t = new Thread(() -> {
+            Buffer opened;
             try {
-                b.opening.complete(open.call());
+                opened = open.call();
             } catch (Throwable e) { // handed to whoever waits for the buffer, never lost with the thread
+                synchronized (b.pending) {
+                    b.failed = true;
+                    b.pending.clear();
+                }
                 b.opening.completeExceptionally(e);
+                return;
             }
+            synchronized (b.pending) { // the listeners first: a commit right after the open must find them
+                b.pending.forEach(l -> l.accept(opened));
+                b.pending.clear();
+                b.opened = opened;
+            }
+            b.opening.complete(opened);
         }, "buffer-open");
         t.setDaemon(true);
         t.start();
@@ -82,14 +98,27 @@ public final class OpeningBuffer implements Buffer {
 
     @Override public void deadLetter(long[] seqs, String reason) { ready().deadLetter(seqs, reason); }
 
-    /** Passed on once the buffer is open (at once when it already is); dropped when the open failed. */
+    /** Passed on before anyone waiting sees the buffer open (at once when it already is); dropped when the open failed. */
     @Override public void onCommit(Runnable listener) {
-        opening.thenAccept(b -> b.onCommit(listener));
+        whenOpen(b -> b.onCommit(listener));
     }
 
-    /** Passed on once the buffer is open (at once when it already is); dropped when the open failed. */
+    /** Passed on before anyone waiting sees the buffer open (at once when it already is); dropped when the open failed. */
     @Override public void onFatal(Consumer<BufferException> listener) {
-        opening.thenAccept(b -> b.onFatal(listener));
+        whenOpen(b -> b.onFatal(listener));
+    }
+
+    private void whenOpen(Consumer<Buffer> registration) {
+        Buffer b;
+        synchronized (pending) {
+            if (failed) return;
+            if (opened == null) {
+                pending.add(registration);
+                return;
+            }
+            b = opened;
+        }
+        registration.accept(b);
     }
 
     @Override public BufferStats stats() { return ready().stats(); }

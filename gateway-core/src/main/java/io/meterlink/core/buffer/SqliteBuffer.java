@@ -139,8 +139,54 @@ public final class SqliteBuffer implements Buffer {
 
     static SqliteBuffer open(BufferConfig cfg, ReadingEncoder encoder, Clock clock,
                              DiskGuard.FreeDiskProbe probe, Duration diskCheckInterval, long ioGiveUpMs) {
-        Objects.requireNonNull(encoder, "encoder");
-        Objects.requireNonNull(clock, "clock");
+        return claim(cfg).open(encoder, clock, probe, diskCheckInterval, ioGiveUpMs);
+    }
+
+    /**
+     * The buffer file held for this process: its directory exists, it is an SQLite file or none, and
+     * its lock is taken, so no second process gets further. What a gateway does on the calling thread
+     * before it opens the buffer on another while its uplink connects: a second {@code meterlink run}
+     * is refused before it can reach the broker and take over the running gateway's session.
+     */
+    public static final class Claim {
+        private final BufferConfig cfg;
+        private final Path db;
+        private final FileLock lock;
+        private boolean used;
+
+        private Claim(BufferConfig cfg, Path db, FileLock lock) {
+            this.cfg = cfg;
+            this.db = db;
+            this.lock = lock;
+        }
+
+        /** Opens the claimed buffer (once); its lock goes with it, or is released when the open fails. */
+        public SqliteBuffer open(ReadingEncoder encoder, Clock clock) {
+            return open(encoder, clock, DiskGuard.fileSystemOf(cfg.path()), Duration.ofSeconds(1), StorageFaults.IO_GIVE_UP_MS);
+        }
+
+        synchronized SqliteBuffer open(ReadingEncoder encoder, Clock clock, DiskGuard.FreeDiskProbe probe,
+                                       Duration diskCheckInterval, long ioGiveUpMs) {
+            if (used) throw new IllegalStateException("a claim opens its buffer once");
+            used = true;
+            try {
+                Objects.requireNonNull(encoder, "encoder");
+                Objects.requireNonNull(clock, "clock");
+            } catch (NullPointerException e) {
+                release(lock);
+                throw e;
+            }
+            return openClaimed(cfg, db, lock, encoder, clock, probe, diskCheckInterval, ioGiveUpMs);
+        }
+    }
+
+    /**
+     * Claims the buffer at {@code cfg.path()} for this process ({@link Claim}).
+     *
+     * @throws BufferException as {@link #open(BufferConfig, ReadingEncoder, Clock)} for a directory that
+     *                         cannot be made, a file that is not SQLite, or a buffer used by another process
+     */
+    public static Claim claim(BufferConfig cfg) {
         Path db = cfg.path().toAbsolutePath();
         try {
             Files.createDirectories(db.getParent());
@@ -150,7 +196,11 @@ public final class SqliteBuffer implements Buffer {
         if (Files.exists(db)) {
             DatabaseFiles.requireSqliteOrEmpty(db); // before any sidecar is created next to a key or a log
         }
-        FileLock lock = lock(db);
+        return new Claim(cfg, db, lock(db));
+    }
+
+    private static SqliteBuffer openClaimed(BufferConfig cfg, Path db, FileLock lock, ReadingEncoder encoder, Clock clock,
+                                            DiskGuard.FreeDiskProbe probe, Duration diskCheckInterval, long ioGiveUpMs) {
         Connection w = null;
         ReadSide readSide = null;
         Connection k = null;

@@ -129,21 +129,33 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
                 : parts.encoder(config.gatewayId());
         // the buffer opens on its own thread while the uplink builds its TLS context and connects: the
         // first batch goes out as soon as both are ready (docs/benchmarks.md, "Start-up to the first batch")
-        OpeningBuffer buffer = OpeningBuffer.start(() -> parts.openBuffer(config.buffer(), encoder, clock));
+        java.util.concurrent.Callable<Buffer> open;
+        try { // the lock first, here: a second process must not get as far as connecting to the broker
+            open = parts.claimBuffer(config.buffer(), encoder, clock);
+        } catch (Exception e) {
+            throw new GatewayException("cannot open the buffer " + config.buffer().path() + ": " + e.getMessage(), e);
+        }
+        OpeningBuffer buffer = OpeningBuffer.start(open);
         Gateway gateway = new Gateway(config, clock, buffer, accepted);
         try {
             gateway.uplink = parts.uplink(config.uplink(), config.gatewayId(), buffer, gateway::status, clock);
             gateway.uplink.heartbeat(gateway.liveness.register(UPLINK));
             gateway.uplink.start();
         } catch (RuntimeException e) {
-            gateway.close();
-            throw new GatewayException("cannot start: " + e.getMessage(), e);
+            gateway.close(); // waits for the open and closes what it opened
+            GatewayException openFailed = openFailure(buffer, config);
+            throw openFailed != null ? openFailed : new GatewayException("cannot start: " + e.getMessage(), e); // the buffer's reason first
         }
+        GatewayException openFailed;
         try {
-            buffer.opened();
-        } catch (Exception e) {
+            openFailed = openFailure(buffer, config);
+        } catch (Error e) { // no SQLite library, no memory: nothing may keep running
             gateway.close();
-            throw new GatewayException("cannot open the buffer " + config.buffer().path() + ": " + e.getMessage(), e);
+            throw e;
+        }
+        if (openFailed != null) {
+            gateway.close();
+            throw openFailed;
         }
         try {
             gateway.startDrivers();
@@ -160,6 +172,16 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
         config.uplink().keyFile().map(CertificateFiles::keyFileWarning).ifPresent(LOG::warn);
         gateway.startMetrics();
         return gateway;
+    }
+
+    /** Waits for the buffer's open: null when it opened, the start failure naming the buffer when it did not. */
+    private static GatewayException openFailure(OpeningBuffer buffer, GatewayConfig config) {
+        try {
+            buffer.opened();
+            return null;
+        } catch (Exception e) {
+            return new GatewayException("cannot open the buffer " + config.buffer().path() + ": " + e.getMessage(), e);
+        }
     }
 
     /** The optional local metrics endpoint ({@code metrics.listen}); a failure to bind raises an alarm, nothing more. */

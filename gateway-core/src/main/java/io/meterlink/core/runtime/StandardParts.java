@@ -30,6 +30,12 @@ public final class StandardParts implements GatewayParts {
         return SqliteBuffer.open(config, encoder, clock);
     }
 
+    /** The lock is taken now (a second process stops here); the rest of the open runs in the step. */
+    @Override public java.util.concurrent.Callable<Buffer> claimBuffer(BufferConfig config, ReadingEncoder encoder, Clock clock) {
+        SqliteBuffer.Claim claim = SqliteBuffer.claim(config);
+        return () -> claim.open(encoder, clock);
+    }
+
     @Override public UplinkService uplink(UplinkConfig config, String gatewayId, Buffer buffer,
                                           Supplier<StatusSnapshot> status, Clock clock) {
         MqttUplink uplink = new MqttUplink(config, gatewayId, buffer, status, clock);

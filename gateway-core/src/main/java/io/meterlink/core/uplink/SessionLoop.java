@@ -111,9 +111,14 @@ final class SessionLoop {
                     p.state().error("uplink error: " + UplinkErrors.describe(e), e);
                 } finally {
                     p.state().disconnected();
-                    // the connection is gone or never came: what was committed until now is backlog
-                    unreachableSeq = p.buffer().highestCommittedSeq();
                     if (session != null) session.close();
+                    // the connection is gone or never came: what was committed until now is backlog
+                    try {
+                        unreachableSeq = p.buffer().highestCommittedSeq();
+                    } catch (RuntimeException e) { // the buffer never opened: the gateway's start fails and closes us
+                        p.state().error("uplink stops: the buffer is not open (" + e.getMessage() + ")", e);
+                        stopping = true;
+                    }
                 }
                 if (connectedAt != 0 && p.clock().millis() - connectedAt >= HEALTHY_SESSION.toMillis()) p.backoff().reset();
                 if (trialListener != null && p.clock().millis() >= trialDeadline) endTrial(false);

@@ -71,6 +71,29 @@ class OpeningBufferTest {
     }
 
     @Test
+    void listenersRegisteredWhileOpening_areOnTheBufferBeforeAWaiterSeesItOpen() throws Exception {
+        for (int round = 0; round < 50; round++) {
+            CountDownLatch gate = new CountDownLatch(1);
+            Recorded inner = new Recorded();
+            OpeningBuffer b = OpeningBuffer.start(() -> {
+                gate.await();
+                return inner;
+            });
+            b.onCommit(() -> { });
+            CompletableFuture<Integer> seen = CompletableFuture.supplyAsync(() -> {
+                try {
+                    b.opened();
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+                return inner.commitListeners.size(); // at once after the open returned
+            });
+            gate.countDown();
+            assertEquals(1, seen.get(10, TimeUnit.SECONDS), "round " + round);
+        }
+    }
+
+    @Test
     void aFailedOpen_isThrownAsItWasByOpened_andAsABufferExceptionByEveryCall() {
         OpeningBuffer b = OpeningBuffer.start(() -> {
             throw new IOException("disk on fire");

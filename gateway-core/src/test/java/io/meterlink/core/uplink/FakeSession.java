@@ -112,5 +112,7 @@ final class FakeSession implements MqttSession {
 
     @Override public void disconnect(long timeoutMs) { disconnectedCleanly = true; connected = false; }
 
-    @Override public void close() { connected = false; }
+    volatile boolean closed;
+
+    @Override public void close() { connected = false; closed = true; }
 }

@@ -153,6 +153,28 @@ class MqttUplinkTest {
     }
 
     @Test
+    void aBufferThatFailsToOpen_stopsTheUplink_andClosesTheSessionItConnected() throws Exception {
+        io.meterlink.core.buffer.OpeningBuffer failing = io.meterlink.core.buffer.OpeningBuffer.start(() -> {
+            throw new java.io.IOException("disk on fire");
+        });
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        java.util.List<Throwable> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+        try {
+            uplink = new MqttUplink(config("tcp://127.0.0.1:1", true), "gw-1", failing, this::snapshot, Clock.systemUTC(),
+                    broker, new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
+            uplink.start();
+            await(() -> !broker.sessions.isEmpty() && broker.last().closed, "the connected session closed");
+            await(() -> uplink.stats().lastError() != null && uplink.stats().lastError().contains("buffer is not open"), "the reason");
+            Thread.sleep(200); // a loop that went on would open another session
+            assertEquals(1, broker.sessions.size());
+            assertEquals(List.of(), uncaught);
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(before);
+        }
+    }
+
+    @Test
     void connectionLost_reconnects_andResendsUnacknowledged() throws Exception {
         broker.autoAck = -1; // hold every PUBACK
         start();
