@@ -192,6 +192,7 @@ final class Drain {
             if (kind == Kind.BACKLOG) backlogCursor = liveStart;
             return Outcome.EMPTY;
         }
+        List<StoredReading> read = list;
         while (true) {
             try {
                 return issue(kind, payloads.prepare(list, maxBytes));
@@ -204,9 +205,33 @@ final class Drain {
                 }
                 // no stored reading should cause any other fault (a format's bug, or a row beyond what the format
                 // checks): narrowed down by halves to the one reading that does, which is dead-lettered; never a stalled drain
-                if (list.size() == 1) return unreadable(kind, list.get(0).seq(), "stored reading " + list.get(0).seq() + " cannot be sent: " + e, e);
+                if (list.size() == 1) {
+                    requireNotSystemic(read, e);
+                    return unreadable(kind, list.get(0).seq(), "stored reading " + list.get(0).seq() + " cannot be sent: " + e, e);
+                }
                 list = list.subList(0, list.size() / 2);
             }
+        }
+    }
+
+    /**
+     * A fault that one reading alone raises is that reading's only when the reading after it encodes
+     * on its own: when that one fails as well, the fault is the format's (a bug, a broken encoder) and
+     * would dead-letter the whole buffer one reading at a time. Then nothing is dead-lettered and the
+     * fault goes up to the uplink, which reconnects with its backoff and keeps every reading stored.
+     */
+    private void requireNotSystemic(List<StoredReading> read, RuntimeException fault) {
+        if (read.size() < 2) return;
+        try {
+            payloads.encode(payloads.prepare(List.of(read.get(1)), maxBytes), clock.instant());
+        } catch (PayloadFormat.UnreadableReading u) {
+            // the next one is unreadable in its own right: this fault is still this reading's
+        } catch (RuntimeException next) {
+            IllegalStateException systemic = new IllegalStateException("the payload format fails on stored readings "
+                    + read.get(0).seq() + " and " + read.get(1).seq() + " each alone (" + fault
+                    + "): a fault of the format, not of a stored row; nothing is dead-lettered", fault);
+            systemic.addSuppressed(next);
+            throw systemic;
         }
     }
 

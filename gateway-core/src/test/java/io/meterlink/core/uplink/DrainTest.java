@@ -226,6 +226,24 @@ class DrainTest {
     }
 
     @Test
+    void aFormatThatFailsOnEveryReading_deadLettersNothing_theFaultGoesUpToTheUplink() {
+        buffer.appendBodies(50, 10);
+        PayloadFormat broken = new PayloadFormat() {
+            @Override public int batchOverhead(int n) { return payloads.batchOverhead(n); }
+            @Override public Encoded encode(List<io.meterlink.core.buffer.StoredReading> rs, java.time.Instant sent) {
+                throw new IllegalStateException("a broken encoder");
+            }
+        };
+        Drain d = new Drain(buffer, broken, 20, 100_000, Clock.systemUTC());
+        d.reset(8);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, d::next);
+        assertTrue(e.getMessage().contains("nothing is dead-lettered"), e::getMessage);
+        assertEquals(java.util.Map.of(), buffer.deadLetters);
+        assertEquals(0, d.deadLettered());
+        assertEquals(50, buffer.stored.size());
+    }
+
+    @Test
     void aConnectionsPacketRoom_capsItsBatches_andTheNextConnectionWithoutOneHasTheWholeBound() {
         buffer.appendBodies(30, 100);
         buffer.appendBodies(1, 1500); // seq 31: within batch_max_bytes, beyond this broker's packet
