@@ -26,11 +26,16 @@ import java.util.function.LongSupplier;
  * timeout is dropped. Every dropped message is counted ({@link #takeDropped()}). Thread-safe.
  *
  * <p>Against spoofed fragments (a radio DoS: made-up radios filling the store to push a real meter's
- * message out): a radio whose link-layer address is a known meter is never pushed out by one that is
- * not (the least recently heard unknown radio goes first; an unknown radio finds no room when every
- * slot holds a known one), and with {@code onlyKnown} a fragment of an unknown radio is not taken at
- * all. Fragments are keyed by their radio, so one address cannot touch another's message; a spoofer
- * sending under the meter's own address can still break that message (a MAC covers only the whole).
+ * message out) a message in progress has a rank: 2 when its radio's link-layer address is a known
+ * meter, 1 when only its first fragment's long transport header (CI 72) names one (a meter behind a
+ * radio module or converter, whose link address is the converter's), else 0. A new message pushes
+ * out the least recently heard one of the lowest rank held, and only when that rank is not above its
+ * own: a spoofer under made-up addresses never pushes out a radio with a known link address, and
+ * finds no room when every slot holds a higher rank. Every radio's fragments are taken, since a
+ * converter's address is not the meter's and only the reassembled message tells which meter it
+ * is (the caller ignores what is not its meter's then). Fragments are keyed by their radio, so one
+ * address cannot touch another's message; a spoofer sending under the meter's own address can still
+ * break that message (a MAC covers only the whole).
  */
 public final class AflReassembler {
     /** Fragments of one message at most. */
@@ -47,35 +52,32 @@ public final class AflReassembler {
     private final LongSupplier clockMs;
     private final long timeoutMs;
     private final BiPredicate<String, String> known;
-    private final boolean onlyKnown;
     private final Map<String, Pending> pending = new LinkedHashMap<>(16, 0.75f, true);
     private long dropped;
 
     /** @param clockMs milliseconds of a monotonic clock (e.g. {@code System::nanoTime / 1e6}) */
     public AflReassembler(LongSupplier clockMs, long timeoutMs) {
-        this(clockMs, timeoutMs, (man, id) -> false, false);
+        this(clockMs, timeoutMs, (man, id) -> false);
     }
 
     /**
-     * @param known     whether a radio (link-layer manufacturer code and 8-digit id) is a known meter: its
-     *                  message is never pushed out by an unknown radio's
-     * @param onlyKnown take fragments of known radios only (the gateway stores listed meters only)
+     * @param known whether a manufacturer code and 8-digit id are a known meter's: a message whose radio
+     *              (or first fragment's CI 72 header) is one is never pushed out by an unknown radio's
      */
-    public AflReassembler(LongSupplier clockMs, long timeoutMs, BiPredicate<String, String> known, boolean onlyKnown) {
+    public AflReassembler(LongSupplier clockMs, long timeoutMs, BiPredicate<String, String> known) {
         this.clockMs = clockMs;
         this.timeoutMs = timeoutMs;
         this.known = known;
-        this.onlyKnown = onlyKnown;
     }
 
     /** With the system's monotonic clock and {@link #DEFAULT_TIMEOUT_MS}. */
     public static AflReassembler withSystemClock() {
-        return withSystemClock((man, id) -> false, false);
+        return withSystemClock((man, id) -> false);
     }
 
-    /** As {@link #withSystemClock()}, with known radios first ({@link #AflReassembler(LongSupplier, long, BiPredicate, boolean)}). */
-    public static AflReassembler withSystemClock(BiPredicate<String, String> known, boolean onlyKnown) {
-        return new AflReassembler(() -> System.nanoTime() / 1_000_000, DEFAULT_TIMEOUT_MS, known, onlyKnown);
+    /** As {@link #withSystemClock()}, with known meters' messages first ({@link #AflReassembler(LongSupplier, long, BiPredicate)}). */
+    public static AflReassembler withSystemClock(BiPredicate<String, String> known) {
+        return new AflReassembler(() -> System.nanoTime() / 1_000_000, DEFAULT_TIMEOUT_MS, known);
     }
 
     /** Messages dropped incomplete or broken since the last call (each to be counted once). */
@@ -100,7 +102,7 @@ public final class AflReassembler {
     /** One message being reassembled. */
     private static final class Pending {
         final long started;
-        final boolean known;
+        int rank;         // see the class comment
         final byte[][] payloads = new byte[256][];
         byte[] head;      // the first fragment's bytes up to the end of its AFL
         int aflAt;        // where that AFL starts in head
@@ -109,9 +111,9 @@ public final class AflReassembler {
         int count;
         int bytes;
 
-        Pending(long started, boolean known) {
+        Pending(long started, int rank) {
             this.started = started;
-            this.known = known;
+            this.rank = rank;
         }
     }
 
@@ -121,7 +123,7 @@ public final class AflReassembler {
      *
      * @return the whole message ({@link Message}) — the first fragment's header through its AFL, then every
      *         fragment's share in order — or {@code null} while fragments are missing (and for a fragment
-     *         not taken: an unknown radio's with {@code onlyKnown}, or no room left for it)
+     *         not taken: no room left for it, counted)
      * @throws DecodeException when the fragment breaks its message (counted by the caller; the
      *                         message is dropped and not counted again)
      */
@@ -131,21 +133,21 @@ public final class AflReassembler {
         expire(now);
         String key = HEX.formatHex(f, 2, 10); // M, A, version, type of the radio
         Pending m = pending.get(key);
+        int rank = rank(f, payloadAt, first);
         if (m == null) {
-            boolean k = known.test(WmbusDecoder.manufacturer((f[2] & 0xFF) | (f[3] & 0xFF) << 8), WmbusDecoder.id(f, 4));
-            if (onlyKnown && !k) return null; // not a meter of this gateway: ignored like its other telegrams
-            if (pending.size() >= MAX_PENDING && !makeRoom(k)) {
-                dropped++; // every slot holds a known radio's message: this unknown one is not held
+            if (pending.size() >= MAX_PENDING && !makeRoom(rank)) {
+                dropped++; // every slot holds a message of a higher rank: this one is not held
                 return null;
             }
-            m = new Pending(now, k);
+            m = new Pending(now, rank);
             pending.put(key, m);
         }
         if (first && m.firstFid >= 0 && m.firstFid != fid) { // the meter began its next message: the last one stays incomplete
             dropped++;
-            m = new Pending(now, m.known);
+            m = new Pending(now, rank);
             pending.put(key, m);
         }
+        m.rank = Math.max(m.rank, rank); // a first fragment heard after others names its meter now
         byte[] share = Arrays.copyOfRange(f, payloadAt, f.length);
         byte[] held = m.payloads[fid];
         if (held != null) {
@@ -200,23 +202,29 @@ public final class AflReassembler {
     }
 
     /**
-     * Drops one message for a new radio's: the least recently heard unknown radio's, else (for a known
-     * radio only) the least recently heard known one's.
+     * The rank of a fragment's message (see the class comment): its radio's link address, and for a first
+     * fragment the meter its long transport header (CI 72: id, manufacturer) names.
+     */
+    private int rank(byte[] f, int payloadAt, boolean first) {
+        if (known.test(WmbusDecoder.manufacturer((f[2] & 0xFF) | (f[3] & 0xFF) << 8), WmbusDecoder.id(f, 4))) return 2;
+        boolean header = first && payloadAt + 7 <= f.length && (f[payloadAt] & 0xFF) == 0x72;
+        return header && known.test(WmbusDecoder.manufacturer((f[payloadAt + 5] & 0xFF) | (f[payloadAt + 6] & 0xFF) << 8),
+                WmbusDecoder.id(f, payloadAt + 1)) ? 1 : 0;
+    }
+
+    /**
+     * Drops one message for a new one of rank {@code rank}: the least recently heard of the lowest rank held,
+     * if that rank is not above {@code rank}.
      *
      * @return false when there is none to drop for it
      */
-    private boolean makeRoom(boolean forKnown) {
-        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) { // least recently heard first
-            if (!it.next().known) {
-                it.remove();
-                dropped++;
-                return true;
-            }
+    private boolean makeRoom(int rank) {
+        Pending lowest = null;
+        for (Pending p : pending.values()) { // least recently heard first
+            if (lowest == null || p.rank < lowest.rank) lowest = p;
         }
-        if (!forKnown || pending.isEmpty()) return false;
-        Iterator<Pending> oldest = pending.values().iterator();
-        oldest.next();
-        oldest.remove();
+        if (lowest == null || lowest.rank > rank) return false;
+        pending.values().remove(lowest);
         dropped++;
         return true;
     }

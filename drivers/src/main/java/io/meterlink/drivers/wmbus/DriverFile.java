@@ -288,7 +288,8 @@ public final class DriverFile {
     /**
      * What a driver found in one telegram: its values, and {@code cut} when a value's own bytes were there
      * but a part it needs (the u12 nibble, the {@code plus_at} part) lies outside the telegram: a typed
-     * {@code truncated} to count (the values before it stand), else {@code null}.
+     * {@code truncated} to count, for the first such value (that field's later values are left out, every
+     * other value stands), else {@code null}.
      */
     record Applied(List<DriverValue> values, UndecodedTail cut) {}
 
@@ -308,6 +309,7 @@ public final class DriverFile {
         }
         List<DriverValue> out = new ArrayList<>();
         Map<String, BigDecimal> named = new LinkedHashMap<>();
+        UndecodedTail cut = null; // the first value whose bytes were there but a part it needs was not
         for (Field f : fields) {
             if (f.formula() != null) {
                 BigDecimal v = f.formula().evaluate(named);
@@ -345,8 +347,11 @@ public final class DriverFile {
                     if (at < from || at + f.slice().length() > to) break; // the telegram ends before this value (a shorter history)
                     Integer plus = f.slice().plusAt();
                     if (!inside(f.slice(), at, from, to) || plus != null && !inside(f.slice(), at + plus, from, to)) {
-                        return new Applied(out, new UndecodedTail(DecodeException.Kind.TRUNCATED,
-                                "driver " + this.name + ": field " + name(f, i) + " needs bytes outside the telegram (nibble_at or plus_at)", ""));
+                        if (cut == null) { // counted once; this field's later values are cut too, the other fields still stand
+                            cut = new UndecodedTail(DecodeException.Kind.TRUNCATED,
+                                    "driver " + this.name + ": field " + name(f, i) + " needs bytes outside the telegram (nibble_at or plus_at)", "");
+                        }
+                        break;
                     }
                     Long raw = f.lookup() != null ? unsigned(b, at, f.slice()) : null;
                     String name = name(f, i);
@@ -375,7 +380,7 @@ public final class DriverFile {
                 }
             }
         }
-        return new Applied(out, null);
+        return new Applied(out, cut);
     }
 
     /** The name of a field's value (with its number when repeated). */

@@ -45,7 +45,8 @@ final class WmbusDriver extends LineDriver {
         this.mapper = new WmbusReadingMapper(config.meterZone());
         this.keys = config.keys();
         this.formats = formats;
-        this.fragments = AflReassembler.withSystemClock(config::known, !config.acceptUnknown()); // listed meters' fragments first
+        // every radio's fragments are taken (a converter's link address is not its meter's id), listed meters' first
+        this.fragments = AflReassembler.withSystemClock(config::known);
     }
 
     /** Puts the dongle into the configured mode, then frames and decodes what it hears until stopped. */
@@ -119,7 +120,7 @@ final class WmbusDriver extends LineDriver {
         context.health().meterHeard(meter, f.rssiDbm());
         if (t.undecoded() != null) badInput(t.undecoded().toException(meter.toString())); // counted; the records before it stand
         Instant now = context.clock().instant();
-        List<Reading> readings = mapper.toReadings(t, now, f.rssiDbm());
+        List<Reading> readings = guard.decode(() -> mapper.toReadings(t, now, f.rssiDbm())); // delivery below is not guarded
         if (!readings.isEmpty()) context.sink().accept(readings);
     }
 }

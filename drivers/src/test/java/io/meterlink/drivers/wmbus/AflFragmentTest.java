@@ -43,6 +43,11 @@ class AflFragmentTest {
 
     /** As {@link #mode7Message(byte[], byte[])} with the message counter {@code mcr} (4 bytes, LSB first). */
     static byte[] mode7Message(byte[] recs, byte[] meterIdLe, byte[] mcr) throws Exception {
+        return mode7Message(recs, meterIdLe, mcr, false);
+    }
+
+    /** As {@link #mode7Message(byte[], byte[], byte[])}; with {@code longHeader} a CI 72 header naming KAM {@code meterIdLe} (a meter behind a converter). */
+    static byte[] mode7Message(byte[] recs, byte[] meterIdLe, byte[] mcr, boolean longHeader) throws Exception {
         int blocks = (2 + recs.length + 15) / 16;
         byte[] plain = new byte[16 * blocks];
         Arrays.fill(plain, (byte) 0x2F);
@@ -51,6 +56,7 @@ class AflFragmentTest {
         Cipher c = Cipher.getInstance("AES/CBC/NoPadding");
         c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(kEnc, "AES"), new IvParameterSpec(new byte[16]));
         byte[] head = {0x7A, 0x31, 0x00, (byte) (blocks << 4), 0x07, 0x10};
+        if (longHeader) head = concat(Hex.bytes("72"), meterIdLe, Hex.bytes("2D 2C 1B 16"), Arrays.copyOfRange(head, 1, head.length)); // id M ver type
         byte[] out = Arrays.copyOf(head, head.length + plain.length);
         System.arraycopy(c.doFinal(plain), 0, out, head.length, plain.length);
         return out;
@@ -267,7 +273,7 @@ class AflFragmentTest {
 
     @Test
     void aStoreFullOfKnownRadios_takesNoUnknownOne_andAKnownOnePushesTheOldestKnownOut() throws Exception {
-        AflReassembler store = new AflReassembler(clock::get, 30_000, (man, id) -> id.startsWith("9"), false);
+        AflReassembler store = new AflReassembler(clock::get, 30_000, (man, id) -> id.startsWith("9"));
         byte[] f0 = fragment(mode7Message(records(20), Hex.bytes("78563412")), 3, true, 1).get(0);
         List<byte[]> known = new ArrayList<>();
         for (int i = 0; i < AflReassembler.MAX_PENDING; i++) {
@@ -289,6 +295,26 @@ class AflFragmentTest {
         assertTrue(store.inProgress(y));
         assertFalse(store.inProgress(known.get(0)), "the least recently heard known radio made room");
         assertEquals(AflReassembler.MAX_PENDING, store.pendingMessages());
+    }
+
+    @Test
+    void aConvertersRadio_whoseFirstFragmentNamesAKnownMeter_isNotPushedOutByUnknownRadios() throws Exception {
+        AflReassembler store = new AflReassembler(clock::get, 30_000, (man, id) -> id.equals("12345678"));
+        List<byte[]> f = fragment(mode7Message(records(20), Hex.bytes("78563412"), MCR, true), 2, true, 1, MCR);
+        for (byte[] x : f) x[7] = (byte) 0x55; // the converter's link address 55345678: no known meter
+        WmbusDecoder.decodeWithoutCrcs(f.get(0), KEY, null, DriverSet.none(), store);
+        for (int i = 0; i < 2 * AflReassembler.MAX_PENDING; i++) { // made-up radios with short headers: unknown
+            byte[] y = fragment(mode7Message(records(20), Hex.bytes("78563412")), 2, true, 1).get(0);
+            y[4] = (byte) i;
+            y[5] = (byte) (i >> 8);
+            y[7] = (byte) 0x66;
+            WmbusDecoder.decodeWithoutCrcs(y, KEY, null, DriverSet.none(), store);
+        }
+        assertTrue(store.inProgress(f.get(0)), "the converter's message was kept");
+        WmbusTelegram t = WmbusDecoder.decodeWithoutCrcs(f.get(1), KEY, null, DriverSet.none(), store);
+        assertEquals("12345678", t.id());
+        assertEquals("55345678", t.link().id());
+        assertVolumes(t, 20);
     }
 
     @Test

@@ -161,6 +161,31 @@ class DriverFileTest {
     }
 
     @Test
+    void aPartPastTheTelegram_cutsOnlyItsOwnField_laterFieldsStand_theFirstCutIsCounted() throws Exception {
+        DriverSet d = set("""
+                driver: xyz-two-halves
+                detect:
+                  - {manufacturer: XYZ, ci: 0xA0}
+                fields:
+                  - {name: odd, unit: m3, slice: {from: manufacturer_data, offset: 0, length: 1, plus_at: 3}, repeat: {count: 3, step: 1}}
+                  - {name: nibbled, unit: m3, slice: {from: manufacturer_data, offset: 3, length: 1, encoding: u12, nibble_at: 1, nibble: low}}
+                  - {name: even, unit: m3, slice: {from: manufacturer_data, offset: 2, length: 1}}
+                  - {name: total, unit: m3, formula: odd_1 + even}
+                """);
+        // payload 01 02 03 04: odd_1 = 01 + 04; odd_2's second part (at 4) is past the end, and so odd_3's;
+        // nibbled's nibble (at 4) too; even = 03 and total are read all the same
+        WmbusTelegram t = WmbusDecoder.decode(telegram("01 02 03 04"), KeyLookup.none(), null, d);
+        Map<String, DriverValue> v = t.driverValues().stream().collect(Collectors.toMap(DriverValue::name, x -> x));
+        assertEquals(List.of("odd_1", "even", "total"), t.driverValues().stream().map(DriverValue::name).toList());
+        assertEquals(0, new BigDecimal(5).compareTo(v.get("odd_1").value()));
+        assertEquals(0, new BigDecimal(3).compareTo(v.get("even").value()));
+        assertEquals(0, new BigDecimal(8).compareTo(v.get("total").value()));
+        assertNotNull(t.undecoded(), "the cut is counted");
+        assertEquals(io.meterlink.core.api.driver.DecodeException.Kind.TRUNCATED, t.undecoded().kind());
+        assertTrue(t.undecoded().reason().contains("odd_2"), "the first cut is the one named: " + t.undecoded().reason());
+    }
+
+    @Test
     void aSliceThatCanNeverBeRead_isRefusedAtLoad() {
         List<String> got = loadErrors("s.yaml", """
                 driver: s

@@ -1,5 +1,6 @@
 package io.meterlink.drivers.wmbus;
 
+import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 import io.meterlink.core.api.driver.Driver;
 import io.meterlink.drivers.mbus.FormatCache;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -45,6 +48,19 @@ class WmbusDecoderFaultGuardTest {
         assertEquals(List.of(Kind.OTHER), rec.bad);
         assertEquals(1, line.opens, "the line was never reopened");
         assertTrue(rec.transportErrors.isEmpty(), rec::toString);
+    }
+
+    @Test
+    void aMappingFault_isARefusedTelegramOfKindOther_andTheNextTelegramIsStored() throws Exception {
+        Recording rec = new Recording(Clock.systemUTC());
+        WmbusDriver d = new WmbusDriver(config(), new FeedLine(), rec, new FormatCache());
+        byte[] frame = TestFrames.plain(1);
+        // a dongle reporting an impossible signal strength: the mapper's reading refuses it (IllegalArgumentException)
+        DecodeException e = assertThrows(DecodeException.class, () -> d.handle(new RadioFrame(frame, 120, true), "line1"));
+        assertEquals(Kind.OTHER, e.kind());
+        assertTrue(rec.readings.isEmpty(), rec::toString);
+        d.handle(new RadioFrame(TestFrames.plain(2), -70, true), "line1");
+        assertFalse(rec.readings.isEmpty(), rec::toString);
     }
 
     @Test

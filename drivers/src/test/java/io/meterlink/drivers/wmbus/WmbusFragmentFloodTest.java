@@ -62,10 +62,26 @@ class WmbusFragmentFloodTest {
     }
 
     @Test
-    void listedMetersOnly_spoofedFragmentsAreNotTaken_theRealMessageDecodes() throws Exception {
+    void listedMetersOnly_spoofedFragmentsPushOnlyEachOtherOut_theRealMessageDecodes() throws Exception {
         floodAroundTheRealMessage(driver(false));
         assertEquals(20, realReadings(), rec.toString());
-        assertEquals(List.of(), rec.bad, "fragments of radios that are no listed meter are ignored, not held");
+        assertTrue(rec.bad.stream().allMatch(k -> k == Kind.TRUNCATED), rec.bad.toString());
+        assertFalse(rec.bad.isEmpty(), "the spoofed messages pushed out are counted");
+        assertEquals(1, rec.readings.stream().map(r -> r.meter()).distinct().count(), "nothing of the unlisted radios is stored");
+    }
+
+    @Test
+    void listedMetersOnly_aListedMeterBehindAConverter_itsFragmentsUnderTheConvertersAddress_decode() throws Exception {
+        WmbusDriver d = driver(false);
+        byte[] mcr = Hex.bytes("07000000");
+        List<byte[]> fragments = AflFragmentTest.fragment(AflFragmentTest.mode7Message(AflFragmentTest.records(20), Hex.bytes("78563412"), mcr, true),
+                3, true, 1, mcr);
+        for (byte[] f : fragments) {
+            f[7] = (byte) 0x55; // link address 55345678: the converter's, not listed
+            hear(d, f);
+        }
+        assertEquals(20, realReadings(), rec.toString());
+        assertEquals(List.of(), rec.bad);
     }
 
     @Test
