@@ -31,6 +31,13 @@ final class SessionLoop {
 
     private static final Logger log = LoggerFactory.getLogger(MqttUplink.class);
 
+    /**
+     * The least room a broker's Maximum Packet Size must leave for a message (the least
+     * {@code batch_max_bytes}): below it the connection is not used, rather than dead-letter every
+     * reading as too big.
+     */
+    static final long MIN_BROKER_PACKET = 1024;
+
     /** A connection that lived this long counts as healthy: the backoff starts again from its minimum. */
     static final Duration HEALTHY_SESSION = Duration.ofSeconds(60);
     /** Longest wait between two heartbeats of the uplink thread (backoff pauses wait in slices of it). */
@@ -149,6 +156,13 @@ final class SessionLoop {
         // a batch larger than the broker's maximum packet would make the library drop the connection, on every resend
         long room = c.maximumPacketSize() == Long.MAX_VALUE ? Long.MAX_VALUE
                 : c.maximumPacketSize() - Drain.publishOverhead(p.topics().readings());
+        if (room < MIN_BROKER_PACKET) {
+            // too small for a status message or a reply: every batch would be dead-lettered as too_big, and the
+            // status would make the library drop the connection on every connect; nothing is sent, readings wait
+            throw new IllegalStateException("the broker's maximum packet size of " + c.maximumPacketSize()
+                    + " bytes leaves room for " + room + " bytes, below the uplink's least " + MIN_BROKER_PACKET
+                    + ": not using this connection");
+        }
         p.drain().reset(window, unreachableSeq, room);
         p.status().reset();
         log.info("uplink connected to {} as {} ({}), window {}{}", active.cfg().url(), p.gatewayId(), active.cfg().protocol(), window,

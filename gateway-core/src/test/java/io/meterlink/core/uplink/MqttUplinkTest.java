@@ -175,6 +175,21 @@ class MqttUplinkTest {
     }
 
     @Test
+    void aBrokerWhosePacketLimitIsTooSmallForAMessage_isNotUsed_readingsWait_nothingIsDeadLettered() throws Exception {
+        buffer.appendBodies(5, 12);
+        broker.maximumPacketSize = 1000;
+        start();
+        await(() -> uplink.stats().lastError() != null && uplink.stats().lastError().contains("maximum packet size of 1000"), "the reason");
+        await(() -> broker.sessions.size() >= 2, "another attempt with the backoff");
+        assertEquals(List.of(), readingPublishes());
+        assertEquals(java.util.Map.of(), buffer.deadLetters);
+        assertEquals(5, buffer.stored.size());
+        broker.maximumPacketSize = Long.MAX_VALUE; // the broker fixed
+        await(() -> buffer.stored.isEmpty(), "every reading sent once the broker takes messages");
+        assertEquals(java.util.Map.of(), buffer.deadLetters);
+    }
+
+    @Test
     void connectionLost_reconnects_andResendsUnacknowledged() throws Exception {
         broker.autoAck = -1; // hold every PUBACK
         start();
