@@ -123,7 +123,9 @@ final class Iec62056Driver extends ObisLineDriver {
     /**
      * Mode E (IEC 62056-21 Annex E): {@code ACK 2 Z' 2} switches to the HDLC protocol at speed Z'; on a serial
      * line the character format becomes 8N1. The session ({@link ModeESession}) reads the configured COSEM
-     * objects; a refused object is counted and the others read; a failed session gives its error.
+     * objects; a refused object is counted and the others read; a failed session gives its error. The decoder-fault
+     * guard around the session sees link failures only as {@link IOException}s (the HDLC link turns a transport's
+     * unchecked failure into one), so they reach the line's reopen and back-off, not the meter's bad-input count.
      */
     private Outcome modeE(byte[] ident, char z) throws IOException, InterruptedException {
         int proposed = Math.min(modeCBaud(z), config.maxBaud());
@@ -137,7 +139,8 @@ final class Iec62056Driver extends ObisLineDriver {
         TimeUnit.MILLISECONDS.sleep(REACTION_MS); // the meter switches too
         Iec62056DriverConfig.ModeE e = config.modeE();
         io.meterlink.drivers.iec62056.hdlc.HdlcClient link = new io.meterlink.drivers.iec62056.hdlc.HdlcClient(transport, e.server(), e.client(),
-                config.responseTimeout(), e.maxInfo(), ModeESession.MAX_MESSAGE, () -> heartbeat().beat());
+                config.responseTimeout(), e.maxInfo(), ModeESession.MAX_MESSAGE, () -> heartbeat().beat(),
+                config.tcp() ? Math.min(config.initialBaud(), modeCBaud(chosen)) : modeCBaud(chosen)); // on TCP the slower of both: the longer frame deadline
         link.discard();
         String line = new String(ident, StandardCharsets.ISO_8859_1).strip();
         char[] secret = config.password() != null ? config.password().reveal() : null;

@@ -67,12 +67,19 @@ final class CombinableVifes {
 
     /**
      * The extension of the combinable VIFE table, reached through VIFE E111 1100 (EN 13757-3:2018):
-     * the phase or conductor a value belongs to, and absolute accumulation; any other code is reserved.
+     * the phase or conductor a value belongs to, the quadrant (Q1–Q4), the delta between import and export,
+     * absolute accumulation and the data type the value is presented in (C or D); any other code is reserved.
      */
     static String extension(int e) {
         if (e >= 0x01 && e <= 0x07) return PHASE.get(e - 1);
-        if (e == 0x10) return "accumulation of abs value for positive and negative contributions";
-        return String.format("reserved extension VIFE %02X", e);
+        if (e >= 0x08 && e <= 0x0B) return "at quadrant Q" + (e - 0x07);
+        return switch (e) {
+            case 0x0C -> "delta between import and export";
+            case 0x10 -> "accumulation of abs value for positive and negative contributions";
+            case 0x11 -> "data presented with type C";
+            case 0x12 -> "data presented with type D";
+            default -> String.format("reserved extension VIFE %02X", e);
+        };
     }
 
     private static final List<String> PER_TIME = List.of("second", "minute", "hour", "day", "week", "month", "year", "revolution/measurement");

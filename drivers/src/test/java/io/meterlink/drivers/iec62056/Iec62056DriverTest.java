@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class Iec62056DriverTest {
     /** An in-memory mode C meter at address 12345678: identification with baud character 5, the readout after ACK 0 Z 0. */
-    static final class ModeCMeter implements Transport {
+    static class ModeCMeter implements Transport {
         final List<Integer> speeds = new CopyOnWriteArrayList<>();
         final List<String> requests = new CopyOnWriteArrayList<>();
         private final ArrayDeque<Byte> out = new ArrayDeque<>();
@@ -302,5 +302,35 @@ class Iec62056DriverTest {
         assertTrue(line.requests.stream().noneMatch(r -> r.startsWith("\u0001P1")), line.requests::toString);
         assertEquals(List.of(), line.passwordsSeen);
         assertEquals(3, rec.readings.size(), rec::toString);
+    }
+
+    /** A transport's unchecked failure in the HDLC session (on write or on read) is a line failure for reopen and back-off, not the meter's bad input. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"write", "read"})
+    void modeE_aTransportFaultInTheSession_isALineFailure_notCountedAsBadInput(String on) {
+        ModeCMeter line = new ModeCMeter() {
+            boolean hdlc;
+
+            @Override public synchronized void write(byte[] b) {
+                if (b.length > 0 && b[0] == 0x7E) {
+                    hdlc = true;
+                    if (on.equals("write")) throw new IllegalStateException("serial port vanished");
+                }
+                super.write(b);
+            }
+
+            @Override public int read(byte[] buf, int timeoutMillis) {
+                if (hdlc && on.equals("read")) throw new IllegalStateException("serial port vanished");
+                return super.read(buf, timeoutMillis);
+            }
+        };
+        Recording rec = new Recording(Clock.systemUTC());
+        var e = new Iec62056DriverConfig.ModeE(List.of(io.meterlink.drivers.iec62056.dlms.CosemObject.parse("1-0:1.8.0")),
+                io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(1), io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(16), 128);
+        Iec62056DriverConfig c = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("1"), null, List.of(), false, e);
+        java.io.IOException x = assertThrows(java.io.IOException.class, () -> new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec).poll("1"));
+        assertInstanceOf(IllegalStateException.class, x.getCause());
+        assertEquals(List.of(), rec.bad, "not the meter's bad input");
+        assertEquals(List.of(), rec.readings);
     }
 }

@@ -132,7 +132,7 @@ class VifTablesTest {
         assertNull(new MbusReadingMapper(java.time.ZoneOffset.UTC).meterTime(rs));
     }
 
-    /** VIFE E111 1100 then a code of the combinable extension table: the phase or absolute count, never a reading. */
+    /** VIFE E111 1100 then a code of the combinable extension table: phase, quadrant, import/export delta, absolute count or data type, never a reading. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "01 | at phase L1",
@@ -142,9 +142,17 @@ class VifTablesTest {
             "05 | between phase L1 and L2",
             "06 | between phase L2 and L3",
             "07 | between phase L3 and L1",
+            "08 | at quadrant Q1",
+            "09 | at quadrant Q2",
+            "0A | at quadrant Q3",
+            "0B | at quadrant Q4",
+            "0C | delta between import and export",
             "10 | accumulation of abs value for positive and negative contributions",
+            "11 | data presented with type C",
+            "12 | data presented with type D",
             "00 | reserved extension VIFE 00",
-            "08 | reserved extension VIFE 08",
+            "0D | reserved extension VIFE 0D",
+            "13 | reserved extension VIFE 13",
             "7E | reserved extension VIFE 7E",
     })
     void combinableExtension_namesThePhase(String code, String modifier) throws Exception {

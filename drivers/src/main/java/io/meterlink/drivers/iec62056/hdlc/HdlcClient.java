@@ -10,7 +10,9 @@ import java.io.IOException;
  * SNRM/UA with the negotiation of information field lengths (window 1), then request and response
  * as I frames with send and receive sequence numbers, long information split into segments (S bit,
  * each acknowledged by RR), and DISC. Any frame out of order, from another address, rejected (FRMR)
- * or disconnected (DM) ends the exchange with an {@link HdlcException}. Used by one thread.
+ * or disconnected (DM) ends the exchange with an {@link HdlcException}; an unchecked failure of the transport
+ * (or a frame our own set-up cannot encode) is an {@link IOException}, a line failure, never the meter's bad
+ * input. Used by one thread.
  */
 public final class HdlcClient {
     /** Frame bytes besides the information field: format, two 4-byte addresses, control, HCS, FCS. */
@@ -34,8 +36,13 @@ public final class HdlcClient {
      * @param beat       called on every frame and every read of bytes within one (the driver's heartbeat)
      */
     public HdlcClient(Transport line, HdlcAddress server, HdlcAddress client, int timeoutMs, int maxInfo, int maxMessage, Runnable beat) {
+        this(line, server, client, timeoutMs, maxInfo, maxMessage, beat, HdlcReader.SLOWEST_BAUD);
+    }
+
+    /** @param baud the line's speed: sets each frame's deadline ({@link HdlcReader#deadlineNanos}) */
+    public HdlcClient(Transport line, HdlcAddress server, HdlcAddress client, int timeoutMs, int maxInfo, int maxMessage, Runnable beat, int baud) {
         this.line = line;
-        this.reader = new HdlcReader(line, beat); // beats inside a long frame too
+        this.reader = new HdlcReader(line, beat, baud, System::nanoTime); // beats inside a long frame too, within the frame's deadline
         this.server = server;
         this.client = client;
         this.timeoutMs = timeoutMs;
@@ -118,9 +125,16 @@ public final class HdlcClient {
      * array that is wiped once written (a request may hold the DLMS password: no copy is left behind).
      */
     private void send(int control, boolean segmented, byte[] info, int offset, int length) throws IOException {
-        byte[] frame = HdlcFrame.encode(segmented, server, client, control, info, offset, length);
+        byte[] frame;
+        try {
+            frame = HdlcFrame.encode(segmented, server, client, control, info, offset, length);
+        } catch (IllegalArgumentException e) { // a frame our own parameters cannot carry: the set-up is wrong, not the meter's answer
+            throw new IOException("the HDLC set-up cannot send this frame: " + e.getMessage(), e);
+        }
         try {
             line.write(frame);
+        } catch (RuntimeException e) {
+            throw HdlcReader.lineFault(e);
         } finally {
             java.util.Arrays.fill(frame, (byte) 0);
         }

@@ -3,6 +3,7 @@ package io.meterlink.drivers.iec62056.hdlc;
 import io.meterlink.drivers.transport.Transport;
 
 import java.io.IOException;
+import java.util.function.LongSupplier;
 
 /**
  * Cuts HDLC frames from a byte pipe (IEC 62056-46 §8.4.1): bytes before an opening flag are skipped,
@@ -10,13 +11,25 @@ import java.io.IOException;
  * open the next frame, so it is left for the next read). A length above {@code maxLength} is refused
  * before its bytes are waited for. Every read that brings bytes is progress: {@code progress} is called
  * (the driver's heartbeat), so a long frame on a slow line (2 KB at 300 baud: about 68 s) keeps the
- * service watchdog fed while a line that stops sending does not. Used by one thread.
+ * service watchdog fed while a line that stops sending does not. Because bytes that merely trickle in
+ * would beat too, every read has a deadline of its own: {@code timeoutMs} plus twice the time the most
+ * bytes it may take (the skip limit, the longest frame and its closing flag) need at the line's speed;
+ * past it the read ends in an {@link HdlcException.Reason#TIMEOUT}, so a device sending one noise byte
+ * just inside the timeout cannot hold the line and keep the watchdog quiet. Used by one thread.
  */
 public final class HdlcReader {
+    /** The slowest IEC 62056-21 speed: the deadline's base when the line's speed is not known (the longest deadline). */
+    public static final int SLOWEST_BAUD = 300;
+    /** Bits of one character on the line: start, 8 data (or 7 and parity), stop. */
+    private static final long BITS_PER_CHAR = 10;
+
     private final Transport line;
     private final Runnable progress;
+    private final long charNanos;
+    private final LongSupplier nanoClock;
     private final byte[] buf = new byte[512];
     private int pos, end;
+    private long deadline, budget;
 
     public HdlcReader(Transport line) {
         this(line, () -> { });
@@ -24,8 +37,30 @@ public final class HdlcReader {
 
     /** @param progress called after every read that brought bytes (cheap: a heartbeat's beat) */
     public HdlcReader(Transport line, Runnable progress) {
+        this(line, progress, SLOWEST_BAUD, System::nanoTime);
+    }
+
+    /**
+     * @param progress  called after every read that brought bytes (cheap: a heartbeat's beat)
+     * @param baud      the line's speed, which sets the per-frame deadline ({@link #SLOWEST_BAUD} when unknown)
+     * @param nanoClock monotonic time in nanoseconds ({@code System::nanoTime}; a simulated clock in tests)
+     */
+    public HdlcReader(Transport line, Runnable progress, int baud, LongSupplier nanoClock) {
+        if (baud <= 0) throw new IllegalArgumentException("baud " + baud);
         this.line = line;
         this.progress = progress;
+        this.charNanos = 1_000_000_000L * BITS_PER_CHAR / baud;
+        this.nanoClock = nanoClock;
+    }
+
+    /** The longest one {@link #read} may take: {@code timeoutMs} plus twice the character time of every byte it may consume. */
+    public long deadlineNanos(int timeoutMs, int maxLength) {
+        long bytes = skipLimit(maxLength) + (long) maxLength + 1; // noise and flags, the frame, its closing flag
+        return timeoutMs * 1_000_000L + 2 * bytes * charNanos;
+    }
+
+    private static int skipLimit(int maxLength) {
+        return 2 * Math.max(maxLength, 1); // a line of endless noise or flags is no frame
     }
 
     /**
@@ -34,10 +69,13 @@ public final class HdlcReader {
      * @param timeoutMs  longest wait for the first byte and between bytes
      * @param maxLength  longest frame accepted (format field to FCS), at most {@link HdlcFrame#MAX_LENGTH}
      * @return the frame, or {@code null} when nothing but noise or flags came within {@code timeoutMs}
+     * @throws HdlcException {@link HdlcException.Reason#TIMEOUT} when no whole frame came within {@link #deadlineNanos}
      */
     public HdlcFrame read(int timeoutMs, int maxLength) throws IOException, HdlcException {
+        budget = deadlineNanos(timeoutMs, maxLength);
+        deadline = nanoClock.getAsLong() + budget;
         int b;
-        int skipped = 0, skipLimit = 2 * Math.max(maxLength, 1); // a line of endless noise or flags is no frame
+        int skipped = 0, skipLimit = skipLimit(maxLength);
         do { // up to an opening flag, noise skipped
             b = next(timeoutMs);
             if (b < 0) return null;
@@ -72,23 +110,51 @@ public final class HdlcReader {
     /** Forgets buffered bytes and whatever the line already holds (before a new session). */
     public void discard() throws IOException {
         pos = end = 0;
-        line.drainInput();
+        try {
+            line.drainInput();
+        } catch (RuntimeException e) {
+            throw lineFault(e);
+        }
     }
 
-    private int next(int timeoutMs) throws IOException {
+    /**
+     * A transport's unchecked failure as the line failure it is (an {@link IOException}: the driver reopens
+     * the line with back-off), so that the decoder-fault guard around a session never counts it as the meter's bad input.
+     */
+    static IOException lineFault(RuntimeException e) {
+        return new IOException("the line failed: " + e.getClass().getSimpleName(), e);
+    }
+
+    private int next(int timeoutMs) throws IOException, HdlcException {
         int c = peek(timeoutMs);
         if (c >= 0) pos++;
         return c;
     }
 
-    private int peek(int timeoutMs) throws IOException {
+    /** The next byte, waiting at most {@code timeoutMs} and never past the frame's deadline; -1 when the line stayed silent. */
+    private int peek(int timeoutMs) throws IOException, HdlcException {
         if (pos == end) {
-            int n = line.read(buf, timeoutMs);
-            if (n <= 0) return -1;
+            long leftMs = (deadline - nanoClock.getAsLong()) / 1_000_000;
+            if (leftMs <= 0) throw overdue();
+            int wait = (int) Math.min(timeoutMs, leftMs);
+            int n;
+            try {
+                n = line.read(buf, wait);
+            } catch (RuntimeException e) {
+                throw lineFault(e);
+            }
+            if (n <= 0) {
+                if (wait < timeoutMs) throw overdue(); // the wait the deadline cut short brought nothing
+                return -1;
+            }
             progress.run();
             pos = 0;
             end = n;
         }
         return buf[pos] & 0xFF;
+    }
+
+    private HdlcException overdue() {
+        return new HdlcException(HdlcException.Reason.TIMEOUT, "no whole frame within " + budget / 1_000_000 + " ms (the bytes trickle in too slowly)");
     }
 }
