@@ -21,17 +21,20 @@ base=${jar%.jar}
 work="$dir/cds-training"
 rm -rf "$work" "$base.classlist" "$base.jsa"
 mkdir -p "$work/tls"
+pid=
 peer=
 port=9
-if command -v openssl >/dev/null 2>&1; then
-    # one self-signed certificate is the CA, the peer's and the gateway's (its address is the peer's name)
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=cds-training \
-        -addext "subjectAltName=IP:127.0.0.1" \
-        -keyout "$work/tls/gateway.key" -out "$work/tls/gateway.pem" >/dev/null 2>&1
+# whatever ends the script, nothing it started outlives it
+trap 'kill ${pid:-} ${peer:-} 2>/dev/null || true' EXIT
+# one self-signed certificate is the CA, the peer's and the gateway's (its address is the peer's name);
+# -addext needs OpenSSL 1.1.1: an older one, or none, trains with a plaintext uplink that is refused
+if command -v openssl >/dev/null 2>&1 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+        -subj /CN=cds-training -addext "subjectAltName=IP:127.0.0.1" \
+        -keyout "$work/tls/gateway.key" -out "$work/tls/gateway.pem" >/dev/null 2>&1; then
     chmod 600 "$work/tls/gateway.key"
     cp "$work/tls/gateway.pem" "$work/tls/ca.pem"
-    # the peer: mutual TLS on a free port; it sends its client what it reads on stdin (a pipe held open on
-    # fd 3 for the whole run, so that it never sees an end of input)
+    # the peer: mutual TLS on a free port; it sends its client what it reads on stdin, a pipe held open on
+    # fd 3 for the whole run (the peer inherits that fd too, so it never sees an end of input)
     mkfifo "$work/peer.in"
     exec 3<> "$work/peer.in"
     openssl s_server -accept 127.0.0.1:0 -naccept 1 -cert "$work/tls/gateway.pem" -key "$work/tls/gateway.key" \
@@ -42,7 +45,13 @@ if command -v openssl >/dev/null 2>&1; then
     port=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' "$work/peer.log" | head -1)
     if [ -z "$port" ]; then
         echo "cds-archive.sh: openssl s_server did not start; training without a TLS peer" >&2
+        kill "$peer" 2>/dev/null || true
+        peer=
         port=9
+    else
+        # an MQTT 5 CONNACK (success, no properties): the peer reads it once it has its client, after the
+        # handshake, and sends it; written now, so that a slow buffer open cannot make it late
+        printf ' \003\000\000\000' >&3
     fi
     uplink="  url: ssl://127.0.0.1:$port
   tls:
@@ -81,9 +90,7 @@ while [ $i -lt 120 ] && kill -0 $pid 2>/dev/null && ! grep -q "Buffer .* open" "
     i=$((i + 1))
 done
 if [ -n "$peer" ]; then
-    # an MQTT 5 CONNACK (success, no properties): the peer sends it once its client's handshake is done;
-    # then until the gateway says it is connected (at most 10 s)
-    printf ' \003\000\000\000' >&3
+    # until the gateway says it is connected (at most 10 s)
     i=0
     while [ $i -lt 100 ] && kill -0 $pid 2>/dev/null && ! grep -q "uplink connected" "$work/run.log"; do
         sleep 0.1
@@ -93,10 +100,11 @@ fi
 sleep 3
 kill -TERM $pid 2>/dev/null || true
 wait $pid || true
+pid=
 if [ -n "$peer" ]; then
-    exec 3>&-
     kill "$peer" 2>/dev/null || true
     wait "$peer" 2>/dev/null || true
+    peer=
     grep -q "uplink connected" "$work/run.log" || echo "cds-archive.sh: the training uplink did not connect to its TLS peer (the archive lacks the handshake's classes)" >&2
 fi
 if ! grep -q "Buffer .* open" "$work/run.log"; then
