@@ -26,6 +26,9 @@ peer=
 port=9
 # whatever ends the script, nothing it started outlives it
 trap 'kill ${pid:-} ${peer:-} 2>/dev/null || true' EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+trap 'exit 129' HUP
 # one self-signed certificate is the CA, the peer's and the gateway's (its address is the peer's name);
 # -addext needs OpenSSL 1.1.1: an older one, or none, trains with a plaintext uplink that is refused
 if command -v openssl >/dev/null 2>&1 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \

@@ -42,12 +42,23 @@ public final class OpeningBuffer implements Buffer {
                 b.opening.completeExceptionally(e);
                 return;
             }
-            synchronized (b.pending) { // the listeners first: a commit right after the open must find them
-                b.pending.forEach(l -> l.accept(opened));
+            java.util.List<Consumer<Buffer>> registrations;
+            synchronized (b.pending) {
+                registrations = new java.util.ArrayList<>(b.pending);
                 b.pending.clear();
-                b.opened = opened;
+                b.opened = opened; // from now on a registration is made at once, by its caller
             }
-            b.opening.complete(opened);
+            try { // the listeners first: a commit right after the open must find them
+                for (Consumer<Buffer> r : registrations) {
+                    try {
+                        r.accept(opened);
+                    } catch (RuntimeException e) { // one listener's fault must not keep the buffer from opening
+                        org.slf4j.LoggerFactory.getLogger(OpeningBuffer.class).error("A buffer listener failed to register", e);
+                    }
+                }
+            } finally {
+                b.opening.complete(opened);
+            }
         }, "buffer-open");
         t.setDaemon(true);
         t.start();
@@ -100,11 +111,13 @@ public final class OpeningBuffer implements Buffer {
 
     /** Passed on before anyone waiting sees the buffer open (at once when it already is); dropped when the open failed. */
     @Override public void onCommit(Runnable listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
         whenOpen(b -> b.onCommit(listener));
     }
 
     /** Passed on before anyone waiting sees the buffer open (at once when it already is); dropped when the open failed. */
     @Override public void onFatal(Consumer<BufferException> listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
         whenOpen(b -> b.onFatal(listener));
     }
 
@@ -123,7 +136,11 @@ public final class OpeningBuffer implements Buffer {
 
     @Override public BufferStats stats() { return ready().stats(); }
 
-    @Override public CompletableFuture<Void> flush() { return ready().flush(); }
+    /** Nothing to flush when the open failed (a closing gateway flushes first). */
+    @Override public CompletableFuture<Void> flush() {
+        if (opening.isCompletedExceptionally()) return CompletableFuture.completedFuture(null);
+        return ready().flush();
+    }
 
     /** False while the buffer is still opening (nothing can be retried yet). */
     @Override public boolean storageFaultActive() {

@@ -251,6 +251,12 @@ public final class SqliteBuffer implements Buffer {
                 throw be;
             }
             throw new BufferException("cannot open buffer database " + db + ": " + e.getMessage(), e);
+        } catch (Error e) { // no native library, no memory: the lock and connections still go
+            closeQuietly(k);
+            closeQuietly(readSide);
+            closeQuietly(w);
+            release(lock);
+            throw e;
         }
     }
 

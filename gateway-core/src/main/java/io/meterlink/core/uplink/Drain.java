@@ -215,25 +215,39 @@ final class Drain {
     }
 
     /**
-     * A fault that one reading alone raises is that reading's only when the reading after it encodes
-     * on its own: when that one fails as well, the fault is the format's (a bug, a broken encoder) and
-     * would dead-letter the whole buffer one reading at a time. Then nothing is dead-lettered and the
-     * fault goes up to the uplink, which reconnects with its backoff and keeps every reading stored.
+     * A fault that one reading alone raises is that reading's when the reading after it encodes on its
+     * own. When that one fails as well (or there is none to try), the fault may be the format's (a bug,
+     * a broken encoder), which would dead-letter the whole buffer one reading at a time: then nothing is
+     * dead-lettered and the fault goes up to the uplink, which reconnects with its backoff and keeps
+     * every reading stored. The same reading failing so on {@value #SYSTEMIC_STRIKES} connections in a
+     * row is dead-lettered after all (two bad readings side by side must not stall the drain for good):
+     * a broken format then loses one reading per {@value #SYSTEMIC_STRIKES} reconnects, not the buffer.
      */
     private void requireNotSystemic(List<StoredReading> read, RuntimeException fault) {
-        if (read.size() < 2) return;
-        try {
-            payloads.encode(payloads.prepare(List.of(read.get(1)), maxBytes), clock.instant());
-        } catch (PayloadFormat.UnreadableReading u) {
-            // the next one is unreadable in its own right: this fault is still this reading's
-        } catch (RuntimeException next) {
-            IllegalStateException systemic = new IllegalStateException("the payload format fails on stored readings "
-                    + read.get(0).seq() + " and " + read.get(1).seq() + " each alone (" + fault
-                    + "): a fault of the format, not of a stored row; nothing is dead-lettered", fault);
-            systemic.addSuppressed(next);
-            throw systemic;
+        long seq = read.get(0).seq();
+        if (read.size() >= 2) {
+            try {
+                payloads.encode(payloads.prepare(List.of(read.get(1)), maxBytes), clock.instant());
+                return; // the next one encodes alone: this fault is this reading's
+            } catch (PayloadFormat.UnreadableReading u) {
+                return; // the next one is unreadable in its own right: this fault is still this reading's
+            } catch (RuntimeException next) {
+                fault.addSuppressed(next);
+            }
         }
+        if (seq == suspectSeq && suspectStrikes >= SYSTEMIC_STRIKES) return;
+        suspectStrikes = seq == suspectSeq ? suspectStrikes + 1 : 1;
+        suspectSeq = seq;
+        throw new IllegalStateException("the payload format fails on stored reading " + seq
+                + (read.size() >= 2 ? " and on " + read.get(1).seq() + ", each alone" : " (no other reading to try)")
+                + " (" + fault + "): a fault of the format, not of a stored row; nothing is dead-lettered (strike "
+                + suspectStrikes + " of " + SYSTEMIC_STRIKES + ")", fault);
     }
+
+    /** Connections in a row on which a reading may fail with no proof that the fault is its own. */
+    static final int SYSTEMIC_STRIKES = 3;
+    private long suspectSeq = -1;
+    private int suspectStrikes;
 
     /** The index of reading {@code seq} in {@code list}, -1 when it is not there. */
     private static int indexOf(List<StoredReading> list, long seq) {

@@ -146,7 +146,14 @@ final class SessionLoop {
         }
     }
 
-    private void onConnected(MqttSession.Connected c) {
+    private void onConnected(MqttSession.Connected c) throws MqttSession.MqttSessionException {
+        if (c.maximumPacketSize() != Long.MAX_VALUE
+                && c.maximumPacketSize() - Drain.publishOverhead(p.topics().readings()) < MIN_BROKER_PACKET) {
+            // too small for a status message or a reply: every batch would be dead-lettered as too_big, and the
+            // status would make the library drop the connection on every connect; nothing is sent, readings wait
+            throw new MqttSession.MqttSessionException("the broker's maximum packet size of " + c.maximumPacketSize()
+                    + " bytes leaves less than the uplink's least " + MIN_BROKER_PACKET + " bytes for a message: not using this connection", null);
+        }
         p.state().connected();
         // leave room in the broker's receive maximum for the status message
         int window = Math.max(1, Math.min(p.cfg().inflightWindow(), c.receiveMaximum() - 2));
@@ -156,13 +163,6 @@ final class SessionLoop {
         // a batch larger than the broker's maximum packet would make the library drop the connection, on every resend
         long room = c.maximumPacketSize() == Long.MAX_VALUE ? Long.MAX_VALUE
                 : c.maximumPacketSize() - Drain.publishOverhead(p.topics().readings());
-        if (room < MIN_BROKER_PACKET) {
-            // too small for a status message or a reply: every batch would be dead-lettered as too_big, and the
-            // status would make the library drop the connection on every connect; nothing is sent, readings wait
-            throw new IllegalStateException("the broker's maximum packet size of " + c.maximumPacketSize()
-                    + " bytes leaves room for " + room + " bytes, below the uplink's least " + MIN_BROKER_PACKET
-                    + ": not using this connection");
-        }
         p.drain().reset(window, unreachableSeq, room);
         p.status().reset();
         log.info("uplink connected to {} as {} ({}), window {}{}", active.cfg().url(), p.gatewayId(), active.cfg().protocol(), window,

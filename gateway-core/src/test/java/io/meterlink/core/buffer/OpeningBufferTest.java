@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OpeningBufferTest {
 
     /** Records what reaches it; every other call answers a fixed value. */
-    private static final class Recorded implements Buffer {
+    private static class Recorded implements Buffer {
         final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
         final List<Runnable> commitListeners = new ArrayList<>();
         final List<java.util.function.Consumer<BufferException>> fatalListeners = new ArrayList<>();
@@ -72,9 +72,18 @@ class OpeningBufferTest {
 
     @Test
     void listenersRegisteredWhileOpening_areOnTheBufferBeforeAWaiterSeesItOpen() throws Exception {
-        for (int round = 0; round < 50; round++) {
+        for (int round = 0; round < 5; round++) {
             CountDownLatch gate = new CountDownLatch(1);
-            Recorded inner = new Recorded();
+            Recorded inner = new Recorded() {
+                @Override public void onCommit(Runnable listener) {
+                    try {
+                        Thread.sleep(50); // a slow registration: a waiter released before it ends sees none
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    super.onCommit(listener);
+                }
+            };
             OpeningBuffer b = OpeningBuffer.start(() -> {
                 gate.await();
                 return inner;
@@ -108,6 +117,32 @@ class OpeningBufferTest {
         assertFalse(b.storageFaultActive());
         b.onCommit(() -> { }); // dropped, no exception
         b.close(); // nothing to close
+    }
+
+    @Test
+    void aListenerThatFailsToRegister_doesNotKeepTheBufferFromOpening() throws Exception {
+        Recorded inner = new Recorded() {
+            @Override public void onFatal(java.util.function.Consumer<BufferException> listener) {
+                throw new IllegalStateException("a fatal buffer calls at once, and this listener throws");
+            }
+        };
+        CountDownLatch gate = new CountDownLatch(1);
+        OpeningBuffer b = OpeningBuffer.start(() -> {
+            gate.await();
+            return inner;
+        });
+        b.onFatal(e -> { });
+        b.onCommit(() -> { });
+        gate.countDown();
+        assertSame(inner, CompletableFuture.supplyAsync(() -> {
+            try {
+                return b.opened();
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }).get(10, TimeUnit.SECONDS));
+        assertEquals(1, inner.commitListeners.size());
+        assertThrows(NullPointerException.class, () -> b.onCommit(null));
     }
 
     @Test

@@ -235,12 +235,46 @@ class DrainTest {
             }
         };
         Drain d = new Drain(buffer, broken, 20, 100_000, Clock.systemUTC());
+        for (int connection = 1; connection <= Drain.SYSTEMIC_STRIKES; connection++) {
+            d.reset(8);
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, d::next);
+            assertTrue(e.getMessage().contains("nothing is dead-lettered"), e::getMessage);
+            assertEquals(java.util.Map.of(), buffer.deadLetters);
+            assertEquals(50, buffer.stored.size());
+        }
+        // the same reading on the next connection: one reading lost per SYSTEMIC_STRIKES reconnects, never the buffer
         d.reset(8);
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, d::next);
-        assertTrue(e.getMessage().contains("nothing is dead-lettered"), e::getMessage);
-        assertEquals(java.util.Map.of(), buffer.deadLetters);
-        assertEquals(0, d.deadLettered());
-        assertEquals(50, buffer.stored.size());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, d::next);
+        assertEquals(java.util.Set.of(1L), buffer.deadLetters.keySet());
+        assertEquals(1, d.deadLettered());
+    }
+
+    @Test
+    void twoBadReadingsSideBySide_stallTheDrainForAFewConnectionsOnly_thenGoAndTheRestIsSent() {
+        buffer.appendBodies(50, 10);
+        PayloadFormat faulty = new PayloadFormat() {
+            @Override public int batchOverhead(int n) { return payloads.batchOverhead(n); }
+            @Override public Encoded encode(List<io.meterlink.core.buffer.StoredReading> rs, java.time.Instant sent) {
+                if (rs.stream().anyMatch(r -> r.seq() == 23 || r.seq() == 24)) throw new IllegalStateException("a format's fault on 23 and 24");
+                return payloads.encode(rs, sent);
+            }
+        };
+        Drain d = new Drain(buffer, faulty, 20, 100_000, Clock.systemUTC());
+        List<Long> sent = new ArrayList<>();
+        int stalls = 0;
+        for (int connection = 0; connection < 10 && buffer.deadLetters.size() < 2; connection++) {
+            d.reset(8, Long.MAX_VALUE);
+            try {
+                for (Drain.Batch b : takeAll(d)) for (long s : b.seqs()) sent.add(s);
+            } catch (IllegalStateException stalled) {
+                stalls++;
+            }
+        }
+        assertEquals(Drain.SYSTEMIC_STRIKES, stalls);
+        assertEquals(java.util.Set.of(23L, 24L), buffer.deadLetters.keySet());
+        d.reset(8, Long.MAX_VALUE);
+        for (Drain.Batch b : takeAll(d)) for (long s : b.seqs()) sent.add(s);
+        assertTrue(sent.containsAll(java.util.stream.LongStream.rangeClosed(25, 50).boxed().toList()), sent::toString);
     }
 
     @Test

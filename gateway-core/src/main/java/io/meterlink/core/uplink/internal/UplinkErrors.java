@@ -20,7 +20,7 @@ public final class UplinkErrors {
         StringBuilder sb = new StringBuilder();
         if (top != null && root != t) sb.append(top).append(": ");
         sb.append(root.getClass().getSimpleName());
-        if (msg != null && (root == t || !msg.equals(top))) sb.append(": ").append(msg); // a lone exception keeps its message
+        if (msg != null && !msg.equals(top)) sb.append(": ").append(msg);
         return sb.toString();
     }
 
