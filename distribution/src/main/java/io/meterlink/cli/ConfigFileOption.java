@@ -9,7 +9,10 @@ import java.nio.file.Path;
 
 /** The {@code -c/--config FILE} option of the commands that read the gateway's configuration (a picocli mixin). */
 final class ConfigFileOption {
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the YAML configuration file")
+    static final String SHORT = "-c";
+    static final String LONG = "--config";
+
+    @Option(names = {SHORT, LONG}, required = true, paramLabel = "FILE", description = "the YAML configuration file")
     Path config;
 
     /**

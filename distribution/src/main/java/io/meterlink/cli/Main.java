@@ -33,6 +33,11 @@ public final class Main implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Override public Integer call() {
+        return usage(spec);
+    }
+
+    /** A root run without a subcommand: its usage on the error stream, exit {@link #USAGE}. */
+    static int usage(CommandSpec spec) {
         spec.commandLine().usage(spec.commandLine().getErr());
         return USAGE;
     }
@@ -54,8 +59,12 @@ public final class Main implements Callable<Integer> {
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             try {
-                if ((a.equals("-c") || a.equals("--config")) && i + 1 < args.length) return java.util.Optional.of(java.nio.file.Path.of(args[i + 1]));
-                if (a.startsWith("--config=")) return java.util.Optional.of(java.nio.file.Path.of(a.substring("--config=".length())));
+                if ((a.equals(ConfigFileOption.SHORT) || a.equals(ConfigFileOption.LONG)) && i + 1 < args.length) {
+                    return java.util.Optional.of(java.nio.file.Path.of(args[i + 1]));
+                }
+                if (a.startsWith(ConfigFileOption.LONG + "=")) {
+                    return java.util.Optional.of(java.nio.file.Path.of(a.substring(ConfigFileOption.LONG.length() + 1)));
+                }
             } catch (java.nio.file.InvalidPathException e) {
                 return java.util.Optional.empty();
             }
@@ -102,8 +111,7 @@ public final class Main implements Callable<Integer> {
         @Spec CommandSpec spec;
 
         @Override public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getErr());
-            return USAGE;
+            return usage(spec);
         }
     }
 

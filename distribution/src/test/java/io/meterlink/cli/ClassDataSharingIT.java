@@ -45,7 +45,7 @@ class ClassDataSharingIT {
         String classes = Files.readString(CLASS_LIST);
         List<String> expected = new java.util.ArrayList<>(List.of("io/meterlink/cli/Main", "io/meterlink/core/buffer/SqliteBuffer",
                 "org/sqlite/JDBC", "io/meterlink/core/uplink/MqttUplink", "com/fasterxml/jackson/core/JsonFactory"));
-        if (onPath("openssl")) {
+        if (TechnicianEndpointRunIT.onPath("openssl") != null) {
             // the training's TLS peer (cds-archive.sh): the handshake and the connected uplink are in the list
             expected.addAll(List.of("sun/security/ssl/CertificateVerify", "org/eclipse/paho/mqttv5/client/internal/CommsSender"));
         } else if ("true".equalsIgnoreCase(System.getenv("CI"))) {
@@ -58,13 +58,6 @@ class ClassDataSharingIT {
                 "-jar", JAR.toString(), "--version"), List.of());
         assertEquals(0, r.code, r.stderr);
         assertTrue(r.stdout.lines().anyMatch(l -> l.contains(" io.meterlink.cli.Main source: shared objects file")), r.stdout);
-    }
-
-    private static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) return true;
-        }
-        return false;
     }
 
     @Test

@@ -110,7 +110,8 @@ class TechnicianEndpointRunIT {
         }
     }
 
-    private static String onPath(String name) {
+    /** The absolute path of the executable {@code name} on the PATH, or null. */
+    static String onPath(String name) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             File f = new File(d, name);
             if (f.canExecute()) return f.getAbsolutePath();

@@ -80,7 +80,7 @@ final class DecodeRun {
                 case 0x8E -> ExtendedLinkLayer.read(this, 11, false);         // ELL III: CC, ACC, M2, A2
                 case 0x8D -> ExtendedLinkLayer.read(this, 7, true);           // ELL II: CC, ACC, SN (+ payload CRC)
                 case 0x8F -> ExtendedLinkLayer.read(this, 15, true);          // ELL IV: CC, ACC, M2, A2, SN (+ payload CRC)
-                case 0x90 -> { // EN 13757-7 §6 / OMS Vol 2 §6: AFL
+                case WmbusTelegram.AFL_CI -> { // EN 13757-7 §6 / OMS Vol 2 §6: AFL
                     if (!AuthenticationLayer.read(this)) return fragmentHeld();
                 }
                 case 0x72, 0x7A, 0x78, 0x73, 0x7B, 0x79 -> { // EN 13757-7 Table 2: full and compact frames
@@ -106,7 +106,7 @@ final class DecodeRun {
      * no values; its readings come with the fragment that completes the message.
      */
     private WmbusTelegram fragmentHeld() {
-        return new WmbusTelegram(link, link.manufacturer(), link.id(), link.version(), link.deviceType(), 0x90, ellAccess, 0,
+        return new WmbusTelegram(link, link.manufacturer(), link.id(), link.version(), link.deviceType(), WmbusTelegram.AFL_CI, ellAccess, 0,
                 security, List.of(), "", null, null, List.of());
     }
 

@@ -1,5 +1,7 @@
 package io.meterlink.drivers.wmbus;
 
+import io.meterlink.drivers.crc.Crc16;
+
 import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 
@@ -95,9 +97,7 @@ public final class Im871aFramer implements DongleFramer {
     }
 
     static int crc16(byte[] b, int from, int to) {
-        int crc = 0xFFFF;
-        for (int i = from; i < to; i++) crc = step(crc, b[i] & 0xFF);
-        return ~crc & 0xFFFF;
+        return Crc16.X25.of(b, from, to);
     }
 
     private static int step(int crc, int b) {

@@ -1,6 +1,7 @@
 package io.meterlink.drivers.wmbus;
 
 import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.drivers.crc.Crc16;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 
 import java.io.ByteArrayOutputStream;
@@ -86,7 +87,7 @@ public final class Iu891aFramer implements DongleFramer {
         byte[] b = m.toByteArray();
         if (b.length > MAX_MESSAGE) throw new DecodeException(Kind.LENGTH, "iU891A message longer than " + MAX_MESSAGE + " bytes");
         if (b.length < 4) throw new DecodeException(Kind.TRUNCATED, "iU891A message of " + b.length + " bytes");
-        int crc = Im871aFramer.crc16(b, 0, b.length - 2);
+        int crc = Crc16.X25.of(b, 0, b.length - 2);
         if (crc != ((b[b.length - 2] & 0xFF) | (b[b.length - 1] & 0xFF) << 8)) {
             throw new DecodeException(Kind.CHECKSUM, "iU891A message CRC is wrong");
         }
@@ -130,7 +131,7 @@ public final class Iu891aFramer implements DongleFramer {
         m[0] = (byte) sap;
         m[1] = (byte) msg;
         System.arraycopy(payload, 0, m, 2, payload.length);
-        int crc = Im871aFramer.crc16(m, 0, m.length - 2);
+        int crc = Crc16.X25.of(m, 0, m.length - 2);
         m[m.length - 2] = (byte) crc;
         m[m.length - 1] = (byte) (crc >> 8);
         ByteArrayOutputStream o = new ByteArrayOutputStream(m.length * 2 + 2);

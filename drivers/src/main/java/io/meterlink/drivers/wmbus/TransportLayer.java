@@ -216,16 +216,16 @@ final class TransportLayer {
         return r.p + 2 <= r.f.length && (r.f[r.p] & 0xFF) == 0x2F && (r.f[r.p + 1] & 0xFF) == 0x2F;
     }
 
-    /**
-     * A telegram announcing encryption whose payload is already plaintext (a receiver's log)
-     * while a key is configured for the meter: never accepted, a gateway with the key takes
-     * only what the meter encrypted (else anyone could inject readings in clear).
-     */
     /** A plaintext (security mode 0) telegram for a meter with a configured key: refused, never stored. */
     static DecodeException unencryptedWithKey(DecodeRun r) {
         return new DecodeException(Kind.AUTHENTICATION, "unencrypted telegram for a meter with a key", r.device(), null);
     }
 
+    /**
+     * A telegram announcing encryption whose payload is already plaintext (a receiver's log)
+     * while a key is configured for the meter: never accepted, a gateway with the key takes
+     * only what the meter encrypted (else anyone could inject readings in clear).
+     */
     private static DecodeException plaintextCopy(DecodeRun r, int mode) {
         return new DecodeException(Kind.AUTHENTICATION, "security mode " + mode + " announced but the payload is already"
                 + " plaintext (2F2F) and a key is configured: an unencrypted copy is refused", r.device(), null);

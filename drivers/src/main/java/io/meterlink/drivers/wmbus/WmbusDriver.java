@@ -109,7 +109,7 @@ final class WmbusDriver extends LineDriver {
                 badInput(new DecodeException(Kind.TRUNCATED, "fragmented AFL message dropped incomplete"));
             }
         }
-        if (t.ci() == 0x90) return; // a fragment held until its message is complete
+        if (t.fragmentHeld()) return;
         boolean known = config.known(t.manufacturer(), t.id()) || config.known(t.link().manufacturer(), t.link().id());
         MeterId meter = WmbusReadingMapper.meterId(t);
         if (!known && !config.acceptUnknown()) {

@@ -86,7 +86,7 @@ public final class WmbusFrameDecoder implements FrameDecoder {
         h.add(new Fact("frame", "wireless"));
         h.add(new Fact("ci", String.format("%02X", t.ci())));
         h.add(new Fact("security_mode", t.securityMode()));
-        if (t.ci() == 0x90) h.add(new Fact("afl_fragment", "held until its message is complete"));
+        if (t.fragmentHeld()) h.add(new Fact("afl_fragment", "held until its message is complete"));
         if (t.driver() != null) h.add(new Fact("driver", t.driver()));
         List<DecodedRecord> records = MbusFacts.records(t.records());
         if (!t.driverValues().isEmpty()) { // after the generic records, which keep their order and shape

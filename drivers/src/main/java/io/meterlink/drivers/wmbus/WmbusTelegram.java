@@ -37,6 +37,14 @@ public record WmbusTelegram(LinkHeader link, String manufacturer, String id, int
                             int accessNumber, int status, int securityMode, List<MbusRecord> records,
                             String manufacturerData, UndecodedTail undecoded, String driver, List<DriverValue> driverValues,
                             byte[] message, long counter) {
+    /** The AFL's CI field (EN 13757-7 §6): a telegram with it is a fragment held until its message is complete. */
+    static final int AFL_CI = 0x90;
+
+    /** A fragment held until its message is complete: nothing to store yet. */
+    public boolean fragmentHeld() {
+        return ci == AFL_CI;
+    }
+
     public WmbusTelegram {
         records = List.copyOf(records);
         driverValues = List.copyOf(driverValues);

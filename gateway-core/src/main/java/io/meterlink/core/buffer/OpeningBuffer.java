@@ -22,7 +22,6 @@ public final class OpeningBuffer implements Buffer {
     /** Listeners registered while opening; handed to the buffer before anyone waiting sees it open. */
     private final java.util.List<Consumer<Buffer>> pending = new java.util.ArrayList<>();
     private Buffer opened; // guarded by pending
-    private boolean failed; // guarded by pending
 
     private OpeningBuffer() {
     }
@@ -35,11 +34,10 @@ public final class OpeningBuffer implements Buffer {
             try {
                 opened = open.call();
             } catch (Throwable e) { // handed to whoever waits for the buffer, never lost with the thread
-                synchronized (b.pending) {
-                    b.failed = true;
+                synchronized (b.pending) { // under the lock: no registration is queued after this
                     b.pending.clear();
+                    b.opening.completeExceptionally(e);
                 }
-                b.opening.completeExceptionally(e);
                 return;
             }
             java.util.List<Consumer<Buffer>> registrations;
@@ -124,7 +122,7 @@ public final class OpeningBuffer implements Buffer {
     private void whenOpen(Consumer<Buffer> registration) {
         Buffer b;
         synchronized (pending) {
-            if (failed) return;
+            if (opening.isCompletedExceptionally()) return;
             if (opened == null) {
                 pending.add(registration);
                 return;

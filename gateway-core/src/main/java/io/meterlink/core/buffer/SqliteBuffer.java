@@ -129,8 +129,11 @@ public final class SqliteBuffer implements Buffer {
      *                         or a database that is not a Meterlink buffer)
      */
     public static SqliteBuffer open(BufferConfig cfg, ReadingEncoder encoder, Clock clock) {
-        return open(cfg, encoder, clock, DiskGuard.fileSystemOf(cfg.path()), Duration.ofSeconds(1));
+        return claim(cfg).open(encoder, clock);
     }
+
+    /** How often the free disk is checked by default. */
+    private static final Duration DISK_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     static SqliteBuffer open(BufferConfig cfg, ReadingEncoder encoder, Clock clock,
                              DiskGuard.FreeDiskProbe probe, Duration diskCheckInterval) {
@@ -162,19 +165,16 @@ public final class SqliteBuffer implements Buffer {
 
         /** Opens the claimed buffer (once); its lock goes with it, or is released when the open fails. */
         public SqliteBuffer open(ReadingEncoder encoder, Clock clock) {
-            return open(encoder, clock, DiskGuard.fileSystemOf(cfg.path()), Duration.ofSeconds(1), StorageFaults.IO_GIVE_UP_MS);
+            return open(encoder, clock, DiskGuard.fileSystemOf(cfg.path()), DISK_CHECK_INTERVAL, StorageFaults.IO_GIVE_UP_MS);
         }
 
         synchronized SqliteBuffer open(ReadingEncoder encoder, Clock clock, DiskGuard.FreeDiskProbe probe,
                                        Duration diskCheckInterval, long ioGiveUpMs) {
             if (used) throw new IllegalStateException("a claim opens its buffer once");
             used = true;
-            try {
-                Objects.requireNonNull(encoder, "encoder");
-                Objects.requireNonNull(clock, "clock");
-            } catch (NullPointerException e) {
+            if (encoder == null || clock == null) {
                 release(lock);
-                throw e;
+                throw new NullPointerException(encoder == null ? "encoder" : "clock");
             }
             return openClaimed(cfg, db, lock, encoder, clock, probe, diskCheckInterval, ioGiveUpMs);
         }
@@ -242,21 +242,16 @@ public final class SqliteBuffer implements Buffer {
             buffer.writerThread.start();
             LOG.info("Buffer {} open: depth {}, {} bytes, next seq {}", db, state.depth, state.bytes, next);
             return buffer;
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) { // an Error (no native library, no memory) frees them too
             closeQuietly(k);
             closeQuietly(readSide);
             closeQuietly(w);
             release(lock);
+            if (e instanceof Error err) throw err;
             if (e instanceof BufferException be) {
                 throw be;
             }
             throw new BufferException("cannot open buffer database " + db + ": " + e.getMessage(), e);
-        } catch (Error e) { // no native library, no memory: the lock and connections still go
-            closeQuietly(k);
-            closeQuietly(readSide);
-            closeQuietly(w);
-            release(lock);
-            throw e;
         }
     }
 

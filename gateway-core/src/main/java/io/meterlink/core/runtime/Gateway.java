@@ -133,29 +133,30 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
         try { // the lock first, here: a second process must not get as far as connecting to the broker
             open = parts.claimBuffer(config.buffer(), encoder, clock);
         } catch (Exception e) {
-            throw new GatewayException("cannot open the buffer " + config.buffer().path() + ": " + e.getMessage(), e);
+            throw bufferFailure(config, e);
         }
         OpeningBuffer buffer = OpeningBuffer.start(open);
         Gateway gateway = new Gateway(config, clock, buffer, accepted);
+        RuntimeException uplinkFailure = null;
         try {
             gateway.uplink = parts.uplink(config.uplink(), config.gatewayId(), buffer, gateway::status, clock);
             gateway.uplink.heartbeat(gateway.liveness.register(UPLINK));
             gateway.uplink.start();
         } catch (RuntimeException e) {
-            gateway.close(); // waits for the open and closes what it opened
-            GatewayException openFailed = openFailure(buffer, config);
-            throw openFailed != null ? openFailed : new GatewayException("cannot start: " + e.getMessage(), e); // the buffer's reason first
+            uplinkFailure = e;
         }
-        GatewayException openFailed;
-        try {
-            openFailed = openFailure(buffer, config);
+        try { // the buffer's reason first: a bad buffer path is a configuration error (exit 2)
+            buffer.opened();
+        } catch (Exception e) {
+            gateway.close();
+            throw bufferFailure(config, e);
         } catch (Error e) { // no SQLite library, no memory: nothing may keep running
             gateway.close();
             throw e;
         }
-        if (openFailed != null) {
+        if (uplinkFailure != null) {
             gateway.close();
-            throw openFailed;
+            throw new GatewayException("cannot start: " + uplinkFailure.getMessage(), uplinkFailure);
         }
         try {
             gateway.startDrivers();
@@ -174,14 +175,8 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
         return gateway;
     }
 
-    /** Waits for the buffer's open: null when it opened, the start failure naming the buffer when it did not. */
-    private static GatewayException openFailure(OpeningBuffer buffer, GatewayConfig config) {
-        try {
-            buffer.opened();
-            return null;
-        } catch (Exception e) {
-            return new GatewayException("cannot open the buffer " + config.buffer().path() + ": " + e.getMessage(), e);
-        }
+    private static GatewayException bufferFailure(GatewayConfig config, Exception e) {
+        return new GatewayException("cannot open the buffer " + config.buffer().path() + ": " + e.getMessage(), e);
     }
 
     /** The optional local metrics endpoint ({@code metrics.listen}); a failure to bind raises an alarm, nothing more. */

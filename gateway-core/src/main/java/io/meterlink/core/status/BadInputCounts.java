@@ -44,11 +44,6 @@ public final class BadInputCounts {
         return sum;
     }
 
-    /** The counts by kind. */
-    public Map<DecodeException.Kind, Long> asMap() {
-        return Collections.unmodifiableMap(counts);
-    }
-
     /** As the status message writes them: the kind's lower-case name, sorted by name. */
     public Map<String, Long> byName() {
         Map<String, Long> out = new TreeMap<>();

@@ -2,7 +2,6 @@ package io.meterlink.core.status;
 
 import io.meterlink.core.api.MeterId;
 
-import java.util.Comparator;
 import java.util.Objects;
 
 /**
@@ -11,9 +10,6 @@ import java.util.Objects;
  * {@link #text()}, which is what the status message shows.
  */
 public sealed interface StaleMeter extends Comparable<StaleMeter> {
-
-    /** Orders entries as the status message lists them. */
-    Comparator<StaleMeter> BY_TEXT = Comparator.comparing(StaleMeter::text);
 
     /** As shown in {@code meters_stale}: the meter id, or {@code source/address}. */
     String text();

@@ -259,7 +259,12 @@ final class Drain {
     private Outcome unreadable(Kind kind, long seq, String why, Throwable fault) {
         if (fault == null) LOG.error("{}: dead-lettered as {}", why, UNREADABLE);
         else LOG.error("{}: dead-lettered as {}", why, UNREADABLE, fault);
-        buffer.deadLetter(new long[]{seq}, UNREADABLE);
+        return deadLetter(kind, seq, UNREADABLE);
+    }
+
+    /** Moves reading {@code seq} to the dead letters with {@code reason}, past it. */
+    private Outcome deadLetter(Kind kind, long seq, String reason) {
+        buffer.deadLetter(new long[]{seq}, reason);
         deadLettered++;
         advance(kind, seq);
         return Outcome.DEAD_LETTERED;
@@ -305,10 +310,7 @@ final class Drain {
     private Outcome tooBig(Kind kind, long seq, String size) {
         LOG.warn("reading {}: {} exceed the {} bytes a message may have ({}): dead-lettered as {}", seq, size, maxBytes,
                 maxBytes < configuredMaxBytes ? "the broker's maximum packet size" : "batch_max_bytes", TOO_BIG);
-        buffer.deadLetter(new long[]{seq}, TOO_BIG);
-        deadLettered++;
-        advance(kind, seq);
-        return Outcome.DEAD_LETTERED;
+        return deadLetter(kind, seq, TOO_BIG);
     }
 
     private void advance(Kind kind, long seq) {

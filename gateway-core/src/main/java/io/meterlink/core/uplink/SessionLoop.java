@@ -147,8 +147,10 @@ final class SessionLoop {
     }
 
     private void onConnected(MqttSession.Connected c) throws MqttSession.MqttSessionException {
-        if (c.maximumPacketSize() != Long.MAX_VALUE
-                && c.maximumPacketSize() - Drain.publishOverhead(p.topics().readings()) < MIN_BROKER_PACKET) {
+        // a batch larger than the broker's maximum packet would make the library drop the connection, on every resend
+        long room = c.maximumPacketSize() == Long.MAX_VALUE ? Long.MAX_VALUE
+                : c.maximumPacketSize() - Drain.publishOverhead(p.topics().readings());
+        if (room < MIN_BROKER_PACKET) {
             // too small for a status message or a reply: every batch would be dead-lettered as too_big, and the
             // status would make the library drop the connection on every connect; nothing is sent, readings wait
             throw new MqttSession.MqttSessionException("the broker's maximum packet size of " + c.maximumPacketSize()
@@ -160,9 +162,6 @@ final class SessionLoop {
         // the first connection of this process: what an earlier run stored is backlog (asked only now, so that
         // the connection is made while the buffer still opens)
         if (unreachableSeq < 0) unreachableSeq = p.buffer().highestSeqAtOpen();
-        // a batch larger than the broker's maximum packet would make the library drop the connection, on every resend
-        long room = c.maximumPacketSize() == Long.MAX_VALUE ? Long.MAX_VALUE
-                : c.maximumPacketSize() - Drain.publishOverhead(p.topics().readings());
         p.drain().reset(window, unreachableSeq, room);
         p.status().reset();
         log.info("uplink connected to {} as {} ({}), window {}{}", active.cfg().url(), p.gatewayId(), active.cfg().protocol(), window,

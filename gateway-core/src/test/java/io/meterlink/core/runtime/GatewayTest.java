@@ -89,16 +89,6 @@ class GatewayTest {
         return new SourceConfig(name, "test", Duration.ofMinutes(1), spec);
     }
 
-    /** Polls {@code condition} for up to 10 s. */
-    private static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) return false;
-            Thread.sleep(10);
-        }
-        return true;
-    }
-
     /** A source whose driver answers {@link Driver#readNow} with {@code answer}; start and close do nothing. */
     private static SourceConfig polling(String name, java.util.function.Function<MeterId, CompletableFuture<List<Reading>>> answer) {
         DriverFactory.DriverSpec spec = context -> new Driver() {
@@ -349,7 +339,7 @@ class GatewayTest {
         }
         Gateway gw = started.get(10, java.util.concurrent.TimeUnit.SECONDS);
         try {
-            assertTrue(waitFor(() -> parts.buffer.committed.size() == 3), () -> "committed " + parts.buffer.committed.size());
+            await(() -> parts.buffer.committed.size() == 3, "3 readings committed");
         } finally {
             gw.close();
         }

@@ -30,6 +30,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SecondProcessTest {
     @TempDir Path dir;
 
+    /** Opens the buffer at {@code args[0]}, prints {@code locked}, holds it until stdin ends. */
+    public static final class Holder {
+        public static void main(String[] args) throws Exception {
+            try (SqliteBuffer b = SqliteBuffer.open(BufferConfig.defaults(Path.of(args[0])), new StandardParts().encoder("holder"), Clock.systemUTC())) {
+                System.out.println("locked");
+                System.out.flush();
+                while (System.in.read() >= 0) { } // until the test closes our stdin
+            }
+        }
+    }
+
     @Test
     void aBufferInUse_isRefusedBeforeTheUplinkIsMade() throws Exception {
         Path db = dir.resolve("state/buffer.db");
@@ -56,10 +67,21 @@ class SecondProcessTest {
                 };
             }
         };
-        try (SqliteBuffer running = SqliteBuffer.open(cfg, real.encoder("gw-1"), Clock.systemUTC())) {
+        // the running gateway: another JVM that holds the buffer open until its stdin closes
+        Process running = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Holder.class.getName(), db.toString())
+                .redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(running.getInputStream()));
+            for (String line = out.readLine(); !"locked".equals(line); line = out.readLine()) {
+                if (line == null) throw new AssertionError("the holding process ended before it locked the buffer");
+            }
             GatewayException e = assertThrows(GatewayException.class, () -> Gateway.start(config, parts, Clock.systemUTC(), AcceptedListener.NONE));
-            assertTrue(e.getMessage().startsWith("cannot open the buffer"), e::getMessage);
+            assertTrue(e.getMessage().startsWith("cannot open the buffer") && e.getMessage().contains("in use by another process"), e::getMessage);
             assertEquals(0, uplinksMade.get(), "an uplink was made for a buffer in use");
+        } finally {
+            running.getOutputStream().close(); // the holder closes its buffer and ends
+            if (!running.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) running.destroyForcibly().waitFor();
         }
         // once free, the same start goes through
         Gateway gw = Gateway.start(config, parts, Clock.systemUTC(), AcceptedListener.NONE);

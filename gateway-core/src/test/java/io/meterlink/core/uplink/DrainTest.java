@@ -20,6 +20,17 @@ class DrainTest {
         return new Drain(buffer, payloads, maxReadings, maxBytes, Clock.systemUTC());
     }
 
+    /** The JSON format, whose encoding fails (a format's own fault, not an unreadable row) on a batch holding a reading {@code at}. */
+    private PayloadFormat failingOn(java.util.function.LongPredicate at) {
+        return new PayloadFormat() {
+            @Override public int batchOverhead(int n) { return payloads.batchOverhead(n); }
+            @Override public Encoded encode(List<io.meterlink.core.buffer.StoredReading> rs, java.time.Instant sent) {
+                if (rs.stream().anyMatch(r -> at.test(r.seq()))) throw new IllegalStateException("a format's fault");
+                return payloads.encode(rs, sent);
+            }
+        };
+    }
+
     private static List<Drain.Batch> takeAll(Drain d) {
         List<Drain.Batch> out = new ArrayList<>();
         Drain.Batch b;
@@ -207,13 +218,7 @@ class DrainTest {
     @Test
     void aFaultWhileEncodingOneReading_isNarrowedToIt_itIsDeadLettered_andTheDrainGoesOn() {
         buffer.appendBodies(50, 10);
-        PayloadFormat faulty = new PayloadFormat() {
-            @Override public int batchOverhead(int n) { return payloads.batchOverhead(n); }
-            @Override public Encoded encode(List<io.meterlink.core.buffer.StoredReading> rs, java.time.Instant sent) {
-                if (rs.stream().anyMatch(r -> r.seq() == 23)) throw new IllegalStateException("a format's fault on seq 23");
-                return payloads.encode(rs, sent);
-            }
-        };
+        PayloadFormat faulty = failingOn(seq -> seq == 23);
         Drain d = new Drain(buffer, faulty, 20, 100_000, Clock.systemUTC());
         d.reset(8);
         List<Long> sent = new ArrayList<>();
@@ -228,12 +233,7 @@ class DrainTest {
     @Test
     void aFormatThatFailsOnEveryReading_deadLettersNothing_theFaultGoesUpToTheUplink() {
         buffer.appendBodies(50, 10);
-        PayloadFormat broken = new PayloadFormat() {
-            @Override public int batchOverhead(int n) { return payloads.batchOverhead(n); }
-            @Override public Encoded encode(List<io.meterlink.core.buffer.StoredReading> rs, java.time.Instant sent) {
-                throw new IllegalStateException("a broken encoder");
-            }
-        };
+        PayloadFormat broken = failingOn(seq -> true);
         Drain d = new Drain(buffer, broken, 20, 100_000, Clock.systemUTC());
         for (int connection = 1; connection <= Drain.SYSTEMIC_STRIKES; connection++) {
             d.reset(8);
@@ -252,13 +252,7 @@ class DrainTest {
     @Test
     void twoBadReadingsSideBySide_stallTheDrainForAFewConnectionsOnly_thenGoAndTheRestIsSent() {
         buffer.appendBodies(50, 10);
-        PayloadFormat faulty = new PayloadFormat() {
-            @Override public int batchOverhead(int n) { return payloads.batchOverhead(n); }
-            @Override public Encoded encode(List<io.meterlink.core.buffer.StoredReading> rs, java.time.Instant sent) {
-                if (rs.stream().anyMatch(r -> r.seq() == 23 || r.seq() == 24)) throw new IllegalStateException("a format's fault on 23 and 24");
-                return payloads.encode(rs, sent);
-            }
-        };
+        PayloadFormat faulty = failingOn(seq -> seq == 23 || seq == 24);
         Drain d = new Drain(buffer, faulty, 20, 100_000, Clock.systemUTC());
         List<Long> sent = new ArrayList<>();
         int stalls = 0;

@@ -70,7 +70,6 @@ public final class DlmsRecords {
     }
 
     private static String plain(BigDecimal v) {
-        BigDecimal s = v.stripTrailingZeros();
-        return (s.scale() < 0 ? s.setScale(0) : s).toPlainString();
+        return io.meterlink.drivers.obis.ObisRecords.shown(v, null).toPlainString();
     }
 }

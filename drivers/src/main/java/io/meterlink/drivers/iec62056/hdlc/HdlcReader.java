@@ -32,12 +32,7 @@ public final class HdlcReader {
     private long deadline, budget;
 
     public HdlcReader(Transport line) {
-        this(line, () -> { });
-    }
-
-    /** @param progress called after every read that brought bytes (cheap: a heartbeat's beat) */
-    public HdlcReader(Transport line, Runnable progress) {
-        this(line, progress, SLOWEST_BAUD, System::nanoTime);
+        this(line, () -> { }, SLOWEST_BAUD, System::nanoTime);
     }
 
     /**

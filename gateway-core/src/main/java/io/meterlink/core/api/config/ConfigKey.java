@@ -180,18 +180,6 @@ public final class ConfigKey<T> {
         }
     }
 
-    // ---- reading ----
-
-    /** Reads this key from {@code s} (the mapping that holds {@link #local()}), recording errors there. */
-    public T read(Settings s) {
-        return read(s, defaultValue);
-    }
-
-    /** As {@link #read(Settings)}, with a default computed by the caller (e.g. from another key). */
-    public T read(Settings s, T defaultValue) {
-        return s.get(this, defaultValue);
-    }
-
     // ---- description ----
 
     /** The key's path relative to its group, e.g. {@code tls.ca_file}, {@code meters[].address}. */

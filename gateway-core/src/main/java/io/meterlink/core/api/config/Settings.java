@@ -1,10 +1,6 @@
 package io.meterlink.core.api.config;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * A typed view of one mapping in the configuration file. Keys are declared once as {@link ConfigKey}s
