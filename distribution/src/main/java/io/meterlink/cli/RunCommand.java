@@ -45,6 +45,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--update-health-timeout", paramLabel = "SECONDS", defaultValue = "120",
             description = "how long a freshly updated release may take to deliver its status before the previous release comes back (default: ${DEFAULT-VALUE})")
     int updateHealthSeconds;
+    /**
+     * Set by the launcher when it rolls an update back (docs/fleet.md): with the failed release's
+     * jar, convert the buffer to the layout the previous release reads, then exit, starting nothing.
+     */
+    @Option(names = "--rollback-buffer", hidden = true)
+    boolean rollbackBuffer;
     /** Owner the {@code provision open} trigger must have: root. Tests only. */
     @Option(names = "--tech-trigger-uid", hidden = true, defaultValue = "0")
     int techTriggerUid = TechnicianAccess.ROOT_UID;
@@ -56,6 +62,27 @@ final class RunCommand implements Callable<Integer> {
             if (type.isInstance(t)) return true;
         }
         return false;
+    }
+
+    /** Set when this release, on trial, rolled itself back. */
+    private volatile boolean updateRolledBack;
+
+    /**
+     * The buffer back in the layout of schema 2, which every release reads (one of schema 3 packs it
+     * again at its open): the release that packed it is the one that can unpack it. False when that failed.
+     */
+    private boolean convertBufferForOlderRelease(GatewayConfig cfg) {
+        try {
+            if (io.meterlink.core.buffer.SqliteBuffer.convertForOlderRelease(cfg.buffer(), Clock.systemUTC())) {
+                spec.commandLine().getErr().println("meterlink: buffer " + cfg.buffer().path() + " converted for the previous release");
+            }
+            return true;
+        } catch (io.meterlink.core.buffer.BufferException e) {
+            spec.commandLine().getErr().println("meterlink: the buffer could not be converted for the previous release: " + e.getMessage());
+            return false;
+        } finally {
+            spec.commandLine().getErr().flush();
+        }
     }
 
     /** Set when the gateway asked for its own restart (remote {@code restart}, an update). */
@@ -91,6 +118,9 @@ final class RunCommand implements Callable<Integer> {
     @Override public Integer call() {
         GatewayConfig cfg = configFile.load(services, spec);
         if (cfg == null) return Main.USAGE;
+        if (rollbackBuffer) {
+            return convertBufferForOlderRelease(cfg) ? Main.OK : Main.FAILURE;
+        }
         if (trialSeconds < 1 || trialSeconds > 86_400) {
             spec.commandLine().getErr().println("meterlink: --bundle-trial-timeout must be 1 to 86400 seconds");
             spec.commandLine().getErr().flush();
@@ -139,7 +169,10 @@ final class RunCommand implements Callable<Integer> {
         UpdateGuard updateGuard = UpdateGuard.start(Releases.of(cfg.stateDir()),
                 () -> gateway.uplink() != null && gateway.uplink().stats().connected(),
                 java.time.Duration.ofSeconds(Math.max(1, updateHealthSeconds)),
-                () -> gateway.requestRestart("update health check failed"), gateway::raiseAlarm);
+                () -> {
+                    updateRolledBack = true;
+                    gateway.requestRestart("update health check failed");
+                }, gateway::raiseAlarm);
         GatewayException fatal = null;
         try {
             fatal = awaitStopOrFatal(gateway);
@@ -150,6 +183,9 @@ final class RunCommand implements Callable<Integer> {
             watchdog.close(); // STOPPING=1 before the (possibly slow) flush and close
             gateway.close(); // the technician endpoint and provisioning first
             notify.close();
+        }
+        if (updateRolledBack) {
+            convertBufferForOlderRelease(cfg); // the previous release starts next (exit 75)
         }
         if (fatal != null) {
             spec.commandLine().getErr().println("meterlink: " + fatal.getMessage());

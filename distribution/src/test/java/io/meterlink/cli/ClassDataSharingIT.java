@@ -25,10 +25,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * without -Dcds.skip=true): fails without it under CI=true, skipped otherwise.
  */
 class ClassDataSharingIT {
-    private static final Path JAR = Path.of("target/meterlink.jar").toAbsolutePath();
+    static final Path JAR = Path.of("target/meterlink.jar").toAbsolutePath();
     private static final Path CLASS_LIST = Path.of("target/meterlink.classlist").toAbsolutePath();
     private static final Path BUILD_ARCHIVE = Path.of("target/meterlink.jsa").toAbsolutePath();
-    private static final Path LAUNCHER = Path.of("src/main/packaging/meterlink").toAbsolutePath();
+    static final Path LAUNCHER = Path.of("src/main/packaging/meterlink").toAbsolutePath();
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     @BeforeAll
@@ -104,10 +104,10 @@ class ClassDataSharingIT {
         return run(List.of("/bin/sh", LAUNCHER.toString(), "--version"), env);
     }
 
-    private record Result(int code, String stdout, String stderr) {
+    record Result(int code, String stdout, String stderr) {
     }
 
-    private static Result run(List<String> cmd, List<String> env) throws IOException, InterruptedException {
+    static Result run(List<String> cmd, List<String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("METERLINK_JAVA_OPTS");
         for (String e : env) pb.environment().put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));

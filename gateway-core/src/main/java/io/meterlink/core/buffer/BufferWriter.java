@@ -10,7 +10,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Runs one transaction per {@link PendingQueue.Work} on the single writer connection:
@@ -21,11 +24,7 @@ import java.util.List;
 final class BufferWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BufferWriter.class);
-    private static final int EVICT_CHUNK = 256;
-    /** Rows per multi-row INSERT: one statement step for many rows, far fewer JNI calls. */
-    static final int INSERT_CHUNK = 100;
-    private static final String INSERT_ROW = "(?, ?, ?, ?, ?, ?)";
-    private static final int COLUMNS = 6;
+    private static final String COLUMNS = "seq, last, low, accepted_at, count, size, entries";
 
     private final Connection conn;
     private final Clock clock;
@@ -36,15 +35,16 @@ final class BufferWriter implements AutoCloseable {
     private final PreparedStatement commit;
     private final PreparedStatement rollback;
     private final PreparedStatement insert;
-    private final PreparedStatement insertChunk;
     private final PreparedStatement setMeta;
-    private final PreparedStatement evictCandidates;
-    private final PreparedStatement deleteOne;
-    private final PreparedStatement rangeSum;
-    private final PreparedStatement rangeDelete;
-    private final PreparedStatement sizeOf;
+    private final PreparedStatement evictCandidate;
+    private final PreparedStatement containing;
+    private final PreparedStatement overlapping;
+    private final PreparedStatement anyBetween;
+    private final PreparedStatement load;
+    private final PreparedStatement delete;
     private final PreparedStatement toDeadLetter;
-    private final PreparedStatement importRow;
+    private final PreparedStatement setLow;
+    private final Segment.Builder builder = new Segment.Builder();
     /** The byte bound frozen when the disk went low ("stop growing"); -1 while the disk is fine. */
     private long diskCapBytes = -1;
 
@@ -57,19 +57,17 @@ final class BufferWriter implements AutoCloseable {
         this.begin = conn.prepareStatement("BEGIN IMMEDIATE");
         this.commit = conn.prepareStatement("COMMIT");
         this.rollback = conn.prepareStatement("ROLLBACK");
-        String insertSql = "INSERT INTO readings(seq, priority, accepted_at, size, body, crc) VALUES " + INSERT_ROW;
-        this.insert = conn.prepareStatement(insertSql);
-        this.insertChunk = conn.prepareStatement(insertSql + (", " + INSERT_ROW).repeat(INSERT_CHUNK - 1));
+        this.insert = conn.prepareStatement("INSERT INTO segments(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)");
         this.setMeta = conn.prepareStatement("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-        this.evictCandidates = conn.prepareStatement("SELECT seq, size FROM readings ORDER BY priority, seq LIMIT " + EVICT_CHUNK);
-        this.deleteOne = conn.prepareStatement("DELETE FROM readings WHERE seq = ?");
-        this.rangeSum = conn.prepareStatement("SELECT count(*), total(size) FROM readings WHERE seq BETWEEN ? AND ?");
-        this.rangeDelete = conn.prepareStatement("DELETE FROM readings WHERE seq BETWEEN ? AND ?");
-        this.sizeOf = conn.prepareStatement("SELECT size FROM readings WHERE seq = ?");
-        this.importRow = conn.prepareStatement("INSERT OR IGNORE INTO readings(seq, priority, accepted_at, size, body, crc)"
-                + " VALUES (?, ?, ?, ?, ?, ?)");
-        this.toDeadLetter = conn.prepareStatement(
-                "INSERT OR REPLACE INTO dead_letter(seq, reason, at, body) SELECT seq, ?, ?, body FROM readings WHERE seq = ?");
+        this.evictCandidate = conn.prepareStatement("SELECT seq, low FROM segments ORDER BY low, seq LIMIT 1");
+        this.containing = conn.prepareStatement("SELECT seq, last FROM segments WHERE seq <= ? ORDER BY seq DESC LIMIT 1");
+        this.overlapping = conn.prepareStatement("SELECT seq, last, count, size FROM segments"
+                + " WHERE seq >= coalesce((SELECT max(seq) FROM segments WHERE seq <= ?1), ?1) AND seq <= ?2 ORDER BY seq");
+        this.anyBetween = conn.prepareStatement("SELECT 1 FROM segments WHERE seq > ? AND seq <= ? LIMIT 1");
+        this.load = conn.prepareStatement("SELECT accepted_at, entries, count, size FROM segments WHERE seq = ?");
+        this.delete = conn.prepareStatement("DELETE FROM segments WHERE seq = ?");
+        this.toDeadLetter = conn.prepareStatement("INSERT OR REPLACE INTO dead_letter(seq, reason, at, body) VALUES (?, ?, ?, ?)");
+        this.setLow = conn.prepareStatement("UPDATE segments SET low = ? WHERE seq = ?");
     }
 
     /** Figures changed by one transaction; applied to the state after COMMIT. */
@@ -140,66 +138,162 @@ final class BufferWriter implements AutoCloseable {
         d.deadLettersByReason.forEach((reason, n) -> state.deadLettersByReason.merge(reason, n, Long::sum));
     }
 
-    /** Inserts stored readings as they are (seq, priority, accepted_at, body, checksum); a seq already present is skipped. */
+    /**
+     * Inserts stored readings as they are (seq, priority, accepted_at, body, checksum); a seq already
+     * present is skipped. A seq inside the span of a stored segment splits that segment around it, so
+     * spans never overlap; readings that fall between segments are packed together.
+     */
     private int importRows(List<StoredReading> rows, Delta d) throws SQLException {
+        List<StoredReading> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparingLong(StoredReading::seq));
         int added = 0;
-        for (StoredReading r : rows) {
-            importRow.setLong(1, r.seq());
-            importRow.setInt(2, r.priority());
-            importRow.setLong(3, r.acceptedAt());
-            importRow.setInt(4, r.body().length);
-            importRow.setBytes(5, r.body());
-            importRow.setLong(6, Checksums.of(r.seq(), r.body()));
-            if (importRow.executeUpdate() == 1) {
-                added++;
-                d.depth++;
-                d.bytes += r.body().length + Schema.ROW_OVERHEAD_BYTES;
-                d.highestSeq = Math.max(d.highestSeq, r.seq());
+        long acceptedAt = 0;
+        for (StoredReading r : sorted) {
+            if (!builder.isEmpty() && r.seq() == builder.last()) {
+                continue; // the same seq twice in the rows
             }
+            long key = containingKey(r.seq());
+            if (key >= 0) {
+                flush(acceptedAt);
+                if (splitAround(key, r)) {
+                    added++;
+                    count(d, r.seq(), r.body().length);
+                }
+                continue;
+            }
+            if (!builder.isEmpty() && (builder.full() || acceptedAt != r.acceptedAt() || any(builder.last(), r.seq()))) {
+                flush(acceptedAt);
+            }
+            acceptedAt = r.acceptedAt();
+            builder.add(r.seq(), r.priority(), r.body());
+            added++;
+            count(d, r.seq(), r.body().length);
         }
+        flush(acceptedAt);
         return added;
     }
 
-    /** Whole chunks of {@link #INSERT_CHUNK} rows through the multi-row statement, the rest row by row; in seq order. */
-    private void insert(List<PendingQueue.Slice> slices, long now, Delta d) throws SQLException {
-        int total = 0;
-        for (PendingQueue.Slice s : slices) {
-            total += s.to() - s.from();
+    private static void count(Delta d, long seq, int bodyLength) {
+        d.depth++;
+        d.bytes += bodyLength + Schema.ROW_OVERHEAD_BYTES;
+        d.highestSeq = Math.max(d.highestSeq, seq);
+    }
+
+    /** Puts {@code r} into the segment keyed {@code key} whose span holds its seq; false when that seq is stored already. */
+    private boolean splitAround(long key, StoredReading r) throws SQLException {
+        Loaded seg = load(key);
+        List<Segment.Entry> entries;
+        try {
+            entries = Segment.decode(key, seg.blob);
+        } catch (Segment.Malformed e) {
+            LOG.warn("imported seq {} falls inside a segment that does not parse ({}); not imported", r.seq(), e.getMessage());
+            return false;
         }
-        int chunked = total - total % INSERT_CHUNK;
-        int k = 0;
+        if (entries.stream().anyMatch(e -> e.seq() == r.seq())) {
+            return false;
+        }
+        // key < r.seq < last: the entries before it, it alone, the entries after it
+        delete(key);
+        boolean placed = false;
+        for (Segment.Entry e : entries) {
+            if (!placed && e.seq() > r.seq()) {
+                flush(seg.acceptedAt);
+                builder.add(r.seq(), r.priority(), r.body());
+                flush(r.acceptedAt());
+                placed = true;
+            }
+            builder.add(e);
+        }
+        flush(seg.acceptedAt);
+        return true;
+    }
+
+    /** Packs the transaction's readings into segments, in seq order. */
+    private void insert(List<PendingQueue.Slice> slices, long now, Delta d) throws SQLException {
         for (PendingQueue.Slice s : slices) {
             PendingQueue.Batch b = s.batch();
-            for (int i = s.from(); i < s.to(); i++, k++) {
-                byte[] body = b.bodies[i];
-                if (k < chunked) {
-                    int p = (k % INSERT_CHUNK) * COLUMNS;
-                    bindRow(insertChunk, p, b.firstSeq + i, b.priorities[i], now, body);
-                    if (k % INSERT_CHUNK == INSERT_CHUNK - 1) {
-                        insertChunk.executeUpdate();
-                    }
-                } else {
-                    bindRow(insert, 0, b.firstSeq + i, b.priorities[i], now, body);
-                    insert.executeUpdate();
+            for (int i = s.from(); i < s.to(); i++) {
+                if (builder.full()) {
+                    flush(now);
                 }
+                byte[] body = b.bodies[i];
+                builder.add(b.firstSeq + i, b.priorities[i], body);
                 d.bytes += body.length + Schema.ROW_OVERHEAD_BYTES;
             }
             d.depth += s.to() - s.from();
             d.accepted += s.to() - s.from();
             d.highestSeq = Math.max(d.highestSeq, b.firstSeq + s.to() - 1);
         }
+        flush(now);
     }
 
-    private static void bindRow(PreparedStatement ps, int p, long seq, int priority, long now, byte[] body) throws SQLException {
-        ps.setLong(p + 1, seq);
-        ps.setInt(p + 2, priority);
-        ps.setLong(p + 3, now);
-        ps.setInt(p + 4, body.length);
-        ps.setBytes(p + 5, body);
-        ps.setLong(p + 6, Checksums.of(seq, body));
+    /** Writes what the builder holds as one segment (nothing when empty) and empties it. */
+    private void flush(long acceptedAt) throws SQLException {
+        builder.writeTo(insert, acceptedAt);
     }
 
-    /** Deletes exactly the given seqs; contiguous runs are deleted as one range. */
+    /** A segment's columns as loaded for rewriting. */
+    private record Loaded(long acceptedAt, byte[] blob, long count, long size) {
+    }
+
+    private Loaded load(long key) throws SQLException {
+        load.setLong(1, key);
+        try (ResultSet rs = load.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("segment " + key + " vanished inside the writer's transaction");
+            }
+            return new Loaded(rs.getLong(1), rs.getBytes(2), rs.getLong(3), rs.getLong(4));
+        }
+    }
+
+    private void delete(long key) throws SQLException {
+        delete.setLong(1, key);
+        delete.executeUpdate();
+    }
+
+    /** The key of the segment whose span holds {@code seq}, or -1. */
+    private long containingKey(long seq) throws SQLException {
+        containing.setLong(1, seq);
+        try (ResultSet rs = containing.executeQuery()) {
+            return rs.next() && rs.getLong(2) >= seq ? rs.getLong(1) : -1;
+        }
+    }
+
+    /** Whether a segment starts in {@code (after, upTo]}. */
+    private boolean any(long after, long upTo) throws SQLException {
+        anyBetween.setLong(1, after);
+        anyBetween.setLong(2, upTo);
+        try (ResultSet rs = anyBetween.executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    /**
+     * Takes the entries {@code leaves} picks (asked in seq order) out of the segment keyed {@code key}
+     * and writes the rest back as one segment (none when nothing is left); returns what was taken.
+     *
+     * @throws Segment.Malformed when the segment does not parse (it is left as it is)
+     */
+    private List<Segment.Entry> take(long key, Predicate<Segment.Entry> leaves) throws SQLException, Segment.Malformed {
+        Loaded seg = load(key);
+        List<Segment.Entry> taken = new ArrayList<>();
+        for (Segment.Entry e : Segment.decode(key, seg.blob)) {
+            if (leaves.test(e)) {
+                taken.add(e);
+            } else {
+                builder.add(e);
+            }
+        }
+        if (taken.isEmpty()) {
+            builder.reset();
+            return taken;
+        }
+        delete(key);
+        flush(seg.acceptedAt);
+        return taken;
+    }
+
+    /** Deletes exactly the given seqs; segments wholly inside a contiguous run go without being read. */
     private void confirm(long[] seqs, Delta d) throws SQLException {
         long[] sorted = seqs.clone();
         Arrays.sort(sorted);
@@ -212,71 +306,120 @@ final class BufferWriter implements AutoCloseable {
                 hi = sorted[i];
                 i++;
             }
-            long count;
-            long size;
-            rangeSum.setLong(1, lo);
-            rangeSum.setLong(2, hi);
-            try (ResultSet rs = rangeSum.executeQuery()) {
-                rs.next();
-                count = rs.getLong(1);
-                size = (long) rs.getDouble(2);
+            List<long[]> segments = new ArrayList<>();
+            overlapping.setLong(1, lo);
+            overlapping.setLong(2, hi);
+            try (ResultSet rs = overlapping.executeQuery()) {
+                while (rs.next()) {
+                    segments.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                }
             }
-            if (count == 0) {
-                continue;
+            for (long[] seg : segments) {
+                long key = seg[0];
+                long last = seg[1];
+                if (last < lo) {
+                    continue;
+                }
+                if (key >= lo && last <= hi) {
+                    delete(key);
+                    d.depth -= seg[2];
+                    d.bytes -= seg[3];
+                    d.confirmed += seg[2];
+                    continue;
+                }
+                long from = lo;
+                long to = hi;
+                try {
+                    for (Segment.Entry e : take(key, e -> e.seq() >= from && e.seq() <= to)) {
+                        d.depth--;
+                        d.bytes -= e.accounted();
+                        d.confirmed++;
+                    }
+                } catch (Segment.Malformed e) {
+                    // its readings were never published intact; the read side dead-letters the segment
+                    LOG.warn("confirm skips a segment that does not parse: {}", e.getMessage());
+                }
             }
-            rangeDelete.setLong(1, lo);
-            rangeDelete.setLong(2, hi);
-            rangeDelete.executeUpdate();
-            d.depth -= count;
-            d.bytes -= size + count * Schema.ROW_OVERHEAD_BYTES;
-            d.confirmed += count;
         }
     }
 
     private void deadLetter(long[] seqs, String reason, long now, Delta d) throws SQLException {
-        for (long seq : seqs) {
-            sizeOf.setLong(1, seq);
-            int size;
-            try (ResultSet rs = sizeOf.executeQuery()) {
-                if (!rs.next()) {
-                    continue;
-                }
-                size = rs.getInt(1);
+        long[] sorted = seqs.clone();
+        Arrays.sort(sorted);
+        for (int i = 0; i < sorted.length; i++) {
+            if (i > 0 && sorted[i] == sorted[i - 1]) {
+                continue;
             }
-            toDeadLetter.setString(1, reason);
-            toDeadLetter.setLong(2, now);
-            toDeadLetter.setLong(3, seq);
-            toDeadLetter.executeUpdate();
-            deleteOne.setLong(1, seq);
-            deleteOne.executeUpdate();
-            d.depth--;
-            d.bytes -= size + Schema.ROW_OVERHEAD_BYTES;
-            d.deadLetters++;
-            d.deadLettersByReason.merge(reason, 1L, Long::sum);
+            long key = containingKey(sorted[i]);
+            if (key < 0) {
+                continue;
+            }
+            List<Segment.Entry> taken;
+            try {
+                taken = take(key, e -> Arrays.binarySearch(sorted, e.seq()) >= 0);
+            } catch (Segment.Malformed e) {
+                // the framing is damaged: the whole blob goes to the dead-letter table under its key
+                Loaded seg = load(key);
+                LOG.error("dead-lettering segment {} whole ({} readings): {}", key, seg.count, e.getMessage());
+                deadLetterRow(key, reason, now, seg.blob);
+                delete(key);
+                d.depth -= seg.count;
+                d.bytes -= seg.size;
+                d.deadLetters += seg.count;
+                d.deadLettersByReason.merge(reason, seg.count, Long::sum);
+                continue;
+            }
+            for (Segment.Entry e : taken) {
+                deadLetterRow(e.seq(), reason, now, e.body());
+                d.depth--;
+                d.bytes -= e.accounted();
+                d.deadLetters++;
+                d.deadLettersByReason.merge(reason, 1L, Long::sum);
+            }
         }
+    }
+
+    private void deadLetterRow(long seq, String reason, long now, byte[] body) throws SQLException {
+        toDeadLetter.setLong(1, seq);
+        toDeadLetter.setString(2, reason);
+        toDeadLetter.setLong(3, now);
+        toDeadLetter.setBytes(4, body);
+        toDeadLetter.executeUpdate();
     }
 
     /** Lowest priority first, oldest first, until the accounted bytes fit {@code limit}. */
     private void evict(Delta d, long limit, String reason) throws SQLException {
         while (d.bytes > limit && d.depth > 0) {
-            long[] seqs = new long[EVICT_CHUNK];
-            int[] sizes = new int[EVICT_CHUNK];
-            int n = 0;
-            try (ResultSet rs = evictCandidates.executeQuery()) {
-                while (rs.next()) {
-                    seqs[n] = rs.getLong(1);
-                    sizes[n] = rs.getInt(2);
-                    n++;
+            long key;
+            int low;
+            try (ResultSet rs = evictCandidate.executeQuery()) {
+                if (!rs.next()) {
+                    return;
                 }
+                key = rs.getLong(1);
+                low = rs.getInt(2);
             }
-            if (n == 0) {
-                return;
+            long[] over = {d.bytes - limit};
+            List<Segment.Entry> taken;
+            try {
+                taken = take(key, e -> {
+                    if (e.priority() == low && over[0] > 0) {
+                        over[0] -= e.accounted();
+                        return true;
+                    }
+                    return false;
+                });
+            } catch (Segment.Malformed e) {
+                deadLetter(new long[] {key}, Schema.REASON_CHECKSUM_MISMATCH, clock.millis(), d);
+                continue;
             }
-            for (int i = 0; i < n && d.bytes > limit; i++) {
-                deleteOne.setLong(1, seqs[i]);
-                deleteOne.executeUpdate();
+            if (taken.isEmpty()) {
+                correctLow(key); // its low column was wrong: set it from the entries, then pick again
+                continue;
+            }
+            for (Segment.Entry e : taken) {
                 d.depth--;
-                d.bytes -= sizes[i] + Schema.ROW_OVERHEAD_BYTES;
+                d.bytes -= e.accounted();
                 if (Schema.REASON_BYTES_CAP.equals(reason)) {
                     d.evictedBytesCap++;
                 } else {
@@ -284,6 +427,20 @@ final class BufferWriter implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private void correctLow(long key) throws SQLException {
+        int low = Integer.MAX_VALUE;
+        try {
+            for (Segment.Entry e : Segment.decode(key, load(key).blob)) {
+                low = Math.min(low, e.priority());
+            }
+        } catch (Segment.Malformed e) {
+            throw new IllegalStateException("segment " + key + " parsed a moment ago", e);
+        }
+        setLow.setInt(1, low);
+        setLow.setLong(2, key);
+        setLow.executeUpdate();
     }
 
     private void writeMeta(Delta d) throws SQLException {

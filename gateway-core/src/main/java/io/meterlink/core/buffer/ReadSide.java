@@ -14,8 +14,9 @@ import java.util.function.Consumer;
 
 /**
  * The read connection (a WAL reader: sees committed data only, never blocks the writer) with its
- * prepared statements, reused for every call. Each row's checksum is checked: a mismatching row is
- * never returned but handed to {@code mismatched} (which dead-letters it). After a failed call the
+ * prepared statements, reused for every call. Each reading's checksum is checked: a mismatching one is
+ * never returned but handed to {@code mismatched} (which dead-letters it), as is the key of a segment
+ * that does not parse. After a failed call the
  * connection is reopened at the next one. Thread-safe (calls are serialised).
  */
 final class ReadSide implements AutoCloseable {
@@ -50,9 +51,11 @@ final class ReadSide implements AutoCloseable {
                 s.execute("PRAGMA query_only = 1");
                 io.meterlink.core.api.SqliteMemory.BUFFER_READER.apply(s);
             }
-            read = c.prepareStatement("SELECT seq, accepted_at, priority, body, crc FROM readings WHERE seq > ? ORDER BY seq LIMIT ?");
-            lowest = c.prepareStatement("SELECT seq FROM readings ORDER BY seq LIMIT 1");
-            oldestAcceptedAt = c.prepareStatement("SELECT accepted_at FROM readings ORDER BY seq LIMIT 1");
+            // from the segment whose span holds afterSeq + 1 (or the first) on
+            read = c.prepareStatement("SELECT seq, accepted_at, entries FROM segments"
+                    + " WHERE seq >= coalesce((SELECT max(seq) FROM segments WHERE seq <= ?1), 0) ORDER BY seq");
+            lowest = c.prepareStatement("SELECT seq FROM segments ORDER BY seq LIMIT 1");
+            oldestAcceptedAt = c.prepareStatement("SELECT accepted_at FROM segments ORDER BY seq LIMIT 1");
         } catch (SQLException e) {
             c.close();
             throw e;
@@ -86,47 +89,50 @@ final class ReadSide implements AutoCloseable {
         }
         List<StoredReading> out = new ArrayList<>(Math.min(maxReadings, 4096));
         long total = 0;
-        long after = afterSeq;
+        List<Long> bad = new ArrayList<>();
         try {
             ensureOpen();
-            boolean more = true;
-            // rows with a bad checksum are skipped: read on until something good (or nothing) is left
-            while (out.isEmpty() && more) {
-                List<Long> bad = new ArrayList<>();
-                int rows = 0;
-                read.setLong(1, after);
-                read.setInt(2, maxReadings);
-                try (ResultSet rs = read.executeQuery()) {
-                    while (rs.next()) {
-                        rows++;
-                        long seq = rs.getLong(1);
-                        after = seq;
-                        byte[] body = rs.getBytes(4);
-                        long crc = rs.getLong(5);
-                        Long stored = rs.wasNull() ? null : crc;
-                        if (!Checksums.matches(seq, body, stored)) {
-                            bad.add(seq);
+            read.setLong(1, afterSeq + 1);
+            try (ResultSet rs = read.executeQuery()) {
+                segments:
+                while (rs.next()) {
+                    long key = rs.getLong(1);
+                    List<Segment.Entry> entries;
+                    try {
+                        entries = Segment.decode(key, rs.getBytes(3));
+                    } catch (Segment.Malformed e) {
+                        bad.add(key); // the writer dead-letters the whole segment
+                        continue;
+                    }
+                    for (Segment.Entry e : entries) {
+                        if (e.seq() <= afterSeq) {
                             continue;
                         }
-                        if (!out.isEmpty() && total + body.length > maxBytes) {
-                            more = false;
-                            break;
+                        if (!e.intact()) {
+                            bad.add(e.seq());
+                            continue;
                         }
-                        total += body.length;
-                        out.add(new StoredReading(seq, rs.getLong(2), rs.getInt(3), body));
+                        if (!out.isEmpty() && total + e.body().length > maxBytes) {
+                            break segments;
+                        }
+                        total += e.body().length;
+                        out.add(new StoredReading(e.seq(), rs.getLong(2), e.priority(), e.body()));
+                        if (out.size() == maxReadings) {
+                            break segments;
+                        }
                     }
                 }
-                if (!bad.isEmpty()) {
-                    LOG.error("{} stored reading(s) fail their checksum (seq {}…): dead-lettered as {}",
-                            bad.size(), bad.get(0), Schema.REASON_CHECKSUM_MISMATCH);
-                    mismatched.accept(bad.stream().mapToLong(Long::longValue).toArray());
-                }
-                more &= rows == maxReadings;
             }
-            return out;
         } catch (SQLException e) {
             throw failure(e);
         }
+        if (!bad.isEmpty()) {
+            // rows with a bad checksum are skipped, never sent
+            LOG.error("{} stored reading(s) fail their checksum (seq {}…): dead-lettered as {}",
+                    bad.size(), bad.get(0), Schema.REASON_CHECKSUM_MISMATCH);
+            mismatched.accept(bad.stream().mapToLong(Long::longValue).toArray());
+        }
+        return out;
     }
 
     synchronized long lowestSeq() {

@@ -1,21 +1,29 @@
 package io.meterlink.core.buffer;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Tables, meta keys and the accounting rule of the buffer database. */
 final class Schema {
 
-    /** 1: the first layout; 2: {@code readings.crc} (CRC-32C of seq + body, NULL for rows stored by version 1). */
-    static final int VERSION = 2;
+    /**
+     * 1: the first layout, a row per reading; 2: {@code readings.crc} (CRC-32C of seq + body, NULL for
+     * rows stored by version 1); 3: readings packed into {@link Segment}s (the {@code readings} table
+     * is converted at the first open and dropped).
+     */
+    static final int VERSION = 3;
 
     /**
-     * Accounted bytes per stored row on top of its body: the SQLite record header, rowid, cell
-     * pointer and the eviction-index entry, rounded up. A row costs {@code body.length + 64}.
+     * Accounted bytes per stored reading on top of its body, against {@code max_bytes}: a reading costs
+     * {@code body.length + 64}. Since version 3 a reading's real cost is its entry header (~8 bytes)
+     * and a share of its segment's row; the figure of the row-per-reading layout is kept, so a bound
+     * means what it meant and errs on the safe side.
      */
     static final int ROW_OVERHEAD_BYTES = 64;
 
@@ -38,10 +46,12 @@ final class Schema {
     public static final String REASON_CHECKSUM_MISMATCH = "checksum_mismatch";
 
     private static final String[] DDL = {
-        "CREATE TABLE IF NOT EXISTS readings(seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL,"
-                + " accepted_at INTEGER NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER)",
-        // eviction order: lowest priority first, oldest first; size makes it a covering index
-        "CREATE INDEX IF NOT EXISTS readings_eviction ON readings(priority, seq, size)",
+        // one row per Segment: seq = its first entry's, last = its last entry's, low = its lowest
+        // priority, size = its entries' accounted bytes
+        "CREATE TABLE IF NOT EXISTS segments(seq INTEGER PRIMARY KEY, last INTEGER NOT NULL, low INTEGER NOT NULL,"
+                + " accepted_at INTEGER NOT NULL, count INTEGER NOT NULL, size INTEGER NOT NULL, entries BLOB NOT NULL)",
+        // eviction order: the segment holding the lowest priority first, oldest first
+        "CREATE INDEX IF NOT EXISTS segments_eviction ON segments(low, seq)",
         "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS dead_letter(seq INTEGER PRIMARY KEY, reason TEXT NOT NULL,"
                 + " at INTEGER NOT NULL, body BLOB NOT NULL)",
@@ -66,11 +76,14 @@ final class Schema {
     }
 
     /**
-     * Brings a version 1 database to version 2 (adds the nullable {@code crc} column: existing rows
-     * keep every byte and are read unchecked); inside the caller's transaction. Returns the version
-     * found before.
+     * Brings a version 1 or 2 database to version 3, inside the caller's transaction: the rows of
+     * {@code readings} are packed into segments (a run of rows committed together becomes one
+     * segment), a row whose stored checksum does not match its body goes to the dead-letter table
+     * ({@value #REASON_CHECKSUM_MISMATCH}), a version 1 row (no checksum) gets one computed now, and
+     * the old table is dropped; depth and bytes are counted again from what was packed. Returns the
+     * version found before.
      */
-    static long migrate(Connection c) throws SQLException {
+    static long migrate(Connection c, long nowMs) throws SQLException {
         long found = longOf(readMeta(c), META_SCHEMA_VERSION);
         if (found >= VERSION) {
             return found;
@@ -81,13 +94,117 @@ final class Schema {
                 hasCrc |= "crc".equals(rs.getString("name"));
             }
         }
-        try (Statement s = c.createStatement()) {
-            if (!hasCrc) {
-                s.executeUpdate("ALTER TABLE readings ADD COLUMN crc INTEGER");
+        long mismatched = 0;
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT seq, priority, accepted_at, body, " + (hasCrc ? "crc" : "NULL")
+                     + " FROM readings ORDER BY seq");
+             PreparedStatement insert = c.prepareStatement("INSERT INTO segments(seq, last, low, accepted_at, count, size, entries)"
+                     + " VALUES (?, ?, ?, ?, ?, ?, ?)");
+             PreparedStatement dead = c.prepareStatement("INSERT OR REPLACE INTO dead_letter(seq, reason, at, body) VALUES (?, ?, ?, ?)")) {
+            Segment.Builder b = new Segment.Builder();
+            long acceptedAt = 0;
+            while (rs.next()) {
+                long seq = rs.getLong(1);
+                byte[] body = rs.getBytes(4);
+                long crc = rs.getLong(5);
+                if (!rs.wasNull() && crc != Checksums.of(seq, body)) {
+                    deadLetter(dead, seq, nowMs, body);
+                    mismatched++;
+                    continue;
+                }
+                if (!b.isEmpty() && (b.full() || rs.getLong(3) != acceptedAt)) {
+                    b.writeTo(insert, acceptedAt);
+                }
+                acceptedAt = rs.getLong(3);
+                b.add(seq, rs.getInt(2), body);
             }
+            b.writeTo(insert, acceptedAt);
+        }
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("DROP TABLE readings");
+            s.executeUpdate("UPDATE meta SET value = (SELECT coalesce(sum(count), 0) FROM segments) WHERE key = '" + META_DEPTH + "'");
+            s.executeUpdate("UPDATE meta SET value = (SELECT coalesce(sum(size), 0) FROM segments) WHERE key = '" + META_BYTES + "'");
+            countMismatches(s, mismatched);
             s.executeUpdate("UPDATE meta SET value = " + VERSION + " WHERE key = '" + META_SCHEMA_VERSION + "'");
         }
         return found;
+    }
+
+    /**
+     * Takes a version 3 database back to the row-per-reading layout of version 2, inside the caller's
+     * transaction, for a release older than packing (a rolled-back update, docs/fleet.md): each intact
+     * reading becomes a {@code readings} row with its checksum, a reading failing its checksum or in a
+     * segment that does not parse goes to the dead-letter table ({@value #REASON_CHECKSUM_MISMATCH}),
+     * the segments are dropped, depth and bytes are counted again. True when something was converted,
+     * false for a database at another version.
+     */
+    static boolean downgrade(Connection c, long nowMs) throws SQLException {
+        if (longOf(readMeta(c), META_SCHEMA_VERSION) != VERSION) {
+            return false;
+        }
+        long mismatched = 0;
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE readings(seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL,"
+                    + " accepted_at INTEGER NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER)");
+            s.executeUpdate("CREATE INDEX readings_eviction ON readings(priority, seq, size)");
+        }
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT seq, accepted_at, entries, count FROM segments ORDER BY seq");
+             PreparedStatement row = c.prepareStatement("INSERT INTO readings(seq, priority, accepted_at, size, body, crc) VALUES (?, ?, ?, ?, ?, ?)");
+             PreparedStatement dead = c.prepareStatement("INSERT OR REPLACE INTO dead_letter(seq, reason, at, body) VALUES (?, ?, ?, ?)")) {
+            while (rs.next()) {
+                long key = rs.getLong(1);
+                byte[] blob = rs.getBytes(3);
+                List<Segment.Entry> entries;
+                try {
+                    entries = Segment.decode(key, blob);
+                } catch (Segment.Malformed e) {
+                    deadLetter(dead, key, nowMs, blob);
+                    mismatched += rs.getLong(4);
+                    continue;
+                }
+                for (Segment.Entry e : entries) {
+                    if (!e.intact()) {
+                        deadLetter(dead, e.seq(), nowMs, e.body());
+                        mismatched++;
+                        continue;
+                    }
+                    row.setLong(1, e.seq());
+                    row.setInt(2, e.priority());
+                    row.setLong(3, rs.getLong(2));
+                    row.setInt(4, e.body().length);
+                    row.setBytes(5, e.body());
+                    row.setLong(6, Integer.toUnsignedLong(e.crc()));
+                    row.executeUpdate();
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("DROP TABLE segments");
+            s.executeUpdate("UPDATE meta SET value = (SELECT count(*) FROM readings) WHERE key = '" + META_DEPTH + "'");
+            s.executeUpdate("UPDATE meta SET value = (SELECT coalesce(sum(size), 0) + " + ROW_OVERHEAD_BYTES + " * count(*) FROM readings)"
+                    + " WHERE key = '" + META_BYTES + "'");
+            countMismatches(s, mismatched);
+            s.executeUpdate("UPDATE meta SET value = 2 WHERE key = '" + META_SCHEMA_VERSION + "'");
+        }
+        return true;
+    }
+
+    private static void deadLetter(PreparedStatement dead, long seq, long nowMs, byte[] body) throws SQLException {
+        dead.setLong(1, seq);
+        dead.setString(2, REASON_CHECKSUM_MISMATCH);
+        dead.setLong(3, nowMs);
+        dead.setBytes(4, body);
+        dead.executeUpdate();
+    }
+
+    /** Adds readings dead-lettered as {@value #REASON_CHECKSUM_MISMATCH} by a conversion to the meta counters. */
+    private static void countMismatches(Statement s, long mismatched) throws SQLException {
+        if (mismatched > 0) {
+            s.executeUpdate("UPDATE meta SET value = value + " + mismatched + " WHERE key = '" + META_DEAD_LETTERS + "'");
+            s.executeUpdate("INSERT INTO meta(key, value) VALUES ('" + META_DEAD_LETTERS_PREFIX + REASON_CHECKSUM_MISMATCH + "', "
+                    + mismatched + ") ON CONFLICT(key) DO UPDATE SET value = value + excluded.value");
+        }
     }
 
     /** True when the database has tables but none of ours: someone else's file. */

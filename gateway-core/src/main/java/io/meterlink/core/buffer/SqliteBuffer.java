@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * durably before they are used, so a new database (after quarantine) starts above every seq ever
  * used. After a crash numbering resumes above the reserved block (a gap, never a repeat).
  *
- * <p><b>Bounds.</b> Each row counts {@code body.length + }{@value Schema#ROW_OVERHEAD_BYTES} bytes
+ * <p><b>Bounds.</b> Each reading counts {@code body.length + }{@value Schema#ROW_OVERHEAD_BYTES} bytes
  * against {@code maxBytes}; while the file system has less than {@code minFreeDiskPercent} free
  * (checked at most once a second) the buffer does not grow. Over a bound the writer evicts the
  * lowest priority first, oldest first (billing last), counted per reason in {@code meta}.
@@ -52,8 +52,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code PRAGMA quick_check}; a failing file is renamed (with its WAL/SHM) to
  * {@code <name>.corrupt-<UTC time>}, kept, and the alarm {@code database_quarantined:<renamed path>}
  * is recorded in the new database. A file without the SQLite header is refused, never renamed
- * ({@link NotABufferException}). Each row carries a CRC-32C of seq and body, checked on read; a
+ * ({@link NotABufferException}). Each reading carries a CRC-32C of seq and body, checked on read; a
  * mismatch is dead-lettered ({@code checksum_mismatch}), never sent.
+ *
+ * <p><b>Layout.</b> Readings are packed into {@link Segment}s of up to {@value Segment#MAX_ENTRIES}, one
+ * row each, so a commit writes a few b-tree cells instead of a row and an index entry per reading.
  *
  * <p><b>Storage faults.</b> A transaction that fails with SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR
  * or SQLITE_CORRUPT is rolled back and retried, with the writer connection reopened before each
@@ -320,7 +323,7 @@ public final class SqliteBuffer implements Buffer {
             boolean ok = false;
             try {
                 Schema.create(w, clock.millis());
-                long from = Schema.migrate(w);
+                long from = Schema.migrate(w, clock.millis());
                 if (from > 0 && from < Schema.VERSION) {
                     LOG.info("Buffer schema migrated from version {} to {}", from, Schema.VERSION);
                 }
@@ -754,6 +757,50 @@ public final class SqliteBuffer implements Buffer {
     }
 
     /**
+     * Converts the buffer file of {@code cfg} back to the row-per-reading layout of schema 2, which
+     * a release older than packing reads, in one transaction; for a rolled-back update (docs/fleet.md:
+     * the release that converted the file takes it back before the previous one starts). A file at
+     * another schema, or none, is left alone. Takes the buffer's lock: the gateway must not run.
+     *
+     * @return whether the file was converted
+     * @throws BufferException when the file cannot be locked, opened or converted (it is then unchanged)
+     */
+    public static boolean convertForOlderRelease(BufferConfig cfg, Clock clock) {
+        Path db = cfg.path().toAbsolutePath();
+        if (!Files.isRegularFile(db)) {
+            return false;
+        }
+        DatabaseFiles.requireSqliteOrEmpty(db);
+        FileLock lock = lock(db);
+        try (Connection c = DatabaseFiles.connect(db, false); Statement s = c.createStatement()) {
+            configureWriter(c, true);
+            if (Schema.isForeign(c)) {
+                throw new NotABufferException(db + " is an SQLite database but not a Meterlink buffer; refusing to use it");
+            }
+            s.execute("BEGIN IMMEDIATE");
+            boolean converted;
+            try {
+                converted = Schema.downgrade(c, clock.millis());
+                s.execute("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                s.execute("ROLLBACK");
+                throw e;
+            }
+            try (ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+                LOG.debug("checkpoint after the conversion: {}", rs.next() ? rs.getInt(1) : -1);
+            }
+            if (converted) {
+                LOG.info("Buffer {} converted to schema 2 (a row per reading) for an older release", db);
+            }
+            return converted;
+        } catch (SQLException e) {
+            throw new BufferException("cannot convert buffer database " + db + ": " + e.getMessage(), e);
+        } finally {
+            release(lock);
+        }
+    }
+
+    /**
      * Stats of a buffer file opened read-only, for {@code meterlink buffer stats} while the gateway
      * may be running: no writer, no integrity check or quarantine, no sidecar change. {@code accepted}
      * and {@code confirmed} are 0 (they count since a gateway's start).
@@ -773,8 +820,10 @@ public final class SqliteBuffer implements Buffer {
             }
             Map<String, Object> meta = Schema.readMeta(c);
             long oldest = 0;
+            // a file no gateway of schema 3 has opened yet still has its row-per-reading table
+            String table = Schema.longOf(meta, Schema.META_SCHEMA_VERSION) < 3 ? "readings" : "segments";
             try (Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT accepted_at FROM readings ORDER BY seq LIMIT 1")) {
+                 ResultSet rs = s.executeQuery("SELECT accepted_at FROM " + table + " ORDER BY seq LIMIT 1")) {
                 if (rs.next()) {
                     oldest = rs.getLong(1);
                 }

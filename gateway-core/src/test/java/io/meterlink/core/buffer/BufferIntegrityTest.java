@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Checksums, the schema 1 → 2 migration, file modes and salvage, on real SQLite files. */
+/** Checksums, the migrations from schemas 1 and 2, file modes and salvage, on real SQLite files. */
 class BufferIntegrityTest {
 
     @TempDir
@@ -46,19 +46,69 @@ class BufferIntegrityTest {
         }
     }
 
-    /** Flips one byte of a stored body behind the buffer's back (the checksum stays as it was). */
+    /** Flips one byte of a stored body inside its segment, behind the buffer's back (the checksum stays as it was). */
     private static void flipBodyByte(Path file, long seq) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-             PreparedStatement ps = c.prepareStatement("UPDATE readings SET body = ? WHERE seq = ?")) {
-            byte[] body;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT body FROM readings WHERE seq = " + seq)) {
+             PreparedStatement ps = c.prepareStatement("UPDATE segments SET entries = ? WHERE seq = ?")) {
+            long key;
+            byte[] blob;
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT seq, entries FROM segments WHERE seq <= " + seq + " ORDER BY seq DESC LIMIT 1")) {
                 assertTrue(rs.next());
-                body = rs.getBytes(1);
+                key = rs.getLong(1);
+                blob = rs.getBytes(2);
             }
-            body[body.length / 2] ^= 0x01;
-            ps.setBytes(1, body);
-            ps.setLong(2, seq);
+            byte[] body = Segment.decode(key, blob).stream().filter(e -> e.seq() == seq).findFirst().orElseThrow().body();
+            int at = indexOf(blob, body);
+            assertTrue(at > 0, "the body is in the blob");
+            blob[at + body.length / 2] ^= 0x01;
+            ps.setBytes(1, blob);
+            ps.setLong(2, key);
             assertEquals(1, ps.executeUpdate());
+        }
+    }
+
+    private static int indexOf(byte[] in, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= in.length; i++) {
+            for (int k = 0; k < part.length; k++) {
+                if (in[i + k] != part[k]) continue outer;
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /**
+     * A buffer exactly as schema 1 (no checksum column) or 2 wrote it: a row per reading, seqs 1..n,
+     * committed at {@code 1000 + seq / 3} (runs of rows share a commit time), one priority per row;
+     * under schema 2 the row of {@code badSeq} carries a wrong checksum.
+     */
+    private static void legacyFile(Path file, int version, int n, long badSeq) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode = WAL");
+            s.executeUpdate("CREATE TABLE readings(seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL,"
+                    + " accepted_at INTEGER NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL" + (version >= 2 ? ", crc INTEGER)" : ")"));
+            s.executeUpdate("CREATE INDEX readings_eviction ON readings(priority, seq, size)");
+            s.executeUpdate("CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID");
+            s.executeUpdate("CREATE TABLE dead_letter(seq INTEGER PRIMARY KEY, reason TEXT NOT NULL, at INTEGER NOT NULL, body BLOB NOT NULL)");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO readings VALUES (?, ?, ?, ?, ?" + (version >= 2 ? ", ?)" : ")"))) {
+                for (int i = 1; i <= n; i++) {
+                    byte[] body = ENCODER.encode(i, billing(i - 1));
+                    ps.setLong(1, i);
+                    ps.setInt(2, i % 3);
+                    ps.setLong(3, 1000 + i / 3);
+                    ps.setInt(4, body.length);
+                    ps.setBytes(5, body);
+                    if (version >= 2) {
+                        ps.setLong(6, Checksums.of(i, body) + (i == badSeq ? 1 : 0));
+                    }
+                    ps.executeUpdate();
+                }
+            }
+            long bytes = n * (TestReadings.BODY + Schema.ROW_OVERHEAD_BYTES);
+            s.executeUpdate("INSERT INTO meta VALUES ('schema_version', " + version + "), ('created_at', 1), ('seq_hwm', " + n + "),"
+                    + " ('depth', " + n + "), ('bytes', " + bytes + "), ('dead_letters', 0), ('evictions.bytes_cap', 0), ('evictions.disk_free', 0)");
         }
     }
 
@@ -91,30 +141,16 @@ class BufferIntegrityTest {
     }
 
     @Test
-    void schemaVersion1_migratesWithoutLoss_oldRowsReadUnchecked_newRowsChecked() throws Exception {
-        // a buffer exactly as version 1 wrote it
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement s = c.createStatement()) {
-            s.execute("PRAGMA journal_mode = WAL");
-            s.executeUpdate("CREATE TABLE readings(seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL,"
-                    + " accepted_at INTEGER NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL)");
-            s.executeUpdate("CREATE INDEX readings_eviction ON readings(priority, seq, size)");
-            s.executeUpdate("CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID");
-            s.executeUpdate("CREATE TABLE dead_letter(seq INTEGER PRIMARY KEY, reason TEXT NOT NULL, at INTEGER NOT NULL, body BLOB NOT NULL)");
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO readings VALUES (?, 2, 1000, ?, ?)")) {
-                for (int i = 1; i <= 5; i++) {
-                    byte[] body = ENCODER.encode(i, billing(i - 1));
-                    ps.setLong(1, i);
-                    ps.setInt(2, body.length);
-                    ps.setBytes(3, body);
-                    ps.executeUpdate();
-                }
-            }
-            long bytes = 5L * (TestReadings.BODY + Schema.ROW_OVERHEAD_BYTES);
-            s.executeUpdate("INSERT INTO meta VALUES ('schema_version', 1), ('created_at', 1), ('seq_hwm', 5), ('depth', 5),"
-                    + " ('bytes', " + bytes + "), ('dead_letters', 0), ('evictions.bytes_cap', 0), ('evictions.disk_free', 0)");
-        }
+    void schemaVersion1_migratesIntoSegmentsWithoutLoss_everyRowCheckedAfter() throws Exception {
+        legacyFile(db(), 1, 5, -1);
         try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
-            assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seqs(b), "every old row is still there");
+            List<StoredReading> rows = b.read(0, 100, Integer.MAX_VALUE);
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L), rows.stream().map(StoredReading::seq).toList(), "every old row is still there");
+            for (StoredReading r : rows) {
+                assertArrayEquals(ENCODER.encode(r.seq(), billing((int) r.seq() - 1)), r.body());
+                assertEquals(r.seq() % 3, r.priority());
+                assertEquals(1000 + r.seq() / 3, r.acceptedAt(), "each keeps its commit time");
+            }
             assertArrayEquals(new long[] {6}, b.append(List.of(billing(5))).get(30, TimeUnit.SECONDS));
             assertEquals(6, b.stats().depth());
         }
@@ -123,15 +159,86 @@ class BufferIntegrityTest {
                 assertTrue(rs.next());
                 assertEquals(Schema.VERSION, rs.getInt(1));
             }
-            try (ResultSet rs = s.executeQuery("SELECT count(*), count(crc) FROM readings")) {
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE name LIKE 'readings%'")) {
                 assertTrue(rs.next());
-                assertEquals(6, rs.getInt(1));
-                assertEquals(1, rs.getInt(2), "only the new row has a checksum");
+                assertEquals(0, rs.getInt(1), "the old table and its index are gone");
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*), sum(count) FROM segments")) {
+                assertTrue(rs.next());
+                assertEquals(3, rs.getInt(1), "rows committed together share a segment: {1, 2}, {3, 4, 5}, and the new {6}");
+                assertEquals(6, rs.getInt(2));
             }
         }
+        flipBodyByte(db(), 3);
         flipBodyByte(db(), 6);
         try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
-            assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seqs(b), "the new row is checked");
+            assertEquals(List.of(1L, 2L, 4L, 5L), seqs(b), "old and new rows alike are checked");
+        }
+    }
+
+    @Test
+    void schemaVersion2_migrates_aRowFailingItsChecksumIsDeadLettered_countsRecounted() throws Exception {
+        legacyFile(db(), 2, 20, 7);
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
+            assertEquals(19, seqs(b).size());
+            assertFalse(seqs(b).contains(7L));
+            BufferStats s = b.stats();
+            assertEquals(19, s.depth());
+            assertEquals(19L * (TestReadings.BODY + Schema.ROW_OVERHEAD_BYTES), s.bytes());
+            assertEquals(1, s.deadLetters());
+            assertEquals(Map.of(Schema.REASON_CHECKSUM_MISMATCH, 1L), s.storage().deadLettersByReason());
+            assertEquals(20, b.highestCommittedSeq());
+            b.confirm(new long[] {1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20});
+            b.flush().get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(4L, 5L, 6L), seqs(b));
+            assertEquals(3, b.stats().depth());
+        }
+    }
+
+    @Test
+    void convertForOlderRelease_writesTheSchema2Layout_checksumsKept_aDamagedReadingDeadLettered_andPacksAgainAtTheNextOpen() throws Exception {
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
+            b.append(billing(0, 300)).get(30, TimeUnit.SECONDS);
+            b.append(List.of(TestReadings.diagnostic(7), TestReadings.normal(8))).get(30, TimeUnit.SECONDS);
+            b.confirm(new long[] {1, 2, 3, 200});
+            b.flush().get(30, TimeUnit.SECONDS);
+        }
+        flipBodyByte(db(), 100);
+        assertTrue(SqliteBuffer.convertForOlderRelease(config(db()), Clock.systemUTC()));
+        assertFalse(SqliteBuffer.convertForOlderRelease(config(db()), Clock.systemUTC()), "a schema 2 file is left alone");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement s = c.createStatement()) {
+            Map<String, Object> meta = Schema.readMeta(c);
+            assertEquals(2L, Schema.longOf(meta, Schema.META_SCHEMA_VERSION));
+            assertEquals(297L, Schema.longOf(meta, Schema.META_DEPTH));
+            assertEquals(297L * (TestReadings.BODY + Schema.ROW_OVERHEAD_BYTES), Schema.longOf(meta, Schema.META_BYTES));
+            assertEquals(1L, Schema.longOf(meta, Schema.META_DEAD_LETTERS));
+            try (ResultSet rs = s.executeQuery("SELECT seq, priority, size, body, crc FROM readings ORDER BY seq")) {
+                int n = 0;
+                while (rs.next()) {
+                    n++;
+                    long seq = rs.getLong(1);
+                    byte[] body = rs.getBytes(4);
+                    assertEquals(body.length, rs.getInt(3));
+                    assertEquals(Checksums.of(seq, body), rs.getLong(5), "seq " + seq + " keeps its checksum");
+                    assertEquals(seq == 301 ? 0 : seq == 302 ? 1 : 2, rs.getInt(2));
+                }
+                assertEquals(297, n);
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE name LIKE 'segments%'")) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getInt(1));
+            }
+            try (ResultSet rs = s.executeQuery("SELECT seq, reason FROM dead_letter")) {
+                assertTrue(rs.next());
+                assertEquals(100, rs.getLong(1));
+                assertEquals(Schema.REASON_CHECKSUM_MISMATCH, rs.getString(2));
+            }
+        }
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
+            List<Long> seqs = seqs(b);
+            assertEquals(297, seqs.size());
+            assertFalse(seqs.contains(100L) || seqs.contains(200L) || seqs.contains(1L));
+            assertEquals(297, b.stats().depth());
         }
     }
 
@@ -191,6 +298,22 @@ class BufferIntegrityTest {
         BufferSalvage.Result again = BufferSalvage.salvage(quarantined, live, Clock.systemUTC());
         assertEquals(0, again.salvaged());
         assertEquals(49, again.duplicates());
+    }
+
+    @Test
+    void salvage_ofAFileQuarantinedByAnOlderGateway_readsItsRows() throws Exception {
+        Path old = dir.resolve("buffer.db.corrupt-20261206T000000Z");
+        legacyFile(old, 2, 30, 11);
+        BufferSalvage.Result r = BufferSalvage.salvage(old, config(db()), Clock.systemUTC());
+        assertEquals(new BufferSalvage.Result(30, 29, 0, 1, 0, 0), r);
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
+            List<StoredReading> rows = b.read(0, 1000, Integer.MAX_VALUE);
+            assertEquals(29, rows.size());
+            for (StoredReading x : rows) {
+                assertEquals(x.seq(), TestReadings.seqOf(x.body()));
+                assertEquals(x.seq() % 3, x.priority());
+            }
+        }
     }
 
     @Test

@@ -1,15 +1,7 @@
 package io.meterlink.sim.scenario;
 
 import io.meterlink.core.api.Priority;
-import org.sqlite.SQLiteConfig;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -122,40 +114,5 @@ final class EvictionAudit {
             }
         }
         return out;
-    }
-
-    /** Reads the rows of the buffer database at {@code db} (read-only); {@code null} when it cannot now or is too deep. */
-    static Rows read(Path db) {
-        if (!Files.isRegularFile(db)) return null;
-        SQLiteConfig c = new SQLiteConfig();
-        c.setReadOnly(true);
-        c.setBusyTimeout(2_000);
-        try (Connection conn = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath(), c.toProperties());
-             Statement st = conn.createStatement()) {
-            conn.setAutoCommit(false); // one read transaction: a consistent snapshot
-            long n;
-            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM readings")) {
-                n = rs.next() ? rs.getLong(1) : 0;
-            }
-            if (n > MAX_ROWS) return null;
-            long[] seqs = new long[(int) n];
-            byte[] priorities = new byte[(int) n];
-            int i = 0;
-            try (ResultSet rs = st.executeQuery("SELECT seq, priority FROM readings ORDER BY seq")) {
-                while (rs.next() && i < n) {
-                    seqs[i] = rs.getLong(1);
-                    priorities[i] = (byte) Math.max(0, Math.min(LEVELS - 1, rs.getInt(2)));
-                    i++;
-                }
-            }
-            conn.rollback();
-            return new Rows(Arrays.copyOf(seqs, i), Arrays.copyOf(priorities, i));
-        } catch (SQLException e) {
-            return null; // the gateway holds a write lock just now, or the file is being created: the next snapshot reads it
-        }
-    }
-
-    /** The buffer's rows at one moment, in ascending seq. */
-    record Rows(long[] seqs, byte[] priorities) {
     }
 }

@@ -1,6 +1,7 @@
 package io.meterlink.sim.scenario;
 
 import io.meterlink.core.api.Priority;
+import io.meterlink.core.buffer.StoredPriorities;
 import io.meterlink.core.buffer.BufferException;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.SqliteBuffer;
@@ -198,7 +199,7 @@ final class ScenarioRig {
     void audit(Path db, HeadEnd headEnd) {
         if (spec.gateway().bufferMaxBytes() <= 0 || clock.instant().isBefore(nextAudit)) return;
         nextAudit = clock.instant().plusSeconds(1);
-        EvictionAudit.Rows rows = EvictionAudit.read(db);
+        StoredPriorities rows = StoredPriorities.read(db, EvictionAudit.MAX_ROWS);
         if (rows != null) audit.snapshot(rows.seqs(), rows.priorities(), seq -> headEnd.hasSeen(new GatewaySeq(GATEWAY_ID, seq)));
     }
 
