@@ -55,7 +55,7 @@ class DriverFileTest {
     void slices_decodeEachEncoding_intoTheReadingModel() throws Exception {
         // flags 01 | BCD 00123456 l | BE 0190 = 400 (4.00 m3) | int -2, +3 | int16 -125 (-12.5 °C) | u12: low 34, high nibble 5 of 0x5A
         byte[] f = telegram("01 56 34 12 00 01 90 FE FF 03 00 83 FF 34 5A");
-        WmbusTelegram t = WmbusDecoder.decode(f, KeyLookup.none(), null, set(XYZ));
+        WmbusTelegram t = WmbusDecoder.decode(f, KeyLookup.none(), null, set(XYZ), null);
         assertEquals("xyz-test", t.driver());
         Map<String, DriverValue> v = t.driverValues().stream().collect(Collectors.toMap(DriverValue::name, x -> x));
         assertEquals(0, new BigDecimal("123.456").compareTo(v.get("total").value()), "BCD litres in m3");
@@ -82,7 +82,7 @@ class DriverFileTest {
     @Test
     void invalidMarkerAndShortPayload_giveNoValue_neverAGuess() throws Exception {
         byte[] f = telegram("80 56 34 12 00 01 90 FE FF 03 00 00 80");
-        Map<String, DriverValue> v = WmbusDecoder.decode(f, KeyLookup.none(), null, set(XYZ)).driverValues().stream()
+        Map<String, DriverValue> v = WmbusDecoder.decode(f, KeyLookup.none(), null, set(XYZ), null).driverValues().stream()
                 .collect(Collectors.toMap(DriverValue::name, x -> x));
         assertFalse(v.containsKey("temperature"), "8000 marks no value");
         assertFalse(v.containsKey("packed"), "the payload ends before it");
@@ -90,7 +90,7 @@ class DriverFileTest {
         assertEquals("OK", v.get("leak").text());
         // a BCD slice with a nibble above 9 is no number
         byte[] bad = telegram("00 5A 34 12 00");
-        assertTrue(WmbusDecoder.decode(bad, KeyLookup.none(), null, set(XYZ)).driverValues().stream().noneMatch(x -> x.name().equals("total")));
+        assertTrue(WmbusDecoder.decode(bad, KeyLookup.none(), null, set(XYZ), null).driverValues().stream().noneMatch(x -> x.name().equals("total")));
     }
 
     @Test
@@ -114,14 +114,14 @@ class DriverFileTest {
                 """;
         // header 05 07 | tag 72: 1 + 2×2 bytes | tag 10: 1234 l | tag 20: 9 | tag 99 unknown: the walk ends | tag 30 not reached
         byte[] f = telegram("05 07 72 AA BB CC DD EE 10 D2 04 00 00 20 09 99 30 01");
-        Map<String, DriverValue> v = WmbusDecoder.decode(f, KeyLookup.none(), null, set(text)).driverValues().stream()
+        Map<String, DriverValue> v = WmbusDecoder.decode(f, KeyLookup.none(), null, set(text), null).driverValues().stream()
                 .collect(Collectors.toMap(DriverValue::name, x -> x));
         assertEquals(0, new BigDecimal("1.234").compareTo(v.get("total").value()), "register 10 found after a 72 of 5 bytes");
         assertEquals(0, new BigDecimal("9").compareTo(v.get("small").value()));
         assertFalse(v.containsKey("beyond"), "an unknown tag ends the walk: no guess past it");
         assertEquals(0, new BigDecimal("1.2").compareTo(v.get("month").value()), "(5 + 7) × 0.1");
         // a register cut short by the end of the telegram gives no value
-        Map<String, DriverValue> cut = WmbusDecoder.decode(telegram("05 07 10 D2 04"), KeyLookup.none(), null, set(text)).driverValues().stream()
+        Map<String, DriverValue> cut = WmbusDecoder.decode(telegram("05 07 10 D2 04"), KeyLookup.none(), null, set(text), null).driverValues().stream()
                 .collect(Collectors.toMap(DriverValue::name, x -> x));
         assertFalse(cut.containsKey("total"));
 
@@ -148,13 +148,13 @@ class DriverFileTest {
                   - {name: halves, unit: m3, slice: {from: manufacturer_data, offset: 0, length: 1, encoding: u12, nibble_at: 1, nibble: high, plus_at: 2}}
                 """);
         // payload 10 20 30: the value at 0 with its nibble at 1, its second part at 2, whose nibble (3) is past the end
-        WmbusTelegram t = WmbusDecoder.decode(telegram("10 20 30"), KeyLookup.none(), null, d);
+        WmbusTelegram t = WmbusDecoder.decode(telegram("10 20 30"), KeyLookup.none(), null, d, null);
         assertEquals(List.of("first"), t.driverValues().stream().map(DriverValue::name).toList());
         assertNotNull(t.undecoded());
         assertEquals(io.meterlink.core.api.driver.DecodeException.Kind.TRUNCATED, t.undecoded().kind());
         assertTrue(t.undecoded().reason().contains("halves"), t.undecoded().reason());
         // one byte more: both parts are there, 0x210 + 0x430 (each low byte with the high nibble of the byte after it)
-        WmbusTelegram whole = WmbusDecoder.decode(telegram("10 20 30 40"), KeyLookup.none(), null, d);
+        WmbusTelegram whole = WmbusDecoder.decode(telegram("10 20 30 40"), KeyLookup.none(), null, d, null);
         assertNull(whole.undecoded());
         assertEquals(0, new BigDecimal(0x210 + 0x430).compareTo(
                 whole.driverValues().stream().filter(v -> v.name().equals("halves")).findFirst().orElseThrow().value()));
@@ -174,7 +174,7 @@ class DriverFileTest {
                 """);
         // payload 01 02 03 04: odd_1 = 01 + 04; odd_2's second part (at 4) is past the end, and so odd_3's;
         // nibbled's nibble (at 4) too; even = 03 and total are read all the same
-        WmbusTelegram t = WmbusDecoder.decode(telegram("01 02 03 04"), KeyLookup.none(), null, d);
+        WmbusTelegram t = WmbusDecoder.decode(telegram("01 02 03 04"), KeyLookup.none(), null, d, null);
         Map<String, DriverValue> v = t.driverValues().stream().collect(Collectors.toMap(DriverValue::name, x -> x));
         assertEquals(List.of("odd_1", "even", "total"), t.driverValues().stream().map(DriverValue::name).toList());
         assertEquals(0, new BigDecimal(5).compareTo(v.get("odd_1").value()));
@@ -236,7 +236,7 @@ class DriverFileTest {
 
     @Test
     void otherMeters_getNoDriver() throws Exception {
-        WmbusTelegram t = WmbusDecoder.decode(TestFrames.plain(1), KeyLookup.none(), null, set(XYZ));
+        WmbusTelegram t = WmbusDecoder.decode(TestFrames.plain(1), KeyLookup.none(), null, set(XYZ), null);
         assertNull(t.driver());
         assertEquals(List.of(), t.driverValues());
     }
