@@ -5,6 +5,7 @@ import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.Unit;
 import io.meterlink.core.api.config.ConfigError;
 import io.meterlink.drivers.testing.Hex;
+import io.meterlink.drivers.testing.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,8 +15,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -37,6 +40,25 @@ class DriverFileTest {
               - {name: sum, unit: m3, formula: previous + 1.5}
               - {name: chain, unit: m3, formula: previous + 1.5 * 2 - sum}
               - {name: only_when_flagged, unit: m3, slice: {from: manufacturer_data, offset: 1, length: 1}, when: {offset: 0, mask: 0x80, value: 0x80}}
+            """;
+
+    /** A made-up register layout: from manufacturer data, 2 header bytes, tags 10 (4 bytes), 20 (1), 70–7F (1 + 2 per low nibble). */
+    private static final String REGISTERS_FILE = """
+            driver: xyz-registers
+            detect:
+              - {manufacturer: XYZ, ci: 0xA0}
+            registers:
+              from: manufacturer_data
+              skip: 2
+              lengths:
+                - {tags: [0x10], length: 4}
+                - {tags: 0x20, length: 1}
+                - {tags: [0x70, 0x7F], length: 1, per_low_nibble: 2}
+            fields:
+              - {name: total, unit: l, slice: {register: 0x10, offset: 0, length: 4}}
+              - {name: small, unit: m3, slice: {register: 0x20, offset: 0, length: 1}}
+              - {name: beyond, unit: m3, slice: {register: 0x30, offset: 0, length: 1}}
+              - {name: month, unit: m3, scale: 0.1, slice: {from: manufacturer_data, offset: 0, length: 1, plus_at: 1}}
             """;
 
     /** L, SND_NR, XYZ (0x633A), id 12345678, version 1, water 07, CI A0, then the payload. */
@@ -93,25 +115,82 @@ class DriverFileTest {
         assertTrue(WmbusDecoder.decode(bad, KeyLookup.none(), null, set(XYZ), null).driverValues().stream().noneMatch(x -> x.name().equals("total")));
     }
 
+    /**
+     * Where register {@code tag}'s data starts, by a walk for that one tag (as each field walked the chain
+     * before the walk was done once per telegram): the reference {@link DriverFile.Registers#starts} must agree with.
+     */
+    private static int walkForOneTag(DriverFile.Registers r, byte[] b, int from, int to, int mfrFrom, int tag) {
+        int i = (r.manufacturerData() ? mfrFrom : from);
+        if (i < 0) return -1;
+        i += r.skip();
+        while (i < to && r.lengths()[b[i] & 0xFF] >= 0) {
+            if ((b[i] & 0xFF) == tag) return i + 1;
+            i += 1 + r.lengths()[b[i] & 0xFF];
+        }
+        return -1;
+    }
+
+    /** Asserts that one walk of {@code b} gives, for every tag, what a walk for that tag alone gives. */
+    private static void assertOneWalkAnswersEveryTag(DriverFile.Registers r, byte[] b, int from, int to, int mfrFrom) {
+        int[] starts = r.starts(b, from, to, mfrFrom);
+        for (int tag = 0; tag < 256; tag++) {
+            assertEquals(walkForOneTag(r, b, from, to, mfrFrom, tag), starts[tag], "tag " + tag + " in " + HexFormat.of().formatHex(b));
+        }
+    }
+
+    @Test
+    void registers_walkedOncePerTelegram_giveEveryTagWhereItsOwnWalkFindsIt() {
+        String text = REGISTERS_FILE.replace("from: manufacturer_data", "from: payload");
+        for (String file : List.of(REGISTERS_FILE, text)) {
+            List<ConfigError> errors = new ArrayList<>();
+            DriverFile.Registers r = DriverFile.parse("r.yaml", file, errors).registers();
+            assertEquals(List.of(), errors);
+            byte[] fixture = Hex.bytes("05 07 72 AA BB CC DD EE 10 D2 04 00 00 20 09 99 30 01");
+            assertOneWalkAnswersEveryTag(r, fixture, 0, fixture.length, 0);
+            assertOneWalkAnswersEveryTag(r, fixture, 0, 5, 0); // cut inside the first register
+            assertOneWalkAnswersEveryTag(r, fixture, 0, fixture.length, -1); // no manufacturer data
+            Random random = new Random(16);
+            for (int n = 0; n < 2000; n++) { // registers of the known tags mostly, so the walks run long
+                byte[] b = new byte[random.nextInt(40)];
+                for (int i = 0; i < b.length; i++) b[i] = (byte) (random.nextInt(4) == 0 ? random.nextInt(256) : new int[] {0x10, 0x20, 0x72, 0x7F}[random.nextInt(4)]);
+                int from = b.length == 0 ? 0 : random.nextInt(b.length);
+                assertOneWalkAnswersEveryTag(r, b, from, b.length, random.nextInt(3) == 0 ? -1 : from);
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void apator162_onTheCorpusTelegrams_itsRegisterValueIsWhereAWalkForItsTagFindsIt() throws Exception {
+        DriverFile apator = DriverSet.builtin().drivers().stream().filter(d -> d.name().equals("apator-162")).findFirst().orElseThrow();
+        DriverFile.Registers r = apator.registers();
+        int telegrams = 0, totals = 0;
+        for (String line : Files.readAllLines(TestData.folder("wmbusmeters").resolve("dev.jsonl"))) {
+            if (!line.contains("\"apator162\"")) continue;
+            for (String hex : (List<String>) ((Map<String, Object>) MiniJson.parse(line)).get("telegrams")) {
+                WmbusTelegram t = WmbusDecoder.decode(Hex.bytes(hex), KeyLookup.none(), null);
+                if (!"apator-162".equals(t.driver())) continue;
+                telegrams++;
+                byte[] mfr = Hex.bytes(t.manufacturerData()); // the registers' bytes: a walk from 0 is the walk in the telegram
+                assertOneWalkAnswersEveryTag(r, mfr, 0, mfr.length, 0);
+                int at = walkForOneTag(r, mfr, 0, mfr.length, 0, 0x10);
+                DriverValue total = t.driverValues().stream().filter(v -> v.name().equals("total")).findFirst().orElse(null);
+                if (at < 0 || at + 4 > mfr.length) {
+                    assertNull(total, hex);
+                    continue;
+                }
+                long litres = (mfr[at] & 0xFFL) | (mfr[at + 1] & 0xFFL) << 8 | (mfr[at + 2] & 0xFFL) << 16 | (mfr[at + 3] & 0xFFL) << 24;
+                assertNotNull(total, hex);
+                assertEquals(0, BigDecimal.valueOf(litres, 3).compareTo(total.value()), hex + ": " + total.value() + " m3");
+                totals++;
+            }
+        }
+        assertTrue(telegrams > 10 && totals > 10, telegrams + " Apator 16-2 telegrams, " + totals + " with register 10");
+    }
+
     @Test
     void registers_areWalkedByTag_untilAnUnknownTag_andPlusAtAddsAValuesTwoParts() throws Exception {
-        String text = """
-                driver: xyz-registers
-                detect:
-                  - {manufacturer: XYZ, ci: 0xA0}
-                registers:
-                  from: manufacturer_data
-                  skip: 2
-                  lengths:
-                    - {tags: [0x10], length: 4}
-                    - {tags: 0x20, length: 1}
-                    - {tags: [0x70, 0x7F], length: 1, per_low_nibble: 2}
-                fields:
-                  - {name: total, unit: l, slice: {register: 0x10, offset: 0, length: 4}}
-                  - {name: small, unit: m3, slice: {register: 0x20, offset: 0, length: 1}}
-                  - {name: beyond, unit: m3, slice: {register: 0x30, offset: 0, length: 1}}
-                  - {name: month, unit: m3, scale: 0.1, slice: {from: manufacturer_data, offset: 0, length: 1, plus_at: 1}}
-                """;
+        String text = REGISTERS_FILE;
         // header 05 07 | tag 72: 1 + 2×2 bytes | tag 10: 1234 l | tag 20: 9 | tag 99 unknown: the walk ends | tag 30 not reached
         byte[] f = telegram("05 07 72 AA BB CC DD EE 10 D2 04 00 00 20 09 99 30 01");
         Map<String, DriverValue> v = WmbusDecoder.decode(f, KeyLookup.none(), null, set(text), null).driverValues().stream()
