@@ -23,7 +23,8 @@ import java.util.function.LongSupplier;
  * <p>Memory is bounded under hostile input: at most {@value #MAX_FRAGMENTS} fragments and
  * {@value #MAX_MESSAGE} payload bytes per message, {@value #MAX_PENDING} meters with a message in
  * progress (the least recently heard is dropped first), and a message not complete within the
- * timeout is dropped. Every dropped message is counted ({@link #takeDropped()}). Thread-safe.
+ * timeout is dropped. Every dropped message is counted ({@link #takeDropped()}), apart by whether it
+ * was known to be a listed meter's (rank 1 or 2 below). Thread-safe.
  *
  * <p>Against spoofed fragments (a radio DoS: made-up radios filling the store to push a real meter's
  * message out) a message in progress has a rank: 2 when its radio's link-layer address is a known
@@ -53,7 +54,8 @@ public final class AflReassembler {
     private final long timeoutMs;
     private final BiPredicate<String, String> known;
     private final Map<String, Pending> pending = new LinkedHashMap<>(16, 0.75f, true);
-    private long dropped;
+    private long droppedListed;
+    private long droppedUnlisted;
 
     /** @param clockMs milliseconds of a monotonic clock (e.g. {@code System::nanoTime / 1e6}) */
     public AflReassembler(LongSupplier clockMs, long timeoutMs) {
@@ -80,18 +82,36 @@ public final class AflReassembler {
         return new AflReassembler(() -> System.nanoTime() / 1_000_000, DEFAULT_TIMEOUT_MS, known);
     }
 
-    /** Messages dropped incomplete or broken since the last call (each to be counted once). */
-    public synchronized long takeDropped() {
+    /**
+     * Messages dropped incomplete since the last call (each given once): {@code listed} those known to be a
+     * listed meter's (its radio's link address, or its first fragment's CI 72 header, names one), {@code
+     * unlisted} every other (an unlisted radio's, or one whose first fragment was never heard).
+     */
+    public record Dropped(long listed, long unlisted) {}
+
+    /** Messages dropped incomplete since the last call. */
+    public synchronized Dropped takeDropped() {
         expire(clockMs.getAsLong());
-        long d = dropped;
-        dropped = 0;
+        Dropped d = new Dropped(droppedListed, droppedUnlisted);
+        droppedListed = droppedUnlisted = 0;
         return d;
     }
 
-    /** Whether a message of the radio that sent {@code f} is in progress. */
+    /** Counts a message of {@code rank} dropped incomplete. */
+    private void dropped(int rank) {
+        if (rank > 0) droppedListed++;
+        else droppedUnlisted++;
+    }
+
+    /** Whether a message of the radio that sent {@code f} is in progress (for tests). */
     synchronized boolean inProgress(byte[] f) {
         expire(clockMs.getAsLong());
-        return pending.containsKey(HEX.formatHex(f, 2, 10));
+        return pending.containsKey(radio(f));
+    }
+
+    /** The key of the radio that sent {@code f}: its link-layer M, A, version, type. */
+    private static String radio(byte[] f) {
+        return HEX.formatHex(f, 2, 10);
     }
 
     /** Messages in progress (for tests and status). */
@@ -117,33 +137,42 @@ public final class AflReassembler {
         }
     }
 
+    /** {@link #offer}'s answer for a frame that is no fragment (a whole message on its own): it is decoded as it is. */
+    static final Message ALONE = new Message(new byte[0], -1);
+
     /**
-     * Takes one fragment: {@code f[0..aflAt)} is its (decrypted) link and extended link layer,
-     * {@code f[aflAt..payloadAt)} its AFL, {@code f[payloadAt..)} its share of the message.
+     * Takes one frame with an AFL: {@code f[0..aflAt)} is its (decrypted) link and extended link layer,
+     * {@code f[aflAt..payloadAt)} its AFL, {@code f[payloadAt..)} its share of the message. It is a fragment
+     * when its "more fragments" bit is set, or when it is the rest (no message control) of a message its radio
+     * has in progress; else it is a whole message on its own. Expires the messages out of time, and keys the
+     * radio, once per frame.
      *
-     * @return the whole message ({@link Message}) — the first fragment's header through its AFL, then every
-     *         fragment's share in order — or {@code null} while fragments are missing (and for a fragment
-     *         not taken: no room left for it, counted)
+     * @return {@link #ALONE} for a frame that is no fragment; the whole message ({@link Message}) — the first
+     *         fragment's header through its AFL, then every fragment's share in order — for the fragment
+     *         that completes one; else {@code null}: fragments are missing (or the fragment was not taken:
+     *         no room left for it, counted)
      * @throws DecodeException when the fragment breaks its message (counted by the caller; the
      *                         message is dropped and not counted again)
      */
     synchronized Message offer(byte[] f, int aflAt, int payloadAt, int fid, boolean more, boolean first, String meter)
             throws DecodeException {
+        if (first && !more) return ALONE; // the first fragment and the last: a whole message
         long now = clockMs.getAsLong();
         expire(now);
-        String key = HEX.formatHex(f, 2, 10); // M, A, version, type of the radio
+        String key = radio(f);
         Pending m = pending.get(key);
+        if (!more && m == null) return ALONE; // no message control, and its radio has no message in progress
         int rank = rank(f, payloadAt, first);
         if (m == null) {
             if (pending.size() >= MAX_PENDING && !makeRoom(rank)) {
-                dropped++; // every slot holds a message of a higher rank: this one is not held
+                dropped(rank); // every slot holds a message of a higher rank: this one is not held
                 return null;
             }
             m = new Pending(now, rank);
             pending.put(key, m);
         }
         if (first && m.firstFid >= 0 && m.firstFid != fid) { // the meter began its next message: the last one stays incomplete
-            dropped++;
+            dropped(m.rank);
             m = new Pending(now, rank);
             pending.put(key, m);
         }
@@ -225,15 +254,16 @@ public final class AflReassembler {
         }
         if (lowest == null || lowest.rank > rank) return false;
         pending.values().remove(lowest);
-        dropped++;
+        dropped(lowest.rank);
         return true;
     }
 
     private void expire(long now) {
         for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
-            if (now - it.next().started > timeoutMs) {
+            Pending p = it.next();
+            if (now - p.started > timeoutMs) {
                 it.remove();
-                dropped++;
+                dropped(p.rank);
             }
         }
     }

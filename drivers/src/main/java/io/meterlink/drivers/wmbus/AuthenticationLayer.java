@@ -25,10 +25,12 @@ final class AuthenticationLayer {
         fields(r);
         int fcl = (r.f[aflAt + 2] & 0xFF) | (r.f[aflAt + 3] & 0xFF) << 8;
         boolean more = (fcl & 0x4000) != 0, first = (fcl & 0x2000) != 0; // MF; MCLP: the first fragment carries the message control
-        boolean fragment = more || (!first && r.fragments != null && r.fragments.inProgress(r.f));
-        if (!fragment) return true;
-        if (r.fragments == null) throw r.error(Kind.UNSUPPORTED, "fragmented AFL message and no reassembly here");
+        if (r.fragments == null) {
+            if (more) throw r.error(Kind.UNSUPPORTED, "fragmented AFL message and no reassembly here");
+            return true;
+        }
         AflReassembler.Message m = r.fragments.offer(r.f, aflAt, r.p, fcl & 0xFF, more, first, r.meter());
+        if (m == AflReassembler.ALONE) return true;
         if (m == null) return false;
         r.f = m.bytes();
         r.p = m.aflAt();

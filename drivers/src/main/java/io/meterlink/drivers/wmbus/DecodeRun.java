@@ -33,7 +33,7 @@ final class DecodeRun {
     byte[] aflMcr;
     byte[] aflMl;
     /** Where fragmented AFL messages are reassembled, or {@code null}: fragments are then refused. */
-    AflReassembler fragments;
+    final AflReassembler fragments;
     /** The frame is a message reassembled from AFL fragments (longer records allowed). */
     boolean reassembled;
     /** The metering device's manufacturer and id, once the TPL header is read. */
@@ -50,11 +50,12 @@ final class DecodeRun {
     /** The ELL payload was decrypted (AES-CTR) with the meter's key, not taken as already plaintext. */
     boolean ellDecrypted;
 
-    DecodeRun(byte[] f, KeyLookup keys, FormatCache formats, DriverSet drivers, boolean maybeBadB) {
+    DecodeRun(byte[] f, KeyLookup keys, FormatCache formats, DriverSet drivers, AflReassembler fragments, boolean maybeBadB) {
         this.f = f;
         this.keys = keys;
         this.formats = formats;
         this.drivers = drivers;
+        this.fragments = fragments;
         this.maybeBadB = maybeBadB;
         int man = (f[2] & 0xFF) | (f[3] & 0xFF) << 8;
         this.link = new WmbusTelegram.LinkHeader(f[1] & 0xFF, WmbusDecoder.manufacturer(man), WmbusDecoder.id(f, 4), f[8] & 0xFF, f[9] & 0xFF);
@@ -119,14 +120,27 @@ final class DecodeRun {
         return k;
     }
 
+    /**
+     * The configured key {@code k} for the run's {@link #security} mode, checked by {@link #checkKey}; none is
+     * {@code NO_KEY}, naming the metering device.
+     */
     byte[] key(Optional<byte[]> k) throws DecodeException {
         if (k.isEmpty()) throw new DecodeException(Kind.NO_KEY, "telegram is encrypted and no key is configured", device(), null);
         return checkKey(k.get());
     }
 
+    /**
+     * {@code key} if it has the length the run's {@link #security} mode takes: a DES key (8 bytes, written
+     * {@code des:} and 16 hex digits) for mode 2, an AES-128 key (16 bytes) for modes 5, 7, 10 and the ELL;
+     * else {@code WRONG_KEY} saying what the mode needs, naming the metering device once the TPL header is
+     * read (the ELL's: the radio).
+     */
     byte[] checkKey(byte[] key) throws DecodeException {
-        if (key.length != 16) throw error(Kind.WRONG_KEY, "configured key is not 16 bytes");
-        return key;
+        boolean des = security == 2;
+        if (key.length == (des ? 8 : 16)) return key;
+        String mode = security == WmbusTelegram.SECURITY_ELL_CTR ? "ELL encryption" : "security mode " + security;
+        throw new DecodeException(Kind.WRONG_KEY, mode + (des ? " needs a DES key (des: and 16 hex digits)" : " needs an AES-128 key (32 hex digits)"),
+                tplMan == null ? meter() : device(), null);
     }
 
     interface CryptoStep {

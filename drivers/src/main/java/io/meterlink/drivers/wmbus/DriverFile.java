@@ -24,6 +24,7 @@ import java.io.StringReader;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,17 +126,22 @@ public final class DriverFile {
      * register is a tag byte and then {@code lengths[tag]} bytes; an unknown tag (-1) ends the walk.
      */
     record Registers(boolean manufacturerData, int skip, int[] lengths) {
-        /** Where the data of register {@code tag} starts, or -1 when the walk does not reach it. */
-        int find(byte[] b, int from, int to, int mfrFrom, int tag) {
+        /**
+         * One walk of a telegram's registers: by tag, where the data of its first register starts, -1 for a tag
+         * the walk does not reach (walked once per telegram, however many fields read registers).
+         */
+        int[] starts(byte[] b, int from, int to, int mfrFrom) {
+            int[] at = new int[256];
+            Arrays.fill(at, -1);
             int i = manufacturerData ? mfrFrom : from;
-            if (i < 0) return -1;
+            if (i < 0) return at;
             for (i += skip; i < to; ) {
                 int t = b[i] & 0xFF, n = lengths[t];
-                if (n < 0) return -1;
-                if (t == tag) return i + 1;
+                if (n < 0) break;
+                if (at[t] < 0) at[t] = i + 1;
                 i += 1 + n;
             }
-            return -1;
+            return at;
         }
     }
 
@@ -199,6 +205,9 @@ public final class DriverFile {
     private final List<Map.Entry<String, byte[]>> formats;
     /** The tagged-register layout slices with {@code register:} read, or {@code null}. */
     private final Registers registers;
+
+    /** The tagged-register layout, or {@code null} (for tests). */
+    Registers registers() { return registers; }
 
     private DriverFile(String name, String file, List<Detect> detect, boolean proprietaryPayload, Descrambler descrambler, List<Field> fields,
                        List<Map.Entry<String, byte[]>> formats, Registers registers) {
@@ -310,6 +319,7 @@ public final class DriverFile {
         List<DriverValue> out = new ArrayList<>();
         Map<String, BigDecimal> named = new LinkedHashMap<>();
         UndecodedTail cut = null; // the first value whose bytes were there but a part it needs was not
+        int[] registerStarts = null; // the registers walked once, for the first field that reads one
         for (Field f : fields) {
             if (f.formula() != null) {
                 BigDecimal v = f.formula().evaluate(named);
@@ -334,8 +344,13 @@ public final class DriverFile {
                     break;
                 }
             } else if (f.slice() != null) {
-                int base = f.slice().source() == Source.REGISTER ? registers.find(b, from, to, mfrFrom, f.slice().register())
-                        : region(f.slice(), b, from, to, mfrFrom);
+                int base;
+                if (f.slice().source() == Source.REGISTER) {
+                    if (registerStarts == null) registerStarts = registers.starts(b, from, to, mfrFrom);
+                    base = registerStarts[f.slice().register()];
+                } else {
+                    base = region(f.slice(), b, from, to, mfrFrom);
+                }
                 if (base < 0) continue;
                 if (f.when() != null) {
                     int at = base + f.when().offset();

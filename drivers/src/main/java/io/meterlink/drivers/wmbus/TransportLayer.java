@@ -43,12 +43,12 @@ final class TransportLayer {
         String id = idAt == 4 ? r.link.id() : WmbusDecoder.id(r.f, idAt);
         r.tplMan = man;
         r.tplId = id;
-        int mode = cf >> 8 & 0x1F; // EN 13757-7 §7.5.8: configuration field, r.security mode bits 8-12
+        int mode = cf >> 8 & 0x1F; // EN 13757-7 §7.5.8: configuration field, security mode bits 8-12
         int blocks = cf >> 4 & 0x0F;
         byte[] apdu;
         int from;
         if (r.aflMac != null && mode != 7) {
-            throw r.error(Kind.UNSUPPORTED, "AFL MAC with r.security mode " + mode + " not supported");
+            throw r.error(Kind.UNSUPPORTED, "AFL MAC with security mode " + mode + " not supported");
         }
         switch (mode) {
             case 0 -> {
@@ -66,9 +66,7 @@ final class TransportLayer {
                     from = r.p;
                     break;
                 }
-                if (configured.isEmpty()) throw new DecodeException(Kind.NO_KEY, "telegram is encrypted and no key is configured", r.device(), null);
-                byte[] key = configured.get();
-                if (key.length != 8) throw new DecodeException(Kind.WRONG_KEY, "security mode 2 needs a DES key (16 hex digits)", r.device(), null);
+                byte[] key = r.key(configured);
                 int encLen = Math.min(16 * blocks, (r.f.length - r.p) / 8 * 8);
                 if (blocks == 0 || encLen < 8) throw new DecodeException(Kind.TRUNCATED, "DES-encrypted part shorter than one block", r.device(), null);
                 if (encLen < 16 * blocks) r.cutShort = true; // the whole blocks there are: the records in them stand
@@ -106,7 +104,7 @@ final class TransportLayer {
                 }
                 from = 0;
             }
-            case 7 -> { // OMS Vol 2 §9.4.6 / CEN/TR 17167: CMAC-derived r.keys, MAC in the AFL, AES-CBC IV 0
+            case 7 -> { // OMS Vol 2 §9.4.6 / CEN/TR 17167: CMAC-derived keys, MAC in the AFL, AES-CBC IV 0
                 r.security = 7;
                 r.need(1, "configuration field extension");
                 r.p += 1;

@@ -35,23 +35,14 @@ public final class WmbusDecoder {
 
     /**
      * Decodes one frame, learning the format of full frames into {@code formats} and rebuilding
-     * compact frames (CI 79/7B/73) from it.
+     * compact frames (CI 79/7B/73) from it, with the built-in driver files; fragmented AFL messages are
+     * refused ({@code UNSUPPORTED}).
      *
      * @param formats formats heard so far (shared across telegrams), or {@code null}: then compact
      *                frames are refused ({@code UNSUPPORTED})
      */
     public static WmbusTelegram decode(byte[] frame, KeyLookup keys, FormatCache formats) throws DecodeException {
-        return decode(frame, keys, formats, DriverSet.builtin());
-    }
-
-    /**
-     * As {@link #decode(byte[], KeyLookup, FormatCache)} with the driver files of {@code drivers}
-     * (the two- and three-argument forms use {@link DriverSet#builtin()}): a matching driver adds
-     * its named values ({@link WmbusTelegram#driverValues()}) on top of the generic records.
-     */
-    public static WmbusTelegram decode(byte[] frame, KeyLookup keys, FormatCache formats, DriverSet drivers) throws DecodeException {
-        byte[] f = LinkLayer.stripShared(frame);
-        return new DecodeRun(f, keys, formats, drivers, f == frame && LinkLayer.couldBeFormatBWithWrongLastCrc(f)).run(); // Parse never writes into f
+        return decode(frame, keys, formats, DriverSet.builtin(), null);
     }
 
     /**
@@ -60,33 +51,28 @@ public final class WmbusDecoder {
      * as format A or B.
      */
     public static WmbusTelegram decodeWithoutCrcs(byte[] frame, KeyLookup keys, FormatCache formats) throws DecodeException {
-        return decodeWithoutCrcs(frame, keys, formats, DriverSet.builtin());
-    }
-
-    /** As {@link #decodeWithoutCrcs(byte[], KeyLookup, FormatCache)} with the driver files of {@code drivers}. */
-    public static WmbusTelegram decodeWithoutCrcs(byte[] frame, KeyLookup keys, FormatCache formats, DriverSet drivers) throws DecodeException {
-        return new DecodeRun(LinkLayer.withoutCrcs(frame), keys, formats, drivers, false).run();
+        return decodeWithoutCrcs(frame, keys, formats, DriverSet.builtin(), null);
     }
 
     /**
-     * As {@link #decode(byte[], KeyLookup, FormatCache, DriverSet)}, reassembling fragmented AFL
-     * messages in {@code fragments}: a fragment held gives a telegram with CI 90 and no records, the
-     * fragment that completes a message gives the whole message's telegram.
+     * As {@link #decode(byte[], KeyLookup, FormatCache)} with the driver files of {@code drivers} (a
+     * matching driver adds its named values, {@link WmbusTelegram#driverValues()}, on top of the generic
+     * records), reassembling fragmented AFL messages in {@code fragments}: a fragment held gives a
+     * telegram with CI 90 and no records, the fragment that completes a message gives the whole
+     * message's telegram.
+     *
+     * @param fragments where fragments are held, or {@code null}: then a fragment is refused ({@code UNSUPPORTED})
      */
     public static WmbusTelegram decode(byte[] frame, KeyLookup keys, FormatCache formats, DriverSet drivers, AflReassembler fragments)
             throws DecodeException {
-        byte[] f = LinkLayer.stripShared(frame);
-        DecodeRun r = new DecodeRun(f, keys, formats, drivers, f == frame && LinkLayer.couldBeFormatBWithWrongLastCrc(f));
-        r.fragments = fragments;
-        return r.run();
+        byte[] f = LinkLayer.stripShared(frame); // Parse never writes into f
+        return new DecodeRun(f, keys, formats, drivers, fragments, f == frame && LinkLayer.couldBeFormatBWithWrongLastCrc(f)).run();
     }
 
-    /** As {@link #decodeWithoutCrcs(byte[], KeyLookup, FormatCache, DriverSet)}, reassembling AFL fragments in {@code fragments}. */
+    /** As {@link #decode(byte[], KeyLookup, FormatCache, DriverSet, AflReassembler)} for a frame without CRCs ({@link #decodeWithoutCrcs(byte[], KeyLookup, FormatCache)}). */
     public static WmbusTelegram decodeWithoutCrcs(byte[] frame, KeyLookup keys, FormatCache formats, DriverSet drivers,
                                                   AflReassembler fragments) throws DecodeException {
-        DecodeRun r = new DecodeRun(LinkLayer.withoutCrcs(frame), keys, formats, drivers, false);
-        r.fragments = fragments;
-        return r.run();
+        return new DecodeRun(LinkLayer.withoutCrcs(frame), keys, formats, drivers, fragments, false).run();
     }
 
     /** EN 13757-3 §5.4 / EN 62056-21: three letters of 5 bits each, 'A' = 1; 4 hex digits when not letters. */

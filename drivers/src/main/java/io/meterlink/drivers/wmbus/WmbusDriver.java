@@ -97,6 +97,20 @@ final class WmbusDriver extends LineDriver {
         }
     }
 
+    /**
+     * AFL messages left incomplete (timeout, bounds, the radio's next message begun): each one of a listed
+     * meter, or of any radio under {@code accept_unknown}, is a counted {@code truncated}; an unlisted radio's
+     * is not (its telegrams are ignored whole, so are its fragments), only logged.
+     */
+    private void countDroppedFragments(String source) {
+        AflReassembler.Dropped d = fragments.takeDropped();
+        long counted = d.listed() + (config.acceptUnknown() ? d.unlisted() : 0);
+        for (long n = counted; n > 0; n--) badInput(new DecodeException(Kind.TRUNCATED, "fragmented AFL message dropped incomplete"));
+        if (counted < d.listed() + d.unlisted()) {
+            LOG.trace("{}: {} fragmented AFL messages of unlisted radios dropped incomplete (not counted)", source, d.listed() + d.unlisted() - counted);
+        }
+    }
+
     /** Decodes one frame and stores its readings, unless it is a replay or from an unwanted meter. */
     void handle(RadioFrame f, String source) throws DecodeException, InterruptedException {
         byte[] frame = f.frame();
@@ -105,9 +119,7 @@ final class WmbusDriver extends LineDriver {
             t = guard.decode(() -> f.crcsRemoved() ? WmbusDecoder.decodeWithoutCrcs(frame, keys, formats, config.drivers(), fragments)
                     : WmbusDecoder.decode(frame, keys, formats, config.drivers(), fragments));
         } finally {
-            for (long n = fragments.takeDropped(); n > 0; n--) { // AFL messages left incomplete (timeout, bounds)
-                badInput(new DecodeException(Kind.TRUNCATED, "fragmented AFL message dropped incomplete"));
-            }
+            countDroppedFragments(source);
         }
         if (t.fragmentHeld()) return;
         boolean known = config.known(t.manufacturer(), t.id()) || config.known(t.link().manufacturer(), t.link().id());

@@ -126,7 +126,7 @@ class AflFragmentTest {
         assertEquals(0x7A, t.ci());
         assertVolumes(t, 20);
         assertEquals(0, fragments.pendingMessages());
-        assertEquals(0, fragments.takeDropped());
+        assertEquals(new AflReassembler.Dropped(0, 0), fragments.takeDropped());
     }
 
     @Test
@@ -165,10 +165,36 @@ class AflFragmentTest {
         feed(f.get(0));
         feed(f.get(2)); // fragment 2 lost
         clock.addAndGet(31_000);
-        assertEquals(1, fragments.takeDropped());
+        assertEquals(new AflReassembler.Dropped(0, 1), fragments.takeDropped(), "no meter is listed here");
         assertEquals(0, fragments.pendingMessages());
         for (byte[] x : f) feed(x);
         assertEquals(0, fragments.pendingMessages());
+    }
+
+    @Test
+    void theLastFragment_heardAtTheMessagesDeadline_completesIt_theClockIsReadOncePerFrame() throws Exception {
+        AtomicLong now = new AtomicLong();
+        AflReassembler store = new AflReassembler(now::getAndIncrement, 30_000); // each reading of the clock is 1 ms later
+        List<byte[]> f = fragment(mode7Message(records(20), Hex.bytes("78563412")), 2, true, 1);
+        WmbusDecoder.decodeWithoutCrcs(f.get(0), KEY, null, DriverSet.none(), store); // the clock read at 0
+        now.set(30_000); // the last moment the message is in time
+        WmbusTelegram t = WmbusDecoder.decodeWithoutCrcs(f.get(1), KEY, null, DriverSet.none(), store);
+        assertVolumes(t, 20); // a second reading of the clock (30,001) for the same frame would have dropped the message
+        assertEquals(0, store.pendingMessages(), "no lone last fragment left held");
+        assertEquals(new AflReassembler.Dropped(0, 0), store.takeDropped());
+    }
+
+    @Test
+    void aListedMetersMessage_droppedIncomplete_isCountedApartFromAnUnlistedRadios() throws Exception {
+        AflReassembler store = new AflReassembler(clock::get, 30_000, (man, id) -> id.equals("12345678"));
+        List<byte[]> listed = fragment(mode7Message(records(20), Hex.bytes("78563412")), 3, true, 1);
+        byte[] unlisted = listed.get(0).clone();
+        unlisted[4] = 0x79; // 12345679
+        WmbusDecoder.decodeWithoutCrcs(listed.get(0), KEY, null, DriverSet.none(), store);
+        WmbusDecoder.decodeWithoutCrcs(unlisted, KEY, null, DriverSet.none(), store);
+        clock.addAndGet(31_000);
+        assertEquals(new AflReassembler.Dropped(1, 1), store.takeDropped());
+        assertEquals(new AflReassembler.Dropped(0, 0), store.takeDropped(), "each given once");
     }
 
     @Test
@@ -193,7 +219,7 @@ class AflFragmentTest {
         feed(b.get(0));
         feed(b.get(1));
         assertVolumes(feed(b.get(2)), 21);
-        assertEquals(1, fragments.takeDropped());
+        assertEquals(new AflReassembler.Dropped(0, 1), fragments.takeDropped());
     }
 
     @Test
@@ -268,7 +294,7 @@ class AflFragmentTest {
             feed(y);
         }
         assertEquals(AflReassembler.MAX_PENDING, fragments.pendingMessages());
-        assertEquals(flood - AflReassembler.MAX_PENDING, fragments.takeDropped());
+        assertEquals(new AflReassembler.Dropped(0, flood - AflReassembler.MAX_PENDING), fragments.takeDropped());
     }
 
     @Test
@@ -285,13 +311,13 @@ class AflFragmentTest {
         }
         assertEquals(AflReassembler.MAX_PENDING, store.pendingMessages());
         WmbusDecoder.decodeWithoutCrcs(f0, KEY, null, DriverSet.none(), store); // 12345678: unknown
-        assertEquals(1, store.takeDropped(), "the unknown radio's message is not held");
+        assertEquals(new AflReassembler.Dropped(0, 1), store.takeDropped(), "the unknown radio's message is not held");
         assertFalse(store.inProgress(f0));
         assertTrue(store.inProgress(known.get(0)), "no known radio was pushed out for it");
         byte[] y = f0.clone();
         y[7] = (byte) 0x91; // 91345678: known, pushes the oldest known out
         WmbusDecoder.decodeWithoutCrcs(y, KEY, null, DriverSet.none(), store);
-        assertEquals(1, store.takeDropped());
+        assertEquals(new AflReassembler.Dropped(1, 0), store.takeDropped(), "a known radio's message was pushed out");
         assertTrue(store.inProgress(y));
         assertFalse(store.inProgress(known.get(0)), "the least recently heard known radio made room");
         assertEquals(AflReassembler.MAX_PENDING, store.pendingMessages());

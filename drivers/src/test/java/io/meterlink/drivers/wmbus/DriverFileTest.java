@@ -5,6 +5,7 @@ import io.meterlink.core.api.Reading;
 import io.meterlink.core.api.Unit;
 import io.meterlink.core.api.config.ConfigError;
 import io.meterlink.drivers.testing.Hex;
+import io.meterlink.drivers.testing.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,8 +15,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -39,6 +42,25 @@ class DriverFileTest {
               - {name: only_when_flagged, unit: m3, slice: {from: manufacturer_data, offset: 1, length: 1}, when: {offset: 0, mask: 0x80, value: 0x80}}
             """;
 
+    /** A made-up register layout: from manufacturer data, 2 header bytes, tags 10 (4 bytes), 20 (1), 70–7F (1 + 2 per low nibble). */
+    private static final String REGISTERS_FILE = """
+            driver: xyz-registers
+            detect:
+              - {manufacturer: XYZ, ci: 0xA0}
+            registers:
+              from: manufacturer_data
+              skip: 2
+              lengths:
+                - {tags: [0x10], length: 4}
+                - {tags: 0x20, length: 1}
+                - {tags: [0x70, 0x7F], length: 1, per_low_nibble: 2}
+            fields:
+              - {name: total, unit: l, slice: {register: 0x10, offset: 0, length: 4}}
+              - {name: small, unit: m3, slice: {register: 0x20, offset: 0, length: 1}}
+              - {name: beyond, unit: m3, slice: {register: 0x30, offset: 0, length: 1}}
+              - {name: month, unit: m3, scale: 0.1, slice: {from: manufacturer_data, offset: 0, length: 1, plus_at: 1}}
+            """;
+
     /** L, SND_NR, XYZ (0x633A), id 12345678, version 1, water 07, CI A0, then the payload. */
     private static byte[] telegram(String payload) {
         return TestFrames.withL(Hex.bytes("44 3A63 78563412 01 07 A0 " + payload));
@@ -55,7 +77,7 @@ class DriverFileTest {
     void slices_decodeEachEncoding_intoTheReadingModel() throws Exception {
         // flags 01 | BCD 00123456 l | BE 0190 = 400 (4.00 m3) | int -2, +3 | int16 -125 (-12.5 °C) | u12: low 34, high nibble 5 of 0x5A
         byte[] f = telegram("01 56 34 12 00 01 90 FE FF 03 00 83 FF 34 5A");
-        WmbusTelegram t = WmbusDecoder.decode(f, KeyLookup.none(), null, set(XYZ));
+        WmbusTelegram t = WmbusDecoder.decode(f, KeyLookup.none(), null, set(XYZ), null);
         assertEquals("xyz-test", t.driver());
         Map<String, DriverValue> v = t.driverValues().stream().collect(Collectors.toMap(DriverValue::name, x -> x));
         assertEquals(0, new BigDecimal("123.456").compareTo(v.get("total").value()), "BCD litres in m3");
@@ -82,7 +104,7 @@ class DriverFileTest {
     @Test
     void invalidMarkerAndShortPayload_giveNoValue_neverAGuess() throws Exception {
         byte[] f = telegram("80 56 34 12 00 01 90 FE FF 03 00 00 80");
-        Map<String, DriverValue> v = WmbusDecoder.decode(f, KeyLookup.none(), null, set(XYZ)).driverValues().stream()
+        Map<String, DriverValue> v = WmbusDecoder.decode(f, KeyLookup.none(), null, set(XYZ), null).driverValues().stream()
                 .collect(Collectors.toMap(DriverValue::name, x -> x));
         assertFalse(v.containsKey("temperature"), "8000 marks no value");
         assertFalse(v.containsKey("packed"), "the payload ends before it");
@@ -90,38 +112,95 @@ class DriverFileTest {
         assertEquals("OK", v.get("leak").text());
         // a BCD slice with a nibble above 9 is no number
         byte[] bad = telegram("00 5A 34 12 00");
-        assertTrue(WmbusDecoder.decode(bad, KeyLookup.none(), null, set(XYZ)).driverValues().stream().noneMatch(x -> x.name().equals("total")));
+        assertTrue(WmbusDecoder.decode(bad, KeyLookup.none(), null, set(XYZ), null).driverValues().stream().noneMatch(x -> x.name().equals("total")));
+    }
+
+    /**
+     * Where register {@code tag}'s data starts, by a walk for that one tag (as each field walked the chain
+     * before the walk was done once per telegram): the reference {@link DriverFile.Registers#starts} must agree with.
+     */
+    private static int walkForOneTag(DriverFile.Registers r, byte[] b, int from, int to, int mfrFrom, int tag) {
+        int i = (r.manufacturerData() ? mfrFrom : from);
+        if (i < 0) return -1;
+        i += r.skip();
+        while (i < to && r.lengths()[b[i] & 0xFF] >= 0) {
+            if ((b[i] & 0xFF) == tag) return i + 1;
+            i += 1 + r.lengths()[b[i] & 0xFF];
+        }
+        return -1;
+    }
+
+    /** Asserts that one walk of {@code b} gives, for every tag, what a walk for that tag alone gives. */
+    private static void assertOneWalkAnswersEveryTag(DriverFile.Registers r, byte[] b, int from, int to, int mfrFrom) {
+        int[] starts = r.starts(b, from, to, mfrFrom);
+        for (int tag = 0; tag < 256; tag++) {
+            assertEquals(walkForOneTag(r, b, from, to, mfrFrom, tag), starts[tag], "tag " + tag + " in " + HexFormat.of().formatHex(b));
+        }
+    }
+
+    @Test
+    void registers_walkedOncePerTelegram_giveEveryTagWhereItsOwnWalkFindsIt() {
+        String text = REGISTERS_FILE.replace("from: manufacturer_data", "from: payload");
+        for (String file : List.of(REGISTERS_FILE, text)) {
+            List<ConfigError> errors = new ArrayList<>();
+            DriverFile.Registers r = DriverFile.parse("r.yaml", file, errors).registers();
+            assertEquals(List.of(), errors);
+            byte[] fixture = Hex.bytes("05 07 72 AA BB CC DD EE 10 D2 04 00 00 20 09 99 30 01");
+            assertOneWalkAnswersEveryTag(r, fixture, 0, fixture.length, 0);
+            assertOneWalkAnswersEveryTag(r, fixture, 0, 5, 0); // cut inside the first register
+            assertOneWalkAnswersEveryTag(r, fixture, 0, fixture.length, -1); // no manufacturer data
+            Random random = new Random(16);
+            for (int n = 0; n < 2000; n++) { // registers of the known tags mostly, so the walks run long
+                byte[] b = new byte[random.nextInt(40)];
+                for (int i = 0; i < b.length; i++) b[i] = (byte) (random.nextInt(4) == 0 ? random.nextInt(256) : new int[] {0x10, 0x20, 0x72, 0x7F}[random.nextInt(4)]);
+                int from = b.length == 0 ? 0 : random.nextInt(b.length);
+                assertOneWalkAnswersEveryTag(r, b, from, b.length, random.nextInt(3) == 0 ? -1 : from);
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void apator162_onTheCorpusTelegrams_itsRegisterValueIsWhereAWalkForItsTagFindsIt() throws Exception {
+        DriverFile apator = DriverSet.builtin().drivers().stream().filter(d -> d.name().equals("apator-162")).findFirst().orElseThrow();
+        DriverFile.Registers r = apator.registers();
+        int telegrams = 0, totals = 0;
+        for (String line : Files.readAllLines(TestData.folder("wmbusmeters").resolve("dev.jsonl"))) {
+            if (!line.contains("\"apator162\"")) continue;
+            for (String hex : (List<String>) ((Map<String, Object>) MiniJson.parse(line)).get("telegrams")) {
+                WmbusTelegram t = WmbusDecoder.decode(Hex.bytes(hex), KeyLookup.none(), null);
+                if (!"apator-162".equals(t.driver())) continue;
+                telegrams++;
+                byte[] mfr = Hex.bytes(t.manufacturerData()); // the registers' bytes: a walk from 0 is the walk in the telegram
+                assertOneWalkAnswersEveryTag(r, mfr, 0, mfr.length, 0);
+                int at = walkForOneTag(r, mfr, 0, mfr.length, 0, 0x10);
+                DriverValue total = t.driverValues().stream().filter(v -> v.name().equals("total")).findFirst().orElse(null);
+                if (at < 0 || at + 4 > mfr.length) {
+                    assertNull(total, hex);
+                    continue;
+                }
+                long litres = (mfr[at] & 0xFFL) | (mfr[at + 1] & 0xFFL) << 8 | (mfr[at + 2] & 0xFFL) << 16 | (mfr[at + 3] & 0xFFL) << 24;
+                assertNotNull(total, hex);
+                assertEquals(0, BigDecimal.valueOf(litres, 3).compareTo(total.value()), hex + ": " + total.value() + " m3");
+                totals++;
+            }
+        }
+        assertTrue(telegrams > 10 && totals > 10, telegrams + " Apator 16-2 telegrams, " + totals + " with register 10");
     }
 
     @Test
     void registers_areWalkedByTag_untilAnUnknownTag_andPlusAtAddsAValuesTwoParts() throws Exception {
-        String text = """
-                driver: xyz-registers
-                detect:
-                  - {manufacturer: XYZ, ci: 0xA0}
-                registers:
-                  from: manufacturer_data
-                  skip: 2
-                  lengths:
-                    - {tags: [0x10], length: 4}
-                    - {tags: 0x20, length: 1}
-                    - {tags: [0x70, 0x7F], length: 1, per_low_nibble: 2}
-                fields:
-                  - {name: total, unit: l, slice: {register: 0x10, offset: 0, length: 4}}
-                  - {name: small, unit: m3, slice: {register: 0x20, offset: 0, length: 1}}
-                  - {name: beyond, unit: m3, slice: {register: 0x30, offset: 0, length: 1}}
-                  - {name: month, unit: m3, scale: 0.1, slice: {from: manufacturer_data, offset: 0, length: 1, plus_at: 1}}
-                """;
+        String text = REGISTERS_FILE;
         // header 05 07 | tag 72: 1 + 2×2 bytes | tag 10: 1234 l | tag 20: 9 | tag 99 unknown: the walk ends | tag 30 not reached
         byte[] f = telegram("05 07 72 AA BB CC DD EE 10 D2 04 00 00 20 09 99 30 01");
-        Map<String, DriverValue> v = WmbusDecoder.decode(f, KeyLookup.none(), null, set(text)).driverValues().stream()
+        Map<String, DriverValue> v = WmbusDecoder.decode(f, KeyLookup.none(), null, set(text), null).driverValues().stream()
                 .collect(Collectors.toMap(DriverValue::name, x -> x));
         assertEquals(0, new BigDecimal("1.234").compareTo(v.get("total").value()), "register 10 found after a 72 of 5 bytes");
         assertEquals(0, new BigDecimal("9").compareTo(v.get("small").value()));
         assertFalse(v.containsKey("beyond"), "an unknown tag ends the walk: no guess past it");
         assertEquals(0, new BigDecimal("1.2").compareTo(v.get("month").value()), "(5 + 7) × 0.1");
         // a register cut short by the end of the telegram gives no value
-        Map<String, DriverValue> cut = WmbusDecoder.decode(telegram("05 07 10 D2 04"), KeyLookup.none(), null, set(text)).driverValues().stream()
+        Map<String, DriverValue> cut = WmbusDecoder.decode(telegram("05 07 10 D2 04"), KeyLookup.none(), null, set(text), null).driverValues().stream()
                 .collect(Collectors.toMap(DriverValue::name, x -> x));
         assertFalse(cut.containsKey("total"));
 
@@ -148,13 +227,13 @@ class DriverFileTest {
                   - {name: halves, unit: m3, slice: {from: manufacturer_data, offset: 0, length: 1, encoding: u12, nibble_at: 1, nibble: high, plus_at: 2}}
                 """);
         // payload 10 20 30: the value at 0 with its nibble at 1, its second part at 2, whose nibble (3) is past the end
-        WmbusTelegram t = WmbusDecoder.decode(telegram("10 20 30"), KeyLookup.none(), null, d);
+        WmbusTelegram t = WmbusDecoder.decode(telegram("10 20 30"), KeyLookup.none(), null, d, null);
         assertEquals(List.of("first"), t.driverValues().stream().map(DriverValue::name).toList());
         assertNotNull(t.undecoded());
         assertEquals(io.meterlink.core.api.driver.DecodeException.Kind.TRUNCATED, t.undecoded().kind());
         assertTrue(t.undecoded().reason().contains("halves"), t.undecoded().reason());
         // one byte more: both parts are there, 0x210 + 0x430 (each low byte with the high nibble of the byte after it)
-        WmbusTelegram whole = WmbusDecoder.decode(telegram("10 20 30 40"), KeyLookup.none(), null, d);
+        WmbusTelegram whole = WmbusDecoder.decode(telegram("10 20 30 40"), KeyLookup.none(), null, d, null);
         assertNull(whole.undecoded());
         assertEquals(0, new BigDecimal(0x210 + 0x430).compareTo(
                 whole.driverValues().stream().filter(v -> v.name().equals("halves")).findFirst().orElseThrow().value()));
@@ -174,7 +253,7 @@ class DriverFileTest {
                 """);
         // payload 01 02 03 04: odd_1 = 01 + 04; odd_2's second part (at 4) is past the end, and so odd_3's;
         // nibbled's nibble (at 4) too; even = 03 and total are read all the same
-        WmbusTelegram t = WmbusDecoder.decode(telegram("01 02 03 04"), KeyLookup.none(), null, d);
+        WmbusTelegram t = WmbusDecoder.decode(telegram("01 02 03 04"), KeyLookup.none(), null, d, null);
         Map<String, DriverValue> v = t.driverValues().stream().collect(Collectors.toMap(DriverValue::name, x -> x));
         assertEquals(List.of("odd_1", "even", "total"), t.driverValues().stream().map(DriverValue::name).toList());
         assertEquals(0, new BigDecimal(5).compareTo(v.get("odd_1").value()));
@@ -236,7 +315,7 @@ class DriverFileTest {
 
     @Test
     void otherMeters_getNoDriver() throws Exception {
-        WmbusTelegram t = WmbusDecoder.decode(TestFrames.plain(1), KeyLookup.none(), null, set(XYZ));
+        WmbusTelegram t = WmbusDecoder.decode(TestFrames.plain(1), KeyLookup.none(), null, set(XYZ), null);
         assertNull(t.driver());
         assertEquals(List.of(), t.driverValues());
     }

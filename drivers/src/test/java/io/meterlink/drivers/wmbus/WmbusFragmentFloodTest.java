@@ -1,94 +1,109 @@
 package io.meterlink.drivers.wmbus;
 
 import io.meterlink.core.api.MeterId;
-import io.meterlink.core.api.config.Secret;
-import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
-import io.meterlink.drivers.mbus.FormatCache;
-import io.meterlink.drivers.testing.FeedLine;
 import io.meterlink.drivers.testing.Hex;
-import io.meterlink.drivers.testing.Recording;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
-import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * A radio DoS on AFL reassembly: spoofed fragments from made-up radios, more than the store holds,
- * interleaved with a listed meter's fragmented mode 7 message, which must still decode.
+ * interleaved with a listed meter's fragmented mode 7 message, which must still decode. Incomplete
+ * messages are counted as {@code truncated} only when they are wanted: a listed meter's, or any radio's
+ * under {@code accept_unknown}; an unlisted radio's are no bad input of this gateway.
  */
 class WmbusFragmentFloodTest {
     private static final MeterId REAL = MeterId.of("wmbus:KAM:12345678");
-    private final Recording rec = new Recording(Clock.systemUTC());
+    private static final byte[] MCR = Hex.bytes("07000000");
 
-    private WmbusDriver driver(boolean acceptUnknown) {
-        var meter = new WmbusDriverConfig.Meter("12345678", null, Secret.of(HexFormat.of().formatHex(TestFrames.KEY)));
-        WmbusDriverConfig c = new WmbusDriverConfig("feed", "hexlines", WmbusMode.T1, false, ZoneOffset.UTC, acceptUnknown, List.of(meter),
-                DriverSet.builtin());
-        return new WmbusDriver(c, new FeedLine(), rec, new FormatCache());
+    private static FedDriver driver(boolean acceptUnknown) {
+        return new FedDriver(acceptUnknown, List.of(FedDriver.keyed("12345678")));
     }
 
-    private void hear(WmbusDriver d, byte[] frame) throws InterruptedException {
-        try {
-            d.handle(new RadioFrame(frame, -70, true), "line1");
-        } catch (DecodeException e) {
-            rec.badInput("line1", e.kind());
-        }
+    /** The listed meter's 3-fragment mode 7 message, first fragment id {@code firstFid}. */
+    private static List<byte[]> realMessage(int firstFid) throws Exception {
+        return AflFragmentTest.fragment(AflFragmentTest.mode7Message(AflFragmentTest.records(20), Hex.bytes("78563412"), MCR), 3, true,
+                firstFid, MCR);
+    }
+
+    /** {@code fragment} as sent by the made-up radio {@code spoofer}: id 1234xxxx, never the real 12345678. */
+    private static byte[] spoofed(byte[] fragment, int spoofer) {
+        byte[] y = fragment.clone();
+        y[4] = (byte) spoofer;
+        y[5] = (byte) (spoofer >> 8);
+        return y;
     }
 
     /** The real message's three fragments, each after a flood of first fragments from {@code 3 × 2 × MAX_PENDING} made-up radios. */
-    private void floodAroundTheRealMessage(WmbusDriver d) throws Exception {
-        byte[] mcr = Hex.bytes("07000000");
-        List<byte[]> real = AflFragmentTest.fragment(AflFragmentTest.mode7Message(AflFragmentTest.records(20), Hex.bytes("78563412"), mcr),
-                3, true, 1, mcr);
+    private static void floodAroundTheRealMessage(FedDriver d) throws Exception {
+        List<byte[]> real = realMessage(1);
         int spoofer = 0;
         for (byte[] fragment : real) {
-            hear(d, fragment);
-            for (int i = 0; i < 2 * AflReassembler.MAX_PENDING; i++, spoofer++) {
-                byte[] y = real.get(0).clone();
-                y[4] = (byte) spoofer; // id 1234xxxx: never the real 12345678
-                y[5] = (byte) (spoofer >> 8);
-                hear(d, y);
-            }
+            d.hear(fragment);
+            for (int i = 0; i < 2 * AflReassembler.MAX_PENDING; i++, spoofer++) d.hear(spoofed(real.get(0), spoofer));
         }
     }
 
-    private long realReadings() {
-        return rec.readings.stream().filter(r -> r.meter().equals(REAL)).count();
+    private static long realReadings(FedDriver d) {
+        return d.rec.readings.stream().filter(r -> r.meter().equals(REAL)).count();
     }
 
     @Test
-    void listedMetersOnly_spoofedFragmentsPushOnlyEachOtherOut_theRealMessageDecodes() throws Exception {
-        floodAroundTheRealMessage(driver(false));
-        assertEquals(20, realReadings(), rec.toString());
-        assertTrue(rec.bad.stream().allMatch(k -> k == Kind.TRUNCATED), rec.bad.toString());
-        assertFalse(rec.bad.isEmpty(), "the spoofed messages pushed out are counted");
-        assertEquals(1, rec.readings.stream().map(r -> r.meter()).distinct().count(), "nothing of the unlisted radios is stored");
+    void listedMetersOnly_spoofedFragmentsPushOnlyEachOtherOut_theRealMessageDecodes_unlistedRadiosAreNotCounted() throws Exception {
+        FedDriver d = driver(false);
+        floodAroundTheRealMessage(d);
+        assertEquals(20, realReadings(d), d.rec.toString());
+        assertEquals(List.of(), d.rec.bad, "the spoofed messages pushed out are unlisted radios': no bad input of this gateway");
+        assertEquals(1, d.rec.readings.stream().map(r -> r.meter()).distinct().count(), "nothing of the unlisted radios is stored");
     }
 
     @Test
     void listedMetersOnly_aListedMeterBehindAConverter_itsFragmentsUnderTheConvertersAddress_decode() throws Exception {
-        WmbusDriver d = driver(false);
-        byte[] mcr = Hex.bytes("07000000");
-        List<byte[]> fragments = AflFragmentTest.fragment(AflFragmentTest.mode7Message(AflFragmentTest.records(20), Hex.bytes("78563412"), mcr, true),
-                3, true, 1, mcr);
+        FedDriver d = driver(false);
+        List<byte[]> fragments = AflFragmentTest.fragment(AflFragmentTest.mode7Message(AflFragmentTest.records(20), Hex.bytes("78563412"), MCR, true),
+                3, true, 1, MCR);
         for (byte[] f : fragments) {
             f[7] = (byte) 0x55; // link address 55345678: the converter's, not listed
-            hear(d, f);
+            d.hear(f);
         }
-        assertEquals(20, realReadings(), rec.toString());
-        assertEquals(List.of(), rec.bad);
+        assertEquals(20, realReadings(d), d.rec.toString());
+        assertEquals(List.of(), d.rec.bad);
     }
 
     @Test
     void unknownMetersAccepted_spoofedFragmentsPushOnlyEachOtherOut_theRealMessageDecodes() throws Exception {
-        floodAroundTheRealMessage(driver(true));
-        assertEquals(20, realReadings(), rec.toString());
-        assertTrue(rec.bad.stream().allMatch(k -> k == Kind.TRUNCATED), rec.bad.toString());
-        assertFalse(rec.bad.isEmpty(), "the spoofed messages pushed out are counted");
+        FedDriver d = driver(true);
+        floodAroundTheRealMessage(d);
+        assertEquals(20, realReadings(d), d.rec.toString());
+        assertTrue(d.rec.bad.stream().allMatch(k -> k == Kind.TRUNCATED), d.rec.bad.toString());
+        assertEquals(3 * 2 * AflReassembler.MAX_PENDING - AflReassembler.MAX_PENDING, d.rec.bad.size(),
+                "every spoofed message pushed out is counted: all but the MAX_PENDING still held");
+    }
+
+    /** Two fragments of a message, then the first of the radio's next one: the first message is left incomplete. */
+    private static void oneMessageLeftIncomplete(FedDriver d, List<byte[]> first, List<byte[]> next) throws InterruptedException {
+        d.hear(first.get(0));
+        d.hear(first.get(1));
+        d.hear(next.get(0));
+    }
+
+    @Test
+    void anIncompleteMessage_isTruncated_forAListedMeter_andUnderAcceptUnknown_notForAnUnlistedRadio() throws Exception {
+        FedDriver listed = driver(false);
+        oneMessageLeftIncomplete(listed, realMessage(1), realMessage(9));
+        assertEquals(List.of(Kind.TRUNCATED), listed.rec.bad, "the listed meter's message dropped incomplete");
+
+        List<byte[]> unlisted = realMessage(1).stream().map(f -> spoofed(f, 7)).toList();
+        List<byte[]> unlistedNext = realMessage(9).stream().map(f -> spoofed(f, 7)).toList();
+        FedDriver ignoring = driver(false);
+        oneMessageLeftIncomplete(ignoring, unlisted, unlistedNext);
+        assertEquals(List.of(), ignoring.rec.bad, "an unlisted radio's incomplete message, its telegrams ignored");
+
+        FedDriver accepting = driver(true);
+        oneMessageLeftIncomplete(accepting, unlisted, unlistedNext);
+        assertEquals(List.of(Kind.TRUNCATED), accepting.rec.bad, "under accept_unknown every radio's message is wanted");
     }
 }

@@ -1,6 +1,7 @@
 package io.meterlink.drivers.wmbus;
 
 import io.meterlink.core.api.config.Secret;
+import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodedFrame;
 import io.meterlink.core.api.driver.FrameDecoder;
 import io.meterlink.drivers.testing.Hex;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -69,5 +71,23 @@ class WmbusKeyRuleTest {
         assertFalse(e.getMessage().contains(DES_KEY), e.getMessage());
         Files.writeString(file, "87654321 000102030405060708090A0B0C0D0E0F\n12345678 des:" + DES_KEY + "\n");
         assertEquals(2, d.open(new FrameDecoder.Options(null, null, file)).decode(Hex.bytes(DES_VECTOR)).records().size());
+    }
+
+    /** What a telegram of {@code frame} is refused for when the configured key is {@code key}. */
+    private static DecodeException refusal(byte[] frame, byte[] key) {
+        return assertThrows(DecodeException.class, () -> WmbusDecoder.decodeWithoutCrcs(frame, (m, id) -> Optional.of(key.clone()), null));
+    }
+
+    @Test
+    void decoding_aKeyOfTheOtherLength_isWrongKey_sayingWhatTheTelegramsSecurityModeNeeds() throws Exception {
+        DecodeException aesForDes = refusal(Hex.bytes(DES_VECTOR), TestFrames.KEY);
+        assertEquals(DecodeException.Kind.WRONG_KEY, aesForDes.kind());
+        assertEquals("security mode 2 needs a DES key (des: and 16 hex digits)", aesForDes.getMessage());
+        assertEquals("wmbus:KAM:12345678", aesForDes.meter());
+
+        DecodeException desForAes = refusal(TestFrames.mode5(0x31, TestFrames.KEY), Hex.bytes(DES_KEY));
+        assertEquals(DecodeException.Kind.WRONG_KEY, desForAes.kind());
+        assertEquals("security mode 5 needs an AES-128 key (32 hex digits)", desForAes.getMessage());
+        assertEquals("wmbus:KAM:12345678", desForAes.meter());
     }
 }
