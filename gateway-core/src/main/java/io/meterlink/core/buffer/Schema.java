@@ -144,9 +144,10 @@ final class Schema {
         }
         long mismatched = 0;
         try (Statement s = c.createStatement()) {
-            s.executeUpdate("CREATE TABLE readings(seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL,"
+            // an older release that was refused this file has already created its (empty) table in it
+            s.executeUpdate("CREATE TABLE IF NOT EXISTS readings(seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL,"
                     + " accepted_at INTEGER NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER)");
-            s.executeUpdate("CREATE INDEX readings_eviction ON readings(priority, seq, size)");
+            s.executeUpdate("CREATE INDEX IF NOT EXISTS readings_eviction ON readings(priority, seq, size)");
         }
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT seq, accepted_at, entries, count FROM segments ORDER BY seq");

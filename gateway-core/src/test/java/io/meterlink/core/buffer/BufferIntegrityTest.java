@@ -204,6 +204,12 @@ class BufferIntegrityTest {
             b.flush().get(30, TimeUnit.SECONDS);
         }
         flipBodyByte(db(), 100);
+        // a schema 2 release that was refused the file has created its empty table in it (as 658c9aa does)
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE readings(seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL,"
+                    + " accepted_at INTEGER NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER)");
+            s.executeUpdate("CREATE INDEX readings_eviction ON readings(priority, seq, size)");
+        }
         assertTrue(SqliteBuffer.convertForOlderRelease(config(db()), Clock.systemUTC()));
         assertFalse(SqliteBuffer.convertForOlderRelease(config(db()), Clock.systemUTC()), "a schema 2 file is left alone");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement s = c.createStatement()) {
