@@ -90,6 +90,7 @@ final class BufferWriter implements AutoCloseable {
         d.bytes = state.bytes;
         d.highestSeq = state.highestSeq;
         boolean low = disk.isLow();
+        builder.reset(); // what a rolled-back transaction left in it
         begin.executeUpdate();
         boolean done = false;
         try {

@@ -84,7 +84,7 @@ final class ReadSide implements AutoCloseable {
     }
 
     synchronized List<StoredReading> read(long afterSeq, int maxReadings, int maxBytes) {
-        if (maxReadings <= 0) {
+        if (maxReadings <= 0 || afterSeq == Long.MAX_VALUE) {
             return List.of();
         }
         List<StoredReading> out = new ArrayList<>(Math.min(maxReadings, 4096));
@@ -99,15 +99,12 @@ final class ReadSide implements AutoCloseable {
                     long key = rs.getLong(1);
                     List<Segment.Entry> entries;
                     try {
-                        entries = Segment.decode(key, rs.getBytes(3));
+                        entries = Segment.decode(key, rs.getBytes(3), afterSeq + 1);
                     } catch (Segment.Malformed e) {
                         bad.add(key); // the writer dead-letters the whole segment
                         continue;
                     }
                     for (Segment.Entry e : entries) {
-                        if (e.seq() <= afterSeq) {
-                            continue;
-                        }
                         if (!e.intact()) {
                             bad.add(e.seq());
                             continue;

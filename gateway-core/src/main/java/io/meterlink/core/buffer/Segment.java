@@ -59,18 +59,23 @@ final class Segment {
      * Decodes every entry of the segment keyed {@code key}.
      *
      * @throws Malformed when a length or seq step runs past the blob, a priority is out of range, the
-     *                   seqs do not rise from {@code key}, or bytes are left over
+     *                   seqs do not rise from {@code key}, or the blob ends inside an entry
      */
     static List<Entry> decode(long key, byte[] blob) throws Malformed {
+        return decode(key, blob, Long.MIN_VALUE);
+    }
+
+    /** {@link #decode(long, byte[])}, leaving out (but checking the framing of) the entries before seq {@code from}. */
+    static List<Entry> decode(long key, byte[] blob, long from) throws Malformed {
         if (blob == null || blob.length == 0) {
             throw new Malformed("segment " + key + " is empty");
         }
         List<Entry> out = new ArrayList<>();
         int[] at = {0};
         long seq = key;
-        while (at[0] < blob.length) {
+        for (int entries = 0; at[0] < blob.length; entries++) {
             long step = varint(blob, at, key);
-            if (out.isEmpty() ? step != 0 : step <= 0 || seq + step < seq) {
+            if (entries == 0 ? step != 0 : step <= 0 || seq + step < seq) {
                 throw new Malformed("segment " + key + ": seq step " + step + " after " + seq);
             }
             seq += step;
@@ -88,9 +93,10 @@ final class Segment {
             int crc = ((blob[at[0]] & 0xff) << 24) | ((blob[at[0] + 1] & 0xff) << 16)
                     | ((blob[at[0] + 2] & 0xff) << 8) | (blob[at[0] + 3] & 0xff);
             at[0] += 4;
-            byte[] body = Arrays.copyOfRange(blob, at[0], at[0] + (int) len);
+            if (seq >= from) {
+                out.add(new Entry(seq, priority, Arrays.copyOfRange(blob, at[0], at[0] + (int) len), crc));
+            }
             at[0] += (int) len;
-            out.add(new Entry(seq, priority, body, crc));
         }
         return out;
     }

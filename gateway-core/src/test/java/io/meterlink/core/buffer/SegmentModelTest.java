@@ -206,6 +206,25 @@ class SegmentModelTest {
     }
 
     @Test
+    void aTransactionThatFails_leavesNothingOfItsReadingsForTheNextOne() throws Exception {
+        Path db = dir.resolve("buffer.db");
+        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
+            b.append(TestReadings.billing(0, 4)).get(30, TimeUnit.SECONDS);
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+                s.executeUpdate("CREATE TRIGGER refuse BEFORE INSERT ON segments WHEN NEW.seq = 5 BEGIN SELECT RAISE(ABORT, 'refused'); END");
+            }
+            var failed = b.append(TestReadings.billing(4, 3));
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> failed.get(30, TimeUnit.SECONDS));
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+                s.executeUpdate("DROP TRIGGER refuse");
+            }
+            assertArrayEquals(new long[] {8, 9}, b.append(TestReadings.billing(7, 2)).get(30, TimeUnit.SECONDS));
+            assertEquals(List.of(1L, 2L, 3L, 4L, 8L, 9L), b.read(0, 100, Integer.MAX_VALUE).stream().map(StoredReading::seq).toList(),
+                    "the readings of the failed transaction are not stored with the next one");
+        }
+    }
+
+    @Test
     void decode_refusesDamagedFraming() {
         byte[][] bad = {
             {},                      // empty
