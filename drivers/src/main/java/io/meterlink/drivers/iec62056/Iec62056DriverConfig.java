@@ -28,12 +28,6 @@ record Iec62056DriverConfig(String endpoint, boolean tcp, int initialBaud, int m
         registers = List.copyOf(registers);
     }
 
-    /** A source without mode E sessions. */
-    Iec62056DriverConfig(String endpoint, boolean tcp, int initialBaud, int maxBaud, Duration pollInterval, int responseTimeout, boolean wakeUp,
-                         int retries, List<String> addresses, io.meterlink.core.api.config.Secret password, List<String> registers, boolean strictTiming) {
-        this(endpoint, tcp, initialBaud, maxBaud, pollInterval, responseTimeout, wakeUp, retries, addresses, password, registers, strictTiming, null);
-    }
-
     /**
      * The HDLC/DLMS session of mode E (IEC 62056-21 Annex E, IEC 62056-46, IEC 62056-5-3).
      *

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -116,7 +115,7 @@ class Iec62056DriverTest {
     }
 
     private static Iec62056DriverConfig config(List<String> addresses, int retries) {
-        return new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, retries, addresses, null, List.of(), false);
+        return new ConfigBuilder().addresses(addresses.toArray(String[]::new)).retries(retries).build();
     }
 
     @Test
@@ -154,7 +153,7 @@ class Iec62056DriverTest {
     void wakeUp_sendsNulsForAbout2Seconds_beforeTheSignOn() throws Exception {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
-        Iec62056DriverConfig wake = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, true, 0, List.of("12345678"), null, List.of(), false);
+        Iec62056DriverConfig wake = new ConfigBuilder().wakeUp().build();
         new Iec62056Driver(wake, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
         String first = line.requests.get(0);
         assertEquals(66, first.length(), "2.2 s of characters at 300 baud, 10 bits each"); // IEC 62056-21 §6.4.5: 2.1–2.3 s
@@ -178,15 +177,14 @@ class Iec62056DriverTest {
     void tcpLine_neverSwitchesSpeed() throws Exception {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
-        Iec62056DriverConfig tcp = new Iec62056DriverConfig("tcp", true, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"), null, List.of(), false);
+        Iec62056DriverConfig tcp = new ConfigBuilder().tcp().build();
         new Iec62056Driver(tcp, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
         assertEquals(List.of(), line.speeds);
         assertEquals(3, rec.readings.size());
     }
 
     private static Iec62056DriverConfig programming(String password, List<String> registers) {
-        return new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"),
-                io.meterlink.core.api.config.Secret.of(password), registers, false);
+        return new ConfigBuilder().password(password, registers).build();
     }
 
     @Test
@@ -219,8 +217,7 @@ class Iec62056DriverTest {
     void strictTiming_refusesAnIdentificationSoonerThanTr_lenientTimingReads() throws Exception {
         ModeCMeter line = new ModeCMeter(); // answers at once, well before t_r = 200 ms
         Recording rec = new Recording(Clock.systemUTC());
-        Iec62056DriverConfig strict = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"),
-                null, List.of(), true);
+        Iec62056DriverConfig strict = new ConfigBuilder().strictTiming().build();
         new Iec62056Driver(strict, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
         assertEquals(List.of(Kind.OTHER), rec.bad);
         assertEquals(List.of(), rec.readings);
@@ -280,7 +277,7 @@ class Iec62056DriverTest {
         Recording rec = new Recording(Clock.systemUTC());
         var e = new Iec62056DriverConfig.ModeE(List.of(io.meterlink.drivers.iec62056.dlms.CosemObject.parse("1-0:1.8.0")),
                 io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(1), io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(16), 128);
-        Iec62056DriverConfig c = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("1"), null, List.of(), false, e);
+        Iec62056DriverConfig c = new ConfigBuilder().addresses("1").modeE(e).build();
         new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec).poll("1");
         assertEquals("\u0006252\r\n", line.requests.get(1)); // ACK 2 Z 2: HDLC at Z = 5 (9600)
         assertEquals(0x7E, line.requests.get(2).charAt(0)); // then an HDLC frame (SNRM)
@@ -295,8 +292,7 @@ class Iec62056DriverTest {
         Recording rec = new Recording(Clock.systemUTC());
         var e = new Iec62056DriverConfig.ModeE(List.of(io.meterlink.drivers.iec62056.dlms.CosemObject.parse("1-0:1.8.0")),
                 io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(1), io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(16), 128);
-        Iec62056DriverConfig c = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"),
-                io.meterlink.core.api.config.Secret.of(ModeCMeter.PASSWORD), List.of(), false, e);
+        Iec62056DriverConfig c = new ConfigBuilder().password(ModeCMeter.PASSWORD, List.of()).modeE(e).build();
         new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
         assertEquals("\u0006050\r\n", line.requests.get(1)); // data readout, not programming mode (ACK 0 Z 1)
         assertTrue(line.requests.stream().noneMatch(r -> r.startsWith("\u0001P1")), line.requests::toString);
@@ -327,7 +323,7 @@ class Iec62056DriverTest {
         Recording rec = new Recording(Clock.systemUTC());
         var e = new Iec62056DriverConfig.ModeE(List.of(io.meterlink.drivers.iec62056.dlms.CosemObject.parse("1-0:1.8.0")),
                 io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(1), io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(16), 128);
-        Iec62056DriverConfig c = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("1"), null, List.of(), false, e);
+        Iec62056DriverConfig c = new ConfigBuilder().addresses("1").modeE(e).build();
         java.io.IOException x = assertThrows(java.io.IOException.class, () -> new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec).poll("1"));
         assertInstanceOf(IllegalStateException.class, x.getCause());
         assertEquals(List.of(), rec.bad, "not the meter's bad input");
