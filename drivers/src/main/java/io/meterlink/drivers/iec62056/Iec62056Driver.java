@@ -105,11 +105,7 @@ final class Iec62056Driver extends ObisLineDriver {
         boolean enhanced = ident.length > 6 && ident[5] == '\\' && ident[6] == '2'; // W = 2: the meter speaks HDLC (IEC 62056-21 §6.3.14)
         if (config.modeE() != null && enhanced && z >= '0' && z <= '9') return modeE(ident, z);
         if (z >= '0' && z <= '9') { // mode C, or mode E (\2 in the identification) read by its data readout: acknowledge with the speed we take
-            int proposed = Math.min(modeCBaud(z), config.maxBaud());
-            char chosen = modeCChar(proposed);
-            TimeUnit.MILLISECONDS.sleep(REACTION_MS);
-            send(new byte[]{ACK, '0', (byte) chosen, (byte) (programming ? '1' : '0'), '\r', '\n'}, config.initialBaud());
-            speed = modeCBaud(chosen);
+            speed = modeCBaud(acknowledge(z, '0', programming ? '1' : '0'));
         } else if (programming) {
             return new Outcome(null, new DecodeException(DecodeException.Kind.UNSUPPORTED,
                     "the meter offers mode " + (z >= 'A' && z <= 'I' ? "B" : "A") + ", which has no programming mode for a password"), true);
@@ -121,6 +117,19 @@ final class Iec62056Driver extends ObisLineDriver {
     }
 
     /**
+     * The acknowledgement/option select message {@code ACK V Z Y CR LF} (IEC 62056-21) after t_r, at the sign-on
+     * speed: protocol control {@code V} ({@code 0} normal, {@code 2} HDLC of mode E), the speed we take, the meter's
+     * proposal {@code z} capped at {@code max_baud}, and mode control {@code Y} ({@code 0} data readout,
+     * {@code 1} programming, {@code 2} binary HDLC). Returns the baud character sent.
+     */
+    private char acknowledge(char z, char protocol, char option) throws IOException, InterruptedException {
+        char chosen = modeCChar(Math.min(modeCBaud(z), config.maxBaud()));
+        TimeUnit.MILLISECONDS.sleep(REACTION_MS);
+        send(new byte[]{ACK, (byte) protocol, (byte) chosen, (byte) option, '\r', '\n'}, config.initialBaud());
+        return chosen;
+    }
+
+    /**
      * Mode E (IEC 62056-21 Annex E): {@code ACK 2 Z' 2} switches to the HDLC protocol at speed Z'; on a serial
      * line the character format becomes 8N1. The session ({@link ModeESession}) reads the configured COSEM
      * objects; a refused object is counted and the others read; a failed session gives its error. The decoder-fault
@@ -128,10 +137,7 @@ final class Iec62056Driver extends ObisLineDriver {
      * unchecked failure into one), so they reach the line's reopen and back-off, not the meter's bad-input count.
      */
     private Outcome modeE(byte[] ident, char z) throws IOException, InterruptedException {
-        int proposed = Math.min(modeCBaud(z), config.maxBaud());
-        char chosen = modeCChar(proposed);
-        TimeUnit.MILLISECONDS.sleep(REACTION_MS);
-        send(new byte[]{ACK, '2', (byte) chosen, '2', '\r', '\n'}, config.initialBaud());
+        char chosen = acknowledge(z, '2', '2');
         if (!config.tcp()) {
             transport.setBaud(modeCBaud(chosen));
             transport.setCharacterFormat(8, false);
