@@ -6,6 +6,7 @@ import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.core.api.driver.FrameDecoder;
 import io.meterlink.drivers.obis.ObisReadings;
 import io.meterlink.drivers.obis.ObisLineDriver;
+import io.meterlink.drivers.transport.DeadlineReads;
 import io.meterlink.drivers.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Polls IEC 62056-21 meters one after the other on one line, every poll interval (IEC 62056-21
@@ -26,7 +28,14 @@ import java.util.concurrent.TimeUnit;
  * other) stays; with {@code mode: e} a meter offering {@code \2} (mode E) gets {@code ACK 2 Z 2} and an
  * HDLC/DLMS session ({@link ModeESession}) instead. The data message (STX … ! CR LF ETX BCC) is framed and checked by
  * {@link Iec62056FrameDecoder}; a BCC error or silence is retried, then counted (bad input by kind,
- * or the meter as silent). On TCP no speed is switched (the converter keeps its rate). Thread: its own.
+ * or the meter as silent). On TCP no speed is switched (the converter keeps its rate).
+ *
+ * <p>Besides the response timeout between bytes, each message has an overall deadline, so a meter whose bytes
+ * trickle in just inside that timeout (or that never ends its message) cannot hold the line: the identification
+ * {@link #signOnBudgetNanos}, the data message and each programming mode answer {@link #readoutBudgetNanos}, both
+ * the response timeout plus twice the character time of the most bytes the message may take. Past it the attempt ends
+ * in a {@link ReadoutTimeout}, counted as bad input. The heartbeat beats as each message begins and on every read that
+ * brings bytes. Thread: its own.
  */
 final class Iec62056Driver extends ObisLineDriver {
     /** Longest single wait between two heartbeats while idle between polls. */
@@ -38,15 +47,40 @@ final class Iec62056Driver extends ObisLineDriver {
     /** Timer granularity allowed below t_r before an answer counts as too early. */
     static final int TIMING_SLACK_MS = 20;
     static final byte SOH = 0x01, STX = 0x02, ETX = 0x03;
-    /** When the first byte of the last identification arrived (System.nanoTime). */
+    /** Longest identification line read (§6.3.14 allows at most 16 identification characters; a margin for garbage). */
+    static final int MAX_IDENTIFICATION = 128;
+    /** The most bytes a sign-on reads: noise, our request echoed by a half-duplex head, the identification. */
+    static final int SIGN_ON_BYTES = 3 * MAX_IDENTIFICATION;
+    /** When the first byte of the last identification arrived (on {@link #nanoClock}). */
     private long firstByteAt;
 
     private final Iec62056DriverConfig config;
     private final FrameDecoder decoder = new Iec62056FrameDecoder();
+    private final LongSupplier nanoClock;
+    private final DeadlineReads reads;
 
-    Iec62056Driver(Iec62056DriverConfig config, ObisReadings mapper, Transport transport, DriverContext context) {
+    /** @param nanoClock monotonic time in nanoseconds for t_r and the messages' deadlines ({@code System::nanoTime}) */
+    Iec62056Driver(Iec62056DriverConfig config, ObisReadings mapper, Transport transport, DriverContext context, LongSupplier nanoClock) {
         super("iec62056", mapper, transport, context);
         this.config = config;
+        this.nanoClock = nanoClock;
+        this.reads = new DeadlineReads(transport, () -> heartbeat().beat(), nanoClock);
+    }
+
+    /** The identification's deadline: the response timeout, then twice {@link #SIGN_ON_BYTES} at the sign-on speed. */
+    static long signOnBudgetNanos(Iec62056DriverConfig config) {
+        return DeadlineReads.budgetNanos(config.responseTimeout(), SIGN_ON_BYTES, config.initialBaud());
+    }
+
+    /** A data message's (or a programming mode answer's) deadline: the response timeout, then twice the longest readout ({@link ReadoutFramer#MAX_TELEGRAM}) at {@code baud}. */
+    static long readoutBudgetNanos(Iec62056DriverConfig config, int baud) {
+        return DeadlineReads.budgetNanos(config.responseTimeout(), ReadoutFramer.MAX_TELEGRAM, baud);
+    }
+
+    /** A message begins: a beat, and its deadline. */
+    private void begin(long budgetNanos) {
+        heartbeat().beat();
+        reads.begin(budgetNanos);
     }
 
     @Override
@@ -83,7 +117,17 @@ final class Iec62056Driver extends ObisLineDriver {
 
     private record Outcome(DecodedFrame frame, DecodeException error, boolean answered) { }
 
+    /** One sign-on and what follows it; a message past its deadline ends it as the meter's bad input. */
     private Outcome readout(String address) throws IOException, InterruptedException {
+        try {
+            return signOnAndRead(address);
+        } catch (ReadoutTimeout t) {
+            LOG.debug("{}: meter {} on {}: {}", source(), address, transport.describe(), t.getMessage());
+            return new Outcome(null, t, true);
+        }
+    }
+
+    private Outcome signOnAndRead(String address) throws IOException, InterruptedException, ReadoutTimeout {
         if (!config.tcp()) {
             transport.setBaud(config.initialBaud());
             transport.setCharacterFormat(7, true); // back from a mode E session's 8N1
@@ -91,7 +135,7 @@ final class Iec62056Driver extends ObisLineDriver {
         transport.drainInput();
         if (config.wakeUp()) wakeUp();
         send(("/?" + address + "!\r\n").getBytes(StandardCharsets.US_ASCII), config.initialBaud());
-        long sent = System.nanoTime();
+        long sent = nanoClock.getAsLong();
         byte[] ident = identification();
         if (ident == null) return new Outcome(null, null, false);
         long reactionMs = (firstByteAt - sent) / 1_000_000;
@@ -113,7 +157,8 @@ final class Iec62056Driver extends ObisLineDriver {
             speed = 300 << (z - 'A' + 1);
         }
         if (!config.tcp() && speed != config.initialBaud()) transport.setBaud(speed);
-        return programming ? programmingMode(ident, speed) : dataMessage(ident);
+        int lineBaud = config.tcp() ? Math.min(config.initialBaud(), speed) : speed; // on TCP the slower of both: the longer deadline
+        return programming ? programmingMode(ident, speed, lineBaud) : dataMessage(ident, lineBaud);
     }
 
     /**
@@ -169,8 +214,8 @@ final class Iec62056Driver extends ObisLineDriver {
      * then the break {@code SOH B0 ETX BCC}. The answers become one readout, decoded as a data message. The password is
      * written to the line only and never logged.
      */
-    private Outcome programmingMode(byte[] ident, int speed) throws IOException, InterruptedException {
-        byte[] prompt = message();
+    private Outcome programmingMode(byte[] ident, int speed, int lineBaud) throws IOException, InterruptedException, ReadoutTimeout {
+        byte[] prompt = message(lineBaud);
         if (prompt == null) return new Outcome(null, new DecodeException(DecodeException.Kind.TRUNCATED, "no password prompt (P0) after the programming mode acknowledgement"), true);
         if (prompt.length < 3 || prompt[0] != SOH || prompt[1] != 'P' || prompt[2] != '0') {
             return new Outcome(null, new DecodeException(DecodeException.Kind.SYNTAX, "expected the password prompt P0"), true);
@@ -197,31 +242,43 @@ final class Iec62056Driver extends ObisLineDriver {
             return new Outcome(null, new DecodeException(DecodeException.Kind.AUTHENTICATION, "the meter refused the password"), true);
         }
         StringBuilder data = new StringBuilder();
-        DecodeException firstError = null;
+        DecodeException failed = null;
         for (String register : config.registers()) {
             TimeUnit.MILLISECONDS.sleep(REACTION_MS);
             send(command('R', '1', (register + "()").getBytes(StandardCharsets.US_ASCII)), speed);
-            byte[] m = message();
-            DecodeException e = null;
-            if (m == null) e = new DecodeException(DecodeException.Kind.TRUNCATED, "no answer to the read command for " + register);
-            else if (m[0] != STX || !bccOk(m)) e = new DecodeException(DecodeException.Kind.CHECKSUM, "BCC of the answer for " + register + " does not match");
-            else {
-                String body = new String(m, 1, m.length - 3, StandardCharsets.ISO_8859_1);
-                if (body.startsWith("(ER") || body.startsWith("(er")) e = new DecodeException(DecodeException.Kind.UNSUPPORTED, "the meter has no register " + register + ": " + Readout.printable(body));
-                else data.append(body.strip()).append("\r\n");
+            DecodeException e;
+            try {
+                e = answer(register, message(lineBaud), data);
+            } catch (ReadoutTimeout t) {
+                e = t; // the break still ends the session
             }
-            if (e != null && firstError == null) firstError = e;
-            if (e != null && e.kind() != DecodeException.Kind.UNSUPPORTED) break;
-            if (e != null) badInput(e);
+            if (e == null) continue;
+            if (e.kind() != DecodeException.Kind.UNSUPPORTED) {
+                failed = e;
+                break;
+            }
+            badInput(e); // the meter lacks this register: counted, the others still read
         }
         sendBreak(speed);
-        if (firstError != null && firstError.kind() != DecodeException.Kind.UNSUPPORTED) return new Outcome(null, firstError, true);
+        if (failed != null) return new Outcome(null, failed, true);
         byte[] readout = (new String(ident, StandardCharsets.ISO_8859_1) + data + "!\r\n").getBytes(StandardCharsets.ISO_8859_1);
         try {
             return new Outcome(guard.decode(() -> Iec62056FrameDecoder.decode(readout)), null, true);
         } catch (DecodeException e) {
             return new Outcome(null, e, true);
         }
+    }
+
+    /** The answer {@code m} to the read command for {@code register} added to {@code data}, or why not ({@code null} {@code m}: silence). */
+    private static DecodeException answer(String register, byte[] m, StringBuilder data) {
+        if (m == null) return new DecodeException(DecodeException.Kind.TRUNCATED, "no answer to the read command for " + register);
+        if (m[0] != STX || !bccOk(m)) return new DecodeException(DecodeException.Kind.CHECKSUM, "BCC of the answer for " + register + " does not match");
+        String body = new String(m, 1, m.length - 3, StandardCharsets.ISO_8859_1);
+        if (body.startsWith("(ER") || body.startsWith("(er")) {
+            return new DecodeException(DecodeException.Kind.UNSUPPORTED, "the meter has no register " + register + ": " + Readout.printable(body));
+        }
+        data.append(body.strip()).append("\r\n");
+        return null;
     }
 
     private void sendBreak(int speed) throws IOException, InterruptedException {
@@ -256,14 +313,14 @@ final class Iec62056Driver extends ObisLineDriver {
         return (bcc & 0x7F) == (m[m.length - 1] & 0x7F);
     }
 
-    /** A message from SOH or STX to ETX and its BCC, or {@code null} on silence. */
-    private byte[] message() throws IOException {
+    /** A message from SOH or STX to ETX and its BCC, or {@code null} on silence; a {@link ReadoutTimeout} past its deadline at {@code baud}. */
+    private byte[] message(int baud) throws IOException, ReadoutTimeout {
         ByteArrayOutputStream m = new ByteArrayOutputStream();
         byte[] one = new byte[1];
         boolean etx = false;
+        begin(readoutBudgetNanos(config, baud));
         while (m.size() < ReadoutFramer.MAX_TELEGRAM) {
-            heartbeat().beat();
-            if (transport.read(one, config.responseTimeout()) <= 0) return null;
+            if (read(one, "answer") == 0) return null;
             byte b = (byte) (one[0] & 0x7F);
             if (m.size() == 0 && b != SOH && b != STX) continue; // line noise before the message
             m.write(b);
@@ -288,17 +345,23 @@ final class Iec62056Driver extends ObisLineDriver {
         transport.drainInput();
     }
 
-    /** The identification line {@code /XXXZ…CR LF} (an echo of our request skipped), or {@code null} on silence or garbage. */
-    private byte[] identification() throws IOException {
+    /** Bytes read within the current message's deadline, 0 on silence; a {@link ReadoutTimeout} for {@code what} past it. */
+    private int read(byte[] buf, String what) throws IOException, ReadoutTimeout {
+        int n = reads.read(buf, config.responseTimeout());
+        if (n == DeadlineReads.OVERDUE) throw new ReadoutTimeout(what, reads.budgetNanos());
+        return n;
+    }
+
+    /** The identification line {@code /XXXZ…CR LF} (an echo of our request skipped), or {@code null} on silence or garbage; a {@link ReadoutTimeout} past its deadline. */
+    private byte[] identification() throws IOException, ReadoutTimeout {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         byte[] one = new byte[1];
-        while (line.size() < 128) {
-            heartbeat().beat();
-            int n = transport.read(one, config.responseTimeout());
-            if (n <= 0) return null;
+        begin(signOnBudgetNanos(config));
+        while (line.size() < MAX_IDENTIFICATION) {
+            if (read(one, "identification") == 0) return null;
             byte b = (byte) (one[0] & 0x7F);
             if (line.size() == 0 && b != '/') continue; // noise before the message
-            if (line.size() == 0) firstByteAt = System.nanoTime();
+            if (line.size() == 0) firstByteAt = nanoClock.getAsLong();
             line.write(b);
             if (b == '\n') {
                 byte[] l = line.toByteArray();
@@ -309,7 +372,7 @@ final class Iec62056Driver extends ObisLineDriver {
         return null;
     }
 
-    private Outcome dataMessage(byte[] ident) throws IOException {
+    private Outcome dataMessage(byte[] ident, int baud) throws IOException, ReadoutTimeout {
         List<DecodedFrame> frames = new ArrayList<>();
         List<DecodeException> errors = new ArrayList<>();
         FrameDecoder.Sink sink = new FrameDecoder.Sink() {
@@ -320,10 +383,10 @@ final class Iec62056Driver extends ObisLineDriver {
         io.meterlink.core.api.driver.DecodeGuard.Stream session = guard.stream(decoder, FrameDecoder.Options.none());
         session.feed(ident, 0, ident.length, sink);
         byte[] buf = new byte[1024];
+        begin(readoutBudgetNanos(config, baud));
         while (frames.isEmpty() && errors.isEmpty()) {
-            heartbeat().beat();
-            int n = transport.read(buf, config.responseTimeout());
-            if (n <= 0) {
+            int n = read(buf, "data message");
+            if (n == 0) {
                 session.end(sink);
                 if (frames.isEmpty() && errors.isEmpty()) errors.add(new DecodeException(DecodeException.Kind.TRUNCATED, "no data message after the identification"));
                 break;

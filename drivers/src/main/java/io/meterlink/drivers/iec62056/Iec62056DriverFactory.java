@@ -163,7 +163,7 @@ public final class Iec62056DriverFactory implements DriverFactory {
         Iec62056DriverConfig config = new Iec62056DriverConfig(line.endpoint(), line.tcp(), baud, maxBaud, interval,
                 (int) timeout.toMillis(), wakeUp, retries, addresses, password.orElse(null), registers, strictTiming, e);
         ObisReadings mapper = new ObisReadings(zone.get());
-        return context -> new Iec62056Driver(config, mapper, line.transport().get(), context);
+        return context -> new Iec62056Driver(config, mapper, line.transport().get(), context, System::nanoTime);
     }
 
     /**

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -75,8 +76,10 @@ class Iec62056DriverTest {
                     case "1.8.0" -> "1.8.0(012345.678*kWh)";
                     case "32.7.0" -> "32.7.0(231.4*V)";
                     case "0.0.0" -> "0.0.0(12345678)";
+                    case "0.9.9" -> null; // no answer
                     default -> "(ER04)";
                 };
+                if (v == null) return;
                 byte[] body = v.getBytes(StandardCharsets.US_ASCII);
                 ByteArrayOutputStream o = new ByteArrayOutputStream();
                 o.write(0x02);
@@ -122,7 +125,7 @@ class Iec62056DriverTest {
     void modeC_signOnAckAndBaudSwitch_giveTheReadout_silentAddressReported() throws Exception {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
-        Iec62056Driver d = new Iec62056Driver(config(List.of("12345678", "999"), 0), new ObisReadings(ZoneOffset.UTC), line, rec);
+        Iec62056Driver d = new Iec62056Driver(config(List.of("12345678", "999"), 0), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime);
         d.poll("12345678");
         d.poll("999");
         assertEquals(List.of("/?12345678!\r\n", "\u0006050\r\n", "/?999!\r\n"), line.requests);
@@ -143,7 +146,7 @@ class Iec62056DriverTest {
         ModeCMeter line = new ModeCMeter();
         line.badBccLeft = 1;
         Recording rec = new Recording(Clock.systemUTC());
-        new Iec62056Driver(config(List.of("12345678"), 1), new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        new Iec62056Driver(config(List.of("12345678"), 1), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         assertEquals(List.of(Kind.CHECKSUM), rec.bad);
         assertEquals(3, rec.readings.size());
         assertEquals(List.of(), rec.silent);
@@ -154,7 +157,7 @@ class Iec62056DriverTest {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
         Iec62056DriverConfig wake = new ConfigBuilder().wakeUp().build();
-        new Iec62056Driver(wake, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        new Iec62056Driver(wake, new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         String first = line.requests.get(0);
         assertEquals(66, first.length(), "2.2 s of characters at 300 baud, 10 bits each"); // IEC 62056-21 §6.4.5: 2.1–2.3 s
         assertTrue(first.chars().allMatch(c -> c == 0));
@@ -167,7 +170,7 @@ class Iec62056DriverTest {
         ModeCMeter line = new ModeCMeter();
         line.modeB = true;
         Recording rec = new Recording(Clock.systemUTC());
-        new Iec62056Driver(config(List.of("12345678"), 0), new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        new Iec62056Driver(config(List.of("12345678"), 0), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         assertEquals(List.of("/?12345678!\r\n"), line.requests); // no ACK in mode B
         assertEquals(List.of(300, 9600), line.speeds); // E = 9600 baud (IEC 62056-21 §6.3.14)
         assertEquals(3, rec.readings.size());
@@ -178,7 +181,7 @@ class Iec62056DriverTest {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
         Iec62056DriverConfig tcp = new ConfigBuilder().tcp().build();
-        new Iec62056Driver(tcp, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        new Iec62056Driver(tcp, new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         assertEquals(List.of(), line.speeds);
         assertEquals(3, rec.readings.size());
     }
@@ -191,7 +194,7 @@ class Iec62056DriverTest {
     void password_programmingMode_readsEachRegister_andEndsWithABreak() throws Exception {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
-        new Iec62056Driver(programming(ModeCMeter.PASSWORD, List.of("0.0.0", "1.8.0", "99.9.9", "32.7.0")), new ObisReadings(ZoneOffset.UTC), line, rec)
+        new Iec62056Driver(programming(ModeCMeter.PASSWORD, List.of("0.0.0", "1.8.0", "99.9.9", "32.7.0")), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime)
                 .poll("12345678");
         assertEquals("\u0006051\r\n", line.requests.get(1)); // option select: programming mode
         assertTrue(line.requests.get(line.requests.size() - 1).startsWith("\u0001B0\u0003"), line.requests::toString); // the break
@@ -203,11 +206,23 @@ class Iec62056DriverTest {
         assertEquals(List.of(Kind.UNSUPPORTED), rec.bad); // the meter has no 99.9.9 (ER04): counted, the others still read
     }
 
+    /** A failure after a register the meter lacks is still the attempt's failure: counted, no half readout delivered (it was lost behind the first, unsupported, one). */
+    @Test
+    void password_aSilentRegisterAfterAnUnsupportedOne_isCounted_andGivesNoReading() throws Exception {
+        ModeCMeter line = new ModeCMeter();
+        Recording rec = new Recording(Clock.systemUTC());
+        new Iec62056Driver(programming(ModeCMeter.PASSWORD, List.of("1.8.0", "99.9.9", "0.9.9")), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime)
+                .poll("12345678");
+        assertEquals(List.of(Kind.UNSUPPORTED, Kind.TRUNCATED), rec.bad);
+        assertEquals(List.of(), rec.readings);
+        assertTrue(line.requests.get(line.requests.size() - 1).startsWith("\u0001B0\u0003"), "the break still ends the session");
+    }
+
     @Test
     void wrongPassword_isCountedAsAuthentication_andGivesNoReading() throws Exception {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
-        new Iec62056Driver(programming("wrong", List.of("1.8.0")), new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        new Iec62056Driver(programming("wrong", List.of("1.8.0")), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         assertEquals(List.of(Kind.AUTHENTICATION), rec.bad);
         assertEquals(List.of(), rec.readings);
         assertTrue(rec.toString().indexOf("wrong") < 0 && line.describe().indexOf("wrong") < 0);
@@ -218,11 +233,11 @@ class Iec62056DriverTest {
         ModeCMeter line = new ModeCMeter(); // answers at once, well before t_r = 200 ms
         Recording rec = new Recording(Clock.systemUTC());
         Iec62056DriverConfig strict = new ConfigBuilder().strictTiming().build();
-        new Iec62056Driver(strict, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        new Iec62056Driver(strict, new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         assertEquals(List.of(Kind.OTHER), rec.bad);
         assertEquals(List.of(), rec.readings);
         Recording lenient = new Recording(Clock.systemUTC());
-        new Iec62056Driver(config(List.of("12345678"), 0), new ObisReadings(ZoneOffset.UTC), new ModeCMeter(), lenient).poll("12345678");
+        new Iec62056Driver(config(List.of("12345678"), 0), new ObisReadings(ZoneOffset.UTC), new ModeCMeter(), lenient, System::nanoTime).poll("12345678");
         assertEquals(3, lenient.readings.size());
     }
 
@@ -278,7 +293,7 @@ class Iec62056DriverTest {
         var e = new Iec62056DriverConfig.ModeE(List.of(io.meterlink.drivers.iec62056.dlms.CosemObject.parse("1-0:1.8.0")),
                 io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(1), io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(16), 128);
         Iec62056DriverConfig c = new ConfigBuilder().addresses("1").modeE(e).build();
-        new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec).poll("1");
+        new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("1");
         assertEquals("\u0006252\r\n", line.requests.get(1)); // ACK 2 Z 2: HDLC at Z = 5 (9600)
         assertEquals(0x7E, line.requests.get(2).charAt(0)); // then an HDLC frame (SNRM)
         assertEquals(List.of(Kind.TRUNCATED), rec.bad); // no UA: the session times out
@@ -293,7 +308,7 @@ class Iec62056DriverTest {
         var e = new Iec62056DriverConfig.ModeE(List.of(io.meterlink.drivers.iec62056.dlms.CosemObject.parse("1-0:1.8.0")),
                 io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(1), io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(16), 128);
         Iec62056DriverConfig c = new ConfigBuilder().password(ModeCMeter.PASSWORD, List.of()).modeE(e).build();
-        new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         assertEquals("\u0006050\r\n", line.requests.get(1)); // data readout, not programming mode (ACK 0 Z 1)
         assertTrue(line.requests.stream().noneMatch(r -> r.startsWith("\u0001P1")), line.requests::toString);
         assertEquals(List.of(), line.passwordsSeen);
@@ -324,9 +339,90 @@ class Iec62056DriverTest {
         var e = new Iec62056DriverConfig.ModeE(List.of(io.meterlink.drivers.iec62056.dlms.CosemObject.parse("1-0:1.8.0")),
                 io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(1), io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(16), 128);
         Iec62056DriverConfig c = new ConfigBuilder().addresses("1").modeE(e).build();
-        java.io.IOException x = assertThrows(java.io.IOException.class, () -> new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec).poll("1"));
+        java.io.IOException x = assertThrows(java.io.IOException.class, () -> new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("1"));
         assertInstanceOf(IllegalStateException.class, x.getCause());
         assertEquals(List.of(), rec.bad, "not the meter's bad input");
         assertEquals(List.of(), rec.readings);
+    }
+
+    /**
+     * A hostile meter on a simulated clock: after a request in {@code trickleAfter} it trickles, each read taking {@code gapMs} (just inside the response timeout) and bringing one byte of it, over
+     * and over; answers queued by {@link ModeCMeter} come at once, and silence takes a read's whole timeout. No
+     * real waiting on the line; a driver that never gives up is stopped after {@link #MAX_READS} reads.
+     */
+    static final class TricklingMeter extends ModeCMeter {
+        static final int MAX_READS = 100_000;
+        final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+        final long gapMs;
+        final Map<String, String> trickleAfter;
+        String trickle;
+        int at, reads, trickled;
+        long trickleStart;
+
+        /** @param trickleAfter the request after which the meter trickles (the first time it comes), and what */
+        TricklingMeter(long gapMs, Map<String, String> trickleAfter) {
+            this.gapMs = gapMs;
+            this.trickleAfter = new java.util.HashMap<>(trickleAfter);
+        }
+
+        @Override public synchronized void write(byte[] b) {
+            String request = new String(b, StandardCharsets.US_ASCII);
+            trickle = trickleAfter.remove(request); // once: the next meter's requests are answered
+            if (trickle == null) {
+                super.write(b);
+                return;
+            }
+            requests.add(request);
+            at = 0;
+            trickleStart = clock.get();
+        }
+
+        @Override public synchronized int read(byte[] buf, int timeoutMillis) {
+            if (++reads > MAX_READS) throw new IllegalStateException("the driver never gave up on the trickle");
+            int n = super.read(buf, 0);
+            if (n > 0) {
+                clock.addAndGet(n * 1_000_000L);
+                return n;
+            }
+            if (trickle == null || timeoutMillis < gapMs) {
+                clock.addAndGet(timeoutMillis * 1_000_000L);
+                return 0;
+            }
+            clock.addAndGet(gapMs * 1_000_000L);
+            buf[0] = (byte) trickle.charAt(at++ % trickle.length());
+            trickled++;
+            return 1;
+        }
+    }
+
+    /**
+     * The sign-on answered by endless noise, and a mode C readout whose data sets trickle in without end, each byte
+     * just inside the response timeout: each attempt ends at its deadline in the typed timeout (counted as truncated,
+     * not the framer's length limit 16 KiB later, nor never), the heartbeat beat on every byte, and the line goes on
+     * with the next meter.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sign-on", "readout"})
+    void aTricklingMeter_endsInTheTimeoutAtItsDeadline_andTheLineGoesOn(String where) throws Exception {
+        Iec62056DriverConfig config = new ConfigBuilder().addresses("7", "12345678").build();
+        boolean signOn = where.equals("sign-on");
+        TricklingMeter line = new TricklingMeter(config.responseTimeout() - 1, signOn
+                ? Map.of("/?7!\r\n", "x") // noise, never the identification's '/'
+                : Map.of("/?7!\r\n", "/ABC5ZMD7\r\n", "\u0006050\r\n", "1.8.0(000001.000*kWh)\r\n")); // the identification (mode C, 9600; it trickles too), then data sets without end
+        Recording rec = new Recording(Clock.systemUTC());
+        Iec62056Driver d = new Iec62056Driver(config, new ObisReadings(ZoneOffset.UTC), line, rec, line.clock::get);
+        d.poll("7");
+        long took = line.clock.get() - line.trickleStart;
+        long deadline = signOn ? Iec62056Driver.signOnBudgetNanos(config) : Iec62056Driver.readoutBudgetNanos(config, 9600);
+        assertEquals(signOn ? 250_000_000L + 2 * 384 * (1_000_000_000L * 10 / 300) : 250_000_000L + 2 * 16_384 * (1_000_000_000L * 10 / 9600), deadline,
+                "the response timeout, then twice the character time of the most bytes (384 at the sign-on's 300 baud; 16 KiB at 9600)");
+        assertTrue(took <= deadline + 1_000_000L, "ended after " + Duration.ofNanos(took) + ", deadline " + Duration.ofNanos(deadline));
+        assertTrue(took > deadline - config.responseTimeout() * 1_000_000L, "not before the deadline: " + Duration.ofNanos(took));
+        assertEquals(List.of(Kind.TRUNCATED), rec.bad, "the typed timeout, counted");
+        assertTrue(rec.beats.get() >= line.trickled, "a beat on every byte: " + rec.beats + " beats, " + line.trickled + " bytes");
+        assertEquals(List.of(), rec.silent, "it answered");
+        d.poll("12345678"); // the next meter on the line
+        assertEquals(List.of(MeterId.of("iec62056:ABC:12345678")), rec.heard);
+        assertEquals(3, rec.readings.size());
     }
 }
