@@ -193,11 +193,12 @@ final class Iec62056Driver extends ObisLineDriver {
                 config.responseTimeout(), e.maxInfo(), ModeESession.MAX_MESSAGE, () -> heartbeat().beat(),
                 config.tcp() ? Math.min(config.initialBaud(), modeCBaud(chosen)) : modeCBaud(chosen)); // on TCP the slower of both: the longer frame deadline
         link.discard();
-        String line = new String(ident, StandardCharsets.ISO_8859_1).strip();
         char[] secret = config.password() != null ? config.password().reveal() : null;
         try {
-            DecodedFrame frame = guard.decode(() -> new ModeESession(link, e.objects(), this::badInput)
-                    .read(line.substring(1, 4), line.length() > 7 ? line.substring(7) : "", secret));
+            DecodedFrame frame = guard.decode(() -> {
+                Readout line = Readout.parse(ident); // parsed as a readout's: the manufacturer, Z, then "\2" and the identification
+                return new ModeESession(link, e.objects(), this::badInput).read(line.manufacturer(), line.identification().substring(2), secret);
+            });
             return new Outcome(frame, null, true);
         } catch (DecodeException x) {
             LOG.debug("mode E session on {} failed: {}", transport.describe(), x.getMessage());
