@@ -425,4 +425,61 @@ class Iec62056DriverTest {
         assertEquals(List.of(MeterId.of("iec62056:ABC:12345678")), rec.heard);
         assertEquals(3, rec.readings.size());
     }
+
+    /**
+     * A long mode A readout at 300 baud on the watchdog's own simulated clock: 3,000 bytes take about 100 s, more than
+     * three times the liveness window, yet the loop is never stuck (a beat as each message begins and on every read
+     * with bytes), and the readout, well inside its deadline, is delivered whole.
+     */
+    @Test
+    void aSlowLongReadout_keepsTheLoopAlive_andEndsWithinItsDeadline() throws Exception {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        io.meterlink.core.runtime.Liveness liveness = new io.meterlink.core.runtime.Liveness(clock::get);
+        io.meterlink.core.api.driver.Heartbeat beat = liveness.register("iec62056-line1");
+        StringBuilder data = new StringBuilder("0.0.0(SLOW1)");
+        while (data.length() < 2_950) data.append("\r\n1.8.0(000001.000*kWh)");
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.writeBytes("/ABCZSLOW1\r\n".getBytes(StandardCharsets.US_ASCII)); // Z: mode A, the readout follows at 300 baud
+        wire.writeBytes(ModeCMeter.readout(data.toString(), false));
+        byte[] bytes = wire.toByteArray();
+        List<List<io.meterlink.core.runtime.Liveness.Stuck>> seen = new java.util.ArrayList<>();
+        ModeCMeter line = new ModeCMeter() {
+            int at = -1;
+
+            @Override public synchronized void write(byte[] b) {
+                super.write(b);
+                if (new String(b, StandardCharsets.US_ASCII).equals("/?5!\r\n")) at = 0;
+            }
+
+            @Override public synchronized int read(byte[] buf, int timeoutMillis) {
+                if (at < 0 || at >= bytes.length) {
+                    clock.addAndGet(timeoutMillis * 1_000_000L);
+                    return 0;
+                }
+                clock.addAndGet(1_000_000_000L * 10 / 300); // one character at 300 baud
+                seen.add(liveness.stuck());
+                buf[0] = bytes[at++];
+                return 1;
+            }
+        };
+        Recording rec = new Recording(Clock.systemUTC());
+        io.meterlink.core.api.driver.DriverContext watched = new io.meterlink.core.api.driver.DriverContext() {
+            @Override public String sourceName() { return rec.sourceName(); }
+            @Override public io.meterlink.core.api.driver.ReadingSink sink() { return rec; }
+            @Override public io.meterlink.core.api.driver.Health health() { return rec; }
+            @Override public Clock clock() { return rec.clock(); }
+            @Override public io.meterlink.core.api.driver.Heartbeat heartbeat() { return beat; }
+        };
+        Iec62056DriverConfig config = new ConfigBuilder().addresses("5").build();
+        beat.beat(); // the loop's beat before the poll
+        new Iec62056Driver(config, new ObisReadings(ZoneOffset.UTC), line, watched, clock::get).poll("5");
+        assertTrue(Duration.ofNanos(clock.get()).compareTo(io.meterlink.core.runtime.Liveness.DEFAULT_WINDOW.multipliedBy(3)) > 0,
+                "the readout took " + Duration.ofNanos(clock.get()));
+        assertTrue(clock.get() < Iec62056Driver.signOnBudgetNanos(config) + Iec62056Driver.readoutBudgetNanos(config, 300));
+        assertEquals(bytes.length, seen.size());
+        assertTrue(seen.stream().allMatch(List::isEmpty), "never stuck while the readout arrived");
+        assertEquals(List.of(), rec.bad);
+        assertEquals(List.of(MeterId.of("iec62056:ABC:SLOW1")), rec.heard);
+        assertFalse(rec.readings.isEmpty());
+    }
 }
