@@ -72,9 +72,13 @@ final class Iec62056Driver extends ObisLineDriver {
         return DeadlineReads.budgetNanos(config.responseTimeout(), SIGN_ON_BYTES, config.initialBaud());
     }
 
-    /** A data message's (or a programming mode answer's) deadline: the response timeout, then twice the longest readout ({@link ReadoutFramer#MAX_TELEGRAM}) at {@code baud}. */
+    /**
+     * A data message's (or a programming mode answer's) deadline: the response timeout, then twice the longest readout
+     * ({@link ReadoutFramer#MAX_TELEGRAM}) at {@code baud}; at least {@code readout_deadline}, for meters that pause
+     * between data sets on a fast line.
+     */
     static long readoutBudgetNanos(Iec62056DriverConfig config, int baud) {
-        return DeadlineReads.budgetNanos(config.responseTimeout(), ReadoutFramer.MAX_TELEGRAM, baud);
+        return Math.max(config.readoutDeadline().toNanos(), DeadlineReads.budgetNanos(config.responseTimeout(), ReadoutFramer.MAX_TELEGRAM, baud));
     }
 
     /** A message begins: a beat, and its deadline. */

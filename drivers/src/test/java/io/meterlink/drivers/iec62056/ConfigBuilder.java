@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Builds the {@link Iec62056DriverConfig} a test needs through its one production constructor: a serial line
  * signing on at 300 baud (at most 9600), polled hourly, a 250 ms response timeout, no retries, no wake-up,
- * meter {@code 12345678}, a plain data readout. Each method changes one setting.
+ * meter {@code 12345678}, a plain data readout, {@code readout_deadline} its default. Each method changes one setting.
  */
 final class ConfigBuilder {
     private String endpoint = "test";
@@ -18,6 +18,7 @@ final class ConfigBuilder {
     private List<String> addresses = List.of("12345678");
     private Secret password;
     private List<String> registers = List.of();
+    private Duration readoutDeadline = Iec62056Keys.READOUT_DEADLINE.defaultValue();
     private Iec62056DriverConfig.ModeE modeE;
 
     ConfigBuilder tcp() {
@@ -58,6 +59,11 @@ final class ConfigBuilder {
         return this;
     }
 
+    ConfigBuilder readoutDeadline(Duration d) {
+        readoutDeadline = d;
+        return this;
+    }
+
     ConfigBuilder modeE(Iec62056DriverConfig.ModeE e) {
         modeE = e;
         return this;
@@ -65,6 +71,6 @@ final class ConfigBuilder {
 
     Iec62056DriverConfig build() {
         return new Iec62056DriverConfig(endpoint, tcp, 300, 9600, Duration.ofHours(1), responseTimeoutMs, wakeUp, retries, addresses,
-                password, registers, strictTiming, modeE);
+                password, registers, strictTiming, readoutDeadline, modeE);
     }
 }

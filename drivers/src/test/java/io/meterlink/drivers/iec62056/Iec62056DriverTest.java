@@ -404,7 +404,7 @@ class Iec62056DriverTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"sign-on", "readout"})
     void aTricklingMeter_endsInTheTimeoutAtItsDeadline_andTheLineGoesOn(String where) throws Exception {
-        Iec62056DriverConfig config = new ConfigBuilder().addresses("7", "12345678").build();
+        Iec62056DriverConfig config = new ConfigBuilder().addresses("7", "12345678").readoutDeadline(Duration.ofSeconds(5)).build(); // the derived deadline, longer
         boolean signOn = where.equals("sign-on");
         TricklingMeter line = new TricklingMeter(config.responseTimeout() - 1, signOn
                 ? Map.of("/?7!\r\n", "x") // noise, never the identification's '/'
@@ -424,6 +424,20 @@ class Iec62056DriverTest {
         d.poll("12345678"); // the next meter on the line
         assertEquals(List.of(MeterId.of("iec62056:ABC:12345678")), rec.heard);
         assertEquals(3, rec.readings.size());
+    }
+
+    /** The data message's deadline is the derived one or {@code readout_deadline}, whichever is longer (for meters that pause between data sets). */
+    @Test
+    void readoutDeadline_isTheLongerOfTheKeyAndTheDerivedOne() {
+        long derivedAt9600 = 250_000_000L + 2 * 16_384 * (1_000_000_000L * 10 / 9600); // 34.4 s
+        assertEquals(Duration.ofSeconds(60).toNanos(), Iec62056Driver.readoutBudgetNanos(new ConfigBuilder().build(), 9600), "the default, 60 s");
+        assertEquals(derivedAt9600, Iec62056Driver.readoutBudgetNanos(new ConfigBuilder().readoutDeadline(Duration.ofSeconds(5)).build(), 9600));
+        assertEquals(250_000_000L + 2 * 16_384 * (1_000_000_000L * 10 / 300), Iec62056Driver.readoutBudgetNanos(new ConfigBuilder().build(), 300), "18 min at 300 baud");
+        MapSettings longer = new MapSettings(Map.of("port", "/dev/ttyUSB0", "readout_deadline", "2m"));
+        assertNotNull(new Iec62056DriverFactory().configure(longer), longer.errors()::toString);
+        MapSettings tooShort = new MapSettings(Map.of("port", "/dev/ttyUSB0", "readout_deadline", "1s"));
+        new Iec62056DriverFactory().configure(tooShort); // below 5 s: an error the loader reports, naming the key
+        assertTrue(tooShort.errors().stream().anyMatch(e -> e.contains("readout_deadline")), tooShort.errors()::toString);
     }
 
     /**
