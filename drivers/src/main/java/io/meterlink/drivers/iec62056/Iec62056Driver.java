@@ -6,6 +6,7 @@ import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.core.api.driver.FrameDecoder;
 import io.meterlink.drivers.obis.ObisReadings;
 import io.meterlink.drivers.obis.ObisLineDriver;
+import io.meterlink.drivers.transport.DeadlineReads;
 import io.meterlink.drivers.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Polls IEC 62056-21 meters one after the other on one line, every poll interval (IEC 62056-21
@@ -26,7 +28,14 @@ import java.util.concurrent.TimeUnit;
  * other) stays; with {@code mode: e} a meter offering {@code \2} (mode E) gets {@code ACK 2 Z 2} and an
  * HDLC/DLMS session ({@link ModeESession}) instead. The data message (STX … ! CR LF ETX BCC) is framed and checked by
  * {@link Iec62056FrameDecoder}; a BCC error or silence is retried, then counted (bad input by kind,
- * or the meter as silent). On TCP no speed is switched (the converter keeps its rate). Thread: its own.
+ * or the meter as silent). On TCP no speed is switched (the converter keeps its rate).
+ *
+ * <p>Besides the response timeout between bytes, each message has an overall deadline, so a meter whose bytes
+ * trickle in just inside that timeout (or that never ends its message) cannot hold the line: the identification
+ * {@link #signOnBudgetNanos}, the data message and each programming mode answer {@link #readoutBudgetNanos}, both
+ * the response timeout plus twice the character time of the most bytes the message may take. Past it the attempt ends
+ * in a {@link ReadoutTimeout}, counted as bad input. The heartbeat beats as each message begins and on every read that
+ * brings bytes. Thread: its own.
  */
 final class Iec62056Driver extends ObisLineDriver {
     /** Longest single wait between two heartbeats while idle between polls. */
@@ -38,15 +47,44 @@ final class Iec62056Driver extends ObisLineDriver {
     /** Timer granularity allowed below t_r before an answer counts as too early. */
     static final int TIMING_SLACK_MS = 20;
     static final byte SOH = 0x01, STX = 0x02, ETX = 0x03;
-    /** When the first byte of the last identification arrived (System.nanoTime). */
+    /** Longest identification line read (§6.3.14 allows at most 16 identification characters; a margin for garbage). */
+    static final int MAX_IDENTIFICATION = 128;
+    /** The most bytes a sign-on reads: noise, our request echoed by a half-duplex head, the identification. */
+    static final int SIGN_ON_BYTES = 3 * MAX_IDENTIFICATION;
+    /** When the first byte of the last identification arrived (on {@link #nanoClock}). */
     private long firstByteAt;
 
     private final Iec62056DriverConfig config;
     private final FrameDecoder decoder = new Iec62056FrameDecoder();
+    private final LongSupplier nanoClock;
+    private final DeadlineReads reads;
 
-    Iec62056Driver(Iec62056DriverConfig config, ObisReadings mapper, Transport transport, DriverContext context) {
+    /** @param nanoClock monotonic time in nanoseconds for t_r and the messages' deadlines ({@code System::nanoTime}) */
+    Iec62056Driver(Iec62056DriverConfig config, ObisReadings mapper, Transport transport, DriverContext context, LongSupplier nanoClock) {
         super("iec62056", mapper, transport, context);
         this.config = config;
+        this.nanoClock = nanoClock;
+        this.reads = new DeadlineReads(transport, () -> heartbeat().beat(), nanoClock);
+    }
+
+    /** The identification's deadline: the response timeout, then twice {@link #SIGN_ON_BYTES} at the sign-on speed. */
+    static long signOnBudgetNanos(Iec62056DriverConfig config) {
+        return DeadlineReads.budgetNanos(config.responseTimeout(), SIGN_ON_BYTES, config.initialBaud());
+    }
+
+    /**
+     * A data message's (or a programming mode answer's) deadline: the response timeout, then twice the longest readout
+     * ({@link ReadoutFramer#MAX_TELEGRAM}) at {@code baud}; at least {@code readout_deadline}, for meters that pause
+     * between data sets on a fast line.
+     */
+    static long readoutBudgetNanos(Iec62056DriverConfig config, int baud) {
+        return Math.max(config.readoutDeadline().toNanos(), DeadlineReads.budgetNanos(config.responseTimeout(), ReadoutFramer.MAX_TELEGRAM, baud));
+    }
+
+    /** A message begins: a beat, and its deadline. */
+    private void begin(long budgetNanos) {
+        heartbeat().beat();
+        reads.begin(budgetNanos);
     }
 
     @Override
@@ -83,7 +121,17 @@ final class Iec62056Driver extends ObisLineDriver {
 
     private record Outcome(DecodedFrame frame, DecodeException error, boolean answered) { }
 
+    /** One sign-on and what follows it; a message past its deadline ends it as the meter's bad input. */
     private Outcome readout(String address) throws IOException, InterruptedException {
+        try {
+            return signOnAndRead(address);
+        } catch (ReadoutTimeout t) {
+            LOG.debug("{}: meter {} on {}: {}", source(), address, transport.describe(), t.getMessage());
+            return new Outcome(null, t, true);
+        }
+    }
+
+    private Outcome signOnAndRead(String address) throws IOException, InterruptedException, ReadoutTimeout {
         if (!config.tcp()) {
             transport.setBaud(config.initialBaud());
             transport.setCharacterFormat(7, true); // back from a mode E session's 8N1
@@ -91,7 +139,7 @@ final class Iec62056Driver extends ObisLineDriver {
         transport.drainInput();
         if (config.wakeUp()) wakeUp();
         send(("/?" + address + "!\r\n").getBytes(StandardCharsets.US_ASCII), config.initialBaud());
-        long sent = System.nanoTime();
+        long sent = nanoClock.getAsLong();
         byte[] ident = identification();
         if (ident == null) return new Outcome(null, null, false);
         long reactionMs = (firstByteAt - sent) / 1_000_000;
@@ -105,11 +153,7 @@ final class Iec62056Driver extends ObisLineDriver {
         boolean enhanced = ident.length > 6 && ident[5] == '\\' && ident[6] == '2'; // W = 2: the meter speaks HDLC (IEC 62056-21 §6.3.14)
         if (config.modeE() != null && enhanced && z >= '0' && z <= '9') return modeE(ident, z);
         if (z >= '0' && z <= '9') { // mode C, or mode E (\2 in the identification) read by its data readout: acknowledge with the speed we take
-            int proposed = Math.min(modeCBaud(z), config.maxBaud());
-            char chosen = modeCChar(proposed);
-            TimeUnit.MILLISECONDS.sleep(REACTION_MS);
-            send(new byte[]{ACK, '0', (byte) chosen, (byte) (programming ? '1' : '0'), '\r', '\n'}, config.initialBaud());
-            speed = modeCBaud(chosen);
+            speed = modeCBaud(acknowledge(z, '0', programming ? '1' : '0'));
         } else if (programming) {
             return new Outcome(null, new DecodeException(DecodeException.Kind.UNSUPPORTED,
                     "the meter offers mode " + (z >= 'A' && z <= 'I' ? "B" : "A") + ", which has no programming mode for a password"), true);
@@ -117,7 +161,21 @@ final class Iec62056Driver extends ObisLineDriver {
             speed = 300 << (z - 'A' + 1);
         }
         if (!config.tcp() && speed != config.initialBaud()) transport.setBaud(speed);
-        return programming ? programmingMode(ident, speed) : dataMessage(ident);
+        int lineBaud = config.tcp() ? Math.min(config.initialBaud(), speed) : speed; // on TCP the slower of both: the longer deadline
+        return programming ? programmingMode(ident, speed, lineBaud) : dataMessage(ident, lineBaud);
+    }
+
+    /**
+     * The acknowledgement/option select message {@code ACK V Z Y CR LF} (IEC 62056-21) after t_r, at the sign-on
+     * speed: protocol control {@code V} ({@code 0} normal, {@code 2} HDLC of mode E), the speed we take, the meter's
+     * proposal {@code z} capped at {@code max_baud}, and mode control {@code Y} ({@code 0} data readout,
+     * {@code 1} programming, {@code 2} binary HDLC). Returns the baud character sent.
+     */
+    private char acknowledge(char z, char protocol, char option) throws IOException, InterruptedException {
+        char chosen = modeCChar(Math.min(modeCBaud(z), config.maxBaud()));
+        TimeUnit.MILLISECONDS.sleep(REACTION_MS);
+        send(new byte[]{ACK, (byte) protocol, (byte) chosen, (byte) option, '\r', '\n'}, config.initialBaud());
+        return chosen;
     }
 
     /**
@@ -128,10 +186,7 @@ final class Iec62056Driver extends ObisLineDriver {
      * unchecked failure into one), so they reach the line's reopen and back-off, not the meter's bad-input count.
      */
     private Outcome modeE(byte[] ident, char z) throws IOException, InterruptedException {
-        int proposed = Math.min(modeCBaud(z), config.maxBaud());
-        char chosen = modeCChar(proposed);
-        TimeUnit.MILLISECONDS.sleep(REACTION_MS);
-        send(new byte[]{ACK, '2', (byte) chosen, '2', '\r', '\n'}, config.initialBaud());
+        char chosen = acknowledge(z, '2', '2');
         if (!config.tcp()) {
             transport.setBaud(modeCBaud(chosen));
             transport.setCharacterFormat(8, false);
@@ -142,11 +197,12 @@ final class Iec62056Driver extends ObisLineDriver {
                 config.responseTimeout(), e.maxInfo(), ModeESession.MAX_MESSAGE, () -> heartbeat().beat(),
                 config.tcp() ? Math.min(config.initialBaud(), modeCBaud(chosen)) : modeCBaud(chosen)); // on TCP the slower of both: the longer frame deadline
         link.discard();
-        String line = new String(ident, StandardCharsets.ISO_8859_1).strip();
         char[] secret = config.password() != null ? config.password().reveal() : null;
         try {
-            DecodedFrame frame = guard.decode(() -> new ModeESession(link, e.objects(), this::badInput)
-                    .read(line.substring(1, 4), line.length() > 7 ? line.substring(7) : "", secret));
+            DecodedFrame frame = guard.decode(() -> {
+                Readout line = Readout.parse(ident); // parsed as a readout's: the manufacturer, Z, then "\2" and the identification
+                return new ModeESession(link, e.objects(), this::badInput).read(line.manufacturer(), line.identification().substring(2), secret);
+            });
             return new Outcome(frame, null, true);
         } catch (DecodeException x) {
             LOG.debug("mode E session on {} failed: {}", transport.describe(), x.getMessage());
@@ -163,8 +219,8 @@ final class Iec62056Driver extends ObisLineDriver {
      * then the break {@code SOH B0 ETX BCC}. The answers become one readout, decoded as a data message. The password is
      * written to the line only and never logged.
      */
-    private Outcome programmingMode(byte[] ident, int speed) throws IOException, InterruptedException {
-        byte[] prompt = message();
+    private Outcome programmingMode(byte[] ident, int speed, int lineBaud) throws IOException, InterruptedException, ReadoutTimeout {
+        byte[] prompt = message(lineBaud);
         if (prompt == null) return new Outcome(null, new DecodeException(DecodeException.Kind.TRUNCATED, "no password prompt (P0) after the programming mode acknowledgement"), true);
         if (prompt.length < 3 || prompt[0] != SOH || prompt[1] != 'P' || prompt[2] != '0') {
             return new Outcome(null, new DecodeException(DecodeException.Kind.SYNTAX, "expected the password prompt P0"), true);
@@ -191,31 +247,43 @@ final class Iec62056Driver extends ObisLineDriver {
             return new Outcome(null, new DecodeException(DecodeException.Kind.AUTHENTICATION, "the meter refused the password"), true);
         }
         StringBuilder data = new StringBuilder();
-        DecodeException firstError = null;
+        DecodeException failed = null;
         for (String register : config.registers()) {
             TimeUnit.MILLISECONDS.sleep(REACTION_MS);
             send(command('R', '1', (register + "()").getBytes(StandardCharsets.US_ASCII)), speed);
-            byte[] m = message();
-            DecodeException e = null;
-            if (m == null) e = new DecodeException(DecodeException.Kind.TRUNCATED, "no answer to the read command for " + register);
-            else if (m[0] != STX || !bccOk(m)) e = new DecodeException(DecodeException.Kind.CHECKSUM, "BCC of the answer for " + register + " does not match");
-            else {
-                String body = new String(m, 1, m.length - 3, StandardCharsets.ISO_8859_1);
-                if (body.startsWith("(ER") || body.startsWith("(er")) e = new DecodeException(DecodeException.Kind.UNSUPPORTED, "the meter has no register " + register + ": " + Readout.printable(body));
-                else data.append(body.strip()).append("\r\n");
+            DecodeException e;
+            try {
+                e = answer(register, message(lineBaud), data);
+            } catch (ReadoutTimeout t) {
+                e = t; // the break still ends the session
             }
-            if (e != null && firstError == null) firstError = e;
-            if (e != null && e.kind() != DecodeException.Kind.UNSUPPORTED) break;
-            if (e != null) badInput(e);
+            if (e == null) continue;
+            if (e.kind() != DecodeException.Kind.UNSUPPORTED) {
+                failed = e;
+                break;
+            }
+            badInput(e); // the meter lacks this register: counted, the others still read
         }
         sendBreak(speed);
-        if (firstError != null && firstError.kind() != DecodeException.Kind.UNSUPPORTED) return new Outcome(null, firstError, true);
+        if (failed != null) return new Outcome(null, failed, true);
         byte[] readout = (new String(ident, StandardCharsets.ISO_8859_1) + data + "!\r\n").getBytes(StandardCharsets.ISO_8859_1);
         try {
             return new Outcome(guard.decode(() -> Iec62056FrameDecoder.decode(readout)), null, true);
         } catch (DecodeException e) {
             return new Outcome(null, e, true);
         }
+    }
+
+    /** The answer {@code m} to the read command for {@code register} added to {@code data}, or why not ({@code null} {@code m}: silence). */
+    private static DecodeException answer(String register, byte[] m, StringBuilder data) {
+        if (m == null) return new DecodeException(DecodeException.Kind.TRUNCATED, "no answer to the read command for " + register);
+        if (m[0] != STX || !bccOk(m)) return new DecodeException(DecodeException.Kind.CHECKSUM, "BCC of the answer for " + register + " does not match");
+        String body = new String(m, 1, m.length - 3, StandardCharsets.ISO_8859_1);
+        if (body.startsWith("(ER") || body.startsWith("(er")) {
+            return new DecodeException(DecodeException.Kind.UNSUPPORTED, "the meter has no register " + register + ": " + Readout.printable(body));
+        }
+        data.append(body.strip()).append("\r\n");
+        return null;
     }
 
     private void sendBreak(int speed) throws IOException, InterruptedException {
@@ -250,14 +318,14 @@ final class Iec62056Driver extends ObisLineDriver {
         return (bcc & 0x7F) == (m[m.length - 1] & 0x7F);
     }
 
-    /** A message from SOH or STX to ETX and its BCC, or {@code null} on silence. */
-    private byte[] message() throws IOException {
+    /** A message from SOH or STX to ETX and its BCC, or {@code null} on silence; a {@link ReadoutTimeout} past its deadline at {@code baud}. */
+    private byte[] message(int baud) throws IOException, ReadoutTimeout {
         ByteArrayOutputStream m = new ByteArrayOutputStream();
         byte[] one = new byte[1];
         boolean etx = false;
+        begin(readoutBudgetNanos(config, baud));
         while (m.size() < ReadoutFramer.MAX_TELEGRAM) {
-            heartbeat().beat();
-            if (transport.read(one, config.responseTimeout()) <= 0) return null;
+            if (read(one, "answer") == 0) return null;
             byte b = (byte) (one[0] & 0x7F);
             if (m.size() == 0 && b != SOH && b != STX) continue; // line noise before the message
             m.write(b);
@@ -282,17 +350,23 @@ final class Iec62056Driver extends ObisLineDriver {
         transport.drainInput();
     }
 
-    /** The identification line {@code /XXXZ…CR LF} (an echo of our request skipped), or {@code null} on silence or garbage. */
-    private byte[] identification() throws IOException {
+    /** Bytes read within the current message's deadline, 0 on silence; a {@link ReadoutTimeout} for {@code what} past it. */
+    private int read(byte[] buf, String what) throws IOException, ReadoutTimeout {
+        int n = reads.read(buf, config.responseTimeout());
+        if (n == DeadlineReads.OVERDUE) throw new ReadoutTimeout(what, reads.budgetNanos());
+        return n;
+    }
+
+    /** The identification line {@code /XXXZ…CR LF} (an echo of our request skipped), or {@code null} on silence or garbage; a {@link ReadoutTimeout} past its deadline. */
+    private byte[] identification() throws IOException, ReadoutTimeout {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         byte[] one = new byte[1];
-        while (line.size() < 128) {
-            heartbeat().beat();
-            int n = transport.read(one, config.responseTimeout());
-            if (n <= 0) return null;
+        begin(signOnBudgetNanos(config));
+        while (line.size() < MAX_IDENTIFICATION) {
+            if (read(one, "identification") == 0) return null;
             byte b = (byte) (one[0] & 0x7F);
             if (line.size() == 0 && b != '/') continue; // noise before the message
-            if (line.size() == 0) firstByteAt = System.nanoTime();
+            if (line.size() == 0) firstByteAt = nanoClock.getAsLong();
             line.write(b);
             if (b == '\n') {
                 byte[] l = line.toByteArray();
@@ -303,7 +377,7 @@ final class Iec62056Driver extends ObisLineDriver {
         return null;
     }
 
-    private Outcome dataMessage(byte[] ident) throws IOException {
+    private Outcome dataMessage(byte[] ident, int baud) throws IOException, ReadoutTimeout {
         List<DecodedFrame> frames = new ArrayList<>();
         List<DecodeException> errors = new ArrayList<>();
         FrameDecoder.Sink sink = new FrameDecoder.Sink() {
@@ -314,10 +388,10 @@ final class Iec62056Driver extends ObisLineDriver {
         io.meterlink.core.api.driver.DecodeGuard.Stream session = guard.stream(decoder, FrameDecoder.Options.none());
         session.feed(ident, 0, ident.length, sink);
         byte[] buf = new byte[1024];
+        begin(readoutBudgetNanos(config, baud));
         while (frames.isEmpty() && errors.isEmpty()) {
-            heartbeat().beat();
-            int n = transport.read(buf, config.responseTimeout());
-            if (n <= 0) {
+            int n = read(buf, "data message");
+            if (n == 0) {
                 session.end(sink);
                 if (frames.isEmpty() && errors.isEmpty()) errors.add(new DecodeException(DecodeException.Kind.TRUNCATED, "no data message after the identification"));
                 break;

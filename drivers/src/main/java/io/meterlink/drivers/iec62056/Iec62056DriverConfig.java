@@ -18,20 +18,16 @@ import java.util.List;
  * @param password        the meter password sent in programming mode (P1), or {@code null} for a plain data readout; never logged
  * @param registers       with a password: the registers read one by one in programming mode (R1)
  * @param strictTiming    an identification that begins sooner than t_r (200 ms) after the request is refused and counted
+ * @param readoutDeadline the shortest overall deadline of a data message or programming mode answer ({@link Iec62056Driver#readoutBudgetNanos})
  * @param modeE           {@code mode: e}: the HDLC/DLMS session's settings, or {@code null} to read mode E meters by their data readout
  */
 record Iec62056DriverConfig(String endpoint, boolean tcp, int initialBaud, int maxBaud, Duration pollInterval,
                             int responseTimeout, boolean wakeUp, int retries, List<String> addresses,
-                            io.meterlink.core.api.config.Secret password, List<String> registers, boolean strictTiming, ModeE modeE) {
+                            io.meterlink.core.api.config.Secret password, List<String> registers, boolean strictTiming,
+                            Duration readoutDeadline, ModeE modeE) {
     Iec62056DriverConfig {
         addresses = List.copyOf(addresses);
         registers = List.copyOf(registers);
-    }
-
-    /** A source without mode E sessions. */
-    Iec62056DriverConfig(String endpoint, boolean tcp, int initialBaud, int maxBaud, Duration pollInterval, int responseTimeout, boolean wakeUp,
-                         int retries, List<String> addresses, io.meterlink.core.api.config.Secret password, List<String> registers, boolean strictTiming) {
-        this(endpoint, tcp, initialBaud, maxBaud, pollInterval, responseTimeout, wakeUp, retries, addresses, password, registers, strictTiming, null);
     }
 
     /**

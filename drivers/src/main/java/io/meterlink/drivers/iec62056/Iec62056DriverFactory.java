@@ -130,6 +130,7 @@ public final class Iec62056DriverFactory implements DriverFactory {
             ok = false;
         }
         boolean strictTiming = s.get(Iec62056Keys.STRICT_TIMING);
+        Duration readoutDeadline = s.get(Iec62056Keys.READOUT_DEADLINE);
         List<String> objectTexts = s.get(Iec62056Keys.OBJECTS);
         Integer physical = s.get(Iec62056Keys.PHYSICAL_ADDRESS);
         int logical = s.get(Iec62056Keys.SERVER_ADDRESS);
@@ -161,9 +162,9 @@ public final class Iec62056DriverFactory implements DriverFactory {
         }
         if (!ok) return null;
         Iec62056DriverConfig config = new Iec62056DriverConfig(line.endpoint(), line.tcp(), baud, maxBaud, interval,
-                (int) timeout.toMillis(), wakeUp, retries, addresses, password.orElse(null), registers, strictTiming, e);
+                (int) timeout.toMillis(), wakeUp, retries, addresses, password.orElse(null), registers, strictTiming, readoutDeadline, e);
         ObisReadings mapper = new ObisReadings(zone.get());
-        return context -> new Iec62056Driver(config, mapper, line.transport().get(), context);
+        return context -> new Iec62056Driver(config, mapper, line.transport().get(), context, System::nanoTime);
     }
 
     /**

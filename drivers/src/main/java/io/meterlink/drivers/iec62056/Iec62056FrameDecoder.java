@@ -73,14 +73,25 @@ public final class Iec62056FrameDecoder implements FrameDecoder {
         }
         List<Fact> h = new ArrayList<>();
         h.add(new Fact("protocol", PROTOCOL));
-        String id = serial != null && !serial.isBlank() ? serial : r.identification();
-        if (id != null) h.add(new Fact("meter", "iec62056:" + sanitize(r.manufacturer() != null ? r.manufacturer().toUpperCase(java.util.Locale.ROOT) : "unknown", 16) + ":" + sanitize(id, 40)));
+        String meter = meterId(r.manufacturer(), serial, r.identification());
+        if (meter != null) h.add(new Fact("meter", meter));
         if (r.manufacturer() != null) {
             h.add(new Fact("manufacturer", r.manufacturer()));
             h.add(new Fact("baud_char", r.baudChar()));
             h.add(new Fact("identification", Readout.printable(r.identification())));
         }
         return new DecodedFrame(PROTOCOL, h, records, List.of());
+    }
+
+    /**
+     * The meter id {@code iec62056:<MANUFACTURER>:<serial>} of a readout or a mode E session: the serial read from the
+     * meter when it has one (not blank), else its identification; {@code null} when it has neither. An unknown
+     * manufacturer is {@code unknown}; both parts keep only the characters a meter id allows ({@link #sanitize}).
+     */
+    static String meterId(String manufacturer, String serial, String identification) {
+        String id = serial != null && !serial.isBlank() ? serial : identification;
+        if (id == null) return null;
+        return "iec62056:" + sanitize(manufacturer != null ? manufacturer.toUpperCase(java.util.Locale.ROOT) : "unknown", 16) + ":" + sanitize(id, 40);
     }
 
     /** Only the characters a meter id allows ({@code [A-Za-z0-9._-]}), others as {@code _}, at most {@code max}. */

@@ -45,6 +45,9 @@ public final class Iec62056Keys {
             "instead of `password`: a file with the password on one line, readable by its owner only (0600)").defaultDescribed("none");
     public static final ConfigKey<List<String>> REGISTERS = ConfigKey.strings("registers",
             "with a password: the OBIS codes read one by one (R1) in programming mode").defaultDescribed("none");
+    public static final ConfigKey<Duration> READOUT_DEADLINE = ConfigKey.duration("readout_deadline", Duration.ofSeconds(60),
+            Duration.ofSeconds(5), Duration.ofHours(1),
+            "overall deadline of a data message (or a programming mode answer) at least; longer when 16 KiB need more at the line's speed");
     public static final ConfigKey<Boolean> STRICT_TIMING = ConfigKey.bool("strict_timing", false,
             "refuse an identification that starts sooner than t_r (200 ms) after the request");
 
@@ -63,6 +66,6 @@ public final class Iec62056Keys {
 
     public static final KeyGroup GROUP = KeyGroup.of("iec62056-21", "", MODE, LineKeys.TRANSPORT, LineKeys.PORT, LineKeys.HOST,
             LineKeys.TCP_PORT, BAUD, MAX_BAUD, POLL_INTERVAL, RESPONSE_TIMEOUT, RETRIES, WAKE_UP, FRAMING, FRAME_TIMEOUT,
-            LineKeys.TIME_ZONE, METERS, ADDRESS, PASSWORD, PASSWORD_FILE, REGISTERS, STRICT_TIMING, OBJECTS,
+            LineKeys.TIME_ZONE, METERS, ADDRESS, PASSWORD, PASSWORD_FILE, REGISTERS, STRICT_TIMING, READOUT_DEADLINE, OBJECTS,
             CLIENT_ADDRESS, SERVER_ADDRESS, PHYSICAL_ADDRESS, MAX_INFO);
 }

@@ -103,8 +103,7 @@ final class ModeESession {
         }
         List<Fact> h = new ArrayList<>();
         h.add(new Fact("protocol", Iec62056FrameDecoder.PROTOCOL));
-        String id = serial != null && !serial.isBlank() ? serial : identification;
-        h.add(new Fact("meter", "iec62056:" + Iec62056FrameDecoder.sanitize(manufacturer.toUpperCase(java.util.Locale.ROOT), 16) + ":" + Iec62056FrameDecoder.sanitize(id, 40)));
+        h.add(new Fact("meter", Iec62056FrameDecoder.meterId(manufacturer, serial, identification)));
         h.add(new Fact("manufacturer", manufacturer));
         h.add(new Fact("mode", "E"));
         return new DecodedFrame(Iec62056FrameDecoder.PROTOCOL, h, records, List.of());

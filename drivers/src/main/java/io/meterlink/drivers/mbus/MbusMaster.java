@@ -40,27 +40,20 @@ public final class MbusMaster {
     private final MbusFramer framer = new MbusFramer();
     private final byte[] buf = new byte[512];
 
-    /**
-     * @param timeoutMillis wait for the first byte of an answer (and between bytes)
-     * @param retries       repetitions after a missing or bad answer (EN 13757-2 §5.4 allows up to 2)
-     * @param badInput      told about every refused frame or skipped noise
-     */
-    public MbusMaster(Transport transport, MbusDecoder decoder, int timeoutMillis, int retries, Consumer<DecodeException> badInput) {
-        this(transport, decoder, timeoutMillis, retries, badInput, new DecodeGuard(transport.describe()));
-    }
-
-    /** @param guard every telegram is decoded through it: a decoder fault is a refused telegram ({@code other}), reported to {@code badInput} */
-    public MbusMaster(Transport transport, MbusDecoder decoder, int timeoutMillis, int retries, Consumer<DecodeException> badInput, DecodeGuard guard) {
-        this(transport, decoder::decode, timeoutMillis, retries, badInput, guard);
-    }
-
-    /** How a slave's long frame becomes a telegram: {@link MbusDecoder#decode} (a test puts a faulty decoder here). */
+    /** How a slave's long frame becomes a telegram: {@code new MbusDecoder()::decode}. */
     @FunctionalInterface
-    interface Telegrams {
+    public interface Telegrams {
         MbusTelegram decode(MbusFrame.Long frame) throws DecodeException;
     }
 
-    MbusMaster(Transport transport, Telegrams decoder, int timeoutMillis, int retries, Consumer<DecodeException> badInput, DecodeGuard guard) {
+    /**
+     * @param decoder       {@code new MbusDecoder()::decode}
+     * @param timeoutMillis wait for the first byte of an answer (and between bytes)
+     * @param retries       repetitions after a missing or bad answer (EN 13757-2 §5.4 allows up to 2)
+     * @param badInput      told about every refused frame or skipped noise
+     * @param guard         every telegram is decoded through it: a decoder fault is a refused telegram ({@code other}), reported to {@code badInput}
+     */
+    public MbusMaster(Transport transport, Telegrams decoder, int timeoutMillis, int retries, Consumer<DecodeException> badInput, DecodeGuard guard) {
         this.guard = guard;
         this.transport = transport;
         this.decoder = decoder;

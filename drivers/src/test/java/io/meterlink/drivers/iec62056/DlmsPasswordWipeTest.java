@@ -9,6 +9,7 @@ import io.meterlink.drivers.iec62056.hdlc.HdlcClient;
 import io.meterlink.drivers.iec62056.hdlc.HdlcException;
 import io.meterlink.drivers.iec62056.hdlc.HdlcFrame;
 import io.meterlink.drivers.iec62056.hdlc.HdlcParameters;
+import io.meterlink.drivers.iec62056.hdlc.HdlcReader;
 import io.meterlink.drivers.transport.Transport;
 import org.junit.jupiter.api.Test;
 
@@ -86,7 +87,7 @@ class DlmsPasswordWipeTest {
     @Test
     void modeESession_everyFrameThatCarriedThePassword_isWipedAfterSending() {
         Meter meter = new Meter();
-        HdlcClient link = new HdlcClient(meter, SERVER, CLIENT, 200, 128, ModeESession.MAX_MESSAGE, () -> { });
+        HdlcClient link = new HdlcClient(meter, SERVER, CLIENT, 200, 128, ModeESession.MAX_MESSAGE, () -> { }, HdlcReader.SLOWEST_BAUD);
         ModeESession session = new ModeESession(link, List.of(CosemObject.parse("1-0:1.8.0")), e -> { });
         DlmsException e = assertThrows(DlmsException.class, () -> session.read("ABC", "meter", PASSWORD.toCharArray()));
         assertEquals(DlmsException.Reason.AUTHENTICATION, e.reason());

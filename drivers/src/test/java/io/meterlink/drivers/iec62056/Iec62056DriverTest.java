@@ -76,8 +76,10 @@ class Iec62056DriverTest {
                     case "1.8.0" -> "1.8.0(012345.678*kWh)";
                     case "32.7.0" -> "32.7.0(231.4*V)";
                     case "0.0.0" -> "0.0.0(12345678)";
+                    case "0.9.9" -> null; // no answer
                     default -> "(ER04)";
                 };
+                if (v == null) return;
                 byte[] body = v.getBytes(StandardCharsets.US_ASCII);
                 ByteArrayOutputStream o = new ByteArrayOutputStream();
                 o.write(0x02);
@@ -116,14 +118,14 @@ class Iec62056DriverTest {
     }
 
     private static Iec62056DriverConfig config(List<String> addresses, int retries) {
-        return new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, retries, addresses, null, List.of(), false);
+        return new ConfigBuilder().addresses(addresses.toArray(String[]::new)).retries(retries).build();
     }
 
     @Test
     void modeC_signOnAckAndBaudSwitch_giveTheReadout_silentAddressReported() throws Exception {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
-        Iec62056Driver d = new Iec62056Driver(config(List.of("12345678", "999"), 0), new ObisReadings(ZoneOffset.UTC), line, rec);
+        Iec62056Driver d = new Iec62056Driver(config(List.of("12345678", "999"), 0), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime);
         d.poll("12345678");
         d.poll("999");
         assertEquals(List.of("/?12345678!\r\n", "\u0006050\r\n", "/?999!\r\n"), line.requests);
@@ -144,7 +146,7 @@ class Iec62056DriverTest {
         ModeCMeter line = new ModeCMeter();
         line.badBccLeft = 1;
         Recording rec = new Recording(Clock.systemUTC());
-        new Iec62056Driver(config(List.of("12345678"), 1), new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        new Iec62056Driver(config(List.of("12345678"), 1), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         assertEquals(List.of(Kind.CHECKSUM), rec.bad);
         assertEquals(3, rec.readings.size());
         assertEquals(List.of(), rec.silent);
@@ -154,8 +156,8 @@ class Iec62056DriverTest {
     void wakeUp_sendsNulsForAbout2Seconds_beforeTheSignOn() throws Exception {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
-        Iec62056DriverConfig wake = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, true, 0, List.of("12345678"), null, List.of(), false);
-        new Iec62056Driver(wake, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        Iec62056DriverConfig wake = new ConfigBuilder().wakeUp().build();
+        new Iec62056Driver(wake, new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         String first = line.requests.get(0);
         assertEquals(66, first.length(), "2.2 s of characters at 300 baud, 10 bits each"); // IEC 62056-21 §6.4.5: 2.1–2.3 s
         assertTrue(first.chars().allMatch(c -> c == 0));
@@ -168,7 +170,7 @@ class Iec62056DriverTest {
         ModeCMeter line = new ModeCMeter();
         line.modeB = true;
         Recording rec = new Recording(Clock.systemUTC());
-        new Iec62056Driver(config(List.of("12345678"), 0), new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        new Iec62056Driver(config(List.of("12345678"), 0), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         assertEquals(List.of("/?12345678!\r\n"), line.requests); // no ACK in mode B
         assertEquals(List.of(300, 9600), line.speeds); // E = 9600 baud (IEC 62056-21 §6.3.14)
         assertEquals(3, rec.readings.size());
@@ -178,22 +180,21 @@ class Iec62056DriverTest {
     void tcpLine_neverSwitchesSpeed() throws Exception {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
-        Iec62056DriverConfig tcp = new Iec62056DriverConfig("tcp", true, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"), null, List.of(), false);
-        new Iec62056Driver(tcp, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        Iec62056DriverConfig tcp = new ConfigBuilder().tcp().build();
+        new Iec62056Driver(tcp, new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         assertEquals(List.of(), line.speeds);
         assertEquals(3, rec.readings.size());
     }
 
     private static Iec62056DriverConfig programming(String password, List<String> registers) {
-        return new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"),
-                io.meterlink.core.api.config.Secret.of(password), registers, false);
+        return new ConfigBuilder().password(password, registers).build();
     }
 
     @Test
     void password_programmingMode_readsEachRegister_andEndsWithABreak() throws Exception {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
-        new Iec62056Driver(programming(ModeCMeter.PASSWORD, List.of("0.0.0", "1.8.0", "99.9.9", "32.7.0")), new ObisReadings(ZoneOffset.UTC), line, rec)
+        new Iec62056Driver(programming(ModeCMeter.PASSWORD, List.of("0.0.0", "1.8.0", "99.9.9", "32.7.0")), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime)
                 .poll("12345678");
         assertEquals("\u0006051\r\n", line.requests.get(1)); // option select: programming mode
         assertTrue(line.requests.get(line.requests.size() - 1).startsWith("\u0001B0\u0003"), line.requests::toString); // the break
@@ -205,11 +206,23 @@ class Iec62056DriverTest {
         assertEquals(List.of(Kind.UNSUPPORTED), rec.bad); // the meter has no 99.9.9 (ER04): counted, the others still read
     }
 
+    /** A failure after a register the meter lacks is still the attempt's failure: counted, no half readout delivered (it was lost behind the first, unsupported, one). */
+    @Test
+    void password_aSilentRegisterAfterAnUnsupportedOne_isCounted_andGivesNoReading() throws Exception {
+        ModeCMeter line = new ModeCMeter();
+        Recording rec = new Recording(Clock.systemUTC());
+        new Iec62056Driver(programming(ModeCMeter.PASSWORD, List.of("1.8.0", "99.9.9", "0.9.9")), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime)
+                .poll("12345678");
+        assertEquals(List.of(Kind.UNSUPPORTED, Kind.TRUNCATED), rec.bad);
+        assertEquals(List.of(), rec.readings);
+        assertTrue(line.requests.get(line.requests.size() - 1).startsWith("\u0001B0\u0003"), "the break still ends the session");
+    }
+
     @Test
     void wrongPassword_isCountedAsAuthentication_andGivesNoReading() throws Exception {
         ModeCMeter line = new ModeCMeter();
         Recording rec = new Recording(Clock.systemUTC());
-        new Iec62056Driver(programming("wrong", List.of("1.8.0")), new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        new Iec62056Driver(programming("wrong", List.of("1.8.0")), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         assertEquals(List.of(Kind.AUTHENTICATION), rec.bad);
         assertEquals(List.of(), rec.readings);
         assertTrue(rec.toString().indexOf("wrong") < 0 && line.describe().indexOf("wrong") < 0);
@@ -219,13 +232,12 @@ class Iec62056DriverTest {
     void strictTiming_refusesAnIdentificationSoonerThanTr_lenientTimingReads() throws Exception {
         ModeCMeter line = new ModeCMeter(); // answers at once, well before t_r = 200 ms
         Recording rec = new Recording(Clock.systemUTC());
-        Iec62056DriverConfig strict = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"),
-                null, List.of(), true);
-        new Iec62056Driver(strict, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        Iec62056DriverConfig strict = new ConfigBuilder().strictTiming().build();
+        new Iec62056Driver(strict, new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         assertEquals(List.of(Kind.OTHER), rec.bad);
         assertEquals(List.of(), rec.readings);
         Recording lenient = new Recording(Clock.systemUTC());
-        new Iec62056Driver(config(List.of("12345678"), 0), new ObisReadings(ZoneOffset.UTC), new ModeCMeter(), lenient).poll("12345678");
+        new Iec62056Driver(config(List.of("12345678"), 0), new ObisReadings(ZoneOffset.UTC), new ModeCMeter(), lenient, System::nanoTime).poll("12345678");
         assertEquals(3, lenient.readings.size());
     }
 
@@ -280,8 +292,8 @@ class Iec62056DriverTest {
         Recording rec = new Recording(Clock.systemUTC());
         var e = new Iec62056DriverConfig.ModeE(List.of(io.meterlink.drivers.iec62056.dlms.CosemObject.parse("1-0:1.8.0")),
                 io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(1), io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(16), 128);
-        Iec62056DriverConfig c = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("1"), null, List.of(), false, e);
-        new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec).poll("1");
+        Iec62056DriverConfig c = new ConfigBuilder().addresses("1").modeE(e).build();
+        new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("1");
         assertEquals("\u0006252\r\n", line.requests.get(1)); // ACK 2 Z 2: HDLC at Z = 5 (9600)
         assertEquals(0x7E, line.requests.get(2).charAt(0)); // then an HDLC frame (SNRM)
         assertEquals(List.of(Kind.TRUNCATED), rec.bad); // no UA: the session times out
@@ -295,9 +307,8 @@ class Iec62056DriverTest {
         Recording rec = new Recording(Clock.systemUTC());
         var e = new Iec62056DriverConfig.ModeE(List.of(io.meterlink.drivers.iec62056.dlms.CosemObject.parse("1-0:1.8.0")),
                 io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(1), io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(16), 128);
-        Iec62056DriverConfig c = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("12345678"),
-                io.meterlink.core.api.config.Secret.of(ModeCMeter.PASSWORD), List.of(), false, e);
-        new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec).poll("12345678");
+        Iec62056DriverConfig c = new ConfigBuilder().password(ModeCMeter.PASSWORD, List.of()).modeE(e).build();
+        new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("12345678");
         assertEquals("\u0006050\r\n", line.requests.get(1)); // data readout, not programming mode (ACK 0 Z 1)
         assertTrue(line.requests.stream().noneMatch(r -> r.startsWith("\u0001P1")), line.requests::toString);
         assertEquals(List.of(), line.passwordsSeen);
@@ -327,10 +338,162 @@ class Iec62056DriverTest {
         Recording rec = new Recording(Clock.systemUTC());
         var e = new Iec62056DriverConfig.ModeE(List.of(io.meterlink.drivers.iec62056.dlms.CosemObject.parse("1-0:1.8.0")),
                 io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(1), io.meterlink.drivers.iec62056.hdlc.HdlcAddress.of(16), 128);
-        Iec62056DriverConfig c = new Iec62056DriverConfig("test", false, 300, 9600, Duration.ofHours(1), 250, false, 0, List.of("1"), null, List.of(), false, e);
-        java.io.IOException x = assertThrows(java.io.IOException.class, () -> new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec).poll("1"));
+        Iec62056DriverConfig c = new ConfigBuilder().addresses("1").modeE(e).build();
+        java.io.IOException x = assertThrows(java.io.IOException.class, () -> new Iec62056Driver(c, new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime).poll("1"));
         assertInstanceOf(IllegalStateException.class, x.getCause());
         assertEquals(List.of(), rec.bad, "not the meter's bad input");
         assertEquals(List.of(), rec.readings);
+    }
+
+    /**
+     * A hostile meter on a simulated clock: after a request in {@code trickleAfter} it trickles, each read taking {@code gapMs} (just inside the response timeout) and bringing one byte of it, over
+     * and over; answers queued by {@link ModeCMeter} come at once, and silence takes a read's whole timeout. No
+     * real waiting on the line; a driver that never gives up is stopped after {@link #MAX_READS} reads.
+     */
+    static final class TricklingMeter extends ModeCMeter {
+        static final int MAX_READS = 100_000;
+        final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+        final long gapMs;
+        final Map<String, String> trickleAfter;
+        String trickle;
+        int at, reads, trickled;
+        long trickleStart;
+
+        /** @param trickleAfter the request after which the meter trickles (the first time it comes), and what */
+        TricklingMeter(long gapMs, Map<String, String> trickleAfter) {
+            this.gapMs = gapMs;
+            this.trickleAfter = new java.util.HashMap<>(trickleAfter);
+        }
+
+        @Override public synchronized void write(byte[] b) {
+            String request = new String(b, StandardCharsets.US_ASCII);
+            trickle = trickleAfter.remove(request); // once: the next meter's requests are answered
+            if (trickle == null) {
+                super.write(b);
+                return;
+            }
+            requests.add(request);
+            at = 0;
+            trickleStart = clock.get();
+        }
+
+        @Override public synchronized int read(byte[] buf, int timeoutMillis) {
+            if (++reads > MAX_READS) throw new IllegalStateException("the driver never gave up on the trickle");
+            int n = super.read(buf, 0);
+            if (n > 0) {
+                clock.addAndGet(n * 1_000_000L);
+                return n;
+            }
+            if (trickle == null || timeoutMillis < gapMs) {
+                clock.addAndGet(timeoutMillis * 1_000_000L);
+                return 0;
+            }
+            clock.addAndGet(gapMs * 1_000_000L);
+            buf[0] = (byte) trickle.charAt(at++ % trickle.length());
+            trickled++;
+            return 1;
+        }
+    }
+
+    /**
+     * The sign-on answered by endless noise, and a mode C readout whose data sets trickle in without end, each byte
+     * just inside the response timeout: each attempt ends at its deadline in the typed timeout (counted as truncated,
+     * not the framer's length limit 16 KiB later, nor never), the heartbeat beat on every byte, and the line goes on
+     * with the next meter.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sign-on", "readout"})
+    void aTricklingMeter_endsInTheTimeoutAtItsDeadline_andTheLineGoesOn(String where) throws Exception {
+        Iec62056DriverConfig config = new ConfigBuilder().addresses("7", "12345678").readoutDeadline(Duration.ofSeconds(5)).build(); // the derived deadline, longer
+        boolean signOn = where.equals("sign-on");
+        TricklingMeter line = new TricklingMeter(config.responseTimeout() - 1, signOn
+                ? Map.of("/?7!\r\n", "x") // noise, never the identification's '/'
+                : Map.of("/?7!\r\n", "/ABC5ZMD7\r\n", "\u0006050\r\n", "1.8.0(000001.000*kWh)\r\n")); // the identification (mode C, 9600; it trickles too), then data sets without end
+        Recording rec = new Recording(Clock.systemUTC());
+        Iec62056Driver d = new Iec62056Driver(config, new ObisReadings(ZoneOffset.UTC), line, rec, line.clock::get);
+        d.poll("7");
+        long took = line.clock.get() - line.trickleStart;
+        long deadline = signOn ? Iec62056Driver.signOnBudgetNanos(config) : Iec62056Driver.readoutBudgetNanos(config, 9600);
+        assertEquals(signOn ? 250_000_000L + 2 * 384 * (1_000_000_000L * 10 / 300) : 250_000_000L + 2 * 16_384 * (1_000_000_000L * 10 / 9600), deadline,
+                "the response timeout, then twice the character time of the most bytes (384 at the sign-on's 300 baud; 16 KiB at 9600)");
+        assertTrue(took <= deadline + 1_000_000L, "ended after " + Duration.ofNanos(took) + ", deadline " + Duration.ofNanos(deadline));
+        assertTrue(took > deadline - config.responseTimeout() * 1_000_000L, "not before the deadline: " + Duration.ofNanos(took));
+        assertEquals(List.of(Kind.TRUNCATED), rec.bad, "the typed timeout, counted");
+        assertTrue(rec.beats.get() >= line.trickled, "a beat on every byte: " + rec.beats + " beats, " + line.trickled + " bytes");
+        assertEquals(List.of(), rec.silent, "it answered");
+        d.poll("12345678"); // the next meter on the line
+        assertEquals(List.of(MeterId.of("iec62056:ABC:12345678")), rec.heard);
+        assertEquals(3, rec.readings.size());
+    }
+
+    /** The data message's deadline is the derived one or {@code readout_deadline}, whichever is longer (for meters that pause between data sets). */
+    @Test
+    void readoutDeadline_isTheLongerOfTheKeyAndTheDerivedOne() {
+        long derivedAt9600 = 250_000_000L + 2 * 16_384 * (1_000_000_000L * 10 / 9600); // 34.4 s
+        assertEquals(Duration.ofSeconds(60).toNanos(), Iec62056Driver.readoutBudgetNanos(new ConfigBuilder().build(), 9600), "the default, 60 s");
+        assertEquals(derivedAt9600, Iec62056Driver.readoutBudgetNanos(new ConfigBuilder().readoutDeadline(Duration.ofSeconds(5)).build(), 9600));
+        assertEquals(250_000_000L + 2 * 16_384 * (1_000_000_000L * 10 / 300), Iec62056Driver.readoutBudgetNanos(new ConfigBuilder().build(), 300), "18 min at 300 baud");
+        MapSettings longer = new MapSettings(Map.of("port", "/dev/ttyUSB0", "readout_deadline", "2m"));
+        assertNotNull(new Iec62056DriverFactory().configure(longer), longer.errors()::toString);
+        MapSettings tooShort = new MapSettings(Map.of("port", "/dev/ttyUSB0", "readout_deadline", "1s"));
+        new Iec62056DriverFactory().configure(tooShort); // below 5 s: an error the loader reports, naming the key
+        assertTrue(tooShort.errors().stream().anyMatch(e -> e.contains("readout_deadline")), tooShort.errors()::toString);
+    }
+
+    /**
+     * A long mode A readout at 300 baud on the watchdog's own simulated clock: 3,000 bytes take about 100 s, more than
+     * three times the liveness window, yet the loop is never stuck (a beat as each message begins and on every read
+     * with bytes), and the readout, well inside its deadline, is delivered whole.
+     */
+    @Test
+    void aSlowLongReadout_keepsTheLoopAlive_andEndsWithinItsDeadline() throws Exception {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        io.meterlink.core.runtime.Liveness liveness = new io.meterlink.core.runtime.Liveness(clock::get);
+        io.meterlink.core.api.driver.Heartbeat beat = liveness.register("iec62056-line1");
+        StringBuilder data = new StringBuilder("0.0.0(SLOW1)");
+        while (data.length() < 2_950) data.append("\r\n1.8.0(000001.000*kWh)");
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.writeBytes("/ABCZSLOW1\r\n".getBytes(StandardCharsets.US_ASCII)); // Z: mode A, the readout follows at 300 baud
+        wire.writeBytes(ModeCMeter.readout(data.toString(), false));
+        byte[] bytes = wire.toByteArray();
+        List<List<io.meterlink.core.runtime.Liveness.Stuck>> seen = new java.util.ArrayList<>();
+        ModeCMeter line = new ModeCMeter() {
+            int at = -1;
+
+            @Override public synchronized void write(byte[] b) {
+                super.write(b);
+                if (new String(b, StandardCharsets.US_ASCII).equals("/?5!\r\n")) at = 0;
+            }
+
+            @Override public synchronized int read(byte[] buf, int timeoutMillis) {
+                if (at < 0 || at >= bytes.length) {
+                    clock.addAndGet(timeoutMillis * 1_000_000L);
+                    return 0;
+                }
+                clock.addAndGet(1_000_000_000L * 10 / 300); // one character at 300 baud
+                seen.add(liveness.stuck());
+                buf[0] = bytes[at++];
+                return 1;
+            }
+        };
+        Recording rec = new Recording(Clock.systemUTC());
+        io.meterlink.core.api.driver.DriverContext watched = new io.meterlink.core.api.driver.DriverContext() {
+            @Override public String sourceName() { return rec.sourceName(); }
+            @Override public io.meterlink.core.api.driver.ReadingSink sink() { return rec; }
+            @Override public io.meterlink.core.api.driver.Health health() { return rec; }
+            @Override public Clock clock() { return rec.clock(); }
+            @Override public io.meterlink.core.api.driver.Heartbeat heartbeat() { return beat; }
+        };
+        Iec62056DriverConfig config = new ConfigBuilder().addresses("5").build();
+        beat.beat(); // the loop's beat before the poll
+        new Iec62056Driver(config, new ObisReadings(ZoneOffset.UTC), line, watched, clock::get).poll("5");
+        assertTrue(Duration.ofNanos(clock.get()).compareTo(io.meterlink.core.runtime.Liveness.DEFAULT_WINDOW.multipliedBy(3)) > 0,
+                "the readout took " + Duration.ofNanos(clock.get()));
+        assertTrue(clock.get() < Iec62056Driver.signOnBudgetNanos(config) + Iec62056Driver.readoutBudgetNanos(config, 300));
+        assertEquals(bytes.length, seen.size());
+        assertTrue(seen.stream().allMatch(List::isEmpty), "never stuck while the readout arrived");
+        assertEquals(List.of(), rec.bad);
+        assertEquals(List.of(MeterId.of("iec62056:ABC:SLOW1")), rec.heard);
+        assertFalse(rec.readings.isEmpty());
     }
 }

@@ -85,4 +85,14 @@ class Iec62056FrameDecoderTest {
         }
         assertTrue(outcomes > 1000, "only " + outcomes + " outcomes: the inputs did not reach the decoders");
     }
+
+    /** One meter id for a readout and a mode E session: the serial when there is one, else the identification, each part sanitized. */
+    @Test
+    void meterId_prefersTheSerial_fallsBackToTheIdentification_sanitizesBothParts() {
+        assertEquals("iec62056:ABC:12345678", Iec62056FrameDecoder.meterId("abc", "12345678", "ZMD3104407"));
+        assertEquals("iec62056:ABC:ZMD3104407", Iec62056FrameDecoder.meterId("ABC", " ", "ZMD3104407"));
+        assertEquals("iec62056:unknown:1_2", Iec62056FrameDecoder.meterId(null, "1 2", null));
+        assertEquals("iec62056:ABC:_", Iec62056FrameDecoder.meterId("ABC", null, ""), "mode E: an identification without text");
+        assertNull(Iec62056FrameDecoder.meterId("ABC", null, null));
+    }
 }

@@ -1,6 +1,7 @@
 package io.meterlink.drivers.mbus;
 
 import io.meterlink.core.api.driver.DecodeException;
+import io.meterlink.core.api.driver.DecodeGuard;
 import io.meterlink.drivers.testing.ScriptedLine;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class MbusMasterTest {
 
     private MbusMaster master(ScriptedLine line) {
         line.open();
-        return new MbusMaster(line, new MbusDecoder(), 50, 2, bad::add);
+        return new MbusMaster(line, new MbusDecoder()::decode, 50, 2, bad::add, new DecodeGuard(line.describe()));
     }
 
     @Test

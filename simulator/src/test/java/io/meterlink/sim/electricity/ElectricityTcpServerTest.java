@@ -115,6 +115,13 @@ class ElectricityTcpServerTest {
         }
     }
 
+    /** The source configured as the loader does it: then {@link MapSettings#finish()} records every key no one read as unknown. */
+    private static io.meterlink.core.api.driver.DriverFactory.DriverSpec configuredAsLoaded(MapSettings settings) {
+        var spec = new Iec62056DriverFactory().configure(settings);
+        settings.finish();
+        return spec;
+    }
+
     /**
      * Mode E over TCP (no speed or format switch): two meters answering HDLC/DLMS, both requiring low level security;
      * the password from a 0600 file opens one and the other refuses it (counted as authentication, nothing read from
@@ -131,12 +138,18 @@ class ElectricityTcpServerTest {
         java.nio.file.Files.writeString(pw, "secret12\n");
         Clock clock = Clock.systemUTC();
         try (ElectricityTcpServer server = new ElectricityTcpServer(0, line -> ElectricityLineEndpoint.iec(line, List.of(ok, other), false, clock))) {
-            MapSettings settings = new MapSettings(Map.of("transport", "tcp", "host", "127.0.0.1", "tcp_port", server.port(),
+            Map<String, Object> keys = Map.of("transport", "tcp", "host", "127.0.0.1", "tcp_port", server.port(),
                     "poll_interval", "1s", "time_zone", "UTC", "mode", "e", "client_address", 32, "password_file", pw.toString(),
-                    "meters", List.of(Map.of("address", "44"), Map.of("address", "55"))));
-            var spec = new Iec62056DriverFactory().configure(settings);
+                    "meters", List.of(Map.of("address", "44"), Map.of("address", "55")));
+            MapSettings settings = new MapSettings(keys);
+            var spec = configuredAsLoaded(settings);
             assertEquals(List.of(), settings.errors());
             assertNotNull(spec);
+            Map<String, Object> misspelt = new java.util.HashMap<>(keys);
+            misspelt.put("clent_address", 32); // what the assertion above would let through without finish()
+            MapSettings wrong = new MapSettings(misspelt);
+            configuredAsLoaded(wrong);
+            assertTrue(wrong.errors().stream().anyMatch(e -> e.contains("clent_address") && e.contains("unknown key")), wrong.errors()::toString);
             Recording rec = new Recording(clock);
             try (Driver d = spec.create(rec)) {
                 d.start();

@@ -34,12 +34,8 @@ public final class HdlcClient {
      * @param maxInfo    the longest information field proposed in SNRM (both directions)
      * @param maxMessage the longest reassembled response accepted
      * @param beat       called on every frame and every read of bytes within one (the driver's heartbeat)
+     * @param baud       the line's speed: sets each frame's deadline ({@link HdlcReader#deadlineNanos}; {@link HdlcReader#SLOWEST_BAUD} when unknown)
      */
-    public HdlcClient(Transport line, HdlcAddress server, HdlcAddress client, int timeoutMs, int maxInfo, int maxMessage, Runnable beat) {
-        this(line, server, client, timeoutMs, maxInfo, maxMessage, beat, HdlcReader.SLOWEST_BAUD);
-    }
-
-    /** @param baud the line's speed: sets each frame's deadline ({@link HdlcReader#deadlineNanos}) */
     public HdlcClient(Transport line, HdlcAddress server, HdlcAddress client, int timeoutMs, int maxInfo, int maxMessage, Runnable beat, int baud) {
         this.line = line;
         this.reader = new HdlcReader(line, beat, baud, System::nanoTime); // beats inside a long frame too, within the frame's deadline

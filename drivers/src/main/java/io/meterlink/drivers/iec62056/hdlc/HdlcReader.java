@@ -1,5 +1,6 @@
 package io.meterlink.drivers.iec62056.hdlc;
 
+import io.meterlink.drivers.transport.DeadlineReads;
 import io.meterlink.drivers.transport.Transport;
 
 import java.io.IOException;
@@ -20,16 +21,11 @@ import java.util.function.LongSupplier;
 public final class HdlcReader {
     /** The slowest IEC 62056-21 speed: the deadline's base when the line's speed is not known (the longest deadline). */
     public static final int SLOWEST_BAUD = 300;
-    /** Bits of one character on the line: start, 8 data (or 7 and parity), stop. */
-    private static final long BITS_PER_CHAR = 10;
-
     private final Transport line;
-    private final Runnable progress;
-    private final long charNanos;
-    private final LongSupplier nanoClock;
+    private final DeadlineReads reads;
+    private final int baud;
     private final byte[] buf = new byte[512];
     private int pos, end;
-    private long deadline, budget;
 
     public HdlcReader(Transport line) {
         this(line, () -> { }, SLOWEST_BAUD, System::nanoTime);
@@ -43,15 +39,13 @@ public final class HdlcReader {
     public HdlcReader(Transport line, Runnable progress, int baud, LongSupplier nanoClock) {
         if (baud <= 0) throw new IllegalArgumentException("baud " + baud);
         this.line = line;
-        this.progress = progress;
-        this.charNanos = 1_000_000_000L * BITS_PER_CHAR / baud;
-        this.nanoClock = nanoClock;
+        this.reads = new DeadlineReads(line, progress, nanoClock);
+        this.baud = baud;
     }
 
     /** The longest one {@link #read} may take: {@code timeoutMs} plus twice the character time of every byte it may consume. */
     public long deadlineNanos(int timeoutMs, int maxLength) {
-        long bytes = skipLimit(maxLength) + (long) maxLength + 1; // noise and flags, the frame, its closing flag
-        return timeoutMs * 1_000_000L + 2 * bytes * charNanos;
+        return DeadlineReads.budgetNanos(timeoutMs, skipLimit(maxLength) + (long) maxLength + 1, baud); // noise and flags, the frame, its closing flag
     }
 
     private static int skipLimit(int maxLength) {
@@ -67,8 +61,7 @@ public final class HdlcReader {
      * @throws HdlcException {@link HdlcException.Reason#TIMEOUT} when no whole frame came within {@link #deadlineNanos}
      */
     public HdlcFrame read(int timeoutMs, int maxLength) throws IOException, HdlcException {
-        budget = deadlineNanos(timeoutMs, maxLength);
-        deadline = nanoClock.getAsLong() + budget;
+        reads.begin(deadlineNanos(timeoutMs, maxLength));
         int b;
         int skipped = 0, skipLimit = skipLimit(maxLength);
         do { // up to an opening flag, noise skipped
@@ -129,20 +122,14 @@ public final class HdlcReader {
     /** The next byte, waiting at most {@code timeoutMs} and never past the frame's deadline; -1 when the line stayed silent. */
     private int peek(int timeoutMs) throws IOException, HdlcException {
         if (pos == end) {
-            long leftMs = (deadline - nanoClock.getAsLong()) / 1_000_000;
-            if (leftMs <= 0) throw overdue();
-            int wait = (int) Math.min(timeoutMs, leftMs);
             int n;
             try {
-                n = line.read(buf, wait);
+                n = reads.read(buf, timeoutMs);
             } catch (RuntimeException e) {
                 throw lineFault(e);
             }
-            if (n <= 0) {
-                if (wait < timeoutMs) throw overdue(); // the wait the deadline cut short brought nothing
-                return -1;
-            }
-            progress.run();
+            if (n == DeadlineReads.OVERDUE) throw overdue();
+            if (n == 0) return -1;
             pos = 0;
             end = n;
         }
@@ -150,6 +137,6 @@ public final class HdlcReader {
     }
 
     private HdlcException overdue() {
-        return new HdlcException(HdlcException.Reason.TIMEOUT, "no whole frame within " + budget / 1_000_000 + " ms (the bytes trickle in too slowly)");
+        return new HdlcException(HdlcException.Reason.TIMEOUT, "no whole frame within " + reads.budgetNanos() / 1_000_000 + " ms (the bytes trickle in too slowly)");
     }
 }

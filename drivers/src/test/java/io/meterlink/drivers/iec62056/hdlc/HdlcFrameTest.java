@@ -171,7 +171,7 @@ class HdlcFrameTest {
     }
 
     private static HdlcClient client(Script s) {
-        return new HdlcClient(s, SERVER, CLIENT, 50, 128, 4096, () -> { });
+        return new HdlcClient(s, SERVER, CLIENT, 50, 128, 4096, () -> { }, HdlcReader.SLOWEST_BAUD);
     }
 
     @Test
