@@ -124,9 +124,7 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
     public static Gateway start(GatewayConfig config, GatewayParts parts, Clock clock, AcceptedListener accepted)
             throws GatewayException {
         Objects.requireNonNull(config, "config");
-        // binary records only when asked for: a release before them would send their bytes as JSON after a rollback
-        ReadingEncoder encoder = config.buffer().recordsStored() ? parts.encoder(config.gatewayId(), config.uplink().payload())
-                : parts.encoder(config.gatewayId());
+        ReadingEncoder encoder = parts.encoder(config.gatewayId(), config.storedForm());
         // the buffer opens on its own thread while the uplink builds its TLS context and connects: the
         // first batch goes out as soon as both are ready (docs/benchmarks.md, "Start-up to the first batch")
         java.util.concurrent.Callable<Buffer> open;

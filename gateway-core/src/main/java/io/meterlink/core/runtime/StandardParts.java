@@ -4,6 +4,7 @@ import io.meterlink.core.buffer.Buffer;
 import io.meterlink.core.buffer.ReadingEncoder;
 import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.core.config.BufferConfig;
+import io.meterlink.core.config.StoredForm;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.uplink.CommandHandler;
@@ -21,9 +22,9 @@ public final class StandardParts implements GatewayParts {
         return new JsonPayloads(gatewayId);
     }
 
-    /** JSON v1 objects under {@code payload: json}; records, which need no parsing to send, under {@code compact}. */
-    @Override public ReadingEncoder encoder(String gatewayId, UplinkConfig.Payload payload) {
-        return payload == UplinkConfig.Payload.COMPACT ? new ReadingRecords() : encoder(gatewayId);
+    /** JSON v1 objects, or records, which need no parsing to send compact. */
+    @Override public ReadingEncoder encoder(String gatewayId, StoredForm form) {
+        return form == StoredForm.RECORDS ? new ReadingRecords() : encoder(gatewayId);
     }
 
     @Override public Buffer openBuffer(BufferConfig config, ReadingEncoder encoder, Clock clock) {
