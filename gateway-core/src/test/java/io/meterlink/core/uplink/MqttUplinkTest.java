@@ -59,7 +59,7 @@ class MqttUplinkTest {
         if (uplink != null) uplink.close();
     }
 
-    private static void await(BooleanSupplier c, String what) throws InterruptedException {
+    static void await(BooleanSupplier c, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!c.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
