@@ -8,6 +8,7 @@ import io.meterlink.core.config.DriverRegistry;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.runtime.Gateway;
 import io.meterlink.core.runtime.GatewayException;
+import io.meterlink.core.tls.TlsMaterial;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +24,15 @@ final class StandardServices implements Services {
     private boolean handling;
 
     /** A configuration file being read ahead of the command line's parse ({@link #prefetchConfig}). */
-    private record Prefetch(Path file, CompletableFuture<GatewayConfig> result) { }
+    private record Prefetch(Path file, CompletableFuture<ConfigLoader.Checked> result) { }
 
     private volatile Prefetch prefetch;
+    /**
+     * The configuration {@link #loadConfig} returned last, with the TLS files its check parsed: the
+     * {@link #start} of that configuration hands them to the uplink's first TLS context (they are read
+     * once) and drops them (they hold the private key).
+     */
+    private volatile ConfigLoader.Checked loaded;
 
     /**
      * Starts reading {@code file} as {@link #loadConfig} does, on a thread of its own, while picocli
@@ -34,7 +41,7 @@ final class StandardServices implements Services {
      * errors included. Nothing is printed or logged here.
      */
     void prefetchConfig(Path file) {
-        CompletableFuture<GatewayConfig> result = new CompletableFuture<>();
+        CompletableFuture<ConfigLoader.Checked> result = new CompletableFuture<>();
         prefetch = new Prefetch(file, result);
         Thread t = new Thread(() -> {
             try {
@@ -49,6 +56,12 @@ final class StandardServices implements Services {
 
     /** To run it: the TLS CA file must be usable, and the client certificate and key once the certificate exists. */
     @Override public GatewayConfig loadConfig(Path file) throws ConfigException {
+        ConfigLoader.Checked checked = checked(file);
+        loaded = checked;
+        return checked.config();
+    }
+
+    private ConfigLoader.Checked checked(Path file) throws ConfigException {
         Prefetch p = prefetch;
         prefetch = null;
         if (p == null || !p.file().equals(file)) return read(file);
@@ -63,8 +76,8 @@ final class StandardServices implements Services {
         }
     }
 
-    private static GatewayConfig read(Path file) throws ConfigException {
-        return new ConfigLoader(DriverRegistry.fromServiceLoader()).checkingFiles(ConfigLoader.FileChecks.PRESENT).read(file);
+    private static ConfigLoader.Checked read(Path file) throws ConfigException {
+        return new ConfigLoader(DriverRegistry.fromServiceLoader()).checkingFiles(ConfigLoader.FileChecks.PRESENT).readChecked(file);
     }
 
     @Override public GatewayConfig validateConfig(Path file) throws ConfigException {
@@ -73,7 +86,9 @@ final class StandardServices implements Services {
 
     @Override public Gateway start(GatewayConfig config) throws GatewayException {
         handleStopSignals(); // before starting: a SIGTERM during start-up still ends in a clean close
-        return Gateway.start(config);
+        ConfigLoader.Checked c = loaded;
+        loaded = null;
+        return Gateway.start(config, c != null && c.config() == config ? c.tls() : TlsMaterial.none());
     }
 
     @Override public BufferStats inspectBuffer(Path database) {

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,6 +39,27 @@ class ConfigPrefetchTest {
         assertEquals(Optional.empty(), Main.configOfRun("run", "--config"));
         assertEquals(Optional.empty(), Main.configOfRun("run"));
         assertEquals(Optional.empty(), Main.configOfRun("run", "--config", "bad\0path"));
+    }
+
+    @Test
+    void theTlsFilesTheLoadParsed_buildTheFirstUplinkContext_laterStartsReadThemAgain() throws Exception {
+        ProvisionFixtures.Ca utility = new ProvisionFixtures.Ca("Utility CA");
+        java.security.KeyPair kp = ProvisionFixtures.ecKeys();
+        Path ca = ProvisionFixtures.write(dir.resolve("ca.pem"), utility.cert);
+        Path gw = ProvisionFixtures.write(dir.resolve("gw.pem"), utility.issue(kp.getPublic(), "gw-9"));
+        Path key = write("gw.key", "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(kp.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        Path file = write("tls.yaml", "gateway_id: gw-9\nstate_dir: " + dir.resolve("state") + "\nuplink:\n  url: ssl://localhost:1\n"
+                + "  tls:\n    ca_file: " + ca + "\n    cert_file: " + gw + "\n    key_file: " + key + "\n");
+        StandardServices services = new StandardServices();
+        services.prefetchConfig(file);
+        GatewayConfig config = services.loadConfig(file);
+        for (Path p : List.of(ca, gw, key)) Files.delete(p); // read at the load only
+        services.start(config).close();
+        // the parsed files went to that start only: another start reads them
+        io.meterlink.core.runtime.GatewayException again = assertThrows(io.meterlink.core.runtime.GatewayException.class,
+                () -> services.start(config));
+        assertTrue(again.getMessage().contains(ca.toString()), again.getMessage());
     }
 
     @Test

@@ -134,6 +134,7 @@ class DebPackageIT {
                     "/bin/sh", "-c", "umask " + value(unit, "UMask") + " && exec \"$@\"", "sh"));
             cmd.addAll(exec);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().remove("MALLOC_ARENA_MAX"); // systemd starts the unit without it
             for (String env : values(unit, "Environment")) {
                 String e = env.replaceAll("^\"|\"$", "");
                 pb.environment().put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
@@ -146,6 +147,12 @@ class DebPackageIT {
                 // the launcher gave the JVM the release's archive and the JVM mapped it (an unusable one is skipped)
                 String maps = Files.readString(Path.of("/proc", Long.toString(gateway.pid()), "maps"));
                 assertTrue(maps.contains(ARCHIVE.toRealPath().toString()), "the gateway maps " + ARCHIVE.toRealPath());
+                // the unit leaves these to the launcher, which gives them to every command
+                String pid = Long.toString(gateway.pid());
+                List<String> args = Arrays.asList(new String(Files.readAllBytes(Path.of("/proc", pid, "cmdline")), StandardCharsets.ISO_8859_1).split("\0"));
+                assertTrue(args.contains("-Xshare:auto"), "the gateway's JVM options: " + args);
+                List<String> environ = Arrays.asList(new String(Files.readAllBytes(Path.of("/proc", pid, "environ")), StandardCharsets.ISO_8859_1).split("\0"));
+                assertTrue(environ.contains("MALLOC_ARENA_MAX=2"), "MALLOC_ARENA_MAX=2 in the gateway's environment");
                 gateway.destroy(); // SIGTERM, as systemctl stop
                 notify.await(m -> m.contains("STOPPING=1"), 30, () -> true, () -> read(log));
                 assertTrue(gateway.waitFor(60, TimeUnit.SECONDS), "stopped");

@@ -7,6 +7,7 @@ import io.meterlink.core.api.config.ConfigException;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.config.keys.GatewayKeys;
 import io.meterlink.core.api.driver.DriverFactory;
+import io.meterlink.core.tls.TlsMaterial;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,20 +91,33 @@ public final class ConfigLoader {
     }
 
     public GatewayConfig read(Path file) throws ConfigException {
+        return readChecked(file).config();
+    }
+
+    /**
+     * A configuration and the uplink's TLS files as its file check parsed them ({@link TlsMaterial#none()}
+     * when files are not checked): hand {@code tls} on to the uplink's first TLS context, then drop it
+     * (it holds the private key).
+     */
+    public record Checked(GatewayConfig config, TlsMaterial tls) { }
+
+    /** As {@link #read}, with what the file check parsed. */
+    public Checked readChecked(Path file) throws ConfigException {
         YamlFile yaml = YamlFile.parse(file);
         if (!yaml.errors().isEmpty()) {
             // unreadable or not YAML: binding would only add "missing key" noise
             throw new ConfigException(sorted(yaml.errors()));
         }
-        GatewayConfig config = bind(yaml, file);
+        TlsMaterial[] tls = {TlsMaterial.none()};
+        GatewayConfig config = bind(yaml, file, parsed -> tls[0] = parsed);
         if (!yaml.errors().isEmpty() || config == null) {
             throw new ConfigException(sorted(yaml.errors()));
         }
-        return config;
+        return new Checked(config, tls[0]);
     }
 
     /** Binds the root mapping; returns {@code null} when errors were recorded. */
-    private GatewayConfig bind(YamlFile yaml, Path file) {
+    private GatewayConfig bind(YamlFile yaml, Path file, java.util.function.Consumer<TlsMaterial> parsedTls) {
         Settings root = yaml.root();
         String gatewayId = root.get(GatewayKeys.GATEWAY_ID);
         if (gatewayId != null && !GatewayConfig.ID.matcher(gatewayId).matches()) {
@@ -113,7 +127,7 @@ public final class ConfigLoader {
         }
         Path stateDir = root.get(GatewayKeys.STATE_DIR).orElse(GatewayConfig.DEFAULT_STATE_DIR);
         BufferConfig buffer = BufferConfig.bind(root.get(GatewayKeys.BUFFER), stateDir);
-        UplinkConfig uplink = UplinkConfig.bind(root.get(GatewayKeys.UPLINK), gatewayId == null ? "gateway" : gatewayId, fileChecks);
+        UplinkConfig uplink = UplinkConfig.bind(root.get(GatewayKeys.UPLINK), gatewayId == null ? "gateway" : gatewayId, fileChecks, parsedTls);
         List<SourceConfig> sources = bindSources(root, yaml);
         Map<String, Object> extra = new HashMap<>();
         for (ConfigSection<?> section : sections) {

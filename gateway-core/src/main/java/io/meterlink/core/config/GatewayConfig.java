@@ -42,6 +42,11 @@ public record GatewayConfig(Path source, String gatewayId, Path stateDir, Buffer
         this(source, gatewayId, stateDir, buffer, uplink, sources, Map.of());
     }
 
+    /** How this gateway's buffer stores readings (the one place that decides it). */
+    public StoredForm storedForm() {
+        return StoredForm.of(buffer, uplink);
+    }
+
     /** The bound value of {@code section}, when the loader knew it (its module was installed). */
     public <T> Optional<T> section(ConfigSection<T> section, Class<T> type) {
         return Optional.ofNullable(sections.get(section.key())).map(type::cast);

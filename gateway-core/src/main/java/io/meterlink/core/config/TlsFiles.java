@@ -2,6 +2,7 @@ package io.meterlink.core.config;
 
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.tls.TlsContexts;
+import io.meterlink.core.tls.TlsMaterial;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,31 +18,36 @@ import java.util.Optional;
  * is staged: the CA file exists, is not empty and holds X.509 certificates; the client certificate
  * and key exist, parse, and belong together (a fresh challenge signed with the key verifies with
  * the certificate's public key). Errors go to the {@code tls} settings (file, line, key); they name
- * files, never key material.
+ * files, never key material. What the check parsed is handed on to the uplink's first TLS context
+ * ({@link TlsMaterial}), so a start reads each file once.
  */
 final class TlsFiles {
     private TlsFiles() {
     }
 
-    static void check(Settings tls, Optional<Path> ca, Optional<Path> cert, Optional<Path> key, boolean requireClientCert) {
-        ca.ifPresent(f -> {
-            if (readable(tls, "ca_file", f)) {
-                try {
-                    TlsContexts.readCertificates(f);
-                } catch (TlsContexts.TlsSetupException e) {
-                    tls.error("ca_file", "no usable CA certificate: " + e.getMessage());
-                }
+    /**
+     * Checks the files, reporting to {@code tls}; returns what it parsed ({@link TlsMaterial}: the CA
+     * certificates, and the client certificate with its key when they belong together), for the uplink's
+     * first TLS context.
+     */
+    static TlsMaterial check(Settings tls, Optional<Path> ca, Optional<Path> cert, Optional<Path> key, boolean requireClientCert) {
+        List<X509Certificate> cas = null;
+        if (ca.isPresent() && readable(tls, "ca_file", ca.get())) {
+            try {
+                cas = TlsContexts.readCertificates(ca.get());
+            } catch (TlsContexts.TlsSetupException e) {
+                tls.error("ca_file", "no usable CA certificate: " + e.getMessage());
             }
-        });
-        if (cert.isEmpty() || key.isEmpty()) return;
+        }
+        Path caFile = ca.orElse(null);
+        if (cert.isEmpty() || key.isEmpty()) return TlsMaterial.of(caFile, cas, null, null, null, null);
         // before enrolment (run --claim-config) the certificate is not there yet; validate asks for it
-        if (!requireClientCert && !Files.exists(cert.get())) return;
-        X509Certificate leaf = null;
+        if (!requireClientCert && !Files.exists(cert.get())) return TlsMaterial.of(caFile, cas, null, null, null, null);
+        List<X509Certificate> chain = null;
         PrivateKey pk = null;
         if (readable(tls, "cert_file", cert.get())) {
             try {
-                List<X509Certificate> chain = TlsContexts.readCertificates(cert.get());
-                leaf = chain.get(0);
+                chain = TlsContexts.readCertificates(cert.get());
             } catch (TlsContexts.TlsSetupException e) {
                 tls.error("cert_file", e.getMessage());
             }
@@ -53,9 +59,12 @@ final class TlsFiles {
                 tls.error("key_file", e.getMessage());
             }
         }
-        if (leaf != null && pk != null && !matches(pk, leaf.getPublicKey())) {
+        if (chain == null || pk == null) return TlsMaterial.of(caFile, cas, null, null, null, null);
+        if (!matches(pk, chain.get(0).getPublicKey())) {
             tls.error("key_file", "the private key does not belong to the certificate in " + cert.get());
+            return TlsMaterial.of(caFile, cas, null, null, null, null);
         }
+        return TlsMaterial.of(caFile, cas, cert.get(), chain, key.get(), pk);
     }
 
     private static boolean readable(Settings tls, String key, Path file) {

@@ -4,10 +4,12 @@ import io.meterlink.core.api.config.ConfigKey;
 import io.meterlink.core.api.config.Secret;
 import io.meterlink.core.api.config.Settings;
 import io.meterlink.core.api.config.keys.UplinkKeys;
+import io.meterlink.core.tls.TlsMaterial;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The {@code uplink:} section: how the gateway reaches the utility's MQTT broker. Bound from the keys
@@ -129,6 +131,11 @@ public record UplinkConfig(
 
     /** With {@code files} deciding how far the TLS files themselves are checked ({@link TlsFiles}). */
     public static UplinkConfig bind(Settings s, String gatewayId, ConfigLoader.FileChecks files) {
+        return bind(s, gatewayId, files, parsed -> { });
+    }
+
+    /** As {@link #bind(Settings, String, ConfigLoader.FileChecks)}, handing what the file check parsed to {@code parsedTls}. */
+    static UplinkConfig bind(Settings s, String gatewayId, ConfigLoader.FileChecks files, Consumer<TlsMaterial> parsedTls) {
         BrokerUrl broker = null;
         String rawUrl = s.get(UplinkKeys.URL);
         if (rawUrl != null) {
@@ -147,7 +154,7 @@ public record UplinkConfig(
         Optional<Path> ca = tls.get(UplinkKeys.CA_FILE);
         Optional<Path> cert = tls.get(UplinkKeys.CERT_FILE);
         Optional<Path> key = tls.get(UplinkKeys.KEY_FILE);
-        if (files != ConfigLoader.FileChecks.NONE) TlsFiles.check(tls, ca, cert, key, files == ConfigLoader.FileChecks.ALL);
+        if (files != ConfigLoader.FileChecks.NONE) parsedTls.accept(TlsFiles.check(tls, ca, cert, key, files == ConfigLoader.FileChecks.ALL));
         tls.finish();
         Optional<String> username = Optional.ofNullable(s.get(UplinkKeys.USERNAME));
         Optional<Secret> password = s.get(UplinkKeys.PASSWORD);

@@ -24,6 +24,7 @@ import io.meterlink.core.api.alarm.Alarms;
 import io.meterlink.core.status.StatusSnapshot;
 import io.meterlink.core.status.Version;
 import io.meterlink.core.status.UplinkStats;
+import io.meterlink.core.tls.TlsMaterial;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,17 +117,23 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
      * accepted-trace when {@code -Dmeterlink.trace.accepted=true}.
      */
     public static Gateway start(GatewayConfig config) throws GatewayException {
+        return start(config, TlsMaterial.none());
+    }
+
+    /**
+     * As {@link #start(GatewayConfig)}, the uplink's first TLS context built from {@code parsedTls}, the
+     * files as {@code config}'s check parsed them ({@link io.meterlink.core.config.ConfigLoader#readChecked}).
+     */
+    public static Gateway start(GatewayConfig config, TlsMaterial parsedTls) throws GatewayException {
         AcceptedListener accepted = Boolean.getBoolean(TRACE_ACCEPTED) ? AcceptedListener.trace(System.out) : AcceptedListener.NONE;
-        return start(config, new StandardParts(), Clock.systemUTC(), accepted);
+        return start(config, new StandardParts(parsedTls), Clock.systemUTC(), accepted);
     }
 
     /** Starts a gateway from the given parts. On failure everything already started is closed again. */
     public static Gateway start(GatewayConfig config, GatewayParts parts, Clock clock, AcceptedListener accepted)
             throws GatewayException {
         Objects.requireNonNull(config, "config");
-        // binary records only when asked for: a release before them would send their bytes as JSON after a rollback
-        ReadingEncoder encoder = config.buffer().recordsStored() ? parts.encoder(config.gatewayId(), config.uplink().payload())
-                : parts.encoder(config.gatewayId());
+        ReadingEncoder encoder = parts.encoder(config.gatewayId(), config.storedForm());
         // the buffer opens on its own thread while the uplink builds its TLS context and connects: the
         // first batch goes out as soon as both are ready (docs/benchmarks.md, "Start-up to the first batch")
         java.util.concurrent.Callable<Buffer> open;

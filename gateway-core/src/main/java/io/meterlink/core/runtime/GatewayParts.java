@@ -3,6 +3,7 @@ package io.meterlink.core.runtime;
 import io.meterlink.core.buffer.Buffer;
 import io.meterlink.core.buffer.ReadingEncoder;
 import io.meterlink.core.config.BufferConfig;
+import io.meterlink.core.config.StoredForm;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.status.StatusSnapshot;
 
@@ -14,8 +15,8 @@ import java.util.function.Supplier;
 public interface GatewayParts {
     ReadingEncoder encoder(String gatewayId);
 
-    /** The encoder of stored readings for the uplink's payload format (the JSON one unless overridden). */
-    default ReadingEncoder encoder(String gatewayId, UplinkConfig.Payload payload) {
+    /** The encoder of stored readings in {@code form} (the JSON one unless overridden). */
+    default ReadingEncoder encoder(String gatewayId, StoredForm form) {
         return encoder(gatewayId);
     }
 

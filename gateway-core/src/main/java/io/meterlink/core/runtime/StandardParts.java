@@ -4,8 +4,10 @@ import io.meterlink.core.buffer.Buffer;
 import io.meterlink.core.buffer.ReadingEncoder;
 import io.meterlink.core.buffer.SqliteBuffer;
 import io.meterlink.core.config.BufferConfig;
+import io.meterlink.core.config.StoredForm;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.status.StatusSnapshot;
+import io.meterlink.core.tls.TlsMaterial;
 import io.meterlink.core.uplink.CommandHandler;
 import io.meterlink.core.uplink.JsonPayloads;
 import io.meterlink.core.uplink.MqttUplink;
@@ -13,17 +15,30 @@ import io.meterlink.core.uplink.ReadingRecords;
 import io.meterlink.core.status.UplinkStats;
 
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /** The real parts: the SQLite buffer, the payload encoder and the Paho MQTT uplink. */
 public final class StandardParts implements GatewayParts {
+    /** The TLS files as the configuration check parsed them, for the uplink's first context only. */
+    private final AtomicReference<TlsMaterial> parsedTls;
+
+    public StandardParts() {
+        this(TlsMaterial.none());
+    }
+
+    /** With the TLS files as the configuration check parsed them: the first uplink takes them (and this drops them). */
+    public StandardParts(TlsMaterial parsedTls) {
+        this.parsedTls = new AtomicReference<>(java.util.Objects.requireNonNull(parsedTls, "parsedTls"));
+    }
+
     @Override public ReadingEncoder encoder(String gatewayId) {
         return new JsonPayloads(gatewayId);
     }
 
-    /** JSON v1 objects under {@code payload: json}; records, which need no parsing to send, under {@code compact}. */
-    @Override public ReadingEncoder encoder(String gatewayId, UplinkConfig.Payload payload) {
-        return payload == UplinkConfig.Payload.COMPACT ? new ReadingRecords() : encoder(gatewayId);
+    /** JSON v1 objects, or records, which need no parsing to send compact. */
+    @Override public ReadingEncoder encoder(String gatewayId, StoredForm form) {
+        return form == StoredForm.RECORDS ? new ReadingRecords() : encoder(gatewayId);
     }
 
     @Override public Buffer openBuffer(BufferConfig config, ReadingEncoder encoder, Clock clock) {
@@ -38,7 +53,7 @@ public final class StandardParts implements GatewayParts {
 
     @Override public UplinkService uplink(UplinkConfig config, String gatewayId, Buffer buffer,
                                           Supplier<StatusSnapshot> status, Clock clock) {
-        MqttUplink uplink = new MqttUplink(config, gatewayId, buffer, status, clock);
+        MqttUplink uplink = new MqttUplink(config, gatewayId, buffer, status, clock, parsedTls.getAndSet(TlsMaterial.none()));
         return new UplinkService() {
             @Override public void start() { uplink.start(); }
 

@@ -59,6 +59,14 @@ public final class TlsContexts {
 
     /** As {@link #socketFactory(Path, Optional, Optional)}, with trust anchors already read (an uplink settings snapshot). */
     public static SSLSocketFactory socketFactory(List<X509Certificate> cas, Optional<Path> certFile, Optional<Path> keyFile) throws TlsSetupException {
+        if (certFile.isPresent() && keyFile.isPresent()) {
+            return fromParsed(cas, readCertificates(certFile.get()), readPrivateKey(keyFile.get()));
+        }
+        return fromParsed(cas, null, null);
+    }
+
+    /** With the client certificate {@code chain} and its {@code key} already parsed (both {@code null}: no client certificate). */
+    static SSLSocketFactory fromParsed(List<X509Certificate> cas, List<X509Certificate> chain, PrivateKey key) throws TlsSetupException {
         try {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
@@ -70,9 +78,7 @@ public final class TlsContexts {
                     .findFirst().orElseThrow(() -> new GeneralSecurityException("no X509ExtendedTrustManager"));
 
             KeyManagerFactory kmf = null;
-            if (certFile.isPresent() && keyFile.isPresent()) {
-                List<X509Certificate> chain = readCertificates(certFile.get());
-                PrivateKey key = readPrivateKey(keyFile.get());
+            if (chain != null && key != null) {
                 char[] pw = new char[16];
                 SecureRandom r = new SecureRandom();
                 for (int i = 0; i < pw.length; i++) pw[i] = (char) ('a' + r.nextInt(26));

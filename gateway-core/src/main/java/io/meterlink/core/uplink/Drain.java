@@ -58,7 +58,6 @@ final class Drain {
     private long liveCursor;
     private long backlogCursor;
     private long deadLettered;
-    private long reencoded;
     private final int backlogRate;
     private double backlogTokens;
     private long tokensAt;
@@ -293,7 +292,6 @@ final class Drain {
         PayloadFormat.Encoded e;
         while ((e = payloads.encode(list.subList(0, n), clock.instant())).bytes().length > maxBytes) {
             if (n == 1) return tooBig(kind, first.seq(), e.bytes().length + " bytes encoded");
-            reencoded++;
             n /= 2;
         }
         long[] seqs = new long[n];
@@ -339,6 +337,4 @@ final class Drain {
 
     long deadLettered() { return deadLettered; }
 
-    /** Batches encoded again with half their readings because the encoded message exceeded {@code batch_max_bytes}. */
-    long reencoded() { return reencoded; }
 }

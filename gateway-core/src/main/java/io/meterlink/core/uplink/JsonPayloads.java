@@ -31,7 +31,7 @@ import java.util.Objects;
  * (a reading stored as a record under {@code payload: compact} is rendered to the same object),
  * and status messages.
  *
- * <p>Thread-safe (stateless apart from the immutable gateway id and a count of rendered records).
+ * <p>Thread-safe (stateless apart from the immutable gateway id).
  */
 public final class JsonPayloads implements ReadingEncoder, PayloadFormat {
 
@@ -107,16 +107,10 @@ public final class JsonPayloads implements ReadingEncoder, PayloadFormat {
         return out == null ? read : out;
     }
 
-    private final java.util.concurrent.atomic.LongAdder rendered = new java.util.concurrent.atomic.LongAdder();
-
-    /** Stored records rendered to JSON v1 objects so far (tests bound the work per batch by it). */
-    long rendered() { return rendered.sum(); }
-
     /** The JSON v1 object of a stored reading: its body, or the object rebuilt from its record. */
     byte[] jsonBody(StoredReading r) {
         byte[] body = r.body();
         if (!ReadingRecords.isRecord(body)) return body;
-        rendered.increment();
         var reading = ReadingRecords.read(r);
         try {
             return JsonV1.reading(gatewayId, reading);

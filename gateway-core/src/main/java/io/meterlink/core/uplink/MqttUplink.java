@@ -7,6 +7,7 @@ import io.meterlink.core.uplink.internal.Paho5Session;
 import io.meterlink.core.uplink.internal.SessionSpec;
 
 import io.meterlink.core.tls.TlsContexts;
+import io.meterlink.core.tls.TlsMaterial;
 import io.meterlink.core.status.UplinkStats;
 import io.meterlink.core.status.CommandStats;
 import io.meterlink.core.api.driver.Heartbeat;
@@ -76,12 +77,26 @@ public final class MqttUplink implements AutoCloseable {
     private final AtomicReference<Checked> justChecked = new AtomicReference<>();
 
     public MqttUplink(UplinkConfig cfg, String gatewayId, Buffer buffer, Supplier<StatusSnapshot> status, Clock clock) {
-        this(cfg, gatewayId, buffer, status, clock, null, new Backoff(cfg.backoffMin(), cfg.backoffMax()));
+        this(cfg, gatewayId, buffer, status, clock, TlsMaterial.none());
+    }
+
+    /**
+     * With the TLS files as the configuration check parsed them: the first TLS context is built from
+     * {@code parsedTls} (files it did not come from are read), which is not kept.
+     */
+    public MqttUplink(UplinkConfig cfg, String gatewayId, Buffer buffer, Supplier<StatusSnapshot> status, Clock clock,
+                      TlsMaterial parsedTls) {
+        this(cfg, gatewayId, buffer, status, clock, null, new Backoff(cfg.backoffMin(), cfg.backoffMax()), parsedTls);
     }
 
     /** For tests: a given session factory (null = Paho) and backoff. */
     MqttUplink(UplinkConfig cfg, String gatewayId, Buffer buffer, Supplier<StatusSnapshot> status, Clock clock,
                MqttSession.Factory sessions, Backoff backoff) {
+        this(cfg, gatewayId, buffer, status, clock, sessions, backoff, TlsMaterial.none());
+    }
+
+    private MqttUplink(UplinkConfig cfg, String gatewayId, Buffer buffer, Supplier<StatusSnapshot> status, Clock clock,
+                       MqttSession.Factory sessions, Backoff backoff, TlsMaterial parsedTls) {
         this.cfg = Objects.requireNonNull(cfg, "cfg");
         Objects.requireNonNull(gatewayId, "gatewayId");
         this.buffer = Objects.requireNonNull(buffer, "buffer");
@@ -89,7 +104,7 @@ public final class MqttUplink implements AutoCloseable {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(backoff, "backoff");
         validate(cfg);
-        Checked checked = snapshot(cfg);
+        Checked checked = snapshot(cfg, Objects.requireNonNull(parsedTls, "parsedTls"));
         justChecked.set(checked);
         UplinkSettings initial = checked.settings();
         Topics topics = Topics.of(cfg.topicPrefix(), gatewayId);
@@ -112,10 +127,10 @@ public final class MqttUplink implements AutoCloseable {
     /** Settings checked now, with the TLS context the check built (null for plaintext). */
     private record Checked(UplinkSettings settings, SocketFactory socketFactory) { }
 
-    private static Checked snapshot(UplinkConfig cfg) {
-        try { // fail early on an unreadable CA file; certificate and key are read again at every connect for renewals
-            UplinkSettings s = UplinkSettings.of(cfg);
-            return new Checked(s, cfg.isTls() ? TlsContexts.socketFactory(s.trustAnchors(), cfg.certFile(), cfg.keyFile()) : null);
+    private static Checked snapshot(UplinkConfig cfg, TlsMaterial parsed) {
+        try { // fail early on an unreadable CA file; certificate and key are read again at every later connect for renewals
+            UplinkSettings s = UplinkSettings.of(cfg, parsed);
+            return new Checked(s, cfg.isTls() ? parsed.socketFactory(s.trustAnchors(), cfg.certFile(), cfg.keyFile()) : null);
         } catch (TlsContexts.TlsSetupException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -164,7 +179,7 @@ public final class MqttUplink implements AutoCloseable {
      */
     public void trial(UplinkConfig next, Duration bound, TrialListener listener) {
         validate(next);
-        Checked checked = snapshot(next);
+        Checked checked = snapshot(next, TlsMaterial.none());
         justChecked.set(checked);
         events.offer(new UplinkEvent.Trial(checked.settings(), bound, Objects.requireNonNull(listener, "listener")));
     }

@@ -1,6 +1,7 @@
 package io.meterlink.core.uplink;
 
 import io.meterlink.core.tls.TlsContexts;
+import io.meterlink.core.tls.TlsMaterial;
 import io.meterlink.core.config.UplinkConfig;
 
 import java.security.cert.X509Certificate;
@@ -20,9 +21,9 @@ record UplinkSettings(UplinkConfig cfg, List<X509Certificate> trustAnchors) {
         trustAnchors = List.copyOf(trustAnchors);
     }
 
-    /** Reads the CA file of {@code cfg} now (none for plaintext). */
-    static UplinkSettings of(UplinkConfig cfg) throws TlsContexts.TlsSetupException {
+    /** The CA certificates of {@code cfg} as {@code parsed} holds them, else read now (none for plaintext). */
+    static UplinkSettings of(UplinkConfig cfg, TlsMaterial parsed) throws TlsContexts.TlsSetupException {
         Optional<java.nio.file.Path> ca = cfg.isTls() ? cfg.caFile() : Optional.empty();
-        return new UplinkSettings(cfg, ca.isPresent() ? TlsContexts.readCertificates(ca.get()) : List.of());
+        return new UplinkSettings(cfg, ca.isPresent() ? parsed.trustAnchors(ca.get()) : List.of());
     }
 }

@@ -13,6 +13,7 @@ import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.ReadingEncoder;
 import io.meterlink.core.buffer.StoredReading;
 import io.meterlink.core.config.BufferConfig;
+import io.meterlink.core.config.StoredForm;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.core.config.SourceConfig;
 import io.meterlink.core.config.UplinkConfig;
@@ -247,6 +248,21 @@ class GatewayTest {
     }
 
     @Test
+    void theBufferStoresRecords_onlyWithStoredFormRecordsAndACompactPayload() throws Exception {
+        BufferConfig records = new BufferConfig(Path.of("/tmp/state/buffer.db"), 256 * BufferConfig.MIB, 5, Duration.ofMillis(200),
+                1000, true, 20_000, true);
+        for (boolean recordsAsked : new boolean[] {false, true}) {
+            for (UplinkConfig.Payload payload : UplinkConfig.Payload.values()) {
+                GatewayConfig cfg = new GatewayConfig(null, "gw-1", Path.of("/tmp/state"),
+                        recordsAsked ? records : BufferConfig.defaults(records.path()), uplink().withPayload(payload), List.of());
+                Gateway.start(cfg, parts, Clock.systemUTC(), AcceptedListener.NONE).close();
+                StoredForm expected = recordsAsked && payload == UplinkConfig.Payload.COMPACT ? StoredForm.RECORDS : StoredForm.JSON;
+                assertEquals(expected, parts.askedForm, "stored_form records " + recordsAsked + ", payload " + payload);
+            }
+        }
+    }
+
+    @Test
     void uplinkStatusSupplier_seesTheGateway() throws Exception {
         Gateway gw = Gateway.start(config(), parts, Clock.systemUTC(), AcceptedListener.NONE);
         try {
@@ -365,8 +381,16 @@ class GatewayTest {
         volatile boolean uplinkStarted;
         volatile Supplier<StatusSnapshot> statusSupplier;
 
+        /** The stored form the gateway asked for. */
+        volatile StoredForm askedForm;
+
         @Override public ReadingEncoder encoder(String gatewayId) {
             return (seq, r) -> ("{\"seq\":" + seq + "}").getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override public ReadingEncoder encoder(String gatewayId, StoredForm form) {
+            askedForm = form;
+            return encoder(gatewayId);
         }
 
         @Override public Buffer openBuffer(BufferConfig config, ReadingEncoder encoder, Clock clock) throws Exception {

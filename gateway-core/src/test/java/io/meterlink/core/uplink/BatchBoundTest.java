@@ -43,12 +43,30 @@ class BatchBoundTest {
     Path dir;
 
     private final JsonPayloads json = new JsonPayloads("gw-bound");
+    /** The body stored for each seq, as the buffer's encoder gave it. */
+    private final Map<Long, byte[]> stored = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A buffer whose rows are the readings' records, except the {@code crafted} bodies by seq. */
     private SqliteBuffer buffer(Map<Long, byte[]> crafted) {
         ReadingRecords records = new ReadingRecords();
-        ReadingEncoder encoder = (seq, r) -> crafted.containsKey(seq) ? crafted.get(seq) : records.encode(seq, r);
+        ReadingEncoder encoder = (seq, r) -> {
+            byte[] body = crafted.containsKey(seq) ? crafted.get(seq) : records.encode(seq, r);
+            stored.put(seq, body);
+            return body;
+        };
         return SqliteBuffer.open(BufferConfig.defaults(dir.resolve("buffer.db")), encoder, Clock.systemUTC());
+    }
+
+    /**
+     * The batch was cut by its encoded size, not by the drain's estimate (stored sizes plus the format's
+     * bound): the estimate would have let at least twice its readings into one message, so it was halved.
+     */
+    private void assertHalved(Drain.Batch x, PayloadFormat format) {
+        int twice = 2 * x.seqs().length;
+        long bytes = format.batchOverhead(twice);
+        for (long seq = x.seqs()[0]; seq < x.seqs()[0] + twice; seq++) bytes += stored.get(seq).length;
+        assertTrue(bytes <= LIMIT, "a batch of " + x.seqs().length + " from seq " + x.seqs()[0] + " as the estimate cut it: "
+                + twice + " readings would be " + bytes + " bytes by the estimate");
     }
 
     /** Drains the whole buffer, each batch acknowledged at once; the published batches. */
@@ -98,17 +116,18 @@ class BatchBoundTest {
         Map<Long, byte[]> crafted = Map.of(40L, foreign, 170L, foreign); // stored JSON that does not read back as a reading
         try (SqliteBuffer b = buffer(crafted)) {
             b.append(readings).join();
-            Drain d = new Drain(b, new CompactPayloads(json), 1_000, LIMIT, Clock.systemUTC());
+            CompactPayloads compact = new CompactPayloads(json);
+            Drain d = new Drain(b, compact, 1_000, LIMIT, Clock.systemUTC());
             List<Drain.Batch> sent = drainAll(d, b);
 
-            assertWithinLimit(sent);
-            assertTrue(assertEachReadingOnce(sent, 300, b).isEmpty(), "every reading delivered, none dead-lettered");
             List<Drain.Batch> asJson = sent.stream().filter(x -> x.contentType().equals(JsonV1.CONTENT_TYPE)).toList();
             assertEquals(2, asJson.size(), "the two batches holding a foreign body went out as JSON v1");
+            asJson.forEach(x -> assertHalved(x, compact));
+            assertWithinLimit(sent);
+            assertTrue(assertEachReadingOnce(sent, 300, b).isEmpty(), "every reading delivered, none dead-lettered");
             assertTrue(asJson.stream().anyMatch(x -> java.util.Arrays.stream(x.seqs()).anyMatch(s -> s == 40)));
             assertTrue(asJson.stream().anyMatch(x -> java.util.Arrays.stream(x.seqs()).anyMatch(s -> s == 170)));
             assertTrue(sent.stream().filter(x -> x.contentType().equals(CompactV1.CONTENT_TYPE)).count() > 2);
-            assertTrue(d.reencoded() >= 2, "halved: " + d.reencoded());
         }
     }
 
@@ -136,15 +155,16 @@ class BatchBoundTest {
         assertTrue(object.length <= LIMIT - 8 && object.length > LIMIT - 16, "stored, it passes the first check: " + object.length);
         try (SqliteBuffer b = buffer(Map.of(77L, object))) {
             b.append(readings).join();
-            Drain d = new Drain(b, underestimating(json), 1_000, LIMIT, Clock.systemUTC());
+            PayloadFormat underestimating = underestimating(json);
+            Drain d = new Drain(b, underestimating, 1_000, LIMIT, Clock.systemUTC());
             List<Drain.Batch> sent = drainAll(d, b);
 
+            assertHalved(sent.get(0), underestimating); // records measured unrendered
             assertWithinLimit(sent);
             Map<Long, String> deadLetters = assertEachReadingOnce(sent, 200, b);
             assertEquals(Map.of(77L, Drain.TOO_BIG), deadLetters);
             assertEquals(1, d.deadLettered());
             assertEquals(Map.of(Drain.TOO_BIG, 1L), b.stats().storage().deadLettersByReason(), "counted under its reason");
-            assertTrue(d.reencoded() > 0, "batches of records measured unrendered were halved");
         }
     }
 
@@ -153,14 +173,29 @@ class BatchBoundTest {
         FakeBuffer recs = new FakeBuffer(new ReadingRecords());
         recs.append(ReadingRecordsTest.varied(33, 2_000));
         int limit = 64 * 1024;
-        Drain d = new Drain(recs, json, 10_000, limit, Clock.systemUTC());
+        List<Integer> offered = new ArrayList<>();
+        List<Integer> rendered = new ArrayList<>();
+        PayloadFormat watched = new PayloadFormat() { // what the format hands the drain back: the records it rendered
+            @Override public int batchOverhead(int n) { return json.batchOverhead(n); }
+
+            @Override public List<StoredReading> prepare(List<StoredReading> read, int maxBytes) {
+                List<StoredReading> out = json.prepare(read, maxBytes);
+                offered.add(read.size());
+                rendered.add((int) out.stream().filter(r -> !ReadingRecords.isRecord(r.body())).count());
+                return out;
+            }
+
+            @Override public Encoded encode(List<StoredReading> readings, Instant sent) { return json.encode(readings, sent); }
+        };
+        Drain d = new Drain(recs, watched, 10_000, limit, Clock.systemUTC());
         d.reset(1);
         Drain.Batch first = d.next();
         assertTrue(first.payload().length <= limit);
         int n = first.seqs().length;
-        long rendered = json.rendered();
-        // the batch's own readings and the one that showed the batch full: rendered once each, none beyond
-        assertTrue(rendered <= n + 1L, n + " readings in the batch, " + rendered + " rendered");
+        assertEquals(1, offered.size(), "one read for the first batch: " + offered);
+        assertTrue(offered.get(0) > 2 * (n + 1), "the read offers far more than fit: " + offered.get(0) + ", " + n + " sent");
+        // the batch's own readings and the one that showed the batch full: rendered, none beyond
+        assertTrue(rendered.get(0) <= n + 1, n + " readings in the batch, " + rendered.get(0) + " rendered");
     }
 
     @Test

@@ -59,7 +59,7 @@ class MqttUplinkTest {
         if (uplink != null) uplink.close();
     }
 
-    private static void await(BooleanSupplier c, String what) throws InterruptedException {
+    static void await(BooleanSupplier c, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!c.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
@@ -163,11 +163,20 @@ class MqttUplinkTest {
         try {
             uplink = new MqttUplink(config("tcp://127.0.0.1:1", true), "gw-1", failing, this::snapshot, Clock.systemUTC(),
                     broker, new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
+            java.util.concurrent.CountDownLatch loopEnded = new java.util.concurrent.CountDownLatch(1);
+            uplink.heartbeat(new io.meterlink.core.api.driver.Heartbeat() { // the watchdog's view of the uplink thread
+                @Override public void beat() { }
+
+                @Override public void willBlock(Duration longest) { }
+
+                @Override public void stop() { loopEnded.countDown(); }
+            });
             uplink.start();
-            await(() -> !broker.sessions.isEmpty() && broker.last().closed, "the connected session closed");
-            await(() -> uplink.stats().lastError() != null && uplink.stats().lastError().contains("buffer is not open"), "the reason");
-            Thread.sleep(200); // a loop that went on would open another session
+            // the loop ends by itself (nobody closed the uplink): no later attempt can open a session
+            assertTrue(loopEnded.await(20, java.util.concurrent.TimeUnit.SECONDS), "the uplink loop ended by itself");
             assertEquals(1, broker.sessions.size());
+            assertTrue(broker.last().closed, "the connected session is closed");
+            assertTrue(uplink.stats().lastError().contains("buffer is not open"), uplink.stats().lastError());
             assertEquals(List.of(), uncaught);
         } finally {
             Thread.setDefaultUncaughtExceptionHandler(before);

@@ -108,11 +108,11 @@ class ReadingRecordsTest {
     }
 
     @Test
-    void gatewayStoresRecordsUnderCompact_jsonObjectsUnderJson() {
+    void gatewayStoresRecordsInTheRecordsForm_jsonObjectsInTheJsonForm() {
         var parts = new io.meterlink.core.runtime.StandardParts();
-        assertTrue(parts.encoder("gw-0001", io.meterlink.core.config.UplinkConfig.Payload.COMPACT) instanceof ReadingRecords);
+        assertTrue(parts.encoder("gw-0001", io.meterlink.core.config.StoredForm.RECORDS) instanceof ReadingRecords);
         Reading r = JsonPayloadsTest.reading("1.5", null, null);
-        assertArrayEquals(json.encode(3, r), parts.encoder("gw-0001", io.meterlink.core.config.UplinkConfig.Payload.JSON).encode(3, r));
+        assertArrayEquals(json.encode(3, r), parts.encoder("gw-0001", io.meterlink.core.config.StoredForm.JSON).encode(3, r));
     }
 
     /** {@code rec} with its {@code drop} bytes from {@code at} replaced by {@code put}. */

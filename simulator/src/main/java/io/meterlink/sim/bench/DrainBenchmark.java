@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meterlink.core.buffer.BufferStats;
 import io.meterlink.core.buffer.SqliteBuffer;
+import io.meterlink.core.config.StoredForm;
 import io.meterlink.core.config.UplinkConfig;
 import io.meterlink.core.runtime.StandardParts;
 import io.meterlink.sim.broker.MosquittoBroker;
@@ -200,7 +201,7 @@ public final class DrainBenchmark implements Callable<Integer> {
                 r.put("gateway_cpu_s", cpuMs < 0 ? -1 : round(cpuMs / 1000.0));
                 r.put("subscriber_qos", counter == null ? -1 : subscriberQos);
                 r.put("payload", payload);
-                r.put("stored", storedJson || !payload.equals("compact") ? "json" : "records");
+                r.put("stored", storedForm() == StoredForm.RECORDS ? "records" : "json");
                 r.put("xmx", xmx);
                 r.put("batch_max_readings", batchMaxReadings == null ? "default" : batchMaxReadings.toString());
                 r.put("batch_max_bytes", batchMaxBytes == null ? "default" : batchMaxBytes);
@@ -293,11 +294,15 @@ public final class DrainBenchmark implements Callable<Integer> {
         return args;
     }
 
+    /** The backlog's stored form: records under {@code --payload compact} unless {@code --stored-json}. */
+    private StoredForm storedForm() {
+        return StoredForm.of(!storedJson, payload.equals("compact") ? UplinkConfig.Payload.COMPACT : UplinkConfig.Payload.JSON);
+    }
+
     /** Writes the backlog: {@code readings} heat-meter readings of {@code meters} meters, 30 days old. */
     private void prefill(Path db) throws Exception {
         Instant base = Instant.now().minus(Duration.ofDays(30)).truncatedTo(ChronoUnit.HOURS);
-        UplinkConfig.Payload format = storedJson || !payload.equals("compact") ? UplinkConfig.Payload.JSON : UplinkConfig.Payload.COMPACT;
-        new Backlog(GATEWAY_ID, readings, meters, 10_000_000, base, Instant.now()).writeTo(db, new StandardParts().encoder(GATEWAY_ID, format));
+        new Backlog(GATEWAY_ID, readings, meters, 10_000_000, base, Instant.now()).writeTo(db, new StandardParts().encoder(GATEWAY_ID, storedForm()));
     }
 
     /** The machine's 1-minute load average (other work on a shared machine skews the figures), -1 when unknown. */
