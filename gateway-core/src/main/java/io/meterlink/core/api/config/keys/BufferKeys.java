@@ -18,7 +18,7 @@ public final class BufferKeys {
     public static final ConfigKey<Optional<Path>> PATH = ConfigKey.path("path",
             "the SQLite store of record").defaultDescribed("`<state_dir>/buffer.db`");
     public static final ConfigKey<Long> MAX_BYTES = ConfigKey.bytes("max_bytes", 256 * MIB, 64 * 1024, 1L << 40,
-            "bound on stored readings (encoded body + 64 bytes per row); beyond it the lowest priority, oldest readings are evicted, billing registers last");
+            "bound on stored readings (encoded body + 64 bytes per reading); beyond it the lowest priority, oldest readings are evicted, billing registers last");
     public static final ConfigKey<Integer> MIN_FREE_DISK_PERCENT = ConfigKey.integer("min_free_disk_percent", 5, 0, 90,
             "below this share of free disk the buffer stops growing (evicts instead)");
     public static final ConfigKey<Duration> COMMIT_INTERVAL = ConfigKey.duration("commit_interval", Duration.ofMillis(200),
