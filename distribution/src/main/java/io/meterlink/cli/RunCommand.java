@@ -46,8 +46,8 @@ final class RunCommand implements Callable<Integer> {
             description = "how long a freshly updated release may take to deliver its status before the previous release comes back (default: ${DEFAULT-VALUE})")
     int updateHealthSeconds;
     /**
-     * Set by the launcher when it rolls an update back (docs/fleet.md): with the failed release's
-     * jar, convert the buffer to the layout the previous release reads, then exit, starting nothing.
+     * Before a downgrade by hand (docs/storage.md, "Migration"): with this release's jar, convert the
+     * buffer back to the layout older releases read, then exit, starting nothing.
      */
     @Option(names = "--rollback-buffer", hidden = true)
     boolean rollbackBuffer;
@@ -64,9 +64,6 @@ final class RunCommand implements Callable<Integer> {
         return false;
     }
 
-    /** Set when this release, on trial, rolled itself back. */
-    private volatile boolean updateRolledBack;
-
     /**
      * The buffer back in the layout of schema 2, which every release reads (one of schema 3 packs it
      * again at its open): the release that packed it is the one that can unpack it. False when that failed.
@@ -74,11 +71,11 @@ final class RunCommand implements Callable<Integer> {
     private boolean convertBufferForOlderRelease(GatewayConfig cfg) {
         try {
             if (io.meterlink.core.buffer.SqliteBuffer.convertForOlderRelease(cfg.buffer(), Clock.systemUTC())) {
-                spec.commandLine().getErr().println("meterlink: buffer " + cfg.buffer().path() + " converted for the previous release");
+                spec.commandLine().getErr().println("meterlink: buffer " + cfg.buffer().path() + " converted for an older release");
             }
             return true;
         } catch (io.meterlink.core.buffer.BufferException e) {
-            spec.commandLine().getErr().println("meterlink: the buffer could not be converted for the previous release: " + e.getMessage());
+            spec.commandLine().getErr().println("meterlink: the buffer could not be converted for an older release: " + e.getMessage());
             return false;
         } finally {
             spec.commandLine().getErr().flush();
@@ -146,7 +143,8 @@ final class RunCommand implements Callable<Integer> {
         }
         Gateway gateway;
         try {
-            gateway = services.start(cfg);
+            // while this release is on trial its buffer keeps the layout the previous release reads (docs/fleet.md)
+            gateway = services.start(cfg, Releases.of(cfg.stateDir()).pending().isPresent());
         } catch (GatewayException e) {
             notify.send("STATUS=failed to start: " + e.getMessage().replaceAll("[\\r\\n]+", " "));
             spec.commandLine().getErr().println("meterlink: " + e.getMessage());
@@ -169,10 +167,7 @@ final class RunCommand implements Callable<Integer> {
         UpdateGuard updateGuard = UpdateGuard.start(Releases.of(cfg.stateDir()),
                 () -> gateway.uplink() != null && gateway.uplink().stats().connected(),
                 java.time.Duration.ofSeconds(Math.max(1, updateHealthSeconds)),
-                () -> {
-                    updateRolledBack = true;
-                    gateway.requestRestart("update health check failed");
-                }, gateway::raiseAlarm);
+                () -> gateway.requestRestart("update health check failed"), gateway::raiseAlarm);
         GatewayException fatal = null;
         try {
             fatal = awaitStopOrFatal(gateway);
@@ -183,9 +178,6 @@ final class RunCommand implements Callable<Integer> {
             watchdog.close(); // STOPPING=1 before the (possibly slow) flush and close
             gateway.close(); // the technician endpoint and provisioning first
             notify.close();
-        }
-        if (updateRolledBack) {
-            convertBufferForOlderRelease(cfg); // the previous release starts next (exit 75)
         }
         if (fatal != null) {
             spec.commandLine().getErr().println("meterlink: " + fatal.getMessage());

@@ -85,10 +85,15 @@ final class StandardServices implements Services {
     }
 
     @Override public Gateway start(GatewayConfig config) throws GatewayException {
+        return start(config, false);
+    }
+
+    @Override public Gateway start(GatewayConfig config, boolean keepBufferLayout) throws GatewayException {
         handleStopSignals(); // before starting: a SIGTERM during start-up still ends in a clean close
         ConfigLoader.Checked c = loaded;
         loaded = null;
-        return Gateway.start(config, c != null && c.config() == config ? c.tls() : TlsMaterial.none());
+        TlsMaterial tls = c != null && c.config() == config ? c.tls() : TlsMaterial.none();
+        return Gateway.start(keepBufferLayout ? config.withBuffer(config.buffer().keepingLayout()) : config, tls);
     }
 
     @Override public BufferStats inspectBuffer(Path database) {

@@ -32,12 +32,15 @@ final class ReadSide implements AutoCloseable {
     private final Opener opener;
     private final Consumer<long[]> mismatched;
     private final Consumer<SQLException> failed;
+    /** Schema 3 (segments) or 2 (a row per reading, {@link RowLayout}). */
+    private final boolean packed;
     private Connection conn;
     private PreparedStatement read;
     private PreparedStatement lowest;
     private PreparedStatement oldestAcceptedAt;
 
-    ReadSide(Opener opener, Consumer<long[]> mismatched, Consumer<SQLException> failed) throws SQLException {
+    ReadSide(Opener opener, Consumer<long[]> mismatched, Consumer<SQLException> failed, boolean packed) throws SQLException {
+        this.packed = packed;
         this.opener = opener;
         this.mismatched = mismatched;
         this.failed = failed;
@@ -51,11 +54,14 @@ final class ReadSide implements AutoCloseable {
                 s.execute("PRAGMA query_only = 1");
                 io.meterlink.core.api.SqliteMemory.BUFFER_READER.apply(s);
             }
-            // from the segment whose span holds afterSeq + 1 (or the first) on
-            read = c.prepareStatement("SELECT seq, accepted_at, entries FROM segments"
-                    + " WHERE seq >= coalesce((SELECT max(seq) FROM segments WHERE seq <= ?1), 0) ORDER BY seq");
-            lowest = c.prepareStatement("SELECT seq FROM segments ORDER BY seq LIMIT 1");
-            oldestAcceptedAt = c.prepareStatement("SELECT accepted_at FROM segments ORDER BY seq LIMIT 1");
+            String table = packed ? "segments" : "readings";
+            read = c.prepareStatement(packed
+                    // from the segment whose span holds afterSeq + 1 (or the first) on
+                    ? "SELECT seq, accepted_at, entries FROM segments"
+                            + " WHERE seq >= coalesce((SELECT max(seq) FROM segments WHERE seq <= ?1), 0) ORDER BY seq"
+                    : "SELECT seq, accepted_at, priority, body, crc FROM readings WHERE seq > ?1 ORDER BY seq");
+            lowest = c.prepareStatement("SELECT seq FROM " + table + " ORDER BY seq LIMIT 1");
+            oldestAcceptedAt = c.prepareStatement("SELECT accepted_at FROM " + table + " ORDER BY seq LIMIT 1");
         } catch (SQLException e) {
             c.close();
             throw e;
@@ -92,17 +98,22 @@ final class ReadSide implements AutoCloseable {
         List<Long> bad = new ArrayList<>();
         try {
             ensureOpen();
-            read.setLong(1, afterSeq + 1);
+            read.setLong(1, packed ? afterSeq + 1 : afterSeq);
             try (ResultSet rs = read.executeQuery()) {
-                segments:
+                rows:
                 while (rs.next()) {
                     long key = rs.getLong(1);
                     List<Segment.Entry> entries;
-                    try {
-                        entries = Segment.decode(key, rs.getBytes(3), afterSeq + 1);
-                    } catch (Segment.Malformed e) {
-                        bad.add(key); // the writer dead-letters the whole segment
-                        continue;
+                    if (packed) {
+                        try {
+                            entries = Segment.decode(key, rs.getBytes(3), afterSeq + 1);
+                        } catch (Segment.Malformed e) {
+                            bad.add(key); // the writer dead-letters the whole segment
+                            continue;
+                        }
+                    } else {
+                        long crc = rs.getLong(5);
+                        entries = List.of(rowEntry(key, rs.getInt(3), rs.getBytes(4), rs.wasNull() ? null : crc));
                     }
                     for (Segment.Entry e : entries) {
                         if (!e.intact()) {
@@ -110,12 +121,12 @@ final class ReadSide implements AutoCloseable {
                             continue;
                         }
                         if (!out.isEmpty() && total + e.body().length > maxBytes) {
-                            break segments;
+                            break rows;
                         }
                         total += e.body().length;
                         out.add(new StoredReading(e.seq(), rs.getLong(2), e.priority(), e.body()));
                         if (out.size() == maxReadings) {
-                            break segments;
+                            break rows;
                         }
                     }
                 }
@@ -130,6 +141,12 @@ final class ReadSide implements AutoCloseable {
             mismatched.accept(bad.stream().mapToLong(Long::longValue).toArray());
         }
         return out;
+    }
+
+    /** A schema 2 row as an entry: intact when its checksum matches, or when it has none (a row stored by schema 1). */
+    private static Segment.Entry rowEntry(long seq, int priority, byte[] body, Long stored) {
+        int actual = (int) Checksums.of(seq, body);
+        return new Segment.Entry(seq, priority, body, Checksums.matches(seq, body, stored) ? actual : ~actual);
     }
 
     synchronized long lowestSeq() {

@@ -45,28 +45,65 @@ final class Schema {
     /** Dead-letter reason of a reading whose stored checksum does not match its body. */
     public static final String REASON_CHECKSUM_MISMATCH = "checksum_mismatch";
 
-    private static final String[] DDL = {
+    /** Version 2: a row per reading, the layout of the releases before packing ({@link RowLayout}). */
+    static final int ROWS_VERSION = 2;
+
+    private static final String[] COMMON_DDL = {
+        "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS dead_letter(seq INTEGER PRIMARY KEY, reason TEXT NOT NULL,"
+                + " at INTEGER NOT NULL, body BLOB NOT NULL)",
+    };
+
+    private static final String[] SEGMENTS_DDL = {
         // one row per Segment: seq = its first entry's, last = its last entry's, low = its lowest
         // priority, size = its entries' accounted bytes
         "CREATE TABLE IF NOT EXISTS segments(seq INTEGER PRIMARY KEY, last INTEGER NOT NULL, low INTEGER NOT NULL,"
                 + " accepted_at INTEGER NOT NULL, count INTEGER NOT NULL, size INTEGER NOT NULL, entries BLOB NOT NULL)",
         // eviction order: the segment holding the lowest priority first, oldest first
         "CREATE INDEX IF NOT EXISTS segments_eviction ON segments(low, seq)",
-        "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID",
-        "CREATE TABLE IF NOT EXISTS dead_letter(seq INTEGER PRIMARY KEY, reason TEXT NOT NULL,"
-                + " at INTEGER NOT NULL, body BLOB NOT NULL)",
+    };
+
+    private static final String[] ROWS_DDL = {
+        "CREATE TABLE IF NOT EXISTS readings(seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL,"
+                + " accepted_at INTEGER NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER)",
+        // eviction order: lowest priority first, oldest first; size makes it a covering index
+        "CREATE INDEX IF NOT EXISTS readings_eviction ON readings(priority, seq, size)",
     };
 
     private Schema() {
     }
 
-    /** Creates missing tables and the initial meta rows; inside the caller's transaction. */
-    static void create(Connection c, long nowMs) throws SQLException {
+    /** The schema version a database records, 0 for one without our meta table (a new file). */
+    static long versionOf(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'")) {
+            if (!rs.next() || rs.getLong(1) == 0) {
+                return 0;
+            }
+        }
+        return longOf(readMeta(c), META_SCHEMA_VERSION);
+    }
+
+    /**
+     * Whether a database at {@code version} (0: new) is to be packed: always once it is (version 3),
+     * else unless {@code keepLayout} (an update on trial keeps the layout the previous release reads).
+     */
+    static boolean packed(long version, boolean keepLayout) {
+        return version >= VERSION || !keepLayout;
+    }
+
+    /** Creates missing tables of the layout and the initial meta rows; inside the caller's transaction. */
+    static void create(Connection c, long nowMs, boolean packed) throws SQLException {
         try (Statement s = c.createStatement()) {
-            for (String ddl : DDL) {
+            // the readings' table first: page 2 of a new file, as it has always been
+            for (String ddl : packed ? SEGMENTS_DDL : ROWS_DDL) {
                 s.executeUpdate(ddl);
             }
-            s.executeUpdate("INSERT OR IGNORE INTO meta(key, value) VALUES ('" + META_SCHEMA_VERSION + "', " + VERSION + ")");
+            for (String ddl : COMMON_DDL) {
+                s.executeUpdate(ddl);
+            }
+            s.executeUpdate("INSERT OR IGNORE INTO meta(key, value) VALUES ('" + META_SCHEMA_VERSION + "', "
+                    + (packed ? VERSION : ROWS_VERSION) + ")");
             s.executeUpdate("INSERT OR IGNORE INTO meta(key, value) VALUES ('" + META_CREATED_AT + "', " + nowMs + ")");
             for (String k : new String[] {META_SEQ_HWM, META_DEPTH, META_BYTES, META_DEAD_LETTERS,
                 META_EVICTIONS_PREFIX + REASON_BYTES_CAP, META_EVICTIONS_PREFIX + REASON_DISK_FREE}) {
@@ -76,14 +113,15 @@ final class Schema {
     }
 
     /**
-     * Brings a version 1 or 2 database to version 3, inside the caller's transaction: the rows of
-     * {@code readings} are packed into segments (a run of rows committed together becomes one
-     * segment), a row whose stored checksum does not match its body goes to the dead-letter table
-     * ({@value #REASON_CHECKSUM_MISMATCH}), a version 1 row (no checksum) gets one computed now, and
-     * the old table is dropped; depth and bytes are counted again from what was packed. Returns the
-     * version found before.
+     * Brings a version 1 database to version 2 (the nullable {@code crc} column: its rows are read
+     * unchecked), and, when {@code packed}, a version 1 or 2 database to version 3, inside the caller's
+     * transaction: the rows of {@code readings} are packed into segments (a run of rows committed
+     * together becomes one segment), a row whose stored checksum does not match its body goes to the
+     * dead-letter table ({@value #REASON_CHECKSUM_MISMATCH}), a row without a checksum gets one computed
+     * now, and the old table is dropped; depth and bytes are counted again from what was packed.
+     * Returns the version found before.
      */
-    static long migrate(Connection c, long nowMs) throws SQLException {
+    static long migrate(Connection c, long nowMs, boolean packed) throws SQLException {
         long found = longOf(readMeta(c), META_SCHEMA_VERSION);
         if (found >= VERSION) {
             return found;
@@ -93,6 +131,15 @@ final class Schema {
             while (rs.next()) {
                 hasCrc |= "crc".equals(rs.getString("name"));
             }
+        }
+        if (!packed) {
+            try (Statement s = c.createStatement()) {
+                if (!hasCrc) {
+                    s.executeUpdate("ALTER TABLE readings ADD COLUMN crc INTEGER");
+                }
+                s.executeUpdate("UPDATE meta SET value = " + ROWS_VERSION + " WHERE key = '" + META_SCHEMA_VERSION + "'");
+            }
+            return found;
         }
         long mismatched = 0;
         try (Statement s = c.createStatement();
@@ -116,7 +163,7 @@ final class Schema {
                     b.writeTo(insert, acceptedAt);
                 }
                 acceptedAt = rs.getLong(3);
-                b.add(seq, rs.getInt(2), body);
+                b.add(seq, Segment.storable(rs.getInt(2)), body);
             }
             b.writeTo(insert, acceptedAt);
         }
@@ -144,10 +191,10 @@ final class Schema {
         }
         long mismatched = 0;
         try (Statement s = c.createStatement()) {
-            // an older release that was refused this file has already created its (empty) table in it
-            s.executeUpdate("CREATE TABLE IF NOT EXISTS readings(seq INTEGER PRIMARY KEY, priority INTEGER NOT NULL,"
-                    + " accepted_at INTEGER NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER)");
-            s.executeUpdate("CREATE INDEX IF NOT EXISTS readings_eviction ON readings(priority, seq, size)");
+            // IF NOT EXISTS: an older release that was refused this file has already created its (empty) table in it
+            for (String ddl : ROWS_DDL) {
+                s.executeUpdate(ddl);
+            }
         }
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT seq, accepted_at, entries, count FROM segments ORDER BY seq");
@@ -186,7 +233,7 @@ final class Schema {
             s.executeUpdate("UPDATE meta SET value = (SELECT coalesce(sum(size), 0) + " + ROW_OVERHEAD_BYTES + " * count(*) FROM readings)"
                     + " WHERE key = '" + META_BYTES + "'");
             countMismatches(s, mismatched);
-            s.executeUpdate("UPDATE meta SET value = 2 WHERE key = '" + META_SCHEMA_VERSION + "'");
+            s.executeUpdate("UPDATE meta SET value = " + ROWS_VERSION + " WHERE key = '" + META_SCHEMA_VERSION + "'");
         }
         return true;
     }

@@ -32,6 +32,15 @@ final class Segment {
     private static final int MAX_VARINT_BYTES = 10;
     private static final int PRIORITIES = io.meterlink.core.api.Priority.values().length;
 
+    /**
+     * {@code priority} when it is one ({@link io.meterlink.core.api.Priority#ordinal()}), else NORMAL:
+     * for readings from outside the writer (a schema 2 row, a salvaged reading), whose priority no
+     * checksum covered; a damaged one must not make the whole segment unreadable.
+     */
+    static int storable(int priority) {
+        return priority >= 0 && priority < PRIORITIES ? priority : io.meterlink.core.api.Priority.NORMAL.ordinal();
+    }
+
     /** A stored reading inside a segment, with the checksum it was stored with. */
     record Entry(long seq, int priority, byte[] body, int crc) {
 
@@ -148,6 +157,9 @@ final class Segment {
         private void add(long seq, int priority, byte[] body, int crc) {
             if (count > 0 && seq <= last) {
                 throw new IllegalArgumentException("seq " + seq + " after " + last);
+            }
+            if (priority != storable(priority)) {
+                throw new IllegalArgumentException("priority " + priority);
             }
             ensure(2 * MAX_VARINT_BYTES + 5 + body.length);
             putVarint(count == 0 ? 0 : seq - last);

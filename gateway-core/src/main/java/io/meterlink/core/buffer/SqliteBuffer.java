@@ -220,8 +220,8 @@ public final class SqliteBuffer implements Buffer {
             state.faults = new StorageFaults(clock, alarmSidecar, ioGiveUpMs);
             alarmSidecar.allocate();
             DiskGuard disk = new DiskGuard(probe, cfg.minFreeDiskPercent(), diskCheckInterval.toNanos(), System::nanoTime);
-            initialise(w, cfg, clock, opened.quarantinedTo(), state.faults, db);
-            BufferWriter writer = new BufferWriter(w, clock, state, cfg.maxBytes(), disk);
+            boolean packed = initialise(w, cfg, clock, opened.quarantinedTo(), state.faults, db);
+            BufferWriter writer = new BufferWriter(w, clock, state, cfg.maxBytes(), disk, packed);
             Map<String, Object> meta = Schema.readMeta(w);
             long version = Schema.longOf(meta, Schema.META_SCHEMA_VERSION);
             if (version > Schema.VERSION) {
@@ -236,7 +236,7 @@ public final class SqliteBuffer implements Buffer {
             SqliteBuffer[] self = new SqliteBuffer[1];
             readSide = new ReadSide(() -> DatabaseFiles.connect(db, false),
                     seqs -> self[0].deadLetter(seqs, Schema.REASON_CHECKSUM_MISMATCH),
-                    e -> self[0].readFailed(e));
+                    e -> self[0].readFailed(e), packed);
             k = DatabaseFiles.connect(db, false);
             Checkpointer checkpointer = new Checkpointer(k, cfg.synchronousFull());
             SqliteBuffer buffer = new SqliteBuffer(db, encoder, clock, cfg, state, reservation, writer, readSide, checkpointer, lock, next);
@@ -294,12 +294,16 @@ public final class SqliteBuffer implements Buffer {
      * Creates or migrates the schema and records the open's meta rows. A storage fault here (a full
      * or read-only file system at start) raises its alarm and the buffer opens anyway when the schema
      * is current, so readings are held (back-pressure) instead of the service restarting in a loop.
+     * Returns whether the buffer is packed (schema 3) or keeps a row per reading (schema 2: a new or
+     * schema 2 file while {@link BufferConfig#keepLayout()}).
      */
-    private static void initialise(Connection w, BufferConfig cfg, Clock clock, Path quarantinedTo,
-                                   StorageFaults faults, Path db) throws SQLException {
+    private static boolean initialise(Connection w, BufferConfig cfg, Clock clock, Path quarantinedTo,
+                                      StorageFaults faults, Path db) throws SQLException {
+        boolean packed = Schema.packed(Schema.versionOf(w), cfg.keepLayout());
         try {
-            initialiseTransaction(w, cfg, clock, quarantinedTo);
+            initialiseTransaction(w, cfg, clock, quarantinedTo, packed);
             faults.succeeded();
+            return packed;
         } catch (SQLException e) {
             Alarm.Kind kind = StorageFault.classify(e, db);
             Map<String, Object> meta;
@@ -309,23 +313,28 @@ public final class SqliteBuffer implements Buffer {
                 throw e;
             }
             if (kind == null || kind == Alarm.Kind.STORAGE_CORRUPT || quarantinedTo != null
-                    || Schema.longOf(meta, Schema.META_SCHEMA_VERSION) != Schema.VERSION) {
+                    || Schema.longOf(meta, Schema.META_SCHEMA_VERSION) != (packed ? Schema.VERSION : Schema.ROWS_VERSION)) {
                 throw e;
             }
             LOG.error("Buffer {} cannot be written at start ({}): opening it anyway, writes are retried", db, e.getMessage());
             faults.failed(kind, false);
+            return packed;
         }
     }
 
-    private static void initialiseTransaction(Connection w, BufferConfig cfg, Clock clock, Path quarantinedTo) throws SQLException {
+    private static void initialiseTransaction(Connection w, BufferConfig cfg, Clock clock, Path quarantinedTo,
+                                              boolean packed) throws SQLException {
         try (Statement s = w.createStatement()) {
             s.execute("BEGIN IMMEDIATE");
             boolean ok = false;
             try {
-                Schema.create(w, clock.millis());
-                long from = Schema.migrate(w, clock.millis());
-                if (from > 0 && from < Schema.VERSION) {
-                    LOG.info("Buffer schema migrated from version {} to {}", from, Schema.VERSION);
+                Schema.create(w, clock.millis(), packed);
+                long from = Schema.migrate(w, clock.millis(), packed);
+                long now = packed ? Schema.VERSION : Schema.ROWS_VERSION;
+                if (from > 0 && from < now) {
+                    LOG.info("Buffer schema migrated from version {} to {}", from, now);
+                } else if (!packed) {
+                    LOG.info("Buffer keeps a row per reading (schema {}) while an update is on trial", now);
                 }
                 s.executeUpdate("INSERT INTO meta(key, value) VALUES ('" + Schema.META_MAX_BYTES + "', " + cfg.maxBytes()
                         + ") ON CONFLICT(key) DO UPDATE SET value = excluded.value");

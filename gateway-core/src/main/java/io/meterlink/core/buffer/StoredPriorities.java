@@ -26,9 +26,10 @@ public record StoredPriorities(long[] seqs, byte[] priorities) {
         if (!Files.isRegularFile(db)) return null;
         try (Connection c = DatabaseFiles.connect(db, true)) {
             c.setAutoCommit(false); // one read transaction: a consistent snapshot
+            boolean packed = Schema.versionOf(c) >= Schema.VERSION;
             long[] seqs;
             byte[] priorities;
-            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(count), 0) FROM segments");
+            try (PreparedStatement ps = c.prepareStatement(packed ? "SELECT coalesce(sum(count), 0) FROM segments" : "SELECT count(*) FROM readings");
                  ResultSet rs = ps.executeQuery()) {
                 long n = rs.next() ? rs.getLong(1) : 0;
                 if (n > maxReadings) return null;
@@ -36,9 +37,17 @@ public record StoredPriorities(long[] seqs, byte[] priorities) {
                 priorities = new byte[(int) n];
             }
             int i = 0;
-            try (PreparedStatement ps = c.prepareStatement("SELECT seq, entries FROM segments ORDER BY seq");
+            try (PreparedStatement ps = c.prepareStatement(packed ? "SELECT seq, entries FROM segments ORDER BY seq"
+                    : "SELECT seq, priority FROM readings ORDER BY seq");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    if (!packed) {
+                        if (i == seqs.length) return null;
+                        seqs[i] = rs.getLong(1);
+                        priorities[i] = (byte) Math.max(0, Math.min(io.meterlink.core.api.Priority.values().length - 1, rs.getInt(2)));
+                        i++;
+                        continue;
+                    }
                     for (Segment.Entry e : Segment.decode(rs.getLong(1), rs.getBytes(2))) {
                         if (i == seqs.length) return null;
                         seqs[i] = e.seq();

@@ -17,6 +17,7 @@ import java.time.Duration;
  * @param synchronousFull    {@code synchronous=FULL} (durable across power loss, default) or NORMAL
  * @param queueCapacity      readings waiting for commit before producers block (default 20,000)
  * @param recordsStored      readings stored as binary records under {@code uplink.payload: compact} ({@code stored_form: records}; default JSON)
+ * @param keepLayout         not from the file: {@link #keepingLayout()}
  */
 public record BufferConfig(
         Path path,
@@ -26,12 +27,23 @@ public record BufferConfig(
         int commitMaxReadings,
         boolean synchronousFull,
         int queueCapacity,
-        boolean recordsStored) {
+        boolean recordsStored,
+        boolean keepLayout) {
 
     /** Readings stored as JSON v1 objects (the default stored form). */
     public BufferConfig(Path path, long maxBytes, int minFreeDiskPercent, Duration commitInterval, int commitMaxReadings,
                         boolean synchronousFull, int queueCapacity) {
-        this(path, maxBytes, minFreeDiskPercent, commitInterval, commitMaxReadings, synchronousFull, queueCapacity, false);
+        this(path, maxBytes, minFreeDiskPercent, commitInterval, commitMaxReadings, synchronousFull, queueCapacity, false, false);
+    }
+
+    /**
+     * The same, keeping the buffer file's layout: a file with a row per reading (schema 2, or a new
+     * file) is not packed into segments, so that the release before this one can still read it; set
+     * while an update is on trial (docs/fleet.md). A packed file stays packed.
+     */
+    public BufferConfig keepingLayout() {
+        return new BufferConfig(path, maxBytes, minFreeDiskPercent, commitInterval, commitMaxReadings, synchronousFull,
+                queueCapacity, recordsStored, true);
     }
 
     public static final long MIB = BufferKeys.MIB;
@@ -41,7 +53,7 @@ public record BufferConfig(
         return new BufferConfig(path, BufferKeys.MAX_BYTES.defaultValue(), BufferKeys.MIN_FREE_DISK_PERCENT.defaultValue(),
                 BufferKeys.COMMIT_INTERVAL.defaultValue(), BufferKeys.COMMIT_MAX_READINGS.defaultValue(),
                 "full".equals(BufferKeys.SYNCHRONOUS.defaultValue()), BufferKeys.QUEUE_CAPACITY.defaultValue(),
-                "records".equals(BufferKeys.STORED_FORM.defaultValue()));
+                "records".equals(BufferKeys.STORED_FORM.defaultValue()), false);
     }
 
     public static BufferConfig bind(Settings s, Path stateDir) {
@@ -54,6 +66,6 @@ public record BufferConfig(
         int queue = s.get(BufferKeys.QUEUE_CAPACITY);
         boolean records = "records".equals(s.get(BufferKeys.STORED_FORM));
         s.finish();
-        return new BufferConfig(path, maxBytes, minFree, interval, maxReadings, full, queue, records);
+        return new BufferConfig(path, maxBytes, minFree, interval, maxReadings, full, queue, records, false);
     }
 }

@@ -42,6 +42,11 @@ public record GatewayConfig(Path source, String gatewayId, Path stateDir, Buffer
         this(source, gatewayId, stateDir, buffer, uplink, sources, Map.of());
     }
 
+    /** The same configuration with another {@code buffer:} section. */
+    public GatewayConfig withBuffer(BufferConfig other) {
+        return new GatewayConfig(source, gatewayId, stateDir, other, uplink, sources, sections);
+    }
+
     /** How this gateway's buffer stores readings (the one place that decides it). */
     public StoredForm storedForm() {
         return StoredForm.of(buffer, uplink);

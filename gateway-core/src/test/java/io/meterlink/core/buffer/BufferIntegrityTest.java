@@ -177,6 +177,63 @@ class BufferIntegrityTest {
     }
 
     @Test
+    void schemaVersion2_keepsItsRowsWhileAnUpdateIsOnTrial_andIsPackedAtTheNextOrdinaryOpen() throws Exception {
+        legacyFile(db(), 2, 20, -1);
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()).keepingLayout(), ENCODER, Clock.systemUTC())) {
+            assertArrayEquals(new long[] {21, 22}, b.append(billing(20, 2)).get(30, TimeUnit.SECONDS));
+            b.confirm(new long[] {1, 2});
+            b.flush().get(30, TimeUnit.SECONDS);
+            assertEquals(20, seqs(b).size());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement s = c.createStatement()) {
+            assertEquals(Schema.ROWS_VERSION, Schema.versionOf(c), "the previous release can still read it");
+            try (ResultSet rs = s.executeQuery("SELECT count(*), max(seq) FROM readings")) {
+                assertTrue(rs.next());
+                assertEquals(20, rs.getInt(1));
+                assertEquals(22, rs.getInt(2));
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE name LIKE 'segments%'")) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getInt(1), "no segments table in it");
+            }
+        }
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
+            assertEquals(20, seqs(b).size());
+            assertEquals(20, b.stats().depth());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db())) {
+            assertEquals(Schema.VERSION, Schema.versionOf(c));
+        }
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()).keepingLayout(), ENCODER, Clock.systemUTC())) {
+            assertEquals(20, seqs(b).size(), "a packed file stays packed (the release before read it)");
+        }
+    }
+
+    @Test
+    void aNewBufferOfAReleaseOnTrial_hasARowPerReading() throws Exception {
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()).keepingLayout(), ENCODER, Clock.systemUTC())) {
+            b.append(billing(0, 5)).get(30, TimeUnit.SECONDS);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db())) {
+            assertEquals(Schema.ROWS_VERSION, Schema.versionOf(c));
+        }
+    }
+
+    @Test
+    void schemaVersion2_aRowWithAPriorityOutOfRange_isPackedAsNormal_theOthersUntouched() throws Exception {
+        legacyFile(db(), 2, 100, -1);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE readings SET priority = 200 WHERE seq = 50");
+        }
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {
+            List<StoredReading> rows = b.read(0, 1000, Integer.MAX_VALUE);
+            assertEquals(100, rows.size());
+            assertEquals(io.meterlink.core.api.Priority.NORMAL.ordinal(), rows.get(49).priority());
+            assertEquals(0, b.stats().deadLetters());
+        }
+    }
+
+    @Test
     void schemaVersion2_migrates_aRowFailingItsChecksumIsDeadLettered_countsRecounted() throws Exception {
         legacyFile(db(), 2, 20, 7);
         try (SqliteBuffer b = SqliteBuffer.open(config(db()), ENCODER, Clock.systemUTC())) {

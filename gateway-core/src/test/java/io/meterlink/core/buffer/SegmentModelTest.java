@@ -2,6 +2,7 @@ package io.meterlink.core.buffer;
 
 import io.meterlink.core.api.Priority;
 import io.meterlink.core.api.Reading;
+import io.meterlink.core.config.BufferConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,13 +47,31 @@ class SegmentModelTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void randomOperations_leaveExactlyWhatTheModelHolds(long seed) throws Exception {
+        randomOperations(seed, false);
+    }
+
+    /** The same against the row-per-reading layout an update on trial keeps (schema 2). */
+    @ParameterizedTest
+    @ValueSource(longs = {6, 7})
+    void randomOperations_inTheKeptRowLayout_leaveExactlyWhatTheModelHolds(long seed) throws Exception {
+        randomOperations(seed, true);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("buffer.db"))) {
+            assertEquals(Schema.ROWS_VERSION, Schema.versionOf(c), "never packed");
+        }
+    }
+
+    private BufferConfig config(long cap, boolean keepLayout) {
+        BufferConfig c = TestReadings.config(dir.resolve("buffer.db"), cap, Duration.ofMillis(5), 100_000, 100_000);
+        return keepLayout ? c.keepingLayout() : c;
+    }
+
+    private void randomOperations(long seed, boolean keepLayout) throws Exception {
         Random rnd = new Random(seed);
         long cap = 1_500L * (TestReadings.BODY + Schema.ROW_OVERHEAD_BYTES);
         TreeMap<Long, Stored> model = new TreeMap<>();
         long evicted = 0;
         long deadLetters = 0;
-        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(dir.resolve("buffer.db"), cap, Duration.ofMillis(5), 100_000, 100_000),
-                ENCODER, Clock.systemUTC())) {
+        try (SqliteBuffer b = SqliteBuffer.open(config(cap, keepLayout), ENCODER, Clock.systemUTC())) {
             for (int step = 0; step < 120; step++) {
                 int op = rnd.nextInt(10);
                 if (op < 4) {
@@ -140,8 +159,7 @@ class SegmentModelTest {
                 assertEquals(evicted, b.stats().evictions().values().stream().mapToLong(Long::longValue).sum());
             }
         }
-        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(dir.resolve("buffer.db"), cap, Duration.ofMillis(5), 100_000, 100_000),
-                ENCODER, Clock.systemUTC())) {
+        try (SqliteBuffer b = SqliteBuffer.open(config(cap, keepLayout), ENCODER, Clock.systemUTC())) {
             assertSame(model, b, "after a reopen");
         }
     }
@@ -221,6 +239,78 @@ class SegmentModelTest {
             assertArrayEquals(new long[] {8, 9}, b.append(TestReadings.billing(7, 2)).get(30, TimeUnit.SECONDS));
             assertEquals(List.of(1L, 2L, 3L, 4L, 8L, 9L), b.read(0, 100, Integer.MAX_VALUE).stream().map(StoredReading::seq).toList(),
                     "the readings of the failed transaction are not stored with the next one");
+        }
+    }
+
+    /** Runs {@code sql} on the buffer file behind the buffer's back. */
+    private void damage(Path db, String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.executeUpdate(sql);
+        }
+    }
+
+    @Test
+    void aDamagedLastColumn_doesNotLetAConfirmDeleteReadingsThatWereNeverSent() throws Exception {
+        Path db = dir.resolve("buffer.db");
+        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
+            b.append(TestReadings.billing(0, Segment.MAX_ENTRIES)).get(30, TimeUnit.SECONDS);
+        }
+        damage(db, "UPDATE segments SET last = 10 WHERE seq = 1");
+        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
+            List<StoredReading> sent = b.read(0, 100, Integer.MAX_VALUE);
+            assertEquals(100, sent.size());
+            b.confirm(sent.stream().mapToLong(StoredReading::seq).toArray());
+            b.flush().get(30, TimeUnit.SECONDS);
+            assertEquals(Segment.MAX_ENTRIES - 100, b.read(0, 1000, Integer.MAX_VALUE).size(), "the readings after 100 are still there");
+            assertEquals(Segment.MAX_ENTRIES - 100, b.stats().depth());
+        }
+    }
+
+    @Test
+    void aSegmentDamagedInFramingAndSpan_isEvictedAwayWithoutTheWriterSpinning() throws Exception {
+        Path db = dir.resolve("buffer.db");
+        long cap = 300L * (TestReadings.BODY + Schema.ROW_OVERHEAD_BYTES);
+        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db, cap, Duration.ofMillis(5), 1000, 20_000), ENCODER, Clock.systemUTC())) {
+            b.append(TestReadings.billing(0, 200)).get(30, TimeUnit.SECONDS);
+        }
+        damage(db, "UPDATE segments SET entries = X'01', last = seq - 1, low = 0 WHERE seq = 1");
+        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db, cap, Duration.ofMillis(5), 1000, 20_000), ENCODER, Clock.systemUTC())) {
+            b.append(TestReadings.billing(200, 200)).get(30, TimeUnit.SECONDS);
+            assertTrue(b.stats().depth() <= 300, "within the bound: " + b.stats().depth());
+            assertEquals(Segment.MAX_ENTRIES, b.stats().deadLetters(), "the damaged segment went to the dead letters whole");
+        }
+    }
+
+    @Test
+    void aSalvagedReading_intoTheSpanOfADamagedSegment_isStored_andTheSegmentDeadLettered() throws Exception {
+        Path db = dir.resolve("buffer.db");
+        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
+            b.append(TestReadings.billing(0, 10)).get(30, TimeUnit.SECONDS);
+            b.confirm(new long[] {5});
+            b.flush().get(30, TimeUnit.SECONDS);
+        }
+        damage(db, "UPDATE segments SET entries = X'0002FFFFFF7F' || substr(entries, 4) WHERE seq = 1");
+        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
+            byte[] body = ENCODER.encode(5, TestReadings.billing(4));
+            assertEquals(1, b.importStored(List.of(new StoredReading(5, 1, Priority.BILLING.ordinal(), body))));
+            List<StoredReading> rows = b.read(0, 100, Integer.MAX_VALUE);
+            assertEquals(List.of(5L), rows.stream().map(StoredReading::seq).toList());
+            assertEquals(9, b.stats().deadLetters());
+        }
+    }
+
+    @Test
+    void aPriorityOutOfRange_inAnOldRowOrASalvagedReading_costsNothingElse() throws Exception {
+        Path db = dir.resolve("buffer.db");
+        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
+            b.append(TestReadings.billing(0, 3)).get(30, TimeUnit.SECONDS);
+            byte[] body = ENCODER.encode(10, TestReadings.billing(9));
+            assertEquals(2, b.importStored(List.of(new StoredReading(10, 1, 7, body),
+                    new StoredReading(11, 1, Priority.BILLING.ordinal(), ENCODER.encode(11, TestReadings.billing(10))))));
+            List<StoredReading> rows = b.read(0, 100, Integer.MAX_VALUE);
+            assertEquals(List.of(1L, 2L, 3L, 10L, 11L), rows.stream().map(StoredReading::seq).toList());
+            assertEquals(Priority.NORMAL.ordinal(), rows.get(3).priority(), "stored as NORMAL");
+            assertEquals(0, b.stats().deadLetters());
         }
     }
 

@@ -250,7 +250,7 @@ class GatewayTest {
     @Test
     void theBufferStoresRecords_onlyWithStoredFormRecordsAndACompactPayload() throws Exception {
         BufferConfig records = new BufferConfig(Path.of("/tmp/state/buffer.db"), 256 * BufferConfig.MIB, 5, Duration.ofMillis(200),
-                1000, true, 20_000, true);
+                1000, true, 20_000, true, false);
         for (boolean recordsAsked : new boolean[] {false, true}) {
             for (UplinkConfig.Payload payload : UplinkConfig.Payload.values()) {
                 GatewayConfig cfg = new GatewayConfig(null, "gw-1", Path.of("/tmp/state"),
