@@ -80,7 +80,8 @@ final class BufferCommand implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             BufferSalvage.Result r;
             try {
-                r = BufferSalvage.salvage(file, cfg.buffer(), java.time.Clock.systemUTC());
+                // during an update's trial the live buffer keeps the layout the previous release reads (docs/fleet.md)
+                r = BufferSalvage.salvage(file, UpdateTrial.on(cfg) ? cfg.buffer().keepingLayout() : cfg.buffer(), java.time.Clock.systemUTC());
             } catch (NotABufferException e) {
                 err.println("meterlink: " + e.getMessage());
                 err.flush();

@@ -144,7 +144,7 @@ final class RunCommand implements Callable<Integer> {
         Gateway gateway;
         try {
             // while this release is on trial its buffer keeps the layout the previous release reads (docs/fleet.md)
-            gateway = services.start(cfg, Releases.of(cfg.stateDir()).pending().isPresent());
+            gateway = services.start(cfg, UpdateTrial.on(cfg));
         } catch (GatewayException e) {
             notify.send("STATUS=failed to start: " + e.getMessage().replaceAll("[\\r\\n]+", " "));
             spec.commandLine().getErr().println("meterlink: " + e.getMessage());

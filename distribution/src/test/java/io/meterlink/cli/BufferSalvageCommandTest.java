@@ -96,6 +96,30 @@ class BufferSalvageCommandTest {
     }
 
     @Test
+    void salvage_duringAnUpdatesTrial_leavesTheLiveBufferInTheLayoutThePreviousReleaseReads() throws Exception {
+        Path state = dir.resolve("state");
+        Path quarantined = state.resolve("buffer.db.corrupt-20261206T000000Z");
+        Files.createDirectories(state);
+        fill(quarantined, 20);
+        Path releases = Files.createDirectories(state.resolve("releases"));
+        Files.createSymbolicLink(releases.resolve("current"), Path.of("2.0"));
+        Files.writeString(releases.resolve("pending"), "version=2.0\nprevious=1.0\n");
+        Path cfg = dir.resolve("gw.yaml");
+        Files.writeString(cfg, String.join("\n", "gateway_id: gw-7", "state_dir: " + state,
+                "uplink:", "  url: tcp://127.0.0.1:1883", "  allow_insecure: true", ""));
+
+        assertEquals(0, run("buffer", "salvage", quarantined.toString(), "--config", cfg.toString()), err::toString);
+        assertEquals(20, BufferReport.JSON.readTree(out.toString().trim()).get("salvaged").asLong());
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + state.resolve("buffer.db"));
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT (SELECT value FROM meta WHERE key = 'schema_version'), count(*) FROM readings")) {
+            assertTrue(rs.next());
+            assertEquals(2, rs.getLong(1), "a row per reading, as the release on trial keeps it");
+            assertEquals(20, rs.getLong(2));
+        }
+    }
+
+    @Test
     void salvage_ofAFileThatIsNoDatabase_exitsTwo_andLeavesItAlone() throws Exception {
         Path key = dir.resolve("gateway.key");
         Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
