@@ -98,7 +98,7 @@ final class SegmentLayout implements Layout {
         if (entries.stream().anyMatch(e -> e.seq() == r.seq())) {
             return false;
         }
-        // key < r.seq < last: the entries before it, it alone, the entries after it
+        // key < r.seq: the entries before it, it alone, the entries after it
         delete(key);
         boolean placed = false;
         for (Segment.Entry e : entries) {
@@ -111,6 +111,10 @@ final class SegmentLayout implements Layout {
             builder.add(e);
         }
         flush(seg.acceptedAt);
+        if (!placed) { // past its real last entry (a damaged last column said otherwise)
+            builder.add(r.seq(), Segment.storable(r.priority()), r.body());
+            flush(r.acceptedAt());
+        }
         return true;
     }
 

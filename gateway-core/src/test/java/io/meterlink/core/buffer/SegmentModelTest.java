@@ -300,6 +300,20 @@ class SegmentModelTest {
     }
 
     @Test
+    void aSalvagedReading_pastTheRealEndOfASegmentWhoseLastColumnIsDamaged_isStored() throws Exception {
+        Path db = dir.resolve("buffer.db");
+        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
+            b.append(TestReadings.billing(0, 10)).get(30, TimeUnit.SECONDS);
+        }
+        damage(db, "UPDATE segments SET last = 20 WHERE seq = 1");
+        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
+            assertEquals(1, b.importStored(List.of(new StoredReading(15, 1, Priority.BILLING.ordinal(), ENCODER.encode(15, TestReadings.billing(14))))));
+            assertEquals(11, b.read(0, 100, Integer.MAX_VALUE).size());
+            assertEquals(11, b.stats().depth());
+        }
+    }
+
+    @Test
     void aPriorityOutOfRange_inAnOldRowOrASalvagedReading_costsNothingElse() throws Exception {
         Path db = dir.resolve("buffer.db");
         try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
