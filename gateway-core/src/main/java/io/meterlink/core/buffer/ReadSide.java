@@ -113,7 +113,8 @@ final class ReadSide implements AutoCloseable {
                         }
                     } else {
                         long crc = rs.getLong(5);
-                        entries = List.of(rowEntry(key, rs.getInt(3), rs.getBytes(4), rs.wasNull() ? null : crc));
+                        Long stored = rs.wasNull() ? null : crc; // right after its column: a NULL is a row of schema 1
+                        entries = List.of(rowEntry(key, rs.getInt(3), rs.getBytes(4), stored));
                     }
                     for (Segment.Entry e : entries) {
                         if (!e.intact()) {

@@ -74,12 +74,44 @@ final class Segment {
         return decode(key, blob, Long.MIN_VALUE);
     }
 
+    /** What a segment's framing says: its readings, its last seq and their accounted bytes. */
+    record Summary(int count, long last, long accounted) {
+    }
+
+    /** Walks the framing alone (no body copied, no checksum computed): what a delete of the whole segment must know. */
+    static Summary summary(long key, byte[] blob) throws Malformed {
+        int[] count = {0};
+        long[] last = {key};
+        long[] accounted = {0};
+        walk(key, blob, (seq, priority, at, len, crc) -> {
+            count[0]++;
+            last[0] = seq;
+            accounted[0] += (long) len + Schema.ROW_OVERHEAD_BYTES;
+        });
+        return new Summary(count[0], last[0], accounted[0]);
+    }
+
+    /** One entry as the framing has it: the body is {@code blob[at, at + len)}. */
+    @FunctionalInterface
+    private interface EntryVisitor {
+        void visit(long seq, int priority, int at, int len, int crc);
+    }
+
     /** {@link #decode(long, byte[])}, leaving out (but checking the framing of) the entries before seq {@code from}. */
     static List<Entry> decode(long key, byte[] blob, long from) throws Malformed {
+        List<Entry> out = new ArrayList<>();
+        walk(key, blob, (seq, priority, at, len, crc) -> {
+            if (seq >= from) {
+                out.add(new Entry(seq, priority, Arrays.copyOfRange(blob, at, at + len), crc));
+            }
+        });
+        return out;
+    }
+
+    private static void walk(long key, byte[] blob, EntryVisitor visitor) throws Malformed {
         if (blob == null || blob.length == 0) {
             throw new Malformed("segment " + key + " is empty");
         }
-        List<Entry> out = new ArrayList<>();
         int[] at = {0};
         long seq = key;
         for (int entries = 0; at[0] < blob.length; entries++) {
@@ -102,12 +134,9 @@ final class Segment {
             int crc = ((blob[at[0]] & 0xff) << 24) | ((blob[at[0] + 1] & 0xff) << 16)
                     | ((blob[at[0] + 2] & 0xff) << 8) | (blob[at[0] + 3] & 0xff);
             at[0] += 4;
-            if (seq >= from) {
-                out.add(new Entry(seq, priority, Arrays.copyOfRange(blob, at[0], at[0] + (int) len), crc));
-            }
+            visitor.visit(seq, priority, at[0], (int) len, crc);
             at[0] += (int) len;
         }
-        return out;
     }
 
     private static long varint(byte[] b, int[] at, long key) throws Malformed {

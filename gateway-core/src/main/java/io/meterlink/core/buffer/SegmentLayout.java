@@ -37,7 +37,7 @@ final class SegmentLayout implements Layout {
         this.insert = conn.prepareStatement("INSERT INTO segments(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)");
         this.evictCandidate = conn.prepareStatement("SELECT seq, low FROM segments ORDER BY low, seq LIMIT 1");
         this.containing = conn.prepareStatement("SELECT seq, last FROM segments WHERE seq <= ? ORDER BY seq DESC LIMIT 1");
-        this.overlapping = conn.prepareStatement("SELECT seq, last, count, size FROM segments"
+        this.overlapping = conn.prepareStatement("SELECT seq, last FROM segments"
                 + " WHERE seq >= coalesce((SELECT max(seq) FROM segments WHERE seq <= ?1), ?1) AND seq <= ?2 ORDER BY seq");
         this.anyBetween = conn.prepareStatement("SELECT 1 FROM segments WHERE seq > ? AND seq <= ? LIMIT 1");
         this.load = conn.prepareStatement("SELECT accepted_at, entries, count, size FROM segments WHERE seq = ?");
@@ -205,7 +205,7 @@ final class SegmentLayout implements Layout {
         return taken;
     }
 
-    /** Segments wholly inside a contiguous run go without being read. */
+    /** A segment wholly inside a contiguous run is deleted after a walk of its framing, no body copied. */
     @Override
     public void confirm(long[] seqs, Delta d) throws SQLException {
         for (long[] run : Layout.runs(seqs)) {
@@ -216,7 +216,7 @@ final class SegmentLayout implements Layout {
             overlapping.setLong(2, hi);
             try (ResultSet rs = overlapping.executeQuery()) {
                 while (rs.next()) {
-                    segments.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                    segments.add(new long[] {rs.getLong(1), rs.getLong(2)});
                 }
             }
             for (long[] seg : segments) {
@@ -225,13 +225,22 @@ final class SegmentLayout implements Layout {
                 if (last < lo) {
                     continue;
                 }
-                // wholly inside the run, by columns that agree with each other (a damaged last column
-                // that makes a segment look shorter than its count goes the decoding way)
-                if (key >= lo && last <= hi && seg[2] >= 1 && seg[2] <= last - key + 1) {
-                    delete(key);
-                    d.left(seg[2], seg[3]);
-                    d.confirmed += seg[2];
-                    continue;
+                if (key >= lo && last <= hi) {
+                    // wholly inside the run by its columns: its framing says so too (a damaged last column
+                    // must not delete readings never sent), then it goes without a body copied
+                    Loaded whole = load(key);
+                    try {
+                        Segment.Summary sum = Segment.summary(key, whole.blob);
+                        if (sum.last() <= hi) {
+                            delete(key);
+                            d.left(sum.count(), sum.accounted());
+                            d.confirmed += sum.count();
+                            continue;
+                        }
+                    } catch (Segment.Malformed e) {
+                        LOG.warn("confirm skips a segment that does not parse: {}", e.getMessage());
+                        continue;
+                    }
                 }
                 long from = lo;
                 long to = hi;

@@ -299,13 +299,19 @@ public final class SqliteBuffer implements Buffer {
      */
     private static boolean initialise(Connection w, BufferConfig cfg, Clock clock, Path quarantinedTo,
                                       StorageFaults faults, Path db) throws SQLException {
-        boolean packed = Schema.packed(Schema.versionOf(w), cfg.keepLayout());
+        long version = Schema.versionOf(w);
+        boolean packed = Schema.packed(version, cfg.keepLayout());
         try {
             initialiseTransaction(w, cfg, clock, quarantinedTo, packed);
             faults.succeeded();
             return packed;
         } catch (SQLException e) {
             Alarm.Kind kind = StorageFault.classify(e, db);
+            if (packed && version > 0 && version < Schema.VERSION && kind != null && kind != Alarm.Kind.STORAGE_CORRUPT) {
+                // packing holds both layouts until it commits: without that room the rows stay, a later start packs them
+                LOG.warn("Buffer {} cannot be packed now ({}): it keeps a row per reading; a later start packs it", db, e.getMessage());
+                return initialise(w, cfg.keepingLayout(), clock, quarantinedTo, faults, db);
+            }
             Map<String, Object> meta;
             try {
                 meta = Schema.readMeta(w);

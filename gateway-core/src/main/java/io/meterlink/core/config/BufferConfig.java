@@ -36,6 +36,12 @@ public record BufferConfig(
         this(path, maxBytes, minFreeDiskPercent, commitInterval, commitMaxReadings, synchronousFull, queueCapacity, false, false);
     }
 
+    /** The same as the configuration file says it ({@link #keepLayout()} is not from the file). */
+    public BufferConfig asConfigured() {
+        return new BufferConfig(path, maxBytes, minFreeDiskPercent, commitInterval, commitMaxReadings, synchronousFull,
+                queueCapacity, recordsStored, false);
+    }
+
     /**
      * The same, keeping the buffer file's layout: a file with a row per reading (schema 2, or a new
      * file) is not packed into segments, so that the release before this one can still read it; set

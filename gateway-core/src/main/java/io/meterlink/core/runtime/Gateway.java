@@ -255,7 +255,7 @@ public final class Gateway implements GatewayRuntime, AutoCloseable {
     public List<String> restartNeededFor(GatewayConfig next) {
         GatewayConfig now = config;
         List<String> out = new ArrayList<>();
-        if (!now.buffer().equals(next.buffer())) out.add("buffer");
+        if (!now.buffer().asConfigured().equals(next.buffer().asConfigured())) out.add("buffer");
         if (!now.stateDir().equals(next.stateDir())) out.add("state_dir");
         if (!now.gatewayId().equals(next.gatewayId())) out.add("gateway_id");
         if (!now.uplink().topicPrefix().equals(next.uplink().topicPrefix())) out.add("topic_prefix");

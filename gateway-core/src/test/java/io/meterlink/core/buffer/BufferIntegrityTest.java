@@ -210,6 +210,19 @@ class BufferIntegrityTest {
     }
 
     @Test
+    void schemaVersion1_onTrial_keepsItsRows_andSendsThoseWithoutAChecksumUnchecked() throws Exception {
+        legacyFile(db(), 1, 20, -1);
+        try (SqliteBuffer b = SqliteBuffer.open(config(db()).keepingLayout(), ENCODER, Clock.systemUTC())) {
+            assertEquals(20, seqs(b).size(), "read, not dead-lettered");
+            b.flush().get(30, TimeUnit.SECONDS);
+            assertEquals(0, b.stats().deadLetters());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db())) {
+            assertEquals(Schema.ROWS_VERSION, Schema.versionOf(c));
+        }
+    }
+
+    @Test
     void aNewBufferOfAReleaseOnTrial_hasARowPerReading() throws Exception {
         try (SqliteBuffer b = SqliteBuffer.open(config(db()).keepingLayout(), ENCODER, Clock.systemUTC())) {
             b.append(billing(0, 5)).get(30, TimeUnit.SECONDS);

@@ -267,6 +267,27 @@ class SegmentModelTest {
     }
 
     @Test
+    void aDamagedLastColumn_onASegmentWithGaps_doesNotLetAConfirmDeleteReadingsThatWereNeverSent() throws Exception {
+        Path db = dir.resolve("buffer.db");
+        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
+            b.append(TestReadings.billing(0, Segment.MAX_ENTRIES)).get(30, TimeUnit.SECONDS);
+            long[] middle = new long[98];
+            for (int i = 0; i < middle.length; i++) middle[i] = 2 + i;
+            b.deadLetter(middle, "too_big"); // the segment is {1, 100..128} now: count 30
+            b.flush().get(30, TimeUnit.SECONDS);
+        }
+        damage(db, "UPDATE segments SET last = 100 WHERE seq = 1");
+        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
+            long[] upTo100 = new long[100];
+            for (int i = 0; i < upTo100.length; i++) upTo100[i] = 1 + i;
+            b.confirm(upTo100);
+            b.flush().get(30, TimeUnit.SECONDS);
+            assertEquals(Segment.MAX_ENTRIES - 100, b.read(0, 1000, Integer.MAX_VALUE).size(), "101..128 are still there");
+            assertEquals(Segment.MAX_ENTRIES - 100, b.stats().depth());
+        }
+    }
+
+    @Test
     void aSegmentDamagedInFramingAndSpan_isEvictedAwayWithoutTheWriterSpinning() throws Exception {
         Path db = dir.resolve("buffer.db");
         long cap = 300L * (TestReadings.BODY + Schema.ROW_OVERHEAD_BYTES);

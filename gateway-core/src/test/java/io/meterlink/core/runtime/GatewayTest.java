@@ -295,6 +295,17 @@ class GatewayTest {
     }
 
     @Test
+    void onAnUpdatesTrial_theKeptBufferLayout_isNoChangeOfTheBufferSection() throws Exception {
+        GatewayConfig running = config().withBuffer(config().buffer().keepingLayout());
+        Gateway gw = Gateway.start(running, parts, Clock.systemUTC(), AcceptedListener.NONE);
+        try {
+            assertEquals(List.of(), gw.restartNeededFor(config()), "the file's configuration, read again, needs no restart");
+        } finally {
+            gw.close();
+        }
+    }
+
+    @Test
     void reconfigure_stopsRemovedAndChangedSources_startsNewOnes_leavesTheOthers_andNeverClosesTheBuffer() throws Exception {
         SourceConfig broken = new SourceConfig("broken", "test", Duration.ofMinutes(1), context -> {
             throw new IllegalStateException("no such port");
