@@ -21,6 +21,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class WmbusDriverTest {
     private static final String KEY_HEX = HexFormat.of().formatHex(TestFrames.KEY);
+    /** The listed meter of {@link TestFrames#mode5}, with its key. */
+    private static final WmbusDriverConfig.Meter LISTED = new WmbusDriverConfig.Meter("12345678", "KAM", io.meterlink.core.api.config.Secret.of(KEY_HEX));
 
     private static WmbusDriverConfig config(boolean acceptUnknown, List<WmbusDriverConfig.Meter> meters) {
         return new WmbusDriverConfig("feed", "hexlines", WmbusMode.T1, false, java.time.ZoneOffset.UTC, acceptUnknown, meters, DriverSet.builtin());
@@ -30,8 +32,7 @@ class WmbusDriverTest {
     void driver_storesReadings_countsReplayAndMissingKey_andReopensAfterAFailure() throws Exception {
         FeedLine line = new FeedLine();
         Recording rec = new Recording(Clock.systemUTC());
-        var meter = new WmbusDriverConfig.Meter("12345678", "KAM", io.meterlink.core.api.config.Secret.of(KEY_HEX));
-        try (Driver d = new WmbusDriver(config(true, List.of(meter)), line, rec)) {
+        try (Driver d = new WmbusDriver(config(true, List.of(LISTED)), line, rec)) {
             d.start();
             line.line(TestFrames.mode5(1, TestFrames.KEY));
             line.line(TestFrames.mode5(1, TestFrames.KEY)); // heard twice: a replay
@@ -51,9 +52,8 @@ class WmbusDriverTest {
     void driver_aReadFailingUnchecked_isALineFailure_theLineReopens_andListeningGoesOn() throws Exception {
         FeedLine line = new FeedLine();
         Recording rec = new Recording(Clock.systemUTC());
-        var meter = new WmbusDriverConfig.Meter("12345678", "KAM", io.meterlink.core.api.config.Secret.of(KEY_HEX));
-        try (Driver d = new WmbusDriver(config(false, List.of(meter)), line, rec)) {
-            line.failUncheckedOnce = new IllegalStateException("the port vanished");
+        line.failUncheckedOnce = new IllegalStateException("the port vanished"); // the first read
+        try (Driver d = new WmbusDriver(config(false, List.of(LISTED)), line, rec)) {
             d.start();
             line.line(TestFrames.mode5(1, TestFrames.KEY));
             Await.until(() -> rec.readings.size() == 2, "readings after the reopen", rec);
