@@ -6,6 +6,7 @@ import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.core.api.driver.FrameDecoder;
 import io.meterlink.drivers.obis.ObisReadings;
 import io.meterlink.drivers.obis.ObisLineDriver;
+import io.meterlink.drivers.transport.CheckedTransport;
 import io.meterlink.drivers.transport.DeadlineReads;
 import io.meterlink.drivers.transport.Transport;
 import org.slf4j.Logger;
@@ -35,7 +36,12 @@ import java.util.function.LongSupplier;
  * {@link #signOnBudgetNanos}, the data message and each programming mode answer {@link #readoutBudgetNanos}, both
  * the response timeout plus twice the character time of the most bytes the message may take. Past it the attempt ends
  * in a {@link ReadoutTimeout}, counted as bad input. The heartbeat beats as each message begins and on every read that
- * brings bytes. Thread: its own.
+ * brings bytes.
+ *
+ * <p>A transport's unchecked failure (a serial port that vanishes, a socket reset surfacing as a {@link RuntimeException}),
+ * in the sign-on, the readout, programming mode or a mode E session alike, is a line failure ({@link CheckedTransport}): the
+ * line is closed and reopened with back-off and the poll cycle goes on; it is neither the meter's bad input nor the end of
+ * the driver. Thread: its own.
  */
 final class Iec62056Driver extends ObisLineDriver {
     /** Longest single wait between two heartbeats while idle between polls. */
@@ -61,10 +67,10 @@ final class Iec62056Driver extends ObisLineDriver {
 
     /** @param nanoClock monotonic time in nanoseconds for t_r and the messages' deadlines ({@code System::nanoTime}) */
     Iec62056Driver(Iec62056DriverConfig config, ObisReadings mapper, Transport transport, DriverContext context, LongSupplier nanoClock) {
-        super("iec62056", mapper, transport, context);
+        super("iec62056", mapper, CheckedTransport.of(transport), context); // a transport's unchecked failure is a line failure in every mode
         this.config = config;
         this.nanoClock = nanoClock;
-        this.reads = new DeadlineReads(transport, () -> heartbeat().beat(), nanoClock);
+        this.reads = new DeadlineReads(this.transport, () -> heartbeat().beat(), nanoClock);
     }
 
     /** The identification's deadline: the response timeout, then twice {@link #SIGN_ON_BYTES} at the sign-on speed. */
@@ -182,8 +188,8 @@ final class Iec62056Driver extends ObisLineDriver {
      * Mode E (IEC 62056-21 Annex E): {@code ACK 2 Z' 2} switches to the HDLC protocol at speed Z'; on a serial
      * line the character format becomes 8N1. The session ({@link ModeESession}) reads the configured COSEM
      * objects; a refused object is counted and the others read; a failed session gives its error. The decoder-fault
-     * guard around the session sees link failures only as {@link IOException}s (the HDLC link turns a transport's
-     * unchecked failure into one), so they reach the line's reopen and back-off, not the meter's bad-input count.
+     * guard around the session sees link failures only as {@link IOException}s (the line is a {@link CheckedTransport}),
+     * so they reach the line's reopen and back-off, not the meter's bad-input count.
      */
     private Outcome modeE(byte[] ident, char z) throws IOException, InterruptedException {
         char chosen = acknowledge(z, '2', '2');

@@ -24,7 +24,8 @@ import java.util.function.LongSupplier;
  * {@value #MAX_MESSAGE} payload bytes per message, {@value #MAX_PENDING} meters with a message in
  * progress (the least recently heard is dropped first), and a message not complete within the
  * timeout is dropped. Every dropped message is counted ({@link #takeDropped()}), apart by whether it
- * was known to be a listed meter's (rank 1 or 2 below). Thread-safe.
+ * was known to be a listed meter's (rank 1 or 2 below); a broken one is refused with a {@link BrokenMessage} that
+ * tells the same. Thread-safe.
  *
  * <p>Against spoofed fragments (a radio DoS: made-up radios filling the store to push a real meter's
  * message out) a message in progress has a rank: 2 when its radio's link-layer address is a known
@@ -181,7 +182,7 @@ public final class AflReassembler {
         byte[] held = m.payloads[fid];
         if (held != null) {
             if (Arrays.equals(held, share)) return null; // a repeat heard again
-            throw broken(key, meter, "AFL fragment " + fid + " heard twice with different contents");
+            throw broken(key, m, meter, "AFL fragment " + fid + " heard twice with different contents");
         }
         if (first) {
             m.firstFid = fid;
@@ -189,22 +190,22 @@ public final class AflReassembler {
             m.aflAt = aflAt;
         }
         if (!more) {
-            if (m.lastFid >= 0) throw broken(key, meter, "AFL message with two last fragments");
+            if (m.lastFid >= 0) throw broken(key, m, meter, "AFL message with two last fragments");
             m.lastFid = fid;
         }
         m.payloads[fid] = share;
         m.count++;
         m.bytes += share.length;
-        if (m.count > MAX_FRAGMENTS) throw broken(key, meter, "AFL message of more than " + MAX_FRAGMENTS + " fragments");
-        if (m.bytes > MAX_MESSAGE) throw broken(key, meter, "AFL message longer than " + MAX_MESSAGE + " bytes");
+        if (m.count > MAX_FRAGMENTS) throw broken(key, m, meter, "AFL message of more than " + MAX_FRAGMENTS + " fragments");
+        if (m.bytes > MAX_MESSAGE) throw broken(key, m, meter, "AFL message longer than " + MAX_MESSAGE + " bytes");
         if (m.firstFid >= 0 && m.lastFid >= 0) {
             int span = ((m.lastFid - m.firstFid) & 0xFF) + 1;
-            if (span > MAX_FRAGMENTS) throw broken(key, meter, "AFL fragment ids " + m.firstFid + ".." + m.lastFid + " span too many fragments");
-            if (m.count > span) throw broken(key, meter, "AFL fragment outside its message's ids " + m.firstFid + ".." + m.lastFid);
+            if (span > MAX_FRAGMENTS) throw broken(key, m, meter, "AFL fragment ids " + m.firstFid + ".." + m.lastFid + " span too many fragments");
+            if (m.count > span) throw broken(key, m, meter, "AFL fragment outside its message's ids " + m.firstFid + ".." + m.lastFid);
             if (m.count == span) {
                 for (int i = 0; i < span; i++) { // a fragment held from outside the ids can make the count match with a gap
                     if (m.payloads[(m.firstFid + i) & 0xFF] == null) {
-                        throw broken(key, meter, "AFL fragment " + ((m.firstFid + i) & 0xFF) + " missing while another from outside "
+                        throw broken(key, m, meter, "AFL fragment " + ((m.firstFid + i) & 0xFF) + " missing while another from outside "
                                 + m.firstFid + ".." + m.lastFid + " is held");
                     }
                 }
@@ -225,9 +226,26 @@ public final class AflReassembler {
     /** A reassembled message: {@code bytes}, with the first fragment's AFL at {@code aflAt}. */
     record Message(byte[] bytes, int aflAt) {}
 
-    private DecodeException broken(String key, String meter, String why) {
+    private BrokenMessage broken(String key, Pending m, String meter, String why) {
         pending.remove(key);
-        return new DecodeException(Kind.SYNTAX, why + ": the message is dropped", meter, null);
+        return new BrokenMessage(why + ": the message is dropped", meter, m.rank > 0);
+    }
+
+    /**
+     * A fragment that breaks its message ({@link Kind#SYNTAX}): the message is dropped. {@link #listed()} tells
+     * whether the message was known to be a listed meter's (rank 1 or 2, as for {@link Dropped}), so that the
+     * caller counts an unlisted radio's broken message only when it wants that radio's telegrams.
+     */
+    public static final class BrokenMessage extends DecodeException {
+        private final boolean listed;
+
+        BrokenMessage(String message, String meter, boolean listed) {
+            super(Kind.SYNTAX, message, meter, null);
+            this.listed = listed;
+        }
+
+        /** Whether the broken message was known to be a listed meter's (its radio's link address or its CI 72 header names one). */
+        public boolean listed() { return listed; }
     }
 
     /**

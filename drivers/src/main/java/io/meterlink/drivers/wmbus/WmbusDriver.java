@@ -6,6 +6,7 @@ import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.drivers.mbus.FormatCache;
+import io.meterlink.drivers.transport.CheckedTransport;
 import io.meterlink.drivers.transport.LineDriver;
 import io.meterlink.drivers.transport.Transport;
 import org.slf4j.Logger;
@@ -40,7 +41,7 @@ final class WmbusDriver extends LineDriver {
 
     /** @param formats compact-frame formats; one cache may be shared by every radio source of a gateway (it is thread-safe) */
     WmbusDriver(WmbusDriverConfig config, Transport transport, DriverContext context, FormatCache formats) {
-        super("wmbus", transport, context);
+        super("wmbus", CheckedTransport.of(transport), context); // a dongle's unchecked failure is a line failure: reopened, never a stopped driver
         this.config = config;
         this.mapper = new WmbusReadingMapper(config.meterZone());
         this.keys = config.keys();
@@ -104,20 +105,33 @@ final class WmbusDriver extends LineDriver {
      */
     private void countDroppedFragments(String source) {
         AflReassembler.Dropped d = fragments.takeDropped();
-        long counted = d.listed() + (config.acceptUnknown() ? d.unlisted() : 0);
+        long counted = d.listed() + (wanted(false) ? d.unlisted() : 0);
         for (long n = counted; n > 0; n--) badInput(new DecodeException(Kind.TRUNCATED, "fragmented AFL message dropped incomplete"));
         if (counted < d.listed() + d.unlisted()) {
             LOG.trace("{}: {} fragmented AFL messages of unlisted radios dropped incomplete (not counted)", source, d.listed() + d.unlisted() - counted);
         }
     }
 
-    /** Decodes one frame and stores its readings, unless it is a replay or from an unwanted meter. */
+    /** Whether a broken or incomplete AFL message is this gateway's bad input: a listed meter's, or any radio's under {@code accept_unknown}. */
+    private boolean wanted(boolean listed) {
+        return listed || config.acceptUnknown();
+    }
+
+    /**
+     * Decodes one frame and stores its readings, unless it is a replay or from an unwanted meter. A fragment that
+     * breaks an unlisted radio's AFL message (with {@code accept_unknown: false}) is no bad input of this gateway,
+     * whose telegrams it ignores: logged at trace level, not counted.
+     */
     void handle(RadioFrame f, String source) throws DecodeException, InterruptedException {
         byte[] frame = f.frame();
         WmbusTelegram t;
         try { // a decoder fault on a hostile frame is a counted bad frame (OTHER), never a stopped line
             t = guard.decode(() -> f.crcsRemoved() ? WmbusDecoder.decodeWithoutCrcs(frame, keys, formats, config.drivers(), fragments)
                     : WmbusDecoder.decode(frame, keys, formats, config.drivers(), fragments));
+        } catch (AflReassembler.BrokenMessage e) {
+            if (wanted(e.listed())) throw e;
+            LOG.trace("{}: AFL message of an unlisted radio broken (not counted): {}", source, e.getMessage());
+            return;
         } finally {
             countDroppedFragments(source);
         }

@@ -346,6 +346,68 @@ class Iec62056DriverTest {
     }
 
     /**
+     * A mode C meter whose line fails with an unchecked exception ({@code IllegalStateException}, as jSerialComm's
+     * port that vanished or a socket reset wrapped unchecked) {@code faults} times: on the write of the sign-on, or on
+     * the read of the data message after the acknowledgement.
+     */
+    static final class FailingLine extends ModeCMeter {
+        final String on;
+        final java.util.concurrent.atomic.AtomicInteger faults;
+        volatile boolean acknowledged;
+
+        FailingLine(String on, int faults) {
+            this.on = on;
+            this.faults = new java.util.concurrent.atomic.AtomicInteger(faults);
+        }
+
+        @Override public synchronized void write(byte[] b) {
+            String s = new String(b, StandardCharsets.US_ASCII);
+            if (on.equals("write") && s.startsWith("/?") && faults.getAndDecrement() > 0) throw new IllegalStateException("serial port vanished");
+            acknowledged = s.startsWith("\u0006");
+            super.write(b);
+        }
+
+        @Override public int read(byte[] buf, int timeoutMillis) {
+            if (on.equals("read") && acknowledged && faults.getAndDecrement() > 0) throw new IllegalStateException("connection reset");
+            return super.read(buf, timeoutMillis);
+        }
+    }
+
+    /** Outside mode E too, a transport's unchecked failure is a line failure (IOException: reopen and back-off), not the meter's bad input. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"write", "read"})
+    void modeC_aTransportFault_isALineFailure_notCountedAsBadInput(String on) {
+        FailingLine line = new FailingLine(on, Integer.MAX_VALUE);
+        Recording rec = new Recording(Clock.systemUTC());
+        Iec62056Driver d = new Iec62056Driver(config(List.of("12345678"), 2), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime);
+        java.io.IOException x = assertThrows(java.io.IOException.class, () -> d.poll("12345678"));
+        assertInstanceOf(IllegalStateException.class, x.getCause());
+        assertEquals(List.of(), rec.bad, "not the meter's bad input");
+        assertEquals(List.of(), rec.silent, "not a silent meter either");
+        assertEquals(List.of(), rec.readings);
+    }
+
+    /** The running driver takes a transport's unchecked failure as a line failure: reported, the line reopened, and the poll cycle goes on to the readout. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"write", "read"})
+    void running_aTransportFault_reopensTheLine_andThePollCycleGoesOn(String on) throws Exception {
+        FailingLine line = new FailingLine(on, 1);
+        Recording rec = new Recording(Clock.systemUTC());
+        Iec62056Driver d = new Iec62056Driver(config(List.of("12345678"), 0), new ObisReadings(ZoneOffset.UTC), line, rec, System::nanoTime);
+        d.start();
+        try {
+            io.meterlink.drivers.testing.Await.until(() -> !rec.readings.isEmpty(), "the readout after the line failure", rec);
+        } finally {
+            d.close();
+        }
+        assertEquals(1, rec.transportErrors.size(), rec::toString);
+        assertTrue(rec.transportErrors.get(0).contains(on.equals("write") ? "serial port vanished" : "connection reset"), rec::toString);
+        assertTrue(rec.transportErrors.stream().noneMatch(m -> m.startsWith("driver stopped")), rec::toString);
+        assertEquals(List.of(), rec.bad);
+        assertEquals(3, rec.readings.size(), rec::toString);
+    }
+
+    /**
      * A hostile meter on a simulated clock: after a request in {@code trickleAfter} it trickles, each read taking {@code gapMs} (just inside the response timeout) and bringing one byte of it, over
      * and over; answers queued by {@link ModeCMeter} come at once, and silence takes a read's whole timeout. No
      * real waiting on the line; a driver that never gives up is stopped after {@link #MAX_READS} reads.

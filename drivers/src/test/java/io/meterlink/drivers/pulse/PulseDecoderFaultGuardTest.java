@@ -1,6 +1,7 @@
 package io.meterlink.drivers.pulse;
 
 import io.meterlink.core.api.driver.DecodeException.Kind;
+import io.meterlink.drivers.testing.Await;
 import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
 import org.junit.jupiter.api.Test;
@@ -41,26 +42,18 @@ class PulseDecoderFaultGuardTest {
         PulseDriverTest.HandLines lines = new PulseDriverTest.HandLines();
         try (PulseDriver d = new PulseDriver(c, lines, rec, FAULTY)) {
             d.start();
-            await(() -> lines.edges.get() != null, "lines opened");
+            Await.until(() -> lines.edges.get() != null, "lines opened", rec);
             lines.pulse(HOSTILE, 0, 12);
             Thread.sleep(12);
             for (int i = 1; i <= 3; i++) {
                 lines.pulse(i, 0, 12);
                 Thread.sleep(12);
             }
-            await(() -> d.committed(0) == 3, "the 3 pulses after the hostile edge committed");
-            await(() -> rec.readings.stream().anyMatch(r -> r.value().compareTo(java.math.BigDecimal.valueOf(3)) == 0), "register 3 Wh read out");
+            Await.until(() -> d.committed(0) == 3, "the 3 pulses after the hostile edge committed", rec);
+            Await.until(() -> rec.readings.stream().anyMatch(r -> r.value().compareTo(java.math.BigDecimal.valueOf(3)) == 0), "register 3 Wh read out", rec);
         }
         assertTrue(rec.bad.contains(Kind.OTHER), rec::toString);
         assertEquals(List.of(), rec.bad.stream().filter(k -> k != Kind.OTHER).toList(), "nothing else refused");
         assertTrue(rec.transportErrors.isEmpty(), rec::toString);
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(10);
-        }
     }
 }

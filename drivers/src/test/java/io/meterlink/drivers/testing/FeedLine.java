@@ -13,6 +13,8 @@ public final class FeedLine implements Transport {
     public volatile int opens;
     /** When set, the next read fails once (an unplugged adapter), to test the reopen. */
     public volatile boolean failOnce;
+    /** When set, the next read throws it once (a port that vanishes surfacing as an unchecked exception). */
+    public volatile RuntimeException failUncheckedOnce;
 
     @Override public void open() { open = true; opens++; }
     @Override public boolean isOpen() { return open; }
@@ -23,6 +25,11 @@ public final class FeedLine implements Transport {
         if (failOnce) {
             failOnce = false;
             throw new IOException("unplugged");
+        }
+        RuntimeException unchecked = failUncheckedOnce;
+        if (unchecked != null) {
+            failUncheckedOnce = null;
+            throw unchecked;
         }
         byte[] c = chunks.poll();
         if (c == null) {

@@ -4,6 +4,7 @@ import io.meterlink.core.api.MeterId;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 import io.meterlink.core.api.driver.DriverFactory;
 import io.meterlink.core.api.driver.Driver;
+import io.meterlink.drivers.testing.Await;
 import io.meterlink.drivers.testing.FeedLine;
 import io.meterlink.drivers.testing.MapSettings;
 import io.meterlink.drivers.testing.Recording;
@@ -15,20 +16,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 class WmbusDriverTest {
     private static final String KEY_HEX = HexFormat.of().formatHex(TestFrames.KEY);
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail("timed out waiting for " + what);
-            Thread.sleep(10);
-        }
-    }
+    /** The listed meter of {@link TestFrames#mode5}, with its key. */
+    private static final WmbusDriverConfig.Meter LISTED = new WmbusDriverConfig.Meter("12345678", "KAM", io.meterlink.core.api.config.Secret.of(KEY_HEX));
 
     private static WmbusDriverConfig config(boolean acceptUnknown, List<WmbusDriverConfig.Meter> meters) {
         return new WmbusDriverConfig("feed", "hexlines", WmbusMode.T1, false, java.time.ZoneOffset.UTC, acceptUnknown, meters, DriverSet.builtin());
@@ -38,20 +32,36 @@ class WmbusDriverTest {
     void driver_storesReadings_countsReplayAndMissingKey_andReopensAfterAFailure() throws Exception {
         FeedLine line = new FeedLine();
         Recording rec = new Recording(Clock.systemUTC());
-        var meter = new WmbusDriverConfig.Meter("12345678", "KAM", io.meterlink.core.api.config.Secret.of(KEY_HEX));
-        try (Driver d = new WmbusDriver(config(true, List.of(meter)), line, rec)) {
+        try (Driver d = new WmbusDriver(config(true, List.of(LISTED)), line, rec)) {
             d.start();
             line.line(TestFrames.mode5(1, TestFrames.KEY));
             line.line(TestFrames.mode5(1, TestFrames.KEY)); // heard twice: a replay
-            await(() -> rec.readings.size() == 2 && rec.bad.contains(Kind.REPLAY), "readings and a replay");
+            Await.until(() -> rec.readings.size() == 2 && rec.bad.contains(Kind.REPLAY), "readings and a replay", rec);
             line.failOnce = true;
             line.line(TestFrames.mode5(2, TestFrames.KEY)); // the meter has a key: its telegrams are encrypted (issue 14)
-            await(() -> rec.readings.size() == 4, "readings after the reopen");
+            Await.until(() -> rec.readings.size() == 4, "readings after the reopen", rec);
             assertTrue(line.opens >= 2);
             assertFalse(rec.transportErrors.isEmpty());
             assertEquals(MeterId.of("wmbus:KAM:12345678"), rec.heard.get(0));
         }
         assertEquals(4, rec.readings.size(), "the replay was not stored");
+    }
+
+    /** A read that fails unchecked (a stick pulled out under jSerialComm) is a line failure: reported, the line reopened, the telegrams after it read. */
+    @Test
+    void driver_aReadFailingUnchecked_isALineFailure_theLineReopens_andListeningGoesOn() throws Exception {
+        FeedLine line = new FeedLine();
+        Recording rec = new Recording(Clock.systemUTC());
+        line.failUncheckedOnce = new IllegalStateException("the port vanished"); // the first read
+        try (Driver d = new WmbusDriver(config(false, List.of(LISTED)), line, rec)) {
+            d.start();
+            line.line(TestFrames.mode5(1, TestFrames.KEY));
+            Await.until(() -> rec.readings.size() == 2, "readings after the reopen", rec);
+        }
+        assertEquals(2, line.opens, "opened, failed, reopened");
+        assertEquals(1, rec.transportErrors.size(), rec::toString);
+        assertTrue(rec.transportErrors.get(0).contains("the port vanished"), rec::toString);
+        assertEquals(List.of(), rec.bad);
     }
 
     @Test
@@ -62,7 +72,7 @@ class WmbusDriverTest {
             d.start();
             line.line(TestFrames.mode5(1, TestFrames.KEY));
             line.line(TestFrames.plain(2));
-            await(() -> rec.readings.size() == 2 && rec.bad.contains(Kind.NO_KEY), "plain readings and NO_KEY");
+            Await.until(() -> rec.readings.size() == 2 && rec.bad.contains(Kind.NO_KEY), "plain readings and NO_KEY", rec);
         }
     }
 
@@ -75,7 +85,7 @@ class WmbusDriverTest {
             d.start();
             line.line(TestFrames.plain(2));
             line.add("zz\n".getBytes(StandardCharsets.US_ASCII), 3); // a bad line as a marker that the first was handled
-            await(() -> rec.bad.contains(Kind.SYNTAX), "the marker");
+            Await.until(() -> rec.bad.contains(Kind.SYNTAX), "the marker", rec);
             assertTrue(rec.readings.isEmpty());
         }
     }

@@ -106,4 +106,37 @@ class WmbusFragmentFloodTest {
         oneMessageLeftIncomplete(accepting, unlisted, unlistedNext);
         assertEquals(List.of(Kind.TRUNCATED), accepting.rec.bad, "under accept_unknown every radio's message is wanted");
     }
+
+    /**
+     * The fragments of {@code m} (fids 1..3, 3 the last) and one that breaks it: {@code twice}, fragment 2 heard again
+     * with another last byte; {@code twoLast}, after the last fragment a second one (fid 4, more fragments clear).
+     */
+    private static List<byte[]> broken(List<byte[]> m, String how) {
+        if (how.equals("twice")) {
+            byte[] other = m.get(1).clone();
+            other[other.length - 1] ^= 0x01;
+            return List.of(m.get(0), m.get(1), other);
+        }
+        byte[] secondLast = m.get(2).clone();
+        secondLast[12] = 4; // FCL, low byte: fragment id 4 (after L, C, M, A, version, type, CI 90, AFL length)
+        return List.of(m.get(0), m.get(2), secondLast);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"twice", "twoLast"})
+    void aBrokenMessage_isSyntax_forAListedMeter_andUnderAcceptUnknown_notForAnUnlistedRadio(String how) throws Exception {
+        FedDriver listed = driver(false);
+        for (byte[] f : broken(realMessage(1), how)) listed.hear(f);
+        assertEquals(List.of(Kind.SYNTAX), listed.rec.bad, "the listed meter's message broken");
+
+        List<byte[]> unlisted = broken(realMessage(1).stream().map(f -> spoofed(f, 7)).toList(), how);
+        FedDriver ignoring = driver(false);
+        for (byte[] f : unlisted) ignoring.hear(f);
+        assertEquals(List.of(), ignoring.rec.bad, "an unlisted radio's broken message, its telegrams ignored");
+        assertEquals(List.of(), ignoring.rec.readings);
+
+        FedDriver accepting = driver(true);
+        for (byte[] f : unlisted) accepting.hear(f);
+        assertEquals(List.of(Kind.SYNTAX), accepting.rec.bad, "under accept_unknown every radio's message is wanted");
+    }
 }

@@ -1,5 +1,6 @@
 package io.meterlink.drivers.iec62056.hdlc;
 
+import io.meterlink.drivers.transport.CheckedTransport;
 import io.meterlink.drivers.transport.Transport;
 
 import java.io.ByteArrayOutputStream;
@@ -37,8 +38,8 @@ public final class HdlcClient {
      * @param baud       the line's speed: sets each frame's deadline ({@link HdlcReader#deadlineNanos}; {@link HdlcReader#SLOWEST_BAUD} when unknown)
      */
     public HdlcClient(Transport line, HdlcAddress server, HdlcAddress client, int timeoutMs, int maxInfo, int maxMessage, Runnable beat, int baud) {
-        this.line = line;
-        this.reader = new HdlcReader(line, beat, baud, System::nanoTime); // beats inside a long frame too, within the frame's deadline
+        this.line = CheckedTransport.of(line); // a transport's unchecked failure is a line failure, never the meter's input
+        this.reader = new HdlcReader(this.line, beat, baud, System::nanoTime); // beats inside a long frame too, within the frame's deadline
         this.server = server;
         this.client = client;
         this.timeoutMs = timeoutMs;
@@ -129,8 +130,6 @@ public final class HdlcClient {
         }
         try {
             line.write(frame);
-        } catch (RuntimeException e) {
-            throw HdlcReader.lineFault(e);
         } finally {
             java.util.Arrays.fill(frame, (byte) 0);
         }

@@ -1,5 +1,6 @@
 package io.meterlink.drivers.iec62056.hdlc;
 
+import io.meterlink.drivers.transport.CheckedTransport;
 import io.meterlink.drivers.transport.DeadlineReads;
 import io.meterlink.drivers.transport.Transport;
 
@@ -38,8 +39,8 @@ public final class HdlcReader {
      */
     public HdlcReader(Transport line, Runnable progress, int baud, LongSupplier nanoClock) {
         if (baud <= 0) throw new IllegalArgumentException("baud " + baud);
-        this.line = line;
-        this.reads = new DeadlineReads(line, progress, nanoClock);
+        this.line = CheckedTransport.of(line); // a transport's unchecked failure is a line failure (IOException), never the meter's input
+        this.reads = new DeadlineReads(this.line, progress, nanoClock);
         this.baud = baud;
     }
 
@@ -98,19 +99,7 @@ public final class HdlcReader {
     /** Forgets buffered bytes and whatever the line already holds (before a new session). */
     public void discard() throws IOException {
         pos = end = 0;
-        try {
-            line.drainInput();
-        } catch (RuntimeException e) {
-            throw lineFault(e);
-        }
-    }
-
-    /**
-     * A transport's unchecked failure as the line failure it is (an {@link IOException}: the driver reopens
-     * the line with back-off), so that the decoder-fault guard around a session never counts it as the meter's bad input.
-     */
-    static IOException lineFault(RuntimeException e) {
-        return new IOException("the line failed: " + e.getClass().getSimpleName(), e);
+        line.drainInput();
     }
 
     private int next(int timeoutMs) throws IOException, HdlcException {
@@ -122,12 +111,7 @@ public final class HdlcReader {
     /** The next byte, waiting at most {@code timeoutMs} and never past the frame's deadline; -1 when the line stayed silent. */
     private int peek(int timeoutMs) throws IOException, HdlcException {
         if (pos == end) {
-            int n;
-            try {
-                n = reads.read(buf, timeoutMs);
-            } catch (RuntimeException e) {
-                throw lineFault(e);
-            }
+            int n = reads.read(buf, timeoutMs);
             if (n == DeadlineReads.OVERDUE) throw overdue();
             if (n == 0) return -1;
             pos = 0;
