@@ -67,7 +67,7 @@ final class Iec62056Driver extends ObisLineDriver {
 
     /** @param nanoClock monotonic time in nanoseconds for t_r and the messages' deadlines ({@code System::nanoTime}) */
     Iec62056Driver(Iec62056DriverConfig config, ObisReadings mapper, Transport transport, DriverContext context, LongSupplier nanoClock) {
-        super("iec62056", mapper, CheckedTransport.of(transport), context); // a transport's unchecked failure is a line failure in every mode
+        super("iec62056", mapper, transport, context);
         this.config = config;
         this.nanoClock = nanoClock;
         this.reads = new DeadlineReads(this.transport, () -> heartbeat().beat(), nanoClock);

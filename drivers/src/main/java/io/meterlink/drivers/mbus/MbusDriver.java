@@ -49,7 +49,7 @@ public final class MbusDriver extends LineDriver {
         super("mbus", transport, context);
         this.config = config;
         this.mapper = new MbusReadingMapper(config.meterZone());
-        this.master = new MbusMaster(transport, new MbusDecoder()::decode, config.timeoutMillis(), config.retries(), this::badInput, guard);
+        this.master = new MbusMaster(this.transport, new MbusDecoder()::decode, config.timeoutMillis(), config.retries(), this::badInput, guard);
     }
 
     /**

@@ -30,6 +30,7 @@ public abstract class LineDriver implements Driver {
     /** Longest a transport may take to open (a TCP connect to a converter); the watchdog allows it. */
     private static final Duration OPEN_ALLOWANCE = Duration.ofSeconds(30);
 
+    /** The line, its unchecked failures turned into {@link IOException}s ({@link CheckedTransport}). */
     protected final Transport transport;
     protected final DriverContext context;
     /** Every decoding step of this line runs through it: a decoder fault is a counted bad input, not a stopped line. */
@@ -41,7 +42,7 @@ public abstract class LineDriver implements Driver {
 
     protected LineDriver(String family, Transport transport, DriverContext context) {
         this.family = family;
-        this.transport = transport;
+        this.transport = CheckedTransport.of(transport); // a transport's unchecked failure is a line failure: reopened, never a stopped driver
         this.context = context;
         this.guard = context.decodeGuard();
     }

@@ -6,7 +6,6 @@ import io.meterlink.core.api.driver.DecodeException;
 import io.meterlink.core.api.driver.DecodeException.Kind;
 import io.meterlink.core.api.driver.DriverContext;
 import io.meterlink.drivers.mbus.FormatCache;
-import io.meterlink.drivers.transport.CheckedTransport;
 import io.meterlink.drivers.transport.LineDriver;
 import io.meterlink.drivers.transport.Transport;
 import org.slf4j.Logger;
@@ -41,7 +40,7 @@ final class WmbusDriver extends LineDriver {
 
     /** @param formats compact-frame formats; one cache may be shared by every radio source of a gateway (it is thread-safe) */
     WmbusDriver(WmbusDriverConfig config, Transport transport, DriverContext context, FormatCache formats) {
-        super("wmbus", CheckedTransport.of(transport), context); // a dongle's unchecked failure is a line failure: reopened, never a stopped driver
+        super("wmbus", transport, context);
         this.config = config;
         this.mapper = new WmbusReadingMapper(config.meterZone());
         this.keys = config.keys();

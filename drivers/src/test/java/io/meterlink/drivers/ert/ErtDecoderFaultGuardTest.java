@@ -53,6 +53,21 @@ class ErtDecoderFaultGuardTest {
     }
 
     @Test
+    void aLineFailingUnchecked_isALineFailure_theLineReopens_andListeningGoesOn() throws Exception {
+        FeedLine line = new FeedLine();
+        Recording rec = new Recording(Clock.systemUTC());
+        line.failUncheckedOnce = new IllegalStateException("the dongle went away");
+        line.add((GOOD + "\n").getBytes(StandardCharsets.UTF_8), 40);
+        try (Driver d = new RtlamrDriver(mapping(), line, rec, FAULTY)) {
+            d.start();
+            Await.until(() -> !rec.readings.isEmpty(), "the packet after the reopen", rec);
+        }
+        assertTrue(rec.bad.isEmpty(), "not the meter's bad input: " + rec.bad);
+        assertEquals(2, line.opens, "closed and reopened, not stopped");
+        assertEquals(1, rec.transportErrors.size(), rec::toString);
+    }
+
+    @Test
     void aDeliveryFault_isNotBadInput_itStopsTheLineAsBefore() throws Exception {
         FeedLine line = new FeedLine();
         BrokenSink.assertStopsTheLine(context -> new RtlamrDriver(mapping(), line, context, FAULTY),
