@@ -81,7 +81,7 @@ final class BufferCommand implements Callable<Integer> {
             BufferSalvage.Result r;
             try {
                 // during an update's trial the live buffer keeps the layout the previous release reads (docs/fleet.md)
-                r = BufferSalvage.salvage(file, UpdateTrial.on(cfg) ? cfg.buffer().keepingLayout() : cfg.buffer(), java.time.Clock.systemUTC());
+                r = BufferSalvage.salvage(file, UpdateTrial.buffer(cfg), java.time.Clock.systemUTC());
             } catch (NotABufferException e) {
                 err.println("meterlink: " + e.getMessage());
                 err.flush();

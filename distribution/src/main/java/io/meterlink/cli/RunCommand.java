@@ -49,7 +49,8 @@ final class RunCommand implements Callable<Integer> {
      * Before a downgrade by hand (docs/storage.md, "Migration"): with this release's jar, convert the
      * buffer back to the layout older releases read, then exit, starting nothing.
      */
-    @Option(names = "--rollback-buffer", hidden = true)
+    @Option(names = "--rollback-buffer",
+            description = "before a downgrade by hand: convert the buffer to the layout older releases read (a row per reading), then exit")
     boolean rollbackBuffer;
     /** Owner the {@code provision open} trigger must have: root. Tests only. */
     @Option(names = "--tech-trigger-uid", hidden = true, defaultValue = "0")
@@ -65,8 +66,9 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * The buffer back in the layout of schema 2, which every release reads (one of schema 3 packs it
-     * again at its open): the release that packed it is the one that can unpack it. False when that failed.
+     * The buffer back in the layout of schema 2, which every release from schema 2 on reads (one of
+     * schema 3 packs it again at its open): the release that packed it is the one that can unpack it.
+     * False when that failed.
      */
     private boolean convertBufferForOlderRelease(GatewayConfig cfg) {
         try {
@@ -143,8 +145,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Gateway gateway;
         try {
-            // while this release is on trial its buffer keeps the layout the previous release reads (docs/fleet.md)
-            gateway = services.start(cfg, UpdateTrial.on(cfg));
+            gateway = services.start(cfg);
         } catch (GatewayException e) {
             notify.send("STATUS=failed to start: " + e.getMessage().replaceAll("[\\r\\n]+", " "));
             spec.commandLine().getErr().println("meterlink: " + e.getMessage());

@@ -25,14 +25,6 @@ public interface Services {
     /** Starts the gateway the configuration describes. */
     Gateway start(GatewayConfig config) throws GatewayException;
 
-    /**
-     * {@link #start(GatewayConfig)}; with {@code keepBufferLayout} (an update on trial) the buffer file
-     * keeps the layout the previous release reads ({@link io.meterlink.core.config.BufferConfig#keepingLayout()}).
-     */
-    default Gateway start(GatewayConfig config, boolean keepBufferLayout) throws GatewayException {
-        return start(config);
-    }
-
     /** Reads a buffer database's figures without changing it. */
     BufferStats inspectBuffer(Path database) throws Exception;
 

@@ -84,16 +84,13 @@ final class StandardServices implements Services {
         return new ConfigLoader(DriverRegistry.fromServiceLoader()).checkingFiles(ConfigLoader.FileChecks.ALL).read(file);
     }
 
+    /** While this release is an update on trial its buffer keeps the layout the previous release reads ({@link UpdateTrial}). */
     @Override public Gateway start(GatewayConfig config) throws GatewayException {
-        return start(config, false);
-    }
-
-    @Override public Gateway start(GatewayConfig config, boolean keepBufferLayout) throws GatewayException {
         handleStopSignals(); // before starting: a SIGTERM during start-up still ends in a clean close
         ConfigLoader.Checked c = loaded;
         loaded = null;
         TlsMaterial tls = c != null && c.config() == config ? c.tls() : TlsMaterial.none();
-        return Gateway.start(keepBufferLayout ? config.withBuffer(config.buffer().keepingLayout()) : config, tls);
+        return Gateway.start(config.withBuffer(UpdateTrial.buffer(config)), tls);
     }
 
     @Override public BufferStats inspectBuffer(Path database) {

@@ -1,5 +1,6 @@
 package io.meterlink.cli;
 
+import io.meterlink.core.config.BufferConfig;
 import io.meterlink.core.config.GatewayConfig;
 import io.meterlink.provisioning.update.Releases;
 
@@ -12,7 +13,8 @@ final class UpdateTrial {
     private UpdateTrial() {
     }
 
-    static boolean on(GatewayConfig cfg) {
-        return Releases.of(cfg.stateDir()).pending().isPresent();
+    /** The buffer section to open the buffer with: the configured one, keeping its layout while an update is on trial. */
+    static BufferConfig buffer(GatewayConfig cfg) {
+        return Releases.of(cfg.stateDir()).pending().isPresent() ? cfg.buffer().keepingLayout() : cfg.buffer();
     }
 }

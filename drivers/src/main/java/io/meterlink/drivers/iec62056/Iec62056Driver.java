@@ -33,8 +33,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Besides the response timeout between bytes, each message has an overall deadline, so a meter whose bytes
  * trickle in just inside that timeout (or that never ends its message) cannot hold the line: the identification
- * {@link #signOnBudgetNanos}, the data message and each programming mode answer {@link #readoutBudgetNanos}, both
- * the response timeout plus twice the character time of the most bytes the message may take. Past it the attempt ends
+ * {@link #signOnBudgetNanos}, the data message and each programming mode answer {@link #readoutBudgetNanos}: the
+ * response timeout plus twice the character time of the most bytes the message may take (for the readout, at least
+ * {@code readout_deadline}). Past it the attempt ends
  * in a {@link ReadoutTimeout}, counted as bad input. The heartbeat beats as each message begins and on every read that
  * brings bytes.
  *

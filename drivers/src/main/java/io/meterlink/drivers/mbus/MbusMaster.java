@@ -42,7 +42,7 @@ public final class MbusMaster {
 
     /** How a slave's long frame becomes a telegram: {@code new MbusDecoder()::decode}. */
     @FunctionalInterface
-    public interface Telegrams {
+    interface Telegrams {
         MbusTelegram decode(MbusFrame.Long frame) throws DecodeException;
     }
 

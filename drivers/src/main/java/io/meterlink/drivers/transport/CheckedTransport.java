@@ -4,11 +4,14 @@ import java.io.IOException;
 
 /**
  * A transport whose unchecked failures are line failures: a serial port that vanishes under jSerialComm, a socket
- * reset or a simulator that breaks may surface as a {@link RuntimeException}; here every one of them becomes an
- * {@link IOException}, so the driver closes the line and reopens it with back-off ({@link LineDriver}) and the
- * decoder-fault guard never counts it as the meter's bad input. Same threading as the wrapped transport.
+ * reset or a simulator that breaks may surface as a {@link RuntimeException}; here every one of them from opening,
+ * reading, writing or setting the line up becomes an {@link IOException} (its trace logged at debug), {@link #isOpen}
+ * answers false and {@link #close} logs it, so the driver closes the line and reopens it with back-off
+ * ({@link LineDriver}) and the decoder-fault guard never counts it as the meter's bad input. Same threading as the
+ * wrapped transport.
  */
 public final class CheckedTransport implements Transport {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CheckedTransport.class);
     private final Transport line;
 
     private CheckedTransport(Transport line) {
@@ -21,7 +24,7 @@ public final class CheckedTransport implements Transport {
     }
 
     /** A transport's unchecked failure as the line failure it is. */
-    public static IOException lineFault(RuntimeException e) {
+    private static IOException lineFault(RuntimeException e) {
         return new IOException("the line failed: " + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
     }
@@ -31,10 +34,11 @@ public final class CheckedTransport implements Transport {
         T run() throws IOException;
     }
 
-    private static <T> T checked(Call<T> call) throws IOException {
+    private <T> T checked(Call<T> call) throws IOException {
         try {
             return call.run();
         } catch (RuntimeException e) {
+            LOG.debug("{} failed unchecked", line.describe(), e); // a transport's bug shows its trace here
             throw lineFault(e);
         }
     }
@@ -44,9 +48,14 @@ public final class CheckedTransport implements Transport {
         checked(() -> { line.open(); return null; });
     }
 
+    /** False when the line cannot even say (its failure is a closed line: the driver reopens it). */
     @Override
     public boolean isOpen() {
-        return line.isOpen();
+        try {
+            return line.isOpen();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     @Override
@@ -79,8 +88,13 @@ public final class CheckedTransport implements Transport {
         return line.describe();
     }
 
+    /** A line failing to close is closed as far as the driver goes: the failure is logged with its trace. */
     @Override
     public void close() {
-        line.close();
+        try {
+            line.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing {} failed", line.describe(), e);
+        }
     }
 }

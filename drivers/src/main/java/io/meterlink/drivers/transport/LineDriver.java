@@ -30,7 +30,10 @@ public abstract class LineDriver implements Driver {
     /** Longest a transport may take to open (a TCP connect to a converter); the watchdog allows it. */
     private static final Duration OPEN_ALLOWANCE = Duration.ofSeconds(30);
 
-    /** The line, its unchecked failures turned into {@link IOException}s ({@link CheckedTransport}). */
+    /**
+     * The line, its unchecked failures turned into {@link IOException}s ({@link CheckedTransport}); Modbus
+     * reads through j2mod's own connection on the transport it was built with, and handles its failures there.
+     */
     protected final Transport transport;
     protected final DriverContext context;
     /** Every decoding step of this line runs through it: a decoder fault is a counted bad input, not a stopped line. */

@@ -115,8 +115,8 @@ public final class AflReassembler {
         return HEX.formatHex(f, 2, 10);
     }
 
-    /** Messages in progress (for tests and status). */
-    public synchronized int pendingMessages() {
+    /** Messages in progress (tests). */
+    synchronized int pendingMessages() {
         return pending.size();
     }
 

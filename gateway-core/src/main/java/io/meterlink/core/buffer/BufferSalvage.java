@@ -80,7 +80,7 @@ public final class BufferSalvage {
                 // relaxes the schema sanity checks that refuse every statement on a truncated file (read-only: nothing is written)
                 s.execute("PRAGMA writable_schema = ON");
             }
-            if (hasTable(c, "segments")) {
+            if (Schema.isPacked(c)) {
                 readSegments(c, f);
             } else {
                 readRows(c, f);
@@ -109,15 +109,6 @@ public final class BufferSalvage {
         long mismatch;
         long unreadable;
         long unchecked;
-    }
-
-    private static boolean hasTable(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getLong(1) > 0;
-            }
-        }
     }
 
     /**
@@ -166,8 +157,7 @@ public final class BufferSalvage {
         try {
             count.setLong(1, key);
             try (ResultSet rs = count.executeQuery()) {
-                long n = rs.next() ? rs.getLong(1) : 1;
-                return n >= 1 && n <= Segment.MAX_ENTRIES ? n : 1;
+                return Segment.countedReadings(rs.next() ? rs.getLong(1) : 1);
             }
         } catch (SQLException e) {
             return 1;

@@ -147,7 +147,7 @@ final class ReadSide implements AutoCloseable {
     /** A schema 2 row as an entry: intact when its checksum matches, or when it has none (a row stored by schema 1). */
     private static Segment.Entry rowEntry(long seq, int priority, byte[] body, Long stored) {
         int actual = (int) Checksums.of(seq, body);
-        return new Segment.Entry(seq, priority, body, Checksums.matches(seq, body, stored) ? actual : ~actual);
+        return new Segment.Entry(seq, Segment.storable(priority), body, Checksums.matches(seq, body, stored) ? actual : ~actual);
     }
 
     synchronized long lowestSeq() {

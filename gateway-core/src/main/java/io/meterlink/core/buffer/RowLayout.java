@@ -15,7 +15,7 @@ final class RowLayout implements Layout {
 
     private static final int EVICT_CHUNK = 256;
     /** Rows per multi-row INSERT: one statement step for many rows, far fewer JNI calls. */
-    static final int INSERT_CHUNK = 100;
+    private static final int INSERT_CHUNK = 100;
     private static final String INSERT_ROW = "(?, ?, ?, ?, ?, ?)";
     private static final int COLUMNS = 6;
 
@@ -49,7 +49,7 @@ final class RowLayout implements Layout {
         int added = 0;
         for (StoredReading r : rows) {
             importRow.setLong(1, r.seq());
-            importRow.setInt(2, r.priority());
+            importRow.setInt(2, Segment.storable(r.priority()));
             importRow.setLong(3, r.acceptedAt());
             importRow.setInt(4, r.body().length);
             importRow.setBytes(5, r.body());

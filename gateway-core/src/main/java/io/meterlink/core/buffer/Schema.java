@@ -75,13 +75,22 @@ final class Schema {
 
     /** The schema version a database records, 0 for one without our meta table (a new file). */
     static long versionOf(Connection c) throws SQLException {
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'")) {
-            if (!rs.next() || rs.getLong(1) == 0) {
-                return 0;
+        return hasTable(c, "meta") ? longOf(readMeta(c), META_SCHEMA_VERSION) : 0;
+    }
+
+    /** Whether the database has the table {@code name}. */
+    static boolean hasTable(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
             }
         }
-        return longOf(readMeta(c), META_SCHEMA_VERSION);
+    }
+
+    /** Whether the file's readings are packed into segments (schema 3) rather than a row each. */
+    static boolean isPacked(Connection c) throws SQLException {
+        return hasTable(c, "segments");
     }
 
     /**
@@ -145,9 +154,8 @@ final class Schema {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT seq, priority, accepted_at, body, " + (hasCrc ? "crc" : "NULL")
                      + " FROM readings ORDER BY seq");
-             PreparedStatement insert = c.prepareStatement("INSERT INTO segments(seq, last, low, accepted_at, count, size, entries)"
-                     + " VALUES (?, ?, ?, ?, ?, ?, ?)");
-             PreparedStatement dead = c.prepareStatement("INSERT OR REPLACE INTO dead_letter(seq, reason, at, body) VALUES (?, ?, ?, ?)")) {
+             PreparedStatement insert = c.prepareStatement(Segment.INSERT_SQL);
+             PreparedStatement dead = c.prepareStatement(DEAD_LETTER_SQL)) {
             Segment.Builder b = new Segment.Builder();
             long acceptedAt = 0;
             while (rs.next()) {
@@ -155,7 +163,7 @@ final class Schema {
                 byte[] body = rs.getBytes(4);
                 long crc = rs.getLong(5);
                 if (!rs.wasNull() && crc != Checksums.of(seq, body)) {
-                    deadLetter(dead, seq, nowMs, body);
+                    deadLetter(dead, seq, REASON_CHECKSUM_MISMATCH, nowMs, body);
                     mismatched++;
                     continue;
                 }
@@ -179,7 +187,7 @@ final class Schema {
 
     /**
      * Takes a version 3 database back to the row-per-reading layout of version 2, inside the caller's
-     * transaction, for a release older than packing (a rolled-back update, docs/fleet.md): each intact
+     * transaction, for a release older than packing (a downgrade by hand, docs/storage.md): each intact
      * reading becomes a {@code readings} row with its checksum, a reading failing its checksum or in a
      * segment that does not parse goes to the dead-letter table ({@value #REASON_CHECKSUM_MISMATCH}),
      * the segments are dropped, depth and bytes are counted again. True when something was converted,
@@ -199,7 +207,7 @@ final class Schema {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT seq, accepted_at, entries, count FROM segments ORDER BY seq");
              PreparedStatement row = c.prepareStatement("INSERT INTO readings(seq, priority, accepted_at, size, body, crc) VALUES (?, ?, ?, ?, ?, ?)");
-             PreparedStatement dead = c.prepareStatement("INSERT OR REPLACE INTO dead_letter(seq, reason, at, body) VALUES (?, ?, ?, ?)")) {
+             PreparedStatement dead = c.prepareStatement(DEAD_LETTER_SQL)) {
             while (rs.next()) {
                 long key = rs.getLong(1);
                 byte[] blob = rs.getBytes(3);
@@ -207,13 +215,13 @@ final class Schema {
                 try {
                     entries = Segment.decode(key, blob);
                 } catch (Segment.Malformed e) {
-                    deadLetter(dead, key, nowMs, blob);
-                    mismatched += rs.getLong(4);
+                    deadLetter(dead, key, REASON_CHECKSUM_MISMATCH, nowMs, blob);
+                    mismatched += Segment.countedReadings(rs.getLong(4));
                     continue;
                 }
                 for (Segment.Entry e : entries) {
                     if (!e.intact()) {
-                        deadLetter(dead, e.seq(), nowMs, e.body());
+                        deadLetter(dead, e.seq(), REASON_CHECKSUM_MISMATCH, nowMs, e.body());
                         mismatched++;
                         continue;
                     }
@@ -238,9 +246,13 @@ final class Schema {
         return true;
     }
 
-    private static void deadLetter(PreparedStatement dead, long seq, long nowMs, byte[] body) throws SQLException {
+    /** The statement {@link #deadLetter} runs. */
+    static final String DEAD_LETTER_SQL = "INSERT OR REPLACE INTO dead_letter(seq, reason, at, body) VALUES (?, ?, ?, ?)";
+
+    /** One dead-letter row through {@code dead} ({@link #DEAD_LETTER_SQL}). */
+    static void deadLetter(PreparedStatement dead, long seq, String reason, long nowMs, byte[] body) throws SQLException {
         dead.setLong(1, seq);
-        dead.setString(2, REASON_CHECKSUM_MISMATCH);
+        dead.setString(2, reason);
         dead.setLong(3, nowMs);
         dead.setBytes(4, body);
         dead.executeUpdate();

@@ -41,6 +41,14 @@ final class Segment {
         return priority >= 0 && priority < PRIORITIES ? priority : io.meterlink.core.api.Priority.NORMAL.ordinal();
     }
 
+    /** The statement {@link Builder#writeTo} runs. */
+    static final String INSERT_SQL = "INSERT INTO segments(seq, last, low, accepted_at, count, size, entries) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+    /** The readings a damaged segment counts as: its {@code count} column when that can be one, else 1. */
+    static long countedReadings(long countColumn) {
+        return countColumn >= 1 && countColumn <= MAX_ENTRIES ? countColumn : 1;
+    }
+
     /** A stored reading inside a segment, with the checksum it was stored with. */
     record Entry(long seq, int priority, byte[] body, int crc) {
 
@@ -230,8 +238,8 @@ final class Segment {
         }
 
         /**
-         * Writes what the builder holds as one segment row through {@code insert} (the columns
-         * {@code seq, last, low, accepted_at, count, size, entries}) and empties it; nothing when empty.
+         * Writes what the builder holds as one segment row through {@code insert} ({@link #INSERT_SQL})
+         * and empties it; nothing when empty.
          */
         void writeTo(PreparedStatement insert, long acceptedAt) throws SQLException {
             if (count == 0) {

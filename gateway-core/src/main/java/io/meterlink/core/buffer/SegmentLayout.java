@@ -18,7 +18,6 @@ import java.util.function.Predicate;
 final class SegmentLayout implements Layout {
 
     private static final Logger LOG = LoggerFactory.getLogger(SegmentLayout.class);
-    private static final String COLUMNS = "seq, last, low, accepted_at, count, size, entries";
 
     private final Clock clock;
     private final PreparedStatement insert;
@@ -34,7 +33,7 @@ final class SegmentLayout implements Layout {
 
     SegmentLayout(Connection conn, Clock clock) throws SQLException {
         this.clock = clock;
-        this.insert = conn.prepareStatement("INSERT INTO segments(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)");
+        this.insert = conn.prepareStatement(Segment.INSERT_SQL);
         this.evictCandidate = conn.prepareStatement("SELECT seq, low FROM segments ORDER BY low, seq LIMIT 1");
         this.containing = conn.prepareStatement("SELECT seq, last FROM segments WHERE seq <= ? ORDER BY seq DESC LIMIT 1");
         this.overlapping = conn.prepareStatement("SELECT seq, last FROM segments"
@@ -42,7 +41,7 @@ final class SegmentLayout implements Layout {
         this.anyBetween = conn.prepareStatement("SELECT 1 FROM segments WHERE seq > ? AND seq <= ? LIMIT 1");
         this.load = conn.prepareStatement("SELECT accepted_at, entries, count, size FROM segments WHERE seq = ?");
         this.delete = conn.prepareStatement("DELETE FROM segments WHERE seq = ?");
-        this.toDeadLetter = conn.prepareStatement("INSERT OR REPLACE INTO dead_letter(seq, reason, at, body) VALUES (?, ?, ?, ?)");
+        this.toDeadLetter = conn.prepareStatement(Schema.DEAD_LETTER_SQL);
         this.setLow = conn.prepareStatement("UPDATE segments SET low = ? WHERE seq = ?");
     }
 
@@ -289,7 +288,7 @@ final class SegmentLayout implements Layout {
      * counted as the readings its {@code count} column names (1 when that is out of range).
      */
     private void deadLetterWhole(long key, Loaded seg, String reason, long now, Delta d, Segment.Malformed why) throws SQLException {
-        long n = seg.count >= 1 && seg.count <= Segment.MAX_ENTRIES ? seg.count : 1;
+        long n = Segment.countedReadings(seg.count);
         LOG.error("dead-lettering segment {} whole ({} readings): {}", key, n, why.getMessage());
         deadLetterRow(key, reason, now, seg.blob);
         delete(key);
@@ -298,11 +297,7 @@ final class SegmentLayout implements Layout {
     }
 
     private void deadLetterRow(long seq, String reason, long now, byte[] body) throws SQLException {
-        toDeadLetter.setLong(1, seq);
-        toDeadLetter.setString(2, reason);
-        toDeadLetter.setLong(3, now);
-        toDeadLetter.setBytes(4, body);
-        toDeadLetter.executeUpdate();
+        Schema.deadLetter(toDeadLetter, seq, reason, now, body);
     }
 
     @Override

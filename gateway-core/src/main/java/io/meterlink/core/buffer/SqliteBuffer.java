@@ -56,7 +56,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * mismatch is dead-lettered ({@code checksum_mismatch}), never sent.
  *
  * <p><b>Layout.</b> Readings are packed into {@link Segment}s of up to {@value Segment#MAX_ENTRIES}, one
- * row each, so a commit writes a few b-tree cells instead of a row and an index entry per reading.
+ * row each, so a commit writes a few b-tree cells instead of a row and an index entry per reading
+ * ({@link SegmentLayout}). A file with a row per reading (schema 2) keeps that layout ({@link RowLayout})
+ * while {@link BufferConfig#keepLayout()} (an update on trial) or when there is no room to pack it.
  *
  * <p><b>Storage faults.</b> A transaction that fails with SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR
  * or SQLITE_CORRUPT is rolled back and retried, with the writer connection reopened before each
@@ -340,7 +342,7 @@ public final class SqliteBuffer implements Buffer {
                 if (from > 0 && from < now) {
                     LOG.info("Buffer schema migrated from version {} to {}", from, now);
                 } else if (!packed) {
-                    LOG.info("Buffer keeps a row per reading (schema {}) while an update is on trial", now);
+                    LOG.info("Buffer keeps a row per reading (schema {}): not packed now", now);
                 }
                 s.executeUpdate("INSERT INTO meta(key, value) VALUES ('" + Schema.META_MAX_BYTES + "', " + cfg.maxBytes()
                         + ") ON CONFLICT(key) DO UPDATE SET value = excluded.value");
@@ -773,9 +775,9 @@ public final class SqliteBuffer implements Buffer {
 
     /**
      * Converts the buffer file of {@code cfg} back to the row-per-reading layout of schema 2, which
-     * a release older than packing reads, in one transaction; for a rolled-back update (docs/fleet.md:
-     * the release that converted the file takes it back before the previous one starts). A file at
-     * another schema, or none, is left alone. Takes the buffer's lock: the gateway must not run.
+     * a release older than packing reads, in one transaction; before a downgrade by hand
+     * (docs/storage.md, "Migration"). A file at another schema, or none, is left alone. Takes the
+     * buffer's lock: the gateway must not run.
      *
      * @return whether the file was converted
      * @throws BufferException when the file cannot be locked, opened or converted (it is then unchanged)
@@ -827,16 +829,12 @@ public final class SqliteBuffer implements Buffer {
             throw new BufferException("no buffer database at " + dbFile);
         }
         try (Connection c = DatabaseFiles.connect(dbFile, true)) {
-            try (Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'")) {
-                if (!rs.next() || rs.getLong(1) == 0) {
-                    throw new BufferException(dbFile + " is not a Meterlink buffer database");
-                }
+            if (!Schema.hasTable(c, "meta")) {
+                throw new BufferException(dbFile + " is not a Meterlink buffer database");
             }
             Map<String, Object> meta = Schema.readMeta(c);
             long oldest = 0;
-            // a file no gateway of schema 3 has opened yet still has its row-per-reading table
-            String table = Schema.longOf(meta, Schema.META_SCHEMA_VERSION) < 3 ? "readings" : "segments";
+            String table = Schema.isPacked(c) ? "segments" : "readings";
             try (Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT accepted_at FROM " + table + " ORDER BY seq LIMIT 1")) {
                 if (rs.next()) {

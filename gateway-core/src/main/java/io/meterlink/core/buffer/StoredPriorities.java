@@ -26,7 +26,7 @@ public record StoredPriorities(long[] seqs, byte[] priorities) {
         if (!Files.isRegularFile(db)) return null;
         try (Connection c = DatabaseFiles.connect(db, true)) {
             c.setAutoCommit(false); // one read transaction: a consistent snapshot
-            boolean packed = Schema.versionOf(c) >= Schema.VERSION;
+            boolean packed = Schema.isPacked(c);
             long[] seqs;
             byte[] priorities;
             try (PreparedStatement ps = c.prepareStatement(packed ? "SELECT coalesce(sum(count), 0) FROM segments" : "SELECT count(*) FROM readings");
@@ -44,7 +44,7 @@ public record StoredPriorities(long[] seqs, byte[] priorities) {
                     if (!packed) {
                         if (i == seqs.length) return null;
                         seqs[i] = rs.getLong(1);
-                        priorities[i] = (byte) Math.max(0, Math.min(io.meterlink.core.api.Priority.values().length - 1, rs.getInt(2)));
+                        priorities[i] = (byte) Segment.storable(rs.getInt(2));
                         i++;
                         continue;
                     }
