@@ -76,10 +76,6 @@ public final class MqttUplink implements AutoCloseable {
     private volatile Thread thread;
     private final AtomicReference<Checked> justChecked = new AtomicReference<>();
 
-    public MqttUplink(UplinkConfig cfg, String gatewayId, Buffer buffer, Supplier<StatusSnapshot> status, Clock clock) {
-        this(cfg, gatewayId, buffer, status, clock, TlsMaterial.none());
-    }
-
     /**
      * With the TLS files as the configuration check parsed them: the first TLS context is built from
      * {@code parsedTls} (files it did not come from are read), which is not kept.

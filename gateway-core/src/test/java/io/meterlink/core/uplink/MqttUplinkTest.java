@@ -70,7 +70,8 @@ class MqttUplinkTest {
     @Test
     void plaintext_isRefused_withoutAllowInsecure() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-                new MqttUplink(config("tcp://127.0.0.1:1883", false), "gw-1", buffer, this::snapshot, Clock.systemUTC()));
+                new MqttUplink(config("tcp://127.0.0.1:1883", false), "gw-1", buffer, this::snapshot, Clock.systemUTC(),
+                        io.meterlink.core.tls.TlsMaterial.none()));
         assertTrue(e.getMessage().contains("tcp://"));
     }
 

@@ -89,7 +89,7 @@ final class UplinkFixture {
             Supplier<StatusSnapshot> status = () -> new StatusSnapshot(gatewayId, "it", System.currentTimeMillis(),
                     (System.currentTimeMillis() - start) / 1000, buffer.stats(), self[0] == null ? null : self[0].stats(),
                     0, List.of(), BadInputCounts.NONE, List.of());
-            this.uplink = new MqttUplink(cfg, gatewayId, buffer, status, Clock.systemUTC());
+            this.uplink = new MqttUplink(cfg, gatewayId, buffer, status, Clock.systemUTC(), io.meterlink.core.tls.TlsMaterial.none());
             self[0] = uplink;
         }
 
