@@ -22,6 +22,13 @@ final class Delta {
         highestSeq = Math.max(highestSeq, seq);
     }
 
+    /** The readings of {@code s} appended (their bytes are counted as each body is stored). */
+    void appended(PendingQueue.Slice s) {
+        depth += s.to() - s.from();
+        accepted += s.to() - s.from();
+        highestSeq = Math.max(highestSeq, s.batch().firstSeq + s.to() - 1);
+    }
+
     /** {@code n} readings of {@code size} accounted bytes in all left the store. */
     void left(long n, long size) {
         depth -= n;

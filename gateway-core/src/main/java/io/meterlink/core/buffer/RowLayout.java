@@ -87,9 +87,7 @@ final class RowLayout implements Layout {
                 }
                 d.bytes += body.length + Schema.ROW_OVERHEAD_BYTES;
             }
-            d.depth += s.to() - s.from();
-            d.accepted += s.to() - s.from();
-            d.highestSeq = Math.max(d.highestSeq, b.firstSeq + s.to() - 1);
+            d.appended(s);
         }
     }
 

@@ -130,9 +130,7 @@ final class SegmentLayout implements Layout {
                 builder.add(b.firstSeq + i, b.priorities[i], body);
                 d.bytes += body.length + Schema.ROW_OVERHEAD_BYTES;
             }
-            d.depth += s.to() - s.from();
-            d.accepted += s.to() - s.from();
-            d.highestSeq = Math.max(d.highestSeq, b.firstSeq + s.to() - 1);
+            d.appended(s);
         }
         flush(now);
     }

@@ -228,14 +228,10 @@ class SegmentModelTest {
         Path db = dir.resolve("buffer.db");
         try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
             b.append(TestReadings.billing(0, 4)).get(30, TimeUnit.SECONDS);
-            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
-                s.executeUpdate("CREATE TRIGGER refuse BEFORE INSERT ON segments WHEN NEW.seq = 5 BEGIN SELECT RAISE(ABORT, 'refused'); END");
-            }
+            damage(db, "CREATE TRIGGER refuse BEFORE INSERT ON segments WHEN NEW.seq = 5 BEGIN SELECT RAISE(ABORT, 'refused'); END");
             var failed = b.append(TestReadings.billing(4, 3));
             assertThrows(java.util.concurrent.ExecutionException.class, () -> failed.get(30, TimeUnit.SECONDS));
-            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
-                s.executeUpdate("DROP TRIGGER refuse");
-            }
+            damage(db, "DROP TRIGGER refuse");
             assertArrayEquals(new long[] {8, 9}, b.append(TestReadings.billing(7, 2)).get(30, TimeUnit.SECONDS));
             assertEquals(List.of(1L, 2L, 3L, 4L, 8L, 9L), b.read(0, 100, Integer.MAX_VALUE).stream().map(StoredReading::seq).toList(),
                     "the readings of the failed transaction are not stored with the next one");
@@ -256,10 +252,14 @@ class SegmentModelTest {
             b.append(TestReadings.billing(0, Segment.MAX_ENTRIES)).get(30, TimeUnit.SECONDS);
         }
         damage(db, "UPDATE segments SET last = 10 WHERE seq = 1");
+        assertConfirmingUpTo100_leavesTheRest(db, 100);
+    }
+
+    /** The drain reads {@code sent} readings up to 100 and acknowledges 1..100: the segment's readings after 100 stay. */
+    private static void assertConfirmingUpTo100_leavesTheRest(Path db, int sent) throws Exception {
         try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
-            List<StoredReading> sent = b.read(0, 100, Integer.MAX_VALUE);
-            assertEquals(100, sent.size());
-            b.confirm(sent.stream().mapToLong(StoredReading::seq).toArray());
+            assertEquals(sent, b.read(0, 100, Integer.MAX_VALUE).size());
+            b.confirm(java.util.stream.LongStream.rangeClosed(1, 100).toArray());
             b.flush().get(30, TimeUnit.SECONDS);
             assertEquals(Segment.MAX_ENTRIES - 100, b.read(0, 1000, Integer.MAX_VALUE).size(), "the readings after 100 are still there");
             assertEquals(Segment.MAX_ENTRIES - 100, b.stats().depth());
@@ -271,20 +271,11 @@ class SegmentModelTest {
         Path db = dir.resolve("buffer.db");
         try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
             b.append(TestReadings.billing(0, Segment.MAX_ENTRIES)).get(30, TimeUnit.SECONDS);
-            long[] middle = new long[98];
-            for (int i = 0; i < middle.length; i++) middle[i] = 2 + i;
-            b.deadLetter(middle, "too_big"); // the segment is {1, 100..128} now: count 30
+            b.deadLetter(java.util.stream.LongStream.rangeClosed(2, 99).toArray(), "too_big"); // the segment is {1, 100..128} now: count 30
             b.flush().get(30, TimeUnit.SECONDS);
         }
         damage(db, "UPDATE segments SET last = 100 WHERE seq = 1");
-        try (SqliteBuffer b = SqliteBuffer.open(TestReadings.config(db), ENCODER, Clock.systemUTC())) {
-            long[] upTo100 = new long[100];
-            for (int i = 0; i < upTo100.length; i++) upTo100[i] = 1 + i;
-            b.confirm(upTo100);
-            b.flush().get(30, TimeUnit.SECONDS);
-            assertEquals(Segment.MAX_ENTRIES - 100, b.read(0, 1000, Integer.MAX_VALUE).size(), "101..128 are still there");
-            assertEquals(Segment.MAX_ENTRIES - 100, b.stats().depth());
-        }
+        assertConfirmingUpTo100_leavesTheRest(db, 30);
     }
 
     @Test
